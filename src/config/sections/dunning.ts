@@ -1,0 +1,16 @@
+import { Type } from "@sinclair/typebox";
+
+// The policy itself (steps, segments, templates) is defined and validated in src/dunning/policy-schema.ts.
+export const DunningSection = Type.Object(
+  {
+    evaluateCron: Type.String({ default: "0 */15 * * * *", description: "When the engine evaluates (croner syntax, seconds first). It also evaluates on ledger changes and at start." }),
+    graceDays: Type.Integer({ default: 2, minimum: 0, description: "A step that fell due while the appliance was off is still sent if at most this many days late." }),
+    consolidate: Type.Boolean({ default: true, description: "One message per account and day: several invoices reaching steps on one day share one consolidated message." }),
+    requireTrustedClock: Type.Boolean({ default: true, description: "Schedule nothing until the clock is known to be right (NTP or the modem's network time)." }),
+    appendOptOutLine: Type.Boolean({ default: true, description: "Append a localised 'Reply STOP to opt out' line to reminders whose template lacks one." }),
+    paidPauseDays: Type.Integer({ default: 5, minimum: 0, description: "Days reminders pause after a debtor texts PAID." }),
+    promiseGraceDays: Type.Integer({ default: 2, minimum: 0, description: "Days after a promised date before the sequence resumes." }),
+    policy: Type.Optional(Type.Unknown({ description: "The dunning policy (steps, segments, templates); see docs/policy.md. Default: the built-in policy." })),
+  },
+  { default: {}, description: "The dunning engine." },
+);

@@ -1,0 +1,41 @@
+import { Type } from "@sinclair/typebox";
+
+const Hhmm = Type.String({ pattern: "^([01]\\d|2[0-3]):[0-5]\\d$" });
+
+export const OutboxSection = Type.Object(
+  {
+    sendWindow: Type.Object(
+      {
+        start: Type.String({ ...Hhmm, default: "08:00", description: "Earliest local time a reminder may be sent (recipient's zone)." }),
+        end: Type.String({ ...Hhmm, default: "21:00", description: "Latest local time (exclusive)." }),
+        days: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { default: [1, 2, 3, 4, 5, 6, 7], description: "ISO weekdays allowed, 1 = Monday." }),
+        holidays: Type.Array(Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$" }), { default: [], description: "Dates (YYYY-MM-DD) on which no reminder is sent." }),
+        appliesToReplies: Type.Boolean({ default: false, description: "Whether keyword replies also wait for the window (a debtor who just asked expects an answer)." }),
+      },
+      { default: {} },
+    ),
+    limits: Type.Object(
+      {
+        perRecipientPerWeek: Type.Integer({ default: 7, minimum: 1, description: "Reminders to one number in any 7 days (Regulation F presumes 7 calls in 7 days)." }),
+        repliesPerRecipientPerHour: Type.Integer({ default: 5, minimum: 1, description: "Keyword replies to one number per hour." }),
+        perSimPerDay: Type.Integer({ default: 500, minimum: 1, description: "SMS parts per day (prepaid SIMs are capped by the carrier)." }),
+        perSimPerMonth: Type.Integer({ default: 10000, minimum: 1, description: "SMS parts per calendar month." }),
+        perMinute: Type.Integer({ default: 30, minimum: 1, description: "SMS parts per minute." }),
+      },
+      { default: {} },
+    ),
+    retry: Type.Object(
+      {
+        maxAttempts: Type.Integer({ default: 8, minimum: 1 }),
+        baseDelayMs: Type.Integer({ default: 30000, minimum: 100 }),
+        maxDelayMs: Type.Integer({ default: 3600000, minimum: 1000 }),
+      },
+      { default: {}, description: "Exponential backoff with jitter for temporary failures." },
+    ),
+    inDoubt: Type.Union([Type.Literal("fail"), Type.Literal("resend")], { default: "fail", description: "A message that was `sending` when the service died may or may not have left the modem: fail (never risk a duplicate; default) or resend." }),
+    reminderExpiryHours: Type.Integer({ default: 72, minimum: 1, description: "A reminder not sent within this time is expired." }),
+    deliveryReportWindowHours: Type.Integer({ default: 72, minimum: 1, description: "How long a part waits for its delivery report." }),
+    costPerPart: Type.Number({ default: 0.09, minimum: 0, description: "Cost of one SMS part, in the default currency, for estimates and reports." }),
+  },
+  { default: {}, description: "The durable outbox: send windows, limits, retries." },
+);

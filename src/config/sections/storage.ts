@@ -1,0 +1,9 @@
+import { Type } from "@sinclair/typebox";
+
+export const StorageSection = Type.Object(
+  {
+    flushIntervalMs: Type.Integer({ default: 1000, minimum: 10, maximum: 60000, description: "Coalescing: at most one write of the hot file per interval (anything acknowledged to a sender is written at once)." }),
+    historyRetentionDays: Type.Integer({ default: 1096, minimum: 1, description: "How long finished messages, inbound SMS and events are kept in dated history files (default three years)." }),
+  },
+  { default: {}, description: "Files on the SD card." },
+);

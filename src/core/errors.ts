@@ -1,0 +1,63 @@
+/**
+ * One error class with area-prefixed codes (zwave-js ZWaveError style). Expected failures
+ * (a CMS error, a bad payload, an invalid number) are DuegateErrors a technician can act on;
+ * anything else reaching a boundary is a bug and is logged as such.
+ */
+export const ErrorCode = {
+  // config
+  ConfigInvalid: "config.invalid",
+  ConfigUnreadable: "config.unreadable",
+  // sms codec
+  PduMalformed: "sms.pdu_malformed",
+  PduTruncated: "sms.pdu_truncated",
+  PduUnsupported: "sms.pdu_unsupported",
+  TextUnencodable: "sms.text_unencodable",
+  // modem
+  ModemTimeout: "modem.timeout",
+  ModemClosed: "modem.closed",
+  ModemUnplugged: "modem.unplugged",
+  ModemCmsError: "modem.cms_error",
+  ModemCmeError: "modem.cme_error",
+  ModemError: "modem.error",
+  ModemNotReady: "modem.not_ready",
+  ModemSimPin: "modem.sim_pin",
+  ModemNoNetwork: "modem.no_network",
+  ModemParse: "modem.parse",
+  // store
+  StoreCorrupt: "store.corrupt",
+  StoreWrite: "store.write",
+  // domain
+  InvalidNumber: "outbox.invalid_number",
+  NotCancellable: "outbox.not_cancellable",
+  NotFound: "domain.not_found",
+  Validation: "domain.validation",
+  StaleUpdate: "ledger.stale_update",
+  TemplateInvalid: "dunning.template_invalid",
+  PolicyInvalid: "dunning.policy_invalid",
+  // adapters
+  Unauthorized: "auth.unauthorized",
+  Forbidden: "auth.forbidden",
+  RateLimited: "auth.rate_limited",
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class DuegateError extends Error {
+  override readonly name = "DuegateError";
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** Where it happened and with what: a field path, a topic, a byte offset, an AT command. */
+    readonly context: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function isDuegateError(e: unknown, code?: ErrorCode): e is DuegateError {
+  return e instanceof DuegateError && (code === undefined || e.code === code);
+}
+
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,39 @@
+/**
+ * Personal data in logs: phone numbers are shown as +4917******67, balances never appear.
+ * The logger applies maskText to every string it prints, so a number that slips into a
+ * message is masked too; code should still pass numbers through maskNumber on purpose.
+ */
+const PHONE_IN_TEXT = /(\+?\d[\d ]{6,18}\d)/g;
+
+export function maskNumber(number: string): string {
+  const digits = number.replace(/[^\d+]/g, "");
+  if (digits.length <= 6) return "*".repeat(digits.length);
+  const keepHead = digits.startsWith("+") ? 4 : 3;
+  return digits.slice(0, keepHead) + "*".repeat(Math.max(1, digits.length - keepHead - 2)) + digits.slice(-2);
+}
+
+export function maskText(text: string): string {
+  return text.replace(PHONE_IN_TEXT, (m) => (m.replace(/\D/g, "").length >= 8 ? maskNumber(m) : m));
+}
+
+/** Keys whose values are phone numbers anywhere in a logged object. */
+export const PHONE_KEYS = new Set(["to", "from", "msisdn", "phone", "phones", "number", "sender", "recipient", "smsc", "oa", "da"]);
+/** Keys whose values are secrets or money and are never logged. */
+export const SECRET_KEYS = new Set(["password", "passwordHash", "pin", "puk", "token", "apiKey", "secret", "authorization", "cookie", "balance", "amount", "amountDue", "text", "body"]);
+
+export function maskDeep(value: unknown, depth = 0): unknown {
+  if (depth > 6) return "[deep]";
+  if (typeof value === "string") return maskText(value);
+  if (Array.isArray(value)) return value.map((v) => maskDeep(v, depth + 1));
+  if (value && typeof value === "object" && !(value instanceof Error)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (SECRET_KEYS.has(k)) out[k] = "[redacted]";
+      else if (PHONE_KEYS.has(k) && typeof v === "string") out[k] = maskNumber(v);
+      else if (PHONE_KEYS.has(k) && Array.isArray(v)) out[k] = v.map((x) => (typeof x === "string" ? maskNumber(x) : x));
+      else out[k] = maskDeep(v, depth + 1);
+    }
+    return out;
+  }
+  return value;
+}

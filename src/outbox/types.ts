@@ -1,0 +1,81 @@
+import type { E164, Millis } from "../core/types.js";
+
+/** Keyword replies jump the queue, reminders come next, bulk sends last. Lower sends first. */
+export const Priority = { reply: 0, direct: 1, reminder: 2, bulk: 3 } as const;
+export type Priority = (typeof Priority)[keyof typeof Priority];
+
+export type Origin =
+  | { kind: "dunning"; accountId: string; invoiceIds: string[]; step: string; policyVersion: number }
+  | { kind: "keyword-reply"; inboundId: string; keyword: string; accountIds: string[] }
+  | { kind: "api"; requestedBy: string; accountId?: string }
+  | { kind: "test"; requestedBy: string };
+
+export type MessageState = "queued" | "sending" | "submitted" | "delivered" | "failed" | "expired" | "cancelled";
+
+export interface Attempt {
+  at: Millis;
+  outcome: "submitted" | "temporary" | "permanent" | "in-doubt";
+  reason?: string;
+  code?: string;
+}
+
+export interface PartRef {
+  index: number;
+  /** TP-MR the modem answered with +CMGS; wraps at 256. */
+  reference?: number;
+  submittedAt?: Millis;
+  status?: "pending" | "delivered" | "failed";
+  statusText?: string;
+  deliveredAt?: Millis;
+}
+
+export interface OutboxMessage {
+  id: string;
+  idempotencyKey: string;
+  to: E164;
+  text: string;
+  encoding: "gsm7" | "ucs2" | "8bit";
+  partCount: number;
+  priority: Priority;
+  origin: Origin;
+  /** Not before this instant (ms). */
+  notBefore?: Millis;
+  /** Given up (state expired) at this instant. */
+  expiresAt?: Millis;
+  /** IANA zones whose send windows must all be open (account address and number). */
+  timeZones: string[];
+  /** Counts against the per-recipient limit apart from reminders. */
+  limitClass: "reminder" | "reply";
+  state: MessageState;
+  attempts: Attempt[];
+  parts: PartRef[];
+  nextAttemptAt?: Millis;
+  failureReason?: string;
+  createdAt: Millis;
+  /** Time of each state change. */
+  history: Array<{ state: MessageState; at: Millis; reason?: string }>;
+}
+
+export interface EnqueueRequest {
+  idempotencyKey: string;
+  /** Any common form; normalised to E.164 with the configured default region. */
+  to: string;
+  text: string;
+  priority: Priority;
+  origin: Origin;
+  notBefore?: Millis;
+  expiresAt?: Millis;
+  timeZones?: string[];
+  limitClass?: "reminder" | "reply";
+}
+
+export type EnqueueResult = { status: "queued"; message: OutboxMessage } | { status: "duplicate"; message: OutboxMessage };
+
+/** What the domain may ask of the outbox (dunning, inbound, adapters). */
+export interface OutboxPort {
+  /** Durable when it resolves. Throws DuegateError(InvalidNumber) for a number that is not one. */
+  enqueue(req: EnqueueRequest): Promise<EnqueueResult>;
+  cancel(selector: { id: string } | { idempotencyKey: string } | { invoiceId: string } | { accountId: string }, reason: string): Promise<{ cancelled: string[]; notCancellable: Array<{ id: string; state: MessageState }> }>;
+  get(id: string): OutboxMessage | undefined;
+  byIdempotencyKey(key: string): OutboxMessage | undefined;
+}
