@@ -1,0 +1,31 @@
+/**
+ * What the adapters (MQTT bridge, HTTP API, web panel, metrics) are given: the running
+ * domain services. Built by src/app.ts, the composition root. Adapters import types from
+ * here and never construct a domain service themselves.
+ */
+import type { Clock } from "./core/clock.js";
+import type { EventBus } from "./core/bus.js";
+import type { Logger, LogRing } from "./core/log.js";
+import type { DomainEvents } from "./api/events.js";
+import type { Config } from "./config/schema.js";
+import type { Ledger } from "./ledger/index.js";
+import type { DunningEngine } from "./dunning/index.js";
+import type { Outbox } from "./outbox/index.js";
+import type { Inbound } from "./inbound/index.js";
+import type { Modem } from "./modem/index.js";
+
+export interface AppServices {
+  readonly config: Config;
+  readonly configFile?: string;
+  readonly clock: Clock;
+  readonly bus: EventBus<DomainEvents>;
+  readonly logger: Logger;
+  readonly logRing: LogRing;
+  readonly ledger: Ledger;
+  readonly dunning: DunningEngine;
+  readonly outbox: Outbox;
+  readonly inbound: Inbound;
+  readonly modem: Modem;
+  readonly version: string;
+  readonly startedAt: number;
+}
