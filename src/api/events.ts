@@ -71,6 +71,10 @@ export interface LedgerChangedEvent {
   id: string;
   accountId: string;
   at: number;
+  /** Set when the change must stop reminders at once (dunning cancels queued ones). */
+  stop?: "paid" | "void" | "disputed" | "opted-out" | "paused" | "no-reminders" | "erased";
+  /** The invoices concerned by `stop` (empty = the whole account). */
+  invoiceIds?: string[];
 }
 
 export interface InputErrorEvent {

@@ -3,7 +3,8 @@ import type { Currency, LocalDate, Millis, Minor } from "../core/types.js";
 /**
  * What is owed, as the accounting server told it. Every record carries a `version`
  * (the sender's, monotonically increasing per record, or its updatedAt in ms): an update
- * with a lower version than the stored one is ignored, so a late retry never wins.
+ * with a lower version than the stored one is ignored, so a late retry never wins, and an
+ * equal version is a no-op, so a republished batch changes nothing.
  */
 export interface Account {
   id: string;
@@ -19,10 +20,13 @@ export interface Account {
   segment?: string;
   tags: string[];
   optedOut: boolean;
+  /** Who changed the opt-out state last ("sms", "mqtt", "http", "panel"). */
+  optOutSource?: string;
   /** No reminders at all for this account (set by accounting). */
   noReminders: boolean;
   /** Reminders paused until this date (promise to pay, PAID claim). */
   pausedUntil?: LocalDate;
+  pauseReason?: string;
   notes?: string;
   updatedAt: Millis;
 }
@@ -33,6 +37,8 @@ export interface Invoice {
   id: string;
   version: number;
   accountId: string;
+  /** The number the debtor sees ("RE-2026-0042"); the id when accounting sends none. */
+  number: string;
   amount: Minor;
   amountDue: Minor;
   currency: Currency;
@@ -43,7 +49,13 @@ export interface Invoice {
   /** Paid by direct debit: the reminders before the due date are skipped. */
   directDebit: boolean;
   noReminders: boolean;
-  externalRefs: Record<string, string>;
+  externalRefs?: Record<string, string>;
+  /** The day it became paid (amountDue reached 0): on-time rate, DSO, step effectiveness. */
+  paidOn?: LocalDate;
+  /** The debtor's words when disputed (DISPUTE reply or panel). */
+  disputeText?: string;
+  /** The day a dispute was released: the grace period of missed steps counts from here. */
+  resumedOn?: LocalDate;
   updatedAt: Millis;
 }
 
@@ -56,3 +68,84 @@ export interface Payment {
   date: LocalDate;
   receivedAt: Millis;
 }
+
+/** What the accounting server sends (MQTT/HTTP); validated and normalised by src/ledger/validate.ts. */
+export interface AccountInput {
+  id: string;
+  version: number;
+  name: string;
+  phones: string[] | string;
+  locale?: string;
+  timeZone?: string;
+  currency?: string;
+  segment?: string | null;
+  tags?: string[];
+  noReminders?: boolean;
+  notes?: string | null;
+}
+
+export interface InvoiceInput {
+  id: string;
+  version: number;
+  accountId: string;
+  number?: string;
+  /** Integer minor units (cents). */
+  amount: number;
+  /** Integer minor units; defaults to amount for an open invoice, 0 for a paid or void one. */
+  amountDue?: number;
+  currency?: string;
+  issueDate: string;
+  dueDate: string;
+  status?: InvoiceStatus;
+  paymentLink?: string | null;
+  directDebit?: boolean;
+  noReminders?: boolean;
+  externalRefs?: Record<string, string>;
+}
+
+export interface PaymentInput {
+  id: string;
+  /** Required when invoiceId is absent: the payment is then applied oldest invoice first. */
+  accountId?: string;
+  invoiceId?: string;
+  amount: number;
+  currency?: string;
+  date: string;
+}
+
+/** Why one record of a batch was refused; returned to the sender (MQTT response, HTTP 207/400). */
+export interface RefusedRecord {
+  index: number;
+  id?: string;
+  /** JSON path inside the record: "phones[1]", "dueDate". */
+  field: string;
+  code: string;
+  reason: string;
+}
+
+export interface UpsertReport {
+  received: number;
+  /** Ids stored or changed. */
+  applied: string[];
+  /** Same version as stored: nothing to do (a republished batch). */
+  unchanged: string[];
+  /** Older than the stored version: ignored. */
+  stale: string[];
+  refused: RefusedRecord[];
+}
+
+export interface AccountBalance {
+  byCurrency: Record<string, Minor>;
+  openInvoices: number;
+  earliestDue?: LocalDate;
+}
+
+/** Anonymous counts kept after erasure requests (GDPR Art. 17 vs. the need to count). */
+export interface ErasureCounts {
+  accounts: number;
+  invoices: number;
+  payments: number;
+}
+
+/** Why reminders must stop at once for a change (the engine cancels queued messages). */
+export type StopReason = "paid" | "void" | "disputed" | "opted-out" | "paused" | "no-reminders" | "erased";

@@ -1,0 +1,379 @@
+/**
+ * The ledger: accounts, invoices and payments as the accounting server told them, kept in
+ * one cold document that changes only when accounting (or a debtor's reply) changes what is
+ * owed; never because an SMS changed state. Lookups by account and by phone number are
+ * indexed in memory, built once at open.
+ */
+import type { Clock } from "../core/clock.js";
+import type { EventBus } from "../core/bus.js";
+import type { Logger } from "../core/log.js";
+import type { DomainEvents } from "../api/events.js";
+import { DuegateError, ErrorCode } from "../core/errors.js";
+import { shortHash } from "../core/ids.js";
+import { isLocalDate, localNow } from "./dates.js";
+import type { DocumentStore, OpenDocument } from "./ports.js";
+import { validateAccount, validateInvoice, validatePayment, normalisePhone, type LedgerDefaults, type NormalisedInvoice } from "./validate.js";
+import type { Account, AccountBalance, ErasureCounts, Invoice, Payment, StopReason, UpsertReport } from "./types.js";
+
+export interface LedgerDocument {
+  schema: 1;
+  accounts: Record<string, Account>;
+  invoices: Record<string, Invoice>;
+  payments: Record<string, Payment>;
+  /** shortHash(account id) -> last version seen, so that a stale republish cannot resurrect an erased account. */
+  tombstones: Record<string, number>;
+  erased: ErasureCounts;
+}
+
+export interface LedgerOptions {
+  dataDir: string;
+  clock: Clock;
+  bus: EventBus<DomainEvents>;
+  logger: Logger;
+  defaults: LedgerDefaults;
+  /** Where the document lives; the composition root passes JsonStore (src/store), tests pass memoryDocuments(). */
+  openDocument: OpenDocument;
+}
+
+const emptyDocument = (): LedgerDocument => ({ schema: 1, accounts: {}, invoices: {}, payments: {}, tombstones: {}, erased: { accounts: 0, invoices: 0, payments: 0 } });
+
+const emptyReport = (received: number): UpsertReport => ({ received, applied: [], unchanged: [], stale: [], refused: [] });
+
+export class Ledger {
+  private readonly byAccount = new Map<string, Invoice[]>();
+  private readonly byPhone = new Map<string, string[]>();
+  private readonly paymentsByAccount = new Map<string, Payment[]>();
+
+  private constructor(
+    private readonly doc: DocumentStore<LedgerDocument>,
+    private readonly opts: LedgerOptions,
+  ) {
+    for (const a of Object.values(doc.data.accounts)) this.indexPhones(a, []);
+    for (const i of Object.values(doc.data.invoices)) this.invoiceList(i.accountId).push(i);
+    for (const p of Object.values(doc.data.payments)) this.paymentList(p.accountId).push(p);
+  }
+
+  static async open(opts: LedgerOptions): Promise<Ledger> {
+    const doc = await opts.openDocument<LedgerDocument>("ledger.json", emptyDocument());
+    if (doc.data.schema !== 1) throw new DuegateError(ErrorCode.StoreCorrupt, `ledger.json has schema ${String(doc.data.schema)}, expected 1`, { dataDir: opts.dataDir });
+    return new Ledger(doc, opts);
+  }
+
+  async close(): Promise<void> {
+    await this.doc.flush();
+    await this.doc.close();
+  }
+
+  /** Today in the gateway's zone: the day a payment or a release is recorded on. */
+  private today(): string {
+    return localNow(this.opts.clock.now(), this.opts.defaults.timeZone).date;
+  }
+
+  private changed(kind: "account" | "invoice" | "payment" | "erasure", id: string, accountId: string, stop?: StopReason, invoiceIds?: string[]): void {
+    this.opts.bus.emit("ledger.changed", { kind, id, accountId, at: this.opts.clock.now(), ...(stop ? { stop, invoiceIds: invoiceIds ?? [] } : {}) });
+  }
+
+  private invoiceList(accountId: string): Invoice[] {
+    let l = this.byAccount.get(accountId);
+    if (!l) this.byAccount.set(accountId, (l = []));
+    return l;
+  }
+
+  private paymentList(accountId: string): Payment[] {
+    let l = this.paymentsByAccount.get(accountId);
+    if (!l) this.paymentsByAccount.set(accountId, (l = []));
+    return l;
+  }
+
+  private indexPhones(a: Account, previous: string[]): void {
+    for (const p of previous) {
+      const ids = this.byPhone.get(p)?.filter((id) => id !== a.id) ?? [];
+      if (ids.length) this.byPhone.set(p, ids);
+      else this.byPhone.delete(p);
+    }
+    for (const p of a.phones) {
+      const ids = this.byPhone.get(p) ?? [];
+      if (!ids.includes(a.id)) ids.push(a.id);
+      this.byPhone.set(p, ids);
+    }
+  }
+
+  async upsertAccounts(input: unknown[]): Promise<UpsertReport> {
+    const report = emptyReport(input.length);
+    const { data } = this.doc;
+    input.forEach((raw, index) => {
+      const r = validateAccount(raw, index, this.opts.defaults);
+      if (!r.ok) return void report.refused.push(...r.refused);
+      const v = r.value;
+      const prev = data.accounts[v.id];
+      const tomb = data.tombstones[shortHash(v.id)];
+      if (!prev && tomb !== undefined && v.version <= tomb) return void report.stale.push(v.id);
+      if (prev && v.version < prev.version) return void report.stale.push(v.id);
+      if (prev && v.version === prev.version) return void report.unchanged.push(v.id);
+      const next: Account = {
+        ...v,
+        optedOut: prev?.optedOut ?? false,
+        ...(prev?.optOutSource ? { optOutSource: prev.optOutSource } : {}),
+        ...(prev?.pausedUntil ? { pausedUntil: prev.pausedUntil, pauseReason: prev.pauseReason ?? "" } : {}),
+        updatedAt: this.opts.clock.now(),
+      };
+      data.accounts[v.id] = next;
+      this.indexPhones(next, prev?.phones ?? []);
+      report.applied.push(v.id);
+      this.changed("account", v.id, v.id, next.noReminders && !prev?.noReminders ? "no-reminders" : undefined);
+    });
+    return this.commit(report);
+  }
+
+  async upsertInvoices(input: unknown[]): Promise<UpsertReport> {
+    const report = emptyReport(input.length);
+    const { data } = this.doc;
+    input.forEach((raw, index) => {
+      const r = validateInvoice(raw, index, this.opts.defaults);
+      if (!r.ok) return void report.refused.push(...r.refused);
+      const v = r.value;
+      if (!data.accounts[v.accountId])
+        return void report.refused.push({ index, id: v.id, field: "accountId", code: "unknown_account", reason: `account ${v.accountId} is unknown: send the account before its invoices` });
+      const prev = data.invoices[v.id];
+      if (prev && v.version < prev.version) return void report.stale.push(v.id);
+      if (prev && v.version === prev.version) return void report.unchanged.push(v.id);
+      const next = this.mergeInvoice(prev, v);
+      if (prev && prev.accountId !== next.accountId) {
+        const old = this.invoiceList(prev.accountId);
+        old.splice(old.indexOf(prev), 1);
+      }
+      data.invoices[v.id] = next;
+      const list = this.invoiceList(next.accountId);
+      const at = prev ? list.indexOf(prev) : -1;
+      if (at >= 0) list[at] = next;
+      else list.push(next);
+      report.applied.push(v.id);
+      this.changed("invoice", v.id, next.accountId, stopFor(prev, next), [v.id]);
+    });
+    return this.commit(report);
+  }
+
+  private mergeInvoice(prev: Invoice | undefined, v: NormalisedInvoice): Invoice {
+    const today = this.today();
+    const next: Invoice = { ...v, updatedAt: this.opts.clock.now() };
+    if (next.status === "paid") next.paidOn = prev?.paidOn ?? today;
+    if (prev?.disputeText && next.status === "disputed") next.disputeText = prev.disputeText;
+    if (prev?.status === "disputed" && next.status === "open") next.resumedOn = today;
+    else if (prev?.resumedOn) next.resumedOn = prev.resumedOn;
+    return next;
+  }
+
+  async recordPayments(input: unknown[]): Promise<UpsertReport> {
+    const report = emptyReport(input.length);
+    const { data } = this.doc;
+    input.forEach((raw, index) => {
+      const r = validatePayment(raw, index);
+      if (!r.ok) return void report.refused.push(...r.refused);
+      const v = r.value;
+      if (data.payments[v.id]) return void report.unchanged.push(v.id);
+      const invoice = v.invoiceId ? data.invoices[v.invoiceId] : undefined;
+      if (v.invoiceId && !invoice) return void report.refused.push({ index, id: v.id, field: "invoiceId", code: "unknown_invoice", reason: `invoice ${v.invoiceId} is unknown` });
+      const accountId = invoice?.accountId ?? v.accountId!;
+      const account = data.accounts[accountId];
+      if (!account) return void report.refused.push({ index, id: v.id, field: "accountId", code: "unknown_account", reason: `account ${accountId} is unknown` });
+      if (invoice && v.accountId && v.accountId !== invoice.accountId)
+        return void report.refused.push({ index, id: v.id, field: "accountId", code: "mismatch", reason: `invoice ${invoice.id} belongs to another account` });
+      const currency = v.currency ?? invoice?.currency ?? account.currency;
+      if (invoice && currency !== invoice.currency) return void report.refused.push({ index, id: v.id, field: "currency", code: "mismatch", reason: `payment in ${currency} for an invoice in ${invoice.currency}` });
+      const payment: Payment = { id: v.id, accountId, ...(v.invoiceId ? { invoiceId: v.invoiceId } : {}), amount: v.amount, currency, date: v.date, receivedAt: this.opts.clock.now() };
+      data.payments[v.id] = payment;
+      this.paymentList(accountId).push(payment);
+      // Without an invoice the payment settles the oldest open invoices first (the usual allocation rule).
+      const targets = invoice ? [invoice] : this.invoicesOf(accountId).filter((i) => i.status === "open" && i.currency === currency && i.amountDue > 0).sort((a, b) => (a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : 0));
+      let left = v.amount;
+      const paid: string[] = [];
+      for (const inv of targets) {
+        if (left <= 0) break;
+        const applied = Math.min(left, inv.amountDue);
+        inv.amountDue -= applied;
+        left -= applied;
+        if (inv.amountDue === 0 && (inv.status === "open" || inv.status === "disputed")) {
+          inv.status = "paid";
+          inv.paidOn = v.date;
+          paid.push(inv.id);
+        }
+      }
+      report.applied.push(v.id);
+      this.changed("payment", v.id, accountId, paid.length ? "paid" : undefined, paid);
+    });
+    return this.commit(report);
+  }
+
+  private async commit(report: UpsertReport): Promise<UpsertReport> {
+    if (report.applied.length > 0) {
+      this.doc.markDirty();
+      await this.doc.flush();
+    }
+    if (report.refused.length > 0) this.opts.logger.warn({ refused: report.refused.length, received: report.received }, "ledger refused records");
+    return report;
+  }
+
+  /** Erasure request: personal data goes, anonymous counts stay. */
+  async eraseAccount(id: string): Promise<boolean> {
+    const { data } = this.doc;
+    const account = data.accounts[id];
+    if (!account) return false;
+    const invoices = this.byAccount.get(id) ?? [];
+    const payments = this.paymentsByAccount.get(id) ?? [];
+    for (const i of invoices) delete data.invoices[i.id];
+    for (const p of payments) delete data.payments[p.id];
+    this.indexPhones({ ...account, phones: [] }, account.phones);
+    delete data.accounts[id];
+    this.byAccount.delete(id);
+    this.paymentsByAccount.delete(id);
+    data.tombstones[shortHash(id)] = account.version;
+    data.erased.accounts++;
+    data.erased.invoices += invoices.length;
+    data.erased.payments += payments.length;
+    this.doc.markDirty();
+    await this.doc.flush();
+    this.opts.logger.info({ invoices: invoices.length, payments: payments.length }, "account erased on request");
+    this.changed("erasure", shortHash(id), id, "erased", invoices.map((i) => i.id));
+    return true;
+  }
+
+  /** STOP/START from a number (all its accounts) or a panel/API action on one account; returns the accounts changed. */
+  async setOptOut(sel: { accountId: string } | { number: string }, optedOut: boolean, source: "sms" | "mqtt" | "http" | "panel"): Promise<string[]> {
+    const ids = "accountId" in sel ? (this.doc.data.accounts[sel.accountId] ? [sel.accountId] : []) : this.accountsByNumber(sel.number).map((a) => a.id);
+    const changed: string[] = [];
+    for (const id of ids) {
+      const a = this.doc.data.accounts[id]!;
+      if (a.optedOut === optedOut) continue;
+      a.optedOut = optedOut;
+      a.optOutSource = source;
+      changed.push(id);
+    }
+    if (changed.length) {
+      this.doc.markDirty();
+      await this.doc.flush();
+      const at = this.opts.clock.now();
+      for (const id of changed) {
+        this.changed("account", id, id, optedOut ? "opted-out" : undefined);
+        this.opts.bus.emit("account.optout", { accountId: id, ...("number" in sel ? { number: sel.number } : {}), optedOut, source, at });
+      }
+    }
+    return changed;
+  }
+
+  /** Promise to pay or PAID claim: no reminders for the account up to `until` (the engine adds the promise grace). */
+  async pauseAccount(accountId: string, until: string | undefined, reason: string): Promise<void> {
+    const a = this.doc.data.accounts[accountId];
+    if (!a) throw new DuegateError(ErrorCode.NotFound, `account ${accountId} is unknown`, { accountId });
+    if (until !== undefined && !isLocalDate(until)) throw new DuegateError(ErrorCode.Validation, `pause date must be YYYY-MM-DD, got ${until}`, { field: "until" });
+    if (until === undefined) {
+      delete a.pausedUntil;
+      delete a.pauseReason;
+    } else {
+      a.pausedUntil = until;
+      a.pauseReason = reason;
+    }
+    this.doc.markDirty();
+    await this.doc.flush();
+    this.changed("account", accountId, accountId, until ? "paused" : undefined);
+  }
+
+  /** DISPUTE: one invoice, or every open invoice of the account when none is named. */
+  async disputeInvoice(invoiceId: string | undefined, accountId: string, text: string): Promise<string[]> {
+    if (!this.doc.data.accounts[accountId]) throw new DuegateError(ErrorCode.NotFound, `account ${accountId} is unknown`, { accountId });
+    const targets = invoiceId ? [this.doc.data.invoices[invoiceId]].filter((i): i is Invoice => i?.accountId === accountId) : this.invoicesOf(accountId).filter((i) => i.status === "open");
+    if (invoiceId && targets.length === 0) throw new DuegateError(ErrorCode.NotFound, `invoice ${invoiceId} is not one of account ${accountId}`, { invoiceId, accountId });
+    for (const i of targets) {
+      i.status = "disputed";
+      i.disputeText = text.slice(0, 500);
+    }
+    if (targets.length) {
+      this.doc.markDirty();
+      await this.doc.flush();
+      this.changed("invoice", targets[0]!.id, accountId, "disputed", targets.map((i) => i.id));
+    }
+    return targets.map((i) => i.id);
+  }
+
+  /** Staff released a dispute: the invoice is dunned again, missed steps get grace from today. */
+  async releaseDispute(invoiceId: string): Promise<void> {
+    const i = this.doc.data.invoices[invoiceId];
+    if (!i || i.status !== "disputed") throw new DuegateError(ErrorCode.NotFound, `invoice ${invoiceId} is not disputed`, { invoiceId });
+    i.status = i.amountDue > 0 ? "open" : "paid";
+    i.resumedOn = this.today();
+    this.doc.markDirty();
+    await this.doc.flush();
+    this.changed("invoice", invoiceId, i.accountId);
+  }
+
+  account(id: string): Account | undefined {
+    return this.doc.data.accounts[id];
+  }
+
+  invoice(id: string): Invoice | undefined {
+    return this.doc.data.invoices[id];
+  }
+
+  accountsByNumber(number: string): Account[] {
+    const e164 = normalisePhone(number, this.opts.defaults.region) ?? number;
+    return (this.byPhone.get(e164) ?? []).map((id) => this.doc.data.accounts[id]).filter((a): a is Account => a !== undefined);
+  }
+
+  invoicesOf(accountId: string): Invoice[] {
+    return this.byAccount.get(accountId) ?? [];
+  }
+
+  paymentsOf(accountId: string): Payment[] {
+    return this.paymentsByAccount.get(accountId) ?? [];
+  }
+
+  /** Every account with its invoices, for the engine and the reports (no copy). */
+  *accountsWithInvoices(): IterableIterator<[Account, Invoice[]]> {
+    for (const [id, invoices] of this.byAccount) {
+      const a = this.doc.data.accounts[id];
+      if (a && invoices.length) yield [a, invoices];
+    }
+  }
+
+  allPayments(): Iterable<Payment> {
+    return Object.values(this.doc.data.payments);
+  }
+
+  balance(accountId: string): AccountBalance {
+    const byCurrency: Record<string, number> = {};
+    let openInvoices = 0;
+    let earliestDue: string | undefined;
+    for (const i of this.invoicesOf(accountId)) {
+      if (i.amountDue <= 0 || i.status === "void" || i.status === "paid") continue;
+      byCurrency[i.currency] = (byCurrency[i.currency] ?? 0) + i.amountDue;
+      openInvoices++;
+      if (!earliestDue || i.dueDate < earliestDue) earliestDue = i.dueDate;
+    }
+    return { byCurrency, openInvoices, ...(earliestDue ? { earliestDue } : {}) };
+  }
+
+  listAccounts(q: { search?: string; offset?: number; limit?: number }): { total: number; items: Account[] } {
+    const needle = q.search?.trim().toLowerCase();
+    const digits = needle?.replace(/\D/g, "");
+    const all = Object.values(this.doc.data.accounts);
+    const hits = needle
+      ? all.filter((a) => a.id.toLowerCase().includes(needle) || a.name.toLowerCase().includes(needle) || (digits && digits.length >= 4 ? a.phones.some((p) => p.includes(digits)) : false))
+      : all;
+    const offset = Math.max(0, q.offset ?? 0);
+    const limit = Math.min(500, Math.max(1, q.limit ?? 50));
+    return { total: hits.length, items: hits.slice(offset, offset + limit) };
+  }
+
+  stats(): { accounts: number; invoices: number; openInvoices: number; payments: number; erased: ErasureCounts } {
+    let openInvoices = 0;
+    for (const i of Object.values(this.doc.data.invoices)) if (i.status === "open") openInvoices++;
+    return { accounts: Object.keys(this.doc.data.accounts).length, invoices: Object.keys(this.doc.data.invoices).length, openInvoices, payments: Object.keys(this.doc.data.payments).length, erased: { ...this.doc.data.erased } };
+  }
+}
+
+function stopFor(prev: Invoice | undefined, next: Invoice): StopReason | undefined {
+  if (next.status === "paid" && prev?.status !== "paid") return "paid";
+  if (next.status === "void" && prev?.status !== "void") return "void";
+  if (next.status === "disputed" && prev?.status !== "disputed") return "disputed";
+  if (next.noReminders && !prev?.noReminders) return "no-reminders";
+  return undefined;
+}
