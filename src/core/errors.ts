@@ -38,6 +38,11 @@ export const ErrorCode = {
   Unauthorized: "auth.unauthorized",
   Forbidden: "auth.forbidden",
   RateLimited: "auth.rate_limited",
+  PayloadMalformed: "api.payload_malformed",
+  PayloadInvalid: "api.payload_invalid",
+  PayloadTooLarge: "api.payload_too_large",
+  UnknownTopic: "api.unknown_topic",
+  BrokerUnavailable: "api.broker_unavailable",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -6,6 +6,11 @@ export const HttpSection = Type.Object(
     bodyLimitBytes: Type.Integer({ default: 5_000_000, minimum: 1024, description: "Largest request body (bulk imports)." }),
     adminPassword: Type.String({ default: "", description: "Password of the admin user created at first start; empty generates one and prints it once to the log." }),
     secureCookies: Type.Boolean({ default: false, description: "Mark the session cookie Secure (turn on behind HTTPS)." }),
+    rateLimitPerMinute: Type.Integer({ default: 600, minimum: 1, description: "Requests per minute per client on /api/v1 (HTTP 429 beyond)." }),
+    importMaxRows: Type.Integer({ default: 100000, minimum: 1, description: "Most rows in one bulk import." }),
+    webhookTimeoutMs: Type.Integer({ default: 10000, minimum: 100, description: "How long one webhook POST may take." }),
+    webhookMaxBackoffMs: Type.Integer({ default: 600000, minimum: 1000, description: "Longest wait between retries of a webhook (backoff doubles up to it)." }),
+    webhookMaxAgeHours: Type.Integer({ default: 72, minimum: 1, description: "An event a receiver has not taken after this long is dropped (logged)." }),
     webhooks: Type.Array(
       Type.Object({ url: Type.String(), secret: Type.String({ description: "HMAC-SHA256 key; never logged." }), events: Type.Array(Type.String(), { default: [] }) }),
       { default: [], description: "Accounting servers that prefer HTTP push: events POSTed, signed, retried." },

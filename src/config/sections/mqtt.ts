@@ -11,6 +11,16 @@ export const MqttSection = Type.Object(
     ca: Type.String({ default: "", description: "Path of a CA certificate (PEM) for mqtts/wss." }),
     cert: Type.String({ default: "", description: "Path of a client certificate (PEM)." }),
     key: Type.String({ default: "", description: "Path of the client key (PEM)." }),
+    rejectUnauthorized: Type.Boolean({ default: true, description: "Check the broker's TLS certificate (turn off only for a self-signed test broker)." }),
+    protocolVersion: Type.Union([Type.Literal(4), Type.Literal(5)], { default: 4, description: "4: MQTT 3.1.1 (works with every broker, the embedded one included); 5: MQTT 5." }),
+    keepaliveSeconds: Type.Integer({ default: 30, minimum: 5, maximum: 600, description: "MQTT keepalive." }),
+    reconnectPeriodMs: Type.Integer({ default: 2000, minimum: 100, maximum: 300000, description: "Wait between reconnect attempts." }),
+    sessionExpirySeconds: Type.Integer({ default: 604800, minimum: 0, description: "MQTT 5 only: how long the broker keeps the session (subscriptions, queued messages) while the gateway is away." }),
+    sharedSendGroup: Type.String({ default: "", pattern: "^[A-Za-z0-9_-]*$", description: "Several gateways sharing send work: each also takes send requests from <baseTopic>/shared/send through the shared subscription $share/<group>/... (empty: off)." }),
+    maxBatch: Type.Integer({ default: 5000, minimum: 1, maximum: 100000, description: "Most records in one ingest message; a bigger batch is refused whole." }),
+    maxInflight: Type.Integer({ default: 100, minimum: 1, maximum: 65000, description: "Events published and not yet acknowledged by the broker, at most." }),
+    journalMaxEvents: Type.Integer({ default: 100000, minimum: 100, description: "Undelivered events kept on disk while the broker is away; beyond it the oldest is dropped (logged)." }),
+    statusIntervalMs: Type.Integer({ default: 60000, minimum: 1000, description: "How often the retained status (modem health, queue depth) is refreshed." }),
     embedded: Type.Object(
       {
         host: Type.String({ default: "0.0.0.0", description: "Address the embedded broker listens on." }),

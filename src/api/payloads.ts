@@ -1,0 +1,160 @@
+/**
+ * Wire contracts: one TypeBox schema per payload, used by the MQTT bridge, the HTTP API,
+ * the webhooks and docs/mqtt.md alike (STYLE.md: one schema language). Keys are camelCase,
+ * as in src/api/events.ts. Money is an integer in minor units; dates are YYYY-MM-DD.
+ */
+import { Type, type Static, type TSchema } from "@sinclair/typebox";
+
+const Id = Type.String({ minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_.:/-]+$", description: "The accounting server's id: letters, digits, _ . : / -" });
+const LocalDate = Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "A date without time, YYYY-MM-DD, read in the account's time zone." });
+const Currency = Type.String({ pattern: "^[A-Z]{3}$", description: "ISO 4217 code, EUR." });
+const Minor = Type.Integer({ minimum: -1_000_000_000_000, maximum: 1_000_000_000_000, description: "Amount in minor units (cents), never a float." });
+const Version = Type.Integer({ minimum: 0, description: "The sender's version of the record (or its updatedAt in ms): a lower one than stored is ignored." });
+const Phone = Type.String({ minLength: 3, maxLength: 32, pattern: "^\\+?[0-9 ()./-]+$", description: "A phone number, best in E.164 (+4917612345678); national forms use gateway.defaultRegion." });
+
+export const AccountUpsert = Type.Object(
+  {
+    id: Id,
+    version: Version,
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    phones: Type.Array(Phone, { maxItems: 5, description: "Numbers on file; a balance is only ever sent to one of these." }),
+    locale: Type.Optional(Type.String({ pattern: "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", description: "BCP 47, de-DE." })),
+    timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "IANA zone, Europe/Berlin." })),
+    currency: Type.Optional(Currency),
+    segment: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+    tags: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 32 })),
+    noReminders: Type.Optional(Type.Boolean({ description: "No reminders at all for this account." })),
+    notes: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
+  },
+  { additionalProperties: false, $id: "AccountUpsert", title: "Account upsert" },
+);
+export type AccountUpsert = Static<typeof AccountUpsert>;
+
+export const InvoiceUpsert = Type.Object(
+  {
+    id: Id,
+    version: Version,
+    accountId: Id,
+    amount: Minor,
+    amountDue: Type.Optional(Minor),
+    currency: Type.Optional(Currency),
+    number: Type.Optional(Type.String({ maxLength: 64, description: "The invoice number as printed, for templates." })),
+    issueDate: LocalDate,
+    dueDate: LocalDate,
+    status: Type.Optional(Type.Union([Type.Literal("open"), Type.Literal("paid"), Type.Literal("void"), Type.Literal("disputed")])),
+    paymentLink: Type.Optional(Type.Union([Type.String({ maxLength: 500, pattern: "^https?://" }), Type.Null()])),
+    directDebit: Type.Optional(Type.Boolean()),
+    noReminders: Type.Optional(Type.Boolean()),
+    externalRefs: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 200 }))),
+  },
+  { additionalProperties: false, $id: "InvoiceUpsert", title: "Invoice upsert" },
+);
+export type InvoiceUpsert = Static<typeof InvoiceUpsert>;
+
+export const PaymentRecord = Type.Object(
+  {
+    id: Id,
+    accountId: Type.Optional(Id),
+    invoiceId: Type.Optional(Id),
+    amount: Type.Integer({ minimum: 1, maximum: 1_000_000_000_000, description: "Minor units, positive." }),
+    currency: Type.Optional(Currency),
+    date: LocalDate,
+  },
+  { additionalProperties: false, $id: "PaymentRecord", title: "Payment", description: "Give accountId, invoiceId or both; without invoiceId it is applied oldest invoice first." },
+);
+export type PaymentRecord = Static<typeof PaymentRecord>;
+
+export const SendRequest = Type.Object(
+  {
+    id: Type.String({ minLength: 1, maxLength: 128, description: "Your id for this message: sending the same id twice sends once (idempotency key)." }),
+    to: Phone,
+    text: Type.String({ minLength: 1, maxLength: 1600 }),
+    accountId: Type.Optional(Id),
+    notBefore: Type.Optional(Type.Integer({ minimum: 0, description: "Not before this instant (ms since the epoch)." })),
+    expiresAt: Type.Optional(Type.Integer({ minimum: 0, description: "Give up at this instant (ms since the epoch)." })),
+  },
+  { additionalProperties: false, $id: "SendRequest", title: "Direct send request" },
+);
+export type SendRequest = Static<typeof SendRequest>;
+
+export const OptOutChange = Type.Object(
+  {
+    accountId: Type.Optional(Id),
+    number: Type.Optional(Phone),
+    optedOut: Type.Boolean({ description: "true: no more SMS to this account or number; false: opt back in." }),
+  },
+  { additionalProperties: false, $id: "OptOutChange", title: "Opt-out change", description: "Give accountId or number." },
+);
+export type OptOutChange = Static<typeof OptOutChange>;
+
+export const CancelRequest = Type.Object(
+  {
+    id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "The gateway's message id." })),
+    idempotencyKey: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "The id you sent with the send request." })),
+    invoiceId: Type.Optional(Id),
+    accountId: Type.Optional(Id),
+    reason: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false, $id: "CancelRequest", title: "Cancel queued messages", description: "Give exactly one of id, idempotencyKey, invoiceId, accountId." },
+);
+export type CancelRequest = Static<typeof CancelRequest>;
+
+/** One object or a batch: the ingest topics and routes take either. */
+export function OneOrMany<T extends TSchema>(item: T, maxItems: number) {
+  return Type.Union([item, Type.Array(item, { minItems: 1, maxItems })]);
+}
+
+/** What an upsert or import reports back: counts and each refused record with its reason. */
+export const UpsertResult = Type.Object(
+  {
+    received: Type.Integer(),
+    stored: Type.Integer({ description: "Created or changed." }),
+    unchanged: Type.Integer({ description: "Same version as stored: nothing to do (a republished batch)." }),
+    stale: Type.Integer({ description: "Older version than stored: ignored (a late retry never wins)." }),
+    refused: Type.Array(Type.Object({ index: Type.Integer(), id: Type.Optional(Type.String()), field: Type.Optional(Type.String()), reason: Type.String() })),
+  },
+  { $id: "UpsertResult" },
+);
+export type UpsertResult = Static<typeof UpsertResult>;
+
+/** A request on request/<what>: its parameters plus an optional transaction echoed back. */
+export const BridgeRequest = Type.Object(
+  { transaction: Type.Optional(Type.Union([Type.String({ maxLength: 128 }), Type.Number()])) },
+  { additionalProperties: true, $id: "BridgeRequest" },
+);
+
+/** The answer on response/<what> (Zigbee2MQTT bridge/response convention). */
+export const BridgeResponse = Type.Object(
+  {
+    status: Type.Union([Type.Literal("ok"), Type.Literal("error")]),
+    data: Type.Unknown(),
+    error: Type.Optional(Type.String()),
+    code: Type.Optional(Type.String()),
+    field: Type.Optional(Type.String()),
+    transaction: Type.Optional(Type.Union([Type.String(), Type.Number()])),
+  },
+  { $id: "BridgeResponse" },
+);
+export type BridgeResponse = Static<typeof BridgeResponse>;
+
+/** The retained status topic; the last will publishes { state: "offline" }. */
+export const GatewayStatus = Type.Object(
+  {
+    state: Type.Union([Type.Literal("online"), Type.Literal("offline")]),
+    gatewayId: Type.String(),
+    version: Type.Optional(Type.String()),
+    startedAt: Type.Optional(Type.Integer()),
+    modem: Type.Optional(Type.Object({ state: Type.String(), bars: Type.Optional(Type.Integer()), registration: Type.Optional(Type.String()), operator: Type.Optional(Type.String()) })),
+    queue: Type.Optional(Type.Object({ queued: Type.Integer(), sending: Type.Integer(), submitted: Type.Integer() })),
+    at: Type.Integer(),
+  },
+  { $id: "GatewayStatus" },
+);
+export type GatewayStatus = Static<typeof GatewayStatus>;
+
+/** Every HTTP error body: a code, a message a person can act on, and the field when one is at fault. */
+export const ErrorBody = Type.Object(
+  { error: Type.Object({ code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) }) },
+  { $id: "ErrorBody" },
+);
+export type ErrorBody = Static<typeof ErrorBody>;

@@ -1,0 +1,143 @@
+/**
+ * The MQTT bridge as one Service for the composition root: optional embedded broker, the
+ * link, ingest of commands, publication of events and the retained status.
+ */
+import type { Config } from "../config/schema.js";
+import type { Service } from "../core/lifecycle.js";
+import type { TimerHandle } from "../core/clock.js";
+import { EmbeddedBroker } from "./broker.js";
+import { MqttLink } from "./client.js";
+import { MqttIngest } from "./ingest.js";
+import { EventPublisher, type OutgoingEvent } from "./publisher.js";
+import { gatewayStatus } from "./status.js";
+import type { BridgeServices, EventJournal } from "./ports.js";
+import { IN_TOPICS, isSafeTopicLevel } from "../api/topics.js";
+import { DuegateError, ErrorCode } from "../core/errors.js";
+
+export interface MqttBridgeDeps {
+  services: BridgeServices;
+  config: Pick<Config, "mqtt"> & { gateway: Pick<Config["gateway"], "id"> };
+  /** Undelivered events, durable across restarts (app.ts: FileJournal.open(<dataDir>/mqtt-outgoing.jsonl)). */
+  journal: EventJournal<OutgoingEvent>;
+}
+
+export class MqttBridge implements Service {
+  readonly name = "mqtt";
+  private broker: EmbeddedBroker | undefined;
+  private link: MqttLink | undefined;
+  private publisher: EventPublisher | undefined;
+  private statusTimer: TimerHandle | undefined;
+  private readonly prefix: string;
+  private readonly gatewayId: string;
+
+  constructor(private readonly deps: MqttBridgeDeps) {
+    const { baseTopic } = deps.config.mqtt;
+    this.gatewayId = deps.config.gateway.id;
+    if (!baseTopic.split("/").every(isSafeTopicLevel) || !isSafeTopicLevel(this.gatewayId))
+      throw new DuegateError(ErrorCode.ConfigInvalid, `mqtt.baseTopic "${baseTopic}" and gateway.id "${this.gatewayId}" may not contain + # or empty levels`, { key: "mqtt.baseTopic" });
+    this.prefix = `${baseTopic}/${this.gatewayId}/`;
+  }
+
+  /** The port of the embedded broker (0 when none), e.g. for tests with port 0. */
+  get brokerPort(): number {
+    return this.broker?.port ?? 0;
+  }
+
+  get connected(): boolean {
+    return this.link?.connected ?? false;
+  }
+
+  get backlog(): number {
+    return this.deps.journal.size;
+  }
+
+  async start(): Promise<void> {
+    const { mqtt } = this.deps.config;
+    const { services } = this.deps;
+    if (mqtt.mode === "off") return;
+    const logger = services.logger.child({ subsystem: "mqtt" });
+    let url = mqtt.url;
+    let username = mqtt.username;
+    let password = mqtt.password;
+    if (mqtt.mode === "embedded") {
+      this.broker = new EmbeddedBroker({ ...mqtt.embedded, logger });
+      const port = await this.broker.start();
+      const host = mqtt.embedded.host === "0.0.0.0" || mqtt.embedded.host === "::" ? "127.0.0.1" : mqtt.embedded.host;
+      url = `mqtt://${host}:${port}`;
+      username = mqtt.embedded.username;
+      password = mqtt.embedded.password;
+    }
+    const sharedSendTopic = mqtt.sharedSendGroup ? `${mqtt.baseTopic}/shared/send` : undefined;
+    const link = new MqttLink(
+      {
+        url,
+        clientId: mqtt.clientId || `duegate-${this.gatewayId}`,
+        username,
+        password,
+        ca: mqtt.ca,
+        cert: mqtt.cert,
+        key: mqtt.key,
+        rejectUnauthorized: mqtt.rejectUnauthorized,
+        protocolVersion: mqtt.protocolVersion,
+        keepaliveSeconds: mqtt.keepaliveSeconds,
+        reconnectPeriodMs: mqtt.reconnectPeriodMs,
+        sessionExpirySeconds: mqtt.sessionExpirySeconds,
+        will: { topic: this.prefix + "status", payload: JSON.stringify({ state: "offline", gatewayId: this.gatewayId, at: services.clock.now() }) },
+      },
+      logger,
+      (topic, payload) => ingest.handle(topic, payload),
+    );
+    const respond = (what: string, body: object): void => link.publish(`${this.prefix}response/${what}`, JSON.stringify(body), { qos: 1 }, () => undefined);
+    const ingest = new MqttIngest(services, { prefix: this.prefix, sharedSendTopic, maxBatch: mqtt.maxBatch, gatewayId: this.gatewayId, respond });
+    const publisher = new EventPublisher({ bus: services.bus, journal: this.deps.journal, link, prefix: this.prefix, maxInflight: mqtt.maxInflight, logger });
+    const topics = [...Object.values(IN_TOPICS).map((t) => this.prefix + t.topic), `${this.prefix}request/+`];
+    if (sharedSendTopic) topics.push(`$share/${mqtt.sharedSendGroup}/${sharedSendTopic}`);
+    link.onConnect(() => {
+      // Subscribed on every connect: a broker that lost the session (restarted without
+      // persistence) gets the subscriptions again; then online, then the backlog.
+      link.subscribe(topics).then(
+        () => {
+          this.publishStatus();
+          publisher.pump();
+        },
+        (e: unknown) => logger.error({ err: e }, "MQTT subscribe failed"),
+      );
+    });
+    services.bus.on("modem.health", "mqtt-status", () => this.publishStatus());
+    this.link = link;
+    this.publisher = publisher;
+    publisher.start();
+    link.start();
+    this.scheduleStatus();
+  }
+
+  private scheduleStatus(): void {
+    this.statusTimer = this.deps.services.clock.setTimer(this.deps.config.mqtt.statusIntervalMs, () => {
+      this.publishStatus();
+      this.scheduleStatus();
+    });
+  }
+
+  private publishStatus(state: "online" | "offline" = "online"): Promise<void> {
+    const link = this.link;
+    if (!link?.connected) return Promise.resolve();
+    const body = JSON.stringify(gatewayStatus(this.deps.services, state, this.gatewayId));
+    return link.publishAsync(this.prefix + "status", body, { retain: true, qos: 1 }).catch(() => undefined);
+  }
+
+  async stop(): Promise<void> {
+    this.statusTimer?.cancel();
+    this.statusTimer = undefined;
+    this.deps.services.bus.removeAll("mqtt-status");
+    this.publisher?.stop();
+    if (this.link) {
+      await Promise.race([this.publishStatus("offline"), new Promise((r) => setTimeout(r, 2000).unref())]);
+      await this.link.stop();
+    }
+    await this.deps.journal.flush();
+    await this.broker?.stop();
+    this.link = undefined;
+    this.publisher = undefined;
+    this.broker = undefined;
+  }
+}

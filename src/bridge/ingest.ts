@@ -1,0 +1,93 @@
+/**
+ * Incoming MQTT messages → validated commands. Resolves when the result is durable (the
+ * PUBACK follows); a payload that is refused resolves too, after an error event naming the
+ * topic, the field and the reason, so that it is acknowledged and not redelivered forever.
+ * Only a failed write rejects (no PUBACK: the broker redelivers after the reconnect).
+ */
+import { IN_TOPICS } from "../api/topics.js";
+import { check } from "../api/validate.js";
+import { DuegateError, ErrorCode, isDuegateError } from "../core/errors.js";
+import { maskNumber } from "../core/mask.js";
+import { changeOptOut, ingestRecords, sendDirect, type RecordKind } from "./commands.js";
+import type { BridgeServices } from "./ports.js";
+import { answerRequest } from "./requests.js";
+import type { OptOutChange, SendRequest } from "../api/payloads.js";
+
+export interface IngestOptions {
+  /** "<base>/<id>/" */
+  prefix: string;
+  /** "<base>/shared/send" when shared send work is on. */
+  sharedSendTopic?: string;
+  maxBatch: number;
+  gatewayId: string;
+  respond(what: string, body: object): void;
+}
+
+export class MqttIngest {
+  constructor(
+    private readonly services: BridgeServices,
+    private readonly opts: IngestOptions,
+  ) {}
+
+  async handle(topic: string, payload: Buffer): Promise<void> {
+    const rel = topic === this.opts.sharedSendTopic ? "send" : topic.startsWith(this.opts.prefix) ? topic.slice(this.opts.prefix.length) : undefined;
+    if (rel === undefined) return this.refuse(topic, "", ErrorCode.UnknownTopic, `not a duegate topic for gateway ${this.opts.gatewayId}`);
+    let body: unknown;
+    try {
+      body = JSON.parse(payload.toString("utf8"));
+    } catch (e) {
+      if (rel.startsWith("request/")) return this.opts.respond(rel.slice(8), { status: "error", data: null, error: "the payload is not JSON", code: ErrorCode.PayloadMalformed });
+      return this.refuse(topic, "", ErrorCode.PayloadMalformed, `the payload is not JSON: ${(e as Error).message}`);
+    }
+    if (rel.startsWith("request/")) return answerRequest(this.services, this.opts.gatewayId, rel.slice(8), body, this.opts.respond);
+    switch (rel) {
+      case IN_TOPICS.accounts.topic:
+        return this.records(topic, "accounts", body);
+      case IN_TOPICS.invoices.topic:
+        return this.records(topic, "invoices", body);
+      case IN_TOPICS.payments.topic:
+        return this.records(topic, "payments", body);
+      case IN_TOPICS.send.topic:
+        return this.send(topic, body);
+      case IN_TOPICS.optout.topic:
+        return this.optout(topic, body);
+      default:
+        return this.refuse(topic, "", ErrorCode.UnknownTopic, `unknown topic ${rel}: see docs/mqtt.md`);
+    }
+  }
+
+  private async records(topic: string, kind: RecordKind, body: unknown): Promise<void> {
+    const result = await ingestRecords(this.services.ledger, kind, body, this.opts.maxBatch);
+    for (const r of result.refused) this.refuse(topic, r.field ?? "", ErrorCode.PayloadInvalid, r.id ? `${r.id}: ${r.reason}` : r.reason);
+  }
+
+  private async send(topic: string, body: unknown): Promise<void> {
+    const c = check(IN_TOPICS.send.schema, body);
+    if (!c.ok) return this.refuse(topic, c.problems[0]!.field, ErrorCode.PayloadInvalid, c.problems[0]!.reason);
+    try {
+      const r = await sendDirect(this.services.outbox, c.value as SendRequest, "mqtt", topic);
+      this.services.logger.info({ id: r.message.id, to: maskNumber(r.message.to), status: r.status }, "send request over MQTT");
+    } catch (e) {
+      if (isDuegateError(e, ErrorCode.InvalidNumber)) return this.refuse(topic, "/to", e.code, e.message);
+      if (isDuegateError(e, ErrorCode.Validation) || isDuegateError(e, ErrorCode.TextUnencodable)) return this.refuse(topic, String(e.context.field ?? ""), e.code, e.message);
+      throw e;
+    }
+  }
+
+  private async optout(topic: string, body: unknown): Promise<void> {
+    const c = check(IN_TOPICS.optout.schema, body);
+    if (!c.ok) return this.refuse(topic, c.problems[0]!.field, ErrorCode.PayloadInvalid, c.problems[0]!.reason);
+    try {
+      await changeOptOut(this.services.ledger, c.value as OptOutChange, "mqtt");
+    } catch (e) {
+      if (e instanceof DuegateError && (e.code === ErrorCode.Validation || e.code === ErrorCode.NotFound || e.code === ErrorCode.InvalidNumber))
+        return this.refuse(topic, String(e.context.field ?? ""), e.code, e.message);
+      throw e;
+    }
+  }
+
+  /** The error event goes through the bus: MQTT error topic, webhooks, web panel alike. */
+  private refuse(topic: string, field: string, code: string, message: string): void {
+    this.services.bus.emit("input.error", { source: "mqtt", where: topic, field, code, message, at: this.services.clock.now() });
+  }
+}

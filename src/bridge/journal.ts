@@ -1,0 +1,176 @@
+/**
+ * A small append-only journal of events still to deliver (MQTT publisher, webhooks), so
+ * that what was emitted while the broker or a webhook receiver was away survives a
+ * restart and goes out in order. JSONL: {"s":seq,"i":item} per entry, {"a":[seq...]} per
+ * batch of acknowledgements. Writes are coalesced (SD card: ARCHITECTURE.md, Storage) and
+ * the file is cut back to nothing whenever everything is delivered.
+ *
+ * This is storage, which ARCHITECTURE.md puts in src/store/; it lives here until the lead
+ * moves it, and the adapters only see the EventJournal port (ports.ts).
+ */
+import { open, rename, type FileHandle } from "node:fs/promises";
+import { readFileSync, existsSync } from "node:fs";
+import type { Clock, TimerHandle } from "../core/clock.js";
+import type { Logger } from "../core/log.js";
+import type { EventJournal } from "./ports.js";
+
+export class MemoryJournal<T> implements EventJournal<T> {
+  protected readonly entries = new Map<number, T>();
+  protected lastSeq = 0;
+  constructor(protected readonly maxItems = 100_000, protected readonly onDrop: (dropped: number) => void = () => {}) {}
+
+  append(item: T): number {
+    const seq = ++this.lastSeq;
+    this.entries.set(seq, item);
+    if (this.entries.size > this.maxItems) {
+      // Bounded: the oldest undelivered entry goes first, loudly (a broker away for days).
+      const oldest = this.entries.keys().next().value as number;
+      this.entries.delete(oldest);
+      this.recordAck(oldest);
+      this.onDrop(oldest);
+    }
+    this.recordAppend(seq, item);
+    return seq;
+  }
+
+  pending(afterSeq = 0, limit = Number.MAX_SAFE_INTEGER): Array<{ seq: number; item: T }> {
+    const out: Array<{ seq: number; item: T }> = [];
+    for (const [seq, item] of this.entries) {
+      if (seq <= afterSeq) continue;
+      out.push({ seq, item });
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  ack(seq: number): void {
+    if (this.entries.delete(seq)) this.recordAck(seq);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  protected recordAppend(_seq: number, _item: T): void {}
+  protected recordAck(_seq: number): void {}
+  async flush(): Promise<void> {}
+  async close(): Promise<void> {}
+}
+
+export interface FileJournalOptions {
+  clock: Clock;
+  logger: Logger;
+  /** Coalescing interval of writes. */
+  coalesceMs?: number;
+  maxItems?: number;
+}
+
+export class FileJournal<T> extends MemoryJournal<T> {
+  private buffer: string[] = [];
+  private timer: TimerHandle | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  private bytes = 0;
+  private closed = false;
+
+  private constructor(
+    private readonly path: string,
+    private readonly fh: FileHandle,
+    private readonly opts: FileJournalOptions,
+  ) {
+    super(opts.maxItems ?? 100_000, (seq) => opts.logger.warn({ seq }, "event journal full: the oldest undelivered event was dropped"));
+  }
+
+  static async open<T>(path: string, opts: FileJournalOptions): Promise<FileJournal<T>> {
+    const loaded = new Map<number, T>();
+    let last = 0;
+    if (existsSync(path)) {
+      const text = readFileSync(path, "utf8");
+      for (const line of text.split("\n")) {
+        if (!line) continue;
+        try {
+          const rec = JSON.parse(line) as { s?: number; i?: T; a?: number[] };
+          if (typeof rec.s === "number") {
+            loaded.set(rec.s, rec.i as T);
+            last = Math.max(last, rec.s);
+          } else if (Array.isArray(rec.a)) for (const s of rec.a) loaded.delete(s);
+        } catch {
+          // A torn last line after a power cut: everything before it is intact.
+          opts.logger.warn({ path }, "event journal: an unreadable line was skipped (torn write?)");
+        }
+      }
+    }
+    // Rewrite compactly at start: only what is still pending, in order.
+    const tmp = `${path}.tmp`;
+    const t = await open(tmp, "w");
+    const body = [...loaded].map(([s, i]) => JSON.stringify({ s, i }) + "\n").join("");
+    await t.writeFile(body);
+    await t.sync();
+    await t.close();
+    await rename(tmp, path);
+    const fh = await open(path, "a");
+    const j = new FileJournal<T>(path, fh, opts);
+    for (const [s, i] of loaded) j.entries.set(s, i);
+    j.lastSeq = last;
+    j.bytes = Buffer.byteLength(body);
+    if (loaded.size > 0) opts.logger.info({ pending: loaded.size }, "event journal: undelivered events from the last run will be sent");
+    return j;
+  }
+
+  protected override recordAppend(seq: number, item: T): void {
+    this.buffer.push(JSON.stringify({ s: seq, i: item }) + "\n");
+    this.schedule();
+  }
+
+  private acks: number[] = [];
+  protected override recordAck(seq: number): void {
+    this.acks.push(seq);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer || this.closed) return;
+    this.timer = this.opts.clock.setTimer(this.opts.coalesceMs ?? 200, () => {
+      this.timer = undefined;
+      void this.flush().catch((e: unknown) => this.opts.logger.error({ err: e }, "event journal write failed"));
+    });
+  }
+
+  override async flush(): Promise<void> {
+    this.writing = this.writing.then(() => this.writeOut());
+    return this.writing;
+  }
+
+  private async writeOut(): Promise<void> {
+    if (this.acks.length) {
+      this.buffer.push(JSON.stringify({ a: this.acks }) + "\n");
+      this.acks = [];
+    }
+    if (this.buffer.length === 0) return;
+    if (this.entries.size === 0 && this.bytes > 0) {
+      // Everything delivered: start the file afresh instead of growing it.
+      await this.fh.truncate(0);
+      this.bytes = 0;
+      this.buffer = [];
+      await this.fh.sync();
+      return;
+    }
+    const chunk = this.buffer.join("");
+    this.buffer = [];
+    await this.fh.write(chunk);
+    await this.fh.datasync();
+    this.bytes += Buffer.byteLength(chunk);
+  }
+
+  override async close(): Promise<void> {
+    if (this.closed) return;
+    this.timer?.cancel();
+    this.timer = undefined;
+    await this.flush();
+    this.closed = true;
+    await this.fh.close();
+  }
+
+  get file(): string {
+    return this.path;
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The narrow slices of the domain the adapters call (AppServices satisfies them
+ * structurally). Unit tests give small fakes of exactly these.
+ */
+import type { AccountUpsert, InvoiceUpsert, PaymentRecord } from "../api/payloads.js";
+import type { EventBus } from "../core/bus.js";
+import type { Clock } from "../core/clock.js";
+import type { Logger } from "../core/log.js";
+import type { DomainEvents, ModemHealthEvent } from "../api/events.js";
+import type { EnqueueRequest, EnqueueResult, OutboxPort } from "../outbox/types.js";
+
+/** What the ledger answers to an upsert (src/ledger/types.ts UpsertReport). */
+export interface LedgerUpsertReport {
+  received: number;
+  applied: string[];
+  unchanged: string[];
+  stale: string[];
+  /** index: into the array given to the ledger; field: a path such as "phones[1]". */
+  refused: ReadonlyArray<{ index: number; id?: string; field: string; code?: string; reason: string }>;
+}
+
+export interface LedgerCommands {
+  /** Durable when resolved: the adapter acknowledges (PUBACK, 2xx) only after. */
+  upsertAccounts(input: AccountUpsert[]): Promise<LedgerUpsertReport>;
+  upsertInvoices(input: InvoiceUpsert[]): Promise<LedgerUpsertReport>;
+  recordPayments(input: PaymentRecord[]): Promise<LedgerUpsertReport>;
+  setOptOut(sel: { accountId: string } | { number: string }, optedOut: boolean, source: "sms" | "mqtt" | "http" | "panel"): Promise<string[]>;
+}
+
+export interface LedgerQueries {
+  account(id: string): object | undefined;
+  balance(accountId: string): { byCurrency: Record<string, number>; openInvoices: number; earliestDue?: string };
+}
+
+export type OutboxCommands = Pick<OutboxPort, "enqueue" | "cancel" | "get" | "byIdempotencyKey">;
+export type { EnqueueRequest, EnqueueResult };
+
+export interface OutboxStats {
+  stats(): { queued: number; sending: number; submitted: number };
+}
+
+export interface ModemStatus {
+  health(): ModemHealthEvent;
+}
+
+export interface DunningForecast {
+  forecast(days: number): unknown[];
+}
+
+/** A durable, ordered log of events still to deliver (MQTT publisher, webhooks). */
+export interface EventJournal<T> {
+  /** Appends in order; durable soon after (coalesced), and at once on flush(). */
+  append(item: T): number;
+  /** Entries not yet acknowledged, oldest first, after `afterSeq`. */
+  pending(afterSeq?: number, limit?: number): Array<{ seq: number; item: T }>;
+  /** Marks one entry delivered; it will not come back after a restart. */
+  ack(seq: number): void;
+  readonly size: number;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface BridgeServices {
+  readonly clock: Clock;
+  readonly bus: EventBus<DomainEvents>;
+  readonly logger: Logger;
+  readonly ledger: LedgerCommands & LedgerQueries;
+  readonly outbox: OutboxCommands & OutboxStats;
+  readonly modem: ModemStatus;
+  readonly dunning: DunningForecast;
+  readonly version: string;
+  readonly startedAt: number;
+}
