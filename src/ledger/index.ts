@@ -4,3 +4,4 @@ export { normalisePhone } from "./validate.js";
 export * from "./types.js";
 export * from "./ports.js";
 export * from "./dates.js";
+export { jsonDocuments } from "./json-documents.js";

@@ -12,6 +12,7 @@ import { DuegateError, ErrorCode } from "../core/errors.js";
 import { shortHash } from "../core/ids.js";
 import { isLocalDate, localNow } from "./dates.js";
 import type { DocumentStore, OpenDocument } from "./ports.js";
+import { jsonDocuments } from "./json-documents.js";
 import { validateAccount, validateInvoice, validatePayment, normalisePhone, type LedgerDefaults, type NormalisedInvoice } from "./validate.js";
 import type { Account, AccountBalance, ErasureCounts, Invoice, Payment, StopReason, UpsertReport } from "./types.js";
 
@@ -31,8 +32,8 @@ export interface LedgerOptions {
   bus: EventBus<DomainEvents>;
   logger: Logger;
   defaults: LedgerDefaults;
-  /** Where the document lives; the composition root passes JsonStore (src/store), tests pass memoryDocuments(). */
-  openDocument: OpenDocument;
+  /** Where the document lives; default JSON files in dataDir (src/store); tests pass memoryDocuments(). */
+  openDocument?: OpenDocument;
 }
 
 const emptyDocument = (): LedgerDocument => ({ schema: 1, accounts: {}, invoices: {}, payments: {}, tombstones: {}, erased: { accounts: 0, invoices: 0, payments: 0 } });
@@ -54,7 +55,8 @@ export class Ledger {
   }
 
   static async open(opts: LedgerOptions): Promise<Ledger> {
-    const doc = await opts.openDocument<LedgerDocument>("ledger.json", emptyDocument());
+    const open = opts.openDocument ?? jsonDocuments(opts.dataDir, opts.logger);
+    const doc = await open<LedgerDocument>("ledger.json", emptyDocument());
     if (doc.data.schema !== 1) throw new DuegateError(ErrorCode.StoreCorrupt, `ledger.json has schema ${String(doc.data.schema)}, expected 1`, { dataDir: opts.dataDir });
     return new Ledger(doc, opts);
   }

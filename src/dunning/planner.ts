@@ -1,0 +1,182 @@
+/**
+ * The decision: for one account at one moment, which steps are due for which invoices, which
+ * are too late to send, and how they group into messages. Pure (no I/O, no clock): evaluate()
+ * and forecast() both call it, so the forward calendar shows exactly what would be sent.
+ *
+ * Rules (research/dunning.md, section 2):
+ * - a step is due when its date (due date + offset) has come and, on that date, its local time;
+ *   never "only on the exact day" (so a missed evaluation does not lose a step);
+ * - only the latest due step of an invoice is a candidate; earlier ones are superseded;
+ * - a step not later than the last one done for the invoice, or already done by id, never runs again;
+ * - a step later than `graceDays` after the first day it could have been sent is skipped and logged;
+ *   that day counts from the step date, the end of a pause, a released dispute, or the day after
+ *   the account's last reminder (the one-message-a-day rule may defer a step).
+ */
+import type { Account, Invoice } from "../ledger/types.js";
+import { dayNumber, fromDayNumber } from "../ledger/dates.js";
+import type { PolicyDocument, PolicyStep } from "./policy-schema.js";
+import type { StepCover, StepMemoryView } from "./step-memory.js";
+
+export interface PlanSettings {
+  policy: PolicyDocument;
+  graceDays: number;
+  promiseGraceDays: number;
+  consolidate: boolean;
+}
+
+export interface PlannedSend {
+  accountId: string;
+  invoices: Invoice[];
+  /** The step whose words are used: the most advanced one among the invoices grouped. */
+  step: PolicyStep;
+  sequence: string;
+  templateId: string;
+  consolidated: boolean;
+  currency: string;
+  day: number;
+  date: string;
+  covers: StepCover[];
+}
+
+export interface PlannedSkip {
+  accountId: string;
+  invoiceId: string;
+  stepId: string;
+  stepDay: number;
+  reason: "missed-grace";
+  daysLate: number;
+}
+
+export interface AccountPlan {
+  sends: PlannedSend[];
+  skips: PlannedSkip[];
+}
+
+const EMPTY: AccountPlan = { sends: [], skips: [] };
+
+const minuteOf = (hhmm: string | undefined): number => (hhmm ? Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5)) : 0);
+
+/** Steps of a sequence in date order, with their minute of day, computed once per policy. */
+export interface CompiledSequence {
+  name: string;
+  steps: Array<{ step: PolicyStep; minute: number }>;
+}
+
+export function compileSequences(policy: PolicyDocument): Map<string, CompiledSequence> {
+  const out = new Map<string, CompiledSequence>();
+  for (const [name, seq] of Object.entries(policy.sequences)) {
+    const steps = [...seq.steps].sort((a, b) => a.offsetDays - b.offsetDays).map((step) => ({ step, minute: minuteOf(step.time ?? policy.defaultTime ?? "10:00") }));
+    out.set(name, { name, steps });
+  }
+  return out;
+}
+
+export function sequenceFor(policy: PolicyDocument, account: Pick<Account, "segment">): string {
+  return (account.segment !== undefined ? policy.segments[account.segment] : undefined) ?? policy.defaultSequence;
+}
+
+function conditionsHold(step: PolicyStep, account: Account, invoice: Invoice, today: number, due: number): boolean {
+  if (invoice.directDebit && step.offsetDays < 0) return false;
+  const c = step.conditions;
+  if (!c) return true;
+  if (c.minAmountDue !== undefined && invoice.amountDue < c.minAmountDue) return false;
+  if (c.minDaysOverdue !== undefined && today - due < c.minDaysOverdue) return false;
+  if (c.segments && !(account.segment !== undefined && c.segments.includes(account.segment))) return false;
+  if (c.tags && !c.tags.some((t) => account.tags.includes(t))) return false;
+  return true;
+}
+
+/** The first day reminders may run again after a pause, or undefined when not paused; null while paused. */
+function resumeDay(account: Account, today: number, promiseGraceDays: number): number | undefined | null {
+  if (!account.pausedUntil) return undefined;
+  const end = dayNumber(account.pausedUntil) + (account.pauseReason === "promise" ? promiseGraceDays : 0);
+  return today <= end ? null : end + 1;
+}
+
+export function planAccount(account: Account, invoices: readonly Invoice[], today: number, minute: number, s: PlanSettings, sequences: Map<string, CompiledSequence>, memory: StepMemoryView): AccountPlan {
+  if (account.optedOut || account.noReminders || account.phones.length === 0) return EMPTY;
+  const resume = resumeDay(account, today, s.promiseGraceDays);
+  if (resume === null) return EMPTY;
+  const seqName = sequenceFor(s.policy, account);
+  const seq = sequences.get(seqName);
+  if (!seq || seq.steps.length === 0) return EMPTY;
+  const lastMessage = memory.lastMessageDay(account.id);
+  if (s.consolidate && lastMessage !== undefined && lastMessage >= today) return EMPTY;
+
+  const due: Array<{ invoice: Invoice; step: PolicyStep; stepDay: number }> = [];
+  let skips: PlannedSkip[] | undefined;
+  for (const invoice of invoices) {
+    if (invoice.status !== "open" || invoice.amountDue <= 0 || invoice.noReminders) continue;
+    const dueDay = dayNumber(invoice.dueDate);
+    const mem = memory.invoice(invoice.id);
+    let candidate: { step: PolicyStep; stepDay: number } | undefined;
+    for (let k = seq.steps.length - 1; k >= 0; k--) {
+      const { step, minute: at } = seq.steps[k]!;
+      const stepDay = dueDay + step.offsetDays;
+      if (stepDay > today || (stepDay === today && minute < at)) continue;
+      if (mem && (stepDay <= mem.lastDay || mem.steps[step.id])) break;
+      if (!conditionsHold(step, account, invoice, today, dueDay)) continue;
+      candidate = { step, stepDay };
+      break;
+    }
+    if (!candidate) continue;
+    let firstPossible = candidate.stepDay;
+    if (resume !== undefined) firstPossible = Math.max(firstPossible, resume);
+    if (invoice.resumedOn) firstPossible = Math.max(firstPossible, dayNumber(invoice.resumedOn));
+    if (s.consolidate && lastMessage !== undefined) firstPossible = Math.max(firstPossible, lastMessage + 1);
+    const late = today - firstPossible;
+    if (late > s.graceDays) {
+      (skips ??= []).push({ accountId: account.id, invoiceId: invoice.id, stepId: candidate.step.id, stepDay: candidate.stepDay, reason: "missed-grace", daysLate: late });
+      continue;
+    }
+    due.push({ invoice, ...candidate });
+  }
+  if (due.length === 0) return skips ? { sends: [], skips } : EMPTY;
+
+  const sends: PlannedSend[] = [];
+  const date = fromDayNumber(today);
+  const single = (d: (typeof due)[number]): PlannedSend => ({
+    accountId: account.id,
+    invoices: [d.invoice],
+    step: d.step,
+    sequence: seqName,
+    templateId: d.step.template,
+    consolidated: false,
+    currency: d.invoice.currency,
+    day: today,
+    date,
+    covers: [{ invoiceId: d.invoice.id, stepId: d.step.id, stepDay: d.stepDay }],
+  });
+  if (!s.consolidate) {
+    for (const d of due) sends.push(single(d));
+    return { sends, skips: skips ?? [] };
+  }
+  // One message per currency: amounts in different currencies cannot be added up.
+  const byCurrency = new Map<string, typeof due>();
+  for (const d of due) {
+    const l = byCurrency.get(d.invoice.currency);
+    if (l) l.push(d);
+    else byCurrency.set(d.invoice.currency, [d]);
+  }
+  for (const [currency, group] of byCurrency) {
+    if (group.length === 1) {
+      sends.push(single(group[0]!));
+      continue;
+    }
+    group.sort((a, b) => (a.invoice.dueDate < b.invoice.dueDate ? -1 : a.invoice.dueDate > b.invoice.dueDate ? 1 : a.invoice.id < b.invoice.id ? -1 : 1));
+    const lead = group.reduce((m, d) => (d.step.offsetDays > m.step.offsetDays ? d : m), group[0]!);
+    sends.push({
+      accountId: account.id,
+      invoices: group.map((d) => d.invoice),
+      step: lead.step,
+      sequence: seqName,
+      templateId: lead.step.consolidatedTemplate ?? lead.step.template,
+      consolidated: true,
+      currency,
+      day: today,
+      date,
+      covers: group.map((d) => ({ invoiceId: d.invoice.id, stepId: d.step.id, stepDay: d.stepDay })),
+    });
+  }
+  return { sends, skips: skips ?? [] };
+}

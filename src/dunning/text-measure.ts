@@ -1,0 +1,18 @@
+/**
+ * The one place dunning asks the SMS codec how a text will travel (encoding, parts), so that
+ * previews, forecasts and cost estimates count exactly as the outbox will send.
+ * It imports src/sms/segment.js directly until src/sms/index.ts exists; then only this line changes.
+ */
+import { analyzeText } from "../sms/segment.js";
+
+export interface TextMeasure {
+  text: string;
+  encoding: "gsm7" | "ucs2" | "8bit";
+  parts: number;
+  units: number;
+}
+
+export function measureText(text: string, locale?: string): TextMeasure {
+  const a = analyzeText(text, locale ? { locale } : {});
+  return { text: a.text, encoding: a.encoding, parts: a.parts, units: a.units };
+}
