@@ -1,0 +1,61 @@
+/**
+ * Who may do what on the HTTP API and the web panel. People log in with a password and
+ * get a role; machines (the accounting server, scripts) use API keys with scopes.
+ */
+export type Role = "admin" | "viewer";
+/** read: look; write: change domain data (send, cancel, edit policy); admin: users, keys, settings. */
+export type Scope = "read" | "write" | "admin";
+export const SCOPES: readonly Scope[] = ["read", "write", "admin"];
+
+/** The caller of a request, as the auth plugin decorates `request.principal`. */
+export interface Principal {
+  kind: "user" | "apikey";
+  name: string;
+  role: Role;
+  scopes: Scope[];
+}
+
+export interface UserRecord {
+  name: string;
+  role: Role;
+  /** scrypt$N$r$p$salt$hash (see password.ts); never leaves this folder. */
+  passwordHash: string;
+  createdAt: number;
+  passwordChangedAt: number;
+  /** Bumped on password change or "log out everywhere": sessions carrying an older one are refused. */
+  sessionEpoch: number;
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  /** The first characters of the key, shown in lists so that a technician can tell keys apart. */
+  prefix: string;
+  /** sha256 hex of the whole key; the key itself is shown once and never stored. */
+  hash: string;
+  scopes: Scope[];
+  createdAt: number;
+  lastUsedAt?: number;
+}
+
+/** What the panel and the API show about a user: no hash. */
+export interface UserView {
+  name: string;
+  role: Role;
+  createdAt: number;
+  passwordChangedAt: number;
+}
+
+export type ApiKeyView = Omit<ApiKeyRecord, "hash">;
+
+export interface AuthData {
+  version: 1;
+  users: UserRecord[];
+  apiKeys: ApiKeyRecord[];
+  /** Base64 of the 32-byte key that seals session cookies; made at first start. */
+  sessionKey: string;
+}
+
+export function scopesOfRole(role: Role): Scope[] {
+  return role === "admin" ? ["read", "write", "admin"] : ["read"];
+}

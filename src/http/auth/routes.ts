@@ -1,0 +1,105 @@
+/**
+ * Login, logout, who am I, and (admin only) users and API keys. Encapsulated with its own
+ * error handler so that these replies keep the {error:{code,message}} shape whatever the
+ * rest of the server does.
+ */
+import type { FastifyPluginAsync } from "fastify";
+import { Type, type Static } from "@sinclair/typebox";
+import type { AuthService } from "../../auth/index.js";
+import type { Clock } from "../../core/clock.js";
+import { DuegateError, ErrorCode, authErrorHandler } from "./errors.js";
+import { readSession, writeSession } from "./session.js";
+
+const Login = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false });
+const Role = Type.Union([Type.Literal("admin"), Type.Literal("viewer")]);
+const NewUser = Type.Object({ name: Type.String({ minLength: 1, maxLength: 32 }), role: Role, password: Type.String({ maxLength: 256 }) }, { additionalProperties: false });
+const UserChange = Type.Object({ role: Type.Optional(Role), password: Type.Optional(Type.String({ maxLength: 256 })) }, { additionalProperties: false });
+const OwnPassword = Type.Object({ current: Type.String({ maxLength: 256 }), password: Type.String({ maxLength: 256 }) }, { additionalProperties: false });
+const NewKey = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 64 }), scopes: Type.Array(Type.Union([Type.Literal("read"), Type.Literal("write")]), { minItems: 1, maxItems: 2 }) },
+  { additionalProperties: false },
+);
+const NameParam = Type.Object({ name: Type.String({ maxLength: 64 }) });
+const IdParam = Type.Object({ id: Type.String({ maxLength: 64 }) });
+
+export interface AuthRoutesOptions {
+  auth: AuthService;
+  clock: Clock;
+  loginPerMinute: number;
+}
+
+export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { auth, clock, loginPerMinute }) => {
+  app.setErrorHandler(authErrorHandler);
+
+  app.post<{ Body: Static<typeof Login> }>(
+    "/api/v1/login",
+    {
+      schema: { body: Login },
+      config: {
+        scope: "public",
+        rateLimit: {
+          max: loginPerMinute,
+          timeWindow: 60_000,
+          errorResponseBuilder: (_req, ctx) => new DuegateError(ErrorCode.RateLimited, `too many login attempts from this address: try again in ${ctx.after}`, { retryAfterMs: ctx.ttl }),
+        },
+      },
+    },
+    async (request) => {
+      const { principal, sessionEpoch } = await auth.login(request.body.name, request.body.password);
+      const csrfToken = writeSession(request, { user: principal.name, epoch: sessionEpoch, issuedAt: clock.now() });
+      return { principal, csrfToken };
+    },
+  );
+
+  app.post("/api/v1/logout", { config: { scope: "read" } }, async (request, reply) => {
+    request.session.delete();
+    return reply.code(204).send();
+  });
+
+  app.get("/api/v1/me", { config: { scope: "read" } }, async (request) => {
+    const session = request.principal?.kind === "user" ? readSession(request) : undefined;
+    return { principal: request.principal, csrfToken: session?.csrf ?? null, sessionIssuedAt: session?.issuedAt ?? null };
+  });
+
+  app.post<{ Body: Static<typeof OwnPassword> }>("/api/v1/me/password", { schema: { body: OwnPassword }, config: { scope: "read" } }, async (request) => {
+    const p = request.principal;
+    if (p?.kind !== "user") throw new DuegateError(ErrorCode.Forbidden, "only a logged-in user can change a password", {});
+    await auth.login(p.name, request.body.current);
+    const user = await auth.updateUser(p.name, { password: request.body.password });
+    // The password change ended every session of this user, this one included: start a new one.
+    const csrfToken = writeSession(request, { user: p.name, epoch: auth.sessionEpochOf(p.name), issuedAt: clock.now() });
+    return { user, csrfToken };
+  });
+
+  app.get("/api/v1/users", { config: { scope: "admin" } }, async () => ({ items: auth.users() }));
+
+  app.post<{ Body: Static<typeof NewUser> }>("/api/v1/users", { schema: { body: NewUser }, config: { scope: "admin" } }, async (request, reply) => {
+    const user = await auth.createUser(request.body.name, request.body.role, request.body.password);
+    return reply.code(201).send(user);
+  });
+
+  app.patch<{ Params: Static<typeof NameParam>; Body: Static<typeof UserChange> }>(
+    "/api/v1/users/:name",
+    { schema: { params: NameParam, body: UserChange }, config: { scope: "admin" } },
+    async (request) => auth.updateUser(request.params.name, request.body),
+  );
+
+  app.delete<{ Params: Static<typeof NameParam> }>("/api/v1/users/:name", { schema: { params: NameParam }, config: { scope: "admin" } }, async (request, reply) => {
+    if (request.principal?.name.toLowerCase() === request.params.name.toLowerCase())
+      throw new DuegateError(ErrorCode.Validation, "you cannot delete the user you are logged in as", { field: "name" });
+    await auth.deleteUser(request.params.name);
+    return reply.code(204).send();
+  });
+
+  app.get("/api/v1/api-keys", { config: { scope: "admin" } }, async () => ({ items: auth.apiKeys() }));
+
+  app.post<{ Body: Static<typeof NewKey> }>("/api/v1/api-keys", { schema: { body: NewKey }, config: { scope: "admin" } }, async (request, reply) => {
+    const made = await auth.createApiKey(request.body.name, request.body.scopes);
+    return reply.code(201).send(made);
+  });
+
+  app.delete<{ Params: Static<typeof IdParam> }>("/api/v1/api-keys/:id", { schema: { params: IdParam }, config: { scope: "admin" } }, async (request, reply) => {
+    await auth.revokeApiKey(request.params.id);
+    return reply.code(204).send();
+  });
+};

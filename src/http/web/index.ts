@@ -1,0 +1,56 @@
+/**
+ * The web panel: its static files (web/), its libraries (/vendor/), the live feed
+ * (/api/v1/live) and the page data the REST API does not give (/api/v1/panel/...).
+ *
+ * Panel pages need a session: without one they redirect to /login. The static assets
+ * (code and styles, no data) are public so that the login page can load.
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { FastifyPluginAsync } from "fastify";
+import fastifyStatic from "@fastify/static";
+import type { WebServices } from "./ports.js";
+import { vendorRoutes } from "./vendor.js";
+import { liveRoutes } from "./live.js";
+import { logRoutes } from "./logs.js";
+
+export type { WebServices } from "./ports.js";
+
+/** The panel's pages; each serves the same app shell, which picks the page from the path. */
+export const PANEL_PAGES = ["/", "/messages", "/inbox", "/calendar", "/accounts", "/policy", "/send", "/modem", "/settings", "/logs"] as const;
+
+export interface WebPluginOptions {
+  services: WebServices;
+  /** Folder of the panel's files; default: web/ of the installation. */
+  webRoot?: string;
+}
+
+function defaultWebRoot(): string {
+  // src/http/web/ under tsx, dist/src/http/web/ when built: web/ is at the top either way.
+  for (const up of ["../../../web", "../../../../web"]) {
+    const dir = fileURLToPath(new URL(up, import.meta.url));
+    if (existsSync(`${dir}/index.html`)) return dir;
+  }
+  return fileURLToPath(new URL("../../../web", import.meta.url));
+}
+
+export const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app, opts) => {
+  const root = opts.webRoot ?? defaultWebRoot();
+  await app.register(fastifyStatic, { root, prefix: "/assets/", index: false, wildcard: true, cacheControl: true, maxAge: 0 });
+
+  app.get("/login", { config: { scope: "public" } }, async (_request, reply) => reply.header("cache-control", "no-store").sendFile("login.html"));
+
+  for (const page of PANEL_PAGES) {
+    app.get(page, { config: { scope: "public" } }, async (request, reply) => {
+      if (!request.principal) {
+        const next = encodeURIComponent(request.url);
+        return reply.redirect(`/login?next=${next}`, 302);
+      }
+      return reply.header("cache-control", "no-store").sendFile("index.html");
+    });
+  }
+
+  await app.register(vendorRoutes);
+  await app.register(liveRoutes, { services: opts.services });
+  await app.register(logRoutes, { services: opts.services });
+};
