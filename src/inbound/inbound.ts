@@ -1,0 +1,249 @@
+/**
+ * Inbound SMS: every part the modem reads comes through handlePart(), which resolves only
+ * when the part is durable (the modem then deletes it from the SIM). Whole messages are
+ * stored in the history with sender, text, time and matched accounts, published as
+ * inbound.received, and handed to the keyword responder. Staff read them with list() and
+ * answer with reply().
+ */
+import { join } from "node:path";
+import type { DomainEvents } from "../api/events.js";
+import type { EventBus } from "../core/bus.js";
+import type { Clock, TimerHandle } from "../core/clock.js";
+import type { Config } from "../config/schema.js";
+import { DuegateError, ErrorCode, errorMessage } from "../core/errors.js";
+import { newId } from "../core/ids.js";
+import type { Logger } from "../core/log.js";
+import { maskNumber } from "../core/mask.js";
+import type { Service } from "../core/lifecycle.js";
+import type { Account } from "../ledger/types.js";
+import { Priority, type OutboxPort } from "../outbox/types.js";
+import type { DeliverPdu } from "../sms/index.js";
+import { History, JsonStore } from "../store/index.js";
+import { Inbox } from "./inbox.js";
+import { PartIntake, type AssembledMessage } from "./intake.js";
+import { toE164 } from "./numbers.js";
+import type { HistoryLog, InboundLedger, StateFile } from "./ports.js";
+import { ReplyLimit } from "./reply-limit.js";
+import { ReplyTexts } from "./replies.js";
+import { KeywordResponder } from "./responder.js";
+import { KeywordRouter } from "./router.js";
+import { emptyState, repairState, type InboundState } from "./state.js";
+import type { InboundHistoryEntry, InboundRecord, InboxFilter, ReplyOutcome } from "./types.js";
+import { SerialQueue } from "./serial-queue.js";
+
+const DAY = 86_400_000;
+const MINUTE = 60_000;
+
+export type InboundConfig = Config["inbound"] &
+  Pick<Config["gateway"], "companyName" | "supportContact" | "defaultRegion" | "defaultTimeZone" | "defaultLocale"> & { dunning: Pick<Config["dunning"], "paidPauseDays"> };
+
+export interface InboundDeps {
+  dataDir: string;
+  clock: Clock;
+  bus: EventBus<DomainEvents>;
+  logger: Logger;
+  /** The inbound section, the gateway's identity and defaults, and dunning.paidPauseDays: { ...config.inbound, ...config.gateway, dunning: config.dunning }. */
+  config: InboundConfig;
+  ledger: InboundLedger;
+  outbox: OutboxPort;
+  /** storage.flushIntervalMs and storage.historyRetentionDays. */
+  storage?: Partial<Pick<Config["storage"], "flushIntervalMs" | "historyRetentionDays">>;
+  /** Tests: in-memory files instead of dataDir. */
+  files?: { state: StateFile<InboundState>; history: HistoryLog<InboundHistoryEntry> };
+}
+
+export class Inbound implements Service {
+  readonly name = "inbound";
+  private readonly queue = new SerialQueue();
+  private timer: TimerHandle | undefined;
+  private stopped = false;
+
+  private constructor(
+    private readonly d: InboundDeps,
+    private readonly state: StateFile<InboundState>,
+    private readonly history: HistoryLog<InboundHistoryEntry>,
+    private readonly intake: PartIntake,
+    private readonly inbox: Inbox,
+    private readonly responder: KeywordResponder,
+    private readonly limit: ReplyLimit,
+    private readonly router: KeywordRouter,
+    /** Stored, action not done (crash between the two, or the ledger failed): redone by start() and the sweep. */
+    private readonly unhandled: Map<string, InboundRecord>,
+  ) {}
+
+  static async open(d: InboundDeps): Promise<Inbound> {
+    const router = new KeywordRouter({ aliases: d.config.aliases, localeAliases: d.config.localeAliases }); // throws on a bad alias before anything is opened
+    const state = d.files?.state ?? (await JsonStore.open(join(d.dataDir, "inbound.json"), emptyState(), { logger: d.logger, coalesceMs: d.storage?.flushIntervalMs ?? 1000 }));
+    repairState(state.data);
+    const history = d.files?.history ?? new History<InboundHistoryEntry>(join(d.dataDir, "history"), "inbound", { retentionDays: d.storage?.historyRetentionDays ?? 1096, clock: d.clock, logger: d.logger });
+    const intake = new PartIntake(state.data, d.clock, d.config.reassemblyTimeoutMinutes * MINUTE);
+    const inbox = new Inbox(d.config.inboxMemory);
+    const unhandled = new Map<string, InboundRecord>();
+    const since = d.clock.now() - Math.max(d.config.dedupDays, 31) * DAY;
+    for await (const entry of history.read({ from: since })) {
+      inbox.apply(entry);
+      if (entry.kind === "received") {
+        for (const k of entry.partKeys ?? []) intake.remember(k, entry.record.receivedAt);
+        unhandled.set(entry.record.id, entry.record);
+      } else if (entry.kind === "handled") unhandled.delete(entry.id);
+    }
+    intake.dropStored();
+    const limit = new ReplyLimit(state.data.replies, d.config.replyLimitPerHour, d.config.replyLimitTotalPerHour);
+    const texts = new ReplyTexts(d.config.replyTexts, d.config.companyName, d.config.supportContact);
+    const responder = new KeywordResponder({
+      ledger: d.ledger, outbox: d.outbox, bus: d.bus, clock: d.clock, logger: d.logger, router, texts, limit, state: state.data,
+      settings: {
+        companyName: d.config.companyName, defaultLocale: d.config.defaultLocale, defaultTimeZone: d.config.defaultTimeZone,
+        paidPauseDays: d.config.dunning.paidPauseDays, promiseMaxDays: d.config.promiseMaxDays, stopConfirmation: d.config.stopConfirmation,
+        unknownKeywordHelp: d.config.unknownKeywordHelp, unknownNumberReply: d.config.unknownNumberReply,
+      },
+    });
+    return new Inbound(d, state, history, intake, inbox, responder, limit, router, unhandled);
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.queue.run(() => this.sweep());
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.timer?.cancel();
+    await this.queue.idle();
+    await this.state.flush();
+    if (!this.d.files) await this.state.close();
+  }
+
+  /** One SMS part from the modem. Resolves when it is durable; rejects only when it could not be stored (the modem keeps it on the SIM). */
+  handlePart(pdu: DeliverPdu, raw: { hex: string; storage?: string; index?: number } = { hex: "" }): Promise<void> {
+    return this.queue.run(() => this.takePart(pdu, raw));
+  }
+
+  /** The staff inbox, newest first (in memory: the last inbound.inboxMemory messages). */
+  list(filter: InboxFilter = {}): { total: number; items: InboundRecord[] } {
+    const from = filter.from ? (toE164(filter.from, this.d.config.defaultRegion) ?? filter.from) : undefined;
+    return this.inbox.list(filter, from);
+  }
+
+  get(id: string): InboundRecord | undefined {
+    return this.inbox.get(id);
+  }
+
+  /** A staff member answers: sent through the outbox ahead of reminders, never rate-limited (a person decided). */
+  async reply(to: string, text: string, opts: { inboundId?: string; by?: string } = {}): Promise<ReplyOutcome> {
+    const number = toE164(to, this.d.config.defaultRegion);
+    if (!number) throw new DuegateError(ErrorCode.InvalidNumber, `reply: "${maskNumber(to)}" is not a phone number`, { field: "to" });
+    if (!text.trim()) throw new DuegateError(ErrorCode.Validation, "reply: the text is empty", { field: "text" });
+    const record = opts.inboundId ? this.inbox.get(opts.inboundId) : undefined;
+    if (opts.inboundId && !record) throw new DuegateError(ErrorCode.NotFound, `reply: inbound message ${opts.inboundId} is unknown`, { inboundId: opts.inboundId });
+    const accountIds = this.verifiedAccounts(number).map((a) => a.id);
+    const r = await this.d.outbox.enqueue({
+      idempotencyKey: `staff-reply:${newId("r")}`,
+      to: number,
+      text,
+      priority: Priority.reply,
+      origin: record ? { kind: "keyword-reply", inboundId: record.id, keyword: "staff", accountIds } : { kind: "api", requestedBy: opts.by ?? "staff", ...(accountIds[0] ? { accountId: accountIds[0] } : {}) },
+      limitClass: "reply",
+    });
+    const outcome: ReplyOutcome = { by: "staff", status: r.status, outboxId: r.message.id, at: this.d.clock.now() };
+    await this.history.append({ kind: "staff-reply", ...(record ? { id: record.id } : {}), to: number, reply: outcome });
+    if (record) this.inbox.addReply(record.id, outcome);
+    return outcome;
+  }
+
+  /** Older messages, from the history files (slow; the panel's archive search). */
+  async search(filter: InboxFilter): Promise<{ total: number; items: InboundRecord[] }> {
+    const archive = new Inbox(Number.MAX_SAFE_INTEGER);
+    for await (const e of this.history.read({ ...(filter.since !== undefined ? { from: filter.since - DAY } : {}), ...(filter.until !== undefined ? { to: filter.until + DAY } : {}) })) archive.apply(e);
+    const from = filter.from ? (toE164(filter.from, this.d.config.defaultRegion) ?? filter.from) : undefined;
+    return archive.list(filter, from);
+  }
+
+  /** Accounts that have this exact E.164 number on file: the ledger's answer, checked again (a balance goes nowhere else). */
+  private verifiedAccounts(number: string): Account[] {
+    const region = this.d.config.defaultRegion;
+    return this.d.ledger.accountsByNumber(number).filter((a) => a.phones.some((p) => toE164(p, region) === number));
+  }
+
+  private async takePart(pdu: DeliverPdu, raw: { storage?: string; index?: number }): Promise<void> {
+    const result = this.intake.accept(pdu);
+    if (result.kind === "duplicate") {
+      this.d.logger.info({ from: pdu.from, storage: raw.storage, index: raw.index }, "inbound: part seen before, not handled again");
+      return;
+    }
+    if (result.kind === "waiting") {
+      this.intake.commitWaiting(result.part);
+      try {
+        await this.state.flush();
+      } catch (e) {
+        this.intake.uncommitWaiting(result.part);
+        throw new DuegateError(ErrorCode.StoreWrite, "inbound: could not store an SMS part; left on the SIM", {}, { cause: e });
+      }
+      return;
+    }
+    await this.store(result.message);
+  }
+
+  /** Durable record first, then the effect; the effect is redone after a crash (idempotent replies). */
+  private async store(m: AssembledMessage): Promise<void> {
+    const t = m.text;
+    const number = toE164(t.from, this.d.config.defaultRegion);
+    const accounts = number ? this.verifiedAccounts(number) : [];
+    const record: InboundRecord = {
+      id: m.id, from: number ?? t.from, text: t.text.normalize("NFC"), encoding: t.encoding, smscTimestamp: t.timestamp, receivedAt: t.receivedAt,
+      parts: t.parts, partsReceived: t.partsReceived, incomplete: t.incomplete, accountIds: accounts.map((a) => a.id),
+    };
+    try {
+      await this.history.append({ kind: "received", record, partKeys: m.partKeys });
+    } catch (e) {
+      this.intake.rollback();
+      throw new DuegateError(ErrorCode.StoreWrite, `inbound: could not store SMS ${m.id}; left on the SIM`, { inboundId: m.id }, { cause: e });
+    }
+    this.intake.commitComplete(m);
+    this.state.markDirty();
+    this.inbox.add({ ...record });
+    this.unhandled.set(record.id, record);
+    const keyword = this.router.route(record.text).keyword.kind;
+    this.d.bus.emit("inbound.received", { id: record.id, from: record.from, text: record.text, receivedAt: record.receivedAt, accountIds: record.accountIds, incomplete: record.incomplete, keyword });
+    await this.act(record, number, accounts);
+  }
+
+  private async act(record: InboundRecord, number: string | undefined, accounts: Account[]): Promise<void> {
+    try {
+      const action = await this.responder.respond(record, number, accounts);
+      const kept = this.inbox.get(record.id);
+      if (kept) this.inbox.setAction(kept, action);
+      await this.history.append({ kind: "handled", id: record.id, action });
+      this.unhandled.delete(record.id);
+    } catch (e) {
+      // Stored already: the SMS is safe; the action is retried by the next sweep.
+      this.d.logger.error({ inboundId: record.id, err: errorMessage(e) }, "inbound: keyword action failed, will retry");
+    }
+    this.limit.prune(this.d.clock.now());
+    this.state.markDirty();
+  }
+
+  /** Expired multipart messages, actions not done yet, old dedup keys. */
+  private async sweep(): Promise<void> {
+    for (const m of this.intake.expire()) await this.store(m);
+    for (const record of [...this.unhandled.values()]) {
+      const number = toE164(record.from, this.d.config.defaultRegion);
+      await this.act(record, number, number ? this.verifiedAccounts(number) : []);
+    }
+    this.intake.prune(this.d.config.dedupDays * DAY);
+    await this.state.flush();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    const every = Math.min(MINUTE, Math.max(1000, (this.d.config.reassemblyTimeoutMinutes * MINUTE) / 4));
+    this.timer = this.d.clock.setTimer(every, () => {
+      void this.queue
+        .run(() => this.sweep())
+        .catch((e: unknown) => this.d.logger.error({ err: errorMessage(e) }, "inbound: sweep failed"))
+        .finally(() => this.schedule());
+    });
+  }
+}
