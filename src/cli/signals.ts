@@ -1,0 +1,42 @@
+import type { Logger } from "../core/log.js";
+
+/**
+ * Orderly shutdown: the first SIGINT/SIGTERM stops taking work, lets the command in flight
+ * finish or time out and flushes storage; a second one, or a stop that hangs, exits at once
+ * (everything acknowledged is already on disk, so a forced exit loses nothing accepted).
+ */
+export function installSignalHandlers(opts: { stop: () => Promise<void>; reload?: () => Promise<void>; logger: Logger; hardStopMs?: number }): void {
+  let stopping = false;
+  const onStop = (signal: string) => {
+    if (stopping) {
+      opts.logger.warn({ signal }, "second signal: exiting now");
+      process.exit(130);
+    }
+    stopping = true;
+    opts.logger.info({ signal }, "stopping: no new work, finishing the command in flight, flushing storage");
+    const hard = setTimeout(() => {
+      opts.logger.error("stop took too long; exiting");
+      process.exit(1);
+    }, opts.hardStopMs ?? 20_000);
+    hard.unref();
+    opts
+      .stop()
+      .then(() => {
+        opts.logger.info("stopped");
+        process.exit(0);
+      })
+      .catch((e: unknown) => {
+        opts.logger.error({ err: e }, "error while stopping");
+        process.exit(1);
+      });
+  };
+  process.on("SIGINT", () => onStop("SIGINT"));
+  process.on("SIGTERM", () => onStop("SIGTERM"));
+  if (opts.reload) {
+    const reload = opts.reload;
+    process.on("SIGHUP", () => {
+      opts.logger.info("SIGHUP: reloading policy and templates");
+      reload().catch((e: unknown) => opts.logger.error({ err: e }, "reload failed; the previous policy stays in force"));
+    });
+  }
+}
