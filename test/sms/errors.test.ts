@@ -7,7 +7,7 @@ function errorOf(hex: string, opts?: { smscPrefix?: boolean }): DuegateError {
     decodePdu(hex, opts);
   } catch (e) {
     if (e instanceof DuegateError) return e;
-    throw new Error(`untyped error: ${String(e)}`);
+    throw new Error(`untyped error: ${String(e)}`, { cause: e });
   }
   throw new Error("no error thrown");
 }
