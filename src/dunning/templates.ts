@@ -55,7 +55,7 @@ export function formatDate(date: string, locale: string): string {
 
 export interface ViewInput {
   account: Pick<Account, "name" | "locale">;
-  invoices: Array<Pick<Invoice, "number" | "amountDue" | "dueDate" | "paymentLink">>;
+  invoices: ReadonlyArray<Pick<Invoice, "number" | "amountDue" | "dueDate" | "paymentLink">>;
   currency: string;
   /** Everything the account owes in this currency. */
   balance: number;

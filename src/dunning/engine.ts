@@ -1,0 +1,323 @@
+/**
+ * The dunning engine: on the cron, on ledger changes (debounced) and at start, it asks the
+ * planner what is due for every account, records the decision, and enqueues one reminder per
+ * decision through the outbox with a stable idempotency key. It also stops what must stop:
+ * a payment in full, a dispute, an opt-out or a pause cancels queued reminders at once.
+ */
+import type { Clock, TimerHandle } from "../core/clock.js";
+import type { EventBus } from "../core/bus.js";
+import type { Logger } from "../core/log.js";
+import type { Service } from "../core/lifecycle.js";
+import type { DomainEvents, LedgerChangedEvent } from "../api/events.js";
+import type { Config } from "../config/schema.js";
+import { isDuegateError, errorMessage, ErrorCode } from "../core/errors.js";
+import { idempotencyKey, shortHash } from "../core/ids.js";
+import { Priority, type OutboxPort } from "../outbox/types.js";
+import type { Ledger } from "../ledger/ledger.js";
+import type { Account } from "../ledger/types.js";
+import { fromDayNumber, localNow } from "../ledger/dates.js";
+import type { OpenDocument } from "../ledger/ports.js";
+import { jsonDocuments } from "../ledger/json-documents.js";
+import type { Scheduler, ScheduledJob } from "../system/scheduler.js";
+import type { ClockTrust } from "../system/clock-trust.js";
+import { DEFAULT_POLICY } from "./default-policy.js";
+import type { PolicyDocument, PolicyVersion } from "./policy-schema.js";
+import { PolicyStore, emptyPolicyStore } from "./policy-store.js";
+import { StepMemory, emptyStepMemory, type StepRecord } from "./step-memory.js";
+import { compileSequences, planAccount, type CompiledSequence, type PlannedSend, type PlanSettings } from "./planner.js";
+import { composeReminder, type Sender } from "./compose.js";
+import { forecast, type PlannedReminder } from "./forecast.js";
+import { preview, type PreviewRequest, type TemplatePreview } from "./preview.js";
+
+export type DunningConfig = Config["dunning"];
+
+export interface DunningEngineDeps {
+  ledger: Ledger;
+  outbox: OutboxPort;
+  clock: Clock;
+  bus: EventBus<DomainEvents>;
+  logger: Logger;
+  config: DunningConfig;
+  gateway: Pick<Config["gateway"], "companyName" | "ownNumber" | "defaultTimeZone" | "dataDir">;
+  /** Outbox cost of one part (config outbox.costPerPart), for previews and forecasts. */
+  costPerPart: number;
+  scheduler: Scheduler;
+  clockTrust: ClockTrust;
+  /** Default: JSON files in gateway.dataDir (src/store). */
+  openDocument?: OpenDocument;
+}
+
+export interface EvaluationReport {
+  at: number;
+  status: "done" | "clock-untrusted" | "stopped";
+  policyVersion: number;
+  accounts: number;
+  enqueued: number;
+  duplicates: number;
+  consolidated: number;
+  skippedLate: number;
+  failed: number;
+  marks: number;
+  durationMs: number;
+}
+
+export class DunningEngine implements Service {
+  readonly name = "dunning";
+  private job: ScheduledJob | undefined;
+  private debounce: TimerHandle | undefined;
+  private running: Promise<EvaluationReport> | undefined;
+  private again = false;
+  private started = false;
+  private compiled: { version: number; sequences: Map<string, CompiledSequence> } | undefined;
+  private lastReport: EvaluationReport | undefined;
+
+  private constructor(
+    private readonly deps: DunningEngineDeps,
+    private readonly policies: PolicyStore,
+    private readonly memory: StepMemory,
+  ) {}
+
+  static async open(deps: DunningEngineDeps): Promise<DunningEngine> {
+    const open = deps.openDocument ?? jsonDocuments(deps.gateway.dataDir, deps.logger);
+    const policies = new PolicyStore(await open("dunning-policy.json", emptyPolicyStore()));
+    const memory = new StepMemory(await open("dunning-steps.json", emptyStepMemory()));
+    const engine = new DunningEngine(deps, policies, memory);
+    const configured = deps.config.policy ?? (policies.current() ? undefined : DEFAULT_POLICY);
+    if (configured !== undefined) await policies.save(configured, deps.config.policy ? "config" : "built-in", deps.clock.now());
+    return engine;
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.deps.bus.on("ledger.changed", this.name, (e) => this.onLedgerChanged(e));
+    await this.settlePending();
+    this.job = this.deps.scheduler.schedule("dunning.evaluate", this.deps.config.evaluateCron, () => this.evaluate().then(() => undefined));
+    await this.deps.clockTrust.start();
+    this.deps.clockTrust.onTrusted(() => void this.evaluate().catch((err: unknown) => this.deps.logger.error({ err }, "evaluation failed")));
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    this.job?.stop();
+    this.debounce?.cancel();
+    this.deps.clockTrust.stop();
+    this.deps.bus.removeAll(this.name);
+    await this.running?.catch(() => undefined);
+    await this.memory.flush();
+  }
+
+  policy(): PolicyDocument {
+    return this.policyVersion().policy;
+  }
+
+  policyVersion(): PolicyVersion {
+    return this.policies.current()!;
+  }
+
+  policyVersions(): Array<Omit<PolicyVersion, "policy">> {
+    return this.policies.versions();
+  }
+
+  /** Validates and stores a new version; throws DuegateError(PolicyInvalid | TemplateInvalid) naming what is wrong. */
+  async setPolicy(p: unknown, savedBy = "api"): Promise<PolicyVersion> {
+    const v = await this.policies.save(p, savedBy, this.deps.clock.now());
+    this.deps.logger.info({ version: v.version, savedBy }, "dunning policy saved");
+    this.scheduleEvaluation();
+    return v;
+  }
+
+  lastEvaluation(): EvaluationReport | undefined {
+    return this.lastReport;
+  }
+
+  /** Step records (reports read them). */
+  stepRecords(): readonly StepRecord[] {
+    return this.memory.records();
+  }
+
+  private sender(): Sender {
+    return { company: this.deps.gateway.companyName, gatewayNumber: this.deps.gateway.ownNumber, appendOptOutLine: this.deps.config.appendOptOutLine };
+  }
+
+  private settings(): PlanSettings {
+    return { policy: this.policy(), graceDays: this.deps.config.graceDays, promiseGraceDays: this.deps.config.promiseGraceDays, consolidate: this.deps.config.consolidate };
+  }
+
+  private sequences(): Map<string, CompiledSequence> {
+    const v = this.policyVersion();
+    if (this.compiled?.version !== v.version) this.compiled = { version: v.version, sequences: compileSequences(v.policy) };
+    return this.compiled.sequences;
+  }
+
+  zoneOf(account: Pick<Account, "timeZone">): string {
+    return account.timeZone ?? this.deps.gateway.defaultTimeZone;
+  }
+
+  /** Runs one evaluation; concurrent calls share it, and one more runs after it if asked meanwhile. */
+  evaluate(): Promise<EvaluationReport> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.evaluateOnce().finally(() => {
+      this.running = undefined;
+      if (this.again && this.started) {
+        this.again = false;
+        void this.evaluate();
+      }
+    });
+    return this.running;
+  }
+
+  private async evaluateOnce(): Promise<EvaluationReport> {
+    const started = performance.now();
+    const at = this.deps.clock.now();
+    const version = this.policyVersion().version;
+    const report: EvaluationReport = { at, status: "done", policyVersion: version, accounts: 0, enqueued: 0, duplicates: 0, consolidated: 0, skippedLate: 0, failed: 0, marks: 0, durationMs: 0 };
+    if (this.deps.config.requireTrustedClock && !this.deps.clockTrust.status().trusted) {
+      report.status = "clock-untrusted";
+      this.lastReport = report;
+      return report;
+    }
+    const settings = this.settings();
+    const sequences = this.sequences();
+    const zones = new Map<string, { day: number; minute: number }>();
+    const sends: Array<{ send: PlannedSend; account: Account; key: string }> = [];
+    for (const [account, invoices] of this.deps.ledger.accountsWithInvoices()) {
+      report.accounts++;
+      const zone = this.zoneOf(account);
+      let now = zones.get(zone);
+      if (!now) zones.set(zone, (now = localNow(at, zone)));
+      const plan = planAccount(account, invoices, now.day, now.minute, settings, sequences, this.memory);
+      for (const skip of plan.skips) {
+        report.skippedLate++;
+        const inv = invoices.find((i) => i.id === skip.invoiceId);
+        this.memory.add(
+          { key: `skip:${skip.invoiceId}:${skip.stepId}`, accountId: account.id, invoiceIds: [skip.invoiceId], stepId: skip.stepId, date: fromDayNumber(now.day), at, policyVersion: version, amountDue: inv?.amountDue ?? 0, currency: inv?.currency ?? account.currency, state: "skipped", reason: `missed-grace: ${skip.daysLate} days late`, covers: [{ invoiceId: skip.invoiceId, stepId: skip.stepId, stepDay: skip.stepDay }] },
+          now.day,
+        );
+        this.deps.logger.info({ invoiceId: skip.invoiceId, step: skip.stepId, daysLate: skip.daysLate, graceDays: settings.graceDays }, "reminder step skipped: missed beyond the grace period");
+      }
+      for (const send of plan.sends) {
+        const key = send.consolidated ? idempotencyKey("dun", account.id, send.date, send.step.id, shortHash(send.invoices.map((i) => i.id).join(","))) : idempotencyKey("dun", send.invoices[0]!.id, send.step.id);
+        // Written as pending before the outbox sees it (see step-memory.ts).
+        this.memory.add(this.recordOf(send, key, at, version), send.day);
+        sends.push({ send, account, key });
+      }
+    }
+    if (sends.length) await this.memory.flush();
+    for (const { send, account, key } of sends) await this.enqueue(send, account, key, report);
+    this.memory.prune(at - this.deps.config.recordRetentionDays * 86_400_000);
+    report.durationMs = Math.round(performance.now() - started);
+    if (report.enqueued || report.skippedLate || report.failed) this.deps.logger.info({ ...report }, "dunning evaluation");
+    this.lastReport = report;
+    return report;
+  }
+
+  private recordOf(send: PlannedSend, key: string, at: number, version: number): StepRecord {
+    return {
+      key,
+      accountId: send.accountId,
+      invoiceIds: send.invoices.map((i) => i.id),
+      stepId: send.step.id,
+      date: send.date,
+      at,
+      policyVersion: version,
+      amountDue: send.invoices.reduce((s, i) => s + i.amountDue, 0),
+      currency: send.currency,
+      state: "pending",
+      covers: send.covers,
+    };
+  }
+
+  private async enqueue(send: PlannedSend, account: Account, key: string, report: EvaluationReport): Promise<void> {
+    const policy = this.policy();
+    try {
+      const text = composeReminder(policy, send.templateId, account, send.invoices, this.deps.ledger.invoicesOf(account.id), send.currency, send.day, this.sender());
+      const res = await this.deps.outbox.enqueue({
+        idempotencyKey: key,
+        to: account.phones[0]!,
+        text: text.text,
+        priority: Priority.reminder,
+        origin: { kind: "dunning", accountId: account.id, invoiceIds: send.invoices.map((i) => i.id), step: send.step.id, policyVersion: this.policyVersion().version },
+        expiresAt: this.deps.clock.now() + (policy.expiresAfterHours ?? 36) * 3_600_000,
+        timeZones: [this.zoneOf(account)],
+        limitClass: "reminder",
+      });
+      this.memory.settle(key, "enqueued", res.message.id);
+      if (res.status === "duplicate") report.duplicates++;
+      else report.enqueued++;
+      if (send.consolidated) report.consolidated++;
+      if (send.step.mark && res.status === "queued") {
+        report.marks++;
+        this.deps.bus.emit("account.mark", { accountId: account.id, mark: send.step.mark, step: send.step.id, invoiceIds: send.invoices.map((i) => i.id), at: this.deps.clock.now() });
+      }
+    } catch (err) {
+      report.failed++;
+      // An invalid number will not get better by retrying; anything else is planned again next time.
+      const permanent = isDuegateError(err, ErrorCode.InvalidNumber);
+      if (permanent) this.memory.settle(key, "cancelled", undefined, "invalid-number");
+      else this.memory.forget(key, new Set(send.invoices.map((i) => i.id)), `enqueue failed: ${errorMessage(err)}`);
+      this.deps.logger.warn({ accountId: account.id, step: send.step.id, err: errorMessage(err) }, "reminder not enqueued");
+    }
+  }
+
+  /** After a crash between recording and enqueueing: the outbox's answer for the key settles it. */
+  private async settlePending(): Promise<void> {
+    for (const r of this.memory.pending()) {
+      const m = this.deps.outbox.byIdempotencyKey(r.key);
+      if (m) this.memory.settle(r.key, "enqueued", m.id);
+      else this.memory.forget(r.key, new Set(r.invoiceIds), "not enqueued before a restart");
+    }
+    await this.memory.flush();
+  }
+
+  private onLedgerChanged(e: LedgerChangedEvent): void {
+    if (e.stop) void this.stopReminders(e).catch((err: unknown) => this.deps.logger.error({ err }, "cancelling reminders failed"));
+    this.scheduleEvaluation();
+  }
+
+  scheduleEvaluation(): void {
+    if (!this.started || this.debounce) return;
+    this.debounce = this.deps.clock.setTimer(this.deps.config.changeDebounceMs, () => {
+      this.debounce = undefined;
+      void this.evaluate().catch((err: unknown) => this.deps.logger.error({ err }, "evaluation failed"));
+    });
+  }
+
+  /** Cancels queued reminders for what must stop; a consolidated one that also named invoices still open is planned again without the stopped ones. */
+  private async stopReminders(e: LedgerChangedEvent): Promise<void> {
+    const { outbox } = this.deps;
+    const reason = `dunning stopped: ${e.stop}`;
+    const accountWide = !e.invoiceIds || e.invoiceIds.length === 0 || e.stop === "opted-out" || e.stop === "paused" || e.stop === "erased" || (e.kind === "account" && e.stop === "no-reminders");
+    if (accountWide) {
+      if (this.memory.hasAccount(e.accountId)) await outbox.cancel({ accountId: e.accountId }, reason);
+      if (e.stop === "erased") this.memory.eraseAccount(e.accountId, e.invoiceIds ?? []);
+      return;
+    }
+    for (const invoiceId of e.invoiceIds!) {
+      const keys = this.memory.keysForInvoice(invoiceId);
+      if (!keys.length) continue;
+      const res = await outbox.cancel({ invoiceId }, reason);
+      for (const id of res.cancelled) {
+        const key = outbox.get(id)?.idempotencyKey;
+        const r = key ? this.memory.record(key) : undefined;
+        if (!r || r.invoiceIds.length < 2) continue;
+        const stillOpen = new Set(r.invoiceIds.filter((i) => this.deps.ledger.invoice(i)?.status === "open"));
+        this.memory.forget(r.key, stillOpen, reason);
+      }
+    }
+  }
+
+  /** Who gets which step on which day, computed by the planner that decides (no payments assumed). */
+  forecast(days = 30, opts: { render?: boolean; accountId?: string } = {}): PlannedReminder[] {
+    return forecast({ ledger: this.deps.ledger, memory: this.memory, settings: this.settings(), sequences: this.sequences(), now: this.deps.clock.now(), zoneOf: (a) => this.zoneOf(a), sender: this.sender(), costPerPart: this.deps.costPerPart }, days, opts);
+  }
+
+  /** Renders a template, a step's template or raw text for a real or a sample account: text, encoding, parts, cost. */
+  preview(req: PreviewRequest): TemplatePreview {
+    return preview({ ledger: this.deps.ledger, policy: this.policy(), now: this.deps.clock.now(), zoneOf: (a) => this.zoneOf(a), sender: this.sender(), costPerPart: this.deps.costPerPart }, req);
+  }
+}
