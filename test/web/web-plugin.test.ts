@@ -21,7 +21,7 @@ async function build() {
   const bus = new EventBus<DomainEvents>();
   const logRing = new LogRing(100);
   const health: ModemHealthEvent = { state: "ready", signal: { rssi: 20, bars: 4 }, registration: "home", operator: "Test", simState: "READY", at: clock.now() };
-  const services = { clock, bus, logRing, modem: { health: () => health }, outbox: { stats: () => ({ queued: 2, sentToday: 5 }) } };
+  const services = { clock, bus, logRing, modem: { health: () => health }, outbox: { stats: () => ({ queued: 2, sending: 0, submitted: 0, deliveredToday: 3, failedToday: 0, sentToday: 5, partsToday: 5, partsThisMonth: 9 }), list: () => ({ total: 0, items: [] }), get: () => undefined, enqueue: () => Promise.reject(new Error("not here")), cancel: () => Promise.reject(new Error("not here")), retry: () => Promise.reject(new Error("not here")) } };
   const auth = await AuthService.open({ dataDir: "/d", logger: silentLogger(), clock, adminPassword: PASSWORD, openStore: memoryStoreOpener() });
   app = Fastify();
   await app.register(authPlugin, { auth, secureCookies: false, clock });

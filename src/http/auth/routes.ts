@@ -7,7 +7,7 @@ import type { FastifyPluginAsync } from "fastify";
 import { Type, type Static } from "@sinclair/typebox";
 import type { AuthService } from "../../auth/index.js";
 import type { Clock } from "../../core/clock.js";
-import { DuegateError, ErrorCode, authErrorHandler } from "./errors.js";
+import { DuegateError, ErrorCode, jsonErrorHandler } from "./errors.js";
 import { readSession, writeSession } from "./session.js";
 
 const Login = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false });
@@ -29,7 +29,7 @@ export interface AuthRoutesOptions {
 }
 
 export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { auth, clock, loginPerMinute }) => {
-  app.setErrorHandler(authErrorHandler);
+  app.setErrorHandler(jsonErrorHandler);
 
   app.post<{ Body: Static<typeof Login> }>(
     "/api/v1/login",

@@ -13,6 +13,9 @@ import type { WebServices } from "./ports.js";
 import { vendorRoutes } from "./vendor.js";
 import { liveRoutes } from "./live.js";
 import { logRoutes } from "./logs.js";
+import { panelReadRoutes } from "./panel-read.js";
+import { panelWriteRoutes } from "./panel-write.js";
+import { jsonErrorHandler } from "../auth/errors.js";
 
 export type { WebServices } from "./ports.js";
 
@@ -52,5 +55,10 @@ export const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app, opts)
 
   await app.register(vendorRoutes);
   await app.register(liveRoutes, { services: opts.services });
-  await app.register(logRoutes, { services: opts.services });
+  await app.register(async (panel) => {
+    panel.setErrorHandler(jsonErrorHandler);
+    await panel.register(logRoutes, { services: opts.services });
+    await panel.register(panelReadRoutes, { services: opts.services });
+    await panel.register(panelWriteRoutes, { services: opts.services });
+  });
 };

@@ -1,18 +1,61 @@
 /**
  * What the web panel's own routes use of the running services: a narrow view that
- * AppServices (src/app-services.ts) satisfies, so that tests can pass only these.
+ * AppServices (src/app-services.ts) satisfies, so that tests can pass only these and the
+ * panel does not depend on more of each subsystem than it shows.
  */
 import type { Clock } from "../../core/clock.js";
 import type { EventBus } from "../../core/bus.js";
 import type { LogRing } from "../../core/log.js";
 import type { DomainEvents, ModemHealthEvent } from "../../api/events.js";
+import type { CancelResult, CancelSelector, EnqueueRequest, EnqueueResult, ListFilter, OutboxMessage, OutboxStats } from "../../outbox/types.js";
+import type { InboundRecord, InboxFilter, ReplyOutcome } from "../../inbound/types.js";
+import type { Account, Invoice } from "../../ledger/types.js";
+import type { PolicyDocument } from "../../dunning/policy-schema.js";
+
+export interface PanelOutbox {
+  stats(): OutboxStats;
+  list(filter: ListFilter): { total: number; items: OutboxMessage[] };
+  get(id: string): OutboxMessage | undefined;
+  enqueue(req: EnqueueRequest): Promise<EnqueueResult>;
+  cancel(selector: CancelSelector, reason: string): Promise<CancelResult>;
+  retry(id: string): Promise<OutboxMessage>;
+}
+
+export interface PanelInbound {
+  list(filter: InboxFilter): { total: number; items: InboundRecord[] };
+  reply(to: string, text: string, opts: { inboundId?: string; by?: string }): Promise<ReplyOutcome>;
+}
+
+export interface PanelLedger {
+  listAccounts(q: { search?: string; offset?: number; limit?: number }): { total: number; items: Account[] };
+  account(id: string): Account | undefined;
+  invoicesOf(accountId: string): Invoice[];
+  setOptOut(sel: { accountId: string }, optedOut: boolean, source: "panel"): Promise<string[]>;
+}
+
+export interface PanelDunning {
+  /** The reminders planned for the next days: the same plan the engine acts on. */
+  forecast(days: number): readonly object[];
+  policy(): PolicyDocument;
+  setPolicy(policy: PolicyDocument, savedBy: string): Promise<unknown>;
+}
+
+export interface PanelModem {
+  health(): ModemHealthEvent;
+  console?(command: string): Promise<string[]>;
+}
 
 export interface WebServices {
   readonly clock: Clock;
   readonly bus: EventBus<DomainEvents>;
   readonly logRing: LogRing;
-  readonly modem?: { health(): ModemHealthEvent };
-  readonly outbox?: { stats(): Record<string, number> };
+  readonly modem?: PanelModem;
+  readonly outbox?: PanelOutbox;
+  readonly inbound?: PanelInbound;
+  readonly ledger?: PanelLedger;
+  readonly dunning?: PanelDunning;
+  /** For the settings page (secrets are left out before it is shown) and cost estimates. */
+  readonly config?: unknown;
   readonly version?: string;
   readonly startedAt?: number;
 }

@@ -1,0 +1,116 @@
+/** Page data for the panel that the REST API does not give in the shape a page needs. */
+import type { FastifyPluginAsync } from "fastify";
+import { Type, type Static } from "@sinclair/typebox";
+import { DuegateError, ErrorCode } from "../../core/errors.js";
+import type { MessageState } from "../../outbox/types.js";
+import type { KeywordKind } from "../../api/events.js";
+import type { WebServices } from "./ports.js";
+import { dashboard, aging } from "./dashboard.js";
+import { dayOf, dayBounds } from "./days.js";
+import { redactConfig, setting } from "./settings-view.js";
+
+const STATES = ["queued", "sending", "submitted", "delivered", "failed", "expired", "cancelled"];
+const Paging = { offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })) };
+const MessagesQuery = Type.Object({
+  ...Paging,
+  state: Type.Optional(Type.String({ maxLength: 100, description: "one state or several, comma-separated" })),
+  number: Type.Optional(Type.String({ maxLength: 40 })),
+  account: Type.Optional(Type.String({ maxLength: 100 })),
+  since: Type.Optional(Type.String({ format: "date", description: "YYYY-MM-DD, created on or after (gateway zone)" })),
+  until: Type.Optional(Type.String({ format: "date", description: "YYYY-MM-DD, created on or before" })),
+});
+const InboxQuery = Type.Object({ ...Paging, from: Type.Optional(Type.String({ maxLength: 40 })), keyword: Type.Optional(Type.String({ maxLength: 20 })), needsStaff: Type.Optional(Type.Boolean()) });
+const AccountsQuery = Type.Object({ ...Paging, search: Type.Optional(Type.String({ maxLength: 100 })) });
+const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+const Days = Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 60, default: 30 })) });
+
+function need<T>(service: T | undefined, name: string): T {
+  if (!service) throw new DuegateError(ErrorCode.NotFound, `${name} is not running on this appliance`, { service: name });
+  return service;
+}
+
+export const panelReadRoutes: FastifyPluginAsync<{ services: WebServices }> = async (app, { services: s }) => {
+  const zone = () => setting(s.config, "gateway.defaultTimeZone", "UTC");
+
+  app.get("/api/v1/panel/dashboard", { config: { scope: "read" } }, async () => dashboard(s));
+
+  app.get<{ Querystring: Static<typeof MessagesQuery> }>("/api/v1/panel/messages", { schema: { querystring: MessagesQuery }, config: { scope: "read" } }, async (request) => {
+    const q = request.query;
+    const states = q.state ? q.state.split(",").filter((x) => STATES.includes(x)) : undefined;
+    return need(s.outbox, "the outbox").list({
+      ...(states?.length ? { state: states as MessageState[] } : {}),
+      ...(q.number ? { number: q.number } : {}),
+      ...(q.account ? { accountId: q.account } : {}),
+      ...(q.since ? { since: dayBounds(q.since, zone()).start } : {}),
+      ...(q.until ? { until: dayBounds(q.until, zone()).end } : {}),
+      offset: q.offset ?? 0,
+      limit: q.limit ?? 50,
+    });
+  });
+
+  app.get<{ Params: Static<typeof Id> }>("/api/v1/panel/messages/:id", { schema: { params: Id }, config: { scope: "read" } }, async (request) => {
+    const m = need(s.outbox, "the outbox").get(request.params.id);
+    if (!m) throw new DuegateError(ErrorCode.NotFound, `no message ${request.params.id}`, { id: request.params.id });
+    return m;
+  });
+
+  app.get<{ Querystring: Static<typeof InboxQuery> }>("/api/v1/panel/inbox", { schema: { querystring: InboxQuery }, config: { scope: "read" } }, async (request) => {
+    const q = request.query;
+    return need(s.inbound, "the inbox").list({
+      ...(q.from ? { from: q.from } : {}),
+      ...(q.keyword ? { keyword: q.keyword as KeywordKind } : {}),
+      ...(q.needsStaff ? { needsStaff: true } : {}),
+      offset: q.offset ?? 0,
+      limit: q.limit ?? 50,
+    });
+  });
+
+  app.get<{ Querystring: Static<typeof Days> }>("/api/v1/panel/calendar", { schema: { querystring: Days }, config: { scope: "read" } }, async (request) => {
+    const days = request.query.days ?? 30;
+    return { days, items: need(s.dunning, "the dunning engine").forecast(days) };
+  });
+
+  app.get<{ Querystring: Static<typeof AccountsQuery> }>("/api/v1/panel/accounts", { schema: { querystring: AccountsQuery }, config: { scope: "read" } }, async (request) => {
+    const ledger = need(s.ledger, "the ledger");
+    const { total, items } = ledger.listAccounts({ ...(request.query.search ? { search: request.query.search } : {}), offset: request.query.offset ?? 0, limit: request.query.limit ?? 50 });
+    return {
+      total,
+      items: items.map((a) => {
+        const open = ledger.invoicesOf(a.id).filter((i) => i.amountDue > 0 && i.status !== "paid" && i.status !== "void");
+        const due: Record<string, number> = {};
+        for (const i of open) due[i.currency] = (due[i.currency] ?? 0) + i.amountDue;
+        return { ...a, openInvoices: open.length, due };
+      }),
+    };
+  });
+
+  app.get<{ Params: Static<typeof Id> }>("/api/v1/panel/accounts/:id", { schema: { params: Id }, config: { scope: "read" } }, async (request) => accountView(s, request.params.id, zone()));
+
+  app.get<{ Params: Static<typeof Id> }>("/api/v1/panel/accounts/:id/evidence", { schema: { params: Id }, config: { scope: "read" } }, async (request, reply) => {
+    const view = accountView(s, request.params.id, zone());
+    const file = `duegate-evidence-${request.params.id.replace(/[^\w.-]/g, "_")}-${dayOf(s.clock.now(), zone())}.json`;
+    return reply.header("content-disposition", `attachment; filename="${file}"`).send({ exportedAt: s.clock.now(), exportedBy: request.principal?.name, ...view });
+  });
+
+  app.get("/api/v1/panel/policy", { config: { scope: "read" } }, async () => need(s.dunning, "the dunning engine").policy());
+
+  app.get("/api/v1/panel/modem", { config: { scope: "read" } }, async () => ({
+    health: s.modem?.health() ?? null,
+    port: setting(s.config, "modem.port", ""),
+    profile: setting(s.config, "modem.profile", ""),
+    baudRate: setting(s.config, "modem.baudRate", 0),
+    consoleAvailable: typeof s.modem?.console === "function",
+  }));
+
+  app.get("/api/v1/panel/settings", { config: { scope: "read" } }, async () => ({ config: redactConfig(s.config ?? {}), version: s.version ?? null, startedAt: s.startedAt ?? null }));
+};
+
+function accountView(s: WebServices, id: string, zone: string): Record<string, unknown> {
+  const ledger = need(s.ledger, "the ledger");
+  const account = ledger.account(id);
+  if (!account) throw new DuegateError(ErrorCode.NotFound, `no account ${id}`, { id });
+  const invoices = ledger.invoicesOf(id);
+  const messages = s.outbox?.list({ accountId: id, limit: 500 }).items ?? [];
+  const replies = s.inbound?.list({ accountId: id, limit: 500 }).items ?? [];
+  return { account, invoices, aging: aging(invoices, dayOf(s.clock.now(), zone)), messages, replies };
+}

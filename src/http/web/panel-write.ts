@@ -1,0 +1,84 @@
+/**
+ * What staff do from the panel: send a test SMS, reply to a debtor, cancel or retry a
+ * message, opt an account out or in, preview a template, use the modem's AT console.
+ * Scopes: write for domain changes; admin for the AT console.
+ */
+import type { FastifyPluginAsync } from "fastify";
+import { Type, type Static } from "@sinclair/typebox";
+import { DuegateError, ErrorCode } from "../../core/errors.js";
+import { newId } from "../../core/ids.js";
+import { Priority } from "../../outbox/types.js";
+import type { WebServices } from "./ports.js";
+import { templatePreview } from "./preview.js";
+import { checkPolicy } from "../../dunning/policy-schema.js";
+
+const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+const Send = Type.Object({ to: Type.String({ minLength: 3, maxLength: 40 }), text: Type.String({ minLength: 1, maxLength: 1600 }) }, { additionalProperties: false });
+const Reply = Type.Object(
+  { to: Type.String({ minLength: 3, maxLength: 40 }), text: Type.String({ minLength: 1, maxLength: 1600 }), inboundId: Type.Optional(Type.String({ maxLength: 100 })) },
+  { additionalProperties: false },
+);
+const OptOut = Type.Object({ optedOut: Type.Boolean() }, { additionalProperties: false });
+const Preview = Type.Object({ template: Type.String({ maxLength: 2000 }), locale: Type.Optional(Type.String({ maxLength: 20 })) }, { additionalProperties: false });
+const Console = Type.Object({ command: Type.String({ minLength: 2, maxLength: 64 }) }, { additionalProperties: false });
+
+function need<T>(service: T | undefined, name: string): T {
+  if (!service) throw new DuegateError(ErrorCode.NotFound, `${name} is not running on this appliance`, { service: name });
+  return service;
+}
+
+export const panelWriteRoutes: FastifyPluginAsync<{ services: WebServices }> = async (app, { services: s }) => {
+  app.post<{ Body: Static<typeof Send> }>("/api/v1/panel/send", { schema: { body: Send }, config: { scope: "write" } }, async (request, reply) => {
+    const by = request.principal?.name ?? "panel";
+    const result = await need(s.outbox, "the outbox").enqueue({
+      idempotencyKey: newId("test"),
+      to: request.body.to,
+      text: request.body.text,
+      priority: Priority.direct,
+      origin: { kind: "test", requestedBy: by },
+      limitClass: "reply",
+    });
+    request.log.info({ event: "panel.test_sms", id: result.message.id, by }, "test SMS queued from the panel");
+    return reply.code(201).send(result.message);
+  });
+
+  app.post<{ Body: Static<typeof Reply> }>("/api/v1/panel/reply", { schema: { body: Reply }, config: { scope: "write" } }, async (request) => {
+    const { to, text, inboundId } = request.body;
+    return need(s.inbound, "the inbox").reply(to, text, { ...(inboundId ? { inboundId } : {}), by: request.principal?.name ?? "panel" });
+  });
+
+  app.post<{ Params: Static<typeof Id> }>("/api/v1/panel/messages/:id/cancel", { schema: { params: Id }, config: { scope: "write" } }, async (request) => {
+    const r = await need(s.outbox, "the outbox").cancel({ id: request.params.id }, `cancelled in the panel by ${request.principal?.name ?? "?"}`);
+    if (r.cancelled.length === 0) {
+      const state = r.notCancellable[0]?.state;
+      throw new DuegateError(ErrorCode.NotCancellable, state ? `a ${state} message cannot be cancelled` : `no message ${request.params.id}`, { id: request.params.id });
+    }
+    return r;
+  });
+
+  app.post<{ Params: Static<typeof Id> }>("/api/v1/panel/messages/:id/retry", { schema: { params: Id }, config: { scope: "write" } }, async (request) => need(s.outbox, "the outbox").retry(request.params.id));
+
+  app.post<{ Params: Static<typeof Id>; Body: Static<typeof OptOut> }>("/api/v1/panel/accounts/:id/optout", { schema: { params: Id, body: OptOut }, config: { scope: "write" } }, async (request) => {
+    const changed = await need(s.ledger, "the ledger").setOptOut({ accountId: request.params.id }, request.body.optedOut, "panel");
+    return { changed };
+  });
+
+  app.put<{ Body: unknown }>("/api/v1/panel/policy", { config: { scope: "write" } }, async (request) => {
+    // checkPolicy names the field of the first problem (DuegateError context.path), which the editor shows beside it.
+    const policy = checkPolicy(request.body);
+    return need(s.dunning, "the dunning engine").setPolicy(policy, request.principal?.name ?? "panel");
+  });
+
+  // A preview changes nothing: a viewer may try wording too.
+  app.post<{ Body: Static<typeof Preview> }>("/api/v1/panel/preview", { schema: { body: Preview }, config: { scope: "read" } }, async (request) =>
+    templatePreview(request.body.template, request.body.locale ?? "en", s.config, s.clock.now()),
+  );
+
+  app.post<{ Body: Static<typeof Console> }>("/api/v1/panel/modem/console", { schema: { body: Console }, config: { scope: "admin" } }, async (request) => {
+    const modem = need(s.modem, "the modem");
+    if (!modem.console) throw new DuegateError(ErrorCode.NotFound, "this modem driver has no console", {});
+    request.log.info({ event: "panel.at_console", command: request.body.command, by: request.principal?.name }, "AT console");
+    // The modem allows only safe commands (its allow-list); what it refuses comes back as an error.
+    return { command: request.body.command, lines: await modem.console(request.body.command) };
+  });
+};
