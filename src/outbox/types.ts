@@ -29,7 +29,7 @@ export interface PartRef {
   deliveredAt?: Millis;
 }
 
-export interface OutboxMessage {
+export interface OutboxMessage extends OutboxMessageProgress {
   id: string;
   idempotencyKey: string;
   to: E164;
@@ -78,4 +78,53 @@ export interface OutboxPort {
   cancel(selector: { id: string } | { idempotencyKey: string } | { invoiceId: string } | { accountId: string }, reason: string): Promise<{ cancelled: string[]; notCancellable: Array<{ id: string; state: MessageState }> }>;
   get(id: string): OutboxMessage | undefined;
   byIdempotencyKey(key: string): OutboxMessage | undefined;
+}
+
+/** Extensions of the model kept by the outbox itself (persisted with each message). */
+export interface OutboxMessageProgress {
+  /** Concatenation reference of a multipart message, fixed at its first part so that a resumed message keeps it. */
+  concatReference?: number;
+  /** Index (1-based) of the part handed to the modem whose outcome is not yet recorded: the in-doubt part after a crash. */
+  sendingPart?: number;
+  /** When it reached a final state (or left the hot set). */
+  finishedAt?: Millis;
+  /** Submitted, but not every part got a delivery report within deliveryReportWindowHours. */
+  reportTimedOut?: boolean;
+}
+
+export interface ListFilter {
+  state?: MessageState | MessageState[];
+  /** Any form; compared after normalisation. */
+  number?: string;
+  accountId?: string;
+  invoiceId?: string;
+  /** createdAt within [since, until] (ms). */
+  since?: Millis;
+  until?: Millis;
+  offset?: number;
+  limit?: number;
+}
+
+export interface OutboxStats {
+  queued: number;
+  sending: number;
+  submitted: number;
+  deliveredToday: number;
+  failedToday: number;
+  sentToday: number;
+  partsToday: number;
+  partsThisMonth: number;
+}
+
+export type CancelSelector = { id: string } | { idempotencyKey: string } | { invoiceId: string } | { accountId: string };
+
+export interface CancelResult {
+  cancelled: string[];
+  notCancellable: Array<{ id: string; state: MessageState }>;
+}
+
+/** What sends one part: the modem, or a pool of them. Resolves with the TP-MR. */
+export interface PartSender {
+  readonly ready: boolean;
+  sendPart(part: { pdu: string; tpduLength: number }): Promise<{ reference: number }>;
 }

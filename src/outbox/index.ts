@@ -1,0 +1,267 @@
+import type { Clock } from "../core/clock.js";
+import type { EventBus } from "../core/bus.js";
+import type { Logger } from "../core/log.js";
+import type { Service } from "../core/lifecycle.js";
+import type { Config } from "../config/schema.js";
+import type { DomainEvents } from "../api/events.js";
+import { DuegateError, ErrorCode } from "../core/errors.js";
+import { newId } from "../core/ids.js";
+import { maskNumber } from "../core/mask.js";
+import { DateTime } from "luxon";
+import { Queue } from "./queue.js";
+import { SendLoop } from "./sender.js";
+import { SendWindows } from "./windows.js";
+import { toE164 } from "./recipient.js";
+import { prepareText, type StatusReportPdu } from "./encode.js";
+import { applyReport, matchReport } from "./reports.js";
+import { selectForCancel, selectForList } from "./select.js";
+import type { CancelResult, CancelSelector, EnqueueRequest, EnqueueResult, ListFilter, OutboxMessage, OutboxPort, OutboxStats, PartSender } from "./types.js";
+
+export type * from "./types.js";
+export { Priority } from "./types.js";
+
+export interface OutboxDeps {
+  dataDir: string;
+  clock: Clock;
+  bus: EventBus<DomainEvents>;
+  logger: Logger;
+  config: Config["outbox"];
+  modemConfig: Pick<Config["modem"], "statusReports" | "validityMinutes" | "smsc" | "concatReference" | "transliterate">;
+  gateway: Pick<Config["gateway"], "defaultRegion" | "defaultTimeZone">;
+  sender: PartSender;
+  /** Extension: storage settings (defaults: 1000 ms coalescing, 1096 days, 7 recent days). */
+  storage?: Partial<Pick<Config["storage"], "flushIntervalMs" | "historyRetentionDays" | "recentHistoryDays">>;
+  /** Extension: the jitter source (tests pass a fixed one). */
+  random?: () => number;
+}
+
+/**
+ * The durable outbox (issue 3; docs/outbox.md). Accepts messages (durable before enqueue
+ * resolves), sends them part by part through one SendLoop, matches delivery reports and
+ * moves finished messages to the history files.
+ */
+export class Outbox implements OutboxPort, Service {
+  readonly name = "outbox";
+  private readonly loop: SendLoop;
+  private readonly logger: Logger;
+  private readonly admitting = new Map<string, Promise<void>>();
+
+  private constructor(
+    private readonly q: Queue,
+    private readonly d: OutboxDeps,
+  ) {
+    this.logger = d.logger.child({ svc: "outbox" });
+    this.loop = new SendLoop({
+      queue: q,
+      windows: new SendWindows(d.config.sendWindow, this.logger),
+      sender: d.sender,
+      clock: d.clock,
+      logger: this.logger,
+      config: d.config,
+      modemConfig: d.modemConfig,
+      defaultTimeZone: d.gateway.defaultTimeZone,
+      random: d.random ?? Math.random,
+    });
+  }
+
+  static async open(deps: OutboxDeps): Promise<Outbox> {
+    const q = await Queue.open({
+      dataDir: deps.dataDir,
+      clock: deps.clock,
+      bus: deps.bus,
+      logger: deps.logger,
+      flushIntervalMs: deps.storage?.flushIntervalMs ?? 1000,
+      retentionDays: deps.storage?.historyRetentionDays ?? 1096,
+      recentDays: deps.storage?.recentHistoryDays ?? 7,
+      limitsConfig: deps.config.limits,
+      zone: deps.gateway.defaultTimeZone,
+    });
+    const outbox = new Outbox(q, deps);
+    await outbox.recover();
+    return outbox;
+  }
+
+  /** After a crash: a part that was at the modem is in doubt; settle it by outbox.inDoubt. */
+  private async recover(): Promise<void> {
+    const now = this.d.clock.now();
+    for (const m of [...this.q.active.values()]) {
+      if (m.finishedAt !== undefined || !["queued", "sending", "submitted"].includes(m.state)) {
+        await this.q.moveToHistory(m); // finished but not yet removed when the service stopped
+        continue;
+      }
+      if (m.sendingPart === undefined) continue;
+      const part = m.sendingPart;
+      const reason = `in doubt: the service stopped while part ${part} of ${m.partCount} was at the modem`;
+      m.attempts.push({ at: now, outcome: "in-doubt", reason });
+      m.sendingPart = undefined;
+      if (this.d.config.inDoubt === "fail") {
+        this.logger.warn({ id: m.id, to: maskNumber(m.to), part }, "outbox: in-doubt message failed (outbox.inDoubt = fail)");
+        await this.q.finish(m, "failed", reason);
+      } else {
+        this.logger.warn({ id: m.id, to: maskNumber(m.to), part }, "outbox: in-doubt part will be sent again (outbox.inDoubt = resend)");
+        if (!m.parts.some((p) => p.reference !== undefined)) this.q.setState(m, "queued", reason);
+        else this.q.active.markDirty(m.id);
+      }
+    }
+    await this.q.persist();
+  }
+
+  async start(): Promise<void> {
+    await this.q.rotate();
+    this.loop.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.loop.stop();
+    await this.q.close();
+  }
+
+  async enqueue(req: EnqueueRequest): Promise<EnqueueResult> {
+    if (!req.idempotencyKey?.trim()) throw new DuegateError(ErrorCode.Validation, "enqueue: idempotencyKey is required", { field: "idempotencyKey" });
+    if (typeof req.text !== "string" || req.text.length === 0) throw new DuegateError(ErrorCode.Validation, "enqueue: text is empty", { field: "text", idempotencyKey: req.idempotencyKey });
+    if (this.q.keys.has(req.idempotencyKey)) {
+      await this.admitting.get(req.idempotencyKey); // a concurrent first enqueue: its result, once durable
+      const existing = await this.findByKey(req.idempotencyKey);
+      if (existing) return { status: "duplicate", message: existing };
+    }
+    const to = toE164(req.to, this.d.gateway.defaultRegion);
+    const prepared = prepareText(req.text);
+    const now = this.d.clock.now();
+    const limitClass = req.limitClass ?? (req.origin.kind === "keyword-reply" ? "reply" : "reminder");
+    const m: OutboxMessage = {
+      id: newId("msg"),
+      idempotencyKey: req.idempotencyKey,
+      to,
+      text: req.text,
+      encoding: prepared.encoding,
+      partCount: prepared.parts,
+      priority: req.priority,
+      origin: req.origin,
+      ...(req.notBefore !== undefined ? { notBefore: req.notBefore } : {}),
+      expiresAt: req.expiresAt ?? now + this.d.config.reminderExpiryHours * 3_600_000,
+      timeZones: req.timeZones && req.timeZones.length > 0 ? [...new Set(req.timeZones)] : [this.d.gateway.defaultTimeZone],
+      limitClass,
+      state: "queued",
+      attempts: [],
+      parts: Array.from({ length: prepared.parts }, (_, i) => ({ index: i + 1 })),
+      createdAt: now,
+      history: [{ state: "queued", at: now }],
+    };
+    for (const z of m.timeZones) {
+      if (!DateTime.now().setZone(z).isValid) throw new DuegateError(ErrorCode.Validation, `enqueue: unknown time zone "${z}"`, { field: "timeZones", zone: z });
+    }
+    // Reserved before the first await: a concurrent duplicate sees it and waits for this one.
+    this.q.keys.set(m.idempotencyKey, m.id);
+    const admitted = this.q.admit(m, true);
+    this.admitting.set(m.idempotencyKey, admitted.catch(() => undefined));
+    try {
+      await admitted;
+    } catch (e) {
+      this.q.keys.delete(m.idempotencyKey);
+      this.q.active.delete(m.id);
+      throw e;
+    } finally {
+      this.admitting.delete(m.idempotencyKey);
+    }
+    this.loop.wake();
+    return { status: "queued", message: m };
+  }
+
+  async cancel(selector: CancelSelector, reason: string): Promise<CancelResult> {
+    const result: CancelResult = { cancelled: [], notCancellable: [] };
+    const targets = selectForCancel(this.q, selector);
+    const finishing: Array<Promise<void>> = [];
+    for (const m of targets) {
+      // Decided synchronously: the sender marks a message `sending` before its first await.
+      if (m.state === "queued") {
+        result.cancelled.push(m.id);
+        finishing.push(this.q.finish(m, "cancelled", reason));
+      } else {
+        result.notCancellable.push({ id: m.id, state: m.state });
+      }
+    }
+    await Promise.all(finishing);
+    return result;
+  }
+
+  get(id: string): OutboxMessage | undefined {
+    return this.q.get(id);
+  }
+
+  byIdempotencyKey(key: string): OutboxMessage | undefined {
+    const id = this.q.keys.get(key);
+    return id === undefined ? undefined : this.q.get(id);
+  }
+
+  list(filter: ListFilter = {}): { total: number; items: OutboxMessage[] } {
+    return selectForList(this.q.all(), filter, this.d.gateway.defaultRegion);
+  }
+
+  /** A failed message goes back to the queue: all its parts again, attempts kept. */
+  async retry(id: string): Promise<OutboxMessage> {
+    const m = this.q.get(id);
+    if (!m) throw new DuegateError(ErrorCode.NotFound, `No message ${id} in the outbox or its recent history`, { id });
+    if (m.state !== "failed") throw new DuegateError(ErrorCode.Validation, `Message ${id} is ${m.state}; only failed messages can be retried`, { id, state: m.state });
+    const now = this.d.clock.now();
+    m.parts = m.parts.map((p) => ({ index: p.index }));
+    m.concatReference = undefined;
+    m.finishedAt = undefined;
+    m.failureReason = undefined;
+    m.nextAttemptAt = undefined;
+    m.sendingPart = undefined;
+    m.reportTimedOut = undefined;
+    if (m.expiresAt !== undefined && m.expiresAt <= now) m.expiresAt = now + this.d.config.reminderExpiryHours * 3_600_000;
+    m.attempts = m.attempts.filter((a) => a.outcome === "submitted");
+    m.state = "queued";
+    m.history.push({ state: "queued", at: now, reason: "retry requested" });
+    await this.q.admit(m, false);
+    this.loop.wake();
+    return m;
+  }
+
+  async onStatusReport(report: StatusReportPdu): Promise<void> {
+    const now = this.d.clock.now();
+    const match = matchReport(this.q.active.values(), report, now, this.d.config.deliveryReportWindowHours * 3_600_000, this.d.gateway.defaultRegion);
+    if (!match) {
+      this.logger.info({ reference: report.reference, recipient: maskNumber(report.recipient) }, "outbox: delivery report matches no part in the window; ignored");
+      return;
+    }
+    const effect = applyReport(match, report, now);
+    if (effect.kind === "delivered") await this.q.finish(match.message, "delivered");
+    else if (effect.kind === "failed") await this.q.finish(match.message, "failed", effect.reason);
+    else this.q.active.markDirty(match.message.id); // a part's progress may wait for the coalesced write
+  }
+
+  stats(): OutboxStats {
+    const now = this.d.clock.now();
+    const startOfDay = DateTime.fromMillis(now, { zone: this.d.gateway.defaultTimeZone }).startOf("day").toMillis();
+    const s: OutboxStats = { queued: 0, sending: 0, submitted: 0, deliveredToday: 0, failedToday: 0, sentToday: 0, partsToday: this.q.limits.partsToday(now), partsThisMonth: this.q.limits.partsThisMonth(now) };
+    for (const m of this.q.all()) {
+      const active = this.q.active.get(m.id) !== undefined;
+      if (active && m.state === "queued") s.queued++;
+      if (active && m.state === "sending") s.sending++;
+      if (active && m.state === "submitted") s.submitted++;
+      const today = (m.finishedAt ?? 0) >= startOfDay;
+      if (today && m.state === "delivered") s.deliveredToday++;
+      if (today && m.state === "failed") s.failedToday++;
+      const firstSent = Math.min(...m.parts.map((p) => p.submittedAt ?? Infinity));
+      if (firstSent >= startOfDay && firstSent !== Infinity) s.sentToday++;
+    }
+    return s;
+  }
+
+  /** Why the next message waits, if it does (panel, troubleshooting). */
+  get waitingFor(): string | undefined {
+    return this.loop.lastWait;
+  }
+
+  private async findByKey(key: string): Promise<OutboxMessage | undefined> {
+    const id = this.q.keys.get(key);
+    if (id === undefined) return undefined;
+    const m = this.q.get(id);
+    if (m) return m;
+    for await (const old of this.q.history.read({ filter: (r) => r.id === id })) return old;
+    // Known key whose record is gone (history rotated): still a duplicate, never a second send.
+    throw new DuegateError(ErrorCode.Validation, `Idempotency key "${key}" was used for message ${id}, which is no longer in the history`, { idempotencyKey: key, id });
+  }
+}

@@ -1,0 +1,186 @@
+import { join } from "node:path";
+import type { Clock } from "../core/clock.js";
+import type { EventBus } from "../core/bus.js";
+import type { Logger } from "../core/log.js";
+import type { DomainEvents, MessageStateEvent } from "../api/events.js";
+import type { Millis } from "../core/types.js";
+import { History, JsonStore, RecordDir } from "../store/index.js";
+import { SendLimits, type SimCounters } from "./limits.js";
+import type { MessageState, OutboxMessage } from "./types.js";
+
+export const FINAL: ReadonlySet<MessageState> = new Set(["delivered", "failed", "expired", "cancelled"]);
+export const ACTIVE: ReadonlySet<MessageState> = new Set(["queued", "sending", "submitted"]);
+
+/** The small persisted state beside the messages: the concatenation counter and SIM counters. */
+export interface OutboxStateFile {
+  version: 1;
+  /** Next concatenation reference; persisted so that a restart never reuses a recent one. */
+  nextConcatRef: number;
+  sim: SimCounters;
+}
+
+export interface QueueDeps {
+  dataDir: string;
+  clock: Clock;
+  bus: EventBus<DomainEvents>;
+  logger: Logger;
+  flushIntervalMs: number;
+  retentionDays: number;
+  recentDays: number;
+  limitsConfig: ConstructorParameters<typeof SendLimits>[0];
+  zone: string;
+}
+
+/**
+ * The outbox's storage and state changes. Layout under dataDir:
+ *   outbox/active/<id>.json        one file per active message (queued, sending, submitted)
+ *   outbox/state.json              concatenation counter, SIM counters
+ *   outbox/outbox-keys-<day>.jsonl idempotency keys ever accepted (append-only)
+ *   history/outbox-<day>.jsonl     finished messages (append-only)
+ * A change to one message rewrites that message's file only: bytes per SMS do not depend
+ * on the queue length or on the ledger.
+ */
+export class Queue {
+  /** Finished messages of the last recentDays, for get/list/limits/duplicates. */
+  readonly recent = new Map<string, OutboxMessage>();
+  /** Idempotency key -> message id, for every key within the retention. */
+  readonly keys = new Map<string, string>();
+  readonly limits: SendLimits;
+
+  private constructor(
+    readonly active: RecordDir<OutboxMessage>,
+    readonly state: JsonStore<OutboxStateFile>,
+    readonly history: History<OutboxMessage>,
+    readonly keyLog: History<{ k: string; id: string }>,
+    private readonly deps: QueueDeps,
+  ) {
+    this.limits = new SendLimits(deps.limitsConfig, deps.zone, state.data.sim);
+  }
+
+  static async open(deps: QueueDeps): Promise<Queue> {
+    const dir = join(deps.dataDir, "outbox");
+    const opts = { logger: deps.logger, coalesceMs: deps.flushIntervalMs };
+    const active = await RecordDir.open<OutboxMessage>(join(dir, "active"), opts);
+    const state = await JsonStore.open<OutboxStateFile>(join(dir, "state.json"), { version: 1, nextConcatRef: 1, sim: SendLimits.emptySim() }, opts);
+    const hopts = { retentionDays: deps.retentionDays, clock: deps.clock, logger: deps.logger };
+    const history = new History<OutboxMessage>(join(deps.dataDir, "history"), "outbox", hopts);
+    const keyLog = new History<{ k: string; id: string }>(dir, "outbox-keys", hopts);
+    const q = new Queue(active, state, history, keyLog, deps);
+    await q.load();
+    return q;
+  }
+
+  private async load(): Promise<void> {
+    for await (const r of this.keyLog.read()) this.keys.set(r.k, r.id);
+    const since = this.deps.clock.now() - this.deps.recentDays * 86_400_000;
+    for await (const m of this.history.read({ from: since })) {
+      this.recent.set(m.id, m); // a message appended twice (crash between append and delete) keeps its last record
+      this.keys.set(m.idempotencyKey, m.id);
+    }
+    for (const m of this.active.values()) {
+      this.keys.set(m.idempotencyKey, m.id);
+      this.recent.delete(m.id);
+    }
+    for (const m of [...this.recent.values(), ...this.active.values()]) {
+      const first = m.parts.map((p) => p.submittedAt).filter((t): t is number => t !== undefined).sort((a, b) => a - b)[0];
+      if (first !== undefined) this.limits.recordMessage(m.to, m.limitClass, first);
+    }
+  }
+
+  get(id: string): OutboxMessage | undefined {
+    return this.active.get(id) ?? this.recent.get(id);
+  }
+
+  all(): OutboxMessage[] {
+    return [...this.active.values(), ...this.recent.values()];
+  }
+
+  /** Records a state change in the message and on the bus (not yet durable: persist()). */
+  setState(m: OutboxMessage, state: MessageState, reason?: string): void {
+    const at = this.deps.clock.now();
+    m.state = state;
+    m.history.push(reason ? { state, at, reason } : { state, at });
+    if (reason && (state === "failed" || state === "expired" || state === "cancelled")) m.failureReason = reason;
+    this.active.markDirty(m.id);
+    this.emit(m, reason, at);
+  }
+
+  /** Durable: the changed messages and the state file. */
+  async persist(): Promise<void> {
+    await Promise.all([this.active.flush(), this.state.flush()]);
+  }
+
+  /** Final state: appended to history (durable), then removed from the hot set. */
+  async finish(m: OutboxMessage, state: MessageState, reason?: string): Promise<void> {
+    m.finishedAt = this.deps.clock.now();
+    m.sendingPart = undefined;
+    m.nextAttemptAt = undefined;
+    this.setState(m, state, reason);
+    await this.moveToHistory(m);
+  }
+
+  /** Out of the hot set, whatever the state (a submitted one whose reports did not come). */
+  async moveToHistory(m: OutboxMessage): Promise<void> {
+    m.finishedAt ??= this.deps.clock.now();
+    this.recent.set(m.id, m);
+    // History first: a crash in between leaves it in both places, and the next start moves it again.
+    await this.history.append(m);
+    this.active.delete(m.id);
+    await this.active.flush();
+  }
+
+  /** A new or revived message: written, and its key journalled, before it resolves. */
+  async admit(m: OutboxMessage, newKey: boolean): Promise<void> {
+    this.recent.delete(m.id);
+    this.active.put(m.id, m);
+    this.emit(m, undefined, this.deps.clock.now());
+    await Promise.all([this.active.flush(), newKey ? this.keyLog.append({ k: m.idempotencyKey, id: m.id }) : Promise.resolve()]);
+  }
+
+  /** The next concatenation reference (1..255 or 1..65535), persisted with the next persist(). */
+  takeConcatRef(bits: 8 | 16): number {
+    const mod = bits === 16 ? 65536 : 256;
+    let ref = this.state.data.nextConcatRef % mod;
+    if (ref === 0) ref = 1;
+    this.state.data.nextConcatRef = (ref % (mod - 1)) + 1;
+    this.state.markDirty();
+    return ref;
+  }
+
+  async rotate(): Promise<void> {
+    await this.history.rotate();
+    await this.keyLog.rotate();
+    const since = this.deps.clock.now() - this.deps.recentDays * 86_400_000;
+    for (const [id, m] of this.recent) if ((m.finishedAt ?? m.createdAt) < since) this.recent.delete(id);
+  }
+
+  async close(): Promise<void> {
+    await this.active.close();
+    await this.state.close();
+  }
+
+  private emit(m: OutboxMessage, reason: string | undefined, at: Millis): void {
+    const o = m.origin;
+    const refs = m.parts.map((p) => p.reference).filter((r): r is number => r !== undefined);
+    const ev: MessageStateEvent = {
+      id: m.id,
+      idempotencyKey: m.idempotencyKey,
+      state: m.state,
+      to: m.to,
+      origin: {
+        kind: o.kind,
+        ...(o.kind === "dunning" ? { accountId: o.accountId, invoiceIds: o.invoiceIds, step: o.step } : {}),
+        ...(o.kind === "api" && o.accountId ? { accountId: o.accountId } : {}),
+      },
+      parts: m.partCount,
+      ...(refs.length > 0 ? { references: refs } : {}),
+      ...(reason ? { reason } : {}),
+      at,
+    };
+    this.bus.emit("message.state", ev);
+  }
+
+  private get bus(): EventBus<DomainEvents> {
+    return this.deps.bus;
+  }
+}

@@ -1,0 +1,247 @@
+import type { Clock, TimerHandle } from "../core/clock.js";
+import type { Logger } from "../core/log.js";
+import type { Config } from "../config/schema.js";
+import type { Millis } from "../core/types.js";
+import { errorMessage } from "../core/errors.js";
+import { maskNumber } from "../core/mask.js";
+import type { Queue } from "./queue.js";
+import type { SendWindows } from "./windows.js";
+import { encodeParts } from "./encode.js";
+import { backoffMs, classifyFailure } from "./retry.js";
+import type { OutboxMessage, PartSender } from "./types.js";
+
+export interface SendLoopDeps {
+  queue: Queue;
+  windows: SendWindows;
+  sender: PartSender;
+  clock: Clock;
+  logger: Logger;
+  config: Config["outbox"];
+  modemConfig: Pick<Config["modem"], "statusReports" | "validityMinutes" | "smsc" | "concatReference" | "transliterate">;
+  defaultTimeZone: string;
+  random: () => number;
+}
+
+/** Longest sleep with nothing to do: expiries and report windows are looked at this often. */
+const IDLE_MS = 60_000;
+
+type Choice = { message: OutboxMessage } | { wakeAt: Millis | undefined };
+
+/**
+ * One sender per modem. It keeps the modem busy while sendable work exists: after each part
+ * it picks the next at once (one part at the modem at a time, no idle gap). Order: a message
+ * already half-sent first (its receiver is reassembling), then priority, then age. A failing
+ * recipient backs off alone; a modem that is not ready costs no attempts.
+ */
+export class SendLoop {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private sleeper: { timer: TimerHandle; resolve: () => void } | undefined;
+  private pausedUntil = 0;
+  /** Why the head of the queue waits (shown in stats and logs). */
+  lastWait: string | undefined;
+
+  constructor(private readonly d: SendLoopDeps) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run().catch((e: unknown) => this.d.logger.fatal({ err: errorMessage(e) }, "outbox: sender loop died"));
+  }
+
+  /** Stops picking; waits for the part at the modem (its outcome is persisted). */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+  }
+
+  /** New or changed work: look again now. */
+  wake(): void {
+    const s = this.sleeper;
+    this.sleeper = undefined;
+    s?.timer.cancel();
+    s?.resolve();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        await this.sweep();
+        const now = this.d.clock.now();
+        if (!this.d.sender.ready) {
+          this.lastWait = "modem not ready";
+          await this.sleep(this.d.config.notReadyPollMs);
+          continue;
+        }
+        if (now < this.pausedUntil) {
+          await this.sleep(this.pausedUntil - now);
+          continue;
+        }
+        const p = this.pick(now);
+        if ("message" in p) {
+          this.lastWait = undefined;
+          await this.sendNextPart(p.message);
+          continue;
+        }
+        await this.sleep(p.wakeAt === undefined ? IDLE_MS : Math.min(IDLE_MS, p.wakeAt - now));
+      } catch (e) {
+        // A store that refuses writes: nothing may go to the modem unrecorded. Wait and retry.
+        this.d.logger.error({ err: errorMessage(e) }, "outbox: sender step failed; retrying shortly");
+        await this.sleep(this.d.config.notReadyPollMs);
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = this.d.clock.setTimer(Math.max(0, ms), () => {
+        if (this.sleeper?.timer === timer) this.sleeper = undefined;
+        resolve();
+      });
+      this.sleeper = { timer, resolve };
+    });
+  }
+
+  /** Expired messages and report windows that ended leave the hot set. */
+  private async sweep(): Promise<void> {
+    const now = this.d.clock.now();
+    const windowMs = this.d.config.deliveryReportWindowHours * 3_600_000;
+    for (const m of [...this.d.queue.active.values()]) {
+      if ((m.state === "queued" || (m.state === "sending" && m.sendingPart === undefined)) && m.expiresAt !== undefined && m.expiresAt <= now) {
+        const sent = m.parts.filter((p) => p.reference !== undefined).length;
+        await this.d.queue.finish(m, "expired", sent > 0 ? `expired after ${sent} of ${m.partCount} parts` : "not sent before its expiry");
+      } else if (m.state === "submitted") {
+        const last = Math.max(...m.parts.map((p) => p.submittedAt ?? 0));
+        if (last + windowMs <= now) {
+          m.reportTimedOut = true;
+          m.finishedAt = now;
+          this.d.logger.info({ id: m.id }, "outbox: no delivery report within the window; kept as submitted in history");
+          await this.d.queue.moveToHistory(m);
+        }
+      }
+    }
+  }
+
+  pick(now: Millis): Choice {
+    const q = this.d.queue;
+    const minute = q.limits.partMayGo(now);
+    let wakeAt: Millis | undefined;
+    const soonest = (t: Millis | undefined): void => {
+      if (t !== undefined && (wakeAt === undefined || t < wakeAt)) wakeAt = t;
+    };
+    const candidates = [...q.active.values()].filter((m) => m.state === "queued" || (m.state === "sending" && m.sendingPart === undefined));
+    candidates.sort((a, b) => Number(b.state === "sending") - Number(a.state === "sending") || a.priority - b.priority || a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+    if (candidates.length === 0) return { wakeAt };
+    if (!minute.ok) {
+      this.lastWait = minute.reason;
+      return { wakeAt: minute.until };
+    }
+    const windowCache = new Map<string, Millis | undefined>();
+    for (const m of candidates) {
+      const notBefore = Math.max(m.notBefore ?? 0, m.nextAttemptAt ?? 0);
+      if (notBefore > now) {
+        soonest(notBefore);
+        continue;
+      }
+      if (m.state === "sending") return { message: m }; // finish what the receiver has begun to reassemble
+      if (!(m.limitClass === "reply" && this.d.windows.repliesExempt)) {
+        const zones = m.timeZones.length > 0 ? m.timeZones : [this.d.defaultTimeZone];
+        const key = zones.join("|");
+        if (!windowCache.has(key)) windowCache.set(key, this.d.windows.nextOpening(zones, now));
+        const opens = windowCache.get(key);
+        if (opens !== now) {
+          soonest(opens);
+          this.lastWait ??= "outside the send window";
+          continue;
+        }
+      }
+      const v = q.limits.messageMayStart(m, now);
+      if (!v.ok) {
+        soonest(v.until);
+        this.lastWait = v.reason;
+        continue;
+      }
+      return { message: m };
+    }
+    return { wakeAt };
+  }
+
+  private async sendNextPart(m: OutboxMessage): Promise<void> {
+    const q = this.d.queue;
+    const mc = this.d.modemConfig;
+    const index = m.parts.find((p) => p.reference === undefined)?.index;
+    if (index === undefined) return;
+    // Synchronously from here to the first await: the message is `sending` before anyone else can look.
+    if (m.partCount > 1 && m.concatReference === undefined) m.concatReference = q.takeConcatRef(mc.concatReference);
+    const parts = encodeParts(m.text, {
+      to: m.to,
+      ...(mc.smsc ? { smsc: mc.smsc } : {}),
+      statusReport: mc.statusReports,
+      validityMinutes: mc.validityMinutes,
+      concatReference: m.concatReference ?? 0,
+    });
+    const part = parts.find((p) => p.index === index);
+    if (!part || parts.length !== m.partCount) {
+      await q.finish(m, "failed", `text encodes to ${parts.length} parts, expected ${m.partCount}`);
+      return;
+    }
+    m.sendingPart = index;
+    if (m.state !== "sending") q.setState(m, "sending");
+    else q.active.markDirty(m.id);
+    await q.persist(); // durable BEFORE the PDU goes to the modem
+    let reference: number;
+    try {
+      ({ reference } = await this.d.sender.sendPart({ pdu: part.pdu, tpduLength: part.tpduLength }));
+    } catch (e) {
+      await this.failed(m, e);
+      return;
+    }
+    const now = this.d.clock.now();
+    const ref = m.parts.find((p) => p.index === index)!;
+    ref.reference = reference & 0xff;
+    ref.submittedAt = now;
+    ref.status = mc.statusReports ? "pending" : undefined;
+    m.sendingPart = undefined;
+    if (m.parts.filter((p) => p.reference !== undefined).length === 1) q.limits.recordMessage(m.to, m.limitClass, now);
+    q.limits.recordPart(now);
+    q.state.markDirty();
+    if (m.parts.every((p) => p.reference !== undefined)) {
+      m.attempts.push({ at: now, outcome: "submitted" });
+      q.setState(m, "submitted");
+      await q.persist(); // durable right after +CMGS
+      if (!mc.statusReports) await q.moveToHistory(m);
+    } else {
+      q.active.markDirty(m.id);
+      await q.persist();
+    }
+  }
+
+  private async failed(m: OutboxMessage, e: unknown): Promise<void> {
+    const q = this.d.queue;
+    const now = this.d.clock.now();
+    const f = classifyFailure(e);
+    m.sendingPart = undefined;
+    m.attempts.push({ at: now, outcome: f.kind, reason: f.reason, code: f.code });
+    const log = { id: m.id, to: maskNumber(m.to), code: f.code, reason: f.reason };
+    if (f.kind === "permanent") {
+      this.d.logger.warn(log, "outbox: permanent failure");
+      await q.finish(m, "failed", f.reason);
+      return;
+    }
+    if (f.modemLevel) this.pausedUntil = now + this.d.config.retry.modemPauseMs;
+    const failures = m.attempts.filter((a) => a.outcome === "temporary" || a.outcome === "in-doubt").length;
+    if (failures >= this.d.config.retry.maxAttempts) {
+      this.d.logger.warn(log, "outbox: giving up after repeated temporary failures");
+      await q.finish(m, "failed", `gave up after ${failures} attempts: ${f.reason}`);
+      return;
+    }
+    m.nextAttemptAt = now + backoffMs(failures, this.d.config.retry, this.d.random);
+    this.d.logger.info({ ...log, retryInMs: m.nextAttemptAt - now }, "outbox: temporary failure; will retry");
+    const anySent = m.parts.some((p) => p.reference !== undefined);
+    if (!anySent) q.setState(m, "queued", f.reason);
+    else q.active.markDirty(m.id);
+    await q.persist();
+  }
+}
