@@ -16,7 +16,7 @@ async function handle(ctx: KeywordContext): Promise<KeywordOutcome> {
   const invoiceIds: string[] = [];
   for (const account of accounts) {
     const open = ctx.ledger.invoicesOf(account.id).filter((i) => i.status === "open" || i.status === "disputed");
-    const refs = open.flatMap((i) => [i.id, ...Object.values(i.externalRefs ?? {})].map((r) => ({ ref: r, id: i.id })));
+    const refs = open.flatMap((i) => [i.id, i.number, ...Object.values(i.externalRefs ?? {})].filter((r): r is string => typeof r === "string").map((r) => ({ ref: r, id: i.id })));
     const ref = invoiceNamed(text, refs.map((r) => r.ref));
     const invoiceId = ref ? refs.find((r) => r.ref === ref)?.id : open.length === 1 ? open[0]!.id : undefined;
     await ctx.ledger.disputeInvoice(invoiceId, account.id, text);

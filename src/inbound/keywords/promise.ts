@@ -11,7 +11,7 @@ import { accountLocale, accountZone, accountsNamedIn, type KeywordContext, type 
 function example(today: string, locale: string): string {
   const d = addDays(today, 7);
   const [, m, day] = d.split("-");
-  return /^en-US$/i.test(locale) ? `${m}/${day}` : `${day}.${m}.`;
+  return /^en-US$/i.test(locale) ? `${m}/${day}` : `${day}.${m}`;
 }
 
 async function handle(ctx: KeywordContext): Promise<KeywordOutcome> {
