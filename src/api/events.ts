@@ -63,6 +63,8 @@ export interface ModemHealthEvent {
   simState?: string;
   model?: string;
   lastError?: string;
+  /** SMS storage use of the read memory (AT+CPMS?); added by the modem subsystem. */
+  storage?: { used: number; total: number };
   at: number;
 }
 

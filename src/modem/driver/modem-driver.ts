@@ -1,0 +1,354 @@
+import type { ModemHealthEvent } from "../../api/events.js";
+import type { Clock, TimerHandle } from "../../core/clock.js";
+import { DuegateError, ErrorCode, errorMessage, isDuegateError } from "../../core/errors.js";
+import type { Logger } from "../../core/log.js";
+import type { AtCommand } from "../at/command.js";
+import { AtChannel } from "../at/channel.js";
+import { at } from "../at/commands/at.js";
+import { cclk } from "../at/commands/cclk.js";
+import { reset } from "../at/commands/cfun.js";
+import { cgmm } from "../at/commands/identity.js";
+import { cmgs } from "../at/commands/cmgs.js";
+import type { StorageUse } from "../at/commands/cpms.js";
+import { registrationOf, type Registration } from "../at/commands/creg.js";
+import { raw } from "../at/commands/raw.js";
+import { AtPriority } from "../at/command.js";
+import type { Urc } from "../at/urc.js";
+import { resolveTransport } from "../transport/resolve.js";
+import type { Transport, TransportFactory } from "../transport/transport.js";
+import { allowConsoleCommand } from "./console.js";
+import { readHealth } from "./health.js";
+import { Inbox, type InboundHandler, type StatusReportHandler } from "./inbox.js";
+import { initialize, isRegistered } from "./init.js";
+import { loadProfile, type ModemProfile, type ProfileTimeouts } from "./profile.js";
+import { backoffMs, DEFAULT_RECOVERY, mayRetry, nextPhase, powerCycle, RecoveryPhase, type RecoveryOptions, type UhubctlTarget } from "./recovery.js";
+
+export interface DriverOptions {
+  port: string;
+  baudRate: number;
+  profile: string;
+  pin?: string;
+  smsc?: string;
+  healthIntervalMs: number;
+  clock: Clock;
+  logger: Logger;
+  /** Connector for port "sim" (the ModemSimulator). */
+  simulator?: { connect(): Promise<Transport> };
+  /** Last-resort USB power cycle (config modem.uhubctl). */
+  uhubctl?: UhubctlTarget;
+  /** Overrides of the profile's timeouts (tests, slow networks). */
+  timeouts?: Partial<ProfileTimeouts>;
+  recovery?: Partial<RecoveryOptions>;
+  /** Polling interval while waiting for registration, ms. default 1000. */
+  registrationPollMs?: number;
+  /** Tests: the transport factory instead of resolving `port`. */
+  transportFactory?: TransportFactory;
+}
+
+type State = ModemHealthEvent["state"];
+
+const sleep = (clock: Clock, ms: number) => new Promise<void>((r) => clock.setTimer(ms, r));
+
+/**
+ * The modem driver: init from a profile, send, receive, health and the recovery ladder, on
+ * top of one AtChannel. Everything it sends goes through `run`, which retries a timed-out
+ * command once when that is safe and then escalates to recovery.
+ */
+export class ModemDriver {
+  readonly name = "modem";
+  private state: State = "offline";
+  private profile!: ModemProfile;
+  private channel!: AtChannel;
+  private inbox!: Inbox;
+  private factory!: TransportFactory;
+  private transport: Transport | undefined;
+  private stopping = false;
+  private recovering: Promise<void> | undefined;
+  private healthTimer: TimerHandle | undefined;
+  private readonly log: Logger;
+  private readonly recoveryOpts: RecoveryOptions;
+  private readonly pinRejected = { value: false };
+  private readonly healthListeners: Array<(h: ModemHealthEvent) => void> = [];
+  private readonly stateWaiters: Array<() => void> = [];
+  private pendingInbound: InboundHandler | undefined;
+  private pendingStatus: StatusReportHandler | undefined;
+  private signal: ModemHealthEvent["signal"];
+  private registration: Registration | undefined;
+  private operator: string | undefined;
+  private simState: string | undefined;
+  private model: string | undefined;
+  private storage: StorageUse | undefined;
+  private lastError: string | undefined;
+  private phase: RecoveryPhase | undefined;
+
+  constructor(private readonly opts: DriverOptions) {
+    this.log = opts.logger.child({ name: "modem.driver" });
+    this.recoveryOpts = { ...DEFAULT_RECOVERY, ...opts.recovery };
+  }
+
+  get ready(): boolean {
+    return this.state === "ready";
+  }
+
+  async start(): Promise<void> {
+    this.stopping = false;
+    const profile = await loadProfile(this.opts.profile);
+    this.profile = { ...profile, timeouts: { ...profile.timeouts, ...this.opts.timeouts } };
+    this.channel = new AtChannel({ clock: this.opts.clock, logger: this.opts.logger, promptWithoutSpace: this.profile.compat.promptWithoutSpace });
+    this.channel.onUrc((u) => this.onUrc(u));
+    this.inbox = new Inbox({ run: (c) => this.run(c), profile: this.profile, logger: this.opts.logger });
+    if (this.pendingInbound) this.inbox.onInbound(this.pendingInbound);
+    if (this.pendingStatus) this.inbox.onStatusReport(this.pendingStatus);
+    this.factory = this.opts.transportFactory ?? resolveTransport({ port: this.opts.port, baudRate: this.opts.baudRate, logger: this.opts.logger, usb: this.profile.match.usb, simulator: this.opts.simulator });
+    this.setState("starting");
+    try {
+      await this.connectAndInit();
+    } catch (e) {
+      this.noteError(e, "modem init failed; recovering in the background");
+      this.startRecovery();
+    }
+    this.armHealthTimer();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.healthTimer?.cancel();
+    // Let inbound work in flight finish (or time out) so nothing is half-read.
+    if (this.inbox) await Promise.race([this.inbox.idle(), sleep(this.opts.clock, this.profile.timeouts.read)]);
+    await this.closeTransport(new DuegateError(ErrorCode.ModemClosed, "modem stopped", {}));
+    await this.recovering;
+    this.setState("offline");
+  }
+
+  onInbound(handler: InboundHandler): void {
+    this.pendingInbound = handler;
+    this.inbox?.onInbound(handler);
+  }
+
+  onStatusReport(handler: StatusReportHandler): void {
+    this.pendingStatus = handler;
+    this.inbox?.onStatusReport(handler);
+  }
+
+  onHealth(listener: (h: ModemHealthEvent) => void): void {
+    this.healthListeners.push(listener);
+  }
+
+  async sendPart(part: { pdu: string; tpduLength: number }): Promise<{ reference: number }> {
+    if (this.state !== "ready") {
+      const code = this.state === "degraded" ? ErrorCode.ModemNoNetwork : this.phase ? ErrorCode.ModemNotReady : ErrorCode.ModemNotReady;
+      const why = this.state === "degraded" ? `not registered on a network (${this.registration ?? "unknown"})` : `modem is ${this.state}${this.phase ? ` (${this.phase})` : ""}`;
+      throw new DuegateError(code, `cannot send now: ${why}`, { temporary: true, state: this.state, phase: this.phase, lastError: this.lastError });
+    }
+    try {
+      return await this.run(cmgs(part, this.profile.timeouts.send));
+    } catch (e) {
+      if (isDuegateError(e, ErrorCode.ModemCmsError) && (e.context.cms === 331 || e.context.cms === 332)) void this.refreshHealth();
+      throw e;
+    }
+  }
+
+  health(): ModemHealthEvent {
+    return {
+      state: this.state,
+      signal: this.signal,
+      registration: this.registration,
+      operator: this.operator,
+      simState: this.simState,
+      model: this.model,
+      lastError: this.lastError,
+      storage: this.storage ? { used: this.storage.used, total: this.storage.total } : undefined,
+      at: this.opts.clock.now(),
+    };
+  }
+
+  async refreshHealth(): Promise<ModemHealthEvent> {
+    if (this.state === "ready" || this.state === "degraded") {
+      try {
+        const h = await readHealth((c) => this.run(c), this.profile);
+        this.signal = h.signal;
+        this.operator = h.operator;
+        this.storage = h.storage ?? this.storage;
+        this.applyRegistration(h.registration ?? "unknown");
+        // Stored messages nobody announced (missed +CMTI, a full SIM): read them now.
+        if (h.storage && h.storage.used > 0 && !this.inbox.busy) void this.inbox.sweep();
+      } catch (e) {
+        this.noteError(e, "health poll failed");
+      }
+    }
+    const h = this.health();
+    this.emitHealth(h);
+    return h;
+  }
+
+  async networkTime(): Promise<number | undefined> {
+    if (!this.channel?.attached) return undefined;
+    return this.run(cclk(this.profile.timeouts.command)).catch(() => undefined);
+  }
+
+  async console(command: string): Promise<string[]> {
+    const text = allowConsoleCommand(command);
+    return this.run(raw(text, this.profile.timeouts.network, AtPriority.Health));
+  }
+
+  /** Resolves true once ready (or false after timeoutMs): the CLI verbs wait with it. */
+  async whenReady(timeoutMs: number): Promise<boolean> {
+    const deadline = this.opts.clock.now() + timeoutMs;
+    while (this.state !== "ready" && this.opts.clock.now() < deadline) {
+      await new Promise<void>((r) => {
+        const timer = this.opts.clock.setTimer(Math.max(1, deadline - this.opts.clock.now()), r);
+        this.stateWaiters.push(() => {
+          timer.cancel();
+          r();
+        });
+      });
+    }
+    return this.state === "ready";
+  }
+
+  /** Waits until queued inbound reads and handlers are done (tests, orderly stop). */
+  inboxIdle(): Promise<void> {
+    return this.inbox.idle();
+  }
+
+  /** Every command goes through here: one retry after a timeout when safe, then escalation. */
+  private async run<R>(cmd: AtCommand<R>): Promise<R> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.channel.execute(cmd);
+      } catch (e) {
+        if (!isDuegateError(e, ErrorCode.ModemTimeout)) throw e;
+        if (mayRetry(cmd, attempt)) {
+          this.log.warn({ command: cmd.name }, "command timed out; retrying once");
+          continue;
+        }
+        if (this.state === "ready" || this.state === "degraded") {
+          if (cmd.retryable) this.startRecovery();
+          // A send is never repeated blindly; probe the modem instead (the probe escalates itself).
+          else void this.run(at(this.profile.timeouts.command)).catch(() => {});
+        }
+        throw e;
+      }
+    }
+  }
+
+  private async connectAndInit(): Promise<void> {
+    if (!this.transport) {
+      const t = await this.factory();
+      this.transport = t;
+      this.channel.attach(t);
+      void t.ended.then((end) => {
+        if (this.transport !== t || this.stopping) return;
+        this.log.warn({ port: t.description, end }, "modem port went away");
+        this.transport = undefined;
+        this.channel.detach(new DuegateError(ErrorCode.ModemUnplugged, `modem port ${t.description} went away`, { port: t.description, temporary: true }));
+        this.startRecovery();
+      });
+    }
+    const r = await initialize({ run: (c) => this.run(c), profile: this.profile, clock: this.opts.clock, logger: this.log, pin: this.opts.pin, smsc: this.opts.smsc, pinRejected: this.pinRejected, registrationPollMs: this.opts.registrationPollMs ?? 1000 });
+    this.simState = r.simState;
+    this.storage = r.storage;
+    this.model = await this.run(cgmm(this.profile.timeouts.command)).catch(() => this.model);
+    this.inbox.resetStorage();
+    this.phase = undefined;
+    this.lastError = undefined;
+    this.applyRegistration(r.registration, true);
+    this.log.info({ port: this.transport?.description, profile: this.profile.name, registration: r.registration, reportsStored: r.reportsStored }, "modem ready");
+    // Everything stored before we came up is handed over before new work (pain point 14).
+    void this.inbox.sweep();
+    void this.refreshHealth();
+  }
+
+  private startRecovery(): void {
+    if (this.recovering || this.stopping) return;
+    this.recovering = this.recover().finally(() => (this.recovering = undefined));
+  }
+
+  private async recover(): Promise<void> {
+    this.phase = RecoveryPhase.Reopen;
+    this.setState("recovering");
+    await this.closeTransport(new DuegateError(ErrorCode.ModemNotReady, "modem is recovering", { temporary: true }));
+    let failures = 0;
+    let keepTransport = false;
+    for (let cycle = 0; cycle < 1_000_000 && !this.stopping; cycle++) {
+      await sleep(this.opts.clock, keepTransport ? 0 : backoffMs(failures, this.recoveryOpts));
+      if (this.stopping) return;
+      keepTransport = false;
+      try {
+        await this.connectAndInit();
+        this.log.info({ failures }, "modem recovered");
+        return;
+      } catch (e) {
+        failures++;
+        this.noteError(e, "modem recovery attempt failed");
+        this.phase = nextPhase(failures, this.recoveryOpts, Boolean(this.opts.uhubctl));
+        if (this.phase === RecoveryPhase.Reset && this.transport) {
+          this.log.warn({ command: this.profile.reset }, "resetting the modem");
+          await this.channel.execute(reset(this.profile.reset, this.profile.timeouts.command)).catch(() => {});
+          if (this.profile.compat.resetReenumerates) await this.closeTransport(new DuegateError(ErrorCode.ModemNotReady, "modem is resetting", { temporary: true }));
+          else keepTransport = true;
+          await sleep(this.opts.clock, this.profile.timeouts.resetSettleMs);
+          this.setState("recovering");
+          continue;
+        }
+        await this.closeTransport(new DuegateError(ErrorCode.ModemNotReady, "modem is recovering", { temporary: true }));
+        if (this.phase === RecoveryPhase.PowerCycle && this.opts.uhubctl) {
+          await powerCycle(this.opts.uhubctl, this.log);
+          await sleep(this.opts.clock, this.profile.timeouts.resetSettleMs);
+        }
+        this.setState("recovering");
+      }
+    }
+  }
+
+  private async closeTransport(error: DuegateError): Promise<void> {
+    const t = this.transport;
+    this.transport = undefined;
+    this.channel?.detach(error);
+    if (t) await t.close().catch(() => {});
+  }
+
+  private onUrc(urc: Urc): void {
+    if (urc.type === "creg" && urc.source === this.profile.registration) this.applyRegistration(registrationOf(urc.stat));
+    else if (urc.type === "vendor" || urc.type === "ring") this.log.debug({ urc: urc.type === "vendor" ? urc.name : "RING" }, "URC ignored");
+    else if (urc.type !== "creg") this.inbox.handleUrc(urc);
+  }
+
+  private applyRegistration(reg: Registration, force = false): void {
+    const changed = reg !== this.registration;
+    this.registration = reg;
+    if (this.state !== "ready" && this.state !== "degraded" && !force) return;
+    const next: State = isRegistered(reg) ? "ready" : "degraded";
+    if (next !== this.state || changed) this.setState(next);
+  }
+
+  private noteError(e: unknown, what: string): void {
+    this.lastError = errorMessage(e);
+    if (isDuegateError(e, ErrorCode.ModemSimPin)) this.simState = String(e.context.simState ?? "SIM PIN");
+    this.log.warn({ err: this.lastError, code: isDuegateError(e) ? e.code : undefined }, what);
+  }
+
+  private setState(s: State): void {
+    this.state = s;
+    for (const w of this.stateWaiters.splice(0)) w();
+    this.emitHealth(this.health());
+  }
+
+  private emitHealth(h: ModemHealthEvent): void {
+    for (const l of this.healthListeners) {
+      try {
+        l(h);
+      } catch (e) {
+        this.log.error({ err: errorMessage(e) }, "health listener threw");
+      }
+    }
+  }
+
+  private armHealthTimer(): void {
+    if (this.stopping) return;
+    this.healthTimer = this.opts.clock.setTimer(this.opts.healthIntervalMs, () => {
+      void this.refreshHealth().finally(() => this.armHealthTimer());
+    });
+  }
+}
