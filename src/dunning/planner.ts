@@ -10,7 +10,8 @@
  * - a step not later than the last one done for the invoice, or already done by id, never runs again;
  * - a step later than `graceDays` after the first day it could have been sent is skipped and logged;
  *   that day counts from the step date, the end of a pause, a released dispute, or the day after
- *   the account's last reminder (the one-message-a-day rule may defer a step).
+ *   the account's last reminder (the one-message-a-day rule may defer a step); on that first day
+ *   the step still waits for its time of day.
  */
 import type { Account, Invoice } from "../ledger/types.js";
 import { dayNumber, fromDayNumber } from "../ledger/dates.js";
@@ -109,14 +110,14 @@ export function planAccount(account: Account, invoices: readonly Invoice[], toda
     if (invoice.status !== "open" || invoice.amountDue <= 0 || invoice.noReminders) continue;
     const dueDay = dayNumber(invoice.dueDate);
     const mem = memory.invoice(invoice.id);
-    let candidate: { step: PolicyStep; stepDay: number } | undefined;
+    let candidate: { step: PolicyStep; stepDay: number; at: number } | undefined;
     for (let k = seq.steps.length - 1; k >= 0; k--) {
       const { step, minute: at } = seq.steps[k]!;
       const stepDay = dueDay + step.offsetDays;
       if (stepDay > today || (stepDay === today && minute < at)) continue;
       if (mem && (stepDay <= mem.lastDay || mem.steps[step.id])) break;
       if (!conditionsHold(step, account, invoice, today, dueDay)) continue;
-      candidate = { step, stepDay };
+      candidate = { step, stepDay, at };
       break;
     }
     if (!candidate) continue;
@@ -124,12 +125,14 @@ export function planAccount(account: Account, invoices: readonly Invoice[], toda
     if (resume !== undefined) firstPossible = Math.max(firstPossible, resume);
     if (invoice.resumedOn) firstPossible = Math.max(firstPossible, dayNumber(invoice.resumedOn));
     if (s.consolidate && lastMessage !== undefined) firstPossible = Math.max(firstPossible, lastMessage + 1);
+    // On the first day it may go (after a pause or a deferral too), a step waits for its time of day.
+    if (firstPossible === today && minute < candidate.at) continue;
     const late = today - firstPossible;
     if (late > s.graceDays) {
       (skips ??= []).push({ accountId: account.id, invoiceId: invoice.id, stepId: candidate.step.id, stepDay: candidate.stepDay, reason: "missed-grace", daysLate: late });
       continue;
     }
-    due.push({ invoice, ...candidate });
+    due.push({ invoice, step: candidate.step, stepDay: candidate.stepDay });
   }
   if (due.length === 0) return skips ? { sends: [], skips } : EMPTY;
 
