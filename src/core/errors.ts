@@ -34,6 +34,9 @@ export const ErrorCode = {
   StaleUpdate: "ledger.stale_update",
   TemplateInvalid: "dunning.template_invalid",
   PolicyInvalid: "dunning.policy_invalid",
+  // system (backup, restore)
+  BackupInvalid: "system.backup_invalid",
+  RestoreRefused: "system.restore_refused",
   // adapters
   Unauthorized: "auth.unauthorized",
   Forbidden: "auth.forbidden",

@@ -54,8 +54,10 @@ export function systemdNotifySender(binary = "systemd-notify"): NotifySender {
 
 /** STATUS= is one line; systemctl status shows it verbatim, so keep it short and flat. */
 function statusLine(text: string): string {
-  // Control characters would end the assignment; collapse them to spaces.
-  return text.replace(/[\s\u0000-\u001f]+/g, " ").trim().slice(0, 200);
+  // Control characters would end the assignment; turn them into spaces, then collapse.
+  let flat = "";
+  for (const ch of text) flat += ch.charCodeAt(0) < 0x20 || ch === "\u007f" ? " " : ch;
+  return flat.replace(/\s+/g, " ").trim().slice(0, 200);
 }
 
 export function watchdogIntervalFromEnv(env: NodeJS.ProcessEnv, pid = process.pid): number | undefined {
