@@ -7,7 +7,7 @@
 import { DuegateError, ErrorCode } from "../core/errors.js";
 import { candidateCharsets, type Gsm7Charset } from "./alphabet/charset.js";
 import { languageForLocale } from "./alphabet/shift-tables.js";
-import { transliterate } from "./alphabet/transliterate.js";
+import { TRANSLITERATIONS, transliterate } from "./alphabet/transliterate.js";
 import type { Encoding, TextAnalysis, TextOptions } from "./types.js";
 
 export const USER_DATA_OCTETS = 140;
@@ -64,6 +64,12 @@ function octetGroups(text: string): Groups | undefined {
   return groups;
 }
 
+function unitCount(groups: Groups): number {
+  let n = 0;
+  for (const g of groups) n += g.length;
+  return n;
+}
+
 function pack(groups: Groups, cap: number): number[][] {
   const parts: number[][] = [[]];
   for (const g of groups) {
@@ -87,23 +93,43 @@ interface Candidate {
 }
 
 function segmentCandidate(c: Candidate, refBits: 8 | 16): { parts: number[][]; perPart: number; units: number } {
-  const units = c.groups.reduce((n, g) => n + g.length, 0);
+  const units = unitCount(c.groups);
   const single = capacity(c.encoding, c.headerOctets);
-  if (units <= single) return { parts: [c.groups.flat()], perPart: single, units };
+  if (units <= single) return { parts: pack(c.groups, single), perPart: single, units };
   const multi = capacity(c.encoding, c.headerOctets + concatIeOctets(refBits));
   return { parts: pack(c.groups, multi), perPart: multi, units };
 }
 
+/** Every character any GSM-7 candidate could carry, per language: rules out GSM-7 in one pass. */
+const REACHABLE = new Map<number, Set<string>>();
+
+function reachable(charsets: readonly Gsm7Charset[], languageId: number): Set<string> {
+  let set = REACHABLE.get(languageId);
+  if (!set) {
+    set = new Set(Object.keys(TRANSLITERATIONS));
+    for (const cs of charsets) for (const table of [cs.base, cs.extension]) for (const ch of table) if (ch) set.add(ch);
+    REACHABLE.set(languageId, set);
+  }
+  return set;
+}
+
 function gsm7Candidates(text: string, opts: TextOptions): Candidate[] {
   const out: Candidate[] = [];
-  for (const cs of candidateCharsets(languageForLocale(opts.locale))) {
+  const language = languageForLocale(opts.locale);
+  const charsets = candidateCharsets(language);
+  const known = reachable(charsets, language?.id ?? 0);
+  for (const ch of text) if (!known.has(ch)) return out; // Cyrillic, emoji…: UCS-2 without trying each table
+  for (const cs of charsets) {
     let t = text;
     let groups = gsm7Groups(t, cs);
     if (!groups && opts.transliterate !== false) {
       t = transliterate(text, (ch) => cs.has(ch));
       groups = gsm7Groups(t, cs);
     }
-    if (groups) out.push({ encoding: "gsm7", text: t, groups, headerOctets: cs.headerOctets, charset: cs, changed: t !== text });
+    if (!groups) continue;
+    out.push({ encoding: "gsm7", text: t, groups, headerOctets: cs.headerOctets, charset: cs, changed: t !== text });
+    // The default tables carrying the exact text in one SMS cannot be beaten: skip the shift tables.
+    if (cs.headerOctets === 0 && t === text && unitCount(groups) <= capacity("gsm7", 0)) return out;
   }
   return out;
 }

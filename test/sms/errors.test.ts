@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DuegateError } from "../../src/core/errors.js";
-import { decodePdu } from "../../src/sms/index.js";
+import { decodePdu, encodeSubmit } from "../../src/sms/index.js";
 
 function errorOf(hex: string, opts?: { smscPrefix?: boolean }): DuegateError {
   try {
@@ -64,5 +64,26 @@ describe("malformed PDUs give typed errors that say what and where", () => {
     const d = decodePdu("0044" + "0191F1" + "0000" + "42102070000000" + "08" + "05000307020082");
     expect(d).toMatchObject({ type: "deliver", text: "A" });
     expect(d.type === "deliver" && d.concat).toBeUndefined();
+  });
+});
+
+describe("encoding refuses what cannot be sent", () => {
+  it("a destination that is no number, without echoing it", () => {
+    for (const to of ["", "+", "call me", "+49 170 12345678901234567890"]) {
+      let err: unknown;
+      try {
+        encodeSubmit("x", { to, concatReference: 0 });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(DuegateError);
+      expect((err as DuegateError).code).toBe("outbox.invalid_number");
+      if (to.length > 3) expect((err as DuegateError).message).not.toContain(to);
+    }
+  });
+
+  it("accepts spacing in a number and sends only the digits", () => {
+    const { parts } = encodeSubmit("x", { to: "+49 (170) 123-45", concatReference: 0 });
+    expect(decodePdu(parts[0]!.pdu)).toMatchObject({ to: "+4917012345" });
   });
 });

@@ -101,6 +101,11 @@ describe("decoding known PDUs", () => {
     expect(decodePdu(sr)).toMatchObject({ type: "status-report", reference: 200, status: 0x46, outcome: { final: true, delivered: false, temporary: false } });
   });
 
+  it("encodes an alphanumeric sender for the simulator the way SMSCs do (TON 101)", () => {
+    const [pdu] = encodeDeliver("hi", { from: "Bank", timestamp: Date.UTC(2024, 0, 2, 7, 0, 0) });
+    expect(pdu).toBe("0004" + "07D0C2B07B0D" + "0000" + "42102070000000" + "02E834");
+  });
+
   it("decodes a bare TPDU when told there is no SMSC prefix", () => {
     expect(decodePdu("11000B916407281553F80000AA0AE8329BFD4697D9EC37", { smscPrefix: false })).toMatchObject({ text: "hellohello" });
   });

@@ -4,7 +4,7 @@
  */
 import { DEFAULT_CHARSET } from "../alphabet/charset.js";
 import { type OctetReader } from "./octets.js";
-import { unpackSeptets } from "./septets.js";
+import { packSeptets, unpackSeptets } from "./septets.js";
 
 const BCD = "0123456789*#abc";
 const TON_INTERNATIONAL = 0x91; // ext bit, international, ISDN/E.164
@@ -27,8 +27,24 @@ function bcd(digits: string): number[] {
   return out;
 }
 
-/** TP-DA/OA/RA octets: <number of digits> <type of address> <semi-octets>. */
+const TON_ALPHANUMERIC = 0xd0; // ext bit, alphanumeric (TS 23.040 9.1.2.5), numbering plan unknown
+
+/** True for what the SMS address field can carry as digits: +, digits, and nothing else but spacing. */
+export function isDialable(number: string): boolean {
+  return /^\+?[0-9]{1,20}$/.test(number.trim().replace(/[\s()-]/g, ""));
+}
+
+/**
+ * TP-DA/OA/RA octets: <number of digits> <type of address> <semi-octets>. A sender with letters
+ * ("BANK") is encoded alphanumeric, GSM-7 packed, up to 11 characters, as SMSCs deliver them.
+ */
 export function encodeAddress(number: string): number[] {
+  if (/[^0-9+*#\s()-]/.test(number)) {
+    const septets: number[] = [];
+    for (const ch of number.slice(0, 11)) septets.push(...(DEFAULT_CHARSET.septetsOf(ch) ?? DEFAULT_CHARSET.septetsOf("?")!));
+    const packed = packSeptets(septets, 0);
+    return [Math.ceil((septets.length * 7) / 4), TON_ALPHANUMERIC, ...packed];
+  }
   const { digits, toa } = digitsOf(number);
   return [digits.length, toa, ...bcd(digits)];
 }

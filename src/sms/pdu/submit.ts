@@ -1,7 +1,8 @@
 /** SMS-SUBMIT (TS 23.040 9.2.2.2): encode one PDU per part, and decode one read back from the SIM. */
+import { DuegateError, ErrorCode } from "../../core/errors.js";
 import { segmentText } from "../segment.js";
 import type { Concat, SubmitOptions, SubmitPart, SubmitPdu, TextAnalysis } from "../types.js";
-import { encodeAddress, encodeSmsc, readAddress } from "./address.js";
+import { encodeAddress, encodeSmsc, isDialable, readAddress } from "./address.js";
 import { octetsToHex, type OctetReader } from "./octets.js";
 import { readTimestamp } from "./timestamp.js";
 import { buildHeader, dcsOf, encodeUserData, encodingOfDcs, readUserData } from "./user-data.js";
@@ -13,6 +14,14 @@ const SRR = 0x20;
 const UDHI = 0x40;
 
 export function encodeSubmit(text: string, opts: SubmitOptions): { analysis: TextAnalysis; parts: SubmitPart[] } {
+  if (!isDialable(opts.to)) {
+    throw new DuegateError(ErrorCode.InvalidNumber, "the destination is no dialable number (up to 20 digits, optionally with a leading +)", {
+      field: "to",
+    });
+  }
+  if (opts.smsc && !isDialable(opts.smsc)) {
+    throw new DuegateError(ErrorCode.InvalidNumber, `the SMSC "${opts.smsc}" is no dialable number`, { field: "smsc" });
+  }
   const bits = opts.referenceBits ?? 8;
   const seg = segmentText(text, opts, bits);
   const smsc = encodeSmsc(opts.smsc);
