@@ -5,12 +5,10 @@
  */
 import type { FastifyPluginAsync } from "fastify";
 import { Type, type Static } from "@sinclair/typebox";
-import { DuegateError, ErrorCode } from "../../core/errors.js";
+import { DuegateError, ErrorCode, isDuegateError } from "../../core/errors.js";
 import { newId } from "../../core/ids.js";
 import { Priority } from "../../outbox/types.js";
 import type { WebServices } from "./ports.js";
-import { templatePreview } from "./preview.js";
-import { checkPolicy } from "../../dunning/policy-schema.js";
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 const Send = Type.Object({ to: Type.String({ minLength: 3, maxLength: 40 }), text: Type.String({ minLength: 1, maxLength: 1600 }) }, { additionalProperties: false });
@@ -64,15 +62,21 @@ export const panelWriteRoutes: FastifyPluginAsync<{ services: WebServices }> = a
   });
 
   app.put<{ Body: unknown }>("/api/v1/panel/policy", { config: { scope: "write" } }, async (request) => {
-    // checkPolicy names the field of the first problem (DuegateError context.path), which the editor shows beside it.
-    const policy = checkPolicy(request.body);
-    return need(s.dunning, "the dunning engine").setPolicy(policy, request.principal?.name ?? "panel");
+    // A refusal names the field of the first problem (DuegateError context.path): the editor shows it beside that field.
+    return need(s.dunning, "the dunning engine").setPolicy(request.body, request.principal?.name ?? "panel");
   });
 
   // A preview changes nothing: a viewer may try wording too.
-  app.post<{ Body: Static<typeof Preview> }>("/api/v1/panel/preview", { schema: { body: Preview }, config: { scope: "read" } }, async (request) =>
-    templatePreview(request.body.template, request.body.locale ?? "en", s.config, s.clock.now()),
-  );
+  app.post<{ Body: Static<typeof Preview> }>("/api/v1/panel/preview", { schema: { body: Preview }, config: { scope: "read" } }, async (request) => {
+    const { template, locale } = request.body;
+    try {
+      return { ...need(s.dunning, "the dunning engine").preview({ template, ...(locale ? { locale } : {}) }), errors: [] };
+    } catch (e) {
+      // While typing, a template is often invalid for a moment: that is an answer, not a failure.
+      if (isDuegateError(e, ErrorCode.TemplateInvalid) || isDuegateError(e, ErrorCode.Validation)) return { text: null, errors: [{ field: "template", message: e.message }] };
+      throw e;
+    }
+  });
 
   app.post<{ Body: Static<typeof Console> }>("/api/v1/panel/modem/console", { schema: { body: Console }, config: { scope: "admin" } }, async (request) => {
     const modem = need(s.modem, "the modem");

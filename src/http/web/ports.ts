@@ -11,6 +11,8 @@ import type { CancelResult, CancelSelector, EnqueueRequest, EnqueueResult, ListF
 import type { InboundRecord, InboxFilter, ReplyOutcome } from "../../inbound/types.js";
 import type { Account, Invoice } from "../../ledger/types.js";
 import type { PolicyDocument } from "../../dunning/policy-schema.js";
+import type { PlannedReminder } from "../../dunning/forecast.js";
+import type { PreviewRequest, TemplatePreview } from "../../dunning/preview.js";
 
 export interface PanelOutbox {
   stats(): OutboxStats;
@@ -35,9 +37,11 @@ export interface PanelLedger {
 
 export interface PanelDunning {
   /** The reminders planned for the next days: the same plan the engine acts on. */
-  forecast(days: number): readonly object[];
+  forecast(days: number, opts?: { render?: boolean; accountId?: string }): PlannedReminder[];
   policy(): PolicyDocument;
-  setPolicy(policy: PolicyDocument, savedBy: string): Promise<unknown>;
+  /** Validates (DuegateError PolicyInvalid/TemplateInvalid with the path) and saves a new version. */
+  setPolicy(policy: unknown, savedBy?: string): Promise<unknown>;
+  preview(req: PreviewRequest): TemplatePreview;
 }
 
 export interface PanelModem {

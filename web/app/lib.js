@@ -1,0 +1,111 @@
+/* global history, URLSearchParams, CustomEvent */
+// Shared pieces of the panel: the view library, the API client (session cookie + CSRF
+// header), formatting, and small components used by several pages.
+import { h, render, Fragment } from "/vendor/preact.mjs";
+import { useState, useEffect, useRef, useMemo, useCallback } from "/vendor/hooks.mjs";
+import htm from "/vendor/htm.mjs";
+
+export const html = htm.bind(h);
+export { h, render, Fragment, useState, useEffect, useRef, useMemo, useCallback };
+
+/** The logged-in principal and the CSRF token, set once by main.js from GET /api/v1/me. */
+export const session = { principal: null, csrfToken: null };
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.error?.message ?? `request failed (${status})`);
+    this.status = status;
+    this.code = body?.error?.code;
+    this.field = body?.error?.field;
+  }
+}
+
+/** fetch for the panel: JSON in and out, the CSRF header on unsafe methods, back to the login on 401. */
+export async function api(path, { method = "GET", body, query } = {}) {
+  const url = new URL(path, location.origin);
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== "" && v !== null) url.searchParams.set(k, String(v));
+  const headers = {};
+  if (body !== undefined) headers["content-type"] = "application/json";
+  if (method !== "GET" && session.csrfToken) headers["x-csrf-token"] = session.csrfToken;
+  const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin" });
+  if (res.status === 401 && path !== "/api/v1/login") {
+    location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+    throw new ApiError(401, { error: { message: "session ended" } });
+  }
+  const text = await res.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data;
+}
+
+export function can(scope) {
+  return Boolean(session.principal?.scopes?.includes(scope));
+}
+
+/** Client-side navigation: the server serves the same shell for every page path. */
+export function navigate(path) {
+  history.pushState(null, "", path);
+  window.dispatchEvent(new CustomEvent("duegate:navigate"));
+}
+
+export function queryParams() {
+  return Object.fromEntries(new URLSearchParams(location.search));
+}
+
+/** Loads data for a page; `reload` fetches again (after an action or a live event). */
+export function useData(load, deps = []) {
+  const [state, setState] = useState({ loading: true, data: null, error: null });
+  const seq = useRef(0);
+  const reload = useCallback(() => {
+    const mine = ++seq.current;
+    setState((s) => ({ ...s, loading: true }));
+    load().then(
+      (data) => mine === seq.current && setState({ loading: false, data, error: null }),
+      (error) => mine === seq.current && setState({ loading: false, data: null, error }),
+    );
+  }, deps);
+  useEffect(reload, [reload]);
+  return { ...state, reload };
+}
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+export function when(ms) {
+  return ms ? dateTime.format(new Date(ms)) : "–";
+}
+
+export function money(minor, currency) {
+  try {
+    return new Intl.NumberFormat(undefined, { style: "currency", currency }).format(minor / 100);
+  } catch {
+    return `${(minor / 100).toFixed(2)} ${currency}`;
+  }
+}
+
+export function percent(x) {
+  return x === null || x === undefined || Number.isNaN(x) ? "–" : `${Math.round(x * 100)} %`;
+}
+
+export function Loading({ state, children }) {
+  if (state.error) return html`<p class="error" role="alert">${state.error.message}</p>`;
+  if (state.loading && !state.data) return html`<p class="muted" aria-busy="true">Loading…</p>`;
+  return children(state.data);
+}
+
+export function StateBadge({ state }) {
+  return html`<span class=${`badge state-${state}`}>${state}</span>`;
+}
+
+/** A labelled input; `error` is shown under it and linked for screen readers. */
+export function Field({ id, label, error, hint, children }) {
+  return html`<div class=${`field${error ? " has-error" : ""}`}>
+    <label for=${id}>${label}</label>
+    ${children}
+    ${hint && html`<small id=${`${id}-hint`} class="muted">${hint}</small>`}
+    ${error && html`<small id=${`${id}-error`} class="error" role="alert">${error}</small>`}
+  </div>`;
+}
+
+export function Notice({ notice }) {
+  if (!notice) return null;
+  return html`<p class=${notice.kind === "error" ? "error" : "ok"} role=${notice.kind === "error" ? "alert" : "status"}>${notice.text}</p>`;
+}

@@ -1,0 +1,36 @@
+// One EventSource for the whole panel (GET /api/v1/live); pages subscribe to event names.
+const listeners = new Map();
+let source = null;
+const statusListeners = new Set();
+export let connected = false;
+
+function dispatch(name, data) {
+  for (const fn of listeners.get(name) ?? []) fn(data);
+  for (const fn of listeners.get("*") ?? []) fn(name, data);
+}
+
+const EVENTS = ["snapshot", "stats", "message.state", "inbound.received", "keyword.action", "account.optout", "account.mark", "modem.health", "ledger.changed", "input.error"];
+
+export function startLive() {
+  if (source) return;
+  source = new EventSource("/api/v1/live");
+  for (const name of EVENTS) source.addEventListener(name, (e) => dispatch(name, JSON.parse(e.data)));
+  source.onopen = () => setConnected(true);
+  source.onerror = () => setConnected(false);
+}
+
+function setConnected(on) {
+  connected = on;
+  for (const fn of statusListeners) fn(on);
+}
+
+export function onLive(name, fn) {
+  if (!listeners.has(name)) listeners.set(name, new Set());
+  listeners.get(name).add(fn);
+  return () => listeners.get(name).delete(fn);
+}
+
+export function onConnection(fn) {
+  statusListeners.add(fn);
+  return () => statusListeners.delete(fn);
+}

@@ -1,0 +1,112 @@
+/* global history */
+// The panel shell: who is logged in, the navigation, the live connection, and the page
+// chosen by the path (the server serves this shell for every page path).
+import { html, render, useState, useEffect, api, session, navigate } from "./lib.js";
+import { startLive, onConnection } from "./live.js";
+import { DashboardPage } from "./pages/dashboard.js";
+import { MessagesPage } from "./pages/messages.js";
+import { InboxPage } from "./pages/inbox.js";
+import { CalendarPage } from "./pages/calendar.js";
+import { AccountsPage } from "./pages/accounts.js";
+import { PolicyPage } from "./pages/policy.js";
+import { SendPage } from "./pages/send.js";
+import { ModemPage } from "./pages/modem.js";
+import { SettingsPage } from "./pages/settings.js";
+import { LogsPage } from "./pages/logs.js";
+
+const PAGES = [
+  { path: "/", title: "Dashboard", view: DashboardPage },
+  { path: "/messages", title: "Messages", view: MessagesPage },
+  { path: "/inbox", title: "Inbox", view: InboxPage },
+  { path: "/calendar", title: "Calendar", view: CalendarPage },
+  { path: "/accounts", title: "Accounts", view: AccountsPage },
+  { path: "/policy", title: "Policy & templates", view: PolicyPage },
+  { path: "/send", title: "Send test SMS", view: SendPage },
+  { path: "/modem", title: "Modem", view: ModemPage },
+  { path: "/settings", title: "Settings", view: SettingsPage },
+  { path: "/logs", title: "Logs", view: LogsPage },
+];
+
+function currentPage() {
+  return PAGES.find((p) => p.path === location.pathname) ?? PAGES[0];
+}
+
+function NavLink({ page, active, onClick }) {
+  return html`<li><a href=${page.path} aria-current=${active ? "page" : undefined} onClick=${onClick}>${page.title}</a></li>`;
+}
+
+function App() {
+  const [page, setPage] = useState(currentPage());
+  const [menuOpen, setMenuOpen] = useState(false);
+  const [live, setLive] = useState(false);
+
+  useEffect(() => {
+    const update = () => {
+      setPage(currentPage());
+      setMenuOpen(false);
+    };
+    window.addEventListener("popstate", update);
+    window.addEventListener("duegate:navigate", update);
+    const off = onConnection(setLive);
+    startLive();
+    return () => {
+      window.removeEventListener("popstate", update);
+      window.removeEventListener("duegate:navigate", update);
+      off();
+    };
+  }, []);
+
+  useEffect(() => {
+    document.title = `${page.title} · duegate`;
+    // Move focus to the new page's heading so that keyboard and screen-reader users know where they are.
+    document.querySelector("main h1")?.focus();
+  }, [page]);
+
+  const go = (e, path) => {
+    if (e.ctrlKey || e.metaKey || e.shiftKey) return;
+    e.preventDefault();
+    navigate(path);
+  };
+
+  const logout = async () => {
+    await api("/api/v1/logout", { method: "POST" }).catch(() => {});
+    location.assign("/login");
+  };
+
+  const View = page.view;
+  const p = session.principal;
+  return html`
+    <a class="skip" href="#main">Skip to content</a>
+    <header class="topbar">
+      <button class="menu-button" aria-expanded=${menuOpen} aria-controls="nav" onClick=${() => setMenuOpen(!menuOpen)}>Menu</button>
+      <span class="brand">duegate</span>
+      <span class=${`live-dot ${live ? "on" : "off"}`} role="status" aria-live="polite">${live ? "live" : "offline"}</span>
+      <span class="who">${p.name} <span class="badge">${p.role}</span></span>
+      <button class="link" onClick=${logout}>Log out</button>
+    </header>
+    <div class="layout">
+      <nav id="nav" class=${menuOpen ? "open" : ""} aria-label="Pages">
+        <ul>${PAGES.map((pg) => html`<${NavLink} key=${pg.path} page=${pg} active=${pg === page} onClick=${(e) => go(e, pg.path)} />`)}</ul>
+      </nav>
+      <main id="main" tabindex="-1">
+        <${View} key=${page.path} />
+      </main>
+    </div>
+  `;
+}
+
+async function boot() {
+  try {
+    const me = await api("/api/v1/me");
+    session.principal = me.principal;
+    session.csrfToken = me.csrfToken;
+  } catch {
+    return; // api() has sent the browser to the login page
+  }
+  const root = document.getElementById("app");
+  root.textContent = "";
+  render(html`<${App} />`, root);
+}
+
+if (history.scrollRestoration) history.scrollRestoration = "manual";
+boot();

@@ -1,0 +1,31 @@
+// Calendar: the reminders the dunning engine plans for the next 30 days, day by day.
+import { html, useData, Loading, api, money } from "../lib.js";
+
+function byDay(items) {
+  const days = new Map();
+  for (const r of items) {
+    if (!days.has(r.date)) days.set(r.date, []);
+    days.get(r.date).push(r);
+  }
+  return [...days.entries()].sort(([a], [b]) => a.localeCompare(b));
+}
+
+const weekday = new Intl.DateTimeFormat(undefined, { weekday: "long", day: "numeric", month: "long", timeZone: "UTC" });
+
+export function CalendarPage() {
+  const state = useData(() => api("/api/v1/panel/calendar", { query: { days: 30 } }));
+  return html`
+    <h1 tabindex="-1">Calendar</h1>
+    <p class="muted">What the dunning engine will send over the next 30 days if nobody pays: the same plan it acts on.</p>
+    <${Loading} state=${state}>${(d) =>
+      d.items.length === 0
+        ? html`<p>No reminders planned in the next ${d.days} days.</p>`
+        : html`<ol class="calendar" id="calendar">${byDay(d.items).map(([date, items]) => html`<li key=${date} class="panel">
+            <h2><time datetime=${date}>${weekday.format(new Date(`${date}T12:00:00Z`))}</time> <span class="badge">${items.length}</span></h2>
+            <table><thead><tr><th scope="col">Account</th><th scope="col">Step</th><th scope="col">Invoices</th><th scope="col">Amount due</th></tr></thead>
+            <tbody>${items.map((r, i) => html`<tr key=${i}><td><a href=${`/accounts?id=${encodeURIComponent(r.accountId)}`}>${r.accountId}</a></td>
+              <td>${r.step}${r.consolidated ? " (combined)" : ""}${r.mark ? html` <span class="badge state-failed">${r.mark}</span>` : ""}</td>
+              <td>${r.invoiceIds.join(", ")}</td><td>${money(r.amountDue, r.currency)}</td></tr>`)}</tbody></table>
+          </li>`)}</ol>`}
+    <//>`;
+}

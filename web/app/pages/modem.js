@@ -1,0 +1,66 @@
+// Modem: profile, port, health, and an AT console for technicians (the modem driver allows
+// only safe, read-only commands; admins only).
+import { html, useState, useData, Loading, api, can, when, Field, Notice } from "../lib.js";
+
+const SUGGESTED = ["AT+CSQ", "AT+CREG?", "AT+COPS?", "AT+CPIN?", "ATI", "AT+CPMS?", "AT+CGMR"];
+
+function Console() {
+  const [command, setCommand] = useState("AT+CSQ");
+  const [lines, setLines] = useState([]);
+  const [notice, setNotice] = useState(null);
+  const run = async (e) => {
+    e.preventDefault();
+    setNotice(null);
+    try {
+      const r = await api("/api/v1/panel/modem/console", { method: "POST", body: { command } });
+      setLines((l) => [...l, `> ${r.command}`, ...r.lines].slice(-200));
+    } catch (err) {
+      setNotice({ kind: "error", text: err.message });
+    }
+  };
+  return html`<section class="panel" aria-labelledby="console-h">
+    <h2 id="console-h">AT console</h2>
+    <form onSubmit=${run} class="row">
+      <${Field} id="at-cmd" label="Command" hint=${`Read-only commands, e.g. ${SUGGESTED.join(", ")}`}>
+        <input id="at-cmd" list="at-suggest" value=${command} autocomplete="off" spellcheck="false" onInput=${(e) => setCommand(e.target.value)} />
+        <datalist id="at-suggest">${SUGGESTED.map((c) => html`<option key=${c} value=${c} />`)}</datalist>
+      <//>
+      <button type="submit">Run</button>
+    </form>
+    <${Notice} notice=${notice} />
+    <pre class="console" aria-live="polite" tabindex="0">${lines.join("\n")}</pre>
+  </section>`;
+}
+
+export function ModemPage() {
+  const state = useData(() => api("/api/v1/panel/modem"));
+  return html`
+    <h1 tabindex="-1">Modem</h1>
+    <${Loading} state=${state}>${(d) => html`
+      <section class="panel" aria-labelledby="modem-cfg-h">
+        <h2 id="modem-cfg-h">Configuration</h2>
+        <dl class="facts">
+          <div><dt>Port</dt><dd>${d.port === "sim" ? "simulator" : d.port}</dd></div>
+          <div><dt>Profile</dt><dd>${d.profile}</dd></div>
+          <div><dt>Baud rate</dt><dd>${d.baudRate}</dd></div>
+        </dl>
+        <p class="muted">To choose another port, run <code>duegate doctor</code> on the appliance: it lists the detected ports and tests each, then set <code>modem.port</code>.</p>
+      </section>
+      <section class="panel" aria-labelledby="modem-health-h">
+        <h2 id="modem-health-h">Health</h2>
+        ${d.health
+          ? html`<dl class="facts">
+              <div><dt>State</dt><dd><span class=${`badge health-${d.health.state}`}>${d.health.state}</span></dd></div>
+              <div><dt>Model</dt><dd>${d.health.model ?? "–"}</dd></div>
+              <div><dt>Signal</dt><dd>${d.health.signal ? `${d.health.signal.bars}/5 (rssi ${d.health.signal.rssi})` : "–"}</dd></div>
+              <div><dt>Registration</dt><dd>${d.health.registration ?? "–"}</dd></div>
+              <div><dt>Operator</dt><dd>${d.health.operator ?? "–"}</dd></div>
+              <div><dt>SIM</dt><dd>${d.health.simState ?? "–"}</dd></div>
+              <div><dt>Checked</dt><dd>${when(d.health.at)}</dd></div>
+              ${d.health.lastError && html`<div><dt>Last error</dt><dd class="error">${d.health.lastError}</dd></div>`}
+            </dl>`
+          : html`<p class="muted">No health report yet.</p>`}
+      </section>
+      ${can("admin") && d.consoleAvailable ? html`<${Console} />` : html`<p class="muted">The AT console is for administrators.</p>`}`}
+    <//>`;
+}

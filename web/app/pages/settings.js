@@ -1,0 +1,99 @@
+// Settings: how the appliance is set up (MQTT, send windows, limits; secrets hidden), and
+// the users and API keys, which administrators manage here.
+import { html, useState, useData, Loading, api, can, when, Field, Notice } from "../lib.js";
+
+function ConfigSection({ title, value }) {
+  if (!value || typeof value !== "object") return null;
+  return html`<section class="panel"><h2>${title}</h2><dl class="facts">
+    ${Object.entries(value).map(([k, v]) => html`<div key=${k}><dt>${k}</dt><dd><code>${typeof v === "object" ? JSON.stringify(v) : String(v)}</code></dd></div>`)}
+  </dl></section>`;
+}
+
+function Users() {
+  const list = useData(() => api("/api/v1/users"));
+  const [form, setForm] = useState({ name: "", role: "viewer", password: "" });
+  const [errors, setErrors] = useState({});
+  const [notice, setNotice] = useState(null);
+  const add = async (e) => {
+    e.preventDefault();
+    setErrors({});
+    try {
+      await api("/api/v1/users", { method: "POST", body: form });
+      setNotice({ kind: "ok", text: `User ${form.name} created.` });
+      setForm({ name: "", role: "viewer", password: "" });
+      list.reload();
+    } catch (err) {
+      if (err.field) setErrors({ [err.field]: err.message });
+      else setNotice({ kind: "error", text: err.message });
+    }
+  };
+  const remove = async (name) => {
+    try {
+      await api(`/api/v1/users/${encodeURIComponent(name)}`, { method: "DELETE" });
+      list.reload();
+    } catch (err) {
+      setNotice({ kind: "error", text: err.message });
+    }
+  };
+  return html`<section class="panel" aria-labelledby="users-h"><h2 id="users-h">Users</h2>
+    <${Loading} state=${list}>${(d) => html`<div class="table-wrap"><table id="users-table"><thead><tr><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Password changed</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+      <tbody>${d.items.map((u) => html`<tr key=${u.name}><td>${u.name}</td><td>${u.role}</td><td>${when(u.passwordChangedAt)}</td><td><button class="link danger" onClick=${() => remove(u.name)} aria-label=${`Delete user ${u.name}`}>Delete</button></td></tr>`)}</tbody></table></div>`}<//>
+    <form onSubmit=${add} class="filters" aria-label="Add a user" id="add-user">
+      <${Field} id="u-name" label="Name" error=${errors.name}><input id="u-name" required autocomplete="off" value=${form.name} onInput=${(e) => setForm({ ...form, name: e.target.value })} /><//>
+      <${Field} id="u-role" label="Role" error=${errors.role}><select id="u-role" value=${form.role} onChange=${(e) => setForm({ ...form, role: e.target.value })}><option value="viewer">viewer</option><option value="admin">admin</option></select><//>
+      <${Field} id="u-password" label="Password" error=${errors.password} hint="At least 10 characters."><input id="u-password" type="password" autocomplete="new-password" required value=${form.password} onInput=${(e) => setForm({ ...form, password: e.target.value })} /><//>
+      <button type="submit">Add user</button>
+    </form>
+    <${Notice} notice=${notice} />
+  </section>`;
+}
+
+function ApiKeys() {
+  const list = useData(() => api("/api/v1/api-keys"));
+  const [name, setName] = useState("");
+  const [write, setWrite] = useState(false);
+  const [made, setMade] = useState(null);
+  const [notice, setNotice] = useState(null);
+  const add = async (e) => {
+    e.preventDefault();
+    try {
+      const r = await api("/api/v1/api-keys", { method: "POST", body: { name, scopes: write ? ["read", "write"] : ["read"] } });
+      setMade(r.key);
+      setName("");
+      list.reload();
+    } catch (err) {
+      setNotice({ kind: "error", text: err.message });
+    }
+  };
+  const revoke = async (id) => {
+    await api(`/api/v1/api-keys/${encodeURIComponent(id)}`, { method: "DELETE" }).catch((err) => setNotice({ kind: "error", text: err.message }));
+    list.reload();
+  };
+  return html`<section class="panel" aria-labelledby="keys-h"><h2 id="keys-h">API keys</h2>
+    <p class="muted">For machines (the accounting server): send as <code>${"Authorization: Bearer <key>"}</code>.</p>
+    ${made && html`<div class="ok" role="status"><p>Copy this key now; it is shown only once:</p><code class="secret" id="new-key">${made}</code></div>`}
+    <${Loading} state=${list}>${(d) => html`<div class="table-wrap"><table><thead><tr><th scope="col">Name</th><th scope="col">Key starts</th><th scope="col">Scopes</th><th scope="col">Last used</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+      <tbody>${d.items.map((k) => html`<tr key=${k.id}><td>${k.name}</td><td><code>${k.prefix}…</code></td><td>${k.scopes.join(", ")}</td><td>${when(k.lastUsedAt)}</td><td><button class="link danger" onClick=${() => revoke(k.id)} aria-label=${`Revoke key ${k.name}`}>Revoke</button></td></tr>`)}</tbody></table></div>`}<//>
+    <form onSubmit=${add} class="filters" aria-label="Make an API key">
+      <${Field} id="k-name" label="Name"><input id="k-name" required value=${name} onInput=${(e) => setName(e.target.value)} /><//>
+      <label class="check"><input type="checkbox" checked=${write} onChange=${(e) => setWrite(e.target.checked)} /> May change data (write)</label>
+      <button type="submit">Make key</button>
+    </form>
+    <${Notice} notice=${notice} />
+  </section>`;
+}
+
+export function SettingsPage() {
+  const state = useData(() => api("/api/v1/panel/settings"));
+  const admin = can("admin");
+  return html`
+    <h1 tabindex="-1">Settings</h1>
+    ${!admin && html`<p class="notice" id="viewer-note" role="status">Only administrators can change settings, users and API keys.</p>`}
+    <${Loading} state=${state}>${(d) => html`
+      <p class="muted">duegate ${d.version ?? ""}. Settings live in the configuration file; change them there and reload the service (<code>systemctl reload duegate</code>).</p>
+      <${ConfigSection} title="MQTT" value=${d.config.mqtt} />
+      <${ConfigSection} title="Sending (windows, pacing, limits)" value=${d.config.outbox} />
+      <${ConfigSection} title="HTTP" value=${d.config.http} />
+      ${admin && html`<${Users} /><${ApiKeys} />`}`}
+    <//>`;
+}
