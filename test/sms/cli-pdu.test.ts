@@ -39,6 +39,12 @@ describe("duegate pdu encode / decode", () => {
     });
   });
 
+  it("decode reads a +CDS status report printed without SMSC", () => {
+    expect(pduDecodeCommand("062A0B911326880736F4111011719551401110117195714000")).toMatchObject({
+      type: "status-report", smscPrefix: false, messageReference: 42, outcome: { delivered: true },
+    });
+  });
+
   it("decode of garbage throws the typed error of the first reading", () => {
     expect(() => pduDecodeCommand("0011zz")).toThrowError(expect.objectContaining({ code: "sms.pdu_malformed" }));
   });

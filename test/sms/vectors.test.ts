@@ -106,6 +106,23 @@ describe("decoding known PDUs", () => {
     expect(pdu).toBe("0004" + "07D0C2B07B0D" + "0000" + "42102070000000" + "02E834");
   });
 
+  it.each([
+    ["F4", "024869", "8bit", "Hi"], // group 1111, bit 2: 8-bit data, class 0
+    ["F0", "02C834", "gsm7", "Hi"], // group 1111: default alphabet, class 0 (flash)
+    ["18", "0400480069", "ucs2", "Hi"], // group 00, class 0, UCS-2
+    ["E0", "0400480069", "ucs2", "Hi"], // message waiting, store, UCS-2
+    ["C0", "02C834", "gsm7", "Hi"], // message waiting, discard
+    ["04", "02C3A9", "8bit", "Ã©"], // 8-bit data is shown octet by octet (Latin-1), not as UTF-8
+  ])("reads TP-DCS 0x%s per TS 23.038 4", (dcs, ud, encoding, text) => {
+    expect(decodePdu("0004" + "0191F1" + "00" + dcs + "42102070000000" + ud)).toMatchObject({ type: "deliver", encoding, text });
+  });
+
+  it("round-trips 8-bit user data when asked for it", () => {
+    const pdus = encodeDeliver("Größe © 1".repeat(20), { from: "+1", timestamp: Date.UTC(2024, 0, 1), encoding: "8bit", concatReference: 3 });
+    expect(pdus).toHaveLength(2);
+    expect(pdus.map((p) => (decodePdu(p) as { text: string }).text).join("")).toBe("Größe © 1".repeat(20));
+  });
+
   it("decodes a bare TPDU when told there is no SMSC prefix", () => {
     expect(decodePdu("11000B916407281553F80000AA0AE8329BFD4697D9EC37", { smscPrefix: false })).toMatchObject({ text: "hellohello" });
   });
