@@ -122,7 +122,7 @@ export class Outbox implements OutboxPort, Service {
     if (this.q.keys.has(req.idempotencyKey)) {
       await this.admitting.get(req.idempotencyKey); // a concurrent first enqueue: its result, once durable
       const existing = await this.findByKey(req.idempotencyKey);
-      if (existing) return { status: "duplicate", message: existing };
+      if (existing) return { status: "duplicate", message: structuredClone(existing) };
     }
     const to = toE164(req.to, this.d.gateway.defaultRegion);
     const prepared = prepareText(req.text);
@@ -152,6 +152,7 @@ export class Outbox implements OutboxPort, Service {
     }
     // Reserved before the first await: a concurrent duplicate sees it and waits for this one.
     this.q.keys.set(m.idempotencyKey, m.id);
+    const snapshot = structuredClone(m); // callers get a copy: the sender changes the live one
     const admitted = this.q.admit(m, true);
     this.admitting.set(m.idempotencyKey, admitted.catch(() => undefined));
     try {
@@ -164,7 +165,7 @@ export class Outbox implements OutboxPort, Service {
       this.admitting.delete(m.idempotencyKey);
     }
     this.loop.wake();
-    return { status: "queued", message: m };
+    return { status: "queued", message: snapshot };
   }
 
   async cancel(selector: CancelSelector, reason: string): Promise<CancelResult> {
@@ -184,17 +185,20 @@ export class Outbox implements OutboxPort, Service {
     return result;
   }
 
+  /** A copy, like everything this API returns. */
   get(id: string): OutboxMessage | undefined {
-    return this.q.get(id);
+    const m = this.q.get(id);
+    return m && structuredClone(m);
   }
 
   byIdempotencyKey(key: string): OutboxMessage | undefined {
     const id = this.q.keys.get(key);
-    return id === undefined ? undefined : this.q.get(id);
+    return id === undefined ? undefined : this.get(id);
   }
 
   list(filter: ListFilter = {}): { total: number; items: OutboxMessage[] } {
-    return selectForList(this.q.all(), filter, this.d.gateway.defaultRegion);
+    const page = selectForList(this.q.all(), filter, this.d.gateway.defaultRegion);
+    return { total: page.total, items: page.items.map((m) => structuredClone(m)) };
   }
 
   /** A failed message goes back to the queue: all its parts again, attempts kept. */
@@ -214,9 +218,10 @@ export class Outbox implements OutboxPort, Service {
     m.attempts = m.attempts.filter((a) => a.outcome === "submitted");
     m.state = "queued";
     m.history.push({ state: "queued", at: now, reason: "retry requested" });
+    const snapshot = structuredClone(m);
     await this.q.admit(m, false);
     this.loop.wake();
-    return m;
+    return snapshot;
   }
 
   async onStatusReport(report: StatusReportPdu): Promise<void> {

@@ -125,6 +125,7 @@ export class Queue {
     this.recent.set(m.id, m);
     // History first: a crash in between leaves it in both places, and the next start moves it again.
     await this.history.append(m);
+    if (m.finishedAt === undefined) return; // revived by retry() while the append was under way
     this.active.delete(m.id);
     await this.active.flush();
   }
