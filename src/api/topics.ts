@@ -60,5 +60,5 @@ export const OUT_TOPICS: Array<{ topic: string; event?: keyof DomainEvents & str
 
 /** Topic segments the gateway id and base topic may not contain (MQTT wildcards, separators). */
 export function isSafeTopicLevel(s: string): boolean {
-  return s.length > 0 && !/[+#/\u0000]/.test(s);
+  return s.length > 0 && !s.includes("+") && !s.includes("#") && !s.includes("/") && !s.includes(String.fromCharCode(0));
 }

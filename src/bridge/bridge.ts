@@ -38,6 +38,11 @@ export class MqttBridge implements Service {
     this.prefix = `${baseTopic}/${this.gatewayId}/`;
   }
 
+  /** The embedded broker when mode is "embedded" (tests restart it; the panel shows its port). */
+  get embeddedBroker(): EmbeddedBroker | undefined {
+    return this.broker;
+  }
+
   /** The port of the embedded broker (0 when none), e.g. for tests with port 0. */
   get brokerPort(): number {
     return this.broker?.port ?? 0;

@@ -73,10 +73,12 @@ export class EmbeddedBroker {
     const { aedes, server } = this;
     this.aedes = undefined;
     this.server = undefined;
-    if (server) await new Promise<void>((r) => server.close(() => r()));
+    // server.close() waits for open connections: stop accepting, close the clients, then wait.
+    const closed = server ? new Promise<void>((r) => server.close(() => r())) : Promise.resolve();
+    if (aedes) await new Promise<void>((r) => aedes.close(() => r()));
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
-    if (aedes) await new Promise<void>((r) => aedes.close(() => r()));
+    await closed;
   }
 }
 
