@@ -31,7 +31,11 @@ export async function startOnSimulator(simOpts: SimulatorOptions = {}, modemOpts
   before?.(h);
   await modem.start();
   // The start-up sweep (AT+CMGL=4) runs in the background; tests begin after it.
-  if (modem.ready) await modem.inboxIdle();
+  // Health polls are FIFO at one priority: awaiting one more means the start-up poll is done too.
+  if (modem.ready) {
+    await modem.inboxIdle();
+    await modem.refreshHealth();
+  }
   return h;
 }
 

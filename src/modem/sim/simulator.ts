@@ -212,7 +212,8 @@ export class ModemSimulator {
       }
       const end = this.buffer.indexOf("\r");
       if (end < 0) break;
-      const line = this.buffer.slice(0, end).replace(/^\n+/, "").trim();
+      // Stray control bytes (an ESC after a cancelled send, line noise) are not part of a command.
+      const line = [...this.buffer.slice(0, end)].filter((ch) => ch >= " ").join("").trim();
       this.buffer = this.buffer.slice(end + 1);
       if (line) this.command(line);
     }
