@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import mqtt from "mqtt";
-import { freePort } from "./helpers/mosquitto.js";
+import { freePort, waitFor } from "./helpers/mosquitto.js";
+import { testServices, account } from "./helpers/services.js";
+import { MqttBridge } from "../../src/bridge/bridge.js";
+import { MemoryJournal } from "../../src/bridge/journal.js";
+import { validateConfig } from "../../src/config/load.js";
 import { runScenario } from "./helpers/scenario.js";
 import { EmbeddedBroker } from "../../src/bridge/broker.js";
 import { silentLogger } from "../../src/core/log.js";
@@ -36,4 +40,30 @@ describe("MQTT bridge through the embedded broker", () => {
       await broker.stop();
     }
   });
+});
+
+describe("acknowledgement after the durable write", () => {
+  it("does not acknowledge a message whose write failed: the broker redelivers it and it is stored", async () => {
+    const s = await testServices();
+    const port = await freePort();
+    let failures = 1;
+    const real = s.ledger.upsertAccounts.bind(s.ledger);
+    s.ledger.upsertAccounts = async (input) => {
+      if (failures-- > 0) throw new Error("EIO: write failed");
+      return real(input);
+    };
+    const config = { mqtt: { ...validateConfig({}).mqtt, mode: "embedded" as const, reconnectPeriodMs: 100, embedded: { host: "127.0.0.1", port, username: "", password: "" } }, gateway: { id: "gw1" } };
+    const bridge = new MqttBridge({ services: s, config, journal: new MemoryJournal() });
+    await bridge.start();
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: "acct", reconnectPeriod: 100 });
+    try {
+      await waitFor("gateway connected", () => bridge.connected, 5000);
+      await client.publishAsync("duegate/gw1/accounts/upsert", JSON.stringify(account(7)), { qos: 1 });
+      await waitFor("the account stored after redelivery", () => s.ledger.account("A7") !== undefined, 10_000);
+      expect(failures).toBeLessThan(0);
+    } finally {
+      await client.endAsync();
+      await bridge.stop();
+    }
+  }, 30_000);
 });
