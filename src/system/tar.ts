@@ -90,6 +90,7 @@ function parseHeader(h: Buffer): { path: string; size: number; type: TarEntry["t
 /** Bytes received and not yet parsed, kept as a list so a large entry is copied once. */
 class ByteQueue {
   private chunks: Buffer[] = [];
+  private head = 0; // index of the first unread chunk: shift() would make many small chunks quadratic
   length = 0;
   push(b: Buffer): void {
     if (b.length === 0) return;
@@ -100,12 +101,16 @@ class ByteQueue {
     const out = Buffer.allocUnsafe(n);
     let filled = 0;
     while (filled < n) {
-      const head = this.chunks[0]!;
-      const used = Math.min(head.length, n - filled);
-      head.copy(out, filled, 0, used);
+      const first = this.chunks[this.head]!;
+      const used = Math.min(first.length, n - filled);
+      first.copy(out, filled, 0, used);
       filled += used;
-      if (used === head.length) this.chunks.shift();
-      else this.chunks[0] = head.subarray(used);
+      if (used === first.length) this.head++;
+      else this.chunks[this.head] = first.subarray(used);
+    }
+    if (this.head > 1024) {
+      this.chunks = this.chunks.slice(this.head);
+      this.head = 0;
     }
     this.length -= n;
     return out;

@@ -186,6 +186,26 @@ describe("scripts/install.sh --destdir", () => {
     if (haveUdevVerify) expect(spawnSync("udevadm", ["verify", path], { encoding: "utf8" }).status).toBe(0);
   });
 
+  it("names the AT port of each supported modem, and only that port", () => {
+    const rules = readFileSync(join(root, "etc/udev/rules.d/99-duegate-modem.rules"), "utf8")
+      .split("\n")
+      .filter((l) => l.includes('SYMLINK+="duegate-modem"'));
+    const rule = (re: RegExp) => rules.filter((l) => re.test(l));
+    // SIM7600 and EC25: interface 02 is the primary AT port (ModemManager 77-mm-*-port-types.rules).
+    expect(rule(/"1e0e".*"9001".*\.DUEGATE_IFNUM\}=="02"/)).toHaveLength(1);
+    expect(rule(/"2c7c".*"0125".*\.DUEGATE_IFNUM\}=="02"/)).toHaveLength(1);
+    // Huawei: the PCUI port by interface protocol 02, and 12d1:1001's interface 02.
+    expect(rule(/DUEGATE_HUAWEI.*bInterfaceProtocol\}=="02"/)).toHaveLength(1);
+    expect(rule(/DUEGATE_HUAWEI.*"1001".*\.DUEGATE_IFNUM\}=="02"/)).toHaveLength(1);
+    // USB-serial adapters for SIM800 boards, and any CDC-ACM modem as a last resort.
+    for (const id of [/"1a86".*"7523"/, /"10c4".*"ea60"/, /"0403".*"6001"/, /"067b".*"2303"/]) expect(rule(id)).toHaveLength(1);
+    expect(rule(/KERNEL=="ttyACM\[0-9\]\*"/)).toHaveLength(1);
+    // Known modems outrank adapters, which outrank anonymous ACM devices.
+    const prio = (re: RegExp) => Number(/link_priority=(-?\d+)/.exec(rule(re)[0]!)![1]);
+    expect(prio(/"1e0e"/)).toBeGreaterThan(prio(/"1a86"/));
+    expect(prio(/"1a86"/)).toBeGreaterThan(prio(/ttyACM/));
+  });
+
   it("uninstalls, keeping config and data unless --purge", () => {
     const r = run(join(src, "scripts/uninstall.sh"), ["--destdir", root]);
     expect(r.status, r.out).toBe(0);
