@@ -18,8 +18,8 @@ interface Job {
   seq: number;
   resolve(value: unknown): void;
   reject(error: DuegateError): void;
-  /** Where the command was created: a timeout points at the caller (zwave-js transactionSource). */
-  origin: string | undefined;
+  /** Where the command was created: a timeout points at the caller (zwave-js transactionSource). Formatted only when needed. */
+  origin: Error;
 }
 
 interface InFlight extends Job {
@@ -110,7 +110,7 @@ export class AtChannel {
       return Promise.reject(new DuegateError(ErrorCode.ModemNotReady, `modem port is not open; ${cmd.name} not sent`, { command: cmd.name }));
     }
     return new Promise<R>((resolve, reject) => {
-      const job: Job = { cmd, seq: this.seq++, resolve: resolve as (v: unknown) => void, reject, origin: new Error().stack };
+      const job: Job = { cmd, seq: this.seq++, resolve: resolve as (v: unknown) => void, reject, origin: new Error("origin") };
       // Insert after every job of the same or higher priority: FIFO within a priority.
       let at = this.queue.length;
       while (at > 0 && this.queue[at - 1]!.cmd.priority > cmd.priority) at--;
@@ -237,7 +237,8 @@ export class AtChannel {
     // take the next command as part of the message.
     if (cur.cmd.body !== undefined) this.transport?.write(Buffer.from([0x1b])).catch(() => {});
     const err = new DuegateError(ErrorCode.ModemTimeout, `${cur.cmd.name} got no answer within ${cur.cmd.timeoutMs} ms`, { command: cur.cmd.name, failure: "timeout", timeoutMs: cur.cmd.timeoutMs, temporary: true, inDoubt: cur.cmd.body !== undefined && cur.step === "awaitingFinal" });
-    if (cur.origin) err.stack = `${err.name}: ${err.message}\n${cur.origin.split("\n").slice(2).join("\n")}`;
+    const origin = cur.origin.stack;
+    if (origin) err.stack = `${err.name}: ${err.message}\n${origin.split("\n").slice(2).join("\n")}`;
     // A late answer must not be taken for the next command's: discard input for a moment.
     this.resyncTimer = this.opts.clock.setTimer(this.resyncMs, () => {
       this.resyncTimer = undefined;

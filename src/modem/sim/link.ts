@@ -10,8 +10,9 @@ export interface SimLink {
 
 /**
  * An in-process byte pipe between the driver and the simulator: the "binding of our own"
- * the unit tests and `duegate demo` use. Bytes cross on setImmediate, as they would from a
- * real port's read callback, so nothing re-enters synchronously.
+ * the unit tests and `duegate demo` use. Bytes cross in a microtask: never re-entrantly
+ * (the writer's stack unwinds first), but without an event-loop turn per hop, so a loaded
+ * machine's scheduling does not show up as driver overhead in bench:modem.
  */
 export function inProcessPair(deliverToSim: (bytes: Uint8Array) => void): { transport: Transport; link: SimLink } {
   const end = new EndSignal();
@@ -24,7 +25,7 @@ export function inProcessPair(deliverToSim: (bytes: Uint8Array) => void): { tran
     write(bytes) {
       if (end.settled) return Promise.reject(new DuegateError(ErrorCode.ModemUnplugged, "simulated modem is disconnected", { port: "sim" }));
       const copy = Uint8Array.from(bytes);
-      setImmediate(() => {
+      queueMicrotask(() => {
         if (!end.settled) deliverToSim(copy);
       });
       return Promise.resolve();
@@ -39,7 +40,7 @@ export function inProcessPair(deliverToSim: (bytes: Uint8Array) => void): { tran
     send(bytes) {
       if (end.settled) return;
       const copy = Uint8Array.from(bytes);
-      setImmediate(() => {
+      queueMicrotask(() => {
         if (!end.settled) listener(copy);
       });
     },

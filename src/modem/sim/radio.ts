@@ -2,29 +2,24 @@ import { performance } from "node:perf_hooks";
 
 /**
  * What the simulated radio did, measured in real time (performance.now): how long it was
- * busy sending parts, and the gap between answering one AT+CMGS and receiving the next.
- * bench/modem.ts computes utilization and the driver's overhead from these.
+ * busy sending parts, and how long it sat idle between answering one part and receiving the
+ * next part's PDU (AT+CMGS, the prompt and the body: all the host's doing). bench/modem.ts
+ * computes utilization and the driver's overhead from these.
  */
 export class RadioMeter {
   busyMs = 0;
   parts = 0;
   firstStartAt: number | undefined;
   lastEndAt: number | undefined;
-  /** Gap between the answer to one send and the next AT+CMGS, per consecutive pair. */
+  /** Idle time between the answer to one part and the next part's PDU, per consecutive pair. */
   readonly gapsMs: number[] = [];
   private lastAnswerAt: number | undefined;
 
-  /** An AT+CMGS arrived. */
-  commandArrived(): void {
-    const now = performance.now();
-    if (this.lastAnswerAt !== undefined && this.gapsMs.length < 100_000) this.gapsMs.push(now - this.lastAnswerAt);
-    this.lastAnswerAt = undefined;
-  }
-
-  /** The radio starts sending a part; returns a function to call when it is done. */
-  startPart(): () => void {
-    const start = performance.now();
+  /** The radio starts sending a part (at `start`, when its PDU arrived); returns a function to call when it is done. */
+  startPart(start = performance.now()): () => void {
     this.firstStartAt ??= start;
+    if (this.lastAnswerAt !== undefined && this.gapsMs.length < 100_000) this.gapsMs.push(start - this.lastAnswerAt);
+    this.lastAnswerAt = undefined;
     return () => {
       const end = performance.now();
       this.busyMs += end - start;
@@ -32,6 +27,10 @@ export class RadioMeter {
       this.lastEndAt = end;
       this.lastAnswerAt = end;
     };
+  }
+
+  now(): number {
+    return performance.now();
   }
 
   reset(): void {

@@ -133,8 +133,8 @@ export const respondToCmgs = on("CMGS", ["+CMGS"], (sim, cmd) => {
   if (simLocked(sim)) return sim.cms(311);
   if (sim.settings.cmgf !== 0) return sim.cms(302); // the simulator speaks PDU mode only
   const length = Number(cmd.list[0]);
-  sim.radio.commandArrived();
   sim.expectPdu((hex) => {
+    const arrived = sim.radio.now();
     let pdu: SubmitPdu;
     try {
       if (!/^([0-9A-Fa-f]{2})+$/.test(hex) || tpduLength(hex) !== length) return sim.cms(304);
@@ -147,7 +147,7 @@ export const respondToCmgs = on("CMGS", ["+CMGS"], (sim, cmd) => {
     const failure = sim.cmsQueue.shift();
     if (failure !== undefined) return sim.cms(failure);
     if (!sim.isRegistered()) return sim.cms(331);
-    const done = sim.radio.startPart();
+    const done = sim.radio.startPart(arrived);
     sim.clock.setTimer(sim.opts.sendLatencyMs, () => {
       done();
       const reference = sim.takeReference();
