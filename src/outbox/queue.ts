@@ -46,6 +46,9 @@ export class Queue {
   /** Idempotency key -> message id, for every key within the retention. */
   readonly keys = new Map<string, string>();
   readonly limits: SendLimits;
+  /** Arrival order, for messages accepted in the same millisecond (FIFO within a priority). */
+  private readonly arrival = new Map<string, number>();
+  private arrivals = 0;
 
   private constructor(
     readonly active: RecordDir<OutboxMessage>,
@@ -77,7 +80,8 @@ export class Queue {
       this.recent.set(m.id, m); // a message appended twice (crash between append and delete) keeps its last record
       this.keys.set(m.idempotencyKey, m.id);
     }
-    for (const m of this.active.values()) {
+    for (const m of [...this.active.values()].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))) {
+      this.arrival.set(m.id, this.arrivals++);
       this.keys.set(m.idempotencyKey, m.id);
       this.recent.delete(m.id);
     }
@@ -85,6 +89,11 @@ export class Queue {
       const first = m.parts.map((p) => p.submittedAt).filter((t): t is number => t !== undefined).sort((a, b) => a - b)[0];
       if (first !== undefined) this.limits.recordMessage(m.to, m.limitClass, first);
     }
+  }
+
+  /** Sending order within a priority: age, then arrival. */
+  compareAge(a: OutboxMessage, b: OutboxMessage): number {
+    return a.createdAt - b.createdAt || (this.arrival.get(a.id) ?? 0) - (this.arrival.get(b.id) ?? 0);
   }
 
   get(id: string): OutboxMessage | undefined {
@@ -127,12 +136,14 @@ export class Queue {
     await this.history.append(m);
     if (m.finishedAt === undefined) return; // revived by retry() while the append was under way
     this.active.delete(m.id);
+    this.arrival.delete(m.id);
     await this.active.flush();
   }
 
   /** A new or revived message: written, and its key journalled, before it resolves. */
   async admit(m: OutboxMessage, newKey: boolean): Promise<void> {
     this.recent.delete(m.id);
+    if (!this.arrival.has(m.id)) this.arrival.set(m.id, this.arrivals++);
     this.active.put(m.id, m);
     this.emit(m, undefined, this.deps.clock.now());
     await Promise.all([this.active.flush(), newKey ? this.keyLog.append({ k: m.idempotencyKey, id: m.id }) : Promise.resolve()]);

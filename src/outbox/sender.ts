@@ -22,8 +22,8 @@ export interface SendLoopDeps {
   random: () => number;
 }
 
-/** Longest sleep with nothing to do: expiries and report windows are looked at this often. */
-const IDLE_MS = 60_000;
+/** Longest sleep with nothing to do (a safety net: every known deadline wakes the loop itself). */
+const IDLE_MS = 3_600_000;
 
 type Choice = { message: OutboxMessage } | { wakeAt: Millis | undefined };
 
@@ -67,7 +67,7 @@ export class SendLoop {
   private async run(): Promise<void> {
     while (this.running) {
       try {
-        await this.sweep();
+        const deadline = await this.sweep();
         const now = this.d.clock.now();
         if (!this.d.sender.ready) {
           this.lastWait = "modem not ready";
@@ -84,7 +84,8 @@ export class SendLoop {
           await this.sendNextPart(p.message);
           continue;
         }
-        await this.sleep(p.wakeAt === undefined ? IDLE_MS : Math.min(IDLE_MS, p.wakeAt - now));
+        const wakeAt = Math.min(p.wakeAt ?? Infinity, deadline ?? Infinity, now + IDLE_MS);
+        await this.sleep(wakeAt - now);
       } catch (e) {
         // A store that refuses writes: nothing may go to the modem unrecorded. Wait and retry.
         this.d.logger.error({ err: errorMessage(e) }, "outbox: sender step failed; retrying shortly");
@@ -104,14 +105,20 @@ export class SendLoop {
     });
   }
 
-  /** Expired messages and report windows that ended leave the hot set. */
-  private async sweep(): Promise<void> {
+  /** Expired messages and report windows that ended leave the hot set; returns the next such deadline. */
+  private async sweep(): Promise<Millis | undefined> {
+    let next: Millis | undefined;
+    const later = (t: Millis): void => {
+      if (next === undefined || t < next) next = t;
+    };
     const now = this.d.clock.now();
     const windowMs = this.d.config.deliveryReportWindowHours * 3_600_000;
     for (const m of [...this.d.queue.active.values()]) {
       if ((m.state === "queued" || (m.state === "sending" && m.sendingPart === undefined)) && m.expiresAt !== undefined && m.expiresAt <= now) {
         const sent = m.parts.filter((p) => p.reference !== undefined).length;
         await this.d.queue.finish(m, "expired", sent > 0 ? `expired after ${sent} of ${m.partCount} parts` : "not sent before its expiry");
+      } else if (m.expiresAt !== undefined && m.state !== "submitted") {
+        later(m.expiresAt);
       } else if (m.state === "submitted") {
         const last = Math.max(...m.parts.map((p) => p.submittedAt ?? 0));
         if (last + windowMs <= now) {
@@ -119,9 +126,12 @@ export class SendLoop {
           m.finishedAt = now;
           this.d.logger.info({ id: m.id }, "outbox: no delivery report within the window; kept as submitted in history");
           await this.d.queue.moveToHistory(m);
+        } else {
+          later(last + windowMs);
         }
       }
     }
+    return next;
   }
 
   pick(now: Millis): Choice {
@@ -132,7 +142,7 @@ export class SendLoop {
       if (t !== undefined && (wakeAt === undefined || t < wakeAt)) wakeAt = t;
     };
     const candidates = [...q.active.values()].filter((m) => m.state === "queued" || (m.state === "sending" && m.sendingPart === undefined));
-    candidates.sort((a, b) => Number(b.state === "sending") - Number(a.state === "sending") || a.priority - b.priority || a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+    candidates.sort((a, b) => Number(b.state === "sending") - Number(a.state === "sending") || a.priority - b.priority || q.compareAge(a, b));
     if (candidates.length === 0) return { wakeAt };
     if (!minute.ok) {
       this.lastWait = minute.reason;
