@@ -121,8 +121,12 @@ export class ModemSimulator {
     return Promise.resolve(transport);
   }
 
+  /** How many times a host connected (tests tell a reopen from an in-place reset). */
+  connections = 0;
+
   /** A new host connection replaces the old one (one port, one user). */
   attach(link: SimLink): void {
+    this.connections++;
     this.link?.drop();
     this.link = link;
     this.buffer = "";
