@@ -1,0 +1,115 @@
+/**
+ * The whole appliance for the browser tests: real domain services on the modem simulator,
+ * with the panel (auth plugin + web plugin) on a loopback port.
+ *
+ * It uses createApp() (src/app.ts) when that starts; while the composition root is being
+ * written it assembles the same services from their pieces and says so on stderr, so that
+ * a reader of the test output knows which was run.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Fastify, { type FastifyInstance } from "fastify";
+import { validateConfig } from "../../src/config/load.js";
+import type { Config } from "../../src/config/schema.js";
+import { systemClock } from "../../src/core/clock.js";
+import { EventBus } from "../../src/core/bus.js";
+import { createLogger, LogRing } from "../../src/core/log.js";
+import type { DomainEvents } from "../../src/api/events.js";
+import { createModem, ModemSimulator } from "../../src/modem/index.js";
+import { Ledger } from "../../src/ledger/index.js";
+import { Outbox } from "../../src/outbox/index.js";
+import { Inbound } from "../../src/inbound/index.js";
+import { DunningEngine } from "../../src/dunning/index.js";
+import { CronScheduler } from "../../src/system/scheduler.js";
+import { SystemClockTrust } from "../../src/system/clock-trust.js";
+import { AuthService } from "../../src/auth/index.js";
+import { authPlugin } from "../../src/http/auth/index.js";
+import { webPlugin, type WebServices } from "../../src/http/web/index.js";
+import type { Service } from "../../src/core/lifecycle.js";
+
+export const ADMIN_PASSWORD = "admin password 123";
+
+export interface Appliance {
+  url: string;
+  services: WebServices & { config: Config };
+  simulator: ModemSimulator;
+  auth: AuthService;
+  via: "createApp" | "pieces";
+  stop(): Promise<void>;
+}
+
+async function fromApp(config: Config, simulator: ModemSimulator, logRing: LogRing) {
+  const { createApp } = await import("../../src/app.js");
+  const app = await createApp(config, { simulator, logRing, logger: createLogger({ level: "info", pretty: false, ring: logRing, destination: { write: () => true } }), http: false, mqtt: false });
+  try {
+    await app.start();
+  } catch (e) {
+    await app.stop().catch(() => {});
+    throw e;
+  }
+  return { services: app.services as unknown as WebServices & { config: Config }, stop: () => app.stop() };
+}
+
+async function fromPieces(config: Config, simulator: ModemSimulator, logRing: LogRing) {
+  const clock = systemClock;
+  const logger = createLogger({ level: "info", pretty: false, ring: logRing, destination: { write: () => true } });
+  const bus = new EventBus<DomainEvents>();
+  const dataDir = config.gateway.dataDir;
+  const modem = createModem({ port: "sim", baudRate: 115200, profile: config.modem.profile, healthIntervalMs: 60_000, clock, logger, simulator });
+  const g = config.gateway;
+  const ledger = await Ledger.open({ dataDir, clock, bus, logger, defaults: { region: g.defaultRegion, locale: g.defaultLocale, currency: g.defaultCurrency, timeZone: g.defaultTimeZone } });
+  const outbox = await Outbox.open({ dataDir, clock, bus, logger, config: config.outbox, storage: config.storage, modemConfig: config.modem, gateway: config.gateway, sender: modem });
+  const inbound = await Inbound.open({ dataDir, clock, bus, logger, config: { ...config.inbound, ...config.gateway, dunning: config.dunning }, ledger, outbox });
+  const clockTrust = new SystemClockTrust({ clock, logger, override: true, toleranceMs: 60_000, recheckMs: 3_600_000 });
+  const dunning = await DunningEngine.open({
+    ledger, outbox, clock, bus, logger, config: config.dunning, gateway: config.gateway, costPerPart: config.outbox.costPerPart, scheduler: new CronScheduler(clock, logger), clockTrust,
+  });
+  modem.onInbound((pdu, raw) => inbound.handlePart(pdu, raw));
+  modem.onStatusReport((report) => outbox.onStatusReport(report));
+  modem.onHealth((health) => bus.emit("modem.health", health));
+  const order: Service[] = [modem, outbox, inbound, dunning];
+  for (const s of order) await s.start();
+  const services = { config, clock, bus, logger, logRing, ledger, dunning, outbox, inbound, modem, version: "test", startedAt: clock.now() };
+  return {
+    services: services as unknown as WebServices & { config: Config },
+    stop: async () => {
+      for (const s of [...order].reverse()) await s.stop().catch(() => {});
+    },
+  };
+}
+
+export async function startAppliance(): Promise<Appliance> {
+  const dataDir = mkdtempSync(join(tmpdir(), "duegate-web-"));
+  const config = validateConfig({ gateway: { dataDir, defaultRegion: "DE", defaultTimeZone: "Europe/Berlin" }, modem: { port: "sim" }, http: { adminPassword: ADMIN_PASSWORD } });
+  const simulator = new ModemSimulator({ sendLatencyMs: 30, deliveryReportDelayMs: 200 });
+  const logRing = new LogRing(2000);
+  let built: { services: WebServices & { config: Config }; stop(): Promise<void> };
+  let via: Appliance["via"] = "createApp";
+  try {
+    built = await fromApp(config, simulator, logRing);
+  } catch (e) {
+    console.warn(`[web harness] createApp() did not start (${e instanceof Error ? e.message : String(e)}); assembling the services from their pieces`);
+    via = "pieces";
+    built = await fromPieces(config, simulator, logRing);
+  }
+  const logger = createLogger({ level: "warn", pretty: false, destination: { write: () => true } });
+  const auth = await AuthService.open({ dataDir, logger, clock: systemClock, adminPassword: ADMIN_PASSWORD });
+  const app: FastifyInstance = Fastify();
+  await app.register(authPlugin, { auth, secureCookies: false });
+  await app.register(webPlugin, { services: built.services });
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  const port = (app.server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    services: built.services,
+    simulator,
+    auth,
+    via,
+    async stop() {
+      await app.close();
+      await auth.close();
+      await built.stop();
+    },
+  };
+}
