@@ -54,7 +54,10 @@ export interface InboundDeps {
 
 export class Inbound implements Service {
   readonly name = "inbound";
+  /** Parts in arrival order: the reassembler and the dedup keys change one part at a time. */
   private readonly queue = new SerialQueue();
+  /** Keyword actions in arrival order (STOP then START from one number must not swap). */
+  private readonly actions = new SerialQueue();
   private timer: TimerHandle | undefined;
   private stopped = false;
 
@@ -111,7 +114,7 @@ export class Inbound implements Service {
     if (this.stopped) return;
     this.stopped = true;
     this.timer?.cancel();
-    await this.queue.idle();
+    await this.idle();
     await this.state.flush();
     if (!this.d.files) await this.state.close();
   }
@@ -119,6 +122,12 @@ export class Inbound implements Service {
   /** One SMS part from the modem. Resolves when it is durable; rejects only when it could not be stored (the modem keeps it on the SIM). */
   handlePart(pdu: DeliverPdu, raw: { hex: string; storage?: string; index?: number } = { hex: "" }): Promise<void> {
     return this.queue.run(() => this.takePart(pdu, raw));
+  }
+
+  /** Resolves when every part taken so far is stored and acted on (tests, orderly stop). */
+  async idle(): Promise<void> {
+    await this.queue.idle();
+    await this.actions.idle();
   }
 
   /** The staff inbox, newest first (in memory: the last inbound.inboxMemory messages). */
@@ -186,7 +195,12 @@ export class Inbound implements Service {
     await this.store(result.message);
   }
 
-  /** Durable record first, then the effect; the effect is redone after a crash (idempotent replies). */
+  /**
+   * The record is appended and the keyword acted on at the same time, so that a reply is not
+   * held up by the disk; handlePart resolves once the record is durable. Safe in any order:
+   * the message id comes from its parts, replies have idempotency keys derived from it, and
+   * a message stored without its "handled" line is acted on again at start.
+   */
   private async store(m: AssembledMessage): Promise<void> {
     const t = m.text;
     const number = toE164(t.from, this.d.config.defaultRegion);
@@ -195,19 +209,20 @@ export class Inbound implements Service {
       id: m.id, from: number ?? t.from, text: t.text.normalize("NFC"), encoding: t.encoding, smscTimestamp: t.timestamp, receivedAt: t.receivedAt,
       parts: t.parts, partsReceived: t.partsReceived, incomplete: t.incomplete, accountIds: accounts.map((a) => a.id),
     };
-    try {
-      await this.history.append({ kind: "received", record, partKeys: m.partKeys });
-    } catch (e) {
-      this.intake.rollback();
-      throw new DuegateError(ErrorCode.StoreWrite, `inbound: could not store SMS ${m.id}; left on the SIM`, { inboundId: m.id }, { cause: e });
-    }
-    this.intake.commitComplete(m);
-    this.state.markDirty();
+    const appended = this.history.append({ kind: "received", record, partKeys: m.partKeys });
+    const released = this.intake.commitComplete(m);
     this.inbox.add({ ...record });
     this.unhandled.set(record.id, record);
     const keyword = this.router.route(record.text).keyword.kind;
     this.d.bus.emit("inbound.received", { id: record.id, from: record.from, text: record.text, receivedAt: record.receivedAt, accountIds: record.accountIds, incomplete: record.incomplete, keyword });
-    await this.act(record, number, accounts);
+    void this.actions.run(() => this.act(record, number, accounts));
+    try {
+      await appended;
+    } catch (e) {
+      this.intake.uncommitComplete(m, released);
+      throw new DuegateError(ErrorCode.StoreWrite, `inbound: could not store SMS ${m.id}; left on the SIM`, { inboundId: m.id }, { cause: e });
+    }
+    this.state.markDirty();
   }
 
   private async act(record: InboundRecord, number: string | undefined, accounts: Account[]): Promise<void> {
@@ -229,8 +244,12 @@ export class Inbound implements Service {
   private async sweep(): Promise<void> {
     for (const m of this.intake.expire()) await this.store(m);
     for (const record of [...this.unhandled.values()]) {
-      const number = toE164(record.from, this.d.config.defaultRegion);
-      await this.act(record, number, number ? this.verifiedAccounts(number) : []);
+      // Queued behind any action already running for it; skipped if that one succeeded.
+      void this.actions.run(async () => {
+        if (!this.unhandled.has(record.id)) return;
+        const number = toE164(record.from, this.d.config.defaultRegion);
+        await this.act(record, number, number ? this.verifiedAccounts(number) : []);
+      });
     }
     this.intake.prune(this.d.config.dedupDays * DAY);
     await this.state.flush();

@@ -74,11 +74,21 @@ export class PartIntake {
     this.rebuild();
   }
 
-  commitComplete(message: AssembledMessage): void {
+  /** Marks the parts seen (a second reading is dropped at once); returns the pending parts it released. */
+  commitComplete(message: AssembledMessage): PendingPart[] {
     const keys = new Set(message.partKeys);
+    const released = this.state.pending.filter((p) => keys.has(p.key));
     this.state.pending = this.state.pending.filter((p) => !keys.has(p.key));
     const now = this.clock.now();
     for (const k of keys) this.seen.set(k, now);
+    return released;
+  }
+
+  /** The message could not be stored: as if its last part never came. */
+  uncommitComplete(message: AssembledMessage, released: PendingPart[]): void {
+    for (const k of message.partKeys) this.seen.delete(k);
+    this.state.pending.push(...released);
+    this.rebuild();
   }
 
   /** A write failed: forget what the reassembler was told since the last commit. */

@@ -193,6 +193,7 @@ export async function rig(opts: { config?: Partial<InboundConfig>; ledger?: Fake
     inbound, clock, bus, ledger, outbox, state, history, events,
     async receive(from, text, o = {}) {
       for (const pdu of pdus(from, text, { timestamp: o.timestamp ?? clock.now(), concatReference: o.concatReference ?? ref++ % 256, ...(o.encoding ? { encoding: o.encoding } : {}) })) await inbound.handlePart(pdu, { hex: "" });
+      await inbound.idle();
     },
   };
 }
