@@ -1,0 +1,144 @@
+/**
+ * The composition root (Zigbee2MQTT lib/controller.ts): the only file that imports every
+ * subsystem. It builds them in dependency order, wires the seams (modem ↔ outbox ↔ inbound,
+ * bus → adapters), starts them, and stops them in the reverse order.
+ */
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { systemClock, type Clock } from "./core/clock.js";
+import { EventBus } from "./core/bus.js";
+import { createLogger, LogRing, type Logger } from "./core/log.js";
+import { errorMessage } from "./core/errors.js";
+import type { DomainEvents } from "./api/events.js";
+import type { Config } from "./config/schema.js";
+import type { AppServices } from "./app-services.js";
+import type { Service } from "./core/lifecycle.js";
+import { VERSION } from "./version.js";
+import { loadConfig } from "./config/load.js";
+import { acquireInstanceLock } from "./system/instance-lock.js";
+import { createModem, ModemSimulator } from "./modem/index.js";
+import { Outbox } from "./outbox/index.js";
+import { Ledger } from "./ledger/index.js";
+import { DunningEngine } from "./dunning/index.js";
+import { Inbound } from "./inbound/index.js";
+import { CronScheduler } from "./system/scheduler.js";
+import { SystemClockTrust } from "./system/clock-trust.js";
+
+export interface AppOptions {
+  clock?: Clock;
+  logger?: Logger;
+  logRing?: LogRing;
+  configFile?: string;
+  /** A simulator to use when modem.port is "sim" (tests and the demo drive it). */
+  simulator?: ModemSimulator;
+  /** Skip the HTTP server or the MQTT bridge (unit-level integration tests). */
+  http?: boolean;
+  mqtt?: boolean;
+}
+
+export interface App {
+  readonly services: AppServices;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  reload(): Promise<void>;
+}
+
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const clock = options.clock ?? systemClock;
+  const logRing = options.logRing ?? new LogRing();
+  const logger = options.logger ?? createLogger({ level: config.log.level, ...(config.log.pretty !== undefined ? { pretty: config.log.pretty } : {}), ring: logRing });
+  const dataDir = resolve(config.gateway.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const lock = acquireInstanceLock(dataDir);
+
+  const bus = new EventBus<DomainEvents>(({ event, owner, error }) => logger.error({ event, owner, err: error }, "event listener failed"));
+
+  const modem = createModem({
+    port: config.modem.port,
+    baudRate: config.modem.baudRate,
+    profile: config.modem.profile,
+    ...(config.modem.pin ? { pin: config.modem.pin } : {}),
+    ...(config.modem.smsc ? { smsc: config.modem.smsc } : {}),
+    healthIntervalMs: config.modem.healthIntervalSeconds * 1000,
+    clock,
+    logger: logger.child({ sub: "modem" }),
+    ...(options.simulator ? { simulator: options.simulator } : {}),
+  });
+
+  const ledger = await Ledger.open({ dataDir, clock, bus, logger: logger.child({ sub: "ledger" }), defaults: { region: config.gateway.defaultRegion, locale: config.gateway.defaultLocale, currency: config.gateway.defaultCurrency, timeZone: config.gateway.defaultTimeZone } });
+  const outbox = await Outbox.open({
+    dataDir,
+    clock,
+    bus,
+    logger: logger.child({ sub: "outbox" }),
+    config: config.outbox,
+    storage: config.storage,
+    modemConfig: config.modem,
+    gateway: config.gateway,
+    sender: modem,
+  });
+  const inbound = await Inbound.open({ dataDir, clock, bus, logger: logger.child({ sub: "inbound" }), config: { ...config.inbound, ...config.gateway, dunning: config.dunning }, ledger, outbox });
+  const dunningLogger = logger.child({ sub: "dunning" });
+  const clockTrust = new SystemClockTrust({
+    clock,
+    logger: dunningLogger,
+    override: !config.dunning.requireTrustedClock,
+    toleranceMs: 5 * 60_000,
+    recheckMs: 60_000,
+    networkTime: () => modem.networkTime(),
+  });
+  const dunning = await DunningEngine.open({
+    ledger,
+    outbox,
+    clock,
+    bus,
+    logger: dunningLogger,
+    config: config.dunning,
+    gateway: { ...config.gateway, dataDir },
+    costPerPart: config.outbox.costPerPart,
+    scheduler: new CronScheduler(clock, dunningLogger),
+    clockTrust,
+  });
+
+  modem.onInbound((pdu, raw) => inbound.handlePart(pdu, raw));
+  modem.onStatusReport((report) => outbox.onStatusReport(report));
+  modem.onHealth((health) => bus.emit("modem.health", health));
+
+  const services: AppServices = { config, ...(options.configFile ? { configFile: options.configFile } : {}), clock, bus, logger, logRing, ledger, dunning, outbox, inbound, modem, version: VERSION, startedAt: clock.now() };
+
+  // Start order: the modem first (outbox needs it), the domain, then the adapters that take work.
+  const started: Service[] = [];
+  const order: Service[] = [modem, outbox, inbound, dunning];
+
+  return {
+    services,
+    async start() {
+      for (const s of order) {
+        await s.start();
+        started.push(s);
+      }
+      logger.info({ version: VERSION, dataDir, modem: config.modem.port === "sim" ? "simulator" : config.modem.port }, "duegate started");
+    },
+    async stop() {
+      for (const s of started.reverse()) {
+        try {
+          await s.stop();
+        } catch (e) {
+          logger.error({ service: s.name, err: errorMessage(e) }, "stop failed");
+        }
+      }
+      started.length = 0;
+      lock.release();
+    },
+    async reload() {
+      // SIGHUP: the policy and templates in the config file take effect without a restart.
+      // The rest of the config (ports, broker) needs a restart and is not re-read here.
+      if (!options.configFile) return;
+      const { config: fresh } = loadConfig({ file: options.configFile });
+      if (fresh.dunning.policy !== undefined) {
+        const version = await dunning.setPolicy(fresh.dunning.policy, "reload");
+        logger.info({ version: version.version }, "policy reloaded from the config file");
+      } else logger.info("the config file has no dunning.policy; the policy in force stays");
+    },
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * The technician's one-shot verbs: doctor, send, pdu, backup, restore, config. Each returns
+ * an exit code; expected failures print one clear line, never a stack trace.
+ */
+import { loadConfig } from "../config/load.js";
+import type { Config } from "../config/schema.js";
+import { createLogger } from "../core/log.js";
+import { errorMessage, isDuegateError } from "../core/errors.js";
+import { SECRET_KEYS } from "../core/mask.js";
+import { flagOverrides } from "./options.js";
+import { pduDecodeCommand, pduEncodeCommand } from "./pdu.js";
+
+function out(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+function fail(e: unknown): number {
+  console.error(isDuegateError(e) ? `duegate: ${e.message}` : `duegate: ${errorMessage(e)}`);
+  return 1;
+}
+
+function configFor(opts: Record<string, unknown>): Config {
+  const strings = Object.fromEntries(Object.entries(opts).filter((e): e is [string, string] => typeof e[1] === "string"));
+  return loadConfig({ ...(strings.config ? { file: strings.config } : {}), overrides: flagOverrides(strings) }).config;
+}
+
+export async function doctorCommand(opts: Record<string, string | boolean | undefined>): Promise<number> {
+  const config = configFor(opts);
+  const logger = createLogger({ level: "warn", pretty: true });
+  const { runDoctor, formatDoctor } = await import("./doctor.js");
+  const report = await runDoctor({ port: config.modem.port, baudRate: config.modem.baudRate, profile: config.modem.profile, ...(config.modem.pin ? { pin: config.modem.pin } : {}), logger });
+  out(opts.json ? JSON.stringify(report, null, 2) : formatDoctor(report));
+  return report.checks.every((c) => c.ok) ? 0 : 2;
+}
+
+export async function sendCommand(opts: Record<string, string | undefined>): Promise<number> {
+  try {
+    const config = configFor(opts);
+    const logger = createLogger({ level: "warn", pretty: true });
+    const { runSend } = await import("./send.js");
+    const result = await runSend({ port: config.modem.port, baudRate: config.modem.baudRate, profile: config.modem.profile, ...(config.modem.pin ? { pin: config.modem.pin } : {}), to: opts.to!, text: opts.text!, logger });
+    for (const p of result.parts) out(`part ${p.index}/${result.parts.length}: message reference ${p.reference}`);
+    return 0;
+  } catch (e) {
+    return fail(e);
+  }
+}
+
+export function pduDecodeJson(hex: string, smscPrefix: boolean): number {
+  try {
+    out(JSON.stringify(pduDecodeCommand(smscPrefix ? hex : `00${hex}`), null, 2));
+    return 0;
+  } catch (e) {
+    return fail(e);
+  }
+}
+
+export function pduEncodeJson(opts: { to: string; text: string; srr?: boolean; smsc?: string }): number {
+  try {
+    out(JSON.stringify(pduEncodeCommand(opts), null, 2));
+    return 0;
+  } catch (e) {
+    return fail(e);
+  }
+}
+
+export async function backupCommand(file: string, opts: Record<string, string | undefined>): Promise<number> {
+  try {
+    const config = configFor(opts);
+    const { backup } = await import("../system/backup.js");
+    const manifest = await backup(config.gateway.dataDir, file);
+    out(`backup written to ${file}: ${manifest.files.length} files (${manifest.consistency} consistency)`);
+    return 0;
+  } catch (e) {
+    return fail(e);
+  }
+}
+
+export async function restoreCommand(file: string, opts: Record<string, string | boolean | undefined>): Promise<number> {
+  try {
+    const config = configFor(opts);
+    const { restore } = await import("../system/backup.js");
+    const report = await restore(file, config.gateway.dataDir, { force: opts.force === true });
+    out(`restored ${report.files} files (${report.bytes} bytes) from a backup of ${report.createdAt}${report.previousDataDir ? `; the previous data is in ${report.previousDataDir}` : ""}`);
+    return 0;
+  } catch (e) {
+    return fail(e);
+  }
+}
+
+function hideSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(hideSecrets);
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.has(k) || /password|secret|key$/i.test(k) ? (v ? "[hidden]" : v) : hideSecrets(v)]));
+  return value;
+}
+
+export function configCommand(opts: Record<string, string | undefined>): number {
+  try {
+    const config = configFor(opts);
+    out(JSON.stringify(hideSecrets(config), null, 2));
+    return 0;
+  } catch (e) {
+    return fail(e);
+  }
+}
