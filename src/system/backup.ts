@@ -89,7 +89,7 @@ async function readOnce(dataDir: string, rel: string): Promise<ReadFile | undefi
   }
 }
 
-async function unchanged(dataDir: string, files: ReadFile[]): Promise<boolean> {
+async function unchanged(dataDir: string, files: Array<Omit<ReadFile, "content">>): Promise<boolean> {
   const now = await listFiles(dataDir);
   if (now.length !== files.length || now.some((p, i) => p !== files[i]!.path)) return false;
   for (const f of files) {
@@ -101,53 +101,61 @@ async function unchanged(dataDir: string, files: ReadFile[]): Promise<boolean> {
 
 const sha256 = (b: Buffer): string => createHash("sha256").update(b).digest("hex");
 
-/** Writes `outFile` (mode 0600: it holds personal data) atomically; returns its manifest. */
+/** Thrown inside an attempt when the service wrote meanwhile and another attempt is left. */
+class NotQuiet extends Error {}
+
+/**
+ * Writes `outFile` (mode 0600: it holds personal data) atomically; returns its manifest.
+ * Streams: each file is read, hashed and written before the next is read, so memory stays
+ * at the largest single file however many years of history the directory holds. The
+ * manifest is therefore the archive's last entry.
+ */
 export async function backup(dataDir: string, outFile: string, opts: BackupOptions = {}): Promise<BackupManifest> {
   const st = await stat(dataDir).catch(() => undefined);
   if (!st?.isDirectory()) throw new DuegateError(ErrorCode.BackupInvalid, `backup: data directory ${dataDir} does not exist`, { dataDir });
   const attempts = Math.max(1, opts.attempts ?? 5);
-  let files: ReadFile[] = [];
-  let consistency: BackupManifest["consistency"] = "per-file";
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    files = [];
-    for (const rel of await listFiles(dataDir)) {
-      const f = await readOnce(dataDir, rel);
-      if (f) files.push(f);
-    }
-    if (await unchanged(dataDir, files)) {
-      consistency = "snapshot";
-      break;
-    }
-    // The store coalesces writes (storage.flushIntervalMs); a short pause often finds a quiet moment.
-    if (attempt < attempts) await new Promise((r) => setTimeout(r, 50 * attempt));
-  }
-  const manifest: BackupManifest = {
-    format: "duegate-backup",
-    version: 1,
-    createdAt: new Date(opts.now?.() ?? Date.now()).toISOString(),
-    host: hostname(),
-    dataDir,
-    consistency,
-    files: files.map((f) => ({ path: f.path, size: f.content.length, sha256: sha256(f.content), mtimeMs: Math.floor(f.mtimeMs) })),
-  };
   const tmp = `${outFile}.tmp-${process.pid}`;
   await mkdir(dirname(outFile), { recursive: true });
-  try {
+  for (let attempt = 1; ; attempt++) {
+    let manifest: BackupManifest | undefined;
     const entries = async function* (): AsyncGenerator<Buffer> {
+      const seen: Array<Omit<ReadFile, "content">> = [];
+      const files: BackupManifest["files"] = [];
+      for (const rel of await listFiles(dataDir)) {
+        const f = await readOnce(dataDir, rel);
+        if (!f) continue;
+        seen.push({ path: f.path, ino: f.ino, mtimeMs: f.mtimeMs, size: f.size });
+        files.push({ path: f.path, size: f.content.length, sha256: sha256(f.content), mtimeMs: Math.floor(f.mtimeMs) });
+        yield* tarEntry(DATA_PREFIX + f.path, f.content, f.mtimeMs);
+      }
+      const quiet = await unchanged(dataDir, seen);
+      if (!quiet && attempt < attempts) throw new NotQuiet();
+      manifest = {
+        format: "duegate-backup",
+        version: 1,
+        createdAt: new Date(opts.now?.() ?? Date.now()).toISOString(),
+        host: hostname(),
+        dataDir,
+        consistency: quiet ? "snapshot" : "per-file",
+        files,
+      };
       yield* tarEntry(MANIFEST_NAME, Buffer.from(JSON.stringify(manifest, null, 2)), Date.parse(manifest.createdAt));
-      for (const f of files) yield* tarEntry(DATA_PREFIX + f.path, f.content, f.mtimeMs);
       yield TAR_END;
     };
-    await pipeline(entries, createGzip({ level: 6 }), createWriteStream(tmp, { mode: 0o600 }));
-    const fh = await open(tmp, "r+");
-    await fh.sync();
-    await fh.close();
-    await rename(tmp, outFile);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
+    try {
+      await pipeline(entries, createGzip({ level: 6 }), createWriteStream(tmp, { mode: 0o600 }));
+      const fh = await open(tmp, "r+");
+      await fh.sync();
+      await fh.close();
+      await rename(tmp, outFile);
+      return manifest!;
+    } catch (e) {
+      await rm(tmp, { force: true });
+      if (!(e instanceof NotQuiet)) throw e;
+    }
+    // The store coalesces writes (storage.flushIntervalMs); a short pause often finds a quiet moment.
+    await new Promise((r) => setTimeout(r, 50 * attempt));
   }
-  return manifest;
 }
 
 export interface RestoreOptions {
@@ -207,19 +215,19 @@ export async function restore(inFile: string, dataDir: string, opts: RestoreOpti
     createReadStream(inFile)
       .on("error", (e) => gunzip.destroy(e))
       .pipe(gunzip);
+    // Data entries go to the staging directory with their checksum; the manifest (the last
+    // entry; first in older archives) is checked against them once everything is read.
+    const staged = new Map<string, { size: number; sha256: string }>();
     for await (const entry of readTar(gunzip)) {
-      if (!manifest) {
-        if (entry.path !== MANIFEST_NAME) throw new DuegateError(ErrorCode.BackupInvalid, `restore: ${inFile} does not start with ${MANIFEST_NAME}`, { first: entry.path });
+      if (entry.path === MANIFEST_NAME) {
+        if (manifest) throw new DuegateError(ErrorCode.BackupInvalid, `restore: ${inFile} has two manifests`, {});
         manifest = parseManifest(entry.content);
         continue;
       }
       if (entry.type === "directory") continue;
       const rel = safeRelative(entry.path);
-      if (entry.type !== "file" || rel === undefined) throw new DuegateError(ErrorCode.BackupInvalid, `restore: unexpected entry ${entry.path} in the archive`, { entry: entry.path });
-      const expected = manifest.files.find((f) => f.path === rel);
-      if (!expected) throw new DuegateError(ErrorCode.BackupInvalid, `restore: ${rel} is in the archive but not in the manifest`, { path: rel });
-      if (expected.size !== entry.content.length || expected.sha256 !== sha256(entry.content))
-        throw new DuegateError(ErrorCode.BackupInvalid, `restore: ${rel} does not match its checksum in the manifest (the backup is damaged)`, { path: rel });
+      if (entry.type !== "file" || rel === undefined) throw new DuegateError(ErrorCode.BackupInvalid, `restore: unexpected entry ${entry.path} in the archive (is this a duegate backup?)`, { entry: entry.path });
+      if (staged.has(rel)) throw new DuegateError(ErrorCode.BackupInvalid, `restore: ${rel} appears twice in the archive`, { path: rel });
       const target = join(staging, rel);
       await mkdir(dirname(target), { recursive: true });
       const fh = await open(target, "wx", 0o600);
@@ -229,10 +237,17 @@ export async function restore(inFile: string, dataDir: string, opts: RestoreOpti
       } finally {
         await fh.close();
       }
-      seen.add(rel);
+      staged.set(rel, { size: entry.content.length, sha256: sha256(entry.content) });
       bytes += entry.content.length;
     }
-    if (!manifest) throw new DuegateError(ErrorCode.BackupInvalid, `restore: ${inFile} is empty`, {});
+    if (!manifest) throw new DuegateError(ErrorCode.BackupInvalid, `restore: ${inFile} has no ${MANIFEST_NAME} (not a duegate backup, or truncated)`, {});
+    for (const [rel, got] of staged) {
+      const expected = manifest.files.find((f) => f.path === rel);
+      if (!expected) throw new DuegateError(ErrorCode.BackupInvalid, `restore: ${rel} is in the archive but not in the manifest`, { path: rel });
+      if (expected.size !== got.size || expected.sha256 !== got.sha256)
+        throw new DuegateError(ErrorCode.BackupInvalid, `restore: ${rel} does not match its checksum in the manifest (the backup is damaged)`, { path: rel });
+      seen.add(rel);
+    }
     const missing = manifest.files.filter((f) => !seen.has(f.path)).map((f) => f.path);
     if (missing.length) throw new DuegateError(ErrorCode.BackupInvalid, `restore: ${missing.length} file(s) of the manifest are missing from the archive: ${missing.slice(0, 5).join(", ")}`, { missing });
   } catch (e) {

@@ -29,10 +29,10 @@ function listArchive(file: string): string[] {
 }
 
 describe("backup", () => {
-  it("writes a tar.gz that GNU tar reads, with a manifest first, and leaves scratch files out", async () => {
+  it("writes a tar.gz that GNU tar reads, with the manifest last, and leaves scratch files out", async () => {
     const out = join(work, "b.tar.gz");
     const m = await backup(data, out);
-    expect(listArchive(out)).toEqual(["manifest.json", "data/history/messages-2026-01-01.jsonl", "data/ledger.json", "data/outbox.json"]);
+    expect(listArchive(out)).toEqual(["data/history/messages-2026-01-01.jsonl", "data/ledger.json", "data/outbox.json", "manifest.json"]);
     expect(m.consistency).toBe("snapshot");
     expect(m.files.map((f) => f.path)).toEqual(["history/messages-2026-01-01.jsonl", "ledger.json", "outbox.json"]);
     expect((statSync(out).mode & 0o777).toString(8)).toBe("600");
@@ -167,6 +167,9 @@ describe("restore", () => {
     await expect(restore(join(work, "no-such.tar.gz"), data)).rejects.toMatchObject({ code: ErrorCode.BackupInvalid });
     const f4 = join(work, "not-duegate.tar.gz");
     writeFileSync(f4, archive([{ path: "etc/passwd", content: Buffer.from("root:x:0:0") }]));
-    await expect(restore(f4, data)).rejects.toThrow(/does not start with manifest.json/);
+    await expect(restore(f4, data)).rejects.toThrow(/unexpected entry etc\/passwd/);
+    const f5 = join(work, "no-manifest.tar.gz");
+    writeFileSync(f5, archive([{ path: "data/outbox.json", content: Buffer.from("{}") }]));
+    await expect(restore(f5, data)).rejects.toThrow(/has no manifest.json/);
   });
 });
