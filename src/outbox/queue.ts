@@ -101,7 +101,7 @@ export class Queue {
   }
 
   all(): OutboxMessage[] {
-    return [...this.active.values(), ...this.recent.values()];
+    return [...this.active.values(), ...[...this.recent.values()].filter((m) => !this.active.get(m.id))];
   }
 
   /** Records a state change in the message and on the bus (not yet durable: persist()). */
