@@ -8,6 +8,7 @@ import type { WebServices } from "./ports.js";
 import { dashboard, aging } from "./dashboard.js";
 import { dayOf, dayBounds } from "./days.js";
 import { redactConfig, setting } from "./settings-view.js";
+import { listPorts, type PortInfo } from "../../modem/index.js";
 
 const STATES = ["queued", "sending", "submitted", "delivered", "failed", "expired", "cancelled"];
 const Paging = { offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })) };
@@ -96,6 +97,7 @@ export const panelReadRoutes: FastifyPluginAsync<{ services: WebServices }> = as
 
   app.get("/api/v1/panel/modem", { config: { scope: "read" } }, async () => ({
     health: s.modem?.health() ?? null,
+    ports: await detectedPorts(),
     port: setting(s.config, "modem.port", ""),
     profile: setting(s.config, "modem.profile", ""),
     baudRate: setting(s.config, "modem.baudRate", 0),
@@ -113,4 +115,14 @@ function accountView(s: WebServices, id: string, zone: string): Record<string, u
   const messages = s.outbox?.list({ accountId: id, limit: 500 }).items ?? [];
   const replies = s.inbound?.list({ accountId: id, limit: 500 }).items ?? [];
   return { account, invoices, aging: aging(invoices, dayOf(s.clock.now(), zone)), messages, replies };
+}
+
+/** Serial ports seen by the system (read-only: nothing is opened), for choosing modem.port. */
+async function detectedPorts(): Promise<PortInfo[] | { error: string }> {
+  try {
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("port listing took over 3 s")), 3000).unref());
+    return await Promise.race([listPorts(), timeout]);
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
 }

@@ -44,7 +44,14 @@ export function ModemPage() {
           <div><dt>Profile</dt><dd>${d.profile}</dd></div>
           <div><dt>Baud rate</dt><dd>${d.baudRate}</dd></div>
         </dl>
-        <p class="muted">To choose another port, run <code>duegate doctor</code> on the appliance: it lists the detected ports and tests each, then set <code>modem.port</code>.</p>
+        <h3>Detected serial ports</h3>
+        ${Array.isArray(d.ports)
+          ? d.ports.length === 0
+            ? html`<p class="muted">No serial port found. Is the modem plugged in?</p>`
+            : html`<div class="table-wrap"><table id="ports-table"><thead><tr><th scope="col">Path</th><th scope="col">Stable name</th><th scope="col">Maker</th><th scope="col">USB id</th></tr></thead>
+                <tbody>${d.ports.map((p) => html`<tr key=${p.path}><td><code>${p.path}</code>${p.path === d.port || p.byId === d.port ? html` <span class="badge">in use</span>` : ""}</td><td><code>${p.byId ?? "–"}</code></td><td>${p.manufacturer ?? "–"}</td><td>${p.vendorId ? `${p.vendorId}:${p.productId ?? ""}` : "–"}</td></tr>`)}</tbody></table></div>`
+          : html`<p class="error">${d.ports?.error}</p>`}
+        <p class="muted">To use another port, set <code>modem.port</code> (prefer the stable <code>/dev/serial/by-id/…</code> name) and reload. For a step-by-step diagnosis, stop the service and run <code>duegate doctor</code> on the appliance: it needs the port to itself.</p>
       </section>
       <section class="panel" aria-labelledby="modem-health-h">
         <h2 id="modem-health-h">Health</h2>

@@ -2,10 +2,20 @@
 // the users and API keys, which administrators manage here.
 import { html, useState, useData, Loading, api, can, when, Field, Notice } from "../lib.js";
 
+/** Nested settings as dotted keys ("sendWindow.start"), the way the configuration file names them. */
+function flatten(value, prefix = "", out = []) {
+  for (const [k, v] of Object.entries(value)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (v && typeof v === "object" && !Array.isArray(v)) flatten(v, key, out);
+    else out.push([key, Array.isArray(v) ? (v.length ? v.join(", ") : "(none)") : v === "" ? "(empty)" : String(v)]);
+  }
+  return out;
+}
+
 function ConfigSection({ title, value }) {
   if (!value || typeof value !== "object") return null;
   return html`<section class="panel"><h2>${title}</h2><dl class="facts">
-    ${Object.entries(value).map(([k, v]) => html`<div key=${k}><dt>${k}</dt><dd><code>${typeof v === "object" ? JSON.stringify(v) : String(v)}</code></dd></div>`)}
+    ${flatten(value).map(([k, v]) => html`<div key=${k}><dt>${k}</dt><dd><code>${v}</code></dd></div>`)}
   </dl></section>`;
 }
 
