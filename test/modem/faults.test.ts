@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { DuegateError, ErrorCode, isDuegateError } from "../../src/core/errors.js";
+import type { DuegateError} from "../../src/core/errors.js";
+import { ErrorCode, isDuegateError } from "../../src/core/errors.js";
 import { createLogger } from "../../src/core/log.js";
 import { encodeSubmit } from "../../src/sms/index.js";
 import { sleep, startOnSimulator, waitFor, type Harness } from "./helpers.js";

@@ -324,6 +324,7 @@ export class ModemDriver {
   }
 
   private noteError(e: unknown, what: string): void {
+    if (this.stopping) return; // commands cut short by stop() are no news
     this.lastError = errorMessage(e);
     if (isDuegateError(e, ErrorCode.ModemSimPin)) this.simState = String(e.context.simState ?? "SIM PIN");
     this.log.warn({ err: this.lastError, code: isDuegateError(e) ? e.code : undefined }, what);
