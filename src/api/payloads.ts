@@ -26,7 +26,7 @@ export const AccountUpsert = Type.Object(
     noReminders: Type.Optional(Type.Boolean({ description: "No reminders at all for this account." })),
     notes: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
   },
-  { additionalProperties: false, $id: "AccountUpsert", title: "Account upsert" },
+  { additionalProperties: false, title: "Account upsert" },
 );
 export type AccountUpsert = Static<typeof AccountUpsert>;
 
@@ -47,7 +47,7 @@ export const InvoiceUpsert = Type.Object(
     noReminders: Type.Optional(Type.Boolean()),
     externalRefs: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 200 }))),
   },
-  { additionalProperties: false, $id: "InvoiceUpsert", title: "Invoice upsert" },
+  { additionalProperties: false, title: "Invoice upsert" },
 );
 export type InvoiceUpsert = Static<typeof InvoiceUpsert>;
 
@@ -60,7 +60,7 @@ export const PaymentRecord = Type.Object(
     currency: Type.Optional(Currency),
     date: LocalDate,
   },
-  { additionalProperties: false, $id: "PaymentRecord", title: "Payment", description: "Give accountId, invoiceId or both; without invoiceId it is applied oldest invoice first." },
+  { additionalProperties: false, title: "Payment", description: "Give accountId, invoiceId or both; without invoiceId it is applied oldest invoice first." },
 );
 export type PaymentRecord = Static<typeof PaymentRecord>;
 
@@ -73,7 +73,7 @@ export const SendRequest = Type.Object(
     notBefore: Type.Optional(Type.Integer({ minimum: 0, description: "Not before this instant (ms since the epoch)." })),
     expiresAt: Type.Optional(Type.Integer({ minimum: 0, description: "Give up at this instant (ms since the epoch)." })),
   },
-  { additionalProperties: false, $id: "SendRequest", title: "Direct send request" },
+  { additionalProperties: false, title: "Direct send request" },
 );
 export type SendRequest = Static<typeof SendRequest>;
 
@@ -83,7 +83,7 @@ export const OptOutChange = Type.Object(
     number: Type.Optional(Phone),
     optedOut: Type.Boolean({ description: "true: no more SMS to this account or number; false: opt back in." }),
   },
-  { additionalProperties: false, $id: "OptOutChange", title: "Opt-out change", description: "Give accountId or number." },
+  { additionalProperties: false, title: "Opt-out change", description: "Give accountId or number." },
 );
 export type OptOutChange = Static<typeof OptOutChange>;
 
@@ -95,7 +95,7 @@ export const CancelRequest = Type.Object(
     accountId: Type.Optional(Id),
     reason: Type.Optional(Type.String({ maxLength: 200 })),
   },
-  { additionalProperties: false, $id: "CancelRequest", title: "Cancel queued messages", description: "Give exactly one of id, idempotencyKey, invoiceId, accountId." },
+  { additionalProperties: false, title: "Cancel queued messages", description: "Give exactly one of id, idempotencyKey, invoiceId, accountId." },
 );
 export type CancelRequest = Static<typeof CancelRequest>;
 
@@ -113,14 +113,14 @@ export const UpsertResult = Type.Object(
     stale: Type.Integer({ description: "Older version than stored: ignored (a late retry never wins)." }),
     refused: Type.Array(Type.Object({ index: Type.Integer(), id: Type.Optional(Type.String()), field: Type.Optional(Type.String()), reason: Type.String() })),
   },
-  { $id: "UpsertResult" },
+  {},
 );
 export type UpsertResult = Static<typeof UpsertResult>;
 
 /** A request on request/<what>: its parameters plus an optional transaction echoed back. */
 export const BridgeRequest = Type.Object(
   { transaction: Type.Optional(Type.Union([Type.String({ maxLength: 128 }), Type.Number()])) },
-  { additionalProperties: true, $id: "BridgeRequest" },
+  { additionalProperties: true },
 );
 
 /** The answer on response/<what> (Zigbee2MQTT bridge/response convention). */
@@ -133,7 +133,7 @@ export const BridgeResponse = Type.Object(
     field: Type.Optional(Type.String()),
     transaction: Type.Optional(Type.Union([Type.String(), Type.Number()])),
   },
-  { $id: "BridgeResponse" },
+  {},
 );
 export type BridgeResponse = Static<typeof BridgeResponse>;
 
@@ -148,13 +148,13 @@ export const GatewayStatus = Type.Object(
     queue: Type.Optional(Type.Object({ queued: Type.Integer(), sending: Type.Integer(), submitted: Type.Integer() })),
     at: Type.Integer(),
   },
-  { $id: "GatewayStatus" },
+  {},
 );
 export type GatewayStatus = Static<typeof GatewayStatus>;
 
 /** Every HTTP error body: a code, a message a person can act on, and the field when one is at fault. */
 export const ErrorBody = Type.Object(
   { error: Type.Object({ code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) }) },
-  { $id: "ErrorBody" },
+  {},
 );
 export type ErrorBody = Static<typeof ErrorBody>;

@@ -193,11 +193,8 @@ export class DunningEngine implements Service {
       const plan = planAccount(account, invoices, now.day, now.minute, settings, sequences, this.memory);
       for (const skip of plan.skips) {
         report.skippedLate++;
-        const inv = invoices.find((i) => i.id === skip.invoiceId);
-        this.memory.add(
-          { key: `skip:${skip.invoiceId}:${skip.stepId}`, accountId: account.id, invoiceIds: [skip.invoiceId], stepId: skip.stepId, date: fromDayNumber(now.day), at, policyVersion: version, amountDue: inv?.amountDue ?? 0, currency: inv?.currency ?? account.currency, state: "skipped", reason: `missed-grace: ${skip.daysLate} days late`, covers: [{ invoiceId: skip.invoiceId, stepId: skip.stepId, stepDay: skip.stepDay }] },
-          now.day,
-        );
+        // Marked done so that it is never sent later; logged, not kept as a record (records are sends).
+        this.memory.skip(skip.invoiceId, skip.stepId, skip.stepDay);
         this.deps.logger.info({ invoiceId: skip.invoiceId, step: skip.stepId, daysLate: skip.daysLate, graceDays: settings.graceDays }, "reminder step skipped: missed beyond the grace period");
       }
       for (const send of plan.sends) {

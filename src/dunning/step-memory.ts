@@ -120,6 +120,14 @@ export class StepMemory implements StepMemoryView {
     this.doc.markDirty();
   }
 
+  /** A step deliberately not sent (missed beyond grace): done for good, no record. */
+  skip(invoiceId: string, stepId: string, stepDay: number): void {
+    const inv = (this.doc.data.invoices[invoiceId] ??= { steps: {}, lastDay: NO_DAY });
+    inv.steps[stepId] = "skipped";
+    if (inv.lastDay < stepDay) inv.lastDay = stepDay;
+    this.doc.markDirty();
+  }
+
   settle(key: string, state: "enqueued" | "cancelled", messageId?: string, reason?: string): void {
     const r = this.byKey.get(key);
     if (!r) return;

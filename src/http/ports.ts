@@ -1,0 +1,21 @@
+/**
+ * What the HTTP API uses of the running services: the bridge's slices plus the listing
+ * queries. AppServices satisfies it structurally; tests pass small fakes.
+ */
+import type { BridgeServices } from "../bridge/ports.js";
+import type { Account, Invoice } from "../ledger/types.js";
+import type { ListFilter, OutboxMessage } from "../outbox/types.js";
+import type { InboundRecord, InboxFilter } from "../inbound/types.js";
+
+export interface HttpServices extends Omit<BridgeServices, "ledger" | "outbox"> {
+  readonly ledger: BridgeServices["ledger"] & {
+    account(id: string): Account | undefined;
+    invoicesOf(accountId: string): Invoice[];
+    listAccounts(q: { search?: string; offset?: number; limit?: number }): { total: number; items: Account[] };
+  };
+  readonly outbox: BridgeServices["outbox"] & {
+    list(filter: ListFilter): { total: number; items: OutboxMessage[] };
+  };
+  readonly inbound: { list(filter: InboxFilter): { total: number; items: InboundRecord[] } };
+  readonly config: { gateway: { id: string; defaultTimeZone: string }; http: { bodyLimitBytes: number; rateLimitPerMinute: number; importMaxRows: number; secureCookies: boolean }; mqtt: { maxBatch: number } };
+}
