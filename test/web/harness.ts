@@ -79,6 +79,20 @@ async function fromPieces(config: Config, simulator: ModemSimulator, logRing: Lo
   };
 }
 
+/** Two debtors: one due in ten days (the calendar fills), one 40 days overdue (aging). */
+async function seedLedger(services: unknown): Promise<void> {
+  const ledger = (services as { ledger: Ledger }).ledger;
+  const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+  await ledger.upsertAccounts([
+    { id: "ACC-100", version: 1, name: "Maria Muster", phones: ["+4917611111111"], locale: "de" },
+    { id: "ACC-200", version: 1, name: "John Late", phones: ["+4917622222222"], locale: "en" },
+  ]);
+  await ledger.upsertInvoices([
+    { id: "INV-1", version: 1, accountId: "ACC-100", number: "R-2026-001", amount: 4990, currency: "EUR", issueDate: day(-20), dueDate: day(10) },
+    { id: "INV-2", version: 1, accountId: "ACC-200", number: "R-2026-002", amount: 12000, currency: "EUR", issueDate: day(-70), dueDate: day(-40) },
+  ]);
+}
+
 export async function startAppliance(): Promise<Appliance> {
   const dataDir = mkdtempSync(join(tmpdir(), "duegate-web-"));
   const config = validateConfig({ gateway: { dataDir, defaultRegion: "DE", defaultTimeZone: "Europe/Berlin" }, modem: { port: "sim" }, http: { adminPassword: ADMIN_PASSWORD } });
@@ -93,6 +107,7 @@ export async function startAppliance(): Promise<Appliance> {
     via = "pieces";
     built = await fromPieces(config, simulator, logRing);
   }
+  await seedLedger(built.services);
   const logger = createLogger({ level: "warn", pretty: false, destination: { write: () => true } });
   const auth = await AuthService.open({ dataDir, logger, clock: systemClock, adminPassword: ADMIN_PASSWORD });
   const app: FastifyInstance = Fastify();

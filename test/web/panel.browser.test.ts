@@ -182,7 +182,7 @@ suite("web panel in Chromium", () => {
     await login(page);
     const pages: Array<[string, string, string]> = [
       ["/inbox", "03-inbox", "#inbox-table"],
-      ["/calendar", "04-calendar", "main h1"],
+      ["/calendar", "04-calendar", "#calendar"],
       ["/accounts", "06-accounts", "#accounts-table"],
       ["/modem", "08-modem", "#at-cmd"],
       ["/settings", "09-settings", "#users-table"],
@@ -198,9 +198,24 @@ suite("web panel in Chromium", () => {
       await page.waitForLoadState("networkidle").catch(() => {});
       await shot(page, name);
     }
+    // the calendar is the engine's forecast: the debtor due in ten days is on it
+    await page.goto(`${appliance.url}/calendar`);
+    await page.waitForSelector("#calendar");
+    expect(await page.locator("#calendar").textContent()).toContain("ACC-100");
+    // an account's detail: invoices, aging, opt-out
+    await page.goto(`${appliance.url}/accounts`);
+    await page.getByRole("button", { name: "ACC-200" }).click();
+    await page.waitForSelector("text=R-2026-002");
+    expect(await page.locator(".detail").textContent()).toContain("31-60: 1");
+    await shot(page, "06-account-detail");
     await page.goto(`${appliance.url}/modem`);
     await page.getByRole("button", { name: "Run" }).click();
-    await page.waitForFunction(() => (document.querySelector(".console")?.textContent ?? "").includes("CSQ"), undefined, { timeout: 5000 });
+    await page.waitForFunction(() => (document.querySelector(".console")?.textContent ?? "").includes("+CSQ:"), undefined, { timeout: 5000 });
+    // a command that changes the modem is refused by the driver's allow-list
+    await page.getByLabel("Command").fill("AT+CMGD=1,4");
+    await page.getByRole("button", { name: "Run" }).click();
+    await page.waitForSelector("main .error[role=alert]");
+    await shot(page, "08-modem-console");
     expect(problems).toEqual([]);
     await context.close();
   });
