@@ -13,6 +13,7 @@ import { shortHash } from "../core/ids.js";
 import { isLocalDate, localNow } from "./dates.js";
 import type { DocumentStore, OpenDocument } from "./ports.js";
 import { jsonDocuments } from "./json-documents.js";
+import { intern } from "./intern.js";
 import { validateAccount, validateInvoice, validatePayment, normalisePhone, type LedgerDefaults, type NormalisedInvoice } from "./validate.js";
 import type { Account, AccountBalance, ErasureCounts, Invoice, Payment, StopReason, UpsertReport } from "./types.js";
 
@@ -122,11 +123,11 @@ export class Ledger {
         version: v.version,
         name: v.name,
         phones: v.phones,
-        locale: v.locale,
-        timeZone: v.timeZone,
-        currency: v.currency,
-        segment: v.segment,
-        tags: v.tags,
+        locale: intern(v.locale),
+        timeZone: intern(v.timeZone),
+        currency: intern(v.currency),
+        segment: intern(v.segment),
+        tags: v.tags.map(intern),
         optedOut: prev?.optedOut ?? false,
         optOutSource: prev?.optOutSource,
         noReminders: v.noReminders,
@@ -176,13 +177,14 @@ export class Ledger {
     const next: Invoice = {
       id: v.id,
       version: v.version,
-      accountId: v.accountId,
+      // The account's own id string, not a copy per invoice.
+      accountId: this.doc.data.accounts[v.accountId]?.id ?? v.accountId,
       number: v.number,
       amount: v.amount,
       amountDue: v.amountDue,
-      currency: v.currency,
-      issueDate: v.issueDate,
-      dueDate: v.dueDate,
+      currency: intern(v.currency),
+      issueDate: intern(v.issueDate),
+      dueDate: intern(v.dueDate),
       status: v.status,
       paymentLink: v.paymentLink,
       directDebit: v.directDebit,
