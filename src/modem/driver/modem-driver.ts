@@ -47,7 +47,6 @@ export interface DriverOptions {
 
 type State = ModemHealthEvent["state"];
 
-const sleep = (clock: Clock, ms: number) => new Promise<void>((r) => clock.setTimer(ms, r));
 
 /**
  * The modem driver: init from a profile, send, receive, health and the recovery ladder, on
@@ -70,6 +69,8 @@ export class ModemDriver {
   private readonly pinRejected = { value: false };
   private readonly healthListeners: Array<(h: ModemHealthEvent) => void> = [];
   private readonly stateWaiters: Array<() => void> = [];
+  /** Waits of the recovery loop; stop() cuts them short. */
+  private readonly sleepers = new Set<() => void>();
   private pendingInbound: InboundHandler | undefined;
   private pendingStatus: StatusReportHandler | undefined;
   private signal: ModemHealthEvent["signal"];
@@ -114,8 +115,9 @@ export class ModemDriver {
     if (this.stopping) return;
     this.stopping = true;
     this.healthTimer?.cancel();
+    for (const wake of [...this.sleepers]) wake();
     // Let inbound work in flight finish (or time out) so nothing is half-read.
-    if (this.inbox) await Promise.race([this.inbox.idle(), sleep(this.opts.clock, this.profile.timeouts.read)]);
+    if (this.inbox) await Promise.race([this.inbox.idle(), this.sleep(this.profile.timeouts.read, true)]);
     await this.closeTransport(new DuegateError(ErrorCode.ModemClosed, "modem stopped", {}));
     await this.recovering;
     this.setState("offline");
@@ -272,7 +274,7 @@ export class ModemDriver {
     let failures = 0;
     let keepTransport = false;
     for (let cycle = 0; cycle < 1_000_000 && !this.stopping; cycle++) {
-      await sleep(this.opts.clock, keepTransport ? 0 : backoffMs(failures, this.recoveryOpts));
+      await this.sleep(keepTransport ? 0 : backoffMs(failures, this.recoveryOpts));
       if (this.stopping) return;
       keepTransport = false;
       try {
@@ -288,18 +290,31 @@ export class ModemDriver {
           await this.channel.execute(reset(this.profile.reset, this.profile.timeouts.command)).catch(() => {});
           if (this.profile.compat.resetReenumerates) await this.closeTransport(new DuegateError(ErrorCode.ModemNotReady, "modem is resetting", { temporary: true }));
           else keepTransport = true;
-          await sleep(this.opts.clock, this.profile.timeouts.resetSettleMs);
+          await this.sleep(this.profile.timeouts.resetSettleMs);
           this.setState("recovering");
           continue;
         }
         await this.closeTransport(new DuegateError(ErrorCode.ModemNotReady, "modem is recovering", { temporary: true }));
         if (this.phase === RecoveryPhase.PowerCycle && this.opts.uhubctl) {
           await powerCycle(this.opts.uhubctl, this.log);
-          await sleep(this.opts.clock, this.profile.timeouts.resetSettleMs);
+          await this.sleep(this.profile.timeouts.resetSettleMs);
         }
         this.setState("recovering");
       }
     }
+  }
+
+  /** A wait on the clock that stop() ends early (unless `uninterruptible`). */
+  private sleep(ms: number, uninterruptible = false): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        timer.cancel();
+        this.sleepers.delete(done);
+        resolve();
+      };
+      const timer = this.opts.clock.setTimer(ms, done);
+      if (!uninterruptible) this.sleepers.add(done);
+    });
   }
 
   private async closeTransport(error: DuegateError): Promise<void> {

@@ -49,14 +49,18 @@ export function nextPhase(failures: number, o: RecoveryOptions, canPowerCycle: b
 }
 
 export interface UhubctlTarget {
+  /** Hub location as uhubctl lists it, e.g. "1-1". */
   location: string;
+  /** Port number on that hub. */
   port: string;
+  /** The program; default "uhubctl" from PATH (tests pass a stand-in). */
+  command?: string;
 }
 
 /** Last resort: power-cycles the modem's USB port (needs a hub with per-port power switching). */
-export function powerCycle(target: UhubctlTarget, logger: Logger, command = "uhubctl"): Promise<boolean> {
+export function powerCycle(target: UhubctlTarget, logger: Logger): Promise<boolean> {
   return new Promise((resolve) => {
-    execFile(command, ["-l", target.location, "-p", target.port, "-a", "cycle", "-d", "3"], { timeout: 30_000 }, (err, _stdout, stderr) => {
+    execFile(target.command ?? "uhubctl", ["-l", target.location, "-p", target.port, "-a", "cycle", "-d", "3"], { timeout: 30_000 }, (err, _stdout, stderr) => {
       if (err) {
         logger.error({ err: errorMessage(err), stderr: String(stderr).slice(0, 300) }, "USB power cycle with uhubctl failed");
         resolve(false);
