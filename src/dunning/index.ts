@@ -6,3 +6,4 @@ export { formatMoney, formatDate } from "./templates.js";
 export type { PlannedReminder } from "./forecast.js";
 export type { PreviewRequest, TemplatePreview } from "./preview.js";
 export type { StepRecord } from "./step-memory.js";
+export * from "./reports/index.js";
