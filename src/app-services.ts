@@ -13,6 +13,7 @@ import type { DunningEngine } from "./dunning/index.js";
 import type { Outbox } from "./outbox/index.js";
 import type { Inbound } from "./inbound/index.js";
 import type { Modem } from "./modem/index.js";
+import type { AuthService } from "./auth/index.js";
 
 export interface AppServices {
   readonly config: Config;
@@ -26,6 +27,7 @@ export interface AppServices {
   readonly outbox: Outbox;
   readonly inbound: Inbound;
   readonly modem: Modem;
+  readonly auth: AuthService;
   readonly version: string;
   readonly startedAt: number;
 }

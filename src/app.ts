@@ -22,6 +22,14 @@ import { Ledger } from "./ledger/index.js";
 import { DunningEngine } from "./dunning/index.js";
 import { Inbound } from "./inbound/index.js";
 import { CronScheduler } from "./system/scheduler.js";
+import { AuthService } from "./auth/index.js";
+import { buildServer } from "./http/server.js";
+import { MqttBridge } from "./bridge/bridge.js";
+import { FileJournal } from "./bridge/journal.js";
+import type { OutgoingEvent } from "./bridge/publisher.js";
+import { createMetrics, type Metrics } from "./metrics/index.js";
+import { parseListen } from "./cli/options.js";
+import type { FastifyInstance } from "fastify";
 import { SystemClockTrust } from "./system/clock-trust.js";
 
 export interface AppOptions {
@@ -38,6 +46,10 @@ export interface AppOptions {
 
 export interface App {
   readonly services: AppServices;
+  /** http://host:port of the API and panel once started (port 0 resolved). */
+  readonly httpUrl: string | undefined;
+  readonly mqtt: MqttBridge | undefined;
+  readonly metrics: Metrics;
   start(): Promise<void>;
   stop(): Promise<void>;
   reload(): Promise<void>;
@@ -104,14 +116,50 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   modem.onStatusReport((report) => outbox.onStatusReport(report));
   modem.onHealth((health) => bus.emit("modem.health", health));
 
-  const services: AppServices = { config, ...(options.configFile ? { configFile: options.configFile } : {}), clock, bus, logger, logRing, ledger, dunning, outbox, inbound, modem, version: VERSION, startedAt: clock.now() };
+  const auth = await AuthService.open({ dataDir, logger: logger.child({ sub: "auth" }), clock, ...(config.http.adminPassword ? { adminPassword: config.http.adminPassword } : {}) });
+  const services: AppServices = { config, ...(options.configFile ? { configFile: options.configFile } : {}), clock, bus, logger, logRing, ledger, dunning, outbox, inbound, modem, auth, version: VERSION, startedAt: clock.now() };
+  const metrics = createMetrics(services);
 
-  // Start order: the modem first (outbox needs it), the domain, then the adapters that take work.
+  const mqtt =
+    options.mqtt !== false && config.mqtt.mode !== "off"
+      ? new MqttBridge({ services, config, journal: await FileJournal.open<OutgoingEvent>(resolve(dataDir, "mqtt-outgoing.jsonl"), { clock, logger: logger.child({ sub: "mqtt" }) }) })
+      : undefined;
+
+  let server: FastifyInstance | undefined;
+  let httpUrl: string | undefined;
+  const http: Service | undefined =
+    options.http === false
+      ? undefined
+      : {
+          name: "http",
+          async start() {
+            server = await buildServer(services, { auth });
+            // Prometheus scrapes without a session; the figures hold no number, name or amount.
+            server.get("/metrics", { config: { scope: "public" }, schema: { hide: true } }, async (_req, reply) => reply.type(metrics.contentType).send(await metrics.metricsText()));
+            const { host, port } = parseListen(config.http.listen);
+            await server.listen({ host, port });
+            const address = server.server.address();
+            const bound = typeof address === "object" && address ? address.port : port;
+            httpUrl = `http://${host.includes(":") ? `[${host}]` : host}:${bound}`;
+            logger.info({ url: httpUrl }, "web panel and API listening");
+          },
+          async stop() {
+            await server?.close();
+          },
+        };
+
+  // Start order: the modem first (the outbox sends through it), the domain, then the adapters
+  // that take work; stop runs backwards, so intake ends before the sender and the modem.
   const started: Service[] = [];
-  const order: Service[] = [modem, outbox, inbound, dunning];
+  const order: Service[] = [modem, outbox, inbound, dunning, ...(mqtt ? [mqtt] : []), ...(http ? [http] : [])];
 
   return {
     services,
+    get httpUrl() {
+      return httpUrl;
+    },
+    mqtt,
+    metrics,
     async start() {
       for (const s of order) {
         await s.start();
@@ -120,6 +168,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       logger.info({ version: VERSION, dataDir, modem: config.modem.port === "sim" ? "simulator" : config.modem.port }, "duegate started");
     },
     async stop() {
+      metrics.stop();
       for (const s of started.reverse()) {
         try {
           await s.stop();
@@ -128,6 +177,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         }
       }
       started.length = 0;
+      await ledger.close();
+      await auth.close();
       lock.release();
     },
     async reload() {

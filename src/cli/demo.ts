@@ -50,7 +50,8 @@ export async function demoCommand(opts: Record<string, string | boolean | undefi
   print(`  data        ${config.gateway.dataDir}`);
   print("  Reminders go out below as the engine decides; simulated debtors answer in a moment. Ctrl-C stops.");
   print("");
-  await dunning.evaluate();
+  const report = await dunning.evaluate();
+  print(`  engine: ${report.enqueued} reminders queued now (${report.consolidated} consolidated); the rest wait for their step's time of day or due date`);
   scriptDebtors(app);
 }
 

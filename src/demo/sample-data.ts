@@ -3,13 +3,13 @@ import type { AccountInput, InvoiceInput } from "../ledger/types.js";
 /**
  * Sample customers of a security-alarm company for `duegate demo`: invoices due at the
  * offsets of the default policy, relative to today, so that reminders go out at once.
- * Numbers are in ranges set aside for fiction (UK 07700 900xxx) or plainly made up.
+ * Numbers are made up (libphonenumber must accept them, so the fiction ranges do not do).
  */
 const FIRST = ["Anna", "Ben", "Clara", "David", "Emma", "Felix", "Greta", "Hugo", "Ida", "Jonas", "Kira", "Lukas", "Mia", "Noah", "Olga", "Paul", "Rosa", "Sven", "Tara", "Umut"];
 const LAST = ["Schmidt", "Meyer", "Okafor", "Novak", "García", "Silva", "Yılmaz", "O'Brien", "Dubois", "Rossi"];
 const LOCALES: Array<{ locale: string; timeZone: string; currency: string; phone: (i: number) => string }> = [
   { locale: "de-DE", timeZone: "Europe/Berlin", currency: "EUR", phone: (i) => `+4915123${String(450000 + i).padStart(6, "0")}` },
-  { locale: "en-GB", timeZone: "Europe/London", currency: "GBP", phone: (i) => `+447700900${String(i % 1000).padStart(3, "0")}` },
+  { locale: "en-GB", timeZone: "Europe/London", currency: "GBP", phone: (i) => `+447911${String(123000 + i).padStart(6, "0")}` },
   { locale: "es-ES", timeZone: "Europe/Madrid", currency: "EUR", phone: (i) => `+3461${String(2000000 + i).padStart(7, "0")}` },
 ];
 /** Offsets (days from due date to today) that hit the default policy's steps. */
