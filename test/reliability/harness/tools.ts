@@ -1,0 +1,81 @@
+/**
+ * Small pieces every reliability suite uses: tool presence (CI fails, a laptop skips with a
+ * message), free loopback ports, bounded waits and the scale knob for a larger local run.
+ */
+import { existsSync } from "node:fs";
+import { createServer, connect } from "node:net";
+
+export const MOSQUITTO = "/usr/sbin/mosquitto";
+export const SOCAT = "/usr/bin/socat";
+
+/** DUEGATE_RELIABILITY_SCALE=4 runs four times the work locally; CI runs scale 1. */
+export function scale(): number {
+  const n = Number(process.env.DUEGATE_RELIABILITY_SCALE ?? "1");
+  return Number.isFinite(n) && n > 0 ? n : 1;
+}
+
+export function scaled(base: number): number {
+  return Math.max(1, Math.round(base * scale()));
+}
+
+/**
+ * Whether the tools a suite needs are here. Under CI=true a missing tool is an error, never
+ * a skip (CONTRACTS.md); elsewhere the suite is skipped with a line saying which tool.
+ */
+export function toolsPresent(...paths: string[]): boolean {
+  const missing = paths.filter((p) => !existsSync(p));
+  if (missing.length === 0) return true;
+  if (process.env.CI === "true") throw new Error(`reliability: ${missing.join(", ")} required under CI=true and not found`);
+  console.warn(`reliability: skipping, ${missing.join(", ")} not found`);
+  return false;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const a = s.address();
+      const port = typeof a === "object" && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, "127.0.0.1");
+    s.once("connect", () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once("error", () => resolve(false));
+  });
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until the predicate holds; bounded by timeoutMs (and so by a step count). */
+export async function waitUntil(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs: number, stepMs = 25): Promise<number> {
+  const start = Date.now();
+  const steps = Math.ceil(timeoutMs / stepMs) + 1;
+  for (let i = 0; i < steps; i++) {
+    if (await predicate()) return Date.now() - start;
+    if (Date.now() - start > timeoutMs) break;
+    await sleep(stepMs);
+  }
+  if (await predicate()) return Date.now() - start;
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** A seeded PRNG (mulberry32) so that "random moments" can be replayed from the printed seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
