@@ -1,10 +1,10 @@
 /**
- * The whole appliance for the browser tests: real domain services on the modem simulator,
- * with the panel (auth plugin + web plugin) on a loopback port.
+ * The whole appliance for the browser tests: createApp() (src/app.ts) on the modem simulator,
+ * with its real HTTP server (buildServer: auth plugin, web panel, REST API) on a loopback port.
  *
- * It uses createApp() (src/app.ts) when that starts; while the composition root is being
- * written it assembles the same services from their pieces and says so on stderr, so that
- * a reader of the test output knows which was run.
+ * Should createApp() fail to start (the composition root is shared work in progress), the
+ * same services are assembled from their pieces behind the auth and web plugins alone, and
+ * the harness says so on stderr, so that a reader of the test output knows which was run.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -41,14 +41,15 @@ export interface Appliance {
 
 async function fromApp(config: Config, simulator: ModemSimulator, logRing: LogRing) {
   const { createApp } = await import("../../src/app.js");
-  const app = await createApp(config, { simulator, logRing, logger: createLogger({ level: "info", pretty: false, ring: logRing, destination: { write: () => true } }), http: false, mqtt: false });
+  const app = await createApp(config, { simulator, logRing, logger: createLogger({ level: "info", pretty: false, ring: logRing, destination: { write: () => true } }), mqtt: false });
   try {
     await app.start();
   } catch (e) {
     await app.stop().catch(() => {});
     throw e;
   }
-  return { services: app.services as unknown as WebServices & { config: Config }, stop: () => app.stop() };
+  if (!app.httpUrl) throw new Error("createApp() started without an HTTP address");
+  return { services: app.services as unknown as WebServices & { config: Config }, url: app.httpUrl, auth: app.services.auth, stop: () => app.stop() };
 }
 
 async function fromPieces(config: Config, simulator: ModemSimulator, logRing: LogRing) {
@@ -95,18 +96,17 @@ async function seedLedger(services: unknown): Promise<void> {
 
 export async function startAppliance(): Promise<Appliance> {
   const dataDir = mkdtempSync(join(tmpdir(), "duegate-web-"));
-  const config = validateConfig({ gateway: { dataDir, defaultRegion: "DE", defaultTimeZone: "Europe/Berlin" }, modem: { port: "sim" }, http: { adminPassword: ADMIN_PASSWORD } });
+  const config = validateConfig({ gateway: { dataDir, defaultRegion: "DE", defaultTimeZone: "Europe/Berlin" }, modem: { port: "sim" }, http: { adminPassword: ADMIN_PASSWORD, listen: "127.0.0.1:0" }, mqtt: { mode: "off" } });
   const simulator = new ModemSimulator({ sendLatencyMs: 30, deliveryReportDelayMs: 200 });
   const logRing = new LogRing(2000);
-  let built: { services: WebServices & { config: Config }; stop(): Promise<void> };
-  let via: Appliance["via"] = "createApp";
   try {
-    built = await fromApp(config, simulator, logRing);
+    const app = await fromApp(config, simulator, logRing);
+    await seedLedger(app.services);
+    return { url: app.url, services: app.services, simulator, auth: app.auth, via: "createApp", stop: app.stop };
   } catch (e) {
     console.warn(`[web harness] createApp() did not start (${e instanceof Error ? e.message : String(e)}); assembling the services from their pieces`);
-    via = "pieces";
-    built = await fromPieces(config, simulator, logRing);
   }
+  const built = await fromPieces(config, simulator, logRing);
   await seedLedger(built.services);
   const logger = createLogger({ level: "warn", pretty: false, destination: { write: () => true } });
   const auth = await AuthService.open({ dataDir, logger, clock: systemClock, adminPassword: ADMIN_PASSWORD });
@@ -120,7 +120,7 @@ export async function startAppliance(): Promise<Appliance> {
     services: built.services,
     simulator,
     auth,
-    via,
+    via: "pieces",
     async stop() {
       await app.close();
       await auth.close();

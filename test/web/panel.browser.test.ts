@@ -59,6 +59,7 @@ suite("web panel in Chromium", () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     appliance = await startAppliance();
+    console.log(`[web] appliance built via ${appliance.via} at ${appliance.url}`);
     browser = await launch();
   }, 60_000);
 
@@ -76,12 +77,17 @@ suite("web panel in Chromium", () => {
       await expect(page.locator("#login").isVisible()).resolves.toBe(true);
     }
     await shot(page, "00-login");
-    for (const path of ["/api/v1/me", "/api/v1/panel/dashboard", "/api/v1/panel/messages", "/api/v1/panel/logs", "/api/v1/users", "/api/v1/live"]) {
+    const apiPaths = ["/api/v1/me", "/api/v1/users", "/api/v1/api-keys", "/api/v1/live", "/api/v1/messages", "/api/v1/accounts", "/api/v1/inbound", "/api/v1/status", "/api/v1/forecast", "/api/v1/reports/aging", "/api/v1/export/messages.csv"];
+    const panelPaths = ["dashboard", "messages", "inbox", "calendar", "accounts", "policy", "modem", "settings", "logs"].map((p) => `/api/v1/panel/${p}`);
+    for (const path of [...apiPaths, ...panelPaths]) {
       const r = await context.request.get(`${appliance.url}${path}`);
       expect(r.status(), path).toBe(401);
     }
-    const post = await context.request.post(`${appliance.url}/api/v1/panel/send`, { data: { to: "+4917612345678", text: "x" } });
-    expect(post.status()).toBe(401);
+    for (const path of ["/api/v1/panel/send", "/api/v1/send", "/api/v1/cancel", "/api/v1/optout", "/api/v1/users", "/api/v1/panel/modem/console"]) {
+      const post = await context.request.post(`${appliance.url}${path}`, { data: { to: "+4917612345678", text: "x" } });
+      expect(post.status(), path).toBe(401);
+    }
+    expect(appliance.simulator.sent.filter((m) => m.to === "+4917612345678")).toHaveLength(0);
     await context.close();
   });
 
