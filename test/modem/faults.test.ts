@@ -3,7 +3,7 @@ import type { DuegateError} from "../../src/core/errors.js";
 import { ErrorCode, isDuegateError } from "../../src/core/errors.js";
 import { createLogger } from "../../src/core/log.js";
 import { encodeSubmit } from "../../src/sms/index.js";
-import { sleep, startOnSimulator, waitFor, type Harness } from "./helpers.js";
+import { FAST, sleep, startOnSimulator, waitFor, type Harness } from "./helpers.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -21,7 +21,7 @@ describe("faults: the driver recovers from each one", () => {
     const logger = createLogger({ level: "debug", pretty: false, destination: { write: (l: string) => void lines.push(l) } });
     h = await startOnSimulator({}, { logger });
     await sleep(50);
-    h.sim.fault.hang(900);
+    h.sim.fault.hang(1700); // longer than two command timeouts and the resync gap
     await h.modem.refreshHealth();
     expect(lines.filter((l) => l.includes("retrying once")).length).toBeGreaterThanOrEqual(1);
     await waitFor(() => h!.health.some((x) => x.state === "recovering"), "the recovery to start");
@@ -36,7 +36,7 @@ describe("faults: the driver recovers from each one", () => {
   });
 
   it("hang during a send: AT+CMGS is not repeated (in doubt), the modem is probed instead", async () => {
-    h = await startOnSimulator({ sendLatencyMs: 5 }, { timeouts: { send: 300 } });
+    h = await startOnSimulator({ sendLatencyMs: 5 }, { timeouts: { ...FAST.timeouts, send: 300 } });
     h.sim.fault.hang(250);
     const e = await errorOf(h.modem.sendPart(part()));
     expect(isDuegateError(e, ErrorCode.ModemTimeout)).toBe(true);

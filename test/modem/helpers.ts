@@ -4,9 +4,12 @@ import { silentLogger } from "../../src/core/log.js";
 import { createModem, ModemSimulator, type Modem, type ModemOptions, type SimulatorOptions } from "../../src/modem/index.js";
 import type { DeliverPdu, StatusReportPdu } from "../../src/sms/index.js";
 
-/** Short timeouts so that faults resolve in a test's time; the ladder's shape is unchanged. */
+/**
+ * Short timeouts so that faults resolve in a test's time; the ladder's shape is unchanged.
+ * `command` stays well above event-loop stalls of a loaded 2-core CI machine.
+ */
 export const FAST: Pick<ModemOptions, "timeouts" | "recovery" | "registrationPollMs"> = {
-  timeouts: { command: 300, read: 1000, send: 2000, network: 500, registrationMs: 400, resetSettleMs: 200 },
+  timeouts: { command: 600, read: 2000, send: 3000, network: 1000, registrationMs: 400, resetSettleMs: 200 },
   recovery: { backoffBaseMs: 20, backoffMaxMs: 200, resetAfter: 3, powerCycleAfter: 6 },
   registrationPollMs: 20,
 };
