@@ -1,10 +1,11 @@
-import { loadConfig } from "../config/load.js";
+import { loadConfig, validateConfig } from "../config/load.js";
+import { freePort } from "./free-port.js";
 import { createLogger, LogRing } from "../core/log.js";
 import { maskNumber } from "../core/mask.js";
 import { errorMessage } from "../core/errors.js";
 import { createApp, type App } from "../app.js";
 import { sampleLedger, isoDate } from "../demo/sample-data.js";
-import { flagOverrides } from "./options.js";
+import { flagOverrides, parseListen } from "./options.js";
 import { installSignalHandlers } from "./signals.js";
 
 /**
@@ -27,7 +28,15 @@ function print(line: string): void {
 
 export async function demoCommand(opts: Record<string, string | boolean | undefined>): Promise<void> {
   const strings = Object.fromEntries(Object.entries(opts).filter((e): e is [string, string] => typeof e[1] === "string"));
-  const { config } = loadConfig({ ...(strings.config ? { file: strings.config } : {}), base: DEMO_BASE, overrides: flagOverrides(strings) });
+  const loaded = loadConfig({ ...(strings.config ? { file: strings.config } : {}), base: DEMO_BASE, overrides: flagOverrides(strings) }).config;
+  // A Mosquitto installed for the tests, or another program, may hold 1883 or 8080: the demo moves aside.
+  const { host: httpHost, port: httpPort } = parseListen(loaded.http.listen);
+  const brokerPort = loaded.mqtt.mode === "embedded" ? await freePort(loaded.mqtt.embedded.host, loaded.mqtt.embedded.port) : loaded.mqtt.embedded.port;
+  const config = validateConfig({
+    ...loaded,
+    http: { ...loaded.http, listen: `${httpHost}:${await freePort(httpHost, httpPort)}` },
+    mqtt: { ...loaded.mqtt, embedded: { ...loaded.mqtt.embedded, port: brokerPort } },
+  });
   const logRing = new LogRing();
   const logger = createLogger({ level: strings.logLevel ?? "warn", pretty: true, ring: logRing });
   const app = await createApp(config, { logger, logRing });
@@ -45,7 +54,7 @@ export async function demoCommand(opts: Record<string, string | boolean | undefi
   const mqtt = config.mqtt.mode === "embedded" ? `mqtt://${config.mqtt.embedded.host}:${config.mqtt.embedded.port}` : config.mqtt.mode === "external" ? config.mqtt.url : "off";
   print("");
   print("duegate demo is running on a simulated modem. Where to look:");
-  print(`  web panel   http://${config.http.listen}/   (user admin, password ${config.http.adminPassword})`);
+  print(`  web panel   ${app.httpUrl ?? `http://${config.http.listen}`}/   (user admin, password ${config.http.adminPassword})`);
   print(`  MQTT        ${mqtt}   try: mosquitto_sub -h ${config.mqtt.embedded.host} -p ${config.mqtt.embedded.port} -t '${config.mqtt.baseTopic}/#' -v`);
   print(`  data        ${config.gateway.dataDir}`);
   print("  Reminders go out below as the engine decides; simulated debtors answer in a moment. Ctrl-C stops.");

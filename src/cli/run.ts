@@ -13,12 +13,12 @@ export async function runCommand(opts: Record<string, string | undefined>): Prom
   const notifier = createNotifier(process.env, { logger });
   const app = await createApp(config, { logger, logRing, ...(file ? { configFile: file } : {}) });
   const reload = onReload(() => app.reload(), { logger, notifier });
-  let watchdog: { stop(): void } | undefined;
+  const running: { watchdog?: { stop(): void } } = {};
   installSignalHandlers({
     logger,
     stop: async () => {
       await notifier.stopping("stopping");
-      watchdog?.stop();
+      running.watchdog?.stop();
       reload.dispose();
       await app.stop();
     },
@@ -29,5 +29,5 @@ export async function runCommand(opts: Record<string, string | undefined>): Prom
   // The pings prove the modem's health loop turns (a hung AT channel stops them), not that a
   // modem is plugged in: a missing modem is recovered in-process, a restart would not help.
   const healthWindowMs = 3 * config.modem.healthIntervalSeconds * 1000;
-  watchdog = startWatchdog({ notifier, logger, healthy: () => app.services.clock.now() - modem.health().at < healthWindowMs });
+  running.watchdog = startWatchdog({ notifier, logger, healthy: () => app.services.clock.now() - modem.health().at < healthWindowMs });
 }
