@@ -15,7 +15,7 @@ import { idempotencyKey, shortHash } from "../core/ids.js";
 import { Priority, type OutboxPort } from "../outbox/types.js";
 import type { Ledger } from "../ledger/ledger.js";
 import type { Account } from "../ledger/types.js";
-import { fromDayNumber, localNow } from "../ledger/dates.js";
+import { localNow } from "../ledger/dates.js";
 import type { OpenDocument } from "../ledger/ports.js";
 import { jsonDocuments } from "../ledger/json-documents.js";
 import type { Scheduler, ScheduledJob } from "../system/scheduler.js";
@@ -185,6 +185,8 @@ export class DunningEngine implements Service {
     const sequences = this.sequences();
     const zones = new Map<string, { day: number; minute: number }>();
     const sends: Array<{ send: PlannedSend; account: Account; key: string }> = [];
+    const debug = this.deps.logger.isLevelEnabled("debug");
+    const skippedBySteps = new Map<string, number>();
     for (const [account, invoices] of this.deps.ledger.accountsWithInvoices()) {
       report.accounts++;
       const zone = this.zoneOf(account);
@@ -193,9 +195,11 @@ export class DunningEngine implements Service {
       const plan = planAccount(account, invoices, now.day, now.minute, settings, sequences, this.memory);
       for (const skip of plan.skips) {
         report.skippedLate++;
-        // Marked done so that it is never sent later; logged, not kept as a record (records are sends).
+        // Marked done so that it is never sent later; logged (one line per step at debug, a
+        // summary at info: a ledger imported late can skip thousands at once).
         this.memory.skip(skip.invoiceId, skip.stepId, skip.stepDay);
-        this.deps.logger.info({ invoiceId: skip.invoiceId, step: skip.stepId, daysLate: skip.daysLate, graceDays: settings.graceDays }, "reminder step skipped: missed beyond the grace period");
+        if (debug) this.deps.logger.debug({ invoiceId: skip.invoiceId, step: skip.stepId, daysLate: skip.daysLate, graceDays: settings.graceDays }, "reminder step skipped: missed beyond the grace period");
+        skippedBySteps.set(skip.stepId, (skippedBySteps.get(skip.stepId) ?? 0) + 1);
       }
       for (const send of plan.sends) {
         const key = send.consolidated ? idempotencyKey("dun", account.id, send.date, send.step.id, shortHash(send.invoices.map((i) => i.id).join(","))) : idempotencyKey("dun", send.invoices[0]!.id, send.step.id);
@@ -208,6 +212,7 @@ export class DunningEngine implements Service {
     for (const { send, account, key } of sends) await this.enqueue(send, account, key, report);
     this.memory.prune(at - this.deps.config.recordRetentionDays * 86_400_000);
     report.durationMs = Math.round(performance.now() - started);
+    if (skippedBySteps.size) this.deps.logger.info({ skipped: Object.fromEntries(skippedBySteps), graceDays: settings.graceDays }, "reminder steps skipped: missed beyond the grace period");
     if (report.enqueued || report.skippedLate || report.failed) this.deps.logger.info({ ...report }, "dunning evaluation");
     this.lastReport = report;
     return report;
