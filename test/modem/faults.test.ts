@@ -102,7 +102,7 @@ describe("faults: the driver recovers from each one", () => {
     h = await startOnSimulator();
     h.sim.fault.unplug(300);
     await waitFor(() => h!.modem.health().state === "recovering", "recovering");
-    await expect(h.modem.sendPart(part())).rejects.toMatchObject({ context: { temporary: true } });
+    await expect(h.modem.sendPart(part())).rejects.toMatchObject({ code: ErrorCode.ModemUnplugged, context: { temporary: true } });
     await waitFor(() => h!.modem.ready, "reopen after unplug", 8000);
     // The modem rebooted: the driver set PDU mode and indications again.
     expect(h.sim.settings.cmgf).toBe(0);

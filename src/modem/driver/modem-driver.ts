@@ -81,6 +81,8 @@ export class ModemDriver {
   private storage: StorageUse | undefined;
   private lastError: string | undefined;
   private phase: RecoveryPhase | undefined;
+  /** The port vanished (USB unplug, peer closed) and has not been reopened yet. */
+  private portGone = false;
 
   constructor(private readonly opts: DriverOptions) {
     this.log = opts.logger.child({ name: "modem.driver" });
@@ -139,7 +141,7 @@ export class ModemDriver {
 
   async sendPart(part: { pdu: string; tpduLength: number }): Promise<{ reference: number }> {
     if (this.state !== "ready") {
-      const code = this.state === "degraded" ? ErrorCode.ModemNoNetwork : this.phase ? ErrorCode.ModemNotReady : ErrorCode.ModemNotReady;
+      const code = this.state === "degraded" ? ErrorCode.ModemNoNetwork : this.portGone ? ErrorCode.ModemUnplugged : ErrorCode.ModemNotReady;
       const why = this.state === "degraded" ? `not registered on a network (${this.registration ?? "unknown"})` : `modem is ${this.state}${this.phase ? ` (${this.phase})` : ""}`;
       throw new DuegateError(code, `cannot send now: ${why}`, { temporary: true, state: this.state, phase: this.phase, lastError: this.lastError });
     }
@@ -239,11 +241,13 @@ export class ModemDriver {
     if (!this.transport) {
       const t = await this.factory();
       this.transport = t;
+      this.portGone = false;
       this.channel.attach(t);
       void t.ended.then((end) => {
         if (this.transport !== t || this.stopping) return;
         this.log.warn({ port: t.description, end }, "modem port went away");
         this.transport = undefined;
+        this.portGone = true;
         this.channel.detach(new DuegateError(ErrorCode.ModemUnplugged, `modem port ${t.description} went away`, { port: t.description, temporary: true }));
         this.startRecovery();
       });

@@ -106,6 +106,9 @@ export const respondToCclk = on("CCLK", ["+CCLK"], (sim) => {
   sim.respond([`+CCLK: "${p(d.getUTCFullYear() % 100)}/${p(d.getUTCMonth() + 1)}/${p(d.getUTCDate())},${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}+00"`]);
 });
 
+/** AT+CNUM (TS 27.007 7.1): the SIM's own number (modem.simulator.ownNumber). */
+export const respondToCnum = on("CNUM", ["+CNUM"], (sim) => sim.respond([`+CNUM: "","${sim.opts.ownNumber}",145`]));
+
 export const respondToSettings = on("settings", ["+CSCS", "+CSMS", "+CSMP", "+QURCCFG", "^CURC", "+CGMF"], (sim) => sim.respond([]));
 
 export const respondToCfun = on("CFUN", ["+CFUN"], (sim, cmd) => {
@@ -202,6 +205,6 @@ export const respondToCmgd = on("CMGD", ["+CMGD"], (sim, cmd) => {
 
 export const DEFAULT_BEHAVIORS: readonly SimBehavior[] = [
   respondToAt, respondToEcho, respondToIdentity, respondToCmee, respondToCpin, respondToCreg, respondToCsq, respondToCops,
-  respondToCmgf, respondToCnmi, respondToCpms, respondToCsca, respondToCclk, respondToSettings, respondToCfun,
+  respondToCmgf, respondToCnmi, respondToCpms, respondToCsca, respondToCclk, respondToCnum, respondToSettings, respondToCfun,
   respondToCmgs, respondToCmgr, respondToCmgl, respondToCmgd,
 ];
