@@ -16,7 +16,8 @@ function out(text: string): void {
 
 function fail(e: unknown): number {
   console.error(isDuegateError(e) ? `duegate: ${e.message}` : `duegate: ${errorMessage(e)}`);
-  return 1;
+  // 78 (EX_CONFIG): systemd's unit does not restart on it, so a bad config does not loop.
+  return isDuegateError(e) && e.code.startsWith("config.") ? 78 : 1;
 }
 
 function configFor(opts: Record<string, unknown>): Config {
@@ -25,7 +26,12 @@ function configFor(opts: Record<string, unknown>): Config {
 }
 
 export async function doctorCommand(opts: Record<string, string | boolean | undefined>): Promise<number> {
-  const config = configFor(opts);
+  let config: Config;
+  try {
+    config = configFor(opts);
+  } catch (e) {
+    return fail(e);
+  }
   const logger = createLogger({ level: "warn", pretty: true });
   const { runDoctor, formatDoctor } = await import("./doctor.js");
   const report = await runDoctor({ port: config.modem.port, baudRate: config.modem.baudRate, profile: config.modem.profile, ...(config.modem.pin ? { pin: config.modem.pin } : {}), logger });

@@ -24,7 +24,7 @@ export const MqttSection = Type.Object(
     embedded: Type.Object(
       {
         host: Type.String({ default: "0.0.0.0", description: "Address the embedded broker listens on." }),
-        port: Type.Integer({ default: 1883, minimum: 1, maximum: 65535 }),
+        port: Type.Integer({ default: 1883, minimum: 0, maximum: 65535, description: "Port of the embedded broker; 0 lets the system pick a free one (tests)." }),
         username: Type.String({ default: "", description: "Credentials the embedded broker requires (empty: none)." }),
         password: Type.String({ default: "" }),
       },
