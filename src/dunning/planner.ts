@@ -90,7 +90,9 @@ function conditionsHold(step: PolicyStep, account: Account, invoice: Invoice, to
 /** The first day reminders may run again after a pause, or undefined when not paused; null while paused. */
 function resumeDay(account: Account, today: number, promiseGraceDays: number): number | undefined | null {
   if (!account.pausedUntil) return undefined;
-  const end = dayNumber(account.pausedUntil) + (account.pauseReason === "promise" ? promiseGraceDays : 0);
+  // A promise to pay ("promise", "promise to pay by SMS <id>" from inbound) gets the grace days.
+  const promise = account.pauseReason !== undefined && /^promise/i.test(account.pauseReason);
+  const end = dayNumber(account.pausedUntil) + (promise ? promiseGraceDays : 0);
   return today <= end ? null : end + 1;
 }
 

@@ -1,9 +1,8 @@
 /**
  * The one place dunning asks the SMS codec how a text will travel (encoding, parts), so that
  * previews, forecasts and cost estimates count exactly as the outbox will send.
- * It imports src/sms/segment.js directly until src/sms/index.ts exists; then only this line changes.
  */
-import { analyzeText } from "../sms/segment.js";
+import { analyzeText } from "../sms/index.js";
 
 export interface TextMeasure {
   text: string;

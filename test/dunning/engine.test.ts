@@ -201,13 +201,23 @@ describe("dunning engine: stops and pauses", () => {
     const w = await seeded();
     await w.engine.start();
     await until(w, berlin("2026-03-12", 12));
-    await w.ledger.pauseAccount("a1", "2026-03-20", "promise");
+    await w.ledger.pauseAccount("a1", "2026-03-20", "promise to pay by SMS in_1");
     await until(w, berlin("2026-03-23", 9));
     expect(steps(w)).toEqual(["2026-03-05 upcoming i1", "2026-03-10 due i1"]);
     await until(w, berlin("2026-03-24", 11));
     // Paused through the 22nd (20th + 2 days grace). On the 23rd the latest due step is overdue-7
     // (17th): it goes at its time; overdue-14 follows on its own day.
     expect(steps(w)).toEqual(["2026-03-05 upcoming i1", "2026-03-10 due i1", "2026-03-23 overdue-7 i1", "2026-03-24 overdue-14 i1"]);
+    await w.engine.stop();
+  });
+
+  it("a PAID claim pauses until its date without the promise grace", async () => {
+    const w = await seeded();
+    await w.engine.start();
+    await until(w, berlin("2026-03-15", 12));
+    await w.ledger.pauseAccount("a1", "2026-03-20", "paid claim by SMS in_2");
+    await until(w, berlin("2026-03-22"));
+    expect(steps(w)).toEqual(["2026-03-05 upcoming i1", "2026-03-10 due i1", "2026-03-21 overdue-7 i1"]);
     await w.engine.stop();
   });
 
@@ -238,6 +248,12 @@ describe("dunning engine: idempotency across policy changes and restarts", () =>
     await until(w, berlin("2026-03-18"));
     expect(steps(w)).toEqual(["2026-03-05 upcoming i1", "2026-03-10 due i1", "2026-03-11 due-day i1", "2026-03-17 overdue-7 i1"]);
     expect(w.outbox.log.at(-1)!.key).toBe("dun:i1:overdue-7");
+    // Renaming the step just sent (and moving it a day earlier) does not send it again.
+    const renamed = structuredClone(policy);
+    renamed.sequences.standard!.steps = renamed.sequences.standard!.steps.map((s) => (s.id === "overdue-7" ? { ...s, id: "overdue-week", offsetDays: 6 } : s));
+    expect((await w.engine.setPolicy(renamed, "test")).version).toBe(3);
+    await until(w, berlin("2026-03-23"));
+    expect(w.outbox.log).toHaveLength(4);
     await w.engine.stop();
   });
 
