@@ -73,5 +73,13 @@ if (!haveSocat && process.env.CI === "true") {
       await modem.inboxIdle();
       expect(sim.storage.used("SM")).toBe(0);
     });
+
+    it("sees the line drop like a USB unplug, reopens the pty when it is back and sends again", async () => {
+      sim.fault.unplug(500);
+      await waitFor(() => modem.health().state === "recovering", "the unplug to be noticed", 5000);
+      await waitFor(() => modem.ready, "the reopened pty", 15_000);
+      const [p] = encodeSubmit("after the replug", { to: "+491701234567", concatReference: 5 }).parts;
+      await expect(modem.sendPart(p!)).resolves.toHaveProperty("reference");
+    }, 30_000);
   });
 }
