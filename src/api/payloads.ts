@@ -17,7 +17,7 @@ export const AccountUpsert = Type.Object(
     id: Id,
     version: Version,
     name: Type.String({ minLength: 1, maxLength: 200 }),
-    phones: Type.Array(Phone, { maxItems: 5, description: "Numbers on file; a balance is only ever sent to one of these." }),
+    phones: Type.Array(Phone, { minItems: 1, maxItems: 5, description: "Numbers on file; a balance is only ever sent to one of these." }),
     locale: Type.Optional(Type.String({ pattern: "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", description: "BCP 47, de-DE." })),
     timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "IANA zone, Europe/Berlin." })),
     currency: Type.Optional(Currency),

@@ -32,7 +32,7 @@ export function rowsFromJson(body: unknown, maxRows: number): ImportRow[] {
 export function rowsFromCsv(kind: ImportKind, text: string, maxRows: number): ImportRow[] {
   let parsed: Array<{ record: Record<string, string>; info: { lines: number } }>;
   try {
-    parsed = parse(text, { columns: true, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, info: true, to: maxRows + 1, delimiter: [",", ";"] });
+    parsed = parse(text, { columns: true, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, info: true, to: maxRows + 1 });
   } catch (e) {
     const line = (e as { lines?: number }).lines;
     throw new DuegateError(ErrorCode.PayloadMalformed, `the CSV cannot be read${line ? ` at line ${line}` : ""}: ${errorMessage(e)}`, { field: "", line });
@@ -60,6 +60,5 @@ function toRecord(columns: Record<string, Cell>, row: Record<string, string>, li
     } else if (type === "list") out[name] = raw.split(/[;|]/).map((s) => s.trim()).filter(Boolean);
     else out[name] = raw;
   }
-  if (columns.phones && out.phones === undefined) out.phones = [];
   return { line, record: out };
 }

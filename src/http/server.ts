@@ -36,12 +36,11 @@ export interface ServerOptions {
 export async function buildServer(services: ServerServices, opts: ServerOptions): Promise<FastifyInstance> {
   const { http } = services.config;
   const root = Fastify({
-    loggerInstance: services.logger.child({ subsystem: "http" }),
+    // Request lines are info: one per request on the SD card would be too much. Warnings and errors stay.
+    loggerInstance: services.logger.child({ subsystem: "http" }, { level: "warn" }),
     bodyLimit: http.bodyLimitBytes,
     // A record with an unknown field is refused, not silently trimmed: the same schema as MQTT.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true, allErrors: false } },
-    // Every request to the SD card's log would be too much; errors are logged by the handler.
-    disableRequestLogging: true,
     return503OnClosing: true,
   });
   const app = root.withTypeProvider<TypeBoxTypeProvider>();

@@ -20,7 +20,7 @@ export const recordRoutes: FastifyPluginAsync<{ services: HttpServices }> = asyn
     app.post(url, {
       ...perRecord,
       preHandler: app.requireWrite,
-      schema: { tags: ["records"], summary, body: OneOrMany(schema, maxBatch), response: { 200: UpsertResult, 400: Type.Intersect([ErrorBody, Type.Object({ result: UpsertResult })]) } },
+      schema: { tags: ["records"], summary, body: OneOrMany(schema, maxBatch), response: { 200: UpsertResult, 400: Type.Intersect([ErrorBody, Type.Object({ result: Type.Optional(UpsertResult) })]) } },
       handler: async (request, reply) => {
         const result = await ingestRecords(services.ledger, kind, request.body, maxBatch);
         // Everything refused: the request as a whole failed; otherwise the report says what was.
