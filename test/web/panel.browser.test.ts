@@ -65,7 +65,9 @@ suite("web panel in Chromium", () => {
 
   afterAll(async () => {
     await browser?.close();
+    const t0 = Date.now();
     await appliance?.stop();
+    console.log(`[web] appliance stopped in ${Date.now() - t0} ms`);
   });
 
   it("refuses every page and API call without a session", async () => {
@@ -222,6 +224,44 @@ suite("web panel in Chromium", () => {
     await page.getByRole("button", { name: "Run" }).click();
     await page.waitForSelector("main .error[role=alert]");
     await shot(page, "08-modem-console");
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("retries a failed message and cancels a queued one from Messages", async () => {
+    const { context, page, problems } = await newPage();
+    await login(page, "admin", ADMIN_PASSWORD, "/messages");
+    const send = (to: string, text: string) =>
+      page.evaluate(
+        async ([to, text]) => {
+          const me = await (await fetch("/api/v1/me")).json();
+          const res = await fetch("/api/v1/panel/send", { method: "POST", headers: { "content-type": "application/json", "x-csrf-token": me.csrfToken }, body: JSON.stringify({ to, text }) });
+          return (await res.json()).id as string;
+        },
+        [to, text] as const,
+      );
+    const stateOf = (id: string) => page.evaluate(async (id) => (await (await fetch(`/api/v1/panel/messages/${id}`)).json()).state as string, id);
+
+    // 3GPP TS 24.011 E-2 cause 21: a permanent refusal, so the outbox fails the message at once
+    appliance.simulator.fault.cmsError(21, 1);
+    const failedId = await send("+4917600000003", "will fail once");
+    await expect.poll(() => stateOf(failedId), { timeout: 10_000 }).toBe("failed");
+    await page.goto(`${appliance.url}/messages?id=${failedId}`);
+    await page.getByRole("button", { name: "Retry" }).click();
+    await page.waitForSelector("text=Queued again.");
+    await expect.poll(() => stateOf(failedId), { timeout: 10_000 }).toMatch(/submitted|delivered/);
+
+    // without network the modem is not ready and messages wait in the queue, where they can be cancelled
+    appliance.simulator.fault.noNetwork(5000);
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
+    const heldId = await send("+4917600000004", "first, held while there is no network");
+    const queuedId = await send("+4917600000005", "second, to be cancelled");
+    await page.goto(`${appliance.url}/messages?id=${queuedId}`);
+    await page.getByRole("button", { name: "Cancel message" }).click();
+    await page.waitForSelector("text=Cancelled.");
+    expect(await stateOf(queuedId)).toBe("cancelled");
+    await shot(page, "02-messages-cancelled");
+    expect(await stateOf(heldId)).not.toBe("cancelled");
     expect(problems).toEqual([]);
     await context.close();
   });
