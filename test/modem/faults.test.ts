@@ -69,6 +69,14 @@ describe("faults: the driver recovers from each one", () => {
     expect(back).toMatchObject({ state: "ready", registration: "home" });
   });
 
+  it("a lost network is seen at once from the registration URC, without waiting for a poll", async () => {
+    h = await startOnSimulator();
+    expect(h.sim.settings.creg).toBe(1);
+    h.sim.fault.noNetwork(300);
+    await waitFor(() => h!.modem.health().state === "degraded", "degraded from +CREG: 2", 1000);
+    await waitFor(() => h!.modem.ready, "ready again from +CREG: 1", 2000);
+  });
+
   it("no network at start: init waits for registration, then reports degraded instead of crashing", async () => {
     h = await startOnSimulator({}, {}, (hh) => hh.sim.fault.noNetwork(600));
     expect(h.modem.health()).toMatchObject({ state: "degraded", registration: "searching" });

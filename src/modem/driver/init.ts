@@ -8,7 +8,7 @@ import { cmgfPdu } from "../at/commands/cmgf.js";
 import { cnmi } from "../at/commands/cnmi.js";
 import { cpinEnter, cpinQuery } from "../at/commands/cpin.js";
 import { cpmsSelect, type StorageUse } from "../at/commands/cpms.js";
-import { cregQuery, type Registration } from "../at/commands/creg.js";
+import { cregEnable, cregQuery, type Registration } from "../at/commands/creg.js";
 import { cscaSet } from "../at/commands/csca.js";
 import { raw } from "../at/commands/raw.js";
 import { AtPriority } from "../at/command.js";
@@ -88,6 +88,8 @@ export async function initialize(d: InitDeps): Promise<InitResult> {
   }
   if (!cnmiOk) throw new DuegateError(ErrorCode.ModemError, "the modem accepted none of the profile's CNMI settings: no new-message indications", { profile: d.profile.name }, { cause: lastCnmiError });
 
+  // Optional: a modem that refuses it is still polled by the health check.
+  await d.run(cregEnable(t.command, d.profile.registration)).catch(() => d.logger.info("modem refused registration URCs; relying on polls"));
   const registration = await waitForRegistration(d);
   return { simState, registration, storage, reportsStored };
 }

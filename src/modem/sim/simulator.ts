@@ -68,6 +68,8 @@ export class ModemSimulator {
   settings: SimSettings = freshSettings();
   /** PIN the SIM asks for (fault.simPin); undefined = no PIN. */
   requiredPin: string | undefined;
+  /** Which registration URCs the host switched on (+CREG, +CGREG, +CEREG). */
+  registrationUrcs: string[] = ["+CREG"];
   /** TS 27.007 <stat>: 1 home. */
   registration = 1;
   noNetworkUntil = 0;

@@ -41,7 +41,7 @@ export function cregQuery(timeoutMs: number, priority = AtPriority.Health, which
   };
 }
 
-/** AT+CREG=1: registration changes as URCs. */
-export function cregEnable(timeoutMs: number): AtCommand<void> {
-  return { name: "CREG=", text: "AT+CREG=1", responsePrefixes: [], timeoutMs, priority: AtPriority.Control, retryable: true, parse: () => undefined };
+/** AT+CREG=1 (or +CGREG/+CEREG): registration changes arrive as URCs, so a lost network is seen at once. */
+export function cregEnable(timeoutMs: number, which: "CREG" | "CGREG" | "CEREG" = "CREG"): AtCommand<void> {
+  return { name: `${which}=`, text: `AT+${which}=1`, responsePrefixes: [], timeoutMs, priority: AtPriority.Control, retryable: true, parse: () => undefined };
 }

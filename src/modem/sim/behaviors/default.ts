@@ -54,10 +54,11 @@ export const respondToCpin = on("CPIN", ["+CPIN"], (sim, cmd) => {
 
 export const respondToCreg = on("CREG", ["+CREG", "+CGREG", "+CEREG"], (sim, cmd) => {
   if (cmd.op === "set") {
-    if (cmd.name === "+CREG") sim.settings.creg = Number(cmd.list[0] ?? 0);
+    sim.settings.creg = Number(cmd.list[0] ?? 0);
+    if (!sim.registrationUrcs.includes(cmd.name)) sim.registrationUrcs = [cmd.name];
     return sim.respond([]);
   }
-  if (cmd.op === "query") return sim.respond([`${cmd.name}: ${cmd.name === "+CREG" ? sim.settings.creg : 0},${regStat(sim)}`]);
+  if (cmd.op === "query") return sim.respond([`${cmd.name}: ${sim.settings.creg},${regStat(sim)}`]);
   sim.respond([]);
 });
 

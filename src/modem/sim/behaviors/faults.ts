@@ -29,9 +29,11 @@ export function createFaults(sim: ModemSimulator): SimFaults {
     },
     noNetwork(ms) {
       sim.noNetworkUntil = sim.clock.now() + ms;
-      if (sim.settings.creg === 1) sim.urc("+CREG: 2");
+      // One URC per registration command the host enabled (CREG, CGREG or CEREG alike).
+      const names = sim.registrationUrcs;
+      if (sim.settings.creg === 1) for (const n of names) sim.urc(`${n}: 2`);
       sim.clock.setTimer(ms, () => {
-        if (sim.settings.creg === 1 && sim.isRegistered()) sim.urc(`+CREG: ${sim.registration}`);
+        if (sim.settings.creg === 1 && sim.isRegistered()) for (const n of names) sim.urc(`${n}: ${sim.registration}`);
       });
     },
     simPin(pin) {
