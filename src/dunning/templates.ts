@@ -40,7 +40,20 @@ export function formatMoney(minor: number, currency: string, locale: string): st
   return plainSpaces(f.format.format(minor / 10 ** f.digits));
 }
 
+const formattedDates = new Map<string, string>();
+
+/** Memoised: a day's reminders share a handful of due dates, and Intl formatting costs microseconds each. */
 export function formatDate(date: string, locale: string): string {
+  const key = `${locale}|${date}`;
+  const hit = formattedDates.get(key);
+  if (hit !== undefined) return hit;
+  const out = formatDateUncached(date, locale);
+  if (formattedDates.size > 20_000) formattedDates.clear();
+  formattedDates.set(key, out);
+  return out;
+}
+
+function formatDateUncached(date: string, locale: string): string {
   let f = dateFormats.get(locale);
   if (!f) {
     try {
@@ -73,11 +86,12 @@ export function buildView(v: ViewInput): TemplateView {
     due += i.amountDue;
     if (i.dueDate < earliest) earliest = i.dueDate;
   }
+  const amountDue = formatMoney(due, v.currency, locale);
   return {
     name: v.account.name,
     firstName: v.account.name.split(/\s+/)[0] ?? v.account.name,
-    balance: formatMoney(v.balance, v.currency, locale),
-    amountDue: formatMoney(due, v.currency, locale),
+    balance: v.balance === due ? amountDue : formatMoney(v.balance, v.currency, locale),
+    amountDue,
     dueDate: formatDate(earliest, locale),
     daysOverdue: Math.max(0, v.today - dayNumber(earliest)),
     invoiceNumbers: v.invoices.map((i) => i.number).join(", "),
