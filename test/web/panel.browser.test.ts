@@ -51,6 +51,19 @@ async function login(page: Page, name = "admin", password = ADMIN_PASSWORD, next
   await page.waitForSelector("#main h1");
 }
 
+let adminCookies: Awaited<ReturnType<BrowserContext["cookies"]>> = [];
+
+/**
+ * Opens a page as admin with a session made once in beforeAll: the login form itself is
+ * tested on its own, and logging in for every test would run into the login rate limit
+ * (10 a minute per address).
+ */
+async function asAdmin(page: Page, path = "/") {
+  await browser.addCookies(adminCookies);
+  await page.goto(`${appliance.url}${path}`);
+  await page.waitForSelector("#main h1");
+}
+
 async function shot(page: Page, name: string) {
   await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
 }
@@ -61,6 +74,10 @@ suite("web panel in Chromium", () => {
     appliance = await startAppliance();
     console.log(`[web] appliance built via ${appliance.via} at ${appliance.url}`);
     browser = await launch();
+    const res = await browser.request.post(`${appliance.url}/api/v1/login`, { data: { name: "admin", password: ADMIN_PASSWORD } });
+    expect(res.status()).toBe(200);
+    adminCookies = await browser.cookies();
+    expect(adminCookies.map((c) => c.name)).toContain("duegate_session");
   }, 60_000);
 
   afterAll(async () => {
@@ -119,7 +136,7 @@ suite("web panel in Chromium", () => {
 
   it("sends a test SMS and finds it in Messages", async () => {
     const { context, page, problems } = await newPage();
-    await login(page, "admin", ADMIN_PASSWORD, "/send");
+    await asAdmin(page, "/send");
     await page.getByLabel("To number").fill("+4917600000001");
     await page.getByLabel("Text").fill("Panel test message 42");
     await page.waitForSelector("#send-measure");
@@ -144,7 +161,7 @@ suite("web panel in Chromium", () => {
 
   it("edits a template and sees the preview change", async () => {
     const { context, page, problems } = await newPage();
-    await login(page, "admin", ADMIN_PASSWORD, "/policy");
+    await asAdmin(page, "/policy");
     await page.waitForSelector("#preview-text");
     const textarea = page.getByLabel("Text", { exact: true });
     await textarea.fill("Hello {{name}}, please pay {{amountDue}}.");
@@ -181,13 +198,17 @@ suite("web panel in Chromium", () => {
     await page.getByRole("button", { name: "Menu" }).click();
     await page.getByRole("link", { name: "Logs" }).click();
     await page.waitForSelector("#log-lines");
+    await page.getByRole("button", { name: "Menu" }).click();
+    await page.getByRole("link", { name: "Dashboard" }).click();
+    await page.waitForSelector(".chart .uplot");
+    await shot(page, "01-dashboard-viewer-phone");
     expect(problems).toEqual([]);
     await context.close();
   });
 
   it("shows every page without errors (screenshots)", async () => {
     const { context, page, problems } = await newPage();
-    await login(page);
+    await asAdmin(page);
     const pages: Array<[string, string, string]> = [
       ["/inbox", "03-inbox", "#inbox-table"],
       ["/calendar", "04-calendar", "#calendar"],
@@ -230,7 +251,7 @@ suite("web panel in Chromium", () => {
 
   it("retries a failed message and cancels a queued one from Messages", async () => {
     const { context, page, problems } = await newPage();
-    await login(page, "admin", ADMIN_PASSWORD, "/messages");
+    await asAdmin(page, "/messages");
     const send = (to: string, text: string) =>
       page.evaluate(
         async ([to, text]) => {
