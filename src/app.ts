@@ -16,7 +16,7 @@ import type { Service } from "./core/lifecycle.js";
 import { VERSION } from "./version.js";
 import { loadConfig } from "./config/load.js";
 import { acquireInstanceLock } from "./system/instance-lock.js";
-import { createModem, type ModemSimulator } from "./modem/index.js";
+import { createModem, ModemSimulator } from "./modem/index.js";
 import { Outbox } from "./outbox/index.js";
 import { Ledger } from "./ledger/index.js";
 import { DunningEngine } from "./dunning/index.js";
@@ -65,6 +65,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   const bus = new EventBus<DomainEvents>(({ event, owner, error }) => logger.error({ event, owner, err: error }, "event listener failed"));
 
+  const sim = config.modem.simulator;
+  const simulator =
+    config.modem.port === "sim"
+      ? (options.simulator ?? new ModemSimulator({ clock, sendLatencyMs: sim.sendLatencyMs, deliveryReportDelayMs: sim.deliveryReportDelayMs, ownNumber: sim.ownNumber, storageSize: sim.storageSize }))
+      : undefined;
   const modem = createModem({
     port: config.modem.port,
     baudRate: config.modem.baudRate,
@@ -74,7 +79,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     healthIntervalMs: config.modem.healthIntervalSeconds * 1000,
     clock,
     logger: logger.child({ sub: "modem" }),
-    ...(options.simulator ? { simulator: options.simulator } : {}),
+    ...(simulator ? { simulator } : {}),
+    ...(config.modem.uhubctl ? { uhubctl: config.modem.uhubctl } : {}),
+    recovery: config.modem.recovery,
   });
 
   const ledger = await Ledger.open({ dataDir, clock, bus, logger: logger.child({ sub: "ledger" }), defaults: { region: config.gateway.defaultRegion, locale: config.gateway.defaultLocale, currency: config.gateway.defaultCurrency, timeZone: config.gateway.defaultTimeZone } });
