@@ -129,18 +129,18 @@ export class RecordDir<T> {
     if (ids.length === 0 && gone.length === 0) return;
     try {
       const written: Array<AtomicJsonFile<T>> = [];
+      const texts: string[] = [];
       for (const id of ids) {
         const rec = this.records.get(id);
         if (rec === undefined) continue;
-        const f = this.fileOf(id);
-        await f.prepare(JSON.stringify(rec));
-        written.push(f);
+        written.push(this.fileOf(id));
+        texts.push(JSON.stringify(rec));
       }
-      for (const f of written) await f.commit();
-      for (const id of gone) {
-        await this.fileOf(id).removeFiles();
-        this.files.delete(id);
-      }
+      // The fsyncs of one batch run side by side: the file system commits them together.
+      await inChunks(written.length, (i) => written[i]!.prepare(texts[i]!));
+      await inChunks(written.length, (i) => written[i]!.commit());
+      await inChunks(gone.length, (i) => this.fileOf(gone[i]!).removeFiles());
+      for (const id of gone) this.files.delete(id);
       if (written.length > 0) await written[0]!.syncDir();
       else await fsyncDir(this.dir);
     } catch (e) {
@@ -149,5 +149,12 @@ export class RecordDir<T> {
       for (const id of gone) if (!this.records.has(id)) this.removed.add(id);
       throw e;
     }
+  }
+}
+
+/** Runs fn(0..n-1), at most 32 at a time (open file handles stay bounded). */
+async function inChunks(n: number, fn: (i: number) => Promise<void>): Promise<void> {
+  for (let start = 0; start < n; start += 32) {
+    await Promise.all(Array.from({ length: Math.min(32, n - start) }, (_, k) => fn(start + k)));
   }
 }
