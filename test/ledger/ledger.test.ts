@@ -4,7 +4,7 @@ import { EventBus } from "../../src/core/bus.js";
 import { silentLogger } from "../../src/core/log.js";
 import type { DomainEvents, LedgerChangedEvent } from "../../src/api/events.js";
 import { Ledger } from "../../src/ledger/ledger.js";
-import { memoryDocuments, MemoryDocument } from "../../src/ledger/ports.js";
+import { memoryDocuments, type MemoryDocument } from "../../src/ledger/ports.js";
 
 async function open(docs = memoryDocuments()) {
   const clock = new ManualClock(Date.UTC(2026, 2, 10, 9));
