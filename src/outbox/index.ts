@@ -125,7 +125,7 @@ export class Outbox implements OutboxPort, Service {
       if (existing) return { status: "duplicate", message: structuredClone(existing) };
     }
     const to = toE164(req.to, this.d.gateway.defaultRegion);
-    const prepared = prepareText(req.text);
+    const prepared = prepareText(req.text, { transliterate: this.d.modemConfig.transliterate });
     const now = this.d.clock.now();
     const limitClass = req.limitClass ?? (req.origin.kind === "keyword-reply" ? "reply" : "reminder");
     const m: OutboxMessage = {

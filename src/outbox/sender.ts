@@ -191,6 +191,8 @@ export class SendLoop {
       statusReport: mc.statusReports,
       validityMinutes: mc.validityMinutes,
       concatReference: m.concatReference ?? 0,
+      referenceBits: mc.concatReference,
+      transliterate: mc.transliterate,
     });
     const part = parts.find((p) => p.index === index);
     if (!part || parts.length !== m.partCount) {

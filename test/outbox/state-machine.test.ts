@@ -3,6 +3,7 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { isDuegateError, ErrorCode } from "../../src/core/errors.js";
 import { Priority } from "../../src/outbox/index.js";
+import { decodePdu } from "../../src/sms/index.js";
 import { rig, reminder, settle, until, cms, type Rig } from "./helpers.js";
 
 let r: Rig | undefined;
@@ -111,6 +112,25 @@ describe("Outbox: states", () => {
     expect(new Set(udh.map((u) => u[0])).size).toBe(1);
     expect(r.outbox.stats().partsToday).toBe(3);
     expect(r.outbox.get(message.id)!.parts.map((p) => p.reference)).toEqual([0, 1, 2]);
+  });
+
+  it("hands the modem PDUs that decode to the recipient and the text (codec round trip)", async () => {
+    r = await rig();
+    const text = "Rechnung fällig: bitte zahlen. ".repeat(8);
+    const { message } = await r.outbox.enqueue(reminder({ text, to: "0176 5555 4444" }));
+    await r.outbox.start();
+    await until(r.clock, () => r!.outbox.get(message.id)!.state === "submitted");
+    const decoded = r.sender.sent.map((s) => decodePdu(s.pdu));
+    expect(decoded).toHaveLength(message.partCount);
+    let joined = "";
+    for (const d of decoded) {
+      if (d.type !== "submit") throw new Error("not a submit");
+      expect(d.to).toBe("+4917655554444");
+      expect(d.statusReport).toBe(true);
+      expect(d.concat?.reference).toBe(decoded[0]!.type === "submit" ? decoded[0]!.concat?.reference : -1);
+      joined += d.text;
+    }
+    expect(joined).toBe(text);
   });
 
   it("never gives two multipart messages the same concatenation reference, across a restart", async () => {
