@@ -16,16 +16,9 @@ import { jsonDocuments } from "./json-documents.js";
 import { intern } from "./intern.js";
 import { validateAccount, validateInvoice, validatePayment, normalisePhone, type LedgerDefaults, type NormalisedInvoice } from "./validate.js";
 import type { Account, AccountBalance, ErasureCounts, Invoice, Payment, StopReason, UpsertReport } from "./types.js";
+import { emptyDocument, stopFor, type LedgerDocument } from "./document.js";
 
-export interface LedgerDocument {
-  schema: 1;
-  accounts: Record<string, Account>;
-  invoices: Record<string, Invoice>;
-  payments: Record<string, Payment>;
-  /** shortHash(account id) -> last version seen, so that a stale republish cannot resurrect an erased account. */
-  tombstones: Record<string, number>;
-  erased: ErasureCounts;
-}
+export type { LedgerDocument };
 
 export interface LedgerOptions {
   dataDir: string;
@@ -36,8 +29,6 @@ export interface LedgerOptions {
   /** Where the document lives; default JSON files in dataDir (src/store); tests pass memoryDocuments(). */
   openDocument?: OpenDocument;
 }
-
-const emptyDocument = (): LedgerDocument => ({ schema: 1, accounts: {}, invoices: {}, payments: {}, tombstones: {}, erased: { accounts: 0, invoices: 0, payments: 0 } });
 
 const emptyReport = (received: number): UpsertReport => ({ received, applied: [], unchanged: [], stale: [], refused: [] });
 
@@ -404,12 +395,4 @@ export class Ledger {
     for (const i of Object.values(this.doc.data.invoices)) if (i.status === "open") openInvoices++;
     return { accounts: Object.keys(this.doc.data.accounts).length, invoices: Object.keys(this.doc.data.invoices).length, openInvoices, payments: Object.keys(this.doc.data.payments).length, erased: { ...this.doc.data.erased } };
   }
-}
-
-function stopFor(prev: Invoice | undefined, next: Invoice): StopReason | undefined {
-  if (next.status === "paid" && prev?.status !== "paid") return "paid";
-  if (next.status === "void" && prev?.status !== "void") return "void";
-  if (next.status === "disputed" && prev?.status !== "disputed") return "disputed";
-  if (next.noReminders && !prev?.noReminders) return "no-reminders";
-  return undefined;
 }
