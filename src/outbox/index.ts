@@ -1,4 +1,4 @@
-import type { Clock } from "../core/clock.js";
+import type { Clock, TimerHandle } from "../core/clock.js";
 import type { EventBus } from "../core/bus.js";
 import type { Logger } from "../core/log.js";
 import type { Service } from "../core/lifecycle.js";
@@ -45,6 +45,7 @@ export class Outbox implements OutboxPort, Service {
   private readonly loop: SendLoop;
   private readonly logger: Logger;
   private readonly admitting = new Map<string, Promise<void>>();
+  private rotation: TimerHandle | undefined;
 
   private constructor(
     private readonly q: Queue,
@@ -108,12 +109,27 @@ export class Outbox implements OutboxPort, Service {
 
   async start(): Promise<void> {
     await this.q.rotate();
+    this.scheduleRotation();
     this.loop.start();
   }
 
   async stop(): Promise<void> {
+    this.rotation?.cancel();
+    this.rotation = undefined;
     await this.loop.stop();
     await this.q.close();
+  }
+
+  /** History retention is applied at start and once a day. */
+  private scheduleRotation(): void {
+    this.rotation = this.d.clock.setTimer(86_400_000, () => {
+      this.q
+        .rotate()
+        .catch((e: unknown) => this.logger.error({ err: e instanceof Error ? e.message : String(e) }, "outbox: history rotation failed"))
+        .finally(() => {
+          if (this.rotation) this.scheduleRotation();
+        });
+    });
   }
 
   async enqueue(req: EnqueueRequest): Promise<EnqueueResult> {

@@ -149,6 +149,7 @@ export class SendLoop {
       return { wakeAt: minute.until };
     }
     const windowCache = new Map<string, Millis | undefined>();
+    let wait: string | undefined; // why the first message that could not go waits
     for (const m of candidates) {
       const notBefore = Math.max(m.notBefore ?? 0, m.nextAttemptAt ?? 0);
       if (notBefore > now) {
@@ -163,18 +164,19 @@ export class SendLoop {
         const opens = windowCache.get(key);
         if (opens !== now) {
           soonest(opens);
-          this.lastWait ??= "outside the send window";
+          wait ??= "outside the send window";
           continue;
         }
       }
       const v = q.limits.messageMayStart(m, now);
       if (!v.ok) {
         soonest(v.until);
-        this.lastWait = v.reason;
+        wait ??= v.reason;
         continue;
       }
       return { message: m };
     }
+    this.lastWait = wait ?? (candidates.length > 0 ? "not before its time or retry delay" : undefined);
     return { wakeAt };
   }
 

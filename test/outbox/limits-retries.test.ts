@@ -25,7 +25,7 @@ describe("limits: a limited message waits, it is not failed", () => {
     await settle(r.clock, 3);
     expect(r.outbox.get(reply.message.id)!.state).toBe("submitted");
     expect(r.outbox.get(ids[2]!)!.state).toBe("queued");
-    expect(r.outbox.waitingFor).toContain("reminders to this number");
+    await until(r.clock, () => r!.outbox.waitingFor?.includes("reminders to this number") === true);
     await r.clock.advance(7 * DAY);
     await until(r.clock, () => r!.outbox.get(ids[2]!)!.state === "submitted");
   });
