@@ -102,8 +102,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock,
     logger: dunningLogger,
     override: !config.dunning.requireTrustedClock,
-    toleranceMs: 5 * 60_000,
-    recheckMs: 60_000,
+    toleranceMs: config.dunning.networkTimeToleranceSeconds * 1000,
+    recheckMs: config.dunning.clockRecheckSeconds * 1000,
     networkTime: () => modem.networkTime(),
   });
   const dunning = await DunningEngine.open({
