@@ -44,7 +44,7 @@ export class ServiceProcess {
   private child: ChildProcess | undefined;
   readonly lines: string[] = [];
   private partial = "";
-  private exitWaiters: Array<() => void> = [];
+  private exit: Promise<void> = Promise.resolve();
   starts = 0;
   readonly configFile: string;
   readonly entry: Entry;
@@ -73,7 +73,8 @@ export class ServiceProcess {
     const child = spawn(process.execPath, args, {
       cwd: REPO,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, NODE_ENV: "production", ...this.opts.env },
+      // DUEGATE_RELIABILITY_* are the suites' knobs; the service would read them as config keys and refuse them.
+      env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("DUEGATE_RELIABILITY_"))), NODE_ENV: "production", ...this.opts.env },
     });
     this.child = child;
     this.starts++;
@@ -85,9 +86,7 @@ export class ServiceProcess {
     };
     child.stdout!.on("data", take);
     child.stderr!.on("data", take);
-    child.once("exit", () => {
-      for (const w of this.exitWaiters.splice(0)) w();
-    });
+    this.exit = new Promise<void>((r) => child.once("exit", () => r()));
     const steps = Math.ceil(timeoutMs / 25);
     for (let i = 0; i < steps; i++) {
       if (this.lines.slice(from).some((l) => l.includes('"duegate started"'))) return Date.now() - t0;
@@ -95,14 +94,13 @@ export class ServiceProcess {
       await sleep(25);
     }
     const tail = this.lines.slice(from).slice(-15).join("\n");
-    this.kill9();
+    // this child only: a suite may already have started the next one
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     throw new Error(`the service did not start within ${timeoutMs} ms (exit ${child.exitCode ?? child.signalCode}):\n${tail}`);
   }
 
   private exited(): Promise<void> {
-    const c = this.child;
-    if (!c || c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
-    return new Promise((r) => this.exitWaiters.push(r));
+    return this.exit;
   }
 
   /** The power cut: SIGKILL, and wait until the process is gone. */
