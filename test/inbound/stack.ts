@@ -32,7 +32,8 @@ export interface Stack {
 /** Numbers of the debtors on file: +49 176 1000 0000, +49 176 1000 0001, ... */
 export const debtorNumber = (i: number): string => `+4917610${String(i).padStart(6, "0")}`;
 
-export async function startStack(opts: { debtors: number; sendLatencyMs?: number }): Promise<Stack> {
+/** `pty`: the modem talks to the simulator through socat and serialport's native binding (a real tty). */
+export async function startStack(opts: { debtors: number; sendLatencyMs?: number; pty?: boolean }): Promise<Stack> {
   const dir = await mkdtemp(join(tmpdir(), "duegate-inbound-flow-"));
   const config = validateConfig({
     gateway: { companyName: "Acme Alarm", supportContact: "+49 30 1234567" },
@@ -44,9 +45,10 @@ export async function startStack(opts: { debtors: number; sendLatencyMs?: number
   const logger = silentLogger();
   const clock = systemClock;
   const sim = new ModemSimulator({ sendLatencyMs: opts.sendLatencyMs ?? 5, deliveryReportDelayMs: 20, storageSize: 30 });
+  const pty = opts.pty ? await sim.servePty() : undefined;
   const modem = createModem({
-    port: "sim", baudRate: 115200, profile: "generic", healthIntervalMs: 60_000, clock, logger, simulator: sim,
-    timeouts: { command: 300, read: 1000, send: 2000, network: 500, registrationMs: 400, resetSettleMs: 200 },
+    port: pty?.path ?? "sim", baudRate: 115200, profile: "generic", healthIntervalMs: 60_000, clock, logger, ...(pty ? {} : { simulator: sim }),
+    timeouts: { command: pty ? 1000 : 300, read: 1000, send: 2000, network: 500, registrationMs: 400, resetSettleMs: 200 },
     recovery: { backoffBaseMs: 20, backoffMaxMs: 200, resetAfter: 3, powerCycleAfter: 6 },
     registrationPollMs: 20,
   });
@@ -68,6 +70,7 @@ export async function startStack(opts: { debtors: number; sendLatencyMs?: number
       await inbound.stop();
       await outbox.stop();
       await modem.stop();
+      await pty?.close();
       await ledger.close();
       await rm(dir, { recursive: true, force: true });
     },
