@@ -82,6 +82,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...(simulator ? { simulator } : {}),
     ...(config.modem.uhubctl ? { uhubctl: config.modem.uhubctl } : {}),
     recovery: config.modem.recovery,
+    stopGraceMs: config.modem.stopGraceMs,
   });
 
   const ledger = await Ledger.open({ dataDir, clock, bus, logger: logger.child({ sub: "ledger" }), defaults: { region: config.gateway.defaultRegion, locale: config.gateway.defaultLocale, currency: config.gateway.defaultCurrency, timeZone: config.gateway.defaultTimeZone } });
@@ -96,7 +97,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     gateway: config.gateway,
     sender: modem,
   });
-  const inbound = await Inbound.open({ dataDir, clock, bus, logger: logger.child({ sub: "inbound" }), config: { ...config.inbound, ...config.gateway, dunning: config.dunning }, ledger, outbox });
+  const inbound = await Inbound.open({ dataDir, clock, bus, logger: logger.child({ sub: "inbound" }), config: { ...config.inbound, ...config.gateway, dunning: config.dunning }, ledger, outbox, storage: config.storage });
   const dunningLogger = logger.child({ sub: "dunning" });
   const clockTrust = new SystemClockTrust({
     clock,
@@ -178,7 +179,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       metrics.stop();
       for (const s of started.reverse()) {
         try {
-          await s.stop();
+          // The outbox waits for the part at the modem; the modem bounds that wait by
+          // modem.stopGraceMs and then cuts it short, so the two stop together (modem.stop is idempotent).
+          if (s === outbox && started.includes(modem)) await Promise.all([outbox.stop(), modem.stop()]);
+          else await s.stop();
         } catch (e) {
           logger.error({ service: s.name, err: errorMessage(e) }, "stop failed");
         }
