@@ -40,6 +40,8 @@ export interface ModemOptions {
   recovery?: Partial<RecoveryOptions>;
   /** Extension: polling interval while waiting for registration, ms (default 1000). */
   registrationPollMs?: number;
+  /** Extension: orderly stop lets the command in flight finish this long before cutting it short, ms (config modem.stopGraceMs; default 5000). */
+  stopGraceMs?: number;
 }
 
 export interface Modem extends Service {

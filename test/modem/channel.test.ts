@@ -195,4 +195,31 @@ describe("AtChannel", () => {
     port.feed("\r\nOK\r\n");
     await expect(p).rejects.toMatchObject({ code: ErrorCode.ModemParse });
   });
+  it("abort() cuts a send short after its PDU went out as an in-doubt timeout, cancels the input with ESC, and drained() resolves", async () => {
+    const { channel, port } = setup();
+    const send = channel.execute(cmgs({ pdu: "0011", tpduLength: 1 }, 60_000));
+    const queued = channel.execute(csq(1000));
+    let drained = false;
+    void channel.drained().then(() => (drained = true));
+    port.feed("> ");
+    await tick();
+    expect(port.writes[1]).toBe("0011\x1a");
+    channel.abort("the service is stopping");
+    await expect(send).rejects.toMatchObject({ code: ErrorCode.ModemTimeout, context: { inDoubt: true, temporary: true, aborted: true } });
+    expect(port.writes[2]).toBe("\x1b");
+    expect(port.writes[3]).toBe("AT+CSQ\r"); // queued work goes on until the port is detached
+    expect(drained).toBe(false);
+    channel.detach(new DuegateError(ErrorCode.ModemClosed, "stopped", {}));
+    await expect(queued).rejects.toMatchObject({ code: ErrorCode.ModemClosed });
+    await tick();
+    expect(drained).toBe(true);
+  });
+
+  it("abort() before the prompt says the PDU never went out (not in doubt)", async () => {
+    const { channel } = setup();
+    const send = channel.execute(cmgs({ pdu: "0011", tpduLength: 1 }, 60_000));
+    channel.abort("stopping");
+    await expect(send).rejects.toMatchObject({ code: ErrorCode.ModemTimeout, context: { inDoubt: false } });
+    await expect(channel.drained()).resolves.toBeUndefined();
+  });
 });

@@ -12,6 +12,7 @@ export const ModemSection = Type.Object(
     healthIntervalSeconds: Type.Integer({ default: 60, minimum: 5, description: "How often signal, registration and operator are read." }),
     concatReference: Type.Union([Type.Literal(8), Type.Literal(16)], { default: 8, description: "Concatenation reference size (bits) in the UDH of multipart messages." }),
     transliterate: Type.Boolean({ default: true, description: "Replace curly quotes, long dashes, non-breaking spaces and ellipses by GSM-7 look-alikes so that one such character does not force UCS-2." }),
+    stopGraceMs: Type.Integer({ default: 5000, minimum: 0, maximum: 25_000, description: "On stop (SIGTERM), how long a command in flight (a send to a hung modem) may still take before it is cut short and the part recorded as a temporary, possibly in-doubt failure. Keep it well under systemd's TimeoutStopSec (30 s)." }),
     recovery: Type.Object(
       {
         backoffBaseMs: Type.Integer({ default: 500, minimum: 10, maximum: 60_000, description: "First wait before reopening a modem port that hung or vanished; doubles per failed attempt." }),

@@ -59,6 +59,8 @@ export class AtChannel {
   /** A +CDS:/+CMT: header seen; its PDU is the next line. */
   private twoLineHeader: string | undefined;
   private readonly urcListeners: Array<(urc: Urc) => void> = [];
+  /** Callers of drained(), woken when nothing is in flight or queued. */
+  private readonly drainWaiters: Array<() => void> = [];
   private readonly flushMs: number;
   private readonly resyncMs: number;
 
@@ -103,6 +105,27 @@ export class AtChannel {
     const cur = this.current;
     if (cur) this.finish(cur, error);
     for (const job of this.queue.splice(0)) job.reject(error);
+    for (const wake of this.drainWaiters.splice(0)) wake();
+  }
+
+  /** Resolves once no command is in flight or queued (orderly stop waits on it, bounded by its grace). */
+  drained(): Promise<void> {
+    if (!this.current && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  /**
+   * Ends the command in flight now, as a timeout would (orderly stop after its grace): a PDU
+   * input is cancelled with ESC, and the error carries `inDoubt` when the PDU was already
+   * handed over, so the outbox records that the part may have left. Queued commands stay
+   * queued; detach() fails them.
+   */
+  abort(reason: string): void {
+    const cur = this.current;
+    if (!cur) return;
+    if (cur.cmd.body !== undefined) this.transport?.write(Buffer.from([0x1b])).catch(() => {});
+    const inDoubt = cur.cmd.body !== undefined && cur.step === "awaitingFinal";
+    this.finish(cur, new DuegateError(ErrorCode.ModemTimeout, `${cur.cmd.name} cut short after ${this.opts.clock.now() - cur.startedAt} ms: ${reason}`, { command: cur.cmd.name, failure: "timeout", aborted: true, temporary: true, inDoubt }));
   }
 
   execute<R>(cmd: AtCommand<R>): Promise<R> {
@@ -120,7 +143,12 @@ export class AtChannel {
   }
 
   private pump(): void {
-    if (this.current || this.resyncTimer || !this.transport) return;
+    if (this.current || this.resyncTimer) return;
+    if (this.queue.length === 0) {
+      for (const wake of this.drainWaiters.splice(0)) wake();
+      return;
+    }
+    if (!this.transport) return;
     const job = this.queue.shift();
     if (!job) return;
     const transport = this.transport;

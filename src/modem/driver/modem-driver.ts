@@ -41,11 +41,18 @@ export interface DriverOptions {
   recovery?: Partial<RecoveryOptions>;
   /** Polling interval while waiting for registration, ms. default 1000. */
   registrationPollMs?: number;
+  /**
+   * Orderly stop: how long the command in flight (a send to a hung modem) may still take
+   * before it is cut short, ms. default 5000; keeps a stop inside systemd's TimeoutStopSec.
+   */
+  stopGraceMs?: number;
   /** Tests: the transport factory instead of resolving `port`. */
   transportFactory?: TransportFactory;
 }
 
 type State = ModemHealthEvent["state"];
+
+const DEFAULT_STOP_GRACE_MS = 5000;
 
 
 /**
@@ -62,6 +69,7 @@ export class ModemDriver {
   private factory!: TransportFactory;
   private transport: Transport | undefined;
   private stopping = false;
+  private stopped: Promise<void> | undefined;
   private recovering: Promise<void> | undefined;
   private healthTimer: TimerHandle | undefined;
   private readonly log: Logger;
@@ -95,6 +103,7 @@ export class ModemDriver {
 
   async start(): Promise<void> {
     this.stopping = false;
+    this.stopped = undefined;
     const profile = await loadProfile(this.opts.profile);
     this.profile = { ...profile, timeouts: { ...profile.timeouts, ...this.opts.timeouts } };
     this.channel = new AtChannel({ clock: this.opts.clock, logger: this.opts.logger, promptWithoutSpace: this.profile.compat.promptWithoutSpace });
@@ -113,14 +122,37 @@ export class ModemDriver {
     this.armHealthTimer();
   }
 
-  async stop(): Promise<void> {
-    if (this.stopping) return;
+  /** Idempotent: a second caller (the app stops the outbox and the modem together) shares the first stop. */
+  stop(): Promise<void> {
+    this.stopped ??= this.shutdown();
+    return this.stopped;
+  }
+
+  /**
+   * Stop taking work, let the command in flight and inbound work finish within the grace
+   * (modem.stopGraceMs), then cut the command short (a send fails as a temporary, possibly
+   * in-doubt timeout that the outbox records), close the port.
+   */
+  private async shutdown(): Promise<void> {
     this.stopping = true;
     this.healthTimer?.cancel();
     for (const wake of [...this.sleepers]) wake();
-    // Let inbound work in flight finish (or time out) so nothing is half-read.
-    if (this.inbox) await Promise.race([this.inbox.idle(), this.sleep(this.profile.timeouts.read, true)]);
-    await this.closeTransport(new DuegateError(ErrorCode.ModemClosed, "modem stopped", {}));
+    const graceMs = this.opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
+    let graceOver = false;
+    let graceTimer: TimerHandle | undefined;
+    const grace = new Promise<void>((resolve) => {
+      graceTimer = this.opts.clock.setTimer(graceMs, () => {
+        graceOver = true;
+        resolve();
+      });
+    });
+    if (this.channel) await Promise.race([Promise.all([this.inbox.idle(), this.channel.drained()]), grace]);
+    graceTimer?.cancel();
+    if (graceOver && this.channel?.busy) {
+      this.log.warn({ graceMs }, "modem did not finish its command within the stop grace; cutting it short");
+      this.channel.abort(`the service is stopping (modem.stopGraceMs = ${graceMs})`);
+    }
+    await this.closeTransport(new DuegateError(ErrorCode.ModemClosed, "modem stopped", { temporary: true }));
     await this.recovering;
     this.setState("offline");
   }
@@ -140,6 +172,7 @@ export class ModemDriver {
   }
 
   async sendPart(part: { pdu: string; tpduLength: number }): Promise<{ reference: number }> {
+    if (this.stopping) throw new DuegateError(ErrorCode.ModemClosed, "cannot send now: the modem is stopping", { temporary: true });
     if (this.state !== "ready") {
       const code = this.state === "degraded" ? ErrorCode.ModemNoNetwork : this.portGone ? ErrorCode.ModemUnplugged : ErrorCode.ModemNotReady;
       const why = this.state === "degraded" ? `not registered on a network (${this.registration ?? "unknown"})` : `modem is ${this.state}${this.phase ? ` (${this.phase})` : ""}`;
@@ -222,7 +255,7 @@ export class ModemDriver {
       try {
         return await this.channel.execute(cmd);
       } catch (e) {
-        if (!isDuegateError(e, ErrorCode.ModemTimeout)) throw e;
+        if (!isDuegateError(e, ErrorCode.ModemTimeout) || this.stopping) throw e;
         if (mayRetry(cmd, attempt)) {
           this.log.warn({ command: cmd.name }, "command timed out; retrying once");
           continue;
@@ -308,8 +341,8 @@ export class ModemDriver {
     }
   }
 
-  /** A wait on the clock that stop() ends early (unless `uninterruptible`). */
-  private sleep(ms: number, uninterruptible = false): Promise<void> {
+  /** A wait on the clock that stop() ends early. */
+  private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         timer.cancel();
@@ -317,7 +350,7 @@ export class ModemDriver {
         resolve();
       };
       const timer = this.opts.clock.setTimer(ms, done);
-      if (!uninterruptible) this.sleepers.add(done);
+      this.sleepers.add(done);
     });
   }
 
