@@ -3,42 +3,18 @@
  * currency), the template for the locale, the opt-out line. Mustache with HTML escaping off:
  * an SMS is not HTML, and "&amp;" would cost five characters.
  */
-import Mustache from "mustache";
 import type { Account, Invoice } from "../ledger/types.js";
 import { dayNumber } from "../ledger/dates.js";
 import type { PolicyDocument } from "./policy-schema.js";
 import type { TemplateVariable } from "./template-variables.js";
+import { CompiledTemplate } from "./compiled-template.js";
+import { formatMoney, plainSpaces } from "./money-format.js";
 
 export type TemplateView = Record<TemplateVariable, string | number>;
 
-const moneyFormats = new Map<string, { format: Intl.NumberFormat; digits: number }>();
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
-/**
- * Intl puts NO-BREAK SPACE (U+00A0) or NARROW NO-BREAK SPACE (U+202F) between digits and
- * currency in de, fr and others. Neither is in the GSM 7-bit alphabet (3GPP TS 23.038 6.2.1):
- * one of them would turn the whole message into UCS-2 and double its parts. A plain space reads the same.
- */
-function plainSpaces(s: string): string {
-  return s.replace(/[\u00a0\u202f\u2009]/g, " ");
-}
-
-export function formatMoney(minor: number, currency: string, locale: string): string {
-  const key = `${locale}|${currency}`;
-  let f = moneyFormats.get(key);
-  if (!f) {
-    let format: Intl.NumberFormat;
-    try {
-      format = new Intl.NumberFormat(locale, { style: "currency", currency });
-    } catch {
-      format = new Intl.NumberFormat("en", { style: "currency", currency });
-    }
-    f = { format, digits: format.resolvedOptions().maximumFractionDigits ?? 2 };
-    moneyFormats.set(key, f);
-  }
-  // Display only: the integer minor amount is scaled once for Intl, never used for arithmetic.
-  return plainSpaces(f.format.format(minor / 10 ** f.digits));
-}
+export { formatMoney };
 
 const formattedDates = new Map<string, string>();
 
@@ -114,8 +90,23 @@ export function pickLocale<T>(texts: Record<string, T>, locale: string, fallback
 
 const HAS_OPT_OUT = /\bSTOP\b/;
 
+const compiledBySource = new Map<string, CompiledTemplate>();
+
+/** Compiled once per template text (previews may render texts not in any policy: bounded). */
+function compiled(template: string): CompiledTemplate {
+  let c = compiledBySource.get(template);
+  if (!c) {
+    if (compiledBySource.size >= 2_000) compiledBySource.clear();
+    compiledBySource.set(template, (c = new CompiledTemplate(template)));
+  }
+  return c;
+}
+
 export function renderText(template: string, view: Partial<TemplateView>): string {
-  const text = Mustache.render(template, view, {}, { escape: (s: unknown) => String(s) });
+  return tidy(compiled(template).render(view));
+}
+
+function tidy(text: string): string {
   return text.replace(/[ \t]{2,}/g, " ").replace(/ +([.,!?])/g, (m, p: string) => (p === "!" || p === "?" ? m : p)).trim();
 }
 
@@ -125,19 +116,41 @@ export interface RenderedReminder {
   optOutAppended: boolean;
 }
 
-/** Renders a template of the policy for a view; appends the localised opt-out line unless present or switched off. */
-export function renderTemplate(policy: PolicyDocument, templateId: string, locale: string, view: TemplateView, appendOptOut: boolean): RenderedReminder {
+/** A template picked for a locale, with its opt-out line: looked up once per policy, template and locale. */
+interface PickedTemplate {
+  texts: Record<string, string> | undefined;
+  locale: string;
+  template: CompiledTemplate;
+  optOutLine: string | undefined;
+}
+
+// Keyed by the policy object: a saved policy is a new object (PolicyStore clones), never edited in place.
+const picks = new WeakMap<PolicyDocument, Map<string, PickedTemplate>>();
+
+function pickTemplate(policy: PolicyDocument, templateId: string, locale: string): PickedTemplate {
+  let byKey = picks.get(policy);
+  if (!byKey) picks.set(policy, (byKey = new Map()));
+  const key = `${templateId}\u0000${locale}`;
   const texts = policy.templates[templateId];
+  const hit = byKey.get(key);
+  if (hit && hit.texts === texts) return hit;
   const picked = texts ? pickLocale(texts, locale, policy.fallbackLocale) : undefined;
   if (!picked) throw new Error(`template "${templateId}" has no text for ${locale} or ${policy.fallbackLocale}`);
-  let text = renderText(picked.value, view);
+  const line = pickLocale(policy.optOutLine, picked.locale, policy.fallbackLocale);
+  const entry: PickedTemplate = { texts, locale: picked.locale, template: compiled(picked.value), optOutLine: line?.value };
+  if (byKey.size >= 1_000) byKey.clear();
+  byKey.set(key, entry);
+  return entry;
+}
+
+/** Renders a template of the policy for a view; appends the localised opt-out line unless present or switched off. */
+export function renderTemplate(policy: PolicyDocument, templateId: string, locale: string, view: TemplateView, appendOptOut: boolean): RenderedReminder {
+  const picked = pickTemplate(policy, templateId, locale);
+  let text = tidy(picked.template.render(view));
   let optOutAppended = false;
-  if (appendOptOut && !HAS_OPT_OUT.test(text)) {
-    const line = pickLocale(policy.optOutLine, picked.locale, policy.fallbackLocale);
-    if (line) {
-      text = `${text} ${line.value}`;
-      optOutAppended = true;
-    }
+  if (appendOptOut && picked.optOutLine !== undefined && !HAS_OPT_OUT.test(text)) {
+    text = `${text} ${picked.optOutLine}`;
+    optOutAppended = true;
   }
   return { text, locale: picked.locale, optOutAppended };
 }
