@@ -11,7 +11,7 @@ const forbid = (files, groups, message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "web/vendor/**", "test-results/**", "coverage/**"] },
+  { ignores: ["dist/**", "node_modules/**", "web/vendor/**", "test-results/**", "coverage/**", "data/**", ".reltmp/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
