@@ -15,8 +15,14 @@ export class AccountingClient {
     readonly prefix: string,
   ) {}
 
-  static async connect(url: string, prefix: string, opts: { watch?: string[] } = {}): Promise<AccountingClient> {
-    const client = await mqtt.connectAsync(url, { clientId: `accounting-${process.pid}-${Math.random().toString(36).slice(2, 8)}`, clean: true, reconnectPeriod: 200, connectTimeout: 5000 });
+  /** watch: topics (relative to the prefix) whose messages are kept in events; clientId set = persistent session. */
+  static async connect(url: string, prefix: string, opts: { watch?: string[]; clientId?: string } = {}): Promise<AccountingClient> {
+    const client = await mqtt.connectAsync(url, {
+      clientId: opts.clientId ?? `accounting-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+      clean: opts.clientId === undefined,
+      reconnectPeriod: 200,
+      connectTimeout: 5000,
+    });
     const a = new AccountingClient(client, prefix);
     client.on("message", (topic, payload) => {
       let body: Record<string, unknown> = {};
