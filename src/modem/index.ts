@@ -56,6 +56,8 @@ export interface Modem extends Service {
   onInbound(handler: (pdu: DeliverPdu, raw: { hex: string; storage?: string; index?: number }) => Promise<void>): void;
   onStatusReport(handler: (report: StatusReportPdu) => Promise<void>): void;
   onHealth(listener: (h: ModemHealthEvent) => void): void;
+  /** Extension: an inbound SMS was announced (+CMTI/+CMT) and is about to be read; fires before onInbound. */
+  onInboundPending(listener: () => void): void;
   health(): ModemHealthEvent;
   refreshHealth(): Promise<ModemHealthEvent>;
   /** AT+CCLK, for the trusted-clock check; undefined when the modem has no network time. */

@@ -76,6 +76,7 @@ export class ModemDriver {
   private readonly recoveryOpts: RecoveryOptions;
   private readonly pinRejected = { value: false };
   private readonly healthListeners: Array<(h: ModemHealthEvent) => void> = [];
+  private readonly pendingListeners: Array<() => void> = [];
   private readonly stateWaiters: Array<() => void> = [];
   /** Waits of the recovery loop; stop() cuts them short. */
   private readonly sleepers = new Set<() => void>();
@@ -169,6 +170,14 @@ export class ModemDriver {
 
   onHealth(listener: (h: ModemHealthEvent) => void): void {
     this.healthListeners.push(listener);
+  }
+
+  /**
+   * Called the moment +CMTI or +CMT arrives, before the SMS is read: the outbox holds back
+   * the next reminder part so that the reply does not wait for a whole part on the air.
+   */
+  onInboundPending(listener: () => void): void {
+    this.pendingListeners.push(listener);
   }
 
   async sendPart(part: { pdu: string; tpduLength: number }): Promise<{ reference: number }> {
@@ -364,7 +373,20 @@ export class ModemDriver {
   private onUrc(urc: Urc): void {
     if (urc.type === "creg" && urc.source === this.profile.registration) this.applyRegistration(registrationOf(urc.stat));
     else if (urc.type === "vendor" || urc.type === "ring") this.log.debug({ urc: urc.type === "vendor" ? urc.name : "RING" }, "URC ignored");
-    else if (urc.type !== "creg") this.inbox.handleUrc(urc);
+    else if (urc.type !== "creg") {
+      if (urc.type === "cmti" || urc.type === "cmt") this.announceInbound();
+      this.inbox.handleUrc(urc);
+    }
+  }
+
+  private announceInbound(): void {
+    for (const l of this.pendingListeners) {
+      try {
+        l();
+      } catch (e) {
+        this.log.error({ err: errorMessage(e) }, "inbound-pending listener threw");
+      }
+    }
   }
 
   private applyRegistration(reg: Registration, force = false): void {
