@@ -25,7 +25,7 @@ export class AccountingClient {
     });
     const a = new AccountingClient(client, prefix);
     client.on("message", (topic, payload) => {
-      let body: Record<string, unknown> = {};
+      let body: Record<string, unknown>;
       try {
         body = JSON.parse(payload.toString("utf8")) as Record<string, unknown>;
       } catch {

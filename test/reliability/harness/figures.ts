@@ -20,7 +20,7 @@ export function recordFigures(suite: string, figures: Record<string, unknown>): 
 /** All figures in a directory, by suite (the bench's side). */
 export function readFigures(dir: string): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
-  let files: string[] = [];
+  let files: string[];
   try {
     files = readdirSync(dir).filter((f) => f.endsWith(".json"));
   } catch {
