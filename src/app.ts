@@ -31,6 +31,7 @@ import { createMetrics, type Metrics } from "./metrics/index.js";
 import { parseListen } from "./cli/options.js";
 import type { FastifyInstance } from "fastify";
 import { SystemClockTrust } from "./system/clock-trust.js";
+import { getPath, SettingsOverlay, type FieldProblem, type SettingsView } from "./config/overlay.js";
 
 export interface AppOptions {
   clock?: Clock;
@@ -53,7 +54,23 @@ export interface App {
   start(): Promise<void>;
   stop(): Promise<void>;
   reload(): Promise<void>;
+  /**
+   * Settings changed in the web panel (keys: src/config/overlay.ts PANEL_SETTINGS): validated,
+   * saved to <dataDir>/settings.yaml, and put in force where that needs no restart.
+   */
+  reconfigure(change: Record<string, unknown>, by?: string): Promise<ReconfigureResult>;
 }
+
+export type ReconfigureResult = { ok: true; changed: string[]; restartRequired: string[] } | { ok: false; problems: FieldProblem[] };
+
+/** What the panel's settings routes are given (src/http/web/ports.ts PanelSettings). */
+export interface PanelSettingsPort {
+  view(): SettingsView;
+  update(change: Record<string, unknown>, by: string): Promise<ReconfigureResult>;
+}
+
+/** Read once at open (inbound's router and reply texts): they take effect at the next start. */
+const RESTART_KEYS = /^(inbound\.|dunning\.paidPauseDays$|gateway\.(companyName|supportContact)$)/;
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
@@ -107,6 +124,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     recheckMs: config.dunning.clockRecheckSeconds * 1000,
     networkTime: () => modem.networkTime(),
   });
+  // Kept to update in place: the engine reads company name and number on every render.
+  const dunningGateway = { ...config.gateway, dataDir };
   const dunning = await DunningEngine.open({
     ledger,
     outbox,
@@ -114,7 +133,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     bus,
     logger: dunningLogger,
     config: config.dunning,
-    gateway: { ...config.gateway, dataDir },
+    gateway: dunningGateway,
     costPerPart: config.outbox.costPerPart,
     scheduler: new CronScheduler(clock, dunningLogger),
     clockTrust,
@@ -125,13 +144,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   modem.onHealth((health) => bus.emit("modem.health", health));
 
   const auth = await AuthService.open({ dataDir, logger: logger.child({ sub: "auth" }), clock, ...(config.http.adminPassword ? { adminPassword: config.http.adminPassword } : {}) });
-  const services: AppServices = { config, ...(options.configFile ? { configFile: options.configFile } : {}), clock, bus, logger, logRing, ledger, dunning, outbox, inbound, modem, auth, version: VERSION, startedAt: clock.now() };
+  const overlay = SettingsOverlay.open(dataDir, logger.child({ sub: "settings" }));
+  let reconfigure: App["reconfigure"] = () => Promise.reject(new Error("not ready"));
+  const settings: PanelSettingsPort = { view: () => overlay.view(config), update: (change, by) => reconfigure(change, by) };
+  const services: AppServices & { settings: PanelSettingsPort } = { settings, config, ...(options.configFile ? { configFile: options.configFile } : {}), clock, bus, logger, logRing, ledger, dunning, outbox, inbound, modem, auth, version: VERSION, startedAt: clock.now() };
   const metrics = createMetrics(services);
 
-  const mqtt =
-    options.mqtt !== false && config.mqtt.mode !== "off"
-      ? new MqttBridge({ services, config, journal: await FileJournal.open<OutgoingEvent>(resolve(dataDir, "mqtt-outgoing.jsonl"), { clock, logger: logger.child({ sub: "mqtt" }) }) })
-      : undefined;
+  const journal = options.mqtt !== false ? await FileJournal.open<OutgoingEvent>(resolve(dataDir, "mqtt-outgoing.jsonl"), { clock, logger: logger.child({ sub: "mqtt" }) }) : undefined;
+  const bridgeFor = (): MqttBridge | undefined => (journal && config.mqtt.mode !== "off" ? new MqttBridge({ services, config, journal }) : undefined);
+  let mqtt = bridgeFor();
 
   let server: FastifyInstance | undefined;
   let httpUrl: string | undefined;
@@ -159,15 +180,55 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   // Start order: the modem first (the outbox sends through it), the domain, then the adapters
   // that take work; stop runs backwards, so intake ends before the sender and the modem.
   const started: Service[] = [];
-  const order: Service[] = [modem, outbox, inbound, dunning, ...(mqtt ? [mqtt] : []), ...(http ? [http] : [])];
+  // The bridge is looked up when it starts and stops: reconfigure() may replace it.
+  const mqttService: Service = { name: "mqtt", start: async () => mqtt?.start(), stop: async () => mqtt?.stop() };
+  const order: Service[] = [modem, outbox, inbound, dunning, mqttService, ...(http ? [http] : [])];
+
+  /** Puts a validated change in force in the running services; returns the keys that wait for a restart. */
+  const apply = async (next: Config, changed: string[]): Promise<string[]> => {
+    const touched = (prefix: string) => changed.some((k) => k.startsWith(prefix));
+    // The config object is shared (services.config, the engine's deps): its sections are updated in place.
+    if (touched("outbox.")) outbox.updateConfig({ sendWindow: next.outbox.sendWindow, limits: next.outbox.limits, retry: next.outbox.retry });
+    for (const key of changed.filter((k) => !k.startsWith("outbox."))) {
+      const [section, ...rest] = key.split(".");
+      const target = (config as unknown as Record<string, Record<string, unknown>>)[section!]!;
+      target[rest.join(".")] = getPath(next, key);
+      if (section === "gateway") (dunningGateway as Record<string, unknown>)[rest.join(".")] = getPath(next, key);
+    }
+    if (touched("mqtt.") && journal && started.includes(mqttService)) {
+      // The broker link, topics and last will are built at start: a new bridge with the new settings.
+      await mqtt?.stop();
+      mqtt = bridgeFor();
+      await mqtt?.start();
+      logger.info({ mode: config.mqtt.mode }, "MQTT settings changed in the panel; bridge restarted");
+    }
+    return changed.filter((k) => RESTART_KEYS.test(k));
+  };
+  let changing: Promise<unknown> = Promise.resolve();
+  reconfigure = (change, by = "panel") => {
+    // One change at a time: each plans on top of the one before.
+    const run = changing.then(async (): Promise<ReconfigureResult> => {
+      const plan = overlay.plan(config, change);
+      if (!plan.ok) return plan;
+      await overlay.save(plan.overlay);
+      const restartRequired = await apply(plan.config, plan.changed);
+      logger.info({ keys: plan.changed, by, restartRequired }, "settings changed in the web panel");
+      return { ok: true, changed: plan.changed, restartRequired };
+    });
+    changing = run.catch(() => undefined);
+    return run;
+  };
 
   return {
     services,
     get httpUrl() {
       return httpUrl;
     },
-    mqtt,
+    get mqtt() {
+      return mqtt;
+    },
     metrics,
+    reconfigure: (change, by) => reconfigure(change, by),
     async start() {
       for (const s of order) {
         await s.start();

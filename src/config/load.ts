@@ -5,6 +5,7 @@ import { Ajv, type ErrorObject } from "ajv";
 import { parseDocument } from "yaml";
 import { DuegateError, ErrorCode } from "../core/errors.js";
 import { ConfigSchema, type Config } from "./schema.js";
+import { readOverlay } from "./overlay.js";
 
 export interface LoadOptions {
   /** --config FILE; when absent ./duegate.yaml is read if it exists. */
@@ -15,9 +16,12 @@ export interface LoadOptions {
   overrides?: Record<string, unknown>;
   /** Applied after the file and before env and flags (demo defaults). */
   base?: Record<string, unknown>;
+  /** Merge <dataDir>/settings.yaml, the settings saved in the web panel (default true). */
+  overlay?: boolean;
 }
 
 export const DEFAULT_CONFIG_FILE = "./duegate.yaml";
+const DEFAULT_DATA_DIR = (ConfigSchema.properties.gateway.properties.dataDir as { default: string }).default;
 
 /** Every object in the schema refuses unknown keys, so a typo is an error and not a silent default. */
 function strict(schema: TSchema): TSchema {
@@ -84,6 +88,16 @@ function merge(into: Record<string, unknown>, from: Record<string, unknown>): Re
   return into;
 }
 
+/** The dotted key an error is about: "outbox.sendWindow.end" (an unknown key names itself). */
+function keyOf(e: ErrorObject): string {
+  const key = e.instancePath.replace(/^\//, "").replace(/\//g, ".");
+  if (e.keyword === "additionalProperties") {
+    const extra = (e.params as { additionalProperty: string }).additionalProperty;
+    return key ? `${key}.${extra}` : extra;
+  }
+  return key;
+}
+
 function describe(e: ErrorObject, root: unknown): string {
   const key = e.instancePath.replace(/^\//, "").replace(/\//g, ".") || "(top level)";
   const value = e.instancePath.split("/").slice(1).reduce<unknown>((n, k) => (n && typeof n === "object" ? (n as Record<string, unknown>)[k] : undefined), root);
@@ -100,7 +114,9 @@ export function validateConfig(candidate: unknown, source = "config"): Config {
   if (!validate(withDefaults)) {
     const problems = (validate.errors ?? []).map((e) => describe(e, withDefaults));
     const unique = [...new Set(problems)];
-    throw new DuegateError(ErrorCode.ConfigInvalid, `${source} is invalid:\n  - ${unique.join("\n  - ")}`, { problems: unique });
+    // Per key as well, so that a form (the panel's settings) shows each beside its field.
+    const fields = (validate.errors ?? []).map((e, i) => ({ field: keyOf(e), message: problems[i]! })).filter((f, i, all) => all.findIndex((g) => g.field === f.field) === i);
+    throw new DuegateError(ErrorCode.ConfigInvalid, `${source} is invalid:\n  - ${unique.join("\n  - ")}`, { problems: unique, fields });
   }
   return withDefaults as Config;
 }
@@ -126,13 +142,20 @@ export function loadConfig(options: LoadOptions = {}): { config: Config; file?: 
     fromFile = (js ?? {}) as Record<string, unknown>;
   }
   const raw: Record<string, unknown> = merge(structuredClone(options.base ?? {}), fromFile);
+  const top: Record<string, unknown> = {}; // environment, then flags: they win over the panel's overlay
   const env = options.env ?? process.env;
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith("DUEGATE_") || value === undefined) continue;
     const path = envToPath(name);
-    setPath(raw, path, parseScalar(path, value));
+    setPath(top, path, parseScalar(path, value));
   }
-  for (const [path, value] of Object.entries(options.overrides ?? {})) if (value !== undefined) setPath(raw, path, value);
+  for (const [path, value] of Object.entries(options.overrides ?? {})) if (value !== undefined) setPath(top, path, value);
+  if (options.overlay !== false) {
+    // The overlay lives in the data directory, so that is found first (the overlay cannot move it).
+    const dataDir = [top, raw].map((l) => (l.gateway as Record<string, unknown> | undefined)?.dataDir).find((d) => typeof d === "string") as string | undefined;
+    merge(raw, readOverlay(dataDir ?? DEFAULT_DATA_DIR));
+  }
+  merge(raw, top);
   const config = validateConfig(raw, file ?? "configuration");
   return { config: Object.freeze(config) as Config, ...(file ? { file } : {}) };
 }

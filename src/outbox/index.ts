@@ -120,6 +120,21 @@ export class Outbox implements OutboxPort, Service {
     await this.q.close();
   }
 
+  /**
+   * Settings changed in the web panel, in force at once: windows, limits and retries are read
+   * on every pick, so the next decision uses them; the part at the modem is not disturbed.
+   */
+  updateConfig(partial: Partial<Pick<Config["outbox"], "sendWindow" | "limits" | "retry">>): void {
+    // In place: the queue's limits and the sender read these same objects.
+    if (partial.limits) Object.assign(this.d.config.limits, partial.limits);
+    if (partial.retry) Object.assign(this.d.config.retry, partial.retry);
+    if (partial.sendWindow) {
+      Object.assign(this.d.config.sendWindow, partial.sendWindow);
+      this.loop.setWindows(new SendWindows(this.d.config.sendWindow, this.logger));
+    }
+    this.loop.wake();
+  }
+
   /** History retention is applied at start and once a day. */
   private scheduleRotation(): void {
     this.rotation = this.d.clock.setTimer(86_400_000, () => {

@@ -56,6 +56,11 @@ export class SendLoop {
     await this.loop;
   }
 
+  /** Send windows changed (Outbox.updateConfig): the next pick uses them. */
+  setWindows(windows: SendWindows): void {
+    this.d.windows = windows;
+  }
+
   /** New or changed work: look again now. */
   wake(): void {
     const s = this.sleeper;

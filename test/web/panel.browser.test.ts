@@ -182,6 +182,30 @@ suite("web panel in Chromium", () => {
     await context.close();
   });
 
+  it("lets an admin change the send window end, refuses a bad value beside its field, and saves it", async () => {
+    const { context, page, problems } = await newPage();
+    await asAdmin(page, "/settings");
+    const end = page.locator("#set-outbox-sendWindow-end");
+    await end.waitFor();
+    expect(await end.inputValue()).toBe("21:00");
+    expect(await page.locator("#set-mqtt-password").getAttribute("placeholder")).toBe("not set");
+    await end.fill("25:00");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await page.waitForSelector("#set-outbox-sendWindow-end-error");
+    expect(await page.locator("#set-outbox-sendWindow-end-error").textContent()).toMatch(/"25:00" is invalid/);
+    expect(appliance.services.config.outbox.sendWindow.end).toBe("21:00");
+    await end.fill("20:30");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await page.waitForSelector("text=Saved: outbox.sendWindow.end.");
+    expect(appliance.services.config.outbox.sendWindow.end).toBe("20:30"); // in force without a restart
+    await page.reload();
+    await page.locator("#set-outbox-sendWindow-end").waitFor();
+    expect(await page.locator("#set-outbox-sendWindow-end").inputValue()).toBe("20:30");
+    await shot(page, "09-settings-edited");
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it("lets a viewer look but not change settings", async () => {
     await appliance.auth.createUser("vera", "viewer", "viewer password 1");
     const { context, page, problems } = await newPage({ width: 390, height: 844 });
@@ -194,6 +218,10 @@ suite("web panel in Chromium", () => {
     expect(status).toBe(403);
     const send = await page.evaluate(async (token) => (await fetch("/api/v1/panel/send", { method: "POST", headers: { "content-type": "application/json", "x-csrf-token": token }, body: JSON.stringify({ to: "+4917600000002", text: "x" }) })).status, csrf);
     expect(send).toBe(403);
+    expect(await page.locator("#set-outbox-sendWindow-end").isDisabled()).toBe(true);
+    expect(await page.locator("#settings-save").count()).toBe(0);
+    const put = await page.evaluate(async (token) => (await fetch("/api/v1/panel/settings", { method: "PUT", headers: { "content-type": "application/json", "x-csrf-token": token }, body: JSON.stringify({ values: { "outbox.sendWindow.end": "23:00" } }) })).status, csrf);
+    expect(put).toBe(403);
     // the phone layout folds the navigation behind the menu button
     await page.getByRole("button", { name: "Menu" }).click();
     await page.getByRole("link", { name: "Logs" }).click();

@@ -17,6 +17,8 @@ export class ApiError extends Error {
     this.status = status;
     this.code = body?.error?.code;
     this.field = body?.error?.field;
+    /** Every refused field, [{ field, message }] (settings). */
+    this.fields = body?.error?.fields ?? (this.field ? [{ field: this.field, message: this.message }] : []);
   }
 }
 

@@ -15,6 +15,7 @@ import { liveRoutes } from "./live.js";
 import { logRoutes } from "./logs.js";
 import { panelReadRoutes } from "./panel-read.js";
 import { panelWriteRoutes } from "./panel-write.js";
+import { settingsRoutes } from "./settings.js";
 import { jsonErrorHandler } from "../auth/errors.js";
 
 export type { WebServices } from "./ports.js";
@@ -60,5 +61,6 @@ export const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app, opts)
     await panel.register(logRoutes, { services: opts.services });
     await panel.register(panelReadRoutes, { services: opts.services });
     await panel.register(panelWriteRoutes, { services: opts.services });
+    await panel.register(settingsRoutes, { services: opts.services });
   });
 };

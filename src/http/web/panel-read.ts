@@ -7,7 +7,7 @@ import type { KeywordKind } from "../../api/events.js";
 import type { WebServices } from "./ports.js";
 import { dashboard, aging } from "./dashboard.js";
 import { dayOf, dayBounds } from "./days.js";
-import { redactConfig, setting } from "./settings-view.js";
+import { setting } from "./settings-view.js";
 import { listPorts, type PortInfo } from "../../modem/index.js";
 
 const STATES = ["queued", "sending", "submitted", "delivered", "failed", "expired", "cancelled"];
@@ -103,8 +103,6 @@ export const panelReadRoutes: FastifyPluginAsync<{ services: WebServices }> = as
     baudRate: setting(s.config, "modem.baudRate", 0),
     consoleAvailable: typeof s.modem?.console === "function",
   }));
-
-  app.get("/api/v1/panel/settings", { config: { scope: "read" } }, async () => ({ config: redactConfig(s.config ?? {}), version: s.version ?? null, startedAt: s.startedAt ?? null }));
 };
 
 function accountView(s: WebServices, id: string, zone: string): Record<string, unknown> {

@@ -13,6 +13,7 @@ import type { Account, Invoice } from "../../ledger/types.js";
 import type { PolicyDocument } from "../../dunning/policy-schema.js";
 import type { PlannedReminder } from "../../dunning/forecast.js";
 import type { PreviewRequest, TemplatePreview } from "../../dunning/preview.js";
+import type { FieldProblem, SettingsView } from "../../config/overlay.js";
 
 export interface PanelOutbox {
   stats(): OutboxStats;
@@ -49,6 +50,13 @@ export interface PanelModem {
   console?(command: string): Promise<string[]>;
 }
 
+/** The settings the panel may change (src/config/overlay.ts; app.ts provides it). */
+export interface PanelSettings {
+  view(): SettingsView;
+  /** Validated against the config schema; refused changes come back as problems per key. */
+  update(change: Record<string, unknown>, by: string): Promise<{ ok: true; changed: string[]; restartRequired: string[] } | { ok: false; problems: FieldProblem[] }>;
+}
+
 export interface WebServices {
   readonly clock: Clock;
   readonly bus: EventBus<DomainEvents>;
@@ -62,4 +70,6 @@ export interface WebServices {
   readonly config?: unknown;
   readonly version?: string;
   readonly startedAt?: number;
+  /** Editable settings; absent when the panel runs without the composition root (read-only then). */
+  readonly settings?: PanelSettings;
 }

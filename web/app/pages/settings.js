@@ -1,6 +1,7 @@
-// Settings: how the appliance is set up (MQTT, send windows, limits; secrets hidden), and
-// the users and API keys, which administrators manage here.
+// Settings: how the appliance is set up, the settings administrators may change here (saved
+// to <dataDir>/settings.yaml, in force at once where possible), users and API keys.
 import { html, useState, useData, Loading, api, can, when, Field, Notice } from "../lib.js";
+import { EditableSettings } from "./settings-form.js";
 
 /** Nested settings as dotted keys ("sendWindow.start"), the way the configuration file names them. */
 function flatten(value, prefix = "", out = []) {
@@ -100,9 +101,8 @@ export function SettingsPage() {
     <h1 tabindex="-1">Settings</h1>
     ${!admin && html`<p class="notice" id="viewer-note" role="status">Only administrators can change settings, users and API keys.</p>`}
     <${Loading} state=${state}>${(d) => html`
-      <p class="muted">duegate ${d.version ?? ""}. Settings live in the configuration file; change them there and reload the service (<code>systemctl reload duegate</code>).</p>
-      <${ConfigSection} title="MQTT" value=${d.config.mqtt} />
-      <${ConfigSection} title="Sending (windows, pacing, limits)" value=${d.config.outbox} />
+      <p class="muted">duegate ${d.version ?? ""}. Changes made here are saved on the appliance and override the configuration file; environment variables and command-line flags override them.</p>
+      ${d.editable ? html`<${EditableSettings} view=${d.editable} admin=${admin} onSaved=${() => state.reload()} />` : html`<${ConfigSection} title="MQTT" value=${d.config.mqtt} /><${ConfigSection} title="Sending (windows, pacing, limits)" value=${d.config.outbox} />`}
       <${ConfigSection} title="HTTP" value=${d.config.http} />
       ${admin && html`<${Users} /><${ApiKeys} />`}`}
     <//>`;
