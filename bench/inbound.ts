@@ -143,11 +143,14 @@ async function main(): Promise<void> {
       admitted_to_cmgs_ms_p99: round(percentile(toModem, 99)),
       replies_that_waited_for_a_part_started_after_cmti: overtakenByReminder,
       load_average_1m: round(loadavg()[0]!),
+      load_average_5m: round(loadavg()[1]!),
       duration_s: round((performance.now() - t0) / 1000),
       target_p99_ms: 50,
       pass: percentile(net, 99) <= 50,
     };
-    console.log(`BALANCE reply latency, ${REQUESTS} requests during ${REMINDERS} reminders: p50 ${result.reply_latency_ms_p50} ms, p99 ${result.reply_latency_ms_p99} ms (radio ${RADIO_MS} ms/part)`);
+    console.log(
+      `BALANCE reply latency, ${REQUESTS} requests during ${REMINDERS} reminders: p50 ${result.reply_latency_ms_p50} ms, p99 ${result.reply_latency_ms_p99} ms, max ${result.reply_latency_ms_max} ms (radio ${RADIO_MS} ms/part; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")})`,
+    );
     console.log(JSON.stringify(result));
   } finally {
     await s.stop();

@@ -25,7 +25,8 @@ import { CronScheduler } from "./system/scheduler.js";
 import { AuthService } from "./auth/index.js";
 import { buildServer } from "./http/server.js";
 import { MqttBridge } from "./bridge/bridge.js";
-import { FileJournal } from "./bridge/journal.js";
+import { FileJournal } from "./store/event-journal.js";
+import { WebhookDispatcher } from "./http/webhooks/dispatcher.js";
 import type { OutgoingEvent } from "./bridge/publisher.js";
 import { createMetrics, type Metrics } from "./metrics/index.js";
 import { parseListen } from "./cli/options.js";
@@ -114,7 +115,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     gateway: config.gateway,
     sender: modem,
   });
-  const inbound = await Inbound.open({ dataDir, clock, bus, logger: logger.child({ sub: "inbound" }), config: { ...config.inbound, ...config.gateway, dunning: config.dunning }, ledger, outbox, storage: config.storage });
+  const inbound = await Inbound.open({ dataDir, clock, bus, logger: logger.child({ sub: "inbound" }), config: { ...config.inbound, ...config.gateway, dunning: config.dunning }, ledger, outbox, storage: config.storage, onNoReply: () => outbox.releaseReplyHold() });
+  // A keyword reply goes before the next reminder part (issue 5): the outbox holds while an SMS is read and answered.
+  modem.onInboundPending(() => outbox.holdForReply());
   const dunningLogger = logger.child({ sub: "dunning" });
   const clockTrust = new SystemClockTrust({
     clock,
@@ -154,6 +157,23 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const bridgeFor = (): MqttBridge | undefined => (journal && config.mqtt.mode !== "off" ? new MqttBridge({ services, config, journal }) : undefined);
   let mqtt = bridgeFor();
 
+  const webhookJournals: Array<{ close(): Promise<void> }> = [];
+  const webhooks = new WebhookDispatcher({
+    bus,
+    clock,
+    logger: logger.child({ sub: "webhooks" }),
+    gatewayId: config.gateway.id,
+    targets: config.http.webhooks,
+    openJournal: async (i) => {
+      const j = await FileJournal.open<never>(resolve(dataDir, `webhook-${i}.jsonl`), { clock, logger: logger.child({ sub: "webhooks" }) });
+      webhookJournals.push(j);
+      return j;
+    },
+    timeoutMs: config.http.webhookTimeoutMs,
+    maxBackoffMs: config.http.webhookMaxBackoffMs,
+    maxAgeMs: config.http.webhookMaxAgeHours * 3_600_000,
+  });
+
   let server: FastifyInstance | undefined;
   let httpUrl: string | undefined;
   const http: Service | undefined =
@@ -182,7 +202,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const started: Service[] = [];
   // The bridge is looked up when it starts and stops: reconfigure() may replace it.
   const mqttService: Service = { name: "mqtt", start: async () => mqtt?.start(), stop: async () => mqtt?.stop() };
-  const order: Service[] = [modem, outbox, inbound, dunning, mqttService, ...(http ? [http] : [])];
+  const order: Service[] = [modem, outbox, inbound, dunning, webhooks, mqttService, ...(http ? [http] : [])];
 
   /** Puts a validated change in force in the running services; returns the keys that wait for a restart. */
   const apply = async (next: Config, changed: string[]): Promise<string[]> => {
@@ -249,6 +269,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         }
       }
       started.length = 0;
+      await journal?.close();
+      for (const j of webhookJournals) await j.close();
       await ledger.close();
       await auth.close();
       lock.release();

@@ -48,6 +48,12 @@ export interface InboundDeps {
   outbox: OutboxPort;
   /** storage.flushIntervalMs and storage.historyRetentionDays. */
   storage?: Partial<Pick<Config["storage"], "flushIntervalMs" | "historyRetentionDays">>;
+  /**
+   * Called for each part handled that gets no reply queued (a part of a longer SMS, a part
+   * seen before, a keyword with nothing to answer, a limit, a failure). Wire to
+   * Outbox.releaseReplyHold: the outbox holds reminder parts while a reply may be coming.
+   */
+  onNoReply?: () => void;
   /** Tests: in-memory files instead of dataDir. */
   files?: { state: StateFile<InboundState>; history: HistoryLog<InboundHistoryEntry> };
 }
@@ -121,7 +127,14 @@ export class Inbound implements Service {
 
   /** One SMS part from the modem. Resolves when it is durable; rejects only when it could not be stored (the modem keeps it on the SIM). */
   handlePart(pdu: DeliverPdu, raw: { hex: string; storage?: string; index?: number } = { hex: "" }): Promise<void> {
-    return this.queue.run(() => this.takePart(pdu, raw));
+    return this.queue.run(async () => {
+      let acting = false;
+      try {
+        acting = await this.takePart(pdu, raw);
+      } finally {
+        if (!acting) this.noReply();
+      }
+    });
   }
 
   /** Resolves when every part taken so far is stored and acted on (tests, orderly stop). */
@@ -176,11 +189,12 @@ export class Inbound implements Service {
     return this.d.ledger.accountsByNumber(number).filter((a) => a.phones.some((p) => toE164(p, region) === number));
   }
 
-  private async takePart(pdu: DeliverPdu, raw: { storage?: string; index?: number }): Promise<void> {
+  /** True when a keyword action was started for the part (it reports whether a reply came). */
+  private async takePart(pdu: DeliverPdu, raw: { storage?: string; index?: number }): Promise<boolean> {
     const result = this.intake.accept(pdu);
     if (result.kind === "duplicate") {
       this.d.logger.info({ from: pdu.from, storage: raw.storage, index: raw.index }, "inbound: part seen before, not handled again");
-      return;
+      return false;
     }
     if (result.kind === "waiting") {
       this.intake.commitWaiting(result.part);
@@ -190,9 +204,18 @@ export class Inbound implements Service {
         this.intake.uncommitWaiting(result.part);
         throw new DuegateError(ErrorCode.StoreWrite, "inbound: could not store an SMS part; left on the SIM", {}, { cause: e });
       }
-      return;
+      return false;
     }
-    await this.store(result.message);
+    await this.store(result.message, true);
+    return true;
+  }
+
+  private noReply(): void {
+    try {
+      this.d.onNoReply?.();
+    } catch (e) {
+      this.d.logger.error({ err: errorMessage(e) }, "inbound: onNoReply listener threw");
+    }
   }
 
   /**
@@ -201,7 +224,7 @@ export class Inbound implements Service {
    * the message id comes from its parts, replies have idempotency keys derived from it, and
    * a message stored without its "handled" line is acted on again at start.
    */
-  private async store(m: AssembledMessage): Promise<void> {
+  private async store(m: AssembledMessage, announced = false): Promise<void> {
     const t = m.text;
     const number = toE164(t.from, this.d.config.defaultRegion);
     const accounts = number ? this.verifiedAccounts(number) : [];
@@ -215,7 +238,7 @@ export class Inbound implements Service {
     this.unhandled.set(record.id, record);
     const keyword = this.router.route(record.text).keyword.kind;
     this.d.bus.emit("inbound.received", { id: record.id, from: record.from, text: record.text, receivedAt: record.receivedAt, accountIds: record.accountIds, incomplete: record.incomplete, keyword });
-    void this.actions.run(() => this.act(record, number, accounts));
+    void this.actions.run(() => this.act(record, number, accounts, announced));
     try {
       await appended;
     } catch (e) {
@@ -225,9 +248,12 @@ export class Inbound implements Service {
     this.state.markDirty();
   }
 
-  private async act(record: InboundRecord, number: string | undefined, accounts: Account[]): Promise<void> {
+  /** `announced`: the modem announced this SMS, and the outbox waits for word of its reply. */
+  private async act(record: InboundRecord, number: string | undefined, accounts: Account[], announced = false): Promise<void> {
+    let replied = false;
     try {
       const action = await this.responder.respond(record, number, accounts);
+      replied = action.replies.some((r) => r.status === "queued");
       const kept = this.inbox.get(record.id);
       if (kept) this.inbox.setAction(kept, action);
       await this.history.append({ kind: "handled", id: record.id, action });
@@ -236,6 +262,7 @@ export class Inbound implements Service {
       // Stored already: the SMS is safe; the action is retried by the next sweep.
       this.d.logger.error({ inboundId: record.id, err: errorMessage(e) }, "inbound: keyword action failed, will retry");
     }
+    if (announced && !replied) this.noReply();
     this.limit.prune(this.d.clock.now());
     this.state.markDirty();
   }

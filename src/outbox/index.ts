@@ -15,6 +15,7 @@ import { toE164 } from "./recipient.js";
 import { prepareText, type StatusReportPdu } from "./encode.js";
 import { applyReport, matchReport } from "./reports.js";
 import { selectForCancel, selectForList } from "./select.js";
+import { Priority } from "./types.js";
 import type { CancelResult, CancelSelector, EnqueueRequest, EnqueueResult, ListFilter, OutboxMessage, OutboxPort, OutboxStats, PartSender } from "./types.js";
 
 export type * from "./types.js";
@@ -185,6 +186,12 @@ export class Outbox implements OutboxPort, Service {
     this.q.keys.set(m.idempotencyKey, m.id);
     const snapshot = structuredClone(m); // callers get a copy: the sender changes the live one
     const admitted = this.q.admit(m, true);
+    if (m.priority === Priority.reply) {
+      // The hot path of a keyword reply (docs/outbox.md, "Keyword replies"): chosen now, so
+      // that the write under way records it as `sending`: one write, not two, before +CMGS.
+      this.loop.claim(m, admitted);
+      this.loop.replyAnswered();
+    }
     this.admitting.set(m.idempotencyKey, admitted.catch(() => undefined));
     try {
       await admitted;
@@ -284,6 +291,19 @@ export class Outbox implements OutboxPort, Service {
       if (firstSent >= startOfDay && firstSent !== Infinity) s.sentToday++;
     }
     return s;
+  }
+
+  /**
+   * The modem announced an inbound SMS (+CMTI/+CMT; wire to Modem.onInboundPending): reminder
+   * parts wait for its reply, at most outbox.replyHoldMs. A queued keyword reply ends the wait.
+   */
+  holdForReply(): void {
+    this.loop.hold.pending(this.d.clock.now());
+  }
+
+  /** Inbound handled an SMS part that gets no reply (wire to Inbound's onNoReply): reminders go on. */
+  releaseReplyHold(): void {
+    this.loop.replyAnswered();
   }
 
   /** Why the next message waits, if it does (panel, troubleshooting). */

@@ -7,8 +7,9 @@ import { maskNumber } from "../core/mask.js";
 import type { Queue } from "./queue.js";
 import type { SendWindows } from "./windows.js";
 import { encodeParts } from "./encode.js";
+import { ReplyHold } from "./reply-hold.js";
 import { backoffMs, classifyFailure } from "./retry.js";
-import type { OutboxMessage, PartSender } from "./types.js";
+import { Priority, type OutboxMessage, type PartSender } from "./types.js";
 
 export interface SendLoopDeps {
   queue: Queue;
@@ -27,21 +28,63 @@ const IDLE_MS = 3_600_000;
 
 type Choice = { message: OutboxMessage } | { wakeAt: Millis | undefined };
 
+/** A part chosen and recorded in memory as at the modem; transmit() makes that durable, then sends. */
+interface Prepared {
+  m: OutboxMessage;
+  index: number;
+  pdu: string;
+  tpduLength: number;
+  /** A reply claimed at enqueue: its admission (record and idempotency key) must be durable too. */
+  admitted?: Promise<void>;
+}
+
 /**
  * One sender per modem. It keeps the modem busy while sendable work exists: after each part
- * it picks the next at once (one part at the modem at a time, no idle gap). Order: a message
- * already half-sent first (its receiver is reassembling), then priority, then age. A failing
- * recipient backs off alone; a modem that is not ready costs no attempts.
+ * it picks the next at once (one part at the modem at a time, no idle gap). Order: keyword
+ * replies first (also between the parts of a long reminder: a concatenated SMS may be
+ * interleaved), then a message already half-sent (its receiver is reassembling), then
+ * priority, then age. While an inbound SMS is being answered, no other part starts (ReplyHold).
+ * A failing recipient backs off alone; a modem that is not ready costs no attempts.
  */
 export class SendLoop {
   private running = false;
   private loop: Promise<void> | undefined;
   private sleeper: { timer: TimerHandle; resolve: () => void } | undefined;
   private pausedUntil = 0;
+  /** The part between its choice and its outcome (at most one). */
+  private current: OutboxMessage | undefined;
+  /** A reply chosen by claim() while the loop was between parts; the loop sends it next. */
+  private claimed: Prepared | undefined;
+  readonly hold: ReplyHold;
   /** Why the head of the queue waits (shown in stats and logs). */
   lastWait: string | undefined;
 
-  constructor(private readonly d: SendLoopDeps) {}
+  constructor(private readonly d: SendLoopDeps) {
+    this.hold = new ReplyHold(() => d.config.replyHoldMs ?? 300);
+  }
+
+  /** An inbound SMS was answered or will not be: when none is left to wait for, reminders go on at once. */
+  replyAnswered(): void {
+    if (this.hold.answered()) this.wake();
+  }
+
+  /**
+   * A keyword reply just admitted (in memory, its write under way): when the loop is between
+   * parts and would pick it now, it is chosen at once and marked `sending` before that write
+   * starts, so one write makes it both accepted and at-the-modem. The PDU still goes only
+   * after the write (and the idempotency key's) is durable. Returns whether it was claimed.
+   */
+  claim(m: OutboxMessage, admitted: Promise<void>): boolean {
+    const now = this.d.clock.now();
+    if (!this.running || this.current || this.claimed || !this.d.sender.ready || now < this.pausedUntil) return false;
+    const p = this.pick(now);
+    if (!("message" in p) || p.message !== m) return false;
+    const prepared = this.prepare(m);
+    if (!prepared || prepared === "mismatch") return false; // a mismatch is failed by the loop's own pick
+    this.claimed = { ...prepared, admitted };
+    this.wake();
+    return true;
+  }
 
   start(): void {
     if (this.running) return;
@@ -72,7 +115,14 @@ export class SendLoop {
   private async run(): Promise<void> {
     while (this.running) {
       try {
+        if (this.claimed) {
+          const c = this.claimed;
+          this.claimed = undefined;
+          await this.transmit(c);
+          continue;
+        }
         const deadline = await this.sweep();
+        if (this.claimed) continue;
         const now = this.d.clock.now();
         if (!this.d.sender.ready) {
           this.lastWait = "modem not ready";
@@ -86,7 +136,8 @@ export class SendLoop {
         const p = this.pick(now);
         if ("message" in p) {
           this.lastWait = undefined;
-          await this.sendNextPart(p.message);
+          const prepared = await this.prepareOrFail(p.message);
+          if (prepared) await this.transmit(prepared);
           continue;
         }
         const wakeAt = Math.min(p.wakeAt ?? Infinity, deadline ?? Infinity, now + IDLE_MS);
@@ -97,6 +148,8 @@ export class SendLoop {
         await this.sleep(this.d.config.notReadyPollMs);
       }
     }
+    if (this.claimed) this.putBack(this.claimed.m, "the service is stopping");
+    this.claimed = undefined;
   }
 
   private sleep(ms: number): Promise<void> {
@@ -147,18 +200,25 @@ export class SendLoop {
       if (t !== undefined && (wakeAt === undefined || t < wakeAt)) wakeAt = t;
     };
     const candidates = [...q.active.values()].filter((m) => m.state === "queued" || (m.state === "sending" && m.sendingPart === undefined));
-    candidates.sort((a, b) => Number(b.state === "sending") - Number(a.state === "sending") || a.priority - b.priority || q.compareAge(a, b));
+    const reply = (m: OutboxMessage): number => Number(m.priority === Priority.reply);
+    candidates.sort((a, b) => reply(b) - reply(a) || Number(b.state === "sending") - Number(a.state === "sending") || a.priority - b.priority || q.compareAge(a, b));
     if (candidates.length === 0) return { wakeAt };
     if (!minute.ok) {
       this.lastWait = minute.reason;
       return { wakeAt: minute.until };
     }
     const windowCache = new Map<string, Millis | undefined>();
+    const heldUntil = this.hold.activeUntil(now);
     let wait: string | undefined; // why the first message that could not go waits
     for (const m of candidates) {
       const notBefore = Math.max(m.notBefore ?? 0, m.nextAttemptAt ?? 0);
       if (notBefore > now) {
         soonest(notBefore);
+        continue;
+      }
+      if (heldUntil !== undefined && m.priority !== Priority.reply) {
+        soonest(heldUntil);
+        wait ??= "held for a keyword reply to an inbound SMS";
         continue;
       }
       if (m.state === "sending") return { message: m }; // finish what the receiver has begun to reassemble
@@ -185,12 +245,12 @@ export class SendLoop {
     return { wakeAt };
   }
 
-  private async sendNextPart(m: OutboxMessage): Promise<void> {
+  /** Chooses the next part of m and records in memory that it is at the modem (synchronous: nobody can cancel m after this). */
+  private prepare(m: OutboxMessage): Prepared | "mismatch" | undefined {
     const q = this.d.queue;
     const mc = this.d.modemConfig;
     const index = m.parts.find((p) => p.reference === undefined)?.index;
-    if (index === undefined) return;
-    // Synchronously from here to the first await: the message is `sending` before anyone else can look.
+    if (index === undefined) return undefined;
     if (m.partCount > 1 && m.concatReference === undefined) m.concatReference = q.takeConcatRef(mc.concatReference);
     const parts = encodeParts(m.text, {
       to: m.to,
@@ -202,37 +262,97 @@ export class SendLoop {
       transliterate: mc.transliterate,
     });
     const part = parts.find((p) => p.index === index);
-    if (!part || parts.length !== m.partCount) {
-      await q.finish(m, "failed", `text encodes to ${parts.length} parts, expected ${m.partCount}`);
-      return;
-    }
+    if (!part || parts.length !== m.partCount) return "mismatch";
     m.sendingPart = index;
     if (m.state !== "sending") q.setState(m, "sending");
     else q.active.markDirty(m.id);
-    await q.persist(); // durable BEFORE the PDU goes to the modem
+    this.current = m;
+    return { m, index, pdu: part.pdu, tpduLength: part.tpduLength };
+  }
+
+  private async prepareOrFail(m: OutboxMessage): Promise<Prepared | undefined> {
+    const p = this.prepare(m);
+    if (p !== "mismatch") return p;
+    await this.d.queue.finish(m, "failed", `text does not encode to the ${m.partCount} parts it was accepted with`);
+    return undefined;
+  }
+
+  /** Not sent after all: m is as before its choice (the record is corrected by the next write). */
+  private putBack(m: OutboxMessage, reason: string): void {
+    m.sendingPart = undefined;
+    if (this.current === m) this.current = undefined;
+    if (m.finishedAt !== undefined || !this.d.queue.active.get(m.id)) return;
+    if (!m.parts.some((p) => p.reference !== undefined)) this.d.queue.setState(m, "queued", reason);
+    else this.d.queue.active.markDirty(m.id);
+  }
+
+  private async transmit(p: Prepared): Promise<void> {
+    const q = this.d.queue;
+    const m = p.m;
+    this.current = m;
+    try {
+      try {
+        await Promise.all([q.persist(), p.admitted]); // durable BEFORE the PDU goes to the modem
+      } catch (e) {
+        this.putBack(m, "not recorded as sending");
+        if (p.admitted) return; // enqueue failed and told its caller; the message is gone
+        throw e;
+      }
+      if (m.priority !== Priority.reply && this.mustGiveWay()) {
+        // An SMS came in during the write: its reply goes first. Recorded at once, so that
+        // a crash now does not leave this part looking in doubt.
+        this.putBack(m, "held back: a keyword reply goes first");
+        await q.persist();
+        return;
+      }
+      await this.send(p);
+    } finally {
+      if (this.current === m) this.current = undefined;
+    }
+  }
+
+  /** A keyword reply is waiting or expected. */
+  private mustGiveWay(): boolean {
+    const now = this.d.clock.now();
+    if (this.hold.activeUntil(now) !== undefined) return true;
+    for (const c of this.d.queue.active.values()) {
+      if (c.priority === Priority.reply && (c.state === "queued" || (c.state === "sending" && c.sendingPart === undefined)) && Math.max(c.notBefore ?? 0, c.nextAttemptAt ?? 0) <= now) return true;
+    }
+    return false;
+  }
+
+  private async send(p: Prepared): Promise<void> {
+    const q = this.d.queue;
+    const mc = this.d.modemConfig;
+    const { m, index } = p;
     let reference: number;
     try {
-      ({ reference } = await this.d.sender.sendPart({ pdu: part.pdu, tpduLength: part.tpduLength }));
+      ({ reference } = await this.d.sender.sendPart({ pdu: p.pdu, tpduLength: p.tpduLength }));
     } catch (e) {
+      this.current = undefined;
+      this.hold.extend(this.d.clock.now());
       await this.failed(m, e);
       return;
     }
+    // The modem is free: while this outcome is written, a reply may be claimed (its write follows this one).
+    this.current = undefined;
     const now = this.d.clock.now();
-    const ref = m.parts.find((p) => p.index === index)!;
+    this.hold.extend(now); // an SMS announced while this part was on the air is read only now
+    const ref = m.parts.find((r) => r.index === index)!;
     ref.reference = reference & 0xff;
     ref.submittedAt = now;
     ref.status = mc.statusReports ? "pending" : undefined;
     m.sendingPart = undefined;
-    if (m.parts.filter((p) => p.reference !== undefined).length === 1) q.limits.recordMessage(m.to, m.limitClass, now);
+    if (m.parts.filter((r) => r.reference !== undefined).length === 1) q.limits.recordMessage(m.to, m.limitClass, now);
     q.limits.recordPart(now);
     q.state.markDirty();
-    if (m.parts.every((p) => p.reference !== undefined)) {
+    if (m.parts.every((r) => r.reference !== undefined)) {
       m.attempts.push({ at: now, outcome: "submitted" });
       q.setState(m, "submitted");
       await q.persist(); // durable right after +CMGS
       if (!mc.statusReports) await q.moveToHistory(m);
     } else {
-      q.active.markDirty(m.id);
+      q.active.markDirty(m.id); // this part's reference, so that a restart resumes at the next part
       await q.persist();
     }
   }
@@ -247,6 +367,13 @@ export class SendLoop {
     if (f.kind === "permanent") {
       this.d.logger.warn(log, "outbox: permanent failure");
       await q.finish(m, "failed", f.reason);
+      return;
+    }
+    if (f.kind === "in-doubt" && this.d.config.inDoubt !== "resend") {
+      // The PDU reached the modem and no answer came: it may be on its way. Settled like a
+      // crash at that moment (outbox.inDoubt): never risk a duplicate unless told to.
+      this.d.logger.warn(log, "outbox: part in doubt after a modem timeout; message failed (outbox.inDoubt = fail)");
+      await q.finish(m, "failed", `in doubt: ${f.reason}`);
       return;
     }
     if (f.modemLevel) this.pausedUntil = now + this.d.config.retry.modemPauseMs;

@@ -57,7 +57,8 @@ export async function startStack(opts: { debtors: number; sendLatencyMs?: number
   await ledger.upsertAccounts(accounts);
   await ledger.upsertInvoices(accounts.map((a, i) => ({ id: `INV-${i}`, version: 1, accountId: a.id, amount: 10_000 + i, issueDate: "2026-01-01", dueDate: "2026-02-01" })));
   const outbox = await Outbox.open({ dataDir: dir, clock, bus, logger, config: config.outbox, storage: config.storage, modemConfig: config.modem, gateway: config.gateway, sender: modem });
-  const inbound = await Inbound.open({ dataDir: dir, clock, bus, logger, config: { ...config.inbound, ...config.gateway, dunning: config.dunning }, ledger, outbox, storage: config.storage });
+  const inbound = await Inbound.open({ dataDir: dir, clock, bus, logger, config: { ...config.inbound, ...config.gateway, dunning: config.dunning }, ledger, outbox, storage: config.storage, onNoReply: () => outbox.releaseReplyHold() });
+  modem.onInboundPending(() => outbox.holdForReply());
   modem.onInbound((pdu, raw) => inbound.handlePart(pdu, raw));
   modem.onStatusReport((r) => outbox.onStatusReport(r));
   await modem.start();

@@ -39,7 +39,14 @@ export const OutboxSection = Type.Object(
       { default: {}, description: "Exponential backoff with jitter for temporary failures." },
     ),
     notReadyPollMs: Type.Integer({ default: 2000, minimum: 10, description: "While the modem is not ready, how often the sender looks again (no attempt is counted)." }),
-    inDoubt: Type.Union([Type.Literal("fail"), Type.Literal("resend")], { default: "fail", description: "A message that was `sending` when the service died may or may not have left the modem: fail (never risk a duplicate; default) or resend." }),
+    inDoubt: Type.Union([Type.Literal("fail"), Type.Literal("resend")], { default: "fail", description: "A part that may or may not have left the modem (the service died while it was `sending`, or AT+CMGS timed out after the PDU was handed over): fail the message (never risk a duplicate; default) or resend the part." }),
+    replyHoldMs: Type.Integer({
+      default: 300,
+      minimum: 0,
+      maximum: 10000,
+      description:
+        "When an inbound SMS is announced (+CMTI), no reminder part starts for at most this long (counted again when the part on the air ends), so that the keyword reply goes next; it ends as soon as the reply is queued or inbound answers nothing. 0 turns the hold off.",
+    }),
     reminderExpiryHours: Type.Integer({ default: 72, minimum: 1, description: "A reminder not sent within this time is expired." }),
     deliveryReportWindowHours: Type.Integer({ default: 72, minimum: 1, description: "How long a part waits for its delivery report." }),
     costPerPart: Type.Number({ default: 0.09, minimum: 0, description: "Cost of one SMS part, in the default currency, for estimates and reports." }),
