@@ -15,7 +15,7 @@ import mqtt from "mqtt";
 import { Mosquitto, freePort, mosquittoAvailable, waitFor } from "../test/bridge/helpers/mosquitto.js";
 import { testServices, account, invoice } from "../test/bridge/helpers/services.js";
 import { MqttBridge } from "../src/bridge/bridge.js";
-import { FileJournal } from "../src/bridge/journal.js";
+import { FileJournal } from "../src/store/event-journal.js";
 import type { OutgoingEvent } from "../src/bridge/publisher.js";
 import { validateConfig } from "../src/config/load.js";
 

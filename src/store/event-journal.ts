@@ -5,16 +5,17 @@
  * batch of acknowledgements. Writes are coalesced (SD card: ARCHITECTURE.md, Storage) and
  * the file is cut back to nothing whenever everything is delivered.
  *
- * This is storage, which ARCHITECTURE.md puts in src/store/; it lives here until the lead
- * moves it, and the adapters only see the EventJournal port (ports.ts).
+ * The adapters never import this file: they see the EventJournal port (src/bridge/ports.ts),
+ * and the composition root hands them a journal (ARCHITECTURE.md: store/ owns data files).
  */
 import { open, rename, type FileHandle } from "node:fs/promises";
 import { readFileSync, existsSync } from "node:fs";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Logger } from "../core/log.js";
-import type { EventJournal } from "./ports.js";
 
-export class MemoryJournal<T> implements EventJournal<T> {
+
+/** Satisfies the adapters' EventJournal port (src/bridge/ports.ts) by shape. */
+export class MemoryJournal<T> {
   protected readonly entries = new Map<number, T>();
   protected lastSeq = 0;
   constructor(protected readonly maxItems = 100_000, protected readonly onDrop: (dropped: number) => void = () => {}) {}

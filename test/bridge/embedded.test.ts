@@ -3,7 +3,7 @@ import mqtt from "mqtt";
 import { freePort, waitFor } from "./helpers/mosquitto.js";
 import { testServices, account } from "./helpers/services.js";
 import { MqttBridge } from "../../src/bridge/bridge.js";
-import { MemoryJournal } from "../../src/bridge/journal.js";
+import { MemoryJournal } from "../../src/store/event-journal.js";
 import { validateConfig } from "../../src/config/load.js";
 import { runScenario } from "./helpers/scenario.js";
 import { EmbeddedBroker } from "../../src/bridge/broker.js";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { WebhookDispatcher, type WebhookEvent } from "../../src/http/webhooks/dispatcher.js";
 import { sign, verify } from "../../src/http/webhooks/sign.js";
-import { FileJournal } from "../../src/bridge/journal.js";
+import { FileJournal } from "../../src/store/event-journal.js";
 import { EventBus } from "../../src/core/bus.js";
 import { systemClock } from "../../src/core/clock.js";
 import { silentLogger } from "../../src/core/log.js";

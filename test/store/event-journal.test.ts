@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { appendFileSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FileJournal, MemoryJournal } from "../../src/bridge/journal.js";
+import { FileJournal, MemoryJournal } from "../../src/store/event-journal.js";
 import { systemClock } from "../../src/core/clock.js";
 import { silentLogger } from "../../src/core/log.js";
 

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import mqtt from "mqtt";
 import { validateConfig } from "../../../src/config/load.js";
 import { MqttBridge } from "../../../src/bridge/bridge.js";
-import { FileJournal } from "../../../src/bridge/journal.js";
+import { FileJournal } from "../../../src/store/event-journal.js";
 import type { OutgoingEvent } from "../../../src/bridge/publisher.js";
 import type { Config } from "../../../src/config/schema.js";
 import type { MessageStateEvent } from "../../../src/api/events.js";

@@ -13,7 +13,7 @@ import { createApp } from "../../../src/app.js";
 import { flagOverrides, parseListen } from "../../../src/cli/options.js";
 import { installSignalHandlers } from "../../../src/cli/signals.js";
 import { MqttBridge } from "../../../src/bridge/bridge.js";
-import { FileJournal } from "../../../src/bridge/journal.js";
+import { FileJournal } from "../../../src/store/event-journal.js";
 import type { OutgoingEvent } from "../../../src/bridge/publisher.js";
 import { AuthService } from "../../../src/auth/index.js";
 import { buildServer } from "../../../src/http/server.js";
