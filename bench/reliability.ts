@@ -15,7 +15,8 @@ import { readFigures } from "../test/reliability/harness/figures.js";
 
 const repo = resolve(import.meta.dirname, "..");
 const dir = mkdtempSync(join(tmpdir(), "duegate-rel-figures-"));
-const results = join(dir, "vitest.json");
+// vitest's own report goes beside the figures directory, not into it (readFigures reads every .json there)
+const results = `${dir}-vitest.report`;
 const started = Date.now();
 const run = spawnSync(process.execPath, [join(repo, "node_modules/vitest/vitest.mjs"), "run", "test/reliability", "--reporter=default", "--reporter=json", `--outputFile.json=${results}`], {
   cwd: repo,
@@ -44,5 +45,6 @@ try {
 }
 const figures = readFigures(dir);
 rmSync(dir, { recursive: true, force: true });
+rmSync(results, { force: true });
 console.log(JSON.stringify({ bench: "reliability", scale: Number(process.env.DUEGATE_RELIABILITY_SCALE ?? "1"), wallMs: Date.now() - started, tests, ...figures }));
 process.exitCode = run.status === 0 ? 0 : 1;

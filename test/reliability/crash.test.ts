@@ -124,7 +124,22 @@ describe.runIf(run)("crash: kill -9 at random moments", () => {
 
     // Let the last life of the service finish the work: every send on the air once, the SIM empty.
     const onAir = () => new Set(sim.sent.map((s) => tag(s.text)).filter((t): t is string => t !== undefined));
-    const drainMs = await waitUntil("every acknowledged send on the air", () => [...acked].every((id) => onAir().has(id)), 180_000, 250).catch(() => -1);
+    // Bounded: done, or 180 s, or 20 s without a single part on the air (a lost message never comes).
+    const drainStart = Date.now();
+    let lastProgress = { at: Date.now(), sent: sim.sent.length };
+    const drainMs = await waitUntil(
+      "every acknowledged send on the air",
+      () => {
+        if (sim.sent.length !== lastProgress.sent) lastProgress = { at: Date.now(), sent: sim.sent.length };
+        if (Date.now() - lastProgress.at > 20_000) throw new Error("no progress for 20 s");
+        return [...acked].every((id) => onAir().has(id));
+      },
+      180_000,
+      250,
+    ).then(
+      () => Date.now() - drainStart,
+      () => -1,
+    );
     await waitUntil("the SIM storage empty", () => sim.storage.used("SM") + sim.storage.used("ME") === 0 && sim.network.length === 0, 60_000, 100).catch(() => undefined);
     await sleep(1500); // the last inbound records reach the disk (coalesced writes)
     const exit = await service.stop();

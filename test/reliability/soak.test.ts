@@ -47,7 +47,9 @@ describe("soak: 30 simulated days", () => {
       simulator: sim,
       web: false,
       keepLogs: false,
-      config: { storage: { historyRetentionDays: RETENTION_DAYS, recentHistoryDays: 7 }, inbound: { inboxMemory: 2000 } },
+      // Hourly evaluation instead of every 15 minutes: the same work per day for leak-hunting, a quarter of the CPU.
+      config: { storage: { historyRetentionDays: RETENTION_DAYS, recentHistoryDays: 7 }, inbound: { inboxMemory: 2000 }, dunning: { evaluateCron: "0 0 * * * *" }, modem: { healthIntervalSeconds: 300 } },
+      logLevel: "info",
     });
     const { ledger } = a.app.services;
     for (let b = 0; b < ACCOUNTS; b += 1000) {
