@@ -96,13 +96,19 @@ function resumeDay(account: Account, today: number, promiseGraceDays: number): n
   return today <= end ? null : end + 1;
 }
 
+/** False when the account gets nothing on any day (opted out, no reminders, no phone, a sequence without steps). */
+export function mayPlan(account: Account, s: PlanSettings, sequences: Map<string, CompiledSequence>): boolean {
+  if (account.optedOut || account.noReminders || account.phones.length === 0) return false;
+  const seq = sequences.get(sequenceFor(s.policy, account));
+  return seq !== undefined && seq.steps.length > 0;
+}
+
 export function planAccount(account: Account, invoices: readonly Invoice[], today: number, minute: number, s: PlanSettings, sequences: Map<string, CompiledSequence>, memory: StepMemoryView): AccountPlan {
-  if (account.optedOut || account.noReminders || account.phones.length === 0) return EMPTY;
+  if (!mayPlan(account, s, sequences)) return EMPTY;
   const resume = resumeDay(account, today, s.promiseGraceDays);
   if (resume === null) return EMPTY;
   const seqName = sequenceFor(s.policy, account);
-  const seq = sequences.get(seqName);
-  if (!seq || seq.steps.length === 0) return EMPTY;
+  const seq = sequences.get(seqName)!;
   const lastMessage = memory.lastMessageDay(account.id);
   if (s.consolidate && lastMessage !== undefined && lastMessage >= today) return EMPTY;
 

@@ -54,6 +54,12 @@ export interface ViewInput {
   gatewayNumber: string;
 }
 
+/** name.split(/\s+/)[0] without the array. */
+function firstWord(name: string): string {
+  const end = name.search(/\s/);
+  return end < 0 ? name : name.slice(0, end);
+}
+
 export function buildView(v: ViewInput): TemplateView {
   const locale = v.account.locale;
   let earliest = v.invoices[0]?.dueDate ?? "1970-01-01";
@@ -65,7 +71,7 @@ export function buildView(v: ViewInput): TemplateView {
   const amountDue = formatMoney(due, v.currency, locale);
   return {
     name: v.account.name,
-    firstName: v.account.name.split(/\s+/)[0] ?? v.account.name,
+    firstName: firstWord(v.account.name),
     balance: v.balance === due ? amountDue : formatMoney(v.balance, v.currency, locale),
     amountDue,
     dueDate: formatDate(earliest, locale),
@@ -106,7 +112,11 @@ export function renderText(template: string, view: Partial<TemplateView>): strin
   return tidy(compiled(template).render(view));
 }
 
+/** Only texts with a double space, a tab or a space before "." or "," need the replacements (most have none). */
+const NEEDS_TIDY = /[ \t]{2}| [.,]/;
+
 function tidy(text: string): string {
+  if (!NEEDS_TIDY.test(text)) return text.trim();
   return text.replace(/[ \t]{2,}/g, " ").replace(/ +([.,!?])/g, (m, p: string) => (p === "!" || p === "?" ? m : p)).trim();
 }
 

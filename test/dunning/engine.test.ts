@@ -313,6 +313,33 @@ describe("forecast", () => {
   });
 });
 
+describe("forecast pages", () => {
+  it("cuts the calendar into pages that add up to the whole, within from/to, texts only for the page", async () => {
+    const w = await makeWorld({ start: berlin("2026-03-01", 0, 30) });
+    await w.ledger.upsertAccounts([account("a1"), account("a2", { segment: "vip" }), account("a3", { segment: "strict", locale: "de-DE" }), account("a4", { segment: "exempt" })]);
+    await w.ledger.upsertInvoices([invoice("i1", "a1", "2026-03-10"), invoice("i2", "a1", "2026-03-17"), invoice("i3", "a2", "2026-03-05"), invoice("i4", "a3", "2026-03-08"), invoice("i5", "a3", "2026-03-20", { currency: "CHF" }), invoice("i6", "a4", "2026-03-09")]);
+    const all = w.engine.forecast(30);
+    expect(all.length).toBeGreaterThan(8);
+    expect(all.some((r) => r.accountId === "a4")).toBe(false);
+    const paged = [];
+    for (let offset = 0; offset < all.length; offset += 3) {
+      const page = w.engine.forecastPage(30, { offset, limit: 3 });
+      expect(page.total).toBe(all.length);
+      paged.push(...page.items);
+    }
+    expect(paged).toEqual(all);
+    const window = all.filter((r) => r.date >= "2026-03-08" && r.date <= "2026-03-17");
+    const page = w.engine.forecastPage(30, { from: "2026-03-08", to: "2026-03-17", offset: 1, limit: 2, render: true });
+    expect(page.total).toBe(window.length);
+    expect(page.items.map(({ text: _t, parts: _p, cost: _c, ...r }) => r)).toEqual(window.slice(1, 3));
+    const rendered = w.engine.forecast(30, { render: true });
+    expect(page.items).toEqual(rendered.filter((r) => r.date >= "2026-03-08" && r.date <= "2026-03-17").slice(1, 3));
+    expect(w.engine.forecastPage(30, { limit: 0 })).toEqual({ total: all.length, offset: 0, items: [] });
+    expect(w.engine.forecast(30, { accountId: "a3" })).toEqual(all.filter((r) => r.accountId === "a3"));
+    expect(() => w.engine.forecastPage(30, { to: "2026-02-30" })).toThrow(/to must be a date/);
+  });
+});
+
 describe("enqueue failures", () => {
   it("a number the outbox refuses is not retried; a temporary failure is planned again", async () => {
     const w = await makeWorld({ start: berlin("2026-03-05", 10, 30) });
