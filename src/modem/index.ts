@@ -11,6 +11,7 @@ import { ModemDriver } from "./driver/modem-driver.js";
 import type { ProfileTimeouts } from "./driver/profile.js";
 import type { RecoveryOptions, UhubctlTarget } from "./driver/recovery.js";
 import { ModemSimulator } from "./sim/simulator.js";
+import type { DoctorCheck } from "./driver/diagnose.js";
 
 export { ModemSimulator, type SimBehavior, type SimulatorOptions } from "./sim/simulator.js";
 export type { SimCommand } from "./sim/command-line.js";
@@ -18,6 +19,7 @@ export type { SimFaults } from "./sim/behaviors/faults.js";
 export { loadProfile, type ModemProfile, type CompatFlags } from "./driver/profile.js";
 export { cmsError as cmsErrorInfo } from "./at/result-codes.js";
 export { listPorts, type PortInfo } from "./transport/ports.js";
+export { maskImsi, type DoctorCheck } from "./driver/diagnose.js";
 
 export interface ModemOptions {
   /** A device path (/dev/serial/by-id/...), tcp://host:port, or "sim". */
@@ -65,6 +67,11 @@ export interface Modem extends Service {
   /** Allow-listed safe AT commands (queries) for the web panel; others reject with auth.forbidden. */
   console(command: string): Promise<string[]>;
   readonly simulator?: ModemSimulator;
+  /**
+   * Extension: the `duegate doctor` checks on the running modem, through its own AT channel
+   * (queued behind sends at the health priority), so the port need not be freed.
+   */
+  diagnose(): Promise<{ checks: DoctorCheck[] }>;
   /** Extension: resolves true once ready, false after timeoutMs (CLI verbs). */
   whenReady(timeoutMs: number): Promise<boolean>;
   /** Extension: resolves when queued inbound reads and handlers are done. */

@@ -41,10 +41,15 @@ describe("orderly stop with a hung modem", () => {
     const { outbox, modem } = app.services;
     await waitFor(() => modem.ready, "modem ready", 10_000);
 
+    // Counts the outbox's calls into the modem: stop must begin with AT+CMGS in flight, not
+    // between the outbox's "sending" write and its call (a race that this test is not about).
+    let sendCalls = 0;
+    const sendPart = modem.sendPart.bind(modem);
+    (modem as { sendPart: typeof sendPart }).sendPart = (part) => (sendCalls++, sendPart(part));
     sim.fault.hang(60_000); // the modem takes the command and never answers (until it is reopened)
     const keys = ["stop-1", "stop-2"];
     for (const key of keys) await outbox.enqueue({ idempotencyKey: key, to: "+4915123400001", text: `reminder ${key}`, priority: 1, origin: { kind: "test", requestedBy: "test" } });
-    await waitFor(() => outbox.byIdempotencyKey("stop-1")?.state === "sending", "the first message at the modem");
+    await waitFor(() => outbox.byIdempotencyKey("stop-1")?.state === "sending" && sendCalls === 1, "the first message at the modem");
 
     const t0 = Date.now();
     await app.stop();

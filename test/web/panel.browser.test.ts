@@ -273,6 +273,16 @@ suite("web panel in Chromium", () => {
     await page.getByRole("button", { name: "Run" }).click();
     await page.waitForSelector("main .error[role=alert]");
     await shot(page, "08-modem-console");
+    // the doctor's checks through the running modem: pass/fail with hints
+    await page.getByRole("button", { name: "Check the modem" }).click();
+    await page.waitForSelector("#doctor-checks li", { timeout: 15_000 });
+    expect(await page.locator("#doctor-summary").textContent()).toContain("All checks passed.");
+    expect(await page.locator("#doctor-checks").textContent()).toMatch(/registration: home/);
+    appliance.simulator.fault.noNetwork(3000);
+    await page.getByRole("button", { name: "Check the modem" }).click();
+    await page.waitForFunction(() => (document.querySelector("#doctor-summary")?.textContent ?? "").includes("failed"), undefined, { timeout: 15_000 });
+    expect(await page.locator("#doctor-checks .check-fail", { hasText: "registration" }).textContent()).toMatch(/registration: searching\s*Hint: not registered yet/);
+    await shot(page, "08-modem-doctor");
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -102,7 +102,15 @@ export const panelReadRoutes: FastifyPluginAsync<{ services: WebServices }> = as
     profile: setting(s.config, "modem.profile", ""),
     baudRate: setting(s.config, "modem.baudRate", 0),
     consoleAvailable: typeof s.modem?.console === "function",
+    doctorAvailable: typeof s.modem?.diagnose === "function",
   }));
+
+  // The doctor's checks through the running driver (queued behind sends), so the port need not be freed.
+  app.get("/api/v1/panel/modem/doctor", { config: { scope: "read" } }, async () => {
+    const modem = need(s.modem, "the modem");
+    if (!modem.diagnose) throw new DuegateError(ErrorCode.NotFound, "this modem driver cannot diagnose itself", {});
+    return { ...(await modem.diagnose()), at: s.clock.now() };
+  });
 };
 
 function accountView(s: WebServices, id: string, zone: string): Record<string, unknown> {

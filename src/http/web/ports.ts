@@ -14,6 +14,7 @@ import type { PolicyDocument } from "../../dunning/policy-schema.js";
 import type { PlannedReminder } from "../../dunning/forecast.js";
 import type { PreviewRequest, TemplatePreview } from "../../dunning/preview.js";
 import type { FieldProblem, SettingsView } from "../../config/overlay.js";
+import type { DoctorCheck } from "../../modem/index.js";
 
 export interface PanelOutbox {
   stats(): OutboxStats;
@@ -48,6 +49,8 @@ export interface PanelDunning {
 export interface PanelModem {
   health(): ModemHealthEvent;
   console?(command: string): Promise<string[]>;
+  /** The doctor's checks on the running modem (src/modem/driver/diagnose.ts). */
+  diagnose?(): Promise<{ checks: DoctorCheck[] }>;
 }
 
 /** The settings the panel may change (src/config/overlay.ts; app.ts provides it). */

@@ -18,6 +18,8 @@ import { resolveTransport } from "../transport/resolve.js";
 import type { Transport, TransportFactory } from "../transport/transport.js";
 import { allowConsoleCommand } from "./console.js";
 import { readHealth } from "./health.js";
+import { atPriority, liveDiagnosis, type DoctorCheck } from "./diagnose.js";
+import { settledWithin } from "./grace.js";
 import { Inbox, type InboundHandler, type StatusReportHandler } from "./inbox.js";
 import { initialize, isRegistered } from "./init.js";
 import { loadProfile, type ModemProfile, type ProfileTimeouts } from "./profile.js";
@@ -139,17 +141,8 @@ export class ModemDriver {
     this.healthTimer?.cancel();
     for (const wake of [...this.sleepers]) wake();
     const graceMs = this.opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
-    let graceOver = false;
-    let graceTimer: TimerHandle | undefined;
-    const grace = new Promise<void>((resolve) => {
-      graceTimer = this.opts.clock.setTimer(graceMs, () => {
-        graceOver = true;
-        resolve();
-      });
-    });
-    if (this.channel) await Promise.race([Promise.all([this.inbox.idle(), this.channel.drained()]), grace]);
-    graceTimer?.cancel();
-    if (graceOver && this.channel?.busy) {
+    const finished = !this.channel || (await settledWithin(this.opts.clock, graceMs, Promise.all([this.inbox.idle(), this.channel.drained()])));
+    if (!finished && this.channel.busy) {
       this.log.warn({ graceMs }, "modem did not finish its command within the stop grace; cutting it short");
       this.channel.abort(`the service is stopping (modem.stopGraceMs = ${graceMs})`);
     }
@@ -236,6 +229,13 @@ export class ModemDriver {
   async console(command: string): Promise<string[]> {
     const text = allowConsoleCommand(command);
     return this.run(raw(text, this.profile.timeouts.network, AtPriority.Health));
+  }
+
+  /** The doctor's checks through the running channel, behind sends (driver/diagnose.ts). */
+  async diagnose(): Promise<{ checks: DoctorCheck[] }> {
+    const up = this.channel?.attached === true && !this.stopping;
+    const state = `${this.state}${this.phase ? ` (${this.phase})` : ""}`;
+    return liveDiagnosis({ up, port: this.transport?.description ?? this.opts.port, state, lastError: this.lastError, profile: this.profile, run: (c) => this.run(atPriority(c, AtPriority.Health)) });
   }
 
   /** Resolves true once ready (or false after timeoutMs): the CLI verbs wait with it. */

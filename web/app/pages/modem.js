@@ -1,5 +1,5 @@
-// Modem: profile, port, health, and an AT console for technicians (the modem driver allows
-// only safe, read-only commands; admins only).
+// Modem: profile, port, health, the doctor's checks on the running modem, and an AT console
+// for technicians (the modem driver allows only safe, read-only commands; admins only).
 import { html, useState, useData, Loading, api, can, when, Field, Notice } from "../lib.js";
 
 const SUGGESTED = ["AT+CSQ", "AT+CREG?", "AT+COPS?", "AT+CPIN?", "ATI", "AT+CPMS?", "AT+CGMR"];
@@ -32,6 +32,35 @@ function Console() {
   </section>`;
 }
 
+/** `duegate doctor`'s checks, run through the service's own modem channel (behind any sends). */
+function Doctor() {
+  const [report, setReport] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const [notice, setNotice] = useState(null);
+  const run = async () => {
+    setBusy(true);
+    setNotice(null);
+    try {
+      setReport(await api("/api/v1/panel/modem/doctor"));
+    } catch (err) {
+      setNotice({ kind: "error", text: err.message });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const failed = report ? report.checks.filter((c) => !c.ok).length : 0;
+  return html`<section class="panel" aria-labelledby="doctor-h">
+    <h2 id="doctor-h">Diagnosis</h2>
+    <p class="muted">The checks of <code>duegate doctor</code> on the running modem: AT, model, SIM, IMSI (masked), signal, registration, operator, SMS centre, storage. They wait behind messages being sent.</p>
+    <button type="button" id="doctor-run" onClick=${run} disabled=${busy}>${busy ? "Checking…" : "Check the modem"}</button>
+    <${Notice} notice=${notice} />
+    ${report && html`<p id="doctor-summary" role="status">${failed === 0 ? "All checks passed." : `${failed} check(s) failed.`} <span class="muted">${when(report.at)}</span></p>
+      <ul id="doctor-checks" class="checks">${report.checks.map((c) => html`<li key=${c.name} class=${c.ok ? "check-ok" : "check-fail"}>
+        <span class=${`badge ${c.ok ? "health-ready" : "health-offline"}`}>${c.ok ? "pass" : "fail"}</span> <strong>${c.name}</strong>: ${c.detail}
+        ${c.hint && html`<div class="hint">Hint: ${c.hint}</div>`}</li>`)}</ul>`}
+  </section>`;
+}
+
 export function ModemPage() {
   const state = useData(() => api("/api/v1/panel/modem"));
   return html`
@@ -51,7 +80,7 @@ export function ModemPage() {
             : html`<div class="table-wrap"><table id="ports-table"><thead><tr><th scope="col">Path</th><th scope="col">Stable name</th><th scope="col">Maker</th><th scope="col">USB id</th></tr></thead>
                 <tbody>${d.ports.map((p) => html`<tr key=${p.path}><td><code>${p.path}</code>${p.path === d.port || p.byId === d.port ? html` <span class="badge">in use</span>` : ""}</td><td><code>${p.byId ?? "–"}</code></td><td>${p.manufacturer ?? "–"}</td><td>${p.vendorId ? `${p.vendorId}:${p.productId ?? ""}` : "–"}</td></tr>`)}</tbody></table></div>`
           : html`<p class="error">${d.ports?.error}</p>`}
-        <p class="muted">To use another port, set <code>modem.port</code> (prefer the stable <code>/dev/serial/by-id/…</code> name) and reload. For a step-by-step diagnosis, stop the service and run <code>duegate doctor</code> on the appliance: it needs the port to itself.</p>
+        <p class="muted">To use another port, set <code>modem.port</code> (prefer the stable <code>/dev/serial/by-id/…</code> name) and reload. The port checks (does the device exist, can it be opened) need the port to itself: stop the service and run <code>duegate doctor</code> on the appliance.</p>
       </section>
       <section class="panel" aria-labelledby="modem-health-h">
         <h2 id="modem-health-h">Health</h2>
@@ -68,6 +97,7 @@ export function ModemPage() {
             </dl>`
           : html`<p class="muted">No health report yet.</p>`}
       </section>
+      ${d.doctorAvailable && html`<${Doctor} />`}
       ${can("admin") && d.consoleAvailable ? html`<${Console} />` : html`<p class="muted">The AT console is for administrators.</p>`}`}
     <//>`;
 }
