@@ -177,7 +177,7 @@ export interface Rig {
   receive(from: string, text: string, opts?: { encoding?: Encoding; timestamp?: number; concatReference?: number }): Promise<void>;
 }
 
-export async function rig(opts: { config?: Partial<InboundConfig>; ledger?: FakeLedger; clock?: ManualClock; state?: MemoryState; history?: MemoryHistory; outbox?: FakeOutbox } = {}): Promise<Rig> {
+export async function rig(opts: { config?: Partial<InboundConfig>; ledger?: FakeLedger; clock?: ManualClock; state?: MemoryState; history?: MemoryHistory; outbox?: FakeOutbox; onNoReply?: () => void } = {}): Promise<Rig> {
   const clock = opts.clock ?? new ManualClock(START);
   const bus = new EventBus<DomainEvents>();
   const events: Array<{ event: string; payload: unknown }> = [];
@@ -186,7 +186,7 @@ export async function rig(opts: { config?: Partial<InboundConfig>; ledger?: Fake
   const outbox = opts.outbox ?? new FakeOutbox(clock);
   const state = opts.state ?? new MemoryState();
   const history = opts.history ?? new MemoryHistory(clock);
-  const inbound = await Inbound.open({ dataDir: "/nonexistent", clock, bus, logger: silentLogger(), config: inboundConfig(opts.config), ledger, outbox, files: { state, history } });
+  const inbound = await Inbound.open({ dataDir: "/nonexistent", clock, bus, logger: silentLogger(), config: inboundConfig(opts.config), ledger, outbox, files: { state, history }, ...(opts.onNoReply ? { onNoReply: opts.onNoReply } : {}) });
   await inbound.start();
   let ref = 1;
   return {
