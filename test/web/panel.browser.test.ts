@@ -202,6 +202,12 @@ suite("web panel in Chromium", () => {
     await page.locator("#set-outbox-sendWindow-end").waitFor();
     expect(await page.locator("#set-outbox-sendWindow-end").inputValue()).toBe("20:30");
     await shot(page, "09-settings-edited");
+    // back as it was, so that the tests after this one see the default window
+    const restored = await page.evaluate(async () => {
+      const me = await (await fetch("/api/v1/me")).json();
+      return (await fetch("/api/v1/panel/settings", { method: "PUT", headers: { "content-type": "application/json", "x-csrf-token": me.csrfToken }, body: JSON.stringify({ values: { "outbox.sendWindow.end": "21:00" } }) })).status;
+    });
+    expect(restored).toBe(200);
     expect(problems).toEqual([]);
     await context.close();
   });
