@@ -193,7 +193,7 @@ export class DunningEngine implements Service {
     const sends: Array<{ send: PlannedSend; account: Account; key: string }> = [];
     const debug = this.deps.logger.isLevelEnabled("debug");
     const skippedBySteps = new Map<string, number>();
-    for (const [account, invoices] of this.deps.ledger.accountsWithInvoices()) {
+    this.deps.ledger.forEachAccountWithInvoices((account, invoices) => {
       report.accounts++;
       const zone = this.zoneOf(account);
       let now = zones.get(zone);
@@ -213,7 +213,7 @@ export class DunningEngine implements Service {
         this.memory.add(this.recordOf(send, key, at, version), send.day);
         sends.push({ send, account, key });
       }
-    }
+    });
     if (sends.length) await this.memory.flush();
     // The words of the policy the plan was made with, even if a new one is saved meanwhile.
     await this.enqueueAll(sends, report, { policy: settings.policy, version, sender: this.sender() });

@@ -16,7 +16,7 @@
 import type { Account, Invoice } from "../ledger/types.js";
 import { dayNumber, fromDayNumber } from "../ledger/dates.js";
 import type { PolicyDocument, PolicyStep } from "./policy-schema.js";
-import type { StepCover, StepMemoryView } from "./step-memory.js";
+import type { InvoiceSteps, StepCover, StepMemoryView } from "./step-memory.js";
 
 export interface PlanSettings {
   policy: PolicyDocument;
@@ -96,57 +96,71 @@ function resumeDay(account: Account, today: number, promiseGraceDays: number): n
   return today <= end ? null : end + 1;
 }
 
-/** False when the account gets nothing on any day (opted out, no reminders, no phone, a sequence without steps). */
-export function mayPlan(account: Account, s: PlanSettings, sequences: Map<string, CompiledSequence>): boolean {
-  if (account.optedOut || account.noReminders || account.phones.length === 0) return false;
+/** The account's sequence, or undefined when it gets nothing on any day (opted out, no reminders, no phone, a sequence without steps). */
+function plannable(account: Account, s: PlanSettings, sequences: Map<string, CompiledSequence>): CompiledSequence | undefined {
+  if (account.optedOut || account.noReminders || account.phones.length === 0) return undefined;
   const seq = sequences.get(sequenceFor(s.policy, account));
-  return seq !== undefined && seq.steps.length > 0;
+  return seq !== undefined && seq.steps.length > 0 ? seq : undefined;
 }
 
+/** False when the account gets nothing on any day, whatever the date. */
+export function mayPlan(account: Account, s: PlanSettings, sequences: Map<string, CompiledSequence>): boolean {
+  return plannable(account, s, sequences) !== undefined;
+}
+
+type Due = { invoice: Invoice; step: PolicyStep; stepDay: number };
+
 export function planAccount(account: Account, invoices: readonly Invoice[], today: number, minute: number, s: PlanSettings, sequences: Map<string, CompiledSequence>, memory: StepMemoryView): AccountPlan {
-  if (!mayPlan(account, s, sequences)) return EMPTY;
+  const seq = plannable(account, s, sequences);
+  if (!seq) return EMPTY;
   const resume = resumeDay(account, today, s.promiseGraceDays);
   if (resume === null) return EMPTY;
-  const seqName = sequenceFor(s.policy, account);
-  const seq = sequences.get(seqName)!;
+  const seqName = seq.name;
   const lastMessage = memory.lastMessageDay(account.id);
   if (s.consolidate && lastMessage !== undefined && lastMessage >= today) return EMPTY;
 
-  const due: Array<{ invoice: Invoice; step: PolicyStep; stepDay: number }> = [];
+  let due: Due[] | undefined;
   let skips: PlannedSkip[] | undefined;
   for (const invoice of invoices) {
     if (invoice.status !== "open" || invoice.amountDue <= 0 || invoice.noReminders) continue;
     const dueDay = dayNumber(invoice.dueDate);
-    const mem = memory.invoice(invoice.id);
-    let candidate: { step: PolicyStep; stepDay: number; at: number } | undefined;
+    // Looked up only once a step has come (an invoice before its first step needs none).
+    let mem: InvoiceSteps | undefined | null = null;
+    // The candidate in locals, not an object: 100,000 invoices per evaluation.
+    let step: PolicyStep | undefined;
+    let stepDay = 0;
+    let at = 0;
     for (let k = seq.steps.length - 1; k >= 0; k--) {
-      const { step, minute: at } = seq.steps[k]!;
-      const stepDay = dueDay + step.offsetDays;
-      if (stepDay > today || (stepDay === today && minute < at)) continue;
-      if (mem && (stepDay <= mem.lastDay || mem.steps[step.id])) break;
-      if (!conditionsHold(step, account, invoice, today, dueDay)) continue;
-      candidate = { step, stepDay, at };
+      const entry = seq.steps[k]!;
+      const day = dueDay + entry.step.offsetDays;
+      if (day > today || (day === today && minute < entry.minute)) continue;
+      if (mem === null) mem = memory.invoice(invoice.id);
+      if (mem && (day <= mem.lastDay || mem.steps[entry.step.id])) break;
+      if (!conditionsHold(entry.step, account, invoice, today, dueDay)) continue;
+      step = entry.step;
+      stepDay = day;
+      at = entry.minute;
       break;
     }
-    if (!candidate) continue;
-    let firstPossible = candidate.stepDay;
+    if (!step) continue;
+    let firstPossible = stepDay;
     if (resume !== undefined) firstPossible = Math.max(firstPossible, resume);
     if (invoice.resumedOn) firstPossible = Math.max(firstPossible, dayNumber(invoice.resumedOn));
     if (s.consolidate && lastMessage !== undefined) firstPossible = Math.max(firstPossible, lastMessage + 1);
     // On the first day it may go (after a pause or a deferral too), a step waits for its time of day.
-    if (firstPossible === today && minute < candidate.at) continue;
+    if (firstPossible === today && minute < at) continue;
     const late = today - firstPossible;
     if (late > s.graceDays) {
-      (skips ??= []).push({ accountId: account.id, invoiceId: invoice.id, stepId: candidate.step.id, stepDay: candidate.stepDay, reason: "missed-grace", daysLate: late });
+      (skips ??= []).push({ accountId: account.id, invoiceId: invoice.id, stepId: step.id, stepDay, reason: "missed-grace", daysLate: late });
       continue;
     }
-    due.push({ invoice, step: candidate.step, stepDay: candidate.stepDay });
+    (due ??= []).push({ invoice, step, stepDay });
   }
-  if (due.length === 0) return skips ? { sends: [], skips } : EMPTY;
+  if (!due) return skips ? { sends: [], skips } : EMPTY;
 
   const sends: PlannedSend[] = [];
   const date = fromDayNumber(today);
-  const single = (d: (typeof due)[number]): PlannedSend => ({
+  const single = (d: Due): PlannedSend => ({
     accountId: account.id,
     invoices: [d.invoice],
     step: d.step,
@@ -163,7 +177,7 @@ export function planAccount(account: Account, invoices: readonly Invoice[], toda
     return { sends, skips: skips ?? [] };
   }
   // One message per currency: amounts in different currencies cannot be added up.
-  const byCurrency = new Map<string, typeof due>();
+  const byCurrency = new Map<string, Due[]>();
   for (const d of due) {
     const l = byCurrency.get(d.invoice.currency);
     if (l) l.push(d);
