@@ -14,6 +14,15 @@ import type { Outbox } from "./outbox/index.js";
 import type { Inbound } from "./inbound/index.js";
 import type { Modem } from "./modem/index.js";
 import type { AuthService } from "./auth/index.js";
+import type { FieldProblem, SettingsView } from "./config/overlay.js";
+
+export type ReconfigureResult = { ok: true; changed: string[]; restartRequired: string[] } | { ok: false; problems: FieldProblem[] };
+
+/** Settings edited in the web panel (src/http/web/ports.ts PanelSettings; src/config/overlay.ts). */
+export interface PanelSettingsPort {
+  view(): SettingsView;
+  update(change: Record<string, unknown>, by: string): Promise<ReconfigureResult>;
+}
 
 export interface AppServices {
   readonly config: Config;
@@ -28,6 +37,7 @@ export interface AppServices {
   readonly inbound: Inbound;
   readonly modem: Modem;
   readonly auth: AuthService;
+  readonly settings: PanelSettingsPort;
   readonly version: string;
   readonly startedAt: number;
 }

@@ -32,7 +32,8 @@ import { createMetrics, type Metrics } from "./metrics/index.js";
 import { parseListen } from "./cli/options.js";
 import type { FastifyInstance } from "fastify";
 import { SystemClockTrust } from "./system/clock-trust.js";
-import { getPath, SettingsOverlay, type FieldProblem, type SettingsView } from "./config/overlay.js";
+import { getPath, SettingsOverlay } from "./config/overlay.js";
+import type { ReconfigureResult, PanelSettingsPort } from "./app-services.js";
 
 export interface AppOptions {
   clock?: Clock;
@@ -62,13 +63,7 @@ export interface App {
   reconfigure(change: Record<string, unknown>, by?: string): Promise<ReconfigureResult>;
 }
 
-export type ReconfigureResult = { ok: true; changed: string[]; restartRequired: string[] } | { ok: false; problems: FieldProblem[] };
-
-/** What the panel's settings routes are given (src/http/web/ports.ts PanelSettings). */
-export interface PanelSettingsPort {
-  view(): SettingsView;
-  update(change: Record<string, unknown>, by: string): Promise<ReconfigureResult>;
-}
+export type { ReconfigureResult, PanelSettingsPort } from "./app-services.js";
 
 /** Read once at open (inbound's router and reply texts): they take effect at the next start. */
 const RESTART_KEYS = /^(inbound\.|dunning\.paidPauseDays$|gateway\.(companyName|supportContact)$)/;
@@ -150,7 +145,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const overlay = SettingsOverlay.open(dataDir, logger.child({ sub: "settings" }));
   let reconfigure: App["reconfigure"] = () => Promise.reject(new Error("not ready"));
   const settings: PanelSettingsPort = { view: () => overlay.view(config), update: (change, by) => reconfigure(change, by) };
-  const services: AppServices & { settings: PanelSettingsPort } = { settings, config, ...(options.configFile ? { configFile: options.configFile } : {}), clock, bus, logger, logRing, ledger, dunning, outbox, inbound, modem, auth, version: VERSION, startedAt: clock.now() };
+  const services: AppServices = { settings, config, ...(options.configFile ? { configFile: options.configFile } : {}), clock, bus, logger, logRing, ledger, dunning, outbox, inbound, modem, auth, version: VERSION, startedAt: clock.now() };
   const metrics = createMetrics(services);
 
   const journal = options.mqtt !== false ? await FileJournal.open<OutgoingEvent>(resolve(dataDir, "mqtt-outgoing.jsonl"), { clock, logger: logger.child({ sub: "mqtt" }) }) : undefined;
