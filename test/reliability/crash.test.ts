@@ -8,7 +8,7 @@
  * setting resends (counted apart), no inbound SMS is lost and none is left on the SIM.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ModemSimulator } from "../../src/modem/index.js";
@@ -57,8 +57,13 @@ describe.runIf(run)("crash: kill -9 at random moments", () => {
     accounting = await AccountingClient.connect(broker.url, PREFIX);
   }, 60_000);
 
+  let passed = false;
+
   afterAll(async () => {
     await service?.kill9();
+    // Kept after a failure, for the post-mortem (the path is printed).
+    if (passed) rmSync(dataDir, { recursive: true, force: true });
+    else if (dataDir) console.error(`[reliability crash] data directory kept: ${dataDir}`);
     await accounting?.close();
     await pty?.close();
     await broker?.dispose();
@@ -200,6 +205,7 @@ describe.runIf(run)("crash: kill -9 at random moments", () => {
     expect(inboundDuplicates).toBe(0);
     expect(logFindings.map((f) => f.line)).toEqual([]);
     expect(exit).toBe(0);
+    passed = true;
   }, 600_000);
 });
 
