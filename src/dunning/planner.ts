@@ -121,7 +121,8 @@ export function planAccount(account: Account, invoices: readonly Invoice[], toda
 
   let due: Due[] | undefined;
   let skips: PlannedSkip[] | undefined;
-  for (const invoice of invoices) {
+  for (let n = 0; n < invoices.length; n++) {
+    const invoice = invoices[n]!;
     if (invoice.status !== "open" || invoice.amountDue <= 0 || invoice.noReminders) continue;
     const dueDay = dayNumber(invoice.dueDate);
     // Looked up only once a step has come (an invoice before its first step needs none).
@@ -151,10 +152,15 @@ export function planAccount(account: Account, invoices: readonly Invoice[], toda
     if (firstPossible === today && minute < at) continue;
     const late = today - firstPossible;
     if (late > s.graceDays) {
-      (skips ??= []).push({ accountId: account.id, invoiceId: invoice.id, stepId: step.id, stepDay, reason: "missed-grace", daysLate: late });
+      const skip: PlannedSkip = { accountId: account.id, invoiceId: invoice.id, stepId: step.id, stepDay, reason: "missed-grace", daysLate: late };
+      // Created with their first element: an empty array's first push reserves room for 17.
+      if (skips) skips.push(skip);
+      else skips = [skip];
       continue;
     }
-    (due ??= []).push({ invoice, step, stepDay });
+    const d: Due = { invoice, step, stepDay };
+    if (due) due.push(d);
+    else due = [d];
   }
   if (!due) return skips ? { sends: [], skips } : EMPTY;
 

@@ -12,7 +12,7 @@ import { DuegateError, ErrorCode } from "../core/errors.js";
 import { shortHash } from "../core/ids.js";
 import { isLocalDate, localNow } from "./dates.js";
 import type { DocumentStore, OpenDocument } from "./ports.js";
-import { jsonDocuments } from "./json-documents.js";
+import { recordDocuments, type LedgerJournalOptions } from "./record-documents.js";
 import { intern } from "./intern.js";
 import { validateAccount, validateInvoice, validatePayment, normalisePhone, type LedgerDefaults, type NormalisedInvoice } from "./validate.js";
 import type { Account, AccountBalance, ErasureCounts, Invoice, Payment, StopReason, UpsertReport } from "./types.js";
@@ -26,8 +26,10 @@ export interface LedgerOptions {
   bus: EventBus<DomainEvents>;
   logger: Logger;
   defaults: LedgerDefaults;
-  /** Where the document lives; default JSON files in dataDir (src/store); tests pass memoryDocuments(). */
+  /** Where the document lives; default a record log in dataDir/ledger (src/store); tests pass memoryDocuments(). */
   openDocument?: OpenDocument;
+  /** When that log is compacted (Config["storage"]); defaults suit 100,000 invoices on a Pi. */
+  journal?: LedgerJournalOptions;
 }
 
 const emptyReport = (received: number): UpsertReport => ({ received, applied: [], unchanged: [], stale: [], refused: [] });
@@ -47,7 +49,7 @@ export class Ledger {
   }
 
   static async open(opts: LedgerOptions): Promise<Ledger> {
-    const open = opts.openDocument ?? jsonDocuments(opts.dataDir, opts.logger);
+    const open = opts.openDocument ?? recordDocuments(opts.dataDir, opts.logger, opts.journal);
     const doc = await open<LedgerDocument>("ledger.json", emptyDocument());
     if (doc.data.schema !== 1) throw new DuegateError(ErrorCode.StoreCorrupt, `ledger.json has schema ${String(doc.data.schema)}, expected 1`, { dataDir: opts.dataDir });
     return new Ledger(doc, opts);
@@ -116,6 +118,7 @@ export class Ledger {
         updatedAt: this.opts.clock.now(),
       };
       data.accounts[v.id] = next;
+      this.doc.touch?.("accounts", v.id);
       this.indexPhones(next, prev?.phones ?? []);
       report.applied.push(v.id);
       this.changed("account", v.id, v.id, next.noReminders && !prev?.noReminders ? "no-reminders" : undefined);
@@ -141,6 +144,7 @@ export class Ledger {
         old.splice(old.indexOf(prev), 1);
       }
       data.invoices[v.id] = next;
+      this.doc.touch?.("invoices", v.id);
       const list = listIn(this.byAccount, next.accountId);
       const at = prev ? list.indexOf(prev) : -1;
       if (at >= 0) list[at] = next;
@@ -196,6 +200,7 @@ export class Ledger {
       if (invoice && currency !== invoice.currency) return void report.refused.push({ index, id: v.id, field: "currency", code: "mismatch", reason: `payment in ${currency} for an invoice in ${invoice.currency}` });
       const payment: Payment = { id: v.id, accountId, ...(v.invoiceId ? { invoiceId: v.invoiceId } : {}), amount: v.amount, currency, date: v.date, receivedAt: this.opts.clock.now() };
       data.payments[v.id] = payment;
+      this.doc.touch?.("payments", v.id);
       listIn(this.paymentsByAccount, accountId).push(payment);
       // Without an invoice the payment settles the oldest open invoices first (the usual allocation rule).
       const targets = invoice ? [invoice] : this.invoicesOf(accountId).filter((i) => i.status === "open" && i.currency === currency && i.amountDue > 0).sort((a, b) => (a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : 0));
@@ -205,6 +210,7 @@ export class Ledger {
         if (left <= 0) break;
         const applied = Math.min(left, inv.amountDue);
         inv.amountDue -= applied;
+        this.doc.touch?.("invoices", inv.id);
         left -= applied;
         if (inv.amountDue === 0 && (inv.status === "open" || inv.status === "disputed")) {
           inv.status = "paid";
@@ -236,6 +242,12 @@ export class Ledger {
     const payments = this.paymentsByAccount.get(id) ?? [];
     for (const i of invoices) delete data.invoices[i.id];
     for (const p of payments) delete data.payments[p.id];
+    // Deletes reach the store as such: it then compacts so that no file keeps the old values.
+    for (const i of invoices) this.doc.touch?.("invoices", i.id);
+    for (const p of payments) this.doc.touch?.("payments", p.id);
+    this.doc.touch?.("accounts", id);
+    this.doc.touch?.("tombstones", shortHash(id));
+    this.doc.touch?.("erased");
     this.indexPhones({ ...account, phones: [] }, account.phones);
     delete data.accounts[id];
     this.byAccount.delete(id);
@@ -260,6 +272,7 @@ export class Ledger {
       if (a.optedOut === optedOut) continue;
       a.optedOut = optedOut;
       a.optOutSource = source;
+      this.doc.touch?.("accounts", id);
       changed.push(id);
     }
     if (changed.length) {
@@ -287,6 +300,7 @@ export class Ledger {
       a.pausedUntil = until;
       a.pauseReason = reason;
     }
+    this.doc.touch?.("accounts", accountId);
     this.doc.markDirty();
     await this.doc.flush();
     this.changed("account", accountId, accountId, until ? "paused" : undefined);
@@ -300,6 +314,7 @@ export class Ledger {
     for (const i of targets) {
       i.status = "disputed";
       i.disputeText = text.slice(0, 500);
+      this.doc.touch?.("invoices", i.id);
     }
     if (targets.length) {
       this.doc.markDirty();
@@ -315,6 +330,7 @@ export class Ledger {
     if (!i || i.status !== "disputed") throw new DuegateError(ErrorCode.NotFound, `invoice ${invoiceId} is not disputed`, { invoiceId });
     i.status = i.amountDue > 0 ? "open" : "paid";
     i.resumedOn = this.today();
+    this.doc.touch?.("invoices", invoiceId);
     this.doc.markDirty();
     await this.doc.flush();
     this.changed("invoice", invoiceId, i.accountId);
@@ -352,7 +368,7 @@ export class Ledger {
   /** The same walk without a generator and a tuple per account (the engine visits 50,000 per evaluation). */
   forEachAccountWithInvoices(visit: (account: Account, invoices: Invoice[]) => void): void {
     const { accounts } = this.doc.data;
-    for (const [id, invoices] of this.byAccount) if (invoices.length && accounts[id]) visit(accounts[id], invoices);
+    this.byAccount.forEach((invoices, id) => invoices.length && accounts[id] && visit(accounts[id], invoices));
   }
 
   allPayments(): Iterable<Payment> {

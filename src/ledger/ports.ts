@@ -8,6 +8,12 @@ import type { Millis } from "../core/types.js";
 /** A JSON document kept on disk (src/store JsonStore satisfies it). */
 export interface DocumentStore<T> {
   readonly data: T;
+  /**
+   * Names one changed (or deleted) record of a collection, or with no id a changed top-level
+   * field, so that a journalling store writes only those (src/store RecordDocument). Stores
+   * that rewrite the whole document ignore it.
+   */
+  touch?(collection: string, id?: string): void;
   /** Coalesced write. */
   markDirty(): void;
   /** Durable now: before anything is acknowledged. */
