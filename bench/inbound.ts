@@ -98,6 +98,7 @@ async function main(): Promise<void> {
     const outboxAdmit: number[] = [];
     const toModem: number[] = [];
     const inboundOwn: number[] = [];
+    const readAfterRadio: number[] = [];
     let overtakenByReminder = 0;
     s.sim.sent.forEach((m, k) => {
       if (!isReply(m.to)) return;
@@ -112,12 +113,14 @@ async function main(): Promise<void> {
       const queued = queuedAt.get(m.to)!;
       inboundShare.push(asked - from);
       inboundOwn.push(asked - handedAt.get(m.to)!);
+      // The modem's read (AT+CMGR) once the radio is free: +CMTI to handing over, radio excluded.
+      readAfterRadio.push(handedAt.get(m.to)! - from - inFlight);
       outboxAdmit.push(queued - asked);
       toModem.push(to - queued);
       // A part started after the +CMTI and before this reply's AT+CMGS: the reply waited for it.
       if (busy.some((b) => b.start > from && b.start < to)) overtakenByReminder++;
     });
-    for (const list of [raw, net, inboundShare, outboxAdmit, toModem, inboundOwn]) list.sort((a, b) => a - b);
+    for (const list of [raw, net, inboundShare, outboxAdmit, toModem, inboundOwn, readAfterRadio]) list.sort((a, b) => a - b);
     const result = {
       bench: "inbound",
       requests: REQUESTS,
@@ -135,6 +138,8 @@ async function main(): Promise<void> {
       // enqueue to durable in the outbox, durable to AT+CMGS (send loop, AT channel, a part started meanwhile).
       cmti_to_enqueue_ms_p50: round(percentile(inboundShare, 50)),
       cmti_to_enqueue_ms_p99: round(percentile(inboundShare, 99)),
+      modem_read_after_radio_ms_p50: round(percentile(readAfterRadio, 50)),
+      modem_read_after_radio_ms_p99: round(percentile(readAfterRadio, 99)),
       inbound_processing_ms_p50: round(percentile(inboundOwn, 50)),
       inbound_processing_ms_p99: round(percentile(inboundOwn, 99)),
       outbox_admit_ms_p50: round(percentile(outboxAdmit, 50)),

@@ -185,13 +185,12 @@ export class Outbox implements OutboxPort, Service {
     // Reserved before the first await: a concurrent duplicate sees it and waits for this one.
     this.q.keys.set(m.idempotencyKey, m.id);
     const snapshot = structuredClone(m); // callers get a copy: the sender changes the live one
-    const admitted = this.q.admit(m, true);
-    if (m.priority === Priority.reply) {
-      // The hot path of a keyword reply (docs/outbox.md, "Keyword replies"): chosen now, so
-      // that the write under way records it as `sending`: one write, not two, before +CMGS.
-      this.loop.claim(m, admitted);
-      this.loop.replyAnswered();
-    }
+    this.q.enter(m);
+    // The hot path of a keyword reply (docs/outbox.md, "Keyword replies"): chosen before its
+    // write starts, so that the write records it as `sending`: one write, not two, before +CMGS.
+    const claimed = m.priority === Priority.reply ? this.loop.claim(m, () => this.q.persistAdmission(m, true)) : undefined;
+    const admitted = claimed ?? this.q.persistAdmission(m, true);
+    if (m.priority === Priority.reply) this.loop.replyAnswered();
     this.admitting.set(m.idempotencyKey, admitted.catch(() => undefined));
     try {
       await admitted;

@@ -142,11 +142,24 @@ export class Queue {
 
   /** A new or revived message: written, and its key journalled, before it resolves. */
   async admit(m: OutboxMessage, newKey: boolean): Promise<void> {
+    this.enter(m);
+    await this.persistAdmission(m, newKey);
+  }
+
+  /** In the hot set, in memory only (synchronous): the sender may choose it before its write starts. */
+  enter(m: OutboxMessage): void {
     this.recent.delete(m.id);
     if (!this.arrival.has(m.id)) this.arrival.set(m.id, this.arrivals++);
     this.active.put(m.id, m);
     this.emit(m, undefined, this.deps.clock.now());
-    await Promise.all([this.active.flush(), newKey ? this.keyLog.append({ k: m.idempotencyKey, id: m.id }) : Promise.resolve()]);
+  }
+
+  /**
+   * Durable when it resolves: this message's record (as it is when the write starts) and its
+   * key. Other records' writes under way are not waited for: they are written side by side.
+   */
+  async persistAdmission(m: OutboxMessage, newKey: boolean): Promise<void> {
+    await Promise.all([this.active.flushRecords([m.id]), newKey ? this.keyLog.append({ k: m.idempotencyKey, id: m.id }) : Promise.resolve()]);
   }
 
   /** The next concatenation reference (1..255 or 1..65535), persisted with the next persist(). */

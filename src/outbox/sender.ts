@@ -69,21 +69,23 @@ export class SendLoop {
   }
 
   /**
-   * A keyword reply just admitted (in memory, its write under way): when the loop is between
-   * parts and would pick it now, it is chosen at once and marked `sending` before that write
-   * starts, so one write makes it both accepted and at-the-modem. The PDU still goes only
-   * after the write (and the idempotency key's) is durable. Returns whether it was claimed.
+   * A keyword reply just admitted (in memory; its write not yet begun): when the loop is
+   * between parts and would pick it now, it is chosen at once and marked `sending`, then
+   * `admit()` starts its write, so one write makes it both accepted and at-the-modem. The PDU
+   * still goes only after that write (and the idempotency key's) is durable. Returns the
+   * admission under way when claimed; undefined otherwise (the caller admits it itself).
    */
-  claim(m: OutboxMessage, admitted: Promise<void>): boolean {
+  claim(m: OutboxMessage, admit: () => Promise<void>): Promise<void> | undefined {
     const now = this.d.clock.now();
-    if (!this.running || this.current || this.claimed || !this.d.sender.ready || now < this.pausedUntil) return false;
+    if (!this.running || this.current || this.claimed || !this.d.sender.ready || now < this.pausedUntil) return undefined;
     const p = this.pick(now);
-    if (!("message" in p) || p.message !== m) return false;
+    if (!("message" in p) || p.message !== m) return undefined;
     const prepared = this.prepare(m);
-    if (!prepared || prepared === "mismatch") return false; // a mismatch is failed by the loop's own pick
+    if (!prepared || prepared === "mismatch") return undefined; // a mismatch is failed by the loop's own pick
+    const admitted = admit();
     this.claimed = { ...prepared, admitted };
     this.wake();
-    return true;
+    return admitted;
   }
 
   start(): void {

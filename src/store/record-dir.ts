@@ -17,6 +17,13 @@ const ID = /^[A-Za-z0-9_-]{1,128}$/;
  * JsonStore (tmp + fsync + rename, .bak kept). It is the hot set of a queue: changing one
  * record rewrites only that record, so the bytes written per change do not grow with the
  * number of records. Records flushed together share one directory fsync (group commit).
+ *
+ * Flushes do not queue behind each other: a flush writes its records at once, side by side
+ * with a flush still under way, so a hot record (a keyword reply) never waits for the fsyncs
+ * of another record written just before. Only the writes of one same record stay in order
+ * (its tmp file and rename are shared), each one after the previous one of that record.
+ * flush() still resolves only when every change made before it, including those another
+ * flush is writing, is durable: the crash guarantees of its callers do not change.
  */
 export class RecordDir<T> {
   private readonly records = new Map<string, T>();
@@ -24,7 +31,14 @@ export class RecordDir<T> {
   private readonly dirty = new Set<string>();
   private readonly removed = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
-  private writing: Promise<void> = Promise.resolve();
+  /** Per record: its last write (or removal) under way; the next one of that record follows it. */
+  private readonly recordTail = new Map<string, Promise<void>>();
+  /** Batches under way (any record), so that a flush can wait for the changes made before it. */
+  private readonly batches = new Set<Promise<void>>();
+  /** Per record: the batch that last took it (its directory fsync included). */
+  private readonly lastBatch = new Map<string, Promise<void>>();
+  private open = 0;
+  private readonly waiting: Array<() => void> = [];
 
   private constructor(
     readonly dir: string,
@@ -94,9 +108,33 @@ export class RecordDir<T> {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    const next = this.writing.catch(() => undefined).then(() => this.writeChanges());
-    this.writing = next;
-    return next;
+    const earlier = [...this.batches];
+    await this.startBatch([...this.dirty], [...this.removed]);
+    // Changes handed to earlier batches are part of "so far" too.
+    const outcomes = await Promise.allSettled(earlier);
+    // A failed earlier batch put its records back as dirty: write them now (as a queued flush used to).
+    if (outcomes.some((o) => o.status === "rejected")) await this.startBatch([...this.dirty], [...this.removed]);
+  }
+
+  /**
+   * Durable when this resolves: the named records' changes so far, not those of other
+   * records (which are written side by side, not waited for).
+   */
+  async flushRecords(ids: Iterable<string>): Promise<void> {
+    const want = [...new Set(ids)];
+    const earlier = new Set(want.map((id) => this.lastBatch.get(id)).filter((p): p is Promise<void> => p !== undefined));
+    await this.startBatch(
+      want.filter((id) => this.dirty.has(id)),
+      want.filter((id) => this.removed.has(id)),
+    );
+    const outcomes = await Promise.allSettled(earlier);
+    const again = want.filter((id) => this.dirty.has(id) || this.removed.has(id));
+    if (outcomes.some((o) => o.status === "rejected") && again.length > 0) {
+      await this.startBatch(
+        again.filter((id) => this.dirty.has(id)),
+        again.filter((id) => this.removed.has(id)),
+      );
+    }
   }
 
   async close(): Promise<void> {
@@ -121,40 +159,82 @@ export class RecordDir<T> {
     return f;
   }
 
-  private async writeChanges(): Promise<void> {
-    const ids = [...this.dirty];
-    const gone = [...this.removed];
-    this.dirty.clear();
-    this.removed.clear();
-    if (ids.length === 0 && gone.length === 0) return;
-    try {
-      const written: Array<AtomicJsonFile<T>> = [];
-      const texts: string[] = [];
-      for (const id of ids) {
-        const rec = this.records.get(id);
-        if (rec === undefined) continue;
-        written.push(this.fileOf(id));
-        texts.push(JSON.stringify(rec));
+  /**
+   * Starts writing the given records (and removing the given ones) as one batch, beside any
+   * batch under way; synchronous up to the returned promise, so that the records are taken
+   * from the dirty sets and chained behind their own earlier writes before anything else runs.
+   */
+  private startBatch(ids: string[], gone: string[]): Promise<void> {
+    for (const id of ids) this.dirty.delete(id);
+    for (const id of gone) this.removed.delete(id);
+    if (ids.length === 0 && gone.length === 0) return Promise.resolve();
+    const steps: Array<Promise<void>> = [];
+    let synced: AtomicJsonFile<T> | undefined;
+    const chain = (id: string, step: () => Promise<void>): void => {
+      const prev = this.recordTail.get(id);
+      const p = (prev ? prev.then(() => this.slot(step)) : this.slot(step));
+      const tail = p.catch(() => undefined);
+      this.recordTail.set(id, tail);
+      void tail.then(() => {
+        if (this.recordTail.get(id) === tail) this.recordTail.delete(id);
+      });
+      steps.push(p);
+    };
+    for (const id of ids) {
+      const rec = this.records.get(id);
+      if (rec === undefined) continue;
+      const text = JSON.stringify(rec); // the record as it is now, whenever its turn comes
+      const file = this.fileOf(id);
+      synced = file;
+      chain(id, async () => {
+        await file.prepare(text);
+        await file.commit();
+      });
+    }
+    for (const id of gone) {
+      const file = this.fileOf(id);
+      chain(id, async () => {
+        await file.removeFiles();
+        if (!this.records.has(id) && this.files.get(id) === file) this.files.delete(id);
+      });
+    }
+    const batch = (async () => {
+      const outcomes = await Promise.allSettled(steps);
+      try {
+        const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
+        if (failed) throw failed.reason;
+        // One directory fsync for the batch: its renames and unlinks are durable after it.
+        if (synced) await synced.syncDir();
+        else await fsyncDir(this.dir);
+      } catch (e) {
+        // Keep them dirty so that the next flush tries again.
+        for (const id of ids) if (this.records.has(id)) this.dirty.add(id);
+        for (const id of gone) if (!this.records.has(id)) this.removed.add(id);
+        throw e;
       }
-      // The fsyncs of one batch run side by side: the file system commits them together.
-      await inChunks(written.length, (i) => written[i]!.prepare(texts[i]!));
-      await inChunks(written.length, (i) => written[i]!.commit());
-      await inChunks(gone.length, (i) => this.fileOf(gone[i]!).removeFiles());
-      for (const id of gone) this.files.delete(id);
-      if (written.length > 0) await written[0]!.syncDir();
-      else await fsyncDir(this.dir);
-    } catch (e) {
-      // Keep them dirty so that the next flush tries again.
-      for (const id of ids) if (this.records.has(id)) this.dirty.add(id);
-      for (const id of gone) if (!this.records.has(id)) this.removed.add(id);
-      throw e;
+    })();
+    this.batches.add(batch);
+    for (const id of [...ids, ...gone]) this.lastBatch.set(id, batch);
+    const done = (): void => {
+      this.batches.delete(batch);
+      for (const id of [...ids, ...gone]) if (this.lastBatch.get(id) === batch) this.lastBatch.delete(id);
+    };
+    batch.then(done, done);
+    return batch;
+  }
+
+  /** At most MAX_OPEN file steps at a time, across batches (open file handles stay bounded). */
+  private async slot(step: () => Promise<void>): Promise<void> {
+    if (this.open >= MAX_OPEN) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.open++;
+    try {
+      await step();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.open--;
     }
   }
 }
 
-/** Runs fn(0..n-1), at most 32 at a time (open file handles stay bounded). */
-async function inChunks(n: number, fn: (i: number) => Promise<void>): Promise<void> {
-  for (let start = 0; start < n; start += 32) {
-    await Promise.all(Array.from({ length: Math.min(32, n - start) }, (_, k) => fn(start + k)));
-  }
-}
+const MAX_OPEN = 32;
