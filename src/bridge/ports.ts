@@ -45,6 +45,7 @@ export interface ModemStatus {
 
 export interface DunningForecast {
   forecast(days: number): unknown[];
+  forecastPage(days: number, opts?: { offset?: number; limit?: number; accountId?: string }): { total: number; offset: number; items: unknown[] };
 }
 
 /** A durable, ordered log of events still to deliver (MQTT publisher, webhooks). */

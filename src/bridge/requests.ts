@@ -67,7 +67,7 @@ async function run(s: BridgeServices, gatewayId: string, what: RequestName, body
     }
     case "forecast": {
       const { days } = params<{ days?: number }>(Forecast, body);
-      return s.dunning.forecast(days ?? 7);
+      return s.dunning.forecastPage(days ?? 7, { offset: 0, limit: 1000 });
     }
   }
 }

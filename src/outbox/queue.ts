@@ -119,6 +119,14 @@ export class Queue {
     await Promise.all([this.active.flush(), this.state.flush()]);
   }
 
+  /**
+   * Durable: this message's changes and the state file (concatenation reference, SIM
+   * counters). Other messages' writes under way are neither waited for nor held up.
+   */
+  async persistMessage(m: OutboxMessage): Promise<void> {
+    await Promise.all([this.active.flushRecords([m.id]), this.state.flush()]);
+  }
+
   /** Final state: appended to history (durable), then removed from the hot set. */
   async finish(m: OutboxMessage, state: MessageState, reason?: string): Promise<void> {
     m.finishedAt = this.deps.clock.now();

@@ -55,6 +55,12 @@ export class SendLoop {
   private current: OutboxMessage | undefined;
   /** A reply chosen by claim() while the loop was between parts; the loop sends it next. */
   private claimed: Prepared | undefined;
+  /**
+   * The write of the last part's outcome (its TP-MR after +CMGS), still under way when a
+   * reply is claimed. The next PDU waits for it (so at most one part is ever in doubt), but
+   * the next part's own write runs beside it, not after it.
+   */
+  private outcomeWrite: Promise<void> = Promise.resolve();
   readonly hold: ReplyHold;
   /** Why the head of the queue waits (shown in stats and logs). */
   lastWait: string | undefined;
@@ -294,7 +300,8 @@ export class SendLoop {
     this.current = m;
     try {
       try {
-        await Promise.all([q.persist(), p.admitted]); // durable BEFORE the PDU goes to the modem
+        // Durable BEFORE the PDU goes to the modem: this part's `sending`, and the previous part's outcome.
+        await Promise.all([q.persistMessage(m), p.admitted, this.previousOutcome()]);
       } catch (e) {
         this.putBack(m, "not recorded as sending");
         if (p.admitted) return; // enqueue failed and told its caller; the message is gone
@@ -310,6 +317,16 @@ export class SendLoop {
       await this.send(p);
     } finally {
       if (this.current === m) this.current = undefined;
+    }
+  }
+
+  /** The last part's outcome is durable; if its write failed, everything dirty is written again now. */
+  private async previousOutcome(): Promise<void> {
+    try {
+      await this.outcomeWrite;
+    } catch {
+      this.outcomeWrite = this.d.queue.persist();
+      await this.outcomeWrite;
     }
   }
 
@@ -351,12 +368,14 @@ export class SendLoop {
     if (m.parts.every((r) => r.reference !== undefined)) {
       m.attempts.push({ at: now, outcome: "submitted" });
       q.setState(m, "submitted");
-      await q.persist(); // durable right after +CMGS
-      if (!mc.statusReports) await q.moveToHistory(m);
     } else {
       q.active.markDirty(m.id); // this part's reference, so that a restart resumes at the next part
-      await q.persist();
     }
+    // Durable right after +CMGS; a reply claimed meanwhile writes beside it (and its PDU waits for it).
+    const written = q.persistMessage(m);
+    this.outcomeWrite = written;
+    await written;
+    if (!mc.statusReports && m.state === "submitted") await q.moveToHistory(m);
   }
 
   private async failed(m: OutboxMessage, e: unknown): Promise<void> {

@@ -13,7 +13,6 @@
  */
 import { dirname } from "node:path";
 import { access, unlink } from "node:fs/promises";
-import type { Logger } from "../core/log.js";
 import { DuegateError, ErrorCode, errorMessage } from "../core/errors.js";
 import { AtomicJsonFile, fsyncDir, ignoreMissing } from "./atomic-file.js";
 import { RecordLog, type RecordEntry, type RecordLogOptions, type RecordLogStats } from "./record-log.js";

@@ -101,7 +101,7 @@ describe("HTTP API", () => {
     const aging = await app.inject({ url: "/api/v1/reports/aging", headers: bearer(read) });
     expect(aging.statusCode).toBe(200);
     expect(aging.json().buckets.reduce((n: number, b: { count: number }) => n + b.count, 0)).toBe(1);
-    expect((await app.inject({ url: "/api/v1/forecast?days=3", headers: bearer(read) })).json()).toEqual({ items: [{ days: 3 }] });
+    expect((await app.inject({ url: "/api/v1/forecast?days=3", headers: bearer(read) })).json()).toEqual({ total: 1, offset: 0, items: [{ days: 3 }] });
     expect((await app.inject({ url: "/api/v1/forecast?days=300", headers: bearer(read) })).statusCode).toBe(400);
     expect((await app.inject({ url: "/api/v1/modem", headers: bearer(read) })).json()).toMatchObject({ state: "ready" });
     expect((await app.inject({ url: "/api/v1/status", headers: bearer(read) })).json()).toMatchObject({ state: "online", gatewayId: "duegate" });

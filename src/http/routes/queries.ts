@@ -42,8 +42,21 @@ export const queryRoutes: FastifyPluginAsync<{ services: HttpServices }> = async
 
   app.get("/forecast", {
     preHandler: app.requireRead,
-    schema: { tags: ["reports"], summary: "The reminders planned for the next days", querystring: Type.Object({ days: Type.Integer({ minimum: 1, maximum: 90, default: 7 }) }) },
-    handler: async (request) => ({ items: services.dunning.forecast((request.query as { days: number }).days) }),
+    schema: {
+      tags: ["reports"],
+      summary: "The reminders planned for the next days, in date then account order, one page at a time",
+      querystring: Type.Object({
+        days: Type.Integer({ minimum: 1, maximum: 90, default: 7 }),
+        accountId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+        offset: Type.Integer({ minimum: 0, default: 0 }),
+        limit: Type.Integer({ minimum: 1, maximum: 5000, default: 500 }),
+      }),
+    },
+    handler: async (request) => {
+      const q = request.query as { days: number; accountId?: string; offset: number; limit: number };
+      const page = services.dunning.forecastPage(q.days, { offset: q.offset, limit: q.limit, ...(q.accountId ? { accountId: q.accountId } : {}) });
+      return { total: page.total, offset: page.offset, items: page.items };
+    },
   });
 
   app.get("/modem", {

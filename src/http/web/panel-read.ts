@@ -23,6 +23,8 @@ const MessagesQuery = Type.Object({
 const InboxQuery = Type.Object({ ...Paging, from: Type.Optional(Type.String({ maxLength: 40 })), keyword: Type.Optional(Type.String({ maxLength: 20 })), needsStaff: Type.Optional(Type.Boolean()) });
 const AccountsQuery = Type.Object({ ...Paging, search: Type.Optional(Type.String({ maxLength: 100 })) });
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+/** Entries the calendar page shows at most (50,000 accounts plan ~120,000 reminders a month). */
+const CALENDAR_LIMIT = 2000;
 const Days = Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 60, default: 30 })) });
 
 function need<T>(service: T | undefined, name: string): T {
@@ -68,7 +70,9 @@ export const panelReadRoutes: FastifyPluginAsync<{ services: WebServices }> = as
 
   app.get<{ Querystring: Static<typeof Days> }>("/api/v1/panel/calendar", { schema: { querystring: Days }, config: { scope: "read" } }, async (request) => {
     const days = request.query.days ?? 30;
-    return { days, items: need(s.dunning, "the dunning engine").forecast(days) };
+    // A Pi's browser gets one bounded page; the total says how much more there is.
+    const page = need(s.dunning, "the dunning engine").forecastPage(days, { offset: 0, limit: CALENDAR_LIMIT });
+    return { days, total: page.total, items: page.items };
   });
 
   app.get<{ Querystring: Static<typeof AccountsQuery> }>("/api/v1/panel/accounts", { schema: { querystring: AccountsQuery }, config: { scope: "read" } }, async (request) => {

@@ -40,6 +40,7 @@ export interface PanelLedger {
 export interface PanelDunning {
   /** The reminders planned for the next days: the same plan the engine acts on. */
   forecast(days: number, opts?: { render?: boolean; accountId?: string }): PlannedReminder[];
+  forecastPage(days: number, opts?: { offset?: number; limit?: number }): { total: number; offset: number; items: PlannedReminder[] };
   policy(): PolicyDocument;
   /** Validates (DuegateError PolicyInvalid/TemplateInvalid with the path) and saves a new version. */
   setPolicy(policy: unknown, savedBy?: string): Promise<unknown>;

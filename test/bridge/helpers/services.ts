@@ -63,7 +63,10 @@ export async function testServices(dataDir = mkdtempSync(join(tmpdir(), "duegate
     clock, bus, logger, ledger, dataDir,
     outbox: new FakeOutbox(clock),
     modem: { health: () => ({ state: "ready", signal: { rssi: 20, bars: 4 }, registration: "home", at: clock.now() }) },
-    dunning: { forecast: (days: number) => [{ days }] },
+    dunning: {
+      forecast: (days: number) => [{ days }],
+      forecastPage: (days: number, opts: { offset?: number; limit?: number } = {}) => ({ total: 1, offset: opts.offset ?? 0, items: [{ days }] }),
+    },
     version: "0.1.0-test",
     startedAt: clock.now(),
   };

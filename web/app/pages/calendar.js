@@ -20,7 +20,7 @@ export function CalendarPage() {
     <${Loading} state=${state}>${(d) =>
       d.items.length === 0
         ? html`<p>No reminders planned in the next ${d.days} days.</p>`
-        : html`<ol class="calendar" id="calendar">${byDay(d.items).map(([date, items]) => html`<li key=${date} class="panel">
+        : html`${d.total > d.items.length ? html`<p class="muted">Showing the first ${d.items.length} of ${d.total} planned reminders; the API's /api/v1/forecast pages through all of them.</p>` : ""}<ol class="calendar" id="calendar">${byDay(d.items).map(([date, items]) => html`<li key=${date} class="panel">
             <h2><time datetime=${date}>${weekday.format(new Date(`${date}T12:00:00Z`))}</time> <span class="badge">${items.length}</span></h2>
             <table><thead><tr><th scope="col">Account</th><th scope="col">Step</th><th scope="col">Invoices</th><th scope="col">Amount due</th></tr></thead>
             <tbody>${items.map((r, i) => html`<tr key=${i}><td><a href=${`/accounts?id=${encodeURIComponent(r.accountId)}`}>${r.accountId}</a></td>
