@@ -73,10 +73,11 @@ export class MqttBridge implements Service {
       password = mqtt.embedded.password;
     }
     const sharedSendTopic = mqtt.sharedSendGroup ? `${mqtt.baseTopic}/shared/send` : undefined;
+    const clientId = mqtt.clientId || `duegate-${this.gatewayId}`;
     const link = new MqttLink(
       {
         url,
-        clientId: mqtt.clientId || `duegate-${this.gatewayId}`,
+        clientId,
         username,
         password,
         ca: mqtt.ca,
@@ -94,7 +95,17 @@ export class MqttBridge implements Service {
     );
     const respond = (what: string, body: object): void => link.publish(`${this.prefix}response/${what}`, JSON.stringify(body), { qos: 1 }, () => undefined);
     const ingest = new MqttIngest(services, { prefix: this.prefix, sharedSendTopic, maxBatch: mqtt.maxBatch, gatewayId: this.gatewayId, respond });
-    const publisher = new EventPublisher({ bus: services.bus, journal: this.deps.journal, link, prefix: this.prefix, maxInflight: mqtt.maxInflight, logger });
+    // An embedded broker starts with no sessions (they live in memory): events published
+    // before the accounting server has subscribed again would reach nobody. They wait in the
+    // journal until some other client subscribes to a filter that covers our topics.
+    let subscriber = this.broker === undefined;
+    const publisher = new EventPublisher({ bus: services.bus, journal: this.deps.journal, link, prefix: this.prefix, maxInflight: mqtt.maxInflight, logger, deliverable: () => subscriber });
+    this.broker?.onSubscribe((id, filters) => {
+      if (subscriber || id === clientId || !filters.some((f) => filterCoversPrefix(f, this.prefix))) return;
+      subscriber = true;
+      logger.info({ backlog: this.deps.journal.size }, "a client subscribed to the gateway's events; publishing them");
+      publisher.pump();
+    });
     const topics = [...Object.values(IN_TOPICS).map((t) => this.prefix + t.topic), `${this.prefix}request/+`];
     if (sharedSendTopic) topics.push(`$share/${mqtt.sharedSendGroup}/${sharedSendTopic}`);
     link.onConnect(() => {
@@ -145,4 +156,18 @@ export class MqttBridge implements Service {
     this.publisher = undefined;
     this.broker = undefined;
   }
+}
+
+/** Whether an MQTT topic filter can match some topic under `prefix` ("a/b/"). */
+export function filterCoversPrefix(filter: string, prefix: string): boolean {
+  const f = filter.startsWith("$share/") ? filter.split("/").slice(2).join("/") : filter;
+  const want = prefix.replace(/\/$/, "").split("/");
+  const have = f.split("/");
+  for (let i = 0; i < want.length; i++) {
+    const level = have[i];
+    if (level === "#") return true;
+    if (level === undefined) return false;
+    if (level !== "+" && level !== want[i]) return false;
+  }
+  return have.length > want.length;
 }

@@ -1,9 +1,9 @@
 /**
  * The embedded broker (aedes) for a company without one: the accounting server connects
  * straight to the appliance, and the gateway is a client of it exactly as of an external
- * broker. Its session store lives as long as this object, so a restart of the broker (a
- * listener error, a test) keeps the gateway's queued messages; a process crash does not:
- * see docs/mqtt.md, "Embedded broker".
+ * broker. Its session store is in memory and lives as long as the process; after a restart
+ * the bridge holds events until a client subscribes again (onSubscribe): see docs/mqtt.md,
+ * "Embedded broker".
  */
 import { createServer, type Server, type Socket } from "node:net";
 import { timingSafeEqual } from "node:crypto";
@@ -30,8 +30,14 @@ export class EmbeddedBroker {
   // Kept across stop/start: sessions and queued QoS 1 messages survive a broker restart.
   private readonly persistence = memoryPersistence();
   private boundPort = 0;
+  private readonly subscribeListeners: Array<(clientId: string, filters: string[]) => void> = [];
 
   constructor(private readonly opts: EmbeddedBrokerOptions) {}
+
+  /** Called for every SUBSCRIBE (a session restored on reconnect resubscribes too). */
+  onSubscribe(fn: (clientId: string, filters: string[]) => void): void {
+    this.subscribeListeners.push(fn);
+  }
 
   get port(): number {
     return this.boundPort;
@@ -50,6 +56,10 @@ export class EmbeddedBroker {
         logger.warn("embedded MQTT broker refused a client: bad username or password");
         done(err, false);
       },
+    });
+    aedes.on("subscribe", (subs, client) => {
+      const filters = subs.map((x) => x.topic);
+      for (const fn of this.subscribeListeners) fn(client?.id ?? "", filters);
     });
     aedes.on("clientError", (client, e) => logger.debug({ clientId: client.id, err: e.message }, "embedded broker: client error"));
     const server = createServer((socket) => {

@@ -30,7 +30,16 @@ export class EventPublisher {
   private stopped = true;
 
   constructor(
-    private readonly deps: { bus: EventBus<DomainEvents>; journal: EventJournal<OutgoingEvent>; link: PublishPort; prefix: string; maxInflight: number; logger: Logger },
+    private readonly deps: {
+      bus: EventBus<DomainEvents>;
+      journal: EventJournal<OutgoingEvent>;
+      link: PublishPort;
+      prefix: string;
+      maxInflight: number;
+      logger: Logger;
+      /** False while nobody could receive the events (embedded broker, no subscriber yet): they wait in the journal. */
+      deliverable?: () => boolean;
+    },
   ) {}
 
   start(): void {
@@ -46,7 +55,7 @@ export class EventPublisher {
   /** After (re)connect: mqtt.js resends what it already had in flight; we go on after it. */
   pump(): void {
     const { journal, link, prefix, maxInflight, logger } = this.deps;
-    if (this.stopped || !link.connected) return;
+    if (this.stopped || !link.connected || this.deps.deliverable?.() === false) return;
     const room = maxInflight - this.inflight;
     if (room <= 0) return;
     for (const { seq, item } of journal.pending(this.lastHandedOver, room)) {

@@ -7,25 +7,58 @@ import { MemoryJournal } from "../../src/store/event-journal.js";
 import { validateConfig } from "../../src/config/load.js";
 import { runScenario } from "./helpers/scenario.js";
 import { EmbeddedBroker } from "../../src/bridge/broker.js";
+import type { OutgoingEvent } from "../../src/bridge/publisher.js";
+import { CutProxy } from "./helpers/proxy.js";
 import { silentLogger } from "../../src/core/log.js";
 
 describe("MQTT bridge through the embedded broker", () => {
-  it("stores 10,000 invoices exactly once and delivers every event in order across a broker restart", async () => {
+  // The embedded broker lives and dies with duegate, so the fault it sees while running is
+  // the network to the accounting server going away: cut here by a relay, mid-ingest.
+  it("stores 10,000 invoices exactly once and delivers every event in order across a cut to the accounting server", async () => {
     const port = await freePort();
-    const r = await runScenario({
-      mqtt: { mode: "embedded", embedded: { host: "127.0.0.1", port, username: "acct", password: "s3cret" } },
-      clientUrl: () => `mqtt://127.0.0.1:${port}`,
-      restartBroker: async (bridge) => {
-        const broker = bridge.embeddedBroker!;
-        await broker.stop();
-        await new Promise((res) => setTimeout(res, 300));
-        await broker.start();
-      },
-    });
-    expect(r.storedInvoices).toBe(10_000);
-    expect([...r.invoiceEventsPerId.values()].every((n) => n === 1)).toBe(true);
-    expect(r.eventsReceived.map((e) => e.at)).toEqual(Array.from({ length: r.eventsEmitted }, (_, i) => i + 1));
+    const relay = new CutProxy({ host: "127.0.0.1", port });
+    await relay.start();
+    try {
+      const r = await runScenario({
+        mqtt: { mode: "embedded", embedded: { host: "127.0.0.1", port, username: "acct", password: "s3cret" } },
+        clientUrl: () => `mqtt://127.0.0.1:${relay.port}`,
+        restartBroker: () => relay.cut(500),
+      });
+      expect(r.storedInvoices).toBe(10_000);
+      expect([...r.invoiceEventsPerId.values()].every((n) => n === 1)).toBe(true);
+      expect(r.eventsReceived.map((e) => e.at)).toEqual(Array.from({ length: r.eventsEmitted }, (_, i) => i + 1));
+    } finally {
+      await relay.stop();
+    }
   }, 150_000);
+
+  it("after a restart, events wait in the journal until the accounting server has subscribed again", async () => {
+    const s = await testServices();
+    const port = await freePort();
+    const config = { mqtt: { ...validateConfig({}).mqtt, mode: "embedded" as const, reconnectPeriodMs: 100, embedded: { host: "127.0.0.1", port, username: "", password: "" } }, gateway: { id: "gw1" } };
+    const journal = new MemoryJournal<OutgoingEvent>();
+    const bridge = new MqttBridge({ services: s, config, journal });
+    await bridge.start();
+    let client: mqtt.MqttClient | undefined;
+    try {
+      await waitFor("gateway connected", () => bridge.connected, 5000);
+      for (let i = 1; i <= 5; i++) s.bus.emit("message.state", { id: `m${i}`, idempotencyKey: `k${i}`, state: "queued", to: "+4917600000000", origin: { kind: "test" }, parts: 1, at: i });
+      // Nobody has subscribed to this new broker yet: published now, they would reach no one.
+      await new Promise((r) => setTimeout(r, 500));
+      expect(bridge.backlog).toBe(5);
+      const got: number[] = [];
+      client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: "accounting-server", clean: false, reconnectPeriod: 0 });
+      client.on("message", (_t, p) => void got.push((JSON.parse(p.toString()) as { at: number }).at));
+      await client.subscribeAsync({ "duegate/gw1/message/state": { qos: 1 } });
+      await waitFor("the waiting events delivered", () => got.length === 5, 10_000);
+      expect(got).toEqual([1, 2, 3, 4, 5]);
+      await waitFor("the journal emptied", () => bridge.backlog === 0, 5000);
+    } finally {
+      await client?.endAsync();
+      await bridge.stop();
+      await s.ledger.close();
+    }
+  }, 30_000);
 
   it("refuses a client with the wrong password", async () => {
     const port = await freePort();

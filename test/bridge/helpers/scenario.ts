@@ -103,7 +103,11 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   await waitFor("every invoice stored", () => perInvoice.size === total, 60_000, 50).catch((e: Error) => {
     throw new Error(`${e.message}: ${perInvoice.size} of ${total} stored; errors: ${errors.slice(0, 3).join("; ")}`);
   });
-  await waitFor("every event delivered", () => received.length === emitted, 30_000, 50);
+  await waitFor("every event delivered", () => received.length === emitted, 30_000, 50).catch((e: Error) => {
+    const got = new Set(received.map((r) => r.at));
+    const missing = Array.from({ length: emitted }, (_, i) => i + 1).filter((n) => !got.has(n));
+    throw new Error(`${e.message}: ${received.length} of ${emitted} received, ${duplicates} duplicates dropped, missing ${missing.join(",")}`);
+  });
   await client.endAsync();
   await bridge.stop();
   await journal.close();
