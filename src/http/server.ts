@@ -3,7 +3,9 @@
  * panel, the REST API under /api/v1 with its OpenAPI document, and /health. It never
  * listens: src/app.ts calls listen, tests call inject() (fastify docs, Testing).
  */
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifySchemaCompiler } from "fastify";
+import { Ajv } from "ajv";
+import formatsPlugin from "ajv-formats";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
@@ -18,6 +20,9 @@ import { recordRoutes } from "./routes/records.js";
 import { messageRoutes } from "./routes/messages.js";
 import { queryRoutes } from "./routes/queries.js";
 import { importRoutes } from "./routes/import.js";
+
+// ajv-formats ships CJS with a default export object; under NodeNext its call signature sits on .default.
+const addFormats = ((formatsPlugin as unknown as { default?: unknown }).default ?? formatsPlugin) as (a: Ajv) => Ajv;
 
 export type ServerServices = HttpServices & WebServices;
 
@@ -39,10 +44,9 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
     // Request lines are info: one per request on the SD card would be too much. Warnings and errors stay.
     loggerInstance: services.logger.child({ subsystem: "http" }, { level: "warn" }),
     bodyLimit: http.bodyLimitBytes,
-    // A record with an unknown field is refused, not silently trimmed: the same schema as MQTT.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true, allErrors: false } },
     return503OnClosing: true,
   });
+  root.setValidatorCompiler(validatorCompiler());
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(swagger, {
@@ -79,6 +83,20 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
   await app.register(swaggerUi, { routePrefix: "/api/v1/docs" });
   // The pino Logger type is wider than FastifyBaseLogger's generic slot; the instance is the same.
   return root as unknown as FastifyInstance;
+}
+
+/**
+ * Two ajv instances, chosen by the part of the request. A query string, path parameters and
+ * headers are text by nature: "limit=5" is the number 5 ("array": a single value for a list).
+ * A JSON body already carries its types and is read as MQTT reads it (src/api/validate.ts):
+ * "optedOut": "true" or "id": true is refused with the field named, never turned into
+ * another value. In both, a record with an unknown field is refused, not silently trimmed.
+ */
+function validatorCompiler(): FastifySchemaCompiler<unknown> {
+  const common = { removeAdditional: false, useDefaults: true, allErrors: false } as const;
+  const text = addFormats(new Ajv({ ...common, coerceTypes: "array" }));
+  const json = addFormats(new Ajv({ ...common, coerceTypes: false }));
+  return ({ schema, httpPart }) => (httpPart === "body" ? json : text).compile(schema as object);
 }
 
 export { _appFits };
