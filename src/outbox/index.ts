@@ -316,7 +316,15 @@ export class Outbox implements OutboxPort, Service {
     const m = this.q.get(id);
     if (m) return m;
     for await (const old of this.q.history.read({ filter: (r) => r.id === id })) return old;
-    // Known key whose record is gone (history rotated): still a duplicate, never a second send.
-    throw new DuegateError(ErrorCode.Validation, `Idempotency key "${key}" was used for message ${id}, which is no longer in the history`, { idempotencyKey: key, id });
+    // A key whose record is nowhere: its admission never completed. The record and the key line
+    // are written side by side (persistAdmission) and enqueue resolves only when both are
+    // durable, so a kill between the two leaves the key alone, and the request was never
+    // acknowledged: the sender redelivers it. The record is in neither the active set nor the
+    // history (which the key log does not outlive: same retention, and a message reaches the
+    // history on or after the day its key was written), so nothing was sent under this key.
+    // Refusing it as a duplicate would lose it; it is admitted again.
+    this.logger.warn({ idempotencyKey: key, id }, "outbox: idempotency key without a stored message (admission cut short); admitted again");
+    this.q.keys.delete(key);
+    return undefined;
   }
 }
