@@ -192,6 +192,20 @@ describe("secrets", () => {
 });
 
 describe("logs", () => {
+  it("are scanned by a scanner that finds what it looks for, and not in a timestamp", () => {
+    const targets = { numbers: [HOLDER], amounts: [BALANCE_MINOR], secrets: [SECRETS.modemPin, SECRETS.mqttPassword] };
+    const planted = [
+      `{"level":30,"time":1767600000000,"cmd":"AT+CPIN=\\"${SECRETS.modemPin}\\""}`,
+      `{"level":30,"time":1767600000000,"pin":${SECRETS.modemPin}}`,
+      `{"level":30,"time":1767600000000,"url":"mqtt://u:${SECRETS.mqttPassword}@h"}`,
+      `{"level":30,"time":1767600000000,"to":"0151 1234 0001"}`,
+      `{"level":30,"time":1767600000000,"text":"balance 7.391,37 EUR"}`,
+    ];
+    expect(planted.map((l) => scanLogs(l, targets).map((f) => f.kind))).toEqual([["secret"], ["secret"], ["secret"], ["number"], ["amount"]]);
+    // the PIN's digits inside a timestamp, a pid and a duration are no finding
+    expect(scanLogs(`{"level":30,"time":176760${SECRETS.modemPin}113,"pid":${SECRETS.modemPin}1,"ms":1${SECRETS.modemPin}}`, targets)).toEqual([]);
+  });
+
   it("hold no phone number unmasked, no balance and no config secret", () => {
     const text = a.log.text();
     expect(text.length).toBeGreaterThan(1000);

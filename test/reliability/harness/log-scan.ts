@@ -37,6 +37,9 @@ export function scanLogs(text: string, t: ScanTargets): Finding[] {
   const lines = text.split("\n");
   const numberDigits = t.numbers.map((n) => ({ n, sig: significant(n) }));
   const amounts = t.amounts.map((m) => ({ m, forms: amountForms(m) }));
+  // A secret of digits only (a SIM PIN) is looked for as a number of its own: "8642" inside the
+  // millisecond timestamp 1767608642113 that every line carries is not the PIN.
+  const secrets = t.secrets.filter((s) => s).map((s) => ({ s, re: /^\d+$/.test(s) ? new RegExp(`(?<!\\d)${s}(?!\\d)`) : undefined }));
   for (const line of lines) {
     if (!line) continue;
     const short = line.length > 300 ? line.slice(0, 300) + "…" : line;
@@ -46,7 +49,7 @@ export function scanLogs(text: string, t: ScanTargets): Finding[] {
       if (line.includes(sig) || runs.some((r) => r.includes(sig))) findings.push({ kind: "number", what: n, line: short });
     }
     for (const { m, forms } of amounts) if (forms.some((f) => f.test(line))) findings.push({ kind: "amount", what: String(m), line: short });
-    for (const s of t.secrets) if (s && line.includes(s)) findings.push({ kind: "secret", what: s.slice(0, 3) + "…", line: short.replaceAll(s, "<SECRET>") });
+    for (const { s, re } of secrets) if (re ? re.test(line) : line.includes(s)) findings.push({ kind: "secret", what: s.slice(0, 3) + "…", line: short.replaceAll(s, "<SECRET>") });
   }
   return findings;
 }
