@@ -30,6 +30,7 @@ import { KeywordRouter } from "./router.js";
 import { emptyState, repairState, type InboundState } from "./state.js";
 import type { InboundHistoryEntry, InboundRecord, InboxFilter, ReplyOutcome } from "./types.js";
 import { SerialQueue } from "./serial-queue.js";
+import { readReplies, type ReplyRange } from "./history-read.js";
 
 const DAY = 86_400_000;
 const MINUTE = 60_000;
@@ -66,6 +67,7 @@ export class Inbound implements Service {
   private readonly actions = new SerialQueue();
   private timer: TimerHandle | undefined;
   private stopped = false;
+  private lastRotation = -Infinity;
 
   private constructor(
     private readonly d: InboundDeps,
@@ -175,6 +177,11 @@ export class Inbound implements Service {
     return outcome;
   }
 
+  /** Every SMS received from one account, from the history files (the evidence export; src/inbound/history-read.ts). */
+  replies(q: ReplyRange): Promise<InboundRecord[]> {
+    return readReplies(this.history, q);
+  }
+
   /** Older messages, from the history files (slow; the panel's archive search). */
   async search(filter: InboxFilter): Promise<{ total: number; items: InboundRecord[] }> {
     const archive = new Inbox(Number.MAX_SAFE_INTEGER);
@@ -280,6 +287,22 @@ export class Inbound implements Service {
     }
     this.intake.prune(this.d.config.dedupDays * DAY);
     await this.state.flush();
+    await this.rotateHistory();
+  }
+
+  /**
+   * storage.historyRetentionDays for the inbound history: at start and then once a day (from
+   * the sweep). A failure is logged and tried again at the next sweep; nothing is lost by it.
+   */
+  private async rotateHistory(): Promise<void> {
+    const now = this.d.clock.now();
+    if (!this.history.rotate || now - this.lastRotation < DAY) return;
+    try {
+      await this.history.rotate();
+      this.lastRotation = now;
+    } catch (e) {
+      this.d.logger.error({ err: errorMessage(e) }, "inbound: history rotation failed");
+    }
   }
 
   private schedule(): void {

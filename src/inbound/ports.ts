@@ -46,4 +46,6 @@ export interface StateFile<T> {
 export interface HistoryLog<R> {
   append(record: R): Promise<void>;
   read(opts?: { from?: number; to?: number; filter?: (r: R) => boolean }): AsyncIterable<R>;
+  /** Deletes what is older than the retention (optional: a test double may keep everything). */
+  rotate?(): Promise<number>;
 }
