@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPieces, SHORT_TIMEOUTS, type Pieces } from "./harness/pieces.js";
 import { Priority } from "../../src/outbox/types.js";
 import { recordFigures } from "./harness/figures.js";
-import { scale, scaled, sleep, waitUntil } from "./harness/tools.js";
+import { everything, scale, scaled, sleep, waitUntil } from "./harness/tools.js";
 
 const BATCH = scaled(300);
 const NO_NETWORK_MS = Math.min(60_000, 6_000 * scale());
@@ -76,7 +76,7 @@ describe("modem faults during a batch", () => {
 
     // The rest of the batch goes out.
     const drainMs = await waitUntil("the whole batch on the air", () => new Set(p.sim.sent.map((s) => tag(s.text))).size >= BATCH, 120_000, 50).catch(() => -1);
-    const messages = p.outbox.list({ limit: 100_000 }).items.filter((m) => m.idempotencyKey.startsWith("fault:"));
+    const messages = everything((page) => p.outbox.list(page)).filter((m) => m.idempotencyKey.startsWith("fault:"));
     const onAir = new Map<string, number>();
     for (const s of p.sim.sent) {
       const t = tag(s.text);

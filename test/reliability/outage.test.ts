@@ -21,7 +21,7 @@ import { Mosquitto } from "./harness/mosquitto.js";
 import { AccountingClient } from "./harness/accounting.js";
 import { reliabilityConfig } from "./harness/appliance.js";
 import { recordFigures } from "./harness/figures.js";
-import { scale, scaled, sleep, toolsPresent, waitUntil, MOSQUITTO } from "./harness/tools.js";
+import { everything, scale, scaled, sleep, toolsPresent, waitUntil, MOSQUITTO } from "./harness/tools.js";
 
 const run = toolsPresent(MOSQUITTO);
 const OUTAGE_MS = Math.round(20_000 * scale());
@@ -104,7 +104,7 @@ describe.runIf(run)("broker outage during ingest and sending", () => {
     );
     const catchUpMs = Date.now() - backAt;
 
-    const stored = new Set(app.services.outbox.list({ limit: 100_000 }).items.map((m) => m.idempotencyKey));
+    const stored = new Set(everything((p) => app.services.outbox.list(p)).map((m) => m.idempotencyKey));
     const ingestLost = [...acked].filter((id) => !stored.has(`send:${id}`));
     const stateEventsLost = [...acked].filter((id) => !submittedSeen().has(`send:${id}`));
     const inboundEventsLost = INBOUND - inboundSeen().size;

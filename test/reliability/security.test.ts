@@ -9,7 +9,7 @@ import { startInProcess, ADMIN_PASSWORD, VIEWER_PASSWORD, type InProcessApplianc
 import { fill, listRoutes, UNSAFE, type RouteInfo } from "./harness/routes.js";
 import { applianceState } from "./harness/state.js";
 import { scanLogs } from "./harness/log-scan.js";
-import { waitUntil } from "./harness/tools.js";
+import { everything, waitUntil } from "./harness/tools.js";
 import { recordFigures } from "./harness/figures.js";
 import { ModemSimulator } from "../../src/modem/index.js";
 
@@ -147,7 +147,7 @@ describe("BALANCE", () => {
     a.simulator.injectInbound(HOLDER, "BALANCE", { timestamp: t0 + 60_000 });
     await inboundSettled(strangers.length + 1);
     await waitUntil("the holder's balance reply", () => a.app.services.outbox.list({ number: HOLDER }).total >= 1, 30_000);
-    const all = a.app.services.outbox.list({ limit: 10_000 }).items;
+    const all = everything((p) => a.app.services.outbox.list(p));
     const leaked = all.filter((m) => m.to !== HOLDER && /7,391\.37|7\.391,37|7391\.37/.test(m.text));
     expect(leaked).toEqual([]);
     // Compared exactly: outbox.list({ number }) also returns other numbers (see the test below).

@@ -9,6 +9,7 @@ import { silentLogger } from "../../../src/core/log.js";
 import { ModemSimulator } from "../../../src/modem/index.js";
 import type { OutboxMessage } from "../../../src/outbox/types.js";
 import type { InboundRecord } from "../../../src/inbound/types.js";
+import { everything } from "./tools.js";
 
 export interface DataDirContents {
   messages: OutboxMessage[];
@@ -22,8 +23,8 @@ export async function inspectDataDir(config: Record<string, unknown>, dataDir: s
   try {
     const s = app.services;
     return {
-      messages: s.outbox.list({ limit: 10_000_000 }).items,
-      inbound: s.inbound.list({ limit: 10_000_000 }).items,
+      messages: everything((p) => s.outbox.list(p)),
+      inbound: everything((p) => s.inbound.list(p)),
       accounts: s.ledger.listAccounts({ limit: 1 }).total,
     };
   } finally {

@@ -5,6 +5,7 @@
  */
 import type { AppServices } from "../../../src/app-services.js";
 import type { AuthService } from "../../../src/auth/index.js";
+import { everything } from "./tools.js";
 
 export interface StateOwner {
   app: { services: AppServices };
@@ -13,10 +14,10 @@ export interface StateOwner {
 
 export function applianceState(o: StateOwner): string {
   const s = o.app.services;
-  const accounts = s.ledger.listAccounts({ limit: 100_000 }).items;
+  const accounts = everything((p) => s.ledger.listAccounts(p));
   const invoices = accounts.flatMap((acc) => s.ledger.invoicesOf(acc.id));
-  const messages = s.outbox.list({ limit: 1_000_000 }).items.map((m) => ({ id: m.id, state: m.state, to: m.to, text: m.text, key: m.idempotencyKey }));
-  const inbound = s.inbound.list({ limit: 1_000_000 }).items.map((r) => r.id);
+  const messages = everything((p) => s.outbox.list(p)).map((m) => ({ id: m.id, state: m.state, to: m.to, text: m.text, key: m.idempotencyKey }));
+  const inbound = everything((p) => s.inbound.list(p)).map((r) => r.id);
   return JSON.stringify({
     accounts,
     invoices,

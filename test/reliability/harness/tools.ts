@@ -79,3 +79,17 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * Every item of a paged list (the services cap a page at 500): pages until total is reached,
+ * so that a suite counting messages or records sees them all, not the first page.
+ */
+export function everything<T>(list: (page: { offset: number; limit: number }) => { total: number; items: T[] }): T[] {
+  const out: T[] = [];
+  for (let guard = 0; guard < 1_000_000; guard++) {
+    const page = list({ offset: out.length, limit: 500 });
+    out.push(...page.items);
+    if (page.items.length === 0 || out.length >= page.total) return out;
+  }
+  return out;
+}
