@@ -14,7 +14,7 @@ import { DuegateError, ErrorCode, isDuegateError } from "../core/errors.js";
 import type { Logger } from "../core/log.js";
 import { AtomicJsonFile } from "../store/atomic-file.js";
 import { ConfigSchema, type Config } from "./schema.js";
-import { envToPath, validateConfig } from "./load.js";
+import { envToPath, validateConfig } from "./validate.js";
 
 export const OVERLAY_FILE = "settings.yaml";
 
