@@ -10,6 +10,7 @@ import type { DomainEvents } from "./api/events.js";
 import type { Config } from "./config/schema.js";
 import type { Ledger } from "./ledger/index.js";
 import type { DunningEngine } from "./dunning/index.js";
+import type { Reports } from "./dunning/reports/index.js";
 import type { Outbox } from "./outbox/index.js";
 import type { Inbound } from "./inbound/index.js";
 import type { Modem } from "./modem/index.js";
@@ -33,6 +34,8 @@ export interface AppServices {
   readonly logRing: LogRing;
   readonly ledger: Ledger;
   readonly dunning: DunningEngine;
+  /** Aging, on-time rate, DSO, step effectiveness, parts and cost, evidence (src/dunning/reports). */
+  readonly reports: Reports;
   readonly outbox: Outbox;
   readonly inbound: Inbound;
   readonly modem: Modem;

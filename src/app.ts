@@ -20,6 +20,8 @@ import { createModem, ModemSimulator } from "./modem/index.js";
 import { Outbox } from "./outbox/index.js";
 import { Ledger } from "./ledger/index.js";
 import { DunningEngine } from "./dunning/index.js";
+import { Reports } from "./dunning/reports/index.js";
+import { inboundReplyFacts, outboxMessageFacts } from "./app-facts.js";
 import { Inbound } from "./inbound/index.js";
 import { CronScheduler } from "./system/scheduler.js";
 import { AuthService } from "./auth/index.js";
@@ -145,7 +147,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const overlay = SettingsOverlay.open(dataDir, logger.child({ sub: "settings" }));
   let reconfigure: App["reconfigure"] = () => Promise.reject(new Error("not ready"));
   const settings: PanelSettingsPort = { view: () => overlay.view(config), update: (change, by) => reconfigure(change, by) };
-  const services: AppServices = { settings, config, ...(options.configFile ? { configFile: options.configFile } : {}), clock, bus, logger, logRing, ledger, dunning, outbox, inbound, modem, auth, version: VERSION, startedAt: clock.now() };
+  // The reports read the outbox's and inbound's history through the ledger's ports (src/app-facts.ts).
+  const reports = new Reports({
+    ledger,
+    stepRecords: () => dunning.stepRecords(),
+    messages: outboxMessageFacts(outbox),
+    replies: inboundReplyFacts(inbound),
+    clock,
+    settings: () => ({ timeZone: config.gateway.defaultTimeZone, costPerPart: config.outbox.costPerPart }),
+  });
+  const services: AppServices = { settings, reports, config, ...(options.configFile ? { configFile: options.configFile } : {}), clock, bus, logger, logRing, ledger, dunning, outbox, inbound, modem, auth, version: VERSION, startedAt: clock.now() };
   const metrics = createMetrics(services);
 
   const journal = options.mqtt !== false ? await FileJournal.open<OutgoingEvent>(resolve(dataDir, "mqtt-outgoing.jsonl"), { clock, logger: logger.child({ sub: "mqtt" }) }) : undefined;

@@ -6,6 +6,10 @@ import type { BridgeServices } from "../bridge/ports.js";
 import type { Account, Invoice } from "../ledger/types.js";
 import type { ListFilter, OutboxMessage } from "../outbox/types.js";
 import type { InboundRecord, InboxFilter } from "../inbound/types.js";
+import type { Reports } from "../dunning/reports/index.js";
+
+/** The reports the API and the panel serve (src/dunning/reports/service.ts). */
+export type ReportsPort = Pick<Reports, "today" | "aging" | "onTime" | "dso" | "steps" | "cost" | "evidence" | "evidenceCsv">;
 
 export interface HttpServices extends Omit<BridgeServices, "ledger" | "outbox"> {
   readonly ledger: BridgeServices["ledger"] & {
@@ -17,5 +21,6 @@ export interface HttpServices extends Omit<BridgeServices, "ledger" | "outbox"> 
     list(filter: ListFilter): { total: number; items: OutboxMessage[] };
   };
   readonly inbound: { list(filter: InboxFilter): { total: number; items: InboundRecord[] } };
+  readonly reports: ReportsPort;
   readonly config: { gateway: { id: string; defaultTimeZone: string }; http: { bodyLimitBytes: number; rateLimitPerMinute: number; importMaxRows: number; secureCookies: boolean }; mqtt: { maxBatch: number } };
 }

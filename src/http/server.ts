@@ -20,6 +20,7 @@ import { recordRoutes } from "./routes/records.js";
 import { messageRoutes } from "./routes/messages.js";
 import { queryRoutes } from "./routes/queries.js";
 import { importRoutes } from "./routes/import.js";
+import { reportRoutes } from "./routes/reports.js";
 
 // ajv-formats ships CJS with a default export object; under NodeNext its call signature sits on .default.
 const addFormats = ((formatsPlugin as unknown as { default?: unknown }).default ?? formatsPlugin) as (a: Ajv) => Ajv;
@@ -76,6 +77,7 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
       await api.register(recordRoutes, { services });
       await api.register(messageRoutes, { services });
       await api.register(queryRoutes, { services });
+      await api.register(reportRoutes, { services });
       await api.register(importRoutes, { services });
     },
     { prefix: "/api/v1" },

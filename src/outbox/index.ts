@@ -15,11 +15,13 @@ import { toE164 } from "./recipient.js";
 import { prepareText, type StatusReportPdu } from "./encode.js";
 import { applyReport, matchReport } from "./reports.js";
 import { selectForCancel, selectForList } from "./select.js";
+import { readMessages, type MessageRange } from "./history-read.js";
 import { Priority } from "./types.js";
 import type { CancelResult, CancelSelector, EnqueueRequest, EnqueueResult, ListFilter, OutboxMessage, OutboxPort, OutboxStats, PartSender } from "./types.js";
 
 export type * from "./types.js";
 export { Priority } from "./types.js";
+export { accountsOf, type MessageRange } from "./history-read.js";
 
 export interface OutboxDeps {
   dataDir: string;
@@ -236,6 +238,14 @@ export class Outbox implements OutboxPort, Service {
   list(filter: ListFilter = {}): { total: number; items: OutboxMessage[] } {
     const page = selectForList(this.q.all(), filter, this.d.gateway.defaultRegion);
     return { total: page.total, items: page.items.map((m) => structuredClone(m)) };
+  }
+
+  /**
+   * Messages created in [from, to), optionally of one account, from the active set and the
+   * history files, each once in its latest record; streamed (src/outbox/history-read.ts).
+   */
+  readMessages(range: MessageRange = {}): AsyncIterable<OutboxMessage> {
+    return readMessages(this.q, range);
   }
 
   /** A failed message goes back to the queue: all its parts again, attempts kept. */

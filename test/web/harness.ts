@@ -21,6 +21,8 @@ import { Ledger } from "../../src/ledger/index.js";
 import { Outbox } from "../../src/outbox/index.js";
 import { Inbound } from "../../src/inbound/index.js";
 import { DunningEngine } from "../../src/dunning/index.js";
+import { Reports } from "../../src/dunning/reports/index.js";
+import { inboundReplyFacts, outboxMessageFacts } from "../../src/app-facts.js";
 import { CronScheduler } from "../../src/system/scheduler.js";
 import { SystemClockTrust } from "../../src/system/clock-trust.js";
 import { AuthService } from "../../src/auth/index.js";
@@ -71,7 +73,8 @@ async function fromPieces(config: Config, simulator: ModemSimulator, logRing: Lo
   modem.onHealth((health) => bus.emit("modem.health", health));
   const order: Service[] = [modem, outbox, inbound, dunning];
   for (const s of order) await s.start();
-  const services = { config, clock, bus, logger, logRing, ledger, dunning, outbox, inbound, modem, version: "test", startedAt: clock.now() };
+  const reports = new Reports({ ledger, stepRecords: () => dunning.stepRecords(), messages: outboxMessageFacts(outbox), replies: inboundReplyFacts(inbound), clock, settings: () => ({ timeZone: g.defaultTimeZone, costPerPart: config.outbox.costPerPart }) });
+  const services = { config, clock, bus, logger, logRing, ledger, dunning, reports, outbox, inbound, modem, version: "test", startedAt: clock.now() };
   return {
     services: services as unknown as WebServices & { config: Config },
     stop: async () => {

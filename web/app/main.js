@@ -7,6 +7,7 @@ import { DashboardPage } from "./pages/dashboard.js";
 import { MessagesPage } from "./pages/messages.js";
 import { InboxPage } from "./pages/inbox.js";
 import { CalendarPage } from "./pages/calendar.js";
+import { ReportsPage } from "./pages/reports.js";
 import { AccountsPage } from "./pages/accounts.js";
 import { PolicyPage } from "./pages/policy.js";
 import { SendPage } from "./pages/send.js";
@@ -19,6 +20,7 @@ const PAGES = [
   { path: "/messages", title: "Messages", view: MessagesPage },
   { path: "/inbox", title: "Inbox", view: InboxPage },
   { path: "/calendar", title: "Calendar", view: CalendarPage },
+  { path: "/reports", title: "Reports", view: ReportsPage },
   { path: "/accounts", title: "Accounts", view: AccountsPage },
   { path: "/policy", title: "Policy & templates", view: PolicyPage },
   { path: "/send", title: "Send test SMS", view: SendPage },

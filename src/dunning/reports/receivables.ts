@@ -3,6 +3,7 @@
  * outstanding. Per currency, since amounts in different currencies do not add up.
  */
 import type { Ledger } from "../../ledger/ledger.js";
+import type { Invoice } from "../../ledger/types.js";
 import { dayNumber } from "../../ledger/dates.js";
 
 export const AGING_BUCKETS = ["current", "1-30", "31-60", "61-90", "over-90"] as const;
@@ -29,20 +30,29 @@ export function bucketOf(daysPastDue: number): AgingBucket {
 const zeros = (): Record<AgingBucket, number> => ({ current: 0, "1-30": 0, "31-60": 0, "61-90": 0, "over-90": 0 });
 
 export function aging(ledger: Ledger, asOf: string): AgingRow[] {
-  const today = dayNumber(asOf);
   const rows = new Map<string, AgingRow>();
-  for (const [, invoices] of ledger.accountsWithInvoices())
-    for (const i of invoices) {
-      if ((i.status !== "open" && i.status !== "disputed") || i.amountDue <= 0) continue;
-      let row = rows.get(i.currency);
-      if (!row) rows.set(i.currency, (row = { currency: i.currency, amounts: zeros(), counts: zeros(), total: 0, disputed: 0 }));
-      const b = bucketOf(today - dayNumber(i.dueDate));
-      row.amounts[b] += i.amountDue;
-      row.counts[b]++;
-      row.total += i.amountDue;
-      if (i.status === "disputed") row.disputed += i.amountDue;
-    }
+  for (const [, invoices] of ledger.accountsWithInvoices()) addToAging(rows, invoices, dayNumber(asOf));
   return [...rows.values()].sort((a, b) => (a.currency < b.currency ? -1 : 1));
+}
+
+/** The same buckets for some invoices only (one account's, on the panel's account page). */
+export function agingOf(invoices: Iterable<Invoice>, asOf: string): AgingRow[] {
+  const rows = new Map<string, AgingRow>();
+  addToAging(rows, invoices, dayNumber(asOf));
+  return [...rows.values()].sort((a, b) => (a.currency < b.currency ? -1 : 1));
+}
+
+function addToAging(rows: Map<string, AgingRow>, invoices: Iterable<Invoice>, today: number): void {
+  for (const i of invoices) {
+    if ((i.status !== "open" && i.status !== "disputed") || i.amountDue <= 0) continue;
+    let row = rows.get(i.currency);
+    if (!row) rows.set(i.currency, (row = { currency: i.currency, amounts: zeros(), counts: zeros(), total: 0, disputed: 0 }));
+    const b = bucketOf(today - dayNumber(i.dueDate));
+    row.amounts[b] += i.amountDue;
+    row.counts[b]++;
+    row.total += i.amountDue;
+    if (i.status === "disputed") row.disputed += i.amountDue;
+  }
 }
 
 export interface OnTimeRate {

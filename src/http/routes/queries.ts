@@ -1,16 +1,11 @@
-/** Read-only views: inbound SMS, reports (aging), the reminder forecast, modem and gateway status. */
+/** Read-only views: inbound SMS, the reminder forecast, modem and gateway status. */
 import { Type } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
-import { aging } from "../web/dashboard.js";
 import { gatewayStatus } from "../../bridge/status.js";
 import type { HttpServices } from "../ports.js";
-import type { Invoice } from "../../ledger/types.js";
 import type { KeywordKind } from "../../api/events.js";
 
 const Paging = { offset: Type.Integer({ minimum: 0, default: 0 }), limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }) };
-
-/** Accounts walked for a report, at most (a bound; a larger ledger is paged). */
-const REPORT_MAX_ACCOUNTS = 1_000_000;
 
 export const queryRoutes: FastifyPluginAsync<{ services: HttpServices }> = async (app, { services }) => {
   app.get("/inbound", {
@@ -32,12 +27,6 @@ export const queryRoutes: FastifyPluginAsync<{ services: HttpServices }> = async
       const q = request.query as { offset: number; limit: number; from?: string; accountId?: string; keyword?: KeywordKind; since?: number; until?: number; needsStaff?: boolean };
       return services.inbound.list(q);
     },
-  });
-
-  app.get("/reports/aging", {
-    preHandler: app.requireRead,
-    schema: { tags: ["reports"], summary: "Open amounts by days overdue (per currency, minor units) and the on-time rate" },
-    handler: async () => aging(allInvoices(services), today(services)),
   });
 
   app.get("/forecast", {
@@ -71,16 +60,3 @@ export const queryRoutes: FastifyPluginAsync<{ services: HttpServices }> = async
     handler: async () => gatewayStatus(services, "online", services.config.gateway.id),
   });
 };
-
-function* allInvoices(s: HttpServices): Iterable<Invoice> {
-  for (let offset = 0; offset < REPORT_MAX_ACCOUNTS; offset += 500) {
-    const page = s.ledger.listAccounts({ offset, limit: 500 });
-    for (const a of page.items) yield* s.ledger.invoicesOf(a.id);
-    if (page.items.length < 500) return;
-  }
-}
-
-function today(s: HttpServices): string {
-  // The gateway's calendar day: due dates are days, compared in the gateway's zone.
-  return new Intl.DateTimeFormat("en-CA", { timeZone: s.config.gateway.defaultTimeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(s.clock.now());
-}

@@ -5,7 +5,8 @@ import { DuegateError, ErrorCode } from "../../core/errors.js";
 import type { MessageState } from "../../outbox/types.js";
 import type { KeywordKind } from "../../api/events.js";
 import type { WebServices } from "./ports.js";
-import { dashboard, aging } from "./dashboard.js";
+import { dashboard } from "./dashboard.js";
+import { agingOf } from "../../dunning/reports/index.js";
 import { dayOf, dayBounds } from "./days.js";
 import { setting } from "./settings-view.js";
 import { listPorts, type PortInfo } from "../../modem/index.js";
@@ -91,12 +92,6 @@ export const panelReadRoutes: FastifyPluginAsync<{ services: WebServices }> = as
 
   app.get<{ Params: Static<typeof Id> }>("/api/v1/panel/accounts/:id", { schema: { params: Id }, config: { scope: "read" } }, async (request) => accountView(s, request.params.id, zone()));
 
-  app.get<{ Params: Static<typeof Id> }>("/api/v1/panel/accounts/:id/evidence", { schema: { params: Id }, config: { scope: "read" } }, async (request, reply) => {
-    const view = accountView(s, request.params.id, zone());
-    const file = `duegate-evidence-${request.params.id.replace(/[^\w.-]/g, "_")}-${dayOf(s.clock.now(), zone())}.json`;
-    return reply.header("content-disposition", `attachment; filename="${file}"`).send({ exportedAt: s.clock.now(), exportedBy: request.principal?.name, ...view });
-  });
-
   app.get("/api/v1/panel/policy", { config: { scope: "read" } }, async () => need(s.dunning, "the dunning engine").policy());
 
   app.get("/api/v1/panel/modem", { config: { scope: "read" } }, async () => ({
@@ -124,7 +119,7 @@ function accountView(s: WebServices, id: string, zone: string): Record<string, u
   const invoices = ledger.invoicesOf(id);
   const messages = s.outbox?.list({ accountId: id, limit: 500 }).items ?? [];
   const replies = s.inbound?.list({ accountId: id, limit: 500 }).items ?? [];
-  return { account, invoices, aging: aging(invoices, dayOf(s.clock.now(), zone)), messages, replies };
+  return { account, invoices, aging: agingOf(invoices, dayOf(s.clock.now(), zone)), messages, replies };
 }
 
 /** Serial ports seen by the system (read-only: nothing is opened), for choosing modem.port. */

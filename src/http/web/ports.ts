@@ -15,6 +15,7 @@ import type { PlannedReminder } from "../../dunning/forecast.js";
 import type { PreviewRequest, TemplatePreview } from "../../dunning/preview.js";
 import type { FieldProblem, SettingsView } from "../../config/overlay.js";
 import type { DoctorCheck } from "../../modem/index.js";
+import type { ReportsPort } from "../ports.js";
 
 export interface PanelOutbox {
   stats(): OutboxStats;
@@ -70,6 +71,8 @@ export interface WebServices {
   readonly inbound?: PanelInbound;
   readonly ledger?: PanelLedger;
   readonly dunning?: PanelDunning;
+  /** Aging, on-time rate and the rest (src/dunning/reports); the Reports page reads them from the REST API. */
+  readonly reports?: ReportsPort;
   /** For the settings page (secrets are left out before it is shown) and cost estimates. */
   readonly config?: unknown;
   readonly version?: string;

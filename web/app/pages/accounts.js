@@ -1,5 +1,5 @@
 // Accounts and invoices: search, balance, aging, opt-out, every reminder and reply of an
-// account, and the evidence export (everything sent to and received from it, as JSON).
+// account, and the evidence export (everything sent to and received from it, as JSON or CSV).
 import { html, useState, useData, Loading, api, can, when, money, StateBadge, Field, Notice, queryParams } from "../lib.js";
 
 function AccountDetail({ id, onClose }) {
@@ -27,10 +27,11 @@ function AccountDetail({ id, onClose }) {
       </dl>
       <div class="actions">
         ${can("write") && html`<button onClick=${() => toggleOptOut(!d.account.optedOut)}>${d.account.optedOut ? "Opt in again" : "Opt out"}</button>`}
-        <a class="button" href=${`/api/v1/panel/accounts/${encodeURIComponent(id)}/evidence`} download>Export evidence (JSON)</a>
+        <a class="button" id="evidence-json" href=${`/api/v1/accounts/${encodeURIComponent(id)}/evidence?format=json`} download>Export evidence (JSON)</a>
+        <a class="button" id="evidence-csv" href=${`/api/v1/accounts/${encodeURIComponent(id)}/evidence?format=csv`} download>Export evidence (CSV)</a>
       </div>
       <h3>Aging</h3>
-      <p>${d.aging.buckets.filter((b) => b.count > 0).map((b) => `${b.bucket}: ${b.count}`).join(" · ") || "Nothing open."}</p>
+      <p>${d.aging.flatMap((r) => Object.entries(r.counts).filter(([, n]) => n > 0).map(([b, n]) => `${b}: ${n} (${money(r.amounts[b], r.currency)})`)).join(" · ") || "Nothing open."}</p>
       <h3>Invoices</h3>
       <div class="table-wrap"><table><thead><tr><th scope="col">Number</th><th scope="col">Due</th><th scope="col">Amount</th><th scope="col">Due now</th><th scope="col">Status</th></tr></thead>
         <tbody>${d.invoices.map((i) => html`<tr key=${i.id}><td>${i.number}</td><td>${i.dueDate}</td><td>${money(i.amount, i.currency)}</td><td>${money(i.amountDue, i.currency)}</td><td>${i.status}</td></tr>`)}</tbody></table></div>

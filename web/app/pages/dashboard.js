@@ -94,13 +94,15 @@ export function DashboardPage() {
       </section>
       <section aria-labelledby="aging-h" class="panel">
         <h2 id="aging-h">Receivables aging</h2>
-        <p>On-time payment rate: <strong>${percent(d.aging.onTimeRate)}</strong></p>
-        <table>
-          <caption class="sr-only">Open invoices by days overdue</caption>
-          <thead><tr><th scope="col">Days overdue</th><th scope="col">Invoices</th><th scope="col">Amount due</th></tr></thead>
-          <tbody>${d.aging.buckets.map((b) => html`<tr key=${b.bucket}><th scope="row">${b.bucket}</th><td>${b.count}</td>
-            <td>${Object.entries(b.byCurrency).map(([c, v]) => money(v, c)).join(" · ") || "–"}</td></tr>`)}</tbody>
-        </table>
+        <p>On-time payment rate, last 30 days: <strong id="dash-ontime">${percent(d.onTime?.rate)}</strong> · <a href="/reports">Reports</a></p>
+        ${!d.aging || d.aging.rows.length === 0
+          ? html`<p class="muted">Nothing open.</p>`
+          : html`<div class="table-wrap"><table id="aging-table">
+              <caption class="sr-only">Open invoices by days past due</caption>
+              <thead><tr><th scope="col">Days past due</th>${d.aging.rows.map((r) => html`<th scope="col" key=${r.currency}>${r.currency}</th>`)}</tr></thead>
+              <tbody>${d.aging.buckets.map((b) => html`<tr key=${b}><th scope="row">${b}</th>
+                ${d.aging.rows.map((r) => html`<td key=${r.currency}>${r.counts[b] ? `${money(r.amounts[b], r.currency)} (${r.counts[b]})` : "–"}</td>`)}</tr>`)}</tbody>
+            </table></div>`}
       </section>`}
     <//>
   `;

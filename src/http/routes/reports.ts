@@ -1,0 +1,93 @@
+/**
+ * Reports (docs/reports.md): aging, on-time payment rate, DSO, reminders per step and the
+ * share paid, SMS parts and cost per day or month, and the evidence export of one account.
+ * Dates are local dates (YYYY-MM-DD) in the gateway's time zone; a period defaults to the
+ * last 30 days up to today. All computed on request by src/dunning/reports.
+ */
+import { Type } from "@sinclair/typebox";
+import type { FastifyPluginAsync } from "fastify";
+import type { HttpServices } from "../ports.js";
+
+const Day = (description: string) => Type.String({ format: "date", maxLength: 10, description: `YYYY-MM-DD, ${description}` });
+const Period = {
+  from: Type.Optional(Day("first day of the period (gateway time zone); default: 29 days before to")),
+  to: Type.Optional(Day("last day of the period, included; default: today")),
+};
+
+type PeriodQuery = { from?: string; to?: string };
+
+export const reportRoutes: FastifyPluginAsync<{ services: HttpServices }> = async (app, { services }) => {
+  const reports = () => services.reports;
+
+  app.get("/reports/aging", {
+    preHandler: app.requireRead,
+    schema: {
+      tags: ["reports"],
+      summary: "Open and disputed amounts by days past due (current, 1-30, 31-60, 61-90, over-90), per currency in minor units",
+      querystring: Type.Object({ asOf: Type.Optional(Day("the day to age against; default: today")) }),
+    },
+    handler: async (request) => reports().aging(request.query as { asOf?: string }),
+  });
+
+  app.get("/reports/on-time", {
+    preHandler: app.requireRead,
+    schema: {
+      tags: ["reports"],
+      summary: "Invoices paid in full in the period: the share paid on or before the due date, average days late of the late ones",
+      querystring: Type.Object(Period),
+    },
+    handler: async (request) => reports().onTime(request.query as PeriodQuery),
+  });
+
+  app.get("/reports/dso", {
+    preHandler: app.requireRead,
+    schema: {
+      tags: ["reports"],
+      summary: "Days sales outstanding per currency: receivables / invoiced in the period x days",
+      querystring: Type.Object({
+        asOf: Type.Optional(Day("end of the period; default: today")),
+        periodDays: Type.Integer({ minimum: 1, maximum: 3660, default: 90, description: "days of invoicing counted back from asOf" }),
+      }),
+    },
+    handler: async (request) => reports().dso(request.query as { asOf?: string; periodDays: number }),
+  });
+
+  app.get("/reports/steps", {
+    preHandler: app.requireRead,
+    schema: {
+      tags: ["reports"],
+      summary: "Reminders enqueued per step in the period and how many had all their invoices paid within withinDays",
+      querystring: Type.Object({ ...Period, withinDays: Type.Integer({ minimum: 0, maximum: 365, default: 7, description: "days after the reminder a payment still counts" }) }),
+    },
+    handler: async (request) => reports().steps(request.query as PeriodQuery & { withinDays: number }),
+  });
+
+  app.get("/reports/cost", {
+    preHandler: app.requireRead,
+    schema: {
+      tags: ["reports"],
+      summary: "Messages that went to the network per local day or month: messages, parts, delivered, failed, cost (outbox.costPerPart)",
+      querystring: Type.Object({ ...Period, by: Type.Union([Type.Literal("day"), Type.Literal("month")], { default: "day", description: "day (at most 366 days) or month" }) }),
+    },
+    handler: async (request) => reports().cost(request.query as PeriodQuery & { by: "day" | "month" }),
+  });
+
+  app.get("/accounts/:id/evidence", {
+    preHandler: app.requireRead,
+    schema: {
+      tags: ["reports"],
+      summary: "Evidence export of one account: every message with its text, times, parts and delivery reports, and every reply (JSON or CSV, as a download)",
+      params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
+      querystring: Type.Object({ format: Type.Union([Type.Literal("json"), Type.Literal("csv")], { default: "json" }) }),
+    },
+    handler: async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const { format } = request.query as { format: "json" | "csv" };
+      const pack = await reports().evidence(id);
+      const file = `duegate-evidence-${id.replace(/[^\w.-]/g, "_")}-${reports().today()}.${format}`;
+      reply.header("content-disposition", `attachment; filename="${file}"`).header("cache-control", "no-store");
+      if (format === "csv") return reply.type("text/csv; charset=utf-8").send(reports().evidenceCsv(pack));
+      return reply.type("application/json; charset=utf-8").send(pack);
+    },
+  });
+};
