@@ -3,7 +3,7 @@
  * Under CI=true a missing Chromium fails the suite; elsewhere it is skipped with a message.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
@@ -289,6 +289,37 @@ suite("web panel in Chromium", () => {
     await page.waitForFunction(() => (document.querySelector("#doctor-summary")?.textContent ?? "").includes("failed"), undefined, { timeout: 15_000 });
     expect(await page.locator("#doctor-checks .check-fail", { hasText: "registration" }).textContent()).toMatch(/registration: searching\s*Hint: not registered yet/);
     await shot(page, "08-modem-doctor");
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("draws the Reports page's figures and downloads an account's evidence as CSV", async () => {
+    const { context, page, problems } = await newPage();
+    const text = 'Evidence "quoted", with comma';
+    await appliance.services.outbox!.enqueue({ idempotencyKey: "web-evidence-1", to: "+4917611111111", text, priority: 1, origin: { kind: "api", requestedBy: "test", accountId: "ACC-100" } });
+    const waitUntil = Date.now() + 10_000;
+    while (appliance.services.outbox!.list({ accountId: "ACC-100" }).items.find((m) => m.text === text)?.state !== "delivered" && Date.now() < waitUntil) await new Promise((r) => setTimeout(r, 50));
+    await asAdmin(page, "/reports");
+    await page.waitForSelector("#report-ontime", { timeout: 10_000 });
+    expect(await page.locator("#report-ontime").textContent()).toMatch(/paid on time \(\d+ of \d+\)/);
+    expect(await page.locator("#report-dso-EUR").textContent()).toMatch(/DSO EUR/);
+    expect(await page.locator("#report-cost-total").textContent()).toMatch(/^[1-9]\d* messages, [1-9]\d* parts, cost/);
+    await page.waitForSelector(".chart .uplot");
+    await shot(page, "11-reports");
+    // a period that ends before it starts: the API's message, in the page
+    await page.locator("#report-from").fill("2026-03-10");
+    await page.locator("#report-to").fill("2026-03-01");
+    await page.getByRole("button", { name: "Show" }).click();
+    await page.waitForSelector("main .error[role=alert]");
+    expect(await page.locator("main .error[role=alert]").textContent()).toContain("is after to");
+    await page.goto(`${appliance.url}/accounts`);
+    await page.getByRole("button", { name: "ACC-100" }).click();
+    await page.waitForSelector("#evidence-csv");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.locator("#evidence-csv").click()]);
+    expect(download.suggestedFilename()).toMatch(/^duegate-evidence-ACC-100-\d{4}-\d{2}-\d{2}\.csv$/);
+    const csv = readFileSync((await download.path())!, "utf8");
+    expect(csv.split("\n")[0]).toBe("kind,at,id,number,step,invoices,state,parts,encoding,submitted_at,delivered_at,reports,reason,text");
+    expect(csv).toContain('"Evidence ""quoted"", with comma"');
     expect(problems).toEqual([]);
     await context.close();
   });
