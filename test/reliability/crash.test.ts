@@ -1,7 +1,8 @@
 /**
- * Power cuts. The real service process (node --import tsx, the same entry an operator runs)
- * on the modem simulator behind a pseudo-terminal (socat) and a real Mosquitto; 1,000 send
- * requests published over MQTT while the service is killed with SIGKILL at 20 random moments
+ * Power cuts. The real service process (src/main.ts compiled to JS and run with plain node, as
+ * the appliance runs dist/) on the modem simulator behind a pseudo-terminal (socat) and a real
+ * Mosquitto; 400 send requests (1,000 from DUEGATE_RELIABILITY_SCALE=2.5) published over MQTT
+ * while the service is killed with SIGKILL at 8 random moments (20 at scale 2.5)
  * (some during start-up and recovery) and started again each time; inbound SMS injected all
  * along. Afterwards, from the data directory and the simulator's own record of what went on
  * the air: nothing acknowledged is lost, nothing is sent twice except what the in-doubt
@@ -19,12 +20,13 @@ import { reliabilityConfig } from "./harness/appliance.js";
 import { inspectDataDir } from "./harness/inspect.js";
 import { scanLogs } from "./harness/log-scan.js";
 import { recordFigures } from "./harness/figures.js";
+import { compiledMain } from "./harness/compiled.js";
 import { freePort, scaled, seededRandom, sleep, toolsPresent, waitUntil, MOSQUITTO, SOCAT } from "./harness/tools.js";
 
 const run = toolsPresent(MOSQUITTO, SOCAT);
-const MESSAGES = scaled(1000);
-const KILLS = scaled(20);
-const INBOUND = scaled(100);
+const MESSAGES = scaled(400);
+const KILLS = scaled(8);
+const INBOUND = scaled(40);
 const SEED = Number(process.env.DUEGATE_RELIABILITY_SEED ?? Date.now() % 1_000_000);
 const GATEWAY = "rel";
 const PREFIX = `duegate/${GATEWAY}/`;
@@ -53,7 +55,7 @@ describe.runIf(run)("crash: kill -9 at random moments", () => {
       storage: { flushIntervalMs: 200 },
       outbox: { inDoubt: "resend" },
     });
-    service = new ServiceProcess({ dataDir, modem: pty.path, mqtt: broker.url, http: `127.0.0.1:${await freePort()}`, config });
+    service = new ServiceProcess({ dataDir, modem: pty.path, mqtt: broker.url, http: `127.0.0.1:${await freePort()}`, config, compiled: compiledMain() });
     accounting = await AccountingClient.connect(broker.url, PREFIX);
   }, 60_000);
 
@@ -171,7 +173,7 @@ describe.runIf(run)("crash: kill -9 at random moments", () => {
     const logFindings = scanLogs(service.lines.join("\n"), { numbers: [recipient(0), recipient(MESSAGES - 1), sender(0), sender(INBOUND - 1)], amounts: [], secrets: [] });
 
     const figures = {
-      entry: service.entry,
+      entry: service.runs,
       seed: SEED,
       kills: KILLS,
       killsDuringStartup,

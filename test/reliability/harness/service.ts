@@ -38,6 +38,8 @@ export interface ServiceOptions {
   config: Record<string, unknown>;
   env?: Record<string, string>;
   entry?: Entry;
+  /** The compiled src/main.js to run with plain node (harness/compiled.ts), as the appliance runs dist/; tsx on src/ without it. */
+  compiled?: string;
 }
 
 export class ServiceProcess {
@@ -60,6 +62,11 @@ export class ServiceProcess {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /** What runs: the entry, and whether compiled (the figures say which). */
+  get runs(): string {
+    return this.opts.compiled && this.entry === "src/main.ts" ? "src/main.ts (compiled JS)" : `${this.entry} (tsx)`;
+  }
+
   get pid(): number | undefined {
     return this.child?.pid;
   }
@@ -69,7 +76,8 @@ export class ServiceProcess {
     if (this.running) throw new Error("service already running");
     const t0 = Date.now();
     const from = this.lines.length;
-    const args = ["--import", "tsx", this.entry, "run", "--config", this.configFile, "--modem", this.opts.modem, "--data", this.opts.dataDir, "--http", this.opts.http, "--mqtt", this.opts.mqtt];
+    const program = this.opts.compiled && this.entry === "src/main.ts" ? [this.opts.compiled] : ["--import", "tsx", this.entry];
+    const args = [...program, "run", "--config", this.configFile, "--modem", this.opts.modem, "--data", this.opts.dataDir, "--http", this.opts.http, "--mqtt", this.opts.mqtt];
     const child = spawn(process.execPath, args, {
       cwd: REPO,
       stdio: ["ignore", "pipe", "pipe"],
