@@ -1,4 +1,5 @@
 import { describe, it, expect } from "vitest";
+import { parse } from "csv-parse/sync";
 import { aging, onTimeRate, dso, stepEffectiveness, partsAndCost, evidence, evidenceCsv } from "../../src/dunning/reports/index.js";
 import type { MessageFacts, ReplyFacts, SentMessageFact } from "../../src/ledger/ports.js";
 import { makeWorld, berlin, account, invoice } from "./fakes.js";
@@ -93,5 +94,22 @@ describe("message reports", () => {
     expect(lines[0]).toBe("kind,at,id,number,step,invoices,state,parts,encoding,submitted_at,delivered_at,reports,reason,text");
     expect(lines[1]).toBe('message,2026-03-01T09:00:00.000Z,m1,+491701000001,overdue-7,i1,delivered,1,gsm7,,2026-03-01T09:01:00.000Z,1:17:delivered@2026-03-01T09:01:00.000Z,,"Invoice ""RE-1"", 12,90 €"');
     expect(lines[2]).toBe("reply,2026-03-01T10:00:00.000Z,r1,+491701000001,,,promise,,,,,,,PROMISE 15.3.");
+  });
+
+  it("keeps a CSV cell a cell: quotes, commas and line breaks quoted, a formula from a debtor made inert", async () => {
+    const facts = factsOf([fact({ id: "m1", accountId: "a1", text: 'Line 1, "quoted"\nLine 2' })]);
+    const replies: ReplyFacts = {
+      async *replies() {
+        yield { id: "r1", from: "+491701000001", text: '=HYPERLINK("http://x","pay")', receivedAt: Date.UTC(2026, 2, 1, 10) };
+        yield { id: "r2", from: "+491701000001", text: "-1+2", receivedAt: Date.UTC(2026, 2, 1, 11) };
+      },
+    };
+    const csv = evidenceCsv(await evidence("a1", facts, replies, Date.UTC(2026, 2, 2)));
+    expect(csv).toContain(',"Line 1, ""quoted""\nLine 2"\n');
+    expect(csv).toContain(`,"'=HYPERLINK(""http://x"",""pay"")"\n`);
+    expect(csv).toContain(",'-1+2\n");
+    const rows = parse(csv, { columns: true }) as Array<Record<string, string>>;
+    expect(rows.map((r) => r.text)).toEqual(['Line 1, "quoted"\nLine 2', `'=HYPERLINK("http://x","pay")`, "'-1+2"]);
+    expect(rows.map((r) => r.number)).toEqual(["+491701000001", "+491701000001", "+491701000001"]);
   });
 });

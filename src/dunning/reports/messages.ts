@@ -56,7 +56,14 @@ export async function evidence(accountId: string, facts: MessageFacts, replies: 
 
 const iso = (ms: number | undefined): string => (ms === undefined ? "" : new Date(ms).toISOString());
 
-/** One row per message and per reply, in time order; delivery reports summarised per part. */
+/**
+ * A free text (a debtor's reply, a failure reason) starting with = + - @ or a tab or carriage
+ * return is prefixed with ' so that a spreadsheet shows it instead of running it as a formula
+ * (CSV injection). The JSON export keeps every text exactly as sent or received.
+ */
+export const inertCell = (text: string): string => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
+
+/** One row per message and per reply, in time order; delivery reports summarised per part; texts made inert (inertCell). */
 export function evidenceCsv(pack: EvidencePack): string {
   const rows: Array<Record<string, string | number>> = [];
   for (const m of pack.messages)
@@ -64,9 +71,9 @@ export function evidenceCsv(pack: EvidencePack): string {
       kind: "message", at: iso(m.createdAt), id: m.id, number: m.to, step: m.step ?? "", invoices: (m.invoiceIds ?? []).join(" "), state: m.state, parts: m.parts, encoding: m.encoding,
       submitted_at: iso(m.submittedAt), delivered_at: iso(m.deliveredAt),
       reports: (m.reports ?? []).map((r) => `${r.index}:${r.reference ?? "?"}:${r.status ?? "pending"}${r.at ? "@" + iso(r.at) : ""}`).join(" "),
-      reason: m.failureReason ?? "", text: m.text,
+      reason: inertCell(m.failureReason ?? ""), text: inertCell(m.text),
     });
-  for (const r of pack.replies) rows.push({ kind: "reply", at: iso(r.receivedAt), id: r.id, number: r.from, step: "", invoices: "", state: r.keyword ?? "", parts: "", encoding: "", submitted_at: "", delivered_at: "", reports: "", reason: "", text: r.text });
+  for (const r of pack.replies) rows.push({ kind: "reply", at: iso(r.receivedAt), id: r.id, number: r.from, step: "", invoices: "", state: r.keyword ?? "", parts: "", encoding: "", submitted_at: "", delivered_at: "", reports: "", reason: "", text: inertCell(r.text) });
   rows.sort((a, b) => (String(a.at) < String(b.at) ? -1 : String(a.at) > String(b.at) ? 1 : 0));
   return stringify(rows, { header: true, columns: ["kind", "at", "id", "number", "step", "invoices", "state", "parts", "encoding", "submitted_at", "delivered_at", "reports", "reason", "text"] });
 }
