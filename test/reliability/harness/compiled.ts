@@ -55,5 +55,10 @@ export function compiledMain(): string {
     rmSync(staging, { recursive: true, force: true });
   }
   if (!existsSync(join(target, "complete"))) throw new Error(`reliability: the compiled service was not built in ${target}`);
+  // Builds of an older src/ pile up while code changes: those untouched for an hour go.
+  for (const e of readdirSync(root)) {
+    const p = join(root, e);
+    if (p !== target && e.startsWith("build-") && Date.now() - statSync(p).mtimeMs > 3_600_000) rmSync(p, { recursive: true, force: true });
+  }
   return main;
 }
