@@ -5,8 +5,9 @@
  *
  * The outbox is an in-memory stand-in by default (CountingOutbox below): evaluate_ms is the
  * engine's own cost (plan, record, render, hand over). BENCH_OUTBOX=real uses the real
- * durable Outbox in a temporary directory instead: each reminder then costs a file write and
- * an fsync there (some 2 ms each on this machine's disk), which the figure then includes.
+ * durable Outbox in a temporary directory instead: the engine hands reminders over in batches
+ * (Outbox.enqueueMany, 500 at a time), each message still its own file (written side by side,
+ * one directory fsync and one key append per batch); the figure then includes that disk time.
  */
 import v8 from "node:v8";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -17,7 +18,7 @@ import { ManualClock } from "../src/core/clock.js";
 import { EventBus } from "../src/core/bus.js";
 import { silentLogger } from "../src/core/log.js";
 import type { DomainEvents } from "../src/api/events.js";
-import type { EnqueueRequest, EnqueueResult, OutboxMessage, OutboxPort } from "../src/outbox/types.js";
+import type { EnqueueOutcome, EnqueueRequest, EnqueueResult, OutboxMessage, OutboxPort } from "../src/outbox/types.js";
 import { Ledger } from "../src/ledger/ledger.js";
 import { memoryDocuments } from "../src/ledger/ports.js";
 import { addDays, localNow } from "../src/ledger/dates.js";
@@ -41,6 +42,11 @@ class CountingOutbox implements OutboxPort {
     this.byKey.set(req.idempotencyKey, message);
     this.parts += Math.ceil(req.text.length / 153);
     return { status: "queued", message };
+  }
+  async enqueueMany(reqs: readonly EnqueueRequest[]): Promise<EnqueueOutcome[]> {
+    const out: EnqueueOutcome[] = [];
+    for (const req of reqs) out.push(await this.enqueue(req));
+    return out;
   }
   async cancel(): Promise<{ cancelled: string[]; notCancellable: [] }> {
     return { cancelled: [], notCancellable: [] };

@@ -17,7 +17,7 @@ import { applyReport, matchReport } from "./reports.js";
 import { selectForCancel, selectForList } from "./select.js";
 import { readMessages, type MessageRange } from "./history-read.js";
 import { Priority } from "./types.js";
-import type { CancelResult, CancelSelector, EnqueueRequest, EnqueueResult, ListFilter, OutboxMessage, OutboxPort, OutboxStats, PartSender } from "./types.js";
+import type { CancelResult, CancelSelector, EnqueueOutcome, EnqueueRequest, EnqueueResult, ListFilter, OutboxMessage, OutboxPort, OutboxStats, PartSender } from "./types.js";
 
 export type * from "./types.js";
 export { Priority } from "./types.js";
@@ -49,6 +49,8 @@ export class Outbox implements OutboxPort, Service {
   private readonly logger: Logger;
   private readonly admitting = new Map<string, Promise<void>>();
   private rotation: TimerHandle | undefined;
+  /** Time zones already found valid (luxon's check costs more than the rest of a request). */
+  private readonly knownZones = new Set<string>();
 
   private constructor(
     private readonly q: Queue,
@@ -151,39 +153,13 @@ export class Outbox implements OutboxPort, Service {
   }
 
   async enqueue(req: EnqueueRequest): Promise<EnqueueResult> {
-    if (!req.idempotencyKey?.trim()) throw new DuegateError(ErrorCode.Validation, "enqueue: idempotencyKey is required", { field: "idempotencyKey" });
-    if (typeof req.text !== "string" || req.text.length === 0) throw new DuegateError(ErrorCode.Validation, "enqueue: text is empty", { field: "text", idempotencyKey: req.idempotencyKey });
+    this.checkRequest(req);
     if (this.q.keys.has(req.idempotencyKey)) {
       await this.admitting.get(req.idempotencyKey); // a concurrent first enqueue: its result, once durable
       const existing = await this.findByKey(req.idempotencyKey);
       if (existing) return { status: "duplicate", message: structuredClone(existing) };
     }
-    const to = toE164(req.to, this.d.gateway.defaultRegion);
-    const prepared = prepareText(req.text, { transliterate: this.d.modemConfig.transliterate });
-    const now = this.d.clock.now();
-    const limitClass = req.limitClass ?? (req.origin.kind === "keyword-reply" ? "reply" : "reminder");
-    const m: OutboxMessage = {
-      id: newId("msg"),
-      idempotencyKey: req.idempotencyKey,
-      to,
-      text: req.text,
-      encoding: prepared.encoding,
-      partCount: prepared.parts,
-      priority: req.priority,
-      origin: req.origin,
-      ...(req.notBefore !== undefined ? { notBefore: req.notBefore } : {}),
-      expiresAt: req.expiresAt ?? now + this.d.config.reminderExpiryHours * 3_600_000,
-      timeZones: req.timeZones && req.timeZones.length > 0 ? [...new Set(req.timeZones)] : [this.d.gateway.defaultTimeZone],
-      limitClass,
-      state: "queued",
-      attempts: [],
-      parts: Array.from({ length: prepared.parts }, (_, i) => ({ index: i + 1 })),
-      createdAt: now,
-      history: [{ state: "queued", at: now }],
-    };
-    for (const z of m.timeZones) {
-      if (!DateTime.now().setZone(z).isValid) throw new DuegateError(ErrorCode.Validation, `enqueue: unknown time zone "${z}"`, { field: "timeZones", zone: z });
-    }
+    const m = this.build(req, this.d.clock.now());
     // Reserved before the first await: a concurrent duplicate sees it and waits for this one.
     this.q.keys.set(m.idempotencyKey, m.id);
     const snapshot = structuredClone(m); // callers get a copy: the sender changes the live one
@@ -205,6 +181,129 @@ export class Outbox implements OutboxPort, Service {
     }
     this.loop.wake();
     return { status: "queued", message: snapshot };
+  }
+
+  /**
+   * A batch (docs/outbox.md, "Batch admission"): each request answered as enqueue would, the
+   * new messages written as one group (their record files side by side with one directory
+   * fsync, their keys in one append) instead of one after the other. Not picked by the sender
+   * until the batch is durable. Meant for the dunning engine's runs (chunks of some hundreds:
+   * the caller bounds the batch); keyword replies go through enqueue (their fast path).
+   */
+  async enqueueMany(reqs: readonly EnqueueRequest[]): Promise<EnqueueOutcome[]> {
+    const out: Array<EnqueueOutcome | undefined> = new Array<EnqueueOutcome | undefined>(reqs.length);
+    const refuse = (i: number, e: unknown): void => {
+      out[i] = { status: "refused", error: e instanceof DuegateError ? e : new DuegateError(ErrorCode.Validation, `enqueue: ${e instanceof Error ? e.message : String(e)}`, { idempotencyKey: reqs[i]?.idempotencyKey }) };
+    };
+    // Keys known before this batch (the only awaits before the admission): their messages, if
+    // any is stored; a key without one is forgotten by findByKey and admitted again below.
+    const known = new Set<string>();
+    reqs.forEach((req, i) => {
+      try {
+        this.checkRequest(req);
+        if (this.q.keys.has(req.idempotencyKey)) known.add(req.idempotencyKey);
+      } catch (e) {
+        refuse(i, e);
+      }
+    });
+    const found = known.size > 0 ? await this.findManyByKey(known) : new Map<string, OutboxMessage>();
+    // From here to the write, synchronous: keys reserved and messages entered in request order.
+    const now = this.d.clock.now();
+    const fresh: Array<{ i: number; m: OutboxMessage; snapshot: OutboxMessage }> = [];
+    const duplicates: number[] = [];
+    reqs.forEach((req, i) => {
+      if (out[i]) return;
+      const existing = found.get(req.idempotencyKey);
+      if (existing) {
+        out[i] = { status: "duplicate", message: structuredClone(existing) };
+        return;
+      }
+      if (this.q.keys.has(req.idempotencyKey)) {
+        duplicates.push(i); // earlier in this batch, or a concurrent enqueue: answered once durable
+        return;
+      }
+      try {
+        const m = this.build(req, now);
+        this.q.keys.set(m.idempotencyKey, m.id);
+        fresh.push({ i, m, snapshot: structuredClone(m) });
+      } catch (e) {
+        refuse(i, e);
+      }
+    });
+    if (fresh.length > 0) {
+      for (const { m } of fresh) {
+        this.q.admitting.add(m.id);
+        this.q.enter(m);
+      }
+      const admitted = this.q.persistAdmissions(fresh.map((f) => f.m));
+      const settled = admitted.catch(() => undefined);
+      for (const { m } of fresh) this.admitting.set(m.idempotencyKey, settled);
+      try {
+        await admitted;
+      } catch (e) {
+        // Nothing of the batch is acknowledged: the keys and records go (a record file that
+        // reached the disk is removed; a key line alone is an orphan that findByKey admits again).
+        for (const { m } of fresh) {
+          this.q.keys.delete(m.idempotencyKey);
+          this.q.active.delete(m.id);
+        }
+        await this.q.active.flushRecords(fresh.map((f) => f.m.id)).catch(() => undefined);
+        throw e;
+      } finally {
+        for (const { m } of fresh) {
+          this.q.admitting.delete(m.id);
+          this.admitting.delete(m.idempotencyKey);
+        }
+      }
+      for (const { i, snapshot } of fresh) out[i] = { status: "queued", message: snapshot };
+      this.loop.wake();
+    }
+    for (const i of duplicates) {
+      const key = reqs[i]!.idempotencyKey;
+      await this.admitting.get(key);
+      const existing = await this.findByKey(key);
+      if (existing) out[i] = { status: "duplicate", message: structuredClone(existing) };
+      else refuse(i, new DuegateError(ErrorCode.StoreWrite, `enqueue: the concurrent admission of key ${key} failed; try again`, { idempotencyKey: key }));
+    }
+    return out as EnqueueOutcome[];
+  }
+
+  /** What enqueue checks before anything else (before looking for a duplicate). */
+  private checkRequest(req: EnqueueRequest): void {
+    if (!req.idempotencyKey?.trim()) throw new DuegateError(ErrorCode.Validation, "enqueue: idempotencyKey is required", { field: "idempotencyKey" });
+    if (typeof req.text !== "string" || req.text.length === 0) throw new DuegateError(ErrorCode.Validation, "enqueue: text is empty", { field: "text", idempotencyKey: req.idempotencyKey });
+  }
+
+  /** A new message from a request (synchronous). Throws InvalidNumber or Validation. */
+  private build(req: EnqueueRequest, now: number): OutboxMessage {
+    const to = toE164(req.to, this.d.gateway.defaultRegion);
+    const prepared = prepareText(req.text, { transliterate: this.d.modemConfig.transliterate });
+    const limitClass = req.limitClass ?? (req.origin.kind === "keyword-reply" ? "reply" : "reminder");
+    const m: OutboxMessage = {
+      id: newId("msg"),
+      idempotencyKey: req.idempotencyKey,
+      to,
+      text: req.text,
+      encoding: prepared.encoding,
+      partCount: prepared.parts,
+      priority: req.priority,
+      origin: req.origin,
+      ...(req.notBefore !== undefined ? { notBefore: req.notBefore } : {}),
+      expiresAt: req.expiresAt ?? now + this.d.config.reminderExpiryHours * 3_600_000,
+      timeZones: req.timeZones && req.timeZones.length > 0 ? [...new Set(req.timeZones)] : [this.d.gateway.defaultTimeZone],
+      limitClass,
+      state: "queued",
+      attempts: [],
+      parts: Array.from({ length: prepared.parts }, (_, i) => ({ index: i + 1 })),
+      createdAt: now,
+      history: [{ state: "queued", at: now }],
+    };
+    for (const z of m.timeZones) {
+      if (this.knownZones.has(z)) continue;
+      if (!DateTime.now().setZone(z).isValid) throw new DuegateError(ErrorCode.Validation, `enqueue: unknown time zone "${z}"`, { field: "timeZones", zone: z });
+      this.knownZones.add(z);
+    }
+    return m;
   }
 
   async cancel(selector: CancelSelector, reason: string): Promise<CancelResult> {
@@ -318,6 +417,35 @@ export class Outbox implements OutboxPort, Service {
   /** Why the next message waits, if it does (panel, troubleshooting). */
   get waitingFor(): string | undefined {
     return this.loop.lastWait;
+  }
+
+  /**
+   * findByKey for several keys with one pass over the history files (for those not in memory);
+   * keys without a stored message are forgotten (admitted again), as findByKey does.
+   */
+  private async findManyByKey(keys: ReadonlySet<string>): Promise<Map<string, OutboxMessage>> {
+    const found = new Map<string, OutboxMessage>();
+    const inFlight = [...keys].map((k) => this.admitting.get(k)).filter((p): p is Promise<void> => p !== undefined);
+    if (inFlight.length > 0) await Promise.all(inFlight);
+    const missing = new Map<string, string>(); // id -> key
+    for (const key of keys) {
+      const id = this.q.keys.get(key);
+      if (id === undefined) continue;
+      const m = this.q.get(id);
+      if (m) found.set(key, m);
+      else missing.set(id, key);
+    }
+    if (missing.size === 0) return found;
+    for await (const old of this.q.history.read({ filter: (r) => missing.has(r.id) })) {
+      const key = missing.get(old.id);
+      if (key !== undefined) found.set(key, old); // the last record of a message wins, as in findByKey
+    }
+    for (const [id, key] of missing) {
+      if (found.has(key) || this.q.keys.get(key) !== id) continue;
+      this.logger.warn({ idempotencyKey: key, id }, "outbox: idempotency key without a stored message (admission cut short); admitted again");
+      this.q.keys.delete(key);
+    }
+    return found;
   }
 
   private async findByKey(key: string): Promise<OutboxMessage | undefined> {

@@ -46,6 +46,12 @@ export class Queue {
   /** Idempotency key -> message id, for every key within the retention. */
   readonly keys = new Map<string, string>();
   readonly limits: SendLimits;
+  /**
+   * Messages of a batch admission (enqueueMany) whose write is under way: in the hot set, but
+   * not to be picked by the sender until durable (if the write fails they are taken back, and
+   * their callers told so: nothing may have gone to the modem meanwhile).
+   */
+  readonly admitting = new Set<string>();
   /** Arrival order, for messages accepted in the same millisecond (FIFO within a priority). */
   private readonly arrival = new Map<string, number>();
   private arrivals = 0;
@@ -168,6 +174,17 @@ export class Queue {
    */
   async persistAdmission(m: OutboxMessage, newKey: boolean): Promise<void> {
     await Promise.all([this.active.flushRecords([m.id]), newKey ? this.keyLog.append({ k: m.idempotencyKey, id: m.id }) : Promise.resolve()]);
+  }
+
+  /**
+   * Durable when it resolves: these new messages' records (one batch of the record directory:
+   * their files written side by side, one directory fsync) and all their keys (one append, one
+   * fsync). Settles only when both writes have: a rejection leaves nothing of the batch under way.
+   */
+  async persistAdmissions(ms: readonly OutboxMessage[]): Promise<void> {
+    const outcomes = await Promise.allSettled([this.active.flushRecords(ms.map((m) => m.id)), this.keyLog.appendMany(ms.map((m) => ({ k: m.idempotencyKey, id: m.id })))]);
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
+    if (failed) throw failed.reason;
   }
 
   /** The next concatenation reference (1..255 or 1..65535), persisted with the next persist(). */

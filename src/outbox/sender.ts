@@ -180,6 +180,7 @@ export class SendLoop {
     const now = this.d.clock.now();
     const windowMs = this.d.config.deliveryReportWindowHours * 3_600_000;
     for (const m of [...this.d.queue.active.values()]) {
+      if (this.d.queue.admitting.has(m.id)) continue; // its batch's write is under way
       if ((m.state === "queued" || (m.state === "sending" && m.sendingPart === undefined)) && m.expiresAt !== undefined && m.expiresAt <= now) {
         const sent = m.parts.filter((p) => p.reference !== undefined).length;
         await this.d.queue.finish(m, "expired", sent > 0 ? `expired after ${sent} of ${m.partCount} parts` : "not sent before its expiry");
@@ -207,7 +208,8 @@ export class SendLoop {
     const soonest = (t: Millis | undefined): void => {
       if (t !== undefined && (wakeAt === undefined || t < wakeAt)) wakeAt = t;
     };
-    const candidates = [...q.active.values()].filter((m) => m.state === "queued" || (m.state === "sending" && m.sendingPart === undefined));
+    // A batch still being written is not picked: it goes once durable (enqueueMany wakes the loop).
+    const candidates = [...q.active.values()].filter((m) => (m.state === "queued" || (m.state === "sending" && m.sendingPart === undefined)) && !q.admitting.has(m.id));
     const reply = (m: OutboxMessage): number => Number(m.priority === Priority.reply);
     candidates.sort((a, b) => reply(b) - reply(a) || Number(b.state === "sending") - Number(a.state === "sending") || a.priority - b.priority || q.compareAge(a, b));
     if (candidates.length === 0) return { wakeAt };

@@ -1,4 +1,5 @@
 import type { E164, Millis } from "../core/types.js";
+import type { DuegateError } from "../core/errors.js";
 
 /** Keyword replies jump the queue, reminders come next, bulk sends last. Lower sends first. */
 export const Priority = { reply: 0, direct: 1, reminder: 2, bulk: 3 } as const;
@@ -71,10 +72,25 @@ export interface EnqueueRequest {
 
 export type EnqueueResult = { status: "queued"; message: OutboxMessage } | { status: "duplicate"; message: OutboxMessage };
 
+/**
+ * One request's answer in a batch (enqueueMany): what enqueue would have resolved with, or
+ * the error enqueue would have thrown for that request alone (InvalidNumber, Validation).
+ */
+export type EnqueueOutcome = EnqueueResult | { status: "refused"; error: DuegateError };
+
 /** What the domain may ask of the outbox (dunning, inbound, adapters). */
 export interface OutboxPort {
   /** Durable when it resolves. Throws DuegateError(InvalidNumber) for a number that is not one. */
   enqueue(req: EnqueueRequest): Promise<EnqueueResult>;
+  /**
+   * Several requests admitted together: outcome i answers request i, each exactly as enqueue
+   * would (a bad number refuses that request only; a known key is a duplicate, also within the
+   * batch). The new messages are made durable together (group commit: a few fsyncs for the
+   * batch, not some per message) and queue in the order given. Resolves only when all of them
+   * are durable. Rejects (DuegateError StoreWrite) if the batch's write fails: then none of its
+   * new messages is admitted (no outcome is acknowledged; a retry with the same keys is safe).
+   */
+  enqueueMany(reqs: readonly EnqueueRequest[]): Promise<EnqueueOutcome[]>;
   cancel(selector: { id: string } | { idempotencyKey: string } | { invoiceId: string } | { accountId: string }, reason: string): Promise<{ cancelled: string[]; notCancellable: Array<{ id: string; state: MessageState }> }>;
   get(id: string): OutboxMessage | undefined;
   byIdempotencyKey(key: string): OutboxMessage | undefined;

@@ -48,8 +48,18 @@ export class History<R> {
   }
 
   append(record: R): Promise<void> {
+    return this.appendMany([record]);
+  }
+
+  /**
+   * Several records in one write and one fsync (appended in the order given, all in the file
+   * of this instant's day); resolves when every line is durable. A failure rejects the lot.
+   */
+  appendMany(records: readonly R[]): Promise<void> {
+    if (records.length === 0) return Promise.resolve();
     const at = this.opts.clock.now();
-    const line = JSON.stringify({ at, record } satisfies Line<R>) + "\n";
+    let line = "";
+    for (const record of records) line += JSON.stringify({ at, record } satisfies Line<R>) + "\n";
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ line, file: this.fileFor(at), resolve, reject });
       this.draining ??= this.drain();

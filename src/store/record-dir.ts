@@ -1,8 +1,8 @@
-import { readdir, mkdir } from "node:fs/promises";
+import { readdir, mkdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "../core/log.js";
 import { DuegateError, ErrorCode, errorMessage } from "../core/errors.js";
-import { AtomicJsonFile, fsyncDir } from "./atomic-file.js";
+import { AtomicJsonFile, fsyncDir, ignoreMissing } from "./atomic-file.js";
 
 export interface RecordDirOptions {
   logger: Logger;
@@ -50,10 +50,17 @@ export class RecordDir<T> {
     const rd = new RecordDir<T>(dir, opts);
     const names = await readdir(dir);
     const ids = new Set<string>();
+    let stray = 0;
     for (const n of names) {
       const m = /^(.+)\.json(\.bak)?$/.exec(n);
       if (m && ID.test(m[1]!)) ids.add(m[1]!);
+      else if (n.endsWith(".json.tmp")) {
+        // A write cut short before its rename (a crash mid-batch): never a record, only litter.
+        await unlink(join(dir, n)).catch(ignoreMissing);
+        stray++;
+      }
     }
+    if (stray > 0) opts.logger.info({ dir, removed: stray }, "store: unfinished record writes (.tmp) removed at start");
     for (const id of ids) {
       const file = rd.fileOf(id);
       const value = await file.read(); // a corrupt record falls back to its .bak, loudly

@@ -2,9 +2,9 @@
 import { ManualClock } from "../../src/core/clock.js";
 import { EventBus } from "../../src/core/bus.js";
 import { silentLogger } from "../../src/core/log.js";
-import { DuegateError, ErrorCode } from "../../src/core/errors.js";
+import { DuegateError, ErrorCode, isDuegateError } from "../../src/core/errors.js";
 import type { DomainEvents } from "../../src/api/events.js";
-import type { EnqueueRequest, EnqueueResult, OutboxMessage, OutboxPort, MessageState } from "../../src/outbox/types.js";
+import type { EnqueueOutcome, EnqueueRequest, EnqueueResult, OutboxMessage, OutboxPort, MessageState } from "../../src/outbox/types.js";
 import { Ledger } from "../../src/ledger/ledger.js";
 import { memoryDocuments, type OpenDocument } from "../../src/ledger/ports.js";
 import { localNow } from "../../src/ledger/dates.js";
@@ -51,6 +51,29 @@ export class FakeOutbox implements OutboxPort {
     const o = req.origin.kind === "dunning" ? req.origin : undefined;
     this.log.push({ date: localNow(now, this.zone).date, at: now, key: req.idempotencyKey, to: req.to, text: req.text, accountId: o?.accountId ?? "", invoiceIds: o?.invoiceIds ?? [], step: o?.step ?? "" });
     return { status: "queued", message };
+  }
+
+  /** Sizes of the batches asked for (enqueueMany). */
+  readonly batches: number[] = [];
+
+  /** As the real one: failNext refuses the first request if it is an InvalidNumber, else fails the whole batch (a store error). */
+  async enqueueMany(reqs: readonly EnqueueRequest[]): Promise<EnqueueOutcome[]> {
+    this.batches.push(reqs.length);
+    if (this.failNext && !isDuegateError(this.failNext, ErrorCode.InvalidNumber)) {
+      const e = this.failNext;
+      this.failNext = undefined;
+      throw e;
+    }
+    const out: EnqueueOutcome[] = [];
+    for (const req of reqs) {
+      try {
+        out.push(await this.enqueue(req));
+      } catch (e) {
+        if (!(e instanceof DuegateError)) throw e;
+        out.push({ status: "refused", error: e });
+      }
+    }
+    return out;
   }
 
   async cancel(sel: { id: string } | { idempotencyKey: string } | { invoiceId: string } | { accountId: string }, reason: string): Promise<{ cancelled: string[]; notCancellable: Array<{ id: string; state: MessageState }> }> {

@@ -5,7 +5,7 @@ import { DuegateError, ErrorCode } from "../../src/core/errors.js";
 import { silentLogger } from "../../src/core/log.js";
 import type { DomainEvents } from "../../src/api/events.js";
 import type { Account, Invoice } from "../../src/ledger/types.js";
-import type { EnqueueRequest, EnqueueResult, OutboxMessage, OutboxPort } from "../../src/outbox/types.js";
+import type { EnqueueOutcome, EnqueueRequest, EnqueueResult, OutboxMessage, OutboxPort } from "../../src/outbox/types.js";
 import { decodePdu, encodeDeliver, type DeliverPdu, type Encoding } from "../../src/sms/index.js";
 import { Inbound, type InboundConfig } from "../../src/inbound/index.js";
 import type { AccountBalance, HistoryLog, InboundLedger, StateFile } from "../../src/inbound/ports.js";
@@ -89,6 +89,11 @@ export class FakeOutbox implements OutboxPort {
     };
     this.messages.push(message);
     return { status: "queued", message };
+  }
+  async enqueueMany(reqs: readonly EnqueueRequest[]): Promise<EnqueueOutcome[]> {
+    const out: EnqueueOutcome[] = [];
+    for (const req of reqs) out.push(await this.enqueue(req));
+    return out;
   }
   async cancel(selector: { id: string } | { idempotencyKey: string } | { invoiceId: string } | { accountId: string }, reason: string) {
     this.cancels.push({ selector, reason });

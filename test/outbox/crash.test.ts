@@ -15,16 +15,18 @@ interface Run {
 }
 
 /** Runs the child; kills it with SIGKILL once `killWhen` says so (checked every 5 ms). Bounded by 90 s. */
-function runChild(args: string[], killWhen?: () => boolean): Promise<Run> {
+function runChild(args: string[], killWhen?: (stdout: string) => boolean): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn("npx", ["tsx", CHILD, ...args], { stdio: ["ignore", "pipe", "pipe"], detached: false });
+    // node itself with tsx's loader, not `npx tsx`: SIGKILL must hit the process that runs the
+    // outbox (npx's npm and tsx's launcher are parents that a kill would leave it running under).
+    const child = spawn(process.execPath, ["--import", "tsx", CHILD, ...args], { stdio: ["ignore", "pipe", "pipe"], detached: false });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     const poll = killWhen
       ? setInterval(() => {
-          if (killWhen()) {
+          if (killWhen(stdout)) {
             clearInterval(poll);
             child.kill("SIGKILL");
           }
@@ -103,4 +105,64 @@ describe.each(["fail", "resend"] as const)("crash recovery (kill -9 mid-batch, o
     for (const m of done.values()) if (m.state === "submitted") expect(m.parts.every((p) => p.reference !== undefined)).toBe(true);
     expect(await readdir(join(dataDir, "outbox", "active"))).toEqual([]);
   }, 120_000);
+});
+
+describe("crash recovery of batch admissions (kill -9 while enqueueMany writes, outbox.inDoubt = fail)", () => {
+  it("each message admitted whole or not at all: a retry of everything admits the rest, blocks on nothing, sends nothing twice", async () => {
+    const count = 60; // three batches of 20
+    const acks = (out: string): string[] => out.split("\n").filter((l) => l.startsWith("ack ")).map((l) => l.split(" ")[1]!);
+    let midBatch = 0;
+    // Killed some ms after the first batch is acknowledged: a batch takes ~15-20 ms here, so the
+    // later delays land while the second one is being written (key lines durable, records still
+    // .tmp files, or some renamed).
+    for (const delay of [10, 14, 18]) {
+      const dataDir = await mkdtemp(join(tmpdir(), "duegate-crash-batch-"));
+      const log = join(dataDir, "air.log");
+      await writeFile(log, "");
+      let seen: number | undefined;
+      const first = await runChild([dataDir, log, String(count), "batch", "fail"], (out) => {
+        if (acks(out).length >= 20) seen ??= Date.now();
+        return seen !== undefined && Date.now() - seen >= delay;
+      });
+      expect(first.signal).toBe("SIGKILL");
+      const acked = acks(first.stdout);
+      expect(acked.length).toBeGreaterThanOrEqual(20);
+      const keyLines = (await readdir(join(dataDir, "outbox"))).filter((f) => f.startsWith("outbox-keys-"));
+      let keys = 0;
+      for (const f of keyLines) keys += (await readFile(join(dataDir, "outbox", f), "utf8")).split("\n").filter(Boolean).length;
+      const files = await readdir(join(dataDir, "outbox", "active"));
+      if (keys > acked.length || files.filter((f) => f.endsWith(".json")).length > acked.length || files.some((f) => f.endsWith(".tmp"))) midBatch++;
+
+      const second = await runChild([dataDir, log, String(count), "batch-retry", "fail"]);
+      expect(second.stdout).toContain("done");
+      const retry = /retry queued=(\d+) duplicate=(\d+) refused=(\d+)/.exec(second.stdout);
+      expect(retry).not.toBeNull();
+      const [queued, duplicate, refused] = retry!.slice(1).map(Number) as [number, number, number];
+      expect(refused).toBe(0); // no orphan key blocks a retry
+      expect(queued + duplicate).toBe(count);
+      expect(duplicate).toBeGreaterThanOrEqual(acked.length); // everything acknowledged was kept
+
+      const air = await airLines(log);
+      expect(air.filter((p, i) => air.indexOf(p) !== i)).toEqual([]); // nothing sent twice
+      // One message per key in the history, each submitted (or the in-doubt one failed).
+      const idsByKey = new Map<string, Set<string>>();
+      for (const f of await readdir(join(dataDir, "history"))) {
+        for (const line of (await readFile(join(dataDir, "history", f), "utf8")).split("\n").filter(Boolean)) {
+          const m = (JSON.parse(line) as { record: OutboxMessage }).record;
+          idsByKey.set(m.idempotencyKey, (idsByKey.get(m.idempotencyKey) ?? new Set()).add(m.id));
+        }
+      }
+      expect(idsByKey.size).toBe(count);
+      for (const [key, ids] of idsByKey) expect(ids.size, `key ${key}`).toBe(1);
+      const done = await finished(dataDir);
+      const failed = [...done.values()].filter((m) => m.state === "failed");
+      expect(failed.length).toBeLessThanOrEqual(1);
+      for (const m of failed) expect(m.failureReason).toMatch(/^in doubt/);
+      expect([...done.values()].filter((m) => m.state === "submitted").length + failed.length).toBe(count);
+      expect(await readdir(join(dataDir, "outbox", "active"))).toEqual([]);
+      if (midBatch > 0) break;
+    }
+    // Timing on a shared machine: say so rather than fail when no kill landed inside a write.
+    if (midBatch === 0) console.warn("crash batch test: no kill landed inside a batch's write this time");
+  }, 180_000);
 });

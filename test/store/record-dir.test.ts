@@ -37,6 +37,18 @@ describe("RecordDir", () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it("removes at open the .tmp files of writes cut short (a crash before the rename), keeping the records", async () => {
+    const rd = await RecordDir.open<{ n: number }>(dir, { logger: silentLogger(), coalesceMs: 60_000 });
+    rd.put("kept", { n: 1 });
+    await rd.flush();
+    await writeFile(join(dir, "kept.json.tmp"), '{"n":2}'); // a rewrite that never got renamed
+    await writeFile(join(dir, "never.json.tmp"), '{"n":3'); // an admission that never got renamed (torn)
+    const again = await RecordDir.open<{ n: number }>(dir, { logger: silentLogger(), coalesceMs: 60_000 });
+    expect(again.size).toBe(1);
+    expect(again.get("kept")).toEqual({ n: 1 });
+    expect((await readdir(dir)).sort()).toEqual(["kept.json"]);
+  });
+
   it("falls back to a record's .bak when its file is torn", async () => {
     const rd = await RecordDir.open<{ n: number }>(dir, { logger: silentLogger(), coalesceMs: 60_000 });
     rd.put("a", { n: 1 });
