@@ -361,3 +361,28 @@ describe("enqueue failures", () => {
     await w.engine.stop();
   });
 });
+
+describe("batch admission", () => {
+  it("hands reminders over in chunks of 500; a chunk whose write fails is planned again, the others are kept", async () => {
+    const w = await makeWorld({ start: berlin("2026-03-05", 10, 30) });
+    const n = 1100;
+    await w.ledger.upsertAccounts(Array.from({ length: n }, (_, i) => account(`a${i}`)));
+    await w.ledger.upsertInvoices(Array.from({ length: n }, (_, i) => invoice(`i${i}`, `a${i}`, "2026-03-10")));
+    w.outbox.failNext = new Error("card write failed"); // the first chunk's batch is rejected whole
+    await w.engine.start();
+    await w.clock.advance(1000);
+    const first = w.engine.lastEvaluation();
+    expect(w.outbox.batches).toEqual([500, 500, 100]);
+    expect(first).toMatchObject({ enqueued: 600, failed: 500 });
+    const planned = w.outbox.log.map((m) => m.key);
+    expect(new Set(planned).size).toBe(600);
+    // The rejected 500 are planned again at the next evaluation, once each.
+    const second = await w.engine.evaluate();
+    expect(second).toMatchObject({ enqueued: 500, failed: 0 });
+    expect(w.outbox.batches).toEqual([500, 500, 100, 500]);
+    expect(new Set(w.outbox.log.map((m) => m.key)).size).toBe(n);
+    expect(w.outbox.log).toHaveLength(n);
+    expect(w.engine.stepRecords().filter((r) => r.state === "enqueued")).toHaveLength(n);
+    await w.engine.stop();
+  });
+});
