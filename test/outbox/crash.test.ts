@@ -1,6 +1,6 @@
 import { describe, it, expect } from "vitest";
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -160,6 +160,7 @@ describe("crash recovery of batch admissions (kill -9 while enqueueMany writes, 
       for (const m of failed) expect(m.failureReason).toMatch(/^in doubt/);
       expect([...done.values()].filter((m) => m.state === "submitted").length + failed.length).toBe(count);
       expect(await readdir(join(dataDir, "outbox", "active"))).toEqual([]);
+      await rm(dataDir, { recursive: true, force: true });
       if (midBatch > 0) break;
     }
     // Timing on a shared machine: say so rather than fail when no kill landed inside a write.
