@@ -117,9 +117,13 @@ export class AtomicJsonFile<T> implements Adapter<T> {
     await fsyncDir(dirname(this.path)).catch(() => undefined);
   }
 
-  /** Unlinks the file, its .bak and a stray tmp; the caller syncs the directory. */
+  /**
+   * Unlinks a stray tmp, the .bak, then the file; the caller syncs the directory. The current
+   * file goes last: a kill in between leaves the latest state, never the older .bak that a
+   * reader would fall back to (a finished message coming back in an earlier state).
+   */
   async removeFiles(): Promise<void> {
-    for (const p of [this.path, this.bakPath, `${this.path}.tmp`]) await unlink(p).catch(ignoreMissing);
+    for (const p of [`${this.path}.tmp`, this.bakPath, this.path]) await unlink(p).catch(ignoreMissing);
   }
 
   /** The current file becomes .bak: a hard link costs no data bytes; copy where links are not supported (FAT). */

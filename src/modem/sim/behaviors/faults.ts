@@ -28,11 +28,15 @@ export function createFaults(sim: ModemSimulator): SimFaults {
       for (let i = 0; i < times; i++) sim.cmsQueue.push(code);
     },
     noNetwork(ms) {
-      sim.noNetworkUntil = sim.clock.now() + ms;
+      const until = sim.clock.now() + ms;
+      sim.noNetworkUntil = until;
       // One URC per registration command the host enabled (CREG, CGREG or CEREG alike).
       const names = sim.registrationUrcs;
       if (sim.settings.creg === 1) for (const n of names) sim.urc(`${n}: 2`);
       sim.clock.setTimer(ms, () => {
+        // A timer may fire a millisecond before the wall clock reaches `until`: this outage is
+        // over now (unless a later one replaced it), else no URC would ever say so.
+        if (sim.noNetworkUntil === until) sim.noNetworkUntil = 0;
         if (sim.settings.creg === 1 && sim.isRegistered()) for (const n of names) sim.urc(`${n}: ${sim.registration}`);
       });
     },
