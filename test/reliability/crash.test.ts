@@ -1,8 +1,8 @@
 /**
  * Power cuts. The real service process (src/main.ts compiled to JS and run with plain node, as
  * the appliance runs dist/) on the modem simulator behind a pseudo-terminal (socat) and a real
- * Mosquitto; 400 send requests (1,000 from DUEGATE_RELIABILITY_SCALE=2.5) published over MQTT
- * while the service is killed with SIGKILL at 8 random moments (20 at scale 2.5)
+ * Mosquitto; 1,000 send requests published over MQTT (the issue's figures; a quick local run:
+ * DUEGATE_RELIABILITY_SCALE=0.4) while the service is killed with SIGKILL at 20 random moments
  * (some during start-up and recovery) and started again each time; inbound SMS injected all
  * along. Afterwards, from the data directory and the simulator's own record of what went on
  * the air: nothing acknowledged is lost, nothing is sent twice except what the in-doubt
@@ -24,9 +24,9 @@ import { compiledMain } from "./harness/compiled.js";
 import { freePort, scaled, seededRandom, sleep, toolsPresent, waitUntil, MOSQUITTO, SOCAT } from "./harness/tools.js";
 
 const run = toolsPresent(MOSQUITTO, SOCAT);
-const MESSAGES = scaled(400);
-const KILLS = scaled(8);
-const INBOUND = scaled(40);
+const MESSAGES = scaled(1000);
+const KILLS = scaled(20);
+const INBOUND = scaled(100);
 const SEED = Number(process.env.DUEGATE_RELIABILITY_SEED ?? Date.now() % 1_000_000);
 const GATEWAY = "rel";
 const PREFIX = `duegate/${GATEWAY}/`;

@@ -1,6 +1,6 @@
 /**
- * Days of an appliance's life on a ManualClock (12 at scale 1, a month from
- * DUEGATE_RELIABILITY_SCALE=2.5 on): 5,000 accounts, a share of them with
+ * Days of an appliance's life on a ManualClock (30, the issue's figure; 12 with
+ * DUEGATE_RELIABILITY_SCALE=0.4 for a quick local run): 5,000 accounts, a share of them with
  * invoices falling due through the month (the dunning engine sends its steps through the
  * outbox and the simulated modem), payments arriving, debtors texting BALANCE and PAID.
  * After each simulated day: the heap (after a full GC), the process's active resources and
@@ -18,7 +18,7 @@ import { startInProcess, type InProcessAppliance } from "./harness/appliance.js"
 import { recordFigures } from "./harness/figures.js";
 import { scaled, sleep } from "./harness/tools.js";
 
-const DAYS = scaled(12);
+const DAYS = scaled(30);
 const ACCOUNTS = 5000;
 // Short enough that files pass out of the retention within the run (7 days from a month on).
 const RETENTION_DAYS = Math.min(7, Math.max(2, Math.floor(DAYS / 4)));
