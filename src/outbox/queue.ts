@@ -198,8 +198,10 @@ export class Queue {
   }
 
   async rotate(): Promise<void> {
-    await this.history.rotate();
-    await this.keyLog.rotate();
+    // One cutoff for both: a day boundary between the two must not leave a key without its message.
+    const now = this.deps.clock.now();
+    await this.history.rotate(now);
+    await this.keyLog.rotate(now);
     const since = this.deps.clock.now() - this.deps.recentDays * 86_400_000;
     for (const [id, m] of this.recent) if ((m.finishedAt ?? m.createdAt) < since) this.recent.delete(id);
   }

@@ -93,9 +93,12 @@ export class History<R> {
     }
   }
 
-  /** Deletes day files older than the retention; returns how many were deleted. */
-  async rotate(): Promise<number> {
-    const cutoff = this.opts.clock.now() - this.opts.retentionDays * DAY_MS;
+  /**
+   * Deletes day files older than the retention; returns how many were deleted. `now` lets
+   * histories that belong together (the outbox's messages and their keys) cut at one moment.
+   */
+  async rotate(now = this.opts.clock.now()): Promise<number> {
+    const cutoff = now - this.opts.retentionDays * DAY_MS;
     let removed = 0;
     for (const f of await this.files()) {
       if (f.day + DAY_MS > cutoff) continue;

@@ -52,4 +52,16 @@ describe("History", () => {
     expect(await h.rotate()).toBe(3);
     expect((await all(h.read())).map((r) => r.id)).toEqual([3, 4, 5]);
   });
+
+  it("rotate(now) cuts at the moment given, not at the clock's (histories that belong together cut alike)", async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 1, 12));
+    const h = new History<{ id: number }>(dir, "keys", { retentionDays: 3, clock, logger: silentLogger() });
+    for (let d = 0; d < 6; d++) {
+      await h.append({ id: d });
+      await clock.advance(86_400_000);
+    }
+    const earlier = clock.now() - 86_400_000;
+    expect(await h.rotate(earlier)).toBe(2);
+    expect((await all(h.read())).map((r) => r.id)).toEqual([2, 3, 4, 5]);
+  });
 });
