@@ -4,7 +4,7 @@ import type { Logger } from "../core/log.js";
 import type { Service } from "../core/lifecycle.js";
 import type { Config } from "../config/schema.js";
 import type { DomainEvents } from "../api/events.js";
-import { DuegateError, ErrorCode } from "../core/errors.js";
+import { DuegateError, ErrorCode, errorMessage } from "../core/errors.js";
 import { newId } from "../core/ids.js";
 import { maskNumber } from "../core/mask.js";
 import { DateTime } from "luxon";
@@ -175,6 +175,7 @@ export class Outbox implements OutboxPort, Service {
     } catch (e) {
       this.q.keys.delete(m.idempotencyKey);
       this.q.active.delete(m.id);
+      this.q.withdraw(m, `not stored: ${errorMessage(e)}`);
       throw e;
     } finally {
       this.admitting.delete(m.idempotencyKey);
@@ -246,6 +247,7 @@ export class Outbox implements OutboxPort, Service {
         for (const { m } of fresh) {
           this.q.keys.delete(m.idempotencyKey);
           this.q.active.delete(m.id);
+          this.q.withdraw(m, `not stored: ${errorMessage(e)}`);
         }
         await this.q.active.flushRecords(fresh.map((f) => f.m.id)).catch(() => undefined);
         throw e;

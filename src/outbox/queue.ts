@@ -160,6 +160,17 @@ export class Queue {
     await this.persistAdmission(m, newKey);
   }
 
+  /**
+   * An admission whose write failed: its "queued" event already went out (enter() announces
+   * before the write), so a "failed" one follows, saying that it was never stored. The caller
+   * got the error; nothing of it is kept.
+   */
+  withdraw(m: OutboxMessage, reason: string): void {
+    m.state = "failed";
+    m.failureReason = reason;
+    this.emit(m, reason, this.deps.clock.now());
+  }
+
   /** In the hot set, in memory only (synchronous): the sender may choose it before its write starts. */
   enter(m: OutboxMessage): void {
     this.recent.delete(m.id);

@@ -120,6 +120,12 @@ describe("Outbox.enqueueMany", () => {
     vi.spyOn(History.prototype, "appendMany").mockRejectedValueOnce(new Error("ENOSPC (test)"));
     await expect(r.outbox.enqueueMany(reqs)).rejects.toThrow(/ENOSPC/);
     expect(r.outbox.list().total).toBe(0);
+    // Each "queued" that went out is followed by a "failed" saying it was never stored.
+    const keys = new Set(reqs.map((q) => q.idempotencyKey));
+    const seen = r.events.filter((e) => keys.has(e.idempotencyKey)).map((e) => `${e.idempotencyKey} ${e.state}`);
+    expect(seen).toEqual([...reqs.map((q) => `${q.idempotencyKey} queued`), ...reqs.map((q) => `${q.idempotencyKey} failed`)]);
+    expect(r.events.filter((e) => keys.has(e.idempotencyKey) && e.state === "failed").every((e) => /not stored: ENOSPC/.test(String(e.reason)))).toBe(true);
+    r.events.length = 0;
     expect(await activeFiles(r.dataDir)).toEqual([]);
     // In the same process, a retry at once is admitted.
     const out = await r.outbox.enqueueMany(reqs);
@@ -127,6 +133,20 @@ describe("Outbox.enqueueMany", () => {
     const second = await r.reopen();
     others.push(second);
     for (const q of reqs) expect(second.byIdempotencyKey(q.idempotencyKey)).toBeDefined();
+  });
+
+  it("a single enqueue whose write fails is refused to its caller and withdrawn from the event stream", async () => {
+    r = await rig();
+    const req = reminder({ to: number(500) });
+    vi.spyOn(History.prototype, "append").mockRejectedValueOnce(new Error("EIO: card write failed (test)"));
+    await expect(r.outbox.enqueue(req)).rejects.toThrow(/EIO/);
+    vi.restoreAllMocks();
+    expect(r.outbox.byIdempotencyKey(req.idempotencyKey)).toBeUndefined();
+    expect(r.events.filter((e) => e.idempotencyKey === req.idempotencyKey).map((e) => [e.state, e.reason])).toEqual([
+      ["queued", undefined],
+      ["failed", "not stored: EIO: card write failed (test)"],
+    ]);
+    expect((await r.outbox.enqueue(req)).status).toBe("queued"); // asked again: admitted
   });
 
   it("a concurrent enqueue of a key in a batch under way gets the batch's message as a duplicate", async () => {
