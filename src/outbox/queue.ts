@@ -86,10 +86,28 @@ export class Queue {
       this.recent.set(m.id, m); // a message appended twice (crash between append and delete) keeps its last record
       this.keys.set(m.idempotencyKey, m.id);
     }
+    const stale: string[] = [];
     for (const m of [...this.active.values()].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))) {
+      // A crash between the history append and the removal (moveToHistory) leaves the active
+      // record as last flushed, often before the final state (its write is coalesced): the
+      // history line is then the later record (a message's state list only grows, a retry
+      // included; moveToHistory without a state change only sets finishedAt), and the message
+      // is finished. Keeping the active one would send a cancelled message, or wait again for
+      // the report of a delivered one. An active record as long as its history line and as
+      // finished (flushed before the crash), or longer (revived by a retry), is current.
+      const done = this.recent.get(m.id);
+      if (done && (done.history.length > m.history.length || (done.history.length === m.history.length && done.finishedAt !== undefined && m.finishedAt === undefined))) {
+        stale.push(m.id);
+        continue;
+      }
       this.arrival.set(m.id, this.arrivals++);
       this.keys.set(m.idempotencyKey, m.id);
       this.recent.delete(m.id);
+    }
+    if (stale.length > 0) {
+      for (const id of stale) this.active.delete(id);
+      await this.active.flush();
+      this.deps.logger.warn({ ids: stale }, "outbox: active records older than their history line (a crash before their removal) removed");
     }
     for (const m of [...this.recent.values(), ...this.active.values()]) {
       const first = m.parts.map((p) => p.submittedAt).filter((t): t is number => t !== undefined).sort((a, b) => a - b)[0];
@@ -146,7 +164,8 @@ export class Queue {
   async moveToHistory(m: OutboxMessage): Promise<void> {
     m.finishedAt ??= this.deps.clock.now();
     this.recent.set(m.id, m);
-    // History first: a crash in between leaves it in both places, and the next start moves it again.
+    // History first: a crash in between leaves it in both places; the next start drops the active
+    // record if it is older than the line (load), or else moves it again (Outbox.recover).
     await this.history.append(m);
     if (m.finishedAt === undefined) return; // revived by retry() while the append was under way
     this.active.delete(m.id);
