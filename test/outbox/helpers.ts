@@ -118,3 +118,11 @@ export async function settle(clock: ManualClock, rounds = 10): Promise<void> {
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/** A test's rig let go: a held send released, the outbox stopped. */
+export async function disposeRig(r: Rig | undefined): Promise<void> {
+  if (!r) return;
+  r.sender.hold = false;
+  r.sender.release();
+  await r.outbox.stop();
+}

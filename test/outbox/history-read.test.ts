@@ -6,16 +6,12 @@
 import { describe, it, expect, afterEach } from "vitest";
 import { appendFile, copyFile, mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { rig, reminder, until, cms, type Rig } from "./helpers.js";
+import { disposeRig, rig, reminder, until, cms, type Rig } from "./helpers.js";
 import { Priority, type OutboxMessage } from "../../src/outbox/index.js";
 
 let r: Rig | undefined;
 afterEach(async () => {
-  if (r) {
-    r.sender.hold = false;
-    r.sender.release();
-  }
-  await r?.outbox.stop();
+  await disposeRig(r);
   r = undefined;
 });
 

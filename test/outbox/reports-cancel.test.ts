@@ -1,13 +1,9 @@
 import { describe, it, expect, afterEach } from "vitest";
-import { rig, reminder, until, type Rig } from "./helpers.js";
+import { disposeRig, rig, reminder, until, type Rig } from "./helpers.js";
 
 let r: Rig | undefined;
 afterEach(async () => {
-  if (r) {
-    r.sender.hold = false;
-    r.sender.release();
-  }
-  await r?.outbox.stop();
+  await disposeRig(r);
   r = undefined;
 });
 

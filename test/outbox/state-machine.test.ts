@@ -4,15 +4,11 @@ import { join } from "node:path";
 import { isDuegateError, ErrorCode } from "../../src/core/errors.js";
 import { Priority } from "../../src/outbox/index.js";
 import { decodePdu } from "../../src/sms/index.js";
-import { rig, reminder, settle, until, cms, type Rig } from "./helpers.js";
+import { disposeRig, rig, reminder, settle, until, cms, type Rig } from "./helpers.js";
 
 let r: Rig | undefined;
 afterEach(async () => {
-  if (r) {
-    r.sender.hold = false;
-    r.sender.release();
-  }
-  await r?.outbox.stop();
+  await disposeRig(r);
   r = undefined;
 });
 
