@@ -8,7 +8,7 @@ import { resolve } from "node:path";
 import { systemClock, type Clock } from "./core/clock.js";
 import { EventBus } from "./core/bus.js";
 import { createLogger, LogRing, type Logger } from "./core/log.js";
-import { errorMessage } from "./core/errors.js";
+import { ErrorCode, errorMessage, isDuegateError } from "./core/errors.js";
 import type { DomainEvents } from "./api/events.js";
 import type { Config } from "./config/schema.js";
 import type { AppServices } from "./app-services.js";
@@ -22,7 +22,7 @@ import { Ledger } from "./ledger/index.js";
 import { DunningEngine } from "./dunning/index.js";
 import { Reports } from "./dunning/reports/index.js";
 import { inboundReplyFacts, outboxMessageFacts } from "./app-facts.js";
-import { Inbound } from "./inbound/index.js";
+import { Inbound, type InboundConfig } from "./inbound/index.js";
 import { CronScheduler } from "./system/scheduler.js";
 import { AuthService } from "./auth/index.js";
 import { buildServer } from "./http/server.js";
@@ -67,8 +67,18 @@ export interface App {
 
 export type { ReconfigureResult, PanelSettingsPort } from "./app-services.js";
 
-/** Read once at open (inbound's router and reply texts): they take effect at the next start. */
-const RESTART_KEYS = /^(inbound\.|dunning\.paidPauseDays$|gateway\.(companyName|supportContact)$)/;
+/**
+ * Keys that wait for the next start. No key the panel edits today (src/config/overlay.ts) is
+ * among them: these two size what inbound builds at open (the reassembler holding the parts of
+ * multipart SMS already read, the bounded staff inbox), and stay listed so that the answer is
+ * honest should they become editable.
+ */
+const RESTART_KEYS = /^inbound\.(reassemblyTimeoutMinutes|inboxMemory)$/;
+/** Keys inbound's keyword rules are built from (Inbound.reconfigure): router, reply texts, limits, options. */
+const INBOUND_KEYS = /^(inbound\.|dunning\.paidPauseDays$|gateway\.(companyName|supportContact|defaultLocale|defaultTimeZone)$)/;
+
+/** Inbound's view of the configuration: its section, the gateway's identity and defaults, dunning.paidPauseDays. */
+const inboundConfig = (c: Config): InboundConfig => ({ ...c.inbound, ...c.gateway, dunning: c.dunning });
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
@@ -112,7 +122,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     gateway: config.gateway,
     sender: modem,
   });
-  const inbound = await Inbound.open({ dataDir, clock, bus, logger: logger.child({ sub: "inbound" }), config: { ...config.inbound, ...config.gateway, dunning: config.dunning }, ledger, outbox, storage: config.storage, onNoReply: () => outbox.releaseReplyHold() });
+  const inbound = await Inbound.open({ dataDir, clock, bus, logger: logger.child({ sub: "inbound" }), config: inboundConfig(config), ledger, outbox, storage: config.storage, onNoReply: () => outbox.releaseReplyHold() });
   // A keyword reply goes before the next reminder part (issue 5): the outbox holds while an SMS is read and answered.
   modem.onInboundPending(() => outbox.holdForReply());
   const dunningLogger = logger.child({ sub: "dunning" });
@@ -221,6 +231,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       target[rest.join(".")] = getPath(next, key);
       if (section === "gateway") (dunningGateway as Record<string, unknown>)[rest.join(".")] = getPath(next, key);
     }
+    // Between two messages: an SMS already taken is answered with the rules it started with.
+    if (changed.some((k) => INBOUND_KEYS.test(k))) inbound.reconfigure(inboundConfig(config));
     if (touched("mqtt.") && journal && started.includes(mqttService)) {
       // The broker link, topics and last will are built at start: a new bridge with the new settings.
       await mqtt?.stop();
@@ -236,6 +248,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const run = changing.then(async (): Promise<ReconfigureResult> => {
       const plan = overlay.plan(config, change);
       if (!plan.ok) return plan;
+      // What the schema cannot see (an alias claimed by two keywords) is refused before it is saved:
+      // saved, it would stop the next start.
+      if (plan.changed.some((k) => INBOUND_KEYS.test(k))) {
+        try {
+          Inbound.check(inboundConfig(plan.config));
+        } catch (e) {
+          if (!isDuegateError(e, ErrorCode.ConfigInvalid)) throw e;
+          const where = typeof e.context.where === "string" ? e.context.where : "";
+          const field = plan.changed.find((k) => where === k || where.startsWith(`${k}.`)) ?? plan.changed.find((k) => k.startsWith("inbound.")) ?? "";
+          return { ok: false, problems: [{ field, message: e.message }] };
+        }
+      }
       await overlay.save(plan.overlay);
       const restartRequired = await apply(plan.config, plan.changed);
       logger.info({ keys: plan.changed, by, restartRequired }, "settings changed in the web panel");

@@ -25,7 +25,7 @@ import { toE164 } from "./numbers.js";
 import type { HistoryLog, InboundLedger, StateFile } from "./ports.js";
 import { ReplyLimit } from "./reply-limit.js";
 import { ReplyTexts } from "./replies.js";
-import { KeywordResponder } from "./responder.js";
+import { KeywordResponder, type KeywordRules } from "./responder.js";
 import { KeywordRouter } from "./router.js";
 import { emptyState, repairState, type InboundState } from "./state.js";
 import type { InboundHistoryEntry, InboundRecord, InboxFilter, ReplyOutcome } from "./types.js";
@@ -68,6 +68,8 @@ export class Inbound implements Service {
   private timer: TimerHandle | undefined;
   private stopped = false;
   private lastRotation = -Infinity;
+  /** The section in force (reconfigure replaces it); d.config is only what open() was given. */
+  private config: InboundConfig;
 
   private constructor(
     private readonly d: InboundDeps,
@@ -76,14 +78,41 @@ export class Inbound implements Service {
     private readonly intake: PartIntake,
     private readonly inbox: Inbox,
     private readonly responder: KeywordResponder,
-    private readonly limit: ReplyLimit,
-    private readonly router: KeywordRouter,
+    /** Replaced whole by reconfigure(), never changed in place: each SMS keeps the rules it was routed with. */
+    private rules: KeywordRules,
     /** Stored, action not done (crash between the two, or the ledger failed): redone by start() and the sweep. */
     private readonly unhandled: Map<string, InboundRecord>,
-  ) {}
+  ) {
+    this.config = d.config;
+  }
+
+  /**
+   * Checks a config section as open() and reconfigure() would take it, changing nothing:
+   * throws ConfigInvalid (context.where names the setting) for an alias claimed by two
+   * keywords, an empty alias or a name that is no keyword.
+   */
+  static check(config: InboundConfig): void {
+    new KeywordRouter({ aliases: config.aliases, localeAliases: config.localeAliases });
+  }
+
+  /** The router, texts, allowance and options of one section; throws (as check()) before anything is in force. */
+  private static rulesFor(config: InboundConfig, state: InboundState): KeywordRules {
+    const router = new KeywordRouter({ aliases: config.aliases, localeAliases: config.localeAliases });
+    return {
+      router,
+      texts: new ReplyTexts(config.replyTexts, config.companyName, config.supportContact),
+      // The counts live in the hot file and are shared: a new limit counts the replies already sent this hour.
+      limit: new ReplyLimit(state.replies, config.replyLimitPerHour, config.replyLimitTotalPerHour),
+      settings: {
+        companyName: config.companyName, defaultLocale: config.defaultLocale, defaultTimeZone: config.defaultTimeZone,
+        paidPauseDays: config.dunning.paidPauseDays, promiseMaxDays: config.promiseMaxDays, stopConfirmation: config.stopConfirmation,
+        unknownKeywordHelp: config.unknownKeywordHelp, unknownNumberReply: config.unknownNumberReply,
+      },
+    };
+  }
 
   static async open(d: InboundDeps): Promise<Inbound> {
-    const router = new KeywordRouter({ aliases: d.config.aliases, localeAliases: d.config.localeAliases }); // throws on a bad alias before anything is opened
+    Inbound.check(d.config); // throws on a bad alias before anything is opened
     const state = d.files?.state ?? (await JsonStore.open(join(d.dataDir, "inbound.json"), emptyState(), { logger: d.logger, coalesceMs: d.storage?.flushIntervalMs ?? 1000 }));
     repairState(state.data);
     const history = d.files?.history ?? new History<InboundHistoryEntry>(join(d.dataDir, "history"), "inbound", { retentionDays: d.storage?.historyRetentionDays ?? 1096, clock: d.clock, logger: d.logger });
@@ -99,17 +128,26 @@ export class Inbound implements Service {
       } else if (entry.kind === "handled") unhandled.delete(entry.id);
     }
     intake.dropStored();
-    const limit = new ReplyLimit(state.data.replies, d.config.replyLimitPerHour, d.config.replyLimitTotalPerHour);
-    const texts = new ReplyTexts(d.config.replyTexts, d.config.companyName, d.config.supportContact);
-    const responder = new KeywordResponder({
-      ledger: d.ledger, outbox: d.outbox, bus: d.bus, clock: d.clock, logger: d.logger, router, texts, limit, state: state.data,
-      settings: {
-        companyName: d.config.companyName, defaultLocale: d.config.defaultLocale, defaultTimeZone: d.config.defaultTimeZone,
-        paidPauseDays: d.config.dunning.paidPauseDays, promiseMaxDays: d.config.promiseMaxDays, stopConfirmation: d.config.stopConfirmation,
-        unknownKeywordHelp: d.config.unknownKeywordHelp, unknownNumberReply: d.config.unknownNumberReply,
-      },
-    });
-    return new Inbound(d, state, history, intake, inbox, responder, limit, router, unhandled);
+    const responder = new KeywordResponder({ ledger: d.ledger, outbox: d.outbox, bus: d.bus, clock: d.clock, logger: d.logger, state: state.data });
+    return new Inbound(d, state, history, intake, inbox, responder, Inbound.rulesFor(d.config, state.data), unhandled);
+  }
+
+  /**
+   * A new config section (settings saved in the web panel, src/app.ts reconfigure): aliases, per-locale aliases, reply
+   * texts, company name and support contact, reply limits, paidPauseDays, promiseMaxDays,
+   * stopConfirmation, unknownKeywordHelp, unknownNumberReply and dedupDays are in force for the
+   * next SMS. The swap is one assignment between two messages: an SMS already taken is routed
+   * and answered with the settings it started with. Throws ConfigInvalid (as check()) with
+   * nothing changed. reassemblyTimeoutMinutes and inboxMemory size structures built at open
+   * (the reassembler with the parts waiting in it, the staff inbox) and wait for the next start,
+   * as does defaultRegion (the ledger matched the numbers on file with the one read at its open).
+   */
+  reconfigure(next: InboundConfig): void {
+    const rules = Inbound.rulesFor(next, this.state.data);
+    const kept = { reassemblyTimeoutMinutes: this.config.reassemblyTimeoutMinutes, inboxMemory: this.config.inboxMemory, defaultRegion: this.config.defaultRegion };
+    this.rules = rules;
+    this.config = { ...next, ...kept };
+    this.d.logger.info({ aliases: Object.keys(next.aliases).length, localeAliases: Object.keys(next.localeAliases).length }, "inbound: new keyword and reply settings in force for the next SMS");
   }
 
   async start(): Promise<void> {
@@ -147,7 +185,7 @@ export class Inbound implements Service {
 
   /** The staff inbox, newest first (in memory: the last inbound.inboxMemory messages). */
   list(filter: InboxFilter = {}): { total: number; items: InboundRecord[] } {
-    const from = filter.from ? (toE164(filter.from, this.d.config.defaultRegion) ?? filter.from) : undefined;
+    const from = filter.from ? (toE164(filter.from, this.config.defaultRegion) ?? filter.from) : undefined;
     return this.inbox.list(filter, from);
   }
 
@@ -157,7 +195,7 @@ export class Inbound implements Service {
 
   /** A staff member answers: sent through the outbox ahead of reminders, never rate-limited (a person decided). */
   async reply(to: string, text: string, opts: { inboundId?: string; by?: string } = {}): Promise<ReplyOutcome> {
-    const number = toE164(to, this.d.config.defaultRegion);
+    const number = toE164(to, this.config.defaultRegion);
     if (!number) throw new DuegateError(ErrorCode.InvalidNumber, `reply: "${maskNumber(to)}" is not a phone number`, { field: "to" });
     if (!text.trim()) throw new DuegateError(ErrorCode.Validation, "reply: the text is empty", { field: "text" });
     const record = opts.inboundId ? this.inbox.get(opts.inboundId) : undefined;
@@ -186,13 +224,13 @@ export class Inbound implements Service {
   async search(filter: InboxFilter): Promise<{ total: number; items: InboundRecord[] }> {
     const archive = new Inbox(Number.MAX_SAFE_INTEGER);
     for await (const e of this.history.read({ ...(filter.since !== undefined ? { from: filter.since - DAY } : {}), ...(filter.until !== undefined ? { to: filter.until + DAY } : {}) })) archive.apply(e);
-    const from = filter.from ? (toE164(filter.from, this.d.config.defaultRegion) ?? filter.from) : undefined;
+    const from = filter.from ? (toE164(filter.from, this.config.defaultRegion) ?? filter.from) : undefined;
     return archive.list(filter, from);
   }
 
   /** Accounts that have this exact E.164 number on file: the ledger's answer, checked again (a balance goes nowhere else). */
   private verifiedAccounts(number: string): Account[] {
-    const region = this.d.config.defaultRegion;
+    const region = this.config.defaultRegion;
     return this.d.ledger.accountsByNumber(number).filter((a) => a.phones.some((p) => toE164(p, region) === number));
   }
 
@@ -233,7 +271,7 @@ export class Inbound implements Service {
    */
   private async store(m: AssembledMessage, announced = false): Promise<void> {
     const t = m.text;
-    const number = toE164(t.from, this.d.config.defaultRegion);
+    const number = toE164(t.from, this.config.defaultRegion);
     const accounts = number ? this.verifiedAccounts(number) : [];
     const record: InboundRecord = {
       id: m.id, from: number ?? t.from, text: t.text.normalize("NFC"), encoding: t.encoding, smscTimestamp: t.timestamp, receivedAt: t.receivedAt,
@@ -243,9 +281,11 @@ export class Inbound implements Service {
     const released = this.intake.commitComplete(m);
     this.inbox.add({ ...record });
     this.unhandled.set(record.id, record);
-    const keyword = this.router.route(record.text).keyword.kind;
+    // Taken once: the event and the action agree on the keyword even if the settings change in between.
+    const rules = this.rules;
+    const keyword = rules.router.route(record.text).keyword.kind;
     this.d.bus.emit("inbound.received", { id: record.id, from: record.from, text: record.text, receivedAt: record.receivedAt, accountIds: record.accountIds, incomplete: record.incomplete, keyword });
-    void this.actions.run(() => this.act(record, number, accounts, announced));
+    void this.actions.run(() => this.act(record, number, accounts, rules, announced));
     try {
       await appended;
     } catch (e) {
@@ -256,10 +296,10 @@ export class Inbound implements Service {
   }
 
   /** `announced`: the modem announced this SMS, and the outbox waits for word of its reply. */
-  private async act(record: InboundRecord, number: string | undefined, accounts: Account[], announced = false): Promise<void> {
+  private async act(record: InboundRecord, number: string | undefined, accounts: Account[], rules: KeywordRules, announced = false): Promise<void> {
     let replied = false;
     try {
-      const action = await this.responder.respond(record, number, accounts);
+      const action = await this.responder.respond(record, number, accounts, rules);
       replied = action.replies.some((r) => r.status === "queued");
       const kept = this.inbox.get(record.id);
       if (kept) this.inbox.setAction(kept, action);
@@ -270,7 +310,7 @@ export class Inbound implements Service {
       this.d.logger.error({ inboundId: record.id, err: errorMessage(e) }, "inbound: keyword action failed, will retry");
     }
     if (announced && !replied) this.noReply();
-    this.limit.prune(this.d.clock.now());
+    rules.limit.prune(this.d.clock.now());
     this.state.markDirty();
   }
 
@@ -281,11 +321,11 @@ export class Inbound implements Service {
       // Queued behind any action already running for it; skipped if that one succeeded.
       void this.actions.run(async () => {
         if (!this.unhandled.has(record.id)) return;
-        const number = toE164(record.from, this.d.config.defaultRegion);
-        await this.act(record, number, number ? this.verifiedAccounts(number) : []);
+        const number = toE164(record.from, this.config.defaultRegion);
+        await this.act(record, number, number ? this.verifiedAccounts(number) : [], this.rules);
       });
     }
-    this.intake.prune(this.d.config.dedupDays * DAY);
+    this.intake.prune(this.config.dedupDays * DAY);
     await this.state.flush();
     await this.rotateHistory();
   }
@@ -307,7 +347,7 @@ export class Inbound implements Service {
 
   private schedule(): void {
     if (this.stopped) return;
-    const every = Math.min(MINUTE, Math.max(1000, (this.d.config.reassemblyTimeoutMinutes * MINUTE) / 4));
+    const every = Math.min(MINUTE, Math.max(1000, (this.config.reassemblyTimeoutMinutes * MINUTE) / 4));
     this.timer = this.d.clock.setTimer(every, () => {
       void this.queue
         .run(() => this.sweep())

@@ -24,42 +24,51 @@ import type { KeywordRouter } from "./router.js";
 import type { InboundState } from "./state.js";
 import type { InboundAction, InboundRecord, ReplyOutcome } from "./types.js";
 
+/**
+ * What the settings decide about an answer: the keyword router (aliases), the reply texts
+ * (company, support contact), the hourly allowance and the keyword options. Built whole from
+ * one config section and never changed afterwards: Inbound.reconfigure swaps in a new one, and
+ * an SMS is routed and answered with the one it started with.
+ */
+export interface KeywordRules {
+  router: KeywordRouter;
+  texts: ReplyTexts;
+  limit: ReplyLimit;
+  settings: KeywordSettings & { unknownNumberReply: string };
+}
+
 export interface ResponderDeps {
   ledger: InboundLedger;
   outbox: OutboxPort;
   bus: EventBus<DomainEvents>;
   clock: Clock;
   logger: Logger;
-  router: KeywordRouter;
-  texts: ReplyTexts;
-  limit: ReplyLimit;
   state: InboundState;
-  settings: KeywordSettings & { unknownNumberReply: string };
 }
 
 export class KeywordResponder {
   constructor(private readonly d: ResponderDeps) {}
 
-  /** `number` is the sender in E.164 (undefined: alphanumeric); `accounts` have it on file. */
-  async respond(record: InboundRecord, number: string | undefined, accounts: Account[]): Promise<InboundAction> {
-    const { keyword, rest } = this.d.router.route(record.text);
+  /** `number` is the sender in E.164 (undefined: alphanumeric); `accounts` have it on file; `rules` the settings this SMS is answered with. */
+  async respond(record: InboundRecord, number: string | undefined, accounts: Account[], rules: KeywordRules): Promise<InboundAction> {
+    const { keyword, rest } = rules.router.route(record.text);
     const now = this.d.clock.now();
     const known = accounts.length > 0;
     let outcome: KeywordOutcome;
     if (known || keyword.forUnknownNumbers) {
-      outcome = await keyword.handle({ record, rest, number, accounts, ledger: this.d.ledger, settings: this.d.settings, texts: this.d.texts, now });
+      outcome = await keyword.handle({ record, rest, number, accounts, ledger: this.d.ledger, settings: rules.settings, texts: rules.texts, now });
     } else {
       outcome = { summary: "number on no account: nothing done", replies: [], accountIds: [], text: keyword.kind === "unknown" ? record.text : undefined };
     }
     if (!known) {
       // Whatever the keyword drafted, a stranger gets only the configured neutral answer.
-      const neutral = this.d.settings.unknownNumberReply.trim();
+      const neutral = rules.settings.unknownNumberReply.trim();
       outcome.replies = neutral ? [{ text: neutral, purpose: "unknown-number" }] : [];
     }
 
     if (outcome.optOut) await this.applyOptOut(outcome, number, now);
     const replies: ReplyOutcome[] = [];
-    for (const draft of outcome.replies) replies.push(await this.send(record, keyword.kind, number, outcome.accountIds, draft));
+    for (const draft of outcome.replies) replies.push(await this.send(record, keyword.kind, number, outcome.accountIds, draft, rules.limit));
 
     const action: InboundAction = { keyword: keyword.kind, summary: outcome.summary, accountIds: outcome.accountIds, replies, at: now };
     if (outcome.promiseDate) action.promiseDate = outcome.promiseDate;
@@ -100,11 +109,11 @@ export class KeywordResponder {
     }
   }
 
-  private async send(record: InboundRecord, keyword: string, number: string | undefined, accountIds: string[], draft: ReplyDraft): Promise<ReplyOutcome> {
+  private async send(record: InboundRecord, keyword: string, number: string | undefined, accountIds: string[], draft: ReplyDraft, limit: ReplyLimit): Promise<ReplyOutcome> {
     const at = this.d.clock.now();
     if (!number) return { by: "auto", status: "not-sent", reason: "sender cannot be answered (not a phone number)", at };
     if (draft.expiresAt !== undefined && draft.expiresAt <= at) return { by: "auto", status: "not-sent", reason: "too late to confirm", at };
-    if (!this.d.limit.take(number, at)) {
+    if (!limit.take(number, at)) {
       this.d.logger.warn({ from: maskNumber(number), inboundId: record.id }, "inbound: reply limit reached, not answering");
       return { by: "auto", status: "rate-limited", reason: "reply limit reached", at };
     }

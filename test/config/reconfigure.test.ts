@@ -24,9 +24,9 @@ describe("settings changed in the panel, on the running appliance", () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it("puts company details in force for reminders at once, and names what waits for a restart", async () => {
+  it("puts company details and keyword options in force at once, with nothing waiting for a restart", async () => {
     const r = await app.reconfigure({ "gateway.companyName": "Acme Security", "dunning.graceDays": 4, "inbound.unknownKeywordHelp": true }, "test");
-    expect(r).toEqual({ ok: true, changed: ["gateway.companyName", "dunning.graceDays", "inbound.unknownKeywordHelp"], restartRequired: ["gateway.companyName", "inbound.unknownKeywordHelp"] });
+    expect(r).toEqual({ ok: true, changed: ["gateway.companyName", "dunning.graceDays", "inbound.unknownKeywordHelp"], restartRequired: [] });
     expect(app.services.dunning.preview({ template: "{{company}} says hi" }).text).toMatch(/^Acme Security says hi Reply STOP/);
     expect((await app.reconfigure({ "dunning.appendOptOutLine": false })).ok).toBe(true);
     expect(app.services.dunning.preview({ template: "{{company}} says hi" }).text).toBe("Acme Security says hi");
