@@ -305,6 +305,10 @@ suite("web panel in Chromium", () => {
     expect(await page.locator("#report-dso-EUR").textContent()).toMatch(/DSO EUR/);
     expect(await page.locator("#report-cost-total").textContent()).toMatch(/^[1-9]\d* messages, [1-9]\d* parts, cost/);
     await page.waitForSelector(".chart .uplot");
+    // The default period (the server's) is shown in the fields, as the period line says it.
+    const period = (await page.locator("#report-period").textContent()) ?? "";
+    expect(period).toContain(`${await page.locator("#report-from").inputValue()} to ${await page.locator("#report-to").inputValue()}`);
+    expect(await page.locator("#report-from").inputValue()).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     await shot(page, "11-reports");
     // a period that ends before it starts: the API's message, in the page
     await page.locator("#report-from").fill("2026-03-10");

@@ -1,7 +1,7 @@
 // Reports: on-time payment rate, days sales outstanding, how well each reminder step works
 // and SMS parts and cost per day, for a period (default: the last 30 days). Four small
 // requests to the REST API's /api/v1/reports (docs/reports.md); one chart.
-import { html, useState, useData, Loading, api, money, percent } from "../lib.js";
+import { html, useState, useEffect, useData, Loading, api, money, percent } from "../lib.js";
 import { DailyChart } from "../chart.js";
 
 function load(period) {
@@ -20,6 +20,11 @@ export function ReportsPage() {
   const [period, setPeriod] = useState({ from: "", to: "" });
   const [draft, setDraft] = useState(period);
   const state = useData(() => load(period), [period.from, period.to]);
+  // The default period is the server's (last 30 days in the gateway's zone): shown in the fields once known.
+  const shown = state.data?.onTime;
+  useEffect(() => {
+    if (shown && !draft.from && !draft.to) setDraft({ from: shown.from, to: shown.to });
+  }, [shown?.from, shown?.to]);
   const apply = (e) => {
     e.preventDefault();
     setPeriod(draft);
