@@ -6,7 +6,6 @@ import type { AtCommand } from "../at/command.js";
 import { AtChannel } from "../at/channel.js";
 import { at } from "../at/commands/at.js";
 import { cclk } from "../at/commands/cclk.js";
-import { reset } from "../at/commands/cfun.js";
 import { cgmm } from "../at/commands/identity.js";
 import { cmgs } from "../at/commands/cmgs.js";
 import type { StorageUse } from "../at/commands/cpms.js";
@@ -23,7 +22,8 @@ import { settledWithin } from "./grace.js";
 import { Inbox, type InboundHandler, type StatusReportHandler } from "./inbox.js";
 import { initialize, isRegistered } from "./init.js";
 import { loadProfile, type ModemProfile, type ProfileTimeouts } from "./profile.js";
-import { backoffMs, DEFAULT_RECOVERY, mayRetry, nextPhase, powerCycle, RecoveryPhase, type RecoveryOptions, type UhubctlTarget } from "./recovery.js";
+import { DEFAULT_RECOVERY, mayRetry, type RecoveryOptions, type UhubctlTarget } from "./recovery.js";
+import { RecoveryLadder } from "./recovery-ladder.js";
 
 export interface DriverOptions {
   port: string;
@@ -58,9 +58,9 @@ const DEFAULT_STOP_GRACE_MS = 5000;
 
 
 /**
- * The modem driver: init from a profile, send, receive, health and the recovery ladder, on
- * top of one AtChannel. Everything it sends goes through `run`, which retries a timed-out
- * command once when that is safe and then escalates to recovery.
+ * The modem driver: init from a profile, send, receive and health on top of one AtChannel;
+ * the recovery ladder runs in recovery-ladder.ts. Everything it sends goes through `run`,
+ * which retries a timed-out command once when that is safe and then escalates to recovery.
  */
 export class ModemDriver {
   readonly name = "modem";
@@ -72,16 +72,13 @@ export class ModemDriver {
   private transport: Transport | undefined;
   private stopping = false;
   private stopped: Promise<void> | undefined;
-  private recovering: Promise<void> | undefined;
   private healthTimer: TimerHandle | undefined;
   private readonly log: Logger;
-  private readonly recoveryOpts: RecoveryOptions;
+  private readonly recovery: RecoveryLadder;
   private readonly pinRejected = { value: false };
   private readonly healthListeners: Array<(h: ModemHealthEvent) => void> = [];
   private readonly pendingListeners: Array<() => void> = [];
   private readonly stateWaiters: Array<() => void> = [];
-  /** Waits of the recovery loop; stop() cuts them short. */
-  private readonly sleepers = new Set<() => void>();
   private pendingInbound: InboundHandler | undefined;
   private pendingStatus: StatusReportHandler | undefined;
   private signal: ModemHealthEvent["signal"];
@@ -91,13 +88,25 @@ export class ModemDriver {
   private model: string | undefined;
   private storage: StorageUse | undefined;
   private lastError: string | undefined;
-  private phase: RecoveryPhase | undefined;
   /** The port vanished (USB unplug, peer closed) and has not been reopened yet. */
   private portGone = false;
 
   constructor(private readonly opts: DriverOptions) {
     this.log = opts.logger.child({ name: "modem.driver" });
-    this.recoveryOpts = { ...DEFAULT_RECOVERY, ...opts.recovery };
+    this.recovery = new RecoveryLadder({
+      clock: opts.clock,
+      log: this.log,
+      options: { ...DEFAULT_RECOVERY, ...opts.recovery },
+      uhubctl: opts.uhubctl,
+      profile: () => this.profile,
+      stopping: () => this.stopping,
+      hasTransport: () => this.transport !== undefined,
+      closeTransport: (error) => this.closeTransport(error),
+      connectAndInit: () => this.connectAndInit(),
+      execute: (cmd) => this.channel.execute(cmd),
+      setRecovering: () => this.setState("recovering"),
+      noteError: (e, what) => this.noteError(e, what),
+    });
   }
 
   get ready(): boolean {
@@ -120,7 +129,7 @@ export class ModemDriver {
       await this.connectAndInit();
     } catch (e) {
       this.noteError(e, "modem init failed; recovering in the background");
-      this.startRecovery();
+      this.recovery.start();
     }
     this.armHealthTimer();
   }
@@ -139,7 +148,7 @@ export class ModemDriver {
   private async shutdown(): Promise<void> {
     this.stopping = true;
     this.healthTimer?.cancel();
-    for (const wake of [...this.sleepers]) wake();
+    this.recovery.wake();
     const graceMs = this.opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
     const finished = !this.channel || (await settledWithin(this.opts.clock, graceMs, Promise.all([this.inbox.idle(), this.channel.drained()])));
     if (!finished && this.channel.busy) {
@@ -147,7 +156,7 @@ export class ModemDriver {
       this.channel.abort(`the service is stopping (modem.stopGraceMs = ${graceMs})`);
     }
     await this.closeTransport(new DuegateError(ErrorCode.ModemClosed, "modem stopped", { temporary: true }));
-    await this.recovering;
+    await this.recovery.settled();
     this.setState("offline");
   }
 
@@ -177,8 +186,8 @@ export class ModemDriver {
     if (this.stopping) throw new DuegateError(ErrorCode.ModemClosed, "cannot send now: the modem is stopping", { temporary: true });
     if (this.state !== "ready") {
       const code = this.state === "degraded" ? ErrorCode.ModemNoNetwork : this.portGone ? ErrorCode.ModemUnplugged : ErrorCode.ModemNotReady;
-      const why = this.state === "degraded" ? `not registered on a network (${this.registration ?? "unknown"})` : `modem is ${this.state}${this.phase ? ` (${this.phase})` : ""}`;
-      throw new DuegateError(code, `cannot send now: ${why}`, { temporary: true, state: this.state, phase: this.phase, lastError: this.lastError });
+      const why = this.state === "degraded" ? `not registered on a network (${this.registration ?? "unknown"})` : `modem is ${this.state}${this.recovery.phase ? ` (${this.recovery.phase})` : ""}`;
+      throw new DuegateError(code, `cannot send now: ${why}`, { temporary: true, state: this.state, phase: this.recovery.phase, lastError: this.lastError });
     }
     try {
       return await this.run(cmgs(part, this.profile.timeouts.send));
@@ -234,7 +243,7 @@ export class ModemDriver {
   /** The doctor's checks through the running channel, behind sends (driver/diagnose.ts). */
   async diagnose(): Promise<{ checks: DoctorCheck[] }> {
     const up = this.channel?.attached === true && !this.stopping;
-    const state = `${this.state}${this.phase ? ` (${this.phase})` : ""}`;
+    const state = `${this.state}${this.recovery.phase ? ` (${this.recovery.phase})` : ""}`;
     return liveDiagnosis({ up, port: this.transport?.description ?? this.opts.port, state, lastError: this.lastError, profile: this.profile, run: (c) => this.run(atPriority(c, AtPriority.Health)) });
   }
 
@@ -270,7 +279,7 @@ export class ModemDriver {
           continue;
         }
         if (this.state === "ready" || this.state === "degraded") {
-          if (cmd.retryable) this.startRecovery();
+          if (cmd.retryable) this.recovery.start();
           // A send is never repeated blindly; probe the modem instead (the probe escalates itself).
           else void this.run(at(this.profile.timeouts.command)).catch(() => {});
         }
@@ -291,7 +300,7 @@ export class ModemDriver {
         this.transport = undefined;
         this.portGone = true;
         this.channel.detach(new DuegateError(ErrorCode.ModemUnplugged, `modem port ${t.description} went away`, { port: t.description, temporary: true }));
-        this.startRecovery();
+        this.recovery.start();
       });
     }
     const r = await initialize({ run: (c) => this.run(c), profile: this.profile, clock: this.opts.clock, logger: this.log, pin: this.opts.pin, smsc: this.opts.smsc, pinRejected: this.pinRejected, registrationPollMs: this.opts.registrationPollMs ?? 1000 });
@@ -299,68 +308,13 @@ export class ModemDriver {
     this.storage = r.storage;
     this.model = await this.run(cgmm(this.profile.timeouts.command)).catch(() => this.model);
     this.inbox.resetStorage();
-    this.phase = undefined;
+    this.recovery.clearPhase();
     this.lastError = undefined;
     this.applyRegistration(r.registration, true);
     this.log.info({ port: this.transport?.description, profile: this.profile.name, registration: r.registration, reportsStored: r.reportsStored }, "modem ready");
     // Everything stored before we came up is handed over before new work (pain point 14).
     void this.inbox.sweep();
     void this.refreshHealth();
-  }
-
-  private startRecovery(): void {
-    if (this.recovering || this.stopping) return;
-    this.recovering = this.recover().finally(() => (this.recovering = undefined));
-  }
-
-  private async recover(): Promise<void> {
-    this.phase = RecoveryPhase.Reopen;
-    this.setState("recovering");
-    await this.closeTransport(new DuegateError(ErrorCode.ModemNotReady, "modem is recovering", { temporary: true }));
-    let failures = 0;
-    let keepTransport = false;
-    for (let cycle = 0; cycle < 1_000_000 && !this.stopping; cycle++) {
-      await this.sleep(keepTransport ? 0 : backoffMs(failures, this.recoveryOpts));
-      if (this.stopping) return;
-      keepTransport = false;
-      try {
-        await this.connectAndInit();
-        this.log.info({ failures }, "modem recovered");
-        return;
-      } catch (e) {
-        failures++;
-        this.noteError(e, "modem recovery attempt failed");
-        this.phase = nextPhase(failures, this.recoveryOpts, Boolean(this.opts.uhubctl));
-        if (this.phase === RecoveryPhase.Reset && this.transport) {
-          this.log.warn({ command: this.profile.reset }, "resetting the modem");
-          await this.channel.execute(reset(this.profile.reset, this.profile.timeouts.command)).catch(() => {});
-          if (this.profile.compat.resetReenumerates) await this.closeTransport(new DuegateError(ErrorCode.ModemNotReady, "modem is resetting", { temporary: true }));
-          else keepTransport = true;
-          await this.sleep(this.profile.timeouts.resetSettleMs);
-          this.setState("recovering");
-          continue;
-        }
-        await this.closeTransport(new DuegateError(ErrorCode.ModemNotReady, "modem is recovering", { temporary: true }));
-        if (this.phase === RecoveryPhase.PowerCycle && this.opts.uhubctl) {
-          await powerCycle(this.opts.uhubctl, this.log);
-          await this.sleep(this.profile.timeouts.resetSettleMs);
-        }
-        this.setState("recovering");
-      }
-    }
-  }
-
-  /** A wait on the clock that stop() ends early. */
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        timer.cancel();
-        this.sleepers.delete(done);
-        resolve();
-      };
-      const timer = this.opts.clock.setTimer(ms, done);
-      this.sleepers.add(done);
-    });
   }
 
   private async closeTransport(error: DuegateError): Promise<void> {
