@@ -1,3 +1,4 @@
+import { midnightPolicy } from "../support/policy.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -45,16 +46,10 @@ describe("the appliance end to end (MQTT in, SMS out, events back)", () => {
       // One step at midnight, so that the test does not depend on the hour it runs at.
       dunning: {
         requireTrustedClock: false,
-        policy: {
-          name: "test",
-          fallbackLocale: "en",
-          defaultSequence: "standard",
-          defaultTime: "00:00",
-          sequences: { standard: { steps: [{ id: "due", offsetDays: 0, time: "00:00", template: "due" }] } },
-          templates: { due: { en: "{{company}}: Hello {{firstName}}, {{amountDue}} is due today: {{paymentLink}}", de: "{{company}}: Hallo {{firstName}}, heute fällig: {{amountDue}}" } },
-          optOutLine: { en: "Reply STOP to opt out.", de: "Abmelden: STOP antworten." },
-          segments: {},
-        },
+        policy: midnightPolicy(
+          { en: "{{company}}: Hello {{firstName}}, {{amountDue}} is due today: {{paymentLink}}", de: "{{company}}: Hallo {{firstName}}, heute fällig: {{amountDue}}" },
+          { en: "Reply STOP to opt out.", de: "Abmelden: STOP antworten." },
+        ),
       },
       http: { listen: "127.0.0.1:0", adminPassword: "an admin password" },
       mqtt: { mode: "embedded", embedded: { host: "127.0.0.1", port: 0 } },

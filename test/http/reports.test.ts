@@ -4,6 +4,7 @@
  * DunningEngine, Outbox (its history files) and Inbound, and the reports read them back
  * through the composition root's MessageFacts/ReplyFacts adapters (src/app-facts.ts).
  */
+import { midnightPolicy } from "../support/policy.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -50,16 +51,7 @@ describe("reports over HTTP (real outbox, ledger, engine and inbound in a temp d
       outbox: { sendWindow: { start: "00:00", end: "23:59" }, costPerPart: 0.09 },
       dunning: {
         requireTrustedClock: false,
-        policy: {
-          name: "test",
-          fallbackLocale: "en",
-          defaultSequence: "standard",
-          defaultTime: "00:00",
-          sequences: { standard: { steps: [{ id: "due", offsetDays: 0, time: "00:00", template: "due" }] } },
-          templates: { due: { en: "{{company}}: {{amountDue}} is due today." } },
-          optOutLine: { en: "Reply STOP to opt out." },
-          segments: {},
-        },
+        policy: midnightPolicy({ en: "{{company}}: {{amountDue}} is due today." }),
       },
       mqtt: { mode: "off" },
     });

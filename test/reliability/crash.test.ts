@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ModemSimulator } from "../../src/modem/index.js";
-import { Mosquitto } from "./harness/mosquitto.js";
+import { Mosquitto } from "../bridge/helpers/mosquitto.js";
 import { ServiceProcess } from "./harness/service.js";
 import { AccountingClient } from "./harness/accounting.js";
 import { reliabilityConfig } from "./harness/appliance.js";

@@ -17,7 +17,7 @@ import { createApp, type App } from "../../src/app.js";
 import { validateConfig } from "../../src/config/load.js";
 import { silentLogger } from "../../src/core/log.js";
 import { ModemSimulator } from "../../src/modem/index.js";
-import { Mosquitto } from "./harness/mosquitto.js";
+import { Mosquitto } from "../bridge/helpers/mosquitto.js";
 import { AccountingClient } from "./harness/accounting.js";
 import { reliabilityConfig } from "./harness/appliance.js";
 import { recordFigures } from "./harness/figures.js";

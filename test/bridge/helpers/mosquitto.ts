@@ -1,6 +1,11 @@
-/** A real Mosquitto on a free loopback port with its own config and persistence dir. */
+/**
+ * A real Mosquitto on a free loopback port with its own config and persistence dir, and the
+ * small network helpers around it; the bridge tests, the reliability suites and bench/ingest
+ * share them. stop() is SIGTERM (Mosquitto saves its persistence file), so a restart keeps
+ * the persistent sessions and the QoS 1 messages queued for them.
+ */
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -45,6 +50,7 @@ export class Mosquitto {
   private child: ChildProcess | undefined;
   readonly dir = mkdtempSync(join(tmpdir(), "duegate-mosquitto-"));
   readonly config = join(this.dir, "mosquitto.conf");
+  private stderr = "";
 
   constructor(readonly port: number) {
     // Started as root, Mosquitto drops to the "mosquitto" user, which must write its persistence file here.
@@ -56,6 +62,7 @@ export class Mosquitto {
         "allow_anonymous true",
         "persistence true",
         `persistence_location ${this.dir}/`,
+        "autosave_interval 1",
         "max_queued_messages 200000",
         "max_inflight_messages 100",
         "log_dest none",
@@ -64,21 +71,31 @@ export class Mosquitto {
     );
   }
 
+  /** On a free port, listening when it resolves. */
+  static async start(): Promise<Mosquitto> {
+    const m = new Mosquitto(await freePort());
+    await m.start();
+    return m;
+  }
+
   get url(): string {
     return `mqtt://127.0.0.1:${this.port}`;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null;
   }
 
   async start(): Promise<void> {
     const child = spawn(MOSQUITTO, ["-c", this.config], { stdio: ["ignore", "ignore", "pipe"] });
     this.child = child;
-    let stderr = "";
-    child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
-    for (let i = 0; i < 200; i++) {
-      if (child.exitCode !== null) throw new Error(`mosquitto exited: ${stderr}`);
+    child.stderr?.on("data", (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-4000)));
+    for (let i = 0; i < 400; i++) {
+      if (child.exitCode !== null) throw new Error(`mosquitto exited: ${this.stderr}`);
       if (await canConnect(this.port)) return;
       await new Promise((r) => setTimeout(r, 25));
     }
-    throw new Error(`mosquitto did not listen on ${this.port}: ${stderr}`);
+    throw new Error(`mosquitto did not listen on ${this.port}: ${this.stderr}`);
   }
 
   /** SIGTERM: Mosquitto writes its persistence file (sessions, queued messages) and exits. */
@@ -91,9 +108,14 @@ export class Mosquitto {
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
 }
 
-function canConnect(port: number): Promise<boolean> {
+export function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect(port, "127.0.0.1");
     s.once("connect", () => {

@@ -3,7 +3,8 @@
  * message), free loopback ports, bounded waits and the scale knob for a larger local run.
  */
 import { existsSync } from "node:fs";
-import { createServer, connect } from "node:net";
+// The loopback helpers live with the shared Mosquitto runner.
+export { canConnect, freePort } from "../../bridge/helpers/mosquitto.js";
 
 export const MOSQUITTO = "/usr/sbin/mosquitto";
 export const SOCAT = "/usr/bin/socat";
@@ -28,29 +29,6 @@ export function toolsPresent(...paths: string[]): boolean {
   if (process.env.CI === "true") throw new Error(`reliability: ${missing.join(", ")} required under CI=true and not found`);
   console.warn(`reliability: skipping, ${missing.join(", ")} not found`);
   return false;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      const port = typeof a === "object" && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-export function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, "127.0.0.1");
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
