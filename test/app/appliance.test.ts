@@ -1,4 +1,5 @@
 import { midnightPolicy } from "../support/policy.js";
+import { waitForValue } from "../support/wait.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,15 +28,7 @@ describe("the appliance end to end (MQTT in, SMS out, events back)", () => {
   const received: Array<{ topic: string; payload: Record<string, unknown> }> = [];
   const sim = new ModemSimulator({ sendLatencyMs: 20, deliveryReportDelayMs: 50 });
 
-  const waitFor = async <T>(what: string, fn: () => T | undefined, ms = 15_000): Promise<T> => {
-    const until = Date.now() + ms;
-    for (;;) {
-      const v = fn();
-      if (v !== undefined && v !== false) return v;
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  };
+  const waitFor = waitForValue;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "duegate-app-"));

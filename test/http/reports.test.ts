@@ -5,6 +5,7 @@
  * through the composition root's MessageFacts/ReplyFacts adapters (src/app-facts.ts).
  */
 import { midnightPolicy } from "../support/policy.js";
+import { waitForValue } from "../support/wait.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,15 +25,7 @@ const ALICE = "+4915123400001";
 const BOB = "+4915123400002";
 const TRICKY = 'Invoice "RE-1", 12,90 €\nsecond line; =1+1';
 
-async function waitFor<T>(what: string, fn: () => T | undefined | false, ms = 15_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const waitFor = waitForValue;
 
 describe("reports over HTTP (real outbox, ledger, engine and inbound in a temp dir)", () => {
   let app: App;
