@@ -8,6 +8,11 @@
  * durable Outbox in a temporary directory instead: the engine hands reminders over in batches
  * (Outbox.enqueueMany, 500 at a time), each message still its own file (written side by side,
  * one directory fsync and one key append per batch); the figure then includes that disk time.
+ *
+ * The step memory is always on disk (a record log in a temporary directory, as on the
+ * appliance): bytes_written_per_reminder is what the engine writes for its own memory per
+ * reminder, for the first evaluation and again once 40,000 steps are recorded (it must not
+ * grow with them).
  */
 import v8 from "node:v8";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -20,7 +25,10 @@ import { silentLogger } from "../src/core/log.js";
 import type { DomainEvents } from "../src/api/events.js";
 import type { EnqueueOutcome, EnqueueRequest, EnqueueResult, OutboxMessage, OutboxPort } from "../src/outbox/types.js";
 import { Ledger } from "../src/ledger/ledger.js";
-import { memoryDocuments } from "../src/ledger/ports.js";
+import { memoryDocuments, type OpenDocument } from "../src/ledger/ports.js";
+import { defaultJournalOptions, recordDocuments } from "../src/ledger/record-documents.js";
+import { STEP_MEMORY_COLLECTIONS } from "../src/dunning/step-memory.js";
+import { storeIoStats } from "../src/store/io-stats.js";
 import { addDays, localNow } from "../src/ledger/dates.js";
 import { DunningEngine } from "../src/dunning/engine.js";
 import { CronScheduler } from "../src/system/scheduler.js";
@@ -122,18 +130,24 @@ async function main(): Promise<void> {
         sender: { ready: false, sendPart: async () => ({ reference: 0 }) },
       })
     : new CountingOutbox();
+  const stepsDir = await mkdtemp(join(tmpdir(), "duegate-bench-steps-"));
+  const onDisk = recordDocuments(stepsDir, logger, defaultJournalOptions, STEP_MEMORY_COLLECTIONS);
+  const engineDocs: OpenDocument = (name, defaults) => (name === "dunning-steps.json" ? onDisk(name, defaults) : docs(name, defaults));
+  const stepBytes = (): number => storeIoStats().bytesWritten;
   const clockTrust = new SystemClockTrust({ clock, logger, override: true, toleranceMs: 120_000, recheckMs: 30_000 });
   await clockTrust.start();
   const engine = await DunningEngine.open({
     ledger, outbox, clock, bus, logger,
     config: { evaluateCron: "0 */15 * * * *", graceDays: 2, consolidate: true, requireTrustedClock: true, appendOptOutLine: true, paidPauseDays: 5, promiseGraceDays: 2, changeDebounceMs: 2000, networkTimeToleranceSeconds: 120, clockRecheckSeconds: 30, recordRetentionDays: 400 },
     gateway: { companyName: "Nordlicht Alarm GmbH", ownNumber: "+4915100000000", defaultTimeZone: "Europe/Berlin", dataDir: "/nonexistent" },
-    costPerPart: 0.09, scheduler: new CronScheduler(clock, logger), clockTrust, openDocument: docs,
+    costPerPart: 0.09, scheduler: new CronScheduler(clock, logger), clockTrust, openDocument: engineDocs,
   });
   // CPU time too: the machine is shared, and wall time then measures the neighbours.
   const c0 = process.cpuUsage();
+  const b0 = stepBytes();
   const first = await engine.evaluate();
   const c1 = process.cpuUsage(c0);
+  const bytesFirst = (stepBytes() - b0) / Math.max(1, first.enqueued);
   const second = await engine.evaluate();
   // The next morning: a normal day's full evaluation (the steps that fall due today).
   await clock.advance(86_400_000);
@@ -156,8 +170,22 @@ async function main(): Promise<void> {
   const forecastCpu = cpuMs(process.cpuUsage(c5));
   const forecastMs = Math.round(performance.now() - t1);
   const rssForecast = rssMb();
+  // Days go by until the memory holds 40,000 steps; then one more day's evaluation is measured.
+  let days = 0;
+  while (engine.stepRecords().length < 40_000 && days < 120) {
+    await clock.advance(86_400_000);
+    await engine.evaluate();
+    days++;
+  }
+  const recorded = engine.stepRecords().length;
+  await clock.advance(86_400_000);
+  const b1 = stepBytes();
+  const later = await engine.evaluate();
+  const bytesLater = (stepBytes() - b1) / Math.max(1, later.enqueued);
+  await engine.stop();
   await outbox.stop?.();
   if (outboxDir) await rm(outboxDir, { recursive: true, force: true });
+  await rm(stepsDir, { recursive: true, force: true });
 
   console.log(`ledger: ${stats.accounts} accounts, ${stats.openInvoices} open invoices loaded in ${loadMs} ms (validated upserts)`);
   console.log(`first evaluation: ${first.durationMs} ms wall, ${cpuMs(c1)} ms CPU, ${first.enqueued} enqueued (${first.consolidated} consolidated), ${first.skippedLate} skipped late, ${first.marks} marks`);
@@ -165,6 +193,7 @@ async function main(): Promise<void> {
   console.log(`next day's evaluation: ${daily.durationMs} ms wall, ${cpuMs(c3)} ms CPU, ${daily.enqueued} enqueued`);
   console.log(`forecast 30 days, one page of 100 with texts: ${pageMs} ms wall, ${pageCpu} ms CPU, of ${page.total} reminders planned`);
   console.log(`forecast 30 days, all at once: ${forecastMs} ms wall, ${forecastCpu} ms CPU, ${calendar.length} reminders planned`);
+  console.log(`step memory on disk: ${Math.round(bytesFirst)} bytes per reminder in the first evaluation, ${Math.round(bytesLater)} per reminder once ${recorded} steps were recorded (${later.enqueued} reminders that day)`);
   console.log(`rss: start ${rssStart} MB (node + tsx loader), ledger loaded ${rssLoaded} MB, after evaluations ${rssAfter} MB, after a forecast page ${rssPage} MB, holding the whole 30-day forecast ${rssForecast} MB`);
   console.log(
     JSON.stringify({
@@ -185,6 +214,7 @@ async function main(): Promise<void> {
       forecast_30d_ms: forecastMs,
       forecast_30d_cpu_ms: forecastCpu,
       load_ms: loadMs,
+      bytes_written_per_reminder: { first_evaluation: Math.round(bytesFirst), after_40k_steps: Math.round(bytesLater), steps_recorded: recorded },
       // The target's quantity: the process with the ledger loaded. After the evaluations the
       // process also holds this bench's stand-in outbox (16,000 messages) and the step records.
       rss_mb: rssLoaded,

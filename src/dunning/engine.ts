@@ -18,12 +18,13 @@ import type { Account } from "../ledger/types.js";
 import { localNow } from "../ledger/dates.js";
 import type { OpenDocument } from "../ledger/ports.js";
 import { jsonDocuments } from "../ledger/json-documents.js";
+import { defaultJournalOptions, recordDocuments } from "../ledger/record-documents.js";
 import type { Scheduler, ScheduledJob } from "../system/scheduler.js";
 import type { ClockTrust } from "../system/clock-trust.js";
 import { DEFAULT_POLICY } from "./default-policy.js";
 import type { PolicyDocument, PolicyVersion } from "./policy-schema.js";
 import { PolicyStore, emptyPolicyStore } from "./policy-store.js";
-import { StepMemory, emptyStepMemory, type StepRecord } from "./step-memory.js";
+import { StepMemory, emptyStepMemory, STEP_MEMORY_COLLECTIONS, type StepRecord } from "./step-memory.js";
 import { compileSequences, planAccount, type CompiledSequence, type PlannedSend, type PlanSettings } from "./planner.js";
 import { composeReminder, type Sender } from "./compose.js";
 import { forecastPage, type ForecastPage, type ForecastQuery, type PlannedReminder } from "./forecast.js";
@@ -89,7 +90,9 @@ export class DunningEngine implements Service {
   static async open(deps: DunningEngineDeps): Promise<DunningEngine> {
     const open = deps.openDocument ?? jsonDocuments(deps.gateway.dataDir, deps.logger);
     const policies = new PolicyStore(await open("dunning-policy.json", emptyPolicyStore()));
-    const memory = new StepMemory(await open("dunning-steps.json", emptyStepMemory()));
+    // The step memory grows with every reminder: journalled record by record, never rewritten whole.
+    const openSteps = deps.openDocument ?? recordDocuments(deps.gateway.dataDir, deps.logger, defaultJournalOptions, STEP_MEMORY_COLLECTIONS);
+    const memory = new StepMemory(await openSteps("dunning-steps.json", emptyStepMemory()));
     const engine = new DunningEngine(deps, policies, memory);
     const configured = deps.config.policy ?? (policies.current() ? undefined : DEFAULT_POLICY);
     if (configured !== undefined) await policies.save(configured, deps.config.policy ? "config" : "built-in", deps.clock.now());

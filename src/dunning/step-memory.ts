@@ -8,6 +8,11 @@
  * Sends are written as `pending` and flushed before the outbox sees them; at start, pending
  * ones are settled against the outbox by their idempotency key. So a crash between the two
  * stores neither loses a reminder nor sends one twice, even across midnight.
+ *
+ * The document is three keyed collections (invoices, accounts, records), and every change
+ * names the records it touched, so that a journalling store (src/store/record-document.ts)
+ * appends just those: the bytes written per reminder stay small and do not grow with the
+ * number of steps already recorded (a whole-file rewrite was ~15 MB at 40,000 records).
  */
 import type { DocumentStore } from "../ledger/ports.js";
 
@@ -43,17 +48,27 @@ export interface StepRecord {
 }
 
 export interface StepMemoryDocument {
-  schema: 1;
+  schema: 2;
   invoices: Record<string, InvoiceSteps>;
   /** accountId -> day number of the last reminder enqueued. */
   accounts: Record<string, number>;
+  /** key -> record, in the order they were made. */
+  records: Record<string, StepRecord>;
+}
+
+/** The collections of the document, for a store that journals record by record. */
+export const STEP_MEMORY_COLLECTIONS = ["invoices", "accounts", "records"] as const;
+
+/** The first format kept the records as one array; read once and rewritten keyed. */
+interface LegacyStepMemoryDocument {
+  schema: 1;
   records: StepRecord[];
 }
 
 /** "No step done yet": JSON has no -Infinity. */
 export const NO_DAY = -1_000_000;
 
-export const emptyStepMemory = (): StepMemoryDocument => ({ schema: 1, invoices: {}, accounts: {}, records: [] });
+export const emptyStepMemory = (): StepMemoryDocument => ({ schema: 2, invoices: {}, accounts: {}, records: {} });
 
 /** What the planner reads; the forecast lays an overlay over the real memory. */
 export interface StepMemoryView {
@@ -67,7 +82,17 @@ export class StepMemory implements StepMemoryView {
   private readonly byAccount = new Map<string, StepRecord[]>();
 
   constructor(private readonly doc: DocumentStore<StepMemoryDocument>) {
-    for (const r of doc.data.records) this.index(r);
+    // The first format (an array), or its import into a journal (keyed by array index): keyed anew.
+    const records = (doc.data as StepMemoryDocument | LegacyStepMemoryDocument).records as Record<string, StepRecord> | StepRecord[];
+    const entries = Object.entries(records);
+    if (Array.isArray(records) || entries.some(([k, r]) => k !== r.key)) {
+      const keyed: Record<string, StepRecord> = {};
+      for (const [, r] of entries) keyed[r.key] = r;
+      Object.assign(doc.data, { schema: 2, records: keyed });
+      // Nothing touched by name: the next flush writes the whole document in the new shape.
+      doc.markDirty();
+    }
+    for (const r of Object.values(doc.data.records)) this.index(r);
   }
 
   private index(r: StepRecord): void {
@@ -80,6 +105,10 @@ export class StepMemory implements StepMemoryView {
     this.byKey.delete(r.key);
     for (const id of r.invoiceIds) remove(this.byInvoice, id, r);
     remove(this.byAccount, r.accountId, r);
+  }
+
+  private touch(collection: (typeof STEP_MEMORY_COLLECTIONS)[number], id: string): void {
+    this.doc.touch?.(collection, id);
   }
 
   invoice(id: string): InvoiceSteps | undefined {
@@ -95,11 +124,11 @@ export class StepMemory implements StepMemoryView {
   }
 
   records(): readonly StepRecord[] {
-    return this.doc.data.records;
+    return [...this.byKey.values()];
   }
 
   pending(): StepRecord[] {
-    return this.doc.data.records.filter((r) => r.state === "pending");
+    return this.records().filter((r) => r.state === "pending");
   }
 
   /** Marks the steps done and remembers the record. */
@@ -109,14 +138,19 @@ export class StepMemory implements StepMemoryView {
       const inv = (data.invoices[c.invoiceId] ??= { steps: {}, lastDay: NO_DAY });
       inv.steps[c.stepId] = r.state === "skipped" ? "skipped" : "sent";
       if (!(inv.lastDay >= c.stepDay)) inv.lastDay = c.stepDay;
+      this.touch("invoices", c.invoiceId);
     }
-    if (r.state !== "skipped") data.accounts[r.accountId] = Math.max(data.accounts[r.accountId] ?? day, day);
+    if (r.state !== "skipped") {
+      data.accounts[r.accountId] = Math.max(data.accounts[r.accountId] ?? day, day);
+      this.touch("accounts", r.accountId);
+    }
     const existing = this.byKey.get(r.key);
     if (existing) Object.assign(existing, r);
     else {
-      data.records.push(r);
+      data.records[r.key] = r;
       this.index(r);
     }
+    this.touch("records", r.key);
     this.doc.markDirty();
   }
 
@@ -125,6 +159,7 @@ export class StepMemory implements StepMemoryView {
     const inv = (this.doc.data.invoices[invoiceId] ??= { steps: {}, lastDay: NO_DAY });
     inv.steps[stepId] = "skipped";
     if (inv.lastDay < stepDay) inv.lastDay = stepDay;
+    this.touch("invoices", invoiceId);
     this.doc.markDirty();
   }
 
@@ -134,6 +169,7 @@ export class StepMemory implements StepMemoryView {
     r.state = state;
     if (messageId) r.messageId = messageId;
     if (reason) r.reason = reason;
+    this.touch("records", key);
     this.doc.markDirty();
   }
 
@@ -154,10 +190,15 @@ export class StepMemory implements StepMemoryView {
       for (const other of this.byInvoice.get(c.invoiceId) ?? [])
         if (other !== r && other.state !== "cancelled") for (const oc of other.covers) if (oc.invoiceId === c.invoiceId && oc.stepDay > last && inv.steps[oc.stepId]) last = oc.stepDay;
       inv.lastDay = last;
+      this.touch("invoices", c.invoiceId);
     }
-    if (data.accounts[r.accountId] !== undefined && !(this.byAccount.get(r.accountId) ?? []).some((o) => o !== r && o.accountId === r.accountId && o.date === r.date && o.state === "enqueued")) delete data.accounts[r.accountId];
+    if (data.accounts[r.accountId] !== undefined && !(this.byAccount.get(r.accountId) ?? []).some((o) => o !== r && o.accountId === r.accountId && o.date === r.date && o.state === "enqueued")) {
+      delete data.accounts[r.accountId];
+      this.touch("accounts", r.accountId);
+    }
     r.state = "cancelled";
     r.reason = reason;
+    this.touch("records", key);
     this.doc.markDirty();
   }
 
@@ -170,30 +211,35 @@ export class StepMemory implements StepMemoryView {
     return this.doc.data.accounts[accountId] !== undefined || this.byAccount.has(accountId);
   }
 
-  /** Erasure: nothing about the account stays. */
+  /** Erasure: nothing about the account stays (a journalling store compacts the old lines away). */
   eraseAccount(accountId: string, invoiceIds: string[]): void {
     const { data } = this.doc;
     delete data.accounts[accountId];
-    for (const id of invoiceIds) delete data.invoices[id];
-    data.records = data.records.filter((r) => {
-      const keep = r.accountId !== accountId;
-      if (!keep) this.unindex(r);
-      return keep;
-    });
+    this.touch("accounts", accountId);
+    for (const id of invoiceIds) {
+      delete data.invoices[id];
+      this.touch("invoices", id);
+    }
+    for (const r of [...(this.byAccount.get(accountId) ?? [])]) this.drop(r);
     this.doc.markDirty();
   }
 
   /** Drops records older than the retention (the per-step report reads them). */
   prune(beforeMs: number): number {
-    const { data } = this.doc;
-    const before = data.records.length;
-    data.records = data.records.filter((r) => {
-      const keep = r.at >= beforeMs || r.state === "pending";
-      if (!keep) this.unindex(r);
-      return keep;
-    });
-    if (data.records.length !== before) this.doc.markDirty();
-    return before - data.records.length;
+    let dropped = 0;
+    for (const r of this.records()) {
+      if (r.at >= beforeMs || r.state === "pending") continue;
+      this.drop(r);
+      dropped++;
+    }
+    if (dropped) this.doc.markDirty();
+    return dropped;
+  }
+
+  private drop(r: StepRecord): void {
+    delete this.doc.data.records[r.key];
+    this.unindex(r);
+    this.touch("records", r.key);
   }
 
   async flush(): Promise<void> {

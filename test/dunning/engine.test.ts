@@ -282,8 +282,8 @@ describe("dunning engine: idempotency across policy changes and restarts", () =>
     expect(outbox.log).toHaveLength(1);
     await w1.engine.stop();
     // Simulate the crash window: the record still says pending, the outbox has the message.
-    const doc = w1.docs.docs.get("dunning-steps.json") as { data: { records: Array<{ state: string }> } };
-    doc.data.records[0]!.state = "pending";
+    const doc = w1.docs.docs.get("dunning-steps.json") as { data: { records: Record<string, { state: string }> } };
+    Object.values(doc.data.records)[0]!.state = "pending";
     const w2 = await makeWorld({ start: 0, clock: w1.clock, docs: w1.docs, outbox });
     await w2.engine.start();
     await w2.clock.advance(2 * 86_400_000 - 1000);
