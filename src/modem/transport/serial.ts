@@ -1,4 +1,5 @@
 import { SerialPort } from "serialport";
+import { SerialPortStream, type OpenOptions } from "@serialport/stream";
 import { DuegateError, ErrorCode, errorMessage } from "../../core/errors.js";
 import { EndSignal, type Transport } from "./transport.js";
 
@@ -6,9 +7,12 @@ import { EndSignal, type Transport } from "./transport.js";
  * A serial device through node-serialport (native binding). A USB unplug surfaces as a
  * close event whose error carries `disconnected: true` (serialport DisconnectedError); that,
  * or any read error, ends the transport as "unplugged" so the driver starts its reopen loop.
+ *
+ * `binding` is node-serialport's seam between the stream and the operating system: the native
+ * one by default, @serialport/binding-mock in the unit tests (test/modem/serial-transport.test.ts).
  */
-export async function openSerial(path: string, baudRate: number): Promise<Transport> {
-  const port = new SerialPort({ path, baudRate, autoOpen: false, lock: true });
+export async function openSerial(path: string, baudRate: number, binding: OpenOptions["binding"] = SerialPort.binding): Promise<Transport> {
+  const port = new SerialPortStream({ binding, path, baudRate, autoOpen: false, lock: true });
   await new Promise<void>((resolve, reject) =>
     port.open((err) =>
       err
