@@ -4,11 +4,15 @@
  * The same transport on a real pseudo-terminal is covered by test/modem/pty.e2e.test.ts.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { MockBinding, type MockPortBinding } from "@serialport/binding-mock";
+import { SerialPortMock } from "serialport";
 import { openSerial } from "../../src/modem/transport/serial.js";
 import { ErrorCode, isDuegateError } from "../../src/core/errors.js";
 
 const PATH = "/dev/duegate-test-modem";
+// @serialport/binding-mock's MockBinding, taken through serialport's re-export: the package's
+// own "exports" map gives ESM importers no type declarations.
+const MockBinding = SerialPortMock.binding;
+type MockPortBinding = Awaited<ReturnType<typeof MockBinding.open>>;
 
 /** MockBinding whose open port can be pulled out: its pending read fails as a USB unplug does. */
 function unpluggableBinding(): { binding: typeof MockBinding; port: () => MockPortBinding; readsPending: () => number; unplug: () => void } {
