@@ -10,6 +10,7 @@ import { nextBatch } from "../demo/next-reminders.js";
 import { colourWanted, painter, type Paint } from "../demo/paint.js";
 import { ScriptMemory } from "../demo/script-memory.js";
 import { OutboxSection } from "../config/sections/outbox.js";
+import { DEMO_BASE } from "../demo/demo-config.js";
 import { flagOverrides, parseListen } from "./options.js";
 import { installSignalHandlers } from "./signals.js";
 
@@ -20,16 +21,6 @@ import { installSignalHandlers } from "./signals.js";
  * step is due within a minute of start, and simulated debtors who answer once per data directory.
  * It prints the story.
  */
-const DEMO_WINDOW = { start: "00:00", end: "23:59" };
-const DEMO_BASE = {
-  gateway: { dataDir: "./data/demo", companyName: "Northwind Alarm", supportContact: "+49 30 1234567 (Mon-Fri 9-17)", ownNumber: "+491700000000" },
-  modem: { port: "sim", healthIntervalSeconds: 10, simulator: { sendLatencyMs: 400, deliveryReportDelayMs: 2500 } },
-  outbox: { sendWindow: DEMO_WINDOW, retry: { baseDelayMs: 2000 } },
-  dunning: { requireTrustedClock: false, evaluateCron: "*/30 * * * * *" },
-  http: { listen: "127.0.0.1:8080", adminPassword: "demo-admin" },
-  mqtt: { mode: "embedded", embedded: { host: "127.0.0.1", port: 1883 } },
-};
-
 /** The product's own window, to say honestly how far the demo's is widened. */
 const PRODUCT_WINDOW = OutboxSection.properties.sendWindow.properties;
 

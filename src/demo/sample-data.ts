@@ -84,7 +84,7 @@ export function sampleLedger(count: number, now: number): { accounts: AccountInp
       issueDate: addDays(dueDate, -14),
       dueDate,
       status: "open",
-      paymentLink: `https://pay.example.com/i/${5000 + i}`,
+      paymentLink: `https://pay.example/${5000 + i}`,
       directDebit: i % 11 === 5,
     });
     if (i % 5 === 2) {
@@ -99,7 +99,7 @@ export function sampleLedger(count: number, now: number): { accounts: AccountInp
         issueDate: addDays(dueDate, -44),
         dueDate: addDays(dueDate, -30),
         status: "open",
-        paymentLink: `https://pay.example.com/i/${4000 + i}`,
+        paymentLink: `https://pay.example/${4000 + i}`,
       });
     }
   }
