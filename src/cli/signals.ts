@@ -32,10 +32,12 @@ export function installSignalHandlers(opts: {
       opts.logger.error("stop took too long; exiting");
       process.exit(1);
     }, opts.hardStopMs ?? 20_000);
-    hard.unref();
+    // Not unref'd: it also keeps the process alive while stop() waits on unref'd timers (the
+    // clock's), which would otherwise let Node exit mid-stop, before the flush and the last line.
     opts
       .stop()
       .then(() => {
+        clearTimeout(hard);
         opts.logger.info("stopped");
         opts.onStopped?.();
         process.exit(0);
