@@ -2,13 +2,15 @@ import { loadConfig, validateConfig } from "../config/load.js";
 import { freePort } from "./free-port.js";
 import { createLogger, LogRing } from "../core/log.js";
 import { maskNumber } from "../core/mask.js";
-import { errorMessage } from "../core/errors.js";
+import { DuegateError, ErrorCode, errorMessage } from "../core/errors.js";
+import { ManualClock, type Clock } from "../core/clock.js";
 import { createApp, type App } from "../app.js";
 import { sampleLedger, isoDate } from "../demo/sample-data.js";
 import { parseDemoClock, shiftedClock } from "../demo/demo-clock.js";
 import { nextBatch } from "../demo/next-reminders.js";
 import { colourWanted, painter, type Paint } from "../demo/paint.js";
 import { ScriptMemory } from "../demo/script-memory.js";
+import { runTimeLapse, summaryLines } from "../demo/time-lapse.js";
 import { OutboxSection } from "../config/sections/outbox.js";
 import { DEMO_BASE } from "../demo/demo-config.js";
 import { flagOverrides, parseListen } from "./options.js";
@@ -31,12 +33,12 @@ function print(line: string): void {
 export async function demoCommand(opts: Record<string, string | boolean | undefined>): Promise<void> {
   const strings = Object.fromEntries(Object.entries(opts).filter((e): e is [string, string] => typeof e[1] === "string"));
   const paint = painter(colourWanted(process.stdout, process.env));
-  if (opts.fast) {
-    // Not built yet: said out loud rather than ignored, and the demo runs in real time.
-    process.stderr.write("duegate demo: --fast (the time-lapse) is not available in this version; the demo runs in real time.\n");
-  }
-  const clock = strings.clock !== undefined ? shiftedClock(parseDemoClock(strings.clock)) : undefined;
-  const loaded = loadConfig({ ...(strings.config ? { file: strings.config } : {}), base: DEMO_BASE, overrides: flagOverrides(strings) }).config;
+  const fastDays = opts.fast === undefined || opts.fast === false ? undefined : parseFastDays(opts.fast);
+  const startAt = strings.clock !== undefined ? parseDemoClock(strings.clock) : undefined;
+  // The time-lapse moves a ManualClock itself; otherwise the demo runs in real time, shifted by --clock.
+  const lapseClock = fastDays !== undefined ? new ManualClock(startAt ?? Date.now()) : undefined;
+  const clock: Clock | undefined = lapseClock ?? (startAt !== undefined ? shiftedClock(startAt) : undefined);
+  const loaded = loadConfig({ ...(strings.config ? { file: strings.config } : {}), base: fastDays !== undefined ? { ...DEMO_BASE, ...FAST_BASE } : DEMO_BASE, overrides: flagOverrides(strings) }).config;
   // A Mosquitto installed for the tests, or another program, may hold 1883 or 8080: the demo moves aside.
   const { host: httpHost, port: httpPort } = parseListen(loaded.http.listen);
   const brokerPort = loaded.mqtt.mode === "embedded" ? await freePort(loaded.mqtt.embedded.host, loaded.mqtt.embedded.port) : loaded.mqtt.embedded.port;
@@ -48,7 +50,8 @@ export async function demoCommand(opts: Record<string, string | boolean | undefi
   const logRing = new LogRing();
   const logger = createLogger({ level: strings.logLevel ?? "warn", pretty: true, ring: logRing });
   const app = await createApp(config, { logger, logRing, ...(clock ? { clock } : {}) });
-  installSignalHandlers({ stop: () => app.stop(), reload: () => app.reload(), logger, onStopped: () => print(`duegate demo stopped; its data stays in ${config.gateway.dataDir}.`) });
+  const closingLine = `duegate demo stopped; its data stays in ${config.gateway.dataDir}.`;
+  installSignalHandlers({ stop: () => app.stop(), reload: () => app.reload(), logger, onStopped: () => print(closingLine) });
   narrate(app, paint);
   await app.start();
 
@@ -72,7 +75,8 @@ export async function demoCommand(opts: Record<string, string | boolean | undefi
     print("  MQTT        off");
   }
   print(`  data        ${config.gateway.dataDir}`);
-  if (clock) print(`  demo clock  started at ${new Date(now).toISOString()} (--clock), running at normal speed`);
+  if (lapseClock) print(`  demo clock  ${new Date(now).toISOString()}, a time-lapse of ${fastDays} days (--fast), some ${FAST_DAY_MS / 1000} s or more of real time a day`);
+  else if (clock) print(`  demo clock  started at ${new Date(now).toISOString()} (--clock), running at normal speed`);
   const window = config.outbox.sendWindow;
   if (window.start !== PRODUCT_WINDOW.start.default || window.end !== PRODUCT_WINDOW.end.default) {
     print(
@@ -82,13 +86,41 @@ export async function demoCommand(opts: Record<string, string | boolean | undefi
       ),
     );
   }
-  print("  Reminders go out below as the engine decides; simulated debtors answer in a moment. Ctrl-C stops.");
+  print(lapseClock ? "  Reminders go out below, day by day; simulated debtors pay, promise or opt out. Ctrl-C stops." : "  Reminders go out below as the engine decides; simulated debtors answer in a moment. Ctrl-C stops.");
   print("");
   const report = await dunning.evaluate();
   print(`  engine: ${report.enqueued} reminders queued now (${report.consolidated} consolidated): steps due today, or missed yesterday and sent within the grace days`);
   printNext(app, paint);
+  if (lapseClock) {
+    const summary = await runTimeLapse(app, lapseClock, { days: fastDays!, dayMs: FAST_DAY_MS, print });
+    print("");
+    for (const line of summaryLines(summary)) print(paint("cyan", line));
+    print("");
+    await app.stop();
+    print(closingLine);
+    process.exit(0);
+  }
   watchEvaluations(app, paint, report.at);
   await scriptDebtors(app, paint);
+}
+
+/** Real time a simulated day takes in the time-lapse: a month in about two and a half minutes. */
+const FAST_DAY_MS = 5_000;
+
+/** In demo time an evaluation every 15 minutes and an hourly modem check are plenty (each fires as the clock passes it). */
+const FAST_BASE = {
+  dunning: { ...DEMO_BASE.dunning, evaluateCron: "0 */15 * * * *" },
+  modem: { ...DEMO_BASE.modem, healthIntervalSeconds: 3600 },
+};
+
+/** `--fast` alone: a month; `--fast 7`: a week (1 to 366 days). */
+function parseFastDays(value: string | boolean): number {
+  if (value === true) return 30;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 366) {
+    throw new DuegateError(ErrorCode.ConfigInvalid, `--fast ${JSON.stringify(value)} is invalid, expected a number of simulated days from 1 to 366`, { flag: "--fast" });
+  }
+  return n;
 }
 
 /** "next reminders: 14 at 10:00 tomorrow (each customer's local time)", from the forward calendar. */
