@@ -32,7 +32,8 @@ serviceOptions(program.command("run").description("run the gateway service")).ac
 
 serviceOptions(program.command("demo").description("run the gateway on the simulated modem with sample data and embedded defaults"))
   .option("--accounts <n>", "sample accounts to create", "40")
-  .option("--fast", "move simulated days quickly (one day a minute) so that the whole sequence shows")
+  .option("--fast [days]", "time-lapse: a simulated month (or this many days) in a few minutes on the demo's clock, ending with a summary")
+  .option("--clock <instant>", "start the demo's clock at this ISO 8601 instant with its offset (2026-12-07T05:00:00+01:00), to see the demo at another hour; the demo only")
   .action(async (opts: Record<string, string | boolean | undefined>) => {
     const { demoCommand } = await import("./cli/demo.js");
     await demoCommand(opts);

@@ -7,6 +7,8 @@ export interface LogOptions {
   level?: string;
   /** Human-readable output (pino-pretty); default: when stdout is a terminal. */
   pretty?: boolean;
+  /** Colour codes in pretty output; default: stdout is a terminal and NO_COLOR is unset. */
+  colorize?: boolean;
   /** Where lines go; tests pass a stream to read them back. */
   destination?: DestinationStream;
   /** Recent lines are kept here for the web panel's log page. */
@@ -28,6 +30,8 @@ export class LogRing {
 
 export function createLogger(options: LogOptions = {}): Logger {
   const pretty = options.pretty ?? Boolean(process.stdout.isTTY);
+  // https://no-color.org: any non-empty NO_COLOR turns colour off; piped output never gets escape codes.
+  const colorize = options.colorize ?? (Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
   const config: LoggerOptions = {
     level: options.level ?? "info",
     formatters: {
@@ -44,7 +48,7 @@ export function createLogger(options: LogOptions = {}): Logger {
   const streams: pino.StreamEntry[] = [];
   const dest =
     options.destination ??
-    (pretty ? (pino.transport({ target: "pino-pretty", options: { colorize: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" } }) as DestinationStream) : pino.destination(1));
+    (pretty ? (pino.transport({ target: "pino-pretty", options: { colorize, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" } }) as DestinationStream) : pino.destination(1));
   streams.push({ stream: dest, level: "trace" });
   if (options.ring) {
     const ring = options.ring;

@@ -1,19 +1,46 @@
 import type { AccountInput, InvoiceInput } from "../ledger/types.js";
 
 /**
- * Sample customers of a security-alarm company for `duegate demo`: invoices due at the
- * offsets of the default policy, relative to today, so that reminders go out at once.
- * Numbers are made up (libphonenumber must accept them, so the fiction ranges do not do).
+ * Sample customers of a security-alarm company for `duegate demo`, in nine countries, each in
+ * its own language and time zone, with invoices placed relative to today so that the story
+ * shows at any hour (see OFFSETS). Numbers are made up (libphonenumber must accept them, so
+ * the fiction ranges do not do).
  */
-const FIRST = ["Anna", "Ben", "Clara", "David", "Emma", "Felix", "Greta", "Hugo", "Ida", "Jonas", "Kira", "Lukas", "Mia", "Noah", "Olga", "Paul", "Rosa", "Sven", "Tara", "Umut"];
-const LAST = ["Schmidt", "Meyer", "Okafor", "Novak", "García", "Silva", "Yılmaz", "O'Brien", "Dubois", "Rossi"];
-const LOCALES: Array<{ locale: string; timeZone: string; currency: string; phone: (i: number) => string }> = [
-  { locale: "de-DE", timeZone: "Europe/Berlin", currency: "EUR", phone: (i) => `+4915123${String(450000 + i).padStart(6, "0")}` },
-  { locale: "en-GB", timeZone: "Europe/London", currency: "GBP", phone: (i) => `+447911${String(123000 + i).padStart(6, "0")}` },
-  { locale: "es-ES", timeZone: "Europe/Madrid", currency: "EUR", phone: (i) => `+3461${String(2000000 + i).padStart(7, "0")}` },
+export interface SampleLocale {
+  locale: string;
+  timeZone: string;
+  currency: string;
+  phone: (i: number) => string;
+  /** Customer names as they are written in the country. */
+  names: readonly string[];
+}
+
+/*
+ * Polish and Turkish customers are billed in euros: "zł" and "₺" are outside the GSM 7-bit
+ * alphabet and its national tables, and one of them would send the whole reminder in UCS-2 at
+ * two to three times the parts. Polish names are ones written without diacritics for the same reason.
+ */
+export const SAMPLE_LOCALES: readonly SampleLocale[] = [
+  { locale: "de-DE", timeZone: "Europe/Berlin", currency: "EUR", phone: (i) => `+4915123${String(450000 + i).padStart(6, "0")}`, names: ["Anna Schmidt", "Jonas Weber", "Greta Vogel", "Lukas Brandt", "Mia Köhler"] },
+  { locale: "en-GB", timeZone: "Europe/London", currency: "GBP", phone: (i) => `+447911${String(123000 + i).padStart(6, "0")}`, names: ["Emma Clarke", "Oliver Bennett", "Amelia Hughes", "Harry Walsh", "Kira O'Brien"] },
+  { locale: "es-ES", timeZone: "Europe/Madrid", currency: "EUR", phone: (i) => `+34${612000000 + i}`, names: ["Lucía García", "Mateo Fernández", "Sofía Ruiz", "Pablo Muñoz", "Inés Navarro"] },
+  { locale: "fr-FR", timeZone: "Europe/Paris", currency: "EUR", phone: (i) => `+33${612300000 + i}`, names: ["Claire Dubois", "Hugo Lefèvre", "Léa Martin", "Louis Moreau", "Chloé Garnier"] },
+  { locale: "it-IT", timeZone: "Europe/Rome", currency: "EUR", phone: (i) => `+39${3471000000 + i}`, names: ["Giulia Rossi", "Marco Bianchi", "Chiara Romano", "Luca Ricci", "Sara Colombo"] },
+  { locale: "nl-NL", timeZone: "Europe/Amsterdam", currency: "EUR", phone: (i) => `+31${612000000 + i}`, names: ["Sanne de Vries", "Daan Jansen", "Lotte Bakker", "Bram Visser", "Femke Smit"] },
+  { locale: "pl-PL", timeZone: "Europe/Warsaw", currency: "EUR", phone: (i) => `+48${512000000 + i}`, names: ["Piotr Nowak", "Anna Kowalska", "Tomasz Mazur", "Ewa Krawczyk", "Marek Kaczmarek"] },
+  { locale: "pt-PT", timeZone: "Europe/Lisbon", currency: "EUR", phone: (i) => `+351${912000000 + i}`, names: ["João Silva", "Inês Costa", "Tiago Santos", "Beatriz Rocha", "Rui Gonçalves"] },
+  { locale: "tr-TR", timeZone: "Europe/Istanbul", currency: "EUR", phone: (i) => `+90${5321000000 + i}`, names: ["Ayşe Yılmaz", "Mehmet Demir", "Zeynep Kaya", "Emre Şahin", "Elif Çelik"] },
 ];
-/** Offsets (days from due date to today) that hit the default policy's steps. */
-const OFFSETS = [-5, 0, 7, 14, 30, -12, 3, 45];
+
+/**
+ * Days from the due date to today, against the default policy's steps (-5, 0, 7, 14, 30;
+ * strict -3, 0, 3, 7, 14, 21; VIP 3, 21). A step whose day was yesterday is due at any hour
+ * (the planner sends a step missed by up to `dunning.graceDays` at once), so -4, 1, 8, 15 and
+ * 31 put reminders out within a minute of start even at 05:00; 0 and 7 go at today's step time
+ * or at once when it has passed; -6 and 13 are tomorrow's; -12 and 45 show the quiet ones
+ * (too early, and past the final notice).
+ */
+const OFFSETS = [-4, 0, 8, -6, 1, 15, 7, 31, 13, -12, 45];
 
 export function isoDate(ms: number, timeZone: string): string {
   return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(ms);
@@ -29,13 +56,13 @@ export function sampleLedger(count: number, now: number): { accounts: AccountInp
   const accounts: AccountInput[] = [];
   const invoices: InvoiceInput[] = [];
   for (let i = 0; i < count; i++) {
-    const loc = LOCALES[i % LOCALES.length]!;
+    const loc = SAMPLE_LOCALES[i % SAMPLE_LOCALES.length]!;
     const id = `CUST-${String(1001 + i)}`;
     const segment = i % 10 === 9 ? "vip" : i % 7 === 6 ? "strict" : undefined;
     accounts.push({
       id,
       version: 1,
-      name: `${FIRST[i % FIRST.length]} ${LAST[(i * 7) % LAST.length]}`,
+      name: loc.names[Math.floor(i / SAMPLE_LOCALES.length) % loc.names.length]!,
       phones: [loc.phone(i)],
       locale: loc.locale,
       timeZone: loc.timeZone,
@@ -57,7 +84,7 @@ export function sampleLedger(count: number, now: number): { accounts: AccountInp
       issueDate: addDays(dueDate, -14),
       dueDate,
       status: "open",
-      paymentLink: `https://pay.example.com/i/${5000 + i}`,
+      paymentLink: `https://pay.example/${5000 + i}`,
       directDebit: i % 11 === 5,
     });
     if (i % 5 === 2) {
@@ -72,7 +99,7 @@ export function sampleLedger(count: number, now: number): { accounts: AccountInp
         issueDate: addDays(dueDate, -44),
         dueDate: addDays(dueDate, -30),
         status: "open",
-        paymentLink: `https://pay.example.com/i/${4000 + i}`,
+        paymentLink: `https://pay.example/${4000 + i}`,
       });
     }
   }
