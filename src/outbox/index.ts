@@ -11,7 +11,7 @@ import { DateTime } from "luxon";
 import { Queue } from "./queue.js";
 import { SendLoop } from "./sender.js";
 import { SendWindows } from "./windows.js";
-import { toE164 } from "./recipient.js";
+import { recipientE164 } from "./recipient.js";
 import { prepareText, type StatusReportPdu } from "./encode.js";
 import { applyReport, matchReport } from "./reports.js";
 import { selectForCancel, selectForList } from "./select.js";
@@ -278,7 +278,7 @@ export class Outbox implements OutboxPort, Service {
 
   /** A new message from a request (synchronous). Throws InvalidNumber or Validation. */
   private build(req: EnqueueRequest, now: number): OutboxMessage {
-    const to = toE164(req.to, this.d.gateway.defaultRegion);
+    const to = recipientE164(req.to, this.d.gateway.defaultRegion);
     const prepared = prepareText(req.text, { transliterate: this.d.modemConfig.transliterate });
     const limitClass = req.limitClass ?? (req.origin.kind === "keyword-reply" ? "reply" : "reminder");
     const m: OutboxMessage = {
