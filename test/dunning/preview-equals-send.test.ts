@@ -83,7 +83,7 @@ async function world() {
 function sentParts(sender: FakeSender): Map<string, SubmitPdu[]> {
   const by = new Map<string, SubmitPdu[]>();
   for (const s of sender.sent) {
-    const pdu = decodePdu(s.pdu, { direction: "submit" }) as SubmitPdu;
+    const pdu = decodePdu(s.pdu) as SubmitPdu;
     by.set(pdu.to, [...(by.get(pdu.to) ?? []), pdu]);
   }
   for (const parts of by.values()) parts.sort((a, b) => (a.concat?.index ?? 1) - (b.concat?.index ?? 1));
