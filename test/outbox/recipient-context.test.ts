@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { localeOfCountry, recipientContext, zoneOfCountry } from "../../src/outbox/recipient-context.js";
-import { Priority } from "../../src/outbox/index.js";
+import { Priority, type Origin } from "../../src/outbox/index.js";
 import { disposeRig, rig } from "./helpers.js";
 
 const DEFAULTS = { locale: "en-GB", timeZone: "Europe/Berlin" };
@@ -36,11 +36,11 @@ describe("the outbox puts the recipient's context on every message", () => {
   it("from the number's country when the request names no account, whatever the origin", async () => {
     const r = await rig();
     try {
-      const origins = [
+      const origins: Origin[] = [
         { kind: "keyword-reply", inboundId: "in1", keyword: "help", accountIds: [] },
         { kind: "api", requestedBy: "http:test" },
         { kind: "test", requestedBy: "panel" },
-      ] as const;
+      ];
       for (const [i, origin] of origins.entries()) {
         const { message } = await r.outbox.enqueue({ idempotencyKey: `k${i}`, to: "+905321234567", text: "Teşekkürler, İyi günler.", priority: Priority.direct, origin });
         expect(message).toMatchObject({ timeZones: ["Europe/Istanbul"], locale: "tr-TR", encoding: "gsm7" });
