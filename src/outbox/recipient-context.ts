@@ -66,6 +66,17 @@ const MOST_POPULOUS_ZONE: Readonly<Record<string, string>> = {
 type LocaleWithZones = Intl.Locale & { timeZones?: string[] };
 
 const zoneCache = new Map<string, string | undefined>();
+/** Country per number: parsing costs tens of microseconds and the engine asks for 50,000 accounts per run. Bounded. */
+const countryCache = new Map<string, string | undefined>();
+const COUNTRY_CACHE_MAX = 100_000;
+
+function cachedCountryOf(number: string): string | undefined {
+  if (countryCache.has(number)) return countryCache.get(number);
+  if (countryCache.size >= COUNTRY_CACHE_MAX) countryCache.clear();
+  const country = countryOf(number);
+  countryCache.set(number, country);
+  return country;
+}
 const localeCache = new Map<string, string | undefined>();
 
 /** The time zone of a country (ISO 3166), or undefined when the platform knows none for it. */
@@ -101,8 +112,14 @@ export function localeOfCountry(country: string): string | undefined {
 
 /** The recipient's locale and zone for a number in E.164 and, if the message is for one, its account. */
 export function recipientContext(number: string, account: RecipientAccount | undefined, defaults: RecipientDefaults): RecipientContext {
-  const country = countryOf(number);
-  const locale = account?.locale || (country ? localeOfCountry(country) : undefined) || defaults.locale;
-  const timeZone = account?.timeZone || (country ? zoneOfCountry(country) : undefined) || defaults.timeZone;
+  // The number is parsed only when the account leaves a field open (the engine asks for every account on every run).
+  let country: string | undefined | null = null;
+  const countryOfNumber = () => (country === null ? (country = cachedCountryOf(number)) : country);
+  const fromCountry = <T>(f: (c: string) => T | undefined): T | undefined => {
+    const c = countryOfNumber();
+    return c ? f(c) : undefined;
+  };
+  const locale = account?.locale || fromCountry(localeOfCountry) || defaults.locale;
+  const timeZone = account?.timeZone || fromCountry(zoneOfCountry) || defaults.timeZone;
   return { locale, timeZone };
 }
