@@ -288,8 +288,10 @@ export class Outbox implements OutboxPort, Service {
   /** A new message from a request (synchronous). Throws InvalidNumber or Validation. */
   private build(req: EnqueueRequest, now: number): OutboxMessage {
     const to = recipientE164(req.to, this.d.gateway.defaultRegion);
-    const context = this.contextOf(req, to);
-    const locale = req.locale ?? context.locale;
+    // A reminder brings its account's context; only what the request leaves open is looked up.
+    const givenZones = req.timeZones && req.timeZones.length > 0 ? [...new Set(req.timeZones)] : undefined;
+    const context = req.locale !== undefined && givenZones ? undefined : this.contextOf(req, to);
+    const locale = req.locale ?? context?.locale;
     const prepared = prepareText(req.text, locale, this.d.modemConfig);
     const limitClass = req.limitClass ?? (req.origin.kind === "keyword-reply" ? "reply" : "reminder");
     const m: OutboxMessage = {
@@ -303,7 +305,7 @@ export class Outbox implements OutboxPort, Service {
       origin: req.origin,
       ...(req.notBefore !== undefined ? { notBefore: req.notBefore } : {}),
       expiresAt: req.expiresAt ?? now + this.d.config.reminderExpiryHours * 3_600_000,
-      timeZones: req.timeZones && req.timeZones.length > 0 ? [...new Set(req.timeZones)] : [context.timeZone],
+      timeZones: givenZones ?? [context?.timeZone ?? this.d.gateway.defaultTimeZone],
       ...(locale ? { locale } : {}),
       limitClass,
       state: "queued",
