@@ -121,6 +121,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     modemConfig: config.modem,
     gateway: config.gateway,
     sender: modem,
+    recipients: { account: (id) => ledger.account(id), accountsByNumber: (n) => ledger.accountsByNumber(n) },
   });
   const inbound = await Inbound.open({ dataDir, clock, bus, logger: logger.child({ sub: "inbound" }), config: inboundConfig(config), ledger, outbox, storage: config.storage, onNoReply: () => outbox.releaseReplyHold() });
   // A keyword reply goes before the next reminder part (issue 5): the outbox holds while an SMS is read and answered.
@@ -145,6 +146,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     config: config.dunning,
     gateway: dunningGateway,
     costPerPart: config.outbox.costPerPart,
+    // The same object the outbox encodes with: preview and send cannot disagree on the codec settings.
+    codec: config.modem,
     scheduler: new CronScheduler(clock, dunningLogger),
     clockTrust,
   });

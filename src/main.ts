@@ -80,7 +80,8 @@ pdu
   .requiredOption("--text <text>", "message text")
   .option("--srr", "request a status report")
   .option("--smsc <number>", "SMS centre to put in the PDU (default: the SIM's)")
-  .action(async (opts: { to: string; text: string; srr?: boolean; smsc?: string }) => {
+  .option("--locale <tag>", "the recipient's locale (national shift tables for tr, es, pt); default: the number's country")
+  .action(async (opts: { to: string; text: string; srr?: boolean; smsc?: string; locale?: string }) => {
     const { pduEncodeJson } = await import("./cli/tools.js");
     process.exitCode = pduEncodeJson(opts);
   });

@@ -61,7 +61,7 @@ export function pduDecodeJson(hex: string, smscPrefix: boolean): number {
   }
 }
 
-export function pduEncodeJson(opts: { to: string; text: string; srr?: boolean; smsc?: string }): number {
+export function pduEncodeJson(opts: { to: string; text: string; srr?: boolean; smsc?: string; locale?: string }): number {
   try {
     out(JSON.stringify(pduEncodeCommand(opts), null, 2));
     return 0;

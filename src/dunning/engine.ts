@@ -29,6 +29,8 @@ import { compileSequences, planAccount, type CompiledSequence, type PlannedSend,
 import { composeReminder, type Sender } from "./compose.js";
 import { forecastPage, type ForecastPage, type ForecastQuery, type PlannedReminder } from "./forecast.js";
 import { preview, type PreviewRequest, type TemplatePreview } from "./preview.js";
+import type { CodecSettings } from "./text-measure.js";
+import { recipientContext, type RecipientContext } from "../outbox/recipient-context.js";
 
 export type DunningConfig = Config["dunning"];
 
@@ -51,6 +53,8 @@ export interface DunningEngineDeps {
   gateway: Pick<Config["gateway"], "companyName" | "ownNumber" | "defaultTimeZone" | "dataDir">;
   /** Outbox cost of one part (config outbox.costPerPart), for previews and forecasts. */
   costPerPart: number;
+  /** The modem's codec settings (config modem: transliterate, concatReference), read at each preview and forecast. */
+  codec?: CodecSettings;
   scheduler: Scheduler;
   clockTrust: ClockTrust;
   /** Default: JSON files in gateway.dataDir (src/store). */
@@ -149,6 +153,12 @@ export class DunningEngine implements Service {
     return this.memory.records();
   }
 
+  /** The recipient's context on the message itself: the outbox's window and codec read it from there. */
+  private recipientFields(account: Account): { timeZones: string[]; locale?: string } {
+    const c = this.contextOf(account);
+    return { timeZones: [c.timeZone], ...(c.locale ? { locale: c.locale } : {}) };
+  }
+
   private sender(): Sender {
     return { company: this.deps.gateway.companyName, gatewayNumber: this.deps.gateway.ownNumber, appendOptOutLine: this.deps.config.appendOptOutLine };
   }
@@ -163,8 +173,13 @@ export class DunningEngine implements Service {
     return this.compiled.sequences;
   }
 
-  zoneOf(account: Pick<Account, "timeZone">): string {
-    return account.timeZone ?? this.deps.gateway.defaultTimeZone;
+  /** The account's zone by the rule every message follows (src/outbox/recipient-context.ts): its own, its number's country's, the gateway's. */
+  zoneOf(account: Pick<Account, "timeZone" | "phones">): string {
+    return this.contextOf(account).timeZone;
+  }
+
+  private contextOf(account: Pick<Account, "timeZone" | "phones"> & { locale?: string }): RecipientContext {
+    return recipientContext(account.phones[0] ?? "", account, { timeZone: this.deps.gateway.defaultTimeZone });
   }
 
   /** Runs one evaluation; concurrent calls share it, and one more runs after it if asked meanwhile. */
@@ -276,7 +291,7 @@ export class DunningEngine implements Service {
           priority: Priority.reminder,
           origin: { kind: "dunning", accountId: account.id, invoiceIds: send.invoices.map((i) => i.id), step: send.step.id, policyVersion: ctx.version },
           expiresAt: this.deps.clock.now() + (policy.expiresAfterHours ?? 36) * 3_600_000,
-          timeZones: [this.zoneOf(account)],
+          ...this.recipientFields(account),
           limitClass: "reminder",
         });
         items.push(item);
@@ -375,11 +390,11 @@ export class DunningEngine implements Service {
 
   /** One page of the calendar with the total it was cut from. Throws DuegateError(Validation) for a from/to that is not a date. */
   forecastPage(days = 30, opts: ForecastQuery = {}): ForecastPage {
-    return forecastPage({ ledger: this.deps.ledger, memory: this.memory, settings: this.settings(), sequences: this.sequences(), now: this.deps.clock.now(), zoneOf: (a) => this.zoneOf(a), sender: this.sender(), costPerPart: this.deps.costPerPart }, days, opts);
+    return forecastPage({ ledger: this.deps.ledger, memory: this.memory, settings: this.settings(), sequences: this.sequences(), now: this.deps.clock.now(), zoneOf: (a) => this.zoneOf(a), sender: this.sender(), costPerPart: this.deps.costPerPart, ...(this.deps.codec ? { codec: this.deps.codec } : {}) }, days, opts);
   }
 
   /** Renders a template, a step's template or raw text for a real or a sample account: text, encoding, parts, cost. */
   preview(req: PreviewRequest): TemplatePreview {
-    return preview({ ledger: this.deps.ledger, policy: this.policy(), now: this.deps.clock.now(), zoneOf: (a) => this.zoneOf(a), sender: this.sender(), costPerPart: this.deps.costPerPart }, req);
+    return preview({ ledger: this.deps.ledger, policy: this.policy(), now: this.deps.clock.now(), zoneOf: (a) => this.zoneOf(a), sender: this.sender(), costPerPart: this.deps.costPerPart, ...(this.deps.codec ? { codec: this.deps.codec } : {}) }, req);
   }
 }

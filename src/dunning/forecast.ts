@@ -18,7 +18,7 @@ import { dayNumber, fromDayNumber, isLocalDate, localNow } from "../ledger/dates
 import { mayPlan, planAccount, type CompiledSequence, type PlannedSend, type PlanSettings } from "./planner.js";
 import { NO_DAY, type InvoiceSteps, type StepCover, type StepMemoryView } from "./step-memory.js";
 import { composeReminder, type Sender } from "./compose.js";
-import { measureText } from "./text-measure.js";
+import { DEFAULT_CODEC, measureText, type CodecSettings } from "./text-measure.js";
 
 export interface PlannedReminder {
   date: string;
@@ -67,6 +67,8 @@ export interface ForecastDeps {
   zoneOf: (a: Account) => string;
   sender: Sender;
   costPerPart: number;
+  /** The modem's codec settings (config modem), the ones the outbox sends with. */
+  codec?: CodecSettings;
 }
 
 /** One account's planned sends assumed done: copies of its memory entries, changed in place. */
@@ -133,7 +135,7 @@ function entryOf(d: ForecastDeps, account: Account, invoices: readonly Invoice[]
   };
   if (render) {
     const text = composeReminder(d.settings.policy, send.templateId, account, send.invoices, invoices, send.currency, day, d.sender);
-    const m = measureText(text.text, account.locale);
+    const m = measureText(text.text, account.locale, d.codec ?? DEFAULT_CODEC);
     r.text = m.text;
     r.parts = m.parts;
     r.cost = Math.round(m.parts * d.costPerPart * 10_000) / 10_000;

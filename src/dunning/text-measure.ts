@@ -1,17 +1,6 @@
 /**
- * The one place dunning asks the SMS codec how a text will travel (encoding, parts), so that
- * previews, forecasts and cost estimates count exactly as the outbox will send.
+ * Dunning measures a reminder with the very function the outbox sends it with
+ * (src/sms/send-text.ts), for the account's locale and the modem's codec settings, so that
+ * previews, forecasts and cost estimates count exactly the parts that will be sent.
  */
-import { analyzeText } from "../sms/index.js";
-
-export interface TextMeasure {
-  text: string;
-  encoding: "gsm7" | "ucs2" | "8bit";
-  parts: number;
-  units: number;
-}
-
-export function measureText(text: string, locale?: string): TextMeasure {
-  const a = analyzeText(text, locale ? { locale } : {});
-  return { text: a.text, encoding: a.encoding, parts: a.parts, units: a.units };
-}
+export { DEFAULT_CODEC, measureText, type CodecSettings, type MeasuredText as TextMeasure } from "../sms/index.js";

@@ -14,7 +14,8 @@ import { isLocalDate, localNow } from "./dates.js";
 import type { DocumentStore, OpenDocument } from "./ports.js";
 import { recordDocuments, type LedgerJournalOptions } from "./record-documents.js";
 import { intern } from "./intern.js";
-import { validateAccount, validateInvoice, validatePayment, normalisePhone, type LedgerDefaults, type NormalisedInvoice } from "./validate.js";
+import { e164OrUndefined } from "../core/phone.js";
+import { validateAccount, validateInvoice, validatePayment, type LedgerDefaults, type NormalisedInvoice } from "./validate.js";
 import type { Account, AccountBalance, ErasureCounts, Invoice, Payment, StopReason, UpsertReport } from "./types.js";
 import { emptyDocument, stopFor, type LedgerDocument } from "./document.js";
 
@@ -345,7 +346,9 @@ export class Ledger {
   }
 
   accountsByNumber(number: string): Account[] {
-    const e164 = normalisePhone(number, this.opts.defaults.region) ?? number;
+    // Stored numbers passed the strict rule; a number that fails it can be no account's.
+    const e164 = e164OrUndefined(number, this.opts.defaults.region);
+    if (!e164) return [];
     return (this.byPhone.get(e164) ?? []).map((id) => this.doc.data.accounts[id]).filter((a): a is Account => a !== undefined);
   }
 

@@ -2,7 +2,7 @@
  * The edge of the ledger: turns what the accounting server sent into records, or says per
  * record and field what was refused and why. Nothing here throws on bad input.
  */
-import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js";
+import { toE164 } from "../core/phone.js";
 import { isLocalDate, isTimeZone } from "./dates.js";
 import type { InvoiceStatus, RefusedRecord } from "./types.js";
 
@@ -161,12 +161,6 @@ function checkCurrency(c: Collector, raw: Record<string, unknown>, fallback: str
   return v;
 }
 
-/** Any common spelling of a number to E.164, or undefined with no number leaked into the reason. */
-export function normalisePhone(raw: string, region: string): string | undefined {
-  const parsed = parsePhoneNumberFromString(raw, region as CountryCode);
-  return parsed && parsed.isValid() ? parsed.number : undefined;
-}
-
 export function validateAccount(raw: unknown, index: number, d: LedgerDefaults): Result<NormalisedAccount> {
   const c = new Collector(index, idOf(raw));
   if (!isObject(raw)) {
@@ -183,9 +177,10 @@ export function validateAccount(raw: unknown, index: number, d: LedgerDefaults):
   else if (rawPhones.length > 10) c.add("phones", "at most 10 phone numbers per account");
   else
     rawPhones.forEach((p, i) => {
-      const e164 = typeof p === "string" ? normalisePhone(p, d.region) : undefined;
-      if (!e164) c.add(`phones[${i}]`, `phones[${i}] is not a valid phone number (region ${d.region} assumed without a country code)`, "invalid_number");
-      else if (!phones.includes(e164)) phones.push(e164);
+      // The rule for storing is the rule for sending (src/core/phone.ts): every stored number is sendable.
+      const r = toE164(p, d.region);
+      if (!r.ok) c.add(`phones[${i}]`, `phones[${i}] is ${r.reason}`, "invalid_number");
+      else if (!phones.includes(r.e164)) phones.push(r.e164);
     });
   let locale = d.locale;
   if (raw.locale !== undefined && raw.locale !== null) {

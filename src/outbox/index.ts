@@ -11,7 +11,8 @@ import { DateTime } from "luxon";
 import { Queue } from "./queue.js";
 import { SendLoop } from "./sender.js";
 import { SendWindows } from "./windows.js";
-import { toE164 } from "./recipient.js";
+import { recipientE164 } from "./recipient.js";
+import { recipientContext, type RecipientAccount, type RecipientContext } from "./recipient-context.js";
 import { prepareText, type StatusReportPdu } from "./encode.js";
 import { applyReport, matchReport } from "./reports.js";
 import { selectForCancel, selectForList } from "./select.js";
@@ -23,6 +24,12 @@ export type * from "./types.js";
 export { Priority } from "./types.js";
 export { accountsOf, type MessageRange } from "./history-read.js";
 
+/** What the outbox may ask the ledger: the account a message names, or the accounts that have its number. */
+export interface RecipientDirectory {
+  account(id: string): RecipientAccount | undefined;
+  accountsByNumber(e164: string): RecipientAccount[];
+}
+
 export interface OutboxDeps {
   dataDir: string;
   clock: Clock;
@@ -30,8 +37,10 @@ export interface OutboxDeps {
   logger: Logger;
   config: Config["outbox"];
   modemConfig: Pick<Config["modem"], "statusReports" | "validityMinutes" | "smsc" | "concatReference" | "transliterate">;
-  gateway: Pick<Config["gateway"], "defaultRegion" | "defaultTimeZone">;
+  gateway: Pick<Config["gateway"], "defaultRegion" | "defaultTimeZone"> & Partial<Pick<Config["gateway"], "defaultLocale">>;
   sender: PartSender;
+  /** The accounts a message may be for: their locale and time zone make the recipient's context (src/outbox/recipient-context.ts). */
+  recipients?: RecipientDirectory;
   /** Extension: storage settings (defaults: 1000 ms coalescing, 1096 days, 7 recent days). */
   storage?: Partial<Pick<Config["storage"], "flushIntervalMs" | "historyRetentionDays" | "recentHistoryDays">>;
   /** Extension: the jitter source (tests pass a fixed one). */
@@ -278,8 +287,12 @@ export class Outbox implements OutboxPort, Service {
 
   /** A new message from a request (synchronous). Throws InvalidNumber or Validation. */
   private build(req: EnqueueRequest, now: number): OutboxMessage {
-    const to = toE164(req.to, this.d.gateway.defaultRegion);
-    const prepared = prepareText(req.text, { transliterate: this.d.modemConfig.transliterate });
+    const to = recipientE164(req.to, this.d.gateway.defaultRegion);
+    // A reminder brings its account's context; only what the request leaves open is looked up.
+    const givenZones = req.timeZones && req.timeZones.length > 0 ? [...new Set(req.timeZones)] : undefined;
+    const context = req.locale !== undefined && givenZones ? undefined : this.contextOf(req, to);
+    const locale = req.locale ?? context?.locale;
+    const prepared = prepareText(req.text, locale, this.d.modemConfig);
     const limitClass = req.limitClass ?? (req.origin.kind === "keyword-reply" ? "reply" : "reminder");
     const m: OutboxMessage = {
       id: newId("msg"),
@@ -292,7 +305,8 @@ export class Outbox implements OutboxPort, Service {
       origin: req.origin,
       ...(req.notBefore !== undefined ? { notBefore: req.notBefore } : {}),
       expiresAt: req.expiresAt ?? now + this.d.config.reminderExpiryHours * 3_600_000,
-      timeZones: req.timeZones && req.timeZones.length > 0 ? [...new Set(req.timeZones)] : [this.d.gateway.defaultTimeZone],
+      timeZones: givenZones ?? [context?.timeZone ?? this.d.gateway.defaultTimeZone],
+      ...(locale ? { locale } : {}),
       limitClass,
       state: "queued",
       attempts: [],
@@ -306,6 +320,19 @@ export class Outbox implements OutboxPort, Service {
       this.knownZones.add(z);
     }
     return m;
+  }
+
+  /**
+   * The recipient's locale and zone, whatever the origin: from the account the message names
+   * (a reminder's, an API send's accountId, a reply's first account), else from an account that
+   * has the number, else from the number's country, else the gateway's defaults.
+   */
+  private contextOf(req: EnqueueRequest, to: string): RecipientContext {
+    const o = req.origin;
+    const named = o.kind === "dunning" || o.kind === "api" ? o.accountId : o.kind === "keyword-reply" ? o.accountIds[0] : undefined;
+    const dir = this.d.recipients;
+    const account = dir ? ((named !== undefined ? dir.account(named) : undefined) ?? dir.accountsByNumber(to)[0]) : undefined;
+    return recipientContext(to, account, { timeZone: this.d.gateway.defaultTimeZone, ...(this.d.gateway.defaultLocale ? { locale: this.d.gateway.defaultLocale } : {}) });
   }
 
   async cancel(selector: CancelSelector, reason: string): Promise<CancelResult> {

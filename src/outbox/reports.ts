@@ -1,6 +1,6 @@
 import type { Millis } from "../core/types.js";
 import type { StatusReportPdu } from "./encode.js";
-import { reportedNumber, sameNumber } from "./recipient.js";
+import { phoneReadings } from "../core/phone.js";
 import type { OutboxMessage, PartRef } from "./types.js";
 
 export interface ReportMatch {
@@ -15,13 +15,15 @@ export interface ReportMatch {
  * still waiting for its report and most recently submitted wins.
  */
 export function matchReport(active: Iterable<OutboxMessage>, report: Pick<StatusReportPdu, "reference" | "recipient">, now: Millis, windowMs: Millis, region: string): ReportMatch | undefined {
-  const number = reportedNumber(report.recipient, region);
+  // The report names the recipient as the network writes it ("+49…", "49…", "0176…"): the
+  // message's E.164 number must be one of its readings, never merely share the last digits.
+  const readings = phoneReadings(report.recipient, region);
   const ref = report.reference & 0xff;
   let best: ReportMatch | undefined;
   const score = (p: PartRef): number => (p.status === "pending" || p.status === undefined ? 1e15 : 0) + (p.submittedAt ?? 0);
   for (const m of active) {
     if (m.state !== "submitted" && m.state !== "sending") continue;
-    if (!sameNumber(m.to, number)) continue;
+    if (!readings.has(m.to)) continue;
     for (const p of m.parts) {
       if (p.reference !== ref || p.submittedAt === undefined) continue;
       if (now - p.submittedAt > windowMs) continue;

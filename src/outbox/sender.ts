@@ -262,14 +262,12 @@ export class SendLoop {
     const index = m.parts.find((p) => p.reference === undefined)?.index;
     if (index === undefined) return undefined;
     if (m.partCount > 1 && m.concatReference === undefined) m.concatReference = q.takeConcatRef(mc.concatReference);
-    const parts = encodeParts(m.text, {
+    const parts = encodeParts(m.text, m.locale, mc, {
       to: m.to,
       ...(mc.smsc ? { smsc: mc.smsc } : {}),
       statusReport: mc.statusReports,
       validityMinutes: mc.validityMinutes,
       concatReference: m.concatReference ?? 0,
-      referenceBits: mc.concatReference,
-      transliterate: mc.transliterate,
     });
     const part = parts.find((p) => p.index === index);
     if (!part || parts.length !== m.partCount) return "mismatch";

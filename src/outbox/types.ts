@@ -43,8 +43,10 @@ export interface OutboxMessage extends OutboxMessageProgress {
   notBefore?: Millis;
   /** Given up (state expired) at this instant. */
   expiresAt?: Millis;
-  /** IANA zones whose send windows must all be open (account address and number). */
+  /** IANA zones whose send windows must all be open (the recipient's zone; src/outbox/recipient-context.ts). */
   timeZones: string[];
+  /** The recipient's BCP 47 locale: chooses the national shift tables the text is encoded with (absent: none). */
+  locale?: string;
   /** Counts against the per-recipient limit apart from reminders. */
   limitClass: "reminder" | "reply";
   state: MessageState;
@@ -67,6 +69,8 @@ export interface EnqueueRequest {
   notBefore?: Millis;
   expiresAt?: Millis;
   timeZones?: string[];
+  /** The recipient's BCP 47 locale; absent: taken from the account or the number's country (src/outbox/recipient-context.ts). */
+  locale?: string;
   limitClass?: "reminder" | "reply";
 }
 

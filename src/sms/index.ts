@@ -5,6 +5,7 @@ export type {
 } from "./types.js";
 export { analyzeText, capacity, MAX_PARTS } from "./segment.js";
 export { encodeSubmit } from "./pdu/submit.js";
+export { DEFAULT_CODEC, encodeForSend, measureText, type CodecSettings, type MeasuredText, type SendAddressing } from "./send-text.js";
 export { encodeDeliver, type DeliverOptions } from "./pdu/deliver.js";
 export { encodeStatusReport, type StatusReportInput } from "./pdu/status-report.js";
 export { decodePdu, type DecodeOptions } from "./pdu/decode.js";

@@ -3,6 +3,7 @@
  * which replies to send; the responder applies the security rules (unknown numbers, rate
  * limits), enqueues the replies and publishes the events, so no handler can bypass them.
  */
+import { recipientContext } from "../../outbox/recipient-context.js";
 import type { Account } from "../../ledger/types.js";
 import type { KeywordKind } from "../../api/events.js";
 import type { InboundLedger } from "../ports.js";
@@ -75,8 +76,10 @@ export function accountLocale(account: Account | undefined, settings: KeywordSet
   return account?.locale || settings.defaultLocale;
 }
 
+/** The rule every message follows (src/outbox/recipient-context.ts): the account's zone, its number's country's, the gateway's. */
 export function accountZone(account: Account | undefined, settings: KeywordSettings): string {
-  return account?.timeZone || settings.defaultTimeZone;
+  if (!account) return settings.defaultTimeZone;
+  return recipientContext(account.phones[0] ?? "", account, { timeZone: settings.defaultTimeZone }).timeZone;
 }
 
 /** When a text names one of the number's accounts (by id or its last four characters), only that one. */
