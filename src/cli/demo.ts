@@ -126,7 +126,7 @@ function parseFastDays(value: string | boolean): number {
 /** "next reminders: 14 at 10:00 tomorrow (each customer's local time)", from the forward calendar. */
 function printNext(app: App, paint: Paint): void {
   const { dunning, ledger, clock } = app.services;
-  const next = nextBatch(dunning.forecast(8), dunning.policy(), (id) => dunning.zoneOf(ledger.account(id) ?? {}), clock.now());
+  const next = nextBatch(dunning.forecast(8), dunning.policy(), (id) => dunning.zoneOf(ledger.account(id) ?? { phones: [] }), clock.now());
   print(paint("cyan", next ? `  next reminders: ${next.count} at ${next.time} ${next.when} (each customer's local time)` : "  next reminders: none in the coming week"));
 }
 
