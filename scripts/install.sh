@@ -149,7 +149,7 @@ EOF
 create_dirs() {
 	install -d -m 0750 "$ETC"
 	own root:"$APP_NAME" "$ETC"
-	install -d -m 0750 "$DATA"
+	install -d -m 0700 "$DATA"
 	own "$APP_NAME:$APP_NAME" "$DATA"
 	install -d -m 0755 "$ROOT/opt" "$ROOT/usr/local/bin" "$ROOT/etc/systemd/system" "$ROOT/etc/udev/rules.d" "$ROOT/etc/modules-load.d"
 }

@@ -3,7 +3,6 @@
  * subsystem. It builds them in dependency order, wires the seams (modem ↔ outbox ↔ inbound,
  * bus → adapters), starts them, and stops them in the reverse order.
  */
-import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { systemClock, type Clock } from "./core/clock.js";
 import { EventBus } from "./core/bus.js";
@@ -16,6 +15,7 @@ import type { Service } from "./core/lifecycle.js";
 import { VERSION } from "./version.js";
 import { loadConfig } from "./config/load.js";
 import { acquireInstanceLock } from "./system/instance-lock.js";
+import { prepareDataDir } from "./system/data-dir.js";
 import { createModem, ModemSimulator } from "./modem/index.js";
 import { Outbox } from "./outbox/index.js";
 import { Ledger } from "./ledger/index.js";
@@ -85,7 +85,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const logRing = options.logRing ?? new LogRing();
   const logger = options.logger ?? createLogger({ level: config.log.level, ...(config.log.pretty !== undefined ? { pretty: config.log.pretty } : {}), ring: logRing });
   const dataDir = resolve(config.gateway.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  // Created 0700, or refused when other users can read it (src/system/data-dir.ts).
+  prepareDataDir(dataDir);
   const lock = acquireInstanceLock(dataDir);
 
   const bus = new EventBus<DomainEvents>(({ event, owner, error }) => logger.error({ event, owner, err: error }, "event listener failed"));
