@@ -10,6 +10,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFile } from "node:child_process";
+import { request as httpRequest } from "node:http";
 import { X509Certificate } from "node:crypto";
 import { chromium, type Browser } from "playwright-core";
 import { validateConfig } from "../../src/config/load.js";
@@ -138,6 +139,30 @@ describe("logout ends the session everywhere", () => {
     expect((await call(`${base}/api/v1/users`, { headers: { cookie: copy } })).status).toBe(401);
     expect((await call(`${base}/api/v1/users`, { method: "POST", headers: { cookie: copy, "x-csrf-token": csrf }, body: { name: "mallory", role: "admin", password: "mallory's password" } })).status).toBe(401);
   });
+
+  it("an event stream opened with the cookie ends after logout", async () => {
+    const { cookie, csrf } = await login(base, "admin", PASSWORD);
+    const u = new URL(`${base}/api/v1/live`);
+    let received = "";
+    const ended = new Promise<boolean>((resolve) => {
+      const req = httpRequest({ host: u.hostname, port: u.port, path: u.pathname, headers: { cookie }, agent: false }, (res) => {
+        expect(res.statusCode).toBe(200);
+        res.on("data", (c: Buffer) => (received += c.toString()));
+        res.on("end", () => resolve(true));
+        res.on("error", () => resolve(true));
+      });
+      req.on("error", () => resolve(true));
+      req.end();
+      setTimeout(() => {
+        req.destroy();
+        resolve(false);
+      }, 20_000);
+    });
+    for (let i = 0; i < 100 && !received.includes("snapshot"); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(received).toContain("event: snapshot");
+    expect((await call(`${base}/api/v1/logout`, { method: "POST", headers: { cookie, "x-csrf-token": csrf } })).status).toBe(204);
+    expect(await ended).toBe(true);
+  }, 30_000);
 
   it("a password change ends the user's other sessions; removing a user ends theirs", async () => {
     const admin = await login(base, "admin", PASSWORD);
