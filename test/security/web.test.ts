@@ -15,7 +15,7 @@ import { X509Certificate } from "node:crypto";
 import { chromium, type Browser } from "playwright-core";
 import { validateConfig } from "../../src/config/load.js";
 import { createApp, type App } from "../../src/app.js";
-import { silentLogger } from "../../src/core/log.js";
+import { createLogger, silentLogger } from "../../src/core/log.js";
 import { isDuegateError } from "../../src/core/errors.js";
 import { freePort } from "../../src/cli/free-port.js";
 import { ensureTlsIdentity } from "../../src/system/tls-certificate.js";
@@ -275,6 +275,27 @@ describe.skipIf(!lan)("HTTPS on a LAN address", () => {
     // A hostile Host header or absolute-form target cannot point the redirect elsewhere.
     const hostile = await call(`${app.redirectUrl}/x`, { headers: { host: "evil.example/@x" } });
     expect(hostile.headers.location).toBe(`https://${lan}:${httpsPort}/x`);
+  });
+
+  it("logs the certificate's fingerprint at start, and warns loudly when told to serve plain HTTP on the LAN", async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: "info", pretty: false, destination: { write: (l: string) => (lines.push(l), true) } });
+    const start = async (http: Record<string, unknown>) => {
+      const config = validateConfig({ gateway: { dataDir: tempDir("duegate-sec-log-") }, modem: { port: "sim" }, http: { adminPassword: PASSWORD, ...http } });
+      const a = await createApp(config, { logger, mqtt: false });
+      await a.start();
+      return a;
+    };
+    const secure = await start({ listen: `${lan}:0` });
+    const fingerprint = secure.httpsFingerprint!;
+    await secure.stop();
+    const listening = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === "web panel and API listening over HTTPS");
+    expect(listening).toMatchObject({ fingerprint256: fingerprint, certificate: "generated" });
+    lines.length = 0;
+    const plain = await start({ listen: `${lan}:0`, tls: "off" });
+    expect(plain.httpUrl).toMatch(/^http:\/\//);
+    await plain.stop();
+    expect(lines.some((l) => /"level":40.*unsafe: .*plain HTTP on the LAN/.test(l))).toBe(true);
   });
 
   it("stays plain HTTP on loopback by default (auto)", async () => {
