@@ -149,7 +149,7 @@ EOF
 create_dirs() {
 	install -d -m 0750 "$ETC"
 	own root:"$APP_NAME" "$ETC"
-	install -d -m 0750 "$DATA"
+	install -d -m 0700 "$DATA"
 	own "$APP_NAME:$APP_NAME" "$DATA"
 	install -d -m 0755 "$ROOT/opt" "$ROOT/usr/local/bin" "$ROOT/etc/systemd/system" "$ROOT/etc/udev/rules.d" "$ROOT/etc/modules-load.d"
 }
@@ -190,7 +190,8 @@ mqtt:
     username: accounting
     password: "$(random_secret)"
 http:
-  # The web panel and API on the LAN. Put HTTPS in front before exposing it further (docs/security.md).
+  # The web panel and API on the LAN, over HTTPS (http.tls: auto). The certificate is made at
+  # first start; its SHA-256 fingerprint is in the journal and in duegate doctor (docs/security.md).
   listen: 0.0.0.0:8080
 EOF
 		umask "$old_umask"

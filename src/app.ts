@@ -3,12 +3,11 @@
  * subsystem. It builds them in dependency order, wires the seams (modem ↔ outbox ↔ inbound,
  * bus → adapters), starts them, and stops them in the reverse order.
  */
-import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { systemClock, type Clock } from "./core/clock.js";
 import { EventBus } from "./core/bus.js";
 import { createLogger, LogRing, type Logger } from "./core/log.js";
-import { ErrorCode, errorMessage, isDuegateError } from "./core/errors.js";
+import { DuegateError, ErrorCode, errorMessage, isDuegateError } from "./core/errors.js";
 import type { DomainEvents } from "./api/events.js";
 import type { Config } from "./config/schema.js";
 import type { AppServices } from "./app-services.js";
@@ -16,6 +15,8 @@ import type { Service } from "./core/lifecycle.js";
 import { VERSION } from "./version.js";
 import { loadConfig } from "./config/load.js";
 import { acquireInstanceLock } from "./system/instance-lock.js";
+import { prepareDataDir } from "./system/data-dir.js";
+import { securityChecks } from "./system/security-warnings.js";
 import { createModem, ModemSimulator } from "./modem/index.js";
 import { Outbox } from "./outbox/index.js";
 import { Ledger } from "./ledger/index.js";
@@ -32,6 +33,9 @@ import { WebhookDispatcher } from "./http/webhooks/dispatcher.js";
 import type { OutgoingEvent } from "./bridge/publisher.js";
 import { createMetrics, type Metrics } from "./metrics/index.js";
 import { parseListen } from "./cli/options.js";
+import { httpsEnabled } from "./http/tls-policy.js";
+import { startHttpsRedirect } from "./http/https-redirect.js";
+import { ensureTlsIdentity, type TlsIdentity } from "./system/tls-certificate.js";
 import type { FastifyInstance } from "fastify";
 import { SystemClockTrust } from "./system/clock-trust.js";
 import { getPath, SettingsOverlay } from "./config/overlay.js";
@@ -51,8 +55,12 @@ export interface AppOptions {
 
 export interface App {
   readonly services: AppServices;
-  /** http://host:port of the API and panel once started (port 0 resolved). */
+  /** http(s)://host:port of the API and panel once started (port 0 resolved). */
   readonly httpUrl: string | undefined;
+  /** SHA-256 fingerprint of the panel's certificate when it serves HTTPS (clients pin it). */
+  readonly httpsFingerprint: string | undefined;
+  /** http://host:port of the plain listener that only redirects to HTTPS (http.redirectFrom), once started. */
+  readonly redirectUrl: string | undefined;
   readonly mqtt: MqttBridge | undefined;
   readonly metrics: Metrics;
   start(): Promise<void>;
@@ -85,7 +93,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const logRing = options.logRing ?? new LogRing();
   const logger = options.logger ?? createLogger({ level: config.log.level, ...(config.log.pretty !== undefined ? { pretty: config.log.pretty } : {}), ring: logRing });
   const dataDir = resolve(config.gateway.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  // Created 0700, or refused when other users can read it (src/system/data-dir.ts).
+  prepareDataDir(dataDir);
   const lock = acquireInstanceLock(dataDir);
 
   const bus = new EventBus<DomainEvents>(({ event, owner, error }) => logger.error({ event, owner, err: error }, "event listener failed"));
@@ -195,23 +204,45 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   let server: FastifyInstance | undefined;
   let httpUrl: string | undefined;
+  let tlsIdentity: TlsIdentity | undefined;
+  let redirect: { close(): Promise<void> } | undefined;
+  let redirectUrl: string | undefined;
   const http: Service | undefined =
     options.http === false
       ? undefined
       : {
           name: "http",
           async start() {
-            server = await buildServer(services, { auth });
+            const { host, port } = parseListen(config.http.listen);
+            const https = httpsEnabled(config.http);
+            if (https) {
+              try {
+                tlsIdentity = await ensureTlsIdentity({ dataDir, ...(config.http.certFile ? { certFile: config.http.certFile } : {}), ...(config.http.keyFile ? { keyFile: config.http.keyFile } : {}) });
+              } catch (e) {
+                throw new DuegateError(ErrorCode.ConfigInvalid, `HTTPS certificate (http.certFile, http.keyFile): ${errorMessage(e)}`, { key: "http.certFile" });
+              }
+            }
+            server = await buildServer(services, { auth, ...(tlsIdentity ? { https: { cert: tlsIdentity.cert, key: tlsIdentity.key } } : {}) });
             // Prometheus scrapes without a session; the figures hold no number, name or amount.
             server.get("/metrics", { config: { scope: "public" }, schema: { hide: true } }, async (_req, reply) => reply.type(metrics.contentType).send(await metrics.metricsText()));
-            const { host, port } = parseListen(config.http.listen);
             await server.listen({ host, port });
             const address = server.server.address();
             const bound = typeof address === "object" && address ? address.port : port;
-            httpUrl = `http://${host.includes(":") ? `[${host}]` : host}:${bound}`;
-            logger.info({ url: httpUrl }, "web panel and API listening");
+            httpUrl = `${https ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${bound}`;
+            if (tlsIdentity) {
+              logger.info({ url: httpUrl, certificate: tlsIdentity.source, certPath: tlsIdentity.certPath, fingerprint256: tlsIdentity.fingerprint256, notAfter: tlsIdentity.notAfter.toISOString() }, "web panel and API listening over HTTPS");
+            } else logger.info({ url: httpUrl }, "web panel and API listening");
+            if (config.http.redirectFrom) {
+              if (!https) throw new DuegateError(ErrorCode.ConfigInvalid, `http.redirectFrom is set (${config.http.redirectFrom}) but the panel serves plain HTTP (http.tls: ${config.http.tls} on ${config.http.listen}): there is no HTTPS to redirect to`, { key: "http.redirectFrom" });
+              const from = parseListen(config.http.redirectFrom);
+              const started = await startHttpsRedirect({ host: from.host, port: from.port, httpsPort: bound });
+              redirect = started;
+              redirectUrl = `http://${from.host.includes(":") ? `[${from.host}]` : from.host}:${started.port}`;
+              logger.info({ url: redirectUrl, to: httpUrl }, "plain HTTP listener redirecting to HTTPS");
+            }
           },
           async stop() {
+            await redirect?.close();
             await server?.close();
           },
         };
@@ -277,6 +308,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     get httpUrl() {
       return httpUrl;
     },
+    get httpsFingerprint() {
+      return tlsIdentity?.fingerprint256;
+    },
+    get redirectUrl() {
+      return redirectUrl;
+    },
     get mqtt() {
       return mqtt;
     },
@@ -288,6 +325,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         started.push(s);
       }
       logger.info({ version: VERSION, dataDir, modem: config.modem.port === "sim" ? "simulator" : config.modem.port }, "duegate started");
+      // Said loudly at every start, as `duegate doctor` says it (src/system/security-warnings.ts).
+      for (const c of securityChecks(config, dataDir)) if (!c.ok) logger.warn({ check: c.name, fix: c.hint }, `unsafe: ${c.detail}`);
     },
     async stop() {
       metrics.stop();

@@ -2,6 +2,8 @@
  * Who may do what on the HTTP API and the web panel. People log in with a password and
  * get a role; machines (the accounting server, scripts) use API keys with scopes.
  */
+import type { SessionRecord } from "./sessions.js";
+
 export type Role = "admin" | "viewer";
 /** read: look; write: change domain data (send, cancel, edit policy); admin: users, keys, settings. */
 export type Scope = "read" | "write" | "admin";
@@ -22,8 +24,6 @@ export interface UserRecord {
   passwordHash: string;
   createdAt: number;
   passwordChangedAt: number;
-  /** Bumped on password change or "log out everywhere": sessions carrying an older one are refused. */
-  sessionEpoch: number;
 }
 
 export interface ApiKeyRecord {
@@ -54,6 +54,8 @@ export interface AuthData {
   apiKeys: ApiKeyRecord[];
   /** Base64 of the 32-byte key that seals session cookies; made at first start. */
   sessionKey: string;
+  /** Live panel sessions (src/auth/sessions.ts); absent in files written by older versions. */
+  sessions?: SessionRecord[];
 }
 
 export function scopesOfRole(role: Role): Scope[] {

@@ -7,6 +7,8 @@ export const ErrorCode = {
   // config
   ConfigInvalid: "config.invalid",
   ConfigUnreadable: "config.unreadable",
+  /** The data directory is open to other users (group or world bits): the service refuses to start. */
+  DataDirUnsafe: "config.data_dir_unsafe",
   // sms codec
   PduMalformed: "sms.pdu_malformed",
   PduTruncated: "sms.pdu_truncated",

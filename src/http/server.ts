@@ -37,6 +37,8 @@ export interface ServerOptions {
   webRoot?: string;
   /** Leave the web panel out (API-only tests). */
   web?: boolean;
+  /** Serve HTTPS with this certificate and key (src/system/tls-certificate.ts); plain HTTP without. */
+  https?: { cert: string; key: string };
 }
 
 export async function buildServer(services: ServerServices, opts: ServerOptions): Promise<FastifyInstance> {
@@ -46,6 +48,7 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
     loggerInstance: services.logger.child({ subsystem: "http" }, { level: "warn" }),
     bodyLimit: http.bodyLimitBytes,
     return503OnClosing: true,
+    ...(opts.https ? { https: { cert: opts.https.cert, key: opts.https.key, minVersion: "TLSv1.2" as const } } : {}),
   });
   root.setValidatorCompiler(validatorCompiler());
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -60,7 +63,8 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
     transform: ({ schema, url }) => ({ schema: url.startsWith("/api/v1/") && !url.startsWith("/api/v1/panel") ? schema : { ...schema, hide: true }, url }),
   });
 
-  await app.register(authPlugin, { auth: opts.auth, secureCookies: http.secureCookies, clock: services.clock });
+  // Secure cookies and HSTS whenever this server speaks TLS, or a TLS proxy in front of it does.
+  await app.register(authPlugin, { auth: opts.auth, secureCookies: opts.https !== undefined || http.secureCookies, clock: services.clock });
   if (opts.web !== false) await app.register(webPlugin, { services, ...(opts.webRoot ? { webRoot: opts.webRoot } : {}) });
 
   app.get("/health", { config: { scope: "public" }, schema: { hide: true } }, async () => ({ status: "ok" }));

@@ -8,10 +8,11 @@
  * The adapters never import this file: they see the EventJournal port (src/bridge/ports.ts),
  * and the composition root hands them a journal (ARCHITECTURE.md: store/ owns data files).
  */
-import { open, rename, type FileHandle } from "node:fs/promises";
+import { rename, type FileHandle } from "node:fs/promises";
 import { readFileSync, existsSync } from "node:fs";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Logger } from "../core/log.js";
+import { openPrivate } from "./private-files.js";
 
 
 /** Satisfies the adapters' EventJournal port (src/bridge/ports.ts) by shape. */
@@ -102,13 +103,13 @@ export class FileJournal<T> extends MemoryJournal<T> {
     }
     // Rewrite compactly at start: only what is still pending, in order.
     const tmp = `${path}.tmp`;
-    const t = await open(tmp, "w");
+    const t = await openPrivate(tmp, "w");
     const body = [...loaded].map(([s, i]) => JSON.stringify({ s, i }) + "\n").join("");
     await t.writeFile(body);
     await t.sync();
     await t.close();
     await rename(tmp, path);
-    const fh = await open(path, "a");
+    const fh = await openPrivate(path, "a");
     const j = new FileJournal<T>(path, fh, opts);
     for (const [s, i] of loaded) j.entries.set(s, i);
     j.lastSeq = last;
