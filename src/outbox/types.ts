@@ -47,6 +47,8 @@ export interface OutboxMessage extends OutboxMessageProgress {
   timeZones: string[];
   /** Counts against the per-recipient limit apart from reminders. */
   limitClass: "reminder" | "reply";
+  /** Kept with the message: the check before each part honours it as admission did. */
+  consentExemption?: ConsentExemption;
   state: MessageState;
   attempts: Attempt[];
   parts: PartRef[];
@@ -55,6 +57,20 @@ export interface OutboxMessage extends OutboxMessageProgress {
   createdAt: Millis;
   /** Time of each state change. */
   history: Array<{ state: MessageState; at: Millis; reason?: string }>;
+}
+
+/**
+ * The one message a suppressed number may still get: the confirmation of the STOP that put it
+ * on the suppression list. The outbox checks it against that list (the STOP with this inbound
+ * id must be recorded for the number), so the exemption cannot be claimed for anything else.
+ */
+export type ConsentExemption = { kind: "stop-confirmation"; inboundId: string };
+
+export type ConsentVerdict = { ok: true } | { ok: false; reason: string };
+
+/** Whether a number may be texted now (src/consent SuppressionList): asked at admission and again before each part. */
+export interface ConsentCheck {
+  verdict(to: E164, exemption?: ConsentExemption): ConsentVerdict;
 }
 
 export interface EnqueueRequest {
@@ -68,6 +84,8 @@ export interface EnqueueRequest {
   expiresAt?: Millis;
   timeZones?: string[];
   limitClass?: "reminder" | "reply";
+  /** Only the STOP confirmation carries one (src/inbound/responder.ts). */
+  consentExemption?: ConsentExemption;
 }
 
 export type EnqueueResult = { status: "queued"; message: OutboxMessage } | { status: "duplicate"; message: OutboxMessage };
