@@ -36,6 +36,8 @@ export interface KeywordEvent {
   promiseDate?: string;
   /** DISPUTE / unknown: the debtor's words. */
   text?: string;
+  /** PAID, PROMISE or DISPUTE from a number on file for no account: nothing was changed. */
+  unverified?: boolean;
   at: number;
 }
 
@@ -43,7 +45,8 @@ export interface OptOutEvent {
   accountId: string;
   number?: string;
   optedOut: boolean;
-  source: "sms" | "mqtt" | "http" | "panel";
+  /** "suppression-list": an account was stored with a number that had opted out before. */
+  source: "sms" | "mqtt" | "http" | "panel" | "suppression-list";
   at: number;
 }
 
