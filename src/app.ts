@@ -167,6 +167,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     stepRecords: () => dunning.stepRecords(),
     messages: outboxMessageFacts(outbox),
     replies: inboundReplyFacts(inbound),
+    consent,
     clock,
     settings: () => ({ timeZone: config.gateway.defaultTimeZone, costPerPart: config.outbox.costPerPart }),
   });
