@@ -324,8 +324,8 @@ export class SendLoop {
       // being recorded) stops it here, even half-sent.
       const verdict = this.d.consent?.verdict(m.to, m.consentExemption) ?? { ok: true };
       if (!verdict.ok) {
-        await q.finish(m, "cancelled", `refused: ${verdict.reason}`);
         this.d.onRefused?.(m, verdict.reason);
+        await q.finish(m, "cancelled", `refused: ${verdict.reason}`);
         return;
       }
       await this.send(p);
