@@ -23,7 +23,7 @@ export const IN_TOPICS = {
 } as const satisfies Record<string, InTopic>;
 
 /** request/<what> → response/<what>. */
-export const REQUESTS = ["status", "account", "balance", "message", "cancel", "forecast", "modem"] as const;
+export const REQUESTS = ["status", "account", "balance", "message", "cancel", "forecast", "modem", "suppression"] as const;
 export type RequestName = (typeof REQUESTS)[number];
 export { CancelRequest };
 

@@ -9,6 +9,7 @@ import type { Logger } from "../core/log.js";
 import type { DomainEvents, ModemHealthEvent } from "../api/events.js";
 import type { EnqueueRequest, EnqueueResult, OutboxPort } from "../outbox/types.js";
 import type { ConsentSource, SuppressionRecord, SuppressionResult } from "../consent/types.js";
+import type { E164 } from "../core/types.js";
 
 /** What the ledger answers to an upsert (src/ledger/types.ts UpsertReport). */
 export interface LedgerUpsertReport {
@@ -35,6 +36,8 @@ export interface LedgerQueries {
 
 /** The suppression list (src/consent SuppressionList). */
 export interface ConsentCommands {
+  /** E.164 of any common form; throws InvalidNumber naming `field`. */
+  normalise(number: string, field?: string): E164;
   has(number: string): boolean;
   get(number: string): SuppressionRecord | undefined;
   list(q: { search?: string; offset?: number; limit?: number }): { total: number; items: SuppressionRecord[] };

@@ -102,6 +102,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+// One story, in order (as test/app/appliance.test.ts): each step builds on the state the one before left.
 describe("consent holds for every send", () => {
   it("after STOP, the confirmation goes out and a direct send over HTTP is refused, saying why", async () => {
     const stopId = await text(ALICE, "STOP");
@@ -178,6 +179,15 @@ describe("consent holds for every send", () => {
     expect(json.consent).toEqual([expect.objectContaining({ number: ALICE, suppressed: true, changes: [expect.objectContaining({ action: "added", source: expect.objectContaining({ kind: "sms", keyword: "stop" }) })] })]);
     const csv = await (await api("/api/v1/accounts/A1/evidence?format=csv")).text();
     expect(csv).toMatch(/^consent,.*,suppressed,.*STOP by SMS in_/m);
+  });
+
+  it("answers request/suppression over MQTT with the number's consent record", async () => {
+    await client.publishAsync("duegate/gw1/request/suppression", JSON.stringify({ number: "0151 23400001", transaction: "t-consent" }), { qos: 1 });
+    const res = await waitForValue("response/suppression", () => mqttSeen.find((m) => m.topic === "duegate/gw1/response/suppression" && m.payload.transaction === "t-consent"));
+    expect(res.payload).toMatchObject({ status: "ok", data: { number: ALICE, suppressed: true, source: { kind: "sms", keyword: "stop" } } });
+    await client.publishAsync("duegate/gw1/request/suppression", JSON.stringify({ number: "not a number", transaction: "t-bad" }), { qos: 1 });
+    const bad = await waitForValue("response/suppression error", () => mqttSeen.find((m) => m.topic === "duegate/gw1/response/suppression" && m.payload.transaction === "t-bad"));
+    expect(bad.payload).toMatchObject({ status: "error", code: "outbox.invalid_number", field: "/number" });
   });
 
   it("START from the number lets texts go to it again", async () => {
