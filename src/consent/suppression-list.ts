@@ -98,6 +98,8 @@ export class SuppressionList implements ConsentCheck {
     const at = this.d.clock.now();
     const why = cleanReason(reason);
     const record = this.doc.data.numbers[key] ?? { number: key, suppressed: false, changes: [] };
+    // The same SMS acted on again (after a crash before its "handled" line): recorded once.
+    if (record.suppressed && this.lastChangeBy(record, "added", source)) return { record: structuredClone(record), changed: false };
     const changed = !record.suppressed;
     record.changes.push({ action: "added", at, source, ...(why ? { reason: why } : {}) });
     if (changed) {
@@ -142,6 +144,12 @@ export class SuppressionList implements ConsentCheck {
     if (!r?.suppressed) return { ok: true };
     if (exemption?.kind === "stop-confirmation" && this.stoppedBy(r, exemption.inboundId)) return { ok: true };
     return { ok: false, reason: `opted out: ${maskNumber(to)} is on the suppression list since ${new Date(r.since ?? 0).toISOString()} (${r.source ? describeSource(r.source) : "unknown source"})` };
+  }
+
+  /** The last change of this kind came from the same SMS (STOP or START redone after a restart). */
+  private lastChangeBy(r: SuppressionRecord, action: "added" | "removed", source: ConsentSource): boolean {
+    const last = [...r.changes].reverse().find((c) => c.action === action);
+    return source.kind === "sms" && last?.source.kind === "sms" && last.source.inboundId === source.inboundId;
   }
 
   /** A STOP with this inbound id added the number, and no removal came after it. */

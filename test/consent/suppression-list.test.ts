@@ -100,6 +100,13 @@ describe("the suppression list", () => {
     expect(seen.map((e) => e.suppressed)).toEqual([true, false]);
   });
 
+  it("records a STOP acted on twice (the same SMS after a restart) once", async () => {
+    const { list } = await open();
+    await list.add(NUMBER, stop("in_1"));
+    await list.add(NUMBER, stop("in_1"));
+    expect(list.get(NUMBER)!.changes).toHaveLength(1);
+  });
+
   it("says what is wrong with a bad number, and that a number was never listed", async () => {
     const { list } = await open();
     await expect(list.add("12", { kind: "panel", user: "anna" })).rejects.toMatchObject({ code: ErrorCode.InvalidNumber, context: { field: "number" } });
