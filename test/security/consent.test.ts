@@ -155,6 +155,8 @@ describe("consent holds for every send", () => {
     ] })).status).toBe(200);
     const account = (await (await api("/api/v1/accounts/C1")).json()) as { account: { optedOut: boolean; optOutSource: string } };
     expect(account.account).toMatchObject({ optedOut: true, optOutSource: "suppression-list" });
+    const panelView = (await (await api("/api/v1/panel/accounts/C1", { auth: "session" })).json()) as { suppressed: string[] };
+    expect(panelView.suppressed).toEqual([STRANGER]);
 
     await app.services.dunning.evaluate();
     // Bob (no STOP) gets his reminder: the run did happen; Carol's number gets nothing.
