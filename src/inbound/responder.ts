@@ -15,7 +15,7 @@
 import type { DomainEvents, KeywordKind } from "../api/events.js";
 import type { EventBus } from "../core/bus.js";
 import type { Clock } from "../core/clock.js";
-import { errorMessage } from "../core/errors.js";
+import { ErrorCode, errorMessage, isDuegateError } from "../core/errors.js";
 import type { Logger } from "../core/log.js";
 import { maskNumber } from "../core/mask.js";
 import type { Account } from "../ledger/types.js";
@@ -152,6 +152,8 @@ export class KeywordResponder {
       });
       return { by: "auto", status: r.status, outboxId: r.message.id, at };
     } catch (e) {
+      // Expected: a number on the suppression list gets no reply but its STOP confirmation.
+      if (isDuegateError(e, ErrorCode.OptedOut)) return { by: "auto", status: "not-sent", reason: "the number opted out", at };
       this.d.logger.error({ inboundId: record.id, err: errorMessage(e) }, "inbound: reply could not be queued");
       return { by: "auto", status: "failed", reason: errorMessage(e), at };
     }

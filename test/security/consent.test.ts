@@ -140,6 +140,8 @@ describe("consent holds for every send", () => {
     await text(ALICE, "BALANCE");
     await text(ALICE, "HELP");
     expect(sentTo(ALICE)).toHaveLength(1);
+    // The inbox says why no answer went out.
+    expect(inboundFrom(ALICE)[0]!.action!.replies).toEqual([expect.objectContaining({ status: "not-sent", reason: "the number opted out" })]);
   });
 
   it("STOP from a number on no account is kept: an account created later with it is opted out and gets no reminder", async () => {
