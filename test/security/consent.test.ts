@@ -25,6 +25,7 @@ const ALICE = "+4915123400001"; // on file for account A1
 const BOB = "+4915123400002"; // on file for account B1
 const STRANGER = "+4915123400009"; // on file for nobody, until an account is created with it
 const OTHER_STRANGER = "+4915123400008";
+const DAVE = "+4915123400004";
 const today = new Date().toISOString().slice(0, 10);
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
 
@@ -212,6 +213,22 @@ describe("consent holds for every send", () => {
     const list = (await (await api("/api/v1/suppressions")).json()) as { total: number; items: Array<{ number: string }> };
     expect(list.items.map((i) => i.number)).toEqual(expect.arrayContaining([BOB, STRANGER]));
     expect((await api("/api/v1/send", { method: "POST", body: { id: "bob-1", to: BOB, text: "Hi" } })).status).toBe(409);
+
+    // Staff opt an account back in while its number stays on the list: the engine's reminder is refused by the outbox, once.
+    expect((await api("/api/v1/suppressions", { method: "POST", body: { number: DAVE, reason: "asked by phone" } })).status).toBe(201);
+    expect((await api("/api/v1/accounts", { method: "POST", body: { id: "D1", version: 1, name: "Dave Example", phones: [DAVE], locale: "en-GB", timeZone: "UTC", currency: "EUR" } })).status).toBe(200);
+    expect((await api("/api/v1/panel/accounts/D1/optout", { method: "POST", auth: "session", body: { optedOut: false } })).status).toBe(200);
+    expect((await api("/api/v1/invoices", { method: "POST", body: { id: "ID1", version: 1, accountId: "D1", number: "R-D1", amount: 1500, currency: "EUR", issueDate: daysAgo(20), dueDate: today } })).status).toBe(200);
+    const refusedForDave = () => mqttSeen.filter((m) => m.topic === "duegate/gw1/message/refused" && (m.payload.origin as { accountId?: string }).accountId === "D1");
+    await app.services.dunning.evaluate();
+    const first = await waitForValue("the reminder refused on MQTT", () => refusedForDave()[0]);
+    expect(first.payload).toMatchObject({ to: DAVE, stage: "admission", origin: { kind: "dunning", accountId: "D1" } });
+    // The refusal is published synchronously on the bus during the run: counted there, not on the wire.
+    const again: string[] = [];
+    app.services.bus.on("message.refused", "consent-test", (e) => void again.push(e.idempotencyKey));
+    await app.services.dunning.evaluate(); // settled as cancelled (opted-out): not tried again
+    expect(again).toEqual([]);
+    expect(sentTo(DAVE)).toEqual([]);
 
     const bad = await api("/api/v1/suppressions", { method: "POST", body: { number: "0000", reason: "x" } });
     expect(bad.status).toBe(400);
