@@ -9,6 +9,7 @@ import type { Logger, LogRing } from "./core/log.js";
 import type { DomainEvents } from "./api/events.js";
 import type { Config } from "./config/schema.js";
 import type { Ledger } from "./ledger/index.js";
+import type { SuppressionList } from "./consent/index.js";
 import type { DunningEngine } from "./dunning/index.js";
 import type { Reports } from "./dunning/reports/index.js";
 import type { Outbox } from "./outbox/index.js";
@@ -33,6 +34,8 @@ export interface AppServices {
   readonly logger: Logger;
   readonly logRing: LogRing;
   readonly ledger: Ledger;
+  /** The suppression list: numbers that opted out, enforced by the outbox for every send (src/consent). */
+  readonly consent: SuppressionList;
   readonly dunning: DunningEngine;
   /** Aging, on-time rate, DSO, step effectiveness, parts and cost, evidence (src/dunning/reports). */
   readonly reports: Reports;

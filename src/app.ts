@@ -20,6 +20,7 @@ import { securityChecks } from "./system/security-warnings.js";
 import { createModem, ModemSimulator } from "./modem/index.js";
 import { Outbox } from "./outbox/index.js";
 import { Ledger } from "./ledger/index.js";
+import { SuppressionList } from "./consent/index.js";
 import { DunningEngine } from "./dunning/index.js";
 import { Reports } from "./dunning/reports/index.js";
 import { inboundReplyFacts, outboxMessageFacts } from "./app-facts.js";
@@ -119,7 +120,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     stopGraceMs: config.modem.stopGraceMs,
   });
 
-  const ledger = await Ledger.open({ dataDir, clock, bus, logger: logger.child({ sub: "ledger" }), defaults: { region: config.gateway.defaultRegion, locale: config.gateway.defaultLocale, currency: config.gateway.defaultCurrency, timeZone: config.gateway.defaultTimeZone } });
+  // Consent before everything that sends or stores accounts: the ledger, the outbox and inbound all ask it.
+  const consent = await SuppressionList.open({ dataDir, clock, bus, logger: logger.child({ sub: "consent" }), region: config.gateway.defaultRegion, coalesceMs: config.storage.flushIntervalMs });
+  const ledger = await Ledger.open({ dataDir, clock, bus, consent, logger: logger.child({ sub: "ledger" }), defaults: { region: config.gateway.defaultRegion, locale: config.gateway.defaultLocale, currency: config.gateway.defaultCurrency, timeZone: config.gateway.defaultTimeZone } });
   const outbox = await Outbox.open({
     dataDir,
     clock,
@@ -131,8 +134,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     gateway: config.gateway,
     sender: modem,
     recipients: { account: (id) => ledger.account(id), accountsByNumber: (n) => ledger.accountsByNumber(n) },
+    consent,
   });
-  const inbound = await Inbound.open({ dataDir, clock, bus, logger: logger.child({ sub: "inbound" }), config: inboundConfig(config), ledger, outbox, storage: config.storage, onNoReply: () => outbox.releaseReplyHold() });
+  const inbound = await Inbound.open({ dataDir, clock, bus, logger: logger.child({ sub: "inbound" }), config: inboundConfig(config), ledger, outbox, consent, storage: config.storage, onNoReply: () => outbox.releaseReplyHold() });
   // A keyword reply goes before the next reminder part (issue 5): the outbox holds while an SMS is read and answered.
   modem.onInboundPending(() => outbox.holdForReply());
   const dunningLogger = logger.child({ sub: "dunning" });
@@ -175,10 +179,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     stepRecords: () => dunning.stepRecords(),
     messages: outboxMessageFacts(outbox),
     replies: inboundReplyFacts(inbound),
+    consent,
     clock,
     settings: () => ({ timeZone: config.gateway.defaultTimeZone, costPerPart: config.outbox.costPerPart }),
   });
-  const services: AppServices = { settings, reports, config, ...(options.configFile ? { configFile: options.configFile } : {}), clock, bus, logger, logRing, ledger, dunning, outbox, inbound, modem, auth, version: VERSION, startedAt: clock.now() };
+  const services: AppServices = { settings, reports, config, ...(options.configFile ? { configFile: options.configFile } : {}), clock, bus, logger, logRing, ledger, consent, dunning, outbox, inbound, modem, auth, version: VERSION, startedAt: clock.now() };
   const metrics = createMetrics(services);
 
   const journal = options.mqtt !== false ? await FileJournal.open<OutgoingEvent>(resolve(dataDir, "mqtt-outgoing.jsonl"), { clock, logger: logger.child({ sub: "mqtt" }) }) : undefined;
@@ -344,6 +349,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await journal?.close();
       for (const j of webhookJournals) await j.close();
       await ledger.close();
+      await consent.close();
       await auth.close();
       lock.release();
     },

@@ -36,6 +36,8 @@ export interface KeywordEvent {
   promiseDate?: string;
   /** DISPUTE / unknown: the debtor's words. */
   text?: string;
+  /** PAID, PROMISE or DISPUTE from a number on file for no account: nothing was changed. */
+  unverified?: boolean;
   at: number;
 }
 
@@ -43,7 +45,29 @@ export interface OptOutEvent {
   accountId: string;
   number?: string;
   optedOut: boolean;
-  source: "sms" | "mqtt" | "http" | "panel";
+  /** "suppression-list": an account was stored with a number that had opted out before. */
+  source: "sms" | "mqtt" | "http" | "panel" | "suppression-list";
+  at: number;
+}
+
+/** A number was put on or taken off the suppression list (src/consent). */
+export interface ConsentChangedEvent {
+  number: string;
+  suppressed: boolean;
+  source: { kind: "sms"; inboundId: string; keyword: "stop" | "start" } | { kind: "panel"; user: string } | { kind: "api"; via: "http" | "mqtt"; by: string } | { kind: "import"; by: string };
+  reason?: string;
+  at: number;
+}
+
+/** The outbox refused a send because the number opted out: at admission (no message id) or before a part (the message is cancelled too). */
+export interface MessageRefusedEvent {
+  idempotencyKey: string;
+  id?: string;
+  to: string;
+  origin: { kind: string; accountId?: string; invoiceIds?: string[]; step?: string };
+  /** "opted out: ..." */
+  reason: string;
+  stage: "admission" | "before-send";
   at: number;
 }
 
@@ -97,6 +121,8 @@ export interface DomainEvents {
   "inbound.received": InboundEvent;
   "keyword.action": KeywordEvent;
   "account.optout": OptOutEvent;
+  "consent.changed": ConsentChangedEvent;
+  "message.refused": MessageRefusedEvent;
   "account.mark": AccountMarkEvent;
   "modem.health": ModemHealthEvent;
   "input.error": InputErrorEvent;

@@ -87,6 +87,40 @@ export const OptOutChange = Type.Object(
 );
 export type OptOutChange = Static<typeof OptOutChange>;
 
+export const SuppressionAdd = Type.Object(
+  {
+    number: Phone,
+    reason: Type.Optional(Type.String({ maxLength: 200, description: "Why, for the record (a letter, a phone call)." })),
+  },
+  { additionalProperties: false, title: "Suppress a number", description: "Put a number on the suppression list: nothing is sent to it, whatever asks, until START from it or a removal." },
+);
+export type SuppressionAdd = Static<typeof SuppressionAdd>;
+
+const ConsentSourceSchema = Type.Union(
+  [
+    Type.Object({ kind: Type.Literal("sms"), inboundId: Type.String(), keyword: Type.Union([Type.Literal("stop"), Type.Literal("start")]) }),
+    Type.Object({ kind: Type.Literal("panel"), user: Type.String() }),
+    Type.Object({ kind: Type.Literal("api"), via: Type.Union([Type.Literal("http"), Type.Literal("mqtt")]), by: Type.String() }),
+    Type.Object({ kind: Type.Literal("import"), by: Type.String() }),
+  ],
+  { description: "Who changed it: sms (STOP/START with the inbound SMS id), panel (user), api (HTTP or MQTT client), import." },
+);
+
+export const SuppressionRecordSchema = Type.Object(
+  {
+    number: Type.String({ description: "E.164" }),
+    suppressed: Type.Boolean(),
+    since: Type.Optional(Type.Integer({ description: "When the current suppression began (ms)." })),
+    source: Type.Optional(ConsentSourceSchema),
+    reason: Type.Optional(Type.String()),
+    changes: Type.Array(
+      Type.Object({ action: Type.Union([Type.Literal("added"), Type.Literal("removed")]), at: Type.Integer(), source: ConsentSourceSchema, reason: Type.Optional(Type.String()) }),
+      { description: "Every change, oldest first." },
+    ),
+  },
+  { title: "Suppression record" },
+);
+
 export const CancelRequest = Type.Object(
   {
     id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "The gateway's message id." })),

@@ -23,7 +23,7 @@ export const IN_TOPICS = {
 } as const satisfies Record<string, InTopic>;
 
 /** request/<what> → response/<what>. */
-export const REQUESTS = ["status", "account", "balance", "message", "cancel", "forecast", "modem"] as const;
+export const REQUESTS = ["status", "account", "balance", "message", "cancel", "forecast", "modem", "suppression"] as const;
 export type RequestName = (typeof REQUESTS)[number];
 export { CancelRequest };
 
@@ -40,6 +40,10 @@ export function eventTopic(event: string, payload: unknown): string | undefined 
       return "account/optout";
     case "account.mark":
       return "account/mark";
+    case "message.refused":
+      return "message/refused";
+    case "consent.changed":
+      return "consent/changed";
     case "input.error":
       return "error";
     default:
@@ -53,6 +57,8 @@ export const OUT_TOPICS: Array<{ topic: string; event?: keyof DomainEvents & str
   { topic: "inbound", event: "inbound.received", description: "An SMS was received (reassembled)." },
   { topic: "keyword/<kind>", event: "keyword.action", description: "A debtor's keyword was acted on: balance, stop, start, help, paid, promise, dispute, unknown." },
   { topic: "account/optout", event: "account.optout", description: "An account opted out or back in." },
+  { topic: "message/refused", event: "message.refused", description: "A send was refused because the number opted out (at admission, or before a part: the message is then cancelled too)." },
+  { topic: "consent/changed", event: "consent.changed", description: "A number was put on the suppression list (STOP, staff, API) or taken off it (START, staff)." },
   { topic: "account/mark", event: "account.mark", description: "A dunning step marked an account for disconnection or hand-off." },
   { topic: "error", event: "input.error", description: "A payload was refused: topic, field and reason." },
   { topic: "response/<what>", schema: BridgeResponse, description: "The answer to request/<what>." },

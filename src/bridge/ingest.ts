@@ -68,7 +68,7 @@ export class MqttIngest {
       const r = await sendDirect(this.services.outbox, c.value as SendRequest, "mqtt", topic);
       this.services.logger.info({ id: r.message.id, to: maskNumber(r.message.to), status: r.status }, "send request over MQTT");
     } catch (e) {
-      if (isDuegateError(e, ErrorCode.InvalidNumber)) return this.refuse(topic, "/to", e.code, e.message);
+      if (isDuegateError(e, ErrorCode.InvalidNumber) || isDuegateError(e, ErrorCode.OptedOut)) return this.refuse(topic, "/to", e.code, e.message);
       if (isDuegateError(e, ErrorCode.Validation) || isDuegateError(e, ErrorCode.TextUnencodable)) return this.refuse(topic, String(e.context.field ?? ""), e.code, e.message);
       throw e;
     }
@@ -78,7 +78,7 @@ export class MqttIngest {
     const c = check(IN_TOPICS.optout.schema, body);
     if (!c.ok) return this.refuse(topic, c.problems[0]!.field, ErrorCode.PayloadInvalid, c.problems[0]!.reason);
     try {
-      await changeOptOut(this.services.ledger, c.value as OptOutChange, "mqtt");
+      await changeOptOut(this.services, c.value as OptOutChange, "mqtt", topic);
     } catch (e) {
       if (e instanceof DuegateError && (e.code === ErrorCode.Validation || e.code === ErrorCode.NotFound || e.code === ErrorCode.InvalidNumber))
         return this.refuse(topic, String(e.context.field ?? ""), e.code, e.message);

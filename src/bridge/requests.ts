@@ -14,6 +14,7 @@ import { gatewayStatus } from "./status.js";
 
 const ById = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }), transaction: Type.Optional(Type.Union([Type.String(), Type.Number()])) });
 const ByAccount = Type.Object({ accountId: Type.String({ minLength: 1, maxLength: 64 }), transaction: Type.Optional(Type.Union([Type.String(), Type.Number()])) });
+const ByNumber = Type.Object({ number: Type.String({ minLength: 3, maxLength: 32 }), transaction: Type.Optional(Type.Union([Type.String(), Type.Number()])) });
 const Forecast = Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 90 })), transaction: Type.Optional(Type.Union([Type.String(), Type.Number()])) });
 
 export async function answerRequest(services: BridgeServices, gatewayId: string, what: string, body: unknown, respond: (what: string, body: object) => void): Promise<void> {
@@ -64,6 +65,11 @@ async function run(s: BridgeServices, gatewayId: string, what: RequestName, body
       const { transaction: _t, ...rest } = (body ?? {}) as Record<string, unknown>;
       const req = params<CancelRequest>(CancelRequest, rest);
       return s.outbox.cancel(cancelSelector(req), req.reason ?? "cancelled over MQTT");
+    }
+    case "suppression": {
+      // Whether a number may be texted, and its consent record (kept after a removal too).
+      const e164 = s.consent.normalise(params<{ number: string }>(ByNumber, body).number, "/number");
+      return s.consent.get(e164) ?? { number: e164, suppressed: false, changes: [] };
     }
     case "forecast": {
       const { days } = params<{ days?: number }>(Forecast, body);

@@ -30,6 +30,8 @@ export const ErrorCode = {
   StoreWrite: "store.write",
   // domain
   InvalidNumber: "outbox.invalid_number",
+  /** The number is on the suppression list (src/consent): nothing is sent to it. */
+  OptedOut: "outbox.opted_out",
   NotCancellable: "outbox.not_cancellable",
   NotFound: "domain.not_found",
   Validation: "domain.validation",

@@ -325,9 +325,9 @@ export class DunningEngine implements Service {
 
   private notEnqueued({ send, account, key }: { send: PlannedSend; account: Account; key: string }, err: unknown, report: EvaluationReport): void {
     report.failed++;
-    // An invalid number will not get better by retrying; anything else is planned again next time.
-    const permanent = isDuegateError(err, ErrorCode.InvalidNumber);
-    if (permanent) this.memory.settle(key, "cancelled", undefined, "invalid-number");
+    // An invalid or opted-out number will not get better by retrying; anything else is planned again next time.
+    if (isDuegateError(err, ErrorCode.InvalidNumber)) this.memory.settle(key, "cancelled", undefined, "invalid-number");
+    else if (isDuegateError(err, ErrorCode.OptedOut)) this.memory.settle(key, "cancelled", undefined, "opted-out");
     else this.memory.forget(key, new Set(send.invoices.map((i) => i.id)), `enqueue failed: ${errorMessage(err)}`);
     this.deps.logger.warn({ accountId: account.id, step: send.step.id, err: errorMessage(err) }, "reminder not enqueued");
   }

@@ -18,6 +18,7 @@ const STATUS: Partial<Record<string, number>> = {
   [ErrorCode.StaleUpdate]: 409,
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.InvalidNumber]: 400,
+  [ErrorCode.OptedOut]: 409,
   [ErrorCode.TextUnencodable]: 400,
   [ErrorCode.UnknownTopic]: 404,
 };

@@ -18,7 +18,7 @@ import { applyReport, matchReport } from "./reports.js";
 import { selectForCancel, selectForList } from "./select.js";
 import { readMessages, type MessageRange } from "./history-read.js";
 import { Priority } from "./types.js";
-import type { CancelResult, CancelSelector, EnqueueOutcome, EnqueueRequest, EnqueueResult, ListFilter, OutboxMessage, OutboxPort, OutboxStats, PartSender } from "./types.js";
+import type { CancelResult, CancelSelector, ConsentCheck, EnqueueOutcome, EnqueueRequest, EnqueueResult, ListFilter, OutboxMessage, OutboxPort, OutboxStats, PartSender } from "./types.js";
 
 export type * from "./types.js";
 export { Priority } from "./types.js";
@@ -45,6 +45,11 @@ export interface OutboxDeps {
   storage?: Partial<Pick<Config["storage"], "flushIntervalMs" | "historyRetentionDays" | "recentHistoryDays">>;
   /** Extension: the jitter source (tests pass a fixed one). */
   random?: () => number;
+  /**
+   * The suppression list (src/consent), asked at admission and before each part. The
+   * composition root always passes it; unit tests of queueing alone may leave it out.
+   */
+  consent?: ConsentCheck;
 }
 
 /**
@@ -76,6 +81,8 @@ export class Outbox implements OutboxPort, Service {
       modemConfig: d.modemConfig,
       defaultTimeZone: d.gateway.defaultTimeZone,
       random: d.random ?? Math.random,
+      ...(d.consent ? { consent: d.consent } : {}),
+      onRefused: (m, reason) => this.refused(m, reason, "before-send"),
     });
   }
 
@@ -285,13 +292,18 @@ export class Outbox implements OutboxPort, Service {
     if (typeof req.text !== "string" || req.text.length === 0) throw new DuegateError(ErrorCode.Validation, "enqueue: text is empty", { field: "text", idempotencyKey: req.idempotencyKey });
   }
 
-  /** A new message from a request (synchronous). Throws InvalidNumber or Validation. */
+  /** A new message from a request (synchronous). Throws InvalidNumber, OptedOut or Validation. */
   private build(req: EnqueueRequest, now: number): OutboxMessage {
     const to = recipientE164(req.to, this.d.gateway.defaultRegion);
     // A reminder brings its account's context; only what the request leaves open is looked up.
     const givenZones = req.timeZones && req.timeZones.length > 0 ? [...new Set(req.timeZones)] : undefined;
     const context = req.locale !== undefined && givenZones ? undefined : this.contextOf(req, to);
     const locale = req.locale ?? context?.locale;
+    const verdict = this.d.consent?.verdict(to, req.consentExemption) ?? { ok: true };
+    if (!verdict.ok) {
+      this.refused({ idempotencyKey: req.idempotencyKey, to, origin: req.origin }, verdict.reason, "admission");
+      throw new DuegateError(ErrorCode.OptedOut, `refused: ${verdict.reason}`, { field: "to", idempotencyKey: req.idempotencyKey });
+    }
     const prepared = prepareText(req.text, locale, this.d.modemConfig);
     const limitClass = req.limitClass ?? (req.origin.kind === "keyword-reply" ? "reply" : "reminder");
     const m: OutboxMessage = {
@@ -308,6 +320,7 @@ export class Outbox implements OutboxPort, Service {
       timeZones: givenZones ?? [context?.timeZone ?? this.d.gateway.defaultTimeZone],
       ...(locale ? { locale } : {}),
       limitClass,
+      ...(req.consentExemption ? { consentExemption: { ...req.consentExemption } } : {}),
       state: "queued",
       attempts: [],
       parts: Array.from({ length: prepared.parts }, (_, i) => ({ index: i + 1 })),
@@ -350,6 +363,21 @@ export class Outbox implements OutboxPort, Service {
     }
     await Promise.all(finishing);
     return result;
+  }
+
+  /** A send the suppression list refused: logged (number masked) and published as message.refused. */
+  private refused(m: Pick<OutboxMessage, "idempotencyKey" | "to" | "origin"> & { id?: string }, reason: string, stage: "admission" | "before-send"): void {
+    const o = m.origin;
+    this.logger.info({ id: m.id, idempotencyKey: m.idempotencyKey, to: maskNumber(m.to), origin: o.kind, stage }, "outbox: refused, the number opted out");
+    this.d.bus.emit("message.refused", {
+      idempotencyKey: m.idempotencyKey,
+      ...(m.id ? { id: m.id } : {}),
+      to: m.to,
+      origin: { kind: o.kind, ...(o.kind === "dunning" ? { accountId: o.accountId, invoiceIds: o.invoiceIds, step: o.step } : {}), ...(o.kind === "api" && o.accountId ? { accountId: o.accountId } : {}) },
+      reason: `refused: ${reason}`,
+      stage,
+      at: this.d.clock.now(),
+    });
   }
 
   /** A copy, like everything this API returns. */

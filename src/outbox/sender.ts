@@ -9,7 +9,7 @@ import type { SendWindows } from "./windows.js";
 import { encodeParts } from "./encode.js";
 import { ReplyHold } from "./reply-hold.js";
 import { backoffMs, classifyFailure } from "./retry.js";
-import { Priority, type OutboxMessage, type PartSender } from "./types.js";
+import { Priority, type ConsentCheck, type OutboxMessage, type PartSender } from "./types.js";
 
 export interface SendLoopDeps {
   queue: Queue;
@@ -21,6 +21,10 @@ export interface SendLoopDeps {
   modemConfig: Pick<Config["modem"], "statusReports" | "validityMinutes" | "smsc" | "concatReference" | "transliterate">;
   defaultTimeZone: string;
   random: () => number;
+  /** The suppression list, asked again right before each part goes to the modem. */
+  consent?: ConsentCheck;
+  /** A message the suppression list stopped before a part (it is then cancelled here). */
+  onRefused?: (m: OutboxMessage, reason: string) => void;
 }
 
 /** Longest sleep with nothing to do (a safety net: every known deadline wakes the loop itself). */
@@ -312,6 +316,14 @@ export class SendLoop {
         // a crash now does not leave this part looking in doubt.
         this.putBack(m, "held back: a keyword reply goes first");
         await q.persist();
+        return;
+      }
+      // The last moment: a STOP that arrived while this message waited (or while its part was
+      // being recorded) stops it here, even half-sent.
+      const verdict = this.d.consent?.verdict(m.to, m.consentExemption) ?? { ok: true };
+      if (!verdict.ok) {
+        this.d.onRefused?.(m, verdict.reason);
+        await q.finish(m, "cancelled", `refused: ${verdict.reason}`);
         return;
       }
       await this.send(p);

@@ -49,6 +49,8 @@ export interface OutboxMessage extends OutboxMessageProgress {
   locale?: string;
   /** Counts against the per-recipient limit apart from reminders. */
   limitClass: "reminder" | "reply";
+  /** Kept with the message: the check before each part honours it as admission did. */
+  consentExemption?: ConsentExemption;
   state: MessageState;
   attempts: Attempt[];
   parts: PartRef[];
@@ -57,6 +59,20 @@ export interface OutboxMessage extends OutboxMessageProgress {
   createdAt: Millis;
   /** Time of each state change. */
   history: Array<{ state: MessageState; at: Millis; reason?: string }>;
+}
+
+/**
+ * The one message a suppressed number may still get: the confirmation of the STOP that put it
+ * on the suppression list. The outbox checks it against that list (the STOP with this inbound
+ * id must be recorded for the number), so the exemption cannot be claimed for anything else.
+ */
+export type ConsentExemption = { kind: "stop-confirmation"; inboundId: string };
+
+export type ConsentVerdict = { ok: true } | { ok: false; reason: string };
+
+/** Whether a number may be texted now (src/consent SuppressionList): asked at admission and again before each part. */
+export interface ConsentCheck {
+  verdict(to: E164, exemption?: ConsentExemption): ConsentVerdict;
 }
 
 export interface EnqueueRequest {
@@ -72,6 +88,8 @@ export interface EnqueueRequest {
   /** The recipient's BCP 47 locale; absent: taken from the account or the number's country (src/outbox/recipient-context.ts). */
   locale?: string;
   limitClass?: "reminder" | "reply";
+  /** Only the STOP confirmation carries one (src/inbound/responder.ts). */
+  consentExemption?: ConsentExemption;
 }
 
 export type EnqueueResult = { status: "queued"; message: OutboxMessage } | { status: "duplicate"; message: OutboxMessage };

@@ -9,6 +9,7 @@ import { InboxPage } from "./pages/inbox.js";
 import { CalendarPage } from "./pages/calendar.js";
 import { ReportsPage } from "./pages/reports.js";
 import { AccountsPage } from "./pages/accounts.js";
+import { OptOutsPage } from "./pages/opt-outs.js";
 import { PolicyPage } from "./pages/policy.js";
 import { SendPage } from "./pages/send.js";
 import { ModemPage } from "./pages/modem.js";
@@ -22,6 +23,7 @@ const PAGES = [
   { path: "/calendar", title: "Calendar", view: CalendarPage },
   { path: "/reports", title: "Reports", view: ReportsPage },
   { path: "/accounts", title: "Accounts", view: AccountsPage },
+  { path: "/opt-outs", title: "Opt-outs", view: OptOutsPage },
   { path: "/policy", title: "Policy & templates", view: PolicyPage },
   { path: "/send", title: "Send test SMS", view: SendPage },
   { path: "/modem", title: "Modem", view: ModemPage },

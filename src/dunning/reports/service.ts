@@ -9,6 +9,7 @@ import type { LocalDate } from "../../core/types.js";
 import { DuegateError, ErrorCode } from "../../core/errors.js";
 import type { Ledger } from "../../ledger/ledger.js";
 import type { MessageFacts, ReplyFacts } from "../../ledger/ports.js";
+import type { SuppressionRecord } from "../../consent/types.js";
 import { addDays, dayNumber, instantOf, isLocalDate, localNow } from "../../ledger/dates.js";
 import type { StepRecord } from "../step-memory.js";
 import { aging, dso, onTimeRate, AGING_BUCKETS, type AgingRow, type DsoRow, type OnTimeRate } from "./receivables.js";
@@ -20,6 +21,8 @@ export interface ReportsDeps {
   stepRecords(): readonly StepRecord[];
   messages: MessageFacts;
   replies: ReplyFacts;
+  /** The suppression list, for the consent records of an account's numbers in its evidence. */
+  consent?: { recordsOf(numbers: readonly string[]): SuppressionRecord[] };
   clock: Clock;
   /** Read on every report: the panel may change the zone or the price while running. */
   settings(): { timeZone: string; costPerPart: number };
@@ -109,8 +112,9 @@ export class Reports {
 
   /** Every message and reply of one account (DuegateError NotFound for an account the ledger does not know). */
   async evidence(accountId: string): Promise<EvidencePack> {
-    if (!this.d.ledger.account(accountId)) throw new DuegateError(ErrorCode.NotFound, `no account ${accountId}`, { field: "/id" });
-    return evidence(accountId, this.d.messages, this.d.replies, this.d.clock.now());
+    const account = this.d.ledger.account(accountId);
+    if (!account) throw new DuegateError(ErrorCode.NotFound, `no account ${accountId}`, { field: "/id" });
+    return evidence(accountId, this.d.messages, this.d.replies, this.d.clock.now(), this.d.consent?.recordsOf(account.phones) ?? []);
   }
 
   /** One row per message or reply (docs/reports.md, Evidence export). */

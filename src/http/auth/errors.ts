@@ -10,6 +10,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.NotCancellable]: 409,
   [ErrorCode.InvalidNumber]: 400,
+  [ErrorCode.OptedOut]: 409,
   [ErrorCode.PolicyInvalid]: 400,
   [ErrorCode.TemplateInvalid]: 400,
   [ErrorCode.TextUnencodable]: 400,

@@ -76,7 +76,7 @@ export const reportRoutes: FastifyPluginAsync<{ services: HttpServices }> = asyn
     preHandler: app.requireRead,
     schema: {
       tags: ["reports"],
-      summary: "Evidence export of one account: every message with its text, times, parts and delivery reports, and every reply (JSON or CSV, as a download)",
+      summary: "Evidence export of one account: every message with its text, times, parts and delivery reports, every reply, and the consent records of its numbers (JSON or CSV, as a download)",
       params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
       querystring: Type.Object({ format: Type.Union([Type.Literal("json"), Type.Literal("csv")], { default: "json" }) }),
     },

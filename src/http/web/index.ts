@@ -21,7 +21,7 @@ import { jsonErrorHandler } from "../auth/errors.js";
 export type { WebServices } from "./ports.js";
 
 /** The panel's pages; each serves the same app shell, which picks the page from the path. */
-export const PANEL_PAGES = ["/", "/messages", "/inbox", "/calendar", "/reports", "/accounts", "/policy", "/send", "/modem", "/settings", "/logs"] as const;
+export const PANEL_PAGES = ["/", "/messages", "/inbox", "/calendar", "/reports", "/accounts", "/opt-outs", "/policy", "/send", "/modem", "/settings", "/logs"] as const;
 
 export interface WebPluginOptions {
   services: WebServices;

@@ -119,7 +119,9 @@ function accountView(s: WebServices, id: string, zone: string): Record<string, u
   const invoices = ledger.invoicesOf(id);
   const messages = s.outbox?.list({ accountId: id, limit: 500 }).items ?? [];
   const replies = s.inbound?.list({ accountId: id, limit: 500 }).items ?? [];
-  return { account, invoices, aging: agingOf(invoices, dayOf(s.clock.now(), zone)), messages, replies };
+  // Its numbers on the suppression list: no SMS goes to them even if the account is opted in.
+  const suppressed = (s.consent?.recordsOf(account.phones) ?? []).filter((r) => r.suppressed).map((r) => r.number);
+  return { account, invoices, aging: agingOf(invoices, dayOf(s.clock.now(), zone)), messages, replies, suppressed };
 }
 
 /** Serial ports seen by the system (read-only: nothing is opened), for choosing modem.port. */

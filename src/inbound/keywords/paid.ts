@@ -25,5 +25,6 @@ async function handle(ctx: KeywordContext): Promise<KeywordOutcome> {
 export const paidKeyword: KeywordDefinition = {
   kind: "paid",
   aliases: ["PAID", "PAYED", "BEZAHLT", "GEZAHLT", "PAYE", "PAGADO", "PAGATO", "BETAALD"],
+  changesAccount: true,
   handle,
 };

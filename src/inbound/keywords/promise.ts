@@ -45,5 +45,6 @@ export const promiseKeyword: KeywordDefinition = {
   kind: "promise",
   aliases: ["PROMISE", "PTP", "ZUSAGE", "VERSPRECHEN", "PROMESSE", "PROMESA", "PROMESSA", "BELOFTE"],
   fuzzy: true,
+  changesAccount: true,
   handle,
 };

@@ -19,7 +19,7 @@ function AccountDetail({ id, onClose }) {
       <div class="row"><h2 id="acc-h">${d.account.name} <small class="muted">${d.account.id}</small></h2><button class="link" onClick=${onClose}>Close</button></div>
       <${Notice} notice=${notice} />
       <dl class="facts">
-        <div><dt>Phones</dt><dd>${d.account.phones.join(", ")}</dd></div>
+        <div><dt>Phones</dt><dd>${d.account.phones.map((p, i) => html`${i > 0 ? ", " : ""}${p}${(d.suppressed ?? []).includes(p) ? html` <span class="badge state-failed" title="On the suppression list: no SMS goes to this number (Opt-outs page)">opted out (number)</span>` : ""}`)}</dd></div>
         <div><dt>Locale</dt><dd>${d.account.locale}</dd></div>
         <div><dt>Segment</dt><dd>${d.account.segment ?? "–"}</dd></div>
         <div><dt>Opt-out</dt><dd>${d.account.optedOut ? html`<span class="badge state-failed">opted out</span> ${d.account.optOutSource ?? ""}` : "no"}</dd></div>

@@ -42,7 +42,7 @@ export function InboxPage() {
         <thead><tr><th scope="col">Received</th><th scope="col">From</th><th scope="col">Text</th><th scope="col">Keyword</th><th scope="col">Action taken</th><th scope="col"><span class="sr-only">Reply</span></th></tr></thead>
         <tbody>${d.items.map((m) => html`<tr key=${m.id}>
           <td>${when(m.receivedAt)}</td><td>${m.from}</td><td>${m.text}${m.incomplete ? html` <span class="badge">incomplete</span>` : ""}</td>
-          <td>${m.keyword ?? "–"}</td><td>${m.action?.summary ?? "–"}${m.action?.possibleOptOut ? html` <span class="badge state-failed">possible opt-out</span>` : ""}</td>
+          <td>${m.keyword ?? "–"}</td><td>${m.action?.summary ?? "–"}${m.action?.possibleOptOut ? html` <span class="badge state-failed">possible opt-out</span>` : ""}${m.action?.unverified ? html` <span class="badge state-failed">unverified sender</span>` : ""}</td>
           <td>${can("write") && html`<button class="link" onClick=${() => setReplyTo(m)}>Reply</button>`}</td></tr>`)}</tbody>
       </table></div>`}
     <//>`;
