@@ -7,6 +7,8 @@ import { createApp, type App } from "../app.js";
 import { sampleLedger, isoDate } from "../demo/sample-data.js";
 import { flagOverrides, parseListen } from "./options.js";
 import { installSignalHandlers } from "./signals.js";
+import type { Config } from "../config/schema.js";
+import { redactUrl } from "../bridge/client.js";
 
 /**
  * `duegate demo`: the whole product on a simulated modem. Embedded defaults (broker, storage,
@@ -19,7 +21,8 @@ const DEMO_BASE = {
   outbox: { sendWindow: { start: "00:00", end: "23:59" }, retry: { baseDelayMs: 2000 } },
   dunning: { requireTrustedClock: false, evaluateCron: "*/30 * * * * *" },
   http: { listen: "127.0.0.1:8080", adminPassword: "demo-admin" },
-  mqtt: { mode: "embedded", embedded: { host: "127.0.0.1", port: 1883 } },
+  // A known accounting login, so that the hint below works as printed (a real install generates one).
+  mqtt: { mode: "embedded", embedded: { host: "127.0.0.1", port: 1883, username: "accounting", password: "demo-mqtt-secret", tls: { host: "127.0.0.1", port: 8883 } } },
 };
 
 function print(line: string): void {
@@ -31,11 +34,13 @@ export async function demoCommand(opts: Record<string, string | boolean | undefi
   const loaded = loadConfig({ ...(strings.config ? { file: strings.config } : {}), base: DEMO_BASE, overrides: flagOverrides(strings) }).config;
   // A Mosquitto installed for the tests, or another program, may hold 1883 or 8080: the demo moves aside.
   const { host: httpHost, port: httpPort } = parseListen(loaded.http.listen);
-  const brokerPort = loaded.mqtt.mode === "embedded" ? await freePort(loaded.mqtt.embedded.host, loaded.mqtt.embedded.port) : loaded.mqtt.embedded.port;
+  const embedded = loaded.mqtt.embedded;
+  const brokerPort = loaded.mqtt.mode === "embedded" ? await freePort(embedded.host, embedded.port) : embedded.port;
+  const tlsPort = loaded.mqtt.mode === "embedded" && embedded.tls.enabled ? await freePort(embedded.tls.host, embedded.tls.port) : embedded.tls.port;
   const config = validateConfig({
     ...loaded,
     http: { ...loaded.http, listen: `${httpHost}:${await freePort(httpHost, httpPort)}` },
-    mqtt: { ...loaded.mqtt, embedded: { ...loaded.mqtt.embedded, port: brokerPort } },
+    mqtt: { ...loaded.mqtt, embedded: { ...embedded, port: brokerPort, tls: { ...embedded.tls, port: tlsPort } } },
   });
   const logRing = new LogRing();
   const logger = createLogger({ level: strings.logLevel ?? "warn", pretty: true, ring: logRing });
@@ -51,17 +56,27 @@ export async function demoCommand(opts: Record<string, string | boolean | undefi
     await ledger.upsertInvoices(sample.invoices);
     print(`  sample data: ${sample.accounts.length} customers, ${sample.invoices.length} open invoices`);
   }
-  const mqtt = config.mqtt.mode === "embedded" ? `mqtt://${config.mqtt.embedded.host}:${config.mqtt.embedded.port}` : config.mqtt.mode === "external" ? config.mqtt.url : "off";
   print("");
   print("duegate demo is running on a simulated modem. Where to look:");
   print(`  web panel   ${app.httpUrl ?? `http://${config.http.listen}`}/   (user admin, password ${config.http.adminPassword})`);
-  print(`  MQTT        ${mqtt}   try: mosquitto_sub -h ${config.mqtt.embedded.host} -p ${config.mqtt.embedded.port} -t '${config.mqtt.baseTopic}/#' -v`);
+  for (const line of mqttHint(config)) print(line);
   print(`  data        ${config.gateway.dataDir}`);
   print("  Reminders go out below as the engine decides; simulated debtors answer in a moment. Ctrl-C stops.");
   print("");
   const report = await dunning.evaluate();
   print(`  engine: ${report.enqueued} reminders queued now (${report.consolidated} consolidated); the rest wait for their step's time of day or due date`);
   scriptDebtors(app);
+}
+
+/** Where the demo's MQTT is and a command that reads it, with the login it needs; nothing when MQTT is off. */
+export function mqttHint(config: Config): string[] {
+  const { mqtt } = config;
+  const topics = `'${mqtt.baseTopic}/${config.gateway.id}/#'`;
+  if (mqtt.mode === "external") return [`  MQTT        ${redactUrl(mqtt.url)} (your broker; topics ${topics})`];
+  if (mqtt.mode !== "embedded") return [];
+  const e = mqtt.embedded;
+  const login = e.username || e.password ? `-u ${e.username || "accounting"} -P '${e.password}'` : "-u accounting -P <the password in the first start's log>";
+  return [`  MQTT        mqtt://${e.host}:${e.port}   try: mosquitto_sub -h ${e.host} -p ${e.port} ${login} -t ${topics} -v`];
 }
 
 /** Prints each event of the flow as one line. */
