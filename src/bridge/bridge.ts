@@ -138,7 +138,9 @@ export class MqttBridge implements Service {
         // subscription someone else left in the session (session-sweeper.ts).
         if (!sweeper.isOwn(topic)) {
           this.notInput++;
-          return sweeper.foreign(topic).catch((err: unknown) => logger.warn({ err }, "MQTT unsubscribe failed"));
+          // Not awaited: mqtt.js reads the next packet (the UNSUBACK among them) only after this handler.
+          sweeper.foreign(topic).catch((err: unknown) => logger.warn({ err }, "MQTT unsubscribe failed"));
+          return Promise.resolve();
         }
         return ingest.handle(topic, payload);
       },
