@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { connect as netConnect, type Socket } from "node:net";
-import { connect as tlsConnect } from "node:tls";
+import { connect as tlsConnect, type PeerCertificate } from "node:tls";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
@@ -238,7 +238,10 @@ describe("the embedded MQTT broker with its default configuration, attacked from
     expect(presented).toBe(view.listeners.tls.fingerprint256);
     // Pinned: the client trusts exactly this certificate and checks the fingerprint.
     const ca = readFileSync(join(dataDir, "tls", "duegate.crt"));
-    const pinned = await tryConnect(`mqtts://127.0.0.1:${tlsPort}`, { ...accounting, ca, checkServerIdentity: (_h, cert) => (cert.fingerprint256 === presented ? undefined : new Error("fingerprint mismatch")) });
+    // mqtt.js hands its options to tls.connect, checkServerIdentity included (its type leaves it out).
+    const pin = { checkServerIdentity: (_host: string, cert: PeerCertificate) => (cert.fingerprint256 === presented ? undefined : new Error("fingerprint mismatch")) };
+    const pinned = await tryConnect(`mqtts://127.0.0.1:${tlsPort}`, { ...accounting, ca, ...(pin as IClientOptions) });
+    await expect(tryConnect(`mqtts://127.0.0.1:${tlsPort}`, { ...accounting, ca, ...({ checkServerIdentity: () => new Error("fingerprint mismatch") } as IClientOptions) })).rejects.toThrow(/fingerprint mismatch/);
     await pinned.endAsync();
     if (!requireOrSkip(existsSync(MOSQUITTO_PUB), "mosquitto_pub")) return;
     const caPath = join(dataDir, "tls", "duegate.crt");
