@@ -52,4 +52,13 @@ describe("duegate CLI", () => {
     expect(r.stdout).not.toContain("4711");
     expect(JSON.parse(r.stdout)).toMatchObject({ modem: { port: "sim" } });
   });
+
+  it("doctor passes the default broker and fails a plain LAN listener or anonymous clients, naming the key", async () => {
+    const safe = await duegate(["doctor", "--modem", "sim"]);
+    expect(safe.stdout).toMatch(/\[ ok \] MQTT broker: logins required, plain MQTT on 127\.0\.0\.1 only/);
+    const open = await duegate(["doctor", "--modem", "sim"], { DUEGATE_MQTT__EMBEDDED__HOST: "0.0.0.0", DUEGATE_MQTT__EMBEDDED__ALLOW_ANONYMOUS_LOOPBACK: "true" });
+    expect(open.code).toBe(2);
+    expect(open.stdout).toMatch(/\[FAIL\] MQTT broker: the embedded MQTT broker accepts unencrypted connections on 0\.0\.0\.0:1883/);
+    expect(open.stdout).toContain("change mqtt.embedded.allowAnonymousLoopback");
+  }, 60_000);
 });
