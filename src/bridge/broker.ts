@@ -29,7 +29,7 @@ const memoryPersistence = persistenceModule as unknown as () => object;
 /** Who a user is (src/bridge/credentials.ts BrokerUsers). */
 export interface BrokerUserCheck {
   verify(username: string | undefined, password: Buffer | undefined): Promise<BrokerRole | undefined>;
-  onRotate(fn: (username: string) => void): void;
+  onRotate(fn: (username: string) => void): () => void;
 }
 
 export interface EmbeddedBrokerOptions {
@@ -65,10 +65,10 @@ export class EmbeddedBroker {
   private readonly subscribeListeners: Array<(clientId: string, filters: string[]) => void> = [];
   private readonly roles = new WeakMap<Client, { role: BrokerRole; username: string }>();
   private readonly throttle: LoginThrottle;
+  private stopRotateListener: () => void = () => undefined;
 
   constructor(private readonly opts: EmbeddedBrokerOptions) {
     this.throttle = new LoginThrottle(opts.clock, { freeAttempts: opts.authFailuresBeforeLock, baseLockMs: 30_000, maxLockMs: 15 * 60_000, forgetAfterMs: 60 * 60_000, maxEntries: 10_000 });
-    opts.users.onRotate((username) => this.disconnectUser(username));
   }
 
   /** Called for every SUBSCRIBE (a session restored on reconnect resubscribes too). */
@@ -87,6 +87,7 @@ export class EmbeddedBroker {
 
   async start(): Promise<number> {
     const { logger, acl } = this.opts;
+    this.stopRotateListener = this.opts.users.onRotate((username) => this.disconnectUser(username));
     const aedes = await Aedes.createBroker({
       persistence: this.persistence,
       authenticate: (client, username, password, done) => {
@@ -199,6 +200,7 @@ export class EmbeddedBroker {
   }
 
   async stop(): Promise<void> {
+    this.stopRotateListener();
     const { aedes } = this;
     const servers = this.servers.splice(0);
     this.aedes = undefined;

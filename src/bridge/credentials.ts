@@ -123,8 +123,13 @@ export class BrokerUsers {
     return { username: next.accounting.username, password };
   }
 
-  onRotate(fn: (username: string) => void): void {
+  /** Returns the function that removes the listener (a broker that stops). */
+  onRotate(fn: (username: string) => void): () => void {
     this.rotateListeners.push(fn);
+    return () => {
+      const i = this.rotateListeners.indexOf(fn);
+      if (i >= 0) this.rotateListeners.splice(i, 1);
+    };
   }
 }
 

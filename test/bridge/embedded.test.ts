@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import mqtt from "mqtt";
-import { freePort, waitFor } from "./helpers/mosquitto.js";
+import { networkInterfaces } from "node:os";
+import { freePort, requireOrSkip, waitFor } from "./helpers/mosquitto.js";
 import { testServices, account } from "./helpers/services.js";
 import { MqttBridge } from "../../src/bridge/bridge.js";
 import { MemoryJournal } from "../../src/store/event-journal.js";
@@ -87,6 +88,39 @@ describe("MQTT bridge through the embedded broker", () => {
       const ok = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { username: "acct", password: "s3cret", reconnectPeriod: 0 });
       expect(ok.connected).toBe(true);
       await ok.endAsync();
+    } finally {
+      await broker.stop();
+    }
+  });
+});
+
+describe("anonymous clients, when the configuration allows them", () => {
+  it("admits them from loopback only, never from the LAN address, even on a listener open to the LAN", async () => {
+    const lan = Object.values(networkInterfaces())
+      .flat()
+      .find((a) => a?.family === "IPv4" && !a.internal)?.address;
+    const port = await freePort();
+    const users = await BrokerUsers.open({ file: { read: () => undefined, write: async () => undefined }, config: { username: "acct", password: "s3cret-acct-pass", readers: [] }, clock: systemClock, logger: silentLogger(), where: "memory" });
+    const broker = new EmbeddedBroker({
+      host: "0.0.0.0",
+      port,
+      users,
+      acl: new TopicAcl({ baseTopic: "duegate", gatewayId: "gw1" }),
+      gatewayClientId: "duegate-gw1",
+      allowAnonymousLoopback: true,
+      maxPacketBytes: 1 << 20,
+      authFailuresBeforeLock: 5,
+      clock: systemClock,
+      logger: silentLogger(),
+    });
+    await broker.start();
+    try {
+      const local = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0 });
+      // With the accounting server's rights, no more.
+      expect((await local.subscribeAsync("duegate/gw1/#", { qos: 1 }))[0]!.qos).toBe(1);
+      await local.endAsync();
+      if (!lan) return void requireOrSkip(false, "a non-internal IPv4 address");
+      await expect(mqtt.connectAsync(`mqtt://${lan}:${port}`, { reconnectPeriod: 0, connectTimeout: 3000 })).rejects.toThrow(/Not authorized/i);
     } finally {
       await broker.stop();
     }
