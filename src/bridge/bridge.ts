@@ -110,7 +110,7 @@ export class MqttBridge implements Service {
       this.tlsFingerprint = tls?.fingerprint256;
       if (tls) logger.info({ port: this.broker.tlsPort, fingerprint256: tls.fingerprint256 }, "embedded MQTT broker: mqtts with the appliance's certificate (pin this fingerprint in the accounting server)");
       for (const w of brokerExposure(this.deps.config)) logger.warn({ key: w.key }, `SECURITY: ${w.message}`);
-      // The gateway's own client always comes in over loopback, whatever the listener's address.
+      // The gateway's own client comes in over loopback when the listener is on every address.
       const host = isAnyAddress(e.host) ? "127.0.0.1" : e.host;
       url = `mqtt://${host.includes(":") ? `[${host}]` : host}:${port}`;
       username = users.gatewayLogin.username;
@@ -166,6 +166,8 @@ export class MqttBridge implements Service {
       // persistence) gets the subscriptions again; then online, then the backlog.
       sweeper
         .connected(sessionPresent)
+        // A failed sweep must not leave the gateway without its own subscriptions.
+        .catch((e: unknown) => logger.warn({ err: e }, "MQTT unsubscribe of foreign filters failed"))
         .then(() => link.subscribe(topics))
         .then(
           () => {
