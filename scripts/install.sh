@@ -184,8 +184,8 @@ modem:
 mqtt:
   mode: embedded
   embedded:
-    host: 0.0.0.0
-    port: 1883
+    # Plain MQTT stays on 127.0.0.1:1883; the LAN connects over TLS on 8883 with the
+    # appliance's certificate (/var/lib/duegate/tls/duegate.crt). docs/mqtt.md, "Embedded broker".
     # Generated at install time; the accounting server uses these (docs/mqtt.md).
     username: accounting
     password: "$(random_secret)"

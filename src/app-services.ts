@@ -26,6 +26,25 @@ export interface PanelSettingsPort {
   update(change: Record<string, unknown>, by: string): Promise<ReconfigureResult>;
 }
 
+/** What the panel and API show of the embedded broker's logins (src/bridge/credentials.ts), never a password. */
+export interface MqttCredentialsView {
+  username: string;
+  /** configured: mqtt.embedded.username/password (changed there); generated: rotatable here. */
+  source: "configured" | "generated";
+  createdAt?: number;
+  rotatedAt?: number;
+  readers: string[];
+  /** How the accounting server reaches the broker. */
+  listeners: { plain: { host: string; port: number }; tls?: { host: string; port: number; fingerprint256: string } };
+}
+
+/** The embedded broker's credentials for an admin: shown, and the accounting password rotated (returned once). */
+export interface MqttCredentialsPort {
+  /** Undefined when the embedded broker is not running (mode external or off). */
+  view(): Promise<MqttCredentialsView | undefined>;
+  rotate(): Promise<{ username: string; password: string }>;
+}
+
 export interface AppServices {
   readonly config: Config;
   readonly configFile?: string;
@@ -44,6 +63,7 @@ export interface AppServices {
   readonly modem: Modem;
   readonly auth: AuthService;
   readonly settings: PanelSettingsPort;
+  readonly mqttCredentials: MqttCredentialsPort;
   readonly version: string;
   readonly startedAt: number;
 }

@@ -29,6 +29,8 @@ import { CronScheduler } from "./system/scheduler.js";
 import { AuthService } from "./auth/index.js";
 import { buildServer } from "./http/server.js";
 import { MqttBridge } from "./bridge/bridge.js";
+import { BrokerUsers, type StoredBrokerUsers } from "./bridge/credentials.js";
+import { SecretFile } from "./store/secret-file.js";
 import { FileJournal } from "./store/event-journal.js";
 import { WebhookDispatcher } from "./http/webhooks/dispatcher.js";
 import type { OutgoingEvent } from "./bridge/publisher.js";
@@ -40,7 +42,7 @@ import { ensureTlsIdentity, type TlsIdentity } from "./system/tls-certificate.js
 import type { FastifyInstance } from "fastify";
 import { SystemClockTrust } from "./system/clock-trust.js";
 import { getPath, SettingsOverlay } from "./config/overlay.js";
-import type { ReconfigureResult, PanelSettingsPort } from "./app-services.js";
+import type { ReconfigureResult, PanelSettingsPort, MqttCredentialsPort } from "./app-services.js";
 
 export interface AppOptions {
   clock?: Clock;
@@ -183,12 +185,35 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock,
     settings: () => ({ timeZone: config.gateway.defaultTimeZone, costPerPart: config.outbox.costPerPart }),
   });
-  const services: AppServices = { settings, reports, config, ...(options.configFile ? { configFile: options.configFile } : {}), clock, bus, logger, logRing, ledger, consent, dunning, outbox, inbound, modem, auth, version: VERSION, startedAt: clock.now() };
+  // The embedded broker's users outlive a bridge restarted by a settings change; made at the first embedded start.
+  const usersFile = new SecretFile<StoredBrokerUsers>(resolve(dataDir, "mqtt", "users.json"));
+  let brokerUsers: Promise<BrokerUsers> | undefined;
+  const openBrokerUsers = (): Promise<BrokerUsers> =>
+    (brokerUsers ??= BrokerUsers.open({ file: usersFile, config: config.mqtt.embedded, clock, logger: logger.child({ sub: "mqtt" }), where: usersFile.path }));
+  const brokerTlsIdentity = () => ensureTlsIdentity({ dataDir, ...(config.mqtt.embedded.tls.certFile ? { certFile: config.mqtt.embedded.tls.certFile } : {}), ...(config.mqtt.embedded.tls.keyFile ? { keyFile: config.mqtt.embedded.tls.keyFile } : {}) });
+  let mqtt: MqttBridge | undefined;
+  const mqttCredentials: MqttCredentialsPort = {
+    view: async () => {
+      const broker = mqtt?.embeddedBroker;
+      if (config.mqtt.mode !== "embedded" || !broker || !brokerUsers) return undefined;
+      const e = config.mqtt.embedded;
+      const tls = mqtt?.tlsFingerprint;
+      return { ...(await brokerUsers).view(), listeners: { plain: { host: e.host, port: broker.port }, ...(tls ? { tls: { host: e.tls.host, port: broker.tlsPort, fingerprint256: tls } } : {}) } };
+    },
+    rotate: async () => {
+      if (config.mqtt.mode !== "embedded") throw new DuegateError(ErrorCode.Validation, "the embedded MQTT broker is not in use (mqtt.mode is not embedded)", { field: "mqtt.mode" });
+      return (await openBrokerUsers()).rotate();
+    },
+  };
+  const services: AppServices = { settings, reports, mqttCredentials, config, ...(options.configFile ? { configFile: options.configFile } : {}), clock, bus, logger, logRing, ledger, consent, dunning, outbox, inbound, modem, auth, version: VERSION, startedAt: clock.now() };
   const metrics = createMetrics(services);
 
-  const journal = options.mqtt !== false ? await FileJournal.open<OutgoingEvent>(resolve(dataDir, "mqtt-outgoing.jsonl"), { clock, logger: logger.child({ sub: "mqtt" }) }) : undefined;
-  const bridgeFor = (): MqttBridge | undefined => (journal && config.mqtt.mode !== "off" ? new MqttBridge({ services, config, journal }) : undefined);
-  let mqtt = bridgeFor();
+  const journal =
+    options.mqtt !== false ? await FileJournal.open<OutgoingEvent>(resolve(dataDir, "mqtt-outgoing.jsonl"), { clock, logger: logger.child({ sub: "mqtt" }), maxItems: config.mqtt.journalMaxEvents }) : undefined;
+  const bridgeFor = async (): Promise<MqttBridge | undefined> =>
+    journal && config.mqtt.mode !== "off"
+      ? new MqttBridge({ services, config, journal, tlsIdentity: brokerTlsIdentity, ...(config.mqtt.mode === "embedded" ? { brokerUsers: await openBrokerUsers() } : {}) })
+      : undefined;
 
   const webhookJournals: Array<{ close(): Promise<void> }> = [];
   const webhooks = new WebhookDispatcher({
@@ -256,7 +281,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   // that take work; stop runs backwards, so intake ends before the sender and the modem.
   const started: Service[] = [];
   // The bridge is looked up when it starts and stops: reconfigure() may replace it.
-  const mqttService: Service = { name: "mqtt", start: async () => mqtt?.start(), stop: async () => mqtt?.stop() };
+  const mqttService: Service = {
+    name: "mqtt",
+    start: async () => {
+      mqtt = await bridgeFor();
+      await mqtt?.start();
+    },
+    stop: async () => mqtt?.stop(),
+  };
   const order: Service[] = [modem, outbox, inbound, dunning, webhooks, mqttService, ...(http ? [http] : [])];
 
   /** Puts a validated change in force in the running services; returns the keys that wait for a restart. */
@@ -275,7 +307,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     if (touched("mqtt.") && journal && started.includes(mqttService)) {
       // The broker link, topics and last will are built at start: a new bridge with the new settings.
       await mqtt?.stop();
-      mqtt = bridgeFor();
+      mqtt = await bridgeFor();
       await mqtt?.start();
       logger.info({ mode: config.mqtt.mode }, "MQTT settings changed in the panel; bridge restarted");
     }

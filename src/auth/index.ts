@@ -8,10 +8,9 @@
 import { randomBytes } from "node:crypto";
 import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/log.js";
-import { maskText } from "../core/mask.js";
 import { newId } from "../core/ids.js";
 import { DuegateError, ErrorCode } from "../core/errors.js";
-import { decoyHash, hashPassword, verifyPassword } from "./password.js";
+import { decoyHash, generatePassword, hashPassword, verifyPassword } from "./password.js";
 import { LoginThrottle, DEFAULT_THROTTLE, type ThrottleOptions } from "./throttle.js";
 import { hashApiKey, newApiKey, KEY_PREFIX } from "./api-keys.js";
 import { authFile, jsonStoreOpener, type AuthStore, type AuthStoreOpener } from "./storage.js";
@@ -306,15 +305,4 @@ function checkRole(role: string): void {
 function checkPassword(password: string): void {
   if (typeof password !== "string" || password.length < MIN_PASSWORD_LENGTH || password.length > 256)
     throw new DuegateError(ErrorCode.Validation, `a password needs ${MIN_PASSWORD_LENGTH} to 256 characters`, { field: "password" });
-}
-
-/** Four groups of five, easy to type from a console; never mistaken for a phone number by the log masking. */
-function generatePassword(): string {
-  const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-  for (;;) {
-    const bytes = randomBytes(20);
-    const chars = [...bytes].map((b) => alphabet[b % alphabet.length]).join("");
-    const password = chars.match(/.{5}/g)!.join("-");
-    if (maskText(password) === password) return password;
-  }
 }

@@ -30,6 +30,12 @@ export interface ThrottleOptions {
   forgetAfterMs: number;
   /** Bound on remembered keys of each kind, so that a flood of made-up names cannot grow memory. */
   maxEntries: number;
+  /**
+   * Machine logins (the MQTT broker): one count per address only, forgotten at a correct
+   * password. Its few logins are systems, not people: a name-wide lock would let one
+   * misconfigured client lock the accounting server out from another address.
+   */
+  perAddressOnly?: boolean;
 }
 
 export const DEFAULT_THROTTLE: ThrottleOptions = { freeAttempts: 5, freeAttemptsPerAddress: 20, baseLockMs: 30_000, maxLockMs: 15 * 60_000, forgetAfterMs: 60 * 60_000, maxEntries: 10_000 };
@@ -83,8 +89,10 @@ export class LoginThrottle {
   private readonly byPair: FailureCount;
   private readonly byAddress: FailureCount;
   private readonly byUser: FailureCount;
+  private readonly perAddressOnly: boolean;
 
   constructor(clock: Clock, opts: ThrottleOptions = DEFAULT_THROTTLE) {
+    this.perAddressOnly = opts.perAddressOnly === true;
     this.byPair = new FailureCount(clock, opts, opts.freeAttempts);
     this.byAddress = new FailureCount(clock, opts, opts.freeAttemptsPerAddress);
     this.byUser = new FailureCount(clock, opts, opts.freeAttempts);
@@ -95,7 +103,7 @@ export class LoginThrottle {
     const pair = pairKey(user, address);
     const own = Math.max(this.byPair.retryAfter(pair), this.byAddress.retryAfter(address));
     // The name-wide lock only for an address that has failed for this name itself.
-    return this.byPair.has(pair) ? Math.max(own, this.byUser.retryAfter(user)) : own;
+    return !this.perAddressOnly && this.byPair.has(pair) ? Math.max(own, this.byUser.retryAfter(user)) : own;
   }
 
   fail(user: string, address: string): void {
@@ -107,6 +115,7 @@ export class LoginThrottle {
   /** A correct password: this address's failures for this name are forgotten (not the address's or the name's). */
   succeed(user: string, address: string): void {
     this.byPair.clear(pairKey(user, address));
+    if (this.perAddressOnly) this.byAddress.clear(address);
   }
 }
 

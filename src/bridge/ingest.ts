@@ -4,7 +4,8 @@
  * topic, the field and the reason, so that it is acknowledged and not redelivered forever.
  * Only a failed write rejects (no PUBACK: the broker redelivers after the reconnect).
  */
-import { IN_TOPICS } from "../api/topics.js";
+import { IN_TOPICS, OUT_TOPICS } from "../api/topics.js";
+import { topicMatches } from "./acl.js";
 import { check } from "../api/validate.js";
 import { DuegateError, ErrorCode, isDuegateError } from "../core/errors.js";
 import { maskNumber } from "../core/mask.js";
@@ -21,9 +22,22 @@ export interface IngestOptions {
   maxBatch: number;
   gatewayId: string;
   respond(what: string, body: object): void;
+  /**
+   * A message on one of the gateway's own output topics, or outside its prefix: it can only
+   * have come through a subscription that is not the gateway's (a session someone else
+   * subscribed in under the gateway's client id). Never answered: an answer would be one more
+   * output message, received again, answered again, without end.
+   */
+  onNotInput?(topic: string): void;
 }
 
+/** The gateway's output topics relative to the prefix, as filters ("keyword/+"). */
+const OUTPUT_FILTERS = OUT_TOPICS.map((t) => t.topic.replace(/<[^>]+>/g, "+"));
+
 export class MqttIngest {
+  /** Messages dropped because they were not input (the gateway's own output, foreign topics). */
+  notInput = 0;
+
   constructor(
     private readonly services: BridgeServices,
     private readonly opts: IngestOptions,
@@ -31,7 +45,10 @@ export class MqttIngest {
 
   async handle(topic: string, payload: Buffer): Promise<void> {
     const rel = topic === this.opts.sharedSendTopic ? "send" : topic.startsWith(this.opts.prefix) ? topic.slice(this.opts.prefix.length) : undefined;
-    if (rel === undefined) return this.refuse(topic, "", ErrorCode.UnknownTopic, `not a duegate topic for gateway ${this.opts.gatewayId}`);
+    if (rel === undefined || OUTPUT_FILTERS.some((f) => topicMatches(f, rel))) {
+      this.notInput++;
+      return this.opts.onNotInput?.(topic);
+    }
     let body: unknown;
     try {
       body = JSON.parse(payload.toString("utf8"));

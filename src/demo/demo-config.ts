@@ -10,6 +10,7 @@ export const DEMO_BASE = {
   outbox: { sendWindow: DEMO_WINDOW, retry: { baseDelayMs: 2000 } },
   dunning: { requireTrustedClock: false, evaluateCron: "*/30 * * * * *" },
   http: { listen: "127.0.0.1:8080", adminPassword: "demo-admin" },
-  mqtt: { mode: "embedded", embedded: { host: "127.0.0.1", port: 1883 } },
+  // A known accounting login, so that the hint printed at start works as printed (a real install generates one).
+  mqtt: { mode: "embedded", embedded: { host: "127.0.0.1", port: 1883, username: "accounting", password: "demo-mqtt-secret", tls: { host: "127.0.0.1", port: 8883 } } },
 };
 

@@ -22,6 +22,7 @@ import { queryRoutes } from "./routes/queries.js";
 import { importRoutes } from "./routes/import.js";
 import { reportRoutes } from "./routes/reports.js";
 import { suppressionRoutes } from "./routes/suppressions.js";
+import { mqttCredentialRoutes } from "./routes/mqtt-credentials.js";
 
 // ajv-formats ships CJS with a default export object; under NodeNext its call signature sits on .default.
 const addFormats = ((formatsPlugin as unknown as { default?: unknown }).default ?? formatsPlugin) as (a: Ajv) => Ajv;
@@ -85,6 +86,7 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
       await api.register(reportRoutes, { services });
       await api.register(importRoutes, { services });
       await api.register(suppressionRoutes, { services });
+      await api.register(mqttCredentialRoutes, { services });
     },
     { prefix: "/api/v1" },
   );

@@ -64,7 +64,7 @@ beforeAll(async () => {
     outbox: { sendWindow: { start: "00:00", end: "23:59" } },
     dunning: { requireTrustedClock: false, policy: midnightPolicy({ en: "{{company}}: {{amountDue}} is due today." }, { en: "Reply STOP to opt out." }) },
     http: { listen: "127.0.0.1:0", adminPassword: ADMIN_PASSWORD },
-    mqtt: { mode: "embedded", embedded: { host: "127.0.0.1", port: 0 } },
+    mqtt: { mode: "embedded", embedded: { host: "127.0.0.1", port: 0, username: "accounting", password: "consent-test-login", tls: { port: 0 } } },
   });
   app = await createApp(config, { simulator: sim, logger: silentLogger() });
   await app.start();
@@ -80,7 +80,7 @@ beforeAll(async () => {
   expect(made.status).toBe(201);
   key = ((await made.json()) as { key: string }).key;
 
-  client = await connectAsync(`mqtt://127.0.0.1:${app.mqtt!.brokerPort}`, { clientId: "consent-accounting", clean: true });
+  client = await connectAsync(`mqtt://127.0.0.1:${app.mqtt!.brokerPort}`, { clientId: "consent-accounting", clean: true, username: "accounting", password: "consent-test-login" });
   client.on("message", (topic, payload) => {
     try {
       mqttSeen.push({ topic, payload: JSON.parse(payload.toString()) as Record<string, unknown> });

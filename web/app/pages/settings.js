@@ -2,6 +2,7 @@
 // to <dataDir>/settings.yaml, in force at once where possible), users and API keys.
 import { html, useState, useData, Loading, api, can, when, Field, Notice } from "../lib.js";
 import { EditableSettings } from "./settings-form.js";
+import { MqttBroker } from "./settings-mqtt.js";
 
 /** Nested settings as dotted keys ("sendWindow.start"), the way the configuration file names them. */
 function flatten(value, prefix = "", out = []) {
@@ -104,6 +105,6 @@ export function SettingsPage() {
       <p class="muted">duegate ${d.version ?? ""}. Changes made here are saved on the appliance and override the configuration file; environment variables and command-line flags override them.</p>
       ${d.editable ? html`<${EditableSettings} view=${d.editable} admin=${admin} onSaved=${() => state.reload()} />` : html`<${ConfigSection} title="MQTT" value=${d.config.mqtt} /><${ConfigSection} title="Sending (windows, pacing, limits)" value=${d.config.outbox} />`}
       <${ConfigSection} title="HTTP" value=${d.config.http} />
-      ${admin && html`<${Users} /><${ApiKeys} />`}`}
+      ${admin && html`<${MqttBroker} /><${Users} /><${ApiKeys} />`}`}
     <//>`;
 }
