@@ -5,6 +5,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { ErrorCode, isDuegateError, type DuegateError } from "../core/errors.js";
+import { boundMessage, excerpt } from "../core/excerpt.js";
 
 const STATUS: Partial<Record<string, number>> = {
   [ErrorCode.Validation]: 400,
@@ -26,7 +27,8 @@ export function sendError(reply: FastifyReply, status: number, code: string, mes
   return reply
     .code(status)
     .type("application/json")
-    .send({ error: { code, message, ...(field !== undefined ? { field } : {}) }, ...extra });
+    // Every error path passes here: the message quotes at most an excerpt of the input (src/core/excerpt.ts).
+    .send({ error: { code, message: boundMessage(message), ...(field !== undefined ? { field: excerpt(field) } : {}) }, ...extra });
 }
 
 export function apiErrorHandler(error: FastifyError | DuegateError, request: FastifyRequest, reply: FastifyReply): FastifyReply {

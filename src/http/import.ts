@@ -6,6 +6,7 @@
  */
 import { parse } from "csv-parse/sync";
 import { DuegateError, ErrorCode, errorMessage } from "../core/errors.js";
+import { excerpt } from "../core/excerpt.js";
 
 export type ImportKind = "accounts" | "invoices";
 
@@ -51,11 +52,11 @@ function toRecord(columns: Record<string, Cell>, row: Record<string, string>, li
     if (raw === "" || raw === undefined) continue; // an empty cell is an absent field
     const type = columns[name];
     if (type === "int") {
-      if (!/^-?\d+$/.test(raw)) return { line, problem: { field: `/${name}`, reason: `"${raw}" is not a whole number${name.startsWith("amount") ? " (amounts are in minor units: 1234 for 12.34)" : ""}`, id: row.id } };
+      if (!/^-?\d+$/.test(raw)) return { line, problem: { field: `/${name}`, reason: `"${excerpt(raw)}" is not a whole number${name.startsWith("amount") ? " (amounts are in minor units: 1234 for 12.34)" : ""}`, id: row.id } };
       out[name] = Number(raw);
     } else if (type === "bool") {
       const v = raw.toLowerCase();
-      if (!["true", "false", "1", "0", "yes", "no"].includes(v)) return { line, problem: { field: `/${name}`, reason: `"${raw}" is not true or false`, id: row.id } };
+      if (!["true", "false", "1", "0", "yes", "no"].includes(v)) return { line, problem: { field: `/${name}`, reason: `"${excerpt(raw)}" is not true or false`, id: row.id } };
       out[name] = v === "true" || v === "1" || v === "yes";
     } else if (type === "list") out[name] = raw.split(/[;|]/).map((s) => s.trim()).filter(Boolean);
     else out[name] = raw;
