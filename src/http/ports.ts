@@ -22,5 +22,18 @@ export interface HttpServices extends Omit<BridgeServices, "ledger" | "outbox"> 
   };
   readonly inbound: { list(filter: InboxFilter): { total: number; items: InboundRecord[] } };
   readonly reports: ReportsPort;
-  readonly config: { gateway: { id: string; defaultTimeZone: string }; http: { bodyLimitBytes: number; rateLimitPerMinute: number; importMaxRows: number; secureCookies: boolean }; mqtt: { maxBatch: number } };
+  readonly config: {
+    gateway: { id: string; defaultTimeZone: string };
+    http: {
+      listen: string;
+      bodyLimitBytes: number;
+      rateLimitPerMinute: number;
+      allowedHosts: string[];
+      metricsAccess: "loopback-or-key" | "key";
+      importMaxRows: number;
+      importMaxBytes: number;
+      secureCookies: boolean;
+    };
+    mqtt: { maxBatch: number };
+  };
 }
