@@ -26,6 +26,7 @@ import { Inbound, type InboundConfig } from "./inbound/index.js";
 import { CronScheduler } from "./system/scheduler.js";
 import { AuthService } from "./auth/index.js";
 import { buildServer } from "./http/server.js";
+import { registerMetricsRoute } from "./http/metrics-route.js";
 import { MqttBridge } from "./bridge/bridge.js";
 import { FileJournal } from "./store/event-journal.js";
 import { WebhookDispatcher } from "./http/webhooks/dispatcher.js";
@@ -199,8 +200,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           name: "http",
           async start() {
             server = await buildServer(services, { auth });
-            // Prometheus scrapes without a session; the figures hold no number, name or amount.
-            server.get("/metrics", { config: { scope: "public" }, schema: { hide: true } }, async (_req, reply) => reply.type(metrics.contentType).send(await metrics.metricsText()));
+            registerMetricsRoute(server, metrics, () => config.http.metricsAccess);
             const { host, port } = parseListen(config.http.listen);
             await server.listen({ host, port });
             const address = server.server.address();

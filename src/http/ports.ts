@@ -23,7 +23,7 @@ export interface HttpServices extends Omit<BridgeServices, "ledger" | "outbox"> 
   readonly inbound: { list(filter: InboxFilter): { total: number; items: InboundRecord[] } };
   readonly reports: ReportsPort;
   readonly config: {
-    gateway: { id: string; defaultTimeZone: string };
+    gateway: { id: string; defaultTimeZone: string; dataDir: string };
     http: {
       listen: string;
       bodyLimitBytes: number;

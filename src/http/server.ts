@@ -24,6 +24,7 @@ import { reportRoutes } from "./routes/reports.js";
 import { allowedHostSet, hostGuardHook } from "./allowed-hosts.js";
 import { RequestBudget, rateLimitHook } from "./rate-limit.js";
 import { parseListen } from "../cli/options.js";
+import { healthRoutes } from "./health.js";
 
 // ajv-formats ships CJS with a default export object; under NodeNext its call signature sits on .default.
 const addFormats = ((formatsPlugin as unknown as { default?: unknown }).default ?? formatsPlugin) as (a: Ajv) => Ajv;
@@ -71,7 +72,7 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
   await app.register(authPlugin, { auth: opts.auth, secureCookies: http.secureCookies, clock: services.clock });
   if (opts.web !== false) await app.register(webPlugin, { services, ...(opts.webRoot ? { webRoot: opts.webRoot } : {}) });
 
-  app.get("/health", { config: { scope: "public" }, schema: { hide: true } }, async () => ({ status: "ok" }));
+  await app.register(healthRoutes, { services });
 
   await app.register(
     async (api) => {
