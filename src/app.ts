@@ -27,6 +27,7 @@ import { CronScheduler } from "./system/scheduler.js";
 import { AuthService } from "./auth/index.js";
 import { buildServer } from "./http/server.js";
 import { registerMetricsRoute } from "./http/metrics-route.js";
+import { listenOn } from "./http/listen.js";
 import { MqttBridge } from "./bridge/bridge.js";
 import { FileJournal } from "./store/event-journal.js";
 import { WebhookDispatcher } from "./http/webhooks/dispatcher.js";
@@ -202,9 +203,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
             server = await buildServer(services, { auth });
             registerMetricsRoute(server, metrics, () => config.http.metricsAccess);
             const { host, port } = parseListen(config.http.listen);
-            await server.listen({ host, port });
-            const address = server.server.address();
-            const bound = typeof address === "object" && address ? address.port : port;
+            const bound = await listenOn(server, host, port);
             httpUrl = `http://${host.includes(":") ? `[${host}]` : host}:${bound}`;
             logger.info({ url: httpUrl }, "web panel and API listening");
           },
@@ -269,6 +268,26 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     return run;
   };
 
+  async function stopAll(): Promise<void> {
+    metrics.stop();
+    for (const s of started.reverse()) {
+      try {
+        // The outbox waits for the part at the modem; the modem bounds that wait by
+        // modem.stopGraceMs and then cuts it short, so the two stop together (modem.stop is idempotent).
+        if (s === outbox && started.includes(modem)) await Promise.all([outbox.stop(), modem.stop()]);
+        else await s.stop();
+      } catch (e) {
+        logger.error({ service: s.name, err: errorMessage(e) }, "stop failed");
+      }
+    }
+    started.length = 0;
+    await journal?.close();
+    for (const j of webhookJournals) await j.close();
+    await ledger.close();
+    await auth.close();
+    lock.release();
+  }
+
   return {
     services,
     get httpUrl() {
@@ -281,30 +300,20 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     reconfigure: (change, by) => reconfigure(change, by),
     async start() {
       for (const s of order) {
-        await s.start();
+        try {
+          await s.start();
+        } catch (e) {
+          // Never half-started (sending SMS with no API, or holding the data lock for nothing):
+          // what has started stops, in reverse, and the caller gets the reason.
+          logger.error({ service: s.name, err: errorMessage(e) }, "start failed; stopping what has started");
+          await stopAll();
+          throw e;
+        }
         started.push(s);
       }
       logger.info({ version: VERSION, dataDir, modem: config.modem.port === "sim" ? "simulator" : config.modem.port }, "duegate started");
     },
-    async stop() {
-      metrics.stop();
-      for (const s of started.reverse()) {
-        try {
-          // The outbox waits for the part at the modem; the modem bounds that wait by
-          // modem.stopGraceMs and then cuts it short, so the two stop together (modem.stop is idempotent).
-          if (s === outbox && started.includes(modem)) await Promise.all([outbox.stop(), modem.stop()]);
-          else await s.stop();
-        } catch (e) {
-          logger.error({ service: s.name, err: errorMessage(e) }, "stop failed");
-        }
-      }
-      started.length = 0;
-      await journal?.close();
-      for (const j of webhookJournals) await j.close();
-      await ledger.close();
-      await auth.close();
-      lock.release();
-    },
+    stop: stopAll,
     async reload() {
       // SIGHUP: the policy and templates in the config file take effect without a restart.
       // The rest of the config (ports, broker) needs a restart and is not re-read here.
