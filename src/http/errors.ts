@@ -23,6 +23,11 @@ const STATUS: Partial<Record<string, number>> = {
   [ErrorCode.UnknownTopic]: 404,
 };
 
+/** The HTTP status of a domain error. */
+export function statusOf(error: DuegateError): number {
+  return STATUS[error.code] ?? 400;
+}
+
 export function sendError(reply: FastifyReply, status: number, code: string, message: string, field?: string, extra: Record<string, unknown> = {}): FastifyReply {
   return reply
     .code(status)
@@ -34,7 +39,7 @@ export function sendError(reply: FastifyReply, status: number, code: string, mes
 export function apiErrorHandler(error: FastifyError | DuegateError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (isDuegateError(error)) {
     const field = typeof error.context.field === "string" ? normaliseField(error.context.field) : undefined;
-    return sendError(reply, STATUS[error.code] ?? 400, error.code, error.message, field);
+    return sendError(reply, statusOf(error), error.code, error.message, field);
   }
   const fe = error as FastifyError;
   if (fe.code === "FST_ERR_CTP_BODY_TOO_LARGE") return sendError(reply, 413, ErrorCode.PayloadTooLarge, `the body is over the limit of ${request.routeOptions.bodyLimit ?? "?"} bytes (http.bodyLimitBytes): split it`);
