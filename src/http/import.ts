@@ -32,7 +32,7 @@ export function rowsFromJson(body: unknown, maxRows: number): ImportRow[] {
 }
 
 /** Rows handed to the ledger at a time: big enough for its write to pay, small enough to yield often. */
-export const IMPORT_BATCH_ROWS = 1000;
+export const IMPORT_BATCH_ROWS = 250;
 /** Longest CSV row: no account or invoice comes near it; a longer one is a broken file, not a record. */
 export const MAX_CSV_ROW_BYTES = 1024 * 1024;
 
