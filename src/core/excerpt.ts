@@ -12,7 +12,7 @@ export const MESSAGE_MAX_CHARS = 1000;
 /** The value itself when short, else its first `max` characters and how many more there were: `abc… (4,900,000 more)`. */
 export function excerpt(value: unknown, max = EXCERPT_CHARS): string {
   const text = typeof value === "string" ? value : String(value);
-  if (text.length <= max) return text;
+  if (text.length <= max || isExcerpt(text, max)) return text;
   // Cutting inside a surrogate pair would leave half a character.
   const end = isHighSurrogate(text.charCodeAt(max - 1)) ? max - 1 : max;
   return `${text.slice(0, end)}… (${text.length - end} more)`;
@@ -28,6 +28,13 @@ const LONG_QUOTED = new RegExp(`"([^"]{${EXCERPT_CHARS + 1},})"`, "g");
 export function boundMessage(message: string): string {
   const shortened = message.length > EXCERPT_CHARS ? message.replace(LONG_QUOTED, (_m, inner: string) => `"${excerpt(inner)}"`) : message;
   return excerpt(shortened, MESSAGE_MAX_CHARS);
+}
+
+/** An excerpt made already (the same value passes several error paths): cutting it again would lose its count. */
+function isExcerpt(text: string, max: number): boolean {
+  if (text.length > max + 32) return false;
+  const head = /^([\s\S]*)… \(\d+ more\)$/.exec(text);
+  return head !== null && head[1]!.length <= max;
 }
 
 function isHighSurrogate(code: number): boolean {
