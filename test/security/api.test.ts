@@ -316,6 +316,22 @@ describe("an HTTP port already in use", () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  it("in the process too: start() stops what it started and rejects with the reason", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "duegate-sec-port-app-"));
+    try {
+      const at = (listen: string) => validateConfig({ gateway: { dataDir: dir }, modem: { port: "sim" }, mqtt: { mode: "off" }, http: { listen, adminPassword: ADMIN_PASSWORD } });
+      const app = await createApp(at(`127.0.0.1:${port}`), { logger: silentLogger() });
+      await expect(app.start()).rejects.toMatchObject({ code: "http.listen_failed", context: { address: `127.0.0.1:${port}`, code: "EADDRINUSE" } });
+      // the modem, outbox and data lock were released: the same data directory starts again at once
+      const again = await createApp(at("127.0.0.1:0"), { logger: silentLogger() });
+      await again.start();
+      expect((await fetch(`${again.httpUrl}/health`)).status).toBe(200);
+      await again.stop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it("stops the service with the address, the reason and the fix, and a non-zero exit code", async () => {
     const r = await new Promise<{ code: number | null; signal: string | null; stderr: string }>((resolve) => {
       const child = execFile(
