@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { spawn } from "node:child_process";
 import { request } from "node:http";
 import { Readable } from "node:stream";
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 
 const ROWS = Number(process.env.ROWS ?? 80_000);
@@ -82,12 +82,19 @@ const key = (await app.services.auth.createApiKey("bench", ["read", "write"])).k
 await runClient(["--client", app.httpUrl!, key, "--warmup"]);
 
 const lag = monitorEventLoopDelay({ resolution: 10 });
+// The longest garbage collection: a stall of the loop that is the heap's, not the import's code.
+let maxGcMs = 0;
+const gcObserver = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) maxGcMs = Math.max(maxGcMs, e.duration);
+});
+gcObserver.observe({ entryTypes: ["gc"] });
 let peakRss = process.memoryUsage().rss;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 const rssBefore = process.memoryUsage().rss;
 lag.enable();
 const out = await runClient(["--client", app.httpUrl!, key]);
 lag.disable();
+gcObserver.disconnect();
 clearInterval(sampler);
 
 const answer = JSON.parse(out.trim().split("\n").pop() ?? "{}") as { code: number; body: string; seconds: number };
@@ -106,6 +113,7 @@ const result = {
   rows_per_s: Math.round(ROWS / answer.seconds),
   max_event_loop_lag_ms: Number((lag.max / 1e6).toFixed(1)),
   p99_event_loop_lag_ms: Number((lag.percentile(99) / 1e6).toFixed(1)),
+  max_gc_pause_ms: Number(maxGcMs.toFixed(1)),
   rss_before_mb: Math.round(rssBefore / 1048576),
   peak_rss_mb: Math.round(peakRss / 1048576),
   memory_max_mb: MEMORY_MAX_MB,
