@@ -62,7 +62,7 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
   await app.register(swagger, {
     openapi: {
       info: { title: "duegate API", version: services.version, description: "Accounts, invoices, payments, SMS and reports. The same payloads as the MQTT topics (docs/mqtt.md)." },
-      components: { securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "An API key with scope read or write (web panel, Settings, API keys)." } } },
+      components: { securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "An API key (web panel, Settings, API keys) with scope read (GET), write (ledger and sends), policy (the dunning policy) or metrics (/metrics only)." } } },
       security: [{ apiKey: [] }],
     },
     // Only the API is documented; the panel's own routes are not a contract.
