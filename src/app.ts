@@ -268,7 +268,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     return run;
   };
 
-  async function stopAll(): Promise<void> {
+  // Once: a failed start has stopped everything already, and the caller's stop() that follows must not close twice.
+  let stopping: Promise<void> | undefined;
+  const stopAll = (): Promise<void> => (stopping ??= stopEverything());
+
+  async function stopEverything(): Promise<void> {
     metrics.stop();
     for (const s of started.reverse()) {
       try {
