@@ -1,5 +1,5 @@
 /**
- * The request budget of each client address: http.rateLimitPerMinute requests per fixed
+ * The request budget of each client address (or API key): http.rateLimitPerMinute requests per fixed
  * one-minute window on the API, the panel's data and its pages. It runs as the first
  * onRequest hook of the whole server, before the body is read and before authentication, so
  * that a flood of bad keys or of large bodies is cut as early as a flood of good requests.
@@ -12,6 +12,7 @@ import { isIPv6 } from "node:net";
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
 import type { Clock } from "../core/clock.js";
 import { ErrorCode } from "../core/errors.js";
+import { hashApiKey } from "../auth/api-keys.js";
 import { sendError } from "./errors.js";
 
 const WINDOW_MS = 60_000;
@@ -84,15 +85,29 @@ export function clientKey(ip: string): string {
   return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
 }
 
+/**
+ * Whose budget a request spends: a valid API key's own (the accounting server behind the same
+ * NAT address as the staff's browsers does not starve the panel, nor they it), else the
+ * client address's. An unknown key spends the address's: made-up keys buy no fresh budgets.
+ */
+export function budgetOwner(request: FastifyRequest, auth: { authenticateKey(key: string): unknown }): string {
+  const header = request.headers.authorization;
+  if (typeof header === "string" && /^bearer\s/i.test(header)) {
+    const key = header.slice(7).trim();
+    if (auth.authenticateKey(key)) return `key:${hashApiKey(key)}`;
+  }
+  return clientKey(request.ip);
+}
+
 /** The onRequest hook: the x-ratelimit-* headers on every counted answer, 429 with retry-after beyond. */
-export function rateLimitHook(budget: RequestBudget): onRequestAsyncHookHandler {
+export function rateLimitHook(budget: RequestBudget, owner: (request: FastifyRequest) => string): onRequestAsyncHookHandler {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split("?", 1)[0] ?? "/";
     if (UNCOUNTED.test(path)) return;
-    const spent = budget.spend(clientKey(request.ip));
+    const spent = budget.spend(owner(request));
     reply.header("x-ratelimit-limit", spent.limit).header("x-ratelimit-remaining", spent.remaining).header("x-ratelimit-reset", spent.resetSeconds);
     if (spent.allowed) return;
     reply.header("retry-after", spent.resetSeconds);
-    return sendError(reply, 429, ErrorCode.RateLimited, `too many requests from this address: the limit is ${spent.limit} a minute (http.rateLimitPerMinute); try again in ${spent.resetSeconds} s`);
+    return sendError(reply, 429, ErrorCode.RateLimited, `too many requests from this ${request.headers.authorization ? "API key or " : ""}address: the limit is ${spent.limit} a minute (http.rateLimitPerMinute); try again in ${spent.resetSeconds} s`);
   };
 }

@@ -22,7 +22,7 @@ import { queryRoutes } from "./routes/queries.js";
 import { importRoutes } from "./routes/import.js";
 import { reportRoutes } from "./routes/reports.js";
 import { allowedHostSet, hostGuardHook } from "./allowed-hosts.js";
-import { RequestBudget, rateLimitHook } from "./rate-limit.js";
+import { budgetOwner, RequestBudget, rateLimitHook } from "./rate-limit.js";
 import { parseListen } from "../cli/options.js";
 import { healthRoutes } from "./health.js";
 
@@ -57,7 +57,7 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
   // First of all hooks, before the body is read and before authentication: a request for a
   // foreign name, or over the client's budget, costs the appliance nothing more.
   app.addHook("onRequest", hostGuardHook(allowedHostSet(http.allowedHosts, undefined, listenHost(http.listen))));
-  app.addHook("onRequest", rateLimitHook(new RequestBudget(() => http.rateLimitPerMinute, services.clock)));
+  app.addHook("onRequest", rateLimitHook(new RequestBudget(() => http.rateLimitPerMinute, services.clock), (request) => budgetOwner(request, opts.auth)));
 
   await app.register(swagger, {
     openapi: {

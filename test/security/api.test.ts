@@ -131,6 +131,21 @@ describe("rate limit: http.rateLimitPerMinute per client address, on every API, 
     expect((await fetch(`${s.url}/health`)).status).toBe(200);
   });
 
+  it("gives a valid API key its own budget, wherever it comes from, and a made-up key none", async () => {
+    await exhaust();
+    // The accounting server behind the same address as the staff's browsers is still served.
+    const fresh = await s.key(["read"]);
+    const served = await fetch(`${s.url}/api/v1/status`, { headers: bearer(fresh) });
+    expect(served.status).toBe(200);
+    expect(served.headers.get("x-ratelimit-remaining")).toBe("599");
+    expect((await fetch(`${s.url}/api/v1/status`, { headers: bearer("dg_madeup_0000000000000000000000") })).status).toBe(429);
+    // A key whose budget is spent is refused from another address too.
+    const spender = await s.key(["read"]);
+    for (let i = 0; i < 600; i += 50) await Promise.all(Array.from({ length: 50 }, () => fetch(`${s.url}/api/v1/openapi.json`, { headers: bearer(spender) }).then((r) => r.arrayBuffer())));
+    const elsewhere = await raw(s.url, { path: "/api/v1/status", headers: bearer(spender), localAddress: "127.0.0.3" });
+    expect(elsewhere.status).toBe(429);
+  });
+
   it("keeps a budget per address: another client is served while this one waits", async () => {
     await exhaust();
     // 127.0.0.2 is this machine too (all of 127/8 is loopback), but another address to the server.
