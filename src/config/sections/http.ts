@@ -9,7 +9,7 @@ export const HttpSection = Type.Object(
     rateLimitPerMinute: Type.Integer({
       default: 600,
       minimum: 1,
-      description: "Requests per minute per client address on /api/v1, the panel's data and its pages (HTTP 429 with retry-after beyond; /health, /metrics and static files are not counted).",
+      description: "Requests per minute per API key, or per client address for requests without one, on /api/v1, the panel's data and its pages (HTTP 429 with retry-after beyond; /health, /metrics and static files are not counted).",
     }),
     allowedHosts: Type.Array(Type.String({ minLength: 1, maxLength: 253 }), {
       default: [],
