@@ -28,6 +28,8 @@ import { Inbound, type InboundConfig } from "./inbound/index.js";
 import { CronScheduler } from "./system/scheduler.js";
 import { AuthService } from "./auth/index.js";
 import { buildServer } from "./http/server.js";
+import { registerMetricsRoute } from "./http/metrics-route.js";
+import { listenOn } from "./http/listen.js";
 import { MqttBridge } from "./bridge/bridge.js";
 import { BrokerUsers, type StoredBrokerUsers } from "./bridge/credentials.js";
 import { SecretFile } from "./store/secret-file.js";
@@ -253,11 +255,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
               }
             }
             server = await buildServer(services, { auth, ...(tlsIdentity ? { https: { cert: tlsIdentity.cert, key: tlsIdentity.key } } : {}) });
-            // Prometheus scrapes without a session; the figures hold no number, name or amount.
-            server.get("/metrics", { config: { scope: "public" }, schema: { hide: true } }, async (_req, reply) => reply.type(metrics.contentType).send(await metrics.metricsText()));
-            await server.listen({ host, port });
-            const address = server.server.address();
-            const bound = typeof address === "object" && address ? address.port : port;
+            registerMetricsRoute(server, metrics, () => config.http.metricsAccess);
+            const bound = await listenOn(server, host, port);
             httpUrl = `${https ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${bound}`;
             if (tlsIdentity) {
               logger.info({ url: httpUrl, certificate: tlsIdentity.source, certPath: tlsIdentity.certPath, fingerprint256: tlsIdentity.fingerprint256, notAfter: tlsIdentity.notAfter.toISOString() }, "web panel and API listening over HTTPS");
@@ -340,6 +339,31 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     return run;
   };
 
+  // Once: a failed start has stopped everything already, and the caller's stop() that follows must not close twice.
+  let stopping: Promise<void> | undefined;
+  const stopAll = (): Promise<void> => (stopping ??= stopEverything());
+
+  async function stopEverything(): Promise<void> {
+    metrics.stop();
+    for (const s of started.reverse()) {
+      try {
+        // The outbox waits for the part at the modem; the modem bounds that wait by
+        // modem.stopGraceMs and then cuts it short, so the two stop together (modem.stop is idempotent).
+        if (s === outbox && started.includes(modem)) await Promise.all([outbox.stop(), modem.stop()]);
+        else await s.stop();
+      } catch (e) {
+        logger.error({ service: s.name, err: errorMessage(e) }, "stop failed");
+      }
+    }
+    started.length = 0;
+    await journal?.close();
+    for (const j of webhookJournals) await j.close();
+    await ledger.close();
+    await consent.close();
+    await auth.close();
+    lock.release();
+  }
+
   return {
     services,
     get httpUrl() {
@@ -358,33 +382,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     reconfigure: (change, by) => reconfigure(change, by),
     async start() {
       for (const s of order) {
-        await s.start();
+        try {
+          await s.start();
+        } catch (e) {
+          // Never half-started (sending SMS with no API, or holding the data lock for nothing):
+          // what has started stops, in reverse, and the caller gets the reason.
+          logger.error({ service: s.name, err: errorMessage(e) }, "start failed; stopping what has started");
+          await stopAll();
+          throw e;
+        }
         started.push(s);
       }
       logger.info({ version: VERSION, dataDir, modem: config.modem.port === "sim" ? "simulator" : config.modem.port }, "duegate started");
       // Said loudly at every start, as `duegate doctor` says it (src/system/security-warnings.ts).
       for (const c of securityChecks(config, dataDir)) if (!c.ok) logger.warn({ check: c.name, fix: c.hint }, `unsafe: ${c.detail}`);
     },
-    async stop() {
-      metrics.stop();
-      for (const s of started.reverse()) {
-        try {
-          // The outbox waits for the part at the modem; the modem bounds that wait by
-          // modem.stopGraceMs and then cuts it short, so the two stop together (modem.stop is idempotent).
-          if (s === outbox && started.includes(modem)) await Promise.all([outbox.stop(), modem.stop()]);
-          else await s.stop();
-        } catch (e) {
-          logger.error({ service: s.name, err: errorMessage(e) }, "stop failed");
-        }
-      }
-      started.length = 0;
-      await journal?.close();
-      for (const j of webhookJournals) await j.close();
-      await ledger.close();
-      await consent.close();
-      await auth.close();
-      lock.release();
-    },
+    stop: stopAll,
     async reload() {
       // SIGHUP: the policy and templates in the config file take effect without a restart.
       // The rest of the config (ports, broker) needs a restart and is not re-read here.

@@ -126,4 +126,7 @@ program.parseAsync(process.argv).catch((e: unknown) => {
   console.error(isDuegateError(e) ? `duegate: ${e.message}` : `duegate: unexpected error: ${errorMessage(e)}`);
   if (!isDuegateError(e) && e instanceof Error && e.stack) console.error(e.stack);
   process.exitCode = isDuegateError(e) && e.code.startsWith("config.") ? 78 : 1;
+  // A service that failed to start has stopped what it started; should a handle still be
+  // open, the process ends anyway instead of lingering half-started (unref: never delays an exit).
+  setTimeout(() => process.exit(), 5000).unref();
 });

@@ -10,6 +10,7 @@ import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/log.js";
 import { newId } from "../core/ids.js";
 import { DuegateError, ErrorCode } from "../core/errors.js";
+import { excerpt } from "../core/excerpt.js";
 import { decoyHash, generatePassword, hashPassword, verifyPassword } from "./password.js";
 import { LoginThrottle, DEFAULT_THROTTLE, type ThrottleOptions } from "./throttle.js";
 import { hashApiKey, newApiKey, KEY_PREFIX } from "./api-keys.js";
@@ -236,10 +237,11 @@ export class AuthService {
   async createApiKey(name: string, scopes: Scope[]): Promise<{ key: string; apiKey: ApiKeyView }> {
     if (!/^.{1,64}$/u.test(name) || !name.trim()) throw new DuegateError(ErrorCode.Validation, "an API key needs a name of 1 to 64 characters", { field: "name" });
     const unknown = scopes.filter((s) => !SCOPES.includes(s) || s === "admin");
-    if (unknown.length > 0 || scopes.length === 0) throw new DuegateError(ErrorCode.Validation, `scopes must be "read" and/or "write", got ${JSON.stringify(scopes)}`, { field: "scopes" });
+    if (unknown.length > 0 || scopes.length === 0) throw new DuegateError(ErrorCode.Validation, `scopes must be some of "read", "write", "policy" and "metrics", got ${excerpt(JSON.stringify(scopes))}`, { field: "scopes" });
     const made = newApiKey();
     const want = new Set<Scope>(scopes);
-    if (want.has("write")) want.add("read");
+    // Changing data or the policy means seeing it; a metrics key sees nothing else.
+    if (want.has("write") || want.has("policy")) want.add("read");
     const record: ApiKeyRecord = { id: newId("key"), name: name.trim(), prefix: made.prefix, hash: made.hash, scopes: SCOPES.filter((s) => want.has(s)), createdAt: this.clock.now() };
     this.data.apiKeys.push(record);
     await this.save();

@@ -5,9 +5,14 @@
 import type { SessionRecord } from "./sessions.js";
 
 export type Role = "admin" | "viewer";
-/** read: look; write: change domain data (send, cancel, edit policy); admin: users, keys, settings. */
-export type Scope = "read" | "write" | "admin";
-export const SCOPES: readonly Scope[] = ["read", "write", "admin"];
+/**
+ * read: look; write: change the ledger and send (accounts, invoices, payments, opt-outs, SMS);
+ * policy: change the dunning policy and its templates (what every debtor is told, and when);
+ * metrics: read /metrics and nothing else (a Prometheus key); admin: users, keys, settings.
+ * policy is apart from write so that the accounting server's key cannot rewrite the reminders.
+ */
+export type Scope = "read" | "write" | "policy" | "metrics" | "admin";
+export const SCOPES: readonly Scope[] = ["read", "write", "policy", "metrics", "admin"];
 
 /** The caller of a request, as the auth plugin decorates `request.principal`. */
 export interface Principal {
@@ -59,5 +64,5 @@ export interface AuthData {
 }
 
 export function scopesOfRole(role: Role): Scope[] {
-  return role === "admin" ? ["read", "write", "admin"] : ["read"];
+  return role === "admin" ? ["read", "write", "policy", "metrics", "admin"] : ["read"];
 }

@@ -7,6 +7,7 @@ import type { TSchema } from "@sinclair/typebox";
 import { AccountUpsert, CancelRequest, InvoiceUpsert, PaymentRecord, SendRequest, OptOutChange, type UpsertResult } from "../api/payloads.js";
 import { check, type ValidationProblem } from "../api/validate.js";
 import { DuegateError, ErrorCode, isDuegateError } from "../core/errors.js";
+import { boundMessage, excerpt } from "../core/excerpt.js";
 import { Priority } from "../outbox/types.js";
 import type { ConsentCommands, EnqueueResult, LedgerCommands, LedgerUpsertReport, OutboxCommands } from "./ports.js";
 import type { ConsentSource, SuppressionResult } from "../consent/types.js";
@@ -88,7 +89,8 @@ export function toUpsertResult(items: unknown[], goodIndex: number[], report: Le
     stored: report.applied.length,
     unchanged: report.unchanged.length,
     stale: report.stale.length,
-    refused: all.map((r) => (r.id === undefined ? { index: r.index, field: r.field, reason: r.reason } : r)),
+    // A refusal quotes at most an excerpt of what was sent (a field name or value may be megabytes).
+    refused: all.map((r) => ({ index: r.index, ...(r.id === undefined ? {} : { id: excerpt(r.id) }), field: excerpt(r.field), reason: boundMessage(r.reason) })),
   };
 }
 

@@ -9,6 +9,7 @@ import { topicMatches } from "./acl.js";
 import { check } from "../api/validate.js";
 import { DuegateError, ErrorCode, isDuegateError } from "../core/errors.js";
 import { maskNumber } from "../core/mask.js";
+import { boundMessage, excerpt } from "../core/excerpt.js";
 import { changeOptOut, ingestRecords, sendDirect, type RecordKind } from "./commands.js";
 import type { BridgeServices } from "./ports.js";
 import { answerRequest } from "./requests.js";
@@ -69,7 +70,7 @@ export class MqttIngest {
       case IN_TOPICS.optout.topic:
         return this.optout(topic, body);
       default:
-        return this.refuse(topic, "", ErrorCode.UnknownTopic, `unknown topic ${rel}: see docs/mqtt.md`);
+        return this.refuse(topic, "", ErrorCode.UnknownTopic, `unknown topic ${excerpt(rel)}: see docs/mqtt.md`);
     }
   }
 
@@ -105,6 +106,7 @@ export class MqttIngest {
 
   /** The error event goes through the bus: MQTT error topic, webhooks, web panel alike. */
   private refuse(topic: string, field: string, code: string, message: string): void {
-    this.services.bus.emit("input.error", { source: "mqtt", where: topic, field, code, message, at: this.services.clock.now() });
+    // Topic, field and message may quote the sender's bytes: an excerpt goes out, never the whole.
+    this.services.bus.emit("input.error", { source: "mqtt", where: excerpt(topic, 200), field: excerpt(field), code, message: boundMessage(message), at: this.services.clock.now() });
   }
 }

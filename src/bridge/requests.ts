@@ -8,6 +8,7 @@ import { CancelRequest } from "../api/payloads.js";
 import { REQUESTS, type RequestName } from "../api/topics.js";
 import { check } from "../api/validate.js";
 import { DuegateError, ErrorCode, errorMessage, isDuegateError } from "../core/errors.js";
+import { boundMessage, excerpt } from "../core/excerpt.js";
 import { cancelSelector } from "./commands.js";
 import type { BridgeServices } from "./ports.js";
 import { gatewayStatus } from "./status.js";
@@ -21,14 +22,14 @@ export async function answerRequest(services: BridgeServices, gatewayId: string,
   const transaction = body && typeof body === "object" ? (body as { transaction?: unknown }).transaction : undefined;
   const tx = typeof transaction === "string" || typeof transaction === "number" ? { transaction } : {};
   try {
-    if (!(REQUESTS as readonly string[]).includes(what)) throw new DuegateError(ErrorCode.UnknownTopic, `unknown request "${what}"; known: ${REQUESTS.join(", ")}`);
+    if (!(REQUESTS as readonly string[]).includes(what)) throw new DuegateError(ErrorCode.UnknownTopic, `unknown request "${excerpt(what)}"; known: ${REQUESTS.join(", ")}`);
     const data = await run(services, gatewayId, what as RequestName, body);
     respond(what, { status: "ok", data, ...tx });
   } catch (e) {
     // Anything unexpected is answered too (and logged): the client is never left waiting.
     if (!isDuegateError(e)) services.logger.error({ err: e, request: what }, "MQTT request failed");
-    const field = isDuegateError(e) && typeof e.context.field === "string" ? { field: e.context.field } : {};
-    respond(what, { status: "error", data: null, error: errorMessage(e), code: isDuegateError(e) ? e.code : "internal", ...field, ...tx });
+    const field = isDuegateError(e) && typeof e.context.field === "string" ? { field: excerpt(e.context.field) } : {};
+    respond(what, { status: "error", data: null, error: boundMessage(errorMessage(e)), code: isDuegateError(e) ? e.code : "internal", ...field, ...tx });
   }
 }
 

@@ -147,7 +147,7 @@ export function mqttHint(config: Config): string[] {
   const { mqtt } = config;
   const topics = `'${mqtt.baseTopic}/${config.gateway.id}/#'`;
   if (mqtt.mode === "external") return [`  MQTT        ${redactUrl(mqtt.url)} (your broker; topics ${topics})`];
-  if (mqtt.mode !== "embedded") return [];
+  if (mqtt.mode !== "embedded") return ["  MQTT        off"];
   const e = mqtt.embedded;
   const login = e.username || e.password ? `-u ${e.username || "accounting"} -P '${e.password}'` : "-u accounting -P <the password in the first start's log>";
   return [`  MQTT        mqtt://${e.host}:${e.port}   try: mosquitto_sub -h ${e.host} -p ${e.port} ${login} -t ${topics} -v`];

@@ -50,6 +50,7 @@ export const ErrorCode = {
   PayloadTooLarge: "api.payload_too_large",
   UnknownTopic: "api.unknown_topic",
   BrokerUnavailable: "api.broker_unavailable",
+  ListenFailed: "http.listen_failed",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

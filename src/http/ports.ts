@@ -25,5 +25,18 @@ export interface HttpServices extends Omit<BridgeServices, "ledger" | "outbox"> 
   readonly reports: ReportsPort;
   /** The embedded broker's logins (admin only); absent in API-only tests. */
   readonly mqttCredentials?: MqttCredentialsPort;
-  readonly config: { gateway: { id: string; defaultTimeZone: string }; http: { bodyLimitBytes: number; rateLimitPerMinute: number; importMaxRows: number; secureCookies: boolean }; mqtt: { maxBatch: number } };
+  readonly config: {
+    gateway: { id: string; defaultTimeZone: string; dataDir: string };
+    http: {
+      listen: string;
+      bodyLimitBytes: number;
+      rateLimitPerMinute: number;
+      allowedHosts: string[];
+      metricsAccess: "loopback-or-key" | "key";
+      importMaxRows: number;
+      importMaxBytes: number;
+      secureCookies: boolean;
+    };
+    mqtt: { maxBatch: number };
+  };
 }

@@ -23,6 +23,10 @@ import { importRoutes } from "./routes/import.js";
 import { reportRoutes } from "./routes/reports.js";
 import { suppressionRoutes } from "./routes/suppressions.js";
 import { mqttCredentialRoutes } from "./routes/mqtt-credentials.js";
+import { allowedHostSet, hostGuardHook } from "./allowed-hosts.js";
+import { budgetOwner, RequestBudget, rateLimitHook } from "./rate-limit.js";
+import { parseListen } from "../cli/options.js";
+import { healthRoutes } from "./health.js";
 
 // ajv-formats ships CJS with a default export object; under NodeNext its call signature sits on .default.
 const addFormats = ((formatsPlugin as unknown as { default?: unknown }).default ?? formatsPlugin) as (a: Ajv) => Ajv;
@@ -55,10 +59,15 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
   root.setValidatorCompiler(validatorCompiler());
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
 
+  // First of all hooks, before the body is read and before authentication: a request for a
+  // foreign name, or over the client's budget, costs the appliance nothing more.
+  app.addHook("onRequest", hostGuardHook(allowedHostSet(http.allowedHosts, undefined, listenHost(http.listen))));
+  app.addHook("onRequest", rateLimitHook(new RequestBudget(() => http.rateLimitPerMinute, services.clock), (request) => budgetOwner(request, opts.auth)));
+
   await app.register(swagger, {
     openapi: {
       info: { title: "duegate API", version: services.version, description: "Accounts, invoices, payments, SMS and reports. The same payloads as the MQTT topics (docs/mqtt.md)." },
-      components: { securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "An API key with scope read or write (web panel, Settings, API keys)." } } },
+      components: { securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "An API key (web panel, Settings, API keys) with scope read (GET), write (ledger and sends), policy (the dunning policy) or metrics (/metrics only)." } } },
       security: [{ apiKey: [] }],
     },
     // Only the API is documented; the panel's own routes are not a contract.
@@ -69,16 +78,12 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
   await app.register(authPlugin, { auth: opts.auth, secureCookies: opts.https !== undefined || http.secureCookies, clock: services.clock });
   if (opts.web !== false) await app.register(webPlugin, { services, ...(opts.webRoot ? { webRoot: opts.webRoot } : {}) });
 
-  app.get("/health", { config: { scope: "public" }, schema: { hide: true } }, async () => ({ status: "ok" }));
+  await app.register(healthRoutes, { services });
 
   await app.register(
     async (api) => {
       api.setErrorHandler(apiErrorHandler);
       api.setNotFoundHandler((request, reply) => sendError(reply, 404, ErrorCode.NotFound, `no route ${request.method} ${request.url}`));
-      // Rate limit for every API route (the plugin itself is registered by the auth plugin).
-      api.addHook("onRoute", (route) => {
-        route.config = { ...(route.config ?? {}), rateLimit: { max: http.rateLimitPerMinute, timeWindow: 60_000 } } as typeof route.config;
-      });
       api.get("/openapi.json", { config: { scope: "public" }, schema: { hide: true } }, async () => app.swagger());
       await api.register(recordRoutes, { services });
       await api.register(messageRoutes, { services });
@@ -93,6 +98,15 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
   await app.register(swaggerUi, { routePrefix: "/api/v1/docs" });
   // The pino Logger type is wider than FastifyBaseLogger's generic slot; the instance is the same.
   return root as unknown as FastifyInstance;
+}
+
+/** The host part of http.listen, itself a name clients may use. */
+function listenHost(listen: string): string | undefined {
+  try {
+    return parseListen(listen).host;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { toE164 } from "../core/phone.js";
 import { isLocalDate, isTimeZone } from "./dates.js";
+import { excerpt } from "../core/excerpt.js";
 import type { InvoiceStatus, RefusedRecord } from "./types.js";
 
 export interface LedgerDefaults {
@@ -108,7 +109,7 @@ function checkMinor(c: Collector, raw: Record<string, unknown>, field: string, r
     return undefined;
   }
   if (typeof v !== "number" || !Number.isInteger(v)) {
-    c.add(field, `${field} must be an integer in minor units (cents), got ${JSON.stringify(v)}`);
+    c.add(field, `${field} must be an integer in minor units (cents), got ${excerpt(JSON.stringify(v))}`);
     return undefined;
   }
   if (v < 0 || v > MAX_MINOR) {
@@ -125,7 +126,7 @@ function checkDate(c: Collector, raw: Record<string, unknown>, field: string, re
     return undefined;
   }
   if (!isLocalDate(v)) {
-    c.add(field, `${field} must be a calendar date YYYY-MM-DD, got ${JSON.stringify(v)}`);
+    c.add(field, `${field} must be a calendar date YYYY-MM-DD, got ${excerpt(JSON.stringify(v))}`);
     return undefined;
   }
   return v;
@@ -155,7 +156,7 @@ function checkCurrency(c: Collector, raw: Record<string, unknown>, fallback: str
   const v = raw.currency;
   if (v === undefined || v === null) return fallback;
   if (typeof v !== "string" || !CURRENCY.test(v)) {
-    c.add("currency", `currency must be an ISO 4217 code such as "EUR", got ${JSON.stringify(v)}`);
+    c.add("currency", `currency must be an ISO 4217 code such as "EUR", got ${excerpt(JSON.stringify(v))}`);
     return undefined;
   }
   return v;
@@ -188,11 +189,11 @@ export function validateAccount(raw: unknown, index: number, d: LedgerDefaults):
       if (typeof raw.locale !== "string") throw new Error("not a string");
       locale = Intl.getCanonicalLocales(raw.locale)[0] ?? d.locale;
     } catch {
-      c.add("locale", `locale must be a BCP 47 tag such as "de-DE", got ${JSON.stringify(raw.locale)}`);
+      c.add("locale", `locale must be a BCP 47 tag such as "de-DE", got ${excerpt(JSON.stringify(raw.locale))}`);
     }
   }
   const timeZone = optString(c, raw, "timeZone", 64);
-  if (timeZone !== undefined && !isTimeZone(timeZone)) c.add("timeZone", `timeZone must be an IANA zone such as "Europe/Berlin", got ${JSON.stringify(timeZone)}`);
+  if (timeZone !== undefined && !isTimeZone(timeZone)) c.add("timeZone", `timeZone must be an IANA zone such as "Europe/Berlin", got ${excerpt(JSON.stringify(timeZone))}`);
   const currency = checkCurrency(c, raw, d.currency);
   const segment = optString(c, raw, "segment", 64);
   let tags: string[] = [];

@@ -32,7 +32,7 @@ describe("AuthService", () => {
     const { auth } = await open();
     expect(auth.users()).toEqual([expect.objectContaining({ name: "admin", role: "admin" })]);
     const r = await auth.login("admin", "correct horse battery");
-    expect(r.principal).toEqual({ kind: "user", name: "admin", role: "admin", scopes: ["read", "write", "admin"] });
+    expect(r.principal).toEqual({ kind: "user", name: "admin", role: "admin", scopes: ["read", "write", "policy", "metrics", "admin"] });
     await rejects(auth.login("admin", "wrong password!"), ErrorCode.Unauthorized);
     await rejects(auth.login("nobody", "correct horse battery"), ErrorCode.Unauthorized);
   });
@@ -191,6 +191,11 @@ describe("AuthService", () => {
     expect(auth.authenticateKey(key)).toEqual({ kind: "apikey", name: "accounting", role: "admin", scopes: ["read", "write"] });
     expect(auth.authenticateKey(key + "x")).toBeUndefined();
     expect(auth.authenticateKey("not-a-key")).toBeUndefined();
+    // policy implies read (one edits what one sees); metrics stands alone (a scraper sees nothing else)
+    const policy = await auth.createApiKey("wording", ["policy"]);
+    expect(auth.authenticateKey(policy.key)?.scopes).toEqual(["read", "policy"]);
+    const metrics = await auth.createApiKey("prometheus", ["metrics"]);
+    expect(auth.authenticateKey(metrics.key)?.scopes).toEqual(["metrics"]);
     await rejects(auth.createApiKey("x", ["admin"]), ErrorCode.Validation);
     await rejects(auth.createApiKey("x", []), ErrorCode.Validation);
     await auth.revokeApiKey(apiKey.id);

@@ -18,8 +18,26 @@ export const HttpSection = Type.Object(
     bodyLimitBytes: Type.Integer({ default: 5_000_000, minimum: 1024, description: "Largest request body (bulk imports)." }),
     adminPassword: Type.String({ default: "", description: "Password of the admin user created at first start; empty generates one and prints it once to the log." }),
     secureCookies: Type.Boolean({ default: false, description: "Mark the session cookie Secure and send HSTS even though duegate itself serves plain HTTP: for a TLS-terminating proxy in front of it. With http.tls on, cookies are Secure anyway." }),
-    rateLimitPerMinute: Type.Integer({ default: 600, minimum: 1, description: "Requests per minute per client on /api/v1 (HTTP 429 beyond)." }),
+    rateLimitPerMinute: Type.Integer({
+      default: 600,
+      minimum: 1,
+      description: "Requests per minute per API key, or per client address for requests without one, on /api/v1, the panel's data and its pages (HTTP 429 with retry-after beyond; /health, /metrics and static files are not counted).",
+    }),
+    allowedHosts: Type.Array(Type.String({ minLength: 1, maxLength: 253 }), {
+      default: [],
+      description:
+        "Names the appliance answers to in the Host header, besides the ones always allowed: localhost, the loopback addresses, this machine's host name, <hostname>.local and every address of its interfaces (read at start). Any other Host gets 421 (a DNS rebinding guard). Add the DNS name you reach it by; [\"*\"] turns the check off.",
+    }),
+    metricsAccess: Type.Union([Type.Literal("loopback-or-key"), Type.Literal("key")], {
+      default: "loopback-or-key",
+      description: "Who may read /metrics: loopback-or-key serves this machine without a key and everyone else with an API key of scope metrics or read; key asks everyone for such a key.",
+    }),
     importMaxRows: Type.Integer({ default: 100000, minimum: 1, description: "Most rows in one bulk import." }),
+    importMaxBytes: Type.Integer({
+      default: 64 * 1024 * 1024,
+      minimum: 1024,
+      description: "Largest body of a bulk import (POST /api/v1/import/...). The file is read as a stream in batches, so this bounds the request, not the memory.",
+    }),
     webhookTimeoutMs: Type.Integer({ default: 10000, minimum: 100, description: "How long one webhook POST may take." }),
     webhookMaxBackoffMs: Type.Integer({ default: 600000, minimum: 1000, description: "Longest wait between retries of a webhook (backoff doubles up to it)." }),
     webhookMaxAgeHours: Type.Integer({ default: 72, minimum: 1, description: "An event a receiver has not taken after this long is dropped (logged)." }),

@@ -1,6 +1,7 @@
 /** The JSON error shape of the whole API, {error:{code,message}}, for the auth adapter. */
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { DuegateError, ErrorCode, isDuegateError } from "../../core/errors.js";
+import { boundMessage } from "../../core/excerpt.js";
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.Validation]: 400,
@@ -25,7 +26,7 @@ function fieldOf(context: Record<string, unknown>): Record<string, string> {
 }
 
 export function sendError(reply: FastifyReply, status: number, code: string, message: string, extra: Record<string, unknown> = {}): FastifyReply {
-  return reply.code(status).type("application/json").send({ error: { code, message, ...extra } });
+  return reply.code(status).type("application/json").send({ error: { code, message: boundMessage(message), ...extra } });
 }
 
 /** Error handler of the auth and panel routes: domain errors keep their code, schema failures say which field. */

@@ -16,7 +16,11 @@ const NewUser = Type.Object({ name: Type.String({ minLength: 1, maxLength: 32 })
 const UserChange = Type.Object({ role: Type.Optional(Role), password: Type.Optional(Type.String({ maxLength: 256 })) }, { additionalProperties: false });
 const OwnPassword = Type.Object({ current: Type.String({ maxLength: 256 }), password: Type.String({ maxLength: 256 }) }, { additionalProperties: false });
 const NewKey = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 64 }), scopes: Type.Array(Type.Union([Type.Literal("read"), Type.Literal("write")]), { minItems: 1, maxItems: 2 }) },
+  {
+    name: Type.String({ minLength: 1, maxLength: 64 }),
+    // Never "admin": users and keys are managed by people (AuthService.createApiKey).
+    scopes: Type.Array(Type.Union([Type.Literal("read"), Type.Literal("write"), Type.Literal("policy"), Type.Literal("metrics")]), { minItems: 1, maxItems: 4, uniqueItems: true }),
+  },
   { additionalProperties: false },
 );
 const NameParam = Type.Object({ name: Type.String({ maxLength: 64 }) });
