@@ -15,7 +15,7 @@ import type { DocumentStore, OpenDocument } from "./ports.js";
 import { recordDocuments, type LedgerJournalOptions } from "./record-documents.js";
 import { intern } from "./intern.js";
 import { validateAccount, validateInvoice, validatePayment, normalisePhone, type LedgerDefaults, type NormalisedInvoice } from "./validate.js";
-import type { Account, AccountBalance, ErasureCounts, Invoice, Payment, StopReason, UpsertReport } from "./types.js";
+import type { Account, AccountBalance, AccountInput, ErasureCounts, Invoice, InvoiceInput, Payment, PaymentInput, StopReason, UpsertReport } from "./types.js";
 import { emptyDocument, stopFor, type LedgerDocument } from "./document.js";
 
 export type { LedgerDocument };
@@ -85,7 +85,7 @@ export class Ledger {
     }
   }
 
-  async upsertAccounts(input: unknown[]): Promise<UpsertReport> {
+  async upsertAccounts(input: readonly AccountInput[]): Promise<UpsertReport> {
     const report = emptyReport(input.length);
     const { data } = this.doc;
     input.forEach((raw, index) => {
@@ -126,7 +126,7 @@ export class Ledger {
     return this.commit(report);
   }
 
-  async upsertInvoices(input: unknown[]): Promise<UpsertReport> {
+  async upsertInvoices(input: readonly InvoiceInput[]): Promise<UpsertReport> {
     const report = emptyReport(input.length);
     const { data } = this.doc;
     input.forEach((raw, index) => {
@@ -181,7 +181,7 @@ export class Ledger {
     return next;
   }
 
-  async recordPayments(input: unknown[]): Promise<UpsertReport> {
+  async recordPayments(input: readonly PaymentInput[]): Promise<UpsertReport> {
     const report = emptyReport(input.length);
     const { data } = this.doc;
     input.forEach((raw, index) => {
