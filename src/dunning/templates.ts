@@ -8,7 +8,7 @@ import { dayNumber } from "../ledger/dates.js";
 import type { PolicyDocument } from "./policy-schema.js";
 import type { TemplateVariable } from "./template-variables.js";
 import { CompiledTemplate } from "./compiled-template.js";
-import { formatMoney, plainSpaces } from "./money-format.js";
+import { formatMoney, plainSpaces } from "../core/money.js";
 
 export type TemplateView = Record<TemplateVariable, string | number>;
 

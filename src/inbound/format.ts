@@ -1,5 +1,5 @@
 /**
- * Money, dates and account numbers as a debtor reads them, in the account's locale.
+ * Dates and account numbers as a debtor reads them, in the account's locale (money: src/core/money.ts).
  * Intl puts narrow no-break spaces in some locales (fr-FR "12,50 €"); they are not in the
  * GSM 7-bit alphabet (3GPP TS 23.038 6.2.1) and would turn the whole reply into UCS-2,
  * so they become plain spaces.
@@ -16,20 +16,6 @@ function safeLocale(locale: string | undefined, fallback: string): string {
   } catch {
     return fallback;
   }
-}
-
-/** Minor units to a localised amount: 12345 EUR in de-DE is "123,45 €", 500 JPY is "¥500". */
-export function formatMoney(minor: number, currency: string, locale: string | undefined, fallbackLocale = "en-GB"): string {
-  const loc = safeLocale(locale, fallbackLocale);
-  let fmt: Intl.NumberFormat;
-  try {
-    fmt = new Intl.NumberFormat(loc, { style: "currency", currency });
-  } catch {
-    fmt = new Intl.NumberFormat(loc, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-    return gsmSafe(`${fmt.format(minor / 100)} ${currency}`);
-  }
-  const digits = fmt.resolvedOptions().maximumFractionDigits ?? 2;
-  return gsmSafe(fmt.format(minor / 10 ** digits));
 }
 
 /** "2026-06-25" in the account's locale ("25.06.2026", "25 Jun 2026"); the date has no zone. */
