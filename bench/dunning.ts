@@ -22,7 +22,7 @@ import type { EnqueueOutcome, EnqueueRequest, EnqueueResult, OutboxMessage, Outb
 import { Ledger } from "../src/ledger/ledger.js";
 import { memoryDocuments } from "../src/ledger/ports.js";
 import type { AccountInput, InvoiceInput } from "../src/ledger/types.js";
-import { addDays, localNow } from "../src/ledger/dates.js";
+import { addDays, localNow } from "../src/core/calendar.js";
 import { DunningEngine } from "../src/dunning/engine.js";
 import { CronScheduler } from "../src/system/scheduler.js";
 import { SystemClockTrust } from "../src/system/clock-trust.js";

@@ -4,7 +4,8 @@ import { createLogger, LogRing } from "../core/log.js";
 import { maskNumber } from "../core/mask.js";
 import { errorMessage } from "../core/errors.js";
 import { createApp, type App } from "../app.js";
-import { sampleLedger, isoDate } from "../demo/sample-data.js";
+import { sampleLedger } from "../demo/sample-data.js";
+import { localDate } from "../core/calendar.js";
 import { flagOverrides, parseListen } from "./options.js";
 import { installSignalHandlers } from "./signals.js";
 
@@ -87,7 +88,7 @@ function scriptDebtors(app: App): void {
     const to = accounts[i]?.phones[0];
     if (to) sim.injectInbound(to, text);
   };
-  const inTwoWeeks = isoDate(clock.now() + 14 * 86_400_000, "UTC");
+  const inTwoWeeks = localDate(clock.now() + 14 * 86_400_000, "UTC");
   const script: Array<[number, () => void | Promise<unknown>]> = [
     [6_000, () => debtor(0, "Balance?")],
     [9_000, () => debtor(1, `PROMISE ${inTwoWeeks}`)],
@@ -103,7 +104,7 @@ function scriptDebtors(app: App): void {
         const inv = ledger.invoicesOf(a.id).find((i) => i.status === "open");
         if (!inv) return;
         print(`  $ payment   accounting reports ${a.id} paid ${inv.number} in full`);
-        return ledger.recordPayments([{ id: `PAY-demo-${inv.id}`, invoiceId: inv.id, amount: inv.amountDue, date: isoDate(clock.now(), "UTC") }]);
+        return ledger.recordPayments([{ id: `PAY-demo-${inv.id}`, invoiceId: inv.id, amount: inv.amountDue, date: localDate(clock.now(), "UTC") }]);
       },
     ],
   ];

@@ -4,7 +4,7 @@
  * an SMS is not HTML, and "&amp;" would cost five characters.
  */
 import type { Account, Invoice } from "../ledger/types.js";
-import { dayNumber } from "../ledger/dates.js";
+import { dayNumber } from "../core/calendar.js";
 import type { PolicyDocument } from "./policy-schema.js";
 import type { TemplateVariable } from "./template-variables.js";
 import { CompiledTemplate } from "./compiled-template.js";

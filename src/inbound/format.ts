@@ -31,21 +31,3 @@ export function maskAccountId(id: string): string {
   const tail = id.length > 4 ? id.slice(-4) : id.slice(-1);
   return `***${tail}`;
 }
-
-/** Today's date (YYYY-MM-DD) in a time zone; an unknown zone falls back to UTC. */
-export function localDate(now: number, timeZone: string | undefined): string {
-  let fmt: Intl.DateTimeFormat;
-  try {
-    fmt = new Intl.DateTimeFormat("en-CA", { timeZone: timeZone || "UTC", year: "numeric", month: "2-digit", day: "2-digit" });
-  } catch {
-    fmt = new Intl.DateTimeFormat("en-CA", { timeZone: "UTC", year: "numeric", month: "2-digit", day: "2-digit" });
-  }
-  const parts = Object.fromEntries(fmt.formatToParts(now).map((p) => [p.type, p.value]));
-  return `${parts.year}-${parts.month}-${parts.day}`;
-}
-
-/** Adds days to a YYYY-MM-DD date (calendar arithmetic, no zone involved). */
-export function addDays(ymd: string, days: number): string {
-  const [y, m, d] = ymd.split("-").map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
-}

@@ -3,5 +3,4 @@ export type { LedgerDefaults } from "./validate.js";
 export { normalisePhone } from "./validate.js";
 export * from "./types.js";
 export * from "./ports.js";
-export * from "./dates.js";
 export { jsonDocuments } from "./json-documents.js";

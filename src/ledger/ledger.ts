@@ -10,7 +10,7 @@ import type { Logger } from "../core/log.js";
 import type { DomainEvents } from "../api/events.js";
 import { DuegateError, ErrorCode } from "../core/errors.js";
 import { shortHash } from "../core/ids.js";
-import { isLocalDate, localNow } from "./dates.js";
+import { isLocalDate, localNow } from "../core/calendar.js";
 import type { DocumentStore, OpenDocument } from "./ports.js";
 import { recordDocuments, type LedgerJournalOptions } from "./record-documents.js";
 import { intern } from "./intern.js";

@@ -7,7 +7,7 @@
  */
 import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js";
 import type { AccountUpsert, InvoiceUpsert, PaymentRecord } from "../api/payloads.js";
-import { isTimeZone } from "./dates.js";
+import { isTimeZone } from "../core/calendar.js";
 import type { InvoiceStatus, RefusedRecord } from "./types.js";
 
 export interface LedgerDefaults {

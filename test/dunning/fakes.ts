@@ -8,7 +8,7 @@ import type { EnqueueOutcome, EnqueueRequest, EnqueueResult, OutboxMessage, Outb
 import { Ledger } from "../../src/ledger/ledger.js";
 import type { AccountInput, InvoiceInput } from "../../src/ledger/types.js";
 import { memoryDocuments, type OpenDocument } from "../../src/ledger/ports.js";
-import { localNow } from "../../src/ledger/dates.js";
+import { localNow } from "../../src/core/calendar.js";
 import { DunningEngine, type DunningConfig } from "../../src/dunning/engine.js";
 import { CronScheduler } from "../../src/system/scheduler.js";
 import { SystemClockTrust } from "../../src/system/clock-trust.js";

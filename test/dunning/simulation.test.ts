@@ -6,7 +6,7 @@
  */
 import { describe, it, expect } from "vitest";
 import type { AccountMarkEvent } from "../../src/api/events.js";
-import { addDays, localNow } from "../../src/ledger/dates.js";
+import { addDays, localNow } from "../../src/core/calendar.js";
 import { formatMoney } from "../../src/dunning/templates.js";
 import { makeWorld, berlin, type World } from "./fakes.js";
 import type { AccountInput, InvoiceInput } from "../../src/ledger/types.js";

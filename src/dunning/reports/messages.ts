@@ -6,7 +6,7 @@
  */
 import { stringify } from "csv-stringify/sync";
 import type { MessageFacts, ReplyFacts, SentMessageFact, ReplyFact } from "../../ledger/ports.js";
-import { localNow } from "../../ledger/dates.js";
+import { localNow } from "../../core/calendar.js";
 
 export interface UsageRow {
   period: string;

@@ -9,7 +9,7 @@ import type { LocalDate } from "../../core/types.js";
 import { DuegateError, ErrorCode } from "../../core/errors.js";
 import type { Ledger } from "../../ledger/ledger.js";
 import type { MessageFacts, ReplyFacts } from "../../ledger/ports.js";
-import { addDays, dayNumber, instantOf, isLocalDate, localNow } from "../../ledger/dates.js";
+import { addDays, dayNumber, instantOf, isLocalDate, localNow } from "../../core/calendar.js";
 import type { StepRecord } from "../step-memory.js";
 import { aging, dso, onTimeRate, AGING_BUCKETS, type AgingRow, type DsoRow, type OnTimeRate } from "./receivables.js";
 import { stepEffectiveness, type StepEffectiveness } from "./effectiveness.js";

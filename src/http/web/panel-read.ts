@@ -7,7 +7,7 @@ import type { KeywordKind } from "../../api/events.js";
 import type { WebServices } from "./ports.js";
 import { dashboard } from "./dashboard.js";
 import { agingOf } from "../../dunning/reports/index.js";
-import { dayOf, dayBounds } from "./days.js";
+import { dateBounds, localDate } from "../../core/calendar.js";
 import { setting } from "./settings-view.js";
 import { listPorts, type PortInfo } from "../../modem/index.js";
 
@@ -45,8 +45,8 @@ export const panelReadRoutes: FastifyPluginAsync<{ services: WebServices }> = as
       ...(states?.length ? { state: states as MessageState[] } : {}),
       ...(q.number ? { number: q.number } : {}),
       ...(q.account ? { accountId: q.account } : {}),
-      ...(q.since ? { since: dayBounds(q.since, zone()).start } : {}),
-      ...(q.until ? { until: dayBounds(q.until, zone()).end } : {}),
+      ...(q.since ? { since: dateBounds(q.since, zone()).start } : {}),
+      ...(q.until ? { until: dateBounds(q.until, zone()).end } : {}),
       offset: q.offset ?? 0,
       limit: q.limit ?? 50,
     });
@@ -119,7 +119,7 @@ function accountView(s: WebServices, id: string, zone: string): Record<string, u
   const invoices = ledger.invoicesOf(id);
   const messages = s.outbox?.list({ accountId: id, limit: 500 }).items ?? [];
   const replies = s.inbound?.list({ accountId: id, limit: 500 }).items ?? [];
-  return { account, invoices, aging: agingOf(invoices, dayOf(s.clock.now(), zone)), messages, replies };
+  return { account, invoices, aging: agingOf(invoices, localDate(s.clock.now(), zone)), messages, replies };
 }
 
 /** Serial ports seen by the system (read-only: nothing is opened), for choosing modem.port. */
