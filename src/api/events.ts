@@ -3,10 +3,12 @@
  * the webhooks and the web panel's live feed. Payloads are plain JSON: they are also the
  * wire format (docs/mqtt.md documents each as a topic).
  */
+import type { MessageState } from "../core/message-states.js";
+
 export interface MessageStateEvent {
   id: string;
   idempotencyKey: string;
-  state: "queued" | "sending" | "submitted" | "delivered" | "failed" | "expired" | "cancelled";
+  state: MessageState;
   to: string;
   origin: { kind: string; accountId?: string; invoiceIds?: string[]; step?: string };
   parts: number;

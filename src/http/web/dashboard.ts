@@ -4,6 +4,7 @@
  * src/dunning/reports). Computed on request: the panel asks once and then follows the live feed.
  */
 import type { OutboxMessage } from "../../outbox/types.js";
+import type { MessageState } from "../../core/message-states.js";
 import type { WebServices } from "./ports.js";
 import { lastDays, localDate, startOfDate } from "../../core/calendar.js";
 import { setting } from "./settings-view.js";
@@ -19,7 +20,7 @@ export interface DayFigures {
 /** Bound on what one dashboard request reads, so that a busy outbox cannot stall the Pi. */
 const MAX_MESSAGES = 20_000;
 
-const SENT_STATES = new Set(["submitted", "delivered", "failed", "expired"]);
+const SENT_STATES = new Set<MessageState>(["submitted", "delivered", "failed", "expired"]);
 
 export function perDay(messages: readonly OutboxMessage[], received: readonly { receivedAt: number }[], days: string[], zone: string): DayFigures[] {
   const byDay = new Map(days.map((d) => [d, { day: d, sent: 0, delivered: 0, failed: 0, received: 0 }]));

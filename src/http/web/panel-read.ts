@@ -8,10 +8,10 @@ import type { WebServices } from "./ports.js";
 import { dashboard } from "./dashboard.js";
 import { agingOf } from "../../dunning/reports/index.js";
 import { dateBounds, localDate } from "../../core/calendar.js";
+import { isMessageState } from "../../core/message-states.js";
 import { setting } from "./settings-view.js";
 import { listPorts, type PortInfo } from "../../modem/index.js";
 
-const STATES = ["queued", "sending", "submitted", "delivered", "failed", "expired", "cancelled"];
 const Paging = { offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })) };
 const MessagesQuery = Type.Object({
   ...Paging,
@@ -40,7 +40,7 @@ export const panelReadRoutes: FastifyPluginAsync<{ services: WebServices }> = as
 
   app.get<{ Querystring: Static<typeof MessagesQuery> }>("/api/v1/panel/messages", { schema: { querystring: MessagesQuery }, config: { scope: "read" } }, async (request) => {
     const q = request.query;
-    const states = q.state ? q.state.split(",").filter((x) => STATES.includes(x)) : undefined;
+    const states = q.state ? q.state.split(",").filter(isMessageState) : undefined;
     return need(s.outbox, "the outbox").list({
       ...(states?.length ? { state: states as MessageState[] } : {}),
       ...(q.number ? { number: q.number } : {}),
