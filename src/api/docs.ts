@@ -1,10 +1,13 @@
 /**
  * The parts of docs/mqtt.md and docs/http.md that state a payload's shape, written from the
  * schemas themselves (`npm run docs:api`; test/api/docs.test.ts fails when they drift): each
- * topic's JSON Schema block and the one table of record limits both documents show.
+ * topic's JSON Schema block, the schema of every published event (src/api/events.ts
+ * EVENT_TABLE) and the one table of record limits both documents show.
  */
 import type { TSchema } from "@sinclair/typebox";
 import * as payloads from "./payloads.js";
+import * as events from "./events.js";
+import { OUT_TOPICS } from "./topics.js";
 
 interface Node {
   type?: string;
@@ -63,14 +66,23 @@ export function recordLimitsTable(): string {
   return ["| record | field | accepted | checked by |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }
 
+/** One collapsed JSON Schema per published event, with its topic: what a subscriber receives. */
+export function eventSchemasMarkdown(): string {
+  return OUT_TOPICS.filter((t) => t.event)
+    .map((t) => `<details><summary><code>$P/${t.topic}</code> (${t.event}): ${t.description}</summary>\n\n\`\`\`json\n${JSON.stringify(t.schema, null, 2)}\n\`\`\`\n</details>`)
+    .join("\n\n");
+}
+
+const EVENTS = /(<!-- event-schemas:begin[^>]*-->\n)[\s\S]*?(<!-- event-schemas:end -->)/;
 const LIMITS = /(<!-- record-limits:begin[^>]*-->\n)[\s\S]*?(<!-- record-limits:end -->)/;
 const SCHEMA_BLOCK = /(<summary>JSON Schema: (\w+)<\/summary>\n\n```json\n)[\s\S]*?(\n```)/g;
 
 /** The document with its generated parts rewritten from the schemas; the rest is kept as written. */
 export function withGeneratedParts(markdown: string): string {
-  const schemas = payloads as unknown as Record<string, TSchema | undefined>;
+  const schemas = { ...payloads, ...events } as unknown as Record<string, TSchema | undefined>;
   return markdown
     .replace(LIMITS, (_m, begin: string, end: string) => `${begin}${recordLimitsTable()}\n${end}`)
+    .replace(EVENTS, (_m, begin: string, end: string) => `${begin}${eventSchemasMarkdown()}\n${end}`)
     .replace(SCHEMA_BLOCK, (whole, begin: string, name: string, end: string) => {
       const schema = schemas[name];
       return schema ? begin + JSON.stringify(schema, null, 2) + end : whole;

@@ -1,97 +1,133 @@
 /**
- * The domain events: one map, emitted on the bus and forwarded by the MQTT publisher,
- * the webhooks and the web panel's live feed. Payloads are plain JSON: they are also the
- * wire format (docs/mqtt.md documents each as a topic).
+ * The domain events: one schema each, emitted on the bus and forwarded by the MQTT publisher,
+ * the webhooks and the web panel's live feed. Payloads are plain JSON: they are also the wire
+ * format. EVENT_TABLE says which topic each goes out on; src/api/topics.ts, docs/mqtt.md
+ * (npm run docs:api) and the panel's live feed (/contract.js) all read it.
  */
-import type { MessageState } from "../core/message-states.js";
+import { Type, type Static, type TSchema } from "@sinclair/typebox";
+import { MESSAGE_STATES } from "../core/message-states.js";
 
-export interface MessageStateEvent {
-  id: string;
-  idempotencyKey: string;
-  state: MessageState;
-  to: string;
-  origin: { kind: string; accountId?: string; invoiceIds?: string[]; step?: string };
-  parts: number;
-  references?: number[];
-  reason?: string;
-  at: number;
+const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
+const At = Type.Integer({ description: "When it happened (ms since the epoch)." });
+
+export const MessageStateEvent = Type.Object(
+  {
+    id: Type.String(),
+    idempotencyKey: Type.String(),
+    state: literals(MESSAGE_STATES),
+    to: Type.String(),
+    origin: Type.Object({ kind: Type.String(), accountId: Type.Optional(Type.String()), invoiceIds: Type.Optional(Type.Array(Type.String())), step: Type.Optional(Type.String()) }),
+    parts: Type.Integer(),
+    references: Type.Optional(Type.Array(Type.Integer())),
+    reason: Type.Optional(Type.String()),
+    at: At,
+  },
+  { title: "Message state" },
+);
+export type MessageStateEvent = Static<typeof MessageStateEvent>;
+
+export const InboundEvent = Type.Object(
+  { id: Type.String(), from: Type.String(), text: Type.String(), receivedAt: Type.Integer(), accountIds: Type.Array(Type.String()), incomplete: Type.Boolean(), keyword: Type.Optional(Type.String()) },
+  { title: "Inbound SMS" },
+);
+export type InboundEvent = Static<typeof InboundEvent>;
+
+export const KEYWORD_KINDS = ["balance", "stop", "start", "help", "paid", "promise", "dispute", "unknown"] as const;
+export type KeywordKind = (typeof KEYWORD_KINDS)[number];
+
+export const KeywordEvent = Type.Object(
+  {
+    inboundId: Type.String(),
+    keyword: literals(KEYWORD_KINDS),
+    from: Type.String(),
+    accountIds: Type.Array(Type.String()),
+    promiseDate: Type.Optional(Type.String({ description: "PROMISE: the promised date, YYYY-MM-DD." })),
+    text: Type.Optional(Type.String({ description: "DISPUTE / unknown: the debtor's words." })),
+    at: At,
+  },
+  { title: "Keyword action" },
+);
+export type KeywordEvent = Static<typeof KeywordEvent>;
+
+export const OptOutEvent = Type.Object(
+  { accountId: Type.String(), number: Type.Optional(Type.String()), optedOut: Type.Boolean(), source: literals(["sms", "mqtt", "http", "panel"] as const), at: At },
+  { title: "Opt-out" },
+);
+export type OptOutEvent = Static<typeof OptOutEvent>;
+
+export const AccountMarkEvent = Type.Object(
+  { accountId: Type.String(), mark: literals(["disconnect", "handoff"] as const), step: Type.String(), invoiceIds: Type.Array(Type.String()), at: At },
+  { title: "Account mark", description: "A policy step asked for disconnection or hand-off to collection." },
+);
+export type AccountMarkEvent = Static<typeof AccountMarkEvent>;
+
+export const ModemHealthEvent = Type.Object(
+  {
+    state: literals(["starting", "ready", "degraded", "recovering", "offline"] as const),
+    signal: Type.Optional(Type.Object({ rssi: Type.Number(), bars: Type.Number(), dbm: Type.Optional(Type.Number()) })),
+    registration: Type.Optional(literals(["home", "roaming", "searching", "denied", "unregistered", "unknown"] as const)),
+    operator: Type.Optional(Type.String()),
+    simState: Type.Optional(Type.String()),
+    model: Type.Optional(Type.String()),
+    lastError: Type.Optional(Type.String()),
+    storage: Type.Optional(Type.Object({ used: Type.Number(), total: Type.Number() }, { description: "SMS storage use of the read memory (AT+CPMS?); added by the modem subsystem." })),
+    at: At,
+  },
+  { title: "Modem health" },
+);
+export type ModemHealthEvent = Static<typeof ModemHealthEvent>;
+
+export const LedgerChangedEvent = Type.Object(
+  {
+    kind: literals(["account", "invoice", "payment", "erasure"] as const),
+    id: Type.String(),
+    accountId: Type.String(),
+    at: At,
+    stop: Type.Optional(literals(["paid", "void", "disputed", "opted-out", "paused", "no-reminders", "erased"] as const)),
+    invoiceIds: Type.Optional(Type.Array(Type.String(), { description: "The invoices concerned by stop (empty = the whole account)." })),
+  },
+  { title: "Ledger changed" },
+);
+export type LedgerChangedEvent = Static<typeof LedgerChangedEvent>;
+
+export const InputErrorEvent = Type.Object(
+  {
+    source: Type.String({ description: "mqtt, http, modem or config." }),
+    where: Type.String({ description: "The topic, route or AT line where it was seen." }),
+    field: Type.Optional(Type.String()),
+    code: Type.String(),
+    message: Type.String(),
+    at: At,
+  },
+  { title: "Input error" },
+);
+export type InputErrorEvent = Static<typeof InputErrorEvent>;
+
+export interface EventEntry {
+  schema: TSchema;
+  /** The MQTT topic under <base>/<id>/; "<field>" is filled from the payload. None: not published. */
+  topic?: string;
+  description: string;
 }
 
-export interface InboundEvent {
-  id: string;
-  from: string;
-  text: string;
-  receivedAt: number;
-  accountIds: string[];
-  incomplete: boolean;
-  keyword?: string;
-}
+/** Every domain event: its payload schema and where it goes out. */
+export const EVENT_TABLE = {
+  "message.state": { schema: MessageStateEvent, topic: "message/state", description: `A message changed state: ${MESSAGE_STATES.join(", ")}.` },
+  "inbound.received": { schema: InboundEvent, topic: "inbound", description: "An SMS was received (reassembled)." },
+  "keyword.action": { schema: KeywordEvent, topic: "keyword/<keyword>", description: `A debtor's keyword was acted on: ${KEYWORD_KINDS.join(", ")}.` },
+  "account.optout": { schema: OptOutEvent, topic: "account/optout", description: "An account opted out or back in." },
+  "account.mark": { schema: AccountMarkEvent, topic: "account/mark", description: "A dunning step marked an account for disconnection or hand-off." },
+  "input.error": { schema: InputErrorEvent, topic: "error", description: "A payload was refused: topic, field and reason." },
+  // Not published on a topic of its own: its content goes out in the retained status.
+  "modem.health": { schema: ModemHealthEvent, description: "The modem's health changed (panel, webhooks; MQTT: in status)." },
+  // Not published: an import of 100,000 invoices would be 100,000 messages.
+  "ledger.changed": { schema: LedgerChangedEvent, description: "The ledger changed (panel, webhooks)." },
+} as const satisfies Record<string, EventEntry>;
 
-export type KeywordKind = "balance" | "stop" | "start" | "help" | "paid" | "promise" | "dispute" | "unknown";
+export type EventName = keyof typeof EVENT_TABLE;
+export const EVENT_NAMES = Object.keys(EVENT_TABLE) as EventName[];
 
-export interface KeywordEvent {
-  inboundId: string;
-  keyword: KeywordKind;
-  from: string;
-  accountIds: string[];
-  /** PROMISE: the promised date, YYYY-MM-DD. */
-  promiseDate?: string;
-  /** DISPUTE / unknown: the debtor's words. */
-  text?: string;
-  at: number;
-}
-
-export interface OptOutEvent {
-  accountId: string;
-  number?: string;
-  optedOut: boolean;
-  source: "sms" | "mqtt" | "http" | "panel";
-  at: number;
-}
-
-export interface AccountMarkEvent {
-  accountId: string;
-  mark: "disconnect" | "handoff";
-  step: string;
-  invoiceIds: string[];
-  at: number;
-}
-
-export interface ModemHealthEvent {
-  state: "starting" | "ready" | "degraded" | "recovering" | "offline";
-  signal?: { rssi: number; bars: number; dbm?: number };
-  registration?: "home" | "roaming" | "searching" | "denied" | "unregistered" | "unknown";
-  operator?: string;
-  simState?: string;
-  model?: string;
-  lastError?: string;
-  /** SMS storage use of the read memory (AT+CPMS?); added by the modem subsystem. */
-  storage?: { used: number; total: number };
-  at: number;
-}
-
-export interface LedgerChangedEvent {
-  kind: "account" | "invoice" | "payment" | "erasure";
-  id: string;
-  accountId: string;
-  at: number;
-  /** Set when the change must stop reminders at once (dunning cancels queued ones). */
-  stop?: "paid" | "void" | "disputed" | "opted-out" | "paused" | "no-reminders" | "erased";
-  /** The invoices concerned by `stop` (empty = the whole account). */
-  invoiceIds?: string[];
-}
-
-export interface InputErrorEvent {
-  /** "mqtt" | "http" | "modem" | "config" */
-  source: string;
-  /** The topic, route or AT line where it was seen. */
-  where: string;
-  field?: string;
-  code: string;
-  message: string;
-  at: number;
-}
-
+/** The bus's event map: each payload type is its schema's (the check below keeps them one). */
 export interface DomainEvents {
   [event: string]: unknown;
   "ledger.changed": LedgerChangedEvent;
@@ -103,3 +139,8 @@ export interface DomainEvents {
   "modem.health": ModemHealthEvent;
   "input.error": InputErrorEvent;
 }
+
+type FromTable = { [K in EventName]: Static<(typeof EVENT_TABLE)[K]["schema"]> };
+type FromMap = { [K in EventName]: DomainEvents[K] };
+const _tableMatchesMap: FromTable extends FromMap ? (FromMap extends FromTable ? true : never) : never = true;
+export { _tableMatchesMap };
