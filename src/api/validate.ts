@@ -82,9 +82,28 @@ export function describeError(e: ErrorObject): ValidationProblem {
   return { field, reason };
 }
 
+/**
+ * ajv reports a value outside a list of literals ("status": "closed") as one "must be equal to
+ * constant" per branch; a sender needs the list instead: "must be one of "open", "paid", ...".
+ */
+export function describeErrors(errors: readonly ErrorObject[]): ValidationProblem[] {
+  const allowed = new Map<string, unknown[]>();
+  for (const e of errors) if (e.keyword === "const") allowed.set(e.instancePath, [...(allowed.get(e.instancePath) ?? []), (e.params as { allowedValue?: unknown }).allowedValue]);
+  const problems: ValidationProblem[] = [];
+  const listed = new Set<string>();
+  for (const e of errors) {
+    const values = allowed.get(e.instancePath);
+    if (values && (e.keyword === "const" || e.keyword === "anyOf")) {
+      if (!listed.has(e.instancePath)) problems.push({ field: e.instancePath, reason: `must be one of ${values.map((v) => JSON.stringify(v)).join(", ")}` });
+      listed.add(e.instancePath);
+    } else problems.push(describeError(e));
+  }
+  return problems;
+}
+
 /** A JSON payload against its schema: the typed value, or the problems with their fields. */
 export function check<S extends TSchema>(schema: S, value: unknown): Checked<Static<S>> {
   const v = compile(schema, "json");
   if (v(value)) return { ok: true, value: value as Static<S> };
-  return { ok: false, problems: (v.errors ?? []).slice(0, 5).map(describeError) };
+  return { ok: false, problems: describeErrors(v.errors ?? []).slice(0, 5) };
 }
