@@ -5,7 +5,7 @@ import { maskNumber } from "../core/mask.js";
 import { DuegateError, ErrorCode, errorMessage } from "../core/errors.js";
 import { ManualClock, type Clock } from "../core/clock.js";
 import { createApp, type App } from "../app.js";
-import { sampleLedger, isoDate } from "../demo/sample-data.js";
+import { sampleLedger } from "../demo/sample-data.js";
 import { parseDemoClock, shiftedClock } from "../demo/demo-clock.js";
 import { nextBatch } from "../demo/next-reminders.js";
 import { colourWanted, painter, type Paint } from "../demo/paint.js";
@@ -13,6 +13,7 @@ import { ScriptMemory } from "../demo/script-memory.js";
 import { runTimeLapse, summaryLines } from "../demo/time-lapse.js";
 import { OutboxSection } from "../config/sections/outbox.js";
 import { DEMO_BASE } from "../demo/demo-config.js";
+import { localDate } from "../core/calendar.js";
 import { flagOverrides, parseListen } from "./options.js";
 import { installSignalHandlers } from "./signals.js";
 import type { Config } from "../config/schema.js";
@@ -181,7 +182,7 @@ async function scriptDebtors(app: App, paint: Paint): Promise<void> {
     const to = accounts[i]?.phones[0];
     if (to) sim.injectInbound(to, text);
   };
-  const inTwoWeeks = isoDate(clock.now() + 14 * 86_400_000, "UTC");
+  const inTwoWeeks = localDate(clock.now() + 14 * 86_400_000, "UTC");
   const script: Array<[string, number, () => void | Promise<unknown>]> = [
     ["balance", 6_000, () => debtor(0, "Balance?")],
     ["promise", 9_000, () => debtor(1, `PROMISE ${inTwoWeeks}`)],
@@ -198,7 +199,7 @@ async function scriptDebtors(app: App, paint: Paint): Promise<void> {
         const inv = ledger.invoicesOf(a.id).find((i) => i.status === "open");
         if (!inv) return;
         print(`  $ payment   accounting reports ${a.id} paid ${inv.number} in full`);
-        return ledger.recordPayments([{ id: `PAY-demo-${inv.id}`, invoiceId: inv.id, amount: inv.amountDue, date: isoDate(clock.now(), "UTC") }]);
+        return ledger.recordPayments([{ id: `PAY-demo-${inv.id}`, invoiceId: inv.id, amount: inv.amountDue, date: localDate(clock.now(), "UTC") }]);
       },
     ],
   ];

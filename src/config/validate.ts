@@ -5,8 +5,9 @@
  */
 import { Value } from "@sinclair/typebox/value";
 import type { TSchema } from "@sinclair/typebox";
-import { Ajv, type ErrorObject } from "ajv";
+import type { ErrorObject } from "ajv";
 import { parseDocument } from "yaml";
+import { compile } from "../api/validate.js";
 import { DuegateError, ErrorCode } from "../core/errors.js";
 import { ConfigSchema, type Config } from "./schema.js";
 
@@ -24,8 +25,7 @@ function strict(schema: TSchema): TSchema {
   return clone as TSchema;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validate = ajv.compile(strict(ConfigSchema));
+const validate = compile(strict(ConfigSchema), "document");
 
 /** DUEGATE_OUTBOX__SEND_WINDOW__START=09:00 -> outbox.sendWindow.start */
 export function envToPath(name: string): string {

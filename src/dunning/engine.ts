@@ -15,7 +15,7 @@ import { idempotencyKey, shortHash } from "../core/ids.js";
 import { Priority, type EnqueueOutcome, type EnqueueRequest, type OutboxPort } from "../outbox/types.js";
 import type { Ledger } from "../ledger/ledger.js";
 import type { Account } from "../ledger/types.js";
-import { localNow } from "../ledger/dates.js";
+import { localNow } from "../core/calendar.js";
 import type { OpenDocument } from "../ledger/ports.js";
 import { jsonDocuments } from "../ledger/json-documents.js";
 import { defaultJournalOptions, recordDocuments } from "../ledger/record-documents.js";

@@ -14,7 +14,7 @@
 import type { Ledger } from "../ledger/ledger.js";
 import type { Account, Invoice } from "../ledger/types.js";
 import { DuegateError, ErrorCode } from "../core/errors.js";
-import { dayNumber, fromDayNumber, isLocalDate, localNow } from "../ledger/dates.js";
+import { dayNumber, fromDayNumber, isLocalDate, localNow } from "../core/calendar.js";
 import { mayPlan, planAccount, type CompiledSequence, type PlannedSend, type PlanSettings } from "./planner.js";
 import { NO_DAY, type InvoiceSteps, type StepCover, type StepMemoryView } from "./step-memory.js";
 import { composeReminder, type Sender } from "./compose.js";

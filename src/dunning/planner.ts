@@ -14,7 +14,7 @@
  *   the step still waits for its time of day.
  */
 import type { Account, Invoice } from "../ledger/types.js";
-import { dayNumber, fromDayNumber } from "../ledger/dates.js";
+import { dayNumber, fromDayNumber } from "../core/calendar.js";
 import type { PolicyDocument, PolicyStep } from "./policy-schema.js";
 import type { InvoiceSteps, StepCover, StepMemoryView } from "./step-memory.js";
 

@@ -4,7 +4,7 @@
  * unique step ids, known template variables).
  */
 import { Type, type Static } from "@sinclair/typebox";
-import { Ajv } from "ajv";
+import { compile } from "../api/validate.js";
 import { DuegateError, ErrorCode } from "../core/errors.js";
 import { unknownVariables } from "./template-variables.js";
 
@@ -66,8 +66,7 @@ export interface PolicyVersion {
   policy: PolicyDocument;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validateShape = ajv.compile(PolicySchema);
+const validateShape = compile(PolicySchema, "document");
 
 /** Throws DuegateError(PolicyInvalid | TemplateInvalid) naming the first problem and where it is. */
 export function checkPolicy(input: unknown): PolicyDocument {

@@ -4,8 +4,6 @@
  * listens: src/app.ts calls listen, tests call inject() (fastify docs, Testing).
  */
 import Fastify, { type FastifyInstance, type FastifySchemaCompiler } from "fastify";
-import { Ajv } from "ajv";
-import formatsPlugin from "ajv-formats";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
@@ -28,8 +26,7 @@ import { budgetOwner, RequestBudget, rateLimitHook } from "./rate-limit.js";
 import { parseListen } from "../cli/options.js";
 import { healthRoutes } from "./health.js";
 
-// ajv-formats ships CJS with a default export object; under NodeNext its call signature sits on .default.
-const addFormats = ((formatsPlugin as unknown as { default?: unknown }).default ?? formatsPlugin) as (a: Ajv) => Ajv;
+import { createAjv } from "../api/validate.js";
 
 export type ServerServices = HttpServices & WebServices;
 
@@ -110,16 +107,13 @@ function listenHost(listen: string): string | undefined {
 }
 
 /**
- * Two ajv instances, chosen by the part of the request. A query string, path parameters and
- * headers are text by nature: "limit=5" is the number 5 ("array": a single value for a list).
- * A JSON body already carries its types and is read as MQTT reads it (src/api/validate.ts):
- * "optedOut": "true" or "id": true is refused with the field named, never turned into
- * another value. In both, a record with an unknown field is refused, not silently trimmed.
+ * fastify's compiler, built from the gateway's one validator module (src/api/validate.ts): a
+ * JSON body is read as MQTT reads it, a query string or path as text. Fresh instances per
+ * server, since fastify registers its route schemas in them.
  */
 function validatorCompiler(): FastifySchemaCompiler<unknown> {
-  const common = { removeAdditional: false, useDefaults: true, allErrors: false } as const;
-  const text = addFormats(new Ajv({ ...common, coerceTypes: "array" }));
-  const json = addFormats(new Ajv({ ...common, coerceTypes: false }));
+  const text = createAjv("text");
+  const json = createAjv("json");
   return ({ schema, httpPart }) => (httpPart === "body" ? json : text).compile(schema as object);
 }
 

@@ -10,13 +10,13 @@ import type { Logger } from "../core/log.js";
 import type { DomainEvents } from "../api/events.js";
 import { DuegateError, ErrorCode } from "../core/errors.js";
 import { shortHash } from "../core/ids.js";
-import { isLocalDate, localNow } from "./dates.js";
+import { isLocalDate, localNow } from "../core/calendar.js";
 import type { DocumentStore, OpenDocument } from "./ports.js";
 import { recordDocuments, type LedgerJournalOptions } from "./record-documents.js";
 import { intern } from "./intern.js";
 import { e164OrUndefined } from "../core/phone.js";
 import { validateAccount, validateInvoice, validatePayment, type LedgerDefaults, type NormalisedInvoice } from "./validate.js";
-import type { Account, AccountBalance, ErasureCounts, Invoice, Payment, StopReason, UpsertReport } from "./types.js";
+import type { Account, AccountBalance, AccountInput, ErasureCounts, Invoice, InvoiceInput, Payment, PaymentInput, StopReason, UpsertReport } from "./types.js";
 import { emptyDocument, stopFor, type LedgerDocument } from "./document.js";
 
 export type { LedgerDocument };
@@ -92,7 +92,7 @@ export class Ledger {
     }
   }
 
-  async upsertAccounts(input: unknown[]): Promise<UpsertReport> {
+  async upsertAccounts(input: readonly AccountInput[]): Promise<UpsertReport> {
     const report = emptyReport(input.length);
     const optedOutNow: Array<{ accountId: string; number: string }> = [];
     const { data } = this.doc;
@@ -147,7 +147,7 @@ export class Ledger {
     return phones.find((p) => !before?.includes(p) && consent.has(p));
   }
 
-  async upsertInvoices(input: unknown[]): Promise<UpsertReport> {
+  async upsertInvoices(input: readonly InvoiceInput[]): Promise<UpsertReport> {
     const report = emptyReport(input.length);
     const { data } = this.doc;
     input.forEach((raw, index) => {
@@ -202,7 +202,7 @@ export class Ledger {
     return next;
   }
 
-  async recordPayments(input: unknown[]): Promise<UpsertReport> {
+  async recordPayments(input: readonly PaymentInput[]): Promise<UpsertReport> {
     const report = emptyReport(input.length);
     const { data } = this.doc;
     input.forEach((raw, index) => {

@@ -8,7 +8,8 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { EventBus } from "../core/bus.js";
-import type { DomainEvents, MessageStateEvent, ModemHealthEvent } from "../api/events.js";
+import { MESSAGE_STATES } from "../core/message-states.js";
+import type { DomainEvents, ModemHealthEvent } from "../api/events.js";
 
 /** Outbox.stats() as agreed in CONTRACTS.md. */
 export interface OutboxStats {
@@ -39,7 +40,6 @@ export interface Metrics {
 }
 
 const OWNER = "metrics";
-const MESSAGE_STATES: MessageStateEvent["state"][] = ["queued", "sending", "submitted", "delivered", "failed", "expired", "cancelled"];
 const MODEM_STATES: ModemHealthEvent["state"][] = ["starting", "ready", "degraded", "recovering", "offline"];
 const REGISTRATIONS: NonNullable<ModemHealthEvent["registration"]>[] = ["home", "roaming", "searching", "denied", "unregistered", "unknown"];
 /** Messages whose `sending` we remember while waiting for `submitted`; beyond it the oldest is dropped. */

@@ -7,9 +7,10 @@ import type { Millis } from "../core/types.js";
 import { History, JsonStore, RecordDir } from "../store/index.js";
 import { SendLimits, type SimCounters } from "./limits.js";
 import type { MessageState, OutboxMessage } from "./types.js";
+import { ACTIVE_MESSAGE_STATES, FINAL_MESSAGE_STATES } from "../core/message-states.js";
 
-export const FINAL: ReadonlySet<MessageState> = new Set(["delivered", "failed", "expired", "cancelled"]);
-export const ACTIVE: ReadonlySet<MessageState> = new Set(["queued", "sending", "submitted"]);
+export const FINAL: ReadonlySet<MessageState> = new Set(FINAL_MESSAGE_STATES);
+export const ACTIVE: ReadonlySet<MessageState> = new Set(ACTIVE_MESSAGE_STATES);
 
 /** The small persisted state beside the messages: the concatenation counter and SIM counters. */
 export interface OutboxStateFile {

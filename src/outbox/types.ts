@@ -11,7 +11,8 @@ export type Origin =
   | { kind: "api"; requestedBy: string; accountId?: string }
   | { kind: "test"; requestedBy: string };
 
-export type MessageState = "queued" | "sending" | "submitted" | "delivered" | "failed" | "expired" | "cancelled";
+export type { MessageState } from "../core/message-states.js";
+import type { MessageState } from "../core/message-states.js";
 
 export interface Attempt {
   at: Millis;

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { startAppliance, ADMIN_PASSWORD, type Appliance } from "./harness.js";
+import { MESSAGE_STATES } from "../../src/core/message-states.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const SHOTS = "test-results/screenshots";
@@ -130,6 +131,17 @@ suite("web panel in Chromium", () => {
     expect(activity).toContain("SMS received from +491********78");
     expect(activity).not.toContain("12345678");
     await shot(page, "01-dashboard");
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("filters Messages by the states the server lists (src/core/message-states.ts), not a copy in the page", async () => {
+    const { page, context, problems } = await newPage();
+    await asAdmin(page, "/messages");
+    // Options of a closed select are never "visible": wait for them to be there.
+    await page.waitForSelector("#f-state option", { state: "attached" });
+    const options = await page.locator("#f-state option").evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
+    expect(options).toEqual(["", ...MESSAGE_STATES]);
     expect(problems).toEqual([]);
     await context.close();
   });

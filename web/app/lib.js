@@ -75,9 +75,11 @@ export function when(ms) {
   return ms ? dateTime.format(new Date(ms)) : "–";
 }
 
+/** Minor units by the currency's own exponent (0 for JPY, 3 for KWD), as src/core/money.ts does on the server. */
 export function money(minor, currency) {
   try {
-    return new Intl.NumberFormat(undefined, { style: "currency", currency }).format(minor / 100);
+    const format = new Intl.NumberFormat(undefined, { style: "currency", currency });
+    return format.format(minor / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
   } catch {
     return `${(minor / 100).toFixed(2)} ${currency}`;
   }

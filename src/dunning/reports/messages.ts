@@ -7,7 +7,8 @@
 import { describeSource, type SuppressionRecord } from "../../consent/types.js";
 import { stringify } from "csv-stringify/sync";
 import type { MessageFacts, ReplyFacts, SentMessageFact, ReplyFact } from "../../ledger/ports.js";
-import { localNow } from "../../ledger/dates.js";
+import { localNow } from "../../core/calendar.js";
+import type { MessageState } from "../../core/message-states.js";
 
 export interface UsageRow {
   period: string;
@@ -18,7 +19,7 @@ export interface UsageRow {
   cost: number;
 }
 
-const COUNTED = new Set(["submitted", "delivered", "failed", "sending"]);
+const COUNTED = new Set<MessageState>(["submitted", "delivered", "failed", "sending"]);
 
 export async function partsAndCost(facts: MessageFacts, q: { from: number; to: number; by: "day" | "month"; timeZone: string; costPerPart: number }): Promise<UsageRow[]> {
   const rows = new Map<string, UsageRow>();

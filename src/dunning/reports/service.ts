@@ -10,7 +10,7 @@ import { DuegateError, ErrorCode } from "../../core/errors.js";
 import type { Ledger } from "../../ledger/ledger.js";
 import type { MessageFacts, ReplyFacts } from "../../ledger/ports.js";
 import type { SuppressionRecord } from "../../consent/types.js";
-import { addDays, dayNumber, instantOf, isLocalDate, localNow } from "../../ledger/dates.js";
+import { addDays, dayNumber, instantOf, isLocalDate, localNow } from "../../core/calendar.js";
 import type { StepRecord } from "../step-memory.js";
 import { aging, dso, onTimeRate, AGING_BUCKETS, type AgingRow, type DsoRow, type OnTimeRate } from "./receivables.js";
 import { stepEffectiveness, type StepEffectiveness } from "./effectiveness.js";

@@ -11,6 +11,7 @@ import type { FastifyPluginAsync } from "fastify";
 import fastifyStatic from "@fastify/static";
 import type { WebServices } from "./ports.js";
 import { vendorRoutes } from "./vendor.js";
+import { contractRoutes } from "./contract.js";
 import { liveRoutes } from "./live.js";
 import { logRoutes } from "./logs.js";
 import { panelReadRoutes } from "./panel-read.js";
@@ -55,6 +56,7 @@ export const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app, opts)
   }
 
   await app.register(vendorRoutes);
+  await app.register(contractRoutes);
   await app.register(liveRoutes, { services: opts.services });
   await app.register(async (panel) => {
     panel.setErrorHandler(jsonErrorHandler);

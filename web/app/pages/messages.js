@@ -3,8 +3,10 @@
 import { html, useState, useData, Loading, api, can, when, StateBadge, Field, Notice, queryParams } from "../lib.js";
 import { onLive } from "../live.js";
 import { useEffect } from "../lib.js";
+import { MESSAGE_STATES } from "/contract.js";
 
-const STATES = ["", "queued", "sending", "submitted", "delivered", "failed", "expired", "cancelled"];
+// "" is "any state"; the states themselves come from the server (src/core/message-states.ts).
+const STATES = ["", ...MESSAGE_STATES];
 
 function Detail({ id, onChanged, onClose }) {
   const state = useData(() => api(`/api/v1/panel/messages/${encodeURIComponent(id)}`), [id]);
