@@ -90,6 +90,17 @@ export interface InputErrorEvent {
   at: number;
 }
 
+/** A SIM of the modem pool left or rejoined the rotation (docs/outbox.md, "Failover"). */
+export interface ModemRotationEvent {
+  modemId: string;
+  inRotation: boolean;
+  /** Why it left (the failure that decided it), or what brought it back. */
+  reason: string;
+  /** When it is tried again (out of rotation only). */
+  retryAt?: number;
+  at: number;
+}
+
 export interface DomainEvents {
   [event: string]: unknown;
   "ledger.changed": LedgerChangedEvent;
@@ -99,5 +110,6 @@ export interface DomainEvents {
   "account.optout": OptOutEvent;
   "account.mark": AccountMarkEvent;
   "modem.health": ModemHealthEvent;
+  "modem.rotation": ModemRotationEvent;
   "input.error": InputErrorEvent;
 }

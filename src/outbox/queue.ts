@@ -16,7 +16,10 @@ export interface OutboxStateFile {
   version: 1;
   /** Next concatenation reference; persisted so that a restart never reuses a recent one. */
   nextConcatRef: number;
+  /** The SIM counters of an outbox without a pool (and of older state files). */
   sim: SimCounters;
+  /** Each pooled SIM's counters, by modem id. */
+  sims?: Record<string, SimCounters>;
 }
 
 export interface QueueDeps {
@@ -215,6 +218,13 @@ export class Queue {
     const outcomes = await Promise.allSettled([this.active.flushRecords(ms.map((m) => m.id)), this.keyLog.appendMany(ms.map((m) => ({ k: m.idempotencyKey, id: m.id })))]);
     const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
     if (failed) throw failed.reason;
+  }
+
+  /** The persisted day and month counters of one SIM (undefined: the single modem's); live objects, written with the state file. */
+  simCounters(modemId: string | undefined): SimCounters {
+    if (modemId === undefined) return this.state.data.sim;
+    const all = (this.state.data.sims ??= {});
+    return (all[modemId] ??= SendLimits.emptySim());
   }
 
   /** The next concatenation reference (1..255 or 1..65535), persisted with the next persist(). */
