@@ -16,7 +16,7 @@ import type { Service } from "./core/lifecycle.js";
 import { VERSION } from "./version.js";
 import { loadConfig } from "./config/load.js";
 import { acquireInstanceLock } from "./system/instance-lock.js";
-import { createModem, ModemSimulator } from "./modem/index.js";
+import { createModemPool, ModemSimulator } from "./modem/index.js";
 import { Outbox } from "./outbox/index.js";
 import { Ledger } from "./ledger/index.js";
 import { DunningEngine } from "./dunning/index.js";
@@ -44,6 +44,8 @@ export interface AppOptions {
   configFile?: string;
   /** A simulator to use when modem.port is "sim" (tests and the demo drive it). */
   simulator?: ModemSimulator;
+  /** Simulators for the simulated modems of a `modems:` pool, in order (tests drive them); the first may also be `simulator`. */
+  simulators?: ModemSimulator[];
   /** Skip the HTTP server or the MQTT bridge (unit-level integration tests). */
   http?: boolean;
   mqtt?: boolean;
@@ -90,25 +92,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   const bus = new EventBus<DomainEvents>(({ event, owner, error }) => logger.error({ event, owner, err: error }, "event listener failed"));
 
-  const sim = config.modem.simulator;
-  const simulator =
-    config.modem.port === "sim"
-      ? (options.simulator ?? new ModemSimulator({ clock, sendLatencyMs: sim.sendLatencyMs, deliveryReportDelayMs: sim.deliveryReportDelayMs, ownNumber: sim.ownNumber, storageSize: sim.storageSize }))
-      : undefined;
-  const modem = createModem({
-    port: config.modem.port,
-    baudRate: config.modem.baudRate,
-    profile: config.modem.profile,
-    ...(config.modem.pin ? { pin: config.modem.pin } : {}),
-    ...(config.modem.smsc ? { smsc: config.modem.smsc } : {}),
-    healthIntervalMs: config.modem.healthIntervalSeconds * 1000,
-    clock,
-    logger: logger.child({ sub: "modem" }),
-    ...(simulator ? { simulator } : {}),
-    ...(config.modem.uhubctl ? { uhubctl: config.modem.uhubctl } : {}),
-    recovery: config.modem.recovery,
-    stopGraceMs: config.modem.stopGraceMs,
-  });
+  // One driver per modem (config modems:, or the single modem: section as a pool of one).
+  const modem = createModemPool({ config, clock, logger: logger.child({ sub: "modem" }), simulators: [...(options.simulator ? [options.simulator] : []), ...(options.simulators ?? [])] });
+  const lanes = modem.members.map((m) => ({
+    id: m.id,
+    sender: m.modem,
+    costPerPart: m.spec.costPerPart ?? config.outbox.costPerPart,
+    limits: m.spec.limits,
+    routes: m.spec.routes,
+    ...(m.spec.smsc ? { smsc: m.spec.smsc } : {}),
+  }));
 
   const ledger = await Ledger.open({ dataDir, clock, bus, logger: logger.child({ sub: "ledger" }), defaults: { region: config.gateway.defaultRegion, locale: config.gateway.defaultLocale, currency: config.gateway.defaultCurrency, timeZone: config.gateway.defaultTimeZone } });
   const outbox = await Outbox.open({
@@ -121,10 +114,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     modemConfig: config.modem,
     gateway: config.gateway,
     sender: modem,
+    ...(config.modems.length > 0 ? { lanes } : {}),
   });
   const inbound = await Inbound.open({ dataDir, clock, bus, logger: logger.child({ sub: "inbound" }), config: inboundConfig(config), ledger, outbox, storage: config.storage, onNoReply: () => outbox.releaseReplyHold() });
   // A keyword reply goes before the next reminder part (issue 5): the outbox holds while an SMS is read and answered.
-  modem.onInboundPending(() => outbox.holdForReply());
+  modem.onInboundPending((modemId) => outbox.holdForReply(modemId));
   const dunningLogger = logger.child({ sub: "dunning" });
   const clockTrust = new SystemClockTrust({
     clock,
@@ -149,8 +143,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clockTrust,
   });
 
-  modem.onInbound((pdu, raw) => inbound.handlePart(pdu, raw));
-  modem.onStatusReport((report) => outbox.onStatusReport(report));
+  modem.onInbound((pdu, raw) => {
+    // The reply leaves through the SIM the debtor wrote to (docs/outbox.md, "Dispatch").
+    outbox.noteInbound(pdu.from, raw.modemId);
+    return inbound.handlePart(pdu, raw);
+  });
+  modem.onStatusReport((report, via) => outbox.onStatusReport(report, via));
   modem.onHealth((health) => bus.emit("modem.health", health));
 
   const auth = await AuthService.open({ dataDir, logger: logger.child({ sub: "auth" }), clock, ...(config.http.adminPassword ? { adminPassword: config.http.adminPassword } : {}) });
@@ -284,7 +282,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         await s.start();
         started.push(s);
       }
-      logger.info({ version: VERSION, dataDir, modem: config.modem.port === "sim" ? "simulator" : config.modem.port }, "duegate started");
+      logger.info({ version: VERSION, dataDir, modem: modem.members.map((m) => (m.spec.port === "sim" ? `${m.id}: simulator` : `${m.id}: ${m.spec.port}`)).join(", ") }, "duegate started");
     },
     async stop() {
       metrics.stop();
