@@ -241,7 +241,7 @@ export class SendLoop {
     // A batch still being written is not picked: it goes once durable (enqueueMany wakes the loop).
     const candidates = [...q.active.values()].filter((m) => (m.state === "queued" || (m.state === "sending" && m.sendingPart === undefined)) && !q.admitting.has(m.id));
     const reply = (m: OutboxMessage): number => Number(m.priority === Priority.reply);
-    candidates.sort((a, b) => reply(b) - reply(a) || Number(b.state === "sending") - Number(a.state === "sending") || a.priority - b.priority || q.compareAge(a, b));
+    const order = (a: OutboxMessage, b: OutboxMessage): number => reply(b) - reply(a) || Number(b.state === "sending") - Number(a.state === "sending") || a.priority - b.priority || q.compareAge(a, b);
     if (candidates.length === 0) return { wakeAt };
     if (!minute.ok) {
       this.lastWait = minute.reason;
@@ -251,23 +251,23 @@ export class SendLoop {
     const heldUntil = this.hold.activeUntil(now);
     let wait: string | undefined; // why the first message that could not go waits
     const leftToCheaper = new Set<Lane>();
-    for (const m of candidates) {
+    const mayGo = (m: OutboxMessage): boolean => {
       const notBefore = Math.max(m.notBefore ?? 0, m.nextAttemptAt ?? 0);
       if (notBefore > now) {
         soonest(notBefore);
-        continue;
+        return false;
       }
       const take = this.d.lanes.mayTake(this.lane, m, now, leftToCheaper);
       if (take !== true) {
         soonest(take.until);
-        continue;
+        return false;
       }
       if (heldUntil !== undefined && m.priority !== Priority.reply) {
         soonest(heldUntil);
         wait ??= "held for a keyword reply to an inbound SMS";
-        continue;
+        return false;
       }
-      if (m.state === "sending") return { message: m }; // finish what the receiver has begun to reassemble
+      if (m.state === "sending") return true; // finish what the receiver has begun to reassemble
       if (!(m.limitClass === "reply" && this.d.windows.repliesExempt)) {
         const zones = m.timeZones.length > 0 ? m.timeZones : [this.d.defaultTimeZone];
         const key = zones.join("|");
@@ -276,7 +276,7 @@ export class SendLoop {
         if (opens !== now) {
           soonest(opens);
           wait ??= "outside the send window";
-          continue;
+          return false;
         }
       }
       const r = q.limits.recipientMayStart(m, now);
@@ -284,10 +284,17 @@ export class SendLoop {
       if (!v.ok) {
         soonest(v.until);
         wait ??= v.reason;
-        continue;
+        return false;
       }
-      return { message: m };
-    }
+      return true;
+    };
+    // Usually the first in order may go: found in one pass, without sorting a long queue for
+    // every part (several lanes pick once per part each). Otherwise, in order.
+    let first = candidates[0]!;
+    for (const m of candidates) if (order(m, first) < 0) first = m;
+    if (mayGo(first)) return { message: first };
+    candidates.sort(order);
+    for (const m of candidates) if (m !== first && mayGo(m)) return { message: m };
     this.lastWait = wait ?? (candidates.length > 0 ? "not before its time or retry delay" : undefined);
     return { wakeAt };
   }
