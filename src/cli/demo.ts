@@ -16,6 +16,11 @@ import { installSignalHandlers } from "./signals.js";
 const DEMO_BASE = {
   gateway: { dataDir: "./data/demo", companyName: "Northwind Alarm Services", supportContact: "+49 30 1234567 (Mon-Fri 9-17)", ownNumber: "+491700000000" },
   modem: { port: "sim", healthIntervalSeconds: 10, simulator: { sendLatencyMs: 400, deliveryReportDelayMs: 2500 } },
+  // Two simulated SIMs (+491700000000 and the next number): reminders spread over both.
+  modems: [
+    { id: "sim1", port: "sim" },
+    { id: "sim2", port: "sim" },
+  ],
   outbox: { sendWindow: { start: "00:00", end: "23:59" }, retry: { baseDelayMs: 2000 } },
   dunning: { requireTrustedClock: false, evaluateCron: "*/30 * * * * *" },
   http: { listen: "127.0.0.1:8080", adminPassword: "demo-admin" },
