@@ -6,6 +6,8 @@
  *  - speedup_4: wall_ms_1 / wall_ms_4 (target >= 3.8);
  *  - utilization_min: the least busy modem's radio time over that span, across the runs with
  *    2 and 4 modems (target >= 0.97);
+ *  - gap_ms_p50_<n>: the radio's median idle time between answering one part and receiving the
+ *    next PDU (the host's share of each part: choice, durable writes, AT exchange);
  *  - failover: 4 modems, one unplugged for good when half the batch is on the air: lost
  *    (a message never on the air) and sent_twice (one on the air twice), both targets 0.
  * RADIO_MS (default 10) sets the radio time; MESSAGES (default 2000) the batch.
@@ -42,7 +44,7 @@ async function waitFor(pred: () => boolean, what: string, ms: number): Promise<v
 
 const onAirCount = (r: PoolRig): number => r.sims.reduce((n, s) => n + s.sent.length, 0);
 
-async function run(modems: number, failHalfway: boolean): Promise<{ wallMs: number; utilization: number[]; lost: number; sentTwice: number; failed: number }> {
+async function run(modems: number, failHalfway: boolean): Promise<{ wallMs: number; utilization: number[]; gapP50: number; lost: number; sentTwice: number; failed: number }> {
   const dir = await mkdtemp(join(DATA_PARENT, "duegate-bench-pool-"));
   const rig = await startPool({ modems, sendLatencyMs: RADIO_MS, deliveryReportDelayMs: 50, dir });
   try {
@@ -68,7 +70,10 @@ async function run(modems: number, failHalfway: boolean): Promise<{ wallMs: numb
     for (let i = 0; i < MESSAGES; i++) if (!counts.has(String(i))) lost++;
     const sentTwice = [...counts.values()].filter((c) => c > 1).length;
     const failed = rig.outbox.list({ state: "failed", limit: 1 }).total;
-    return { wallMs, utilization: radios.map((r) => r.busyMs / wallMs), lost, sentTwice, failed };
+    // The radio's idle time between answering one part and receiving the next PDU: the host's share of each part.
+    const gaps = radios.flatMap((r) => r.gapsMs).sort((a, b) => a - b);
+    const gapP50 = gaps[Math.floor(gaps.length / 2)] ?? 0;
+    return { wallMs, utilization: radios.map((r) => r.busyMs / wallMs), gapP50, lost, sentTwice, failed };
   } finally {
     await rig.stop();
     await rm(dir, { recursive: true, force: true });
@@ -91,6 +96,8 @@ const result = {
   speedup_4: round(one.wallMs / four.wallMs),
   utilization_1: round(one.utilization[0]!),
   utilization_min: round(Math.min(...two.utilization, ...four.utilization)),
+  gap_ms_p50_1: round(one.gapP50, 2),
+  gap_ms_p50_4: round(four.gapP50, 2),
   failover: { wall_ms: Math.round(failover.wallMs), lost: failover.lost, sent_twice: failover.sentTwice, failed_in_doubt: failover.failed },
   lost: one.lost + two.lost + four.lost + failover.lost,
   sent_twice: one.sentTwice + two.sentTwice + four.sentTwice + failover.sentTwice,

@@ -58,6 +58,8 @@ export class Queue {
   /** Arrival order, for messages accepted in the same millisecond (FIFO within a priority). */
   private readonly arrival = new Map<string, number>();
   private arrivals = 0;
+  /** A concatenation reference was taken since the state file was last flushed by persistMessage. */
+  private concatRefTaken = false;
 
   private constructor(
     readonly active: RecordDir<OutboxMessage>,
@@ -151,7 +153,17 @@ export class Queue {
    * counters). Other messages' writes under way are neither waited for nor held up.
    */
   async persistMessage(m: OutboxMessage): Promise<void> {
-    await Promise.all([this.active.flushRecords([m.id]), this.state.flush()]);
+    // The state file goes too when a concatenation reference was taken (never reused after a
+    // crash). SIM counters alone are written coalesced (markDirty): after a crash they lag by
+    // at most the parts of the last flushIntervalMs, and a part's write is not doubled for them.
+    const refTaken = this.concatRefTaken;
+    this.concatRefTaken = false;
+    try {
+      await Promise.all([this.active.flushRecords([m.id]), refTaken ? this.state.flush() : Promise.resolve()]);
+    } catch (e) {
+      if (refTaken) this.concatRefTaken = true;
+      throw e;
+    }
   }
 
   /** Final state: appended to history (durable), then removed from the hot set. */
@@ -234,6 +246,7 @@ export class Queue {
     if (ref === 0) ref = 1;
     this.state.data.nextConcatRef = (ref % (mod - 1)) + 1;
     this.state.markDirty();
+    this.concatRefTaken = true;
     return ref;
   }
 
