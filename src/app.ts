@@ -16,7 +16,7 @@ import type { Service } from "./core/lifecycle.js";
 import { VERSION } from "./version.js";
 import { loadConfig } from "./config/load.js";
 import { acquireInstanceLock } from "./system/instance-lock.js";
-import { createModemPool, ModemSimulator } from "./modem/index.js";
+import { createModemPool, type ModemSimulator } from "./modem/index.js";
 import { Outbox } from "./outbox/index.js";
 import { Ledger } from "./ledger/index.js";
 import { DunningEngine } from "./dunning/index.js";

@@ -19,7 +19,6 @@ import { readMessages, type MessageRange } from "./history-read.js";
 import { Priority } from "./types.js";
 import { Lane, LaneSet } from "./lanes.js";
 import { settleInDoubt } from "./in-doubt.js";
-import type { SimCounters } from "./limits.js";
 import type { SimLane, CancelResult, CancelSelector, EnqueueOutcome, EnqueueRequest, EnqueueResult, ListFilter, OutboxMessage, OutboxPort, OutboxStats, PartSender } from "./types.js";
 
 export type * from "./types.js";

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { validateConfig } from "../../src/config/load.js";
 import { createApp, type App } from "../../src/app.js";
 import { silentLogger } from "../../src/core/log.js";
-import { ModemPool, ModemSimulator } from "../../src/modem/index.js";
+import { ModemSimulator, type ModemPool } from "../../src/modem/index.js";
 import { Priority } from "../../src/outbox/index.js";
 import { waitFor } from "../modem/helpers.js";
 
