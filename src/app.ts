@@ -16,7 +16,7 @@ import type { Service } from "./core/lifecycle.js";
 import { VERSION } from "./version.js";
 import { loadConfig } from "./config/load.js";
 import { acquireInstanceLock } from "./system/instance-lock.js";
-import { createModemPool, type ModemSimulator } from "./modem/index.js";
+import { CreditMonitor, createModemPool, type ModemSimulator } from "./modem/index.js";
 import { Outbox } from "./outbox/index.js";
 import { Ledger } from "./ledger/index.js";
 import { DunningEngine } from "./dunning/index.js";
@@ -150,6 +150,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   modem.onStatusReport((report, via) => outbox.onStatusReport(report, via));
   modem.onHealth((health) => bus.emit("modem.health", health));
+  // Prepaid credit per SIM by USSD (modems[].balance): a SIM with none left is not used.
+  const credit = new CreditMonitor(modem.members, {
+    clock,
+    logger: logger.child({ sub: "modem" }),
+    onCredit: (c) => {
+      outbox.setSimCredit(c.modemId, c.credit);
+      bus.emit("modem.credit", c);
+    },
+  });
+  const creditService: Service = { name: "credit", start: async () => credit.start(), stop: async () => credit.stop() };
 
   const auth = await AuthService.open({ dataDir, logger: logger.child({ sub: "auth" }), clock, ...(config.http.adminPassword ? { adminPassword: config.http.adminPassword } : {}) });
   const overlay = SettingsOverlay.open(dataDir, logger.child({ sub: "settings" }));
@@ -216,7 +226,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const started: Service[] = [];
   // The bridge is looked up when it starts and stops: reconfigure() may replace it.
   const mqttService: Service = { name: "mqtt", start: async () => mqtt?.start(), stop: async () => mqtt?.stop() };
-  const order: Service[] = [modem, outbox, inbound, dunning, webhooks, mqttService, ...(http ? [http] : [])];
+  const order: Service[] = [modem, outbox, creditService, inbound, dunning, webhooks, mqttService, ...(http ? [http] : [])];
 
   /** Puts a validated change in force in the running services; returns the keys that wait for a restart. */
   const apply = async (next: Config, changed: string[]): Promise<string[]> => {

@@ -101,6 +101,16 @@ export interface ModemRotationEvent {
   at: number;
 }
 
+/** A pooled SIM's prepaid credit, read by USSD (modems[].balance). */
+export interface ModemCreditEvent {
+  modemId: string;
+  /** Minor units; absent when the operator's answer held no amount. */
+  credit?: number;
+  text: string;
+  low: boolean;
+  at: number;
+}
+
 export interface DomainEvents {
   [event: string]: unknown;
   "ledger.changed": LedgerChangedEvent;
@@ -111,5 +121,6 @@ export interface DomainEvents {
   "account.mark": AccountMarkEvent;
   "modem.health": ModemHealthEvent;
   "modem.rotation": ModemRotationEvent;
+  "modem.credit": ModemCreditEvent;
   "input.error": InputErrorEvent;
 }

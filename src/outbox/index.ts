@@ -480,6 +480,21 @@ export class Outbox implements OutboxPort, Service {
     }
   }
 
+  /**
+   * A SIM's prepaid credit was read (minor units): with none left it is not used until a later
+   * reading shows credit again; its queued work goes to the other SIMs.
+   */
+  setSimCredit(modemId: string, credit: number | undefined): void {
+    const lane = this.lanes.byId(modemId);
+    if (!lane || credit === undefined) return;
+    const was = lane.noCredit;
+    lane.noCredit = credit <= 0 ? `no prepaid credit left (${(credit / 100).toFixed(2)})` : undefined;
+    if (was === lane.noCredit) return;
+    const now = this.d.clock.now();
+    this.d.bus.emit("modem.rotation", { modemId, inRotation: lane.noCredit === undefined, reason: lane.noCredit ?? "prepaid credit topped up", at: now });
+    this.wakeAll();
+  }
+
   /** Each SIM's figures (status, metrics, panel). */
   simStatus(): Array<{ id: string; inRotation: boolean; reason?: string; retryAt?: number; partsToday: number; partsThisMonth: number; limits: { perDay: number; perMonth: number; perMinute: number }; costPerPart: number }> {
     const now = this.d.clock.now();
@@ -489,8 +504,8 @@ export class Outbox implements OutboxPort, Service {
       const over = l.spec.limits ?? {};
       return {
         id: l.id,
-        inRotation: out === undefined,
-        ...(out !== undefined ? { retryAt: out, ...(l.rotation.reason ? { reason: l.rotation.reason } : {}) } : {}),
+        inRotation: out === undefined && l.noCredit === undefined,
+        ...(out !== undefined ? { retryAt: out, ...(l.rotation.reason ? { reason: l.rotation.reason } : {}) } : l.noCredit !== undefined ? { reason: l.noCredit } : {}),
         partsToday: l.budget.partsToday(now),
         partsThisMonth: l.budget.partsThisMonth(now),
         limits: { perDay: over.partsPerDay ?? base.perSimPerDay, perMonth: over.partsPerMonth ?? base.perSimPerMonth, perMinute: over.partsPerMinute ?? base.perMinute },

@@ -30,6 +30,8 @@ export class Lane {
   busy = false;
   /** After a modem-level failure this lane starts nothing before this instant. */
   pausedUntil: Millis = 0;
+  /** Set while the SIM's prepaid credit is used up (the reason); the SIM is not used meanwhile. */
+  noCredit: string | undefined;
   /** Wakes this lane's send loop (set by the loop). */
   wake: () => void = () => undefined;
 
@@ -69,7 +71,12 @@ export class Lane {
 
   /** Can start a part now: the modem is ready, the SIM in rotation, no pause. */
   usable(now: Millis): boolean {
-    return this.spec.sender.ready && this.rotation.inRotation(now) && now >= this.pausedUntil;
+    return this.spec.sender.ready && this.inRotation(now) && now >= this.pausedUntil;
+  }
+
+  /** In rotation: not taken out for failures, and with credit. */
+  inRotation(now: Millis): boolean {
+    return this.noCredit === undefined && this.rotation.inRotation(now);
   }
 
   /** Has room for a message of partCount parts now (day, month, minute). */
@@ -118,7 +125,7 @@ export class LaneSet {
 
   /** The lanes a number may go through now: in rotation, after the routes. */
   routed(to: string, now: Millis): Lane[] {
-    const live = this.lanes.filter((l) => l.rotation.inRotation(now));
+    const live = this.lanes.filter((l) => l.inRotation(now));
     if (!this.lanes.some((l) => (l.spec.routes ?? []).length > 0)) return live;
     let best = 0;
     for (const l of live) for (const p of l.spec.routes ?? ([] as string[])) if (to.startsWith(p) && p.length > best) best = p.length;

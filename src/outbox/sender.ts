@@ -89,7 +89,7 @@ export class SendLoop {
 
   /** The modem of this lane is ready and its SIM in rotation. */
   private get sendable(): boolean {
-    return this.lane.spec.sender.ready && this.lane.rotation.inRotation(this.d.clock.now());
+    return this.lane.spec.sender.ready && this.lane.inRotation(this.d.clock.now());
   }
 
   /** An inbound SMS was answered or will not be: when none is left to wait for, reminders go on at once. */
@@ -158,6 +158,11 @@ export class SendLoop {
         if (!this.lane.spec.sender.ready) {
           this.lastWait = "modem not ready";
           await this.sleep(this.d.config.notReadyPollMs);
+          continue;
+        }
+        if (this.lane.noCredit !== undefined) {
+          this.lastWait = this.lane.noCredit;
+          await this.sleep(Math.min(IDLE_MS, deadline === undefined ? Infinity : deadline - now));
           continue;
         }
         const outUntil = this.lane.rotation.outUntil(now);

@@ -14,6 +14,7 @@ import type { DoctorCheck } from "../driver/diagnose.js";
 import type { Modem } from "../index.js";
 import type { ModemSimulator } from "../sim/simulator.js";
 import type { PoolMemberSpec } from "./members.js";
+import type { UssdAnswer } from "./ussd.js";
 
 export interface PoolMember {
   readonly id: string;
@@ -137,6 +138,10 @@ export class ModemPool implements Modem {
 
   async inboxIdle(): Promise<void> {
     await Promise.all(this.members.map((m) => m.modem.inboxIdle()));
+  }
+
+  ussd(code: string, modemId?: string): Promise<UssdAnswer> {
+    return this.pick(modemId).modem.ussd(code);
   }
 
   private pick(modemId: string | undefined): PoolMember {
