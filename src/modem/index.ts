@@ -79,6 +79,8 @@ export interface Modem extends Service {
   inboxIdle(): Promise<void>;
   /** Extension: a USSD request (prepaid credit), the network's answer decoded. */
   ussd(code: string): Promise<UssdAnswer>;
+  /** Extension (modem pool): each modem's health, by id. */
+  healthByModem?(): Array<{ id: string; number?: string; health: ModemHealthEvent }>;
 }
 
 class ModemService extends ModemDriver implements Modem {

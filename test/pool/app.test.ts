@@ -49,6 +49,14 @@ describe("modems: in the configuration", () => {
     await waitFor(() => sims[0]!.sent.length + sims[1]!.sent.length === n, "every reminder on the air", 20_000);
     expect(sims[0]!.sent.length).toBeGreaterThan(0);
     expect(sims[1]!.sent.length).toBeGreaterThan(0);
+    // Prometheus sees each modem by its id, over a real socket.
+    await waitFor(() => app!.services.outbox.stats().partsToday === n, "parts counted", 10_000);
+    const text = await (await fetch(`${app.httpUrl!}/metrics`)).text();
+    expect(text).toContain(`duegate_sim_parts_today{modem="left"} ${sims[0]!.sent.length}`);
+    expect(text).toContain(`duegate_sim_parts_today{modem="right"} ${sims[1]!.sent.length}`);
+    expect(text).toContain('duegate_pool_modem_up{modem="left"} 1');
+    expect(text).toContain('duegate_pool_modem_up{modem="right"} 1');
+    expect(text).toContain('duegate_sim_in_rotation{modem="right"} 1');
   }, 30_000);
 
   it("refuses two modems with one id, naming the key", () => {
