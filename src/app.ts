@@ -17,7 +17,7 @@ import { loadConfig } from "./config/load.js";
 import { acquireInstanceLock } from "./system/instance-lock.js";
 import { prepareDataDir } from "./system/data-dir.js";
 import { securityChecks } from "./system/security-warnings.js";
-import { createModem, ModemSimulator } from "./modem/index.js";
+import { CreditMonitor, createModemPool, type ModemSimulator } from "./modem/index.js";
 import { Outbox } from "./outbox/index.js";
 import { Ledger } from "./ledger/index.js";
 import { SuppressionList } from "./consent/index.js";
@@ -53,6 +53,8 @@ export interface AppOptions {
   configFile?: string;
   /** A simulator to use when modem.port is "sim" (tests and the demo drive it). */
   simulator?: ModemSimulator;
+  /** Simulators for the simulated modems of a `modems:` pool, in order (tests drive them); the first may also be `simulator`. */
+  simulators?: ModemSimulator[];
   /** Skip the HTTP server or the MQTT bridge (unit-level integration tests). */
   http?: boolean;
   mqtt?: boolean;
@@ -104,25 +106,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   const bus = new EventBus<DomainEvents>(({ event, owner, error }) => logger.error({ event, owner, err: error }, "event listener failed"));
 
-  const sim = config.modem.simulator;
-  const simulator =
-    config.modem.port === "sim"
-      ? (options.simulator ?? new ModemSimulator({ clock, sendLatencyMs: sim.sendLatencyMs, deliveryReportDelayMs: sim.deliveryReportDelayMs, ownNumber: sim.ownNumber, storageSize: sim.storageSize }))
-      : undefined;
-  const modem = createModem({
-    port: config.modem.port,
-    baudRate: config.modem.baudRate,
-    profile: config.modem.profile,
-    ...(config.modem.pin ? { pin: config.modem.pin } : {}),
-    ...(config.modem.smsc ? { smsc: config.modem.smsc } : {}),
-    healthIntervalMs: config.modem.healthIntervalSeconds * 1000,
-    clock,
-    logger: logger.child({ sub: "modem" }),
-    ...(simulator ? { simulator } : {}),
-    ...(config.modem.uhubctl ? { uhubctl: config.modem.uhubctl } : {}),
-    recovery: config.modem.recovery,
-    stopGraceMs: config.modem.stopGraceMs,
-  });
+  // One driver per modem (config modems:, or the single modem: section as a pool of one).
+  const modem = createModemPool({ config, clock, logger: logger.child({ sub: "modem" }), simulators: [...(options.simulator ? [options.simulator] : []), ...(options.simulators ?? [])] });
+  const lanes = modem.members.map((m) => ({
+    id: m.id,
+    sender: m.modem,
+    costPerPart: m.spec.costPerPart ?? config.outbox.costPerPart,
+    limits: m.spec.limits,
+    routes: m.spec.routes,
+    ...(m.spec.smsc ? { smsc: m.spec.smsc } : {}),
+  }));
 
   // Consent before everything that sends or stores accounts: the ledger, the outbox and inbound all ask it.
   const consent = await SuppressionList.open({ dataDir, clock, bus, logger: logger.child({ sub: "consent" }), region: config.gateway.defaultRegion, coalesceMs: config.storage.flushIntervalMs });
@@ -139,10 +132,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     sender: modem,
     recipients: { account: (id) => ledger.account(id), accountsByNumber: (n) => ledger.accountsByNumber(n) },
     consent,
+    ...(config.modems.length > 0 ? { lanes } : {}),
   });
   const inbound = await Inbound.open({ dataDir, clock, bus, logger: logger.child({ sub: "inbound" }), config: inboundConfig(config), ledger, outbox, consent, storage: config.storage, onNoReply: () => outbox.releaseReplyHold() });
   // A keyword reply goes before the next reminder part (issue 5): the outbox holds while an SMS is read and answered.
-  modem.onInboundPending(() => outbox.holdForReply());
+  modem.onInboundPending((modemId) => outbox.holdForReply(modemId));
   const dunningLogger = logger.child({ sub: "dunning" });
   const clockTrust = new SystemClockTrust({
     clock,
@@ -169,9 +163,23 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clockTrust,
   });
 
-  modem.onInbound((pdu, raw) => inbound.handlePart(pdu, raw));
-  modem.onStatusReport((report) => outbox.onStatusReport(report));
+  modem.onInbound((pdu, raw) => {
+    // The reply leaves through the SIM the debtor wrote to (docs/outbox.md, "Dispatch").
+    outbox.noteInbound(pdu.from, raw.modemId);
+    return inbound.handlePart(pdu, raw);
+  });
+  modem.onStatusReport((report, via) => outbox.onStatusReport(report, via));
   modem.onHealth((health) => bus.emit("modem.health", health));
+  // Prepaid credit per SIM by USSD (modems[].balance): a SIM with none left is not used.
+  const credit = new CreditMonitor(modem.members, {
+    clock,
+    logger: logger.child({ sub: "modem" }),
+    onCredit: (c) => {
+      outbox.setSimCredit(c.modemId, c.credit);
+      bus.emit("modem.credit", c);
+    },
+  });
+  const creditService: Service = { name: "credit", start: async () => credit.start(), stop: async () => credit.stop() };
 
   const auth = await AuthService.open({ dataDir, logger: logger.child({ sub: "auth" }), clock, ...(config.http.adminPassword ? { adminPassword: config.http.adminPassword } : {}) });
   const overlay = SettingsOverlay.open(dataDir, logger.child({ sub: "settings" }));
@@ -288,7 +296,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     stop: async () => mqtt?.stop(),
   };
-  const order: Service[] = [modem, outbox, inbound, dunning, webhooks, mqttService, ...(http ? [http] : [])];
+  const order: Service[] = [modem, outbox, creditService, inbound, dunning, webhooks, mqttService, ...(http ? [http] : [])];
 
   /** Puts a validated change in force in the running services; returns the keys that wait for a restart. */
   const apply = async (next: Config, changed: string[]): Promise<string[]> => {
@@ -393,7 +401,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         }
         started.push(s);
       }
-      logger.info({ version: VERSION, dataDir, modem: config.modem.port === "sim" ? "simulator" : config.modem.port }, "duegate started");
+      logger.info({ version: VERSION, dataDir, modem: modem.members.map((m) => (m.spec.port === "sim" ? `${m.id}: simulator` : `${m.id}: ${m.spec.port}`)).join(", ") }, "duegate started");
       // Said loudly at every start, as `duegate doctor` says it (src/system/security-warnings.ts).
       for (const c of securityChecks(config, dataDir)) if (!c.ok) logger.warn({ check: c.name, fix: c.hint }, `unsafe: ${c.detail}`);
     },

@@ -135,6 +135,30 @@ export const InputErrorEvent = Type.Object(
 );
 export type InputErrorEvent = Static<typeof InputErrorEvent>;
 
+export const ModemRotationEvent = Type.Object(
+  {
+    modemId: Type.String(),
+    inRotation: Type.Boolean(),
+    reason: Type.String({ description: "Why it left (the failure that decided it), or what brought it back." }),
+    retryAt: Type.Optional(Type.Integer({ description: "When it is tried again (out of rotation only)." })),
+    at: At,
+  },
+  { title: "SIM rotation", description: "A SIM of the modem pool left or rejoined the rotation (docs/outbox.md, Failover)." },
+);
+export type ModemRotationEvent = Static<typeof ModemRotationEvent>;
+
+export const ModemCreditEvent = Type.Object(
+  {
+    modemId: Type.String(),
+    credit: Type.Optional(Type.Integer({ description: "Minor units; absent when the operator's answer held no amount." })),
+    text: Type.String(),
+    low: Type.Boolean(),
+    at: At,
+  },
+  { title: "SIM credit", description: "A pooled SIM's prepaid credit, read by USSD (modems[].balance)." },
+);
+export type ModemCreditEvent = Static<typeof ModemCreditEvent>;
+
 export interface EventEntry {
   schema: TSchema;
   /** The MQTT topic under <base>/<id>/; "<field>" is filled from the payload. None: not published. */
@@ -152,6 +176,8 @@ export const EVENT_TABLE = {
   "message.refused": { schema: MessageRefusedEvent, topic: "message/refused", description: "A send was refused because the number opted out (at admission, or before a part: the message is then cancelled too)." },
   "consent.changed": { schema: ConsentChangedEvent, topic: "consent/changed", description: "A number was put on the suppression list (STOP, staff, API) or taken off it (START, staff)." },
   "input.error": { schema: InputErrorEvent, topic: "error", description: "A payload was refused: topic, field and reason." },
+  "modem.rotation": { schema: ModemRotationEvent, topic: "modem/rotation", description: "A SIM of the modem pool left the rotation (with the reason and when it is tried again) or came back." },
+  "modem.credit": { schema: ModemCreditEvent, topic: "modem/credit", description: "A pooled SIM's prepaid credit was read (USSD); low when under its threshold." },
   // Not published on a topic of its own: its content goes out in the retained status.
   "modem.health": { schema: ModemHealthEvent, description: "The modem's health changed (panel, webhooks; MQTT: in status)." },
   // Not published: an import of 100,000 invoices would be 100,000 messages.
@@ -171,6 +197,8 @@ export interface DomainEvents {
   "account.optout": OptOutEvent;
   "account.mark": AccountMarkEvent;
   "modem.health": ModemHealthEvent;
+  "modem.rotation": ModemRotationEvent;
+  "modem.credit": ModemCreditEvent;
   "input.error": InputErrorEvent;
   "message.refused": MessageRefusedEvent;
   "consent.changed": ConsentChangedEvent;

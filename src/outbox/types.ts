@@ -129,6 +129,14 @@ export interface OutboxMessageProgress {
   finishedAt?: Millis;
   /** Submitted, but not every part got a delivery report within deliveryReportWindowHours. */
   reportTimedOut?: boolean;
+  /** The modem (SIM) its parts go through, fixed at its first part (docs/outbox.md, "Dispatch"). */
+  modemId?: string;
+  /**
+   * A part that may or may not have left (the service stopped while it was at the modem, or
+   * +CMGS did not answer), kept so that a delivery report for this recipient within the
+   * report window can settle it (docs/outbox.md, "Parts in doubt").
+   */
+  inDoubt?: { part: number; at: Millis; modemId?: string };
 }
 
 export interface ListFilter {
@@ -166,4 +174,21 @@ export interface CancelResult {
 export interface PartSender {
   readonly ready: boolean;
   sendPart(part: { pdu: string; tpduLength: number }): Promise<{ reference: number }>;
+}
+
+/**
+ * One SIM of the pool as the outbox sees it: what sends its parts, and the SIM's own budget,
+ * price and routes (config modems[]).
+ */
+export interface SimLane {
+  id: string;
+  sender: PartSender;
+  /** Price of one part through this SIM; the cheapest free SIM is used first. */
+  costPerPart: number;
+  /** Overrides of outbox.limits for this SIM. */
+  limits?: { partsPerMinute?: number; partsPerDay?: number; partsPerMonth?: number };
+  /** Destination prefixes this SIM is meant for (E.164, "+49"). */
+  routes?: string[];
+  /** This SIM's SMS centre, if it is not the one of modem.smsc. */
+  smsc?: string;
 }
