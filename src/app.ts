@@ -148,6 +148,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     costPerPart: config.outbox.costPerPart,
     // The same object the outbox encodes with: preview and send cannot disagree on the codec settings.
     codec: config.modem,
+    // Learned send hours stay inside the window the outbox sends in.
+    sendWindow: config.outbox.sendWindow,
     scheduler: new CronScheduler(clock, dunningLogger),
     clockTrust,
   });

@@ -115,7 +115,7 @@ export class DunningEngine implements Service {
         const a = deps.ledger.account(id);
         return a ? recipientContext(a.phones[0] ?? "", a, { timeZone: deps.gateway.defaultTimeZone }).timeZone : undefined;
       },
-      settings: (): SendTimeSettings => ({ ...DEFAULT_SEND_TIME, ...deps.config.sendTime, priorSuccesses: 1, priorFailures: 1 }),
+      settings: sendTimeSettings(deps.config),
       window: () => windowHours(deps.sendWindow),
     });
     const engine = new DunningEngine(deps, policies, memory, sendTimes);
@@ -462,4 +462,18 @@ export class DunningEngine implements Service {
 
 function hhmm(minute: number): string {
   return `${String(Math.floor(minute / 60)).padStart(2, "0")}:${String(minute % 60).padStart(2, "0")}`;
+}
+
+/** The learner's settings, built again only when the config's sendTime section is replaced (the planner asks per account). */
+function sendTimeSettings(config: DunningConfig): () => SendTimeSettings {
+  let from: DunningConfig["sendTime"] | null = null;
+  let built: SendTimeSettings | undefined;
+  return () => {
+    if (built === undefined || from !== config.sendTime) {
+      from = config.sendTime;
+      // Laplace smoothing: one pseudo-success and one pseudo-failure per hour.
+      built = { ...DEFAULT_SEND_TIME, ...config.sendTime, priorSuccesses: 1, priorFailures: 1 };
+    }
+    return built;
+  };
 }

@@ -125,6 +125,18 @@ export function planAccount(account: Account, invoices: readonly Invoice[], toda
   if (resume === null) return EMPTY;
   const seqName = seq.name;
   const learner = seq.learned ? s.sendTime : undefined;
+  // The account's time for the last step minute asked: steps of a sequence mostly share one time.
+  let askedFor = -1;
+  let asked: { minute: number; learned: boolean } | undefined;
+  const timeOf = learner
+    ? (stepMinute: number): { minute: number; learned: boolean } | undefined => {
+        if (stepMinute !== askedFor) {
+          askedFor = stepMinute;
+          asked = learner.minuteFor(account.id, stepMinute);
+        }
+        return asked;
+      }
+    : undefined;
   const lastMessage = memory.lastMessageDay(account.id);
   if (s.consolidate && lastMessage !== undefined && lastMessage >= today) return EMPTY;
 
@@ -146,7 +158,7 @@ export function planAccount(account: Account, invoices: readonly Invoice[], toda
       const day = dueDay + entry.step.offsetDays;
       if (day > today) continue;
       // Asked only for a step that has come: a lookup of the learner per invoice and step would cost at 100,000 invoices.
-      const time = learner ? learner.minuteFor(account.id, entry.minute) : undefined;
+      const time = timeOf?.(entry.minute);
       const stepMinute = time ? time.minute : entry.minute;
       if (day === today && minute < stepMinute) continue;
       if (mem === null) mem = memory.invoice(invoice.id);

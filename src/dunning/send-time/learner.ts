@@ -93,11 +93,12 @@ export function debtorActed(r: SendTimeRecord, kind: "reply" | "payment", at: nu
   } else r.payments++;
 }
 
-/** Reminders whose outcome is known (worked, or their response time over). */
-export function settledReminders(r: SendTimeRecord): number {
+/** Reminders whose outcome is known at `now` (worked, or their response time over). */
+export function settledReminders(r: SendTimeRecord, now: number, s: LearnerSettings): number {
   let sent = 0;
   for (const n of r.sent) sent += n;
-  return sent - r.open.length;
+  for (const o of r.open) if (now - o.at <= s.responseDays * DAY_MS) sent--;
+  return sent;
 }
 
 export function score(r: SendTimeRecord, hour: number, s: LearnerSettings): number {
@@ -155,9 +156,9 @@ export function explain(r: SendTimeRecord, best: number, settled: number, s: Lea
   return parts.join("; ");
 }
 
-export function choose(r: SendTimeRecord | undefined, window: HourWindow, stepHour: number, s: LearnerSettings, group: SendTimeGroup): SendTimeChoice {
+export function choose(r: SendTimeRecord | undefined, now: number, window: HourWindow, stepHour: number, s: LearnerSettings, group: SendTimeGroup): SendTimeChoice {
   const rec = r ?? emptyRecord();
-  const settled = settledReminders(rec);
+  const settled = settledReminders(rec, now, s);
   const best = bestHour(rec, window, stepHour, s);
   const hours = [];
   for (let h = window.first; h <= window.last; h++) hours.push({ hour: h, sent: rec.sent[h]!, worked: rec.worked[h]!, acted: rec.acted[h]!, score: round(score(rec, h, s)) });

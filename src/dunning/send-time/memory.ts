@@ -9,8 +9,8 @@ import type { EventBus } from "../../core/bus.js";
 import type { DomainEvents } from "../../api/events.js";
 import type { DocumentStore } from "../../ledger/ports.js";
 import { dayNumber, localNow } from "../../ledger/dates.js";
-import { choose, debtorActed, emptyRecord, expire, reminderSent, settledReminders, bestHour, type HourWindow, type LearnerSettings, type SendTimeChoice, type SendTimeRecord } from "./learner.js";
-import { groupOf } from "./holdout.js";
+import { choose, debtorActed, emptyRecord, expire, reminderSent, settledReminders, bestHour, type HourWindow, type LearnerSettings, type SendTimeChoice, type SendTimeGroup, type SendTimeRecord } from "./learner.js";
+import { holdoutPosition } from "./holdout.js";
 
 export interface SendTimeDocument {
   schema: 1;
@@ -46,6 +46,8 @@ const STOP_KEYWORDS = new Set(["stop"]);
 
 export class SendTimeMemory implements SendTimeView {
   readonly name = "dunning.send-time";
+  /** Each account's holdout position (a hash), computed once: the planner asks at every evaluation. */
+  private readonly positions = new Map<string, number>();
 
   constructor(
     private readonly doc: DocumentStore<SendTimeDocument>,
@@ -92,6 +94,7 @@ export class SendTimeMemory implements SendTimeView {
   }
 
   private erase(accountId: string): void {
+    this.positions.delete(accountId);
     if (!this.doc.data.accounts[accountId]) return;
     delete this.doc.data.accounts[accountId];
     this.doc.touch?.("accounts", accountId);
@@ -107,19 +110,26 @@ export class SendTimeMemory implements SendTimeView {
     return Object.entries(this.doc.data.accounts);
   }
 
-  group(accountId: string): ReturnType<typeof groupOf> {
-    return groupOf(accountId, this.d.settings().holdoutPercent);
+  group(accountId: string): SendTimeGroup {
+    return this.groupAt(accountId, this.d.settings().holdoutPercent);
+  }
+
+  private groupAt(accountId: string, holdoutPercent: number): SendTimeGroup {
+    let p = this.positions.get(accountId);
+    if (p === undefined) this.positions.set(accountId, (p = holdoutPosition(accountId)));
+    return p * 100 < holdoutPercent ? "holdout" : "learning";
   }
 
   /** The hour chosen for a step at `stepMinute`, and why. */
   choice(accountId: string, stepMinute: number): SendTimeChoice {
-    return choose(this.doc.data.accounts[accountId], this.d.window(), Math.floor(stepMinute / 60), this.d.settings(), this.group(accountId));
+    return choose(this.doc.data.accounts[accountId], this.d.clock.now(), this.d.window(), Math.floor(stepMinute / 60), this.d.settings(), this.group(accountId));
   }
 
   minuteFor(accountId: string, stepMinute: number): { minute: number; learned: boolean } {
     const r = this.doc.data.accounts[accountId];
+    if (!r) return { minute: stepMinute, learned: false };
     const s = this.d.settings();
-    if (!r || settledReminders(r) < s.minReminders || this.group(accountId) === "holdout") return { minute: stepMinute, learned: false };
+    if (this.groupAt(accountId, s.holdoutPercent) === "holdout" || settledReminders(r, this.d.clock.now(), s) < s.minReminders) return { minute: stepMinute, learned: false };
     const hour = bestHour(r, this.d.window(), Math.floor(stepMinute / 60), s);
     // The step's minutes past the hour are kept: a step at 10:30 learned to 18 goes at 18:30.
     return { minute: hour * 60 + (stepMinute % 60), learned: true };
