@@ -166,6 +166,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const reports = new Reports({
     ledger,
     stepRecords: () => dunning.stepRecords(),
+    sendTime: { report: (p, withinDays) => dunning.sendTimeReport(p, withinDays), of: (id) => dunning.sendTimeOf(id) },
     messages: outboxMessageFacts(outbox),
     replies: inboundReplyFacts(inbound),
     clock,

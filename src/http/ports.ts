@@ -9,7 +9,7 @@ import type { InboundRecord, InboxFilter } from "../inbound/types.js";
 import type { Reports } from "../dunning/reports/index.js";
 
 /** The reports the API and the panel serve (src/dunning/reports/service.ts). */
-export type ReportsPort = Pick<Reports, "today" | "aging" | "onTime" | "dso" | "steps" | "cost" | "evidence" | "evidenceCsv">;
+export type ReportsPort = Pick<Reports, "today" | "aging" | "onTime" | "dso" | "steps" | "cost" | "evidence" | "evidenceCsv" | "sendTime" | "sendTimeOf">;
 
 export interface HttpServices extends Omit<BridgeServices, "ledger" | "outbox"> {
   readonly ledger: BridgeServices["ledger"] & {
