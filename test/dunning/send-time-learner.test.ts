@@ -75,6 +75,18 @@ describe("the send-time learner", () => {
     expect(choose(emptyRecord(), 0, WINDOW, 10, S, "learning").reason).toMatch(/not enough history yet: 0 of 3/);
   });
 
+  it("never leaves the send window, however often the debtor acts at night", () => {
+    const r = emptyRecord();
+    for (let i = 0; i < 20; i++) {
+      reminderSent(r, i * DAY, 10, S);
+      debtorActed(r, "reply", i * DAY + 17 * H, 3, i, S);
+    }
+    const c = choose(r, 30 * DAY, WINDOW, 10, S, "learning");
+    expect(c.bestHour).toBeGreaterThanOrEqual(8);
+    expect(c.bestHour).toBeLessThanOrEqual(20);
+    expect(c.hours.map((h) => h.hour)).toEqual([8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
+  });
+
   it("derives the window's hours from the outbox's send window", () => {
     expect(windowHours({ start: "08:00", end: "21:00" })).toEqual({ first: 8, last: 20 });
     expect(windowHours({ start: "08:30", end: "20:30" })).toEqual({ first: 9, last: 20 });
