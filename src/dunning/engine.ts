@@ -107,7 +107,8 @@ export class DunningEngine implements Service {
     const openSteps = deps.openDocument ?? recordDocuments(deps.gateway.dataDir, deps.logger, defaultJournalOptions, STEP_MEMORY_COLLECTIONS);
     const memory = new StepMemory(await openSteps("dunning-steps.json", emptyStepMemory()));
     // One small record per debtor, journalled like the step memory.
-    const sendTimeDoc = await openSteps("dunning-send-times.json", emptySendTimeMemory());
+    const openSendTimes = deps.openDocument ?? recordDocuments(deps.gateway.dataDir, deps.logger, defaultJournalOptions, SEND_TIME_COLLECTIONS);
+    const sendTimeDoc = await openSendTimes("dunning-send-times.json", emptySendTimeMemory());
     const sendTimes = new SendTimeMemory(sendTimeDoc, {
       bus: deps.bus,
       clock: deps.clock,
