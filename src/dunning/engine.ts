@@ -63,8 +63,8 @@ export interface DunningEngineDeps {
   codec?: CodecSettings;
   scheduler: Scheduler;
   clockTrust: ClockTrust;
-  /** The outbox's send window (config outbox.sendWindow): learned hours stay inside it. Default 08:00-21:00. */
-  sendWindow?: { start: string; end: string };
+  /** The outbox's send window now (config outbox.sendWindow, editable in the panel): learned hours stay inside it. Default 08:00-21:00. */
+  sendWindow?: () => { start: string; end: string };
   /** Default: JSON files in gateway.dataDir (src/store). */
   openDocument?: OpenDocument;
 }
@@ -117,7 +117,7 @@ export class DunningEngine implements Service {
         return a ? recipientContext(a.phones[0] ?? "", a, { timeZone: deps.gateway.defaultTimeZone }).timeZone : undefined;
       },
       settings: sendTimeSettings(deps.config),
-      window: () => windowHours(deps.sendWindow),
+      window: () => windowHours(deps.sendWindow?.()),
     });
     const engine = new DunningEngine(deps, policies, memory, sendTimes);
     const configured = deps.config.policy ?? (policies.current() ? undefined : DEFAULT_POLICY);

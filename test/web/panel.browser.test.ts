@@ -265,6 +265,8 @@ suite("web panel in Chromium", () => {
     await page.goto(`${appliance.url}/calendar`);
     await page.waitForSelector("#calendar");
     expect(await page.locator("#calendar").textContent()).toContain("ACC-100");
+    // each planned reminder with its local time (the step's, or a learned hour)
+    expect(await page.locator("#calendar tbody tr td").first().textContent()).toMatch(/^\d{2}:\d{2}/);
     // an account's detail: invoices, aging, opt-out
     await page.goto(`${appliance.url}/accounts`);
     await page.getByRole("button", { name: "ACC-200" }).click();
