@@ -19,6 +19,7 @@ import { makeWorld, berlin, type FakeOutbox } from "./fakes.js";
 
 const DAY0 = "2026-03-02";
 const DAYS = 60;
+/** SIM_DEBTORS=200 for a quick look while changing the learner; the assertions hold at 2,000. */
 const DEBTORS = Number(process.env.SIM_DEBTORS ?? 2_000);
 const HOLDOUT_PERCENT = 20;
 /** The default send window 08:00-21:00: the hours a reminder may start in. */
@@ -106,9 +107,15 @@ describe("learning each debtor's hour over 60 simulated days", () => {
     const start = berlin(DAY0);
     const clock = new ManualClock(start);
     const outbox = new CapturingOutbox(clock);
-    const w = await makeWorld({ start, clock, // The world's helpers read only the engine's side of the outbox here.
+    const w = await makeWorld({
+      start,
+      clock,
+      // makeWorld types its outbox as the fake with a log; the engine uses only the OutboxPort side.
       outbox: outbox as unknown as FakeOutbox,
-      policy: learnedPolicy(), config: { evaluateCron: "0 0 8-20 * * *", sendTime: { minReminders: 3, responseDays: 3, holdoutPercent: HOLDOUT_PERCENT } } });
+      policy: learnedPolicy(),
+      // At the top of every hour of the send window, and (the default 2 s) after ledger changes.
+      config: { evaluateCron: "0 0 8-20 * * *", sendTime: { minReminders: 3, responseDays: 3, holdoutPercent: HOLDOUT_PERCENT } },
+    });
     outbox.bus = w.bus;
 
     const random = mulberry32(20261205);
@@ -172,7 +179,7 @@ describe("learning each debtor's hour over 60 simulated days", () => {
     const report = w.engine.sendTimeReport({ from: DAY0, to: addDays(DAY0, DAYS - 1) });
     const learning = report.rows.find((r) => r.group === "learning")!;
     const holdout = report.rows.find((r) => r.group === "holdout")!;
-    console.log(JSON.stringify({ judged, matched, share: matched / judged, learningDebtors, payments, reminders: outbox.sent.length, rows: report.rows }));
+    if (process.env.SIM_VERBOSE) console.log(JSON.stringify({ judged, matched, share: matched / judged, learningDebtors, payments, reminders: outbox.sent.length, rows: report.rows }));
 
     expect(judged).toBeGreaterThan(0.9 * learningDebtors);
     expect(matched / judged).toBeGreaterThanOrEqual(0.8);
