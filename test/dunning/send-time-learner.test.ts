@@ -51,6 +51,14 @@ describe("the send-time learner", () => {
     expect(settledReminders(r, 20 * DAY, S)).toBe(2);
   });
 
+  it("counts a message reported twice as one reminder", () => {
+    const r = emptyRecord();
+    reminderSent(r, 0, 10, S, "m1");
+    reminderSent(r, H, 10, S, "m1");
+    reminderSent(r, H, 10, S, "m2");
+    expect(r.sent[10]).toBe(2);
+  });
+
   it("counts a reminder as settled only once its response time is over", () => {
     const r = emptyRecord();
     reminderSent(r, 0, 10, S);

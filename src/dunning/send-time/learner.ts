@@ -28,8 +28,8 @@ export interface SendTimeRecord {
   /** Kinds of acts counted in `acted`, for the explanation. */
   replies: number;
   payments: number;
-  /** Reminders still inside their response time: when they were sent and at which hour. */
-  open: Array<{ at: number; hour: number }>;
+  /** Reminders still inside their response time: when they were sent, at which hour, and the outbox message. */
+  open: Array<{ at: number; hour: number; id?: string }>;
   /** Local day numbers of replies (the latest REPLY_DAYS_KEPT), for the group report. */
   replyDays: number[];
   /** Local day number of an opt-out, for the group report. */
@@ -73,11 +73,12 @@ export function expire(r: SendTimeRecord, now: number, s: LearnerSettings): bool
   return r.open.length !== before;
 }
 
-/** A reminder reached the network at local `hour`. */
-export function reminderSent(r: SendTimeRecord, at: number, hour: number, s: LearnerSettings): void {
+/** A reminder reached the network at local `hour`; the same message told twice (a resend after a restart) counts once. */
+export function reminderSent(r: SendTimeRecord, at: number, hour: number, s: LearnerSettings, messageId?: string): void {
   expire(r, at, s);
+  if (messageId !== undefined && r.open.some((o) => o.id === messageId)) return;
   r.sent[hour]!++;
-  r.open.push({ at, hour });
+  r.open.push(messageId !== undefined ? { at, hour, id: messageId } : { at, hour });
 }
 
 /** The debtor paid or replied at local `hour`: every reminder still open worked. */

@@ -58,7 +58,7 @@ export class SendTimeMemory implements SendTimeView {
     const { bus } = this.d;
     bus.on("message.state", this.name, (e) => {
       if (e.state !== "submitted" || e.origin.kind !== "dunning" || !e.origin.accountId) return;
-      this.update(e.origin.accountId, e.at, (r, s, hour) => reminderSent(r, e.at, hour, s));
+      this.update(e.origin.accountId, e.at, (r, s, hour) => reminderSent(r, e.at, hour, s, e.id));
     });
     bus.on("ledger.changed", this.name, (e) => {
       if (e.kind === "erasure" || e.stop === "erased") return this.erase(e.accountId);
