@@ -148,6 +148,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   // Kept to update in place: the engine reads company name and number on every render.
   const dunningGateway = { ...config.gateway, dataDir };
+  let sendWindow = config.outbox.sendWindow;
   const dunning = await DunningEngine.open({
     ledger,
     outbox,
@@ -159,6 +160,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     costPerPart: config.outbox.costPerPart,
     // The same object the outbox encodes with: preview and send cannot disagree on the codec settings.
     codec: config.modem,
+    // Learned send hours stay inside the window the outbox sends in, as the panel changes it.
+    sendWindow: () => sendWindow,
     scheduler: new CronScheduler(clock, dunningLogger),
     clockTrust,
   });
@@ -189,6 +192,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const reports = new Reports({
     ledger,
     stepRecords: () => dunning.stepRecords(),
+    sendTime: { report: (p, withinDays) => dunning.sendTimeReport(p, withinDays), of: (id) => dunning.sendTimeOf(id) },
     messages: outboxMessageFacts(outbox),
     replies: inboundReplyFacts(inbound),
     consent,
@@ -302,7 +306,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const apply = async (next: Config, changed: string[]): Promise<string[]> => {
     const touched = (prefix: string) => changed.some((k) => k.startsWith(prefix));
     // The config object is shared (services.config, the engine's deps): its sections are updated in place.
-    if (touched("outbox.")) outbox.updateConfig({ sendWindow: next.outbox.sendWindow, limits: next.outbox.limits, retry: next.outbox.retry });
+    if (touched("outbox.")) {
+      outbox.updateConfig({ sendWindow: next.outbox.sendWindow, limits: next.outbox.limits, retry: next.outbox.retry });
+      sendWindow = next.outbox.sendWindow;
+    }
     for (const key of changed.filter((k) => !k.startsWith("outbox."))) {
       const [section, ...rest] = key.split(".");
       const target = (config as unknown as Record<string, Record<string, unknown>>)[section!]!;

@@ -36,7 +36,18 @@ export const StepSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const SequenceSchema = Type.Object({ description: Type.Optional(Type.String()), steps: Type.Array(StepSchema, { maxItems: 20 }) }, { additionalProperties: false });
+export const SequenceSchema = Type.Object(
+  {
+    description: Type.Optional(Type.String()),
+    steps: Type.Array(StepSchema, { maxItems: 20 }),
+    sendTime: Type.Optional(
+      Type.Union([Type.Literal("fixed"), Type.Literal("learned")], {
+        description: "fixed (default): each step at its time; learned: at each debtor's best hour from their own history, inside the send window (docs/send-time.md).",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export const PolicySchema = Type.Object(
   {

@@ -1,6 +1,26 @@
-// Accounts and invoices: search, balance, aging, opt-out, every reminder and reply of an
-// account, and the evidence export (everything sent to and received from it, as JSON or CSV).
+// Accounts and invoices: search, balance, aging, opt-out, the hour its reminders go at and
+// why (docs/send-time.md), every reminder and reply of an account, and the evidence export
+// (everything sent to and received from it, as JSON or CSV).
 import { html, useState, useData, Loading, api, can, when, money, StateBadge, Field, Notice, queryParams } from "../lib.js";
+
+const span = (h) => `${String(h).padStart(2, "0")}:00-${String(h + 1).padStart(2, "0")}:00`;
+
+// The learner's choice and its evidence per hour of the send window.
+function SendTime({ id }) {
+  const state = useData(() => api(`/api/v1/accounts/${encodeURIComponent(id)}/send-time`), [id]);
+  return html`<section aria-labelledby="send-time-h" id="send-time">
+    <h3 id="send-time-h">Send time</h3>
+    <${Loading} state=${state}>${(s) => html`
+      <p id="send-time-choice"><strong>${s.time}</strong> ${s.learned ? html`<span class="badge">learned</span>` : html`<span class="badge">${s.sendTime === "learned" ? (s.group === "holdout" ? "holdout" : "step time") : "fixed"}</span>`}
+        <span class="muted">(sequence ${s.sequence}, step time ${s.stepTime})</span></p>
+      <p id="send-time-reason">${s.reason}</p>
+      ${s.hours.some((h) => h.sent || h.acted) && html`<div class="table-wrap"><table id="send-time-hours">
+        <thead><tr><th scope="col">Hour</th><th scope="col">Reminders sent</th><th scope="col">Followed by payment or reply</th><th scope="col">Replies and payments</th><th scope="col">Score</th></tr></thead>
+        <tbody>${s.hours.filter((h) => h.sent || h.acted || h.hour === s.bestHour).map((h) => html`<tr key=${h.hour} class=${h.hour === s.bestHour ? "selected" : ""}><th scope="row">${span(h.hour)}</th><td>${h.sent}</td><td>${h.worked}</td><td>${h.acted}</td><td>${h.score.toFixed(2)}</td></tr>`)}</tbody>
+      </table></div>`}`}
+    <//>
+  </section>`;
+}
 
 function AccountDetail({ id, onClose }) {
   const state = useData(() => api(`/api/v1/panel/accounts/${encodeURIComponent(id)}`), [id]);
@@ -30,6 +50,7 @@ function AccountDetail({ id, onClose }) {
         <a class="button" id="evidence-json" href=${`/api/v1/accounts/${encodeURIComponent(id)}/evidence?format=json`} download>Export evidence (JSON)</a>
         <a class="button" id="evidence-csv" href=${`/api/v1/accounts/${encodeURIComponent(id)}/evidence?format=csv`} download>Export evidence (CSV)</a>
       </div>
+      <${SendTime} id=${id} />
       <h3>Aging</h3>
       <p>${d.aging.flatMap((r) => Object.entries(r.counts).filter(([, n]) => n > 0).map(([b, n]) => `${b}: ${n} (${money(r.amounts[b], r.currency)})`)).join(" · ") || "Nothing open."}</p>
       <h3>Invoices</h3>
