@@ -43,7 +43,7 @@ export function recordLimitRows(): string[][] {
   const tags = prop(A, "tags");
   const link = prop(I, "paymentLink");
   return [
-    ["all", "`id`, `accountId`, `invoiceId`", `${chars(id)}, matching \`${id.pattern}\` (letters, digits, \`_ . : / -\`)`, "schema"],
+    ["all", "`id`, `accountId`, `invoiceId`", `${chars(id)} (letters, digits, \`_ . : / -\`), not \`__proto__\`, \`constructor\` or \`prototype\`; pattern \`${(id.pattern ?? "").replaceAll("|", "\\|")}\``, "schema"],
     ["account, invoice", "`version`", range(prop(A, "version")), "schema"],
     ["account", "`name`", `${chars(prop(A, "name"))}, not blank`, "schema"],
     ["account", "`phones`", `${phones.minItems}–${phones.maxItems} numbers of ${chars(phones.items!)} each`, "schema"],

@@ -13,7 +13,8 @@ import { Type, type Static, type TSchema } from "@sinclair/typebox";
  */
 export const RECORD_LIMITS = {
   /** An id travels in topics, URLs and log lines: a conservative character set. */
-  idPattern: "^[A-Za-z0-9_.:/-]+$",
+  // Not a name JavaScript objects already carry: records are kept in JSON objects keyed by id.
+  idPattern: "^(?!(__proto__|constructor|prototype)$)[A-Za-z0-9_.:/-]+$",
   idMaxLength: 64,
   nameMaxLength: 200,
   /** A balance is only ever sent to a number on file: few numbers keep that promise small. */

@@ -100,7 +100,7 @@ export class Ledger {
       const r = validateAccount(raw, index, this.opts.defaults);
       if (!r.ok) return void report.refused.push(...r.refused);
       const v = r.value;
-      const prev = data.accounts[v.id];
+      const prev = own(data.accounts, v.id);
       const tomb = prev ? undefined : data.erased.accounts > 0 ? data.tombstones[shortHash(v.id)] : undefined;
       if (!prev && tomb !== undefined && v.version <= tomb) return void report.stale.push(v.id);
       if (prev && v.version < prev.version) return void report.stale.push(v.id);
@@ -154,9 +154,9 @@ export class Ledger {
       const r = validateInvoice(raw, index, this.opts.defaults);
       if (!r.ok) return void report.refused.push(...r.refused);
       const v = r.value;
-      if (!data.accounts[v.accountId])
+      if (!own(data.accounts, v.accountId))
         return void report.refused.push({ index, id: v.id, field: "accountId", code: "unknown_account", reason: `account ${v.accountId} is unknown: send the account before its invoices` });
-      const prev = data.invoices[v.id];
+      const prev = own(data.invoices, v.id);
       if (prev && v.version < prev.version) return void report.stale.push(v.id);
       if (prev && v.version === prev.version) return void report.unchanged.push(v.id);
       const next = this.mergeInvoice(prev, v);
@@ -182,7 +182,7 @@ export class Ledger {
       id: v.id,
       version: v.version,
       // The account's own id string, not a copy per invoice.
-      accountId: this.doc.data.accounts[v.accountId]?.id ?? v.accountId,
+      accountId: own(this.doc.data.accounts, v.accountId)?.id ?? v.accountId,
       number: v.number,
       amount: v.amount,
       amountDue: v.amountDue,
@@ -209,11 +209,11 @@ export class Ledger {
       const r = validatePayment(raw, index);
       if (!r.ok) return void report.refused.push(...r.refused);
       const v = r.value;
-      if (data.payments[v.id]) return void report.unchanged.push(v.id);
-      const invoice = v.invoiceId ? data.invoices[v.invoiceId] : undefined;
+      if (own(data.payments, v.id)) return void report.unchanged.push(v.id);
+      const invoice = v.invoiceId ? own(data.invoices, v.invoiceId) : undefined;
       if (v.invoiceId && !invoice) return void report.refused.push({ index, id: v.id, field: "invoiceId", code: "unknown_invoice", reason: `invoice ${v.invoiceId} is unknown` });
       const accountId = invoice?.accountId ?? v.accountId!;
-      const account = data.accounts[accountId];
+      const account = own(data.accounts, accountId);
       if (!account) return void report.refused.push({ index, id: v.id, field: "accountId", code: "unknown_account", reason: `account ${accountId} is unknown` });
       if (invoice && v.accountId && v.accountId !== invoice.accountId)
         return void report.refused.push({ index, id: v.id, field: "accountId", code: "mismatch", reason: `invoice ${invoice.id} belongs to another account` });
@@ -257,7 +257,7 @@ export class Ledger {
   /** Erasure request: personal data goes, anonymous counts stay. */
   async eraseAccount(id: string): Promise<boolean> {
     const { data } = this.doc;
-    const account = data.accounts[id];
+    const account = own(data.accounts, id);
     if (!account) return false;
     const invoices = this.byAccount.get(id) ?? [];
     const payments = this.paymentsByAccount.get(id) ?? [];
@@ -286,10 +286,10 @@ export class Ledger {
 
   /** STOP/START from a number (all its accounts) or a panel/API action on one account; returns the accounts changed. */
   async setOptOut(sel: { accountId: string } | { number: string }, optedOut: boolean, source: "sms" | "mqtt" | "http" | "panel"): Promise<string[]> {
-    const ids = "accountId" in sel ? (this.doc.data.accounts[sel.accountId] ? [sel.accountId] : []) : this.accountsByNumber(sel.number).map((a) => a.id);
+    const ids = "accountId" in sel ? (own(this.doc.data.accounts, sel.accountId) ? [sel.accountId] : []) : this.accountsByNumber(sel.number).map((a) => a.id);
     const changed: string[] = [];
     for (const id of ids) {
-      const a = this.doc.data.accounts[id]!;
+      const a = own(this.doc.data.accounts, id)!;
       if (a.optedOut === optedOut) continue;
       a.optedOut = optedOut;
       a.optOutSource = source;
@@ -310,7 +310,7 @@ export class Ledger {
 
   /** Promise to pay or PAID claim: no reminders for the account up to `until` (the engine adds the promise grace). */
   async pauseAccount(accountId: string, until: string | undefined, reason: string): Promise<void> {
-    const a = this.doc.data.accounts[accountId];
+    const a = own(this.doc.data.accounts, accountId);
     if (!a) throw new DuegateError(ErrorCode.NotFound, `account ${accountId} is unknown`, { accountId });
     if (until !== undefined && !isLocalDate(until)) throw new DuegateError(ErrorCode.Validation, `pause date must be YYYY-MM-DD, got ${until}`, { field: "until" });
     if (until === undefined) {
@@ -329,8 +329,8 @@ export class Ledger {
 
   /** DISPUTE: one invoice, or every open invoice of the account when none is named. */
   async disputeInvoice(invoiceId: string | undefined, accountId: string, text: string): Promise<string[]> {
-    if (!this.doc.data.accounts[accountId]) throw new DuegateError(ErrorCode.NotFound, `account ${accountId} is unknown`, { accountId });
-    const targets = invoiceId ? [this.doc.data.invoices[invoiceId]].filter((i): i is Invoice => i?.accountId === accountId) : this.invoicesOf(accountId).filter((i) => i.status === "open");
+    if (!own(this.doc.data.accounts, accountId)) throw new DuegateError(ErrorCode.NotFound, `account ${accountId} is unknown`, { accountId });
+    const targets = invoiceId ? [own(this.doc.data.invoices, invoiceId)].filter((i): i is Invoice => i?.accountId === accountId) : this.invoicesOf(accountId).filter((i) => i.status === "open");
     if (invoiceId && targets.length === 0) throw new DuegateError(ErrorCode.NotFound, `invoice ${invoiceId} is not one of account ${accountId}`, { invoiceId, accountId });
     for (const i of targets) {
       i.status = "disputed";
@@ -347,7 +347,7 @@ export class Ledger {
 
   /** Staff released a dispute: the invoice is dunned again, missed steps get grace from today. */
   async releaseDispute(invoiceId: string): Promise<void> {
-    const i = this.doc.data.invoices[invoiceId];
+    const i = own(this.doc.data.invoices, invoiceId);
     if (!i || i.status !== "disputed") throw new DuegateError(ErrorCode.NotFound, `invoice ${invoiceId} is not disputed`, { invoiceId });
     i.status = i.amountDue > 0 ? "open" : "paid";
     i.resumedOn = this.today();
@@ -358,18 +358,18 @@ export class Ledger {
   }
 
   account(id: string): Account | undefined {
-    return this.doc.data.accounts[id];
+    return own(this.doc.data.accounts, id);
   }
 
   invoice(id: string): Invoice | undefined {
-    return this.doc.data.invoices[id];
+    return own(this.doc.data.invoices, id);
   }
 
   accountsByNumber(number: string): Account[] {
     // Stored numbers passed the strict rule; a number that fails it can be no account's.
     const e164 = e164OrUndefined(number, this.opts.defaults.region);
     if (!e164) return [];
-    return (this.byPhone.get(e164) ?? []).map((id) => this.doc.data.accounts[id]).filter((a): a is Account => a !== undefined);
+    return (this.byPhone.get(e164) ?? []).map((id) => own(this.doc.data.accounts, id)).filter((a): a is Account => a !== undefined);
   }
 
   invoicesOf(accountId: string): Invoice[] {
@@ -383,7 +383,7 @@ export class Ledger {
   /** Every account with its invoices, for the engine and the reports (no copy). */
   *accountsWithInvoices(): IterableIterator<[Account, Invoice[]]> {
     for (const [id, invoices] of this.byAccount) {
-      const a = this.doc.data.accounts[id];
+      const a = own(this.doc.data.accounts, id);
       if (a && invoices.length) yield [a, invoices];
     }
   }
@@ -434,4 +434,12 @@ function listIn<T>(m: Map<string, T[]>, key: string): T[] {
   let l = m.get(key);
   if (!l) m.set(key, (l = []));
   return l;
+}
+
+/**
+ * A record by id, own properties only: an id such as "toString" or "constructor" names no
+ * record, never a method of Object.prototype (the collections are plain JSON objects).
+ */
+function own<T>(records: Record<string, T>, id: string): T | undefined {
+  return Object.hasOwn(records, id) ? records[id] : undefined;
 }

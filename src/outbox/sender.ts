@@ -455,7 +455,10 @@ export class SendLoop {
     m.attempts.push({ at: now, outcome: f.kind, reason: f.reason, code: f.code });
     const log = { id: m.id, to: maskNumber(m.to), modem: this.lane.id, code: f.code, reason: f.reason };
     const sim = simVerdict(e);
-    this.rotationChanged(this.lane.rotation.failure(sim, now), now);
+    // A lone SIM has no other to rotate to: its repeated "not now" failures are left to the
+    // retry backoff, and only a SIM that cannot send at all (barred, no SMS service) is paused.
+    const counted: typeof sim = this.d.lanes.pooled || (sim.simLevel && sim.blocking) ? sim : { simLevel: false };
+    this.rotationChanged(this.lane.rotation.failure(counted, now), now);
     const anySent = m.parts.some((p) => p.reference !== undefined);
     // A failure of this SIM, not of the recipient: another SIM of the pool takes the message
     // at once, without a retry delay (a message already begun stays on its SIM, see lanes.ts).
