@@ -15,7 +15,7 @@ import { decoyHash, hashPassword, verifyPassword } from "./password.js";
 import { LoginThrottle, DEFAULT_THROTTLE, type ThrottleOptions } from "./throttle.js";
 import { hashApiKey, newApiKey, KEY_PREFIX } from "./api-keys.js";
 import { authFile, jsonStoreOpener, type AuthStore, type AuthStoreOpener } from "./storage.js";
-import { scopesOfRole, SCOPES, type ApiKeyRecord, type ApiKeyView, type AuthData, type Principal, type Role, type Scope, type UserRecord, type UserView } from "./types.js";
+import { scopesOfRole, ROLES, SCOPES, type ApiKeyRecord, type ApiKeyView, type AuthData, type Principal, type Role, type Scope, type UserRecord, type UserView } from "./types.js";
 
 export * from "./types.js";
 export { memoryStoreOpener } from "./storage.js";
@@ -258,7 +258,7 @@ function checkName(name: string): void {
 }
 
 function checkRole(role: string): void {
-  if (role !== "admin" && role !== "viewer") throw new DuegateError(ErrorCode.Validation, `role must be "admin" or "viewer", got "${role}"`, { field: "role" });
+  if (!(ROLES as readonly string[]).includes(role)) throw new DuegateError(ErrorCode.Validation, `role must be one of ${ROLES.map((r) => `"${r}"`).join(", ")}, got "${role}"`, { field: "role" });
 }
 
 function checkPassword(password: string): void {

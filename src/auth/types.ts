@@ -2,10 +2,16 @@
  * Who may do what on the HTTP API and the web panel. People log in with a password and
  * get a role; machines (the accounting server, scripts) use API keys with scopes.
  */
-export type Role = "admin" | "viewer";
-/** read: look; write: change domain data (send, cancel, edit policy); admin: users, keys, settings. */
-export type Scope = "read" | "write" | "admin";
-export const SCOPES: readonly Scope[] = ["read", "write", "admin"];
+export type Role = "admin" | "clerk" | "viewer";
+/** Least to most: a viewer looks, a clerk works the accounts, an admin runs the appliance. */
+export const ROLES: readonly Role[] = ["viewer", "clerk", "admin"];
+/**
+ * read: look; desk: a collections clerk's work on accounts and messages (reply, pause, promise,
+ * resolve a dispute, opt a number in or out, a one-off SMS, clear a mark); write: change domain
+ * data (ledger records, policy, cancel and send); admin: users, keys, settings.
+ */
+export type Scope = "read" | "desk" | "write" | "admin";
+export const SCOPES: readonly Scope[] = ["read", "desk", "write", "admin"];
 
 /** The caller of a request, as the auth plugin decorates `request.principal`. */
 export interface Principal {
@@ -57,5 +63,11 @@ export interface AuthData {
 }
 
 export function scopesOfRole(role: Role): Scope[] {
-  return role === "admin" ? ["read", "write", "admin"] : ["read"];
+  if (role === "admin") return ["read", "desk", "write", "admin"];
+  return role === "clerk" ? ["read", "desk"] : ["read"];
+}
+
+/** Whether granted scopes allow a route's scope: write includes desk, so an accounting key with write may do a clerk's work. */
+export function grants(scopes: readonly Scope[], needed: Scope): boolean {
+  return scopes.includes(needed) || (needed === "desk" && scopes.includes("write"));
 }

@@ -40,8 +40,10 @@ export async function api(path, { method = "GET", body, query } = {}) {
   return data;
 }
 
+/** Mirrors the server's grants() (src/auth/types.ts): write includes desk. */
 export function can(scope) {
-  return Boolean(session.principal?.scopes?.includes(scope));
+  const scopes = session.principal?.scopes ?? [];
+  return scopes.includes(scope) || (scope === "desk" && scopes.includes("write"));
 }
 
 /** Client-side navigation: the server serves the same shell for every page path. */

@@ -26,7 +26,7 @@ function AccountDetail({ id, onClose }) {
         <div><dt>Paused until</dt><dd>${d.account.pausedUntil ?? "–"}</dd></div>
       </dl>
       <div class="actions">
-        ${can("write") && html`<button onClick=${() => toggleOptOut(!d.account.optedOut)}>${d.account.optedOut ? "Opt in again" : "Opt out"}</button>`}
+        ${can("desk") && html`<button onClick=${() => toggleOptOut(!d.account.optedOut)}>${d.account.optedOut ? "Opt in again" : "Opt out"}</button>`}
         <a class="button" id="evidence-json" href=${`/api/v1/accounts/${encodeURIComponent(id)}/evidence?format=json`} download>Export evidence (JSON)</a>
         <a class="button" id="evidence-csv" href=${`/api/v1/accounts/${encodeURIComponent(id)}/evidence?format=csv`} download>Export evidence (CSV)</a>
       </div>

@@ -35,7 +35,7 @@ export function InboxPage() {
   return html`
     <h1 tabindex="-1">Inbox</h1>
     <label class="check"><input type="checkbox" checked=${needsStaff} onChange=${(e) => setNeedsStaff(e.target.checked)} /> Only what needs a person</label>
-    ${can("write") && html`<${ReplyForm} to=${replyTo?.from} inboundId=${replyTo?.id} onSent=${list.reload} />`}
+    ${can("desk") && html`<${ReplyForm} to=${replyTo?.from} inboundId=${replyTo?.id} onSent=${list.reload} />`}
     <${Loading} state=${list}>${(d) => html`
       <p class="muted">${d.total} message(s)</p>
       <div class="table-wrap"><table id="inbox-table">
@@ -43,7 +43,7 @@ export function InboxPage() {
         <tbody>${d.items.map((m) => html`<tr key=${m.id}>
           <td>${when(m.receivedAt)}</td><td>${m.from}</td><td>${m.text}${m.incomplete ? html` <span class="badge">incomplete</span>` : ""}</td>
           <td>${m.keyword ?? "–"}</td><td>${m.action?.summary ?? "–"}${m.action?.possibleOptOut ? html` <span class="badge state-failed">possible opt-out</span>` : ""}</td>
-          <td>${can("write") && html`<button class="link" onClick=${() => setReplyTo(m)}>Reply</button>`}</td></tr>`)}</tbody>
+          <td>${can("desk") && html`<button class="link" onClick=${() => setReplyTo(m)}>Reply</button>`}</td></tr>`)}</tbody>
       </table></div>`}
     <//>`;
 }

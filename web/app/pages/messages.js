@@ -40,7 +40,7 @@ function Detail({ id, onChanged, onClose }) {
       ${m.attempts.length === 0 ? html`<p class="muted">None yet.</p>` : html`<ul>${m.attempts.map((a, i) => html`<li key=${i}>${when(a.at)}: ${a.outcome}${a.reason ? ` – ${a.reason}` : ""}</li>`)}</ul>`}
       <h3>History</h3>
       <ul>${m.history.map((h, i) => html`<li key=${i}>${when(h.at)}: ${h.state}${h.reason ? ` – ${h.reason}` : ""}</li>`)}</ul>
-      ${can("write") && html`<div class="actions">
+      ${can("desk") && html`<div class="actions">
         ${["queued", "sending"].includes(m.state) && html`<button class="danger" onClick=${() => act("cancel")}>Cancel message</button>`}
         ${["failed", "expired"].includes(m.state) && html`<button onClick=${() => act("retry")}>Retry</button>`}
       </div>`}`}

@@ -28,7 +28,7 @@ export function SendPage() {
     }
   };
 
-  if (!can("write")) return html`<h1 tabindex="-1">Send test SMS</h1><p>Your role may not send messages.</p>`;
+  if (!can("desk")) return html`<h1 tabindex="-1">Send test SMS</h1><p>Your role may not send messages.</p>`;
   return html`
     <h1 tabindex="-1">Send test SMS</h1>
     <form class="panel" onSubmit=${submit} id="send-form">
