@@ -20,6 +20,8 @@ import { createModem, ModemSimulator } from "./modem/index.js";
 import { Outbox } from "./outbox/index.js";
 import { Ledger } from "./ledger/index.js";
 import { DunningEngine } from "./dunning/index.js";
+import { Desk } from "./desk/desk.js";
+import { DeskBook } from "./desk/desk-book.js";
 import { Reports } from "./dunning/reports/index.js";
 import { inboundReplyFacts, outboxMessageFacts } from "./app-facts.js";
 import { Inbound, type InboundConfig } from "./inbound/index.js";
@@ -166,7 +168,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock,
     settings: () => ({ timeZone: config.gateway.defaultTimeZone, costPerPart: config.outbox.costPerPart }),
   });
-  const services: AppServices = { settings, reports, config, ...(options.configFile ? { configFile: options.configFile } : {}), clock, bus, logger, logRing, ledger, dunning, outbox, inbound, modem, auth, version: VERSION, startedAt: clock.now() };
+  // The desk book listens from the start: a mark or an opt-out made before the panel opens is kept.
+  const deskBook = await DeskBook.open({ dataDir, bus, clock, logger: logger.child({ sub: "desk" }), coalesceMs: config.storage.flushIntervalMs });
+  const desk = new Desk({ ledger, outbox, inbound, stepRecords: () => dunning.stepRecords(), book: deskBook, clock, timeZone: () => config.gateway.defaultTimeZone });
+  const services: AppServices = { desk, settings, reports, config, ...(options.configFile ? { configFile: options.configFile } : {}), clock, bus, logger, logRing, ledger, dunning, outbox, inbound, modem, auth, version: VERSION, startedAt: clock.now() };
   const metrics = createMetrics(services);
 
   const journal = options.mqtt !== false ? await FileJournal.open<OutgoingEvent>(resolve(dataDir, "mqtt-outgoing.jsonl"), { clock, logger: logger.child({ sub: "mqtt" }) }) : undefined;
@@ -302,6 +307,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await journal?.close();
       for (const j of webhookJournals) await j.close();
       await ledger.close();
+      await deskBook.close();
       await auth.close();
       lock.release();
     },

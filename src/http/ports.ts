@@ -7,6 +7,7 @@ import type { Account, Invoice } from "../ledger/types.js";
 import type { ListFilter, OutboxMessage } from "../outbox/types.js";
 import type { InboundRecord, InboxFilter } from "../inbound/types.js";
 import type { Reports } from "../dunning/reports/index.js";
+import type { DeskPort } from "./routes/desk.js";
 
 /** The reports the API and the panel serve (src/dunning/reports/service.ts). */
 export type ReportsPort = Pick<Reports, "today" | "aging" | "onTime" | "dso" | "steps" | "cost" | "evidence" | "evidenceCsv">;
@@ -22,5 +23,7 @@ export interface HttpServices extends Omit<BridgeServices, "ledger" | "outbox"> 
   };
   readonly inbound: { list(filter: InboxFilter): { total: number; items: InboundRecord[] } };
   readonly reports: ReportsPort;
+  /** The collections desk (src/desk); absent in API-only tests, where its routes answer 404. */
+  readonly desk?: DeskPort;
   readonly config: { gateway: { id: string; defaultTimeZone: string }; http: { bodyLimitBytes: number; rateLimitPerMinute: number; importMaxRows: number; secureCookies: boolean }; mqtt: { maxBatch: number } };
 }

@@ -21,6 +21,7 @@ import { messageRoutes } from "./routes/messages.js";
 import { queryRoutes } from "./routes/queries.js";
 import { importRoutes } from "./routes/import.js";
 import { reportRoutes } from "./routes/reports.js";
+import { deskRoutes } from "./routes/desk.js";
 
 // ajv-formats ships CJS with a default export object; under NodeNext its call signature sits on .default.
 const addFormats = ((formatsPlugin as unknown as { default?: unknown }).default ?? formatsPlugin) as (a: Ajv) => Ajv;
@@ -79,6 +80,7 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
       await api.register(queryRoutes, { services });
       await api.register(reportRoutes, { services });
       await api.register(importRoutes, { services });
+      await api.register(deskRoutes, { services });
     },
     { prefix: "/api/v1" },
   );

@@ -21,7 +21,7 @@ import { jsonErrorHandler } from "../auth/errors.js";
 export type { WebServices } from "./ports.js";
 
 /** The panel's pages; each serves the same app shell, which picks the page from the path. */
-export const PANEL_PAGES = ["/", "/messages", "/inbox", "/calendar", "/reports", "/accounts", "/policy", "/send", "/modem", "/settings", "/logs"] as const;
+export const PANEL_PAGES = ["/", "/today", "/messages", "/inbox", "/calendar", "/reports", "/accounts", "/policy", "/send", "/modem", "/settings", "/logs"] as const;
 
 export interface WebPluginOptions {
   services: WebServices;
@@ -44,7 +44,8 @@ export const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app, opts)
 
   app.get("/login", { config: { scope: "public" } }, async (_request, reply) => reply.header("cache-control", "no-store").sendFile("login.html"));
 
-  for (const page of PANEL_PAGES) {
+  // One account's page has its own address (/accounts/<id>), so Back and a shared link work.
+  for (const page of [...PANEL_PAGES, "/accounts/:id"]) {
     app.get(page, { config: { scope: "public" } }, async (request, reply) => {
       if (!request.principal) {
         const next = encodeURIComponent(request.url);

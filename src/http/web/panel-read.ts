@@ -4,6 +4,7 @@ import { Type, type Static } from "@sinclair/typebox";
 import { DuegateError, ErrorCode } from "../../core/errors.js";
 import type { MessageState } from "../../outbox/types.js";
 import type { KeywordKind } from "../../api/events.js";
+import type { InboxFilter } from "../../inbound/types.js";
 import type { WebServices } from "./ports.js";
 import { dashboard } from "./dashboard.js";
 import { agingOf } from "../../dunning/reports/index.js";
@@ -60,7 +61,8 @@ export const panelReadRoutes: FastifyPluginAsync<{ services: WebServices }> = as
 
   app.get<{ Querystring: Static<typeof InboxQuery> }>("/api/v1/panel/inbox", { schema: { querystring: InboxQuery }, config: { scope: "read" } }, async (request) => {
     const q = request.query;
-    return need(s.inbound, "the inbox").list({
+    const inbox = s.desk ?? { inbox: (f: InboxFilter) => need(s.inbound, "the inbox").list(f) };
+    return inbox.inbox({
       ...(q.from ? { from: q.from } : {}),
       ...(q.keyword ? { keyword: q.keyword as KeywordKind } : {}),
       ...(q.needsStaff ? { needsStaff: true } : {}),
@@ -119,7 +121,8 @@ function accountView(s: WebServices, id: string, zone: string): Record<string, u
   const invoices = ledger.invoicesOf(id);
   const messages = s.outbox?.list({ accountId: id, limit: 500 }).items ?? [];
   const replies = s.inbound?.list({ accountId: id, limit: 500 }).items ?? [];
-  return { account, invoices, aging: agingOf(invoices, dayOf(s.clock.now(), zone)), messages, replies };
+  const marks = s.desk?.marks(id) ?? [];
+  return { account, invoices, aging: agingOf(invoices, dayOf(s.clock.now(), zone)), messages, replies, marks };
 }
 
 /** Serial ports seen by the system (read-only: nothing is opened), for choosing modem.port. */

@@ -43,7 +43,11 @@ export const panelWriteRoutes: FastifyPluginAsync<{ services: WebServices }> = a
 
   app.post<{ Body: Static<typeof Reply> }>("/api/v1/panel/reply", { schema: { body: Reply }, config: { scope: "desk" } }, async (request) => {
     const { to, text, inboundId } = request.body;
-    return need(s.inbound, "the inbox").reply(to, text, { ...(inboundId ? { inboundId } : {}), by: request.principal?.name ?? "panel" });
+    const by = request.principal?.name ?? "panel";
+    const outcome = await need(s.inbound, "the inbox").reply(to, text, { ...(inboundId ? { inboundId } : {}), by });
+    // Answered by a person: the message leaves "needs a person" (a refused reply leaves it there).
+    if (inboundId && s.desk && (outcome.status === "queued" || outcome.status === "duplicate")) await s.desk.handled(inboundId, by, "replied");
+    return outcome;
   });
 
   app.post<{ Params: Static<typeof Id> }>("/api/v1/panel/messages/:id/cancel", { schema: { params: Id }, config: { scope: "desk" } }, async (request) => {

@@ -16,6 +16,7 @@ import type { PreviewRequest, TemplatePreview } from "../../dunning/preview.js";
 import type { FieldProblem, SettingsView } from "../../config/overlay.js";
 import type { DoctorCheck } from "../../modem/index.js";
 import type { ReportsPort } from "../ports.js";
+import type { Desk } from "../../desk/desk.js";
 
 export interface PanelOutbox {
   stats(): OutboxStats;
@@ -77,6 +78,8 @@ export interface WebServices {
   readonly config?: unknown;
   readonly version?: string;
   readonly startedAt?: number;
+  /** The collections desk (src/desk): names and handled state in the inbox, marks on the account page. */
+  readonly desk?: Pick<Desk, "inbox" | "handled" | "marks">;
   /** Editable settings; absent when the panel runs without the composition root (read-only then). */
   readonly settings?: PanelSettings;
 }
