@@ -267,7 +267,7 @@ suite("web panel in Chromium", () => {
     expect(await page.locator("#calendar").textContent()).toContain("ACC-100");
     // an account's detail: invoices, aging, opt-out
     await page.goto(`${appliance.url}/accounts`);
-    await page.getByRole("button", { name: "ACC-200" }).click();
+    await page.getByRole("link", { name: "ACC-200" }).click();
     await page.waitForSelector("text=R-2026-002");
     expect(await page.locator(".detail").textContent()).toContain("31-60: 1");
     await shot(page, "06-account-detail");
@@ -317,7 +317,7 @@ suite("web panel in Chromium", () => {
     await page.waitForSelector("main .error[role=alert]");
     expect(await page.locator("main .error[role=alert]").textContent()).toContain("is after to");
     await page.goto(`${appliance.url}/accounts`);
-    await page.getByRole("button", { name: "ACC-100" }).click();
+    await page.getByRole("link", { name: "ACC-100" }).click();
     await page.waitForSelector("#evidence-csv");
     const [download] = await Promise.all([page.waitForEvent("download"), page.locator("#evidence-csv").click()]);
     expect(download.suggestedFilename()).toMatch(/^duegate-evidence-ACC-100-\d{4}-\d{2}-\d{2}\.csv$/);

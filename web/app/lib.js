@@ -113,3 +113,15 @@ export function Notice({ notice }) {
   if (!notice) return null;
   return html`<p class=${notice.kind === "error" ? "error" : "ok"} role=${notice.kind === "error" ? "alert" : "status"}>${notice.text}</p>`;
 }
+
+/** A link to one account's page (/accounts/<id>): client-side, so Back returns here. */
+export function AccountLink({ id, children }) {
+  if (!id) return children ?? null;
+  const href = `/accounts/${encodeURIComponent(id)}`;
+  const go = (e) => {
+    if (e.ctrlKey || e.metaKey || e.shiftKey) return;
+    e.preventDefault();
+    navigate(href);
+  };
+  return html`<a href=${href} onClick=${go}>${children ?? id}</a>`;
+}

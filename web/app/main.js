@@ -4,6 +4,7 @@
 import { html, render, useState, useEffect, api, session, navigate } from "./lib.js";
 import { startLive, onConnection } from "./live.js";
 import { DashboardPage } from "./pages/dashboard.js";
+import { TodayPage } from "./pages/today.js";
 import { MessagesPage } from "./pages/messages.js";
 import { InboxPage } from "./pages/inbox.js";
 import { CalendarPage } from "./pages/calendar.js";
@@ -16,6 +17,7 @@ import { SettingsPage } from "./pages/settings.js";
 import { LogsPage } from "./pages/logs.js";
 
 const PAGES = [
+  { path: "/today", title: "Today", view: TodayPage },
   { path: "/", title: "Dashboard", view: DashboardPage },
   { path: "/messages", title: "Messages", view: MessagesPage },
   { path: "/inbox", title: "Inbox", view: InboxPage },
@@ -30,7 +32,9 @@ const PAGES = [
 ];
 
 function currentPage() {
-  return PAGES.find((p) => p.path === location.pathname) ?? PAGES[0];
+  const path = location.pathname;
+  // /accounts/<id> is the Accounts page with one account open.
+  return PAGES.find((p) => p.path === path) ?? PAGES.find((p) => p.path !== "/" && path.startsWith(`${p.path}/`)) ?? PAGES.find((p) => p.path === "/");
 }
 
 function NavLink({ page, active, onClick }) {
@@ -39,12 +43,14 @@ function NavLink({ page, active, onClick }) {
 
 function App() {
   const [page, setPage] = useState(currentPage());
+  const [path, setPath] = useState(location.pathname);
   const [menuOpen, setMenuOpen] = useState(false);
   const [live, setLive] = useState(false);
 
   useEffect(() => {
     const update = () => {
       setPage(currentPage());
+      setPath(location.pathname);
       setMenuOpen(false);
     };
     window.addEventListener("popstate", update);
@@ -91,7 +97,7 @@ function App() {
         <ul>${PAGES.map((pg) => html`<${NavLink} key=${pg.path} page=${pg} active=${pg === page} onClick=${(e) => go(e, pg.path)} />`)}</ul>
       </nav>
       <main id="main" tabindex="-1">
-        <${View} key=${page.path} />
+        <${View} key=${path} />
       </main>
     </div>
   `;
@@ -102,6 +108,8 @@ async function boot() {
     const me = await api("/api/v1/me");
     session.principal = me.principal;
     session.csrfToken = me.csrfToken;
+    // A clerk's day starts on Today; the dashboard is the technician's.
+    if (location.pathname === "/" && me.principal?.role === "clerk") history.replaceState(null, "", "/today");
   } catch {
     return; // api() has sent the browser to the login page
   }
