@@ -24,8 +24,9 @@ export interface DeskLedger extends TodayLedger {
   invoice(id: string): Invoice | undefined;
 }
 
-export interface DeskDeps extends Omit<TodaySources, "book" | "ledger"> {
+export interface DeskDeps extends Omit<TodaySources, "book" | "ledger" | "inbound"> {
   ledger: DeskLedger;
+  inbound: TodaySources["inbound"] & { get(id: string): InboundRecord | undefined };
   book: DeskBook;
   clock: Clock;
   /** The gateway's zone: "today" is the appliance's day. */
@@ -77,6 +78,7 @@ export class Desk {
 
   /** A staff reply or a click on "done": the message leaves "needs a person". */
   handled(inboundId: string, by: string, how: Handled["how"]): Promise<Handled> {
+    if (!this.d.inbound.get(inboundId)) return Promise.reject(new DuegateError(ErrorCode.NotFound, `no inbound message ${inboundId} in the inbox`, { inboundId }));
     return this.d.book.handle(inboundId, by, how);
   }
 
