@@ -18,10 +18,13 @@ import { selectForCancel, selectForList } from "./select.js";
 import { readMessages, type MessageRange } from "./history-read.js";
 import { Priority } from "./types.js";
 import type { CancelResult, CancelSelector, EnqueueOutcome, EnqueueRequest, EnqueueResult, ListFilter, OutboxMessage, OutboxPort, OutboxStats, PartSender } from "./types.js";
+import type { Millis } from "../core/types.js";
+import type { WaitReason } from "./wait-reason.js";
 
 export type * from "./types.js";
 export { Priority } from "./types.js";
 export { accountsOf, type MessageRange } from "./history-read.js";
+export type { WaitReason, WaitCode } from "./wait-reason.js";
 
 export interface OutboxDeps {
   dataDir: string;
@@ -347,6 +350,11 @@ export class Outbox implements OutboxPort, Service {
    */
   readMessages(range: MessageRange = {}): AsyncIterable<OutboxMessage> {
     return readMessages(this.q, range);
+  }
+
+  /** Why a queued message waits and until when (send window, limits, modem, backoff); undefined when it does not wait. */
+  waitReason(message: OutboxMessage, now: Millis = this.d.clock.now()): WaitReason | undefined {
+    return this.loop.waitReason(message, now);
   }
 
   /** A failed message goes back to the queue: all its parts again, attempts kept. */

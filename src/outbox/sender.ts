@@ -8,6 +8,7 @@ import type { Queue } from "./queue.js";
 import type { SendWindows } from "./windows.js";
 import { encodeParts } from "./encode.js";
 import { ReplyHold } from "./reply-hold.js";
+import { waitReason, type WaitReason } from "./wait-reason.js";
 import { backoffMs, classifyFailure } from "./retry.js";
 import { Priority, type OutboxMessage, type PartSender } from "./types.js";
 
@@ -105,6 +106,21 @@ export class SendLoop {
     this.running = false;
     this.wake();
     await this.loop;
+  }
+
+  /** Why m waits now, by the checks pick() makes (src/outbox/wait-reason.ts). */
+  waitReason(m: OutboxMessage, now: Millis): WaitReason | undefined {
+    const q = this.d.queue;
+    return waitReason(m, now, {
+      modemReady: this.d.sender.ready,
+      loopPausedUntil: this.pausedUntil,
+      heldUntil: this.hold.activeUntil(now),
+      repliesExempt: this.d.windows.repliesExempt,
+      defaultTimeZone: this.d.defaultTimeZone,
+      windowOpens: (zones, at) => this.d.windows.nextOpening(zones, at),
+      messageMayStart: (msg, at) => q.limits.messageMayStart(msg, at),
+      partMayGo: (at) => q.limits.partMayGo(at),
+    });
   }
 
   /** Send windows changed (Outbox.updateConfig): the next pick uses them. */

@@ -190,6 +190,23 @@ suite("the collections desk in Chromium", () => {
     await page.close();
   });
 
+  it("lists messages with the debtor's name, account and step, filtered by origin and step", async () => {
+    const { page, problems } = await asClerk(DESKTOP, "/messages");
+    await page.locator("#f-origin").selectOption("dunning");
+    await page.locator("#f-step").fill("overdue-40");
+    await page.getByRole("button", { name: "Filter" }).click();
+    const row = page.locator("#messages-table tbody tr", { hasText: "dunning · overdue-40" });
+    await row.first().waitFor();
+    expect(await page.locator("#messages-table tbody tr").count()).toBe(1);
+    expect(await row.textContent()).toContain("John Late");
+    expect(await row.getByRole("link", { name: "ACC-200" }).count()).toBe(1);
+    await page.locator("#f-step").fill("overdue-7");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page.waitForSelector("text=0 message(s)");
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it("shows no page wider than a 390 px screen", async () => {
     const { page, problems } = await asClerk(PHONE, "/today");
     const paths = ["/today", "/", "/messages", "/inbox", "/calendar", "/reports", "/accounts", "/accounts/ACC-100", "/policy", "/send", "/modem", "/settings", "/logs"];

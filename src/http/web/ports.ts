@@ -17,6 +17,7 @@ import type { FieldProblem, SettingsView } from "../../config/overlay.js";
 import type { DoctorCheck } from "../../modem/index.js";
 import type { ReportsPort } from "../ports.js";
 import type { Desk } from "../../desk/desk.js";
+import type { WaitReason } from "../../outbox/wait-reason.js";
 
 export interface PanelOutbox {
   stats(): OutboxStats;
@@ -25,6 +26,8 @@ export interface PanelOutbox {
   enqueue(req: EnqueueRequest): Promise<EnqueueResult>;
   cancel(selector: CancelSelector, reason: string): Promise<CancelResult>;
   retry(id: string): Promise<OutboxMessage>;
+  /** Why a queued message waits (src/outbox/wait-reason.ts). */
+  waitReason?(message: OutboxMessage, now: number): WaitReason | undefined;
 }
 
 export interface PanelInbound {
