@@ -10,7 +10,7 @@ import type { PolicyDocument } from "./policy-schema.js";
 import { sequenceFor } from "./planner.js";
 import { unknownVariables } from "./template-variables.js";
 import { composeReminder, type Sender } from "./compose.js";
-import { measureText } from "./text-measure.js";
+import { measureText, splitIntoParts } from "./text-measure.js";
 
 export interface PreviewRequest {
   /** Raw template text (the editor's content); checked for unknown variables. */
@@ -36,6 +36,8 @@ export interface TemplatePreview {
   cost: number;
   locale: string;
   optOutAppended: boolean;
+  /** The text of each part: where the message breaks. */
+  partTexts: string[];
   account: "real" | "sample";
   templateId?: string;
 }
@@ -106,6 +108,7 @@ export function preview(d: PreviewDeps, req: PreviewRequest): TemplatePreview {
     cost: Math.round(m.parts * d.costPerPart * 10_000) / 10_000,
     locale: rendered.locale,
     optOutAppended: rendered.optOutAppended,
+    partTexts: splitIntoParts(rendered.text, base.account.locale),
     account: real ? "real" : "sample",
     ...(req.template === undefined ? { templateId } : {}),
   };

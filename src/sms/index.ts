@@ -3,7 +3,7 @@ export type {
   Concat, DecodedPdu, DeliverPdu, DeliveryOutcome, Encoding, InboundText, InformationElement, StatusReportPdu,
   SubmitOptions, SubmitPart, SubmitPdu, TextAnalysis, TextOptions, UserDataHeader,
 } from "./types.js";
-export { analyzeText, capacity, MAX_PARTS } from "./segment.js";
+export { analyzeText, capacity, MAX_PARTS, partTexts } from "./segment.js";
 export { encodeSubmit } from "./pdu/submit.js";
 export { encodeDeliver, type DeliverOptions } from "./pdu/deliver.js";
 export { encodeStatusReport, type StatusReportInput } from "./pdu/status-report.js";

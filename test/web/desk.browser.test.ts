@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { startAppliance, type Appliance } from "./harness.js";
+import { startAppliance, ADMIN_PASSWORD, type Appliance } from "./harness.js";
 import type { AppServices } from "../../src/app-services.js";
 import type { PolicyDocument } from "../../src/dunning/policy-schema.js";
 
@@ -205,6 +205,38 @@ suite("the collections desk in Chromium", () => {
     await page.waitForSelector("text=0 message(s)");
     expect(problems).toEqual([]);
     await page.close();
+  });
+
+  it("shows a step's conditions and mark to a clerk read-only, and lets an admin edit them and see where a long text breaks", async () => {
+    const { page, problems } = await asClerk(DESKTOP, "/policy");
+    const base = "/sequences/standard/steps/0";
+    const mark = page.locator(`[id="${base}/mark"]`);
+    await mark.waitFor();
+    expect(await mark.inputValue()).toBe("disconnect");
+    expect(await mark.isDisabled()).toBe(true);
+    expect(await page.locator("#policy-save").count()).toBe(0);
+    await page.close();
+    // the admin edits: a minimum amount and a tag, the mark changed to hand-off
+    await browser.clearCookies();
+    expect((await browser.request.post(`${appliance.url}/api/v1/login`, { data: { name: "admin", password: ADMIN_PASSWORD } })).status()).toBe(200);
+    const admin = await browser.newPage();
+    await admin.goto(`${appliance.url}/policy`);
+    await admin.locator(`[id="${base}/conditions/minAmountDue"]`).fill("1000");
+    await admin.locator(`[id="${base}/conditions/tags"]`).fill("business, fibre");
+    await admin.locator(`[id="${base}/conditions/tags"]`).blur();
+    await admin.locator(`[id="${base}/mark"]`).selectOption("handoff");
+    await admin.getByLabel("Text", { exact: true }).fill(`Hello {{name}}, ${"please pay your invoice now. ".repeat(8)}`);
+    await admin.waitForFunction(() => document.getElementById("preview-text")?.textContent?.includes("please pay your invoice now"), undefined, { timeout: 5000 });
+    await admin.waitForSelector("#preview-parts li:nth-child(2)");
+    const parts = await admin.locator("#preview-parts .sms-bubble").allTextContents();
+    expect(parts.length).toBeGreaterThanOrEqual(2);
+    expect(parts.join("")).toBe(await admin.locator("#preview-text").textContent());
+    await admin.getByRole("button", { name: "Save policy" }).click();
+    await admin.waitForSelector("text=/Saved as version/");
+    const step = (appliance.services as unknown as AppServices).dunning.policy().sequences.standard!.steps[0]!;
+    expect(step).toMatchObject({ mark: "handoff", conditions: { minAmountDue: 1000, tags: ["business", "fibre"] } });
+    expect(problems).toEqual([]);
+    await admin.close();
   });
 
   it("shows no page wider than a 390 px screen", async () => {
