@@ -239,6 +239,35 @@ suite("the collections desk in Chromium", () => {
     await admin.close();
   });
 
+  it("has a favicon, says why Logs is empty, draws the signal alike, and shows a refused number as typed", async () => {
+    const { page, problems } = await asClerk(DESKTOP, "/logs");
+    const icon = await page.request.get(`${appliance.url}/favicon.ico`);
+    expect(icon.status()).toBe(200);
+    expect(icon.headers()["content-type"]).toContain("image/svg+xml");
+    expect(await page.locator('link[rel="icon"]').getAttribute("href")).toBe("/assets/favicon.svg");
+    await page.locator("#l-q").fill("no line says this 7f3a");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page.waitForSelector("#logs-empty", { timeout: 8000 });
+    expect(await page.locator("#logs-empty").textContent()).toContain("journalctl -u duegate");
+    const signals: string[] = [];
+    for (const link of ["Dashboard", "Modem"]) {
+      // a clerk who opens / lands on Today; the dashboard is one click away
+      await page.getByRole("link", { name: link, exact: true }).click();
+      const signal = page.locator("dd .signal").first();
+      await signal.waitFor({ timeout: 8000 });
+      const bars = signal.locator(".bars");
+      signals.push(`${(await signal.textContent())!.trim()} | ${(await bars.count()) ? await bars.getAttribute("aria-label") : "no bars"}`);
+    }
+    expect(signals[0]).toBe(signals[1]);
+    await page.goto(`${appliance.url}/send`);
+    await page.locator("#s-to").fill("+49 123");
+    await page.getByRole("button", { name: "Send", exact: true }).click();
+    await page.waitForSelector("#s-to-error", { timeout: 8000 });
+    expect(await page.locator("#s-to-error").textContent()).toContain('"+49 123" is not a valid phone number');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it("shows no page wider than a 390 px screen", async () => {
     const { page, problems } = await asClerk(PHONE, "/today");
     const paths = ["/today", "/", "/messages", "/inbox", "/calendar", "/reports", "/accounts", "/accounts/ACC-100", "/policy", "/send", "/modem", "/settings", "/logs"];

@@ -125,3 +125,13 @@ export function AccountLink({ id, children }) {
   };
   return html`<a href=${href} onClick=${go}>${children ?? id}</a>`;
 }
+
+/** The modem's signal, drawn the same way on every page: bars out of 5, then dBm (or the raw RSSI). */
+export function Signal({ signal }) {
+  if (!signal) return html`<span class="signal muted">no reading yet</span>`;
+  const bars = signal.bars ?? 0;
+  const detail = signal.dbm !== undefined ? `${signal.dbm} dBm` : signal.rssi !== undefined ? `RSSI ${signal.rssi}` : "";
+  return html`<span class="signal"><span class="bars" role="img" aria-label=${`signal ${bars} of 5 bars`}>
+    ${[1, 2, 3, 4, 5].map((i) => html`<span key=${i} class=${i <= bars ? "on" : ""} style=${{ height: `${4 + i * 3}px` }}></span>`)}
+  </span> ${detail}</span>`;
+}

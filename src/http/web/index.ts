@@ -42,6 +42,9 @@ export const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app, opts)
   const root = opts.webRoot ?? defaultWebRoot();
   await app.register(fastifyStatic, { root, prefix: "/assets/", index: false, wildcard: true, cacheControl: true, maxAge: 0 });
 
+  // Browsers ask for /favicon.ico on their own; the icon is the panel's SVG.
+  app.get("/favicon.ico", { config: { scope: "public" } }, async (_request, reply) => reply.redirect("/assets/favicon.svg", 301));
+
   app.get("/login", { config: { scope: "public" } }, async (_request, reply) => reply.header("cache-control", "no-store").sendFile("login.html"));
 
   // One account's page has its own address (/accounts/<id>), so Back and a shared link work.
