@@ -268,6 +268,26 @@ suite("the collections desk in Chromium", () => {
     await page.close();
   });
 
+  it("speaks German to a clerk who chooses it, with dates and money in German, and keeps the choice", async () => {
+    const { page, problems } = await asClerk(DESKTOP, "/today");
+    await page.locator("#language").selectOption("de");
+    await page.waitForFunction(() => document.querySelector("#main h1")?.textContent === "Heute", undefined, { timeout: 10_000 });
+    expect(await page.locator("html").getAttribute("lang")).toBe("de");
+    expect(await page.locator("nav li a").first().textContent()).toBe("Heute");
+    const reminders = page.locator("section[aria-labelledby=t-reminders]");
+    expect(await reminders.locator("h2").textContent()).toContain("Erinnerungen heute");
+    expect(await reminders.textContent()).toContain("120,00\u00a0€");
+    await page.screenshot({ path: `${DOCS_IMG}/desk-today-de.png` });
+    // the choice stays for this user on the next visit
+    await page.goto(`${appliance.url}/inbox`);
+    await page.waitForSelector("#main h1");
+    expect(await page.getByRole("link", { name: "Posteingang" }).getAttribute("aria-current")).toBe("page");
+    await page.locator("#language").selectOption("en");
+    await page.waitForFunction(() => document.querySelector("nav li a")?.textContent === "Today", undefined, { timeout: 10_000 });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it("shows no page wider than a 390 px screen", async () => {
     const { page, problems } = await asClerk(PHONE, "/today");
     const paths = ["/today", "/", "/messages", "/inbox", "/calendar", "/reports", "/accounts", "/accounts/ACC-100", "/policy", "/send", "/modem", "/settings", "/logs"];

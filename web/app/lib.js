@@ -4,6 +4,7 @@
 import { h, render, Fragment } from "/vendor/preact.mjs";
 import { useState, useEffect, useRef, useMemo, useCallback } from "/vendor/hooks.mjs";
 import htm from "/vendor/htm.mjs";
+import { i18n } from "./i18n/index.js";
 
 export const html = htm.bind(h);
 export { h, render, Fragment, useState, useEffect, useRef, useMemo, useCallback };
@@ -72,14 +73,23 @@ export function useData(load, deps = []) {
   return { ...state, reload };
 }
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+// Dates and money in the user's language (web/app/i18n): formatters made once per locale.
+const dateTimes = new Map();
 export function when(ms) {
-  return ms ? dateTime.format(new Date(ms)) : "–";
+  if (!ms) return "–";
+  if (!dateTimes.has(i18n.locale)) dateTimes.set(i18n.locale, new Intl.DateTimeFormat(i18n.locale, { dateStyle: "medium", timeStyle: "short" }));
+  return dateTimes.get(i18n.locale).format(new Date(ms));
+}
+
+/** A calendar date (YYYY-MM-DD) in the user's language, read as that day wherever the browser is. */
+export function day(iso) {
+  if (!iso) return "–";
+  return new Intl.DateTimeFormat(i18n.locale, { dateStyle: "medium", timeZone: "UTC" }).format(new Date(`${iso}T00:00:00Z`));
 }
 
 export function money(minor, currency) {
   try {
-    return new Intl.NumberFormat(undefined, { style: "currency", currency }).format(minor / 100);
+    return new Intl.NumberFormat(i18n.locale, { style: "currency", currency }).format(minor / 100);
   } catch {
     return `${(minor / 100).toFixed(2)} ${currency}`;
   }
