@@ -19,8 +19,16 @@ function Who({ item }) {
 export function TodayPage() {
   const state = useData(() => api("/api/v1/today"));
   useEffect(() => {
-    const offs = ["message.state", "inbound.received", "account.optout", "account.mark"].map((e) => onLive(e, () => state.reload()));
-    return () => offs.forEach((off) => off());
+    // A batch of reminders changes state many times a second: one reload per two seconds at most.
+    let timer = null;
+    const soon = () => {
+      if (timer === null) timer = setTimeout(() => ((timer = null), state.reload()), 2000);
+    };
+    const offs = ["message.state", "inbound.received", "keyword.action", "account.optout", "account.mark", "ledger.changed"].map((e) => onLive(e, soon));
+    return () => {
+      offs.forEach((off) => off());
+      if (timer !== null) clearTimeout(timer);
+    };
   }, [state.reload]);
   return html`
     <h1 tabindex="-1">${t("today.title")}</h1>
