@@ -282,6 +282,8 @@ suite("the collections desk in Chromium", () => {
     await page.goto(`${appliance.url}/inbox`);
     await page.waitForSelector("#main h1");
     expect(await page.getByRole("link", { name: "Posteingang" }).getAttribute("aria-current")).toBe("page");
+    expect(await page.locator("#main h1").textContent()).toBe("Posteingang");
+    expect(await page.locator("label.check").textContent()).toContain("Nur was einen Menschen braucht");
     await page.locator("#language").selectOption("en");
     await page.waitForFunction(() => document.querySelector("nav li a")?.textContent === "Today", undefined, { timeout: 10_000 });
     expect(problems).toEqual([]);
