@@ -91,6 +91,24 @@ describe("GET /api/v1/today", () => {
     ]);
   });
 
+  it("refuses bad input to the desk's commands with what is wrong and where", async () => {
+    const bogus = await call("DELETE", "/api/v1/accounts/ACC-200/marks/bogus");
+    expect(bogus.status).toBe(400);
+    expect(JSON.stringify(bogus.body)).toContain('mark must be one of disconnect, handoff, got \\"bogus\\"');
+    const none = await call("DELETE", "/api/v1/accounts/ACC-200/marks/handoff");
+    expect(none.status).toBe(404);
+    expect(JSON.stringify(none.body)).toContain("account ACC-200 has no handoff mark");
+    const extra = await call("POST", "/api/v1/accounts/ACC-200/promise", { date: berlinDay(2), amount: 5 });
+    expect(extra.status).toBe(400);
+    const typed = await call("POST", "/api/v1/accounts/ACC-200/pause", { until: 20261231 });
+    expect(typed.status).toBe(400);
+    const unknown = await call("POST", "/api/v1/inbound/in_nothing/handled");
+    expect(unknown.status).toBe(404);
+    expect(JSON.stringify(unknown.body)).toContain("no inbound message in_nothing");
+    // and the service is still there
+    expect((await call("GET", "/api/v1/today")).status).toBe(200);
+  });
+
   it("publishes its response schema in the OpenAPI document", async () => {
     const spec = (await call("GET", "/api/v1/openapi.json")).body as { paths: Record<string, { get?: { responses?: Record<string, unknown> } }> };
     expect(spec.paths["/api/v1/today"]?.get?.responses?.["200"]).toBeDefined();
