@@ -284,6 +284,9 @@ suite("the collections desk in Chromium", () => {
     expect(await page.getByRole("link", { name: "Posteingang" }).getAttribute("aria-current")).toBe("page");
     expect(await page.locator("#main h1").textContent()).toBe("Posteingang");
     expect(await page.locator("label.check").textContent()).toContain("Nur was einen Menschen braucht");
+    await page.goto(`${appliance.url}/accounts/ACC-200`);
+    await page.getByRole("button", { name: "Zusage erfassen" }).waitFor();
+    expect(await page.locator(".detail").textContent()).toContain("Rechnungen");
     await page.locator("#language").selectOption("en");
     await page.waitForFunction(() => document.querySelector("nav li a")?.textContent === "Today", undefined, { timeout: 10_000 });
     expect(problems).toEqual([]);
