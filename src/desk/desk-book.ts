@@ -2,7 +2,8 @@
  * What the collections desk keeps beside the domain: the marks a dunning step set on an
  * account (disconnection, hand-off) until a clerk clears them, which replies a person has
  * handled (by whom, when), and the opt-outs of the last days. The domain only announces
- * these as events (account.mark, account.optout); the desk needs them to stay on screen.
+ * these as events (account.mark, account.optout); the desk needs them to stay on screen. An
+ * erased account's marks and opt-outs are dropped (ledger.changed with stop "erased").
  *
  * One small JSON file (<dataDir>/desk.json), written coalesced: a clerk's click is made
  * durable before the answer (flush), an event within the store's interval.
@@ -67,6 +68,8 @@ export class DeskBook {
     const book = new DeskBook(store, opts.clock);
     opts.bus.on("account.mark", "desk", (e) => book.addMark(e));
     opts.bus.on("account.optout", "desk", (e) => book.addOptOut(e));
+    // An erasure request leaves nothing of the account here either (docs/security.md, retention and erasure).
+    opts.bus.on("ledger.changed", "desk", (e) => (e.stop === "erased" ? book.forgetAccount(e.accountId) : undefined));
     return book;
   }
 
@@ -83,6 +86,12 @@ export class DeskBook {
   private addOptOut(e: OptOutEvent): void {
     this.doc.optOuts.push({ ...e });
     if (this.doc.optOuts.length > OPT_OUT_MEMORY) this.doc.optOuts.splice(0, this.doc.optOuts.length - OPT_OUT_MEMORY);
+    this.store.markDirty();
+  }
+
+  forgetAccount(accountId: string): void {
+    delete this.doc.marks[accountId];
+    this.doc.optOuts = this.doc.optOuts.filter((o) => o.accountId !== accountId);
     this.store.markDirty();
   }
 

@@ -109,6 +109,13 @@ describe("GET /api/v1/today", () => {
     expect((await call("GET", "/api/v1/today")).status).toBe(200);
   });
 
+  it("forgets an erased account's opt-outs", async () => {
+    const s = appliance.services as unknown as AppServices;
+    expect((await today()).optOuts.length).toBeGreaterThan(0);
+    expect(await s.ledger.eraseAccount("ACC-100")).toBe(true);
+    expect((await today()).optOuts.filter((o) => o.accountId === "ACC-100")).toEqual([]);
+  });
+
   it("publishes its response schema in the OpenAPI document", async () => {
     const spec = (await call("GET", "/api/v1/openapi.json")).body as { paths: Record<string, { get?: { responses?: Record<string, unknown> } }> };
     expect(spec.paths["/api/v1/today"]?.get?.responses?.["200"]).toBeDefined();
