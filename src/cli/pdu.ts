@@ -1,10 +1,12 @@
 /**
- * `duegate pdu decode <hex>` and `duegate pdu encode --to --text [--srr]`: JSON for technicians who read
+ * `duegate pdu decode <hex>` and `duegate pdu encode --to --text [--srr] [--locale]`: JSON for technicians who read
  * modem logs. The lead wires these into the commander CLI; errors are DuegateErrors (PduMalformed,
  * PduTruncated, PduUnsupported, TextUnencodable) that the CLI prints with their code.
  */
 import { DuegateError, ErrorCode, isDuegateError } from "../core/errors.js";
-import { decodePdu, encodeSubmit, type DecodedPdu, type UserDataHeader } from "../sms/index.js";
+import { analyzeText, decodePdu, DEFAULT_CODEC, encodeForSend, measureText, type DecodedPdu, type UserDataHeader } from "../sms/index.js";
+import { countryOf } from "../core/phone.js";
+import { localeOfCountry } from "../outbox/recipient-context.js";
 
 function iso(ms: number): string {
   return Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms);
@@ -75,25 +77,33 @@ export function pduDecodeCommand(hex: string): object {
   }
 }
 
-export function pduEncodeCommand(opts: { to: string; text: string; srr?: boolean; smsc?: string }): object {
+export function pduEncodeCommand(opts: { to: string; text: string; srr?: boolean; smsc?: string; locale?: string }): object {
   if (!/^\+?[0-9]{1,20}$/.test(opts.to.trim())) {
     throw new DuegateError(ErrorCode.Validation, `--to "${opts.to}" is no phone number (digits, optionally with a leading +)`, { field: "to" });
   }
-  const { analysis, parts } = encodeSubmit(opts.text, {
-    to: opts.to.trim(),
-    smsc: opts.smsc,
+  const to = opts.to.trim();
+  // The recipient's locale as the outbox would take it without an account: the number's country (src/outbox/recipient-context.ts).
+  const country = countryOf(to);
+  const locale = opts.locale ?? (country ? localeOfCountry(country) : undefined);
+  const analysis = measureText(opts.text, locale, DEFAULT_CODEC);
+  const parts = encodeForSend(opts.text, locale, DEFAULT_CODEC, {
+    to,
+    ...(opts.smsc ? { smsc: opts.smsc } : {}),
     statusReport: opts.srr === true,
+    validityMinutes: 0,
     concatReference: 0, // a preview only: the real reference comes from the outbox's persisted counter
   });
+  const detail = analyzeText(opts.text, { transliterate: DEFAULT_CODEC.transliterate, ...(locale ? { locale } : {}) });
   return {
     encoding: analysis.encoding,
     parts: parts.length,
     pdus: parts.map((p) => p.pdu),
     tpduLengths: parts.map((p) => p.tpduLength),
     units: analysis.units,
-    perPart: analysis.perPart,
-    remainingInPart: analysis.remainingInPart,
+    perPart: detail.perPart,
+    remainingInPart: detail.remainingInPart,
     text: analysis.text,
+    ...(locale ? { locale } : {}),
     ...(analysis.text !== opts.text ? { transliterated: true } : {}),
     ...(analysis.shift ? { shift: analysis.shift } : {}),
   };

@@ -7,6 +7,8 @@ export const ErrorCode = {
   // config
   ConfigInvalid: "config.invalid",
   ConfigUnreadable: "config.unreadable",
+  /** The data directory is open to other users (group or world bits): the service refuses to start. */
+  DataDirUnsafe: "config.data_dir_unsafe",
   // sms codec
   PduMalformed: "sms.pdu_malformed",
   PduTruncated: "sms.pdu_truncated",
@@ -28,6 +30,8 @@ export const ErrorCode = {
   StoreWrite: "store.write",
   // domain
   InvalidNumber: "outbox.invalid_number",
+  /** The number is on the suppression list (src/consent): nothing is sent to it. */
+  OptedOut: "outbox.opted_out",
   NotCancellable: "outbox.not_cancellable",
   NotFound: "domain.not_found",
   Validation: "domain.validation",
@@ -46,6 +50,7 @@ export const ErrorCode = {
   PayloadTooLarge: "api.payload_too_large",
   UnknownTopic: "api.unknown_topic",
   BrokerUnavailable: "api.broker_unavailable",
+  ListenFailed: "http.listen_failed",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

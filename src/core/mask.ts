@@ -3,14 +3,12 @@
  * The logger applies maskText to every string it prints, so a number that slips into a
  * message is masked too; code should still pass numbers through maskNumber on purpose.
  */
-const PHONE_IN_TEXT = /(\+?\d[\d ]{6,18}\d)/g;
+import { maskNumber } from "./phone.js";
 
-export function maskNumber(number: string): string {
-  const digits = number.replace(/[^\d+]/g, "");
-  if (digits.length <= 6) return "*".repeat(digits.length);
-  const keepHead = digits.startsWith("+") ? 4 : 3;
-  return digits.slice(0, keepHead) + "*".repeat(Math.max(1, digits.length - keepHead - 2)) + digits.slice(-2);
-}
+/** Phone masking lives with the other phone rules (src/core/phone.ts); re-exported for the logger's callers. */
+export { maskNumber };
+
+const PHONE_IN_TEXT = /(\+?\d[\d ]{6,18}\d)/g;
 
 export function maskText(text: string): string {
   return text.replace(PHONE_IN_TEXT, (m) => (m.replace(/\D/g, "").length >= 8 ? maskNumber(m) : m));

@@ -9,7 +9,7 @@ import { DuegateError, ErrorCode } from "../core/errors.js";
 import type { Account, Invoice } from "../ledger/types.js";
 import type { InboundRecord, InboxFilter } from "../inbound/types.js";
 import { needsStaff } from "../inbound/inbox.js";
-import { isLocalDate, addDays } from "../ledger/dates.js";
+import { isLocalDate, addDays } from "../core/calendar.js";
 import { buildToday, type Today, type TodaySources } from "./today.js";
 import type { AccountMark, DeskBook, Handled, MarkKind } from "./desk-book.js";
 

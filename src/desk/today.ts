@@ -10,7 +10,7 @@ import type { InboundRecord, InboxFilter } from "../inbound/types.js";
 import type { ListFilter, MessageState, OutboxMessage } from "../outbox/types.js";
 import type { StepRecord } from "../dunning/step-memory.js";
 import { needsStaff } from "../inbound/inbox.js";
-import { addDays } from "../ledger/dates.js";
+import { addDays } from "../core/calendar.js";
 import type { AccountMark, Handled } from "./desk-book.js";
 import type { OptOutEvent } from "../api/events.js";
 

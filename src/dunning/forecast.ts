@@ -14,14 +14,18 @@
 import type { Ledger } from "../ledger/ledger.js";
 import type { Account, Invoice } from "../ledger/types.js";
 import { DuegateError, ErrorCode } from "../core/errors.js";
-import { dayNumber, fromDayNumber, isLocalDate, localNow } from "../ledger/dates.js";
+import { dayNumber, fromDayNumber, isLocalDate, localNow } from "../core/calendar.js";
 import { mayPlan, planAccount, type CompiledSequence, type PlannedSend, type PlanSettings } from "./planner.js";
 import { NO_DAY, type InvoiceSteps, type StepCover, type StepMemoryView } from "./step-memory.js";
 import { composeReminder, type Sender } from "./compose.js";
-import { measureText } from "./text-measure.js";
+import { DEFAULT_CODEC, measureText, type CodecSettings } from "./text-measure.js";
 
 export interface PlannedReminder {
   date: string;
+  /** Local time HH:MM in the account's zone: the step's time, or the debtor's learned hour. */
+  time: string;
+  /** Present when `time` is the debtor's learned hour (sequence sendTime: learned). */
+  learnedTime?: true;
   accountId: string;
   invoiceIds: string[];
   step: string;
@@ -67,6 +71,8 @@ export interface ForecastDeps {
   zoneOf: (a: Account) => string;
   sender: Sender;
   costPerPart: number;
+  /** The modem's codec settings (config modem), the ones the outbox sends with. */
+  codec?: CodecSettings;
 }
 
 /** One account's planned sends assumed done: copies of its memory entries, changed in place. */
@@ -121,6 +127,8 @@ function entryOf(d: ForecastDeps, account: Account, invoices: readonly Invoice[]
   for (const i of send.invoices) amountDue += i.amountDue;
   const r: PlannedReminder = {
     date: fromDayNumber(day),
+    time: `${String(Math.floor(send.minute / 60)).padStart(2, "0")}:${String(send.minute % 60).padStart(2, "0")}`,
+    ...(send.learnedTime ? { learnedTime: true as const } : {}),
     accountId: account.id,
     invoiceIds: send.invoices.map((i) => i.id),
     step: send.step.id,
@@ -133,7 +141,7 @@ function entryOf(d: ForecastDeps, account: Account, invoices: readonly Invoice[]
   };
   if (render) {
     const text = composeReminder(d.settings.policy, send.templateId, account, send.invoices, invoices, send.currency, day, d.sender);
-    const m = measureText(text.text, account.locale);
+    const m = measureText(text.text, account.locale, d.codec ?? DEFAULT_CODEC);
     r.text = m.text;
     r.parts = m.parts;
     r.cost = Math.round(m.parts * d.costPerPart * 10_000) / 10_000;

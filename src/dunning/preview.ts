@@ -5,12 +5,12 @@
 import { DuegateError, ErrorCode } from "../core/errors.js";
 import type { Ledger } from "../ledger/ledger.js";
 import type { Account, Invoice } from "../ledger/types.js";
-import { addDays, localNow } from "../ledger/dates.js";
+import { addDays, localNow } from "../core/calendar.js";
 import type { PolicyDocument } from "./policy-schema.js";
 import { sequenceFor } from "./planner.js";
 import { unknownVariables } from "./template-variables.js";
 import { composeReminder, type Sender } from "./compose.js";
-import { measureText, splitIntoParts } from "./text-measure.js";
+import { DEFAULT_CODEC, measureText, type CodecSettings } from "./text-measure.js";
 
 export interface PreviewRequest {
   /** Raw template text (the editor's content); checked for unknown variables. */
@@ -32,12 +32,14 @@ export interface TemplatePreview {
   encoding: "gsm7" | "ucs2" | "8bit";
   parts: number;
   units: number;
+  /** The text of each part as the outbox will cut it. */
+  partTexts: string[];
+  /** National language shift tables the text uses (Turkish, Spanish, Portuguese). */
+  shift?: { locking?: string; single?: string };
   /** parts x outbox.costPerPart, in the configured currency. */
   cost: number;
   locale: string;
   optOutAppended: boolean;
-  /** The text of each part: where the message breaks. */
-  partTexts: string[];
   account: "real" | "sample";
   templateId?: string;
 }
@@ -49,6 +51,8 @@ export interface PreviewDeps {
   zoneOf: (a: Account) => string;
   sender: Sender;
   costPerPart: number;
+  /** The modem's codec settings (config modem), the ones the outbox sends with. */
+  codec?: CodecSettings;
 }
 
 function sample(locale: string, today: string, count: number): { account: Account; invoices: Invoice[] } {
@@ -99,16 +103,17 @@ export function preview(d: PreviewDeps, req: PreviewRequest): TemplatePreview {
   const currency = base.invoices[0]!.currency;
   const included = base.invoices.filter((i) => i.currency === currency);
   const rendered = composeReminder(policy, templateId, base.account, included, base.invoices, currency, now.day, d.sender);
-  const m = measureText(rendered.text, base.account.locale);
+  const m = measureText(rendered.text, base.account.locale, d.codec ?? DEFAULT_CODEC);
   return {
     text: m.text,
     encoding: m.encoding,
     parts: m.parts,
     units: m.units,
+    partTexts: m.partTexts,
+    ...(m.shift ? { shift: m.shift } : {}),
     cost: Math.round(m.parts * d.costPerPart * 10_000) / 10_000,
     locale: rendered.locale,
     optOutAppended: rendered.optOutAppended,
-    partTexts: splitIntoParts(rendered.text, base.account.locale),
     account: real ? "real" : "sample",
     ...(req.template === undefined ? { templateId } : {}),
   };

@@ -13,7 +13,7 @@ import type { Config } from "../config/schema.js";
 import { DuegateError, ErrorCode, errorMessage } from "../core/errors.js";
 import { newId } from "../core/ids.js";
 import type { Logger } from "../core/log.js";
-import { maskNumber } from "../core/mask.js";
+import { e164OrUndefined, maskNumber, senderE164, toE164 } from "../core/phone.js";
 import type { Service } from "../core/lifecycle.js";
 import type { Account } from "../ledger/types.js";
 import { Priority, type OutboxPort } from "../outbox/types.js";
@@ -21,8 +21,7 @@ import type { DeliverPdu } from "../sms/index.js";
 import { History, JsonStore } from "../store/index.js";
 import { Inbox } from "./inbox.js";
 import { PartIntake, type AssembledMessage } from "./intake.js";
-import { toE164 } from "./numbers.js";
-import type { HistoryLog, InboundLedger, StateFile } from "./ports.js";
+import type { HistoryLog, InboundConsent, InboundLedger, StateFile } from "./ports.js";
 import { ReplyLimit } from "./reply-limit.js";
 import { ReplyTexts } from "./replies.js";
 import { KeywordResponder, type KeywordRules } from "./responder.js";
@@ -47,6 +46,8 @@ export interface InboundDeps {
   config: InboundConfig;
   ledger: InboundLedger;
   outbox: OutboxPort;
+  /** The suppression list (src/consent): STOP adds the sender's number, START removes it. */
+  consent?: InboundConsent;
   /** storage.flushIntervalMs and storage.historyRetentionDays. */
   storage?: Partial<Pick<Config["storage"], "flushIntervalMs" | "historyRetentionDays">>;
   /**
@@ -128,7 +129,7 @@ export class Inbound implements Service {
       } else if (entry.kind === "handled") unhandled.delete(entry.id);
     }
     intake.dropStored();
-    const responder = new KeywordResponder({ ledger: d.ledger, outbox: d.outbox, bus: d.bus, clock: d.clock, logger: d.logger, state: state.data });
+    const responder = new KeywordResponder({ ledger: d.ledger, outbox: d.outbox, bus: d.bus, clock: d.clock, logger: d.logger, state: state.data, ...(d.consent ? { consent: d.consent } : {}) });
     return new Inbound(d, state, history, intake, inbox, responder, Inbound.rulesFor(d.config, state.data), unhandled);
   }
 
@@ -185,7 +186,7 @@ export class Inbound implements Service {
 
   /** The staff inbox, newest first (in memory: the last inbound.inboxMemory messages). */
   list(filter: InboxFilter = {}): { total: number; items: InboundRecord[] } {
-    const from = filter.from ? (toE164(filter.from, this.config.defaultRegion) ?? filter.from) : undefined;
+    const from = filter.from ? (e164OrUndefined(filter.from, this.config.defaultRegion, { strict: false }) ?? filter.from) : undefined;
     return this.inbox.list(filter, from);
   }
 
@@ -195,8 +196,10 @@ export class Inbound implements Service {
 
   /** A staff member answers: sent through the outbox ahead of reminders, never rate-limited (a person decided). */
   async reply(to: string, text: string, opts: { inboundId?: string; by?: string } = {}): Promise<ReplyOutcome> {
-    const number = toE164(to, this.config.defaultRegion);
-    if (!number) throw new DuegateError(ErrorCode.InvalidNumber, `reply: "${maskNumber(to)}" is not a phone number`, { field: "to" });
+    // The rule the outbox sends by (src/core/phone.ts): refused here with its reason, not later by the outbox.
+    const parsed = toE164(to, this.config.defaultRegion);
+    if (!parsed.ok) throw new DuegateError(ErrorCode.InvalidNumber, `reply: "${maskNumber(to)}" is ${parsed.reason}`, { field: "to", problem: parsed.problem });
+    const number = parsed.e164;
     if (!text.trim()) throw new DuegateError(ErrorCode.Validation, "reply: the text is empty", { field: "text" });
     const record = opts.inboundId ? this.inbox.get(opts.inboundId) : undefined;
     if (opts.inboundId && !record) throw new DuegateError(ErrorCode.NotFound, `reply: inbound message ${opts.inboundId} is unknown`, { inboundId: opts.inboundId });
@@ -224,14 +227,14 @@ export class Inbound implements Service {
   async search(filter: InboxFilter): Promise<{ total: number; items: InboundRecord[] }> {
     const archive = new Inbox(Number.MAX_SAFE_INTEGER);
     for await (const e of this.history.read({ ...(filter.since !== undefined ? { from: filter.since - DAY } : {}), ...(filter.until !== undefined ? { to: filter.until + DAY } : {}) })) archive.apply(e);
-    const from = filter.from ? (toE164(filter.from, this.config.defaultRegion) ?? filter.from) : undefined;
+    const from = filter.from ? (e164OrUndefined(filter.from, this.config.defaultRegion, { strict: false }) ?? filter.from) : undefined;
     return archive.list(filter, from);
   }
 
   /** Accounts that have this exact E.164 number on file: the ledger's answer, checked again (a balance goes nowhere else). */
   private verifiedAccounts(number: string): Account[] {
-    const region = this.config.defaultRegion;
-    return this.d.ledger.accountsByNumber(number).filter((a) => a.phones.some((p) => toE164(p, region) === number));
+    // Stored phones are E.164 already (the ledger stores by the same strict rule): exact equality.
+    return this.d.ledger.accountsByNumber(number).filter((a) => a.phones.includes(number));
   }
 
   /** True when a keyword action was started for the part (it reports whether a reply came). */
@@ -271,7 +274,7 @@ export class Inbound implements Service {
    */
   private async store(m: AssembledMessage, announced = false): Promise<void> {
     const t = m.text;
-    const number = toE164(t.from, this.config.defaultRegion);
+    const number = senderE164(t.from, this.config.defaultRegion);
     const accounts = number ? this.verifiedAccounts(number) : [];
     const record: InboundRecord = {
       id: m.id, from: number ?? t.from, text: t.text.normalize("NFC"), encoding: t.encoding, smscTimestamp: t.timestamp, receivedAt: t.receivedAt,
@@ -321,7 +324,7 @@ export class Inbound implements Service {
       // Queued behind any action already running for it; skipped if that one succeeded.
       void this.actions.run(async () => {
         if (!this.unhandled.has(record.id)) return;
-        const number = toE164(record.from, this.config.defaultRegion);
+        const number = senderE164(record.from, this.config.defaultRegion);
         await this.act(record, number, number ? this.verifiedAccounts(number) : [], this.rules);
       });
     }

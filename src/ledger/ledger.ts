@@ -10,12 +10,13 @@ import type { Logger } from "../core/log.js";
 import type { DomainEvents } from "../api/events.js";
 import { DuegateError, ErrorCode } from "../core/errors.js";
 import { shortHash } from "../core/ids.js";
-import { isLocalDate, localNow } from "./dates.js";
+import { isLocalDate, localNow } from "../core/calendar.js";
 import type { DocumentStore, OpenDocument } from "./ports.js";
 import { recordDocuments, type LedgerJournalOptions } from "./record-documents.js";
 import { intern } from "./intern.js";
-import { validateAccount, validateInvoice, validatePayment, normalisePhone, type LedgerDefaults, type NormalisedInvoice } from "./validate.js";
-import type { Account, AccountBalance, ErasureCounts, Invoice, Payment, StopReason, UpsertReport } from "./types.js";
+import { e164OrUndefined } from "../core/phone.js";
+import { validateAccount, validateInvoice, validatePayment, type LedgerDefaults, type NormalisedInvoice } from "./validate.js";
+import type { Account, AccountBalance, AccountInput, ErasureCounts, Invoice, InvoiceInput, Payment, PaymentInput, StopReason, UpsertReport } from "./types.js";
 import { emptyDocument, stopFor, type LedgerDocument } from "./document.js";
 
 export type { LedgerDocument };
@@ -30,6 +31,12 @@ export interface LedgerOptions {
   openDocument?: OpenDocument;
   /** When that log is compacted (Config["storage"]); defaults suit 100,000 invoices on a Pi. */
   journal?: LedgerJournalOptions;
+  /**
+   * The suppression list (src/consent): an account stored with a number on it (a new account,
+   * or a number new to the account) is opted out, so that a STOP from a number outlives the
+   * accounts it was on file for and holds for those added later.
+   */
+  consent?: { has(number: string): boolean };
 }
 
 const emptyReport = (received: number): UpsertReport => ({ received, applied: [], unchanged: [], stale: [], refused: [] });
@@ -85,8 +92,9 @@ export class Ledger {
     }
   }
 
-  async upsertAccounts(input: unknown[]): Promise<UpsertReport> {
+  async upsertAccounts(input: readonly AccountInput[]): Promise<UpsertReport> {
     const report = emptyReport(input.length);
+    const optedOutNow: Array<{ accountId: string; number: string }> = [];
     const { data } = this.doc;
     input.forEach((raw, index) => {
       const r = validateAccount(raw, index, this.opts.defaults);
@@ -97,6 +105,7 @@ export class Ledger {
       if (!prev && tomb !== undefined && v.version <= tomb) return void report.stale.push(v.id);
       if (prev && v.version < prev.version) return void report.stale.push(v.id);
       if (prev && v.version === prev.version) return void report.unchanged.push(v.id);
+      const suppressed = this.suppressedNewNumber(v.phones, prev?.phones);
       // An explicit literal, never a spread: V8 gives spread copies a map of their own each
       // (CloneObjectIC turns megamorphic), which costs ~400 bytes per record at 150,000 records.
       const next: Account = {
@@ -109,8 +118,8 @@ export class Ledger {
         currency: intern(v.currency),
         segment: intern(v.segment),
         tags: v.tags.map(intern),
-        optedOut: prev?.optedOut ?? false,
-        optOutSource: prev?.optOutSource,
+        optedOut: suppressed !== undefined || (prev?.optedOut ?? false),
+        optOutSource: suppressed !== undefined ? "suppression-list" : prev?.optOutSource,
         noReminders: v.noReminders,
         pausedUntil: prev?.pausedUntil,
         pauseReason: prev?.pauseReason,
@@ -121,12 +130,24 @@ export class Ledger {
       this.doc.touch?.("accounts", v.id);
       this.indexPhones(next, prev?.phones ?? []);
       report.applied.push(v.id);
-      this.changed("account", v.id, v.id, next.noReminders && !prev?.noReminders ? "no-reminders" : undefined);
+      this.changed("account", v.id, v.id, suppressed !== undefined && !prev?.optedOut ? "opted-out" : next.noReminders && !prev?.noReminders ? "no-reminders" : undefined);
+      if (suppressed !== undefined && !prev?.optedOut) optedOutNow.push({ accountId: v.id, number: suppressed });
     });
-    return this.commit(report);
+    const result = await this.commit(report);
+    // Published once durable, like setOptOut's.
+    const at = this.opts.clock.now();
+    for (const o of optedOutNow) this.opts.bus.emit("account.optout", { accountId: o.accountId, number: o.number, optedOut: true, source: "suppression-list", at });
+    return result;
   }
 
-  async upsertInvoices(input: unknown[]): Promise<UpsertReport> {
+  /** The first of `phones` that is on the suppression list and was not on the account before. */
+  private suppressedNewNumber(phones: readonly string[], before: readonly string[] | undefined): string | undefined {
+    const consent = this.opts.consent;
+    if (!consent) return undefined;
+    return phones.find((p) => !before?.includes(p) && consent.has(p));
+  }
+
+  async upsertInvoices(input: readonly InvoiceInput[]): Promise<UpsertReport> {
     const report = emptyReport(input.length);
     const { data } = this.doc;
     input.forEach((raw, index) => {
@@ -181,7 +202,7 @@ export class Ledger {
     return next;
   }
 
-  async recordPayments(input: unknown[]): Promise<UpsertReport> {
+  async recordPayments(input: readonly PaymentInput[]): Promise<UpsertReport> {
     const report = emptyReport(input.length);
     const { data } = this.doc;
     input.forEach((raw, index) => {
@@ -345,7 +366,9 @@ export class Ledger {
   }
 
   accountsByNumber(number: string): Account[] {
-    const e164 = normalisePhone(number, this.opts.defaults.region) ?? number;
+    // Stored numbers passed the strict rule; a number that fails it can be no account's.
+    const e164 = e164OrUndefined(number, this.opts.defaults.region);
+    if (!e164) return [];
     return (this.byPhone.get(e164) ?? []).map((id) => this.doc.data.accounts[id]).filter((a): a is Account => a !== undefined);
   }
 

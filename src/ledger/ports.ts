@@ -4,6 +4,7 @@
  * through the composition root; tests pass the in-memory versions below.
  */
 import type { Millis } from "../core/types.js";
+import type { MessageState } from "../core/message-states.js";
 
 /** A JSON document kept on disk (src/store JsonStore satisfies it). */
 export interface DocumentStore<T> {
@@ -63,7 +64,7 @@ export interface SentMessageFact {
   /** E.164; only in the evidence export, never logged. */
   to: string;
   text: string;
-  state: "queued" | "sending" | "submitted" | "delivered" | "failed" | "expired" | "cancelled";
+  state: MessageState;
   parts: number;
   encoding: string;
   createdAt: Millis;

@@ -1,11 +1,13 @@
 /**
- * The outbox's one seam to the SMS codec (src/sms): part counts at enqueue, PDUs at send.
- * Encoding is deterministic for the same text and options, so a message resumed after a
- * crash re-encodes to the same parts and keeps its concatenation reference.
+ * The outbox's one seam to the SMS codec (src/sms/send-text.ts, shared with dunning's preview
+ * and forecast): part counts at enqueue, PDUs at send, both for the recipient's locale.
+ * Encoding is deterministic for the same text, locale and settings, so a message resumed after
+ * a crash re-encodes to the same parts and keeps its concatenation reference.
  */
-import { analyzeText, encodeSubmit } from "../sms/index.js";
+import { encodeForSend, measureText, type CodecSettings } from "../sms/index.js";
 import type { Encoding } from "../sms/types.js";
 export type { StatusReportPdu } from "../sms/types.js";
+export type { CodecSettings } from "../sms/index.js";
 
 export interface PreparedText {
   encoding: Encoding;
@@ -25,23 +27,13 @@ export interface EncodeOptions {
   statusReport: boolean;
   validityMinutes: number;
   concatReference: number;
-  referenceBits: 8 | 16;
-  transliterate: boolean;
 }
 
-export function prepareText(text: string, opts: { transliterate: boolean }): PreparedText {
-  const a = analyzeText(text, { transliterate: opts.transliterate });
-  return { encoding: a.encoding, parts: a.parts };
+export function prepareText(text: string, locale: string | undefined, codec: CodecSettings): PreparedText {
+  const m = measureText(text, locale, codec);
+  return { encoding: m.encoding, parts: m.parts };
 }
 
-export function encodeParts(text: string, opts: EncodeOptions): EncodedPart[] {
-  return encodeSubmit(text, {
-    to: opts.to,
-    ...(opts.smsc ? { smsc: opts.smsc } : {}),
-    statusReport: opts.statusReport,
-    validityMinutes: opts.validityMinutes,
-    concatReference: opts.concatReference,
-    referenceBits: opts.referenceBits,
-    transliterate: opts.transliterate,
-  }).parts;
+export function encodeParts(text: string, locale: string | undefined, codec: CodecSettings, opts: EncodeOptions): EncodedPart[] {
+  return encodeForSend(text, locale, codec, opts);
 }

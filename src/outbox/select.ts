@@ -1,4 +1,4 @@
-import { reportedNumber } from "./recipient.js";
+import { searchedNumber } from "./recipient.js";
 import type { Queue } from "./queue.js";
 import type { CancelSelector, ListFilter, OutboxMessage } from "./types.js";
 
@@ -26,9 +26,8 @@ export function selectForCancel(q: Queue, sel: CancelSelector): OutboxMessage[] 
 /** Newest first, filtered and paged. */
 export function selectForList(all: OutboxMessage[], f: ListFilter, region: string): { total: number; items: OutboxMessage[] } {
   const states = f.state === undefined ? undefined : new Set(Array.isArray(f.state) ? f.state : [f.state]);
-  // Exact E.164 after normalisation: +43 151 12340001 is not +49 151 12340001. (The lenient
-  // last-digits match is for delivery reports from SMSCs that drop the prefix, never for a search.)
-  const number = f.number ? reportedNumber(f.number, region) : undefined;
+  // Exact E.164 after normalisation: +43 151 12340001 is not +49 151 12340001.
+  const number = f.number ? searchedNumber(f.number, region) : undefined;
   const matched = all.filter(
     (m) =>
       (!states || states.has(m.state)) &&

@@ -11,7 +11,8 @@ export type Origin =
   | { kind: "api"; requestedBy: string; accountId?: string }
   | { kind: "test"; requestedBy: string };
 
-export type MessageState = "queued" | "sending" | "submitted" | "delivered" | "failed" | "expired" | "cancelled";
+export type { MessageState } from "../core/message-states.js";
+import type { MessageState } from "../core/message-states.js";
 
 export interface Attempt {
   at: Millis;
@@ -43,10 +44,14 @@ export interface OutboxMessage extends OutboxMessageProgress {
   notBefore?: Millis;
   /** Given up (state expired) at this instant. */
   expiresAt?: Millis;
-  /** IANA zones whose send windows must all be open (account address and number). */
+  /** IANA zones whose send windows must all be open (the recipient's zone; src/outbox/recipient-context.ts). */
   timeZones: string[];
+  /** The recipient's BCP 47 locale: chooses the national shift tables the text is encoded with (absent: none). */
+  locale?: string;
   /** Counts against the per-recipient limit apart from reminders. */
   limitClass: "reminder" | "reply";
+  /** Kept with the message: the check before each part honours it as admission did. */
+  consentExemption?: ConsentExemption;
   state: MessageState;
   attempts: Attempt[];
   parts: PartRef[];
@@ -55,6 +60,20 @@ export interface OutboxMessage extends OutboxMessageProgress {
   createdAt: Millis;
   /** Time of each state change. */
   history: Array<{ state: MessageState; at: Millis; reason?: string }>;
+}
+
+/**
+ * The one message a suppressed number may still get: the confirmation of the STOP that put it
+ * on the suppression list. The outbox checks it against that list (the STOP with this inbound
+ * id must be recorded for the number), so the exemption cannot be claimed for anything else.
+ */
+export type ConsentExemption = { kind: "stop-confirmation"; inboundId: string };
+
+export type ConsentVerdict = { ok: true } | { ok: false; reason: string };
+
+/** Whether a number may be texted now (src/consent SuppressionList): asked at admission and again before each part. */
+export interface ConsentCheck {
+  verdict(to: E164, exemption?: ConsentExemption): ConsentVerdict;
 }
 
 export interface EnqueueRequest {
@@ -67,7 +86,11 @@ export interface EnqueueRequest {
   notBefore?: Millis;
   expiresAt?: Millis;
   timeZones?: string[];
+  /** The recipient's BCP 47 locale; absent: taken from the account or the number's country (src/outbox/recipient-context.ts). */
+  locale?: string;
   limitClass?: "reminder" | "reply";
+  /** Only the STOP confirmation carries one (src/inbound/responder.ts). */
+  consentExemption?: ConsentExemption;
 }
 
 export type EnqueueResult = { status: "queued"; message: OutboxMessage } | { status: "duplicate"; message: OutboxMessage };
@@ -106,6 +129,14 @@ export interface OutboxMessageProgress {
   finishedAt?: Millis;
   /** Submitted, but not every part got a delivery report within deliveryReportWindowHours. */
   reportTimedOut?: boolean;
+  /** The modem (SIM) its parts go through, fixed at its first part (docs/outbox.md, "Dispatch"). */
+  modemId?: string;
+  /**
+   * A part that may or may not have left (the service stopped while it was at the modem, or
+   * +CMGS did not answer), kept so that a delivery report for this recipient within the
+   * report window can settle it (docs/outbox.md, "Parts in doubt").
+   */
+  inDoubt?: { part: number; at: Millis; modemId?: string };
 }
 
 export interface ListFilter {
@@ -147,4 +178,21 @@ export interface CancelResult {
 export interface PartSender {
   readonly ready: boolean;
   sendPart(part: { pdu: string; tpduLength: number }): Promise<{ reference: number }>;
+}
+
+/**
+ * One SIM of the pool as the outbox sees it: what sends its parts, and the SIM's own budget,
+ * price and routes (config modems[]).
+ */
+export interface SimLane {
+  id: string;
+  sender: PartSender;
+  /** Price of one part through this SIM; the cheapest free SIM is used first. */
+  costPerPart: number;
+  /** Overrides of outbox.limits for this SIM. */
+  limits?: { partsPerMinute?: number; partsPerDay?: number; partsPerMonth?: number };
+  /** Destination prefixes this SIM is meant for (E.164, "+49"). */
+  routes?: string[];
+  /** This SIM's SMS centre, if it is not the one of modem.smsc. */
+  smsc?: string;
 }

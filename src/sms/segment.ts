@@ -197,34 +197,3 @@ export function segmentText(text: string, opts: TextOptions = {}, refBits: 8 | 1
 export function analyzeText(text: string, opts?: TextOptions): TextAnalysis {
   return segmentText(text, opts).analysis;
 }
-
-/**
- * The text of each part as segmentText splits it, for showing where a message breaks. Walks the
- * chosen text character by character with the units each one costs in the chosen encoding (an
- * extension character two septets, a surrogate pair two UCS-2 units), as the packing does.
- */
-export function partTexts(text: string, opts: TextOptions = {}): string[] {
-  const { analysis, parts, charset } = segmentText(text, opts);
-  const cost = (ch: string): number => {
-    if (analysis.encoding === "gsm7") return charset?.septetsOf(ch)?.length ?? 1;
-    if (analysis.encoding === "ucs2") return ch.length; // a code point beyond the BMP is two code units
-    return 1;
-  };
-  const out: string[] = [];
-  let part = 0;
-  let used = 0;
-  let current = "";
-  for (const ch of analysis.text) {
-    const c = cost(ch);
-    if (used + c > (parts[part]?.length ?? Infinity) && part < parts.length - 1) {
-      out.push(current);
-      part++;
-      used = 0;
-      current = "";
-    }
-    current += ch;
-    used += c;
-  }
-  out.push(current);
-  return out;
-}

@@ -16,6 +16,12 @@ describe("duegate pdu encode / decode", () => {
     ]);
   });
 
+  it("encode uses the recipient's locale as the outbox does: a Turkish text to +90 stays GSM-7 with the Turkish table", () => {
+    const text = "Sayın müşterimiz, ödemeniz için teşekkür ederiz. İyi günler, ğ ş ı.";
+    expect(pduEncodeCommand({ to: "+905321234567", text })).toMatchObject({ encoding: "gsm7", parts: 1, locale: "tr-TR", shift: { single: "turkish" } });
+    expect(pduEncodeCommand({ to: "+905321234567", text, locale: "en-GB" })).toMatchObject({ encoding: "ucs2", locale: "en-GB" });
+  });
+
   it("encode refuses a number that is none", () => {
     expect(() => pduEncodeCommand({ to: "call me", text: "x" })).toThrowError(expect.objectContaining({ code: "domain.validation" }));
   });

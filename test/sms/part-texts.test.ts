@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { analyzeText, partTexts } from "../../src/sms/index.js";
+import { analyzeText, measureText } from "../../src/sms/index.js";
 
-describe("partTexts", () => {
+/** The part texts the one codec seam (src/sms/send-text.ts) cuts, with the default codec settings. */
+const partTexts = (text: string): string[] => measureText(text, undefined).partTexts;
+
+describe("measureText partTexts", () => {
   it("keeps one part whole", () => {
     expect(partTexts("Hello Maria, your invoice is due.")).toEqual(["Hello Maria, your invoice is due."]);
   });

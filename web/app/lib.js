@@ -87,9 +87,11 @@ export function day(iso) {
   return new Intl.DateTimeFormat(i18n.locale, { dateStyle: "medium", timeZone: "UTC" }).format(new Date(`${iso}T00:00:00Z`));
 }
 
+/** Minor units by the currency's own exponent (0 for JPY, 3 for KWD), as src/core/money.ts does on the server. */
 export function money(minor, currency) {
   try {
-    return new Intl.NumberFormat(i18n.locale, { style: "currency", currency }).format(minor / 100);
+    const format = new Intl.NumberFormat(i18n.locale, { style: "currency", currency });
+    return format.format(minor / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
   } catch {
     return `${(minor / 100).toFixed(2)} ${currency}`;
   }

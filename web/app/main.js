@@ -11,6 +11,7 @@ import { InboxPage } from "./pages/inbox.js";
 import { CalendarPage } from "./pages/calendar.js";
 import { ReportsPage } from "./pages/reports.js";
 import { AccountsPage } from "./pages/accounts.js";
+import { OptOutsPage } from "./pages/opt-outs.js";
 import { PolicyPage } from "./pages/policy.js";
 import { SendPage } from "./pages/send.js";
 import { ModemPage } from "./pages/modem.js";
@@ -25,6 +26,7 @@ const PAGES = [
   { path: "/calendar", key: "nav.calendar", view: CalendarPage },
   { path: "/reports", key: "nav.reports", view: ReportsPage },
   { path: "/accounts", key: "nav.accounts", view: AccountsPage },
+  { path: "/opt-outs", key: "nav.optOuts", view: OptOutsPage },
   { path: "/policy", key: "nav.policy", view: PolicyPage },
   { path: "/send", key: "nav.send", view: SendPage },
   { path: "/modem", key: "nav.modem", view: ModemPage },

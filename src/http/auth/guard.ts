@@ -32,7 +32,9 @@ export function identify(request: FastifyRequest, auth: AuthService, clock: Cloc
   const session = readSession(request);
   if (!session) return { principal: null };
   if (clock.now() - session.issuedAt > SESSION_MAX_AGE_MS || session.issuedAt > clock.now() + 60_000) return { principal: null };
-  const principal = auth.sessionPrincipal(session.user, session.epoch);
+  // Checked against the auth service on every request: a session ended by logout, a password
+  // change or the user's removal is refused even though its cookie is still sealed correctly.
+  const principal = auth.sessionPrincipal(session.sid);
   return principal ? { principal, csrf: session.csrf } : { principal: null };
 }
 

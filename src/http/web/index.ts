@@ -11,6 +11,7 @@ import type { FastifyPluginAsync } from "fastify";
 import fastifyStatic from "@fastify/static";
 import type { WebServices } from "./ports.js";
 import { vendorRoutes } from "./vendor.js";
+import { contractRoutes } from "./contract.js";
 import { liveRoutes } from "./live.js";
 import { logRoutes } from "./logs.js";
 import { panelReadRoutes } from "./panel-read.js";
@@ -21,7 +22,7 @@ import { jsonErrorHandler } from "../auth/errors.js";
 export type { WebServices } from "./ports.js";
 
 /** The panel's pages; each serves the same app shell, which picks the page from the path. */
-export const PANEL_PAGES = ["/", "/today", "/messages", "/inbox", "/calendar", "/reports", "/accounts", "/policy", "/send", "/modem", "/settings", "/logs"] as const;
+export const PANEL_PAGES = ["/", "/today", "/messages", "/inbox", "/calendar", "/reports", "/accounts", "/opt-outs", "/policy", "/send", "/modem", "/settings", "/logs"] as const;
 
 export interface WebPluginOptions {
   services: WebServices;
@@ -59,6 +60,7 @@ export const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app, opts)
   }
 
   await app.register(vendorRoutes);
+  await app.register(contractRoutes);
   await app.register(liveRoutes, { services: opts.services });
   await app.register(async (panel) => {
     panel.setErrorHandler(jsonErrorHandler);

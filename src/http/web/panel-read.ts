@@ -9,12 +9,12 @@ import type { InboxFilter } from "../../inbound/types.js";
 import type { WebServices } from "./ports.js";
 import { dashboard } from "./dashboard.js";
 import { agingOf } from "../../dunning/reports/index.js";
-import { dayOf, dayBounds } from "./days.js";
+import { dateBounds, localDate } from "../../core/calendar.js";
+import { isMessageState } from "../../core/message-states.js";
 import { setting } from "./settings-view.js";
 import { listPorts, type PortInfo } from "../../modem/index.js";
 
 const ORIGINS = ["dunning", "keyword-reply", "api", "test"] as const;
-const STATES = ["queued", "sending", "submitted", "delivered", "failed", "expired", "cancelled"];
 const Paging = { offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })) };
 const MessagesQuery = Type.Object({
   ...Paging,
@@ -45,7 +45,7 @@ export const panelReadRoutes: FastifyPluginAsync<{ services: WebServices }> = as
 
   app.get<{ Querystring: Static<typeof MessagesQuery> }>("/api/v1/panel/messages", { schema: { querystring: MessagesQuery }, config: { scope: "read" } }, async (request) => {
     const q = request.query;
-    const states = q.state ? q.state.split(",").filter((x) => STATES.includes(x)) : undefined;
+    const states = q.state ? q.state.split(",").filter(isMessageState) : undefined;
     const outbox = need(s.outbox, "the outbox");
     const page = outbox.list({
       ...(q.origin ? { originKind: q.origin } : {}),
@@ -53,8 +53,8 @@ export const panelReadRoutes: FastifyPluginAsync<{ services: WebServices }> = as
       ...(states?.length ? { state: states as MessageState[] } : {}),
       ...(q.number ? { number: q.number } : {}),
       ...(q.account ? { accountId: q.account } : {}),
-      ...(q.since ? { since: dayBounds(q.since, zone()).start } : {}),
-      ...(q.until ? { until: dayBounds(q.until, zone()).end } : {}),
+      ...(q.since ? { since: dateBounds(q.since, zone()).start } : {}),
+      ...(q.until ? { until: dateBounds(q.until, zone()).end } : {}),
       offset: q.offset ?? 0,
       limit: q.limit ?? 50,
     });
@@ -140,7 +140,9 @@ function accountView(s: WebServices, id: string, zone: string): Record<string, u
   const messages = s.outbox?.list({ accountId: id, limit: 500 }).items ?? [];
   const replies = s.inbound?.list({ accountId: id, limit: 500 }).items ?? [];
   const marks = s.desk?.marks(id) ?? [];
-  return { account, invoices, aging: agingOf(invoices, dayOf(s.clock.now(), zone)), messages, replies, marks };
+  // Its numbers on the suppression list: no SMS goes to them even if the account is opted in.
+  const suppressed = (s.consent?.recordsOf(account.phones) ?? []).filter((r) => r.suppressed).map((r) => r.number);
+  return { account, invoices, aging: agingOf(invoices, localDate(s.clock.now(), zone)), messages, replies, marks, suppressed };
 }
 
 /** Serial ports seen by the system (read-only: nothing is opened), for choosing modem.port. */

@@ -1,8 +1,8 @@
 /**
  * What staff do from the panel: send a test SMS, reply to a debtor, cancel or retry a
  * message, opt an account out or in, preview a template, use the modem's AT console.
- * Scopes: desk for a clerk's work (send, reply, cancel, retry, opt-out); write for the policy;
- * admin for the AT console.
+ * Scopes: desk for a clerk's work (send, reply, cancel, retry, opt-out); policy for the dunning policy
+ * and templates; admin for the AT console.
  */
 import type { FastifyPluginAsync } from "fastify";
 import { Type, type Static } from "@sinclair/typebox";
@@ -66,7 +66,9 @@ export const panelWriteRoutes: FastifyPluginAsync<{ services: WebServices }> = a
     return { changed };
   });
 
-  app.put<{ Body: unknown }>("/api/v1/panel/policy", { config: { scope: "write" } }, async (request) => {
+  // The policy decides what every debtor is told and when: an admin session or a key with the
+  // policy scope, never the accounting server's write key.
+  app.put<{ Body: unknown }>("/api/v1/panel/policy", { config: { scope: "policy" } }, async (request) => {
     // A refusal names the field of the first problem (DuegateError context.path): the editor shows it beside that field.
     return need(s.dunning, "the dunning engine").setPolicy(request.body, request.principal?.name ?? "panel");
   });

@@ -18,6 +18,7 @@ import type { DoctorCheck } from "../../modem/index.js";
 import type { ReportsPort } from "../ports.js";
 import type { Desk } from "../../desk/desk.js";
 import type { WaitReason } from "../../outbox/wait-reason.js";
+import type { SuppressionRecord } from "../../consent/types.js";
 
 export interface PanelOutbox {
   stats(): OutboxStats;
@@ -66,8 +67,14 @@ export interface PanelSettings {
   update(change: Record<string, unknown>, by: string): Promise<{ ok: true; changed: string[]; restartRequired: string[] } | { ok: false; problems: FieldProblem[] }>;
 }
 
+/** The suppression list, as the account page shows it (src/consent). */
+export interface PanelConsent {
+  recordsOf(numbers: readonly string[]): SuppressionRecord[];
+}
+
 export interface WebServices {
   readonly clock: Clock;
+  readonly consent?: PanelConsent;
   readonly bus: EventBus<DomainEvents>;
   readonly logRing: LogRing;
   readonly modem?: PanelModem;

@@ -3,6 +3,7 @@
  * which replies to send; the responder applies the security rules (unknown numbers, rate
  * limits), enqueues the replies and publishes the events, so no handler can bypass them.
  */
+import { recipientContext } from "../../outbox/recipient-context.js";
 import type { Account } from "../../ledger/types.js";
 import type { KeywordKind } from "../../api/events.js";
 import type { InboundLedger } from "../ports.js";
@@ -39,6 +40,8 @@ export interface ReplyDraft {
   purpose: string;
   /** The outbox gives up after this (a STOP confirmation later than 5 minutes is not sent). */
   expiresAt?: number;
+  /** The STOP confirmation alone: it may reach the number that STOP just suppressed. */
+  consentExemption?: "stop-confirmation";
 }
 
 export interface KeywordOutcome {
@@ -67,6 +70,11 @@ export interface KeywordDefinition {
   fuzzy?: boolean;
   /** Runs only for numbers on file, except where `forUnknownNumbers` says otherwise. */
   forUnknownNumbers?: boolean;
+  /**
+   * Changes an account (PAID, PROMISE, DISPUTE): from a number on file for no account it is
+   * recorded as unverified for staff and changes nothing.
+   */
+  changesAccount?: boolean;
   handle(ctx: KeywordContext): Promise<KeywordOutcome>;
 }
 
@@ -75,8 +83,10 @@ export function accountLocale(account: Account | undefined, settings: KeywordSet
   return account?.locale || settings.defaultLocale;
 }
 
+/** The rule every message follows (src/outbox/recipient-context.ts): the account's zone, its number's country's, the gateway's. */
 export function accountZone(account: Account | undefined, settings: KeywordSettings): string {
-  return account?.timeZone || settings.defaultTimeZone;
+  if (!account) return settings.defaultTimeZone;
+  return recipientContext(account.phones[0] ?? "", account, { timeZone: settings.defaultTimeZone }).timeZone;
 }
 
 /** When a text names one of the number's accounts (by id or its last four characters), only that one. */

@@ -1,5 +1,5 @@
-// Accounts and invoices: search, balance, aging, opt-out, every reminder and reply of an
-// account, and the evidence export (everything sent to and received from it, as JSON or CSV).
+// Accounts and invoices: search, balance, aging, opt-out, the hour its reminders go at and
+// why (docs/send-time.md), every reminder and reply of an account, and the evidence export (everything sent to and received from it, as JSON or CSV).
 // One account has its own address, /accounts/<id>, so that Back and a shared link work.
 // A clerk records a promise, resumes reminders, resolves a dispute and clears a mark here.
 import { html, useState, useData, Loading, api, can, when, day, money, StateBadge, Field, Notice, queryParams, navigate } from "../lib.js";
@@ -32,6 +32,25 @@ function PromiseForm({ id, onDone }) {
   </form>`;
 }
 
+const span = (h) => `${String(h).padStart(2, "0")}:00-${String(h + 1).padStart(2, "0")}:00`;
+
+// The learner's choice and its evidence per hour of the send window.
+function SendTime({ id }) {
+  const state = useData(() => api(`/api/v1/accounts/${encodeURIComponent(id)}/send-time`), [id]);
+  return html`<section aria-labelledby="send-time-h" id="send-time">
+    <h3 id="send-time-h">Send time</h3>
+    <${Loading} state=${state}>${(s) => html`
+      <p id="send-time-choice"><strong>${s.time}</strong> ${s.learned ? html`<span class="badge">learned</span>` : html`<span class="badge">${s.sendTime === "learned" ? (s.group === "holdout" ? "holdout" : "step time") : "fixed"}</span>`}
+        <span class="muted">(sequence ${s.sequence}, step time ${s.stepTime})</span></p>
+      <p id="send-time-reason">${s.reason}</p>
+      ${s.hours.some((h) => h.sent || h.acted) && html`<div class="table-wrap"><table id="send-time-hours">
+        <thead><tr><th scope="col">Hour</th><th scope="col">Reminders sent</th><th scope="col">Followed by payment or reply</th><th scope="col">Replies and payments</th><th scope="col">Score</th></tr></thead>
+        <tbody>${s.hours.filter((h) => h.sent || h.acted || h.hour === s.bestHour).map((h) => html`<tr key=${h.hour} class=${h.hour === s.bestHour ? "selected" : ""}><th scope="row">${span(h.hour)}</th><td>${h.sent}</td><td>${h.worked}</td><td>${h.acted}</td><td>${h.score.toFixed(2)}</td></tr>`)}</tbody>
+      </table></div>`}`}
+    <//>
+  </section>`;
+}
+
 function AccountDetail({ id, onClose }) {
   const state = useData(() => api(`/api/v1/panel/accounts/${encodeURIComponent(id)}`), [id]);
   const [notice, setNotice] = useState(null);
@@ -59,7 +78,7 @@ function AccountDetail({ id, onClose }) {
         <strong>${t(`acc.mark.${m.mark}`)}</strong> ${t("acc.markAfter", { step: m.step, at: when(m.at) })}
         ${desk && html` <button class="link" onClick=${() => act(() => api(`${path}/marks/${m.mark}`, { method: "DELETE" }), t("acc.markCleared"))}>${t("acc.clearMark")}</button>`}</p>`)}
       <dl class="facts">
-        <div><dt>${t("acc.phones")}</dt><dd>${d.account.phones.join(", ")}</dd></div>
+        <div><dt>${t("acc.phones")}</dt><dd>${d.account.phones.map((p, i) => html`${i > 0 ? ", " : ""}${p}${(d.suppressed ?? []).includes(p) ? html` <span class="badge state-failed" title=${t("acc.suppressedTitle")}>${t("acc.suppressed")}</span>` : ""}`)}</dd></div>
         <div><dt>${t("acc.locale")}</dt><dd>${d.account.locale}</dd></div>
         <div><dt>${t("acc.segment")}</dt><dd>${d.account.segment ?? "–"}</dd></div>
         <div><dt>${t("acc.optOut")}</dt><dd>${d.account.optedOut ? html`<span class="badge state-failed">${t("acc.optedOutBadge")}</span> ${d.account.optOutSource ?? ""}` : t("acc.no")}</dd></div>
@@ -73,6 +92,7 @@ function AccountDetail({ id, onClose }) {
         <a class="button" id="evidence-json" href=${`/api/v1/accounts/${encodeURIComponent(id)}/evidence?format=json`} download>${t("acc.evidenceJson")}</a>
         <a class="button" id="evidence-csv" href=${`/api/v1/accounts/${encodeURIComponent(id)}/evidence?format=csv`} download>${t("acc.evidenceCsv")}</a>
       </div>
+      <${SendTime} id=${id} />
       ${desk && html`<${PromiseForm} id=${id} onDone=${(text) => (setNotice({ kind: "ok", text }), state.reload())} />`}
       <h3>${t("acc.aging")}</h3>
       <p>${d.aging.flatMap((r) => Object.entries(r.counts).filter(([, n]) => n > 0).map(([b, n]) => `${b}: ${n} (${money(r.amounts[b], r.currency)})`)).join(" · ") || t("acc.nothingOpen")}</p>

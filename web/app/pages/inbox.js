@@ -75,7 +75,7 @@ export function InboxPage() {
           <td data-label=${t("inbox.col.received")}>${when(m.receivedAt)}</td>
           <td data-label=${t("inbox.col.from")}>${m.accountId ? html`<${AccountLink} id=${m.accountId}>${m.name ?? m.accountId}<//><br /><small class="muted">${m.from}</small>` : m.from}</td>
           <td data-label=${t("inbox.text")} class="sms-text">${m.text}${m.incomplete ? html` <span class="badge">incomplete</span>` : ""}</td>
-          <td data-label=${t("inbox.col.keyword")}>${m.keyword ?? "–"}</td><td data-label=${t("inbox.col.action")}>${m.action?.summary ?? "–"}${m.action?.possibleOptOut ? html` <span class="badge state-failed">${t("inbox.possibleOptOut")}</span>` : ""}</td>
+          <td data-label=${t("inbox.col.keyword")}>${m.keyword ?? "–"}</td><td data-label=${t("inbox.col.action")}>${m.action?.summary ?? "–"}${m.action?.possibleOptOut ? html` <span class="badge state-failed">${t("inbox.possibleOptOut")}</span>` : ""}${m.action?.unverified ? html` <span class="badge state-failed">${t("inbox.unverified")}</span>` : ""}</td>
           <td data-label=${t("inbox.col.handled")}><${HandledCell} m=${m} onChange=${list.reload} /></td>
           <td>${can("desk") && html`<button class="link" onClick=${() => setReplyTo({ ...m, key: Date.now() })} aria-label=${t("inbox.replyTo", { name: m.name ?? m.from })}>${t("inbox.reply")}</button>`}</td></tr>`)}</tbody>
       </table></div>`}

@@ -4,8 +4,10 @@
 import { html, useState, useData, Loading, api, can, when, StateBadge, Field, Notice, queryParams, AccountLink } from "../lib.js";
 import { onLive } from "../live.js";
 import { useEffect } from "../lib.js";
+import { MESSAGE_STATES } from "/contract.js";
 
-const STATES = ["", "queued", "sending", "submitted", "delivered", "failed", "expired", "cancelled"];
+// "" is "any state"; the states themselves come from the server (src/core/message-states.ts).
+const STATES = ["", ...MESSAGE_STATES];
 const ORIGINS = [["", "any"], ["dunning", "dunning"], ["keyword-reply", "keyword reply"], ["api", "API or staff"], ["test", "test"]];
 
 /** "dunning · overdue-7": where a message came from, with its step. */

@@ -82,7 +82,7 @@ export function PolicyPage() {
   const [selected, setSelected] = useState(null);
   const [error, setError] = useState(null);
   const [notice, setNotice] = useState(null);
-  const editable = can("write");
+  const editable = can("policy");
 
   useEffect(() => {
     if (!state.data) return;

@@ -2,6 +2,7 @@
 // to <dataDir>/settings.yaml, in force at once where possible), users and API keys.
 import { html, useState, useData, Loading, api, can, when, Field, Notice } from "../lib.js";
 import { EditableSettings } from "./settings-form.js";
+import { MqttBroker } from "./settings-mqtt.js";
 
 /** Nested settings as dotted keys ("sendWindow.start"), the way the configuration file names them. */
 function flatten(value, prefix = "", out = []) {
@@ -59,16 +60,24 @@ function Users() {
   </section>`;
 }
 
+/** What a key may do, as offered in the form; the scopes are explained in docs/http.md (Keys). */
+const KEY_ACCESS = {
+  read: { label: "read data", scopes: ["read"] },
+  write: { label: "read and change data, send (accounting server)", scopes: ["read", "write"] },
+  policy: { label: "read data and change the dunning policy", scopes: ["read", "policy"] },
+  metrics: { label: "read /metrics only (Prometheus)", scopes: ["metrics"] },
+};
+
 function ApiKeys() {
   const list = useData(() => api("/api/v1/api-keys"));
   const [name, setName] = useState("");
-  const [write, setWrite] = useState(false);
+  const [access, setAccess] = useState("read");
   const [made, setMade] = useState(null);
   const [notice, setNotice] = useState(null);
   const add = async (e) => {
     e.preventDefault();
     try {
-      const r = await api("/api/v1/api-keys", { method: "POST", body: { name, scopes: write ? ["read", "write"] : ["read"] } });
+      const r = await api("/api/v1/api-keys", { method: "POST", body: { name, scopes: KEY_ACCESS[access].scopes } });
       setMade(r.key);
       setName("");
       list.reload();
@@ -87,7 +96,7 @@ function ApiKeys() {
       <tbody>${d.items.map((k) => html`<tr key=${k.id}><td>${k.name}</td><td><code>${k.prefix}…</code></td><td>${k.scopes.join(", ")}</td><td>${when(k.lastUsedAt)}</td><td><button class="link danger" onClick=${() => revoke(k.id)} aria-label=${`Revoke key ${k.name}`}>Revoke</button></td></tr>`)}</tbody></table></div>`}<//>
     <form onSubmit=${add} class="filters" aria-label="Make an API key">
       <${Field} id="k-name" label="Name"><input id="k-name" required value=${name} onInput=${(e) => setName(e.target.value)} /><//>
-      <label class="check"><input type="checkbox" checked=${write} onChange=${(e) => setWrite(e.target.checked)} /> May change data (write)</label>
+      <${Field} id="k-access" label="May"><select id="k-access" value=${access} onChange=${(e) => setAccess(e.target.value)}>${Object.entries(KEY_ACCESS).map(([k, v]) => html`<option key=${k} value=${k}>${v.label}</option>`)}</select><//>
       <button type="submit">Make key</button>
     </form>
     <${Notice} notice=${notice} />
@@ -104,6 +113,6 @@ export function SettingsPage() {
       <p class="muted">duegate ${d.version ?? ""}. Changes made here are saved on the appliance and override the configuration file; environment variables and command-line flags override them.</p>
       ${d.editable ? html`<${EditableSettings} view=${d.editable} admin=${admin} onSaved=${() => state.reload()} />` : html`<${ConfigSection} title="MQTT" value=${d.config.mqtt} /><${ConfigSection} title="Sending (windows, pacing, limits)" value=${d.config.outbox} />`}
       <${ConfigSection} title="HTTP" value=${d.config.http} />
-      ${admin && html`<${Users} /><${ApiKeys} />`}`}
+      ${admin && html`<${MqttBroker} /><${Users} /><${ApiKeys} />`}`}
     <//>`;
 }
