@@ -263,7 +263,8 @@ suite("the collections desk in Chromium", () => {
     await page.locator("#s-to").fill("+49 123");
     await page.getByRole("button", { name: "Send", exact: true }).click();
     await page.waitForSelector("#s-to-error", { timeout: 8000 });
-    expect(await page.locator("#s-to-error").textContent()).toContain('"+49 123" is not a valid phone number');
+    // The one phone module (src/core/phone.ts) says why a number is refused; the number is quoted as typed.
+    expect(await page.locator("#s-to-error").textContent()).toContain('"+49 123" is too short for a phone number');
     expect(problems).toEqual([]);
     await page.close();
   });
