@@ -1,7 +1,7 @@
 /**
  * The clerk role against the real appliance over loopback HTTP: a clerk does a collections
- * clerk's work (reply, one-off send, opt-out, promise, pause, dispute, handled, marks) and is
- * refused settings, policy, users, keys, ledger records and the AT console; a viewer is
+ * clerk's work (reply, one-off send, opt-out, suppression list, promise, pause, dispute, handled,
+ * marks) and is refused settings, policy, users, keys, ledger records, broker logins and the AT console; a viewer is
  * refused the clerk's commands. Enforced by the server, whatever the panel shows.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -53,6 +53,9 @@ const DESK_ROUTES: Array<[string, string, unknown?]> = [
   ["POST", "/api/v1/invoices/INV-2/resolve-dispute"],
   ["POST", "/api/v1/inbound/in_unknown/handled"],
   ["DELETE", "/api/v1/inbound/in_unknown/handled"],
+  // The suppression list (the Opt-outs page): opting a number out or in is a clerk's work.
+  ["POST", "/api/v1/suppressions", { number: "+4917633333333", reason: "asked by phone" }],
+  ["DELETE", "/api/v1/suppressions/%2B4917633333333"],
 ];
 
 /** What a clerk may not touch: the appliance's settings, policy, people, keys, ledger feed, modem console. */
@@ -66,6 +69,8 @@ const NOT_FOR_CLERKS: Array<[string, string, unknown?]> = [
   ["GET", "/api/v1/api-keys"],
   ["POST", "/api/v1/accounts", { id: "ACC-9", version: 1, name: "X", phones: ["+4917699999999"] }],
   ["POST", "/api/v1/panel/modem/console", { command: "AT+CSQ" }],
+  ["GET", "/api/v1/mqtt/credentials"],
+  ["POST", "/api/v1/mqtt/credentials/rotate"],
 ];
 
 describe("the clerk role", () => {
