@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { DateTime } from "luxon";
-import { reminder, rig } from "./helpers.js";
+import { FakeSender, reminder, rig } from "./helpers.js";
+import { ManualClock } from "../../src/core/clock.js";
 
 const berlin = (iso: string) => DateTime.fromISO(iso, { zone: "Europe/Berlin" }).toMillis();
 
@@ -49,5 +50,17 @@ describe("Outbox.waitReason", () => {
     const backing = { ...message, nextAttemptAt: berlin("2026-03-10T10:05"), attempts: [{ at: r.clock.now(), outcome: "temporary" as const, reason: "network out of order" }] };
     expect(r.outbox.waitReason(backing)).toEqual({ code: "retry-backoff", text: "retry after a failed attempt (network out of order)", until: berlin("2026-03-10T10:05") });
     expect(r.outbox.waitReason({ ...message, state: "delivered" })).toBeUndefined();
+  });
+
+  it("in a modem pool, answers for the SIM nearest to sending: in line while one SIM is ready, modem down when none is", async () => {
+    const clock = new ManualClock(berlin("2026-03-10T10:00"));
+    const a = new FakeSender(clock);
+    const b = new FakeSender(clock);
+    const r = await rig({ clock, lanes: [{ id: "sim-a", sender: a, costPerPart: 0.09 }, { id: "sim-b", sender: b, costPerPart: 0.09 }] });
+    const { message } = await r.outbox.enqueue(reminder());
+    a.ready = false;
+    expect(r.outbox.waitReason(message)?.code).toBe("in-line");
+    b.ready = false;
+    expect(r.outbox.waitReason(message)).toMatchObject({ code: "modem-down", text: "the modem is not ready" });
   });
 });
