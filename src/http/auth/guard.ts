@@ -2,7 +2,7 @@
  * Who may call what. Every request is identified (API key or session cookie) and then
  * checked against the scope its route needs. The default is deny: anything under /api/
  * needs `read` for GET/HEAD and `write` for other methods, unless the route says
- * otherwise with `config: { scope }` ("public", "read", "write", "admin").
+ * otherwise with `config: { scope }` ("public" or one of the scopes in src/auth/types.ts).
  */
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
 import { grants, type AuthService, type Principal, type Scope } from "../../auth/index.js";
