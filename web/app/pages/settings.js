@@ -63,6 +63,7 @@ function Users() {
 /** What a key may do, as offered in the form; the scopes are explained in docs/http.md (Keys). */
 const KEY_ACCESS = {
   read: { label: "read data", scopes: ["read"] },
+  desk: { label: "read data and do a clerk's work (reply, promise, pause, opt-outs)", scopes: ["read", "desk"] },
   write: { label: "read and change data, send (accounting server)", scopes: ["read", "write"] },
   policy: { label: "read data and change the dunning policy", scopes: ["read", "policy"] },
   metrics: { label: "read /metrics only (Prometheus)", scopes: ["metrics"] },
