@@ -12,6 +12,7 @@ import type { Ledger } from "./ledger/index.js";
 import type { SuppressionList } from "./consent/index.js";
 import type { DunningEngine } from "./dunning/index.js";
 import type { Reports } from "./dunning/reports/index.js";
+import type { Desk } from "./desk/desk.js";
 import type { Outbox } from "./outbox/index.js";
 import type { Inbound } from "./inbound/index.js";
 import type { Modem } from "./modem/index.js";
@@ -58,6 +59,8 @@ export interface AppServices {
   readonly dunning: DunningEngine;
   /** Aging, on-time rate, DSO, step effectiveness, parts and cost, evidence (src/dunning/reports). */
   readonly reports: Reports;
+  /** The collections clerk's commands and queries: the Today page, handled replies, promises, marks (src/desk). */
+  readonly desk: Desk;
   readonly outbox: Outbox;
   readonly inbound: Inbound;
   readonly modem: Modem;

@@ -22,6 +22,8 @@ import { Outbox } from "./outbox/index.js";
 import { Ledger } from "./ledger/index.js";
 import { SuppressionList } from "./consent/index.js";
 import { DunningEngine } from "./dunning/index.js";
+import { Desk } from "./desk/desk.js";
+import { DeskBook } from "./desk/desk-book.js";
 import { Reports } from "./dunning/reports/index.js";
 import { inboundReplyFacts, outboxMessageFacts } from "./app-facts.js";
 import { Inbound, type InboundConfig } from "./inbound/index.js";
@@ -199,6 +201,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock,
     settings: () => ({ timeZone: config.gateway.defaultTimeZone, costPerPart: config.outbox.costPerPart }),
   });
+  // The desk book listens from the start: a mark or an opt-out made before the panel opens is kept.
+  const deskBook = await DeskBook.open({ dataDir, bus, clock, logger: logger.child({ sub: "desk" }), coalesceMs: config.storage.flushIntervalMs });
+  const desk = new Desk({ ledger, outbox, inbound, stepRecords: () => dunning.stepRecords(), book: deskBook, clock, timeZone: () => config.gateway.defaultTimeZone });
   // The embedded broker's users outlive a bridge restarted by a settings change; made at the first embedded start.
   const usersFile = new SecretFile<StoredBrokerUsers>(resolve(dataDir, "mqtt", "users.json"));
   let brokerUsers: Promise<BrokerUsers> | undefined;
@@ -219,7 +224,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       return (await openBrokerUsers()).rotate();
     },
   };
-  const services: AppServices = { settings, reports, mqttCredentials, config, ...(options.configFile ? { configFile: options.configFile } : {}), clock, bus, logger, logRing, ledger, consent, dunning, outbox, inbound, modem, auth, version: VERSION, startedAt: clock.now() };
+  const services: AppServices = { desk, settings, reports, mqttCredentials, config, ...(options.configFile ? { configFile: options.configFile } : {}), clock, bus, logger, logRing, ledger, consent, dunning, outbox, inbound, modem, auth, version: VERSION, startedAt: clock.now() };
   const metrics = createMetrics(services);
 
   const journal =
@@ -375,6 +380,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     for (const j of webhookJournals) await j.close();
     await ledger.close();
     await consent.close();
+    await deskBook.close();
     await auth.close();
     lock.release();
   }

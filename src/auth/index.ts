@@ -16,7 +16,7 @@ import { LoginThrottle, DEFAULT_THROTTLE, type ThrottleOptions } from "./throttl
 import { hashApiKey, newApiKey, KEY_PREFIX } from "./api-keys.js";
 import { authFile, jsonStoreOpener, type AuthStore, type AuthStoreOpener } from "./storage.js";
 import { SessionTable, SESSION_LIFETIME_MS } from "./sessions.js";
-import { scopesOfRole, SCOPES, type ApiKeyRecord, type ApiKeyView, type AuthData, type Principal, type Role, type Scope, type UserRecord, type UserView } from "./types.js";
+import { scopesOfRole, ROLES, SCOPES, type ApiKeyRecord, type ApiKeyView, type AuthData, type Principal, type Role, type Scope, type UserRecord, type UserView } from "./types.js";
 
 export * from "./types.js";
 export { memoryStoreOpener } from "./storage.js";
@@ -301,7 +301,7 @@ function checkName(name: string): void {
 }
 
 function checkRole(role: string): void {
-  if (role !== "admin" && role !== "viewer") throw new DuegateError(ErrorCode.Validation, `role must be "admin" or "viewer", got "${role}"`, { field: "role" });
+  if (!(ROLES as readonly string[]).includes(role)) throw new DuegateError(ErrorCode.Validation, `role must be one of ${ROLES.map((r) => `"${r}"`).join(", ")}, got "${role}"`, { field: "role" });
 }
 
 function checkPassword(password: string): void {

@@ -4,15 +4,19 @@
  */
 import type { SessionRecord } from "./sessions.js";
 
-export type Role = "admin" | "viewer";
+export type Role = "admin" | "clerk" | "viewer";
+/** Least to most: a viewer looks, a clerk works the accounts, an admin runs the appliance. */
+export const ROLES: readonly Role[] = ["viewer", "clerk", "admin"];
 /**
- * read: look; write: change the ledger and send (accounts, invoices, payments, opt-outs, SMS);
+ * read: look; desk: a collections clerk's work on accounts and messages (reply, pause, promise,
+ * resolve a dispute, opt a number in or out, a one-off SMS, clear a mark); write: change the ledger
+ * and send (accounts, invoices, payments, opt-outs, SMS) and includes desk;
  * policy: change the dunning policy and its templates (what every debtor is told, and when);
  * metrics: read /metrics and nothing else (a Prometheus key); admin: users, keys, settings.
  * policy is apart from write so that the accounting server's key cannot rewrite the reminders.
  */
-export type Scope = "read" | "write" | "policy" | "metrics" | "admin";
-export const SCOPES: readonly Scope[] = ["read", "write", "policy", "metrics", "admin"];
+export type Scope = "read" | "desk" | "write" | "policy" | "metrics" | "admin";
+export const SCOPES: readonly Scope[] = ["read", "desk", "write", "policy", "metrics", "admin"];
 
 /** The caller of a request, as the auth plugin decorates `request.principal`. */
 export interface Principal {
@@ -64,5 +68,11 @@ export interface AuthData {
 }
 
 export function scopesOfRole(role: Role): Scope[] {
-  return role === "admin" ? ["read", "write", "policy", "metrics", "admin"] : ["read"];
+  if (role === "admin") return [...SCOPES];
+  return role === "clerk" ? ["read", "desk"] : ["read"];
+}
+
+/** Whether granted scopes allow a route's scope: write includes desk, so an accounting key with write may do a clerk's work. */
+export function grants(scopes: readonly Scope[], needed: Scope): boolean {
+  return scopes.includes(needed) || (needed === "desk" && scopes.includes("write"));
 }

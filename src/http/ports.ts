@@ -7,6 +7,7 @@ import type { Account, Invoice } from "../ledger/types.js";
 import type { ListFilter, OutboxMessage } from "../outbox/types.js";
 import type { InboundRecord, InboxFilter } from "../inbound/types.js";
 import type { Reports } from "../dunning/reports/index.js";
+import type { DeskPort } from "./routes/desk.js";
 import type { MqttCredentialsPort } from "../app-services.js";
 
 /** The reports the API and the panel serve (src/dunning/reports/service.ts). */
@@ -23,6 +24,8 @@ export interface HttpServices extends Omit<BridgeServices, "ledger" | "outbox"> 
   };
   readonly inbound: { list(filter: InboxFilter): { total: number; items: InboundRecord[] } };
   readonly reports: ReportsPort;
+  /** The collections desk (src/desk); absent in API-only tests, where its routes answer 404. */
+  readonly desk?: DeskPort;
   /** The embedded broker's logins (admin only); absent in API-only tests. */
   readonly mqttCredentials?: MqttCredentialsPort;
   readonly config: {

@@ -19,6 +19,7 @@ import { messageRoutes } from "./routes/messages.js";
 import { queryRoutes } from "./routes/queries.js";
 import { importRoutes } from "./routes/import.js";
 import { reportRoutes } from "./routes/reports.js";
+import { deskRoutes } from "./routes/desk.js";
 import { suppressionRoutes } from "./routes/suppressions.js";
 import { mqttCredentialRoutes } from "./routes/mqtt-credentials.js";
 import { allowedHostSet, hostGuardHook } from "./allowed-hosts.js";
@@ -87,6 +88,7 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
       await api.register(queryRoutes, { services });
       await api.register(reportRoutes, { services });
       await api.register(importRoutes, { services });
+      await api.register(deskRoutes, { services });
       await api.register(suppressionRoutes, { services });
       await api.register(mqttCredentialRoutes, { services });
     },

@@ -21,10 +21,13 @@ import { Priority } from "./types.js";
 import { Lane, LaneSet } from "./lanes.js";
 import { settleInDoubt } from "./in-doubt.js";
 import type { SimLane, CancelResult, CancelSelector, ConsentCheck, EnqueueOutcome, EnqueueRequest, EnqueueResult, ListFilter, OutboxMessage, OutboxPort, OutboxStats, PartSender } from "./types.js";
+import type { Millis } from "../core/types.js";
+import type { WaitReason } from "./wait-reason.js";
 
 export type * from "./types.js";
 export { Priority } from "./types.js";
 export { accountsOf, type MessageRange } from "./history-read.js";
+export type { WaitReason, WaitCode } from "./wait-reason.js";
 
 /** What the outbox may ask the ledger: the account a message names, or the accounts that have its number. */
 export interface RecipientDirectory {
@@ -442,6 +445,15 @@ export class Outbox implements OutboxPort, Service {
    */
   readMessages(range: MessageRange = {}): AsyncIterable<OutboxMessage> {
     return readMessages(this.q, range);
+  }
+
+  /** Why a queued message waits and until when (send window, limits, modem, backoff); undefined when it does not wait. */
+  waitReason(message: OutboxMessage, now: Millis = this.d.clock.now()): WaitReason | undefined {
+    // In a pool the message goes through whichever SIM frees first: the lane nearest to sending answers.
+    const reasons = this.loops.map((l) => l.waitReason(message, now));
+    if (reasons.some((r) => r === undefined)) return undefined;
+    const waiting = reasons as WaitReason[];
+    return waiting.find((r) => r.code === "in-line") ?? waiting.reduce((a, b) => ((b.until ?? Infinity) < (a.until ?? Infinity) ? b : a));
   }
 
   /** A failed message goes back to the queue: all its parts again, attempts kept. */

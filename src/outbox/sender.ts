@@ -8,6 +8,7 @@ import type { Queue } from "./queue.js";
 import type { SendWindows } from "./windows.js";
 import { encodeParts } from "./encode.js";
 import { ReplyHold } from "./reply-hold.js";
+import { waitReason, type WaitReason } from "./wait-reason.js";
 import { backoffMs, classifyFailure } from "./retry.js";
 import { simVerdict } from "./rotation.js";
 import type { Lane, LaneSet } from "./lanes.js";
@@ -132,6 +133,24 @@ export class SendLoop {
     this.running = false;
     this.wake();
     await this.loop;
+  }
+
+  /** Why m waits now on this loop's SIM, by the checks pick() makes (src/outbox/wait-reason.ts). */
+  waitReason(m: OutboxMessage, now: Millis): WaitReason | undefined {
+    const q = this.d.queue;
+    return waitReason(m, now, {
+      modemReady: this.lane.spec.sender.ready && this.lane.noCredit === undefined,
+      loopPausedUntil: Math.max(this.lane.pausedUntil, this.lane.rotation.outUntil(now) ?? 0),
+      heldUntil: this.hold.activeUntil(now),
+      repliesExempt: this.d.windows.repliesExempt,
+      defaultTimeZone: this.d.defaultTimeZone,
+      windowOpens: (zones, at) => this.d.windows.nextOpening(zones, at),
+      messageMayStart: (msg, at) => {
+        const r = q.limits.recipientMayStart(msg, at);
+        return r.ok ? this.lane.budget.simMayStart(msg.partCount, at) : r;
+      },
+      partMayGo: (at) => this.lane.budget.partMayGo(at),
+    });
   }
 
   /** Send windows changed (Outbox.updateConfig): the next pick uses them. */

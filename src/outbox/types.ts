@@ -145,6 +145,10 @@ export interface ListFilter {
   number?: string;
   accountId?: string;
   invoiceId?: string;
+  /** Where it came from: a dunning step, a keyword reply, the API, a test. */
+  originKind?: Origin["kind"];
+  /** A dunning step's id ("overdue-7"). */
+  step?: string;
   /** createdAt within [since, until] (ms). */
   since?: Millis;
   until?: Millis;

@@ -32,7 +32,7 @@ describe("AuthService", () => {
     const { auth } = await open();
     expect(auth.users()).toEqual([expect.objectContaining({ name: "admin", role: "admin" })]);
     const r = await auth.login("admin", "correct horse battery");
-    expect(r.principal).toEqual({ kind: "user", name: "admin", role: "admin", scopes: ["read", "write", "policy", "metrics", "admin"] });
+    expect(r.principal).toEqual({ kind: "user", name: "admin", role: "admin", scopes: ["read", "desk", "write", "policy", "metrics", "admin"] });
     await rejects(auth.login("admin", "wrong password!"), ErrorCode.Unauthorized);
     await rejects(auth.login("nobody", "correct horse battery"), ErrorCode.Unauthorized);
   });

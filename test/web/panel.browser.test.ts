@@ -281,7 +281,7 @@ suite("web panel in Chromium", () => {
     expect(await page.locator("#calendar tbody tr td").first().textContent()).toMatch(/^\d{2}:\d{2}/);
     // an account's detail: invoices, aging, opt-out
     await page.goto(`${appliance.url}/accounts`);
-    await page.getByRole("button", { name: "ACC-200" }).click();
+    await page.getByRole("link", { name: "ACC-200" }).click();
     await page.waitForSelector("text=R-2026-002");
     expect(await page.locator(".detail").textContent()).toContain("31-60: 1");
     await shot(page, "06-account-detail");
@@ -334,7 +334,7 @@ suite("web panel in Chromium", () => {
     await page.waitForSelector("main .error[role=alert]");
     expect(await page.locator("main .error[role=alert]").textContent()).toContain("is after to");
     await page.goto(`${appliance.url}/accounts`);
-    await page.getByRole("button", { name: "ACC-100" }).click();
+    await page.getByRole("link", { name: "ACC-100" }).click();
     await page.waitForSelector("#evidence-csv");
     // The account's send time and why: the step's time under the default policy.
     await page.waitForSelector("#send-time-reason");

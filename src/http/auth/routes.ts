@@ -11,7 +11,7 @@ import { DuegateError, ErrorCode, jsonErrorHandler } from "./errors.js";
 import { readSession, writeSession } from "./session.js";
 
 const Login = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false });
-const Role = Type.Union([Type.Literal("admin"), Type.Literal("viewer")]);
+const Role = Type.Union([Type.Literal("admin"), Type.Literal("clerk"), Type.Literal("viewer")]);
 const NewUser = Type.Object({ name: Type.String({ minLength: 1, maxLength: 32 }), role: Role, password: Type.String({ maxLength: 256 }) }, { additionalProperties: false });
 const UserChange = Type.Object({ role: Type.Optional(Role), password: Type.Optional(Type.String({ maxLength: 256 })) }, { additionalProperties: false });
 const OwnPassword = Type.Object({ current: Type.String({ maxLength: 256 }), password: Type.String({ maxLength: 256 }) }, { additionalProperties: false });

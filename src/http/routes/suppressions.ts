@@ -1,10 +1,11 @@
 /**
  * The suppression list over REST (docs/http.md, "Suppressions"): numbers that opted out, with
- * who, when, why and through what. Read scope lists; write scope adds and removes. The web
+ * who, when, why and through what. Read scope lists; desk scope (a clerk, or write, which includes it) adds and removes. The web
  * panel uses these same routes with its session (its user is recorded as the source).
  */
 import { Type } from "@sinclair/typebox";
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import { scopeGuard } from "../auth/guard.js";
 import { SuppressionAdd, SuppressionRecordSchema } from "../../api/payloads.js";
 import { suppressNumber } from "../../bridge/commands.js";
 import { DuegateError, ErrorCode } from "../../core/errors.js";
@@ -45,7 +46,8 @@ export const suppressionRoutes: FastifyPluginAsync<{ services: HttpServices }> =
   });
 
   app.post("/suppressions", {
-    preHandler: app.requireWrite,
+    config: { scope: "desk" },
+    preHandler: scopeGuard("desk"),
     schema: {
       tags: ["consent"],
       summary: "Suppress a number: nothing is sent to it, and accounts with it on file are opted out",
@@ -61,7 +63,8 @@ export const suppressionRoutes: FastifyPluginAsync<{ services: HttpServices }> =
   });
 
   app.delete("/suppressions/:number", {
-    preHandler: app.requireWrite,
+    config: { scope: "desk" },
+    preHandler: scopeGuard("desk"),
     schema: {
       tags: ["consent"],
       summary: "Lift a number's suppression (the accounts' own opt-out stays as it is)",

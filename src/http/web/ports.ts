@@ -16,6 +16,8 @@ import type { PreviewRequest, TemplatePreview } from "../../dunning/preview.js";
 import type { FieldProblem, SettingsView } from "../../config/overlay.js";
 import type { DoctorCheck } from "../../modem/index.js";
 import type { ReportsPort } from "../ports.js";
+import type { Desk } from "../../desk/desk.js";
+import type { WaitReason } from "../../outbox/wait-reason.js";
 import type { SuppressionRecord } from "../../consent/types.js";
 
 export interface PanelOutbox {
@@ -25,6 +27,8 @@ export interface PanelOutbox {
   enqueue(req: EnqueueRequest): Promise<EnqueueResult>;
   cancel(selector: CancelSelector, reason: string): Promise<CancelResult>;
   retry(id: string): Promise<OutboxMessage>;
+  /** Why a queued message waits (src/outbox/wait-reason.ts). */
+  waitReason?(message: OutboxMessage, now: number): WaitReason | undefined;
 }
 
 export interface PanelInbound {
@@ -84,6 +88,8 @@ export interface WebServices {
   readonly config?: unknown;
   readonly version?: string;
   readonly startedAt?: number;
+  /** The collections desk (src/desk): names and handled state in the inbox, marks on the account page. */
+  readonly desk?: Pick<Desk, "inbox" | "handled" | "marks">;
   /** Editable settings; absent when the panel runs without the composition root (read-only then). */
   readonly settings?: PanelSettings;
 }

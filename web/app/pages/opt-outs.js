@@ -50,7 +50,7 @@ function Row({ r, onRemoved }) {
   };
   return html`<tr data-number=${r.number}>
     <td>${r.number}</td><td>${when(r.since)}</td><td>${sourceText(r.source)}</td><td>${r.reason ?? ""}</td>
-    <td>${can("write") &&
+    <td>${can("desk") &&
       (confirming
         ? html`<button class="danger confirm-remove" onClick=${remove}>Yes, texts to ${r.number} may resume</button> <button class="link" onClick=${() => setConfirming(false)}>Keep</button>`
         : html`<button class="remove" onClick=${() => setConfirming(true)}>Remove…</button>`)}</td>
@@ -74,7 +74,7 @@ export function OptOutsPage() {
     <h1 tabindex="-1">Opt-outs</h1>
     <p class="muted">Numbers on this list get no SMS of any kind (reminders, API and test sends, replies), except the confirmation of their own STOP. START from the number, or a removal here, lifts it.</p>
     <${Notice} notice=${notice} />
-    ${can("write") && html`<${AddForm} onAdded=${added} />`}
+    ${can("desk") && html`<${AddForm} onAdded=${added} />`}
     <form class="filters panel" role="search" onSubmit=${(e) => (e.preventDefault(), setApplied(search))}>
       <${Field} id="o-search" label="Search digits"><input id="o-search" type="search" value=${search} onInput=${(e) => setSearch(e.target.value)} /><//>
       <button type="submit">Search</button>

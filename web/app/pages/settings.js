@@ -52,7 +52,7 @@ function Users() {
       <tbody>${d.items.map((u) => html`<tr key=${u.name}><td>${u.name}</td><td>${u.role}</td><td>${when(u.passwordChangedAt)}</td><td><button class="link danger" onClick=${() => remove(u.name)} aria-label=${`Delete user ${u.name}`}>Delete</button></td></tr>`)}</tbody></table></div>`}<//>
     <form onSubmit=${add} class="filters" aria-label="Add a user" id="add-user">
       <${Field} id="u-name" label="Name" error=${errors.name}><input id="u-name" required autocomplete="off" value=${form.name} onInput=${(e) => setForm({ ...form, name: e.target.value })} /><//>
-      <${Field} id="u-role" label="Role" error=${errors.role}><select id="u-role" value=${form.role} onChange=${(e) => setForm({ ...form, role: e.target.value })}><option value="viewer">viewer</option><option value="admin">admin</option></select><//>
+      <${Field} id="u-role" label="Role" error=${errors.role}><select id="u-role" value=${form.role} onChange=${(e) => setForm({ ...form, role: e.target.value })}><option value="viewer">viewer (looks)</option><option value="clerk">clerk (works the accounts)</option><option value="admin">admin (everything)</option></select><//>
       <${Field} id="u-password" label="Password" error=${errors.password} hint="At least 10 characters."><input id="u-password" type="password" autocomplete="new-password" required value=${form.password} onInput=${(e) => setForm({ ...form, password: e.target.value })} /><//>
       <button type="submit">Add user</button>
     </form>
@@ -63,6 +63,7 @@ function Users() {
 /** What a key may do, as offered in the form; the scopes are explained in docs/http.md (Keys). */
 const KEY_ACCESS = {
   read: { label: "read data", scopes: ["read"] },
+  desk: { label: "read data and do a clerk's work (reply, promise, pause, opt-outs)", scopes: ["read", "desk"] },
   write: { label: "read and change data, send (accounting server)", scopes: ["read", "write"] },
   policy: { label: "read data and change the dunning policy", scopes: ["read", "policy"] },
   metrics: { label: "read /metrics only (Prometheus)", scopes: ["metrics"] },
