@@ -1,4 +1,4 @@
-// Lint rules, including the import rules of ../shared/ARCHITECTURE.md ("Seams"):
+// Lint rules, including the import rules of docs/architecture.md ("Layers"):
 // each layer may only reach the layers below it, as zwave-js enforces its package layering.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
@@ -22,9 +22,9 @@ export default tseslint.config(
       "no-console": ["error", { allow: ["warn", "error"] }],
     },
   },
-  forbid(["src/sms/**"], [...io, "**/modem/**", "**/store/**", "**/outbox/**", "**/ledger/**", "**/dunning/**", "**/inbound/**", "**/bridge/**", "**/http/**"], "sms/ is a pure codec: no I/O, no domain (ARCHITECTURE.md, Seams)"),
-  forbid(["src/modem/**"], ["mqtt", "aedes", "fastify", "@fastify/*", "lowdb", "lowdb/*", "croner", "**/store/**", "**/outbox/**", "**/ledger/**", "**/dunning/**", "**/inbound/**", "**/bridge/**", "**/http/**"], "modem/ may import only sms/ and core/ (ARCHITECTURE.md, Seams)"),
-  forbid(["src/ledger/**", "src/dunning/**", "src/outbox/**", "src/inbound/**", "src/consent/**"], ["serialport", "@serialport/*", "mqtt", "aedes", "fastify", "@fastify/*", "lowdb", "lowdb/*", "croner", "node:net", "**/modem/**", "**/bridge/**", "**/http/**"], "the domain never touches a port, a broker, a web server or lowdb: use a port from its ports.ts (ARCHITECTURE.md, Seams)"),
+  forbid(["src/sms/**"], [...io, "**/modem/**", "**/store/**", "**/outbox/**", "**/ledger/**", "**/dunning/**", "**/inbound/**", "**/bridge/**", "**/http/**"], "sms/ is a pure codec: no I/O, no domain (docs/architecture.md, Layers)"),
+  forbid(["src/modem/**"], ["mqtt", "aedes", "fastify", "@fastify/*", "lowdb", "lowdb/*", "croner", "**/store/**", "**/outbox/**", "**/ledger/**", "**/dunning/**", "**/inbound/**", "**/bridge/**", "**/http/**"], "modem/ may import only sms/ and core/ (docs/architecture.md, Layers)"),
+  forbid(["src/ledger/**", "src/dunning/**", "src/outbox/**", "src/inbound/**", "src/consent/**"], ["serialport", "@serialport/*", "mqtt", "aedes", "fastify", "@fastify/*", "lowdb", "lowdb/*", "croner", "node:net", "**/modem/**", "**/bridge/**", "**/http/**"], "the domain never touches a port, a broker, a web server or lowdb: use a port from its ports.ts (docs/architecture.md, Layers)"),
   forbid(["src/store/**"], ["serialport", "@serialport/*", "mqtt", "aedes", "fastify", "@fastify/*", "**/modem/**", "**/bridge/**", "**/http/**"], "store/ is storage only"),
   forbid(["src/bridge/**", "src/http/**"], ["serialport", "@serialport/*", "lowdb", "lowdb/*", "**/modem/at/**", "**/modem/transport/**", "**/modem/driver/**", "**/store/**"], "adapters talk to the domain, never to the port or the files directly"),
   forbid(["src/core/**"], ["serialport", "@serialport/*", "mqtt", "aedes", "fastify", "@fastify/*", "lowdb", "lowdb/*", "croner", "**/modem/**", "**/store/**", "**/outbox/**", "**/ledger/**", "**/dunning/**", "**/inbound/**", "**/bridge/**", "**/http/**", "**/sms/**"], "core/ is the shared kernel: it imports nothing of the project"),

@@ -1,6 +1,6 @@
 /**
  * bench:dunning: one full evaluation of 100,000 open invoices over 50,000 accounts, and the
- * resident memory of the process with that ledger loaded. Targets (issue 4): evaluate_ms <= 1000,
+ * resident memory of the process with that ledger loaded. Targets: evaluate_ms <= 1000,
  * rss_mb <= 250. Last line: one JSON object.
  *
  * The outbox is an in-memory stand-in by default (CountingOutbox below): evaluate_ms is the

@@ -1,6 +1,6 @@
 /**
  * bench:modem: 200 reminders through the real driver on the simulator with 100 ms of radio
- * time per part (issue 2). The driver must keep the radio busy: `utilization` (busy / wall
+ * time per part. The driver must keep the radio busy: `utilization` (busy / wall
  * time from the first part to the last) >= 0.98, and `overhead_ms_p99` (radio idle between
  * answering one part and receiving the next PDU: AT+CMGS, prompt, body) <= 5. Status reports
  * and health polls run in between, as in service. Last line: one JSON object.

@@ -1,5 +1,5 @@
 /**
- * Outbox benchmark (issue 3). Prints figures; the last line is one JSON object.
+ * Outbox benchmark. Prints figures; the last line is one JSON object.
  *  - bytes_written_per_sms: every byte the store layer writes (counted in its adapter) while
  *    1,000 messages go through their whole life (enqueue, sending, submitted, delivery report,
  *    history), with a ledger of 1,000 and of 100,000 accounts (a JsonStore file in the same

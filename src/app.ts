@@ -137,7 +137,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...(config.modems.length > 0 ? { lanes } : {}),
   });
   const inbound = await Inbound.open({ dataDir, clock, bus, logger: logger.child({ sub: "inbound" }), config: inboundConfig(config), ledger, outbox, consent, storage: config.storage, onNoReply: () => outbox.releaseReplyHold() });
-  // A keyword reply goes before the next reminder part (issue 5): the outbox holds while an SMS is read and answered.
+  // A keyword reply goes before the next reminder part: the outbox holds while an SMS is read and answered.
   modem.onInboundPending((modemId) => outbox.holdForReply(modemId));
   const dunningLogger = logger.child({ sub: "dunning" });
   const clockTrust = new SystemClockTrust({

@@ -1,6 +1,6 @@
 /**
  * Wire contracts: one TypeBox schema per payload, used by the MQTT bridge, the HTTP API,
- * the webhooks and docs/mqtt.md alike (STYLE.md: one schema language). Keys are camelCase,
+ * the webhooks and docs/mqtt.md alike: one schema language. Keys are camelCase,
  * as in src/api/events.ts. Money is an integer in minor units; dates are YYYY-MM-DD.
  */
 import { Type, type Static, type TSchema } from "@sinclair/typebox";

@@ -1,7 +1,7 @@
 /**
  * The one source of time. Tests, the simulator and the soak suite move a ManualClock;
  * the service uses systemClock. Nothing in src/ calls Date.now() or setTimeout directly
- * for domain decisions (ARCHITECTURE.md: "Time comes from one injectable clock").
+ * for domain decisions (docs/architecture.md, Time).
  */
 export interface TimerHandle {
   cancel(): void;

@@ -1,4 +1,4 @@
-/** Branded primitives for the values that are easy to mix up (STYLE.md, Habits). */
+/** Branded primitives for the values that are easy to mix up. */
 declare const brand: unique symbol;
 export type Brand<T, B extends string> = T & { readonly [brand]: B };
 

@@ -3,7 +3,7 @@
  * are too late to send, and how they group into messages. Pure (no I/O, no clock): evaluate()
  * and forecast() both call it, so the forward calendar shows exactly what would be sent.
  *
- * Rules (research/dunning.md, section 2):
+ * Rules (docs/policy.md):
  * - a step is due when its date (due date + offset) has come and, on that date, its local time;
  *   never "only on the exact day" (so a missed evaluation does not lose a step);
  * - only the latest due step of an invoice is a candidate; earlier ones are superseded;

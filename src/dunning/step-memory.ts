@@ -3,7 +3,7 @@
  * which invoice, and when each account last got a reminder. Small and separate from the
  * ledger (which is never rewritten for it). A step recorded here is never enqueued again,
  * whatever the policy becomes: a step with the same id is done, and a step whose date is not
- * later than the last one done is behind the sequence (research/dunning.md, section 2).
+ * later than the last one done is behind the sequence (docs/policy.md).
  *
  * Sends are written as `pending` and flushed before the outbox sees them; at start, pending
  * ones are settled against the outbox by their idempotency key. So a crash between the two

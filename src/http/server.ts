@@ -1,5 +1,5 @@
 /**
- * The HTTP server: auth (the web engineer's plugin, shared with the whole server), the web
+ * The HTTP server: auth (one plugin for the whole server), the web
  * panel, the REST API under /api/v1 with its OpenAPI document, and /health. It never
  * listens: src/app.ts calls listen, tests call inject() (fastify docs, Testing).
  */

@@ -1,5 +1,5 @@
 /**
- * The narrow seams inbound needs (ARCHITECTURE.md, Seams): unit tests pass in-memory fakes,
+ * The narrow seams inbound needs (docs/architecture.md, Layers): unit tests pass in-memory fakes,
  * src/app.ts passes the real Ledger, JsonStore and History. Every method named here exists
  * on the agreed Ledger (team CONTRACTS.md) with the same name and shape.
  */

@@ -55,7 +55,7 @@ export function memoryDocuments(): OpenDocument & { docs: Map<string, MemoryDocu
 
 /**
  * A message the outbox has finished or is working on, as the reports need it. The outbox's
- * own history (src/outbox, src/store History) is the outbox engineer's; this is all dunning
+ * own history (src/outbox, src/store History) is the outbox's own; this is all dunning
  * reads from it. The lead adapts Outbox history to it in src/app.ts.
  */
 export interface SentMessageFact {
@@ -74,7 +74,7 @@ export interface SentMessageFact {
   accountId?: string;
   invoiceIds?: string[];
   step?: string;
-  /** Delivery reports per part: receipt evidence (DE-2 in research/dunning.md). */
+  /** Delivery reports per part: receipt evidence (the proof that a reminder reached the debtor). */
   reports?: Array<{ index: number; reference?: number; status?: string; statusText?: string; at?: Millis }>;
 }
 
@@ -83,7 +83,7 @@ export interface MessageFacts {
   messages(q: { from?: Millis; to?: Millis; accountId?: string }): AsyncIterable<SentMessageFact>;
 }
 
-/** An inbound SMS matched to an account (the inbound engineer's records). */
+/** An inbound SMS matched to an account. */
 export interface ReplyFact {
   id: string;
   from: string;

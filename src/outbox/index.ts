@@ -66,7 +66,7 @@ export interface OutboxDeps {
 const SINGLE_LANE = "modem";
 
 /**
- * The durable outbox (issue 3; docs/outbox.md). Accepts messages (durable before enqueue
+ * The durable outbox (docs/outbox.md). Accepts messages (durable before enqueue
  * resolves), sends them part by part through one SendLoop, matches delivery reports and
  * moves finished messages to the history files.
  */

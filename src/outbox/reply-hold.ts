@@ -3,7 +3,7 @@ import type { Millis } from "../core/types.js";
 /**
  * While an inbound SMS is being read and answered, the sender starts no part other than a
  * keyword reply, so that the reply does not wait for a whole reminder part on the air
- * (issue 5: reply latency). The modem announces each +CMTI/+CMT (pending()); each one ends
+ * (reply latency). The modem announces each +CMTI/+CMT (pending()); each one ends
  * when its reply is queued (answered()) or inbound says none is coming (answered() too).
  * The hold is bounded: it ends at the latest holdMs after the last announcement or after the
  * part that was on the air when it came ended (extend()), so a lost signal costs one pause.

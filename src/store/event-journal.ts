@@ -2,11 +2,11 @@
  * A small append-only journal of events still to deliver (MQTT publisher, webhooks), so
  * that what was emitted while the broker or a webhook receiver was away survives a
  * restart and goes out in order. JSONL: {"s":seq,"i":item} per entry, {"a":[seq...]} per
- * batch of acknowledgements. Writes are coalesced (SD card: ARCHITECTURE.md, Storage) and
+ * batch of acknowledgements. Writes are coalesced (SD card: docs/architecture.md) and
  * the file is cut back to nothing whenever everything is delivered.
  *
  * The adapters never import this file: they see the EventJournal port (src/bridge/ports.ts),
- * and the composition root hands them a journal (ARCHITECTURE.md: store/ owns data files).
+ * and the composition root hands them a journal (docs/architecture.md: store/ owns data files).
  */
 import { rename, type FileHandle } from "node:fs/promises";
 import { readFileSync, existsSync } from "node:fs";

@@ -1,4 +1,4 @@
-/** The only code that touches lowdb and data files (ARCHITECTURE.md, Seams). */
+/** The only code that touches lowdb and data files (docs/architecture.md, Layers). */
 export { JsonStore, type JsonStoreOptions } from "./json-store.js";
 export { History, type HistoryOptions } from "./history.js";
 export { RecordDir, type RecordDirOptions } from "./record-dir.js";

@@ -1,7 +1,7 @@
 /**
  * Bytes the store layer writes to the card, counted where they are written (the atomic
  * file adapter and the history appender). The outbox benchmark reads these to prove that
- * bytes per SMS stay small and do not grow with the ledger (ARCHITECTURE.md, SD card).
+ * bytes per SMS stay small and do not grow with the ledger (docs/architecture.md, Storage on an SD card).
  */
 export interface StoreIoStats {
   bytesWritten: number;

@@ -3,7 +3,7 @@
  * erased: {...} }`), kept as a RecordLog instead of one file rewritten whole. The owner
  * mutates `data` in place as with JsonStore, says which records it changed with touch(),
  * and flush() appends just those records: bytes written per change stay small and do not
- * grow with the document (ARCHITECTURE.md, Storage on an SD card), and no multi-megabyte
+ * grow with the document (docs/architecture.md, Storage on an SD card), and no multi-megabyte
  * string is built per write (the Pi's memory).
  *
  * Safety nets: markDirty() with nothing touched means a change the owner did not name, so

@@ -1,7 +1,7 @@
 /**
  * An append-only journal of record changes with a compacted snapshot, for a document too
  * large to rewrite on every change (the ledger: 100,000 invoices are ~20 MB of JSON, and a
- * Raspberry Pi's SD card wears with every byte; ARCHITECTURE.md, Storage on an SD card).
+ * Raspberry Pi's SD card wears with every byte; docs/architecture.md, Storage on an SD card).
  *
  * Files in `dir`:
  * - `log-<gen>.jsonl`: one line per changed record, `[collection, key, value]` (an upsert,

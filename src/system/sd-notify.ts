@@ -106,7 +106,7 @@ export interface WatchdogOptions {
   notifier: Notifier;
   /**
    * Is the service doing its job? The lead passes a predicate tied to the loop that drives
-   * the AT channel (style-anchors R12), so a hung channel stops the pings. It must NOT be
+   * the AT channel, so a hung channel stops the pings. It must NOT be
    * "the modem is plugged in": a missing modem is recovered in-process, and a restart loop
    * would not bring it back. A predicate that throws or takes longer than one interval
    * counts as unhealthy.

@@ -18,7 +18,7 @@ async function build(opts: { secureCookies?: boolean; loginPerMinute?: number } 
   const auth = await AuthService.open({ dataDir: "/d", logger: silentLogger(), clock, adminPassword: PASSWORD, openStore: memoryStoreOpener() });
   app = Fastify();
   await app.register(authPlugin, { auth, secureCookies: opts.secureCookies ?? false, clock, loginPerMinute: opts.loginPerMinute });
-  // Routes as the API engineer writes them: one by default, one stating its scope.
+  // Routes as the API declares them: one by default, one stating its scope.
   app.get("/api/v1/things", async (request) => ({ who: request.principal?.name }));
   app.post("/api/v1/things", async () => ({ changed: true }));
   app.post("/api/v1/preview", { config: { scope: "read" } }, async () => ({ preview: true }));

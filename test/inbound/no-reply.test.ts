@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ALICE, account, FakeLedger, invoice, pdus, rig, STRANGER } from "./fakes.js";
 
-/** Inbound tells the outbox when an SMS part gets no reply, so that reminders stop waiting for one (issue 5). */
+/** Inbound tells the outbox when an SMS part gets no reply, so that reminders stop waiting for one. */
 describe("onNoReply", () => {
   const ledger = () => new FakeLedger().add(account("A1", [ALICE]), invoice("I1", "A1", 1000, "2026-06-20"));
 

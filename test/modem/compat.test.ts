@@ -7,7 +7,7 @@ import { encodeSubmit } from "../../src/sms/index.js";
 import { EndSignal, type Transport } from "../../src/modem/transport/transport.js";
 import { startOnSimulator, waitFor, type Harness } from "./helpers.js";
 
-/** One test per compat flag in firmware-config/profiles (style-anchors R11). */
+/** One test per compat flag in firmware-config/profiles. */
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.stop();

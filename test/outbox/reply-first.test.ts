@@ -22,7 +22,7 @@ const recipientOf = (pdu: string): string => (decodePdu(pdu) as { to: string }).
 const onDisk = async (dataDir: string, id: string): Promise<OutboxMessage | undefined> =>
   JSON.parse(await readFile(join(dataDir, "outbox", "active", `${id}.json`), "utf8").catch(() => "null")) as OutboxMessage | undefined;
 
-describe("keyword replies first (issue 5)", () => {
+describe("keyword replies first", () => {
   it("holds reminder parts while an announced SMS is answered; the reply ends the hold and goes first", async () => {
     r = await rig();
     await r.outbox.start();

@@ -1,6 +1,6 @@
 /**
  * How well each step works: reminders enqueued per step, and the share of them whose invoices
- * were all paid within N days (research/dunning.md, feature 10: nobody measures this).
+ * were all paid within N days (docs/reports.md).
  * Read from the engine's step records and the ledger's paid dates.
  */
 import type { Ledger } from "../../ledger/ledger.js";

@@ -41,7 +41,7 @@ export interface AtChannelOptions {
 }
 
 /**
- * The AT channel (style-anchors R4): a priority queue with exactly ONE command in flight,
+ * The AT channel: a priority queue with exactly ONE command in flight,
  * enforced here and nowhere else. The waiter is registered before the write; the timeout
  * comes from the command and is armed on write. Every line the command did not ask for is
  * a URC (its own stream) or noise (logged, skipped), so URCs arriving between or inside

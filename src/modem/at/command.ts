@@ -1,5 +1,5 @@
 /**
- * One AT command, declared in its own file under commands/ (style-anchors R3; zwave-js
+ * One AT command, declared in its own file under commands/ (zwave-js
  * one Message per file). The channel and the driver never concatenate AT strings or parse
  * replies inline.
  */

@@ -1,5 +1,5 @@
 /**
- * What the parser makes of the bytes (style-anchors R2; zwave-js ZWaveSerialFrame). The
+ * What the parser makes of the bytes (zwave-js ZWaveSerialFrame). The
  * parser does not know which command is in flight: deciding "response line or URC" is the
  * channel's job.
  */

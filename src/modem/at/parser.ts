@@ -4,7 +4,7 @@ import type { AtFrame } from "./frames.js";
 const ERROR_FINALS = new Set(["ERROR", "NO CARRIER", "NO DIALTONE", "BUSY", "NO ANSWER", "COMMAND NOT SUPPORT", "TOO MANY PARAMETERS"]);
 
 /**
- * Bytes → AtFrame (R2). Lines end in CR, LF or both; empty lines are skipped. The "> "
+ * Bytes → AtFrame. Lines end in CR, LF or both; empty lines are skipped. The "> "
  * prompt is emitted as soon as it is alone in the buffer, because it never gets a line end
  * (readline alone would wait for ever, serialport-gsm #82-style stalls). A partial line that
  * stays quiet for `flushMs` is flushed by `flush()`: a lone ">" becomes a prompt (modems

@@ -7,7 +7,7 @@ import { DuegateError, ErrorCode, errorMessage } from "../../core/errors.js";
 import { DEFAULT_TIMEOUTS, type AtTimeouts } from "../at/command.js";
 
 /**
- * Named quirk flags (style-anchors R11; zwave-js CompatConfig): read here once, never an
+ * Named quirk flags (zwave-js CompatConfig): read here once, never an
  * `if (model === ...)` anywhere else. Each flag has a test in test/modem/compat.test.ts.
  */
 export interface CompatFlags {

@@ -3,7 +3,7 @@ import { errorMessage } from "../../core/errors.js";
 import type { Logger } from "../../core/log.js";
 
 /**
- * The recovery ladder (zwave-js handleMissingControllerACK, style-anchors R4): each failed
+ * The recovery ladder (zwave-js handleMissingControllerACK): each failed
  * reopen climbs one rung. Phases in order:
  *   Retry      a timed-out command is sent once more (only if it is safe to repeat)
  *   Reopen     the port is closed and opened again, with exponential backoff

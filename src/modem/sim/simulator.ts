@@ -11,7 +11,7 @@ import { inProcessPair, type SimLink } from "./link.js";
 import { RadioMeter } from "./radio.js";
 import { SimStorage } from "./storage.js";
 
-/** A behavior answers a command (style-anchors R5; zwave-js MockControllerBehavior): true = handled. */
+/** A behavior answers a command (zwave-js MockControllerBehavior): true = handled. */
 export interface SimBehavior {
   readonly name: string;
   onCommand(sim: ModemSimulator, cmd: SimCommand): boolean;

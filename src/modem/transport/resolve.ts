@@ -18,7 +18,7 @@ export interface ResolveOptions {
 }
 
 /**
- * Turns the configured address into a re-callable factory (R1): "sim", "tcp://host:port" or
+ * Turns the configured address into a re-callable factory: "sim", "tcp://host:port" or
  * a device path. For a device, the identity (USB ids, serial number) is remembered on the
  * first open, so that a modem that re-enumerates as ttyUSB3 instead of ttyUSB2 after a
  * reset (gammu #687, playsms #649) is found again without a config change.

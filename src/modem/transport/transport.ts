@@ -1,5 +1,5 @@
 /**
- * The transport seam (style-anchors R1; zwave-js ZWaveSerialBindingFactory, serialport
+ * The transport seam (zwave-js ZWaveSerialBindingFactory, serialport
  * BindingInterface): bytes in, bytes out, and a promise that settles when the line goes away.
  * A serial device, a TCP socket (ser2net) and the in-process simulator all look like this, so
  * the AT channel and the driver never know which one they talk to. Reopening = calling the

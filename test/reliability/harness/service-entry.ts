@@ -1,5 +1,5 @@
 /**
- * Stand-in entry for `duegate run` while src/app.ts (the lead's composition root) does not
+ * Stand-in entry for `duegate run` while src/app.ts (the composition root) does not
  * yet start the MQTT bridge and the HTTP server itself. It runs the same steps as
  * src/cli/run.ts (config, logger, createApp, signal handlers) and then wires the two
  * adapters the way app.ts is expected to. The suites use src/main.ts as soon as app.ts

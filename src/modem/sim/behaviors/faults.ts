@@ -1,6 +1,6 @@
 import type { ModemSimulator } from "../simulator.js";
 
-/** Fault switches (style-anchors R5: faults are behaviors the tests turn on). */
+/** Fault switches (faults are behaviors the tests turn on). */
 export interface SimFaults {
   /** Answers nothing (and drops what it is sent) for ms; for ever when ms is absent, until clear() or unplug. */
   hang(ms?: number): void;
