@@ -17,6 +17,19 @@ import type { PolicyDocument } from "./policy-schema.js";
 
 const link = (label: string): string => `{{#paymentLink}} ${label}{{paymentLink}}{{/paymentLink}}`;
 
+/** The final notice says the same for one invoice or several (the amount is the total). */
+const FINAL_NOTICE = {
+  en: `{{company}}: Final notice, {{firstName}}: {{amountDue}} unpaid since {{dueDate}}. Service stops unless paid within 7 days.${link("")}`,
+  de: `{{company}}: Letzte Mahnung, {{name}}: {{amountDue}} seit {{dueDate}} offen. Ohne Zahlung in 7 Tagen folgt die Sperre.${link("")}`,
+  fr: `{{company}} : Dernier rappel, {{name}} : {{amountDue}} échus le {{dueDate}}. Suspension si impayé sous 7 jours.${link("")}`,
+  es: `{{company}}: Último aviso, {{firstName}}: {{amountDue}} vencidos el {{dueDate}}. Sin pago en 7 días: suspensión.${link("")}`,
+  pt: `{{company}}: Último aviso, {{firstName}}: {{amountDue}} por pagar desde {{dueDate}}. Sem pagamento em 7 dias, suspensão.${link("")}`,
+  it: `{{company}}: Ultimo avviso, {{name}}: {{amountDue}} scaduti il {{dueDate}}. Senza saldo in 7 giorni: sospensione.${link("")}`,
+  nl: `{{company}}: Laatste aanmaning, {{name}}: {{amountDue}} open sinds {{dueDate}}. Zonder betaling in 7 dagen: afsluiting.${link("")}`,
+  pl: `{{company}}: Ostatnie wezwanie, {{name}}: {{amountDue}} zalegle od {{dueDate}}. Bez wplaty w 7 dni zawiesimy usluge.${link("")}`,
+  tr: `{{company}}: Son uyarı, {{name}}: {{amountDue}} (vade {{dueDate}}) ödenmedi. 7 günde ödenmezse hizmet durur.${link("")}`,
+};
+
 export const DEFAULT_POLICY: PolicyDocument = {
   name: "Built-in reminders",
   fallbackLocale: "en",
@@ -111,17 +124,7 @@ export const DEFAULT_POLICY: PolicyDocument = {
       pl: `{{company}}: Dzien dobry {{name}}, {{amountDue}} zalegle od {{dueDate}}. Prosimy o wplate w ciagu 7 dni.${link("")}`,
       tr: `{{company}}: Sayın {{name}}, {{amountDue}} (vade {{dueDate}}) gecikmede. Lütfen 7 gün içinde ödeyin.${link("")}`,
     },
-    final: {
-      en: `{{company}}: Final notice, {{firstName}}: {{amountDue}} unpaid since {{dueDate}}. Service stops unless paid within 7 days.${link("")}`,
-      de: `{{company}}: Letzte Mahnung, {{name}}: {{amountDue}} seit {{dueDate}} offen. Ohne Zahlung in 7 Tagen folgt die Sperre.${link("")}`,
-      fr: `{{company}} : Dernier rappel, {{name}} : {{amountDue}} échus le {{dueDate}}. Suspension si impayé sous 7 jours.${link("")}`,
-      es: `{{company}}: Último aviso, {{firstName}}: {{amountDue}} vencidos el {{dueDate}}. Sin pago en 7 días: suspensión.${link("")}`,
-      pt: `{{company}}: Último aviso, {{firstName}}: {{amountDue}} por pagar desde {{dueDate}}. Sem pagamento em 7 dias, suspensão.${link("")}`,
-      it: `{{company}}: Ultimo avviso, {{name}}: {{amountDue}} scaduti il {{dueDate}}. Senza saldo in 7 giorni: sospensione.${link("")}`,
-      nl: `{{company}}: Laatste aanmaning, {{name}}: {{amountDue}} open sinds {{dueDate}}. Zonder betaling in 7 dagen: afsluiting.${link("")}`,
-      pl: `{{company}}: Ostatnie wezwanie, {{name}}: {{amountDue}} zalegle od {{dueDate}}. Bez wplaty w 7 dni zawiesimy usluge.${link("")}`,
-      tr: `{{company}}: Son uyarı, {{name}}: {{amountDue}} (vade {{dueDate}}) ödenmedi. 7 günde ödenmezse hizmet durur.${link("")}`,
-    },
+    final: FINAL_NOTICE,
     gentle: {
       en: `{{company}}: Dear {{name}}, a gentle note: {{amountDue}} (due {{dueDate}}) still seems open. Questions? Just reply.${link("")}`,
       de: `{{company}}: Guten Tag {{name}}, {{amountDue}} (fällig am {{dueDate}}) scheinen noch offen. Fragen? Einfach antworten.${link("")}`,
@@ -155,16 +158,6 @@ export const DEFAULT_POLICY: PolicyDocument = {
       pl: `{{company}}: Dzien dobry {{name}}, faktury ({{invoiceCount}}) na {{amountDue}} sa nieoplacone od {{dueDate}}.${link("")}`,
       tr: `{{company}}: Sayın {{name}}, toplam {{amountDue}} olan {{invoiceCount}} faturanız {{dueDate}} tarihinden beri ödenmedi.${link("")}`,
     },
-    "consolidated-final": {
-      en: `{{company}}: Final notice, {{firstName}}: {{amountDue}} unpaid since {{dueDate}}. Service stops unless paid within 7 days.${link("")}`,
-      de: `{{company}}: Letzte Mahnung, {{name}}: {{amountDue}} seit {{dueDate}} offen. Ohne Zahlung in 7 Tagen folgt die Sperre.${link("")}`,
-      fr: `{{company}} : Dernier rappel, {{name}} : {{amountDue}} échus le {{dueDate}}. Suspension si impayé sous 7 jours.${link("")}`,
-      es: `{{company}}: Último aviso, {{firstName}}: {{amountDue}} vencidos el {{dueDate}}. Sin pago en 7 días: suspensión.${link("")}`,
-      pt: `{{company}}: Último aviso, {{firstName}}: {{amountDue}} por pagar desde {{dueDate}}. Sem pagamento em 7 dias, suspensão.${link("")}`,
-      it: `{{company}}: Ultimo avviso, {{name}}: {{amountDue}} scaduti il {{dueDate}}. Senza saldo in 7 giorni: sospensione.${link("")}`,
-      nl: `{{company}}: Laatste aanmaning, {{name}}: {{amountDue}} open sinds {{dueDate}}. Zonder betaling in 7 dagen: afsluiting.${link("")}`,
-      pl: `{{company}}: Ostatnie wezwanie, {{name}}: {{amountDue}} zalegle od {{dueDate}}. Bez wplaty w 7 dni zawiesimy usluge.${link("")}`,
-      tr: `{{company}}: Son uyarı, {{name}}: {{amountDue}} (vade {{dueDate}}) ödenmedi. 7 günde ödenmezse hizmet durur.${link("")}`,
-    },
+    "consolidated-final": FINAL_NOTICE,
   },
 };

@@ -14,6 +14,7 @@ import { ManualClock } from "../../src/core/clock.js";
 import type { EnqueueOutcome, EnqueueRequest, EnqueueResult, MessageState, OutboxMessage, OutboxPort } from "../../src/outbox/types.js";
 import { addDays, localNow } from "../../src/core/calendar.js";
 import type { AccountInput, InvoiceInput } from "../../src/ledger/types.js";
+import { seededRandom } from "../support/random.js";
 import { DEFAULT_POLICY } from "../../src/dunning/default-policy.js";
 import type { PolicyDocument } from "../../src/dunning/policy-schema.js";
 import { makeWorld, berlin, type FakeOutbox } from "./fakes.js";
@@ -32,17 +33,6 @@ const P_FAR = 0.08;
 /** Share of acts that are a reply (inbound SMS) rather than a payment. */
 const P_REPLY = 0.25;
 
-/** Deterministic randomness: the same debtors on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 interface Sent {
   at: number;
@@ -119,7 +109,7 @@ describe("learning each debtor's hour over 60 simulated days", () => {
     });
     outbox.bus = w.bus;
 
-    const random = mulberry32(20261205);
+    const random = seededRandom(20261205);
     const hidden = new Map<string, number>();
     const accounts: AccountInput[] = [];
     const invoices: InvoiceInput[] = [];

@@ -46,17 +46,7 @@ export async function waitUntil(what: string, predicate: () => boolean | Promise
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
-/** A seeded PRNG (mulberry32) so that "random moments" can be replayed from the printed seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from "../../support/random.js";
 
 /**
  * Every item of a paged list (the services cap a page at 500): pages until total is reached,
