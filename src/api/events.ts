@@ -74,7 +74,7 @@ export interface LedgerChangedEvent {
   accountId: string;
   at: number;
   /** Set when the change must stop reminders at once (dunning cancels queued ones). */
-  stop?: "paid" | "void" | "disputed" | "opted-out" | "paused" | "no-reminders" | "erased";
+  stop?: "paid" | "void" | "disputed" | "opted-out" | "email-opted-out" | "paused" | "no-reminders" | "erased";
   /** The invoices concerned by `stop` (empty = the whole account). */
   invoiceIds?: string[];
 }

@@ -3,8 +3,9 @@
  * record and field what was refused and why. Nothing here throws on bad input.
  */
 import { toE164 } from "../core/phone.js";
+import { checkEmailAddress } from "../core/email-address.js";
 import { isLocalDate, isTimeZone } from "./dates.js";
-import type { InvoiceStatus, RefusedRecord } from "./types.js";
+import { CHANNEL_PREFERENCES, type ChannelPreference, type InvoiceStatus, type RefusedRecord } from "./types.js";
 
 export interface LedgerDefaults {
   region: string;
@@ -18,6 +19,8 @@ export interface NormalisedAccount {
   version: number;
   name: string;
   phones: string[];
+  emails: string[];
+  channel: ChannelPreference;
   locale: string;
   timeZone?: string;
   currency: string;
@@ -171,9 +174,25 @@ export function validateAccount(raw: unknown, index: number, d: LedgerDefaults):
   const version = checkVersion(c, raw);
   const name = raw.name;
   if (typeof name !== "string" || name.trim() === "" || name.length > 200) c.add("name", "name must be a non-empty string of at most 200 characters", name === undefined ? "missing" : "invalid");
-  const rawPhones = typeof raw.phones === "string" ? [raw.phones] : raw.phones;
+  const rawPhones = typeof raw.phones === "string" ? [raw.phones] : (raw.phones ?? []);
+  const rawEmails = typeof raw.emails === "string" ? [raw.emails] : (raw.emails ?? []);
   const phones: string[] = [];
-  if (!Array.isArray(rawPhones) || rawPhones.length === 0) c.add("phones", "phones must be a number or a non-empty list of numbers", rawPhones === undefined ? "missing" : "invalid");
+  const emails: string[] = [];
+  if (!Array.isArray(rawEmails)) c.add("emails", "emails must be an address or a list of addresses");
+  else if (rawEmails.length > 5) c.add("emails", "at most 5 e-mail addresses per account");
+  else
+    rawEmails.forEach((e, i) => {
+      const r = checkEmailAddress(e);
+      if (!r.ok) c.add(`emails[${i}]`, `emails[${i}] is ${r.reason}`, "invalid_email");
+      else if (!emails.includes(r.address)) emails.push(r.address);
+    });
+  let channel: ChannelPreference = "sms";
+  if (raw.channel !== undefined && raw.channel !== null) {
+    if (!CHANNEL_PREFERENCES.includes(raw.channel as ChannelPreference)) c.add("channel", `channel must be one of ${CHANNEL_PREFERENCES.join(", ")}, got ${JSON.stringify(raw.channel)}`);
+    else channel = raw.channel as ChannelPreference;
+  }
+  if (!Array.isArray(rawPhones)) c.add("phones", "phones must be a number or a list of numbers");
+  else if (rawPhones.length === 0 && (!Array.isArray(rawEmails) || rawEmails.length === 0)) c.add("phones", "an account needs a phone number or an e-mail address (phones or emails)", "missing");
   else if (rawPhones.length > 10) c.add("phones", "at most 10 phone numbers per account");
   else
     rawPhones.forEach((p, i) => {
@@ -205,7 +224,7 @@ export function validateAccount(raw: unknown, index: number, d: LedgerDefaults):
   if (c.refused.length > 0 || id === undefined || currency === undefined) return { ok: false, refused: c.refused };
   return {
     ok: true,
-    value: { id, version, name: (name as string).trim(), phones, locale, ...(timeZone ? { timeZone } : {}), currency, ...(segment ? { segment } : {}), tags, noReminders, ...(notes ? { notes } : {}) },
+    value: { id, version, name: (name as string).trim(), phones, emails, channel, locale, ...(timeZone ? { timeZone } : {}), currency, ...(segment ? { segment } : {}), tags, noReminders, ...(notes ? { notes } : {}) },
   };
 }
 
