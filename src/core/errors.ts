@@ -28,6 +28,11 @@ export const ErrorCode = {
   StoreWrite: "store.write",
   // domain
   InvalidNumber: "outbox.invalid_number",
+  InvalidEmail: "outbox.invalid_email",
+  // e-mail (src/email): the relay's answer, classified
+  EmailTemporary: "email.temporary",
+  EmailRejected: "email.rejected",
+  EmailNotConfigured: "email.not_configured",
   NotCancellable: "outbox.not_cancellable",
   NotFound: "domain.not_found",
   Validation: "domain.validation",

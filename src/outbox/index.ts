@@ -10,6 +10,8 @@ import { maskNumber } from "../core/mask.js";
 import { DateTime } from "luxon";
 import { Queue } from "./queue.js";
 import { SendLoop } from "./sender.js";
+import { EmailLane, type EmailLaneSettings } from "./email-lane.js";
+import { checkEmailAddress, maskEmail } from "../core/email-address.js";
 import { SendWindows } from "./windows.js";
 import { recipientE164 } from "./recipient.js";
 import { recipientContext, type RecipientAccount, type RecipientContext } from "./recipient-context.js";
@@ -18,7 +20,7 @@ import { applyReport, matchReport } from "./reports.js";
 import { selectForCancel, selectForList } from "./select.js";
 import { readMessages, type MessageRange } from "./history-read.js";
 import { Priority } from "./types.js";
-import type { CancelResult, CancelSelector, EnqueueOutcome, EnqueueRequest, EnqueueResult, ListFilter, OutboxMessage, OutboxPort, OutboxStats, PartSender } from "./types.js";
+import type { CancelResult, CancelSelector, E164Like, EmailTransport, EnqueueOutcome, EnqueueRequest, EnqueueResult, ListFilter, OutboxMessage, OutboxPort, OutboxStats, PartSender } from "./types.js";
 
 export type * from "./types.js";
 export { Priority } from "./types.js";
@@ -45,6 +47,8 @@ export interface OutboxDeps {
   storage?: Partial<Pick<Config["storage"], "flushIntervalMs" | "historyRetentionDays" | "recentHistoryDays">>;
   /** Extension: the jitter source (tests pass a fixed one). */
   random?: () => number;
+  /** The e-mail lane (docs/email.md): absent when email.enabled is off, and e-mails are then refused at admission. */
+  email?: { transport: EmailTransport; settings: EmailLaneSettings };
 }
 
 /**
@@ -55,6 +59,8 @@ export interface OutboxDeps {
 export class Outbox implements OutboxPort, Service {
   readonly name = "outbox";
   private readonly loop: SendLoop;
+  private readonly emailLane: EmailLane | undefined;
+  private windows: SendWindows;
   private readonly logger: Logger;
   private readonly admitting = new Map<string, Promise<void>>();
   private rotation: TimerHandle | undefined;
@@ -66,9 +72,23 @@ export class Outbox implements OutboxPort, Service {
     private readonly d: OutboxDeps,
   ) {
     this.logger = d.logger.child({ svc: "outbox" });
+    this.windows = new SendWindows(d.config.sendWindow, this.logger);
+    this.emailLane = d.email
+      ? new EmailLane({
+          queue: q,
+          windows: () => this.windows,
+          transport: d.email.transport,
+          clock: d.clock,
+          logger: this.logger,
+          config: d.config,
+          settings: d.email.settings,
+          defaultTimeZone: d.gateway.defaultTimeZone,
+          random: d.random ?? Math.random,
+        })
+      : undefined;
     this.loop = new SendLoop({
       queue: q,
-      windows: new SendWindows(d.config.sendWindow, this.logger),
+      windows: this.windows,
       sender: d.sender,
       clock: d.clock,
       logger: this.logger,
@@ -125,12 +145,13 @@ export class Outbox implements OutboxPort, Service {
     await this.q.rotate();
     this.scheduleRotation();
     this.loop.start();
+    this.emailLane?.start();
   }
 
   async stop(): Promise<void> {
     this.rotation?.cancel();
     this.rotation = undefined;
-    await this.loop.stop();
+    await Promise.all([this.loop.stop(), this.emailLane?.stop()]);
     await this.q.close();
   }
 
@@ -144,9 +165,16 @@ export class Outbox implements OutboxPort, Service {
     if (partial.retry) Object.assign(this.d.config.retry, partial.retry);
     if (partial.sendWindow) {
       Object.assign(this.d.config.sendWindow, partial.sendWindow);
-      this.loop.setWindows(new SendWindows(this.d.config.sendWindow, this.logger));
+      this.windows = new SendWindows(this.d.config.sendWindow, this.logger);
+      this.loop.setWindows(this.windows);
     }
+    this.wake();
+  }
+
+  /** New or changed work: both lanes look again. */
+  private wake(): void {
     this.loop.wake();
+    this.emailLane?.wake();
   }
 
   /** History retention is applied at start and once a day. */
@@ -189,7 +217,7 @@ export class Outbox implements OutboxPort, Service {
     } finally {
       this.admitting.delete(m.idempotencyKey);
     }
-    this.loop.wake();
+    this.wake();
     return { status: "queued", message: snapshot };
   }
 
@@ -267,7 +295,7 @@ export class Outbox implements OutboxPort, Service {
         }
       }
       for (const { i, snapshot } of fresh) out[i] = { status: "queued", message: snapshot };
-      this.loop.wake();
+      this.wake();
     }
     for (const i of duplicates) {
       const key = reqs[i]!.idempotencyKey;
@@ -285,8 +313,54 @@ export class Outbox implements OutboxPort, Service {
     if (typeof req.text !== "string" || req.text.length === 0) throw new DuegateError(ErrorCode.Validation, "enqueue: text is empty", { field: "text", idempotencyKey: req.idempotencyKey });
   }
 
+  /** A new e-mail from a request (synchronous). Throws EmailNotConfigured, InvalidEmail or Validation. */
+  private buildEmail(req: EnqueueRequest, now: number): OutboxMessage {
+    if (!this.emailLane) throw new DuegateError(ErrorCode.EmailNotConfigured, "enqueue: e-mail is not enabled (email.enabled, docs/email.md)", { field: "channel", idempotencyKey: req.idempotencyKey });
+    const address = checkEmailAddress(req.to);
+    if (!address.ok) throw new DuegateError(ErrorCode.InvalidEmail, `enqueue: "${maskEmail(String(req.to))}" is ${address.reason}`, { field: "to", idempotencyKey: req.idempotencyKey });
+    const email = req.email;
+    if (!email || typeof email.subject !== "string" || email.subject.trim() === "" || /[\r\n]/.test(email.subject))
+      throw new DuegateError(ErrorCode.Validation, "enqueue: an e-mail needs a one-line subject", { field: "email.subject", idempotencyKey: req.idempotencyKey });
+    const givenZones = req.timeZones && req.timeZones.length > 0 ? [...new Set(req.timeZones)] : undefined;
+    const context = req.locale !== undefined && givenZones ? undefined : this.contextOf(req, "");
+    const locale = req.locale ?? context?.locale;
+    const m: OutboxMessage = {
+      id: newId("msg"),
+      idempotencyKey: req.idempotencyKey,
+      to: address.address as E164Like,
+      channel: "email",
+      email: { subject: email.subject, html: email.html, ...(email.unsubscribe ? { unsubscribe: email.unsubscribe } : {}) },
+      text: req.text,
+      encoding: "mime",
+      partCount: 1,
+      priority: req.priority,
+      origin: req.origin,
+      ...(req.notBefore !== undefined ? { notBefore: req.notBefore } : {}),
+      expiresAt: req.expiresAt ?? now + this.d.config.reminderExpiryHours * 3_600_000,
+      timeZones: givenZones ?? [context?.timeZone ?? this.d.gateway.defaultTimeZone],
+      ...(locale ? { locale } : {}),
+      limitClass: req.limitClass ?? (req.origin.kind === "keyword-reply" ? "reply" : "reminder"),
+      state: "queued",
+      attempts: [],
+      parts: [{ index: 1 }],
+      createdAt: now,
+      history: [{ state: "queued", at: now }],
+    };
+    this.checkZones(m.timeZones);
+    return m;
+  }
+
+  private checkZones(zones: readonly string[]): void {
+    for (const z of zones) {
+      if (this.knownZones.has(z)) continue;
+      if (!DateTime.now().setZone(z).isValid) throw new DuegateError(ErrorCode.Validation, `enqueue: unknown time zone "${z}"`, { field: "timeZones", zone: z });
+      this.knownZones.add(z);
+    }
+  }
+
   /** A new message from a request (synchronous). Throws InvalidNumber or Validation. */
   private build(req: EnqueueRequest, now: number): OutboxMessage {
+    if (req.channel === "email") return this.buildEmail(req, now);
     const to = recipientE164(req.to, this.d.gateway.defaultRegion);
     // A reminder brings its account's context; only what the request leaves open is looked up.
     const givenZones = req.timeZones && req.timeZones.length > 0 ? [...new Set(req.timeZones)] : undefined;
@@ -314,11 +388,7 @@ export class Outbox implements OutboxPort, Service {
       createdAt: now,
       history: [{ state: "queued", at: now }],
     };
-    for (const z of m.timeZones) {
-      if (this.knownZones.has(z)) continue;
-      if (!DateTime.now().setZone(z).isValid) throw new DuegateError(ErrorCode.Validation, `enqueue: unknown time zone "${z}"`, { field: "timeZones", zone: z });
-      this.knownZones.add(z);
-    }
+    this.checkZones(m.timeZones);
     return m;
   }
 
@@ -331,7 +401,7 @@ export class Outbox implements OutboxPort, Service {
     const o = req.origin;
     const named = o.kind === "dunning" || o.kind === "api" ? o.accountId : o.kind === "keyword-reply" ? o.accountIds[0] : undefined;
     const dir = this.d.recipients;
-    const account = dir ? ((named !== undefined ? dir.account(named) : undefined) ?? dir.accountsByNumber(to)[0]) : undefined;
+    const account = dir ? ((named !== undefined ? dir.account(named) : undefined) ?? (to ? dir.accountsByNumber(to)[0] : undefined)) : undefined;
     return recipientContext(to, account, { timeZone: this.d.gateway.defaultTimeZone, ...(this.d.gateway.defaultLocale ? { locale: this.d.gateway.defaultLocale } : {}) });
   }
 
@@ -395,7 +465,7 @@ export class Outbox implements OutboxPort, Service {
     m.history.push({ state: "queued", at: now, reason: "retry requested" });
     const snapshot = structuredClone(m);
     await this.q.admit(m, false);
-    this.loop.wake();
+    this.wake();
     return snapshot;
   }
 
@@ -446,6 +516,11 @@ export class Outbox implements OutboxPort, Service {
   /** Why the next message waits, if it does (panel, troubleshooting). */
   get waitingFor(): string | undefined {
     return this.loop.lastWait;
+  }
+
+  /** Why the next e-mail waits, if it does (undefined also when e-mail is off). */
+  get emailWaitingFor(): string | undefined {
+    return this.emailLane?.lastWait;
   }
 
   /**
