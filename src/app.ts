@@ -17,6 +17,10 @@ import { VERSION } from "./version.js";
 import { loadConfig } from "./config/load.js";
 import { acquireInstanceLock } from "./system/instance-lock.js";
 import { createModem, ModemSimulator } from "./modem/index.js";
+import { SmtpTransport } from "./email/smtp-transport.js";
+import { UnsubscribeTokens, loadUnsubscribeSecret, unsubscribeLinks } from "./email/unsubscribe.js";
+import type { EmailPort } from "./http/ports.js";
+import { newId } from "./core/ids.js";
 import { Outbox } from "./outbox/index.js";
 import { Ledger } from "./ledger/index.js";
 import { DunningEngine } from "./dunning/index.js";
@@ -111,6 +115,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
 
   const ledger = await Ledger.open({ dataDir, clock, bus, logger: logger.child({ sub: "ledger" }), defaults: { region: config.gateway.defaultRegion, locale: config.gateway.defaultLocale, currency: config.gateway.defaultCurrency, timeZone: config.gateway.defaultTimeZone } });
+  // E-mail through the company's relay (docs/email.md): only when switched on.
+  const smtp = config.email.enabled ? new SmtpTransport(config.email, config.gateway.companyName) : undefined;
+  const unsubscribeTokens = new UnsubscribeTokens(loadUnsubscribeSecret(dataDir, config.email.unsubscribeSecret));
   const outbox = await Outbox.open({
     dataDir,
     clock,
@@ -122,6 +129,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     gateway: config.gateway,
     sender: modem,
     recipients: { account: (id) => ledger.account(id), accountsByNumber: (n) => ledger.accountsByNumber(n) },
+    ...(smtp ? { email: { transport: smtp, settings: { ratePerMinute: config.email.ratePerMinute, messageIdDomain: config.email.from.split("@")[1] ?? "localhost", gatewayId: config.gateway.id } } } : {}),
   });
   const inbound = await Inbound.open({ dataDir, clock, bus, logger: logger.child({ sub: "inbound" }), config: inboundConfig(config), ledger, outbox, storage: config.storage, onNoReply: () => outbox.releaseReplyHold() });
   // A keyword reply goes before the next reminder part (issue 5): the outbox holds while an SMS is read and answered.
@@ -150,6 +158,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     codec: config.modem,
     scheduler: new CronScheduler(clock, dunningLogger),
     clockTrust,
+    email: {
+      emailEnabled: smtp !== undefined,
+      stopAlsoStopsEmail: config.email.stopAlsoStopsEmail,
+      unsubscribe: (accountId) => unsubscribeLinks(unsubscribeTokens, accountId, config.email),
+    },
   });
 
   modem.onInbound((pdu, raw) => inbound.handlePart(pdu, raw));
@@ -169,7 +182,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock,
     settings: () => ({ timeZone: config.gateway.defaultTimeZone, costPerPart: config.outbox.costPerPart }),
   });
-  const services: AppServices = { settings, reports, config, ...(options.configFile ? { configFile: options.configFile } : {}), clock, bus, logger, logRing, ledger, dunning, outbox, inbound, modem, auth, version: VERSION, startedAt: clock.now() };
+  const email: EmailPort = {
+    verifyUnsubscribe: (token) => unsubscribeTokens.verify(token),
+    unsubscribe: (accountId) => ledger.setEmailOptOut(accountId, true, "email-link"),
+    // A transport of its own, from the settings as they are now: the test works before e-mail is switched on.
+    sendTestMail: async (to) => {
+      const t = new SmtpTransport(config.email, config.gateway.companyName);
+      const messageId = `<test-${newId("mail")}.${config.gateway.id}@${config.email.from.split("@")[1] ?? "localhost"}>`;
+      try {
+        const r = await t.send({ to, subject: `${config.gateway.companyName || "duegate"}: test mail`, text: "This is a test mail from the duegate gateway: the SMTP relay settings work.", html: "", messageId, headers: {} });
+        return { response: r.response, messageId };
+      } finally {
+        t.close();
+      }
+    },
+  };
+  const services: AppServices = { settings, reports, email, config, ...(options.configFile ? { configFile: options.configFile } : {}), clock, bus, logger, logRing, ledger, dunning, outbox, inbound, modem, auth, version: VERSION, startedAt: clock.now() };
   const metrics = createMetrics(services);
 
   const journal = options.mqtt !== false ? await FileJournal.open<OutgoingEvent>(resolve(dataDir, "mqtt-outgoing.jsonl"), { clock, logger: logger.child({ sub: "mqtt" }) }) : undefined;
@@ -302,6 +330,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         }
       }
       started.length = 0;
+      smtp?.close();
       await journal?.close();
       for (const j of webhookJournals) await j.close();
       await ledger.close();
