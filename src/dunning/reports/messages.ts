@@ -89,5 +89,5 @@ export function evidenceCsv(pack: EvidencePack): string {
     rows.push({ kind: c.optedOut ? "opt-out" : "opt-in", channel: c.channel, at: iso(c.at), id: "", number: "", step: "", invoices: "", state: c.source, parts: "", encoding: "", submitted_at: "", delivered_at: "", reports: "", reason: "", text: "" });
   for (const r of pack.replies) rows.push({ kind: "reply", channel: "sms", at: iso(r.receivedAt), id: r.id, number: r.from, step: "", invoices: "", state: r.keyword ?? "", parts: "", encoding: "", submitted_at: "", delivered_at: "", reports: "", reason: "", text: inertCell(r.text) });
   rows.sort((a, b) => (String(a.at) < String(b.at) ? -1 : String(a.at) > String(b.at) ? 1 : 0));
-  return stringify(rows, { header: true, columns: ["kind", "channel", "at", "id", "number", "step", "invoices", "state", "parts", "encoding", "submitted_at", "delivered_at", "reports", "reason", "text"] });
+  return stringify(rows, { header: true, columns: ["kind", "at", "id", "number", "step", "invoices", "state", "parts", "encoding", "submitted_at", "delivered_at", "reports", "reason", "text", "channel"] });
 }
