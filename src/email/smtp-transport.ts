@@ -5,6 +5,7 @@
  * pool. Every failure is classified (src/email/classify.ts) with the server's own answer.
  */
 import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import nodemailer, { type Transporter } from "nodemailer";
 import type SMTPTransport from "nodemailer/lib/smtp-transport/index.js";
 import type { Config } from "../config/schema.js";
@@ -24,7 +25,8 @@ export function smtpOptions(c: EmailConfig): SMTPTransport.Options {
     requireTLS: c.secure === "starttls",
     ignoreTLS: c.secure === "none",
     ...(c.user ? { auth: { user: c.user, pass: c.password } } : {}),
-    tls: { rejectUnauthorized: c.rejectUnauthorized, ...(ca ? { ca } : {}), servername: c.host },
+    // SNI names a host, never an address (RFC 6066).
+    tls: { rejectUnauthorized: c.rejectUnauthorized, ...(ca ? { ca } : {}), ...(isIP(c.host) ? {} : { servername: c.host }) },
     connectionTimeout: c.connectionTimeoutMs,
     greetingTimeout: c.greetingTimeoutMs,
     socketTimeout: c.socketTimeoutMs,

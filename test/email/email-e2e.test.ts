@@ -157,6 +157,19 @@ describe("e-mail end to end", () => {
     const both = (await (await fetch(`${app.httpUrl}/api/v1/accounts/BOTH/evidence`, { headers: { cookie } })).json()) as { consent: Array<{ channel: string; optedOut: boolean; source: string }>; messages: Array<{ channel: string }> };
     expect(both.consent.map((c) => [c.channel, c.optedOut, c.source])).toEqual([["email", true, "email-link"]]);
     expect(new Set(both.messages.map((m) => m.channel))).toEqual(new Set(["sms", "email"]));
+    // The relay test of the Settings page: admin only, and a refusal comes back classified.
+    const anonymous = await fetch(`${app.httpUrl}/api/v1/email/test`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ to: "admin@example.org" }) });
+    expect(anonymous.status).toBe(401);
+    const csrf = ((await login.json()) as { csrfToken: string }).csrfToken;
+    const test = (to: string) => fetch(`${app.httpUrl}/api/v1/email/test`, { method: "POST", headers: { "content-type": "application/json", cookie, "x-csrf-token": csrf }, body: JSON.stringify({ to }) });
+    const ok = await test("admin@example.org");
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ ok: true });
+    expect(mailsTo("admin@example.org")[0]?.subject).toMatch(/test mail/);
+    smtp.onRcpt = (address) => (address === "outside@example.net" ? { code: 554, message: "5.7.1 Relay access denied" } : "ok");
+    const denied = await test("outside@example.net");
+    expect(denied.status).toBe(502);
+    expect(await denied.json()).toMatchObject({ ok: false, failureClass: "relay-denied", smtpCode: 554, error: { code: "email.rejected" } });
     const stopper = (await (await fetch(`${app.httpUrl}/api/v1/accounts/STOPPER/evidence`, { headers: { cookie } })).json()) as { consent: Array<{ channel: string; optedOut: boolean; source: string }> };
     expect(stopper.consent.map((c) => [c.channel, c.optedOut, c.source])).toEqual([["sms", true, "sms"]]);
   });
