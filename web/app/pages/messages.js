@@ -25,11 +25,13 @@ function Detail({ id, onChanged, onClose }) {
     <${Loading} state=${state}>${(m) => html`
       <dl class="facts">
         <div><dt>State</dt><dd><${StateBadge} state=${m.state} /> ${m.failureReason ?? ""}</dd></div>
+        <div><dt>Channel</dt><dd>${m.channel === "email" ? "E-mail" : "SMS"}</dd></div>
         <div><dt>To</dt><dd>${m.to}</dd></div>
         <div><dt>Origin</dt><dd>${m.origin.kind}${m.origin.accountId ? ` · account ${m.origin.accountId}` : ""}${m.origin.step ? ` · step ${m.origin.step}` : ""}</dd></div>
         <div><dt>Created</dt><dd>${when(m.createdAt)}</dd></div>
         <div><dt>Encoding</dt><dd>${m.encoding}, ${m.partCount} part(s)</dd></div>
       </dl>
+      ${m.email && html`<h3>Subject</h3><p>${m.email.subject}</p>`}
       <h3>Text</h3>
       <p class="sms-text">${m.text}</p>
       <h3>Parts</h3>
@@ -74,10 +76,10 @@ export function MessagesPage() {
     <${Loading} state=${list}>${(d) => html`
       <p class="muted">${d.total} message(s)</p>
       <div class="table-wrap"><table id="messages-table">
-        <thead><tr><th scope="col">Created</th><th scope="col">To</th><th scope="col">State</th><th scope="col">Origin</th><th scope="col">Text</th><th scope="col"><span class="sr-only">Details</span></th></tr></thead>
+        <thead><tr><th scope="col">Created</th><th scope="col">Channel</th><th scope="col">To</th><th scope="col">State</th><th scope="col">Origin</th><th scope="col">Text</th><th scope="col"><span class="sr-only">Details</span></th></tr></thead>
         <tbody>${d.items.map((m) => html`<tr key=${m.id}>
-          <td>${when(m.createdAt)}</td><td>${m.to}</td><td><${StateBadge} state=${m.state} /></td><td>${m.origin.kind}</td>
-          <td class="clip">${m.text}</td><td><button class="link" onClick=${() => setSelected(m.id)} aria-label=${`Details of message to ${m.to}`}>Details</button></td></tr>`)}</tbody>
+          <td>${when(m.createdAt)}</td><td>${m.channel === "email" ? "E-mail" : "SMS"}</td><td>${m.to}</td><td><${StateBadge} state=${m.state} /></td><td>${m.origin.kind}</td>
+          <td class="clip">${m.email ? `${m.email.subject} — ${m.text}` : m.text}</td><td><button class="link" onClick=${() => setSelected(m.id)} aria-label=${`Details of message to ${m.to}`}>Details</button></td></tr>`)}</tbody>
       </table></div>`}
     <//>`;
 }
