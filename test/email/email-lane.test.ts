@@ -176,4 +176,27 @@ describe("e-mail lane", () => {
     await until(clock, () => r.outbox.get(hungMail.message.id)?.state === "submitted", "the hung mail");
     expect(smtp.received).toHaveLength(2);
   });
+
+  it("an e-mail never goes to the modem nor holds up an SMS, even while the relay is busy", async () => {
+    const smtp = await startSmtp();
+    cleanups.push(() => smtp.close());
+    let hanging = 0;
+    smtp.onData = () => (hanging++, "hang");
+    const r = await emailRig(smtp);
+    await r.outbox.enqueue(mail());
+    await until(r.clock, () => hanging === 1, "the first mail at the relay");
+    // The e-mail lane is busy; the idle SMS sender must leave the next mails alone.
+    const waiting = await r.outbox.enqueueMany([mail(), mail()]);
+    await settle(r.clock, 20);
+    expect(r.sender.calls).toBe(0);
+    for (const o of waiting) if (o.status === "queued") expect(r.outbox.get(o.message.id)?.state).toBe("queued");
+    // And the queued mails (older, same priority) do not stand in the way of a later SMS.
+    await r.outbox.enqueue({ idempotencyKey: "sms-after-mails", to: "+4917612345678", text: "SMS reminder", priority: Priority.reminder, origin: { kind: "api", requestedBy: "t" } });
+    await until(r.clock, () => r.sender.sent.length === 1, "the SMS behind the queued mails");
+    expect(r.sender.calls).toBe(1);
+    smtp.onData = () => "ok";
+    smtp.releaseHung();
+    await until(r.clock, () => smtp.received.length === 3, "all three by e-mail");
+    expect(r.sender.calls).toBe(1);
+  });
 });
