@@ -93,4 +93,17 @@ suite("e-mail in the panel (Chromium)", () => {
     await expect(alert.textContent()).resolves.toMatch(/connection-refused.*email\.host:email\.port/);
     await page.close();
   });
+
+  it("the policy editor previews the e-mail beside the SMS, its HTML escaped", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${app.httpUrl}/policy`);
+    await page.waitForSelector("#preview-text");
+    await page.getByLabel("Text", { exact: true }).fill("Hello {{name}} <b>, please pay {{amountDue}}.");
+    await page.waitForFunction(() => document.getElementById("email-preview-text")?.textContent?.includes("please pay"), undefined, { timeout: 5000 });
+    await expect(page.locator("#email-preview-subject").textContent()).resolves.toMatch(/Acme Alarm: payment reminder RE-2026-0042/);
+    const html = await page.locator("#email-preview-html").getAttribute("srcdoc");
+    expect(html).toContain("Hello Maria Muster &lt;b&gt;, please pay");
+    expect(html).toContain("unsubscribe");
+    await page.close();
+  });
 });

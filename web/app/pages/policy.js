@@ -15,6 +15,12 @@ function Preview({ template, locale }) {
     ${p.text !== null && p.text !== undefined && html`
       <p class="sms-bubble" id="preview-text">${p.text}</p>
       <p class="muted" id="preview-measure">${p.encoding.toUpperCase()} · ${p.parts} part${p.parts === 1 ? "" : "s"} · ${p.units} units · cost ${p.cost.toFixed(2)}${p.optOutAppended ? " · opt-out line added" : ""}</p>`}
+    ${p.email && html`<div id="email-preview">
+      <h3>As e-mail</h3>
+      <p><strong>Subject:</strong> <span id="email-preview-subject">${p.email.subject}</span></p>
+      <pre class="sms-text" id="email-preview-text">${p.email.text}</pre>
+      <iframe id="email-preview-html" title="E-mail as HTML" sandbox="" srcdoc=${p.email.html} style="width:100%;min-height:10em;border:1px solid #ccc"></iframe>
+    </div>`}
   </div>`;
 }
 
