@@ -29,7 +29,7 @@ function emailConfig(port: number): Config["email"] {
   return { ...c, enabled: true, host: "127.0.0.1", port, secure: "none", from: "billing@example.com", connectionTimeoutMs: 2000, greetingTimeoutMs: 2000, socketTimeoutMs: 5000 };
 }
 
-async function emailRig(smtp: TestSmtp, opts: { dataDir?: string; clock?: ManualClock; sender?: FakeSender } = {}) {
+async function emailRig(smtp: TestSmtp, opts: { dataDir?: string; clock?: ManualClock; sender?: FakeSender; inDoubt?: "fail" | "resend" } = {}) {
   const clock = opts.clock ?? new ManualClock(Date.UTC(2026, 2, 10, 9, 0)); // Tuesday 10:00 Berlin: window open
   const sender = opts.sender ?? new FakeSender(clock);
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "duegate-email-")));
@@ -37,6 +37,7 @@ async function emailRig(smtp: TestSmtp, opts: { dataDir?: string; clock?: Manual
   const events: MessageStateEvent[] = [];
   bus.on("message.state", "test", (e) => void events.push(e));
   const config = outboxDefaults();
+  if (opts.inDoubt) config.inDoubt = opts.inDoubt;
   const transport = new SmtpTransport(emailConfig(smtp.port), "Muster GmbH");
   const outbox = await Outbox.open({
     dataDir,
@@ -198,5 +199,30 @@ describe("e-mail lane", () => {
     smtp.releaseHung();
     await until(r.clock, () => smtp.received.length === 3, "all three by e-mail");
     expect(r.sender.calls).toBe(1);
+  });
+
+  it.each(["fail", "resend"] as const)("a crash while a mail is at the relay: in doubt, settled by outbox.inDoubt = %s", async (inDoubt) => {
+    const smtp = await startSmtp();
+    cleanups.push(() => smtp.close());
+    let hanging = 0;
+    smtp.onData = () => (hanging++, "hang");
+    const first = await emailRig(smtp, { inDoubt });
+    const res = await first.outbox.enqueue(mail());
+    await until(first.clock, () => hanging === 1, "the mail's DATA at the relay");
+    // The power goes: the first instance never hears back. A new one starts on the same files.
+    smtp.onData = () => "ok";
+    const second = await emailRig(smtp, { dataDir: first.dataDir, inDoubt });
+    cleanups.push(() => smtp.vanish()); // first, at cleanup: the first instance's hung session ends at once
+    const m = () => second.outbox.get(res.message.id);
+    expect(m()?.attempts.map((a) => a.outcome)).toEqual(["in-doubt"]);
+    if (inDoubt === "fail") {
+      expect(m()).toMatchObject({ state: "failed" });
+      expect(m()?.failureReason).toMatch(/in doubt/);
+      await settle(second.clock);
+      expect(smtp.received).toHaveLength(0);
+    } else {
+      await until(second.clock, () => m()?.state === "submitted", "the resend");
+      expect(smtp.received.map((r) => r.messageId)).toEqual([`<${res.message.id}.gw1@example.com>`]);
+    }
   });
 });
