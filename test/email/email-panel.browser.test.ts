@@ -106,4 +106,22 @@ suite("e-mail in the panel (Chromium)", () => {
     expect(html).toContain("unsubscribe");
     await page.close();
   });
+
+  it("Send test goes by e-mail when chosen", async () => {
+    const page = await browser.newPage();
+    await smtp.restart().catch(() => undefined); // the Settings test left the relay gone
+    await page.goto(`${app.httpUrl}/send`);
+    await page.waitForSelector("#send-form");
+    await page.getByLabel("Channel").selectOption("email");
+    await page.getByLabel("To address").fill("tester@example.org");
+    await page.getByLabel("Text").fill("Hello <tester> & co");
+    await page.getByRole("button", { name: "Send" }).click();
+    await page.getByText(/Queued as msg/).waitFor({ timeout: 10_000 });
+    const until = Date.now() + 20_000;
+    while (!smtp.received.some((m) => m.to.includes("tester@example.org")) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    const got = smtp.received.find((m) => m.to.includes("tester@example.org"));
+    expect(got?.subject).toBe("duegate test message");
+    expect(got?.raw).toContain("&#60;tester&#62; &#38; co");
+    await page.close();
+  });
 });
