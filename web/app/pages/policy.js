@@ -19,7 +19,7 @@ function Preview({ template, locale }) {
       <h3>As e-mail</h3>
       <p><strong>Subject:</strong> <span id="email-preview-subject">${p.email.subject}</span></p>
       <pre class="sms-text" id="email-preview-text">${p.email.text}</pre>
-      <iframe id="email-preview-html" title="E-mail as HTML" sandbox="" srcdoc=${p.email.html} style="width:100%;min-height:10em;border:1px solid #ccc"></iframe>
+      <iframe id="email-preview-html" title="E-mail as HTML" class="email-frame" sandbox="" srcdoc=${p.email.html}></iframe>
     </div>`}
   </div>`;
 }
