@@ -215,7 +215,7 @@ export class EmailLane {
     // No delivery report comes for a mail: the relay's acceptance is the last word the outbox gets.
     m.finishedAt = now;
     await q.moveToHistory(m);
-    this.d.logger.info({ id: m.id, to: maskEmail(m.to) }, "outbox: mail accepted by the relay");
+    this.d.logger.info({ id: m.id, address: maskEmail(m.to) }, "outbox: mail accepted by the relay");
   }
 
   private async failed(m: OutboxMessage, e: unknown): Promise<void> {
@@ -225,7 +225,7 @@ export class EmailLane {
     const permanent = err.code === ErrorCode.EmailRejected || err.code === ErrorCode.InvalidEmail;
     m.sendingPart = undefined;
     m.attempts.push({ at: now, outcome: permanent ? "permanent" : "temporary", reason: err.message, code: err.code });
-    const log = { id: m.id, to: maskEmail(m.to), code: err.code, failureClass: err.context.failureClass, reason: err.message };
+    const log = { id: m.id, address: maskEmail(m.to), code: err.code, failureClass: err.context.failureClass, reason: err.message };
     if (permanent) {
       this.d.logger.warn(log, "outbox: mail refused by the relay (permanent)");
       await q.finish(m, "failed", err.message);
