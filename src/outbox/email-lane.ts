@@ -225,7 +225,8 @@ export class EmailLane {
     const permanent = err.code === ErrorCode.EmailRejected || err.code === ErrorCode.InvalidEmail;
     m.sendingPart = undefined;
     m.attempts.push({ at: now, outcome: permanent ? "permanent" : "temporary", reason: err.message, code: err.code });
-    const log = { id: m.id, address: maskEmail(m.to), code: err.code, failureClass: err.context.failureClass, reason: err.message };
+    // Relays often quote the recipient in their answer ("550 <jana@…>: no such user"): masked in the log, kept in the record.
+    const log = { id: m.id, address: maskEmail(m.to), code: err.code, failureClass: err.context.failureClass, reason: err.message.split(m.to).join(maskEmail(m.to)) };
     if (permanent) {
       this.d.logger.warn(log, "outbox: mail refused by the relay (permanent)");
       await q.finish(m, "failed", err.message);
