@@ -117,7 +117,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const ledger = await Ledger.open({ dataDir, clock, bus, logger: logger.child({ sub: "ledger" }), defaults: { region: config.gateway.defaultRegion, locale: config.gateway.defaultLocale, currency: config.gateway.defaultCurrency, timeZone: config.gateway.defaultTimeZone } });
   // E-mail through the company's relay (docs/email.md): only when switched on.
   const smtp = config.email.enabled ? new SmtpTransport(config.email, config.gateway.companyName) : undefined;
-  const unsubscribeTokens = new UnsubscribeTokens(loadUnsubscribeSecret(dataDir, config.email.unsubscribeSecret));
+  const unsubscribeTokens = new UnsubscribeTokens(() => loadUnsubscribeSecret(dataDir, config.email.unsubscribeSecret));
   const outbox = await Outbox.open({
     dataDir,
     clock,

@@ -22,10 +22,14 @@ export function loadUnsubscribeSecret(dataDir: string, configured: string): stri
 }
 
 export class UnsubscribeTokens {
-  constructor(private readonly secret: string) {}
+  private key: string | undefined;
+
+  /** The key is read (or generated) at the first link signed or checked: a gateway without e-mail writes no key file. */
+  constructor(private readonly secret: string | (() => string)) {}
 
   private mac(accountId: string): string {
-    return createHmac("sha256", this.secret).update(PURPOSE + accountId).digest("base64url").slice(0, 32);
+    this.key ??= typeof this.secret === "string" ? this.secret : this.secret();
+    return createHmac("sha256", this.key).update(PURPOSE + accountId).digest("base64url").slice(0, 32);
   }
 
   sign(accountId: string): string {
