@@ -29,7 +29,8 @@ import { memoryDocuments, type OpenDocument } from "../src/ledger/ports.js";
 import { defaultJournalOptions, recordDocuments } from "../src/ledger/record-documents.js";
 import { STEP_MEMORY_COLLECTIONS } from "../src/dunning/step-memory.js";
 import { storeIoStats } from "../src/store/io-stats.js";
-import { addDays, localNow } from "../src/ledger/dates.js";
+import type { AccountInput, InvoiceInput } from "../src/ledger/types.js";
+import { addDays, localNow } from "../src/core/calendar.js";
 import { DunningEngine } from "../src/dunning/engine.js";
 import { CronScheduler } from "../src/system/scheduler.js";
 import { SystemClockTrust } from "../src/system/clock-trust.js";
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
     for (let k = i; k < Math.min(ACCOUNTS, i + BATCH); k++)
       batch.push({ id: `A${k}`, version: 1, name: `Kundin Nummer ${k}`, phones: [`+4917${String(20_000_000 + k)}`], locale: locales[k % 3], timeZone: "Europe/Berlin", ...(segments[k % 10] ? { segment: segments[k % 10] } : {}), tags: k % 7 === 0 ? ["business"] : [] });
     // Through JSON, as the adapters hand it over (flat strings, not the ropes template literals make).
-    await ledger.upsertAccounts(JSON.parse(JSON.stringify(batch)) as unknown[]);
+    await ledger.upsertAccounts(JSON.parse(JSON.stringify(batch)) as AccountInput[]);
   }
   let seed = 42;
   const rand = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
@@ -110,7 +111,7 @@ async function main(): Promise<void> {
       const amount = 1_000 + Math.floor(rand() * 50_000);
       batch.push({ id: `I${k}`, version: 1, accountId: `A${k % ACCOUNTS}`, number: `RE-2026-${k}`, amount, issueDate: addDays(due, -14), dueDate: due, directDebit: k % 5 === 0, paymentLink: `https://pay.example.com/i/${k}` });
     }
-    await ledger.upsertInvoices(JSON.parse(JSON.stringify(batch)) as unknown[]);
+    await ledger.upsertInvoices(JSON.parse(JSON.stringify(batch)) as InvoiceInput[]);
   }
   const loadMs = Math.round(performance.now() - t0);
   const stats = ledger.stats();

@@ -149,7 +149,7 @@ EOF
 create_dirs() {
 	install -d -m 0750 "$ETC"
 	own root:"$APP_NAME" "$ETC"
-	install -d -m 0750 "$DATA"
+	install -d -m 0700 "$DATA"
 	own "$APP_NAME:$APP_NAME" "$DATA"
 	install -d -m 0755 "$ROOT/opt" "$ROOT/usr/local/bin" "$ROOT/etc/systemd/system" "$ROOT/etc/udev/rules.d" "$ROOT/etc/modules-load.d"
 }
@@ -184,13 +184,14 @@ modem:
 mqtt:
   mode: embedded
   embedded:
-    host: 0.0.0.0
-    port: 1883
+    # Plain MQTT stays on 127.0.0.1:1883; the LAN connects over TLS on 8883 with the
+    # appliance's certificate (/var/lib/duegate/tls/duegate.crt). docs/mqtt.md, "Embedded broker".
     # Generated at install time; the accounting server uses these (docs/mqtt.md).
     username: accounting
     password: "$(random_secret)"
 http:
-  # The web panel and API on the LAN. Put HTTPS in front before exposing it further (docs/security.md).
+  # The web panel and API on the LAN, over HTTPS (http.tls: auto). The certificate is made at
+  # first start; its SHA-256 fingerprint is in the journal and in duegate doctor (docs/security.md).
   listen: 0.0.0.0:8080
 EOF
 		umask "$old_umask"

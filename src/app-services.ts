@@ -9,8 +9,10 @@ import type { Logger, LogRing } from "./core/log.js";
 import type { DomainEvents } from "./api/events.js";
 import type { Config } from "./config/schema.js";
 import type { Ledger } from "./ledger/index.js";
+import type { SuppressionList } from "./consent/index.js";
 import type { DunningEngine } from "./dunning/index.js";
 import type { Reports } from "./dunning/reports/index.js";
+import type { Desk } from "./desk/desk.js";
 import type { Outbox } from "./outbox/index.js";
 import type { Inbound } from "./inbound/index.js";
 import type { Modem } from "./modem/index.js";
@@ -26,6 +28,25 @@ export interface PanelSettingsPort {
   update(change: Record<string, unknown>, by: string): Promise<ReconfigureResult>;
 }
 
+/** What the panel and API show of the embedded broker's logins (src/bridge/credentials.ts), never a password. */
+export interface MqttCredentialsView {
+  username: string;
+  /** configured: mqtt.embedded.username/password (changed there); generated: rotatable here. */
+  source: "configured" | "generated";
+  createdAt?: number;
+  rotatedAt?: number;
+  readers: string[];
+  /** How the accounting server reaches the broker. */
+  listeners: { plain: { host: string; port: number }; tls?: { host: string; port: number; fingerprint256: string } };
+}
+
+/** The embedded broker's credentials for an admin: shown, and the accounting password rotated (returned once). */
+export interface MqttCredentialsPort {
+  /** Undefined when the embedded broker is not running (mode external or off). */
+  view(): Promise<MqttCredentialsView | undefined>;
+  rotate(): Promise<{ username: string; password: string }>;
+}
+
 export interface AppServices {
   readonly config: Config;
   readonly configFile?: string;
@@ -34,9 +55,13 @@ export interface AppServices {
   readonly logger: Logger;
   readonly logRing: LogRing;
   readonly ledger: Ledger;
+  /** The suppression list: numbers that opted out, enforced by the outbox for every send (src/consent). */
+  readonly consent: SuppressionList;
   readonly dunning: DunningEngine;
   /** Aging, on-time rate, DSO, step effectiveness, parts and cost, evidence (src/dunning/reports). */
   readonly reports: Reports;
+  /** The collections clerk's commands and queries: the Today page, handled replies, promises, marks (src/desk). */
+  readonly desk: Desk;
   readonly outbox: Outbox;
   readonly inbound: Inbound;
   readonly modem: Modem;
@@ -44,6 +69,7 @@ export interface AppServices {
   readonly settings: PanelSettingsPort;
   /** The unsubscribe link's check and effect, and the relay test (src/http/routes/email.ts). */
   readonly email: EmailPort;
+  readonly mqttCredentials: MqttCredentialsPort;
   readonly version: string;
   readonly startedAt: number;
 }

@@ -7,6 +7,11 @@ import { Command, Option } from "commander";
 import { errorMessage, isDuegateError } from "./core/errors.js";
 import { VERSION } from "./version.js";
 
+// Everything duegate creates (data, backups, the TLS key, settings.yaml) is for its own user:
+// files 0600, folders 0700 whatever the umask of the shell or unit that started it. The
+// stores set these modes themselves too (src/store/private-files.ts); this covers the rest.
+process.umask(0o077);
+
 const program = new Command()
   .name("duegate")
   .description("SMS payment-reminder gateway: ledger, dunning engine, durable outbox and GSM modem driver.")
@@ -121,4 +126,7 @@ program.parseAsync(process.argv).catch((e: unknown) => {
   console.error(isDuegateError(e) ? `duegate: ${e.message}` : `duegate: unexpected error: ${errorMessage(e)}`);
   if (!isDuegateError(e) && e instanceof Error && e.stack) console.error(e.stack);
   process.exitCode = isDuegateError(e) && e.code.startsWith("config.") ? 78 : 1;
+  // A service that failed to start has stopped what it started; should a handle still be
+  // open, the process ends anyway instead of lingering half-started (unref: never delays an exit).
+  setTimeout(() => process.exit(), 5000).unref();
 });

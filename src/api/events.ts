@@ -1,95 +1,193 @@
 /**
- * The domain events: one map, emitted on the bus and forwarded by the MQTT publisher,
- * the webhooks and the web panel's live feed. Payloads are plain JSON: they are also the
- * wire format (docs/mqtt.md documents each as a topic).
+ * The domain events: one schema each, emitted on the bus and forwarded by the MQTT publisher,
+ * the webhooks and the web panel's live feed. Payloads are plain JSON: they are also the wire
+ * format. EVENT_TABLE says which topic each goes out on; src/api/topics.ts, docs/mqtt.md
+ * (npm run docs:api) and the panel's live feed (/contract.js) all read it.
  */
-export interface MessageStateEvent {
-  id: string;
-  idempotencyKey: string;
-  state: "queued" | "sending" | "submitted" | "delivered" | "failed" | "expired" | "cancelled";
-  to: string;
-  origin: { kind: string; accountId?: string; invoiceIds?: string[]; step?: string };
-  parts: number;
-  references?: number[];
-  reason?: string;
-  at: number;
+import { Type, type Static, type TSchema } from "@sinclair/typebox";
+import { MESSAGE_STATES } from "../core/message-states.js";
+
+const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
+const At = Type.Integer({ description: "When it happened (ms since the epoch)." });
+
+export const MessageStateEvent = Type.Object(
+  {
+    id: Type.String(),
+    idempotencyKey: Type.String(),
+    state: literals(MESSAGE_STATES),
+    to: Type.String(),
+    origin: Type.Object({ kind: Type.String(), accountId: Type.Optional(Type.String()), invoiceIds: Type.Optional(Type.Array(Type.String())), step: Type.Optional(Type.String()) }),
+    parts: Type.Integer(),
+    references: Type.Optional(Type.Array(Type.Integer())),
+    reason: Type.Optional(Type.String()),
+    at: At,
+  },
+  { title: "Message state" },
+);
+export type MessageStateEvent = Static<typeof MessageStateEvent>;
+
+export const InboundEvent = Type.Object(
+  { id: Type.String(), from: Type.String(), text: Type.String(), receivedAt: Type.Integer(), accountIds: Type.Array(Type.String()), incomplete: Type.Boolean(), keyword: Type.Optional(Type.String()) },
+  { title: "Inbound SMS" },
+);
+export type InboundEvent = Static<typeof InboundEvent>;
+
+export const KEYWORD_KINDS = ["balance", "stop", "start", "help", "paid", "promise", "dispute", "unknown"] as const;
+export type KeywordKind = (typeof KEYWORD_KINDS)[number];
+
+export const KeywordEvent = Type.Object(
+  {
+    inboundId: Type.String(),
+    keyword: literals(KEYWORD_KINDS),
+    from: Type.String(),
+    accountIds: Type.Array(Type.String()),
+    promiseDate: Type.Optional(Type.String({ description: "PROMISE: the promised date, YYYY-MM-DD." })),
+    text: Type.Optional(Type.String({ description: "DISPUTE / unknown: the debtor's words." })),
+    unverified: Type.Optional(Type.Boolean({ description: "PAID, PROMISE or DISPUTE from a number on file for no account: nothing was changed." })),
+    at: At,
+  },
+  { title: "Keyword action" },
+);
+export type KeywordEvent = Static<typeof KeywordEvent>;
+
+export const OptOutEvent = Type.Object(
+  { accountId: Type.String(), number: Type.Optional(Type.String()), optedOut: Type.Boolean(), source: literals(["sms", "mqtt", "http", "panel", "suppression-list"] as const), at: At },
+  { title: "Opt-out", description: "source suppression-list: an account was stored with a number that had opted out before." },
+);
+export type OptOutEvent = Static<typeof OptOutEvent>;
+
+export const ConsentChangedEvent = Type.Object(
+  {
+    number: Type.String(),
+    suppressed: Type.Boolean(),
+    source: Type.Union([
+      Type.Object({ kind: Type.Literal("sms"), inboundId: Type.String(), keyword: literals(["stop", "start"] as const) }),
+      Type.Object({ kind: Type.Literal("panel"), user: Type.String() }),
+      Type.Object({ kind: Type.Literal("api"), via: literals(["http", "mqtt"] as const), by: Type.String() }),
+      Type.Object({ kind: Type.Literal("import"), by: Type.String() }),
+    ]),
+    reason: Type.Optional(Type.String()),
+    at: At,
+  },
+  { title: "Consent changed", description: "A number was put on the suppression list or taken off it (src/consent)." },
+);
+export type ConsentChangedEvent = Static<typeof ConsentChangedEvent>;
+
+export const MessageRefusedEvent = Type.Object(
+  {
+    idempotencyKey: Type.String(),
+    id: Type.Optional(Type.String()),
+    to: Type.String(),
+    origin: Type.Object({ kind: Type.String(), accountId: Type.Optional(Type.String()), invoiceIds: Type.Optional(Type.Array(Type.String())), step: Type.Optional(Type.String()) }),
+    reason: Type.String({ description: "opted out: ..." }),
+    stage: literals(["admission", "before-send"] as const),
+    at: At,
+  },
+  { title: "Message refused", description: "The outbox refused a send because the number opted out: at admission (no message id) or before a part (the message is cancelled too)." },
+);
+export type MessageRefusedEvent = Static<typeof MessageRefusedEvent>;
+
+export const AccountMarkEvent = Type.Object(
+  { accountId: Type.String(), mark: literals(["disconnect", "handoff"] as const), step: Type.String(), invoiceIds: Type.Array(Type.String()), at: At },
+  { title: "Account mark", description: "A policy step asked for disconnection or hand-off to collection." },
+);
+export type AccountMarkEvent = Static<typeof AccountMarkEvent>;
+
+export const ModemHealthEvent = Type.Object(
+  {
+    state: literals(["starting", "ready", "degraded", "recovering", "offline"] as const),
+    signal: Type.Optional(Type.Object({ rssi: Type.Number(), bars: Type.Number(), dbm: Type.Optional(Type.Number()) })),
+    registration: Type.Optional(literals(["home", "roaming", "searching", "denied", "unregistered", "unknown"] as const)),
+    operator: Type.Optional(Type.String()),
+    simState: Type.Optional(Type.String()),
+    model: Type.Optional(Type.String()),
+    lastError: Type.Optional(Type.String()),
+    storage: Type.Optional(Type.Object({ used: Type.Number(), total: Type.Number() }, { description: "SMS storage use of the read memory (AT+CPMS?); added by the modem subsystem." })),
+    at: At,
+  },
+  { title: "Modem health" },
+);
+export type ModemHealthEvent = Static<typeof ModemHealthEvent>;
+
+export const LedgerChangedEvent = Type.Object(
+  {
+    kind: literals(["account", "invoice", "payment", "erasure"] as const),
+    id: Type.String(),
+    accountId: Type.String(),
+    at: At,
+    stop: Type.Optional(literals(["paid", "void", "disputed", "opted-out", "email-opted-out", "paused", "no-reminders", "erased"] as const)),
+    invoiceIds: Type.Optional(Type.Array(Type.String(), { description: "The invoices concerned by stop (empty = the whole account)." })),
+  },
+  { title: "Ledger changed" },
+);
+export type LedgerChangedEvent = Static<typeof LedgerChangedEvent>;
+
+export const InputErrorEvent = Type.Object(
+  {
+    source: Type.String({ description: "mqtt, http, modem or config." }),
+    where: Type.String({ description: "The topic, route or AT line where it was seen." }),
+    field: Type.Optional(Type.String()),
+    code: Type.String(),
+    message: Type.String(),
+    at: At,
+  },
+  { title: "Input error" },
+);
+export type InputErrorEvent = Static<typeof InputErrorEvent>;
+
+export const ModemRotationEvent = Type.Object(
+  {
+    modemId: Type.String(),
+    inRotation: Type.Boolean(),
+    reason: Type.String({ description: "Why it left (the failure that decided it), or what brought it back." }),
+    retryAt: Type.Optional(Type.Integer({ description: "When it is tried again (out of rotation only)." })),
+    at: At,
+  },
+  { title: "SIM rotation", description: "A SIM of the modem pool left or rejoined the rotation (docs/outbox.md, Failover)." },
+);
+export type ModemRotationEvent = Static<typeof ModemRotationEvent>;
+
+export const ModemCreditEvent = Type.Object(
+  {
+    modemId: Type.String(),
+    credit: Type.Optional(Type.Integer({ description: "Minor units; absent when the operator's answer held no amount." })),
+    text: Type.String(),
+    low: Type.Boolean(),
+    at: At,
+  },
+  { title: "SIM credit", description: "A pooled SIM's prepaid credit, read by USSD (modems[].balance)." },
+);
+export type ModemCreditEvent = Static<typeof ModemCreditEvent>;
+
+export interface EventEntry {
+  schema: TSchema;
+  /** The MQTT topic under <base>/<id>/; "<field>" is filled from the payload. None: not published. */
+  topic?: string;
+  description: string;
 }
 
-export interface InboundEvent {
-  id: string;
-  from: string;
-  text: string;
-  receivedAt: number;
-  accountIds: string[];
-  incomplete: boolean;
-  keyword?: string;
-}
+/** Every domain event: its payload schema and where it goes out. */
+export const EVENT_TABLE = {
+  "message.state": { schema: MessageStateEvent, topic: "message/state", description: `A message changed state: ${MESSAGE_STATES.join(", ")}.` },
+  "inbound.received": { schema: InboundEvent, topic: "inbound", description: "An SMS was received (reassembled)." },
+  "keyword.action": { schema: KeywordEvent, topic: "keyword/<keyword>", description: `A debtor's keyword was acted on: ${KEYWORD_KINDS.join(", ")}.` },
+  "account.optout": { schema: OptOutEvent, topic: "account/optout", description: "An account opted out or back in." },
+  "account.mark": { schema: AccountMarkEvent, topic: "account/mark", description: "A dunning step marked an account for disconnection or hand-off." },
+  "message.refused": { schema: MessageRefusedEvent, topic: "message/refused", description: "A send was refused because the number opted out (at admission, or before a part: the message is then cancelled too)." },
+  "consent.changed": { schema: ConsentChangedEvent, topic: "consent/changed", description: "A number was put on the suppression list (STOP, staff, API) or taken off it (START, staff)." },
+  "input.error": { schema: InputErrorEvent, topic: "error", description: "A payload was refused: topic, field and reason." },
+  "modem.rotation": { schema: ModemRotationEvent, topic: "modem/rotation", description: "A SIM of the modem pool left the rotation (with the reason and when it is tried again) or came back." },
+  "modem.credit": { schema: ModemCreditEvent, topic: "modem/credit", description: "A pooled SIM's prepaid credit was read (USSD); low when under its threshold." },
+  // Not published on a topic of its own: its content goes out in the retained status.
+  "modem.health": { schema: ModemHealthEvent, description: "The modem's health changed (panel, webhooks; MQTT: in status)." },
+  // Not published: an import of 100,000 invoices would be 100,000 messages.
+  "ledger.changed": { schema: LedgerChangedEvent, description: "The ledger changed (panel, webhooks)." },
+} as const satisfies Record<string, EventEntry>;
 
-export type KeywordKind = "balance" | "stop" | "start" | "help" | "paid" | "promise" | "dispute" | "unknown";
+export type EventName = keyof typeof EVENT_TABLE;
+export const EVENT_NAMES = Object.keys(EVENT_TABLE) as EventName[];
 
-export interface KeywordEvent {
-  inboundId: string;
-  keyword: KeywordKind;
-  from: string;
-  accountIds: string[];
-  /** PROMISE: the promised date, YYYY-MM-DD. */
-  promiseDate?: string;
-  /** DISPUTE / unknown: the debtor's words. */
-  text?: string;
-  at: number;
-}
-
-export interface OptOutEvent {
-  accountId: string;
-  number?: string;
-  optedOut: boolean;
-  source: "sms" | "mqtt" | "http" | "panel";
-  at: number;
-}
-
-export interface AccountMarkEvent {
-  accountId: string;
-  mark: "disconnect" | "handoff";
-  step: string;
-  invoiceIds: string[];
-  at: number;
-}
-
-export interface ModemHealthEvent {
-  state: "starting" | "ready" | "degraded" | "recovering" | "offline";
-  signal?: { rssi: number; bars: number; dbm?: number };
-  registration?: "home" | "roaming" | "searching" | "denied" | "unregistered" | "unknown";
-  operator?: string;
-  simState?: string;
-  model?: string;
-  lastError?: string;
-  /** SMS storage use of the read memory (AT+CPMS?); added by the modem subsystem. */
-  storage?: { used: number; total: number };
-  at: number;
-}
-
-export interface LedgerChangedEvent {
-  kind: "account" | "invoice" | "payment" | "erasure";
-  id: string;
-  accountId: string;
-  at: number;
-  /** Set when the change must stop reminders at once (dunning cancels queued ones). */
-  stop?: "paid" | "void" | "disputed" | "opted-out" | "email-opted-out" | "paused" | "no-reminders" | "erased";
-  /** The invoices concerned by `stop` (empty = the whole account). */
-  invoiceIds?: string[];
-}
-
-export interface InputErrorEvent {
-  /** "mqtt" | "http" | "modem" | "config" */
-  source: string;
-  /** The topic, route or AT line where it was seen. */
-  where: string;
-  field?: string;
-  code: string;
-  message: string;
-  at: number;
-}
-
+/** The bus's event map: each payload type is its schema's (the check below keeps them one). */
 export interface DomainEvents {
   [event: string]: unknown;
   "ledger.changed": LedgerChangedEvent;
@@ -99,5 +197,14 @@ export interface DomainEvents {
   "account.optout": OptOutEvent;
   "account.mark": AccountMarkEvent;
   "modem.health": ModemHealthEvent;
+  "modem.rotation": ModemRotationEvent;
+  "modem.credit": ModemCreditEvent;
   "input.error": InputErrorEvent;
+  "message.refused": MessageRefusedEvent;
+  "consent.changed": ConsentChangedEvent;
 }
+
+type FromTable = { [K in EventName]: Static<(typeof EVENT_TABLE)[K]["schema"]> };
+type FromMap = { [K in EventName]: DomainEvents[K] };
+const _tableMatchesMap: FromTable extends FromMap ? (FromMap extends FromTable ? true : never) : never = true;
+export { _tableMatchesMap };

@@ -5,11 +5,43 @@
  */
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
 
-const Id = Type.String({ minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_.:/-]+$", description: "The accounting server's id: letters, digits, _ . : / -" });
-const LocalDate = Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "A date without time, YYYY-MM-DD, read in the account's time zone." });
+/**
+ * The limits of the records the accounting server sends, named once: the schemas below are
+ * built from them, docs/mqtt.md and docs/http.md list them (test/api/limits-doc.test.ts
+ * compares), and nothing else in the gateway checks a record's shape (src/ledger keeps only
+ * the rules that need the ledger: docs/decisions/0006-validate-once.md).
+ */
+export const RECORD_LIMITS = {
+  /** An id travels in topics, URLs and log lines: a conservative character set. */
+  // Not a name JavaScript objects already carry: records are kept in JSON objects keyed by id.
+  idPattern: "^(?!(__proto__|constructor|prototype)$)[A-Za-z0-9_.:/-]+$",
+  idMaxLength: 64,
+  nameMaxLength: 200,
+  /** A balance is only ever sent to a number on file: few numbers keep that promise small. */
+  phonesPerAccount: 5,
+  tagsPerAccount: 32,
+  tagMaxLength: 64,
+  notesMaxLength: 2000,
+  /**
+   * https only: a payment link goes out in an SMS under the company's name, and a plain http
+   * link can be rewritten on the way (or be a phishing page that merely looks right); a record
+   * refused for it is cheaper than one debtor paying a stranger. 300 characters fit an SMS.
+   */
+  paymentLinkPattern: "^https://\\S+$",
+  paymentLinkMaxLength: 300,
+  /** Invoices are claims: a credit note is not something to remind of, so no negative amounts. */
+  amountMin: 0,
+  amountMax: 1_000_000_000_000,
+  versionMax: Number.MAX_SAFE_INTEGER,
+} as const;
+
+const L = RECORD_LIMITS;
+const Id = Type.String({ minLength: 1, maxLength: L.idMaxLength, pattern: L.idPattern, description: "The accounting server's id: letters, digits, _ . : / -" });
+// format "date" (ajv-formats) also refuses days that do not exist, such as 2026-02-30.
+const LocalDate = Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$", format: "date", description: "A calendar date without time, YYYY-MM-DD, read in the account's time zone." });
 const Currency = Type.String({ pattern: "^[A-Z]{3}$", description: "ISO 4217 code, EUR." });
-const Minor = Type.Integer({ minimum: -1_000_000_000_000, maximum: 1_000_000_000_000, description: "Amount in minor units (cents), never a float." });
-const Version = Type.Integer({ minimum: 0, description: "The sender's version of the record (or its updatedAt in ms): a lower one than stored is ignored." });
+const Minor = Type.Integer({ minimum: L.amountMin, maximum: L.amountMax, description: "Amount in minor units (cents), never a float, never negative." });
+const Version = Type.Integer({ minimum: 0, maximum: L.versionMax, description: "The sender's version of the record (or its updatedAt in ms): a lower one than stored is ignored." });
 const Phone = Type.String({ minLength: 3, maxLength: 32, pattern: "^\\+?[0-9 ()./-]+$", description: "A phone number, best in E.164 (+4917612345678); national forms use gateway.defaultRegion." });
 
 const Email = Type.String({ minLength: 3, maxLength: 254, pattern: "^[^\\s@,<>]+@[^\\s@,<>]+$", description: "An e-mail address, name@example.com (one address, no display name)." });
@@ -18,8 +50,8 @@ export const AccountUpsert = Type.Object(
   {
     id: Id,
     version: Version,
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    phones: Type.Optional(Type.Array(Phone, { maxItems: 5, description: "Numbers on file; a balance is only ever sent to one of these. An account needs phones or emails." })),
+    name: Type.String({ minLength: 1, maxLength: L.nameMaxLength, pattern: "\\S", description: "Not blank; surrounding spaces are trimmed." }),
+    phones: Type.Optional(Type.Array(Phone, { maxItems: L.phonesPerAccount, description: "Numbers on file; a balance is only ever sent to one of these. An account needs phones or emails." })),
     emails: Type.Optional(Type.Array(Email, { maxItems: 5, description: "E-mail addresses on file; reminders by e-mail go to the first (docs/email.md)." })),
     channel: Type.Optional(
       Type.Union([Type.Literal("sms"), Type.Literal("email"), Type.Literal("both"), Type.Literal("sms-then-email")], {
@@ -30,9 +62,9 @@ export const AccountUpsert = Type.Object(
     timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "IANA zone, Europe/Berlin." })),
     currency: Type.Optional(Currency),
     segment: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
-    tags: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 32 })),
+    tags: Type.Optional(Type.Array(Type.String({ maxLength: L.tagMaxLength }), { maxItems: L.tagsPerAccount })),
     noReminders: Type.Optional(Type.Boolean({ description: "No reminders at all for this account." })),
-    notes: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
+    notes: Type.Optional(Type.Union([Type.String({ maxLength: L.notesMaxLength }), Type.Null()])),
   },
   { additionalProperties: false, title: "Account upsert" },
 );
@@ -50,7 +82,7 @@ export const InvoiceUpsert = Type.Object(
     issueDate: LocalDate,
     dueDate: LocalDate,
     status: Type.Optional(Type.Union([Type.Literal("open"), Type.Literal("paid"), Type.Literal("void"), Type.Literal("disputed")])),
-    paymentLink: Type.Optional(Type.Union([Type.String({ maxLength: 500, pattern: "^https?://" }), Type.Null()])),
+    paymentLink: Type.Optional(Type.Union([Type.String({ maxLength: L.paymentLinkMaxLength, pattern: L.paymentLinkPattern, description: "An https:// URL without spaces (plain http is refused)." }), Type.Null()])),
     directDebit: Type.Optional(Type.Boolean()),
     noReminders: Type.Optional(Type.Boolean()),
     externalRefs: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 200 }))),
@@ -64,7 +96,7 @@ export const PaymentRecord = Type.Object(
     id: Id,
     accountId: Type.Optional(Id),
     invoiceId: Type.Optional(Id),
-    amount: Type.Integer({ minimum: 1, maximum: 1_000_000_000_000, description: "Minor units, positive." }),
+    amount: Type.Integer({ minimum: 1, maximum: L.amountMax, description: "Minor units, positive." }),
     currency: Type.Optional(Currency),
     date: LocalDate,
   },
@@ -94,6 +126,40 @@ export const OptOutChange = Type.Object(
   { additionalProperties: false, title: "Opt-out change", description: "Give accountId or number." },
 );
 export type OptOutChange = Static<typeof OptOutChange>;
+
+export const SuppressionAdd = Type.Object(
+  {
+    number: Phone,
+    reason: Type.Optional(Type.String({ maxLength: 200, description: "Why, for the record (a letter, a phone call)." })),
+  },
+  { additionalProperties: false, title: "Suppress a number", description: "Put a number on the suppression list: nothing is sent to it, whatever asks, until START from it or a removal." },
+);
+export type SuppressionAdd = Static<typeof SuppressionAdd>;
+
+const ConsentSourceSchema = Type.Union(
+  [
+    Type.Object({ kind: Type.Literal("sms"), inboundId: Type.String(), keyword: Type.Union([Type.Literal("stop"), Type.Literal("start")]) }),
+    Type.Object({ kind: Type.Literal("panel"), user: Type.String() }),
+    Type.Object({ kind: Type.Literal("api"), via: Type.Union([Type.Literal("http"), Type.Literal("mqtt")]), by: Type.String() }),
+    Type.Object({ kind: Type.Literal("import"), by: Type.String() }),
+  ],
+  { description: "Who changed it: sms (STOP/START with the inbound SMS id), panel (user), api (HTTP or MQTT client), import." },
+);
+
+export const SuppressionRecordSchema = Type.Object(
+  {
+    number: Type.String({ description: "E.164" }),
+    suppressed: Type.Boolean(),
+    since: Type.Optional(Type.Integer({ description: "When the current suppression began (ms)." })),
+    source: Type.Optional(ConsentSourceSchema),
+    reason: Type.Optional(Type.String()),
+    changes: Type.Array(
+      Type.Object({ action: Type.Union([Type.Literal("added"), Type.Literal("removed")]), at: Type.Integer(), source: ConsentSourceSchema, reason: Type.Optional(Type.String()) }),
+      { description: "Every change, oldest first." },
+    ),
+  },
+  { title: "Suppression record" },
+);
 
 export const CancelRequest = Type.Object(
   {

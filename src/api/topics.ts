@@ -5,7 +5,7 @@
  */
 import type { TSchema } from "@sinclair/typebox";
 import { AccountUpsert, BridgeResponse, CancelRequest, GatewayStatus, InvoiceUpsert, OptOutChange, PaymentRecord, SendRequest } from "./payloads.js";
-import type { DomainEvents } from "./events.js";
+import { EVENT_NAMES, EVENT_TABLE, type EventEntry, type EventName } from "./events.js";
 
 export interface InTopic {
   topic: string;
@@ -23,38 +23,30 @@ export const IN_TOPICS = {
 } as const satisfies Record<string, InTopic>;
 
 /** request/<what> → response/<what>. */
-export const REQUESTS = ["status", "account", "balance", "message", "cancel", "forecast", "modem"] as const;
+export const REQUESTS = ["status", "account", "balance", "message", "cancel", "forecast", "modem", "suppression"] as const;
 export type RequestName = (typeof REQUESTS)[number];
 export { CancelRequest };
 
-/** Domain event → topic (relative to <base>/<id>/). Events not listed are not published. */
+/** Domain event → topic (relative to <base>/<id>/), from EVENT_TABLE. Events without a topic are not published. */
 export function eventTopic(event: string, payload: unknown): string | undefined {
-  switch (event) {
-    case "message.state":
-      return "message/state";
-    case "inbound.received":
-      return "inbound";
-    case "keyword.action":
-      return `keyword/${(payload as DomainEvents["keyword.action"]).keyword}`;
-    case "account.optout":
-      return "account/optout";
-    case "account.mark":
-      return "account/mark";
-    case "input.error":
-      return "error";
-    default:
-      return undefined;
-  }
+  const entry = (EVENT_TABLE as Record<string, EventEntry>)[event];
+  if (!entry?.topic) return undefined;
+  // "keyword/<keyword>": the level comes from the payload, and must be a safe topic level.
+  let safe = true;
+  const topic = entry.topic.replace(/<(\w+)>/g, (_m, field: string) => {
+    const v = (payload as Record<string, unknown> | null)?.[field];
+    if (typeof v !== "string" || !isSafeTopicLevel(v)) safe = false;
+    return String(v);
+  });
+  return safe ? topic : undefined;
 }
 
-export const OUT_TOPICS: Array<{ topic: string; event?: keyof DomainEvents & string; retained?: boolean; schema?: TSchema; description: string }> = [
+export const OUT_TOPICS: Array<{ topic: string; event?: EventName; retained?: boolean; schema: TSchema; description: string }> = [
   { topic: "status", retained: true, schema: GatewayStatus, description: "Retained: online/offline (also the last will), modem health, queue depth, version." },
-  { topic: "message/state", event: "message.state", description: "A message changed state: queued, sending, submitted, delivered, failed, expired, cancelled." },
-  { topic: "inbound", event: "inbound.received", description: "An SMS was received (reassembled)." },
-  { topic: "keyword/<kind>", event: "keyword.action", description: "A debtor's keyword was acted on: balance, stop, start, help, paid, promise, dispute, unknown." },
-  { topic: "account/optout", event: "account.optout", description: "An account opted out or back in." },
-  { topic: "account/mark", event: "account.mark", description: "A dunning step marked an account for disconnection or hand-off." },
-  { topic: "error", event: "input.error", description: "A payload was refused: topic, field and reason." },
+  ...EVENT_NAMES.flatMap((event) => {
+    const e: EventEntry = EVENT_TABLE[event];
+    return e.topic ? [{ topic: e.topic, event, schema: e.schema, description: e.description }] : [];
+  }),
   { topic: "response/<what>", schema: BridgeResponse, description: "The answer to request/<what>." },
 ];
 

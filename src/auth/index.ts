@@ -8,17 +8,19 @@
 import { randomBytes } from "node:crypto";
 import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/log.js";
-import { maskText } from "../core/mask.js";
 import { newId } from "../core/ids.js";
 import { DuegateError, ErrorCode } from "../core/errors.js";
-import { decoyHash, hashPassword, verifyPassword } from "./password.js";
+import { excerpt } from "../core/excerpt.js";
+import { decoyHash, generatePassword, hashPassword, verifyPassword } from "./password.js";
 import { LoginThrottle, DEFAULT_THROTTLE, type ThrottleOptions } from "./throttle.js";
 import { hashApiKey, newApiKey, KEY_PREFIX } from "./api-keys.js";
 import { authFile, jsonStoreOpener, type AuthStore, type AuthStoreOpener } from "./storage.js";
-import { scopesOfRole, SCOPES, type ApiKeyRecord, type ApiKeyView, type AuthData, type Principal, type Role, type Scope, type UserRecord, type UserView } from "./types.js";
+import { SessionTable, SESSION_LIFETIME_MS } from "./sessions.js";
+import { scopesOfRole, ROLES, SCOPES, type ApiKeyRecord, type ApiKeyView, type AuthData, type Principal, type Role, type Scope, type UserRecord, type UserView } from "./types.js";
 
 export * from "./types.js";
 export { memoryStoreOpener } from "./storage.js";
+export { SESSION_LIFETIME_MS, MAX_SESSIONS_PER_USER } from "./sessions.js";
 
 export const MIN_PASSWORD_LENGTH = 10;
 const NAME = /^[A-Za-z0-9._-]{1,32}$/;
@@ -32,33 +34,48 @@ export interface AuthServiceOptions {
   /** config http.adminPassword; empty or absent generates one at first start. */
   adminPassword?: string;
   throttle?: ThrottleOptions;
+  /** Absolute lifetime of a panel session (default 12 h). */
+  sessionLifetimeMs?: number;
   /** Tests pass memoryStoreOpener(); the service uses src/store's JsonStore. */
   openStore?: AuthStoreOpener;
 }
 
 export interface LoginResult {
   principal: Principal;
-  /** Put in the session; a later password change bumps the user's epoch and ends the session. */
-  sessionEpoch: number;
+}
+
+/** A session started at login: the id goes into the sealed cookie, the rest stays here. */
+export interface StartedSession {
+  id: string;
+  expiresAt: number;
 }
 
 export class AuthService {
   private readonly throttle: LoginThrottle;
+  private readonly sessions: SessionTable;
 
   private constructor(
     private readonly store: AuthStore<AuthData>,
     private readonly clock: Clock,
     private readonly logger: Logger,
     throttle: ThrottleOptions,
+    sessionLifetimeMs: number,
   ) {
     this.throttle = new LoginThrottle(clock, throttle);
+    this.sessions = new SessionTable(
+      () => (this.data.sessions ??= []),
+      (next) => {
+        this.data.sessions = next;
+      },
+      sessionLifetimeMs,
+    );
   }
 
   static async open(opts: AuthServiceOptions): Promise<AuthService> {
     const logger = opts.logger.child({ mod: "auth" });
     const open = opts.openStore ?? jsonStoreOpener(logger);
-    const store = await open<AuthData>(authFile(opts.dataDir), { version: 1, users: [], apiKeys: [], sessionKey: "" });
-    const auth = new AuthService(store, opts.clock, logger, opts.throttle ?? DEFAULT_THROTTLE);
+    const store = await open<AuthData>(authFile(opts.dataDir), { version: 1, users: [], apiKeys: [], sessionKey: "", sessions: [] });
+    const auth = new AuthService(store, opts.clock, logger, opts.throttle ?? DEFAULT_THROTTLE, opts.sessionLifetimeMs ?? SESSION_LIFETIME_MS);
     await auth.firstStart(opts.adminPassword ?? "");
     return auth;
   }
@@ -73,11 +90,12 @@ export class AuthService {
       this.data.sessionKey = randomBytes(32).toString("base64");
       changed = true;
     }
+    if (this.sessions.prune(this.clock.now())) changed = true;
     if (this.data.users.length === 0) {
       const generated = adminPassword === "";
       const password = generated ? generatePassword() : adminPassword;
       const now = this.clock.now();
-      this.data.users.push({ name: "admin", role: "admin", passwordHash: await hashPassword(password), createdAt: now, passwordChangedAt: now, sessionEpoch: 1 });
+      this.data.users.push({ name: "admin", role: "admin", passwordHash: await hashPassword(password), createdAt: now, passwordChangedAt: now });
       changed = true;
       if (generated) {
         // The one secret duegate logs, once: without it nobody could log in. `oneTimeSecret`
@@ -96,27 +114,54 @@ export class AuthService {
     return Buffer.from(this.data.sessionKey, "base64");
   }
 
-  /** Checks a password. Throws DuegateError Unauthorized (wrong name or password, same message) or RateLimited. */
-  async login(name: string, password: string): Promise<LoginResult> {
+  /**
+   * Checks a password. `from` is the client's address: failures are throttled per name and
+   * address (src/auth/throttle.ts) and logged with it. Throws DuegateError Unauthorized (wrong
+   * name or password, same message) or RateLimited.
+   */
+  async login(name: string, password: string, from = "local"): Promise<LoginResult> {
     const key = name.toLowerCase();
-    const wait = this.throttle.retryAfter(key);
-    if (wait > 0) throw new DuegateError(ErrorCode.RateLimited, `too many failed logins for this user: try again in ${Math.ceil(wait / 1000)} s`, { retryAfterMs: wait });
+    const shownName = NAME.test(name) ? name : "(invalid name)";
+    const wait = this.throttle.retryAfter(key, from);
+    if (wait > 0) {
+      this.logger.warn({ event: "auth.login_throttled", user: shownName, client: from }, "login refused: too many failed attempts");
+      throw new DuegateError(ErrorCode.RateLimited, `too many failed logins: try again in ${Math.ceil(wait / 1000)} s`, { retryAfterMs: wait });
+    }
     const user = this.user(name);
     const ok = user ? await verifyPassword(password, user.passwordHash) : (await verifyPassword(password, await decoyHash()), false);
     if (!ok || !user) {
-      this.throttle.fail(key);
-      this.logger.warn({ event: "auth.login_failed", user: NAME.test(name) ? name : "(invalid name)" }, "failed login");
+      this.throttle.fail(key, from);
+      this.logger.warn({ event: "auth.login_failed", user: shownName, client: from }, "failed login");
       throw new DuegateError(ErrorCode.Unauthorized, "wrong user name or password", {});
     }
-    this.throttle.succeed(key);
-    this.logger.info({ event: "auth.login", user: user.name }, "login");
-    return { principal: userPrincipal(user), sessionEpoch: user.sessionEpoch };
+    this.throttle.succeed(key, from);
+    this.logger.info({ event: "auth.login", user: user.name, client: from }, "login");
+    return { principal: userPrincipal(user) };
   }
 
-  /** The principal for a session cookie, or undefined when the user is gone or the session was ended. */
-  sessionPrincipal(name: string, sessionEpoch: number): Principal | undefined {
-    const user = this.user(name);
-    return user && user.sessionEpoch === sessionEpoch ? userPrincipal(user) : undefined;
+  /** Starts a server-side session for a user who has just proved who they are (saved before it returns). */
+  async startSession(name: string): Promise<StartedSession> {
+    const user = this.mustUser(name);
+    const started = this.sessions.start(user.name, this.clock.now());
+    await this.save();
+    return started;
+  }
+
+  /** The principal of a live session, or undefined when it ended, expired or its user is gone. */
+  sessionPrincipal(sessionId: string): Principal | undefined {
+    const session = this.sessions.find(sessionId, this.clock.now());
+    const user = session ? this.user(session.user) : undefined;
+    return user ? userPrincipal(user) : undefined;
+  }
+
+  /** Logout: this session ends for every copy of its cookie. */
+  async endSession(sessionId: string): Promise<void> {
+    if (this.sessions.end(sessionId)) await this.save();
+  }
+
+  /** Live sessions of a user (the panel's "logged in on N devices"). */
+  sessionCount(name: string): number {
+    return this.sessions.countOf(name, this.clock.now());
   }
 
   /** The principal for an `Authorization: Bearer` key, or undefined. */
@@ -143,7 +188,7 @@ export class AuthService {
     checkPassword(password);
     if (this.user(name)) throw new DuegateError(ErrorCode.Validation, `user "${name}" exists already`, { field: "name" });
     const now = this.clock.now();
-    const user: UserRecord = { name, role, passwordHash: await hashPassword(password), createdAt: now, passwordChangedAt: now, sessionEpoch: 1 };
+    const user: UserRecord = { name, role, passwordHash: await hashPassword(password), createdAt: now, passwordChangedAt: now };
     this.data.users.push(user);
     await this.save();
     this.logger.info({ event: "auth.user_created", user: name, role }, "user created");
@@ -161,21 +206,17 @@ export class AuthService {
       checkPassword(change.password);
       user.passwordHash = await hashPassword(change.password);
       user.passwordChangedAt = this.clock.now();
-      user.sessionEpoch++;
+      // Whoever knew the old password may hold a session: every one of them ends.
+      this.sessions.endAllOf(user.name);
     }
     await this.save();
     this.logger.info({ event: "auth.user_changed", user: name, role: change.role, passwordChanged: change.password !== undefined }, "user changed");
     return userView(user);
   }
 
-  /** The current session epoch of a user (a new session after a password change). */
-  sessionEpochOf(name: string): number {
-    return this.mustUser(name).sessionEpoch;
-  }
-
   /** Ends every session of the user (logout everywhere). */
   async endSessions(name: string): Promise<void> {
-    this.mustUser(name).sessionEpoch++;
+    this.sessions.endAllOf(this.mustUser(name).name);
     await this.save();
   }
 
@@ -183,6 +224,7 @@ export class AuthService {
     const user = this.mustUser(name);
     if (user.role === "admin") this.keepOneAdmin(name);
     this.data.users = this.data.users.filter((u) => u !== user);
+    this.sessions.endAllOf(user.name);
     await this.save();
     this.logger.info({ event: "auth.user_deleted", user: name }, "user deleted");
   }
@@ -195,10 +237,11 @@ export class AuthService {
   async createApiKey(name: string, scopes: Scope[]): Promise<{ key: string; apiKey: ApiKeyView }> {
     if (!/^.{1,64}$/u.test(name) || !name.trim()) throw new DuegateError(ErrorCode.Validation, "an API key needs a name of 1 to 64 characters", { field: "name" });
     const unknown = scopes.filter((s) => !SCOPES.includes(s) || s === "admin");
-    if (unknown.length > 0 || scopes.length === 0) throw new DuegateError(ErrorCode.Validation, `scopes must be "read" and/or "write", got ${JSON.stringify(scopes)}`, { field: "scopes" });
+    if (unknown.length > 0 || scopes.length === 0) throw new DuegateError(ErrorCode.Validation, `scopes must be some of "read", "write", "policy" and "metrics", got ${excerpt(JSON.stringify(scopes))}`, { field: "scopes" });
     const made = newApiKey();
     const want = new Set<Scope>(scopes);
-    if (want.has("write")) want.add("read");
+    // Changing data or the policy means seeing it; a metrics key sees nothing else.
+    if (want.has("write") || want.has("policy")) want.add("read");
     const record: ApiKeyRecord = { id: newId("key"), name: name.trim(), prefix: made.prefix, hash: made.hash, scopes: SCOPES.filter((s) => want.has(s)), createdAt: this.clock.now() };
     this.data.apiKeys.push(record);
     await this.save();
@@ -258,21 +301,10 @@ function checkName(name: string): void {
 }
 
 function checkRole(role: string): void {
-  if (role !== "admin" && role !== "viewer") throw new DuegateError(ErrorCode.Validation, `role must be "admin" or "viewer", got "${role}"`, { field: "role" });
+  if (!(ROLES as readonly string[]).includes(role)) throw new DuegateError(ErrorCode.Validation, `role must be one of ${ROLES.map((r) => `"${r}"`).join(", ")}, got "${role}"`, { field: "role" });
 }
 
 function checkPassword(password: string): void {
   if (typeof password !== "string" || password.length < MIN_PASSWORD_LENGTH || password.length > 256)
     throw new DuegateError(ErrorCode.Validation, `a password needs ${MIN_PASSWORD_LENGTH} to 256 characters`, { field: "password" });
-}
-
-/** Four groups of five, easy to type from a console; never mistaken for a phone number by the log masking. */
-function generatePassword(): string {
-  const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-  for (;;) {
-    const bytes = randomBytes(20);
-    const chars = [...bytes].map((b) => alphabet[b % alphabet.length]).join("");
-    const password = chars.match(/.{5}/g)!.join("-");
-    if (maskText(password) === password) return password;
-  }
 }

@@ -4,6 +4,7 @@
  * N=2^14, r=8, p=1 is the RFC 7914 interactive setting: some 50-150 ms on a Raspberry Pi 4.
  */
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import { maskText } from "../core/mask.js";
 
 const KEY_LENGTH = 32;
 const DEFAULT = { N: 16384, r: 8, p: 1 };
@@ -36,4 +37,15 @@ let decoy: Promise<string> | undefined;
 export function decoyHash(): Promise<string> {
   decoy ??= hashPassword(randomBytes(16).toString("hex"));
   return decoy;
+}
+
+/** Four groups of five, easy to type from a console; never mistaken for a phone number by the log masking. */
+export function generatePassword(): string {
+  const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+  for (;;) {
+    const bytes = randomBytes(20);
+    const chars = [...bytes].map((b) => alphabet[b % alphabet.length]).join("");
+    const password = chars.match(/.{5}/g)!.join("-");
+    if (maskText(password) === password) return password;
+  }
 }

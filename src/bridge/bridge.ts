@@ -13,12 +13,24 @@ import { gatewayStatus } from "./status.js";
 import type { BridgeServices, EventJournal } from "./ports.js";
 import { IN_TOPICS, isSafeTopicLevel } from "../api/topics.js";
 import { DuegateError, ErrorCode } from "../core/errors.js";
+import { TopicAcl } from "./acl.js";
+import { BrokerUsers, type BrokerUsersFile, type StoredBrokerUsers } from "./credentials.js";
+import { brokerExposure } from "./exposure.js";
+import { packetLimitFor } from "./packet-guard.js";
+import { SessionSweeper } from "./session-sweeper.js";
 
 export interface MqttBridgeDeps {
   services: BridgeServices;
   config: Pick<Config, "mqtt"> & { gateway: Pick<Config["gateway"], "id"> };
   /** Undelivered events, durable across restarts (app.ts: FileJournal.open(<dataDir>/mqtt-outgoing.jsonl)). */
   journal: EventJournal<OutgoingEvent>;
+  /**
+   * The embedded broker's users (app.ts: kept in <dataDir>/mqtt/users.json). Without it (tests
+   * and tools that build a bridge alone) the users live in memory for the bridge's lifetime.
+   */
+  brokerUsers?: BrokerUsers;
+  /** The appliance's certificate for the mqtts listener (app.ts: ensureTlsIdentity). Without it: no TLS listener. */
+  tlsIdentity?: () => Promise<{ cert: string; key: string; fingerprint256: string }>;
 }
 
 export class MqttBridge implements Service {
@@ -56,6 +68,17 @@ export class MqttBridge implements Service {
     return this.deps.journal.size;
   }
 
+  /** SHA-256 fingerprint of the certificate the mqtts listener presents (undefined without TLS). */
+  tlsFingerprint: string | undefined;
+
+  /** Messages received that were not input (the gateway's own events, foreign topics): dropped, never answered. */
+  notInput = 0;
+
+  /** Error events not published because they came faster than the rate limit. */
+  get suppressedErrors(): number {
+    return this.publisher?.suppressedTotal ?? 0;
+  }
+
   async start(): Promise<void> {
     const { mqtt } = this.deps.config;
     const { services } = this.deps;
@@ -64,17 +87,36 @@ export class MqttBridge implements Service {
     let url = mqtt.url;
     let username = mqtt.username;
     let password = mqtt.password;
-    if (mqtt.mode === "embedded") {
-      this.broker = new EmbeddedBroker({ ...mqtt.embedded, logger });
-      const port = await this.broker.start();
-      const host = mqtt.embedded.host === "0.0.0.0" || mqtt.embedded.host === "::" ? "127.0.0.1" : mqtt.embedded.host;
-      url = `mqtt://${host}:${port}`;
-      username = mqtt.embedded.username;
-      password = mqtt.embedded.password;
-    }
-    const sharedSendTopic = mqtt.sharedSendGroup ? `${mqtt.baseTopic}/shared/send` : undefined;
     const clientId = mqtt.clientId || `duegate-${this.gatewayId}`;
-    const link = new MqttLink(
+    const sharedSendTopic = mqtt.sharedSendGroup ? `${mqtt.baseTopic}/shared/send` : undefined;
+    if (mqtt.mode === "embedded") {
+      const e = mqtt.embedded;
+      const users = this.deps.brokerUsers ?? (await BrokerUsers.open({ file: memoryUsersFile(), config: e, clock: services.clock, logger, where: "memory" }));
+      const tls = e.tls.enabled && this.deps.tlsIdentity ? await this.deps.tlsIdentity() : undefined;
+      this.broker = new EmbeddedBroker({
+        host: e.host,
+        port: e.port,
+        ...(tls ? { tls: { host: e.tls.host, port: e.tls.port, cert: tls.cert, key: tls.key } } : {}),
+        users,
+        acl: new TopicAcl({ baseTopic: mqtt.baseTopic, gatewayId: this.gatewayId, ...(sharedSendTopic ? { sharedSendTopic } : {}) }),
+        gatewayClientId: clientId,
+        allowAnonymousLoopback: e.allowAnonymousLoopback,
+        maxPacketBytes: packetLimitFor(mqtt.maxBatch, e.maxPacketBytes),
+        authFailuresBeforeLock: e.authFailuresBeforeLock,
+        clock: services.clock,
+        logger,
+      });
+      const port = await this.broker.start();
+      this.tlsFingerprint = tls?.fingerprint256;
+      if (tls) logger.info({ port: this.broker.tlsPort, fingerprint256: tls.fingerprint256 }, "embedded MQTT broker: mqtts with the appliance's certificate (pin this fingerprint in the accounting server)");
+      for (const w of brokerExposure(this.deps.config)) logger.warn({ key: w.key }, `SECURITY: ${w.message}`);
+      // The gateway's own client comes in over loopback when the listener is on every address.
+      const host = isAnyAddress(e.host) ? "127.0.0.1" : e.host;
+      url = `mqtt://${host.includes(":") ? `[${host}]` : host}:${port}`;
+      username = users.gatewayLogin.username;
+      password = users.gatewayLogin.password;
+    }
+    const link: MqttLink = new MqttLink(
       {
         url,
         clientId,
@@ -91,15 +133,25 @@ export class MqttBridge implements Service {
         will: { topic: this.prefix + "status", payload: JSON.stringify({ state: "offline", gatewayId: this.gatewayId, at: services.clock.now() }) },
       },
       logger,
-      (topic, payload) => ingest.handle(topic, payload),
+      (topic, payload): Promise<void> => {
+        // Only what the gateway's own filters match is input; anything else came through a
+        // subscription someone else left in the session (session-sweeper.ts).
+        if (!sweeper.isOwn(topic)) {
+          this.notInput++;
+          // Not awaited: mqtt.js reads the next packet (the UNSUBACK among them) only after this handler.
+          sweeper.foreign(topic).catch((err: unknown) => logger.warn({ err }, "MQTT unsubscribe failed"));
+          return Promise.resolve();
+        }
+        return ingest.handle(topic, payload);
+      },
     );
     const respond = (what: string, body: object): void => link.publish(`${this.prefix}response/${what}`, JSON.stringify(body), { qos: 1 }, () => undefined);
-    const ingest = new MqttIngest(services, { prefix: this.prefix, sharedSendTopic, maxBatch: mqtt.maxBatch, gatewayId: this.gatewayId, respond });
+    const ingest = new MqttIngest(services, { prefix: this.prefix, sharedSendTopic, maxBatch: mqtt.maxBatch, gatewayId: this.gatewayId, respond, onNotInput: () => void this.notInput++ });
     // An embedded broker starts with no sessions (they live in memory): events published
     // before the accounting server has subscribed again would reach nobody. They wait in the
     // journal until some other client subscribes to a filter that covers our topics.
     let subscriber = this.broker === undefined;
-    const publisher = new EventPublisher({ bus: services.bus, journal: this.deps.journal, link, prefix: this.prefix, maxInflight: mqtt.maxInflight, logger, deliverable: () => subscriber });
+    const publisher = new EventPublisher({ bus: services.bus, journal: this.deps.journal, link, prefix: this.prefix, maxInflight: mqtt.maxInflight, logger, deliverable: () => subscriber, now: () => services.clock.now() });
     this.broker?.onSubscribe((id, filters) => {
       if (subscriber || id === clientId || !filters.some((f) => filterCoversPrefix(f, this.prefix))) return;
       subscriber = true;
@@ -108,16 +160,22 @@ export class MqttBridge implements Service {
     });
     const topics = [...Object.values(IN_TOPICS).map((t) => this.prefix + t.topic), `${this.prefix}request/+`];
     if (sharedSendTopic) topics.push(`$share/${mqtt.sharedSendGroup}/${sharedSendTopic}`);
-    link.onConnect(() => {
+    const sweeper: SessionSweeper = new SessionSweeper({ baseTopic: mqtt.baseTopic, prefix: this.prefix, own: topics, link, logger });
+    link.onConnect((sessionPresent: boolean) => {
       // Subscribed on every connect: a broker that lost the session (restarted without
       // persistence) gets the subscriptions again; then online, then the backlog.
-      link.subscribe(topics).then(
-        () => {
-          this.publishStatus();
-          publisher.pump();
-        },
-        (e: unknown) => logger.error({ err: e }, "MQTT subscribe failed"),
-      );
+      sweeper
+        .connected(sessionPresent)
+        // A failed sweep must not leave the gateway without its own subscriptions.
+        .catch((e: unknown) => logger.warn({ err: e }, "MQTT unsubscribe of foreign filters failed"))
+        .then(() => link.subscribe(topics))
+        .then(
+          () => {
+            this.publishStatus();
+            publisher.pump();
+          },
+          (e: unknown) => logger.error({ err: e }, "MQTT subscribe failed"),
+        );
     });
     services.bus.on("modem.health", "mqtt-status", () => this.publishStatus());
     this.link = link;
@@ -156,6 +214,21 @@ export class MqttBridge implements Service {
     this.publisher = undefined;
     this.broker = undefined;
   }
+}
+
+function isAnyAddress(host: string): boolean {
+  return host === "0.0.0.0" || host === "::" || host === "";
+}
+
+/** Users kept for the bridge's lifetime only (no data directory given). */
+function memoryUsersFile(): BrokerUsersFile {
+  let data: StoredBrokerUsers | undefined;
+  return {
+    read: () => data,
+    write: async (d) => {
+      data = d;
+    },
+  };
 }
 
 /** Whether an MQTT topic filter can match some topic under `prefix` ("a/b/"). */

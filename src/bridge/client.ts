@@ -32,7 +32,7 @@ export type MessageHandler = (topic: string, payload: Buffer) => Promise<void>;
 
 export class MqttLink {
   private client: MqttClient | undefined;
-  private readonly connectListeners: Array<() => void> = [];
+  private readonly connectListeners: Array<(sessionPresent: boolean) => void> = [];
 
   constructor(
     private readonly opts: LinkOptions,
@@ -44,7 +44,8 @@ export class MqttLink {
     return this.client?.connected ?? false;
   }
 
-  onConnect(fn: () => void): void {
+  /** After every connect; sessionPresent: the broker kept a session from before (with whatever it subscribed). */
+  onConnect(fn: (sessionPresent: boolean) => void): void {
     this.connectListeners.push(fn);
   }
 
@@ -87,7 +88,7 @@ export class MqttLink {
     };
     client.on("connect", (connack) => {
       this.logger.info({ url: redactUrl(o.url), sessionPresent: connack.sessionPresent }, "MQTT connected");
-      for (const fn of this.connectListeners) fn();
+      for (const fn of this.connectListeners) fn(connack.sessionPresent);
     });
     client.on("reconnect", () => this.logger.debug("MQTT reconnecting"));
     client.on("offline", () => this.logger.warn({ url: redactUrl(o.url) }, "MQTT broker unreachable; events are kept and sent after reconnect"));
@@ -97,6 +98,11 @@ export class MqttLink {
   async subscribe(topics: string[]): Promise<void> {
     const c = this.requireClient();
     await c.subscribeAsync(Object.fromEntries(topics.map((t) => [t, { qos: 1 as const }])));
+  }
+
+  async unsubscribe(filters: string[]): Promise<void> {
+    if (filters.length === 0) return;
+    await this.requireClient().unsubscribeAsync(filters);
   }
 
   /** QoS 1: the callback fires on PUBACK (after reconnects too: mqtt.js resends from its store). */

@@ -7,8 +7,10 @@ import type { TSchema } from "@sinclair/typebox";
 import { AccountUpsert, CancelRequest, InvoiceUpsert, PaymentRecord, SendRequest, OptOutChange, type UpsertResult } from "../api/payloads.js";
 import { check, type ValidationProblem } from "../api/validate.js";
 import { DuegateError, ErrorCode, isDuegateError } from "../core/errors.js";
+import { boundMessage, excerpt } from "../core/excerpt.js";
 import { Priority } from "../outbox/types.js";
-import type { EnqueueResult, LedgerCommands, LedgerUpsertReport, OutboxCommands } from "./ports.js";
+import type { ConsentCommands, EnqueueResult, LedgerCommands, LedgerUpsertReport, OutboxCommands } from "./ports.js";
+import type { ConsentSource, SuppressionResult } from "../consent/types.js";
 
 export type RecordKind = "accounts" | "invoices" | "payments";
 
@@ -87,7 +89,8 @@ export function toUpsertResult(items: unknown[], goodIndex: number[], report: Le
     stored: report.applied.length,
     unchanged: report.unchanged.length,
     stale: report.stale.length,
-    refused: all.map((r) => (r.id === undefined ? { index: r.index, field: r.field, reason: r.reason } : r)),
+    // A refusal quotes at most an excerpt of what was sent (a field name or value may be megabytes).
+    refused: all.map((r) => ({ index: r.index, ...(r.id === undefined ? {} : { id: excerpt(r.id) }), field: excerpt(r.field), reason: boundMessage(r.reason) })),
   };
 }
 
@@ -121,9 +124,28 @@ export function cancelSelector(req: CancelRequest): { id: string } | { idempoten
   return { [k]: req[k]! } as { id: string };
 }
 
-export async function changeOptOut(ledger: LedgerCommands, req: OptOutChange, source: Source): Promise<string[]> {
+/**
+ * An opt-out change from the accounting server. By account: that account's flag. By number:
+ * the number also goes on (or comes off) the suppression list, so that it holds for every
+ * send to it and for accounts stored with it later (docs/security.md, "Consent").
+ */
+export async function changeOptOut(s: { ledger: LedgerCommands; consent: ConsentCommands }, req: OptOutChange, source: Source, by: string): Promise<string[]> {
   if ((req.accountId === undefined) === (req.number === undefined)) throw new DuegateError(ErrorCode.Validation, "give accountId or number, not both", { field: "/accountId" });
-  return ledger.setOptOut(req.accountId !== undefined ? { accountId: req.accountId } : { number: req.number! }, req.optedOut, source);
+  if (req.accountId !== undefined) return s.ledger.setOptOut({ accountId: req.accountId }, req.optedOut, source);
+  const who: ConsentSource = { kind: "api", via: source, by };
+  if (req.optedOut) return (await suppressNumber(s, req.number!, who, source)).accountIds;
+  if (s.consent.has(req.number!)) await s.consent.remove(req.number!, who);
+  return s.ledger.setOptOut({ number: req.number! }, false, source);
+}
+
+/**
+ * A number on the suppression list, by staff or a client: durable on the list first, then
+ * every account with the number on file is opted out too (so dunning plans nothing for it).
+ */
+export async function suppressNumber(s: { ledger: LedgerCommands; consent: ConsentCommands }, number: string, who: ConsentSource, source: Source | "panel", reason?: string): Promise<SuppressionResult & { accountIds: string[] }> {
+  const r = await s.consent.add(number, who, reason);
+  const accountIds = await s.ledger.setOptOut({ number: r.record.number }, true, source);
+  return { ...r, accountIds };
 }
 
 export { SendRequest, OptOutChange, CancelRequest };

@@ -4,10 +4,12 @@
  * topic, the field and the reason, so that it is acknowledged and not redelivered forever.
  * Only a failed write rejects (no PUBACK: the broker redelivers after the reconnect).
  */
-import { IN_TOPICS } from "../api/topics.js";
+import { IN_TOPICS, OUT_TOPICS } from "../api/topics.js";
+import { topicMatches } from "./acl.js";
 import { check } from "../api/validate.js";
 import { DuegateError, ErrorCode, isDuegateError } from "../core/errors.js";
 import { maskNumber } from "../core/mask.js";
+import { boundMessage, excerpt } from "../core/excerpt.js";
 import { changeOptOut, ingestRecords, sendDirect, type RecordKind } from "./commands.js";
 import type { BridgeServices } from "./ports.js";
 import { answerRequest } from "./requests.js";
@@ -21,9 +23,22 @@ export interface IngestOptions {
   maxBatch: number;
   gatewayId: string;
   respond(what: string, body: object): void;
+  /**
+   * A message on one of the gateway's own output topics, or outside its prefix: it can only
+   * have come through a subscription that is not the gateway's (a session someone else
+   * subscribed in under the gateway's client id). Never answered: an answer would be one more
+   * output message, received again, answered again, without end.
+   */
+  onNotInput?(topic: string): void;
 }
 
+/** The gateway's output topics relative to the prefix, as filters ("keyword/+"). */
+const OUTPUT_FILTERS = OUT_TOPICS.map((t) => t.topic.replace(/<[^>]+>/g, "+"));
+
 export class MqttIngest {
+  /** Messages dropped because they were not input (the gateway's own output, foreign topics). */
+  notInput = 0;
+
   constructor(
     private readonly services: BridgeServices,
     private readonly opts: IngestOptions,
@@ -31,7 +46,10 @@ export class MqttIngest {
 
   async handle(topic: string, payload: Buffer): Promise<void> {
     const rel = topic === this.opts.sharedSendTopic ? "send" : topic.startsWith(this.opts.prefix) ? topic.slice(this.opts.prefix.length) : undefined;
-    if (rel === undefined) return this.refuse(topic, "", ErrorCode.UnknownTopic, `not a duegate topic for gateway ${this.opts.gatewayId}`);
+    if (rel === undefined || OUTPUT_FILTERS.some((f) => topicMatches(f, rel))) {
+      this.notInput++;
+      return this.opts.onNotInput?.(topic);
+    }
     let body: unknown;
     try {
       body = JSON.parse(payload.toString("utf8"));
@@ -52,7 +70,7 @@ export class MqttIngest {
       case IN_TOPICS.optout.topic:
         return this.optout(topic, body);
       default:
-        return this.refuse(topic, "", ErrorCode.UnknownTopic, `unknown topic ${rel}: see docs/mqtt.md`);
+        return this.refuse(topic, "", ErrorCode.UnknownTopic, `unknown topic ${excerpt(rel)}: see docs/mqtt.md`);
     }
   }
 
@@ -68,7 +86,7 @@ export class MqttIngest {
       const r = await sendDirect(this.services.outbox, c.value as SendRequest, "mqtt", topic);
       this.services.logger.info({ id: r.message.id, to: maskNumber(r.message.to), status: r.status }, "send request over MQTT");
     } catch (e) {
-      if (isDuegateError(e, ErrorCode.InvalidNumber)) return this.refuse(topic, "/to", e.code, e.message);
+      if (isDuegateError(e, ErrorCode.InvalidNumber) || isDuegateError(e, ErrorCode.OptedOut)) return this.refuse(topic, "/to", e.code, e.message);
       if (isDuegateError(e, ErrorCode.Validation) || isDuegateError(e, ErrorCode.TextUnencodable)) return this.refuse(topic, String(e.context.field ?? ""), e.code, e.message);
       throw e;
     }
@@ -78,7 +96,7 @@ export class MqttIngest {
     const c = check(IN_TOPICS.optout.schema, body);
     if (!c.ok) return this.refuse(topic, c.problems[0]!.field, ErrorCode.PayloadInvalid, c.problems[0]!.reason);
     try {
-      await changeOptOut(this.services.ledger, c.value as OptOutChange, "mqtt");
+      await changeOptOut(this.services, c.value as OptOutChange, "mqtt", topic);
     } catch (e) {
       if (e instanceof DuegateError && (e.code === ErrorCode.Validation || e.code === ErrorCode.NotFound || e.code === ErrorCode.InvalidNumber))
         return this.refuse(topic, String(e.context.field ?? ""), e.code, e.message);
@@ -88,6 +106,7 @@ export class MqttIngest {
 
   /** The error event goes through the bus: MQTT error topic, webhooks, web panel alike. */
   private refuse(topic: string, field: string, code: string, message: string): void {
-    this.services.bus.emit("input.error", { source: "mqtt", where: topic, field, code, message, at: this.services.clock.now() });
+    // Topic, field and message may quote the sender's bytes: an excerpt goes out, never the whole.
+    this.services.bus.emit("input.error", { source: "mqtt", where: excerpt(topic, 200), field: excerpt(field), code, message: boundMessage(message), at: this.services.clock.now() });
   }
 }

@@ -8,6 +8,8 @@ import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/log.js";
 import type { DomainEvents, ModemHealthEvent } from "../api/events.js";
 import type { EnqueueRequest, EnqueueResult, OutboxPort } from "../outbox/types.js";
+import type { ConsentSource, SuppressionRecord, SuppressionResult } from "../consent/types.js";
+import type { E164 } from "../core/types.js";
 
 /** What the ledger answers to an upsert (src/ledger/types.ts UpsertReport). */
 export interface LedgerUpsertReport {
@@ -30,6 +32,17 @@ export interface LedgerCommands {
 export interface LedgerQueries {
   account(id: string): object | undefined;
   balance(accountId: string): { byCurrency: Record<string, number>; openInvoices: number; earliestDue?: string };
+}
+
+/** The suppression list (src/consent SuppressionList). */
+export interface ConsentCommands {
+  /** E.164 of any common form; throws InvalidNumber naming `field`. */
+  normalise(number: string, field?: string): E164;
+  has(number: string): boolean;
+  get(number: string): SuppressionRecord | undefined;
+  list(q: { search?: string; offset?: number; limit?: number }): { total: number; items: SuppressionRecord[] };
+  add(number: string, source: ConsentSource, reason?: string): Promise<SuppressionResult>;
+  remove(number: string, source: ConsentSource, reason?: string): Promise<SuppressionResult>;
 }
 
 export type OutboxCommands = Pick<OutboxPort, "enqueue" | "cancel" | "get" | "byIdempotencyKey">;
@@ -67,6 +80,7 @@ export interface BridgeServices {
   readonly logger: Logger;
   readonly ledger: LedgerCommands & LedgerQueries;
   readonly outbox: OutboxCommands & OutboxStats;
+  readonly consent: ConsentCommands;
   readonly modem: ModemStatus;
   readonly dunning: DunningForecast;
   readonly version: string;

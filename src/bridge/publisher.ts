@@ -10,6 +10,7 @@ import type { DomainEvents } from "../api/events.js";
 import { newId } from "../core/ids.js";
 import type { Logger } from "../core/log.js";
 import type { EventJournal } from "./ports.js";
+import { TokenBucket } from "./token-bucket.js";
 
 export interface OutgoingEvent {
   /** Relative to <base>/<id>/. */
@@ -23,11 +24,21 @@ export interface PublishPort {
 }
 
 const OWNER = "mqtt-publisher";
+/** Error events published at most this often (burst, then per second); the rest are counted. */
+export const ERROR_EVENTS = { burst: 20, perSecond: 5 };
+/** How often the count of error events not published is logged, at most. */
+const SUPPRESSED_LOG_MS = 60_000;
 
 export class EventPublisher {
   private lastHandedOver = 0;
   private inflight = 0;
   private stopped = true;
+  private errorBucket: TokenBucket | undefined;
+  /** Error events not published since the last one that was (told in the next one as `suppressed`). */
+  private suppressed = 0;
+  /** All error events not published since start. */
+  suppressedTotal = 0;
+  private suppressedLoggedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly deps: {
@@ -39,6 +50,8 @@ export class EventPublisher {
       logger: Logger;
       /** False while nobody could receive the events (embedded broker, no subscriber yet): they wait in the journal. */
       deliverable?: () => boolean;
+      /** The clock of the error-event rate limit (ms). */
+      now?: () => number;
     },
   ) {}
 
@@ -47,7 +60,13 @@ export class EventPublisher {
     this.deps.bus.onAny(OWNER, (event, payload) => {
       const topic = eventTopic(event, payload);
       if (!topic) return;
-      this.deps.journal.append({ topic, payload: { eventId: newId("evt"), event, ...(payload as object) } });
+      let extra = {};
+      if (event === "input.error") {
+        if (!this.allowError()) return;
+        if (this.suppressed > 0) extra = { suppressed: this.suppressed };
+        this.suppressed = 0;
+      }
+      this.deps.journal.append({ topic, payload: { eventId: newId("evt"), event, ...(payload as object), ...extra } });
       this.pump();
     });
   }
@@ -70,6 +89,19 @@ export class EventPublisher {
         this.pump();
       });
     }
+  }
+
+  private allowError(): boolean {
+    const now = this.deps.now ?? Date.now;
+    this.errorBucket ??= new TokenBucket(ERROR_EVENTS.perSecond, ERROR_EVENTS.burst, now);
+    if (this.errorBucket.take()) return true;
+    this.suppressed++;
+    this.suppressedTotal++;
+    if (now() - this.suppressedLoggedAt >= SUPPRESSED_LOG_MS) {
+      this.suppressedLoggedAt = now();
+      this.deps.logger.warn({ suppressedTotal: this.suppressedTotal }, `error events arrive faster than ${ERROR_EVENTS.perSecond}/s; the excess is counted, not published`);
+    }
+    return false;
   }
 
   get backlog(): number {

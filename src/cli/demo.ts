@@ -5,7 +5,7 @@ import { maskNumber } from "../core/mask.js";
 import { DuegateError, ErrorCode, errorMessage } from "../core/errors.js";
 import { ManualClock, type Clock } from "../core/clock.js";
 import { createApp, type App } from "../app.js";
-import { sampleLedger, isoDate } from "../demo/sample-data.js";
+import { sampleLedger } from "../demo/sample-data.js";
 import { parseDemoClock, shiftedClock } from "../demo/demo-clock.js";
 import { nextBatch } from "../demo/next-reminders.js";
 import { colourWanted, painter, type Paint } from "../demo/paint.js";
@@ -13,8 +13,11 @@ import { ScriptMemory } from "../demo/script-memory.js";
 import { runTimeLapse, summaryLines } from "../demo/time-lapse.js";
 import { OutboxSection } from "../config/sections/outbox.js";
 import { DEMO_BASE } from "../demo/demo-config.js";
+import { localDate } from "../core/calendar.js";
 import { flagOverrides, parseListen } from "./options.js";
 import { installSignalHandlers } from "./signals.js";
+import type { Config } from "../config/schema.js";
+import { redactUrl } from "../bridge/client.js";
 
 /**
  * `duegate demo`: the whole product on a simulated modem. Embedded defaults (broker, storage,
@@ -41,11 +44,13 @@ export async function demoCommand(opts: Record<string, string | boolean | undefi
   const loaded = loadConfig({ ...(strings.config ? { file: strings.config } : {}), base: fastDays !== undefined ? { ...DEMO_BASE, ...FAST_BASE } : DEMO_BASE, overrides: flagOverrides(strings) }).config;
   // A Mosquitto installed for the tests, or another program, may hold 1883 or 8080: the demo moves aside.
   const { host: httpHost, port: httpPort } = parseListen(loaded.http.listen);
-  const brokerPort = loaded.mqtt.mode === "embedded" ? await freePort(loaded.mqtt.embedded.host, loaded.mqtt.embedded.port) : loaded.mqtt.embedded.port;
+  const embedded = loaded.mqtt.embedded;
+  const brokerPort = loaded.mqtt.mode === "embedded" ? await freePort(embedded.host, embedded.port) : embedded.port;
+  const tlsPort = loaded.mqtt.mode === "embedded" && embedded.tls.enabled ? await freePort(embedded.tls.host, embedded.tls.port) : embedded.tls.port;
   const config = validateConfig({
     ...loaded,
     http: { ...loaded.http, listen: `${httpHost}:${await freePort(httpHost, httpPort)}` },
-    mqtt: { ...loaded.mqtt, embedded: { ...loaded.mqtt.embedded, port: brokerPort } },
+    mqtt: { ...loaded.mqtt, embedded: { ...embedded, port: brokerPort, tls: { ...embedded.tls, port: tlsPort } } },
   });
   const logRing = new LogRing();
   const logger = createLogger({ level: strings.logLevel ?? "warn", pretty: true, ring: logRing });
@@ -67,13 +72,7 @@ export async function demoCommand(opts: Record<string, string | boolean | undefi
   print("");
   print(paint("bold", "duegate demo is running on a simulated modem. Where to look:"));
   print(`  web panel   ${app.httpUrl ?? `http://${config.http.listen}`}/   (user admin, password ${config.http.adminPassword})`);
-  if (config.mqtt.mode === "embedded") {
-    print(`  MQTT        mqtt://${config.mqtt.embedded.host}:${config.mqtt.embedded.port}   try: mosquitto_sub -h ${config.mqtt.embedded.host} -p ${config.mqtt.embedded.port} -t '${config.mqtt.baseTopic}/#' -v`);
-  } else if (config.mqtt.mode === "external") {
-    print(`  MQTT        ${config.mqtt.url} (topics under ${config.mqtt.baseTopic}/)`);
-  } else {
-    print("  MQTT        off");
-  }
+  for (const line of mqttHint(config)) print(line);
   print(`  data        ${config.gateway.dataDir}`);
   if (lapseClock) print(`  demo clock  ${new Date(now).toISOString()}, a time-lapse of ${fastDays} days (--fast), some ${FAST_DAY_MS / 1000} s or more of real time a day`);
   else if (clock) print(`  demo clock  started at ${new Date(now).toISOString()} (--clock), running at normal speed`);
@@ -144,6 +143,17 @@ function watchEvaluations(app: App, paint: Paint, since: number): void {
   timer.unref();
 }
 
+/** Where the demo's MQTT is and a command that reads it, with the login it needs; nothing when MQTT is off. */
+export function mqttHint(config: Config): string[] {
+  const { mqtt } = config;
+  const topics = `'${mqtt.baseTopic}/${config.gateway.id}/#'`;
+  if (mqtt.mode === "external") return [`  MQTT        ${redactUrl(mqtt.url)} (your broker; topics ${topics})`];
+  if (mqtt.mode !== "embedded") return ["  MQTT        off"];
+  const e = mqtt.embedded;
+  const login = e.username || e.password ? `-u ${e.username || "accounting"} -P '${e.password}'` : "-u accounting -P <the password in the first start's log>";
+  return [`  MQTT        mqtt://${e.host}:${e.port}   try: mosquitto_sub -h ${e.host} -p ${e.port} ${login} -t ${topics} -v`];
+}
+
 /** Prints each event of the flow as one line. */
 function narrate(app: App, paint: Paint): void {
   const { bus } = app.services;
@@ -172,7 +182,7 @@ async function scriptDebtors(app: App, paint: Paint): Promise<void> {
     const to = accounts[i]?.phones[0];
     if (to) sim.injectInbound(to, text);
   };
-  const inTwoWeeks = isoDate(clock.now() + 14 * 86_400_000, "UTC");
+  const inTwoWeeks = localDate(clock.now() + 14 * 86_400_000, "UTC");
   const script: Array<[string, number, () => void | Promise<unknown>]> = [
     ["balance", 6_000, () => debtor(0, "Balance?")],
     ["promise", 9_000, () => debtor(1, `PROMISE ${inTwoWeeks}`)],
@@ -189,7 +199,7 @@ async function scriptDebtors(app: App, paint: Paint): Promise<void> {
         const inv = ledger.invoicesOf(a.id).find((i) => i.status === "open");
         if (!inv) return;
         print(`  $ payment   accounting reports ${a.id} paid ${inv.number} in full`);
-        return ledger.recordPayments([{ id: `PAY-demo-${inv.id}`, invoiceId: inv.id, amount: inv.amountDue, date: isoDate(clock.now(), "UTC") }]);
+        return ledger.recordPayments([{ id: `PAY-demo-${inv.id}`, invoiceId: inv.id, amount: inv.amountDue, date: localDate(clock.now(), "UTC") }]);
       },
     ],
   ];

@@ -9,6 +9,7 @@ import { errorMessage, isDuegateError } from "../core/errors.js";
 import { SECRET_KEYS } from "../core/mask.js";
 import { flagOverrides } from "./options.js";
 import { pduDecodeCommand, pduEncodeCommand } from "./pdu.js";
+import { brokerExposure } from "../bridge/exposure.js";
 
 function out(text: string): void {
   process.stdout.write(`${text}\n`);
@@ -35,8 +36,31 @@ export async function doctorCommand(opts: Record<string, string | boolean | unde
   const logger = createLogger({ level: "warn", pretty: true });
   const { runDoctor, formatDoctor } = await import("./doctor.js");
   const report = await runDoctor({ port: config.modem.port, baudRate: config.modem.baudRate, profile: config.modem.profile, ...(config.modem.pin ? { pin: config.modem.pin } : {}), logger });
-  out(opts.json ? JSON.stringify(report, null, 2) : formatDoctor(report));
+  // What the configuration leaves unsafe: warnings, not failures of the modem (the exit code stays the modem's).
+  const { securityChecks } = await import("../system/security-warnings.js");
+  const security = [...securityChecks(config), ...brokerChecks(config)];
+  out(opts.json ? JSON.stringify({ ...report, security }, null, 2) : `${formatDoctor(report)}\n\nsecurity:\n${formatSecurity(security)}`);
   return report.checks.every((c) => c.ok) ? 0 : 2;
+}
+
+function formatSecurity(checks: Array<{ name: string; ok: boolean; detail: string; hint?: string }>): string {
+  const lines: string[] = [];
+  for (const c of checks) {
+    lines.push(`${c.ok ? "[ ok ]" : "[WARN]"} ${c.name}: ${c.detail}`);
+    if (c.hint) lines.push(`       fix: ${c.hint}`);
+  }
+  const warned = checks.filter((c) => !c.ok).length;
+  lines.push(warned === 0 ? "nothing left unsafe" : `${warned} warning(s): see the fixes above`);
+  return lines.join("\n");
+
+}
+
+/** What the configuration leaves open on the embedded MQTT broker (src/bridge/exposure.ts), as doctor lines. */
+function brokerChecks(config: Config): Array<{ name: string; ok: boolean; detail: string; hint?: string }> {
+  if (config.mqtt.mode !== "embedded") return [];
+  const warnings = brokerExposure(config);
+  if (warnings.length === 0) return [{ name: "MQTT broker", ok: true, detail: `logins required, plain MQTT on ${config.mqtt.embedded.host} only${config.mqtt.embedded.tls.enabled ? `, mqtts on port ${config.mqtt.embedded.tls.port}` : ""}` }];
+  return warnings.map((w) => ({ name: "MQTT broker", ok: false, detail: w.message, hint: `change ${w.key} (docs/security.md, MQTT broker)` }));
 }
 
 export async function sendCommand(opts: Record<string, string | undefined>): Promise<number> {

@@ -1,7 +1,7 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { GatewaySection } from "./sections/gateway.js";
 import { LogSection } from "./sections/log.js";
-import { ModemSection } from "./sections/modem.js";
+import { ModemSection, ModemsSection } from "./sections/modem.js";
 import { StorageSection } from "./sections/storage.js";
 import { OutboxSection } from "./sections/outbox.js";
 import { DunningSection } from "./sections/dunning.js";
@@ -19,6 +19,7 @@ export const ConfigSchema = Type.Object(
     gateway: GatewaySection,
     log: LogSection,
     modem: ModemSection,
+    modems: ModemsSection,
     storage: StorageSection,
     outbox: OutboxSection,
     dunning: DunningSection,

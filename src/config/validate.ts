@@ -5,8 +5,9 @@
  */
 import { Value } from "@sinclair/typebox/value";
 import type { TSchema } from "@sinclair/typebox";
-import { Ajv, type ErrorObject } from "ajv";
+import type { ErrorObject } from "ajv";
 import { parseDocument } from "yaml";
+import { compile } from "../api/validate.js";
 import { DuegateError, ErrorCode } from "../core/errors.js";
 import { ConfigSchema, type Config } from "./schema.js";
 
@@ -24,8 +25,7 @@ function strict(schema: TSchema): TSchema {
   return clone as TSchema;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validate = ajv.compile(strict(ConfigSchema));
+const validate = compile(strict(ConfigSchema), "document");
 
 /** DUEGATE_OUTBOX__SEND_WINDOW__START=09:00 -> outbox.sendWindow.start */
 export function envToPath(name: string): string {
@@ -105,5 +105,26 @@ export function validateConfig(candidate: unknown, source = "config"): Config {
     const fields = (validate.errors ?? []).map((e, i) => ({ field: keyOf(e), message: problems[i]! })).filter((f, i, all) => all.findIndex((g) => g.field === f.field) === i);
     throw new DuegateError(ErrorCode.ConfigInvalid, `${source} is invalid:\n  - ${unique.join("\n  - ")}`, { problems: unique, fields });
   }
-  return withDefaults as Config;
+  const config = withDefaults as Config;
+  const pool = poolProblems(config);
+  if (pool.length > 0) {
+    throw new DuegateError(ErrorCode.ConfigInvalid, `${source} is invalid:\n  - ${pool.map((p) => p.message).join("\n  - ")}`, { problems: pool.map((p) => p.message), fields: pool });
+  }
+  return config;
+}
+
+/** What the schema cannot say about a modem pool: each modem's id and port are its own. */
+function poolProblems(config: Config): Array<{ field: string; message: string }> {
+  const problems: Array<{ field: string; message: string }> = [];
+  const ids = new Map<string, number>();
+  const ports = new Map<string, number>();
+  config.modems.forEach((m, i) => {
+    const seenId = ids.get(m.id);
+    if (seenId !== undefined) problems.push({ field: `modems.${i}.id`, message: `modems.${i}.id: "${m.id}" is already the id of modems.${seenId}; every modem needs its own id` });
+    ids.set(m.id, i);
+    const seenPort = ports.get(m.port);
+    if (m.port !== "sim" && seenPort !== undefined) problems.push({ field: `modems.${i}.port`, message: `modems.${i}.port: "${m.port}" is already the port of modems.${seenPort}; two drivers cannot share one port` });
+    ports.set(m.port, i);
+  });
+  return problems;
 }

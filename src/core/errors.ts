@@ -7,6 +7,8 @@ export const ErrorCode = {
   // config
   ConfigInvalid: "config.invalid",
   ConfigUnreadable: "config.unreadable",
+  /** The data directory is open to other users (group or world bits): the service refuses to start. */
+  DataDirUnsafe: "config.data_dir_unsafe",
   // sms codec
   PduMalformed: "sms.pdu_malformed",
   PduTruncated: "sms.pdu_truncated",
@@ -33,6 +35,8 @@ export const ErrorCode = {
   EmailTemporary: "email.temporary",
   EmailRejected: "email.rejected",
   EmailNotConfigured: "email.not_configured",
+  /** The number is on the suppression list (src/consent): nothing is sent to it. */
+  OptedOut: "outbox.opted_out",
   NotCancellable: "outbox.not_cancellable",
   NotFound: "domain.not_found",
   Validation: "domain.validation",
@@ -51,6 +55,7 @@ export const ErrorCode = {
   PayloadTooLarge: "api.payload_too_large",
   UnknownTopic: "api.unknown_topic",
   BrokerUnavailable: "api.broker_unavailable",
+  ListenFailed: "http.listen_failed",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -1,6 +1,6 @@
 import type { PolicyDocument } from "../dunning/policy-schema.js";
 import type { PlannedReminder } from "../dunning/forecast.js";
-import { dayNumber, instantOf, localNow } from "../ledger/dates.js";
+import { dayNumber, instantOf, localNow } from "../core/calendar.js";
 
 /** The next batch of reminders the forward calendar holds: how many, at what local time, on which day. */
 export interface NextBatch {

@@ -1,4 +1,5 @@
 import type { AccountInput, InvoiceInput } from "../ledger/types.js";
+import { addDays, localDate } from "../core/calendar.js";
 
 /**
  * Sample customers of a security-alarm company for `duegate demo`, in nine countries, each in
@@ -42,16 +43,6 @@ export const SAMPLE_LOCALES: readonly SampleLocale[] = [
  */
 const OFFSETS = [-4, 0, 8, -6, 1, 15, 7, 31, 13, -12, 45];
 
-export function isoDate(ms: number, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(ms);
-}
-
-function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T12:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
-
 export function sampleLedger(count: number, now: number): { accounts: AccountInput[]; invoices: InvoiceInput[] } {
   const accounts: AccountInput[] = [];
   const invoices: InvoiceInput[] = [];
@@ -70,7 +61,7 @@ export function sampleLedger(count: number, now: number): { accounts: AccountInp
       ...(segment ? { segment } : {}),
       tags: i % 4 === 0 ? ["alarm-monitoring"] : ["alarm-monitoring", "maintenance"],
     });
-    const today = isoDate(now, loc.timeZone);
+    const today = localDate(now, loc.timeZone);
     const offset = OFFSETS[i % OFFSETS.length]!;
     const dueDate = addDays(today, -offset);
     const amount = 2990 + ((i * 1337) % 9000);

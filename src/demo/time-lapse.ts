@@ -2,7 +2,7 @@ import type { App } from "../app.js";
 import type { ManualClock } from "../core/clock.js";
 import { errorMessage } from "../core/errors.js";
 import type { DsoRow } from "../dunning/reports/index.js";
-import { isoDate } from "./sample-data.js";
+import { localDate } from "../core/calendar.js";
 
 /**
  * `duegate demo --fast`: a simulated month in a few minutes. The whole service runs on a
@@ -71,7 +71,7 @@ export async function runTimeLapse(app: App, clock: ManualClock, opts: TimeLapse
   const payAll = async (accountId: string): Promise<boolean> => {
     const open = ledger.invoicesOf(accountId).filter((i) => i.status === "open" && i.amountDue > 0);
     if (open.length === 0) return false;
-    await ledger.recordPayments(open.map((i) => ({ id: `PAY-lapse-${i.id}`, invoiceId: i.id, amount: i.amountDue, date: isoDate(clock.now(), "UTC") })));
+    await ledger.recordPayments(open.map((i) => ({ id: `PAY-lapse-${i.id}`, invoiceId: i.id, amount: i.amountDue, date: localDate(clock.now(), "UTC") })));
     opts.print(`  $ payment   ${accountId} paid ${open.map((i) => i.number).join(", ")} after a reminder`);
     return true;
   };
@@ -86,7 +86,7 @@ export async function runTimeLapse(app: App, clock: ManualClock, opts: TimeLapse
     if (b === "pays") later(18 * HOUR + spread, "payment", () => payAll(id));
     if (b === "promises-and-pays" || b === "promises-and-forgets") {
       later(2 * HOUR, "promise", () => {
-        sim?.injectInbound(m.to, `PROMISE ${isoDate(clock.now() + 7 * DAY, "UTC")}`);
+        sim?.injectInbound(m.to, `PROMISE ${localDate(clock.now() + 7 * DAY, "UTC")}`);
         promisesMade++;
       });
       if (b === "promises-and-pays") later(4 * DAY + spread, "kept promise", async () => void ((await payAll(id)) && promisesKept++));
@@ -105,7 +105,7 @@ export async function runTimeLapse(app: App, clock: ManualClock, opts: TimeLapse
       // Real I/O (journal writes, the simulator's answers) gets its turn between steps.
       await sleep(busy ? 3 : pause);
     }
-    opts.print(`  ── day ${day + 1} of ${opts.days}: ${isoDate(end - DAY, "UTC")} ──`);
+    opts.print(`  ── day ${day + 1} of ${opts.days}: ${localDate(end - DAY, "UTC")} ──`);
   }
   bus.removeAll("time-lapse");
 

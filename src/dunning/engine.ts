@@ -15,7 +15,7 @@ import { idempotencyKey, shortHash } from "../core/ids.js";
 import { Priority, type EnqueueOutcome, type EnqueueRequest, type OutboxPort } from "../outbox/types.js";
 import type { Ledger } from "../ledger/ledger.js";
 import type { Account } from "../ledger/types.js";
-import { localNow } from "../ledger/dates.js";
+import { localNow } from "../core/calendar.js";
 import type { OpenDocument } from "../ledger/ports.js";
 import { jsonDocuments } from "../ledger/json-documents.js";
 import { defaultJournalOptions, recordDocuments } from "../ledger/record-documents.js";
@@ -25,7 +25,7 @@ import { DEFAULT_POLICY } from "./default-policy.js";
 import type { PolicyDocument, PolicyVersion } from "./policy-schema.js";
 import { PolicyStore, emptyPolicyStore } from "./policy-store.js";
 import { StepMemory, emptyStepMemory, STEP_MEMORY_COLLECTIONS, type StepRecord } from "./step-memory.js";
-import { compileSequences, planAccount, type CompiledSequence, type PlannedSend, type PlanSettings } from "./planner.js";
+import { compileSequences, planAccount, sequenceFor, type CompiledSequence, type PlannedSend, type PlanSettings } from "./planner.js";
 import { composeReminder, type Sender } from "./compose.js";
 import { forecastPage, type ForecastPage, type ForecastQuery, type PlannedReminder } from "./forecast.js";
 import { preview, type PreviewRequest, type TemplatePreview } from "./preview.js";
@@ -37,8 +37,14 @@ import { balanceIn } from "./compose.js";
 import { channelsFor, fallbackToEmail, type ChannelOptions } from "./channels.js";
 import { renderEmail, type UnsubscribeLinks } from "./email-templates.js";
 import type { MessageStateEvent } from "../api/events.js";
+import { SendTimeMemory, SEND_TIME_COLLECTIONS, emptySendTimeMemory, windowHours, type SendTimeSettings } from "./send-time/memory.js";
+import type { SendTimeChoice } from "./send-time/learner.js";
+import { sendTimeReport, type SendTimeReport } from "./send-time/report.js";
 
-export type DunningConfig = Config["dunning"];
+/** sendTime may be left out (the defaults of src/config/sections/dunning.ts apply). */
+export type DunningConfig = Omit<Config["dunning"], "sendTime"> & Partial<Pick<Config["dunning"], "sendTime">>;
+
+const DEFAULT_SEND_TIME = { minReminders: 3, responseDays: 3, holdoutPercent: 10 };
 
 /** Reminders per batch admission (enqueueMany): a few fsyncs per chunk, and its texts in memory at most. */
 export const ENQUEUE_CHUNK = 500;
@@ -63,6 +69,8 @@ export interface DunningEngineDeps {
   codec?: CodecSettings;
   scheduler: Scheduler;
   clockTrust: ClockTrust;
+  /** The outbox's send window now (config outbox.sendWindow, editable in the panel): learned hours stay inside it. Default 08:00-21:00. */
+  sendWindow?: () => { start: string; end: string };
   /** Default: JSON files in gateway.dataDir (src/store). */
   openDocument?: OpenDocument;
   /** E-mail as a second channel (docs/email.md); absent: SMS only. */
@@ -107,6 +115,7 @@ export class DunningEngine implements Service {
     private readonly deps: DunningEngineDeps,
     private readonly policies: PolicyStore,
     private readonly memory: StepMemory,
+    private readonly sendTimes: SendTimeMemory,
   ) {}
 
   static async open(deps: DunningEngineDeps): Promise<DunningEngine> {
@@ -115,7 +124,20 @@ export class DunningEngine implements Service {
     // The step memory grows with every reminder: journalled record by record, never rewritten whole.
     const openSteps = deps.openDocument ?? recordDocuments(deps.gateway.dataDir, deps.logger, defaultJournalOptions, STEP_MEMORY_COLLECTIONS);
     const memory = new StepMemory(await openSteps("dunning-steps.json", emptyStepMemory()));
-    const engine = new DunningEngine(deps, policies, memory);
+    // One small record per debtor, journalled like the step memory.
+    const openSendTimes = deps.openDocument ?? recordDocuments(deps.gateway.dataDir, deps.logger, defaultJournalOptions, SEND_TIME_COLLECTIONS);
+    const sendTimeDoc = await openSendTimes("dunning-send-times.json", emptySendTimeMemory());
+    const sendTimes = new SendTimeMemory(sendTimeDoc, {
+      bus: deps.bus,
+      clock: deps.clock,
+      zoneOf: (id) => {
+        const a = deps.ledger.account(id);
+        return a ? recipientContext(a.phones[0] ?? "", a, { timeZone: deps.gateway.defaultTimeZone }).timeZone : undefined;
+      },
+      settings: sendTimeSettings(deps.config),
+      window: () => windowHours(deps.sendWindow?.()),
+    });
+    const engine = new DunningEngine(deps, policies, memory, sendTimes);
     const configured = deps.config.policy ?? (policies.current() ? undefined : DEFAULT_POLICY);
     if (configured !== undefined) await policies.save(configured, deps.config.policy ? "config" : "built-in", deps.clock.now());
     return engine;
@@ -126,6 +148,7 @@ export class DunningEngine implements Service {
     this.started = true;
     this.deps.bus.on("ledger.changed", this.name, (e) => this.onLedgerChanged(e));
     this.deps.bus.on("message.state", this.name, (e) => this.onMessageState(e));
+    this.sendTimes.start();
     await this.settlePending();
     this.job = this.deps.scheduler.schedule("dunning.evaluate", this.deps.config.evaluateCron, () => this.evaluate().then(() => undefined));
     await this.deps.clockTrust.start();
@@ -139,8 +162,10 @@ export class DunningEngine implements Service {
     this.debounce?.cancel();
     this.deps.clockTrust.stop();
     this.deps.bus.removeAll(this.name);
+    this.sendTimes.stop();
     await this.running?.catch(() => undefined);
     await this.memory.flush();
+    await this.sendTimes.flush();
   }
 
   policy(): PolicyDocument {
@@ -170,6 +195,42 @@ export class DunningEngine implements Service {
   /** Step records (reports read them). */
   stepRecords(): readonly StepRecord[] {
     return this.memory.records();
+  }
+
+  /**
+   * The hour the account's next reminders go at and why (the account page). `learned` is
+   * false for an account in a sequence with a fixed time, in the holdout or with too little
+   * history; the evidence is shown all the same. Undefined for an account the ledger does not know.
+   */
+  sendTimeOf(accountId: string): (SendTimeChoice & { sequence: string; sendTime: "fixed" | "learned"; stepTime: string; time: string }) | undefined {
+    const account = this.deps.ledger.account(accountId);
+    if (!account) return undefined;
+    const policy = this.policy();
+    const seq = this.sequences().get(sequenceFor(policy, account));
+    const stepMinute = seq?.steps[0]?.minute ?? 600;
+    const choice = this.sendTimes.choice(accountId, stepMinute);
+    const mode = seq?.learned ? "learned" : "fixed";
+    const learned = mode === "learned" && choice.learned;
+    const minute = learned ? choice.bestHour * 60 + (stepMinute % 60) : stepMinute;
+    const reason = mode === "fixed" ? `the sequence "${seq?.name ?? sequenceFor(policy, account)}" sends at each step's time (sendTime: fixed)` : choice.reason;
+    return { ...choice, learned, reason, sequence: seq?.name ?? sequenceFor(policy, account), sendTime: mode, stepTime: hhmm(stepMinute), time: hhmm(minute) };
+  }
+
+  /** Learning group against holdout over a period of local dates (docs/reports.md, Send time). */
+  sendTimeReport(period: { from: string; to: string }, withinDays = 7): SendTimeReport {
+    const policy = this.policy();
+    const sequences = this.sequences();
+    return sendTimeReport({
+      records: this.memory.records(),
+      ledger: this.deps.ledger,
+      learners: this.sendTimes,
+      inLearnedSequence: (accountId) => {
+        const a = this.deps.ledger.account(accountId);
+        return a !== undefined && sequences.get(sequenceFor(policy, a))?.learned === true;
+      },
+      period,
+      withinDays,
+    });
   }
 
   /** The recipient's context on the message itself: the outbox's window and codec read it from there. */
@@ -207,7 +268,7 @@ export class DunningEngine implements Service {
   }
 
   private settings(): PlanSettings {
-    return { policy: this.policy(), graceDays: this.deps.config.graceDays, promiseGraceDays: this.deps.config.promiseGraceDays, consolidate: this.deps.config.consolidate, channels: this.channelOptions() };
+    return { policy: this.policy(), graceDays: this.deps.config.graceDays, promiseGraceDays: this.deps.config.promiseGraceDays, consolidate: this.deps.config.consolidate, channels: this.channelOptions(), sendTime: this.sendTimes };
   }
 
   private sequences(): Map<string, CompiledSequence> {
@@ -301,6 +362,7 @@ export class DunningEngine implements Service {
       amountDue: send.invoices.reduce((s, i) => s + i.amountDue, 0),
       currency: send.currency,
       state: "pending",
+      ...(send.learnedTime ? { learnedTime: true } : {}),
       covers: send.covers,
     };
   }
@@ -410,9 +472,9 @@ export class DunningEngine implements Service {
 
   private notEnqueued({ send, account, key }: { send: PlannedSend; account: Account; key: string; first?: number }, err: unknown, report: EvaluationReport): void {
     report.failed++;
-    // An invalid number will not get better by retrying; anything else is planned again next time.
-    const permanent = isDuegateError(err, ErrorCode.InvalidNumber) || isDuegateError(err, ErrorCode.InvalidEmail);
-    if (permanent) this.memory.settle(key, "cancelled", undefined, "invalid-number");
+    // An invalid number or address, or an opted-out number, will not get better by retrying; anything else is planned again next time.
+    if (isDuegateError(err, ErrorCode.InvalidNumber) || isDuegateError(err, ErrorCode.InvalidEmail)) this.memory.settle(key, "cancelled", undefined, "invalid-number");
+    else if (isDuegateError(err, ErrorCode.OptedOut)) this.memory.settle(key, "cancelled", undefined, "opted-out");
     else this.memory.forget(key, new Set(send.invoices.map((i) => i.id)), `enqueue failed: ${errorMessage(err)}`);
     this.deps.logger.warn({ accountId: account.id, step: send.step.id, err: errorMessage(err) }, "reminder not enqueued");
   }
@@ -488,4 +550,22 @@ export class DunningEngine implements Service {
   preview(req: PreviewRequest): TemplatePreview {
     return preview({ ledger: this.deps.ledger, policy: this.policy(), now: this.deps.clock.now(), zoneOf: (a) => this.zoneOf(a), sender: this.sender(), costPerPart: this.deps.costPerPart, ...(this.deps.codec ? { codec: this.deps.codec } : {}) }, req);
   }
+}
+
+function hhmm(minute: number): string {
+  return `${String(Math.floor(minute / 60)).padStart(2, "0")}:${String(minute % 60).padStart(2, "0")}`;
+}
+
+/** The learner's settings, built again only when the config's sendTime section is replaced (the planner asks per account). */
+function sendTimeSettings(config: DunningConfig): () => SendTimeSettings {
+  let from: DunningConfig["sendTime"] | null = null;
+  let built: SendTimeSettings | undefined;
+  return () => {
+    if (built === undefined || from !== config.sendTime) {
+      from = config.sendTime;
+      // Laplace smoothing: one pseudo-success and one pseudo-failure per hour.
+      built = { ...DEFAULT_SEND_TIME, ...config.sendTime, priorSuccesses: 1, priorFailures: 1 };
+    }
+    return built;
+  };
 }

@@ -14,7 +14,7 @@
 import type { Ledger } from "../ledger/ledger.js";
 import type { Account, Invoice } from "../ledger/types.js";
 import { DuegateError, ErrorCode } from "../core/errors.js";
-import { dayNumber, fromDayNumber, isLocalDate, localNow } from "../ledger/dates.js";
+import { dayNumber, fromDayNumber, isLocalDate, localNow } from "../core/calendar.js";
 import { mayPlan, planAccount, type CompiledSequence, type PlannedSend, type PlanSettings } from "./planner.js";
 import { NO_DAY, type InvoiceSteps, type StepCover, type StepMemoryView } from "./step-memory.js";
 import { composeReminder, type Sender } from "./compose.js";
@@ -22,6 +22,10 @@ import { DEFAULT_CODEC, measureText, type CodecSettings } from "./text-measure.j
 
 export interface PlannedReminder {
   date: string;
+  /** Local time HH:MM in the account's zone: the step's time, or the debtor's learned hour. */
+  time: string;
+  /** Present when `time` is the debtor's learned hour (sequence sendTime: learned). */
+  learnedTime?: true;
   accountId: string;
   invoiceIds: string[];
   step: string;
@@ -123,6 +127,8 @@ function entryOf(d: ForecastDeps, account: Account, invoices: readonly Invoice[]
   for (const i of send.invoices) amountDue += i.amountDue;
   const r: PlannedReminder = {
     date: fromDayNumber(day),
+    time: `${String(Math.floor(send.minute / 60)).padStart(2, "0")}:${String(send.minute % 60).padStart(2, "0")}`,
+    ...(send.learnedTime ? { learnedTime: true as const } : {}),
     accountId: account.id,
     invoiceIds: send.invoices.map((i) => i.id),
     step: send.step.id,

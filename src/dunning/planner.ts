@@ -15,9 +15,10 @@
  */
 import { reachable, type ChannelOptions } from "./channels.js";
 import type { Account, Invoice } from "../ledger/types.js";
-import { dayNumber, fromDayNumber } from "../ledger/dates.js";
+import { dayNumber, fromDayNumber } from "../core/calendar.js";
 import type { PolicyDocument, PolicyStep } from "./policy-schema.js";
 import type { InvoiceSteps, StepCover, StepMemoryView } from "./step-memory.js";
+import type { SendTimeView } from "./send-time/memory.js";
 
 export interface PlanSettings {
   policy: PolicyDocument;
@@ -26,6 +27,8 @@ export interface PlanSettings {
   consolidate: boolean;
   /** E-mail settings: an account reachable only by e-mail is planned when e-mail is on (src/dunning/channels.ts). */
   channels?: ChannelOptions;
+  /** Each debtor's learned hour, for sequences whose sendTime is "learned". */
+  sendTime?: SendTimeView;
 }
 
 export interface PlannedSend {
@@ -39,6 +42,10 @@ export interface PlannedSend {
   currency: string;
   day: number;
   date: string;
+  /** Local minute of the day it goes at: the step's time, or the debtor's learned hour. */
+  minute: number;
+  /** True when the minute is the debtor's learned hour. */
+  learnedTime: boolean;
   covers: StepCover[];
 }
 
@@ -63,6 +70,7 @@ const minuteOf = (hhmm: string | undefined): number => (hhmm ? Number(hhmm.slice
 /** Steps of a sequence in date order, with their minute of day, computed once per policy. */
 export interface CompiledSequence {
   name: string;
+  learned: boolean;
   steps: Array<{ step: PolicyStep; minute: number }>;
 }
 
@@ -70,7 +78,7 @@ export function compileSequences(policy: PolicyDocument): Map<string, CompiledSe
   const out = new Map<string, CompiledSequence>();
   for (const [name, seq] of Object.entries(policy.sequences)) {
     const steps = [...seq.steps].sort((a, b) => a.offsetDays - b.offsetDays).map((step) => ({ step, minute: minuteOf(step.time ?? policy.defaultTime ?? "10:00") }));
-    out.set(name, { name, steps });
+    out.set(name, { name, learned: seq.sendTime === "learned", steps });
   }
   return out;
 }
@@ -113,7 +121,7 @@ export function mayPlan(account: Account, s: PlanSettings, sequences: Map<string
   return plannable(account, s, sequences) !== undefined;
 }
 
-type Due = { invoice: Invoice; step: PolicyStep; stepDay: number };
+type Due = { invoice: Invoice; step: PolicyStep; stepDay: number; minute: number; learned: boolean };
 
 export function planAccount(account: Account, invoices: readonly Invoice[], today: number, minute: number, s: PlanSettings, sequences: Map<string, CompiledSequence>, memory: StepMemoryView): AccountPlan {
   const seq = plannable(account, s, sequences);
@@ -121,6 +129,19 @@ export function planAccount(account: Account, invoices: readonly Invoice[], toda
   const resume = resumeDay(account, today, s.promiseGraceDays);
   if (resume === null) return EMPTY;
   const seqName = seq.name;
+  const learner = seq.learned ? s.sendTime : undefined;
+  // The account's time for the last step minute asked: steps of a sequence mostly share one time.
+  let askedFor = -1;
+  let asked: { minute: number; learned: boolean } | undefined;
+  const timeOf = learner
+    ? (stepMinute: number): { minute: number; learned: boolean } | undefined => {
+        if (stepMinute !== askedFor) {
+          askedFor = stepMinute;
+          asked = learner.minuteFor(account.id, stepMinute);
+        }
+        return asked;
+      }
+    : undefined;
   const lastMessage = memory.lastMessageDay(account.id);
   if (s.consolidate && lastMessage !== undefined && lastMessage >= today) return EMPTY;
 
@@ -136,16 +157,22 @@ export function planAccount(account: Account, invoices: readonly Invoice[], toda
     let step: PolicyStep | undefined;
     let stepDay = 0;
     let at = 0;
+    let learned = false;
     for (let k = seq.steps.length - 1; k >= 0; k--) {
       const entry = seq.steps[k]!;
       const day = dueDay + entry.step.offsetDays;
-      if (day > today || (day === today && minute < entry.minute)) continue;
+      if (day > today) continue;
+      // Asked only for a step that has come: a lookup of the learner per invoice and step would cost at 100,000 invoices.
+      const time = timeOf?.(entry.minute);
+      const stepMinute = time ? time.minute : entry.minute;
+      if (day === today && minute < stepMinute) continue;
       if (mem === null) mem = memory.invoice(invoice.id);
       if (mem && (day <= mem.lastDay || mem.steps[entry.step.id])) break;
       if (!conditionsHold(entry.step, account, invoice, today, dueDay)) continue;
       step = entry.step;
       stepDay = day;
-      at = entry.minute;
+      at = stepMinute;
+      learned = time?.learned ?? false;
       break;
     }
     if (!step) continue;
@@ -163,7 +190,7 @@ export function planAccount(account: Account, invoices: readonly Invoice[], toda
       else skips = [skip];
       continue;
     }
-    const d: Due = { invoice, step, stepDay };
+    const d: Due = { invoice, step, stepDay, minute: at, learned };
     if (due) due.push(d);
     else due = [d];
   }
@@ -181,6 +208,8 @@ export function planAccount(account: Account, invoices: readonly Invoice[], toda
     currency: d.invoice.currency,
     day: today,
     date,
+    minute: d.minute,
+    learnedTime: d.learned,
     covers: [{ invoiceId: d.invoice.id, stepId: d.step.id, stepDay: d.stepDay }],
   });
   if (!s.consolidate) {
@@ -211,6 +240,8 @@ export function planAccount(account: Account, invoices: readonly Invoice[], toda
       currency,
       day: today,
       date,
+      minute: lead.minute,
+      learnedTime: lead.learned,
       covers: group.map((d) => ({ invoiceId: d.invoice.id, stepId: d.step.id, stepDay: d.stepDay })),
     });
   }

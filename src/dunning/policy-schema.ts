@@ -4,7 +4,7 @@
  * unique step ids, known template variables).
  */
 import { Type, type Static } from "@sinclair/typebox";
-import { Ajv } from "ajv";
+import { compile } from "../api/validate.js";
 import { DuegateError, ErrorCode } from "../core/errors.js";
 import { unknownVariables } from "./template-variables.js";
 
@@ -54,7 +54,18 @@ export const StepSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const SequenceSchema = Type.Object({ description: Type.Optional(Type.String()), steps: Type.Array(StepSchema, { maxItems: 20 }) }, { additionalProperties: false });
+export const SequenceSchema = Type.Object(
+  {
+    description: Type.Optional(Type.String()),
+    steps: Type.Array(StepSchema, { maxItems: 20 }),
+    sendTime: Type.Optional(
+      Type.Union([Type.Literal("fixed"), Type.Literal("learned")], {
+        description: "fixed (default): each step at its time; learned: at each debtor's best hour from their own history, inside the send window (docs/send-time.md).",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export const PolicySchema = Type.Object(
   {
@@ -89,8 +100,7 @@ export interface PolicyVersion {
   policy: PolicyDocument;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validateShape = ajv.compile(PolicySchema);
+const validateShape = compile(PolicySchema, "document");
 
 /** Throws DuegateError(PolicyInvalid | TemplateInvalid) naming the first problem and where it is. */
 export function checkPolicy(input: unknown): PolicyDocument {

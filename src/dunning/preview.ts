@@ -5,7 +5,7 @@
 import { DuegateError, ErrorCode } from "../core/errors.js";
 import type { Ledger } from "../ledger/ledger.js";
 import type { Account, Invoice } from "../ledger/types.js";
-import { addDays, localNow } from "../ledger/dates.js";
+import { addDays, localNow } from "../core/calendar.js";
 import type { PolicyDocument } from "./policy-schema.js";
 import { sequenceFor } from "./planner.js";
 import { unknownVariables } from "./template-variables.js";

@@ -44,6 +44,8 @@ export interface StepRecord {
   state: "pending" | "enqueued" | "skipped" | "cancelled";
   reason?: string;
   messageId?: string;
+  /** Planned for the debtor's learned hour rather than the step's time (the send-time report). */
+  learnedTime?: boolean;
   covers: StepCover[];
 }
 

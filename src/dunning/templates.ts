@@ -4,11 +4,11 @@
  * an SMS is not HTML, and "&amp;" would cost five characters.
  */
 import type { Account, Invoice } from "../ledger/types.js";
-import { dayNumber } from "../ledger/dates.js";
+import { dayNumber } from "../core/calendar.js";
 import type { PolicyDocument } from "./policy-schema.js";
 import type { TemplateVariable } from "./template-variables.js";
 import { CompiledTemplate } from "./compiled-template.js";
-import { formatMoney, plainSpaces } from "./money-format.js";
+import { formatMoney, plainSpaces } from "../core/money.js";
 
 export type TemplateView = Record<TemplateVariable, string | number>;
 

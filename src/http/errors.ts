@@ -5,6 +5,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { ErrorCode, isDuegateError, type DuegateError } from "../core/errors.js";
+import { boundMessage, excerpt } from "../core/excerpt.js";
 
 const STATUS: Partial<Record<string, number>> = {
   [ErrorCode.Validation]: 400,
@@ -18,21 +19,28 @@ const STATUS: Partial<Record<string, number>> = {
   [ErrorCode.StaleUpdate]: 409,
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.InvalidNumber]: 400,
+  [ErrorCode.OptedOut]: 409,
   [ErrorCode.TextUnencodable]: 400,
   [ErrorCode.UnknownTopic]: 404,
 };
+
+/** The HTTP status of a domain error. */
+export function statusOf(error: DuegateError): number {
+  return STATUS[error.code] ?? 400;
+}
 
 export function sendError(reply: FastifyReply, status: number, code: string, message: string, field?: string, extra: Record<string, unknown> = {}): FastifyReply {
   return reply
     .code(status)
     .type("application/json")
-    .send({ error: { code, message, ...(field !== undefined ? { field } : {}) }, ...extra });
+    // Every error path passes here: the message quotes at most an excerpt of the input (src/core/excerpt.ts).
+    .send({ error: { code, message: boundMessage(message), ...(field !== undefined ? { field: excerpt(field) } : {}) }, ...extra });
 }
 
 export function apiErrorHandler(error: FastifyError | DuegateError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (isDuegateError(error)) {
     const field = typeof error.context.field === "string" ? normaliseField(error.context.field) : undefined;
-    return sendError(reply, STATUS[error.code] ?? 400, error.code, error.message, field);
+    return sendError(reply, statusOf(error), error.code, error.message, field);
   }
   const fe = error as FastifyError;
   if (fe.code === "FST_ERR_CTP_BODY_TOO_LARGE") return sendError(reply, 413, ErrorCode.PayloadTooLarge, `the body is over the limit of ${request.routeOptions.bodyLimit ?? "?"} bytes (http.bodyLimitBytes): split it`);

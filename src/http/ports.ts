@@ -7,9 +7,11 @@ import type { Account, Invoice } from "../ledger/types.js";
 import type { ListFilter, OutboxMessage } from "../outbox/types.js";
 import type { InboundRecord, InboxFilter } from "../inbound/types.js";
 import type { Reports } from "../dunning/reports/index.js";
+import type { DeskPort } from "./routes/desk.js";
+import type { MqttCredentialsPort } from "../app-services.js";
 
 /** The reports the API and the panel serve (src/dunning/reports/service.ts). */
-export type ReportsPort = Pick<Reports, "today" | "aging" | "onTime" | "dso" | "steps" | "cost" | "evidence" | "evidenceCsv">;
+export type ReportsPort = Pick<Reports, "today" | "aging" | "onTime" | "dso" | "steps" | "cost" | "evidence" | "evidenceCsv" | "sendTime" | "sendTimeOf">;
 
 export interface HttpServices extends Omit<BridgeServices, "ledger" | "outbox"> {
   readonly ledger: BridgeServices["ledger"] & {
@@ -24,7 +26,24 @@ export interface HttpServices extends Omit<BridgeServices, "ledger" | "outbox"> 
   readonly reports: ReportsPort;
   /** E-mail: the unsubscribe link's check and effect, and the relay test (absent in tests that do not need them). */
   readonly email?: EmailPort;
-  readonly config: { gateway: { id: string; defaultTimeZone: string }; http: { bodyLimitBytes: number; rateLimitPerMinute: number; importMaxRows: number; secureCookies: boolean }; mqtt: { maxBatch: number } };
+  /** The collections desk (src/desk); absent in API-only tests, where its routes answer 404. */
+  readonly desk?: DeskPort;
+  /** The embedded broker's logins (admin only); absent in API-only tests. */
+  readonly mqttCredentials?: MqttCredentialsPort;
+  readonly config: {
+    gateway: { id: string; defaultTimeZone: string; dataDir: string };
+    http: {
+      listen: string;
+      bodyLimitBytes: number;
+      rateLimitPerMinute: number;
+      allowedHosts: string[];
+      metricsAccess: "loopback-or-key" | "key";
+      importMaxRows: number;
+      importMaxBytes: number;
+      secureCookies: boolean;
+    };
+    mqtt: { maxBatch: number };
+  };
 }
 
 /** What the e-mail routes need (src/http/routes/email.ts); built in src/app.ts. */

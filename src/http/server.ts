@@ -5,8 +5,6 @@
  */
 import { emailRoutes } from "./routes/email.js";
 import Fastify, { type FastifyInstance, type FastifySchemaCompiler } from "fastify";
-import { Ajv } from "ajv";
-import formatsPlugin from "ajv-formats";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
@@ -22,9 +20,15 @@ import { messageRoutes } from "./routes/messages.js";
 import { queryRoutes } from "./routes/queries.js";
 import { importRoutes } from "./routes/import.js";
 import { reportRoutes } from "./routes/reports.js";
+import { deskRoutes } from "./routes/desk.js";
+import { suppressionRoutes } from "./routes/suppressions.js";
+import { mqttCredentialRoutes } from "./routes/mqtt-credentials.js";
+import { allowedHostSet, hostGuardHook } from "./allowed-hosts.js";
+import { budgetOwner, RequestBudget, rateLimitHook } from "./rate-limit.js";
+import { parseListen } from "../cli/options.js";
+import { healthRoutes } from "./health.js";
 
-// ajv-formats ships CJS with a default export object; under NodeNext its call signature sits on .default.
-const addFormats = ((formatsPlugin as unknown as { default?: unknown }).default ?? formatsPlugin) as (a: Ajv) => Ajv;
+import { createAjv } from "../api/validate.js";
 
 export type ServerServices = HttpServices & WebServices;
 
@@ -38,6 +42,8 @@ export interface ServerOptions {
   webRoot?: string;
   /** Leave the web panel out (API-only tests). */
   web?: boolean;
+  /** Serve HTTPS with this certificate and key (src/system/tls-certificate.ts); plain HTTP without. */
+  https?: { cert: string; key: string };
 }
 
 export async function buildServer(services: ServerServices, opts: ServerOptions): Promise<FastifyInstance> {
@@ -47,33 +53,36 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
     loggerInstance: services.logger.child({ subsystem: "http" }, { level: "warn" }),
     bodyLimit: http.bodyLimitBytes,
     return503OnClosing: true,
+    ...(opts.https ? { https: { cert: opts.https.cert, key: opts.https.key, minVersion: "TLSv1.2" as const } } : {}),
   });
   root.setValidatorCompiler(validatorCompiler());
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
 
+  // First of all hooks, before the body is read and before authentication: a request for a
+  // foreign name, or over the client's budget, costs the appliance nothing more.
+  app.addHook("onRequest", hostGuardHook(allowedHostSet(http.allowedHosts, undefined, listenHost(http.listen))));
+  app.addHook("onRequest", rateLimitHook(new RequestBudget(() => http.rateLimitPerMinute, services.clock), (request) => budgetOwner(request, opts.auth)));
+
   await app.register(swagger, {
     openapi: {
       info: { title: "duegate API", version: services.version, description: "Accounts, invoices, payments, SMS and reports. The same payloads as the MQTT topics (docs/mqtt.md)." },
-      components: { securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "An API key with scope read or write (web panel, Settings, API keys)." } } },
+      components: { securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "An API key (web panel, Settings, API keys) with scope read (GET), write (ledger and sends), policy (the dunning policy) or metrics (/metrics only)." } } },
       security: [{ apiKey: [] }],
     },
     // Only the API is documented; the panel's own routes are not a contract.
     transform: ({ schema, url }) => ({ schema: url.startsWith("/api/v1/") && !url.startsWith("/api/v1/panel") ? schema : { ...schema, hide: true }, url }),
   });
 
-  await app.register(authPlugin, { auth: opts.auth, secureCookies: http.secureCookies, clock: services.clock });
+  // Secure cookies and HSTS whenever this server speaks TLS, or a TLS proxy in front of it does.
+  await app.register(authPlugin, { auth: opts.auth, secureCookies: opts.https !== undefined || http.secureCookies, clock: services.clock });
   if (opts.web !== false) await app.register(webPlugin, { services, ...(opts.webRoot ? { webRoot: opts.webRoot } : {}) });
 
-  app.get("/health", { config: { scope: "public" }, schema: { hide: true } }, async () => ({ status: "ok" }));
+  await app.register(healthRoutes, { services });
 
   await app.register(
     async (api) => {
       api.setErrorHandler(apiErrorHandler);
       api.setNotFoundHandler((request, reply) => sendError(reply, 404, ErrorCode.NotFound, `no route ${request.method} ${request.url}`));
-      // Rate limit for every API route (the plugin itself is registered by the auth plugin).
-      api.addHook("onRoute", (route) => {
-        route.config = { ...(route.config ?? {}), rateLimit: { max: http.rateLimitPerMinute, timeWindow: 60_000 } } as typeof route.config;
-      });
       api.get("/openapi.json", { config: { scope: "public" }, schema: { hide: true } }, async () => app.swagger());
       await api.register(recordRoutes, { services });
       await api.register(messageRoutes, { services });
@@ -81,6 +90,9 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
       await api.register(reportRoutes, { services });
       await api.register(importRoutes, { services });
       await api.register(emailRoutes, { services });
+      await api.register(deskRoutes, { services });
+      await api.register(suppressionRoutes, { services });
+      await api.register(mqttCredentialRoutes, { services });
     },
     { prefix: "/api/v1" },
   );
@@ -89,17 +101,23 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
   return root as unknown as FastifyInstance;
 }
 
+/** The host part of http.listen, itself a name clients may use. */
+function listenHost(listen: string): string | undefined {
+  try {
+    return parseListen(listen).host;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Two ajv instances, chosen by the part of the request. A query string, path parameters and
- * headers are text by nature: "limit=5" is the number 5 ("array": a single value for a list).
- * A JSON body already carries its types and is read as MQTT reads it (src/api/validate.ts):
- * "optedOut": "true" or "id": true is refused with the field named, never turned into
- * another value. In both, a record with an unknown field is refused, not silently trimmed.
+ * fastify's compiler, built from the gateway's one validator module (src/api/validate.ts): a
+ * JSON body is read as MQTT reads it, a query string or path as text. Fresh instances per
+ * server, since fastify registers its route schemas in them.
  */
 function validatorCompiler(): FastifySchemaCompiler<unknown> {
-  const common = { removeAdditional: false, useDefaults: true, allErrors: false } as const;
-  const text = addFormats(new Ajv({ ...common, coerceTypes: "array" }));
-  const json = addFormats(new Ajv({ ...common, coerceTypes: false }));
+  const text = createAjv("text");
+  const json = createAjv("json");
   return ({ schema, httpPart }) => (httpPart === "body" ? json : text).compile(schema as object);
 }
 

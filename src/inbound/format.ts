@@ -1,5 +1,5 @@
 /**
- * Money, dates and account numbers as a debtor reads them, in the account's locale.
+ * Dates and account numbers as a debtor reads them, in the account's locale (money: src/core/money.ts).
  * Intl puts narrow no-break spaces in some locales (fr-FR "12,50 €"); they are not in the
  * GSM 7-bit alphabet (3GPP TS 23.038 6.2.1) and would turn the whole reply into UCS-2,
  * so they become plain spaces.
@@ -18,20 +18,6 @@ function safeLocale(locale: string | undefined, fallback: string): string {
   }
 }
 
-/** Minor units to a localised amount: 12345 EUR in de-DE is "123,45 €", 500 JPY is "¥500". */
-export function formatMoney(minor: number, currency: string, locale: string | undefined, fallbackLocale = "en-GB"): string {
-  const loc = safeLocale(locale, fallbackLocale);
-  let fmt: Intl.NumberFormat;
-  try {
-    fmt = new Intl.NumberFormat(loc, { style: "currency", currency });
-  } catch {
-    fmt = new Intl.NumberFormat(loc, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-    return gsmSafe(`${fmt.format(minor / 100)} ${currency}`);
-  }
-  const digits = fmt.resolvedOptions().maximumFractionDigits ?? 2;
-  return gsmSafe(fmt.format(minor / 10 ** digits));
-}
-
 /** "2026-06-25" in the account's locale ("25.06.2026", "25 Jun 2026"); the date has no zone. */
 export function formatLocalDate(ymd: string, locale: string | undefined, fallbackLocale = "en-GB"): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd);
@@ -44,22 +30,4 @@ export function formatLocalDate(ymd: string, locale: string | undefined, fallbac
 export function maskAccountId(id: string): string {
   const tail = id.length > 4 ? id.slice(-4) : id.slice(-1);
   return `***${tail}`;
-}
-
-/** Today's date (YYYY-MM-DD) in a time zone; an unknown zone falls back to UTC. */
-export function localDate(now: number, timeZone: string | undefined): string {
-  let fmt: Intl.DateTimeFormat;
-  try {
-    fmt = new Intl.DateTimeFormat("en-CA", { timeZone: timeZone || "UTC", year: "numeric", month: "2-digit", day: "2-digit" });
-  } catch {
-    fmt = new Intl.DateTimeFormat("en-CA", { timeZone: "UTC", year: "numeric", month: "2-digit", day: "2-digit" });
-  }
-  const parts = Object.fromEntries(fmt.formatToParts(now).map((p) => [p.type, p.value]));
-  return `${parts.year}-${parts.month}-${parts.day}`;
-}
-
-/** Adds days to a YYYY-MM-DD date (calendar arithmetic, no zone involved). */
-export function addDays(ymd: string, days: number): string {
-  const [y, m, d] = ymd.split("-").map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }

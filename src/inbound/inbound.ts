@@ -21,7 +21,7 @@ import type { DeliverPdu } from "../sms/index.js";
 import { History, JsonStore } from "../store/index.js";
 import { Inbox } from "./inbox.js";
 import { PartIntake, type AssembledMessage } from "./intake.js";
-import type { HistoryLog, InboundLedger, StateFile } from "./ports.js";
+import type { HistoryLog, InboundConsent, InboundLedger, StateFile } from "./ports.js";
 import { ReplyLimit } from "./reply-limit.js";
 import { ReplyTexts } from "./replies.js";
 import { KeywordResponder, type KeywordRules } from "./responder.js";
@@ -46,6 +46,8 @@ export interface InboundDeps {
   config: InboundConfig;
   ledger: InboundLedger;
   outbox: OutboxPort;
+  /** The suppression list (src/consent): STOP adds the sender's number, START removes it. */
+  consent?: InboundConsent;
   /** storage.flushIntervalMs and storage.historyRetentionDays. */
   storage?: Partial<Pick<Config["storage"], "flushIntervalMs" | "historyRetentionDays">>;
   /**
@@ -127,7 +129,7 @@ export class Inbound implements Service {
       } else if (entry.kind === "handled") unhandled.delete(entry.id);
     }
     intake.dropStored();
-    const responder = new KeywordResponder({ ledger: d.ledger, outbox: d.outbox, bus: d.bus, clock: d.clock, logger: d.logger, state: state.data });
+    const responder = new KeywordResponder({ ledger: d.ledger, outbox: d.outbox, bus: d.bus, clock: d.clock, logger: d.logger, state: state.data, ...(d.consent ? { consent: d.consent } : {}) });
     return new Inbound(d, state, history, intake, inbox, responder, Inbound.rulesFor(d.config, state.data), unhandled);
   }
 

@@ -15,9 +15,9 @@ export function matchesFilter(r: InboundRecord, f: InboxFilter, from: string | u
   return true;
 }
 
-/** Unknown text, disputes, possible opt-outs, and anything not handled yet. */
+/** Unknown text, disputes, possible opt-outs, unverified claims, and anything not handled yet. */
 export function needsStaff(r: InboundRecord): boolean {
-  return !r.action || r.keyword === "unknown" || r.keyword === "dispute" || r.action.possibleOptOut === true;
+  return !r.action || r.keyword === "unknown" || r.keyword === "dispute" || r.action.possibleOptOut === true || r.action.unverified === true;
 }
 
 export class Inbox {

@@ -4,6 +4,7 @@
  * on the agreed Ledger (team CONTRACTS.md) with the same name and shape.
  */
 import type { Account, Invoice } from "../ledger/types.js";
+import type { ConsentSource } from "../consent/types.js";
 
 export interface AccountBalance {
   /** Minor units per ISO 4217 currency. */
@@ -32,6 +33,16 @@ export interface LedgerCommands {
 }
 
 export type InboundLedger = LedgerQueries & LedgerCommands;
+
+/**
+ * The suppression list (src/consent SuppressionList): STOP puts the sender's number on it
+ * whether or not the number is on file, START takes that number off. Durable when resolved.
+ */
+export interface InboundConsent {
+  has(number: string): boolean;
+  add(number: string, source: ConsentSource): Promise<unknown>;
+  remove(number: string, source: ConsentSource): Promise<unknown>;
+}
 
 /** The small hot file (src/store JsonStore satisfies it). */
 export interface StateFile<T> {

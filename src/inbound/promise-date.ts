@@ -5,7 +5,7 @@
  * "vendredi", "tomorrow") go to chrono-node, the account's language first.
  */
 import * as chrono from "chrono-node";
-import { addDays } from "./format.js";
+import { addDays } from "../core/calendar.js";
 
 export type PromiseDateResult =
   | { ok: true; date: string }

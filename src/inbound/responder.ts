@@ -5,19 +5,23 @@
  * - a keyword that reads or changes an account runs only for a number on file;
  * - a number on no account gets inbound.unknownNumberReply (default: nothing) and no data;
  * - every automatic reply takes from the per-number and total hourly allowance;
+ * - STOP puts the sender's number on the suppression list (on file or not) before anything
+ *   else; it opts out only the accounts that have the number on file; START lifts that number;
+ * - PAID, PROMISE and DISPUTE from a number on file for no account change nothing and are
+ *   kept for staff as unverified;
  * - STOP is stored, and queued messages cancelled, before its confirmation is enqueued.
  * account.optout is published by the ledger for each account it changed (one event, one source).
  */
-import type { DomainEvents } from "../api/events.js";
+import type { DomainEvents, KeywordKind } from "../api/events.js";
 import type { EventBus } from "../core/bus.js";
 import type { Clock } from "../core/clock.js";
-import { errorMessage } from "../core/errors.js";
+import { ErrorCode, errorMessage, isDuegateError } from "../core/errors.js";
 import type { Logger } from "../core/log.js";
 import { maskNumber } from "../core/mask.js";
 import type { Account } from "../ledger/types.js";
 import { Priority, type OutboxPort } from "../outbox/types.js";
 import type { KeywordOutcome, KeywordSettings, ReplyDraft } from "./keywords/index.js";
-import type { InboundLedger } from "./ports.js";
+import type { InboundConsent, InboundLedger } from "./ports.js";
 import type { ReplyLimit } from "./reply-limit.js";
 import type { ReplyTexts } from "./replies.js";
 import type { KeywordRouter } from "./router.js";
@@ -44,6 +48,8 @@ export interface ResponderDeps {
   clock: Clock;
   logger: Logger;
   state: InboundState;
+  /** The suppression list; the composition root always passes it (unit tests may not). */
+  consent?: InboundConsent;
 }
 
 export class KeywordResponder {
@@ -54,9 +60,15 @@ export class KeywordResponder {
     const { keyword, rest } = rules.router.route(record.text);
     const now = this.d.clock.now();
     const known = accounts.length > 0;
+    // Consent first (a number may always opt itself out): durable before any account or reply.
+    await this.applyConsent(keyword.kind, record.id, number);
     let outcome: KeywordOutcome;
+    let unverified = false;
     if (known || keyword.forUnknownNumbers) {
       outcome = await keyword.handle({ record, rest, number, accounts, ledger: this.d.ledger, settings: rules.settings, texts: rules.texts, now });
+    } else if (keyword.changesAccount) {
+      unverified = true;
+      outcome = { summary: `unverified ${keyword.kind}: the sender is on file for no account; nothing changed`, replies: [], accountIds: [], text: record.text };
     } else {
       outcome = { summary: "number on no account: nothing done", replies: [], accountIds: [], text: keyword.kind === "unknown" ? record.text : undefined };
     }
@@ -74,6 +86,7 @@ export class KeywordResponder {
     if (outcome.promiseDate) action.promiseDate = outcome.promiseDate;
     if (outcome.invoiceIds?.length) action.invoiceIds = outcome.invoiceIds;
     if (outcome.possibleOptOut) action.possibleOptOut = true;
+    if (unverified) action.unverified = true;
 
     this.d.bus.emit("keyword.action", {
       inboundId: record.id,
@@ -82,10 +95,19 @@ export class KeywordResponder {
       accountIds: outcome.accountIds,
       ...(outcome.promiseDate ? { promiseDate: outcome.promiseDate } : {}),
       ...(outcome.text !== undefined ? { text: outcome.text } : {}),
+      ...(unverified ? { unverified: true } : {}),
       at: now,
     });
     this.d.logger.info({ inboundId: record.id, from: record.from, keyword: keyword.kind, replies: replies.map((r) => r.status) }, `inbound ${record.id}: ${keyword.kind}, ${outcome.summary}`);
     return action;
+  }
+
+  /** STOP suppresses the sender's number; START lifts it (only that number). Throws if not stored: the SMS is acted on again. */
+  private async applyConsent(kind: KeywordKind, inboundId: string, number: string | undefined): Promise<void> {
+    const consent = this.d.consent;
+    if (!consent || !number) return;
+    if (kind === "stop") await consent.add(number, { kind: "sms", inboundId, keyword: "stop" });
+    else if (kind === "start" && consent.has(number)) await consent.remove(number, { kind: "sms", inboundId, keyword: "start" });
   }
 
   private async applyOptOut(outcome: KeywordOutcome, number: string | undefined, now: number): Promise<void> {
@@ -126,9 +148,12 @@ export class KeywordResponder {
         origin: { kind: "keyword-reply", inboundId: record.id, keyword, accountIds },
         limitClass: "reply",
         ...(draft.expiresAt !== undefined ? { expiresAt: draft.expiresAt } : {}),
+        ...(draft.consentExemption === "stop-confirmation" ? { consentExemption: { kind: "stop-confirmation" as const, inboundId: record.id } } : {}),
       });
       return { by: "auto", status: r.status, outboxId: r.message.id, at };
     } catch (e) {
+      // Expected: a number on the suppression list gets no reply but its STOP confirmation.
+      if (isDuegateError(e, ErrorCode.OptedOut)) return { by: "auto", status: "not-sent", reason: "the number opted out", at };
       this.d.logger.error({ inboundId: record.id, err: errorMessage(e) }, "inbound: reply could not be queued");
       return { by: "auto", status: "failed", reason: errorMessage(e), at };
     }

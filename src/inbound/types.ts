@@ -23,6 +23,8 @@ export interface InboundAction {
   invoiceIds?: string[];
   /** A STOP-like word inside text that was not a keyword: staff should look (12 CFR 1006.14(h)). */
   possibleOptOut?: boolean;
+  /** PAID, PROMISE or DISPUTE from a number on file for no account: nothing changed, a person decides. */
+  unverified?: boolean;
   replies: ReplyOutcome[];
   at: number;
 }
@@ -61,7 +63,7 @@ export interface InboxFilter {
   since?: number;
   /** receivedAt < until (ms). */
   until?: number;
-  /** Only what needs a person: unknown text, disputes, possible opt-outs. */
+  /** Only what needs a person: unknown text, disputes, possible opt-outs, unverified claims. */
   needsStaff?: boolean;
   offset?: number;
   limit?: number;

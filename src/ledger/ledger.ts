@@ -10,13 +10,13 @@ import type { Logger } from "../core/log.js";
 import type { DomainEvents } from "../api/events.js";
 import { DuegateError, ErrorCode } from "../core/errors.js";
 import { shortHash } from "../core/ids.js";
-import { isLocalDate, localNow } from "./dates.js";
+import { isLocalDate, localNow } from "../core/calendar.js";
 import type { DocumentStore, OpenDocument } from "./ports.js";
 import { recordDocuments, type LedgerJournalOptions } from "./record-documents.js";
 import { intern } from "./intern.js";
 import { e164OrUndefined } from "../core/phone.js";
 import { validateAccount, validateInvoice, validatePayment, type LedgerDefaults, type NormalisedInvoice } from "./validate.js";
-import { CONSENT_LOG_MAX, type Account, type AccountBalance, type ConsentChange, type ErasureCounts, type Invoice, type Payment, type StopReason, type UpsertReport } from "./types.js";
+import { CONSENT_LOG_MAX, type Account, type AccountBalance, type AccountInput, type ConsentChange, type ErasureCounts, type Invoice, type InvoiceInput, type Payment, type PaymentInput, type StopReason, type UpsertReport } from "./types.js";
 import { emptyDocument, stopFor, type LedgerDocument } from "./document.js";
 
 export type { LedgerDocument };
@@ -31,6 +31,12 @@ export interface LedgerOptions {
   openDocument?: OpenDocument;
   /** When that log is compacted (Config["storage"]); defaults suit 100,000 invoices on a Pi. */
   journal?: LedgerJournalOptions;
+  /**
+   * The suppression list (src/consent): an account stored with a number on it (a new account,
+   * or a number new to the account) is opted out, so that a STOP from a number outlives the
+   * accounts it was on file for and holds for those added later.
+   */
+  consent?: { has(number: string): boolean };
 }
 
 const emptyReport = (received: number): UpsertReport => ({ received, applied: [], unchanged: [], stale: [], refused: [] });
@@ -86,18 +92,20 @@ export class Ledger {
     }
   }
 
-  async upsertAccounts(input: unknown[]): Promise<UpsertReport> {
+  async upsertAccounts(input: readonly AccountInput[]): Promise<UpsertReport> {
     const report = emptyReport(input.length);
+    const optedOutNow: Array<{ accountId: string; number: string }> = [];
     const { data } = this.doc;
     input.forEach((raw, index) => {
       const r = validateAccount(raw, index, this.opts.defaults);
       if (!r.ok) return void report.refused.push(...r.refused);
       const v = r.value;
-      const prev = data.accounts[v.id];
+      const prev = own(data.accounts, v.id);
       const tomb = prev ? undefined : data.erased.accounts > 0 ? data.tombstones[shortHash(v.id)] : undefined;
       if (!prev && tomb !== undefined && v.version <= tomb) return void report.stale.push(v.id);
       if (prev && v.version < prev.version) return void report.stale.push(v.id);
       if (prev && v.version === prev.version) return void report.unchanged.push(v.id);
+      const suppressed = this.suppressedNewNumber(v.phones, prev?.phones);
       // An explicit literal, never a spread: V8 gives spread copies a map of their own each
       // (CloneObjectIC turns megamorphic), which costs ~400 bytes per record at 150,000 records.
       const next: Account = {
@@ -112,8 +120,8 @@ export class Ledger {
         currency: intern(v.currency),
         segment: intern(v.segment),
         tags: v.tags.map(intern),
-        optedOut: prev?.optedOut ?? false,
-        optOutSource: prev?.optOutSource,
+        optedOut: suppressed !== undefined || (prev?.optedOut ?? false),
+        optOutSource: suppressed !== undefined ? "suppression-list" : prev?.optOutSource,
         emailOptedOut: prev?.emailOptedOut,
         emailOptOutSource: prev?.emailOptOutSource,
         consentLog: prev?.consentLog,
@@ -127,21 +135,33 @@ export class Ledger {
       this.doc.touch?.("accounts", v.id);
       this.indexPhones(next, prev?.phones ?? []);
       report.applied.push(v.id);
-      this.changed("account", v.id, v.id, next.noReminders && !prev?.noReminders ? "no-reminders" : undefined);
+      this.changed("account", v.id, v.id, suppressed !== undefined && !prev?.optedOut ? "opted-out" : next.noReminders && !prev?.noReminders ? "no-reminders" : undefined);
+      if (suppressed !== undefined && !prev?.optedOut) optedOutNow.push({ accountId: v.id, number: suppressed });
     });
-    return this.commit(report);
+    const result = await this.commit(report);
+    // Published once durable, like setOptOut's.
+    const at = this.opts.clock.now();
+    for (const o of optedOutNow) this.opts.bus.emit("account.optout", { accountId: o.accountId, number: o.number, optedOut: true, source: "suppression-list", at });
+    return result;
   }
 
-  async upsertInvoices(input: unknown[]): Promise<UpsertReport> {
+  /** The first of `phones` that is on the suppression list and was not on the account before. */
+  private suppressedNewNumber(phones: readonly string[], before: readonly string[] | undefined): string | undefined {
+    const consent = this.opts.consent;
+    if (!consent) return undefined;
+    return phones.find((p) => !before?.includes(p) && consent.has(p));
+  }
+
+  async upsertInvoices(input: readonly InvoiceInput[]): Promise<UpsertReport> {
     const report = emptyReport(input.length);
     const { data } = this.doc;
     input.forEach((raw, index) => {
       const r = validateInvoice(raw, index, this.opts.defaults);
       if (!r.ok) return void report.refused.push(...r.refused);
       const v = r.value;
-      if (!data.accounts[v.accountId])
+      if (!own(data.accounts, v.accountId))
         return void report.refused.push({ index, id: v.id, field: "accountId", code: "unknown_account", reason: `account ${v.accountId} is unknown: send the account before its invoices` });
-      const prev = data.invoices[v.id];
+      const prev = own(data.invoices, v.id);
       if (prev && v.version < prev.version) return void report.stale.push(v.id);
       if (prev && v.version === prev.version) return void report.unchanged.push(v.id);
       const next = this.mergeInvoice(prev, v);
@@ -167,7 +187,7 @@ export class Ledger {
       id: v.id,
       version: v.version,
       // The account's own id string, not a copy per invoice.
-      accountId: this.doc.data.accounts[v.accountId]?.id ?? v.accountId,
+      accountId: own(this.doc.data.accounts, v.accountId)?.id ?? v.accountId,
       number: v.number,
       amount: v.amount,
       amountDue: v.amountDue,
@@ -187,18 +207,18 @@ export class Ledger {
     return next;
   }
 
-  async recordPayments(input: unknown[]): Promise<UpsertReport> {
+  async recordPayments(input: readonly PaymentInput[]): Promise<UpsertReport> {
     const report = emptyReport(input.length);
     const { data } = this.doc;
     input.forEach((raw, index) => {
       const r = validatePayment(raw, index);
       if (!r.ok) return void report.refused.push(...r.refused);
       const v = r.value;
-      if (data.payments[v.id]) return void report.unchanged.push(v.id);
-      const invoice = v.invoiceId ? data.invoices[v.invoiceId] : undefined;
+      if (own(data.payments, v.id)) return void report.unchanged.push(v.id);
+      const invoice = v.invoiceId ? own(data.invoices, v.invoiceId) : undefined;
       if (v.invoiceId && !invoice) return void report.refused.push({ index, id: v.id, field: "invoiceId", code: "unknown_invoice", reason: `invoice ${v.invoiceId} is unknown` });
       const accountId = invoice?.accountId ?? v.accountId!;
-      const account = data.accounts[accountId];
+      const account = own(data.accounts, accountId);
       if (!account) return void report.refused.push({ index, id: v.id, field: "accountId", code: "unknown_account", reason: `account ${accountId} is unknown` });
       if (invoice && v.accountId && v.accountId !== invoice.accountId)
         return void report.refused.push({ index, id: v.id, field: "accountId", code: "mismatch", reason: `invoice ${invoice.id} belongs to another account` });
@@ -242,7 +262,7 @@ export class Ledger {
   /** Erasure request: personal data goes, anonymous counts stay. */
   async eraseAccount(id: string): Promise<boolean> {
     const { data } = this.doc;
-    const account = data.accounts[id];
+    const account = own(data.accounts, id);
     if (!account) return false;
     const invoices = this.byAccount.get(id) ?? [];
     const payments = this.paymentsByAccount.get(id) ?? [];
@@ -271,10 +291,10 @@ export class Ledger {
 
   /** STOP/START from a number (all its accounts) or a panel/API action on one account; returns the accounts changed. */
   async setOptOut(sel: { accountId: string } | { number: string }, optedOut: boolean, source: "sms" | "mqtt" | "http" | "panel"): Promise<string[]> {
-    const ids = "accountId" in sel ? (this.doc.data.accounts[sel.accountId] ? [sel.accountId] : []) : this.accountsByNumber(sel.number).map((a) => a.id);
+    const ids = "accountId" in sel ? (own(this.doc.data.accounts, sel.accountId) ? [sel.accountId] : []) : this.accountsByNumber(sel.number).map((a) => a.id);
     const changed: string[] = [];
     for (const id of ids) {
-      const a = this.doc.data.accounts[id]!;
+      const a = own(this.doc.data.accounts, id)!;
       if (a.optedOut === optedOut) continue;
       a.optedOut = optedOut;
       a.optOutSource = source;
@@ -299,7 +319,7 @@ export class Ledger {
    * e-mail only, SMS go on. Recorded in the account's consent log; returns whether it changed.
    */
   async setEmailOptOut(accountId: string, optedOut: boolean, source: "email-link" | "panel" | "http" | "mqtt"): Promise<boolean> {
-    const a = this.doc.data.accounts[accountId];
+    const a = own(this.doc.data.accounts, accountId);
     if (!a) throw new DuegateError(ErrorCode.NotFound, `account ${accountId} is unknown`, { accountId });
     if ((a.emailOptedOut ?? false) === optedOut) return false;
     a.emailOptedOut = optedOut;
@@ -314,7 +334,7 @@ export class Ledger {
 
   /** Promise to pay or PAID claim: no reminders for the account up to `until` (the engine adds the promise grace). */
   async pauseAccount(accountId: string, until: string | undefined, reason: string): Promise<void> {
-    const a = this.doc.data.accounts[accountId];
+    const a = own(this.doc.data.accounts, accountId);
     if (!a) throw new DuegateError(ErrorCode.NotFound, `account ${accountId} is unknown`, { accountId });
     if (until !== undefined && !isLocalDate(until)) throw new DuegateError(ErrorCode.Validation, `pause date must be YYYY-MM-DD, got ${until}`, { field: "until" });
     if (until === undefined) {
@@ -333,8 +353,8 @@ export class Ledger {
 
   /** DISPUTE: one invoice, or every open invoice of the account when none is named. */
   async disputeInvoice(invoiceId: string | undefined, accountId: string, text: string): Promise<string[]> {
-    if (!this.doc.data.accounts[accountId]) throw new DuegateError(ErrorCode.NotFound, `account ${accountId} is unknown`, { accountId });
-    const targets = invoiceId ? [this.doc.data.invoices[invoiceId]].filter((i): i is Invoice => i?.accountId === accountId) : this.invoicesOf(accountId).filter((i) => i.status === "open");
+    if (!own(this.doc.data.accounts, accountId)) throw new DuegateError(ErrorCode.NotFound, `account ${accountId} is unknown`, { accountId });
+    const targets = invoiceId ? [own(this.doc.data.invoices, invoiceId)].filter((i): i is Invoice => i?.accountId === accountId) : this.invoicesOf(accountId).filter((i) => i.status === "open");
     if (invoiceId && targets.length === 0) throw new DuegateError(ErrorCode.NotFound, `invoice ${invoiceId} is not one of account ${accountId}`, { invoiceId, accountId });
     for (const i of targets) {
       i.status = "disputed";
@@ -351,7 +371,7 @@ export class Ledger {
 
   /** Staff released a dispute: the invoice is dunned again, missed steps get grace from today. */
   async releaseDispute(invoiceId: string): Promise<void> {
-    const i = this.doc.data.invoices[invoiceId];
+    const i = own(this.doc.data.invoices, invoiceId);
     if (!i || i.status !== "disputed") throw new DuegateError(ErrorCode.NotFound, `invoice ${invoiceId} is not disputed`, { invoiceId });
     i.status = i.amountDue > 0 ? "open" : "paid";
     i.resumedOn = this.today();
@@ -362,18 +382,18 @@ export class Ledger {
   }
 
   account(id: string): Account | undefined {
-    return this.doc.data.accounts[id];
+    return own(this.doc.data.accounts, id);
   }
 
   invoice(id: string): Invoice | undefined {
-    return this.doc.data.invoices[id];
+    return own(this.doc.data.invoices, id);
   }
 
   accountsByNumber(number: string): Account[] {
     // Stored numbers passed the strict rule; a number that fails it can be no account's.
     const e164 = e164OrUndefined(number, this.opts.defaults.region);
     if (!e164) return [];
-    return (this.byPhone.get(e164) ?? []).map((id) => this.doc.data.accounts[id]).filter((a): a is Account => a !== undefined);
+    return (this.byPhone.get(e164) ?? []).map((id) => own(this.doc.data.accounts, id)).filter((a): a is Account => a !== undefined);
   }
 
   invoicesOf(accountId: string): Invoice[] {
@@ -387,7 +407,7 @@ export class Ledger {
   /** Every account with its invoices, for the engine and the reports (no copy). */
   *accountsWithInvoices(): IterableIterator<[Account, Invoice[]]> {
     for (const [id, invoices] of this.byAccount) {
-      const a = this.doc.data.accounts[id];
+      const a = own(this.doc.data.accounts, id);
       if (a && invoices.length) yield [a, invoices];
     }
   }
@@ -443,4 +463,12 @@ function listIn<T>(m: Map<string, T[]>, key: string): T[] {
 function appendConsent(log: ConsentChange[] | undefined, change: ConsentChange): ConsentChange[] {
   const next = [...(log ?? []), change];
   return next.length > CONSENT_LOG_MAX ? next.slice(next.length - CONSENT_LOG_MAX) : next;
+}
+
+/**
+ * A record by id, own properties only: an id such as "toString" or "constructor" names no
+ * record, never a method of Object.prototype (the collections are plain JSON objects).
+ */
+function own<T>(records: Record<string, T>, id: string): T | undefined {
+  return Object.hasOwn(records, id) ? records[id] : undefined;
 }

@@ -4,6 +4,7 @@
  * through the composition root; tests pass the in-memory versions below.
  */
 import type { Millis } from "../core/types.js";
+import type { MessageState } from "../core/message-states.js";
 
 /** A JSON document kept on disk (src/store JsonStore satisfies it). */
 export interface DocumentStore<T> {
@@ -67,7 +68,7 @@ export interface SentMessageFact {
   /** An e-mail's subject. */
   subject?: string;
   text: string;
-  state: "queued" | "sending" | "submitted" | "delivered" | "failed" | "expired" | "cancelled";
+  state: MessageState;
   parts: number;
   encoding: string;
   createdAt: Millis;

@@ -94,51 +94,8 @@ export interface Payment {
   receivedAt: Millis;
 }
 
-/** What the accounting server sends (MQTT/HTTP); validated and normalised by src/ledger/validate.ts. */
-export interface AccountInput {
-  id: string;
-  version: number;
-  name: string;
-  phones?: string[] | string;
-  emails?: string[] | string;
-  channel?: ChannelPreference;
-  locale?: string;
-  timeZone?: string;
-  currency?: string;
-  segment?: string | null;
-  tags?: string[];
-  noReminders?: boolean;
-  notes?: string | null;
-}
-
-export interface InvoiceInput {
-  id: string;
-  version: number;
-  accountId: string;
-  number?: string;
-  /** Integer minor units (cents). */
-  amount: number;
-  /** Integer minor units; defaults to amount for an open invoice, 0 for a paid or void one. */
-  amountDue?: number;
-  currency?: string;
-  issueDate: string;
-  dueDate: string;
-  status?: InvoiceStatus;
-  paymentLink?: string | null;
-  directDebit?: boolean;
-  noReminders?: boolean;
-  externalRefs?: Record<string, string>;
-}
-
-export interface PaymentInput {
-  id: string;
-  /** Required when invoiceId is absent: the payment is then applied oldest invoice first. */
-  accountId?: string;
-  invoiceId?: string;
-  amount: number;
-  currency?: string;
-  date: string;
-}
+/** What the accounting server sends (MQTT/HTTP): the wire schemas, checked at the edge. */
+export type { AccountUpsert as AccountInput, InvoiceUpsert as InvoiceInput, PaymentRecord as PaymentInput } from "../api/payloads.js";
 
 /** Why one record of a batch was refused; returned to the sender (MQTT response, HTTP 207/400). */
 export interface RefusedRecord {

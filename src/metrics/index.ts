@@ -8,7 +8,8 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { EventBus } from "../core/bus.js";
-import type { DomainEvents, MessageStateEvent, ModemHealthEvent } from "../api/events.js";
+import { MESSAGE_STATES } from "../core/message-states.js";
+import type { DomainEvents, ModemHealthEvent } from "../api/events.js";
 
 /** Outbox.stats() as agreed in CONTRACTS.md. */
 export interface OutboxStats {
@@ -22,11 +23,20 @@ export interface OutboxStats {
   partsThisMonth: number;
 }
 
+/** One SIM of the modem pool as the outbox counts it. */
+export interface SimFigures {
+  id: string;
+  inRotation: boolean;
+  partsToday: number;
+  partsThisMonth: number;
+  limits: { perDay: number; perMonth: number };
+}
+
 /** What metrics need of AppServices (src/app-services.ts satisfies it). */
 export interface MetricsSources {
   readonly bus: EventBus<DomainEvents>;
-  readonly outbox: { stats(): OutboxStats };
-  readonly modem: { health(): ModemHealthEvent };
+  readonly outbox: { stats(): OutboxStats; simStatus?(): SimFigures[] };
+  readonly modem: { health(): ModemHealthEvent; healthByModem?(): Array<{ id: string; health: ModemHealthEvent }> };
   readonly version?: string;
   readonly config?: { gateway: { id: string } };
 }
@@ -39,7 +49,6 @@ export interface Metrics {
 }
 
 const OWNER = "metrics";
-const MESSAGE_STATES: MessageStateEvent["state"][] = ["queued", "sending", "submitted", "delivered", "failed", "expired", "cancelled"];
 const MODEM_STATES: ModemHealthEvent["state"][] = ["starting", "ready", "degraded", "recovering", "offline"];
 const REGISTRATIONS: NonNullable<ModemHealthEvent["registration"]>[] = ["home", "roaming", "searching", "denied", "unregistered", "unknown"];
 /** Messages whose `sending` we remember while waiting for `submitted`; beyond it the oldest is dropped. */
@@ -128,6 +137,47 @@ export function createMetrics(services: MetricsSources): Metrics {
     collect() {
       const s = stats();
       if (s) this.set(s.partsThisMonth);
+    },
+  });
+  // Per modem of the pool (label `modem`: the id in modems[], or "modem" for a single modem).
+  const sims = (): SimFigures[] => {
+    try {
+      return services.outbox.simStatus?.() ?? [];
+    } catch {
+      return [];
+    }
+  };
+  const perModem = (name: string, help: string, value: (s: SimFigures) => number): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames: ["modem"],
+      registers: [registry],
+      collect() {
+        for (const s of sims()) this.set({ modem: s.id }, value(s));
+      },
+    });
+  };
+  perModem("duegate_sim_parts_today", "Parts sent today through this SIM (its daily limit is duegate_sim_parts_per_day_limit).", (s) => s.partsToday);
+  perModem("duegate_sim_parts_this_month", "Parts sent this month through this SIM.", (s) => s.partsThisMonth);
+  perModem("duegate_sim_parts_per_day_limit", "This SIM's daily part limit (modems[].limits.partsPerDay or outbox.limits.perSimPerDay).", (s) => s.limits.perDay);
+  perModem("duegate_sim_in_rotation", "1 while this SIM is used, 0 while it is out of rotation (blocked, failing, no credit).", (s) => (s.inRotation ? 1 : 0));
+  new Gauge({
+    name: "duegate_pool_modem_up",
+    help: "Per modem of the pool: 1 when ready to send, else 0.",
+    labelNames: ["modem"],
+    registers: [registry],
+    collect() {
+      for (const m of services.modem.healthByModem?.() ?? []) this.set({ modem: m.id }, m.health.state === "ready" ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: "duegate_pool_modem_signal_bars",
+    help: "Per modem of the pool: signal bars 0-4 (AT+CSQ).",
+    labelNames: ["modem"],
+    registers: [registry],
+    collect() {
+      for (const m of services.modem.healthByModem?.() ?? []) if (m.health.signal) this.set({ modem: m.id }, m.health.signal.bars);
     },
   });
   new Gauge({

@@ -12,6 +12,7 @@ import type { ProfileTimeouts } from "./driver/profile.js";
 import type { RecoveryOptions, UhubctlTarget } from "./driver/recovery.js";
 import { ModemSimulator } from "./sim/simulator.js";
 import type { DoctorCheck } from "./driver/diagnose.js";
+import type { UssdAnswer } from "./pool/ussd.js";
 
 export { ModemSimulator, type SimBehavior, type SimulatorOptions } from "./sim/simulator.js";
 export type { SimCommand } from "./sim/command-line.js";
@@ -76,6 +77,10 @@ export interface Modem extends Service {
   whenReady(timeoutMs: number): Promise<boolean>;
   /** Extension: resolves when queued inbound reads and handlers are done. */
   inboxIdle(): Promise<void>;
+  /** Extension: a USSD request (prepaid credit), the network's answer decoded. */
+  ussd(code: string): Promise<UssdAnswer>;
+  /** Extension (modem pool): each modem's health, by id. */
+  healthByModem?(): Array<{ id: string; number?: string; health: ModemHealthEvent }>;
 }
 
 class ModemService extends ModemDriver implements Modem {
@@ -91,3 +96,9 @@ export function createModem(opts: ModemOptions): Modem {
   const simulator = opts.port === "sim" ? (opts.simulator ?? new ModemSimulator({ clock: opts.clock })) : opts.simulator;
   return new ModemService(opts, simulator);
 }
+
+export { ModemPool, type PoolMember, type ReceivedVia, type PoolInboundHandler, type PoolStatusHandler } from "./pool/pool.js";
+export { createModemPool, type ModemPoolOptions } from "./pool/create.js";
+export { poolMembers, SINGLE_MODEM_ID, type PoolMemberSpec } from "./pool/members.js";
+export { creditOf, decodeUssd, parseCusd, type UssdAnswer } from "./pool/ussd.js";
+export { CreditMonitor, type SimCredit } from "./pool/credit.js";

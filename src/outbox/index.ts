@@ -20,11 +20,16 @@ import { applyReport, matchReport } from "./reports.js";
 import { selectForCancel, selectForList } from "./select.js";
 import { readMessages, type MessageRange } from "./history-read.js";
 import { Priority } from "./types.js";
-import type { CancelResult, CancelSelector, E164Like, EmailTransport, EnqueueOutcome, EnqueueRequest, EnqueueResult, ListFilter, OutboxMessage, OutboxPort, OutboxStats, PartSender } from "./types.js";
+import { Lane, LaneSet } from "./lanes.js";
+import { settleInDoubt } from "./in-doubt.js";
+import type { SimLane, CancelResult, CancelSelector, ConsentCheck, E164Like, EmailTransport, EnqueueOutcome, EnqueueRequest, EnqueueResult, ListFilter, OutboxMessage, OutboxPort, OutboxStats, PartSender } from "./types.js";
+import type { Millis } from "../core/types.js";
+import type { WaitReason } from "./wait-reason.js";
 
 export type * from "./types.js";
 export { Priority } from "./types.js";
 export { accountsOf, type MessageRange } from "./history-read.js";
+export type { WaitReason, WaitCode } from "./wait-reason.js";
 
 /** What the outbox may ask the ledger: the account a message names, or the accounts that have its number. */
 export interface RecipientDirectory {
@@ -43,13 +48,26 @@ export interface OutboxDeps {
   sender: PartSender;
   /** The accounts a message may be for: their locale and time zone make the recipient's context (src/outbox/recipient-context.ts). */
   recipients?: RecipientDirectory;
+  /**
+   * Extension: the SIMs of a modem pool, one send loop each (src/outbox/lanes.ts). Absent: one
+   * lane, `sender`, with the outbox's limits and price.
+   */
+  lanes?: SimLane[];
   /** Extension: storage settings (defaults: 1000 ms coalescing, 1096 days, 7 recent days). */
   storage?: Partial<Pick<Config["storage"], "flushIntervalMs" | "historyRetentionDays" | "recentHistoryDays">>;
   /** Extension: the jitter source (tests pass a fixed one). */
   random?: () => number;
   /** The e-mail lane (docs/email.md): absent when email.enabled is off, and e-mails are then refused at admission. */
   email?: { transport: EmailTransport; settings: EmailLaneSettings };
+  /**
+   * The suppression list (src/consent), asked at admission and before each part. The
+   * composition root always passes it; unit tests of queueing alone may leave it out.
+   */
+  consent?: ConsentCheck;
 }
+
+/** The lane of an outbox without a pool: its SIM counters are the state file's original `sim`. */
+const SINGLE_LANE = "modem";
 
 /**
  * The durable outbox (issue 3; docs/outbox.md). Accepts messages (durable before enqueue
@@ -58,7 +76,10 @@ export interface OutboxDeps {
  */
 export class Outbox implements OutboxPort, Service {
   readonly name = "outbox";
-  private readonly loop: SendLoop;
+  /** One send loop per SIM; the first also sweeps expiries and report windows. */
+  private readonly loops: SendLoop[];
+  readonly lanes: LaneSet;
+  /** The e-mail lane: its own loop, apart from every SIM lane (those never take an e-mail). */
   private readonly emailLane: EmailLane | undefined;
   private windows: SendWindows;
   private readonly logger: Logger;
@@ -72,7 +93,11 @@ export class Outbox implements OutboxPort, Service {
     private readonly d: OutboxDeps,
   ) {
     this.logger = d.logger.child({ svc: "outbox" });
+    const specs: SimLane[] = d.lanes && d.lanes.length > 0 ? d.lanes : [{ id: SINGLE_LANE, sender: d.sender, costPerPart: d.config.costPerPart }];
+    const rotation = () => d.config.failover ?? { outAfter: 3, retryBaseMs: 60_000, retryMaxMs: 3_600_000 };
+    this.lanes = new LaneSet(specs.map((spec) => new Lane(spec, d.config.limits, d.gateway.defaultTimeZone, q.simCounters(spec.id === SINGLE_LANE ? undefined : spec.id), rotation)));
     this.windows = new SendWindows(d.config.sendWindow, this.logger);
+    const windows = this.windows;
     this.emailLane = d.email
       ? new EmailLane({
           queue: q,
@@ -86,17 +111,36 @@ export class Outbox implements OutboxPort, Service {
           random: d.random ?? Math.random,
         })
       : undefined;
-    this.loop = new SendLoop({
-      queue: q,
-      windows: this.windows,
-      sender: d.sender,
-      clock: d.clock,
-      logger: this.logger,
-      config: d.config,
-      modemConfig: d.modemConfig,
-      defaultTimeZone: d.gateway.defaultTimeZone,
-      random: d.random ?? Math.random,
-    });
+    this.loops = this.lanes.lanes.map(
+      (lane, i) =>
+        new SendLoop({
+          queue: q,
+          windows,
+          lane,
+          lanes: this.lanes,
+          sweeps: i === 0,
+          onRotation: (e) => d.bus.emit("modem.rotation", e),
+          clock: d.clock,
+          logger: this.lanes.pooled ? this.logger.child({ modem: lane.id }) : this.logger,
+          config: d.config,
+          modemConfig: d.modemConfig,
+          defaultTimeZone: d.gateway.defaultTimeZone,
+          random: d.random ?? Math.random,
+          ...(d.consent ? { consent: d.consent } : {}),
+          onRefused: (m, reason) => this.refused(m, reason, "before-send"),
+        }),
+    );
+  }
+
+  /** The first loop: the one that sweeps, and the one a single-modem outbox has. */
+  private get loop(): SendLoop {
+    return this.loops[0]!;
+  }
+
+  /** Wakes every lane, the SIM lanes and the e-mail lane (new or changed work). */
+  private wakeAll(): void {
+    for (const l of this.loops) l.wake();
+    this.emailLane?.wake();
   }
 
   static async open(deps: OutboxDeps): Promise<Outbox> {
@@ -129,7 +173,14 @@ export class Outbox implements OutboxPort, Service {
       const reason = `in doubt: the service stopped while part ${part} of ${m.partCount} was at the modem`;
       m.attempts.push({ at: now, outcome: "in-doubt", reason });
       m.sendingPart = undefined;
-      if (this.d.config.inDoubt === "fail") {
+      m.inDoubt = { part, at: now, ...(m.modemId !== undefined ? { modemId: m.modemId } : {}) };
+      if (part > 1) {
+        // A later part is sent again with the same concatenation reference and sequence number
+        // (docs/outbox.md, "Parts in doubt"): a phone drops a repeated segment, whereas a part
+        // never sent would leave the debtor a fragment. outbox.inDoubt decides for part 1 only.
+        this.logger.warn({ id: m.id, to: maskNumber(m.to), part }, "outbox: in-doubt later part will be sent again with the same concatenation reference");
+        this.q.active.markDirty(m.id);
+      } else if (this.d.config.inDoubt === "fail") {
         this.logger.warn({ id: m.id, to: maskNumber(m.to), part }, "outbox: in-doubt message failed (outbox.inDoubt = fail)");
         await this.q.finish(m, "failed", reason);
       } else {
@@ -144,14 +195,14 @@ export class Outbox implements OutboxPort, Service {
   async start(): Promise<void> {
     await this.q.rotate();
     this.scheduleRotation();
-    this.loop.start();
+    for (const l of this.loops) l.start();
     this.emailLane?.start();
   }
 
   async stop(): Promise<void> {
     this.rotation?.cancel();
     this.rotation = undefined;
-    await Promise.all([this.loop.stop(), this.emailLane?.stop()]);
+    await Promise.all([...this.loops.map((l) => l.stop()), this.emailLane?.stop()]);
     await this.q.close();
   }
 
@@ -166,15 +217,9 @@ export class Outbox implements OutboxPort, Service {
     if (partial.sendWindow) {
       Object.assign(this.d.config.sendWindow, partial.sendWindow);
       this.windows = new SendWindows(this.d.config.sendWindow, this.logger);
-      this.loop.setWindows(this.windows);
+      for (const l of this.loops) l.setWindows(this.windows);
     }
-    this.wake();
-  }
-
-  /** New or changed work: both lanes look again. */
-  private wake(): void {
-    this.loop.wake();
-    this.emailLane?.wake();
+    this.wakeAll();
   }
 
   /** History retention is applied at start and once a day. */
@@ -203,9 +248,9 @@ export class Outbox implements OutboxPort, Service {
     this.q.enter(m);
     // The hot path of a keyword reply (docs/outbox.md, "Keyword replies"): chosen before its
     // write starts, so that the write records it as `sending`: one write, not two, before +CMGS.
-    const claimed = m.priority === Priority.reply ? this.loop.claim(m, () => this.q.persistAdmission(m, true)) : undefined;
+    const claimed = m.priority === Priority.reply ? this.claimReply(m) : undefined;
     const admitted = claimed ?? this.q.persistAdmission(m, true);
-    if (m.priority === Priority.reply) this.loop.replyAnswered();
+    if (m.priority === Priority.reply) for (const l of this.loops) l.replyAnswered();
     this.admitting.set(m.idempotencyKey, admitted.catch(() => undefined));
     try {
       await admitted;
@@ -217,7 +262,7 @@ export class Outbox implements OutboxPort, Service {
     } finally {
       this.admitting.delete(m.idempotencyKey);
     }
-    this.wake();
+    this.wakeAll();
     return { status: "queued", message: snapshot };
   }
 
@@ -295,7 +340,7 @@ export class Outbox implements OutboxPort, Service {
         }
       }
       for (const { i, snapshot } of fresh) out[i] = { status: "queued", message: snapshot };
-      this.wake();
+      this.wakeAll();
     }
     for (const i of duplicates) {
       const key = reqs[i]!.idempotencyKey;
@@ -358,7 +403,7 @@ export class Outbox implements OutboxPort, Service {
     }
   }
 
-  /** A new message from a request (synchronous). Throws InvalidNumber or Validation. */
+  /** A new message from a request (synchronous). Throws InvalidNumber, OptedOut or Validation. */
   private build(req: EnqueueRequest, now: number): OutboxMessage {
     if (req.channel === "email") return this.buildEmail(req, now);
     const to = recipientE164(req.to, this.d.gateway.defaultRegion);
@@ -366,6 +411,11 @@ export class Outbox implements OutboxPort, Service {
     const givenZones = req.timeZones && req.timeZones.length > 0 ? [...new Set(req.timeZones)] : undefined;
     const context = req.locale !== undefined && givenZones ? undefined : this.contextOf(req, to);
     const locale = req.locale ?? context?.locale;
+    const verdict = this.d.consent?.verdict(to, req.consentExemption) ?? { ok: true };
+    if (!verdict.ok) {
+      this.refused({ idempotencyKey: req.idempotencyKey, to, origin: req.origin }, verdict.reason, "admission");
+      throw new DuegateError(ErrorCode.OptedOut, `refused: ${verdict.reason}`, { field: "to", idempotencyKey: req.idempotencyKey });
+    }
     const prepared = prepareText(req.text, locale, this.d.modemConfig);
     const limitClass = req.limitClass ?? (req.origin.kind === "keyword-reply" ? "reply" : "reminder");
     const m: OutboxMessage = {
@@ -382,6 +432,7 @@ export class Outbox implements OutboxPort, Service {
       timeZones: givenZones ?? [context?.timeZone ?? this.d.gateway.defaultTimeZone],
       ...(locale ? { locale } : {}),
       limitClass,
+      ...(req.consentExemption ? { consentExemption: { ...req.consentExemption } } : {}),
       state: "queued",
       attempts: [],
       parts: Array.from({ length: prepared.parts }, (_, i) => ({ index: i + 1 })),
@@ -422,6 +473,21 @@ export class Outbox implements OutboxPort, Service {
     return result;
   }
 
+  /** A send the suppression list refused: logged (number masked) and published as message.refused. */
+  private refused(m: Pick<OutboxMessage, "idempotencyKey" | "to" | "origin"> & { id?: string }, reason: string, stage: "admission" | "before-send"): void {
+    const o = m.origin;
+    this.logger.info({ id: m.id, idempotencyKey: m.idempotencyKey, to: maskNumber(m.to), origin: o.kind, stage }, "outbox: refused, the number opted out");
+    this.d.bus.emit("message.refused", {
+      idempotencyKey: m.idempotencyKey,
+      ...(m.id ? { id: m.id } : {}),
+      to: m.to,
+      origin: { kind: o.kind, ...(o.kind === "dunning" ? { accountId: o.accountId, invoiceIds: o.invoiceIds, step: o.step } : {}), ...(o.kind === "api" && o.accountId ? { accountId: o.accountId } : {}) },
+      reason: `refused: ${reason}`,
+      stage,
+      at: this.d.clock.now(),
+    });
+  }
+
   /** A copy, like everything this API returns. */
   get(id: string): OutboxMessage | undefined {
     const m = this.q.get(id);
@@ -446,6 +512,15 @@ export class Outbox implements OutboxPort, Service {
     return readMessages(this.q, range);
   }
 
+  /** Why a queued message waits and until when (send window, limits, modem, backoff); undefined when it does not wait. */
+  waitReason(message: OutboxMessage, now: Millis = this.d.clock.now()): WaitReason | undefined {
+    // In a pool the message goes through whichever SIM frees first: the lane nearest to sending answers.
+    const reasons = this.loops.map((l) => l.waitReason(message, now));
+    if (reasons.some((r) => r === undefined)) return undefined;
+    const waiting = reasons as WaitReason[];
+    return waiting.find((r) => r.code === "in-line") ?? waiting.reduce((a, b) => ((b.until ?? Infinity) < (a.until ?? Infinity) ? b : a));
+  }
+
   /** A failed message goes back to the queue: all its parts again, attempts kept. */
   async retry(id: string): Promise<OutboxMessage> {
     const m = this.q.get(id);
@@ -459,20 +534,25 @@ export class Outbox implements OutboxPort, Service {
     m.nextAttemptAt = undefined;
     m.sendingPart = undefined;
     m.reportTimedOut = undefined;
+    m.modemId = undefined;
+    m.inDoubt = undefined;
     if (m.expiresAt !== undefined && m.expiresAt <= now) m.expiresAt = now + this.d.config.reminderExpiryHours * 3_600_000;
     m.attempts = m.attempts.filter((a) => a.outcome === "submitted");
     m.state = "queued";
     m.history.push({ state: "queued", at: now, reason: "retry requested" });
     const snapshot = structuredClone(m);
     await this.q.admit(m, false);
-    this.wake();
+    this.wakeAll();
     return snapshot;
   }
 
-  async onStatusReport(report: StatusReportPdu): Promise<void> {
+  /** A delivery report; `via` names the modem it came in through (TP-MR values are per SIM). */
+  async onStatusReport(report: StatusReportPdu, via?: { modemId?: string }): Promise<void> {
     const now = this.d.clock.now();
-    const match = matchReport(this.q.active.values(), report, now, this.d.config.deliveryReportWindowHours * 3_600_000, this.d.gateway.defaultRegion);
+    const windowMs = this.d.config.deliveryReportWindowHours * 3_600_000;
+    const match = matchReport(this.q.active.values(), report, now, windowMs, this.d.gateway.defaultRegion, this.lanes.pooled ? via?.modemId : undefined);
     if (!match) {
+      if (await settleInDoubt({ queue: this.q, logger: this.logger, region: this.d.gateway.defaultRegion }, report, now, windowMs, this.lanes.pooled ? via?.modemId : undefined)) return;
       this.logger.info({ reference: report.reference, recipient: maskNumber(report.recipient) }, "outbox: delivery report matches no part in the window; ignored");
       return;
     }
@@ -485,7 +565,10 @@ export class Outbox implements OutboxPort, Service {
   stats(): OutboxStats {
     const now = this.d.clock.now();
     const startOfDay = DateTime.fromMillis(now, { zone: this.d.gateway.defaultTimeZone }).startOf("day").toMillis();
-    const s: OutboxStats = { queued: 0, sending: 0, submitted: 0, deliveredToday: 0, failedToday: 0, sentToday: 0, partsToday: this.q.limits.partsToday(now), partsThisMonth: this.q.limits.partsThisMonth(now) };
+    const lanes = this.lanes.lanes;
+    const partsToday = lanes.reduce((n, l) => n + l.budget.partsToday(now), 0);
+    const partsThisMonth = lanes.reduce((n, l) => n + l.budget.partsThisMonth(now), 0);
+    const s: OutboxStats = { queued: 0, sending: 0, submitted: 0, deliveredToday: 0, failedToday: 0, sentToday: 0, partsToday, partsThisMonth };
     for (const m of this.q.all()) {
       const active = this.q.active.get(m.id) !== undefined;
       if (active && m.state === "queued") s.queued++;
@@ -504,18 +587,80 @@ export class Outbox implements OutboxPort, Service {
    * The modem announced an inbound SMS (+CMTI/+CMT; wire to Modem.onInboundPending): reminder
    * parts wait for its reply, at most outbox.replyHoldMs. A queued keyword reply ends the wait.
    */
-  holdForReply(): void {
-    this.loop.hold.pending(this.d.clock.now());
+  holdForReply(modemId?: string): void {
+    const now = this.d.clock.now();
+    const i = this.lanes.lanes.findIndex((l) => l.id === modemId);
+    // The reply leaves through the SIM that received the SMS: that lane holds; without an id, all do.
+    for (const [j, l] of this.loops.entries()) if (i < 0 || i === j) l.hold.pending(now);
   }
 
   /** Inbound handled an SMS part that gets no reply (wire to Inbound's onNoReply): reminders go on. */
   releaseReplyHold(): void {
-    this.loop.replyAnswered();
+    for (const l of this.loops) l.replyAnswered();
+  }
+
+  /**
+   * The debtor at `from` wrote to the SIM of modem `modemId`: replies and reminders to that
+   * number leave through it while it can send (wire to the pool's onInbound).
+   */
+  noteInbound(from: string, modemId: string | undefined): void {
+    if (modemId === undefined || !this.lanes.pooled) return;
+    try {
+      this.lanes.noteInbound(recipientE164(from, this.d.gateway.defaultRegion), modemId);
+    } catch {
+      // an alphanumeric or short-code sender gets no reply anyway
+    }
+  }
+
+  /**
+   * A SIM's prepaid credit was read (minor units): with none left it is not used until a later
+   * reading shows credit again; its queued work goes to the other SIMs.
+   */
+  setSimCredit(modemId: string, credit: number | undefined): void {
+    const lane = this.lanes.byId(modemId);
+    if (!lane || credit === undefined) return;
+    const was = lane.noCredit;
+    lane.noCredit = credit <= 0 ? `no prepaid credit left (${(credit / 100).toFixed(2)})` : undefined;
+    if (was === lane.noCredit) return;
+    const now = this.d.clock.now();
+    this.d.bus.emit("modem.rotation", { modemId, inRotation: lane.noCredit === undefined, reason: lane.noCredit ?? "prepaid credit topped up", at: now });
+    this.wakeAll();
+  }
+
+  /** Each SIM's figures (status, metrics, panel). */
+  simStatus(): Array<{ id: string; inRotation: boolean; reason?: string; retryAt?: number; partsToday: number; partsThisMonth: number; limits: { perDay: number; perMonth: number; perMinute: number }; costPerPart: number }> {
+    const now = this.d.clock.now();
+    const base = this.d.config.limits;
+    return this.lanes.lanes.map((l) => {
+      const out = l.rotation.outUntil(now);
+      const over = l.spec.limits ?? {};
+      return {
+        id: l.id,
+        inRotation: out === undefined && l.noCredit === undefined,
+        ...(out !== undefined ? { retryAt: out, ...(l.rotation.reason ? { reason: l.rotation.reason } : {}) } : l.noCredit !== undefined ? { reason: l.noCredit } : {}),
+        partsToday: l.budget.partsToday(now),
+        partsThisMonth: l.budget.partsThisMonth(now),
+        limits: { perDay: over.partsPerDay ?? base.perSimPerDay, perMonth: over.partsPerMonth ?? base.perSimPerMonth, perMinute: over.partsPerMinute ?? base.perMinute },
+        costPerPart: l.spec.costPerPart,
+      };
+    });
   }
 
   /** Why the next message waits, if it does (panel, troubleshooting). */
   get waitingFor(): string | undefined {
-    return this.loop.lastWait;
+    return this.loops.find((l) => l.lastWait !== undefined)?.lastWait;
+  }
+
+  /** A keyword reply is chosen by the loop of the SIM it should leave through, if that one is free now. */
+  private claimReply(m: OutboxMessage): Promise<void> | undefined {
+    const admit = () => this.q.persistAdmission(m, true);
+    const sticky = this.lanes.stickyLane(m.to);
+    const order = sticky ? [...this.loops].sort((a, b) => Number(b.laneId === sticky.id) - Number(a.laneId === sticky.id)) : this.loops;
+    for (const l of order) {
+      const claimed = l.claim(m, admit);
+      if (claimed) return claimed;
+    }
+    return undefined;
   }
 
   /** Why the next e-mail waits, if it does (undefined also when e-mail is off). */

@@ -57,6 +57,12 @@ export class SendLimits {
 
   /** May this message start now (recipient and SIM budget for all its parts)? */
   messageMayStart(msg: Pick<OutboxMessage, "to" | "limitClass" | "partCount">, now: Millis): LimitVerdict {
+    const r = this.recipientMayStart(msg, now);
+    return r.ok ? this.simMayStart(msg.partCount, now) : r;
+  }
+
+  /** The recipient's budget alone (a pool counts recipients once, whatever SIM sends). */
+  recipientMayStart(msg: Pick<OutboxMessage, "to" | "limitClass">, now: Millis): LimitVerdict {
     const reply = msg.limitClass === "reply";
     const span = reply ? HOUR : WEEK;
     const max = reply ? this.cfg.repliesPerRecipientPerHour : this.cfg.perRecipientPerWeek;
@@ -64,11 +70,16 @@ export class SendLimits {
     if (list.length >= max) {
       return { ok: false, until: list[list.length - max]! + span, reason: reply ? `${max} replies to this number in the last hour` : `${max} reminders to this number in the last 7 days` };
     }
+    return { ok: true };
+  }
+
+  /** This SIM's day and month budget for a message of `partCount` parts. */
+  simMayStart(partCount: number, now: Millis): LimitVerdict {
     this.rollSim(now);
-    if (this.sim.dayParts + msg.partCount > this.cfg.perSimPerDay) {
+    if (this.sim.dayParts + partCount > this.cfg.perSimPerDay) {
       return { ok: false, until: this.local(now).plus({ days: 1 }).startOf("day").toMillis(), reason: `SIM daily limit (${this.cfg.perSimPerDay} parts)` };
     }
-    if (this.sim.monthParts + msg.partCount > this.cfg.perSimPerMonth) {
+    if (this.sim.monthParts + partCount > this.cfg.perSimPerMonth) {
       return { ok: false, until: this.local(now).plus({ months: 1 }).startOf("month").toMillis(), reason: `SIM monthly limit (${this.cfg.perSimPerMonth} parts)` };
     }
     return { ok: true };

@@ -7,16 +7,20 @@ import type { Millis } from "../core/types.js";
 import { History, JsonStore, RecordDir } from "../store/index.js";
 import { SendLimits, type SimCounters } from "./limits.js";
 import type { MessageState, OutboxMessage } from "./types.js";
+import { ACTIVE_MESSAGE_STATES, FINAL_MESSAGE_STATES } from "../core/message-states.js";
 
-export const FINAL: ReadonlySet<MessageState> = new Set(["delivered", "failed", "expired", "cancelled"]);
-export const ACTIVE: ReadonlySet<MessageState> = new Set(["queued", "sending", "submitted"]);
+export const FINAL: ReadonlySet<MessageState> = new Set(FINAL_MESSAGE_STATES);
+export const ACTIVE: ReadonlySet<MessageState> = new Set(ACTIVE_MESSAGE_STATES);
 
 /** The small persisted state beside the messages: the concatenation counter and SIM counters. */
 export interface OutboxStateFile {
   version: 1;
   /** Next concatenation reference; persisted so that a restart never reuses a recent one. */
   nextConcatRef: number;
+  /** The SIM counters of an outbox without a pool (and of older state files). */
   sim: SimCounters;
+  /** Each pooled SIM's counters, by modem id. */
+  sims?: Record<string, SimCounters>;
 }
 
 export interface QueueDeps {
@@ -55,6 +59,8 @@ export class Queue {
   /** Arrival order, for messages accepted in the same millisecond (FIFO within a priority). */
   private readonly arrival = new Map<string, number>();
   private arrivals = 0;
+  /** A concatenation reference was taken since the state file was last flushed by persistMessage. */
+  private concatRefTaken = false;
 
   private constructor(
     readonly active: RecordDir<OutboxMessage>,
@@ -148,7 +154,17 @@ export class Queue {
    * counters). Other messages' writes under way are neither waited for nor held up.
    */
   async persistMessage(m: OutboxMessage): Promise<void> {
-    await Promise.all([this.active.flushRecords([m.id]), this.state.flush()]);
+    // The state file goes too when a concatenation reference was taken (never reused after a
+    // crash). SIM counters alone are written coalesced (markDirty): after a crash they lag by
+    // at most the parts of the last flushIntervalMs, and a part's write is not doubled for them.
+    const refTaken = this.concatRefTaken;
+    this.concatRefTaken = false;
+    try {
+      await Promise.all([this.active.flushRecords([m.id]), refTaken ? this.state.flush() : Promise.resolve()]);
+    } catch (e) {
+      if (refTaken) this.concatRefTaken = true;
+      throw e;
+    }
   }
 
   /** Final state: appended to history (durable), then removed from the hot set. */
@@ -217,6 +233,13 @@ export class Queue {
     if (failed) throw failed.reason;
   }
 
+  /** The persisted day and month counters of one SIM (undefined: the single modem's); live objects, written with the state file. */
+  simCounters(modemId: string | undefined): SimCounters {
+    if (modemId === undefined) return this.state.data.sim;
+    const all = (this.state.data.sims ??= {});
+    return (all[modemId] ??= SendLimits.emptySim());
+  }
+
   /** The next concatenation reference (1..255 or 1..65535), persisted with the next persist(). */
   takeConcatRef(bits: 8 | 16): number {
     const mod = bits === 16 ? 65536 : 256;
@@ -224,6 +247,7 @@ export class Queue {
     if (ref === 0) ref = 1;
     this.state.data.nextConcatRef = (ref % (mod - 1)) + 1;
     this.state.markDirty();
+    this.concatRefTaken = true;
     return ref;
   }
 

@@ -12,9 +12,10 @@ export interface ReportMatch {
  * Which part a status report is about (3GPP TS 23.040 9.2.2.3: the report carries the TP-MR
  * of the SMS-SUBMIT and the recipient). TP-MR is one octet and wraps at 256, so the same
  * reference recurs; only parts submitted within the window count, and among them the one
- * still waiting for its report and most recently submitted wins.
+ * still waiting for its report and most recently submitted wins. In a modem pool, only parts
+ * sent through the modem the report came in on.
  */
-export function matchReport(active: Iterable<OutboxMessage>, report: Pick<StatusReportPdu, "reference" | "recipient">, now: Millis, windowMs: Millis, region: string): ReportMatch | undefined {
+export function matchReport(active: Iterable<OutboxMessage>, report: Pick<StatusReportPdu, "reference" | "recipient">, now: Millis, windowMs: Millis, region: string, modemId?: string): ReportMatch | undefined {
   // The report names the recipient as the network writes it ("+49…", "49…", "0176…"): the
   // message's E.164 number must be one of its readings, never merely share the last digits.
   const readings = phoneReadings(report.recipient, region);
@@ -24,6 +25,8 @@ export function matchReport(active: Iterable<OutboxMessage>, report: Pick<Status
   for (const m of active) {
     if (m.state !== "submitted" && m.state !== "sending") continue;
     if (!readings.has(m.to)) continue;
+    // TP-MR values are counted per SIM: a report is about a part its own modem sent.
+    if (modemId !== undefined && m.modemId !== undefined && m.modemId !== modemId) continue;
     for (const p of m.parts) {
       if (p.reference !== ref || p.submittedAt === undefined) continue;
       if (now - p.submittedAt > windowMs) continue;

@@ -20,7 +20,8 @@ export function classifyFailure(e: unknown): FailureKind {
   if (e instanceof DuegateError) {
     // AT+CMGS timed out (or was cut short at stop) after the PDU went over the line: TS 27.005
     // 3.5.1 gives no way to ask whether it was sent, so this is not a plain temporary failure.
-    if (e.code === ErrorCode.ModemTimeout && e.context.inDoubt === true) return { kind: "in-doubt", modemLevel: true, reason: e.message, code: e.code };
+    // Likewise when the port went away at that step (unplugged during AT+CMGS).
+    if ((e.code === ErrorCode.ModemTimeout || e.code === ErrorCode.ModemUnplugged || e.code === ErrorCode.ModemClosed) && e.context.inDoubt === true) return { kind: "in-doubt", modemLevel: true, reason: e.message, code: e.code };
     if (MODEM_TEMPORARY.has(e.code)) return { kind: "temporary", modemLevel: true, reason: e.message, code: e.code };
     if (e.code === ErrorCode.ModemCmsError) {
       const reason = typeof e.context.reason === "string" ? `+CMS ERROR ${String(e.context.cms ?? "")}: ${e.context.reason}` : e.message;

@@ -34,6 +34,8 @@ export function selectForList(all: OutboxMessage[], f: ListFilter, region: strin
       (!number || m.to === number) &&
       (!f.accountId || accountIds(m).includes(f.accountId)) &&
       (!f.invoiceId || invoiceIds(m).includes(f.invoiceId)) &&
+      (!f.originKind || m.origin.kind === f.originKind) &&
+      (!f.step || (m.origin.kind === "dunning" && m.origin.step === f.step)) &&
       (f.since === undefined || m.createdAt >= f.since) &&
       (f.until === undefined || m.createdAt <= f.until),
   );

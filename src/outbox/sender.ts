@@ -8,19 +8,33 @@ import type { Queue } from "./queue.js";
 import type { SendWindows } from "./windows.js";
 import { encodeParts } from "./encode.js";
 import { ReplyHold } from "./reply-hold.js";
+import { waitReason, type WaitReason } from "./wait-reason.js";
 import { backoffMs, classifyFailure } from "./retry.js";
-import { Priority, type OutboxMessage, type PartSender } from "./types.js";
+import { simVerdict } from "./rotation.js";
+import type { Lane, LaneSet } from "./lanes.js";
+import type { ModemRotationEvent } from "../api/events.js";
+import { Priority, type ConsentCheck, type OutboxMessage } from "./types.js";
 
 export interface SendLoopDeps {
   queue: Queue;
   windows: SendWindows;
-  sender: PartSender;
+  /** The SIM this loop sends through, and the pool it belongs to. */
+  lane: Lane;
+  lanes: LaneSet;
+  /** This loop also expires messages and ends report windows (one loop of the pool does). */
+  sweeps: boolean;
+  /** A SIM left or rejoined the rotation. */
+  onRotation: (e: ModemRotationEvent) => void;
   clock: Clock;
   logger: Logger;
   config: Config["outbox"];
   modemConfig: Pick<Config["modem"], "statusReports" | "validityMinutes" | "smsc" | "concatReference" | "transliterate">;
   defaultTimeZone: string;
   random: () => number;
+  /** The suppression list, asked again right before each part goes to the modem. */
+  consent?: ConsentCheck;
+  /** A message the suppression list stopped before a part (it is then cancelled here). */
+  onRefused?: (m: OutboxMessage, reason: string) => void;
 }
 
 /** Longest sleep with nothing to do (a safety net: every known deadline wakes the loop itself). */
@@ -39,7 +53,8 @@ interface Prepared {
 }
 
 /**
- * One sender per modem. It keeps the modem busy while sendable work exists: after each part
+ * One sender per modem (per lane of the pool, src/outbox/lanes.ts; the loops share the queue,
+ * and a message is chosen and marked at its modem synchronously, so no two loops take it). It keeps the modem busy while sendable work exists: after each part
  * it picks the next at once (one part at the modem at a time, no idle gap). Order: keyword
  * replies first (also between the parts of a long reminder: a concatenated SMS may be
  * interleaved), then a message already half-sent (its receiver is reassembling), then
@@ -50,7 +65,6 @@ export class SendLoop {
   private running = false;
   private loop: Promise<void> | undefined;
   private sleeper: { timer: TimerHandle; resolve: () => void } | undefined;
-  private pausedUntil = 0;
   /** The part between its choice and its outcome (at most one). */
   private current: OutboxMessage | undefined;
   /** A reply chosen by claim() while the loop was between parts; the loop sends it next. */
@@ -67,6 +81,20 @@ export class SendLoop {
 
   constructor(private readonly d: SendLoopDeps) {
     this.hold = new ReplyHold(() => d.config.replyHoldMs ?? 300);
+    d.lane.wake = () => this.wake();
+  }
+
+  get laneId(): string {
+    return this.d.lane.id;
+  }
+
+  private get lane(): Lane {
+    return this.d.lane;
+  }
+
+  /** The modem of this lane is ready and its SIM in rotation. */
+  private get sendable(): boolean {
+    return this.lane.spec.sender.ready && this.lane.inRotation(this.d.clock.now());
   }
 
   /** An inbound SMS was answered or will not be: when none is left to wait for, reminders go on at once. */
@@ -83,7 +111,7 @@ export class SendLoop {
    */
   claim(m: OutboxMessage, admit: () => Promise<void>): Promise<void> | undefined {
     const now = this.d.clock.now();
-    if (!this.running || this.current || this.claimed || !this.d.sender.ready || now < this.pausedUntil) return undefined;
+    if (!this.running || this.current || this.claimed || !this.sendable || now < this.lane.pausedUntil) return undefined;
     const p = this.pick(now);
     if (!("message" in p) || p.message !== m) return undefined;
     const prepared = this.prepare(m);
@@ -105,6 +133,24 @@ export class SendLoop {
     this.running = false;
     this.wake();
     await this.loop;
+  }
+
+  /** Why m waits now on this loop's SIM, by the checks pick() makes (src/outbox/wait-reason.ts). */
+  waitReason(m: OutboxMessage, now: Millis): WaitReason | undefined {
+    const q = this.d.queue;
+    return waitReason(m, now, {
+      modemReady: this.lane.spec.sender.ready && this.lane.noCredit === undefined,
+      loopPausedUntil: Math.max(this.lane.pausedUntil, this.lane.rotation.outUntil(now) ?? 0),
+      heldUntil: this.hold.activeUntil(now),
+      repliesExempt: this.d.windows.repliesExempt,
+      defaultTimeZone: this.d.defaultTimeZone,
+      windowOpens: (zones, at) => this.d.windows.nextOpening(zones, at),
+      messageMayStart: (msg, at) => {
+        const r = q.limits.recipientMayStart(msg, at);
+        return r.ok ? this.lane.budget.simMayStart(msg.partCount, at) : r;
+      },
+      partMayGo: (at) => this.lane.budget.partMayGo(at),
+    });
   }
 
   /** Send windows changed (Outbox.updateConfig): the next pick uses them. */
@@ -129,16 +175,27 @@ export class SendLoop {
           await this.transmit(c);
           continue;
         }
-        const deadline = await this.sweep();
+        const deadline = this.d.sweeps ? await this.sweep() : undefined;
         if (this.claimed) continue;
         const now = this.d.clock.now();
-        if (!this.d.sender.ready) {
+        if (!this.lane.spec.sender.ready) {
           this.lastWait = "modem not ready";
           await this.sleep(this.d.config.notReadyPollMs);
           continue;
         }
-        if (now < this.pausedUntil) {
-          await this.sleep(this.pausedUntil - now);
+        if (this.lane.noCredit !== undefined) {
+          this.lastWait = this.lane.noCredit;
+          await this.sleep(Math.min(IDLE_MS, deadline === undefined ? Infinity : deadline - now));
+          continue;
+        }
+        const outUntil = this.lane.rotation.outUntil(now);
+        if (outUntil !== undefined) {
+          this.lastWait = `SIM out of rotation: ${this.lane.rotation.reason ?? "unknown"}`;
+          await this.sleep(Math.min(outUntil - now, deadline === undefined ? Infinity : deadline - now));
+          continue;
+        }
+        if (now < this.lane.pausedUntil) {
+          await this.sleep(this.lane.pausedUntil - now);
           continue;
         }
         const p = this.pick(now);
@@ -148,6 +205,7 @@ export class SendLoop {
           if (prepared) await this.transmit(prepared);
           continue;
         }
+        // A loop that does not sweep still wakes for the next deadline it was told of (by the sweeping loop's wake).
         const wakeAt = Math.min(p.wakeAt ?? Infinity, deadline ?? Infinity, now + IDLE_MS);
         await this.sleep(wakeAt - now);
       } catch (e) {
@@ -203,7 +261,7 @@ export class SendLoop {
 
   pick(now: Millis): Choice {
     const q = this.d.queue;
-    const minute = q.limits.partMayGo(now);
+    const minute = this.lane.budget.partMayGo(now);
     let wakeAt: Millis | undefined;
     const soonest = (t: Millis | undefined): void => {
       if (t !== undefined && (wakeAt === undefined || t < wakeAt)) wakeAt = t;
@@ -212,7 +270,7 @@ export class SendLoop {
     // E-mails have their own lane (src/outbox/email-lane.ts): the modem never waits for the relay.
     const candidates = [...q.active.values()].filter((m) => (m.state === "queued" || (m.state === "sending" && m.sendingPart === undefined)) && !q.admitting.has(m.id) && m.channel !== "email");
     const reply = (m: OutboxMessage): number => Number(m.priority === Priority.reply);
-    candidates.sort((a, b) => reply(b) - reply(a) || Number(b.state === "sending") - Number(a.state === "sending") || a.priority - b.priority || q.compareAge(a, b));
+    const order = (a: OutboxMessage, b: OutboxMessage): number => reply(b) - reply(a) || Number(b.state === "sending") - Number(a.state === "sending") || a.priority - b.priority || q.compareAge(a, b);
     if (candidates.length === 0) return { wakeAt };
     if (!minute.ok) {
       this.lastWait = minute.reason;
@@ -221,18 +279,24 @@ export class SendLoop {
     const windowCache = new Map<string, Millis | undefined>();
     const heldUntil = this.hold.activeUntil(now);
     let wait: string | undefined; // why the first message that could not go waits
-    for (const m of candidates) {
+    const leftToCheaper = new Set<Lane>();
+    const mayGo = (m: OutboxMessage): boolean => {
       const notBefore = Math.max(m.notBefore ?? 0, m.nextAttemptAt ?? 0);
       if (notBefore > now) {
         soonest(notBefore);
-        continue;
+        return false;
+      }
+      const take = this.d.lanes.mayTake(this.lane, m, now, leftToCheaper);
+      if (take !== true) {
+        soonest(take.until);
+        return false;
       }
       if (heldUntil !== undefined && m.priority !== Priority.reply) {
         soonest(heldUntil);
         wait ??= "held for a keyword reply to an inbound SMS";
-        continue;
+        return false;
       }
-      if (m.state === "sending") return { message: m }; // finish what the receiver has begun to reassemble
+      if (m.state === "sending") return true; // finish what the receiver has begun to reassemble
       if (!(m.limitClass === "reply" && this.d.windows.repliesExempt)) {
         const zones = m.timeZones.length > 0 ? m.timeZones : [this.d.defaultTimeZone];
         const key = zones.join("|");
@@ -241,17 +305,25 @@ export class SendLoop {
         if (opens !== now) {
           soonest(opens);
           wait ??= "outside the send window";
-          continue;
+          return false;
         }
       }
-      const v = q.limits.messageMayStart(m, now);
+      const r = q.limits.recipientMayStart(m, now);
+      const v = r.ok ? this.lane.budget.simMayStart(m.partCount, now) : r;
       if (!v.ok) {
         soonest(v.until);
         wait ??= v.reason;
-        continue;
+        return false;
       }
-      return { message: m };
-    }
+      return true;
+    };
+    // Usually the first in order may go: found in one pass, without sorting a long queue for
+    // every part (several lanes pick once per part each). Otherwise, in order.
+    let first = candidates[0]!;
+    for (const m of candidates) if (order(m, first) < 0) first = m;
+    if (mayGo(first)) return { message: first };
+    candidates.sort(order);
+    for (const m of candidates) if (m !== first && mayGo(m)) return { message: m };
     this.lastWait = wait ?? (candidates.length > 0 ? "not before its time or retry delay" : undefined);
     return { wakeAt };
   }
@@ -263,9 +335,10 @@ export class SendLoop {
     const index = m.parts.find((p) => p.reference === undefined)?.index;
     if (index === undefined) return undefined;
     if (m.partCount > 1 && m.concatReference === undefined) m.concatReference = q.takeConcatRef(mc.concatReference);
+    const smsc = this.lane.spec.smsc ?? mc.smsc;
     const parts = encodeParts(m.text, m.locale, mc, {
       to: m.to,
-      ...(mc.smsc ? { smsc: mc.smsc } : {}),
+      ...(smsc ? { smsc } : {}),
       statusReport: mc.statusReports,
       validityMinutes: mc.validityMinutes,
       concatReference: m.concatReference ?? 0,
@@ -273,9 +346,11 @@ export class SendLoop {
     const part = parts.find((p) => p.index === index);
     if (!part || parts.length !== m.partCount) return "mismatch";
     m.sendingPart = index;
+    if (this.d.lanes.pooled || m.modemId !== undefined) m.modemId = this.lane.id;
     if (m.state !== "sending") q.setState(m, "sending");
     else q.active.markDirty(m.id);
     this.current = m;
+    this.lane.busy = true;
     return { m, index, pdu: part.pdu, tpduLength: part.tpduLength };
   }
 
@@ -290,6 +365,7 @@ export class SendLoop {
   private putBack(m: OutboxMessage, reason: string): void {
     m.sendingPart = undefined;
     if (this.current === m) this.current = undefined;
+    this.lane.busy = false;
     if (m.finishedAt !== undefined || !this.d.queue.active.get(m.id)) return;
     if (!m.parts.some((p) => p.reference !== undefined)) this.d.queue.setState(m, "queued", reason);
     else this.d.queue.active.markDirty(m.id);
@@ -315,9 +391,18 @@ export class SendLoop {
         await q.persist();
         return;
       }
+      // The last moment: a STOP that arrived while this message waited (or while its part was
+      // being recorded) stops it here, even half-sent.
+      const verdict = this.d.consent?.verdict(m.to, m.consentExemption) ?? { ok: true };
+      if (!verdict.ok) {
+        this.d.onRefused?.(m, verdict.reason);
+        await q.finish(m, "cancelled", `refused: ${verdict.reason}`);
+        return;
+      }
       await this.send(p);
     } finally {
       if (this.current === m) this.current = undefined;
+      this.lane.busy = false;
     }
   }
 
@@ -347,7 +432,7 @@ export class SendLoop {
     const { m, index } = p;
     let reference: number;
     try {
-      ({ reference } = await this.d.sender.sendPart({ pdu: p.pdu, tpduLength: p.tpduLength }));
+      ({ reference } = await this.lane.spec.sender.sendPart({ pdu: p.pdu, tpduLength: p.tpduLength }));
     } catch (e) {
       this.current = undefined;
       this.hold.extend(this.d.clock.now());
@@ -358,13 +443,15 @@ export class SendLoop {
     this.current = undefined;
     const now = this.d.clock.now();
     this.hold.extend(now); // an SMS announced while this part was on the air is read only now
+    this.rotationChanged(this.lane.rotation.success(), now);
     const ref = m.parts.find((r) => r.index === index)!;
     ref.reference = reference & 0xff;
     ref.submittedAt = now;
     ref.status = mc.statusReports ? "pending" : undefined;
     m.sendingPart = undefined;
+    if (m.inDoubt?.part === index) m.inDoubt = undefined; // sent again: whatever became of the first try, this one counts
     if (m.parts.filter((r) => r.reference !== undefined).length === 1) q.limits.recordMessage(m.to, m.limitClass, now);
-    q.limits.recordPart(now);
+    this.lane.budget.recordPart(now);
     q.state.markDirty();
     if (m.parts.every((r) => r.reference !== undefined)) {
       m.attempts.push({ at: now, outcome: "submitted" });
@@ -383,22 +470,49 @@ export class SendLoop {
     const q = this.d.queue;
     const now = this.d.clock.now();
     const f = classifyFailure(e);
+    const part = m.sendingPart;
     m.sendingPart = undefined;
     m.attempts.push({ at: now, outcome: f.kind, reason: f.reason, code: f.code });
-    const log = { id: m.id, to: maskNumber(m.to), code: f.code, reason: f.reason };
+    const log = { id: m.id, to: maskNumber(m.to), modem: this.lane.id, code: f.code, reason: f.reason };
+    const sim = simVerdict(e);
+    // A lone SIM has no other to rotate to: its repeated "not now" failures are left to the
+    // retry backoff, and only a SIM that cannot send at all (barred, no SMS service) is paused.
+    const counted: typeof sim = this.d.lanes.pooled || (sim.simLevel && sim.blocking) ? sim : { simLevel: false };
+    this.rotationChanged(this.lane.rotation.failure(counted, now), now);
+    const anySent = m.parts.some((p) => p.reference !== undefined);
+    // A failure of this SIM, not of the recipient: another SIM of the pool takes the message
+    // at once, without a retry delay (a message already begun stays on its SIM, see lanes.ts).
+    const laneFault = sim.simLevel || (f.kind === "temporary" && f.modemLevel);
+    if (laneFault && !anySent && f.kind !== "in-doubt" && this.d.lanes.otherCanTake(this.lane, m.to, now)) {
+      if (f.kind === "temporary" && f.modemLevel) this.lane.pausedUntil = now + this.d.config.retry.modemPauseMs;
+      this.d.lanes.steerAway(m, this.lane, now + Math.max(this.d.config.retry.modemPauseMs, this.d.config.retry.baseDelayMs));
+      this.d.logger.info(log, "outbox: failure of this SIM; another SIM of the pool takes the message");
+      q.setState(m, "queued", `${f.reason} (on SIM ${this.lane.id}; moved to another SIM)`);
+      await q.persist();
+      for (const l of this.d.lanes.lanes) if (l !== this.lane) l.wake();
+      return;
+    }
     if (f.kind === "permanent") {
       this.d.logger.warn(log, "outbox: permanent failure");
       await q.finish(m, "failed", f.reason);
       return;
     }
-    if (f.kind === "in-doubt" && this.d.config.inDoubt !== "resend") {
+    // A later part in doubt is always sent again, with the same concatenation reference and
+    // sequence number (3GPP TS 23.040 9.2.3.24.1): a phone that got the first copy drops the
+    // repeat, and one that did not would otherwise show a fragment. outbox.inDoubt decides
+    // for part 1 only, where a repeat would be a second whole message.
+    const laterPart = part !== undefined && part > 1;
+    if (f.kind === "in-doubt" && !laterPart && this.d.config.inDoubt !== "resend") {
       // The PDU reached the modem and no answer came: it may be on its way. Settled like a
-      // crash at that moment (outbox.inDoubt): never risk a duplicate unless told to.
+      // crash at that moment (outbox.inDoubt): never risk a duplicate unless told to; a
+      // delivery report for it may still settle it (Outbox.onStatusReport).
       this.d.logger.warn(log, "outbox: part in doubt after a modem timeout; message failed (outbox.inDoubt = fail)");
+      if (part !== undefined) m.inDoubt = { part, at: now, ...(m.modemId !== undefined ? { modemId: m.modemId } : {}) };
       await q.finish(m, "failed", `in doubt: ${f.reason}`);
       return;
     }
-    if (f.modemLevel) this.pausedUntil = now + this.d.config.retry.modemPauseMs;
+    if (f.kind === "in-doubt" && part !== undefined) m.inDoubt = { part, at: now, ...(m.modemId !== undefined ? { modemId: m.modemId } : {}) };
+    if (f.modemLevel) this.lane.pausedUntil = now + this.d.config.retry.modemPauseMs;
     const failures = m.attempts.filter((a) => a.outcome === "temporary" || a.outcome === "in-doubt").length;
     if (failures >= this.d.config.retry.maxAttempts) {
       this.d.logger.warn(log, "outbox: giving up after repeated temporary failures");
@@ -406,10 +520,20 @@ export class SendLoop {
       return;
     }
     m.nextAttemptAt = now + backoffMs(failures, this.d.config.retry, this.d.random);
-    this.d.logger.info({ ...log, retryInMs: m.nextAttemptAt - now }, "outbox: temporary failure; will retry");
-    const anySent = m.parts.some((p) => p.reference !== undefined);
+    this.d.logger.info({ ...log, retryInMs: m.nextAttemptAt - now }, f.kind === "in-doubt" ? "outbox: part in doubt; it will be sent again with the same concatenation reference" : "outbox: temporary failure; will retry");
     if (!anySent) q.setState(m, "queued", f.reason);
     else q.active.markDirty(m.id);
     await q.persist();
+  }
+
+  /** A SIM left or rejoined the rotation: said on the bus and in the log; the other lanes look again. */
+  private rotationChanged(change: ReturnType<Lane["rotation"]["success"]>, now: number): void {
+    if (!change) return;
+    const inRotation = change.kind === "back";
+    const ev: ModemRotationEvent = { modemId: this.lane.id, inRotation, reason: change.reason, ...(change.kind === "out" ? { retryAt: change.retryAt } : {}), at: now };
+    if (inRotation) this.d.logger.info({ modem: this.lane.id, reason: change.reason }, "outbox: SIM back in rotation");
+    else this.d.logger.warn({ modem: this.lane.id, reason: change.reason, retryInMs: change.kind === "out" ? change.retryAt - now : undefined }, "outbox: SIM taken out of rotation");
+    this.d.onRotation(ev);
+    for (const l of this.d.lanes.lanes) if (l !== this.lane) l.wake();
   }
 }

@@ -11,7 +11,8 @@ export type Origin =
   | { kind: "api"; requestedBy: string; accountId?: string }
   | { kind: "test"; requestedBy: string };
 
-export type MessageState = "queued" | "sending" | "submitted" | "delivered" | "failed" | "expired" | "cancelled";
+export type { MessageState } from "../core/message-states.js";
+import type { MessageState } from "../core/message-states.js";
 
 export interface Attempt {
   at: Millis;
@@ -70,6 +71,8 @@ export interface OutboxMessage extends OutboxMessageProgress {
   locale?: string;
   /** Counts against the per-recipient limit apart from reminders. */
   limitClass: "reminder" | "reply";
+  /** Kept with the message: the check before each part honours it as admission did. */
+  consentExemption?: ConsentExemption;
   state: MessageState;
   attempts: Attempt[];
   parts: PartRef[];
@@ -78,6 +81,20 @@ export interface OutboxMessage extends OutboxMessageProgress {
   createdAt: Millis;
   /** Time of each state change. */
   history: Array<{ state: MessageState; at: Millis; reason?: string }>;
+}
+
+/**
+ * The one message a suppressed number may still get: the confirmation of the STOP that put it
+ * on the suppression list. The outbox checks it against that list (the STOP with this inbound
+ * id must be recorded for the number), so the exemption cannot be claimed for anything else.
+ */
+export type ConsentExemption = { kind: "stop-confirmation"; inboundId: string };
+
+export type ConsentVerdict = { ok: true } | { ok: false; reason: string };
+
+/** Whether a number may be texted now (src/consent SuppressionList): asked at admission and again before each part. */
+export interface ConsentCheck {
+  verdict(to: E164, exemption?: ConsentExemption): ConsentVerdict;
 }
 
 export interface EnqueueRequest {
@@ -97,6 +114,8 @@ export interface EnqueueRequest {
   /** The recipient's BCP 47 locale; absent: taken from the account or the number's country (src/outbox/recipient-context.ts). */
   locale?: string;
   limitClass?: "reminder" | "reply";
+  /** Only the STOP confirmation carries one (src/inbound/responder.ts). */
+  consentExemption?: ConsentExemption;
 }
 
 export type EnqueueResult = { status: "queued"; message: OutboxMessage } | { status: "duplicate"; message: OutboxMessage };
@@ -135,6 +154,14 @@ export interface OutboxMessageProgress {
   finishedAt?: Millis;
   /** Submitted, but not every part got a delivery report within deliveryReportWindowHours. */
   reportTimedOut?: boolean;
+  /** The modem (SIM) its parts go through, fixed at its first part (docs/outbox.md, "Dispatch"). */
+  modemId?: string;
+  /**
+   * A part that may or may not have left (the service stopped while it was at the modem, or
+   * +CMGS did not answer), kept so that a delivery report for this recipient within the
+   * report window can settle it (docs/outbox.md, "Parts in doubt").
+   */
+  inDoubt?: { part: number; at: Millis; modemId?: string };
 }
 
 export interface ListFilter {
@@ -143,6 +170,10 @@ export interface ListFilter {
   number?: string;
   accountId?: string;
   invoiceId?: string;
+  /** Where it came from: a dunning step, a keyword reply, the API, a test. */
+  originKind?: Origin["kind"];
+  /** A dunning step's id ("overdue-7"). */
+  step?: string;
   /** createdAt within [since, until] (ms). */
   since?: Millis;
   until?: Millis;
@@ -193,4 +224,21 @@ export interface OutgoingMail {
  */
 export interface EmailTransport {
   send(mail: OutgoingMail): Promise<{ response: string }>;
+}
+
+/**
+ * One SIM of the pool as the outbox sees it: what sends its parts, and the SIM's own budget,
+ * price and routes (config modems[]).
+ */
+export interface SimLane {
+  id: string;
+  sender: PartSender;
+  /** Price of one part through this SIM; the cheapest free SIM is used first. */
+  costPerPart: number;
+  /** Overrides of outbox.limits for this SIM. */
+  limits?: { partsPerMinute?: number; partsPerDay?: number; partsPerMonth?: number };
+  /** Destination prefixes this SIM is meant for (E.164, "+49"). */
+  routes?: string[];
+  /** This SIM's SMS centre, if it is not the one of modem.smsc. */
+  smsc?: string;
 }

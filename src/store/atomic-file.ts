@@ -1,9 +1,10 @@
-import { open, rename, unlink, link, copyFile, readFile, mkdir } from "node:fs/promises";
+import { open, rename, unlink, link, copyFile, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Adapter } from "lowdb";
 import type { Logger } from "../core/log.js";
 import { DuegateError, ErrorCode, errorMessage } from "../core/errors.js";
 import { countWrite } from "./io-stats.js";
+import { mkdirPrivate, openPrivate } from "./private-files.js";
 
 /**
  * A lowdb adapter that never leaves a half-written file behind (power loss on an SD card):
@@ -71,8 +72,9 @@ export class AtomicJsonFile<T> implements Adapter<T> {
   async prepare(text: string): Promise<void> {
     const tmp = `${this.path}.tmp`;
     try {
-      await mkdir(dirname(this.path), { recursive: true });
-      const fh = await open(tmp, "w");
+      await mkdirPrivate(dirname(this.path));
+      // 0600 on the tmp file: the rename gives the file its mode too.
+      const fh = await openPrivate(tmp, "w");
       try {
         await fh.writeFile(text, "utf8");
         await fh.sync();

@@ -8,10 +8,11 @@
  * The adapters never import this file: they see the EventJournal port (src/bridge/ports.ts),
  * and the composition root hands them a journal (ARCHITECTURE.md: store/ owns data files).
  */
-import { open, rename, type FileHandle } from "node:fs/promises";
+import { rename, type FileHandle } from "node:fs/promises";
 import { readFileSync, existsSync } from "node:fs";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Logger } from "../core/log.js";
+import { openPrivate } from "./private-files.js";
 
 
 /** Satisfies the adapters' EventJournal port (src/bridge/ports.ts) by shape. */
@@ -66,19 +67,40 @@ export interface FileJournalOptions {
   maxItems?: number;
 }
 
+/** How often, at most, a full journal says how many events it dropped (a flow of events must not become a flow of log lines). */
+const DROP_LOG_MS = 60_000;
+
 export class FileJournal<T> extends MemoryJournal<T> {
   private buffer: string[] = [];
   private timer: TimerHandle | undefined;
   private writing: Promise<void> = Promise.resolve();
   private bytes = 0;
   private closed = false;
+  private fh: FileHandle;
+  /** Entries appended to the file since it was last rewritten with only the pending ones. */
+  private appendedSinceCompaction = 0;
+  /** Dropped because the journal was full, since start. */
+  dropped = 0;
+  private droppedLoggedAt = Number.NEGATIVE_INFINITY;
+  private droppedSinceLog = 0;
 
   private constructor(
     private readonly path: string,
-    private readonly fh: FileHandle,
+    fh: FileHandle,
     private readonly opts: FileJournalOptions,
   ) {
-    super(opts.maxItems ?? 100_000, (seq) => opts.logger.warn({ seq }, "event journal full: the oldest undelivered event was dropped"));
+    super(opts.maxItems ?? 100_000, (seq) => this.droppedOne(seq));
+    this.fh = fh;
+  }
+
+  private droppedOne(seq: number): void {
+    this.dropped++;
+    this.droppedSinceLog++;
+    const now = this.opts.clock.now();
+    if (now - this.droppedLoggedAt < DROP_LOG_MS) return;
+    this.opts.logger.warn({ seq, dropped: this.droppedSinceLog, droppedTotal: this.dropped, maxItems: this.maxItems }, "event journal full: the oldest undelivered events were dropped");
+    this.droppedLoggedAt = now;
+    this.droppedSinceLog = 0;
   }
 
   static async open<T>(path: string, opts: FileJournalOptions): Promise<FileJournal<T>> {
@@ -102,13 +124,13 @@ export class FileJournal<T> extends MemoryJournal<T> {
     }
     // Rewrite compactly at start: only what is still pending, in order.
     const tmp = `${path}.tmp`;
-    const t = await open(tmp, "w");
+    const t = await openPrivate(tmp, "w");
     const body = [...loaded].map(([s, i]) => JSON.stringify({ s, i }) + "\n").join("");
     await t.writeFile(body);
     await t.sync();
     await t.close();
     await rename(tmp, path);
-    const fh = await open(path, "a");
+    const fh = await openPrivate(path, "a");
     const j = new FileJournal<T>(path, fh, opts);
     for (const [s, i] of loaded) j.entries.set(s, i);
     j.lastSeq = last;
@@ -119,6 +141,7 @@ export class FileJournal<T> extends MemoryJournal<T> {
 
   protected override recordAppend(seq: number, item: T): void {
     this.buffer.push(JSON.stringify({ s: seq, i: item }) + "\n");
+    this.appendedSinceCompaction++;
     this.schedule();
   }
 
@@ -151,15 +174,40 @@ export class FileJournal<T> extends MemoryJournal<T> {
       // Everything delivered: start the file afresh instead of growing it.
       await this.fh.truncate(0);
       this.bytes = 0;
+      this.appendedSinceCompaction = 0;
       this.buffer = [];
       await this.fh.sync();
       return;
     }
+    // A full journal under a steady flow appends and drops without end: once the file holds
+    // twice the bound of dead entries, it is rewritten with the pending ones only, so its size
+    // stays proportional to maxItems.
+    if (this.appendedSinceCompaction > 2 * this.maxItems) return this.compact();
     const chunk = this.buffer.join("");
     this.buffer = [];
     await this.fh.write(chunk);
     await this.fh.datasync();
     this.bytes += Buffer.byteLength(chunk);
+  }
+
+  private async compact(): Promise<void> {
+    this.buffer = [];
+    this.appendedSinceCompaction = 0;
+    const tmp = `${this.path}.tmp`;
+    const t = await openPrivate(tmp, "w");
+    const body = [...this.entries].map(([s, i]) => JSON.stringify({ s, i }) + "\n").join("");
+    await t.writeFile(body);
+    await t.sync();
+    await t.close();
+    await rename(tmp, this.path);
+    await this.fh.close();
+    this.fh = await openPrivate(this.path, "a");
+    this.bytes = Buffer.byteLength(body);
+  }
+
+  /** Bytes in the file now (tests; the bound under a steady flow). */
+  get fileBytes(): number {
+    return this.bytes;
   }
 
   override async close(): Promise<void> {

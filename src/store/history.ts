@@ -1,4 +1,4 @@
-import { open, readdir, unlink, mkdir, stat } from "node:fs/promises";
+import { open, readdir, unlink, stat } from "node:fs/promises";
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { join } from "node:path";
@@ -7,6 +7,7 @@ import type { Logger } from "../core/log.js";
 import { DuegateError, ErrorCode, errorMessage } from "../core/errors.js";
 import { countWrite } from "./io-stats.js";
 import { fsyncDir } from "./atomic-file.js";
+import { mkdirPrivate, openPrivate, PRIVATE_FILE_MODE } from "./private-files.js";
 
 export interface HistoryOptions {
   retentionDays: number;
@@ -33,6 +34,8 @@ export class History<R> {
   private pending: Array<{ line: string; file: string; resolve: () => void; reject: (e: unknown) => void }> = [];
   private draining: Promise<void> | undefined;
   private checkedTail = new Set<string>();
+  /** Files whose mode was set this run (0600 also for files an older version left 0644). */
+  private modeChecked = new Set<string>();
   private dirReady = false;
 
   constructor(
@@ -151,7 +154,7 @@ export class History<R> {
 
   private async writeLines(file: string, text: string): Promise<void> {
     if (!this.dirReady) {
-      await mkdir(this.dir, { recursive: true });
+      await mkdirPrivate(this.dir);
       this.dirReady = true;
     }
     let created = false;
@@ -168,7 +171,9 @@ export class History<R> {
       }
       this.checkedTail.add(file);
     }
-    const fh = await open(file, "a");
+    // The first append to a file this run sets its mode; later appends only open it.
+    const fh = this.modeChecked.has(file) ? await open(file, "a", PRIVATE_FILE_MODE) : await openPrivate(file, "a");
+    this.modeChecked.add(file);
     try {
       await fh.writeFile(text, "utf8");
       await fh.datasync();

@@ -1,8 +1,9 @@
-import { readdir, mkdir, unlink } from "node:fs/promises";
+import { readdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "../core/log.js";
 import { DuegateError, ErrorCode, errorMessage } from "../core/errors.js";
 import { AtomicJsonFile, fsyncDir, ignoreMissing } from "./atomic-file.js";
+import { mkdirPrivate } from "./private-files.js";
 
 export interface RecordDirOptions {
   logger: Logger;
@@ -46,7 +47,7 @@ export class RecordDir<T> {
   ) {}
 
   static async open<T>(dir: string, opts: RecordDirOptions): Promise<RecordDir<T>> {
-    await mkdir(dir, { recursive: true });
+    await mkdirPrivate(dir);
     const rd = new RecordDir<T>(dir, opts);
     const names = await readdir(dir);
     const ids = new Set<string>();

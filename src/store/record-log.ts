@@ -27,7 +27,7 @@
  * logs over it, so the result is the same. compact() also serves erasure: once it
  * resolves, a deleted record's old values are in no file (the caller deleted them first).
  */
-import { open, readdir, rename, stat, unlink, mkdir, type FileHandle } from "node:fs/promises";
+import { readdir, rename, stat, unlink, type FileHandle } from "node:fs/promises";
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { join } from "node:path";
@@ -35,6 +35,7 @@ import type { Logger } from "../core/log.js";
 import { DuegateError, ErrorCode, errorMessage } from "../core/errors.js";
 import { fsyncDir, ignoreMissing } from "./atomic-file.js";
 import { countWrite } from "./io-stats.js";
+import { mkdirPrivate, openPrivate } from "./private-files.js";
 
 /** `[collection, key, value]` upserts, `[collection, key]` deletes. */
 export type RecordEntry = [collection: string, key: string, value?: unknown];
@@ -91,7 +92,7 @@ export class RecordLog {
 
   /** Replays snapshot and logs into `apply` (in order), then opens for appends. */
   static async open(dir: string, opts: RecordLogOptions, apply: (e: RecordEntry) => void): Promise<RecordLog> {
-    await mkdir(dir, { recursive: true });
+    await mkdirPrivate(dir);
     // A snapshot that never got renamed in may hold records erased since: never keep it.
     await unlink(join(dir, `${SNAPSHOT}.tmp`)).catch(ignoreMissing);
     const snap = await readSnapshot(join(dir, SNAPSHOT), apply);
@@ -182,7 +183,7 @@ export class RecordLog {
         const text = batch.length === 1 ? batch[0]!.text : batch.map((b) => b.text).join("");
         try {
           if (this.brokenTail) await this.rotate();
-          this.fh ??= await open(join(this.dir, logName(this.stat.generation)), "a");
+          this.fh ??= await openPrivate(join(this.dir, logName(this.stat.generation)), "a");
           await this.fh.write(text);
           await this.fh.sync();
           const bytes = Buffer.byteLength(text);
@@ -232,7 +233,7 @@ export class RecordLog {
     const tmp = join(this.dir, `${SNAPSHOT}.tmp`);
     let records = 0;
     let bytes = 0;
-    const fh = await open(tmp, "w");
+    const fh = await openPrivate(tmp, "w");
     try {
       let buf = JSON.stringify({ snapshot: 1, next }) + "\n";
       for (const e of this.source()) {

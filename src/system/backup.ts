@@ -201,11 +201,11 @@ export async function restore(inFile: string, dataDir: string, opts: RestoreOpti
   const holder = lockHolder(dataDir);
   if (holder !== undefined && !opts.force)
     throw new DuegateError(ErrorCode.RestoreRefused, `restore: process ${holder} holds ${join(dataDir, "duegate.lock")}; stop the service first (systemctl stop duegate), or pass --force if that process is not duegate`, { dataDir, pid: holder });
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const stamp = new Date(opts.now?.() ?? Date.now()).toISOString().replace(/[:.]/g, "-");
   const staging = join(dataDir, `.restore-${stamp}`);
   await rm(staging, { recursive: true, force: true });
-  await mkdir(staging, { recursive: true });
+  await mkdir(staging, { recursive: true, mode: 0o700 });
   let manifest: BackupManifest | undefined;
   const seen = new Set<string>();
   let bytes = 0;
@@ -229,7 +229,7 @@ export async function restore(inFile: string, dataDir: string, opts: RestoreOpti
       if (entry.type !== "file" || rel === undefined) throw new DuegateError(ErrorCode.BackupInvalid, `restore: unexpected entry ${entry.path} in the archive (is this a duegate backup?)`, { entry: entry.path });
       if (staged.has(rel)) throw new DuegateError(ErrorCode.BackupInvalid, `restore: ${rel} appears twice in the archive`, { path: rel });
       const target = join(staging, rel);
-      await mkdir(dirname(target), { recursive: true });
+      await mkdir(dirname(target), { recursive: true, mode: 0o700 });
       const fh = await open(target, "wx", 0o600);
       try {
         await fh.writeFile(entry.content);
@@ -261,7 +261,7 @@ export async function restore(inFile: string, dataDir: string, opts: RestoreOpti
   let movedAside = false;
   for (const name of await readdir(dataDir)) {
     if (name === "duegate.lock" || name.startsWith(".restore-") || name.startsWith(".pre-restore-")) continue;
-    if (!movedAside) await mkdir(aside, { recursive: true });
+    if (!movedAside) await mkdir(aside, { recursive: true, mode: 0o700 });
     movedAside = true;
     await rename(join(dataDir, name), join(aside, name));
   }

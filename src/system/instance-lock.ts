@@ -7,11 +7,11 @@ import { DuegateError, ErrorCode } from "../core/errors.js";
  * The lock file holds the pid; a lock left by a dead process (kill -9, power cut) is taken over.
  */
 export function acquireInstanceLock(dataDir: string): { release(): void; path: string } {
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = join(dataDir, "duegate.lock");
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(path, "wx");
+      const fd = openSync(path, "wx", 0o600);
       writeSync(fd, String(process.pid));
       closeSync(fd);
       return {

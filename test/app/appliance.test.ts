@@ -45,12 +45,12 @@ describe("the appliance end to end (MQTT in, SMS out, events back)", () => {
         ),
       },
       http: { listen: "127.0.0.1:0", adminPassword: "an admin password" },
-      mqtt: { mode: "embedded", embedded: { host: "127.0.0.1", port: 0 } },
+      mqtt: { mode: "embedded", embedded: { host: "127.0.0.1", port: 0, username: "acct", password: "appliance-test-pass", tls: { port: 0 } } },
     });
     app = await createApp(config, { simulator: sim, logger: silentLogger() });
     await app.start();
     base = `duegate/gw1`;
-    client = await connectAsync(`mqtt://127.0.0.1:${app.mqtt!.brokerPort}`, { clientId: "accounting-test", clean: true });
+    client = await connectAsync(`mqtt://127.0.0.1:${app.mqtt!.brokerPort}`, { clientId: "accounting-test", clean: true, username: "acct", password: "appliance-test-pass" });
     client.on("message", (topic, payload) => {
       try {
         received.push({ topic, payload: JSON.parse(payload.toString()) as Record<string, unknown> });

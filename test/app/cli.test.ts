@@ -52,4 +52,15 @@ describe("duegate CLI", () => {
     expect(r.stdout).not.toContain("4711");
     expect(JSON.parse(r.stdout)).toMatchObject({ modem: { port: "sim" } });
   });
+
+  it("doctor passes the default broker and warns about a plain LAN listener or anonymous clients, naming the key", async () => {
+    const safe = await duegate(["doctor", "--modem", "sim"]);
+    expect(safe.stdout).toMatch(/\[ ok \] MQTT broker: logins required, plain MQTT on 127\.0\.0\.1 only/);
+    const open = await duegate(["doctor", "--modem", "sim"], { DUEGATE_MQTT__EMBEDDED__HOST: "0.0.0.0", DUEGATE_MQTT__EMBEDDED__ALLOW_ANONYMOUS_LOOPBACK: "true" });
+    // A warning about the configuration, not a failure of the modem: the exit code stays the modem's.
+    expect(open.code).toBe(0);
+    expect(open.stdout).toMatch(/\[WARN\] MQTT broker: the embedded MQTT broker accepts unencrypted connections on 0\.0\.0\.0:1883/);
+    expect(open.stdout).toMatch(/warning\(s\): see the fixes above/);
+    expect(open.stdout).toContain("fix: change mqtt.embedded.allowAnonymousLoopback");
+  }, 60_000);
 });

@@ -119,10 +119,10 @@ describe("duegate demo", () => {
     expect(demo.out()).toMatch(/demo clock {2}started at 2026-12-06T22:00:\d\d/);
 
     // The hint printed is a command that works: run it and see the gateway's topics.
-    const hint = /try: (mosquitto_sub -h (\S+) -p (\d+) -t '([^']+)' -v)/.exec(demo.out());
+    const hint = /try: (mosquitto_sub -h (\S+) -p (\d+) -u (\S+) -P '([^']+)' -t '([^']+)' -v)/.exec(demo.out());
     expect(hint).not.toBeNull();
-    if (existsSync("/usr/bin/mosquitto_sub")) {
-      const sub = spawn("mosquitto_sub", ["-h", hint![2]!, "-p", hint![3]!, "-t", hint![4]!, "-v", "-C", "1", "-W", "20"], { stdio: ["ignore", "pipe", "pipe"] });
+    if (existsSync("/usr/bin/mosquitto_sub") || process.env.CI === "true") {
+      const sub = spawn("mosquitto_sub", ["-h", hint![2]!, "-p", hint![3]!, "-u", hint![4]!, "-P", hint![5]!, "-t", hint![6]!, "-v", "-C", "1", "-W", "20"], { stdio: ["ignore", "pipe", "pipe"] });
       let got = "";
       sub.stdout.on("data", (b: Buffer) => (got += b.toString("utf8")));
       await new Promise((r) => sub.on("exit", r));

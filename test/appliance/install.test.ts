@@ -84,7 +84,7 @@ describe("scripts/install.sh --destdir", () => {
       expect(first, p).toContain(p);
     expect(mode(join(root, "etc/duegate"))).toBe("750");
     expect(mode(join(root, "etc/duegate/duegate.yaml"))).toBe("640");
-    expect(mode(join(root, "var/lib/duegate"))).toBe("750");
+    expect(mode(join(root, "var/lib/duegate"))).toBe("700");
     expect(mode(join(root, "usr/local/bin/duegate"))).toBe("755");
     expect(readFileSync(join(root, "etc/systemd/system/duegate.service"), "utf8")).toBe(readFileSync(join(REPO, "systemd/duegate.service"), "utf8"));
   });

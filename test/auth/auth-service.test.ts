@@ -32,7 +32,7 @@ describe("AuthService", () => {
     const { auth } = await open();
     expect(auth.users()).toEqual([expect.objectContaining({ name: "admin", role: "admin" })]);
     const r = await auth.login("admin", "correct horse battery");
-    expect(r.principal).toEqual({ kind: "user", name: "admin", role: "admin", scopes: ["read", "write", "admin"] });
+    expect(r.principal).toEqual({ kind: "user", name: "admin", role: "admin", scopes: ["read", "desk", "write", "policy", "metrics", "admin"] });
     await rejects(auth.login("admin", "wrong password!"), ErrorCode.Unauthorized);
     await rejects(auth.login("nobody", "correct horse battery"), ErrorCode.Unauthorized);
   });
@@ -89,13 +89,79 @@ describe("AuthService", () => {
     await expect(auth.login("admin", "correct horse battery")).resolves.toBeDefined();
   });
 
+  it("never locks out a correct password from an address that has not failed", async () => {
+    const { auth } = await open();
+    // An attacker on 10.0.0.66 fails six times (one past the free attempts) for admin...
+    for (let i = 0; i < 6; i++) await rejects(auth.login("admin", "nope nope nope", "10.0.0.66"), i < 5 ? ErrorCode.Unauthorized : ErrorCode.RateLimited);
+    await rejects(auth.login("admin", "correct horse battery", "10.0.0.66"), ErrorCode.RateLimited);
+    // ...and the admin at another desk logs in at once.
+    await expect(auth.login("admin", "correct horse battery", "10.0.0.7")).resolves.toBeDefined();
+  });
+
+  it("holds the name-wide lock against addresses that failed for that name, even from many addresses", async () => {
+    const { auth } = await open();
+    // Five machines, one guess each: the name-wide count reaches its limit.
+    for (let i = 0; i < 5; i++) await rejects(auth.login("admin", "nope nope nope", `10.0.1.${i}`), ErrorCode.Unauthorized);
+    // A sixth guess from one of them is refused without checking the password...
+    await rejects(auth.login("admin", "correct horse battery", "10.0.1.0"), ErrorCode.RateLimited);
+    // ...while an address that never failed is let in.
+    await expect(auth.login("admin", "correct horse battery", "10.0.2.1")).resolves.toBeDefined();
+  });
+
+  it("locks an address that sprays many names", async () => {
+    const { auth } = await open();
+    for (let i = 0; i < 20; i++) await rejects(auth.login(`user${i}`, "nope nope nope", "10.0.0.99"), ErrorCode.Unauthorized);
+    await rejects(auth.login("admin", "correct horse battery", "10.0.0.99"), ErrorCode.RateLimited);
+    await expect(auth.login("admin", "correct horse battery", "10.0.0.100")).resolves.toBeDefined();
+  });
+
+  it("logs a failed login with the client address and the name, never the password", async () => {
+    const { lines, logger } = capture();
+    const auth = await AuthService.open({ dataDir: "/d", logger, clock: new ManualClock(), adminPassword: "correct horse battery", openStore: memoryStoreOpener() });
+    await rejects(auth.login("admin", "a secret guess 1234", "192.0.2.44"), ErrorCode.Unauthorized);
+    const line = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.event === "auth.login_failed");
+    expect(line).toMatchObject({ user: "admin", client: "192.0.2.44" });
+    expect(lines.join("")).not.toContain("a secret guess 1234");
+  });
+
+  it("keeps sessions on the server: ended at logout, expired after their lifetime, bounded per user", async () => {
+    const { auth, clock, files } = await open();
+    const a = await auth.startSession("admin");
+    const b = await auth.startSession("ADMIN");
+    expect(auth.sessionPrincipal(a.id)?.name).toBe("admin");
+    await auth.endSession(a.id);
+    expect(auth.sessionPrincipal(a.id)).toBeUndefined();
+    expect(auth.sessionPrincipal(b.id)?.name).toBe("admin");
+    expect(auth.sessionPrincipal("made-up")).toBeUndefined();
+    // Only hashes are stored.
+    expect(JSON.stringify([...files.values()])).not.toContain(b.id);
+    await clock.advance(12 * 3600_000 + 1);
+    expect(auth.sessionPrincipal(b.id)).toBeUndefined();
+    const many = [];
+    for (let i = 0; i < 12; i++) many.push(await auth.startSession("admin"));
+    expect(auth.sessionCount("admin")).toBe(10);
+    expect(auth.sessionPrincipal(many[0]!.id)).toBeUndefined();
+    expect(auth.sessionPrincipal(many[11]!.id)?.name).toBe("admin");
+    await auth.endSessions("admin");
+    expect(auth.sessionCount("admin")).toBe(0);
+  });
+
+  it("keeps sessions across a restart (they are in auth.json)", async () => {
+    const { auth, files } = await open();
+    const s = await auth.startSession("admin");
+    const reopened = await AuthService.open({ dataDir: "/data", logger: silentLogger(), clock: new ManualClock(), openStore: memoryStoreOpener(files) });
+    expect(reopened.sessionPrincipal(s.id)?.name).toBe("admin");
+  });
+
   it("ends sessions when the password changes", async () => {
     const { auth } = await open();
-    const { sessionEpoch } = await auth.login("admin", "correct horse battery");
-    expect(auth.sessionPrincipal("admin", sessionEpoch)).toBeDefined();
+    await auth.login("admin", "correct horse battery");
+    const { id } = await auth.startSession("admin");
+    expect(auth.sessionPrincipal(id)).toBeDefined();
     await auth.updateUser("admin", { password: "another long password" });
-    expect(auth.sessionPrincipal("admin", sessionEpoch)).toBeUndefined();
-    expect(auth.sessionPrincipal("admin", auth.sessionEpochOf("admin"))?.name).toBe("admin");
+    expect(auth.sessionPrincipal(id)).toBeUndefined();
+    const fresh = await auth.startSession("admin");
+    expect(auth.sessionPrincipal(fresh.id)?.name).toBe("admin");
   });
 
   it("keeps at least one admin and validates input", async () => {
@@ -109,8 +175,12 @@ describe("AuthService", () => {
     await rejects(auth.createUser("EVE", "viewer", "long enough password"), ErrorCode.Validation);
     const viewer = await auth.login("eve", "long enough password");
     expect(viewer.principal.scopes).toEqual(["read"]);
+    const session = await auth.startSession("eve");
     await auth.deleteUser("eve");
-    expect(auth.sessionPrincipal("eve", viewer.sessionEpoch)).toBeUndefined();
+    expect(auth.sessionPrincipal(session.id)).toBeUndefined();
+    // A user of the same name made later does not inherit the session.
+    await auth.createUser("eve", "admin", "long enough password");
+    expect(auth.sessionPrincipal(session.id)).toBeUndefined();
   });
 
   it("makes API keys that are shown once, scoped, and revocable", async () => {
@@ -121,6 +191,11 @@ describe("AuthService", () => {
     expect(auth.authenticateKey(key)).toEqual({ kind: "apikey", name: "accounting", role: "admin", scopes: ["read", "write"] });
     expect(auth.authenticateKey(key + "x")).toBeUndefined();
     expect(auth.authenticateKey("not-a-key")).toBeUndefined();
+    // policy implies read (one edits what one sees); metrics stands alone (a scraper sees nothing else)
+    const policy = await auth.createApiKey("wording", ["policy"]);
+    expect(auth.authenticateKey(policy.key)?.scopes).toEqual(["read", "policy"]);
+    const metrics = await auth.createApiKey("prometheus", ["metrics"]);
+    expect(auth.authenticateKey(metrics.key)?.scopes).toEqual(["metrics"]);
     await rejects(auth.createApiKey("x", ["admin"]), ErrorCode.Validation);
     await rejects(auth.createApiKey("x", []), ErrorCode.Validation);
     await auth.revokeApiKey(apiKey.id);

@@ -140,6 +140,9 @@ describe("auth plugin", () => {
     expect(out.statusCode).toBe(204);
     const cleared = out.cookies.find((c) => c.name === "duegate_session");
     expect(cleared?.value ?? "").toBe("");
+    // A copy of the cookie taken before the logout is refused: the session ended on the server.
+    expect((await app.inject({ url: "/api/v1/me", headers: { cookie: first.cookie } })).statusCode).toBe(401);
+    expect((await app.inject({ url: "/api/v1/me", headers: { cookie: second.cookie } })).statusCode).toBe(200);
     const change = await app.inject({ method: "POST", url: "/api/v1/me/password", headers: { cookie: second.cookie, "x-csrf-token": second.csrf }, payload: { current: PASSWORD, password: "a brand new password" } });
     expect(change.statusCode).toBe(200);
     // the old cookie is dead, the one issued with the change works

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import mqtt from "mqtt";
-import { freePort, waitFor } from "./helpers/mosquitto.js";
+import { networkInterfaces } from "node:os";
+import { freePort, requireOrSkip, waitFor } from "./helpers/mosquitto.js";
 import { testServices, account } from "./helpers/services.js";
 import { MqttBridge } from "../../src/bridge/bridge.js";
 import { MemoryJournal } from "../../src/store/event-journal.js";
@@ -10,6 +11,12 @@ import { EmbeddedBroker } from "../../src/bridge/broker.js";
 import type { OutgoingEvent } from "../../src/bridge/publisher.js";
 import { CutProxy } from "./helpers/proxy.js";
 import { silentLogger } from "../../src/core/log.js";
+import { systemClock } from "../../src/core/clock.js";
+import { BrokerUsers } from "../../src/bridge/credentials.js";
+import { TopicAcl } from "../../src/bridge/acl.js";
+
+/** The accounting server's login, configured (mqtt.embedded.username/password). */
+const ACCT = { username: "acct", password: "s3cret-acct-pass" };
 
 describe("MQTT bridge through the embedded broker", () => {
   // The embedded broker lives and dies with duegate, so the fault it sees while running is
@@ -20,7 +27,7 @@ describe("MQTT bridge through the embedded broker", () => {
     await relay.start();
     try {
       const r = await runScenario({
-        mqtt: { mode: "embedded", embedded: { host: "127.0.0.1", port, username: "acct", password: "s3cret" } },
+        mqtt: { mode: "embedded", embedded: { ...validateConfig({}).mqtt.embedded, host: "127.0.0.1", port, username: "acct", password: "s3cret-acct-pass" } },
         clientUrl: () => `mqtt://127.0.0.1:${relay.port}`,
         restartBroker: () => relay.cut(500),
       });
@@ -35,7 +42,7 @@ describe("MQTT bridge through the embedded broker", () => {
   it("after a restart, events wait in the journal until the accounting server has subscribed again", async () => {
     const s = await testServices();
     const port = await freePort();
-    const config = { mqtt: { ...validateConfig({}).mqtt, mode: "embedded" as const, reconnectPeriodMs: 100, embedded: { host: "127.0.0.1", port, username: "", password: "" } }, gateway: { id: "gw1" } };
+    const config = { mqtt: { ...validateConfig({}).mqtt, mode: "embedded" as const, reconnectPeriodMs: 100, embedded: { ...validateConfig({}).mqtt.embedded, host: "127.0.0.1", port, ...ACCT } }, gateway: { id: "gw1" } };
     const journal = new MemoryJournal<OutgoingEvent>();
     const bridge = new MqttBridge({ services: s, config, journal });
     await bridge.start();
@@ -47,7 +54,7 @@ describe("MQTT bridge through the embedded broker", () => {
       await new Promise((r) => setTimeout(r, 500));
       expect(bridge.backlog).toBe(5);
       const got: number[] = [];
-      client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: "accounting-server", clean: false, reconnectPeriod: 0 });
+      client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: "accounting-server", clean: false, reconnectPeriod: 0, ...ACCT });
       client.on("message", (_t, p) => void got.push((JSON.parse(p.toString()) as { at: number }).at));
       await client.subscribeAsync({ "duegate/gw1/message/state": { qos: 1 } });
       await waitFor("the waiting events delivered", () => got.length === 5, 10_000);
@@ -62,13 +69,58 @@ describe("MQTT bridge through the embedded broker", () => {
 
   it("refuses a client with the wrong password", async () => {
     const port = await freePort();
-    const broker = new EmbeddedBroker({ host: "127.0.0.1", port, username: "acct", password: "s3cret", logger: silentLogger() });
+    const users = await BrokerUsers.open({ file: { read: () => undefined, write: async () => undefined }, config: { username: "acct", password: "s3cret", readers: [] }, clock: systemClock, logger: silentLogger(), where: "memory" });
+    const broker = new EmbeddedBroker({
+      host: "127.0.0.1",
+      port,
+      users,
+      acl: new TopicAcl({ baseTopic: "duegate", gatewayId: "gw1" }),
+      gatewayClientId: "duegate-gw1",
+      allowAnonymousLoopback: false,
+      maxPacketBytes: 1 << 20,
+      authFailuresBeforeLock: 5,
+      clock: systemClock,
+      logger: silentLogger(),
+    });
     await broker.start();
     try {
       await expect(mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { username: "acct", password: "wrong", reconnectPeriod: 0, connectTimeout: 3000 })).rejects.toThrow(/Bad username or password|Not authorized/i);
       const ok = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { username: "acct", password: "s3cret", reconnectPeriod: 0 });
       expect(ok.connected).toBe(true);
       await ok.endAsync();
+    } finally {
+      await broker.stop();
+    }
+  });
+});
+
+describe("anonymous clients, when the configuration allows them", () => {
+  it("admits them from loopback only, never from the LAN address, even on a listener open to the LAN", async () => {
+    const lan = Object.values(networkInterfaces())
+      .flat()
+      .find((a) => a?.family === "IPv4" && !a.internal)?.address;
+    const port = await freePort();
+    const users = await BrokerUsers.open({ file: { read: () => undefined, write: async () => undefined }, config: { username: "acct", password: "s3cret-acct-pass", readers: [] }, clock: systemClock, logger: silentLogger(), where: "memory" });
+    const broker = new EmbeddedBroker({
+      host: "0.0.0.0",
+      port,
+      users,
+      acl: new TopicAcl({ baseTopic: "duegate", gatewayId: "gw1" }),
+      gatewayClientId: "duegate-gw1",
+      allowAnonymousLoopback: true,
+      maxPacketBytes: 1 << 20,
+      authFailuresBeforeLock: 5,
+      clock: systemClock,
+      logger: silentLogger(),
+    });
+    await broker.start();
+    try {
+      const local = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0 });
+      // With the accounting server's rights, no more.
+      expect((await local.subscribeAsync("duegate/gw1/#", { qos: 1 }))[0]!.qos).toBe(1);
+      await local.endAsync();
+      if (!lan) return void requireOrSkip(false, "a non-internal IPv4 address");
+      await expect(mqtt.connectAsync(`mqtt://${lan}:${port}`, { reconnectPeriod: 0, connectTimeout: 3000 })).rejects.toThrow(/Not authorized/i);
     } finally {
       await broker.stop();
     }
@@ -85,10 +137,10 @@ describe("acknowledgement after the durable write", () => {
       if (failures-- > 0) throw new Error("EIO: write failed");
       return real(input);
     };
-    const config = { mqtt: { ...validateConfig({}).mqtt, mode: "embedded" as const, reconnectPeriodMs: 100, embedded: { host: "127.0.0.1", port, username: "", password: "" } }, gateway: { id: "gw1" } };
+    const config = { mqtt: { ...validateConfig({}).mqtt, mode: "embedded" as const, reconnectPeriodMs: 100, embedded: { ...validateConfig({}).mqtt.embedded, host: "127.0.0.1", port, ...ACCT } }, gateway: { id: "gw1" } };
     const bridge = new MqttBridge({ services: s, config, journal: new MemoryJournal() });
     await bridge.start();
-    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: "acct", reconnectPeriod: 100 });
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: "acct", reconnectPeriod: 100, ...ACCT });
     try {
       await waitFor("gateway connected", () => bridge.connected, 5000);
       await client.publishAsync("duegate/gw1/accounts/upsert", JSON.stringify(account(7)), { qos: 1 });

@@ -33,6 +33,17 @@ describe("MQTT ingest", () => {
     expect(errors[0]!.message).toMatch(/unknown/);
   });
 
+  it("quotes at most an excerpt of the sender's bytes in the error event (an unknown 1 MB field name, a long topic)", async () => {
+    const { errors, send } = await setup();
+    await send("accounts/upsert", { ...account(5), ["k".repeat(1_000_000)]: 1 });
+    await send(`x${"t".repeat(100_000)}/upsert`, {});
+    expect(errors).toHaveLength(2);
+    expect(errors[0]!.field).toBe(`/${"k".repeat(79)}… (999921 more)`);
+    expect(JSON.stringify(errors[0]).length).toBeLessThan(2000);
+    expect(errors[1]!.code).toBe("api.unknown_topic");
+    expect(JSON.stringify(errors[1]).length).toBeLessThan(2000);
+  });
+
   it("resolves (so the message is acknowledged) after refusing a payload that is not JSON", async () => {
     const { errors, send } = await setup();
     await expect(send("payments/record", "{not json")).resolves.toBeUndefined();

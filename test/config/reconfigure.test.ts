@@ -15,7 +15,7 @@ describe("settings changed in the panel, on the running appliance", () => {
   let dataDir: string;
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "duegate-reconf-"));
-    const config = validateConfig({ gateway: { dataDir, id: "gw1" }, modem: { port: "sim" }, dunning: { requireTrustedClock: false }, mqtt: { mode: "embedded", embedded: { host: "127.0.0.1", port: 0 } } });
+    const config = validateConfig({ gateway: { dataDir, id: "gw1" }, modem: { port: "sim" }, dunning: { requireTrustedClock: false }, mqtt: { mode: "embedded", embedded: { host: "127.0.0.1", port: 0, username: "acct", password: "reconfigure-test-pass", tls: { port: 0 } } } });
     app = await createApp(config, { simulator: new ModemSimulator({ sendLatencyMs: 5 }), logger: silentLogger(), http: false });
     await app.start();
   }, 30_000);
@@ -50,7 +50,7 @@ describe("settings changed in the panel, on the running appliance", () => {
     const r = await app.reconfigure({ "mqtt.baseTopic": "office" });
     expect(r.ok).toBe(true);
     expect(app.mqtt).not.toBe(before);
-    const client = await connectAsync(`mqtt://127.0.0.1:${app.mqtt!.brokerPort}`, { clientId: "reconf-test" });
+    const client = await connectAsync(`mqtt://127.0.0.1:${app.mqtt!.brokerPort}`, { clientId: "reconf-test", username: "acct", password: "reconfigure-test-pass" });
     try {
       const status = new Promise<string>((resolve) => client.on("message", (topic) => resolve(topic)));
       await client.subscribeAsync("office/gw1/status", { qos: 1 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_POLICY } from "../../src/dunning/default-policy.js";
 import { buildView, renderTemplate } from "../../src/dunning/templates.js";
 import { measureText } from "../../src/dunning/text-measure.js";
-import { dayNumber } from "../../src/ledger/dates.js";
+import { dayNumber } from "../../src/core/calendar.js";
 import { sampleLedger, SAMPLE_LOCALES } from "../../src/demo/sample-data.js";
 import { DEMO_BASE } from "../../src/demo/demo-config.js";
 

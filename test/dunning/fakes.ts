@@ -6,8 +6,9 @@ import { DuegateError, ErrorCode, isDuegateError } from "../../src/core/errors.j
 import type { DomainEvents } from "../../src/api/events.js";
 import type { EnqueueOutcome, EnqueueRequest, EnqueueResult, OutboxMessage, OutboxPort, MessageState } from "../../src/outbox/types.js";
 import { Ledger } from "../../src/ledger/ledger.js";
+import type { AccountInput, InvoiceInput } from "../../src/ledger/types.js";
 import { memoryDocuments, type OpenDocument } from "../../src/ledger/ports.js";
-import { localNow } from "../../src/ledger/dates.js";
+import { localNow } from "../../src/core/calendar.js";
 import { DunningEngine, type DunningConfig } from "../../src/dunning/engine.js";
 import { CronScheduler } from "../../src/system/scheduler.js";
 import { SystemClockTrust } from "../../src/system/clock-trust.js";
@@ -160,10 +161,10 @@ export async function makeWorld(opts: { start: number; config?: Partial<DunningC
   return { clock, bus, ledger, outbox, engine, docs, trust, events };
 }
 
-export function account(id: string, over: Record<string, unknown> = {}): Record<string, unknown> {
+export function account(id: string, over: Partial<AccountInput> = {}): AccountInput {
   return { id, version: 1, name: `Kim ${id}`, phones: [`+49170${String(1_000_000 + Number(id.replace(/\D/g, "") || 0)).slice(-7)}`], locale: "en-GB", timeZone: "Europe/Berlin", ...over };
 }
 
-export function invoice(id: string, accountId: string, dueDate: string, over: Record<string, unknown> = {}): Record<string, unknown> {
+export function invoice(id: string, accountId: string, dueDate: string, over: Partial<InvoiceInput> = {}): InvoiceInput {
   return { id, version: 1, accountId, number: `RE-${id}`, amount: 12_900, issueDate: "2026-01-01", dueDate, ...over };
 }

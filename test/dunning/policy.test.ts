@@ -4,7 +4,7 @@ import { checkPolicy } from "../../src/dunning/policy-schema.js";
 import { formatDate, formatMoney, renderTemplate, buildView } from "../../src/dunning/templates.js";
 import { unknownVariables } from "../../src/dunning/template-variables.js";
 import { measureText } from "../../src/dunning/text-measure.js";
-import { dayNumber } from "../../src/ledger/dates.js";
+import { dayNumber } from "../../src/core/calendar.js";
 import { isDuegateError } from "../../src/core/errors.js";
 import { makeWorld, berlin, account, invoice } from "./fakes.js";
 

@@ -6,9 +6,10 @@
  */
 import { describe, it, expect } from "vitest";
 import type { AccountMarkEvent } from "../../src/api/events.js";
-import { addDays, localNow } from "../../src/ledger/dates.js";
+import { addDays, localNow } from "../../src/core/calendar.js";
 import { formatMoney } from "../../src/dunning/templates.js";
 import { makeWorld, berlin, type World } from "./fakes.js";
+import type { AccountInput, InvoiceInput } from "../../src/ledger/types.js";
 
 const DAY0 = "2026-03-01";
 const DAYS = 60;
@@ -18,7 +19,7 @@ const LOCALES = ["en-GB", "de-DE", "fr-FR"];
 type Step = [offset: number, step: string, invoices: string[]];
 interface Behaviour {
   name: string;
-  account?: Record<string, unknown>;
+  account?: Partial<AccountInput>;
   invoices: Array<{ suffix: string; dueOffset: number; amount?: number; directDebit?: boolean }>;
   event?: { at: number; run: (w: World, accountId: string, due: string) => Promise<unknown> };
   expected: Step[];
@@ -62,8 +63,8 @@ const BEHAVIOURS: Behaviour[] = [
 describe("a simulated 60-day run", () => {
   it("enqueues exactly the expected reminders on the expected days", async () => {
     const w = await makeWorld({ start: berlin(DAY0) });
-    const accounts: Array<Record<string, unknown>> = [];
-    const invoices: Array<Record<string, unknown>> = [];
+    const accounts: AccountInput[] = [];
+    const invoices: InvoiceInput[] = [];
     const expected: string[] = [];
     const events = new Map<string, Array<() => Promise<unknown>>>();
     let n = 0;

@@ -154,8 +154,8 @@ describe("e-mail end to end", () => {
     // The evidence export shows both changes, each with its channel and source.
     const login = await fetch(`${app.httpUrl}/api/v1/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "admin", password: "an admin password" }) });
     const cookie = login.headers.getSetCookie().find((c) => c.startsWith("duegate_session="))!.split(";")[0]!;
-    const both = (await (await fetch(`${app.httpUrl}/api/v1/accounts/BOTH/evidence`, { headers: { cookie } })).json()) as { consent: Array<{ channel: string; optedOut: boolean; source: string }>; messages: Array<{ channel: string }> };
-    expect(both.consent.map((c) => [c.channel, c.optedOut, c.source])).toEqual([["email", true, "email-link"]]);
+    const both = (await (await fetch(`${app.httpUrl}/api/v1/accounts/BOTH/evidence`, { headers: { cookie } })).json()) as { consentLog: Array<{ channel: string; optedOut: boolean; source: string }>; messages: Array<{ channel: string }> };
+    expect(both.consentLog.map((c) => [c.channel, c.optedOut, c.source])).toEqual([["email", true, "email-link"]]);
     expect(new Set(both.messages.map((m) => m.channel))).toEqual(new Set(["sms", "email"]));
     // The relay test of the Settings page: admin only, and a refusal comes back classified.
     const anonymous = await fetch(`${app.httpUrl}/api/v1/email/test`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ to: "admin@example.org" }) });
@@ -170,7 +170,7 @@ describe("e-mail end to end", () => {
     const denied = await test("outside@example.net");
     expect(denied.status).toBe(502);
     expect(await denied.json()).toMatchObject({ ok: false, failureClass: "relay-denied", smtpCode: 554, error: { code: "email.rejected" } });
-    const stopper = (await (await fetch(`${app.httpUrl}/api/v1/accounts/STOPPER/evidence`, { headers: { cookie } })).json()) as { consent: Array<{ channel: string; optedOut: boolean; source: string }> };
-    expect(stopper.consent.map((c) => [c.channel, c.optedOut, c.source])).toEqual([["sms", true, "sms"]]);
+    const stopper = (await (await fetch(`${app.httpUrl}/api/v1/accounts/STOPPER/evidence`, { headers: { cookie } })).json()) as { consentLog: Array<{ channel: string; optedOut: boolean; source: string }> };
+    expect(stopper.consentLog.map((c) => [c.channel, c.optedOut, c.source])).toEqual([["sms", true, "sms"]]);
   });
 });

@@ -18,7 +18,9 @@ async function withAccounts() {
 describe("HTTP API", () => {
   it("answers /health without a key, and nothing else", async () => {
     h = await harness();
-    expect((await h.app.inject({ url: "/health" })).json()).toEqual({ status: "ok" });
+    const health = await h.app.inject({ url: "/health" });
+    expect(health.statusCode).toBe(200);
+    expect(health.json()).toEqual({ status: "ok", unhealthy: [], modem: { ok: true, state: "ready" }, storage: { ok: true } });
     const res = await h.app.inject({ url: "/api/v1/accounts" });
     expect(res.statusCode).toBe(401);
     expect(res.json()).toMatchObject({ error: { code: "auth.unauthorized" } });

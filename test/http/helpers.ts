@@ -1,3 +1,5 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { AuthService, memoryStoreOpener } from "../../src/auth/index.js";
 import { buildServer, type ServerServices } from "../../src/http/server.js";
@@ -23,7 +25,9 @@ export interface Harness {
 export async function harness(http: Partial<ReturnType<typeof validateConfig>["http"]> = {}): Promise<Harness> {
   const base = await testServices();
   const outbox = new ListingOutbox(base.clock);
-  const config = validateConfig({});
+  // The services' real folder: /health checks that the outbox's folder can be written.
+  mkdirSync(join(base.dataDir, "outbox"), { recursive: true });
+  const config = validateConfig({ gateway: { dataDir: base.dataDir } });
   const s = Object.assign(base, {
     outbox,
     inbound: { list: () => ({ total: 1, items: [{ id: "in_1", from: "+4917612345678", text: "BALANCE" }] }) },

@@ -8,7 +8,7 @@ import type { Account, Invoice } from "../../src/ledger/types.js";
 import type { EnqueueOutcome, EnqueueRequest, EnqueueResult, OutboxMessage, OutboxPort } from "../../src/outbox/types.js";
 import { decodePdu, encodeDeliver, type DeliverPdu, type Encoding } from "../../src/sms/index.js";
 import { Inbound, type InboundConfig } from "../../src/inbound/index.js";
-import type { AccountBalance, HistoryLog, InboundLedger, StateFile } from "../../src/inbound/ports.js";
+import type { AccountBalance, HistoryLog, InboundConsent, InboundLedger, StateFile } from "../../src/inbound/ports.js";
 import type { InboundHistoryEntry } from "../../src/inbound/types.js";
 import { emptyState, type InboundState } from "../../src/inbound/state.js";
 
@@ -86,6 +86,7 @@ export class FakeOutbox implements OutboxPort {
       id: `m${this.messages.length + 1}`, idempotencyKey: req.idempotencyKey, to: req.to as OutboxMessage["to"], text: req.text, encoding: "gsm7", partCount: 1,
       priority: req.priority, origin: req.origin, timeZones: req.timeZones ?? [], limitClass: req.limitClass ?? "reminder", state: "queued", attempts: [], parts: [],
       createdAt: now, history: [{ state: "queued", at: now }], ...(req.expiresAt !== undefined ? { expiresAt: req.expiresAt } : {}),
+      ...(req.consentExemption ? { consentExemption: req.consentExemption } : {}),
     };
     this.messages.push(message);
     return { status: "queued", message };
@@ -182,7 +183,7 @@ export interface Rig {
   receive(from: string, text: string, opts?: { encoding?: Encoding; timestamp?: number; concatReference?: number }): Promise<void>;
 }
 
-export async function rig(opts: { config?: Partial<InboundConfig>; ledger?: FakeLedger; clock?: ManualClock; state?: MemoryState; history?: MemoryHistory; outbox?: FakeOutbox; onNoReply?: () => void } = {}): Promise<Rig> {
+export async function rig(opts: { config?: Partial<InboundConfig>; ledger?: FakeLedger; clock?: ManualClock; state?: MemoryState; history?: MemoryHistory; outbox?: FakeOutbox; onNoReply?: () => void; consent?: InboundConsent } = {}): Promise<Rig> {
   const clock = opts.clock ?? new ManualClock(START);
   const bus = new EventBus<DomainEvents>();
   const events: Array<{ event: string; payload: unknown }> = [];
@@ -191,7 +192,7 @@ export async function rig(opts: { config?: Partial<InboundConfig>; ledger?: Fake
   const outbox = opts.outbox ?? new FakeOutbox(clock);
   const state = opts.state ?? new MemoryState();
   const history = opts.history ?? new MemoryHistory(clock);
-  const inbound = await Inbound.open({ dataDir: "/nonexistent", clock, bus, logger: silentLogger(), config: inboundConfig(opts.config), ledger, outbox, files: { state, history }, ...(opts.onNoReply ? { onNoReply: opts.onNoReply } : {}) });
+  const inbound = await Inbound.open({ dataDir: "/nonexistent", clock, bus, logger: silentLogger(), config: inboundConfig(opts.config), ledger, outbox, files: { state, history }, ...(opts.onNoReply ? { onNoReply: opts.onNoReply } : {}), ...(opts.consent ? { consent: opts.consent } : {}) });
   await inbound.start();
   let ref = 1;
   return {

@@ -6,6 +6,8 @@ import type { DomainEvents, LedgerChangedEvent } from "../../src/api/events.js";
 import { Ledger } from "../../src/ledger/ledger.js";
 import { memoryDocuments } from "../../src/ledger/ports.js";
 import { checkEmailAddress } from "../../src/core/email-address.js";
+import { check } from "../../src/api/validate.js";
+import { AccountUpsert } from "../../src/api/payloads.js";
 
 async function open() {
   const clock = new ManualClock(Date.UTC(2026, 2, 10, 9));
@@ -39,7 +41,7 @@ describe("accounts with e-mail and a channel preference", () => {
     const { ledger } = await open();
     const r = await ledger.upsertAccounts([
       { id: "a1", version: 1, name: "Jana", phones: ["0170 1234567"], emails: ["jana@example.com"], channel: "sms-then-email" },
-      { id: "a2", version: 1, name: "Mail Only", emails: "only@example.com", channel: "email" },
+      { id: "a2", version: 1, name: "Mail Only", emails: ["only@example.com"], channel: "email" },
       { id: "a3", version: 1, name: "Default", phones: ["0170 7654321"] },
     ]);
     expect(r.refused).toEqual([]);
@@ -48,18 +50,25 @@ describe("accounts with e-mail and a channel preference", () => {
     expect(ledger.account("a3")).toMatchObject({ emails: [], channel: "sms" });
   });
 
-  it("refuses bad addresses, an unknown channel and an account with neither phone nor e-mail, naming the field", async () => {
+  it("refuses bad addresses and an account with neither phone nor e-mail, naming the field", async () => {
     const { ledger } = await open();
     const r = await ledger.upsertAccounts([
       { id: "b1", version: 1, name: "X", phones: ["0170 1234567"], emails: ["ok@example.com", "bad@@example.com"] },
-      { id: "b2", version: 1, name: "X", phones: ["0170 1234567"], channel: "fax" },
       { id: "b3", version: 1, name: "X" },
     ]);
     expect(r.applied).toEqual([]);
     expect(r.refused.find((x) => x.id === "b1")).toMatchObject({ field: "emails[1]", code: "invalid_email" });
-    expect(r.refused.find((x) => x.id === "b2")).toMatchObject({ field: "channel" });
-    expect(r.refused.find((x) => x.id === "b2")?.reason).toMatch(/sms, email, both, sms-then-email/);
     expect(r.refused.find((x) => x.id === "b3")).toMatchObject({ field: "phones", code: "missing" });
+  });
+
+  // The shape (an address list, a known channel) is the payload schema's: checked once, at the edge.
+  it("the account schema refuses an unknown channel, listing the allowed ones, and a lone address string", () => {
+    const r = check(AccountUpsert, { id: "b2", version: 1, name: "X", phones: ["0170 1234567"], channel: "fax" });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.problems[0]).toMatchObject({ field: "/channel" });
+    if (!r.ok) expect(r.problems[0]?.reason).toMatch(/"sms", "email", "both", "sms-then-email"/);
+    expect(check(AccountUpsert, { id: "b4", version: 1, name: "X", emails: "only@example.com" }).ok).toBe(false);
+    expect(check(AccountUpsert, { id: "b5", version: 1, name: "X", emails: ["only@example.com"], channel: "email" }).ok).toBe(true);
   });
 
   it("the e-mail opt-out is separate from the SMS one and both are in the consent log", async () => {

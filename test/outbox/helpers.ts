@@ -9,7 +9,7 @@ import { DuegateError, ErrorCode } from "../../src/core/errors.js";
 import type { DomainEvents, MessageStateEvent } from "../../src/api/events.js";
 import { OutboxSection } from "../../src/config/sections/outbox.js";
 import type { Config } from "../../src/config/schema.js";
-import { Outbox, Priority, type EnqueueRequest, type PartSender } from "../../src/outbox/index.js";
+import { Outbox, Priority, type ConsentCheck, type EnqueueRequest, type PartSender, type SimLane } from "../../src/outbox/index.js";
 
 export function outboxDefaults(): Config["outbox"] {
   return Value.Default(OutboxSection, {}) as Config["outbox"];
@@ -61,14 +61,14 @@ export interface Rig {
   reopen(): Promise<Outbox>;
 }
 
-export async function rig(opts: { start?: number; config?: (c: Config["outbox"]) => void; statusReports?: boolean; dataDir?: string; clock?: ManualClock; sender?: FakeSender } = {}): Promise<Rig> {
+export async function rig(opts: { start?: number; config?: (c: Config["outbox"]) => void; statusReports?: boolean; dataDir?: string; clock?: ManualClock; sender?: FakeSender; bus?: EventBus<DomainEvents>; consent?: ConsentCheck; lanes?: SimLane[] } = {}): Promise<Rig> {
   // Tuesday 2026-03-10 10:00 Berlin (09:00Z): inside the default window.
   const clock = opts.clock ?? new ManualClock(opts.start ?? Date.UTC(2026, 2, 10, 9, 0));
   const sender = opts.sender ?? new FakeSender(clock);
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "duegate-outbox-")));
   const config = outboxDefaults();
   opts.config?.(config);
-  const bus = new EventBus<DomainEvents>();
+  const bus = opts.bus ?? new EventBus<DomainEvents>();
   const events: MessageStateEvent[] = [];
   bus.on("message.state", "test", (e) => void events.push(e));
   const open = (): Promise<Outbox> =>
@@ -83,6 +83,8 @@ export async function rig(opts: { start?: number; config?: (c: Config["outbox"])
       sender,
       storage: { flushIntervalMs: 20 },
       random: () => 0.5,
+      ...(opts.consent ? { consent: opts.consent } : {}),
+      ...(opts.lanes ? { lanes: opts.lanes } : {}),
     });
   const outbox = await open();
   return { outbox, clock, sender, events, dataDir, config, reopen: open };

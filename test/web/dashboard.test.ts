@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { perDay } from "../../src/http/web/dashboard.js";
 import { agingOf } from "../../src/dunning/reports/index.js";
 import { redactConfig } from "../../src/http/web/settings-view.js";
-import { lastDays } from "../../src/http/web/days.js";
+import { lastDays } from "../../src/core/calendar.js";
 import type { OutboxMessage } from "../../src/outbox/types.js";
 import type { Invoice } from "../../src/ledger/types.js";
 

@@ -29,6 +29,8 @@ import { AuthService } from "../../src/auth/index.js";
 import { authPlugin } from "../../src/http/auth/index.js";
 import { webPlugin, type WebServices } from "../../src/http/web/index.js";
 import type { Service } from "../../src/core/lifecycle.js";
+import { Desk } from "../../src/desk/desk.js";
+import { DeskBook } from "../../src/desk/desk-book.js";
 
 export const ADMIN_PASSWORD = "admin password 123";
 
@@ -74,11 +76,14 @@ async function fromPieces(config: Config, simulator: ModemSimulator, logRing: Lo
   const order: Service[] = [modem, outbox, inbound, dunning];
   for (const s of order) await s.start();
   const reports = new Reports({ ledger, stepRecords: () => dunning.stepRecords(), messages: outboxMessageFacts(outbox), replies: inboundReplyFacts(inbound), clock, settings: () => ({ timeZone: g.defaultTimeZone, costPerPart: config.outbox.costPerPart }) });
-  const services = { config, clock, bus, logger, logRing, ledger, dunning, reports, outbox, inbound, modem, version: "test", startedAt: clock.now() };
+  const deskBook = await DeskBook.open({ dataDir, bus, clock, logger });
+  const desk = new Desk({ ledger, outbox, inbound, stepRecords: () => dunning.stepRecords(), book: deskBook, clock, timeZone: () => g.defaultTimeZone });
+  const services = { config, clock, bus, logger, logRing, ledger, dunning, reports, outbox, inbound, modem, desk, version: "test", startedAt: clock.now() };
   return {
     services: services as unknown as WebServices & { config: Config },
     stop: async () => {
       for (const s of [...order].reverse()) await s.stop().catch(() => {});
+      await deskBook.close();
     },
   };
 }

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { startAppliance, ADMIN_PASSWORD, type Appliance } from "./harness.js";
+import { MESSAGE_STATES } from "../../src/core/message-states.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const SHOTS = "test-results/screenshots";
@@ -130,6 +131,17 @@ suite("web panel in Chromium", () => {
     expect(activity).toContain("SMS received from +491********78");
     expect(activity).not.toContain("12345678");
     await shot(page, "01-dashboard");
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("filters Messages by the states the server lists (src/core/message-states.ts), not a copy in the page", async () => {
+    const { page, context, problems } = await newPage();
+    await asAdmin(page, "/messages");
+    // Options of a closed select are never "visible": wait for them to be there.
+    await page.waitForSelector("#f-state option", { state: "attached" });
+    const options = await page.locator("#f-state option").evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
+    expect(options).toEqual(["", ...MESSAGE_STATES]);
     expect(problems).toEqual([]);
     await context.close();
   });
@@ -265,9 +277,11 @@ suite("web panel in Chromium", () => {
     await page.goto(`${appliance.url}/calendar`);
     await page.waitForSelector("#calendar");
     expect(await page.locator("#calendar").textContent()).toContain("ACC-100");
+    // each planned reminder with its local time (the step's, or a learned hour)
+    expect(await page.locator("#calendar tbody tr td").first().textContent()).toMatch(/^\d{2}:\d{2}/);
     // an account's detail: invoices, aging, opt-out
     await page.goto(`${appliance.url}/accounts`);
-    await page.getByRole("button", { name: "ACC-200" }).click();
+    await page.getByRole("link", { name: "ACC-200" }).click();
     await page.waitForSelector("text=R-2026-002");
     expect(await page.locator(".detail").textContent()).toContain("31-60: 1");
     await shot(page, "06-account-detail");
@@ -310,6 +324,9 @@ suite("web panel in Chromium", () => {
     expect(period).toContain(`${await page.locator("#report-from").inputValue()} to ${await page.locator("#report-to").inputValue()}`);
     expect(await page.locator("#report-from").inputValue()).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     await shot(page, "11-reports");
+    // The send-time table (docs/send-time.md): the default policy keeps fixed times, so no group has debtors.
+    expect(await page.locator("#send-time-h").textContent()).toContain("learned hours against the holdout");
+    expect(await page.locator("#send-time-h + p").textContent()).toContain("No debtor of a sequence with learned send times");
     // a period that ends before it starts: the API's message, in the page
     await page.locator("#report-from").fill("2026-03-10");
     await page.locator("#report-to").fill("2026-03-01");
@@ -317,8 +334,12 @@ suite("web panel in Chromium", () => {
     await page.waitForSelector("main .error[role=alert]");
     expect(await page.locator("main .error[role=alert]").textContent()).toContain("is after to");
     await page.goto(`${appliance.url}/accounts`);
-    await page.getByRole("button", { name: "ACC-100" }).click();
+    await page.getByRole("link", { name: "ACC-100" }).click();
     await page.waitForSelector("#evidence-csv");
+    // The account's send time and why: the step's time under the default policy.
+    await page.waitForSelector("#send-time-reason");
+    expect(await page.locator("#send-time-choice").textContent()).toMatch(/^\d{2}:\d{2} fixed/);
+    expect(await page.locator("#send-time-reason").textContent()).toContain("sends at each step's time (sendTime: fixed)");
     const [download] = await Promise.all([page.waitForEvent("download"), page.locator("#evidence-csv").click()]);
     expect(download.suggestedFilename()).toMatch(/^duegate-evidence-ACC-100-\d{4}-\d{2}-\d{2}\.csv$/);
     const csv = readFileSync((await download.path())!, "utf8");

@@ -8,6 +8,7 @@ import { ManualClock } from "../../src/core/clock.js";
 import { EventBus } from "../../src/core/bus.js";
 import { LogRing, silentLogger } from "../../src/core/log.js";
 import type { DomainEvents, ModemHealthEvent } from "../../src/api/events.js";
+import { MESSAGE_STATES } from "../../src/core/message-states.js";
 
 const PASSWORD = "correct horse battery";
 let app: FastifyInstance | undefined;
@@ -33,6 +34,14 @@ async function build() {
 }
 
 describe("web plugin", () => {
+  it("serves the message states to the browser without a session, from the server's one list", async () => {
+    const { app } = await build();
+    const res = await app.inject({ url: "/contract.js" });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers["content-type"]).toMatch(/^text\/javascript/);
+    expect(res.body).toContain(`export const MESSAGE_STATES = Object.freeze(${JSON.stringify(MESSAGE_STATES)});`);
+  });
+
   it("redirects every panel page to the login without a session, and serves it with one", async () => {
     const { app, cookie } = await build();
     for (const page of PANEL_PAGES) {

@@ -4,6 +4,7 @@
 import { h, render, Fragment } from "/vendor/preact.mjs";
 import { useState, useEffect, useRef, useMemo, useCallback } from "/vendor/hooks.mjs";
 import htm from "/vendor/htm.mjs";
+import { i18n } from "./i18n/index.js";
 
 export const html = htm.bind(h);
 export { h, render, Fragment, useState, useEffect, useRef, useMemo, useCallback };
@@ -40,8 +41,10 @@ export async function api(path, { method = "GET", body, query } = {}) {
   return data;
 }
 
+/** Mirrors the server's grants() (src/auth/types.ts): write includes desk. */
 export function can(scope) {
-  return Boolean(session.principal?.scopes?.includes(scope));
+  const scopes = session.principal?.scopes ?? [];
+  return scopes.includes(scope) || (scope === "desk" && scopes.includes("write"));
 }
 
 /** Client-side navigation: the server serves the same shell for every page path. */
@@ -70,14 +73,25 @@ export function useData(load, deps = []) {
   return { ...state, reload };
 }
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+// Dates and money in the user's language (web/app/i18n): formatters made once per locale.
+const dateTimes = new Map();
 export function when(ms) {
-  return ms ? dateTime.format(new Date(ms)) : "–";
+  if (!ms) return "–";
+  if (!dateTimes.has(i18n.locale)) dateTimes.set(i18n.locale, new Intl.DateTimeFormat(i18n.locale, { dateStyle: "medium", timeStyle: "short" }));
+  return dateTimes.get(i18n.locale).format(new Date(ms));
 }
 
+/** A calendar date (YYYY-MM-DD) in the user's language, read as that day wherever the browser is. */
+export function day(iso) {
+  if (!iso) return "–";
+  return new Intl.DateTimeFormat(i18n.locale, { dateStyle: "medium", timeZone: "UTC" }).format(new Date(`${iso}T00:00:00Z`));
+}
+
+/** Minor units by the currency's own exponent (0 for JPY, 3 for KWD), as src/core/money.ts does on the server. */
 export function money(minor, currency) {
   try {
-    return new Intl.NumberFormat(undefined, { style: "currency", currency }).format(minor / 100);
+    const format = new Intl.NumberFormat(i18n.locale, { style: "currency", currency });
+    return format.format(minor / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
   } catch {
     return `${(minor / 100).toFixed(2)} ${currency}`;
   }
@@ -110,4 +124,26 @@ export function Field({ id, label, error, hint, children }) {
 export function Notice({ notice }) {
   if (!notice) return null;
   return html`<p class=${notice.kind === "error" ? "error" : "ok"} role=${notice.kind === "error" ? "alert" : "status"}>${notice.text}</p>`;
+}
+
+/** A link to one account's page (/accounts/<id>): client-side, so Back returns here. */
+export function AccountLink({ id, children }) {
+  if (!id) return children ?? null;
+  const href = `/accounts/${encodeURIComponent(id)}`;
+  const go = (e) => {
+    if (e.ctrlKey || e.metaKey || e.shiftKey) return;
+    e.preventDefault();
+    navigate(href);
+  };
+  return html`<a href=${href} onClick=${go}>${children ?? id}</a>`;
+}
+
+/** The modem's signal, drawn the same way on every page: bars out of 5, then dBm (or the raw RSSI). */
+export function Signal({ signal }) {
+  if (!signal) return html`<span class="signal muted">no reading yet</span>`;
+  const bars = signal.bars ?? 0;
+  const detail = signal.dbm !== undefined ? `${signal.dbm} dBm` : signal.rssi !== undefined ? `RSSI ${signal.rssi}` : "";
+  return html`<span class="signal"><span class="bars" role="img" aria-label=${`signal ${bars} of 5 bars`}>
+    ${[1, 2, 3, 4, 5].map((i) => html`<span key=${i} class=${i <= bars ? "on" : ""} style=${{ height: `${4 + i * 3}px` }}></span>`)}
+  </span> ${detail}</span>`;
 }

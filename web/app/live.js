@@ -1,4 +1,6 @@
 // One EventSource for the whole panel (GET /api/v1/live); pages subscribe to event names.
+// The names come from the server's event table (src/api/events.ts) through /contract.js.
+import { LIVE_EVENTS } from "/contract.js";
 const listeners = new Map();
 let source = null;
 const statusListeners = new Set();
@@ -9,12 +11,10 @@ function dispatch(name, data) {
   for (const fn of listeners.get("*") ?? []) fn(name, data);
 }
 
-const EVENTS = ["snapshot", "stats", "message.state", "inbound.received", "keyword.action", "account.optout", "account.mark", "modem.health", "ledger.changed", "input.error"];
-
 export function startLive() {
   if (source) return;
   source = new EventSource("/api/v1/live");
-  for (const name of EVENTS) source.addEventListener(name, (e) => dispatch(name, JSON.parse(e.data)));
+  for (const name of LIVE_EVENTS) source.addEventListener(name, (e) => dispatch(name, JSON.parse(e.data)));
   source.onopen = () => setConnected(true);
   source.onerror = () => setConnected(false);
 }

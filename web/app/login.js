@@ -1,12 +1,13 @@
 /* global URLSearchParams */
 // The login form: posts JSON, then goes to the page that sent the user here.
+import { safeNextPath } from "./next-path.js";
+
 const form = document.getElementById("login");
 const error = document.getElementById("login-error");
 
 function nextPage() {
-  const next = new URLSearchParams(location.search).get("next") ?? "/";
   // Only a path on this server: never an open redirect.
-  return next.startsWith("/") && !next.startsWith("//") ? next : "/";
+  return safeNextPath(new URLSearchParams(location.search).get("next"));
 }
 
 form.addEventListener("submit", async (event) => {

@@ -3,12 +3,15 @@
 // chosen by the path (the server serves this shell for every page path).
 import { html, render, useState, useEffect, api, session, navigate } from "./lib.js";
 import { startLive, onConnection } from "./live.js";
+import { t, LANGUAGES, i18n, preferredLanguage, rememberLanguage, useLanguage } from "./i18n/index.js";
 import { DashboardPage } from "./pages/dashboard.js";
+import { TodayPage } from "./pages/today.js";
 import { MessagesPage } from "./pages/messages.js";
 import { InboxPage } from "./pages/inbox.js";
 import { CalendarPage } from "./pages/calendar.js";
 import { ReportsPage } from "./pages/reports.js";
 import { AccountsPage } from "./pages/accounts.js";
+import { OptOutsPage } from "./pages/opt-outs.js";
 import { PolicyPage } from "./pages/policy.js";
 import { SendPage } from "./pages/send.js";
 import { ModemPage } from "./pages/modem.js";
@@ -16,35 +19,41 @@ import { SettingsPage } from "./pages/settings.js";
 import { LogsPage } from "./pages/logs.js";
 
 const PAGES = [
-  { path: "/", title: "Dashboard", view: DashboardPage },
-  { path: "/messages", title: "Messages", view: MessagesPage },
-  { path: "/inbox", title: "Inbox", view: InboxPage },
-  { path: "/calendar", title: "Calendar", view: CalendarPage },
-  { path: "/reports", title: "Reports", view: ReportsPage },
-  { path: "/accounts", title: "Accounts", view: AccountsPage },
-  { path: "/policy", title: "Policy & templates", view: PolicyPage },
-  { path: "/send", title: "Send test SMS", view: SendPage },
-  { path: "/modem", title: "Modem", view: ModemPage },
-  { path: "/settings", title: "Settings", view: SettingsPage },
-  { path: "/logs", title: "Logs", view: LogsPage },
+  { path: "/today", key: "nav.today", view: TodayPage },
+  { path: "/", key: "nav.dashboard", view: DashboardPage },
+  { path: "/messages", key: "nav.messages", view: MessagesPage },
+  { path: "/inbox", key: "nav.inbox", view: InboxPage },
+  { path: "/calendar", key: "nav.calendar", view: CalendarPage },
+  { path: "/reports", key: "nav.reports", view: ReportsPage },
+  { path: "/accounts", key: "nav.accounts", view: AccountsPage },
+  { path: "/opt-outs", key: "nav.optOuts", view: OptOutsPage },
+  { path: "/policy", key: "nav.policy", view: PolicyPage },
+  { path: "/send", key: "nav.send", view: SendPage },
+  { path: "/modem", key: "nav.modem", view: ModemPage },
+  { path: "/settings", key: "nav.settings", view: SettingsPage },
+  { path: "/logs", key: "nav.logs", view: LogsPage },
 ];
 
 function currentPage() {
-  return PAGES.find((p) => p.path === location.pathname) ?? PAGES[0];
+  const path = location.pathname;
+  // /accounts/<id> is the Accounts page with one account open.
+  return PAGES.find((p) => p.path === path) ?? PAGES.find((p) => p.path !== "/" && path.startsWith(`${p.path}/`)) ?? PAGES.find((p) => p.path === "/");
 }
 
 function NavLink({ page, active, onClick }) {
-  return html`<li><a href=${page.path} aria-current=${active ? "page" : undefined} onClick=${onClick}>${page.title}</a></li>`;
+  return html`<li><a href=${page.path} aria-current=${active ? "page" : undefined} onClick=${onClick}>${t(page.key)}</a></li>`;
 }
 
 function App() {
   const [page, setPage] = useState(currentPage());
+  const [path, setPath] = useState(location.pathname);
   const [menuOpen, setMenuOpen] = useState(false);
   const [live, setLive] = useState(false);
 
   useEffect(() => {
     const update = () => {
       setPage(currentPage());
+      setPath(location.pathname);
       setMenuOpen(false);
     };
     window.addEventListener("popstate", update);
@@ -59,7 +68,7 @@ function App() {
   }, []);
 
   useEffect(() => {
-    document.title = `${page.title} · duegate`;
+    document.title = `${t(page.key)} · duegate`;
     // Move focus to the new page's heading so that keyboard and screen-reader users know where they are.
     document.querySelector("main h1")?.focus();
   }, [page]);
@@ -78,23 +87,33 @@ function App() {
   const View = page.view;
   const p = session.principal;
   return html`
-    <a class="skip" href="#main">Skip to content</a>
+    <a class="skip" href="#main">${t("shell.skip")}</a>
     <header class="topbar">
-      <button class="menu-button" aria-expanded=${menuOpen} aria-controls="nav" onClick=${() => setMenuOpen(!menuOpen)}>Menu</button>
+      <button class="menu-button" aria-expanded=${menuOpen} aria-controls="nav" onClick=${() => setMenuOpen(!menuOpen)}>${t("shell.menu")}</button>
       <span class="brand">duegate</span>
-      <span class=${`live-dot ${live ? "on" : "off"}`} role="status" aria-live="polite">${live ? "live" : "offline"}</span>
+      <span class=${`live-dot ${live ? "on" : "off"}`} role="status" aria-live="polite">${live ? t("shell.live") : t("shell.offline")}</span>
       <span class="who">${p.name} <span class="badge">${p.role}</span></span>
-      <button class="link" onClick=${logout}>Log out</button>
+      <label class="sr-only" for="language">${t("shell.language")}</label>
+      <select id="language" class="language" value=${i18n.lang} onChange=${(e) => switchLanguage(p.name, e.target.value)}>
+        ${Object.entries(LANGUAGES).map(([code, name]) => html`<option key=${code} value=${code}>${name}</option>`)}
+      </select>
+      <button class="link" onClick=${logout}>${t("shell.logout")}</button>
     </header>
     <div class="layout">
-      <nav id="nav" class=${menuOpen ? "open" : ""} aria-label="Pages">
+      <nav id="nav" class=${menuOpen ? "open" : ""} aria-label=${t("nav.pages")}>
         <ul>${PAGES.map((pg) => html`<${NavLink} key=${pg.path} page=${pg} active=${pg === page} onClick=${(e) => go(e, pg.path)} />`)}</ul>
       </nav>
       <main id="main" tabindex="-1">
-        <${View} key=${page.path} />
+        <${View} key=${path} />
       </main>
     </div>
   `;
+}
+
+/** A new language redraws the whole panel in it: simplest and certain, the page is one reload away. */
+function switchLanguage(user, lang) {
+  rememberLanguage(user, lang);
+  location.reload();
 }
 
 async function boot() {
@@ -102,9 +121,12 @@ async function boot() {
     const me = await api("/api/v1/me");
     session.principal = me.principal;
     session.csrfToken = me.csrfToken;
+    // A clerk's day starts on Today; the dashboard is the technician's.
+    if (location.pathname === "/" && me.principal?.role === "clerk") history.replaceState(null, "", "/today");
   } catch {
     return; // api() has sent the browser to the login page
   }
+  await useLanguage(preferredLanguage(session.principal.name)).catch(() => useLanguage("en"));
   const root = document.getElementById("app");
   root.textContent = "";
   render(html`<${App} />`, root);

@@ -14,6 +14,14 @@ export const DunningSection = Type.Object(
     networkTimeToleranceSeconds: Type.Integer({ default: 120, minimum: 1, description: "The modem's network time (NITZ) trusts the clock when it agrees with it within this many seconds." }),
     clockRecheckSeconds: Type.Integer({ default: 30, minimum: 1, description: "How often an untrusted clock is checked again." }),
     recordRetentionDays: Type.Integer({ default: 400, minimum: 30, description: "Days the per-step send records are kept (idempotency of old invoices, per-step effectiveness report)." }),
+    sendTime: Type.Object(
+      {
+        minReminders: Type.Integer({ default: 3, minimum: 1, maximum: 100, description: "Reminders with a known outcome before a debtor's learned hour is used (sequences with sendTime: learned); until then the step's time." }),
+        responseDays: Type.Integer({ default: 3, minimum: 1, maximum: 14, description: "Days after a reminder within which a payment or reply counts as its success; after that it counts as unanswered." }),
+        holdoutPercent: Type.Number({ default: 10, minimum: 0, maximum: 100, description: "Share of debtors (percent, by a stable hash of the account id) that keep the step's time, so the effect of learning can be measured (report send-time)." }),
+      },
+      { default: {}, description: "Learning each debtor's best hour for reminders (docs/send-time.md)." },
+    ),
     policy: Type.Optional(Type.Unknown({ description: "The dunning policy (steps, segments, templates); see docs/policy.md. Default: the built-in policy." })),
   },
   { default: {}, description: "The dunning engine." },

@@ -35,3 +35,58 @@ export const ModemSection = Type.Object(
   },
   { default: {}, description: "The GSM modem." },
 );
+
+/** One SIM's sending budget; a key left out takes the outbox.limits value. */
+const SimLimits = Type.Object(
+  {
+    partsPerMinute: Type.Optional(Type.Integer({ minimum: 1, description: "SMS parts this SIM sends per minute (default outbox.limits.perMinute)." })),
+    partsPerDay: Type.Optional(Type.Integer({ minimum: 1, description: "SMS parts per local day; carriers block a consumer SIM past a few hundred (default outbox.limits.perSimPerDay)." })),
+    partsPerMonth: Type.Optional(Type.Integer({ minimum: 1, description: "SMS parts per calendar month (default outbox.limits.perSimPerMonth)." })),
+  },
+  { default: {}, description: "This SIM's limits; a message waits when every SIM it may use is at its limit." },
+);
+
+/** A modem of the pool: its port and its SIM. Settings not listed here come from the `modem:` section. */
+export const PoolModem = Type.Object(
+  {
+    id: Type.String({ pattern: "^[a-z0-9][a-z0-9_-]{0,31}$", description: "Short name of this modem (lowercase letters, digits, - and _): in logs, events, metrics and on each message it sent." }),
+    port: Type.String({ description: "/dev/serial/by-id/... (stable across reboots and hub order), a udev name, tcp://host:port, or sim for a simulated modem." }),
+    profile: Type.Optional(Type.String({ description: "Modem profile (default modem.profile)." })),
+    baudRate: Type.Optional(Type.Integer({ minimum: 300, description: "Serial speed (default modem.baudRate)." })),
+    pin: Type.Optional(Type.String({ description: "This SIM's PIN. Never logged." })),
+    smsc: Type.Optional(Type.String({ description: "This SIM's SMS centre; empty uses the one stored on the SIM." })),
+    number: Type.Optional(Type.String({ description: "This SIM's own number (E.164), shown in the panel and used by the simulator." })),
+    limits: SimLimits,
+    costPerPart: Type.Optional(Type.Number({ minimum: 0, description: "Price of one part through this SIM (default outbox.costPerPart); the cheapest SIM with room is used first." })),
+    routes: Type.Array(Type.String({ pattern: "^\\+[0-9]{1,15}$" }), {
+      default: [],
+      description: "Destination prefixes (+49, +4917) this SIM is meant for. A number matching some SIM's prefixes goes only through the SIMs with its longest matching prefix (while one of them is in rotation); other numbers go through SIMs without routes.",
+    }),
+    balance: Type.Optional(
+      Type.Object(
+        {
+          ussd: Type.String({ pattern: "^[*#0-9]{2,30}$", description: "USSD code that answers the prepaid credit (*100#)." }),
+          intervalMinutes: Type.Integer({ default: 360, minimum: 5, description: "How often the credit is asked." }),
+          warnBelow: Type.Number({ default: 5, minimum: 0, description: "A warning is logged and published below this credit." }),
+        },
+        { description: "Prepaid credit check by USSD (AT+CUSD); a SIM with no credit is taken out of rotation." },
+      ),
+    ),
+    uhubctl: Type.Optional(Type.Object({ location: Type.String(), port: Type.String() }, { description: "USB power cycle of this modem with uhubctl: hub location and port." })),
+    simulator: Type.Optional(
+      Type.Object(
+        {
+          sendLatencyMs: Type.Optional(Type.Integer({ minimum: 0, description: "Simulated radio time per part (default modem.simulator.sendLatencyMs)." })),
+        },
+        { description: "Simulator settings of this modem (port sim only)." },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const ModemsSection = Type.Array(PoolModem, {
+  default: [],
+  description:
+    "A pool of modems, each with its own SIM (docs/modems.md, Pool). Empty: the single modem of the `modem:` section. Each listed modem takes its port, SIM and limits from its entry and everything else (timeouts, recovery, delivery reports, validity) from `modem:`.",
+});

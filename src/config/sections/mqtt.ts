@@ -23,10 +23,30 @@ export const MqttSection = Type.Object(
     statusIntervalMs: Type.Integer({ default: 60000, minimum: 1000, description: "How often the retained status (modem health, queue depth) is refreshed." }),
     embedded: Type.Object(
       {
-        host: Type.String({ default: "0.0.0.0", description: "Address the embedded broker listens on." }),
-        port: Type.Integer({ default: 1883, minimum: 0, maximum: 65535, description: "Port of the embedded broker; 0 lets the system pick a free one (tests)." }),
-        username: Type.String({ default: "", description: "Credentials the embedded broker requires (empty: none)." }),
-        password: Type.String({ default: "" }),
+        host: Type.String({ default: "127.0.0.1", description: "Address of the plain (unencrypted) MQTT listener. Loopback by default: the LAN reaches the broker over TLS (embedded.tls). Another address is warned about at every start and by duegate doctor." }),
+        port: Type.Integer({ default: 1883, minimum: 0, maximum: 65535, description: "Port of the plain listener; 0 lets the system pick a free one (tests)." }),
+        username: Type.String({ default: "", description: "The accounting server's user name. Empty: user \"accounting\" with a password generated at first start (shown once in the log; an admin rotates it in the web panel)." }),
+        password: Type.String({ default: "", description: "The accounting server's password when set here (then not rotatable in the panel). Never logged." }),
+        allowAnonymousLoopback: Type.Boolean({ default: false, description: "Let clients without a user name connect from 127.0.0.1/::1 with the accounting server's rights (development only). Anonymous clients from any other address are always refused." }),
+        readers: Type.Array(
+          Type.Object({
+            username: Type.String({ minLength: 1, description: "User name of a read-only client (dashboards, monitoring)." }),
+            password: Type.String({ minLength: 1, description: "Its password, in clear or as a scrypt hash (scrypt$...). Never logged." }),
+          }),
+          { default: [], description: "Read-only users: they may subscribe to the event topics (status, message/state, inbound, keyword/+, account/+, error) and nothing else." },
+        ),
+        maxPacketBytes: Type.Integer({ default: 0, minimum: 0, description: "Largest MQTT packet a client may send; a bigger one closes the connection before it is read. 0: sized from mqtt.maxBatch (2 KiB per record plus 64 KiB)." }),
+        authFailuresBeforeLock: Type.Integer({ default: 5, minimum: 1, maximum: 1000, description: "Wrong passwords from one address before it is locked out; each further failure doubles the lock (30 s up to 15 min)." }),
+        tls: Type.Object(
+          {
+            enabled: Type.Boolean({ default: true, description: "Run an mqtts listener with the appliance's certificate (src/system/tls-certificate.ts)." }),
+            host: Type.String({ default: "0.0.0.0", description: "Address of the mqtts listener (the LAN's way in)." }),
+            port: Type.Integer({ default: 8883, minimum: 0, maximum: 65535, description: "Port of the mqtts listener; 0 lets the system pick a free one (tests)." }),
+            certFile: Type.String({ default: "", description: "PEM certificate to present; empty: the appliance's own (generated self-signed in <dataDir>/tls unless configured). Give both files or neither." }),
+            keyFile: Type.String({ default: "", description: "PEM private key of certFile." }),
+          },
+          { default: {}, description: "The TLS listener of the embedded broker." },
+        ),
       },
       { default: {} },
     ),

@@ -50,6 +50,14 @@ export const OutboxSection = Type.Object(
     reminderExpiryHours: Type.Integer({ default: 72, minimum: 1, description: "A reminder not sent within this time is expired." }),
     deliveryReportWindowHours: Type.Integer({ default: 72, minimum: 1, description: "How long a part waits for its delivery report." }),
     costPerPart: Type.Number({ default: 0.09, minimum: 0, description: "Cost of one SMS part, in the default currency, for estimates and reports." }),
+    failover: Type.Object(
+      {
+        outAfter: Type.Integer({ default: 3, minimum: 1, maximum: 100, description: "Consecutive SIM-level failures (+CMS ERROR 38, 42, 500, SIM errors) that take a SIM of the pool out of rotation; a blocking one (8, 10, 50, 69, 193) takes it out at once." }),
+        retryBaseMs: Type.Integer({ default: 60_000, minimum: 100, description: "First wait before a SIM out of rotation is tried again; doubles while it keeps failing." }),
+        retryMaxMs: Type.Integer({ default: 3_600_000, minimum: 1000, description: "Longest wait between two tries of a SIM out of rotation." }),
+      },
+      { default: {}, description: "A SIM of the modem pool that is blocked or keeps failing is taken out of rotation (its work goes to the others), tried again on a backoff, and back once a part goes through." },
+    ),
   },
   { default: {}, description: "The durable outbox: send windows, limits, retries." },
 );

@@ -4,7 +4,7 @@
  * Read from the engine's step records and the ledger's paid dates.
  */
 import type { Ledger } from "../../ledger/ledger.js";
-import { dayNumber } from "../../ledger/dates.js";
+import { dayNumber } from "../../core/calendar.js";
 import type { StepRecord } from "../step-memory.js";
 
 export interface StepEffectiveness {

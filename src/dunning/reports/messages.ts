@@ -4,10 +4,12 @@
  * with its text, times, parts and delivery reports, and every reply), as JSON and CSV.
  * Some laws put the burden of proving that a reminder arrived on the creditor (DE-2).
  */
+import { describeSource, type SuppressionRecord } from "../../consent/types.js";
 import { stringify } from "csv-stringify/sync";
 import type { MessageFacts, ReplyFacts, SentMessageFact, ReplyFact } from "../../ledger/ports.js";
 import type { ConsentChange } from "../../ledger/types.js";
-import { localNow } from "../../ledger/dates.js";
+import { localNow } from "../../core/calendar.js";
+import type { MessageState } from "../../core/message-states.js";
 
 export interface UsageRow {
   period: string;
@@ -21,7 +23,7 @@ export interface UsageRow {
   cost: number;
 }
 
-const COUNTED = new Set(["submitted", "delivered", "failed", "sending"]);
+const COUNTED = new Set<MessageState>(["submitted", "delivered", "failed", "sending"]);
 
 export async function partsAndCost(facts: MessageFacts, q: { from: number; to: number; by: "day" | "month"; timeZone: string; costPerPart: number }): Promise<UsageRow[]> {
   const rows = new Map<string, UsageRow>();
@@ -52,18 +54,20 @@ export interface EvidencePack {
   generatedAt: string;
   messages: SentMessageFact[];
   replies: ReplyFact[];
-  /** Every opt-out and opt-in of the account, per channel (STOP by SMS, the e-mail unsubscribe link, the panel). */
-  consent: ConsentChange[];
+  /** The consent records (suppression list) of the account's numbers: who stopped or resumed texts, when, why, through what. */
+  consent: SuppressionRecord[];
+  /** Every opt-out and opt-in of the account itself, per channel (STOP by SMS, the e-mail unsubscribe link, the panel). */
+  consentLog: ConsentChange[];
 }
 
-export async function evidence(accountId: string, facts: MessageFacts, replies: ReplyFacts, now: number, consent: readonly ConsentChange[] = []): Promise<EvidencePack> {
+export async function evidence(accountId: string, facts: MessageFacts, replies: ReplyFacts, now: number, consent: SuppressionRecord[] = [], consentLog: readonly ConsentChange[] = []): Promise<EvidencePack> {
   const messages: SentMessageFact[] = [];
   for await (const m of facts.messages({ accountId })) messages.push(m);
   const rs: ReplyFact[] = [];
   for await (const r of replies.replies({ accountId })) rs.push(r);
   messages.sort((a, b) => a.createdAt - b.createdAt);
   rs.sort((a, b) => a.receivedAt - b.receivedAt);
-  return { accountId, generatedAt: new Date(now).toISOString(), messages, replies: rs, consent: [...consent] };
+  return { accountId, generatedAt: new Date(now).toISOString(), messages, replies: rs, consent, consentLog: [...consentLog] };
 }
 
 const iso = (ms: number | undefined): string => (ms === undefined ? "" : new Date(ms).toISOString());
@@ -86,6 +90,9 @@ export function evidenceCsv(pack: EvidencePack): string {
       reason: inertCell(m.failureReason ?? ""), text: inertCell(m.subject !== undefined ? `${m.subject}\n\n${m.text}` : m.text),
     });
   for (const c of pack.consent ?? [])
+    for (const ch of c.changes)
+      rows.push({ kind: "consent", channel: "sms", at: iso(ch.at), id: "", number: c.number, step: "", invoices: "", state: ch.action === "added" ? "suppressed" : "lifted", parts: "", encoding: "", submitted_at: "", delivered_at: "", reports: "", reason: inertCell([describeSource(ch.source), ch.reason].filter(Boolean).join(": ")), text: "" });
+  for (const c of pack.consentLog ?? [])
     rows.push({ kind: c.optedOut ? "opt-out" : "opt-in", channel: c.channel, at: iso(c.at), id: "", number: "", step: "", invoices: "", state: c.source, parts: "", encoding: "", submitted_at: "", delivered_at: "", reports: "", reason: "", text: "" });
   for (const r of pack.replies) rows.push({ kind: "reply", channel: "sms", at: iso(r.receivedAt), id: r.id, number: r.from, step: "", invoices: "", state: r.keyword ?? "", parts: "", encoding: "", submitted_at: "", delivered_at: "", reports: "", reason: "", text: inertCell(r.text) });
   rows.sort((a, b) => (String(a.at) < String(b.at) ? -1 : String(a.at) > String(b.at) ? 1 : 0));

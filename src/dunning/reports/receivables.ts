@@ -4,7 +4,7 @@
  */
 import type { Ledger } from "../../ledger/ledger.js";
 import type { Invoice } from "../../ledger/types.js";
-import { dayNumber } from "../../ledger/dates.js";
+import { dayNumber } from "../../core/calendar.js";
 
 export const AGING_BUCKETS = ["current", "1-30", "31-60", "61-90", "over-90"] as const;
 export type AgingBucket = (typeof AGING_BUCKETS)[number];

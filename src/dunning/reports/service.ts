@@ -9,18 +9,28 @@ import type { LocalDate } from "../../core/types.js";
 import { DuegateError, ErrorCode } from "../../core/errors.js";
 import type { Ledger } from "../../ledger/ledger.js";
 import type { MessageFacts, ReplyFacts } from "../../ledger/ports.js";
-import { addDays, dayNumber, instantOf, isLocalDate, localNow } from "../../ledger/dates.js";
+import type { SuppressionRecord } from "../../consent/types.js";
+import { addDays, dayNumber, instantOf, isLocalDate, localNow } from "../../core/calendar.js";
 import type { StepRecord } from "../step-memory.js";
 import { aging, dso, onTimeRate, AGING_BUCKETS, type AgingRow, type DsoRow, type OnTimeRate } from "./receivables.js";
 import { stepEffectiveness, type StepEffectiveness } from "./effectiveness.js";
 import { evidence, evidenceCsv, partsAndCost, type EvidencePack, type UsageRow } from "./messages.js";
+import type { SendTimeReport } from "../send-time/report.js";
+import type { SendTimeChoice } from "../send-time/learner.js";
+
+/** One account's send time as the engine explains it (DunningEngine.sendTimeOf). */
+export type AccountSendTime = SendTimeChoice & { sequence: string; sendTime: "fixed" | "learned"; stepTime: string; time: string };
 
 export interface ReportsDeps {
   ledger: Ledger;
   stepRecords(): readonly StepRecord[];
   messages: MessageFacts;
   replies: ReplyFacts;
+  /** The suppression list, for the consent records of an account's numbers in its evidence. */
+  consent?: { recordsOf(numbers: readonly string[]): SuppressionRecord[] };
   clock: Clock;
+  /** The send-time learner's group comparison and per-account choice (the dunning engine). */
+  sendTime?: { report(period: ReportPeriod, withinDays: number): SendTimeReport; of(accountId: string): AccountSendTime | undefined };
   /** Read on every report: the panel may change the zone or the price while running. */
   settings(): { timeZone: string; costPerPart: number };
 }
@@ -109,11 +119,30 @@ export class Reports {
     return { ...p, by, timeZone, costPerPart, rows, totals };
   }
 
+  /**
+   * Learning group against holdout (docs/send-time.md): debtors reminded in the period, the
+   * share of reminders paid within withinDays, replies and opt-outs per group.
+   */
+  sendTime(q: { from?: string | undefined; to?: string | undefined; withinDays?: number | undefined } = {}): SendTimeReport {
+    const p = this.period(q);
+    const withinDays = q.withinDays ?? 7;
+    if (!Number.isInteger(withinDays) || withinDays < 0 || withinDays > 365) throw new DuegateError(ErrorCode.Validation, "withinDays must be a whole number from 0 to 365", { field: "withinDays" });
+    if (!this.d.sendTime) return { ...p, withinDays, rows: [] };
+    return this.d.sendTime.report(p, withinDays);
+  }
+
+  /** The hour the account's reminders go at and why (DuegateError NotFound for an unknown account). */
+  sendTimeOf(accountId: string): AccountSendTime {
+    const found = this.d.sendTime?.of(accountId);
+    if (!found) throw new DuegateError(ErrorCode.NotFound, `no account ${accountId}`, { field: "/id" });
+    return found;
+  }
+
   /** Every message and reply of one account (DuegateError NotFound for an account the ledger does not know). */
   async evidence(accountId: string): Promise<EvidencePack> {
     const account = this.d.ledger.account(accountId);
     if (!account) throw new DuegateError(ErrorCode.NotFound, `no account ${accountId}`, { field: "/id" });
-    return evidence(accountId, this.d.messages, this.d.replies, this.d.clock.now(), account.consentLog ?? []);
+    return evidence(accountId, this.d.messages, this.d.replies, this.d.clock.now(), this.d.consent?.recordsOf(account.phones) ?? [], account.consentLog ?? []);
   }
 
   /** One row per message or reply (docs/reports.md, Evidence export). */

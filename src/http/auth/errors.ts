@@ -1,6 +1,7 @@
 /** The JSON error shape of the whole API, {error:{code,message}}, for the auth adapter. */
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { DuegateError, ErrorCode, isDuegateError } from "../../core/errors.js";
+import { boundMessage } from "../../core/excerpt.js";
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.Validation]: 400,
@@ -10,6 +11,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.NotCancellable]: 409,
   [ErrorCode.InvalidNumber]: 400,
+  [ErrorCode.OptedOut]: 409,
   [ErrorCode.PolicyInvalid]: 400,
   [ErrorCode.TemplateInvalid]: 400,
   [ErrorCode.TextUnencodable]: 400,
@@ -24,7 +26,7 @@ function fieldOf(context: Record<string, unknown>): Record<string, string> {
 }
 
 export function sendError(reply: FastifyReply, status: number, code: string, message: string, extra: Record<string, unknown> = {}): FastifyReply {
-  return reply.code(status).type("application/json").send({ error: { code, message, ...extra } });
+  return reply.code(status).type("application/json").send({ error: { code, message: boundMessage(message), ...extra } });
 }
 
 /** Error handler of the auth and panel routes: domain errors keep their code, schema failures say which field. */

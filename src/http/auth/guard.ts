@@ -2,10 +2,10 @@
  * Who may call what. Every request is identified (API key or session cookie) and then
  * checked against the scope its route needs. The default is deny: anything under /api/
  * needs `read` for GET/HEAD and `write` for other methods, unless the route says
- * otherwise with `config: { scope }` ("public", "read", "write", "admin").
+ * otherwise with `config: { scope }` ("public" or one of the scopes in src/auth/types.ts).
  */
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
-import type { AuthService, Principal, Scope } from "../../auth/index.js";
+import { grants, type AuthService, type Principal, type Scope } from "../../auth/index.js";
 import { ErrorCode } from "../../core/errors.js";
 import type { Clock } from "../../core/clock.js";
 import { sendError } from "./errors.js";
@@ -32,7 +32,9 @@ export function identify(request: FastifyRequest, auth: AuthService, clock: Cloc
   const session = readSession(request);
   if (!session) return { principal: null };
   if (clock.now() - session.issuedAt > SESSION_MAX_AGE_MS || session.issuedAt > clock.now() + 60_000) return { principal: null };
-  const principal = auth.sessionPrincipal(session.user, session.epoch);
+  // Checked against the auth service on every request: a session ended by logout, a password
+  // change or the user's removal is refused even though its cookie is still sealed correctly.
+  const principal = auth.sessionPrincipal(session.sid);
   return principal ? { principal, csrf: session.csrf } : { principal: null };
 }
 
@@ -54,7 +56,7 @@ export function refuse(request: FastifyRequest, reply: FastifyReply, scope: Rout
     sendError(reply, 401, ErrorCode.Unauthorized, "log in or send an API key (Authorization: Bearer <key>)");
     return true;
   }
-  if (!p.scopes.includes(scope)) {
+  if (!grants(p.scopes, scope)) {
     sendError(reply, 403, ErrorCode.Forbidden, `${p.kind === "apikey" ? "this API key" : `role "${p.role}"`} lacks the "${scope}" permission`);
     return true;
   }
@@ -70,6 +72,6 @@ export function scopeGuard(scope: Scope): preHandlerAsyncHookHandler {
   return async (request, reply) => {
     const p = request.principal;
     if (!p) return void sendError(reply, 401, ErrorCode.Unauthorized, "log in or send an API key (Authorization: Bearer <key>)");
-    if (!p.scopes.includes(scope)) return void sendError(reply, 403, ErrorCode.Forbidden, `${p.kind === "apikey" ? "this API key" : `role "${p.role}"`} lacks the "${scope}" permission`);
+    if (!grants(p.scopes, scope)) return void sendError(reply, 403, ErrorCode.Forbidden, `${p.kind === "apikey" ? "this API key" : `role "${p.role}"`} lacks the "${scope}" permission`);
   };
 }

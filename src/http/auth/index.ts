@@ -20,6 +20,11 @@ import { SESSION_COOKIE, SESSION_MAX_AGE_MS } from "./session.js";
 declare module "fastify" {
   interface FastifyRequest {
     principal: Principal | null;
+    /**
+     * Whether the caller's session or key is still valid now: long-lived responses (the live
+     * event stream) ask it again as they go, so that a logout also ends a stream opened before.
+     */
+    stillAuthorized: () => boolean;
   }
   interface FastifyInstance {
     requireRead: preHandlerAsyncHookHandler;
@@ -75,6 +80,7 @@ const plugin: FastifyPluginAsync<AuthPluginOptions> = async (app: FastifyInstanc
   await app.register(rateLimit, { global: false });
 
   app.decorateRequest("principal", null);
+  app.decorateRequest("stillAuthorized", () => false);
   app.decorate("requireRead", scopeGuard("read"));
   app.decorate("requireWrite", scopeGuard("write"));
   app.decorate("requireAdmin", scopeGuard("admin"));
@@ -82,6 +88,7 @@ const plugin: FastifyPluginAsync<AuthPluginOptions> = async (app: FastifyInstanc
   app.addHook("onRequest", async (request, reply) => {
     const id = identify(request, opts.auth, clock);
     request.principal = id.principal;
+    request.stillAuthorized = () => identify(request, opts.auth, clock).principal !== null;
     const url = request.url.split("?")[0] ?? "/";
     const scope = request.routeOptions.config?.scope ?? defaultScope(request.method, url);
     if (refuse(request, reply, scope, id)) return reply;

@@ -11,12 +11,16 @@ import { DuegateError, ErrorCode, jsonErrorHandler } from "./errors.js";
 import { readSession, writeSession } from "./session.js";
 
 const Login = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false });
-const Role = Type.Union([Type.Literal("admin"), Type.Literal("viewer")]);
+const Role = Type.Union([Type.Literal("admin"), Type.Literal("clerk"), Type.Literal("viewer")]);
 const NewUser = Type.Object({ name: Type.String({ minLength: 1, maxLength: 32 }), role: Role, password: Type.String({ maxLength: 256 }) }, { additionalProperties: false });
 const UserChange = Type.Object({ role: Type.Optional(Role), password: Type.Optional(Type.String({ maxLength: 256 })) }, { additionalProperties: false });
 const OwnPassword = Type.Object({ current: Type.String({ maxLength: 256 }), password: Type.String({ maxLength: 256 }) }, { additionalProperties: false });
 const NewKey = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 64 }), scopes: Type.Array(Type.Union([Type.Literal("read"), Type.Literal("write")]), { minItems: 1, maxItems: 2 }) },
+  {
+    name: Type.String({ minLength: 1, maxLength: 64 }),
+    // Never "admin": users and keys are managed by people (AuthService.createApiKey).
+    scopes: Type.Array(Type.Union([Type.Literal("read"), Type.Literal("write"), Type.Literal("policy"), Type.Literal("metrics")]), { minItems: 1, maxItems: 4, uniqueItems: true }),
+  },
   { additionalProperties: false },
 );
 const NameParam = Type.Object({ name: Type.String({ maxLength: 64 }) });
@@ -45,13 +49,17 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { a
       },
     },
     async (request) => {
-      const { principal, sessionEpoch } = await auth.login(request.body.name, request.body.password);
-      const csrfToken = writeSession(request, { user: principal.name, epoch: sessionEpoch, issuedAt: clock.now() });
+      const { principal } = await auth.login(request.body.name, request.body.password, request.ip);
+      const session = await auth.startSession(principal.name);
+      const csrfToken = writeSession(request, { sid: session.id, issuedAt: clock.now() });
       return { principal, csrfToken };
     },
   );
 
   app.post("/api/v1/logout", { config: { scope: "read" } }, async (request, reply) => {
+    // Ended on the server: a copy of the cookie (another tab, a stolen one) is refused from now on.
+    const session = readSession(request);
+    if (session) await auth.endSession(session.sid);
     request.session.delete();
     return reply.code(204).send();
   });
@@ -64,10 +72,11 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { a
   app.post<{ Body: Static<typeof OwnPassword> }>("/api/v1/me/password", { schema: { body: OwnPassword }, config: { scope: "read" } }, async (request) => {
     const p = request.principal;
     if (p?.kind !== "user") throw new DuegateError(ErrorCode.Forbidden, "only a logged-in user can change a password", {});
-    await auth.login(p.name, request.body.current);
+    await auth.login(p.name, request.body.current, request.ip);
     const user = await auth.updateUser(p.name, { password: request.body.password });
     // The password change ended every session of this user, this one included: start a new one.
-    const csrfToken = writeSession(request, { user: p.name, epoch: auth.sessionEpochOf(p.name), issuedAt: clock.now() });
+    const session = await auth.startSession(p.name);
+    const csrfToken = writeSession(request, { sid: session.id, issuedAt: clock.now() });
     return { user, csrfToken };
   });
 

@@ -1,6 +1,9 @@
 /**
  * What the sealed session cookie holds, and the CSRF token that guards it.
  *
+ * The cookie carries the id of a session kept by the auth service (src/auth/sessions.ts), not
+ * the session itself: logout deletes it there, so a copy of the cookie is worthless afterwards.
+ *
  * CSRF: synchronizer token. At login a random token is put in the session (the cookie is
  * encrypted and HttpOnly, so a script on another site can neither read nor forge it) and
  * returned to the panel, which sends it back in the `x-csrf-token` header of every unsafe
@@ -10,22 +13,23 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { FastifyRequest } from "fastify";
 
-/** Absolute lifetime of a panel session. */
-export const SESSION_MAX_AGE_MS = 12 * 60 * 60_000;
+import { SESSION_LIFETIME_MS } from "../../auth/index.js";
+
+/** Absolute lifetime of a panel session (the auth service ends it server-side then too). */
+export const SESSION_MAX_AGE_MS = SESSION_LIFETIME_MS;
 export const SESSION_COOKIE = "duegate_session";
 export const CSRF_HEADER = "x-csrf-token";
 
 export interface SessionContent {
-  user: string;
-  epoch: number;
+  /** The server-side session's id (random, 256 bits). */
+  sid: string;
   issuedAt: number;
   csrf: string;
 }
 
 declare module "@fastify/secure-session" {
   interface SessionData {
-    user: string;
-    epoch: number;
+    sid: string;
     issuedAt: number;
     csrf: string;
   }
@@ -35,20 +39,18 @@ export function readSession(request: FastifyRequest): SessionContent | undefined
   const s = request.session;
   if (!s) return undefined;
   // A cookie sealed by an older version may hold anything: check each field.
-  const user: unknown = s.get("user");
-  const epoch: unknown = s.get("epoch");
+  const sid: unknown = s.get("sid");
   const issuedAt: unknown = s.get("issuedAt");
   const csrf: unknown = s.get("csrf");
-  if (typeof user !== "string" || typeof epoch !== "number" || typeof issuedAt !== "number" || typeof csrf !== "string") return undefined;
-  return { user, epoch, issuedAt, csrf };
+  if (typeof sid !== "string" || typeof issuedAt !== "number" || typeof csrf !== "string") return undefined;
+  return { sid, issuedAt, csrf };
 }
 
 export function writeSession(request: FastifyRequest, content: Omit<SessionContent, "csrf">): string {
   // A fresh session at login: nothing from before the login survives (session fixation).
   request.session.regenerate();
   const csrf = randomBytes(24).toString("base64url");
-  request.session.set("user", content.user);
-  request.session.set("epoch", content.epoch);
+  request.session.set("sid", content.sid);
   request.session.set("issuedAt", content.issuedAt);
   request.session.set("csrf", csrf);
   return csrf;

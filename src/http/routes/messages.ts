@@ -7,10 +7,10 @@ import { cancelSelector, sendDirect } from "../../bridge/commands.js";
 import { DuegateError, ErrorCode } from "../../core/errors.js";
 import type { HttpServices } from "../ports.js";
 import type { MessageState, OutboxMessage } from "../../outbox/types.js";
+import { MESSAGE_STATES } from "../../core/message-states.js";
 
-const States = ["queued", "sending", "submitted", "delivered", "failed", "expired", "cancelled"] as const;
 const MessageQuery = Type.Object({
-  state: Type.Optional(Type.Union(States.map((s) => Type.Literal(s)))),
+  state: Type.Optional(Type.Union(MESSAGE_STATES.map((s) => Type.Literal(s)))),
   accountId: Type.Optional(Type.String({ maxLength: 64 })),
   invoiceId: Type.Optional(Type.String({ maxLength: 64 })),
   number: Type.Optional(Type.String({ maxLength: 32 })),

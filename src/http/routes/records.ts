@@ -63,6 +63,6 @@ export const recordRoutes: FastifyPluginAsync<{ services: HttpServices }> = asyn
   app.post("/optout", {
     preHandler: app.requireWrite,
     schema: { tags: ["records"], summary: "Opt an account or a number out of SMS, or back in", body: OptOutChange },
-    handler: async (request) => ({ accountIds: await changeOptOut(services.ledger, request.body as OptOutChange, "http") }),
+    handler: async (request) => ({ accountIds: await changeOptOut(services, request.body as OptOutChange, "http", request.principal?.name ?? "api") }),
   });
 };

@@ -62,6 +62,26 @@ export const reportRoutes: FastifyPluginAsync<{ services: HttpServices }> = asyn
     handler: async (request) => reports().steps(request.query as PeriodQuery & { withinDays: number }),
   });
 
+  app.get("/reports/send-time", {
+    preHandler: app.requireRead,
+    schema: {
+      tags: ["reports"],
+      summary: "Learned send hours against the holdout: per group, debtors reminded in the period, reminders paid within withinDays, replies and opt-outs",
+      querystring: Type.Object({ ...Period, withinDays: Type.Integer({ minimum: 0, maximum: 365, default: 7, description: "days after the reminder a payment still counts" }) }),
+    },
+    handler: async (request) => reports().sendTime(request.query as PeriodQuery & { withinDays: number }),
+  });
+
+  app.get("/accounts/:id/send-time", {
+    preHandler: app.requireRead,
+    schema: {
+      tags: ["reports"],
+      summary: "The local hour the account's reminders go at, and why: the learner's evidence per hour of the send window",
+      params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
+    },
+    handler: async (request) => reports().sendTimeOf((request.params as { id: string }).id),
+  });
+
   app.get("/reports/cost", {
     preHandler: app.requireRead,
     schema: {
@@ -76,7 +96,7 @@ export const reportRoutes: FastifyPluginAsync<{ services: HttpServices }> = asyn
     preHandler: app.requireRead,
     schema: {
       tags: ["reports"],
-      summary: "Evidence export of one account: every message with its text, times, parts and delivery reports, and every reply (JSON or CSV, as a download)",
+      summary: "Evidence export of one account: every message with its text, times, parts and delivery reports, every reply, and the consent records of its numbers (JSON or CSV, as a download)",
       params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
       querystring: Type.Object({ format: Type.Union([Type.Literal("json"), Type.Literal("csv")], { default: "json" }) }),
     },

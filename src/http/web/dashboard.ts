@@ -4,8 +4,9 @@
  * src/dunning/reports). Computed on request: the panel asks once and then follows the live feed.
  */
 import type { OutboxMessage } from "../../outbox/types.js";
+import type { MessageState } from "../../core/message-states.js";
 import type { WebServices } from "./ports.js";
-import { dayOf, lastDays, startOfDay } from "./days.js";
+import { lastDays, localDate, startOfDate } from "../../core/calendar.js";
 import { setting } from "./settings-view.js";
 
 export interface DayFigures {
@@ -19,19 +20,19 @@ export interface DayFigures {
 /** Bound on what one dashboard request reads, so that a busy outbox cannot stall the Pi. */
 const MAX_MESSAGES = 20_000;
 
-const SENT_STATES = new Set(["submitted", "delivered", "failed", "expired"]);
+const SENT_STATES = new Set<MessageState>(["submitted", "delivered", "failed", "expired"]);
 
 export function perDay(messages: readonly OutboxMessage[], received: readonly { receivedAt: number }[], days: string[], zone: string): DayFigures[] {
   const byDay = new Map(days.map((d) => [d, { day: d, sent: 0, delivered: 0, failed: 0, received: 0 }]));
   for (const m of messages) {
-    const f = byDay.get(dayOf(m.createdAt, zone));
+    const f = byDay.get(localDate(m.createdAt, zone));
     if (!f) continue;
     if (SENT_STATES.has(m.state) && m.parts.some((p) => p.reference !== undefined)) f.sent++;
     if (m.state === "delivered") f.delivered++;
     if (m.state === "failed" || m.state === "expired") f.failed++;
   }
   for (const r of received) {
-    const f = byDay.get(dayOf(r.receivedAt, zone));
+    const f = byDay.get(localDate(r.receivedAt, zone));
     if (f) f.received++;
   }
   return [...byDay.values()];
@@ -41,7 +42,7 @@ export function dashboard(s: WebServices, days = 14): Record<string, unknown> {
   const zone = setting(s.config, "gateway.defaultTimeZone", "UTC");
   const now = s.clock.now();
   const dayList = lastDays(now, days, zone);
-  const since = startOfDay(now, days - 1, zone);
+  const since = startOfDate(dayList[0]!, zone);
   const messages = s.outbox?.list({ since, limit: MAX_MESSAGES }).items ?? [];
   const received = s.inbound?.list({ since, limit: MAX_MESSAGES }).items ?? [];
   const figures = perDay(messages, received, dayList, zone);

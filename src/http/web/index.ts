@@ -11,6 +11,7 @@ import type { FastifyPluginAsync } from "fastify";
 import fastifyStatic from "@fastify/static";
 import type { WebServices } from "./ports.js";
 import { vendorRoutes } from "./vendor.js";
+import { contractRoutes } from "./contract.js";
 import { liveRoutes } from "./live.js";
 import { logRoutes } from "./logs.js";
 import { panelReadRoutes } from "./panel-read.js";
@@ -21,7 +22,7 @@ import { jsonErrorHandler } from "../auth/errors.js";
 export type { WebServices } from "./ports.js";
 
 /** The panel's pages; each serves the same app shell, which picks the page from the path. */
-export const PANEL_PAGES = ["/", "/messages", "/inbox", "/calendar", "/reports", "/accounts", "/policy", "/send", "/modem", "/settings", "/logs"] as const;
+export const PANEL_PAGES = ["/", "/today", "/messages", "/inbox", "/calendar", "/reports", "/accounts", "/opt-outs", "/policy", "/send", "/modem", "/settings", "/logs"] as const;
 
 export interface WebPluginOptions {
   services: WebServices;
@@ -42,9 +43,13 @@ export const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app, opts)
   const root = opts.webRoot ?? defaultWebRoot();
   await app.register(fastifyStatic, { root, prefix: "/assets/", index: false, wildcard: true, cacheControl: true, maxAge: 0 });
 
+  // Browsers ask for /favicon.ico on their own; the icon is the panel's SVG.
+  app.get("/favicon.ico", { config: { scope: "public" } }, async (_request, reply) => reply.redirect("/assets/favicon.svg", 301));
+
   app.get("/login", { config: { scope: "public" } }, async (_request, reply) => reply.header("cache-control", "no-store").sendFile("login.html"));
 
-  for (const page of PANEL_PAGES) {
+  // One account's page has its own address (/accounts/<id>), so Back and a shared link work.
+  for (const page of [...PANEL_PAGES, "/accounts/:id"]) {
     app.get(page, { config: { scope: "public" } }, async (request, reply) => {
       if (!request.principal) {
         const next = encodeURIComponent(request.url);
@@ -55,6 +60,7 @@ export const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app, opts)
   }
 
   await app.register(vendorRoutes);
+  await app.register(contractRoutes);
   await app.register(liveRoutes, { services: opts.services });
   await app.register(async (panel) => {
     panel.setErrorHandler(jsonErrorHandler);

@@ -13,6 +13,8 @@ const MAX_CLIENTS = 20;
 const HEARTBEAT_MS = 25_000;
 /** A client that reads slower than this much buffered output is dropped; EventSource reconnects. */
 const MAX_BUFFERED = 1_000_000;
+/** How often an open stream checks that its session still exists (logout, password change, user removed). */
+const SESSION_CHECK_MS = 5_000;
 
 let connection = 0;
 
@@ -46,8 +48,15 @@ export const liveRoutes: FastifyPluginAsync<{ services: WebServices }> = async (
       "x-accel-buffering": "no",
       "x-content-type-options": "nosniff",
     });
+    // A stream outlives the request's auth check: it ends once the session or key does.
+    const authorized = () => {
+      if (request.stillAuthorized()) return true;
+      res.end();
+      return false;
+    };
     const send = (event: string, data: unknown) => {
       if (res.writableLength > MAX_BUFFERED) return void res.destroy();
+      if (!authorized()) return;
       res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     };
     res.write("retry: 3000\n\n");
@@ -60,8 +69,11 @@ export const liveRoutes: FastifyPluginAsync<{ services: WebServices }> = async (
     // Transport keep-alive through proxies, not a domain timer: real time is right here.
     const heartbeat = setInterval(() => res.write(": ping\n\n"), HEARTBEAT_MS);
     heartbeat.unref();
+    const sessionCheck = setInterval(authorized, SESSION_CHECK_MS);
+    sessionCheck.unref();
     const close = () => {
       clearInterval(heartbeat);
+      clearInterval(sessionCheck);
       open.delete(res);
       services.bus.removeAll(owner);
       clients--;

@@ -2,22 +2,27 @@
 import type { FastifyPluginAsync } from "fastify";
 import { Type, type Static } from "@sinclair/typebox";
 import { DuegateError, ErrorCode } from "../../core/errors.js";
-import type { MessageState } from "../../outbox/types.js";
+import type { MessageState, OutboxMessage } from "../../outbox/types.js";
+import type { WaitReason } from "../../outbox/wait-reason.js";
 import type { KeywordKind } from "../../api/events.js";
+import type { InboxFilter } from "../../inbound/types.js";
 import type { WebServices } from "./ports.js";
 import { dashboard } from "./dashboard.js";
 import { agingOf } from "../../dunning/reports/index.js";
-import { dayOf, dayBounds } from "./days.js";
+import { dateBounds, localDate } from "../../core/calendar.js";
+import { isMessageState } from "../../core/message-states.js";
 import { setting } from "./settings-view.js";
 import { listPorts, type PortInfo } from "../../modem/index.js";
 
-const STATES = ["queued", "sending", "submitted", "delivered", "failed", "expired", "cancelled"];
+const ORIGINS = ["dunning", "keyword-reply", "api", "test"] as const;
 const Paging = { offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })) };
 const MessagesQuery = Type.Object({
   ...Paging,
   state: Type.Optional(Type.String({ maxLength: 100, description: "one state or several, comma-separated" })),
   number: Type.Optional(Type.String({ maxLength: 40 })),
   account: Type.Optional(Type.String({ maxLength: 100 })),
+  origin: Type.Optional(Type.Union(ORIGINS.map((o) => Type.Literal(o)), { description: "dunning, keyword-reply, api or test" })),
+  step: Type.Optional(Type.String({ maxLength: 40, description: "a dunning step id, overdue-7" })),
   since: Type.Optional(Type.String({ format: "date", description: "YYYY-MM-DD, created on or after (gateway zone)" })),
   until: Type.Optional(Type.String({ format: "date", description: "YYYY-MM-DD, created on or before" })),
 });
@@ -40,27 +45,33 @@ export const panelReadRoutes: FastifyPluginAsync<{ services: WebServices }> = as
 
   app.get<{ Querystring: Static<typeof MessagesQuery> }>("/api/v1/panel/messages", { schema: { querystring: MessagesQuery }, config: { scope: "read" } }, async (request) => {
     const q = request.query;
-    const states = q.state ? q.state.split(",").filter((x) => STATES.includes(x)) : undefined;
-    return need(s.outbox, "the outbox").list({
+    const states = q.state ? q.state.split(",").filter(isMessageState) : undefined;
+    const outbox = need(s.outbox, "the outbox");
+    const page = outbox.list({
+      ...(q.origin ? { originKind: q.origin } : {}),
+      ...(q.step ? { step: q.step } : {}),
       ...(states?.length ? { state: states as MessageState[] } : {}),
       ...(q.number ? { number: q.number } : {}),
       ...(q.account ? { accountId: q.account } : {}),
-      ...(q.since ? { since: dayBounds(q.since, zone()).start } : {}),
-      ...(q.until ? { until: dayBounds(q.until, zone()).end } : {}),
+      ...(q.since ? { since: dateBounds(q.since, zone()).start } : {}),
+      ...(q.until ? { until: dateBounds(q.until, zone()).end } : {}),
       offset: q.offset ?? 0,
       limit: q.limit ?? 50,
     });
+    const now = s.clock.now();
+    return { total: page.total, items: page.items.map((m) => withDebtor(s, m, now)) };
   });
 
   app.get<{ Params: Static<typeof Id> }>("/api/v1/panel/messages/:id", { schema: { params: Id }, config: { scope: "read" } }, async (request) => {
     const m = need(s.outbox, "the outbox").get(request.params.id);
     if (!m) throw new DuegateError(ErrorCode.NotFound, `no message ${request.params.id}`, { id: request.params.id });
-    return m;
+    return withDebtor(s, m, s.clock.now());
   });
 
   app.get<{ Querystring: Static<typeof InboxQuery> }>("/api/v1/panel/inbox", { schema: { querystring: InboxQuery }, config: { scope: "read" } }, async (request) => {
     const q = request.query;
-    return need(s.inbound, "the inbox").list({
+    const inbox = s.desk ?? { inbox: (f: InboxFilter) => need(s.inbound, "the inbox").list(f) };
+    return inbox.inbox({
       ...(q.from ? { from: q.from } : {}),
       ...(q.keyword ? { keyword: q.keyword as KeywordKind } : {}),
       ...(q.needsStaff ? { needsStaff: true } : {}),
@@ -112,6 +123,15 @@ export const panelReadRoutes: FastifyPluginAsync<{ services: WebServices }> = as
   });
 };
 
+/** A message as the panel lists it: the debtor's name and account, and for a waiting one why it waits. */
+function withDebtor(s: WebServices, m: OutboxMessage, now: number): OutboxMessage & { accountId?: string; name?: string; wait?: WaitReason } {
+  const o = m.origin;
+  const accountId = o.kind === "dunning" ? o.accountId : o.kind === "keyword-reply" ? o.accountIds[0] : o.kind === "api" ? o.accountId : undefined;
+  const name = accountId ? s.ledger?.account(accountId)?.name : undefined;
+  const wait = s.outbox?.waitReason?.(m, now);
+  return { ...m, ...(accountId ? { accountId } : {}), ...(name ? { name } : {}), ...(wait ? { wait } : {}) };
+}
+
 function accountView(s: WebServices, id: string, zone: string): Record<string, unknown> {
   const ledger = need(s.ledger, "the ledger");
   const account = ledger.account(id);
@@ -119,7 +139,10 @@ function accountView(s: WebServices, id: string, zone: string): Record<string, u
   const invoices = ledger.invoicesOf(id);
   const messages = s.outbox?.list({ accountId: id, limit: 500 }).items ?? [];
   const replies = s.inbound?.list({ accountId: id, limit: 500 }).items ?? [];
-  return { account, invoices, aging: agingOf(invoices, dayOf(s.clock.now(), zone)), messages, replies };
+  const marks = s.desk?.marks(id) ?? [];
+  // Its numbers on the suppression list: no SMS goes to them even if the account is opted in.
+  const suppressed = (s.consent?.recordsOf(account.phones) ?? []).filter((r) => r.suppressed).map((r) => r.number);
+  return { account, invoices, aging: agingOf(invoices, localDate(s.clock.now(), zone)), messages, replies, marks, suppressed };
 }
 
 /** Serial ports seen by the system (read-only: nothing is opened), for choosing modem.port. */

@@ -1,7 +1,8 @@
 /**
  * What staff do from the panel: send a test SMS, reply to a debtor, cancel or retry a
  * message, opt an account out or in, preview a template, use the modem's AT console.
- * Scopes: write for domain changes; admin for the AT console.
+ * Scopes: desk for a clerk's work (send, reply, cancel, retry, opt-out); policy for the dunning policy
+ * and templates; admin for the AT console.
  */
 import type { FastifyPluginAsync } from "fastify";
 import { Type, type Static } from "@sinclair/typebox";
@@ -35,7 +36,7 @@ function need<T>(service: T | undefined, name: string): T {
 }
 
 export const panelWriteRoutes: FastifyPluginAsync<{ services: WebServices }> = async (app, { services: s }) => {
-  app.post<{ Body: Static<typeof Send> }>("/api/v1/panel/send", { schema: { body: Send }, config: { scope: "write" } }, async (request, reply) => {
+  app.post<{ Body: Static<typeof Send> }>("/api/v1/panel/send", { schema: { body: Send }, config: { scope: "desk" } }, async (request, reply) => {
     const by = request.principal?.name ?? "panel";
     const { to, text, channel } = request.body;
     const result = await need(s.outbox, "the outbox").enqueue({
@@ -51,12 +52,16 @@ export const panelWriteRoutes: FastifyPluginAsync<{ services: WebServices }> = a
     return reply.code(201).send(result.message);
   });
 
-  app.post<{ Body: Static<typeof Reply> }>("/api/v1/panel/reply", { schema: { body: Reply }, config: { scope: "write" } }, async (request) => {
+  app.post<{ Body: Static<typeof Reply> }>("/api/v1/panel/reply", { schema: { body: Reply }, config: { scope: "desk" } }, async (request) => {
     const { to, text, inboundId } = request.body;
-    return need(s.inbound, "the inbox").reply(to, text, { ...(inboundId ? { inboundId } : {}), by: request.principal?.name ?? "panel" });
+    const by = request.principal?.name ?? "panel";
+    const outcome = await need(s.inbound, "the inbox").reply(to, text, { ...(inboundId ? { inboundId } : {}), by });
+    // Answered by a person: the message leaves "needs a person" (a refused reply leaves it there).
+    if (inboundId && s.desk && (outcome.status === "queued" || outcome.status === "duplicate")) await s.desk.handled(inboundId, by, "replied");
+    return outcome;
   });
 
-  app.post<{ Params: Static<typeof Id> }>("/api/v1/panel/messages/:id/cancel", { schema: { params: Id }, config: { scope: "write" } }, async (request) => {
+  app.post<{ Params: Static<typeof Id> }>("/api/v1/panel/messages/:id/cancel", { schema: { params: Id }, config: { scope: "desk" } }, async (request) => {
     const r = await need(s.outbox, "the outbox").cancel({ id: request.params.id }, `cancelled in the panel by ${request.principal?.name ?? "?"}`);
     if (r.cancelled.length === 0) {
       const state = r.notCancellable[0]?.state;
@@ -65,14 +70,16 @@ export const panelWriteRoutes: FastifyPluginAsync<{ services: WebServices }> = a
     return r;
   });
 
-  app.post<{ Params: Static<typeof Id> }>("/api/v1/panel/messages/:id/retry", { schema: { params: Id }, config: { scope: "write" } }, async (request) => need(s.outbox, "the outbox").retry(request.params.id));
+  app.post<{ Params: Static<typeof Id> }>("/api/v1/panel/messages/:id/retry", { schema: { params: Id }, config: { scope: "desk" } }, async (request) => need(s.outbox, "the outbox").retry(request.params.id));
 
-  app.post<{ Params: Static<typeof Id>; Body: Static<typeof OptOut> }>("/api/v1/panel/accounts/:id/optout", { schema: { params: Id, body: OptOut }, config: { scope: "write" } }, async (request) => {
+  app.post<{ Params: Static<typeof Id>; Body: Static<typeof OptOut> }>("/api/v1/panel/accounts/:id/optout", { schema: { params: Id, body: OptOut }, config: { scope: "desk" } }, async (request) => {
     const changed = await need(s.ledger, "the ledger").setOptOut({ accountId: request.params.id }, request.body.optedOut, "panel");
     return { changed };
   });
 
-  app.put<{ Body: unknown }>("/api/v1/panel/policy", { config: { scope: "write" } }, async (request) => {
+  // The policy decides what every debtor is told and when: an admin session or a key with the
+  // policy scope, never the accounting server's write key.
+  app.put<{ Body: unknown }>("/api/v1/panel/policy", { config: { scope: "policy" } }, async (request) => {
     // A refusal names the field of the first problem (DuegateError context.path): the editor shows it beside that field.
     return need(s.dunning, "the dunning engine").setPolicy(request.body, request.principal?.name ?? "panel");
   });

@@ -16,6 +16,9 @@ import type { PreviewRequest, TemplatePreview } from "../../dunning/preview.js";
 import type { FieldProblem, SettingsView } from "../../config/overlay.js";
 import type { DoctorCheck } from "../../modem/index.js";
 import type { ReportsPort } from "../ports.js";
+import type { Desk } from "../../desk/desk.js";
+import type { WaitReason } from "../../outbox/wait-reason.js";
+import type { SuppressionRecord } from "../../consent/types.js";
 
 export interface PanelOutbox {
   stats(): OutboxStats;
@@ -24,6 +27,8 @@ export interface PanelOutbox {
   enqueue(req: EnqueueRequest): Promise<EnqueueResult>;
   cancel(selector: CancelSelector, reason: string): Promise<CancelResult>;
   retry(id: string): Promise<OutboxMessage>;
+  /** Why a queued message waits (src/outbox/wait-reason.ts). */
+  waitReason?(message: OutboxMessage, now: number): WaitReason | undefined;
 }
 
 export interface PanelInbound {
@@ -62,8 +67,14 @@ export interface PanelSettings {
   update(change: Record<string, unknown>, by: string): Promise<{ ok: true; changed: string[]; restartRequired: string[] } | { ok: false; problems: FieldProblem[] }>;
 }
 
+/** The suppression list, as the account page shows it (src/consent). */
+export interface PanelConsent {
+  recordsOf(numbers: readonly string[]): SuppressionRecord[];
+}
+
 export interface WebServices {
   readonly clock: Clock;
+  readonly consent?: PanelConsent;
   readonly bus: EventBus<DomainEvents>;
   readonly logRing: LogRing;
   readonly modem?: PanelModem;
@@ -77,6 +88,8 @@ export interface WebServices {
   readonly config?: unknown;
   readonly version?: string;
   readonly startedAt?: number;
+  /** The collections desk (src/desk): names and handled state in the inbox, marks on the account page. */
+  readonly desk?: Pick<Desk, "inbox" | "handled" | "marks">;
   /** Editable settings; absent when the panel runs without the composition root (read-only then). */
   readonly settings?: PanelSettings;
 }

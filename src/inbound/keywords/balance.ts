@@ -3,7 +3,8 @@
  * the account's locale. Only ever runs for a number on file (the responder checks), and
  * shows account numbers masked, so a forwarded phone learns no more than the last digits.
  */
-import { formatLocalDate, formatMoney, maskAccountId } from "../format.js";
+import { formatMoney } from "../../core/money.js";
+import { formatLocalDate, maskAccountId } from "../format.js";
 import { accountLocale, type KeywordContext, type KeywordDefinition, type KeywordOutcome } from "./context.js";
 
 async function handle(ctx: KeywordContext): Promise<KeywordOutcome> {

@@ -40,6 +40,8 @@ export interface ReplyDraft {
   purpose: string;
   /** The outbox gives up after this (a STOP confirmation later than 5 minutes is not sent). */
   expiresAt?: number;
+  /** The STOP confirmation alone: it may reach the number that STOP just suppressed. */
+  consentExemption?: "stop-confirmation";
 }
 
 export interface KeywordOutcome {
@@ -68,6 +70,11 @@ export interface KeywordDefinition {
   fuzzy?: boolean;
   /** Runs only for numbers on file, except where `forUnknownNumbers` says otherwise. */
   forUnknownNumbers?: boolean;
+  /**
+   * Changes an account (PAID, PROMISE, DISPUTE): from a number on file for no account it is
+   * recorded as unverified for staff and changes nothing.
+   */
+  changesAccount?: boolean;
   handle(ctx: KeywordContext): Promise<KeywordOutcome>;
 }
 

@@ -35,5 +35,6 @@ export const disputeKeyword: KeywordDefinition = {
   kind: "dispute",
   aliases: ["DISPUTE", "WIDERSPRUCH", "EINSPRUCH", "REKLAMATION", "CONTESTATION", "CONTESTE", "RECLAMATION", "DISPUTA", "RECLAMACION", "RECLAMO", "BEZWAAR"],
   fuzzy: true,
+  changesAccount: true,
   handle,
 };

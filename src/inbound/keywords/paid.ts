@@ -3,7 +3,8 @@
  * pause for dunning.paidPauseDays so nobody is chased for money in transit, and the
  * keyword.action event tells accounting to check.
  */
-import { addDays, formatLocalDate, localDate } from "../format.js";
+import { addDays, localDate } from "../../core/calendar.js";
+import { formatLocalDate } from "../format.js";
 import { accountLocale, accountZone, accountsNamedIn, type KeywordContext, type KeywordDefinition, type KeywordOutcome } from "./context.js";
 
 async function handle(ctx: KeywordContext): Promise<KeywordOutcome> {
@@ -25,5 +26,6 @@ async function handle(ctx: KeywordContext): Promise<KeywordOutcome> {
 export const paidKeyword: KeywordDefinition = {
   kind: "paid",
   aliases: ["PAID", "PAYED", "BEZAHLT", "GEZAHLT", "PAYE", "PAGADO", "PAGATO", "BETAALD"],
+  changesAccount: true,
   handle,
 };

@@ -3,7 +3,8 @@
  * promiseGraceDays after it); a date in the past or beyond promiseMaxDays is refused with a
  * reply that says what would work, and nothing changes.
  */
-import { addDays, formatLocalDate, localDate } from "../format.js";
+import { addDays, localDate } from "../../core/calendar.js";
+import { formatLocalDate } from "../format.js";
 import { parsePromiseDate } from "../promise-date.js";
 import { accountLocale, accountZone, accountsNamedIn, type KeywordContext, type KeywordDefinition, type KeywordOutcome } from "./context.js";
 
@@ -45,5 +46,6 @@ export const promiseKeyword: KeywordDefinition = {
   kind: "promise",
   aliases: ["PROMISE", "PTP", "ZUSAGE", "VERSPRECHEN", "PROMESSE", "PROMESA", "PROMESSA", "BELOFTE"],
   fuzzy: true,
+  changesAccount: true,
   handle,
 };

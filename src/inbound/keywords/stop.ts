@@ -17,7 +17,7 @@ async function handle(ctx: KeywordContext): Promise<KeywordOutcome> {
   const locale = accountLocale(ctx.accounts[0], ctx.settings);
   return {
     summary: `opted out ${accountIds.length} account(s)`,
-    replies: ctx.settings.stopConfirmation ? [{ text: ctx.texts.render(locale, "stop"), purpose: "stop", expiresAt: ctx.record.receivedAt + FIVE_MINUTES }] : [],
+    replies: ctx.settings.stopConfirmation ? [{ text: ctx.texts.render(locale, "stop"), purpose: "stop", expiresAt: ctx.record.receivedAt + FIVE_MINUTES, consentExemption: "stop-confirmation" }] : [],
     accountIds,
     optOut: { accountIds, optedOut: true },
   };

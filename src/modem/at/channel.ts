@@ -103,7 +103,10 @@ export class AtChannel {
     this.resyncTimer?.cancel();
     this.resyncTimer = undefined;
     const cur = this.current;
-    if (cur) this.finish(cur, error);
+    // A PDU already handed over when the line went (a USB modem unplugged during AT+CMGS) may
+    // have left: the error says so, as a timeout at that step does.
+    const inDoubt = cur !== undefined && cur.cmd.body !== undefined && cur.step === "awaitingFinal";
+    if (cur) this.finish(cur, inDoubt ? new DuegateError(error.code, `${error.message} while ${cur.cmd.name} awaited its answer`, { ...error.context, inDoubt: true }) : error);
     for (const job of this.queue.splice(0)) job.reject(error);
     for (const wake of this.drainWaiters.splice(0)) wake();
   }

@@ -24,6 +24,7 @@ import { initialize, isRegistered } from "./init.js";
 import { loadProfile, type ModemProfile, type ProfileTimeouts } from "./profile.js";
 import { DEFAULT_RECOVERY, mayRetry, type RecoveryOptions, type UhubctlTarget } from "./recovery.js";
 import { RecoveryLadder } from "./recovery-ladder.js";
+import { parseCusd, type UssdAnswer } from "../pool/ussd.js";
 
 export interface DriverOptions {
   port: string;
@@ -77,6 +78,8 @@ export class ModemDriver {
   private readonly recovery: RecoveryLadder;
   private readonly pinRejected = { value: false };
   private readonly healthListeners: Array<(h: ModemHealthEvent) => void> = [];
+  /** Callers of ussd() waiting for their +CUSD URC, in order. */
+  private readonly ussdWaiters: Array<(a: UssdAnswer | Error) => void> = [];
   private readonly pendingListeners: Array<() => void> = [];
   private readonly stateWaiters: Array<() => void> = [];
   private pendingInbound: InboundHandler | undefined;
@@ -235,6 +238,39 @@ export class ModemDriver {
     return this.run(cclk(this.profile.timeouts.command)).catch(() => undefined);
   }
 
+  /**
+   * A USSD request (prepaid credit: *100#), TS 27.007 7.15: AT+CUSD=1,"<code>",15 answers OK,
+   * and the network's answer comes later as a +CUSD URC. Rejects ModemTimeout when none comes.
+   */
+  async ussd(code: string): Promise<UssdAnswer> {
+    if (!/^[*#0-9]{2,30}$/.test(code)) throw new DuegateError(ErrorCode.Validation, `USSD code "${code}" is not one: digits, * and # only`, { code });
+    const timeoutMs = Math.max(10_000, this.profile.timeouts.network * 3);
+    let settle!: (a: UssdAnswer | Error) => void;
+    const answer = new Promise<UssdAnswer>((resolve, reject) => {
+      settle = (a) => (a instanceof Error ? reject(a) : resolve(a));
+    });
+    this.ussdWaiters.push(settle);
+    const drop = (): void => {
+      const i = this.ussdWaiters.indexOf(settle);
+      if (i >= 0) this.ussdWaiters.splice(i, 1);
+    };
+    try {
+      await this.run(raw(`AT+CUSD=1,"${code}",15`, this.profile.timeouts.network, AtPriority.Health));
+    } catch (e) {
+      drop();
+      throw e;
+    }
+    const timer = this.opts.clock.setTimer(timeoutMs, () => {
+      drop();
+      settle(new DuegateError(ErrorCode.ModemTimeout, `no USSD answer to ${code} within ${timeoutMs} ms`, { command: "CUSD", temporary: true }));
+    });
+    try {
+      return await answer;
+    } finally {
+      timer.cancel();
+    }
+  }
+
   async console(command: string): Promise<string[]> {
     const text = allowConsoleCommand(command);
     return this.run(raw(text, this.profile.timeouts.network, AtPriority.Health));
@@ -326,7 +362,12 @@ export class ModemDriver {
 
   private onUrc(urc: Urc): void {
     if (urc.type === "creg" && urc.source === this.profile.registration) this.applyRegistration(registrationOf(urc.stat));
-    else if (urc.type === "vendor" || urc.type === "ring") this.log.debug({ urc: urc.type === "vendor" ? urc.name : "RING" }, "URC ignored");
+    else if (urc.type === "vendor" && urc.name === "+CUSD") {
+      const answer = parseCusd(urc.text);
+      const waiter = this.ussdWaiters.shift();
+      if (answer && waiter) waiter(answer);
+      else this.log.debug("USSD answer nobody waited for; ignored");
+    } else if (urc.type === "vendor" || urc.type === "ring") this.log.debug({ urc: urc.type === "vendor" ? urc.name : "RING" }, "URC ignored");
     else if (urc.type !== "creg") {
       if (urc.type === "cmti" || urc.type === "cmt") this.announceInbound();
       this.inbox.handleUrc(urc);

@@ -80,6 +80,8 @@ export class ModemSimulator {
   silentStorage = false;
   noiseBursts = 0;
   nextReference = 0;
+  /** What the network answers to a USSD request (prepaid credit); DCS 15 plain text or 72 UCS-2. */
+  ussdAnswer: { text: string; dcs: 15 | 72 } = { text: "Your credit is 12.34 EUR.", dcs: 15 };
   smsc = "+491710760000";
   /** Messages the network holds because the storage is full (delivered when space frees). */
   readonly network: string[] = [];

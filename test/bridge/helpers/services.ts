@@ -8,6 +8,7 @@ import { createLogger, silentLogger } from "../../../src/core/log.js";
 import type { DomainEvents } from "../../../src/api/events.js";
 import { DuegateError, ErrorCode } from "../../../src/core/errors.js";
 import { Ledger } from "../../../src/ledger/index.js";
+import { SuppressionList } from "../../../src/consent/index.js";
 import type { BridgeServices, OutboxCommands, OutboxStats } from "../../../src/bridge/ports.js";
 import type { EnqueueRequest, EnqueueResult, OutboxMessage } from "../../../src/outbox/types.js";
 import type { E164 } from "../../../src/core/types.js";
@@ -50,6 +51,7 @@ export class FakeOutbox implements OutboxCommands, OutboxStats {
 
 export interface TestServices extends BridgeServices {
   ledger: Ledger;
+  consent: SuppressionList;
   outbox: FakeOutbox;
   dataDir: string;
 }
@@ -58,9 +60,10 @@ export async function testServices(dataDir = mkdtempSync(join(tmpdir(), "duegate
   const bus = new EventBus<DomainEvents>();
   const logger = process.env.DEBUG_SCENARIO ? createLogger({ level: "debug", pretty: false }) : silentLogger();
   const clock = systemClock;
-  const ledger = await Ledger.open({ dataDir, clock, bus, logger, defaults: { region: "DE", locale: "de-DE", currency: "EUR", timeZone: "Europe/Berlin" } });
+  const consent = await SuppressionList.open({ dataDir, clock, bus, logger, region: "DE" });
+  const ledger = await Ledger.open({ dataDir, clock, bus, logger, consent, defaults: { region: "DE", locale: "de-DE", currency: "EUR", timeZone: "Europe/Berlin" } });
   return {
-    clock, bus, logger, ledger, dataDir,
+    clock, bus, logger, ledger, consent, dataDir,
     outbox: new FakeOutbox(clock),
     modem: { health: () => ({ state: "ready", signal: { rssi: 20, bars: 4 }, registration: "home", at: clock.now() }) },
     dunning: {

@@ -1,14 +1,8 @@
 // Dashboard: modem, queue and today's counts (live), charts of the last 14 days, aging.
-import { html, useState, useEffect, useData, Loading, api, money, percent, when } from "../lib.js";
+import { html, useState, useEffect, useData, Loading, api, money, percent, when, Signal } from "../lib.js";
 import { onLive } from "../live.js";
 import { DailyChart } from "../chart.js";
 import { maskedNumber } from "../format.js";
-
-function SignalBars({ bars = 0 }) {
-  return html`<span class="bars" role="img" aria-label=${`signal ${bars} of 5 bars`}>
-    ${[1, 2, 3, 4, 5].map((i) => html`<span key=${i} class=${i <= bars ? "on" : ""} style=${{ height: `${4 + i * 3}px` }}></span>`)}
-  </span>`;
-}
 
 function Tile({ label, value, id }) {
   return html`<div class="tile" id=${id}><span class="tile-value">${value}</span><span class="tile-label">${label}</span></div>`;
@@ -55,7 +49,7 @@ export function DashboardPage() {
         ${health
           ? html`<dl class="facts">
               <div><dt>State</dt><dd><span class=${`badge health-${health.state}`}>${health.state}</span></dd></div>
-              <div><dt>Signal</dt><dd><${SignalBars} bars=${health.signal?.bars} /> ${health.signal?.dbm !== undefined ? `${health.signal.dbm} dBm` : ""}</dd></div>
+              <div><dt>Signal</dt><dd><${Signal} signal=${health.signal} /></dd></div>
               <div><dt>Registration</dt><dd>${health.registration ?? "–"}</dd></div>
               <div><dt>Operator</dt><dd>${health.operator ?? "–"}</dd></div>
               <div><dt>SIM</dt><dd>${health.simState ?? "–"}</dd></div>

@@ -1,10 +1,27 @@
-// Messages: filter by state, number, account and date; detail with parts, references,
-// attempts and delivery reports; cancel and retry.
-import { html, useState, useData, Loading, api, can, when, StateBadge, Field, Notice, queryParams } from "../lib.js";
+// Messages: filter by state, origin, step, number, account and date; the debtor's name and
+// account on every line, the step in the origin, and for a waiting message why it waits and
+// until when; detail with parts, references, attempts and delivery reports; cancel and retry.
+import { html, useState, useData, Loading, api, can, when, StateBadge, Field, Notice, queryParams, AccountLink } from "../lib.js";
 import { onLive } from "../live.js";
 import { useEffect } from "../lib.js";
+import { MESSAGE_STATES } from "/contract.js";
 
-const STATES = ["", "queued", "sending", "submitted", "delivered", "failed", "expired", "cancelled"];
+// "" is "any state"; the states themselves come from the server (src/core/message-states.ts).
+const STATES = ["", ...MESSAGE_STATES];
+const ORIGINS = [["", "any"], ["dunning", "dunning"], ["keyword-reply", "keyword reply"], ["api", "API or staff"], ["test", "test"]];
+
+/** "dunning · overdue-7": where a message came from, with its step. */
+function originText(o) {
+  if (o.kind === "dunning") return `dunning · ${o.step}`;
+  if (o.kind === "keyword-reply") return `reply · ${o.keyword}`;
+  return o.kind === "api" ? `api · ${o.requestedBy}` : `test · ${o.requestedBy}`;
+}
+
+/** Why a queued message waits, and when it may go. */
+function Wait({ wait }) {
+  if (!wait) return null;
+  return html`<small class="wait muted" data-code=${wait.code}>${wait.text}${wait.until ? `, until ${when(wait.until)}` : ""}</small>`;
+}
 
 function Detail({ id, onChanged, onClose }) {
   const state = useData(() => api(`/api/v1/panel/messages/${encodeURIComponent(id)}`), [id]);
@@ -24,10 +41,11 @@ function Detail({ id, onChanged, onClose }) {
     <${Notice} notice=${notice} />
     <${Loading} state=${state}>${(m) => html`
       <dl class="facts">
-        <div><dt>State</dt><dd><${StateBadge} state=${m.state} /> ${m.failureReason ?? ""}</dd></div>
+        <div><dt>State</dt><dd><${StateBadge} state=${m.state} /> ${m.failureReason ?? ""} <${Wait} wait=${m.wait} /></dd></div>
         <div><dt>Channel</dt><dd>${m.channel === "email" ? "E-mail" : "SMS"}</dd></div>
+        <div><dt>Debtor</dt><dd>${m.accountId ? html`<${AccountLink} id=${m.accountId}>${m.name ?? m.accountId}<//>` : "–"}</dd></div>
         <div><dt>To</dt><dd>${m.to}</dd></div>
-        <div><dt>Origin</dt><dd>${m.origin.kind}${m.origin.accountId ? ` · account ${m.origin.accountId}` : ""}${m.origin.step ? ` · step ${m.origin.step}` : ""}</dd></div>
+        <div><dt>Origin</dt><dd>${originText(m.origin)}</dd></div>
         <div><dt>Created</dt><dd>${when(m.createdAt)}</dd></div>
         <div><dt>Encoding</dt><dd>${m.encoding}, ${m.partCount} part(s)</dd></div>
       </dl>
@@ -42,7 +60,7 @@ function Detail({ id, onChanged, onClose }) {
       ${m.attempts.length === 0 ? html`<p class="muted">None yet.</p>` : html`<ul>${m.attempts.map((a, i) => html`<li key=${i}>${when(a.at)}: ${a.outcome}${a.reason ? ` – ${a.reason}` : ""}</li>`)}</ul>`}
       <h3>History</h3>
       <ul>${m.history.map((h, i) => html`<li key=${i}>${when(h.at)}: ${h.state}${h.reason ? ` – ${h.reason}` : ""}</li>`)}</ul>
-      ${can("write") && html`<div class="actions">
+      ${can("desk") && html`<div class="actions">
         ${["queued", "sending"].includes(m.state) && html`<button class="danger" onClick=${() => act("cancel")}>Cancel message</button>`}
         ${["failed", "expired"].includes(m.state) && html`<button onClick=${() => act("retry")}>Retry</button>`}
       </div>`}`}
@@ -52,7 +70,7 @@ function Detail({ id, onChanged, onClose }) {
 
 export function MessagesPage() {
   const initial = queryParams();
-  const [filter, setFilter] = useState({ state: initial.state ?? "", number: initial.number ?? "", account: initial.account ?? "", since: "", until: "" });
+  const [filter, setFilter] = useState({ state: initial.state ?? "", origin: initial.origin ?? "", step: initial.step ?? "", number: initial.number ?? "", account: initial.account ?? "", since: "", until: "" });
   const [applied, setApplied] = useState(filter);
   const [selected, setSelected] = useState(initial.id ?? null);
   const list = useData(() => api("/api/v1/panel/messages", { query: { ...applied, limit: 100 } }), [JSON.stringify(applied)]);
@@ -66,6 +84,8 @@ export function MessagesPage() {
     <h1 tabindex="-1">Messages</h1>
     <form class="filters panel" onSubmit=${submit} aria-label="Filter messages">
       <${Field} id="f-state" label="State"><select id="f-state" value=${filter.state} onChange=${set("state")}>${STATES.map((s) => html`<option key=${s} value=${s}>${s || "any"}</option>`)}</select><//>
+      <${Field} id="f-origin" label="Origin"><select id="f-origin" value=${filter.origin} onChange=${set("origin")}>${ORIGINS.map(([v, t]) => html`<option key=${v} value=${v}>${t}</option>`)}</select><//>
+      <${Field} id="f-step" label="Step"><input id="f-step" placeholder="overdue-7" value=${filter.step} onInput=${set("step")} /><//>
       <${Field} id="f-number" label="Number"><input id="f-number" type="tel" value=${filter.number} onInput=${set("number")} /><//>
       <${Field} id="f-account" label="Account"><input id="f-account" value=${filter.account} onInput=${set("account")} /><//>
       <${Field} id="f-since" label="From date"><input id="f-since" type="date" value=${filter.since} onInput=${set("since")} /><//>
@@ -75,11 +95,12 @@ export function MessagesPage() {
     ${selected && html`<${Detail} id=${selected} onChanged=${list.reload} onClose=${() => setSelected(null)} />`}
     <${Loading} state=${list}>${(d) => html`
       <p class="muted">${d.total} message(s)</p>
-      <div class="table-wrap"><table id="messages-table">
-        <thead><tr><th scope="col">Created</th><th scope="col">Channel</th><th scope="col">To</th><th scope="col">State</th><th scope="col">Origin</th><th scope="col">Text</th><th scope="col"><span class="sr-only">Details</span></th></tr></thead>
+      <div class="table-wrap"><table id="messages-table" class="cards">
+        <thead><tr><th scope="col">Created</th><th scope="col">Channel</th><th scope="col">Name</th><th scope="col">Account</th><th scope="col">To</th><th scope="col">State</th><th scope="col">Origin</th><th scope="col">Text</th><th scope="col"><span class="sr-only">Details</span></th></tr></thead>
         <tbody>${d.items.map((m) => html`<tr key=${m.id}>
-          <td>${when(m.createdAt)}</td><td>${m.channel === "email" ? "E-mail" : "SMS"}</td><td>${m.to}</td><td><${StateBadge} state=${m.state} /></td><td>${m.origin.kind}</td>
-          <td class="clip">${m.email ? `${m.email.subject} — ${m.text}` : m.text}</td><td><button class="link" onClick=${() => setSelected(m.id)} aria-label=${`Details of message to ${m.to}`}>Details</button></td></tr>`)}</tbody>
+          <td data-label="Created">${when(m.createdAt)}</td><td data-label="Channel">${m.channel === "email" ? "E-mail" : "SMS"}</td><td data-label="Name">${m.name ?? "–"}</td><td data-label="Account">${m.accountId ? html`<${AccountLink} id=${m.accountId} />` : "–"}</td>
+          <td data-label="To">${m.to}</td><td data-label="State"><${StateBadge} state=${m.state} /> <${Wait} wait=${m.wait} /></td><td data-label="Origin">${originText(m.origin)}</td>
+          <td data-label="Text" class="clip">${m.email ? `${m.email.subject} — ${m.text}` : m.text}</td><td><button class="link" onClick=${() => setSelected(m.id)} aria-label=${`Details of message to ${m.to}`}>Details</button></td></tr>`)}</tbody>
       </table></div>`}
     <//>`;
 }

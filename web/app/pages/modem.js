@@ -1,6 +1,6 @@
 // Modem: profile, port, health, the doctor's checks on the running modem, and an AT console
 // for technicians (the modem driver allows only safe, read-only commands; admins only).
-import { html, useState, useData, Loading, api, can, when, Field, Notice } from "../lib.js";
+import { html, useState, useData, Loading, api, can, when, Field, Notice, Signal } from "../lib.js";
 
 const SUGGESTED = ["AT+CSQ", "AT+CREG?", "AT+COPS?", "AT+CPIN?", "ATI", "AT+CPMS?", "AT+CGMR"];
 
@@ -88,7 +88,7 @@ export function ModemPage() {
           ? html`<dl class="facts">
               <div><dt>State</dt><dd><span class=${`badge health-${d.health.state}`}>${d.health.state}</span></dd></div>
               <div><dt>Model</dt><dd>${d.health.model ?? "–"}</dd></div>
-              <div><dt>Signal</dt><dd>${d.health.signal ? `${d.health.signal.bars}/5 (rssi ${d.health.signal.rssi})` : "–"}</dd></div>
+              <div><dt>Signal</dt><dd><${Signal} signal=${d.health.signal} /></dd></div>
               <div><dt>Registration</dt><dd>${d.health.registration ?? "–"}</dd></div>
               <div><dt>Operator</dt><dd>${d.health.operator ?? "–"}</dd></div>
               <div><dt>SIM</dt><dd>${d.health.simState ?? "–"}</dd></div>

@@ -1,6 +1,7 @@
-// Reports: on-time payment rate, days sales outstanding, how well each reminder step works
-// and SMS parts and cost per day, for a period (default: the last 30 days). Four small
-// requests to the REST API's /api/v1/reports (docs/reports.md); one chart.
+// Reports: on-time payment rate, days sales outstanding, how well each reminder step works,
+// learned send hours against the holdout, and SMS parts and cost per day, for a period
+// (default: the last 30 days). Five small requests to the REST API's /api/v1/reports
+// (docs/reports.md); one chart.
 import { html, useState, useEffect, useData, Loading, api, money, percent } from "../lib.js";
 import { DailyChart } from "../chart.js";
 
@@ -11,7 +12,8 @@ function load(period) {
     api("/api/v1/reports/dso", { query: { asOf: period.to } }),
     api("/api/v1/reports/steps", { query: q }),
     api("/api/v1/reports/cost", { query: { ...q, by: "day" } }),
-  ]).then(([onTime, dso, steps, cost]) => ({ onTime, dso, steps, cost }));
+    api("/api/v1/reports/send-time", { query: q }),
+  ]).then(([onTime, dso, steps, cost, sendTime]) => ({ onTime, dso, steps, cost, sendTime }));
 }
 
 const number = (x, digits = 1) => (x === null || x === undefined ? "–" : x.toFixed(digits));
@@ -53,6 +55,16 @@ export function ReportsPage() {
           : html`<div class="table-wrap"><table id="steps-table">
               <thead><tr><th scope="col">Step</th><th scope="col">Sent</th><th scope="col">Paid within ${d.steps.withinDays} days</th><th scope="col">Share</th><th scope="col">Combined</th></tr></thead>
               <tbody>${d.steps.rows.map((r) => html`<tr key=${r.step}><th scope="row">${r.step}</th><td>${r.sent}</td><td>${r.paidWithin}</td><td>${percent(r.share)}</td><td>${r.consolidated}</td></tr>`)}</tbody>
+            </table></div>`}
+      </section>
+      <section aria-labelledby="send-time-h" class="panel">
+        <h2 id="send-time-h">Send time: learned hours against the holdout</h2>
+        ${d.sendTime.rows.every((r) => r.debtors === 0)
+          ? html`<p class="muted">No debtor of a sequence with learned send times was reminded in this period.</p>`
+          : html`<div class="table-wrap"><table id="send-time-table">
+              <thead><tr><th scope="col">Group</th><th scope="col">Debtors</th><th scope="col">Reminders</th><th scope="col">At a learned hour</th><th scope="col">Paid within ${d.sendTime.withinDays} days</th><th scope="col">Replies per debtor</th><th scope="col">Opt-outs</th></tr></thead>
+              <tbody>${d.sendTime.rows.map((r) => html`<tr key=${r.group}><th scope="row">${r.group === "learning" ? "learning" : "holdout (step time)"}</th><td>${r.debtors}</td><td>${r.reminders}</td><td>${r.atLearnedHour}</td>
+                <td>${r.paidWithin} (${percent(r.paidShare)})</td><td>${number(r.repliesPerDebtor, 2)}</td><td>${r.optOuts} (${percent(r.optOutShare)})</td></tr>`)}</tbody>
             </table></div>`}
       </section>
       <section aria-labelledby="cost-h" class="panel charts">

@@ -24,12 +24,15 @@ export function SendPage() {
       setSent(m);
       setNotice({ kind: "ok", text: `Queued as ${m.id}.` });
     } catch (err) {
-      if (err.field || err.code === "outbox.invalid_number" || err.code === "outbox.invalid_email") setErrors({ [err.field ?? "to"]: err.message });
+      // The server echoes a number masked (its messages may reach logs); the person who typed it sees it as typed.
+      if (err.code === "outbox.invalid_number") setErrors({ to: err.message.replace(/^"[^"]*"/, `"${to}"`) });
+      else if (err.code === "outbox.invalid_email") setErrors({ [err.field ?? "to"]: err.message });
+      else if (err.field) setErrors({ [err.field]: err.message });
       else setNotice({ kind: "error", text: err.message });
     }
   };
 
-  if (!can("write")) return html`<h1 tabindex="-1">Send test SMS</h1><p>Your role may not send messages.</p>`;
+  if (!can("desk")) return html`<h1 tabindex="-1">Send test SMS</h1><p>Your role may not send messages.</p>`;
   return html`
     <h1 tabindex="-1">Send test SMS</h1>
     <form class="panel" onSubmit=${submit} id="send-form">

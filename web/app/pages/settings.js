@@ -2,6 +2,7 @@
 // to <dataDir>/settings.yaml, in force at once where possible), users and API keys.
 import { html, useState, useData, Loading, api, can, when, Field, Notice } from "../lib.js";
 import { EditableSettings } from "./settings-form.js";
+import { MqttBroker } from "./settings-mqtt.js";
 
 /** Nested settings as dotted keys ("sendWindow.start"), the way the configuration file names them. */
 function flatten(value, prefix = "", out = []) {
@@ -51,7 +52,7 @@ function Users() {
       <tbody>${d.items.map((u) => html`<tr key=${u.name}><td>${u.name}</td><td>${u.role}</td><td>${when(u.passwordChangedAt)}</td><td><button class="link danger" onClick=${() => remove(u.name)} aria-label=${`Delete user ${u.name}`}>Delete</button></td></tr>`)}</tbody></table></div>`}<//>
     <form onSubmit=${add} class="filters" aria-label="Add a user" id="add-user">
       <${Field} id="u-name" label="Name" error=${errors.name}><input id="u-name" required autocomplete="off" value=${form.name} onInput=${(e) => setForm({ ...form, name: e.target.value })} /><//>
-      <${Field} id="u-role" label="Role" error=${errors.role}><select id="u-role" value=${form.role} onChange=${(e) => setForm({ ...form, role: e.target.value })}><option value="viewer">viewer</option><option value="admin">admin</option></select><//>
+      <${Field} id="u-role" label="Role" error=${errors.role}><select id="u-role" value=${form.role} onChange=${(e) => setForm({ ...form, role: e.target.value })}><option value="viewer">viewer (looks)</option><option value="clerk">clerk (works the accounts)</option><option value="admin">admin (everything)</option></select><//>
       <${Field} id="u-password" label="Password" error=${errors.password} hint="At least 10 characters."><input id="u-password" type="password" autocomplete="new-password" required value=${form.password} onInput=${(e) => setForm({ ...form, password: e.target.value })} /><//>
       <button type="submit">Add user</button>
     </form>
@@ -59,16 +60,25 @@ function Users() {
   </section>`;
 }
 
+/** What a key may do, as offered in the form; the scopes are explained in docs/http.md (Keys). */
+const KEY_ACCESS = {
+  read: { label: "read data", scopes: ["read"] },
+  desk: { label: "read data and do a clerk's work (reply, promise, pause, opt-outs)", scopes: ["read", "desk"] },
+  write: { label: "read and change data, send (accounting server)", scopes: ["read", "write"] },
+  policy: { label: "read data and change the dunning policy", scopes: ["read", "policy"] },
+  metrics: { label: "read /metrics only (Prometheus)", scopes: ["metrics"] },
+};
+
 function ApiKeys() {
   const list = useData(() => api("/api/v1/api-keys"));
   const [name, setName] = useState("");
-  const [write, setWrite] = useState(false);
+  const [access, setAccess] = useState("read");
   const [made, setMade] = useState(null);
   const [notice, setNotice] = useState(null);
   const add = async (e) => {
     e.preventDefault();
     try {
-      const r = await api("/api/v1/api-keys", { method: "POST", body: { name, scopes: write ? ["read", "write"] : ["read"] } });
+      const r = await api("/api/v1/api-keys", { method: "POST", body: { name, scopes: KEY_ACCESS[access].scopes } });
       setMade(r.key);
       setName("");
       list.reload();
@@ -87,7 +97,7 @@ function ApiKeys() {
       <tbody>${d.items.map((k) => html`<tr key=${k.id}><td>${k.name}</td><td><code>${k.prefix}…</code></td><td>${k.scopes.join(", ")}</td><td>${when(k.lastUsedAt)}</td><td><button class="link danger" onClick=${() => revoke(k.id)} aria-label=${`Revoke key ${k.name}`}>Revoke</button></td></tr>`)}</tbody></table></div>`}<//>
     <form onSubmit=${add} class="filters" aria-label="Make an API key">
       <${Field} id="k-name" label="Name"><input id="k-name" required value=${name} onInput=${(e) => setName(e.target.value)} /><//>
-      <label class="check"><input type="checkbox" checked=${write} onChange=${(e) => setWrite(e.target.checked)} /> May change data (write)</label>
+      <${Field} id="k-access" label="May"><select id="k-access" value=${access} onChange=${(e) => setAccess(e.target.value)}>${Object.entries(KEY_ACCESS).map(([k, v]) => html`<option key=${k} value=${k}>${v.label}</option>`)}</select><//>
       <button type="submit">Make key</button>
     </form>
     <${Notice} notice=${notice} />
@@ -135,6 +145,6 @@ export function SettingsPage() {
       ${d.editable ? html`<${EditableSettings} view=${d.editable} admin=${admin} onSaved=${() => state.reload()} />` : html`<${ConfigSection} title="MQTT" value=${d.config.mqtt} /><${ConfigSection} title="Sending (windows, pacing, limits)" value=${d.config.outbox} />`}
       <${ConfigSection} title="HTTP" value=${d.config.http} />
       <${EmailRelay} config=${d.config.email} admin=${admin} />
-      ${admin && html`<${Users} /><${ApiKeys} />`}`}
+      ${admin && html`<${MqttBroker} /><${Users} /><${ApiKeys} />`}`}
     <//>`;
 }

@@ -204,7 +204,25 @@ export const respondToCmgd = on("CMGD", ["+CMGD"], (sim, cmd) => {
   sim.clock.setTimer(1, () => sim.retryNetwork());
 });
 
+/**
+ * AT+CUSD=1,"<code>",15 (TS 27.007 7.15): OK at once, then the network's answer as a +CUSD URC
+ * a moment later. The answer is sim.ussdAnswer: plain text (DCS 15), or UCS-2 as hex (DCS 72)
+ * as modems in CSCS "UCS2" give it.
+ */
+export const respondToCusd = on("CUSD", ["+CUSD"], (sim, cmd) => {
+  if (cmd.op !== "set") return sim.respond([]);
+  if (simLocked(sim)) return sim.cms(311);
+  if (!sim.isRegistered()) return sim.respond([], "+CME ERROR: 30");
+  sim.respond([]);
+  const answer = sim.ussdAnswer;
+  sim.clock.setTimer(20, () => {
+    if (answer.dcs === 72) sim.urc(`+CUSD: 0,"${Buffer.from(answer.text, "utf16le").swap16().toString("hex").toUpperCase()}",72`);
+    else sim.urc(`+CUSD: 0,"${answer.text}",15`);
+  });
+});
+
 export const DEFAULT_BEHAVIORS: readonly SimBehavior[] = [
+  respondToCusd,
   respondToAt, respondToEcho, respondToIdentity, respondToCmee, respondToCpin, respondToCreg, respondToCsq, respondToCops,
   respondToCmgf, respondToCnmi, respondToCpms, respondToCsca, respondToCclk, respondToCnum, respondToSettings, respondToCfun,
   respondToCmgs, respondToCmgr, respondToCmgl, respondToCmgd,

@@ -1,9 +1,11 @@
 /**
- * Calendar dates without time ("YYYY-MM-DD"), as the accounting server sends due dates.
- * Arithmetic goes through day numbers (days since 1970-01-01 in UTC), so that no time zone
- * or DST shift can move a due date.
+ * The one calendar of the gateway: dates without time ("YYYY-MM-DD", as the accounting server
+ * sends due dates), the local date and minute of an instant in an IANA zone, the instant a local
+ * time occurs, and whether a zone exists. Arithmetic goes through day numbers (days since
+ * 1970-01-01), so that no time zone or DST shift can move a due date; zones go through Intl
+ * (the ICU data Node ships), never through a fixed UTC offset.
  */
-import type { LocalDate } from "../core/types.js";
+import type { LocalDate } from "./types.js";
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -84,17 +86,35 @@ export function localNow(at: number, timeZone: string): LocalNow {
   return { date, day: dayNumber(date), minute: Number(get("hour")) * 60 + Number(get("minute")) };
 }
 
-/** The instant a local wall-clock time occurs in a zone (first occurrence; DST gap moves forward). */
+/** How far a zone's wall clock is ahead of UTC at an instant, in ms (minute precision). */
+function offsetAt(at: number, timeZone: string): number {
+  const l = localNow(at, timeZone);
+  return l.day * 86_400_000 + l.minute * 60_000 - (at - (((at % 60_000) + 60_000) % 60_000));
+}
+
+/**
+ * The instant a local wall-clock time occurs in a zone. A time that occurs twice (the hour the
+ * clocks go back) gives its first occurrence; a time that does not occur (the hour skipped when
+ * they go forward, or a skipped midnight) moves forward by the gap, as a wall clock would: 02:30
+ * in Berlin on the spring change is 03:30. Assumes at most one offset change within a day either
+ * side, which holds for every zone in the tz database since 1970.
+ */
 export function instantOf(date: LocalDate, minute: number, timeZone: string): number {
-  const guess = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)), 0, minute);
-  let t = guess;
-  for (let i = 0; i < 3; i++) {
+  const wall = dayNumber(date) * 86_400_000 + minute * 60_000;
+  const before = offsetAt(wall - 86_400_000, timeZone);
+  const after = offsetAt(wall + 86_400_000, timeZone);
+  const day = dayNumber(date) + Math.floor(minute / 1440);
+  const inDay = ((minute % 1440) + 1440) % 1440;
+  const occurs = (t: number): boolean => {
     const l = localNow(t, timeZone);
-    const diff = (dayNumber(date) - l.day) * 1440 + (minute - l.minute);
-    if (diff === 0) break;
-    t += diff * 60_000;
-  }
-  return t;
+    return l.day === day && l.minute === inDay;
+  };
+  const early = wall - Math.max(before, after);
+  const late = wall - Math.min(before, after);
+  if (occurs(early)) return early;
+  if (occurs(late)) return late;
+  // In the gap: the wall time read with the offset in force before the change.
+  return wall - before;
 }
 
 const knownZones = new Map<string, boolean>();
@@ -112,4 +132,25 @@ export function isTimeZone(tz: string): boolean {
     if (knownZones.size < 1000) knownZones.set(tz, ok);
   }
   return ok;
+}
+
+/** The date (YYYY-MM-DD) in a zone at an instant; a zone Intl does not know is read as UTC. */
+export function localDate(at: number, timeZone: string | undefined): LocalDate {
+  return localNow(at, timeZone && isTimeZone(timeZone) ? timeZone : "UTC").date;
+}
+
+/** The last `n` dates in a zone up to and including the one of `at`, oldest first. */
+export function lastDays(at: number, n: number, timeZone: string): LocalDate[] {
+  const today = localNow(at, timeZone).day;
+  return Array.from({ length: n }, (_, i) => fromDayNumber(today - (n - 1 - i)));
+}
+
+/** The first instant of a date in a zone (where midnight falls in a DST gap, the first instant after it). */
+export function startOfDate(date: LocalDate, timeZone: string): number {
+  return instantOf(date, 0, timeZone);
+}
+
+/** The first and last millisecond of a date in a zone: a filter "until 2026-03-01" includes its evening. */
+export function dateBounds(date: LocalDate, timeZone: string): { start: number; end: number } {
+  return { start: startOfDate(date, timeZone), end: startOfDate(addDays(date, 1), timeZone) - 1 };
 }

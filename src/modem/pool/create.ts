@@ -1,0 +1,45 @@
+import type { Clock } from "../../core/clock.js";
+import type { Logger } from "../../core/log.js";
+import type { Config } from "../../config/schema.js";
+import { createModem } from "../index.js";
+import { ModemSimulator } from "../sim/simulator.js";
+import { poolMembers } from "./members.js";
+import { ModemPool } from "./pool.js";
+
+export interface ModemPoolOptions {
+  config: Pick<Config, "modem" | "modems">;
+  clock: Clock;
+  logger: Logger;
+  /** Simulators to use for the simulated members, in order (tests and the demo drive them); created if absent. */
+  simulators?: ModemSimulator[];
+}
+
+/** One driver per configured modem; each simulated member gets its own simulator, number and radio. */
+export function createModemPool(opts: ModemPoolOptions): ModemPool {
+  const m = opts.config.modem;
+  const given = [...(opts.simulators ?? [])];
+  const members = poolMembers(opts.config).map((spec) => {
+    const simulator =
+      spec.port === "sim"
+        ? (given.shift() ??
+          new ModemSimulator({ clock: opts.clock, sendLatencyMs: spec.sendLatencyMs, deliveryReportDelayMs: m.simulator.deliveryReportDelayMs, ...(spec.number ? { ownNumber: spec.number } : {}), storageSize: m.simulator.storageSize }))
+        : undefined;
+    const logger = opts.logger.child({ modem: spec.id });
+    const modem = createModem({
+      port: spec.port,
+      baudRate: spec.baudRate,
+      profile: spec.profile,
+      ...(spec.pin ? { pin: spec.pin } : {}),
+      ...(spec.smsc ? { smsc: spec.smsc } : {}),
+      healthIntervalMs: m.healthIntervalSeconds * 1000,
+      clock: opts.clock,
+      logger,
+      ...(simulator ? { simulator } : {}),
+      ...(spec.uhubctl ? { uhubctl: spec.uhubctl } : {}),
+      recovery: m.recovery,
+      stopGraceMs: m.stopGraceMs,
+    });
+    return { id: spec.id, modem, spec };
+  });
+  return new ModemPool(members, opts.logger);
+}

@@ -1,0 +1,67 @@
+/**
+ * Prepaid credit by USSD: answers decoded (plain, UCS-2 hex, GSM-7 packed hex), the amount read,
+ * the simulator answering AT+CUSD through the real driver, and a SIM with no credit left out.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { creditOf, decodeUssd, parseCusd, CreditMonitor, type SimCredit } from "../../src/modem/index.js";
+import { packSeptets } from "../../src/sms/pdu/septets.js";
+import { systemClock } from "../../src/core/clock.js";
+import { silentLogger } from "../../src/core/log.js";
+import { Priority } from "../../src/outbox/index.js";
+import { waitFor } from "../modem/helpers.js";
+import { startPool, type PoolRig } from "./harness.js";
+
+let rig: PoolRig | undefined;
+afterEach(async () => {
+  await rig?.stop();
+  rig = undefined;
+});
+
+describe("USSD answers", () => {
+  it("decodes plain text, UCS-2 as hex and GSM-7 packed as hex", () => {
+    expect(parseCusd('+CUSD: 0,"Your credit is 12.34 EUR.",15')).toEqual({ status: 0, text: "Your credit is 12.34 EUR.", dcs: 15 });
+    const ucs2 = Buffer.from("Guthaben: 3,50 €", "utf16le").swap16().toString("hex").toUpperCase();
+    expect(parseCusd(`+CUSD: 0,"${ucs2}",72`)?.text).toBe("Guthaben: 3,50 €");
+    const septets = [..."Saldo 7.25"].map((c) => (c === " " ? 0x20 : c.charCodeAt(0)));
+    const packed = Buffer.from(packSeptets(septets, 0)).toString("hex").toUpperCase();
+    expect(decodeUssd(packed, 15)).toBe("Saldo 7.25");
+    expect(parseCusd("+CUSD: 4")).toEqual({ status: 4, text: "", dcs: 15 });
+  });
+
+  it("reads the credit in minor units, or nothing", () => {
+    expect(creditOf("Your credit is 12.34 EUR.")).toBe(1234);
+    expect(creditOf("Guthaben: 3,50 €")).toBe(350);
+    expect(creditOf("Balance: -0.50")).toBe(-50);
+    expect(creditOf("Your balance is 5 EUR")).toBe(500);
+    expect(creditOf("Service unavailable")).toBeUndefined();
+  });
+});
+
+describe("prepaid credit of a pooled SIM", () => {
+  it("asks each SIM by USSD through its own driver; a SIM with no credit is not used until topped up", async () => {
+    rig = await startPool({ modems: 2, sendLatencyMs: 5 });
+    rig.sims[0]!.ussdAnswer = { text: "Guthaben: 0,00 EUR", dcs: 72 };
+    rig.sims[1]!.ussdAnswer = { text: "Your credit is 4.20 EUR.", dcs: 15 };
+    const members = rig.pool.members.map((m) => ({ ...m, spec: { ...m.spec, balance: { ussd: "*100#", intervalMinutes: 60, warnBelow: 5 } } }));
+    const seen: SimCredit[] = [];
+    const monitor = new CreditMonitor(members, { clock: systemClock, logger: silentLogger(), onCredit: (c) => { seen.push(c); rig!.outbox.setSimCredit(c.modemId, c.credit); } });
+    await monitor.check(members[0]!);
+    await monitor.check(members[1]!);
+    expect(seen.map((c) => [c.modemId, c.credit, c.low])).toEqual([
+      ["m1", 0, true],
+      ["m2", 420, true],
+    ]);
+    expect(rig.sims[0]!.received.some((c) => c.line === 'AT+CUSD=1,"*100#",15')).toBe(true);
+    expect(rig.outbox.simStatus()[0]).toMatchObject({ id: "m1", inRotation: false, reason: "no prepaid credit left (0.00)" });
+    await rig.outbox.enqueueMany(Array.from({ length: 10 }, (_, i) => ({ idempotencyKey: `credit:${i}`, to: `+4915140${String(i).padStart(6, "0")}`, text: `Reminder ${i}`, priority: Priority.reminder, origin: { kind: "api" as const, requestedBy: "test" } })));
+    await waitFor(() => rig!.sims[1]!.sent.length === 10, "the other SIM sends all", 10_000);
+    expect(rig.sims[0]!.sent).toHaveLength(0);
+    // Topped up: used again.
+    rig.sims[0]!.ussdAnswer = { text: "Your credit is 20.00 EUR.", dcs: 15 };
+    await monitor.check(members[0]!);
+    expect(rig.rotation.filter((e) => e.modemId === "m1").map((e) => e.inRotation)).toEqual([false, true]);
+    await rig.outbox.enqueueMany(Array.from({ length: 20 }, (_, i) => ({ idempotencyKey: `credit:b${i}`, to: `+4915141${String(i).padStart(6, "0")}`, text: `Reminder b${i}`, priority: Priority.reminder, origin: { kind: "api" as const, requestedBy: "test" } })));
+    await waitFor(() => rig!.sims[0]!.sent.length + rig!.sims[1]!.sent.length === 30, "the second batch on the air", 10_000);
+    expect(rig.sims[0]!.sent.length).toBeGreaterThan(0);
+  }, 30_000);
+});
