@@ -514,6 +514,8 @@ export class Outbox implements OutboxPort, Service {
 
   /** Why a queued message waits and until when (send window, limits, modem, backoff); undefined when it does not wait. */
   waitReason(message: OutboxMessage, now: Millis = this.d.clock.now()): WaitReason | undefined {
+    // An e-mail waits only for the e-mail lane: no SIM's window, budget or modem state is its reason.
+    if (message.channel === "email") return undefined;
     // In a pool the message goes through whichever SIM frees first: the lane nearest to sending answers.
     const reasons = this.loops.map((l) => l.waitReason(message, now));
     if (reasons.some((r) => r === undefined)) return undefined;

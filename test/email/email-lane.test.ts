@@ -14,7 +14,7 @@ import { silentLogger } from "../../src/core/log.js";
 import type { DomainEvents, MessageStateEvent } from "../../src/api/events.js";
 import { EmailSection } from "../../src/config/sections/email.js";
 import type { Config } from "../../src/config/schema.js";
-import { Outbox, Priority, type EnqueueRequest } from "../../src/outbox/index.js";
+import { Outbox, Priority, type ConsentCheck, type EnqueueRequest, type SimLane } from "../../src/outbox/index.js";
 import { SmtpTransport } from "../../src/email/smtp-transport.js";
 import { FakeSender, outboxDefaults, settle, until } from "../outbox/helpers.js";
 import { startSmtp, type TestSmtp } from "./helpers/smtp.js";
@@ -29,7 +29,7 @@ function emailConfig(port: number): Config["email"] {
   return { ...c, enabled: true, host: "127.0.0.1", port, secure: "none", from: "billing@example.com", connectionTimeoutMs: 2000, greetingTimeoutMs: 2000, socketTimeoutMs: 5000 };
 }
 
-async function emailRig(smtp: TestSmtp, opts: { dataDir?: string; clock?: ManualClock; sender?: FakeSender; inDoubt?: "fail" | "resend" } = {}) {
+async function emailRig(smtp: TestSmtp, opts: { dataDir?: string; clock?: ManualClock; sender?: FakeSender; inDoubt?: "fail" | "resend"; consent?: ConsentCheck; lanes?: SimLane[] } = {}) {
   const clock = opts.clock ?? new ManualClock(Date.UTC(2026, 2, 10, 9, 0)); // Tuesday 10:00 Berlin: window open
   const sender = opts.sender ?? new FakeSender(clock);
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "duegate-email-")));
@@ -51,6 +51,8 @@ async function emailRig(smtp: TestSmtp, opts: { dataDir?: string; clock?: Manual
     storage: { flushIntervalMs: 20 },
     random: () => 0.5,
     email: { transport, settings: { ratePerMinute: 1000, messageIdDomain: "example.com", gatewayId: "gw1" } },
+    ...(opts.consent ? { consent: opts.consent } : {}),
+    ...(opts.lanes ? { lanes: opts.lanes } : {}),
   });
   await outbox.start();
   cleanups.push(async () => {
@@ -224,5 +226,45 @@ describe("e-mail lane", () => {
       await until(second.clock, () => m()?.state === "submitted", "the resend");
       expect(smtp.received.map((r) => r.messageId)).toEqual([`<${res.message.id}.gw1@example.com>`]);
     }
+  });
+
+  it("the suppression list is number-level: it refuses the SMS to a number that said STOP, never an e-mail, and no address reaches it as a number", async () => {
+    const smtp = await startSmtp();
+    cleanups.push(() => smtp.close());
+    const asked: string[] = [];
+    const consent: ConsentCheck = {
+      verdict: (to) => {
+        asked.push(to);
+        return { ok: false, reason: `${to} is on the suppression list` };
+      },
+    };
+    const r = await emailRig(smtp, { consent });
+    const queued = await r.outbox.enqueue(mail());
+    expect(queued.status).toBe("queued");
+    await expect(r.outbox.enqueue({ idempotencyKey: "sms-stopped", to: "+4917612345678", text: "SMS reminder", priority: Priority.reminder, origin: { kind: "api", requestedBy: "t" } })).rejects.toMatchObject({ code: "outbox.opted_out" });
+    await until(r.clock, () => smtp.received.length === 1, "the e-mail through the relay");
+    expect(asked).toEqual(["+4917612345678"]);
+    expect(r.sender.calls).toBe(0);
+  });
+
+  it("in a modem pool no SIM lane takes an e-mail, and a waiting e-mail is given no SIM's reason", async () => {
+    const smtp = await startSmtp();
+    cleanups.push(() => smtp.close());
+    let hanging = 0;
+    smtp.onData = () => (hanging++, "hang");
+    const clock = new ManualClock(Date.UTC(2026, 2, 10, 9, 0));
+    const sims = [new FakeSender(clock), new FakeSender(clock)];
+    const lanes: SimLane[] = sims.map((sender, i) => ({ id: `sim${i + 1}`, sender, costPerPart: 0.09 }));
+    const r = await emailRig(smtp, { clock, lanes });
+    await r.outbox.enqueue(mail());
+    await until(r.clock, () => hanging === 1, "the first mail at the relay");
+    const second = await r.outbox.enqueue(mail());
+    await settle(r.clock, 20);
+    expect(sims.map((s) => s.calls)).toEqual([0, 0]);
+    expect(r.outbox.waitReason(second.message)).toBeUndefined();
+    smtp.onData = () => "ok";
+    smtp.releaseHung();
+    await until(r.clock, () => smtp.received.length === 2, "both by e-mail");
+    expect(sims.map((s) => s.calls)).toEqual([0, 0]);
   });
 });
