@@ -16,6 +16,8 @@ export function messageFact(m: OutboxMessage): SentMessageFact {
     id: m.id,
     idempotencyKey: m.idempotencyKey,
     to: m.to,
+    channel: m.channel ?? "sms",
+    ...(m.email ? { subject: m.email.subject } : {}),
     text: m.text,
     state: m.state,
     parts: m.partCount,

@@ -18,6 +18,7 @@ import type { Inbound } from "./inbound/index.js";
 import type { Modem } from "./modem/index.js";
 import type { AuthService } from "./auth/index.js";
 import type { FieldProblem, SettingsView } from "./config/overlay.js";
+import type { EmailPort } from "./http/ports.js";
 
 export type ReconfigureResult = { ok: true; changed: string[]; restartRequired: string[] } | { ok: false; problems: FieldProblem[] };
 
@@ -66,6 +67,8 @@ export interface AppServices {
   readonly modem: Modem;
   readonly auth: AuthService;
   readonly settings: PanelSettingsPort;
+  /** The unsubscribe link's check and effect, and the relay test (src/http/routes/email.ts). */
+  readonly email: EmailPort;
   readonly mqttCredentials: MqttCredentialsPort;
   readonly version: string;
   readonly startedAt: number;

@@ -18,6 +18,10 @@ import { acquireInstanceLock } from "./system/instance-lock.js";
 import { prepareDataDir } from "./system/data-dir.js";
 import { securityChecks } from "./system/security-warnings.js";
 import { CreditMonitor, createModemPool, type ModemSimulator } from "./modem/index.js";
+import { SmtpTransport } from "./email/smtp-transport.js";
+import { UnsubscribeTokens, loadUnsubscribeSecret, unsubscribeLinks } from "./email/unsubscribe.js";
+import type { EmailPort } from "./http/ports.js";
+import { newId } from "./core/ids.js";
 import { Outbox } from "./outbox/index.js";
 import { Ledger } from "./ledger/index.js";
 import { SuppressionList } from "./consent/index.js";
@@ -122,6 +126,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   // Consent before everything that sends or stores accounts: the ledger, the outbox and inbound all ask it.
   const consent = await SuppressionList.open({ dataDir, clock, bus, logger: logger.child({ sub: "consent" }), region: config.gateway.defaultRegion, coalesceMs: config.storage.flushIntervalMs });
   const ledger = await Ledger.open({ dataDir, clock, bus, consent, logger: logger.child({ sub: "ledger" }), defaults: { region: config.gateway.defaultRegion, locale: config.gateway.defaultLocale, currency: config.gateway.defaultCurrency, timeZone: config.gateway.defaultTimeZone } });
+  // E-mail through the company's relay (docs/email.md): only when switched on.
+  const smtp = config.email.enabled ? new SmtpTransport(config.email, config.gateway.companyName) : undefined;
+  const unsubscribeTokens = new UnsubscribeTokens(() => loadUnsubscribeSecret(dataDir, config.email.unsubscribeSecret));
   const outbox = await Outbox.open({
     dataDir,
     clock,
@@ -133,6 +140,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     gateway: config.gateway,
     sender: modem,
     recipients: { account: (id) => ledger.account(id), accountsByNumber: (n) => ledger.accountsByNumber(n) },
+    ...(smtp ? { email: { transport: smtp, settings: { ratePerMinute: config.email.ratePerMinute, messageIdDomain: config.email.from.split("@")[1] ?? "localhost", gatewayId: config.gateway.id } } } : {}),
     consent,
     ...(config.modems.length > 0 ? { lanes } : {}),
   });
@@ -166,6 +174,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     sendWindow: () => sendWindow,
     scheduler: new CronScheduler(clock, dunningLogger),
     clockTrust,
+    email: {
+      emailEnabled: smtp !== undefined,
+      stopAlsoStopsEmail: config.email.stopAlsoStopsEmail,
+      unsubscribe: (accountId) => unsubscribeLinks(unsubscribeTokens, accountId, config.email),
+    },
   });
 
   modem.onInbound((pdu, raw) => {
@@ -201,6 +214,21 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock,
     settings: () => ({ timeZone: config.gateway.defaultTimeZone, costPerPart: config.outbox.costPerPart }),
   });
+  const email: EmailPort = {
+    verifyUnsubscribe: (token) => unsubscribeTokens.verify(token),
+    unsubscribe: (accountId) => ledger.setEmailOptOut(accountId, true, "email-link"),
+    // A transport of its own, from the settings as they are now: the test works before e-mail is switched on.
+    sendTestMail: async (to) => {
+      const t = new SmtpTransport(config.email, config.gateway.companyName);
+      const messageId = `<test-${newId("mail")}.${config.gateway.id}@${config.email.from.split("@")[1] ?? "localhost"}>`;
+      try {
+        const r = await t.send({ to, subject: `${config.gateway.companyName || "duegate"}: test mail`, text: "This is a test mail from the duegate gateway: the SMTP relay settings work.", html: "", messageId, headers: {} });
+        return { response: r.response, messageId };
+      } finally {
+        t.close();
+      }
+    },
+  };
   // The desk book listens from the start: a mark or an opt-out made before the panel opens is kept.
   const deskBook = await DeskBook.open({ dataDir, bus, clock, logger: logger.child({ sub: "desk" }), coalesceMs: config.storage.flushIntervalMs });
   const desk = new Desk({ ledger, outbox, inbound, stepRecords: () => dunning.stepRecords(), book: deskBook, clock, timeZone: () => config.gateway.defaultTimeZone });
@@ -224,7 +252,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       return (await openBrokerUsers()).rotate();
     },
   };
-  const services: AppServices = { desk, settings, reports, mqttCredentials, config, ...(options.configFile ? { configFile: options.configFile } : {}), clock, bus, logger, logRing, ledger, consent, dunning, outbox, inbound, modem, auth, version: VERSION, startedAt: clock.now() };
+  const services: AppServices = { desk, settings, reports, email, mqttCredentials, config, ...(options.configFile ? { configFile: options.configFile } : {}), clock, bus, logger, logRing, ledger, consent, dunning, outbox, inbound, modem, auth, version: VERSION, startedAt: clock.now() };
   const metrics = createMetrics(services);
 
   const journal =
@@ -376,6 +404,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       }
     }
     started.length = 0;
+    smtp?.close();
     await journal?.close();
     for (const j of webhookJournals) await j.close();
     await ledger.close();

@@ -40,14 +40,18 @@ export function recordLimitRows(): string[][] {
   const { AccountUpsert: A, InvoiceUpsert: I, PaymentRecord: P } = payloads;
   const id = prop(A, "id");
   const phones = prop(A, "phones");
+  const emails = prop(A, "emails");
   const tags = prop(A, "tags");
   const link = prop(I, "paymentLink");
   return [
     ["all", "`id`, `accountId`, `invoiceId`", `${chars(id)} (letters, digits, \`_ . : / -\`), not \`__proto__\`, \`constructor\` or \`prototype\`; pattern \`${(id.pattern ?? "").replaceAll("|", "\\|")}\``, "schema"],
     ["account, invoice", "`version`", range(prop(A, "version")), "schema"],
     ["account", "`name`", `${chars(prop(A, "name"))}, not blank`, "schema"],
-    ["account", "`phones`", `${phones.minItems}–${phones.maxItems} numbers of ${chars(phones.items!)} each`, "schema"],
+    ["account", "`phones`", `${phones.minItems ?? 0}–${phones.maxItems} numbers of ${chars(phones.items!)} each`, "schema"],
     ["account", "`phones[i]`", "a valid number; national forms read in `gateway.defaultRegion`", "ledger"],
+    ["account", "`emails`", `${emails.minItems ?? 0}–${emails.maxItems} addresses of ${chars(emails.items!)} each`, "schema"],
+    ["account", "`emails[i]`", "one plain address `name@example.com`: no display name, spaces, line breaks, commas or angle brackets (docs/email.md)", "ledger"],
+    ["account", "`phones`, `emails`", "at least one number or address between them", "ledger"],
     ["account", "`tags`", `at most ${tags.maxItems}, each ${chars(tags.items!)}`, "schema"],
     ["account", "`notes`", chars(prop(A, "notes")), "schema"],
     ["account", "`timeZone`", "an IANA zone the gateway knows", "ledger"],

@@ -115,7 +115,7 @@ export const LedgerChangedEvent = Type.Object(
     id: Type.String(),
     accountId: Type.String(),
     at: At,
-    stop: Type.Optional(literals(["paid", "void", "disputed", "opted-out", "paused", "no-reminders", "erased"] as const)),
+    stop: Type.Optional(literals(["paid", "void", "disputed", "opted-out", "email-opted-out", "paused", "no-reminders", "erased"] as const)),
     invoiceIds: Type.Optional(Type.Array(Type.String(), { description: "The invoices concerned by stop (empty = the whole account)." })),
   },
   { title: "Ledger changed" },

@@ -44,12 +44,20 @@ const Minor = Type.Integer({ minimum: L.amountMin, maximum: L.amountMax, descrip
 const Version = Type.Integer({ minimum: 0, maximum: L.versionMax, description: "The sender's version of the record (or its updatedAt in ms): a lower one than stored is ignored." });
 const Phone = Type.String({ minLength: 3, maxLength: 32, pattern: "^\\+?[0-9 ()./-]+$", description: "A phone number, best in E.164 (+4917612345678); national forms use gateway.defaultRegion." });
 
+const Email = Type.String({ minLength: 3, maxLength: 254, pattern: "^[^\\s@,<>]+@[^\\s@,<>]+$", description: "An e-mail address, name@example.com (one address, no display name)." });
+
 export const AccountUpsert = Type.Object(
   {
     id: Id,
     version: Version,
     name: Type.String({ minLength: 1, maxLength: L.nameMaxLength, pattern: "\\S", description: "Not blank; surrounding spaces are trimmed." }),
-    phones: Type.Array(Phone, { minItems: 1, maxItems: L.phonesPerAccount, description: "Numbers on file; a balance is only ever sent to one of these." }),
+    phones: Type.Optional(Type.Array(Phone, { maxItems: L.phonesPerAccount, description: "Numbers on file; a balance is only ever sent to one of these. An account needs phones or emails." })),
+    emails: Type.Optional(Type.Array(Email, { maxItems: 5, description: "E-mail addresses on file; reminders by e-mail go to the first (docs/email.md)." })),
+    channel: Type.Optional(
+      Type.Union([Type.Literal("sms"), Type.Literal("email"), Type.Literal("both"), Type.Literal("sms-then-email")], {
+        description: "How the account wants its reminders: sms (default), email, both, or sms-then-email (e-mail when the SMS failed permanently).",
+      }),
+    ),
     locale: Type.Optional(Type.String({ pattern: "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", description: "BCP 47, de-DE." })),
     timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "IANA zone, Europe/Berlin." })),
     currency: Type.Optional(Currency),

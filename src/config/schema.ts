@@ -8,6 +8,7 @@ import { DunningSection } from "./sections/dunning.js";
 import { InboundSection } from "./sections/inbound.js";
 import { MqttSection } from "./sections/mqtt.js";
 import { HttpSection } from "./sections/http.js";
+import { EmailSection } from "./sections/email.js";
 
 /**
  * The one schema (Zigbee2MQTT settings.schema.json): validation, defaults and the
@@ -25,6 +26,7 @@ export const ConfigSchema = Type.Object(
     inbound: InboundSection,
     mqtt: MqttSection,
     http: HttpSection,
+    email: EmailSection,
   },
   { additionalProperties: false },
 );

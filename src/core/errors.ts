@@ -30,6 +30,11 @@ export const ErrorCode = {
   StoreWrite: "store.write",
   // domain
   InvalidNumber: "outbox.invalid_number",
+  InvalidEmail: "outbox.invalid_email",
+  // e-mail (src/email): the relay's answer, classified
+  EmailTemporary: "email.temporary",
+  EmailRejected: "email.rejected",
+  EmailNotConfigured: "email.not_configured",
   /** The number is on the suppression list (src/consent): nothing is sent to it. */
   OptedOut: "outbox.opted_out",
   NotCancellable: "outbox.not_cancellable",

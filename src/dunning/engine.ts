@@ -31,6 +31,12 @@ import { forecastPage, type ForecastPage, type ForecastQuery, type PlannedRemind
 import { preview, type PreviewRequest, type TemplatePreview } from "./preview.js";
 import type { CodecSettings } from "./text-measure.js";
 import { recipientContext, type RecipientContext } from "../outbox/recipient-context.js";
+import type { Channel } from "../outbox/types.js";
+import { buildView } from "./templates.js";
+import { balanceIn } from "./compose.js";
+import { channelsFor, fallbackToEmail, type ChannelOptions } from "./channels.js";
+import { renderEmail, type UnsubscribeLinks } from "./email-templates.js";
+import type { MessageStateEvent } from "../api/events.js";
 import { SendTimeMemory, SEND_TIME_COLLECTIONS, emptySendTimeMemory, windowHours, type SendTimeSettings } from "./send-time/memory.js";
 import type { SendTimeChoice } from "./send-time/learner.js";
 import { sendTimeReport, type SendTimeReport } from "./send-time/report.js";
@@ -67,7 +73,19 @@ export interface DunningEngineDeps {
   sendWindow?: () => { start: string; end: string };
   /** Default: JSON files in gateway.dataDir (src/store). */
   openDocument?: OpenDocument;
+  /** E-mail as a second channel (docs/email.md); absent: SMS only. */
+  email?: EngineEmail;
 }
+
+export interface EngineEmail extends ChannelOptions {
+  /** The account's unsubscribe targets (signed link, mailto) for the List-Unsubscribe header and the footer. */
+  unsubscribe(accountId: string): UnsubscribeLinks;
+}
+
+const NO_EMAIL: ChannelOptions = { emailEnabled: false, stopAlsoStopsEmail: false };
+
+/** The idempotency key of a reminder's e-mail copy (both channels) or fallback (sms-then-email). */
+export const emailKey = (key: string, kind: "copy" | "fallback"): string => `${key}:email${kind === "fallback" ? "-fallback" : ""}`;
 
 export interface EvaluationReport {
   at: number;
@@ -129,6 +147,7 @@ export class DunningEngine implements Service {
     if (this.started) return;
     this.started = true;
     this.deps.bus.on("ledger.changed", this.name, (e) => this.onLedgerChanged(e));
+    this.deps.bus.on("message.state", this.name, (e) => this.onMessageState(e));
     this.sendTimes.start();
     await this.settlePending();
     this.job = this.deps.scheduler.schedule("dunning.evaluate", this.deps.config.evaluateCron, () => this.evaluate().then(() => undefined));
@@ -220,12 +239,36 @@ export class DunningEngine implements Service {
     return { timeZones: [c.timeZone], ...(c.locale ? { locale: c.locale } : {}) };
   }
 
+  private channelOptions(): ChannelOptions {
+    const e = this.deps.email;
+    return e ? { emailEnabled: e.emailEnabled, stopAlsoStopsEmail: e.stopAlsoStopsEmail } : NO_EMAIL;
+  }
+
+  /** The e-mail request for a reminder (subject, text, HTML in the account's locale; unsubscribe targets). */
+  private emailRequest(policy: PolicyDocument, version: number, send: Pick<PlannedSend, "templateId" | "invoices" | "currency" | "day" | "step">, account: Account, key: string, sender: Sender): EnqueueRequest {
+    const view = buildView({ account, invoices: send.invoices, currency: send.currency, balance: balanceIn(this.deps.ledger.invoicesOf(account.id), send.currency), today: send.day, company: sender.company, gatewayNumber: sender.gatewayNumber });
+    const links = this.deps.email?.unsubscribe(account.id);
+    const mail = renderEmail(policy, send.templateId, account.locale, view, links);
+    return {
+      idempotencyKey: key,
+      channel: "email",
+      to: account.emails![0]!,
+      text: mail.text,
+      email: { subject: mail.subject, html: mail.html, ...(links ? { unsubscribe: links } : {}) },
+      priority: Priority.reminder,
+      origin: { kind: "dunning", accountId: account.id, invoiceIds: send.invoices.map((i) => i.id), step: send.step.id, policyVersion: version },
+      expiresAt: this.deps.clock.now() + (policy.expiresAfterHours ?? 36) * 3_600_000,
+      ...this.recipientFields(account),
+      limitClass: "reminder",
+    };
+  }
+
   private sender(): Sender {
     return { company: this.deps.gateway.companyName, gatewayNumber: this.deps.gateway.ownNumber, appendOptOutLine: this.deps.config.appendOptOutLine };
   }
 
   private settings(): PlanSettings {
-    return { policy: this.policy(), graceDays: this.deps.config.graceDays, promiseGraceDays: this.deps.config.promiseGraceDays, consolidate: this.deps.config.consolidate, sendTime: this.sendTimes };
+    return { policy: this.policy(), graceDays: this.deps.config.graceDays, promiseGraceDays: this.deps.config.promiseGraceDays, consolidate: this.deps.config.consolidate, channels: this.channelOptions(), sendTime: this.sendTimes };
   }
 
   private sequences(): Map<string, CompiledSequence> {
@@ -340,24 +383,37 @@ export class DunningEngine implements Service {
 
   private async enqueueChunk(chunk: ReadonlyArray<{ send: PlannedSend; account: Account; key: string }>, report: EvaluationReport, ctx: EnqueueContext): Promise<void> {
     const { policy } = ctx;
-    const items: Array<{ send: PlannedSend; account: Account; key: string }> = [];
+    const items: Array<{ send: PlannedSend; account: Account; key: string; first: number; count: number }> = [];
     const requests: EnqueueRequest[] = [];
+    const options = this.channelOptions();
     for (const item of chunk) {
       const { send, account, key } = item;
       try {
-        const text = composeReminder(policy, send.templateId, account, send.invoices, this.deps.ledger.invoicesOf(account.id), send.currency, send.day, ctx.sender);
-        requests.push({
-          idempotencyKey: key,
-          to: account.phones[0]!,
-          text: text.text,
-          priority: Priority.reminder,
-          origin: { kind: "dunning", accountId: account.id, invoiceIds: send.invoices.map((i) => i.id), step: send.step.id, policyVersion: ctx.version },
-          expiresAt: this.deps.clock.now() + (policy.expiresAfterHours ?? 36) * 3_600_000,
-          ...this.recipientFields(account),
-          limitClass: "reminder",
+        // The first channel is the reminder's own (its step record follows it); a second is a copy under its own key.
+        const channels: Channel[] = channelsFor(send.step.channels, account, options);
+        if (channels.length === 0) {
+          this.memory.settle(key, "cancelled", undefined, "no-channel");
+          continue;
+        }
+        const first = requests.length;
+        channels.forEach((channel, n) => {
+          const k = n === 0 ? key : emailKey(key, "copy");
+          if (channel === "email") return void requests.push(this.emailRequest(policy, ctx.version, send, account, k, ctx.sender));
+          const text = composeReminder(policy, send.templateId, account, send.invoices, this.deps.ledger.invoicesOf(account.id), send.currency, send.day, ctx.sender);
+          requests.push({
+            idempotencyKey: k,
+            to: account.phones[0]!,
+            text: text.text,
+            priority: Priority.reminder,
+            origin: { kind: "dunning", accountId: account.id, invoiceIds: send.invoices.map((i) => i.id), step: send.step.id, policyVersion: ctx.version },
+            expiresAt: this.deps.clock.now() + (policy.expiresAfterHours ?? 36) * 3_600_000,
+            ...this.recipientFields(account),
+            limitClass: "reminder",
+          });
         });
-        items.push(item);
+        items.push({ ...item, first, count: requests.length - first });
       } catch (err) {
+        requests.length = items.length > 0 ? items[items.length - 1]!.first + items[items.length - 1]!.count : 0;
         this.notEnqueued(item, err, report);
       }
     }
@@ -370,8 +426,12 @@ export class DunningEngine implements Service {
       for (const item of items) this.notEnqueued(item, err, report);
       return;
     }
-    items.forEach((item, i) => {
-      const res = outcomes[i]!;
+    items.forEach((item) => {
+      const res = outcomes[item.first]!;
+      for (let n = 1; n < item.count; n++) {
+        const copy = outcomes[item.first + n]!;
+        if (copy.status === "refused") this.deps.logger.warn({ accountId: item.account.id, step: item.send.step.id, err: errorMessage(copy.error) }, "e-mail copy of a reminder not enqueued");
+      }
       if (res.status === "refused") return this.notEnqueued(item, res.error, report);
       const { send, account, key } = item;
       this.memory.settle(key, "enqueued", res.message.id);
@@ -385,10 +445,35 @@ export class DunningEngine implements Service {
     });
   }
 
-  private notEnqueued({ send, account, key }: { send: PlannedSend; account: Account; key: string }, err: unknown, report: EvaluationReport): void {
+  /**
+   * sms-then-email: a reminder SMS that failed permanently (the number is dead, barred, not a
+   * mobile) goes again by e-mail, once (its own idempotency key), with the words of the current
+   * policy for the same step.
+   */
+  private onMessageState(e: MessageStateEvent): void {
+    if (e.state !== "failed" || e.origin.kind !== "dunning" || !e.origin.accountId || !this.deps.email?.emailEnabled) return;
+    const m = this.deps.outbox.get(e.id);
+    if (!m || (m.channel ?? "sms") !== "sms" || m.origin.kind !== "dunning" || m.attempts.at(-1)?.outcome !== "permanent") return;
+    const account = this.deps.ledger.account(m.origin.accountId);
+    if (!account || account.noReminders || !fallbackToEmail(account, this.channelOptions())) return;
+    const origin = m.origin;
+    const policy = this.policy();
+    const step = Object.values(policy.sequences).flatMap((s) => s.steps).find((s) => s.id === origin.step);
+    const invoices = origin.invoiceIds.map((id) => this.deps.ledger.invoice(id)).filter((i): i is NonNullable<typeof i> => i !== undefined && i.status === "open" && i.amountDue > 0);
+    if (!step || invoices.length === 0) return;
+    const templateId = invoices.length > 1 && step.consolidatedTemplate ? step.consolidatedTemplate : step.template;
+    const today = localNow(this.deps.clock.now(), this.zoneOf(account)).day;
+    const req = this.emailRequest(policy, this.policyVersion().version, { templateId, invoices, currency: invoices[0]!.currency, day: today, step }, account, emailKey(m.idempotencyKey, "fallback"), this.sender());
+    void this.deps.outbox
+      .enqueue(req)
+      .then((r) => this.deps.logger.info({ accountId: account.id, step: step.id, id: r.message.id, status: r.status }, "reminder SMS failed permanently; sent by e-mail instead (sms-then-email)"))
+      .catch((err: unknown) => this.deps.logger.warn({ accountId: account.id, step: step.id, err: errorMessage(err) }, "e-mail fallback of a failed reminder SMS not enqueued"));
+  }
+
+  private notEnqueued({ send, account, key }: { send: PlannedSend; account: Account; key: string; first?: number }, err: unknown, report: EvaluationReport): void {
     report.failed++;
-    // An invalid or opted-out number will not get better by retrying; anything else is planned again next time.
-    if (isDuegateError(err, ErrorCode.InvalidNumber)) this.memory.settle(key, "cancelled", undefined, "invalid-number");
+    // An invalid number or address, or an opted-out number, will not get better by retrying; anything else is planned again next time.
+    if (isDuegateError(err, ErrorCode.InvalidNumber) || isDuegateError(err, ErrorCode.InvalidEmail)) this.memory.settle(key, "cancelled", undefined, "invalid-number");
     else if (isDuegateError(err, ErrorCode.OptedOut)) this.memory.settle(key, "cancelled", undefined, "opted-out");
     else this.memory.forget(key, new Set(send.invoices.map((i) => i.id)), `enqueue failed: ${errorMessage(err)}`);
     this.deps.logger.warn({ accountId: account.id, step: send.step.id, err: errorMessage(err) }, "reminder not enqueued");
@@ -421,7 +506,13 @@ export class DunningEngine implements Service {
   private async stopReminders(e: LedgerChangedEvent): Promise<void> {
     const { outbox } = this.deps;
     const reason = `dunning stopped: ${e.stop}`;
-    const accountWide = !e.invoiceIds || e.invoiceIds.length === 0 || e.stop === "opted-out" || e.stop === "paused" || e.stop === "erased" || (e.kind === "account" && e.stop === "no-reminders");
+    // STOP by SMS stops SMS (and e-mail only if so configured); the e-mail unsubscribe stops e-mail only.
+    if (e.stop === "opted-out" || e.stop === "email-opted-out") {
+      const channel: Channel | undefined = e.stop === "email-opted-out" ? "email" : this.deps.email?.stopAlsoStopsEmail ? undefined : "sms";
+      if (this.memory.hasAccount(e.accountId)) await outbox.cancel({ accountId: e.accountId, ...(channel ? { channel } : {}) }, reason);
+      return;
+    }
+    const accountWide = !e.invoiceIds || e.invoiceIds.length === 0 || e.stop === "paused" || e.stop === "erased" || (e.kind === "account" && e.stop === "no-reminders");
     if (accountWide) {
       if (this.memory.hasAccount(e.accountId)) await outbox.cancel({ accountId: e.accountId }, reason);
       if (e.stop === "erased") this.memory.eraseAccount(e.accountId, e.invoiceIds ?? []);

@@ -13,6 +13,7 @@
  *   the account's last reminder (the one-message-a-day rule may defer a step); on that first day
  *   the step still waits for its time of day.
  */
+import { reachable, type ChannelOptions } from "./channels.js";
 import type { Account, Invoice } from "../ledger/types.js";
 import { dayNumber, fromDayNumber } from "../core/calendar.js";
 import type { PolicyDocument, PolicyStep } from "./policy-schema.js";
@@ -24,6 +25,8 @@ export interface PlanSettings {
   graceDays: number;
   promiseGraceDays: number;
   consolidate: boolean;
+  /** E-mail settings: an account reachable only by e-mail is planned when e-mail is on (src/dunning/channels.ts). */
+  channels?: ChannelOptions;
   /** Each debtor's learned hour, for sequences whose sendTime is "learned". */
   sendTime?: SendTimeView;
 }
@@ -104,9 +107,11 @@ function resumeDay(account: Account, today: number, promiseGraceDays: number): n
   return today <= end ? null : end + 1;
 }
 
+const SMS_ONLY: ChannelOptions = { emailEnabled: false, stopAlsoStopsEmail: false };
+
 /** The account's sequence, or undefined when it gets nothing on any day (opted out, no reminders, no phone, a sequence without steps). */
 function plannable(account: Account, s: PlanSettings, sequences: Map<string, CompiledSequence>): CompiledSequence | undefined {
-  if (account.optedOut || account.noReminders || account.phones.length === 0) return undefined;
+  if (account.noReminders || !reachable(account, s.channels ?? SMS_ONLY)) return undefined;
   const seq = sequences.get(sequenceFor(s.policy, account));
   return seq !== undefined && seq.steps.length > 0 ? seq : undefined;
 }

@@ -11,6 +11,16 @@ import { unknownVariables } from "./template-variables.js";
 const Hhmm = Type.String({ pattern: "^([01]\\d|2[0-3]):[0-5]\\d$", description: "Local time HH:MM in the account's zone." });
 const Name = Type.String({ pattern: "^[a-z0-9][a-z0-9_-]{0,39}$" });
 const LocaleKey = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$";
+/** One e-mail template in one locale: the same variables as the SMS templates; the HTML is rendered with escaping on. */
+const EmailText = Type.Object(
+  {
+    subject: Type.String({ minLength: 1, maxLength: 300, description: "The subject line (one line)." }),
+    text: Type.Optional(Type.String({ minLength: 1, maxLength: 20000, description: "The plain-text body; absent: the step's SMS text." })),
+    html: Type.Optional(Type.String({ minLength: 1, maxLength: 50000, description: "The HTML body (variables HTML-escaped); absent: the text, escaped, in paragraphs." })),
+  },
+  { additionalProperties: false },
+);
+
 const Localised = Type.Record(Type.String({ pattern: LocaleKey }), Type.String({ minLength: 1, maxLength: 1000 }), { description: "Text per locale: 'de', 'de-AT', 'en'." });
 
 export const StepConditionsSchema = Type.Object(
@@ -32,6 +42,14 @@ export const StepSchema = Type.Object(
     consolidatedTemplate: Type.Optional(Name),
     conditions: Type.Optional(StepConditionsSchema),
     mark: Type.Optional(Type.Union([Type.Literal("disconnect"), Type.Literal("handoff")], { description: "After sending, publish account.mark for accounting to act on." })),
+    channels: Type.Optional(
+      Type.Array(Type.Union([Type.Literal("sms"), Type.Literal("email")]), {
+        minItems: 1,
+        maxItems: 2,
+        uniqueItems: true,
+        description: 'How this step is sent (default ["sms"]): ["email"] for a formal notice by e-mail, ["sms", "email"] for both. The account\'s channel preference and what it has on file decide too (docs/policy.md, "Channels").',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -59,6 +77,11 @@ export const PolicySchema = Type.Object(
     segments: Type.Record(Type.String({ minLength: 1, maxLength: 64 }), Name),
     templates: Type.Record(Name, Localised),
     optOutLine: Localised,
+    emailTemplates: Type.Optional(
+      Type.Record(Name, Type.Record(Type.String({ pattern: LocaleKey }), EmailText), {
+        description: "E-mail versions of the templates, by the same names: subject, text, HTML per locale. A template without one is mailed with a generic subject and its SMS text.",
+      }),
+    ),
     expiresAfterHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 720, description: "A reminder not sent within this time is dropped by the outbox." })),
     defaultTime: Type.Optional(Hhmm),
   },
@@ -107,12 +130,21 @@ export function checkPolicy(input: unknown): PolicyDocument {
       }
     });
   }
-  for (const [name, texts] of Object.entries(p.templates))
-    for (const [locale, text] of Object.entries(texts)) {
-      const unknown = unknownVariables(text);
-      if (unknown.error) throw new DuegateError(ErrorCode.TemplateInvalid, `template "${name}" (${locale}): ${unknown.error}`, { template: name, locale });
-      if (unknown.names.length)
-        throw new DuegateError(ErrorCode.TemplateInvalid, `template "${name}" (${locale}) uses unknown variable {{${unknown.names[0]}}}`, { template: name, locale, variable: unknown.names[0], unknown: unknown.names });
+  const checkText = (name: string, locale: string, text: string): void => {
+    const unknown = unknownVariables(text);
+    if (unknown.error) throw new DuegateError(ErrorCode.TemplateInvalid, `template "${name}" (${locale}): ${unknown.error}`, { template: name, locale });
+    if (unknown.names.length)
+      throw new DuegateError(ErrorCode.TemplateInvalid, `template "${name}" (${locale}) uses unknown variable {{${unknown.names[0]}}}`, { template: name, locale, variable: unknown.names[0], unknown: unknown.names });
+  };
+  for (const [name, texts] of Object.entries(p.templates)) for (const [locale, text] of Object.entries(texts)) checkText(name, locale, text);
+  for (const [name, locales] of Object.entries(p.emailTemplates ?? {})) {
+    if (!p.templates[name]) fail(`/emailTemplates/${name}`, `e-mail template "${name}" has no SMS template of that name (it takes the variables and the steps of one)`);
+    for (const [locale, e] of Object.entries(locales)) {
+      if (/[\r\n]/.test(e.subject)) fail(`/emailTemplates/${name}/${locale}/subject`, "a subject is one line");
+      // Unescaped output would put accounting's strings (a name, a link) into the markup as they come.
+      if (e.html !== undefined && /\{\{\{|\{\{\s*&/.test(e.html)) fail(`/emailTemplates/${name}/${locale}/html`, "{{{...}}} and {{&...}} are not allowed in HTML: variables are always escaped");
+      for (const [part, text] of [["subject", e.subject], ["text", e.text], ["html", e.html]] as const) if (text !== undefined) checkText(`${name}.${part}`, locale, text);
     }
+  }
   return p;
 }

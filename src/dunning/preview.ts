@@ -9,7 +9,9 @@ import { addDays, localNow } from "../core/calendar.js";
 import type { PolicyDocument } from "./policy-schema.js";
 import { sequenceFor } from "./planner.js";
 import { unknownVariables } from "./template-variables.js";
-import { composeReminder, type Sender } from "./compose.js";
+import { balanceIn, composeReminder, type Sender } from "./compose.js";
+import { buildView } from "./templates.js";
+import { renderEmail } from "./email-templates.js";
 import { DEFAULT_CODEC, measureText, type CodecSettings } from "./text-measure.js";
 
 export interface PreviewRequest {
@@ -42,6 +44,8 @@ export interface TemplatePreview {
   optOutAppended: boolean;
   account: "real" | "sample";
   templateId?: string;
+  /** The same reminder as an e-mail (docs/email.md): subject, plain text, HTML (escaped), with a sample unsubscribe footer. */
+  email: { subject: string; text: string; html: string; locale: string };
 }
 
 export interface PreviewDeps {
@@ -56,7 +60,7 @@ export interface PreviewDeps {
 }
 
 function sample(locale: string, today: string, count: number): { account: Account; invoices: Invoice[] } {
-  const account: Account = { id: "sample", version: 0, name: "Maria Muster", phones: ["+491700000000"], locale, currency: "EUR", tags: [], optedOut: false, noReminders: false, updatedAt: 0 };
+  const account: Account = { id: "sample", version: 0, name: "Maria Muster", phones: ["+491700000000"], emails: ["maria@example.com"], channel: "sms", locale, currency: "EUR", tags: [], optedOut: false, noReminders: false, updatedAt: 0 };
   const invoices: Invoice[] = Array.from({ length: Math.max(1, Math.min(20, count)) }, (_, k) => ({
     id: `sample-${k + 1}`,
     version: 0,
@@ -104,6 +108,8 @@ export function preview(d: PreviewDeps, req: PreviewRequest): TemplatePreview {
   const included = base.invoices.filter((i) => i.currency === currency);
   const rendered = composeReminder(policy, templateId, base.account, included, base.invoices, currency, now.day, d.sender);
   const m = measureText(rendered.text, base.account.locale, d.codec ?? DEFAULT_CODEC);
+  const view = buildView({ account: base.account, invoices: included, currency, balance: balanceIn(base.invoices, currency), today: now.day, company: d.sender.company, gatewayNumber: d.sender.gatewayNumber });
+  const email = renderEmail(policy, templateId, base.account.locale, view, { https: "https://billing.example.com/api/v1/email/unsubscribe?t=…" });
   return {
     text: m.text,
     encoding: m.encoding,
@@ -116,5 +122,6 @@ export function preview(d: PreviewDeps, req: PreviewRequest): TemplatePreview {
     optOutAppended: rendered.optOutAppended,
     account: real ? "real" : "sample",
     ...(req.template === undefined ? { templateId } : {}),
+    email,
   };
 }

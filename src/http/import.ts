@@ -13,7 +13,7 @@ export type ImportKind = "accounts" | "invoices";
 
 type Cell = "string" | "int" | "bool" | "list";
 const COLUMNS: Record<ImportKind, Record<string, Cell>> = {
-  accounts: { id: "string", version: "int", name: "string", phones: "list", locale: "string", timeZone: "string", currency: "string", segment: "string", tags: "list", noReminders: "bool", notes: "string" },
+  accounts: { id: "string", version: "int", name: "string", phones: "list", emails: "list", channel: "string", locale: "string", timeZone: "string", currency: "string", segment: "string", tags: "list", noReminders: "bool", notes: "string" },
   invoices: { id: "string", version: "int", accountId: "string", number: "string", amount: "int", amountDue: "int", currency: "string", issueDate: "string", dueDate: "string", status: "string", paymentLink: "string", directDebit: "bool", noReminders: "bool" },
 };
 

@@ -24,6 +24,8 @@ export interface HttpServices extends Omit<BridgeServices, "ledger" | "outbox"> 
   };
   readonly inbound: { list(filter: InboxFilter): { total: number; items: InboundRecord[] } };
   readonly reports: ReportsPort;
+  /** E-mail: the unsubscribe link's check and effect, and the relay test (absent in tests that do not need them). */
+  readonly email?: EmailPort;
   /** The collections desk (src/desk); absent in API-only tests, where its routes answer 404. */
   readonly desk?: DeskPort;
   /** The embedded broker's logins (admin only); absent in API-only tests. */
@@ -42,4 +44,14 @@ export interface HttpServices extends Omit<BridgeServices, "ledger" | "outbox"> 
     };
     mqtt: { maxBatch: number };
   };
+}
+
+/** What the e-mail routes need (src/http/routes/email.ts); built in src/app.ts. */
+export interface EmailPort {
+  /** The account a signed unsubscribe token names, or undefined. */
+  verifyUnsubscribe(token: unknown): string | undefined;
+  /** Stops e-mail to the account (SMS go on); recorded in its consent log. Resolves whether it changed. */
+  unsubscribe(accountId: string): Promise<boolean>;
+  /** Sends a test mail through the relay as configured now; rejects with the classified error (src/email/classify.ts). */
+  sendTestMail(to: string): Promise<{ response: string; messageId: string }>;
 }

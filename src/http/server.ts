@@ -3,6 +3,7 @@
  * panel, the REST API under /api/v1 with its OpenAPI document, and /health. It never
  * listens: src/app.ts calls listen, tests call inject() (fastify docs, Testing).
  */
+import { emailRoutes } from "./routes/email.js";
 import Fastify, { type FastifyInstance, type FastifySchemaCompiler } from "fastify";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
@@ -88,6 +89,7 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
       await api.register(queryRoutes, { services });
       await api.register(reportRoutes, { services });
       await api.register(importRoutes, { services });
+      await api.register(emailRoutes, { services });
       await api.register(deskRoutes, { services });
       await api.register(suppressionRoutes, { services });
       await api.register(mqttCredentialRoutes, { services });

@@ -16,7 +16,7 @@ import { recordDocuments, type LedgerJournalOptions } from "./record-documents.j
 import { intern } from "./intern.js";
 import { e164OrUndefined } from "../core/phone.js";
 import { validateAccount, validateInvoice, validatePayment, type LedgerDefaults, type NormalisedInvoice } from "./validate.js";
-import type { Account, AccountBalance, AccountInput, ErasureCounts, Invoice, InvoiceInput, Payment, PaymentInput, StopReason, UpsertReport } from "./types.js";
+import { CONSENT_LOG_MAX, type Account, type AccountBalance, type AccountInput, type ConsentChange, type ErasureCounts, type Invoice, type InvoiceInput, type Payment, type PaymentInput, type StopReason, type UpsertReport } from "./types.js";
 import { emptyDocument, stopFor, type LedgerDocument } from "./document.js";
 
 export type { LedgerDocument };
@@ -113,6 +113,8 @@ export class Ledger {
         version: v.version,
         name: v.name,
         phones: v.phones,
+        emails: v.emails,
+        channel: v.channel,
         locale: intern(v.locale),
         timeZone: intern(v.timeZone),
         currency: intern(v.currency),
@@ -120,6 +122,9 @@ export class Ledger {
         tags: v.tags.map(intern),
         optedOut: suppressed !== undefined || (prev?.optedOut ?? false),
         optOutSource: suppressed !== undefined ? "suppression-list" : prev?.optOutSource,
+        emailOptedOut: prev?.emailOptedOut,
+        emailOptOutSource: prev?.emailOptOutSource,
+        consentLog: prev?.consentLog,
         noReminders: v.noReminders,
         pausedUntil: prev?.pausedUntil,
         pauseReason: prev?.pauseReason,
@@ -293,6 +298,7 @@ export class Ledger {
       if (a.optedOut === optedOut) continue;
       a.optedOut = optedOut;
       a.optOutSource = source;
+      a.consentLog = appendConsent(a.consentLog, { at: this.opts.clock.now(), channel: "sms", optedOut, source });
       this.doc.touch?.("accounts", id);
       changed.push(id);
     }
@@ -306,6 +312,24 @@ export class Ledger {
       }
     }
     return changed;
+  }
+
+  /**
+   * The e-mail unsubscribe (the signed link in every reminder mail, the panel, the API): stops
+   * e-mail only, SMS go on. Recorded in the account's consent log; returns whether it changed.
+   */
+  async setEmailOptOut(accountId: string, optedOut: boolean, source: "email-link" | "panel" | "http" | "mqtt"): Promise<boolean> {
+    const a = own(this.doc.data.accounts, accountId);
+    if (!a) throw new DuegateError(ErrorCode.NotFound, `account ${accountId} is unknown`, { accountId });
+    if ((a.emailOptedOut ?? false) === optedOut) return false;
+    a.emailOptedOut = optedOut;
+    a.emailOptOutSource = source;
+    a.consentLog = appendConsent(a.consentLog, { at: this.opts.clock.now(), channel: "email", optedOut, source });
+    this.doc.touch?.("accounts", accountId);
+    this.doc.markDirty();
+    await this.doc.flush();
+    this.changed("account", accountId, accountId, optedOut ? "email-opted-out" : undefined);
+    return true;
   }
 
   /** Promise to pay or PAID claim: no reminders for the account up to `until` (the engine adds the promise grace). */
@@ -434,6 +458,11 @@ function listIn<T>(m: Map<string, T[]>, key: string): T[] {
   let l = m.get(key);
   if (!l) m.set(key, (l = []));
   return l;
+}
+
+function appendConsent(log: ConsentChange[] | undefined, change: ConsentChange): ConsentChange[] {
+  const next = [...(log ?? []), change];
+  return next.length > CONSENT_LOG_MAX ? next.slice(next.length - CONSENT_LOG_MAX) : next;
 }
 
 /**

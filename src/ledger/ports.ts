@@ -61,8 +61,12 @@ export function memoryDocuments(): OpenDocument & { docs: Map<string, MemoryDocu
 export interface SentMessageFact {
   id: string;
   idempotencyKey: string;
-  /** E.164; only in the evidence export, never logged. */
+  /** E.164 (an address for an e-mail); only in the evidence export, never logged. */
   to: string;
+  /** sms or email (docs/email.md); absent: sms. */
+  channel?: "sms" | "email";
+  /** An e-mail's subject. */
+  subject?: string;
   text: string;
   state: MessageState;
   parts: number;

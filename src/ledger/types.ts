@@ -10,8 +10,12 @@ export interface Account {
   id: string;
   version: number;
   name: string;
-  /** E.164 numbers on file; a balance is only ever sent to one of these. */
+  /** E.164 numbers on file; a balance is only ever sent to one of these. May be empty when emails is not. */
   phones: string[];
+  /** E-mail addresses on file (src/core/email-address.ts); reminders by e-mail go to the first. */
+  emails?: string[];
+  /** How the account wants its reminders (docs/email.md, "Channels"); absent (records stored before e-mail): "sms". */
+  channel?: ChannelPreference;
   /** BCP 47, "de-DE"; picks the template and the number and date formats. */
   locale: string;
   /** IANA zone, "Europe/Berlin"; send windows and due dates are read in it. */
@@ -22,6 +26,12 @@ export interface Account {
   optedOut: boolean;
   /** Who changed the opt-out state last ("sms", "mqtt", "http", "panel"). */
   optOutSource?: string;
+  /** Unsubscribed from e-mail (the link in every reminder mail, or the panel): no more e-mail, SMS unaffected. */
+  emailOptedOut?: boolean;
+  /** Who changed the e-mail opt-out state last ("email-link", "panel", "http", "sms" when STOP also stops e-mail). */
+  emailOptOutSource?: string;
+  /** Every opt-out and opt-in, per channel, newest last (the evidence export shows them; at most CONSENT_LOG_MAX). */
+  consentLog?: ConsentChange[];
   /** No reminders at all for this account (set by accounting). */
   noReminders: boolean;
   /** Reminders paused until this date (promise to pay, PAID claim). */
@@ -30,6 +40,21 @@ export interface Account {
   notes?: string;
   updatedAt: Millis;
 }
+
+/** sms-then-email: SMS, and the same reminder by e-mail when the SMS failed permanently. */
+export const CHANNEL_PREFERENCES = ["sms", "email", "both", "sms-then-email"] as const;
+export type ChannelPreference = (typeof CHANNEL_PREFERENCES)[number];
+
+/** One opt-out or opt-in: which channel it stops, who asked, when. */
+export interface ConsentChange {
+  at: Millis;
+  channel: "sms" | "email";
+  optedOut: boolean;
+  source: string;
+}
+
+/** Kept per account: enough for any dispute about consent, bounded against a flapping client. */
+export const CONSENT_LOG_MAX = 100;
 
 export type InvoiceStatus = "open" | "paid" | "void" | "disputed";
 
@@ -107,4 +132,4 @@ export interface ErasureCounts {
 }
 
 /** Why reminders must stop at once for a change (the engine cancels queued messages). */
-export type StopReason = "paid" | "void" | "disputed" | "opted-out" | "paused" | "no-reminders" | "erased";
+export type StopReason = "paid" | "void" | "disputed" | "opted-out" | "email-opted-out" | "paused" | "no-reminders" | "erased";

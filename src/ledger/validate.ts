@@ -6,10 +6,11 @@
  * an amount due not above the amount, and the status rules. Nothing here throws.
  */
 import { toE164 } from "../core/phone.js";
+import { checkEmailAddress } from "../core/email-address.js";
 import { excerpt } from "../core/excerpt.js";
 import type { AccountUpsert, InvoiceUpsert, PaymentRecord } from "../api/payloads.js";
 import { isTimeZone } from "../core/calendar.js";
-import type { InvoiceStatus, RefusedRecord } from "./types.js";
+import type { ChannelPreference, InvoiceStatus, RefusedRecord } from "./types.js";
 
 export interface LedgerDefaults {
   region: string;
@@ -23,6 +24,8 @@ export interface NormalisedAccount {
   version: number;
   name: string;
   phones: string[];
+  emails: string[];
+  channel: ChannelPreference;
   locale: string;
   timeZone?: string;
   currency: string;
@@ -74,7 +77,18 @@ class Collector {
 export function validateAccount(raw: AccountUpsert, index: number, d: LedgerDefaults): Result<NormalisedAccount> {
   const c = new Collector(index, raw.id);
   const phones: string[] = [];
-  raw.phones.forEach((p, i) => {
+  const emails: string[] = [];
+  // The schema checks the shape; the stricter address rule (one dot-atom address, nothing a
+  // header could be made of) is src/core/email-address.ts, the one the SMTP lane trusts.
+  (raw.emails ?? []).forEach((e, i) => {
+    const r = checkEmailAddress(e);
+    if (!r.ok) c.add(`emails[${i}]`, `emails[${i}] is ${r.reason}`, "invalid_email");
+    else if (!emails.includes(r.address)) emails.push(r.address);
+  });
+  const channel: ChannelPreference = raw.channel ?? "sms";
+  const rawPhones = raw.phones ?? [];
+  if (rawPhones.length === 0 && (raw.emails ?? []).length === 0) c.add("phones", "an account needs a phone number or an e-mail address (phones or emails)", "missing");
+  rawPhones.forEach((p, i) => {
     // The one strict rule of src/core/phone.ts: a number the ledger keeps is one the outbox can send to.
     const r = toE164(p, d.region);
     if (!r.ok) c.add(`phones[${i}]`, `phones[${i}] is ${r.reason}`, "invalid_number");
@@ -100,6 +114,8 @@ export function validateAccount(raw: AccountUpsert, index: number, d: LedgerDefa
       version: raw.version,
       name: raw.name.trim(),
       phones,
+      emails,
+      channel,
       locale,
       ...(timeZone ? { timeZone } : {}),
       currency: raw.currency ?? d.currency,

@@ -10,6 +10,8 @@ import { maskNumber } from "../core/mask.js";
 import { DateTime } from "luxon";
 import { Queue } from "./queue.js";
 import { SendLoop } from "./sender.js";
+import { EmailLane, type EmailLaneSettings } from "./email-lane.js";
+import { checkEmailAddress, maskEmail } from "../core/email-address.js";
 import { SendWindows } from "./windows.js";
 import { recipientE164 } from "./recipient.js";
 import { recipientContext, type RecipientAccount, type RecipientContext } from "./recipient-context.js";
@@ -20,7 +22,7 @@ import { readMessages, type MessageRange } from "./history-read.js";
 import { Priority } from "./types.js";
 import { Lane, LaneSet } from "./lanes.js";
 import { settleInDoubt } from "./in-doubt.js";
-import type { SimLane, CancelResult, CancelSelector, ConsentCheck, EnqueueOutcome, EnqueueRequest, EnqueueResult, ListFilter, OutboxMessage, OutboxPort, OutboxStats, PartSender } from "./types.js";
+import type { SimLane, CancelResult, CancelSelector, ConsentCheck, E164Like, EmailTransport, EnqueueOutcome, EnqueueRequest, EnqueueResult, ListFilter, OutboxMessage, OutboxPort, OutboxStats, PartSender } from "./types.js";
 import type { Millis } from "../core/types.js";
 import type { WaitReason } from "./wait-reason.js";
 
@@ -55,6 +57,8 @@ export interface OutboxDeps {
   storage?: Partial<Pick<Config["storage"], "flushIntervalMs" | "historyRetentionDays" | "recentHistoryDays">>;
   /** Extension: the jitter source (tests pass a fixed one). */
   random?: () => number;
+  /** The e-mail lane (docs/email.md): absent when email.enabled is off, and e-mails are then refused at admission. */
+  email?: { transport: EmailTransport; settings: EmailLaneSettings };
   /**
    * The suppression list (src/consent), asked at admission and before each part. The
    * composition root always passes it; unit tests of queueing alone may leave it out.
@@ -75,6 +79,9 @@ export class Outbox implements OutboxPort, Service {
   /** One send loop per SIM; the first also sweeps expiries and report windows. */
   private readonly loops: SendLoop[];
   readonly lanes: LaneSet;
+  /** The e-mail lane: its own loop, apart from every SIM lane (those never take an e-mail). */
+  private readonly emailLane: EmailLane | undefined;
+  private windows: SendWindows;
   private readonly logger: Logger;
   private readonly admitting = new Map<string, Promise<void>>();
   private rotation: TimerHandle | undefined;
@@ -89,7 +96,21 @@ export class Outbox implements OutboxPort, Service {
     const specs: SimLane[] = d.lanes && d.lanes.length > 0 ? d.lanes : [{ id: SINGLE_LANE, sender: d.sender, costPerPart: d.config.costPerPart }];
     const rotation = () => d.config.failover ?? { outAfter: 3, retryBaseMs: 60_000, retryMaxMs: 3_600_000 };
     this.lanes = new LaneSet(specs.map((spec) => new Lane(spec, d.config.limits, d.gateway.defaultTimeZone, q.simCounters(spec.id === SINGLE_LANE ? undefined : spec.id), rotation)));
-    const windows = new SendWindows(d.config.sendWindow, this.logger);
+    this.windows = new SendWindows(d.config.sendWindow, this.logger);
+    const windows = this.windows;
+    this.emailLane = d.email
+      ? new EmailLane({
+          queue: q,
+          windows: () => this.windows,
+          transport: d.email.transport,
+          clock: d.clock,
+          logger: this.logger,
+          config: d.config,
+          settings: d.email.settings,
+          defaultTimeZone: d.gateway.defaultTimeZone,
+          random: d.random ?? Math.random,
+        })
+      : undefined;
     this.loops = this.lanes.lanes.map(
       (lane, i) =>
         new SendLoop({
@@ -116,9 +137,10 @@ export class Outbox implements OutboxPort, Service {
     return this.loops[0]!;
   }
 
-  /** Wakes every lane (new or changed work). */
+  /** Wakes every lane, the SIM lanes and the e-mail lane (new or changed work). */
   private wakeAll(): void {
     for (const l of this.loops) l.wake();
+    this.emailLane?.wake();
   }
 
   static async open(deps: OutboxDeps): Promise<Outbox> {
@@ -174,12 +196,13 @@ export class Outbox implements OutboxPort, Service {
     await this.q.rotate();
     this.scheduleRotation();
     for (const l of this.loops) l.start();
+    this.emailLane?.start();
   }
 
   async stop(): Promise<void> {
     this.rotation?.cancel();
     this.rotation = undefined;
-    await Promise.all(this.loops.map((l) => l.stop()));
+    await Promise.all([...this.loops.map((l) => l.stop()), this.emailLane?.stop()]);
     await this.q.close();
   }
 
@@ -193,8 +216,8 @@ export class Outbox implements OutboxPort, Service {
     if (partial.retry) Object.assign(this.d.config.retry, partial.retry);
     if (partial.sendWindow) {
       Object.assign(this.d.config.sendWindow, partial.sendWindow);
-      const windows = new SendWindows(this.d.config.sendWindow, this.logger);
-      for (const l of this.loops) l.setWindows(windows);
+      this.windows = new SendWindows(this.d.config.sendWindow, this.logger);
+      for (const l of this.loops) l.setWindows(this.windows);
     }
     this.wakeAll();
   }
@@ -335,8 +358,54 @@ export class Outbox implements OutboxPort, Service {
     if (typeof req.text !== "string" || req.text.length === 0) throw new DuegateError(ErrorCode.Validation, "enqueue: text is empty", { field: "text", idempotencyKey: req.idempotencyKey });
   }
 
+  /** A new e-mail from a request (synchronous). Throws EmailNotConfigured, InvalidEmail or Validation. */
+  private buildEmail(req: EnqueueRequest, now: number): OutboxMessage {
+    if (!this.emailLane) throw new DuegateError(ErrorCode.EmailNotConfigured, "enqueue: e-mail is not enabled (email.enabled, docs/email.md)", { field: "channel", idempotencyKey: req.idempotencyKey });
+    const address = checkEmailAddress(req.to);
+    if (!address.ok) throw new DuegateError(ErrorCode.InvalidEmail, `enqueue: "${maskEmail(String(req.to))}" is ${address.reason}`, { field: "to", idempotencyKey: req.idempotencyKey });
+    const email = req.email;
+    if (!email || typeof email.subject !== "string" || email.subject.trim() === "" || /[\r\n]/.test(email.subject))
+      throw new DuegateError(ErrorCode.Validation, "enqueue: an e-mail needs a one-line subject", { field: "email.subject", idempotencyKey: req.idempotencyKey });
+    const givenZones = req.timeZones && req.timeZones.length > 0 ? [...new Set(req.timeZones)] : undefined;
+    const context = req.locale !== undefined && givenZones ? undefined : this.contextOf(req, "");
+    const locale = req.locale ?? context?.locale;
+    const m: OutboxMessage = {
+      id: newId("msg"),
+      idempotencyKey: req.idempotencyKey,
+      to: address.address as E164Like,
+      channel: "email",
+      email: { subject: email.subject, html: email.html, ...(email.unsubscribe ? { unsubscribe: email.unsubscribe } : {}) },
+      text: req.text,
+      encoding: "mime",
+      partCount: 1,
+      priority: req.priority,
+      origin: req.origin,
+      ...(req.notBefore !== undefined ? { notBefore: req.notBefore } : {}),
+      expiresAt: req.expiresAt ?? now + this.d.config.reminderExpiryHours * 3_600_000,
+      timeZones: givenZones ?? [context?.timeZone ?? this.d.gateway.defaultTimeZone],
+      ...(locale ? { locale } : {}),
+      limitClass: req.limitClass ?? (req.origin.kind === "keyword-reply" ? "reply" : "reminder"),
+      state: "queued",
+      attempts: [],
+      parts: [{ index: 1 }],
+      createdAt: now,
+      history: [{ state: "queued", at: now }],
+    };
+    this.checkZones(m.timeZones);
+    return m;
+  }
+
+  private checkZones(zones: readonly string[]): void {
+    for (const z of zones) {
+      if (this.knownZones.has(z)) continue;
+      if (!DateTime.now().setZone(z).isValid) throw new DuegateError(ErrorCode.Validation, `enqueue: unknown time zone "${z}"`, { field: "timeZones", zone: z });
+      this.knownZones.add(z);
+    }
+  }
+
   /** A new message from a request (synchronous). Throws InvalidNumber, OptedOut or Validation. */
   private build(req: EnqueueRequest, now: number): OutboxMessage {
+    if (req.channel === "email") return this.buildEmail(req, now);
     const to = recipientE164(req.to, this.d.gateway.defaultRegion);
     // A reminder brings its account's context; only what the request leaves open is looked up.
     const givenZones = req.timeZones && req.timeZones.length > 0 ? [...new Set(req.timeZones)] : undefined;
@@ -370,11 +439,7 @@ export class Outbox implements OutboxPort, Service {
       createdAt: now,
       history: [{ state: "queued", at: now }],
     };
-    for (const z of m.timeZones) {
-      if (this.knownZones.has(z)) continue;
-      if (!DateTime.now().setZone(z).isValid) throw new DuegateError(ErrorCode.Validation, `enqueue: unknown time zone "${z}"`, { field: "timeZones", zone: z });
-      this.knownZones.add(z);
-    }
+    this.checkZones(m.timeZones);
     return m;
   }
 
@@ -387,7 +452,7 @@ export class Outbox implements OutboxPort, Service {
     const o = req.origin;
     const named = o.kind === "dunning" || o.kind === "api" ? o.accountId : o.kind === "keyword-reply" ? o.accountIds[0] : undefined;
     const dir = this.d.recipients;
-    const account = dir ? ((named !== undefined ? dir.account(named) : undefined) ?? dir.accountsByNumber(to)[0]) : undefined;
+    const account = dir ? ((named !== undefined ? dir.account(named) : undefined) ?? (to ? dir.accountsByNumber(to)[0] : undefined)) : undefined;
     return recipientContext(to, account, { timeZone: this.d.gateway.defaultTimeZone, ...(this.d.gateway.defaultLocale ? { locale: this.d.gateway.defaultLocale } : {}) });
   }
 
@@ -449,6 +514,8 @@ export class Outbox implements OutboxPort, Service {
 
   /** Why a queued message waits and until when (send window, limits, modem, backoff); undefined when it does not wait. */
   waitReason(message: OutboxMessage, now: Millis = this.d.clock.now()): WaitReason | undefined {
+    // An e-mail waits only for the e-mail lane: no SIM's window, budget or modem state is its reason.
+    if (message.channel === "email") return undefined;
     // In a pool the message goes through whichever SIM frees first: the lane nearest to sending answers.
     const reasons = this.loops.map((l) => l.waitReason(message, now));
     if (reasons.some((r) => r === undefined)) return undefined;
@@ -596,6 +663,11 @@ export class Outbox implements OutboxPort, Service {
       if (claimed) return claimed;
     }
     return undefined;
+  }
+
+  /** Why the next e-mail waits, if it does (undefined also when e-mail is off). */
+  get emailWaitingFor(): string | undefined {
+    return this.emailLane?.lastWait;
   }
 
   /**

@@ -110,10 +110,14 @@ export function localeOfCountry(country: string): string | undefined {
   return locale;
 }
 
-/** The recipient's locale and zone for a number in E.164 and, if the message is for one, its account. */
+/**
+ * The recipient's locale and zone for a number in E.164 and, if the message is for one, its
+ * account. An e-mail has no number (the caller passes ""): only the account and the defaults count.
+ */
 export function recipientContext(number: string, account: RecipientAccount | undefined, defaults: RecipientDefaults): RecipientContext {
   // The number is parsed only when the account leaves a field open (the engine asks for every account on every run).
-  let country: string | undefined | null = null;
+  // Only a number in E.164 has a country: an e-mail address is never handed to the phone parser.
+  let country: string | undefined | null = number.startsWith("+") ? null : undefined;
   const countryOfNumber = () => (country === null ? (country = cachedCountryOf(number)) : country);
   const fromCountry = <T>(f: (c: string) => T | undefined): T | undefined => {
     const c = countryOfNumber();

@@ -20,7 +20,7 @@ export function selectForCancel(q: Queue, sel: CancelSelector): OutboxMessage[] 
   if ("id" in sel) return active.filter((m) => m.id === sel.id);
   if ("idempotencyKey" in sel) return active.filter((m) => m.idempotencyKey === sel.idempotencyKey);
   if ("invoiceId" in sel) return active.filter((m) => invoiceIds(m).includes(sel.invoiceId));
-  return active.filter((m) => accountIds(m).includes(sel.accountId));
+  return active.filter((m) => accountIds(m).includes(sel.accountId) && (sel.channel === undefined || (m.channel ?? "sms") === sel.channel));
 }
 
 /** Newest first, filtered and paged. */

@@ -267,7 +267,8 @@ export class SendLoop {
       if (t !== undefined && (wakeAt === undefined || t < wakeAt)) wakeAt = t;
     };
     // A batch still being written is not picked: it goes once durable (enqueueMany wakes the loop).
-    const candidates = [...q.active.values()].filter((m) => (m.state === "queued" || (m.state === "sending" && m.sendingPart === undefined)) && !q.admitting.has(m.id));
+    // E-mails have their own lane (src/outbox/email-lane.ts): the modem never waits for the relay.
+    const candidates = [...q.active.values()].filter((m) => (m.state === "queued" || (m.state === "sending" && m.sendingPart === undefined)) && !q.admitting.has(m.id) && m.channel !== "email");
     const reply = (m: OutboxMessage): number => Number(m.priority === Priority.reply);
     const order = (a: OutboxMessage, b: OutboxMessage): number => reply(b) - reply(a) || Number(b.state === "sending") - Number(a.state === "sending") || a.priority - b.priority || q.compareAge(a, b);
     if (candidates.length === 0) return { wakeAt };

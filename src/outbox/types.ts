@@ -31,12 +31,33 @@ export interface PartRef {
   deliveredAt?: Millis;
 }
 
+/** The recipient field's type, for an e-mail address kept in it (OutboxMessage.to). */
+export type E164Like = E164;
+
+/** How a message travels: SMS through the modem, or e-mail through the SMTP relay (docs/email.md). */
+export type Channel = "sms" | "email";
+
+/** What an e-mail has beyond the plain text: the subject, the HTML part, the unsubscribe targets. */
+export interface EmailContent {
+  subject: string;
+  /** Already rendered with HTML escaping (src/dunning/email-templates.ts). */
+  html: string;
+  /** The List-Unsubscribe header's targets (RFC 2369, RFC 8058 one-click for https). */
+  unsubscribe?: { mailto?: string; https?: string };
+}
+
 export interface OutboxMessage extends OutboxMessageProgress {
   id: string;
   idempotencyKey: string;
+  /** E.164 for SMS; for an e-mail the address (checked by src/core/email-address.ts), in the same field so that lists, limits and cancels treat both alike. */
   to: E164;
+  /** Absent in records written before e-mail existed: sms. */
+  channel?: Channel;
+  /** For channel email only. */
+  email?: EmailContent;
   text: string;
-  encoding: "gsm7" | "ucs2" | "8bit";
+  /** "mime" for an e-mail (one part: the relay takes it whole). */
+  encoding: "gsm7" | "ucs2" | "8bit" | "mime";
   partCount: number;
   priority: Priority;
   origin: Origin;
@@ -78,8 +99,12 @@ export interface ConsentCheck {
 
 export interface EnqueueRequest {
   idempotencyKey: string;
-  /** Any common form; normalised to E.164 with the configured default region. */
+  /** Any common form; normalised to E.164 with the configured default region. For channel email: the address. */
   to: string;
+  /** Default sms. An e-mail is refused (EmailNotConfigured) when the outbox has no e-mail lane. */
+  channel?: Channel;
+  /** Required for channel email: subject and HTML; `text` is the plain-text part. */
+  email?: EmailContent;
   text: string;
   priority: Priority;
   origin: Origin;
@@ -114,7 +139,7 @@ export interface OutboxPort {
    * new messages is admitted (no outcome is acknowledged; a retry with the same keys is safe).
    */
   enqueueMany(reqs: readonly EnqueueRequest[]): Promise<EnqueueOutcome[]>;
-  cancel(selector: { id: string } | { idempotencyKey: string } | { invoiceId: string } | { accountId: string }, reason: string): Promise<{ cancelled: string[]; notCancellable: Array<{ id: string; state: MessageState }> }>;
+  cancel(selector: CancelSelector, reason: string): Promise<{ cancelled: string[]; notCancellable: Array<{ id: string; state: MessageState }> }>;
   get(id: string): OutboxMessage | undefined;
   byIdempotencyKey(key: string): OutboxMessage | undefined;
 }
@@ -167,7 +192,8 @@ export interface OutboxStats {
   partsThisMonth: number;
 }
 
-export type CancelSelector = { id: string } | { idempotencyKey: string } | { invoiceId: string } | { accountId: string };
+/** With channel, only that channel's messages (an SMS STOP cancels SMS, an e-mail unsubscribe e-mails). */
+export type CancelSelector = { id: string } | { idempotencyKey: string } | { invoiceId: string } | { accountId: string; channel?: Channel };
 
 export interface CancelResult {
   cancelled: string[];
@@ -178,6 +204,26 @@ export interface CancelResult {
 export interface PartSender {
   readonly ready: boolean;
   sendPart(part: { pdu: string; tpduLength: number }): Promise<{ reference: number }>;
+}
+
+/** One mail as the outbox hands it to the SMTP adapter. */
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** <id@domain>: derived from the message id and the gateway id, the same on every attempt. */
+  messageId: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * What sends one mail: the SMTP adapter (src/email/smtp-transport.ts), wired in src/app.ts.
+ * Rejects with DuegateError EmailTemporary (4xx, refused, timeout, TLS, auth: retried) or
+ * EmailRejected (5xx for this mail: failed with the server's answer).
+ */
+export interface EmailTransport {
+  send(mail: OutgoingMail): Promise<{ response: string }>;
 }
 
 /**

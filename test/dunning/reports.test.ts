@@ -76,8 +76,8 @@ describe("message reports", () => {
       fact({ id: "4", parts: 5, state: "cancelled" }),
     ]);
     expect(await partsAndCost(facts, { from: 0, to: Date.UTC(2027, 0, 1), by: "day", timeZone: "Europe/Berlin", costPerPart: 0.09 })).toEqual([
-      { period: "2026-03-01", messages: 2, parts: 3, delivered: 1, failed: 1, cost: 0.27 },
-      { period: "2026-03-02", messages: 1, parts: 3, delivered: 1, failed: 0, cost: 0.27 },
+      { period: "2026-03-01", messages: 2, sms: 2, emails: 0, parts: 3, delivered: 1, failed: 1, cost: 0.27 },
+      { period: "2026-03-02", messages: 1, sms: 1, emails: 0, parts: 3, delivered: 1, failed: 0, cost: 0.27 },
     ]);
   });
 
@@ -91,9 +91,9 @@ describe("message reports", () => {
     expect(pack.messages.map((m) => m.id)).toEqual(["m1"]);
     expect(pack.replies.map((r) => r.id)).toEqual(["r1"]);
     const lines = evidenceCsv(pack).trim().split("\n");
-    expect(lines[0]).toBe("kind,at,id,number,step,invoices,state,parts,encoding,submitted_at,delivered_at,reports,reason,text");
-    expect(lines[1]).toBe('message,2026-03-01T09:00:00.000Z,m1,+491701000001,overdue-7,i1,delivered,1,gsm7,,2026-03-01T09:01:00.000Z,1:17:delivered@2026-03-01T09:01:00.000Z,,"Invoice ""RE-1"", 12,90 €"');
-    expect(lines[2]).toBe("reply,2026-03-01T10:00:00.000Z,r1,+491701000001,,,promise,,,,,,,PROMISE 15.3.");
+    expect(lines[0]).toBe("kind,at,id,number,step,invoices,state,parts,encoding,submitted_at,delivered_at,reports,reason,text,channel");
+    expect(lines[1]).toBe('message,2026-03-01T09:00:00.000Z,m1,+491701000001,overdue-7,i1,delivered,1,gsm7,,2026-03-01T09:01:00.000Z,1:17:delivered@2026-03-01T09:01:00.000Z,,"Invoice ""RE-1"", 12,90 €",sms');
+    expect(lines[2]).toBe("reply,2026-03-01T10:00:00.000Z,r1,+491701000001,,,promise,,,,,,,PROMISE 15.3.,sms");
   });
 
   it("keeps a CSV cell a cell: quotes, commas and line breaks quoted, a formula from a debtor made inert", async () => {
@@ -105,9 +105,9 @@ describe("message reports", () => {
       },
     };
     const csv = evidenceCsv(await evidence("a1", facts, replies, Date.UTC(2026, 2, 2)));
-    expect(csv).toContain(',"Line 1, ""quoted""\nLine 2"\n');
-    expect(csv).toContain(`,"'=HYPERLINK(""http://x"",""pay"")"\n`);
-    expect(csv).toContain(",'-1+2\n");
+    expect(csv).toContain(',"Line 1, ""quoted""\nLine 2",sms\n');
+    expect(csv).toContain(`,"'=HYPERLINK(""http://x"",""pay"")",sms\n`);
+    expect(csv).toContain(",'-1+2,sms\n");
     const rows = parse(csv, { columns: true }) as Array<Record<string, string>>;
     expect(rows.map((r) => r.text)).toEqual(['Line 1, "quoted"\nLine 2', `'=HYPERLINK("http://x","pay")`, "'-1+2"]);
     expect(rows.map((r) => r.number)).toEqual(["+491701000001", "+491701000001", "+491701000001"]);

@@ -132,10 +132,10 @@ describe("reports over HTTP (real outbox, ledger, engine and inbound in a temp d
     const body = res.json();
     expect(body).toMatchObject({ from: day(-6), to: today, by: "day", timeZone: "UTC", costPerPart: 0.09, totals: { messages: 3, parts, delivered: 3, failed: 0 } });
     expect(body.rows.map((r: { period: string }) => r.period)).toEqual([-6, -5, -4, -3, -2, -1, 0].map(day));
-    expect(body.rows.at(-1)).toEqual({ period: today, messages: 3, parts, delivered: 3, failed: 0, cost: Math.round(parts * 0.09 * 10_000) / 10_000 });
-    expect(body.rows[0]).toEqual({ period: day(-6), messages: 0, parts: 0, delivered: 0, failed: 0, cost: 0 });
+    expect(body.rows.at(-1)).toEqual({ period: today, messages: 3, sms: 3, emails: 0, parts, delivered: 3, failed: 0, cost: Math.round(parts * 0.09 * 10_000) / 10_000 });
+    expect(body.rows[0]).toEqual({ period: day(-6), messages: 0, sms: 0, emails: 0, parts: 0, delivered: 0, failed: 0, cost: 0 });
     const month = (await get(`/api/v1/reports/cost?from=${today}&to=${today}&by=month`)).json();
-    expect(month.rows).toEqual([{ period: today.slice(0, 7), messages: 3, parts, delivered: 3, failed: 0, cost: body.totals.cost }]);
+    expect(month.rows).toEqual([{ period: today.slice(0, 7), messages: 3, sms: 3, emails: 0, parts, delivered: 3, failed: 0, cost: body.totals.cost }]);
   });
 
   it("GET /accounts/:id/evidence?format=json: every message with text, parts and delivery reports, and every reply", async () => {

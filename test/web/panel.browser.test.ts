@@ -343,7 +343,7 @@ suite("web panel in Chromium", () => {
     const [download] = await Promise.all([page.waitForEvent("download"), page.locator("#evidence-csv").click()]);
     expect(download.suggestedFilename()).toMatch(/^duegate-evidence-ACC-100-\d{4}-\d{2}-\d{2}\.csv$/);
     const csv = readFileSync((await download.path())!, "utf8");
-    expect(csv.split("\n")[0]).toBe("kind,at,id,number,step,invoices,state,parts,encoding,submitted_at,delivered_at,reports,reason,text");
+    expect(csv.split("\n")[0]).toBe("kind,at,id,number,step,invoices,state,parts,encoding,submitted_at,delivered_at,reports,reason,text,channel");
     expect(csv).toContain('"Evidence ""quoted"", with comma"');
     expect(problems).toEqual([]);
     await context.close();

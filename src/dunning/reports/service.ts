@@ -104,11 +104,13 @@ export class Reports {
       const d = addDays(p.from, day - dayNumber(p.from));
       const period = by === "day" ? d : d.slice(0, 7);
       if (rows.length > 0 && rows[rows.length - 1]!.period === period) continue;
-      rows.push(byPeriod.get(period) ?? { period, messages: 0, parts: 0, delivered: 0, failed: 0, cost: 0 });
+      rows.push(byPeriod.get(period) ?? { period, messages: 0, sms: 0, emails: 0, parts: 0, delivered: 0, failed: 0, cost: 0 });
     }
-    const totals = { messages: 0, parts: 0, delivered: 0, failed: 0, cost: 0 };
+    const totals = { messages: 0, sms: 0, emails: 0, parts: 0, delivered: 0, failed: 0, cost: 0 };
     for (const r of rows) {
       totals.messages += r.messages;
+      totals.sms += r.sms;
+      totals.emails += r.emails;
       totals.parts += r.parts;
       totals.delivered += r.delivered;
       totals.failed += r.failed;
@@ -140,7 +142,7 @@ export class Reports {
   async evidence(accountId: string): Promise<EvidencePack> {
     const account = this.d.ledger.account(accountId);
     if (!account) throw new DuegateError(ErrorCode.NotFound, `no account ${accountId}`, { field: "/id" });
-    return evidence(accountId, this.d.messages, this.d.replies, this.d.clock.now(), this.d.consent?.recordsOf(account.phones) ?? []);
+    return evidence(accountId, this.d.messages, this.d.replies, this.d.clock.now(), this.d.consent?.recordsOf(account.phones) ?? [], account.consentLog ?? []);
   }
 
   /** One row per message or reply (docs/reports.md, Evidence export). */

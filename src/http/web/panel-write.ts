@@ -12,7 +12,16 @@ import { Priority } from "../../outbox/types.js";
 import type { WebServices } from "./ports.js";
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
-const Send = Type.Object({ to: Type.String({ minLength: 3, maxLength: 40 }), text: Type.String({ minLength: 1, maxLength: 1600 }) }, { additionalProperties: false });
+const Send = Type.Object(
+  {
+    to: Type.String({ minLength: 3, maxLength: 254 }),
+    text: Type.String({ minLength: 1, maxLength: 1600 }),
+    channel: Type.Optional(Type.Union([Type.Literal("sms"), Type.Literal("email")], { description: "sms (default) or email: a test mail through the outbox's e-mail lane (docs/email.md)." })),
+  },
+  { additionalProperties: false },
+);
+
+const escapeHtml = (t: string): string => t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const Reply = Type.Object(
   { to: Type.String({ minLength: 3, maxLength: 40 }), text: Type.String({ minLength: 1, maxLength: 1600 }), inboundId: Type.Optional(Type.String({ maxLength: 100 })) },
   { additionalProperties: false },
@@ -29,15 +38,17 @@ function need<T>(service: T | undefined, name: string): T {
 export const panelWriteRoutes: FastifyPluginAsync<{ services: WebServices }> = async (app, { services: s }) => {
   app.post<{ Body: Static<typeof Send> }>("/api/v1/panel/send", { schema: { body: Send }, config: { scope: "desk" } }, async (request, reply) => {
     const by = request.principal?.name ?? "panel";
+    const { to, text, channel } = request.body;
     const result = await need(s.outbox, "the outbox").enqueue({
       idempotencyKey: newId("test"),
-      to: request.body.to,
-      text: request.body.text,
+      to,
+      text,
+      ...(channel === "email" ? { channel, email: { subject: "duegate test message", html: `<p>${escapeHtml(text).replace(/\n/g, "<br>")}</p>` } } : {}),
       priority: Priority.direct,
       origin: { kind: "test", requestedBy: by },
       limitClass: "reply",
     });
-    request.log.info({ event: "panel.test_sms", id: result.message.id, by }, "test SMS queued from the panel");
+    request.log.info({ event: channel === "email" ? "panel.test_email" : "panel.test_sms", id: result.message.id, by }, `test ${channel === "email" ? "mail" : "SMS"} queued from the panel`);
     return reply.code(201).send(result.message);
   });
 

@@ -42,12 +42,14 @@ function Detail({ id, onChanged, onClose }) {
     <${Loading} state=${state}>${(m) => html`
       <dl class="facts">
         <div><dt>State</dt><dd><${StateBadge} state=${m.state} /> ${m.failureReason ?? ""} <${Wait} wait=${m.wait} /></dd></div>
+        <div><dt>Channel</dt><dd>${m.channel === "email" ? "E-mail" : "SMS"}</dd></div>
         <div><dt>Debtor</dt><dd>${m.accountId ? html`<${AccountLink} id=${m.accountId}>${m.name ?? m.accountId}<//>` : "–"}</dd></div>
         <div><dt>To</dt><dd>${m.to}</dd></div>
         <div><dt>Origin</dt><dd>${originText(m.origin)}</dd></div>
         <div><dt>Created</dt><dd>${when(m.createdAt)}</dd></div>
         <div><dt>Encoding</dt><dd>${m.encoding}, ${m.partCount} part(s)</dd></div>
       </dl>
+      ${m.email && html`<h3>Subject</h3><p>${m.email.subject}</p>`}
       <h3>Text</h3>
       <p class="sms-text">${m.text}</p>
       <h3>Parts</h3>
@@ -94,11 +96,11 @@ export function MessagesPage() {
     <${Loading} state=${list}>${(d) => html`
       <p class="muted">${d.total} message(s)</p>
       <div class="table-wrap"><table id="messages-table" class="cards">
-        <thead><tr><th scope="col">Created</th><th scope="col">Name</th><th scope="col">Account</th><th scope="col">To</th><th scope="col">State</th><th scope="col">Origin</th><th scope="col">Text</th><th scope="col"><span class="sr-only">Details</span></th></tr></thead>
+        <thead><tr><th scope="col">Created</th><th scope="col">Channel</th><th scope="col">Name</th><th scope="col">Account</th><th scope="col">To</th><th scope="col">State</th><th scope="col">Origin</th><th scope="col">Text</th><th scope="col"><span class="sr-only">Details</span></th></tr></thead>
         <tbody>${d.items.map((m) => html`<tr key=${m.id}>
-          <td data-label="Created">${when(m.createdAt)}</td><td data-label="Name">${m.name ?? "–"}</td><td data-label="Account">${m.accountId ? html`<${AccountLink} id=${m.accountId} />` : "–"}</td>
+          <td data-label="Created">${when(m.createdAt)}</td><td data-label="Channel">${m.channel === "email" ? "E-mail" : "SMS"}</td><td data-label="Name">${m.name ?? "–"}</td><td data-label="Account">${m.accountId ? html`<${AccountLink} id=${m.accountId} />` : "–"}</td>
           <td data-label="To">${m.to}</td><td data-label="State"><${StateBadge} state=${m.state} /> <${Wait} wait=${m.wait} /></td><td data-label="Origin">${originText(m.origin)}</td>
-          <td data-label="Text" class="clip">${m.text}</td><td><button class="link" onClick=${() => setSelected(m.id)} aria-label=${`Details of message to ${m.to}`}>Details</button></td></tr>`)}</tbody>
+          <td data-label="Text" class="clip">${m.email ? `${m.email.subject} — ${m.text}` : m.text}</td><td><button class="link" onClick=${() => setSelected(m.id)} aria-label=${`Details of message to ${m.to}`}>Details</button></td></tr>`)}</tbody>
       </table></div>`}
     <//>`;
 }

@@ -17,6 +17,12 @@ function Preview({ template, locale }) {
       <p class="sms-bubble" id="preview-text">${p.text}</p>
       ${p.partTexts?.length > 1 && html`<h4>Where it breaks</h4><ol class="parts" id="preview-parts">${p.partTexts.map((t, i) => html`<li key=${i}><small class="muted">part ${i + 1} of ${p.partTexts.length}</small><p class="sms-bubble">${t}</p></li>`)}</ol>`}
       <p class="muted" id="preview-measure">${p.encoding.toUpperCase()} · ${p.parts} part${p.parts === 1 ? "" : "s"} · ${p.units} units · cost ${p.cost.toFixed(2)}${p.optOutAppended ? " · opt-out line added" : ""}</p>`}
+    ${p.email && html`<div id="email-preview">
+      <h3>As e-mail</h3>
+      <p><strong>Subject:</strong> <span id="email-preview-subject">${p.email.subject}</span></p>
+      <pre class="sms-text" id="email-preview-text">${p.email.text}</pre>
+      <iframe id="email-preview-html" title="E-mail as HTML" class="email-frame" sandbox="" srcdoc=${p.email.html}></iframe>
+    </div>`}
   </div>`;
 }
 
