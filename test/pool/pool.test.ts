@@ -94,6 +94,9 @@ describe("modem pool", () => {
     expect(rig.sims[2]!.sent).toHaveLength(0);
     // The SIM is unblocked; after its backoff a part goes through and it is back.
     rig.sims[2]!.fault.clear();
+    // Past its retry time (failover.retryMaxMs, 2 s) before new work comes: on a quiet machine the
+    // other two SIMs would otherwise send the whole second batch before m3 may try again.
+    await new Promise((r) => setTimeout(r, 2_200));
     await rig.outbox.enqueueMany(Array.from({ length: 30 }, (_, i) => reminderReq(n + i)));
     await waitFor(() => rig!.rotation.some((e) => e.modemId === "m3" && e.inRotation), "m3 back in rotation", 20_000);
     await waitFor(() => rig!.outbox.list({ state: "delivered", limit: 1 }).total === n + 30, "the second batch delivered", 30_000);
