@@ -14,7 +14,9 @@ import { recordFigures } from "./harness/figures.js";
 import { ModemSimulator } from "../../src/modem/index.js";
 
 /** Routes anyone may call: the login itself, liveness, the API description and the panel's static shell (no data). */
-const PUBLIC_API = [/^POST \/api\/v1\/login$/, /^(GET|HEAD) \/api\/v1\/openapi\.json$/, /^(GET|HEAD) \/api\/v1\/docs(\/.*)?$/];
+// The e-mail unsubscribe link is a debtor's, without a session: its HMAC-signed token is its
+// authorisation, and a missing or forged one gets 400 (test/email/email-e2e.test.ts).
+const PUBLIC_API = [/^POST \/api\/v1\/login$/, /^(GET|HEAD) \/api\/v1\/openapi\.json$/, /^(GET|HEAD) \/api\/v1\/docs(\/.*)?$/, /^(GET|HEAD|POST) \/api\/v1\/email\/unsubscribe$/];
 const isApi = (r: RouteInfo) => r.url.startsWith("/api/");
 const isPublicApi = (r: RouteInfo) => PUBLIC_API.some((p) => p.test(`${r.method} ${r.url}`));
 
