@@ -6,6 +6,7 @@
  * the evidence export.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitForValue } from "../support/wait.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -39,15 +40,6 @@ describe("e-mail end to end", () => {
   let smtp: TestSmtp;
   const sim = new ModemSimulator({ sendLatencyMs: 5, deliveryReportDelayMs: 20 });
 
-  const waitFor = async <T>(what: string, fn: () => T | undefined | false, ms = 15_000): Promise<T> => {
-    const until = Date.now() + ms;
-    for (;;) {
-      const v = fn();
-      if (v !== undefined && v !== false) return v;
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  };
   let invoiceSeq = 0;
   const overdueInvoice = async (accountId: string) => {
     const id = `I${++invoiceSeq}`;
@@ -87,7 +79,7 @@ describe("e-mail end to end", () => {
     expect(r.refused).toEqual([]);
     await overdueInvoice("MAIL");
     await app.services.dunning.evaluate();
-    const got = await waitFor("the mail", () => mailsTo("mail@example.org")[0]);
+    const got = await waitForValue("the mail", () => mailsTo("mail@example.org")[0]);
     expect(got.subject).toMatch(/^Invoice R-\d+ is overdue$/);
     const html = quotedPrintable(got.raw);
     expect(html).toContain("Dear &lt;b&gt;Mail&lt;&#x2F;b&gt; &amp; Co,");
@@ -104,9 +96,9 @@ describe("e-mail end to end", () => {
     await overdueInvoice("FB");
     sim.fault.cmsError(21); // "short message transfer rejected": permanent
     await app.services.dunning.evaluate();
-    const sms = await waitFor("the failed SMS", () => app.services.outbox.list({ accountId: "FB" }).items.find((m) => m.channel !== "email" && m.state === "failed"));
+    const sms = await waitForValue("the failed SMS", () => app.services.outbox.list({ accountId: "FB" }).items.find((m) => m.channel !== "email" && m.state === "failed"));
     expect(sms.attempts.at(-1)?.outcome).toBe("permanent");
-    const got = await waitFor("the fallback mail", () => mailsTo("fb@example.org")[0]);
+    const got = await waitForValue("the fallback mail", () => mailsTo("fb@example.org")[0]);
     expect(got.subject).toMatch(/is overdue/);
     const fallback = app.services.outbox.list({ accountId: "FB" }).items.find((m) => m.channel === "email")!;
     expect(fallback.idempotencyKey).toBe(`${sms.idempotencyKey}:email-fallback`);
@@ -120,8 +112,8 @@ describe("e-mail end to end", () => {
     await app.services.ledger.upsertAccounts([{ id: "BOTH", version: 1, name: "Both Ways", phones: [BOTH], emails: ["both@example.org"], channel: "both", timeZone: "UTC", currency: "EUR" }]);
     await overdueInvoice("BOTH");
     await app.services.dunning.evaluate();
-    await waitFor("the SMS", () => smsTo(BOTH).some((s) => /overdue/.test(s.text)));
-    const first = await waitFor("the mail", () => mailsTo("both@example.org")[0]);
+    await waitForValue("the SMS", () => smsTo(BOTH).some((s) => /overdue/.test(s.text)));
+    const first = await waitForValue("the mail", () => mailsTo("both@example.org")[0]);
 
     // The debtor clicks "unsubscribe" in the mail client: RFC 8058 one-click POST to the link.
     const link = /<(http[^>]+)>/.exec(first.header("List-Unsubscribe") ?? "")![1]!;
@@ -137,18 +129,18 @@ describe("e-mail end to end", () => {
     const smsBefore = smsTo(BOTH).length;
     await overdueInvoice("BOTH");
     await app.services.dunning.evaluate();
-    await waitFor("the next SMS", () => smsTo(BOTH).length > smsBefore);
+    await waitForValue("the next SMS", () => smsTo(BOTH).length > smsBefore);
     await new Promise((r) => setTimeout(r, 300));
     expect(mailsTo("both@example.org")).toHaveLength(1);
 
     // Now STOP by SMS, from an account that still gets e-mail: its mail goes on.
     await app.services.ledger.upsertAccounts([{ id: "STOPPER", version: 1, name: "Stop Per", phones: ["+4915123400004"], emails: ["stopper@example.org"], channel: "both", timeZone: "UTC", currency: "EUR" }]);
     sim.injectInbound("+4915123400004", "STOP");
-    await waitFor("the opt-out", () => app.services.ledger.account("STOPPER")!.optedOut);
+    await waitForValue("the opt-out", () => app.services.ledger.account("STOPPER")!.optedOut);
     const smsStopper = smsTo("+4915123400004").filter((s) => /overdue/.test(s.text)).length;
     await overdueInvoice("STOPPER");
     await app.services.dunning.evaluate();
-    await waitFor("the mail after STOP", () => mailsTo("stopper@example.org")[0]);
+    await waitForValue("the mail after STOP", () => mailsTo("stopper@example.org")[0]);
     expect(smsTo("+4915123400004").filter((s) => /overdue/.test(s.text))).toHaveLength(smsStopper);
 
     // The evidence export shows both changes, each with its channel and source.
