@@ -7,13 +7,25 @@
 import { decodePdu, encodeSubmit, type SubmitOptions } from "../src/sms/index.js";
 
 const MIX: Array<{ text: string; locale?: string }> = [
-  { text: "Dear Ms Meier, invoice 2024-0117 of 120.50 EUR was due on 3 May. Please pay to DE89 3704 0044 0532 0130 00. Reply BALANCE for your balance." },
-  { text: "Reminder: 89,90 € open since 12.04. [Ref 4711] Pay at https://pay.example.com/i/4711 or reply STOP to opt out." },
+  {
+    text: "Dear Ms Meier, invoice 2024-0117 of 120.50 EUR was due on 3 May. Please pay to DE89 3704 0044 0532 0130 00. Reply BALANCE for your balance.",
+  },
+  {
+    text: "Reminder: 89,90 € open since 12.04. [Ref 4711] Pay at https://pay.example.com/i/4711 or reply STOP to opt out.",
+  },
   { text: "Hello John, we’ve noticed your payment of £45.00 is overdue – please settle it by Friday… Thank you!" },
-  { text: "Sayın müşterimiz, 250,00 TL tutarındaki faturanızın son ödeme tarihi geçmiştir. Lütfen ödemenizi yapınız.", locale: "tr" },
+  {
+    text: "Sayın müşterimiz, 250,00 TL tutarındaki faturanızın son ödeme tarihi geçmiştir. Lütfen ödemenizi yapınız.",
+    locale: "tr",
+  },
   { text: "Αγαπητέ πελάτη, το τιμολόγιο 17 ύψους 80 € είναι ληξιπρόθεσμο. Παρακαλούμε εξοφλήστε το." },
   { text: "Уважаемый клиент! Счёт №332 на 1500 руб. просрочен. Оплатите, пожалуйста, до пятницы. 🙏" },
-  { text: "Second notice: " + "Your account 88-1207 shows 3 open invoices totalling 1,204.77 EUR. ".repeat(4) + "Call us on +49 30 1234567." },
+  {
+    text:
+      "Second notice: " +
+      "Your account 88-1207 shows 3 open invoices totalling 1,204.77 EUR. ".repeat(4) +
+      "Call us on +49 30 1234567.",
+  },
   { text: "Paid, thanks! 👍" },
 ];
 
@@ -23,7 +35,13 @@ const BUDGET_MS = 8000;
 function encodeAll(round: number): string[] {
   const pdus: string[] = [];
   for (const m of MIX) {
-    const opts: SubmitOptions = { to: "+491701234567", statusReport: true, validityMinutes: 1440, concatReference: round & 0xff, locale: m.locale };
+    const opts: SubmitOptions = {
+      to: "+491701234567",
+      statusReport: true,
+      validityMinutes: 1440,
+      concatReference: round & 0xff,
+      locale: m.locale,
+    };
     for (const p of encodeSubmit(m.text, opts).parts) pdus.push(p.pdu);
   }
   return pdus;
@@ -60,7 +78,7 @@ const result = {
   texts: MIX.length,
   parts_per_mix: corpus.length,
   encode_per_s: Math.round((encoded / encMs) * 1000),
-  encode_parts_per_s: Math.round(((encoded / MIX.length) * corpus.length / encMs) * 1000),
+  encode_parts_per_s: Math.round((((encoded / MIX.length) * corpus.length) / encMs) * 1000),
   decode_per_s: Math.round((decoded / decMs) * 1000),
   encoded_texts: encoded,
   decoded_pdus: decoded,

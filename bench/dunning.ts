@@ -79,7 +79,12 @@ function collector(): (() => void) | undefined {
 function rssMb(): number {
   const gc = collector();
   if (gc) for (let i = 0; i < 3; i++) gc();
-  if (process.env.BENCH_VERBOSE) console.log(JSON.stringify(Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 1048576)]))));
+  if (process.env.BENCH_VERBOSE)
+    console.log(
+      JSON.stringify(
+        Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 1048576)])),
+      ),
+    );
   return Math.round((process.memoryUsage().rss / 1024 / 1024) * 10) / 10;
 }
 
@@ -89,27 +94,64 @@ async function main(): Promise<void> {
   const bus = new EventBus<DomainEvents>();
   const logger = silentLogger();
   const docs = memoryDocuments();
-  const ledger = await Ledger.open({ dataDir: "/nonexistent", clock, bus, logger, defaults: { region: "DE", locale: "de-DE", currency: "EUR", timeZone: "Europe/Berlin" }, openDocument: docs });
+  const ledger = await Ledger.open({
+    dataDir: "/nonexistent",
+    clock,
+    bus,
+    logger,
+    defaults: { region: "DE", locale: "de-DE", currency: "EUR", timeZone: "Europe/Berlin" },
+    openDocument: docs,
+  });
   const today = localNow(clock.now(), "Europe/Berlin").date;
-  const segments = [undefined, undefined, undefined, undefined, undefined, undefined, "vip", "strict", "exempt", undefined];
+  const segments = [
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    "vip",
+    "strict",
+    "exempt",
+    undefined,
+  ];
   const locales = ["de-DE", "en-GB", "fr-FR"];
   const t0 = performance.now();
   const BATCH = 5000;
   for (let i = 0; i < ACCOUNTS; i += BATCH) {
     const batch = [];
     for (let k = i; k < Math.min(ACCOUNTS, i + BATCH); k++)
-      batch.push({ id: `A${k}`, version: 1, name: `Kundin Nummer ${k}`, phones: [`+4917${String(20_000_000 + k)}`], locale: locales[k % 3], timeZone: "Europe/Berlin", ...(segments[k % 10] ? { segment: segments[k % 10] } : {}), tags: k % 7 === 0 ? ["business"] : [] });
+      batch.push({
+        id: `A${k}`,
+        version: 1,
+        name: `Kundin Nummer ${k}`,
+        phones: [`+4917${String(20_000_000 + k)}`],
+        locale: locales[k % 3],
+        timeZone: "Europe/Berlin",
+        ...(segments[k % 10] ? { segment: segments[k % 10] } : {}),
+        tags: k % 7 === 0 ? ["business"] : [],
+      });
     // Through JSON, as the adapters hand it over (flat strings, not the ropes template literals make).
     await ledger.upsertAccounts(JSON.parse(JSON.stringify(batch)) as AccountInput[]);
   }
   let seed = 42;
-  const rand = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const rand = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   for (let i = 0; i < INVOICES; i += BATCH) {
     const batch = [];
     for (let k = i; k < Math.min(INVOICES, i + BATCH); k++) {
       const due = addDays(today, Math.floor(rand() * 90) - 60);
       const amount = 1_000 + Math.floor(rand() * 50_000);
-      batch.push({ id: `I${k}`, version: 1, accountId: `A${k % ACCOUNTS}`, number: `RE-2026-${k}`, amount, issueDate: addDays(due, -14), dueDate: due, directDebit: k % 5 === 0, paymentLink: `https://pay.example.com/i/${k}` });
+      batch.push({
+        id: `I${k}`,
+        version: 1,
+        accountId: `A${k % ACCOUNTS}`,
+        number: `RE-2026-${k}`,
+        amount,
+        issueDate: addDays(due, -14),
+        dueDate: due,
+        directDebit: k % 5 === 0,
+        paymentLink: `https://pay.example.com/i/${k}`,
+      });
     }
     await ledger.upsertInvoices(JSON.parse(JSON.stringify(batch)) as InvoiceInput[]);
   }
@@ -120,28 +162,69 @@ async function main(): Promise<void> {
   const realOutbox = process.env.BENCH_OUTBOX === "real";
   const outboxDir = realOutbox ? await mkdtemp(join(tmpdir(), "duegate-bench-dunning-")) : undefined;
   // Imported only when asked for: the outbox's modules (codec, luxon, phone numbers) would count in rss_mb.
-  const real = outboxDir ? { ...(await import("../src/outbox/index.js")), ...(await import("../src/config/sections/outbox.js")), ...(await import("@sinclair/typebox/value")) } : undefined;
-  const outbox: OutboxPort & { stop?: () => Promise<void> } = outboxDir && real
-    ? await real.Outbox.open({
-        dataDir: outboxDir, clock, bus, logger,
-        config: real.Value.Default(real.OutboxSection, {}) as Config["outbox"],
-        modemConfig: { statusReports: true, validityMinutes: 1440, smsc: "", concatReference: 8, transliterate: true },
-        gateway: { defaultRegion: "DE", defaultTimeZone: "Europe/Berlin" },
-        // Never started and never ready: messages stay queued, nothing is sent.
-        sender: { ready: false, sendPart: async () => ({ reference: 0 }) },
-      })
-    : new CountingOutbox();
+  const real = outboxDir
+    ? {
+        ...(await import("../src/outbox/index.js")),
+        ...(await import("../src/config/sections/outbox.js")),
+        ...(await import("@sinclair/typebox/value")),
+      }
+    : undefined;
+  const outbox: OutboxPort & { stop?: () => Promise<void> } =
+    outboxDir && real
+      ? await real.Outbox.open({
+          dataDir: outboxDir,
+          clock,
+          bus,
+          logger,
+          config: real.Value.Default(real.OutboxSection, {}) as Config["outbox"],
+          modemConfig: {
+            statusReports: true,
+            validityMinutes: 1440,
+            smsc: "",
+            concatReference: 8,
+            transliterate: true,
+          },
+          gateway: { defaultRegion: "DE", defaultTimeZone: "Europe/Berlin" },
+          // Never started and never ready: messages stay queued, nothing is sent.
+          sender: { ready: false, sendPart: async () => ({ reference: 0 }) },
+        })
+      : new CountingOutbox();
   const stepsDir = await mkdtemp(join(tmpdir(), "duegate-bench-steps-"));
   const onDisk = recordDocuments(stepsDir, logger, defaultJournalOptions, STEP_MEMORY_COLLECTIONS);
-  const engineDocs: OpenDocument = (name, defaults) => (name === "dunning-steps.json" ? onDisk(name, defaults) : docs(name, defaults));
+  const engineDocs: OpenDocument = (name, defaults) =>
+    name === "dunning-steps.json" ? onDisk(name, defaults) : docs(name, defaults);
   const stepBytes = (): number => storeIoStats().bytesWritten;
   const clockTrust = new SystemClockTrust({ clock, logger, override: true, toleranceMs: 120_000, recheckMs: 30_000 });
   await clockTrust.start();
   const engine = await DunningEngine.open({
-    ledger, outbox, clock, bus, logger,
-    config: { evaluateCron: "0 */15 * * * *", graceDays: 2, consolidate: true, requireTrustedClock: true, appendOptOutLine: true, paidPauseDays: 5, promiseGraceDays: 2, changeDebounceMs: 2000, networkTimeToleranceSeconds: 120, clockRecheckSeconds: 30, recordRetentionDays: 400 },
-    gateway: { companyName: "Nordlicht Alarm GmbH", ownNumber: "+4915100000000", defaultTimeZone: "Europe/Berlin", dataDir: "/nonexistent" },
-    costPerPart: 0.09, scheduler: new CronScheduler(clock, logger), clockTrust, openDocument: engineDocs,
+    ledger,
+    outbox,
+    clock,
+    bus,
+    logger,
+    config: {
+      evaluateCron: "0 */15 * * * *",
+      graceDays: 2,
+      consolidate: true,
+      requireTrustedClock: true,
+      appendOptOutLine: true,
+      paidPauseDays: 5,
+      promiseGraceDays: 2,
+      changeDebounceMs: 2000,
+      networkTimeToleranceSeconds: 120,
+      clockRecheckSeconds: 30,
+      recordRetentionDays: 400,
+    },
+    gateway: {
+      companyName: "Nordlicht Alarm GmbH",
+      ownNumber: "+4915100000000",
+      defaultTimeZone: "Europe/Berlin",
+      dataDir: "/nonexistent",
+    },
+    costPerPart: 0.09,
+    scheduler: new CronScheduler(clock, logger),
+    clockTrust,
+    openDocument: engineDocs,
   });
   // CPU time too: the machine is shared, and wall time then measures the neighbours.
   const c0 = process.cpuUsage();
@@ -188,14 +271,26 @@ async function main(): Promise<void> {
   if (outboxDir) await rm(outboxDir, { recursive: true, force: true });
   await rm(stepsDir, { recursive: true, force: true });
 
-  console.log(`ledger: ${stats.accounts} accounts, ${stats.openInvoices} open invoices loaded in ${loadMs} ms (validated upserts)`);
-  console.log(`first evaluation: ${first.durationMs} ms wall, ${cpuMs(c1)} ms CPU, ${first.enqueued} enqueued (${first.consolidated} consolidated), ${first.skippedLate} skipped late, ${first.marks} marks`);
+  console.log(
+    `ledger: ${stats.accounts} accounts, ${stats.openInvoices} open invoices loaded in ${loadMs} ms (validated upserts)`,
+  );
+  console.log(
+    `first evaluation: ${first.durationMs} ms wall, ${cpuMs(c1)} ms CPU, ${first.enqueued} enqueued (${first.consolidated} consolidated), ${first.skippedLate} skipped late, ${first.marks} marks`,
+  );
   console.log(`second evaluation (nothing new): ${second.durationMs} ms, ${second.enqueued} enqueued`);
   console.log(`next day's evaluation: ${daily.durationMs} ms wall, ${cpuMs(c3)} ms CPU, ${daily.enqueued} enqueued`);
-  console.log(`forecast 30 days, one page of 100 with texts: ${pageMs} ms wall, ${pageCpu} ms CPU, of ${page.total} reminders planned`);
-  console.log(`forecast 30 days, all at once: ${forecastMs} ms wall, ${forecastCpu} ms CPU, ${calendar.length} reminders planned`);
-  console.log(`step memory on disk: ${Math.round(bytesFirst)} bytes per reminder in the first evaluation, ${Math.round(bytesLater)} per reminder once ${recorded} steps were recorded (${later.enqueued} reminders that day)`);
-  console.log(`rss: start ${rssStart} MB (node + tsx loader), ledger loaded ${rssLoaded} MB, after evaluations ${rssAfter} MB, after a forecast page ${rssPage} MB, holding the whole 30-day forecast ${rssForecast} MB`);
+  console.log(
+    `forecast 30 days, one page of 100 with texts: ${pageMs} ms wall, ${pageCpu} ms CPU, of ${page.total} reminders planned`,
+  );
+  console.log(
+    `forecast 30 days, all at once: ${forecastMs} ms wall, ${forecastCpu} ms CPU, ${calendar.length} reminders planned`,
+  );
+  console.log(
+    `step memory on disk: ${Math.round(bytesFirst)} bytes per reminder in the first evaluation, ${Math.round(bytesLater)} per reminder once ${recorded} steps were recorded (${later.enqueued} reminders that day)`,
+  );
+  console.log(
+    `rss: start ${rssStart} MB (node + tsx loader), ledger loaded ${rssLoaded} MB, after evaluations ${rssAfter} MB, after a forecast page ${rssPage} MB, holding the whole 30-day forecast ${rssForecast} MB`,
+  );
   console.log(
     JSON.stringify({
       bench: "dunning",
@@ -215,7 +310,11 @@ async function main(): Promise<void> {
       forecast_30d_ms: forecastMs,
       forecast_30d_cpu_ms: forecastCpu,
       load_ms: loadMs,
-      bytes_written_per_reminder: { first_evaluation: Math.round(bytesFirst), after_40k_steps: Math.round(bytesLater), steps_recorded: recorded },
+      bytes_written_per_reminder: {
+        first_evaluation: Math.round(bytesFirst),
+        after_40k_steps: Math.round(bytesLater),
+        steps_recorded: recorded,
+      },
       // The target's quantity: the process with the ledger loaded. After the evaluations the
       // process also holds this bench's stand-in outbox (16,000 messages) and the step records.
       rss_mb: rssLoaded,

@@ -33,12 +33,16 @@ if (process.argv[2] === "--client") {
   const [url, key, warmup] = [process.argv[3]!, process.argv[4]!, process.argv[5] === "--warmup"];
   const started = performance.now();
   const status = await new Promise<{ code: number; body: string }>((resolve, reject) => {
-    const req = request(`${url}/api/v1/import/accounts`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "text/csv" } }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => (body += c));
-      res.on("end", () => resolve({ code: res.statusCode ?? 0, body }));
-    });
+    const req = request(
+      `${url}/api/v1/import/accounts`,
+      { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "text/csv" } },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => (body += c));
+        res.on("end", () => resolve({ code: res.statusCode ?? 0, body }));
+      },
+    );
     req.on("error", reject);
     // Chunks of ~64 KiB, as a file upload arrives.
     Readable.from(batched(csvLines(warmup ? 2000 : ROWS, warmup ? "WARM" : "ACC"), 600)).pipe(req);
@@ -48,7 +52,10 @@ if (process.argv[2] === "--client") {
 }
 
 async function runClient(args: string[]): Promise<string> {
-  const client = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), ...args], { stdio: ["ignore", "pipe", "inherit"], env: process.env });
+  const client = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: process.env,
+  });
   let out = "";
   client.stdout.on("data", (c: Buffer) => (out += c.toString()));
   await new Promise<void>((resolve) => client.on("exit", () => resolve()));
@@ -72,7 +79,12 @@ const { validateConfig } = await import("../src/config/load.js");
 const { silentLogger } = await import("../src/core/log.js");
 
 const dataDir = mkdtempSync(join(tmpdir(), "duegate-bench-import-"));
-const config = validateConfig({ gateway: { dataDir }, modem: { port: "sim" }, mqtt: { mode: "off" }, http: { listen: "127.0.0.1:0", adminPassword: "bench admin password" } });
+const config = validateConfig({
+  gateway: { dataDir },
+  modem: { port: "sim" },
+  mqtt: { mode: "off" },
+  http: { listen: "127.0.0.1:0", adminPassword: "bench admin password" },
+});
 const app = await createApp(config, { logger: silentLogger() });
 await app.start();
 const key = (await app.services.auth.createApiKey("bench", ["read", "write"])).key;
@@ -98,7 +110,10 @@ gcObserver.disconnect();
 clearInterval(sampler);
 
 const answer = JSON.parse(out.trim().split("\n").pop() ?? "{}") as { code: number; body: string; seconds: number };
-const report = answer.code === 200 ? (JSON.parse(answer.body) as { received: number; stored: number; refused: unknown[] }) : undefined;
+const report =
+  answer.code === 200
+    ? (JSON.parse(answer.body) as { received: number; stored: number; refused: unknown[] })
+    : undefined;
 const stored = app.services.ledger.listAccounts({ search: "ACC-", limit: 1 }).total;
 await app.stop();
 rmSync(dataDir, { recursive: true, force: true });
@@ -119,6 +134,8 @@ const result = {
   memory_max_mb: MEMORY_MAX_MB,
 };
 if (answer.code !== 200) console.error(`the import answered ${answer.code}: ${answer.body.slice(0, 300)}`);
-console.log(`${result.rows_per_s} rows/s; event loop stalled ${result.max_event_loop_lag_ms} ms at worst (p99 ${result.p99_event_loop_lag_ms} ms); peak rss ${result.peak_rss_mb} MB of ${MEMORY_MAX_MB} MB`);
+console.log(
+  `${result.rows_per_s} rows/s; event loop stalled ${result.max_event_loop_lag_ms} ms at worst (p99 ${result.p99_event_loop_lag_ms} ms); peak rss ${result.peak_rss_mb} MB of ${MEMORY_MAX_MB} MB`,
+);
 console.log(JSON.stringify(result));
 process.exitCode = answer.code === 200 && stored === ROWS ? 0 : 1;

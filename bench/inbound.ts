@@ -40,7 +40,10 @@ async function main(): Promise<void> {
       urc(line, pdu);
     };
     const cmgsAt: number[] = [];
-    s.sim.defineBehavior({ name: "bench-meter", onCommand: (_sim, cmd) => (cmd.name === "+CMGS" && cmd.op === "set" && cmgsAt.push(performance.now()), false) });
+    s.sim.defineBehavior({
+      name: "bench-meter",
+      onCommand: (_sim, cmd) => (cmd.name === "+CMGS" && cmd.op === "set" && cmgsAt.push(performance.now()), false),
+    });
     const busy: Array<{ start: number; end: number }> = [];
     const startPart = s.sim.radio.startPart.bind(s.sim.radio);
     s.sim.radio.startPart = () => {
@@ -75,8 +78,17 @@ async function main(): Promise<void> {
     for (let i = 0; i < REMINDERS; i++) {
       const d = REQUESTS + i;
       await s.outbox.enqueue({
-        idempotencyKey: `INV-${d}:step1`, to: debtorNumber(d), text: `Acme Alarm: invoice INV-${d} of 100.00 EUR is overdue. Reply STOP to opt out.`, priority: Priority.reminder,
-        origin: { kind: "dunning", accountId: `ACC-${100000 + d}`, invoiceIds: [`INV-${d}`], step: "step1", policyVersion: 1 },
+        idempotencyKey: `INV-${d}:step1`,
+        to: debtorNumber(d),
+        text: `Acme Alarm: invoice INV-${d} of 100.00 EUR is overdue. Reply STOP to opt out.`,
+        priority: Priority.reminder,
+        origin: {
+          kind: "dunning",
+          accountId: `ACC-${100000 + d}`,
+          invoiceIds: [`INV-${d}`],
+          step: "step1",
+          policyVersion: 1,
+        },
       });
     }
     await waitFor(() => s.sim.sent.length >= 3, "the reminder batch to start");
@@ -106,7 +118,9 @@ async function main(): Promise<void> {
       const to = cmgsAt[k];
       if (from === undefined || to === undefined) throw new Error(`no +CMTI or AT+CMGS time for reply ${k}`);
       // Only the part that was on the air when the +CMTI came is excluded.
-      const inFlight = busy.filter((b) => b.start <= from && b.end > from).reduce((sum, b) => sum + Math.max(0, Math.min(b.end, to) - from), 0);
+      const inFlight = busy
+        .filter((b) => b.start <= from && b.end > from)
+        .reduce((sum, b) => sum + Math.max(0, Math.min(b.end, to) - from), 0);
       raw.push(to - from);
       net.push(to - from - inFlight);
       const asked = askedAt.get(m.to)!;
@@ -120,7 +134,8 @@ async function main(): Promise<void> {
       // A part started after the +CMTI and before this reply's AT+CMGS: the reply waited for it.
       if (busy.some((b) => b.start > from && b.start < to)) overtakenByReminder++;
     });
-    for (const list of [raw, net, inboundShare, outboxAdmit, toModem, inboundOwn, readAfterRadio]) list.sort((a, b) => a - b);
+    for (const list of [raw, net, inboundShare, outboxAdmit, toModem, inboundOwn, readAfterRadio])
+      list.sort((a, b) => a - b);
     const result = {
       bench: "inbound",
       requests: REQUESTS,
@@ -154,7 +169,9 @@ async function main(): Promise<void> {
       pass: percentile(net, 99) <= 50,
     };
     console.log(
-      `BALANCE reply latency, ${REQUESTS} requests during ${REMINDERS} reminders: p50 ${result.reply_latency_ms_p50} ms, p99 ${result.reply_latency_ms_p99} ms, max ${result.reply_latency_ms_max} ms (radio ${RADIO_MS} ms/part; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")})`,
+      `BALANCE reply latency, ${REQUESTS} requests during ${REMINDERS} reminders: p50 ${result.reply_latency_ms_p50} ms, p99 ${result.reply_latency_ms_p99} ms, max ${result.reply_latency_ms_max} ms (radio ${RADIO_MS} ms/part; load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")})`,
     );
     console.log(JSON.stringify(result));
   } finally {

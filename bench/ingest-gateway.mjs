@@ -24,16 +24,31 @@ const bus = new EventBus();
 const logger = silentLogger();
 const config = validateConfig({});
 const ledger = await Ledger.open({
-  dataDir, clock, bus, logger,
+  dataDir,
+  clock,
+  bus,
+  logger,
   defaults: { region: "DE", locale: "de-DE", currency: "EUR", timeZone: "Europe/Berlin" },
   journal: { compactMinBytes: config.storage.ledgerCompactMinBytes, compactRatio: config.storage.ledgerCompactRatio },
 });
 const services = {
-  clock, bus, logger, ledger,
-  outbox: { enqueue: async () => { throw new Error("not in this bench"); }, cancel: async () => ({ cancelled: [], notCancellable: [] }), get: () => undefined, byIdempotencyKey: () => undefined, stats: () => ({ queued: 0, sending: 0, submitted: 0 }) },
+  clock,
+  bus,
+  logger,
+  ledger,
+  outbox: {
+    enqueue: async () => {
+      throw new Error("not in this bench");
+    },
+    cancel: async () => ({ cancelled: [], notCancellable: [] }),
+    get: () => undefined,
+    byIdempotencyKey: () => undefined,
+    stats: () => ({ queued: 0, sending: 0, submitted: 0 }),
+  },
   modem: { health: () => ({ state: "ready", signal: { rssi: 20, bars: 4 }, registration: "home", at: clock.now() }) },
   dunning: { forecast: (days) => [{ days }] },
-  version: "bench", startedAt: clock.now(),
+  version: "bench",
+  startedAt: clock.now(),
 };
 let durable = 0;
 let t0 = 0;
@@ -45,11 +60,22 @@ ledger.upsertInvoices = async (input) => {
   return r;
 };
 const journal = await FileJournal.open(join(dataDir, "mqtt-outgoing.jsonl"), { clock, logger });
-const bridge = new MqttBridge({ services, config: { mqtt: { ...config.mqtt, mode: "external", url, maxBatch: BATCH }, gateway: { id: "gw1" } }, journal });
+const bridge = new MqttBridge({
+  services,
+  config: { mqtt: { ...config.mqtt, mode: "external", url, maxBatch: BATCH }, gateway: { id: "gw1" } },
+  journal,
+});
 await bridge.start();
 for (let i = 0; i < 400 && !bridge.connected; i++) await new Promise((r) => setTimeout(r, 25));
 if (!bridge.connected) throw new Error("gateway did not connect to the broker within 10 s");
-await ledger.upsertAccounts(Array.from({ length: ACCOUNTS }, (_, i) => ({ id: `A${i}`, version: 1, name: `Customer ${i}`, phones: [`+4917612${String(i).padStart(5, "0")}`] })));
+await ledger.upsertAccounts(
+  Array.from({ length: ACCOUNTS }, (_, i) => ({
+    id: `A${i}`,
+    version: 1,
+    name: `Customer ${i}`,
+    phones: [`+4917612${String(i).padStart(5, "0")}`],
+  })),
+);
 process.stdout.write("ready\n");
 const deadline = Date.now() + 600_000;
 while (durable < TOTAL && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

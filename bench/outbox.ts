@@ -52,11 +52,25 @@ async function openOutbox(dataDir: string, sender: PartSender): Promise<Outbox> 
   });
 }
 
-async function bytesPerSms(accounts: number, messages: number): Promise<{ perSms: number; ledgerBytes: number; seconds: number }> {
+async function bytesPerSms(
+  accounts: number,
+  messages: number,
+): Promise<{ perSms: number; ledgerBytes: number; seconds: number }> {
   const dataDir = await mkdtemp(join(tmpdir(), "duegate-bench-"));
-  const ledger = await JsonStore.open(join(dataDir, "ledger", "ledger.json"), { accounts: {} as Record<string, unknown> }, { logger, coalesceMs: 1000 });
+  const ledger = await JsonStore.open(
+    join(dataDir, "ledger", "ledger.json"),
+    { accounts: {} as Record<string, unknown> },
+    { logger, coalesceMs: 1000 },
+  );
   for (let i = 0; i < accounts; i++) {
-    ledger.data.accounts[`A${i}`] = { id: `A${i}`, name: `Customer ${i}`, numbers: [numberOf(i)], timeZone: "Europe/Berlin", locale: "de-DE", invoices: [{ id: `I${i}`, amount: 12_345, currency: "EUR", due: "2026-03-01" }] };
+    ledger.data.accounts[`A${i}`] = {
+      id: `A${i}`,
+      name: `Customer ${i}`,
+      numbers: [numberOf(i)],
+      timeZone: "Europe/Berlin",
+      locale: "de-DE",
+      invoices: [{ id: `I${i}`, amount: 12_345, currency: "EUR", due: "2026-03-01" }],
+    };
   }
   await ledger.flush();
   const ledgerBytes = ledger.bytesWritten;
@@ -87,7 +101,15 @@ async function bytesPerSms(accounts: number, messages: number): Promise<{ perSms
     for (const p of m.parts) submitted.push({ reference: p.reference!, to: m.to });
   }
   for (const s of submitted) {
-    await outbox.onStatusReport({ type: "status-report", reference: s.reference, recipient: s.to, status: 0, scts: 0, discharge: Date.now(), outcome: { final: true, delivered: true, temporary: false, text: "delivered" } });
+    await outbox.onStatusReport({
+      type: "status-report",
+      reference: s.reference,
+      recipient: s.to,
+      status: 0,
+      scts: 0,
+      discharge: Date.now(),
+      outcome: { final: true, delivered: true, temporary: false, text: "delivered" },
+    });
   }
   await outbox.stop();
   await ledger.close();
@@ -107,7 +129,13 @@ async function enqueueRate(n: number, concurrency: number): Promise<number> {
   const worker = async (): Promise<void> => {
     while (next < n) {
       const i = next++;
-      await outbox.enqueue({ idempotencyKey: `k${i}`, to: numberOf(i), text: `Reminder ${i}: please pay.`, priority: Priority.bulk, origin: { kind: "test", requestedBy: "bench" } });
+      await outbox.enqueue({
+        idempotencyKey: `k${i}`,
+        to: numberOf(i),
+        text: `Reminder ${i}: please pay.`,
+        priority: Priority.bulk,
+        origin: { kind: "test", requestedBy: "bench" },
+      });
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
@@ -129,7 +157,13 @@ async function enqueueManyRate(n: number, batch: number): Promise<{ rate: number
   resetStoreIoStats();
   const t0 = performance.now();
   for (let i = 0; i < n; i += batch) {
-    const reqs = Array.from({ length: Math.min(batch, n - i) }, (_, j) => ({ idempotencyKey: `k${i + j}`, to: numberOf(i + j), text: `Reminder ${i + j}: please pay.`, priority: Priority.bulk, origin: { kind: "test" as const, requestedBy: "bench" } }));
+    const reqs = Array.from({ length: Math.min(batch, n - i) }, (_, j) => ({
+      idempotencyKey: `k${i + j}`,
+      to: numberOf(i + j),
+      text: `Reminder ${i + j}: please pay.`,
+      priority: Priority.bulk,
+      origin: { kind: "test" as const, requestedBy: "bench" },
+    }));
     const out = await outbox.enqueueMany(reqs);
     if (out.some((o) => o.status !== "queued")) throw new Error("enqueueMany: not all queued");
   }
@@ -145,13 +179,29 @@ async function enqueueManyRate(n: number, batch: number): Promise<{ rate: number
 }
 
 const small = await bytesPerSms(1_000, 1_000);
-console.log(`ledger 1,000 accounts (${small.ledgerBytes} B file): ${small.perSms} B written per SMS (${small.seconds.toFixed(1)} s)`);
+console.log(
+  `ledger 1,000 accounts (${small.ledgerBytes} B file): ${small.perSms} B written per SMS (${small.seconds.toFixed(1)} s)`,
+);
 const large = await bytesPerSms(100_000, 1_000);
-console.log(`ledger 100,000 accounts (${large.ledgerBytes} B file): ${large.perSms} B written per SMS (${large.seconds.toFixed(1)} s)`);
+console.log(
+  `ledger 100,000 accounts (${large.ledgerBytes} B file): ${large.perSms} B written per SMS (${large.seconds.toFixed(1)} s)`,
+);
 const rate = await enqueueRate(10_000, 64);
 console.log(`enqueue: ${rate} messages/s durably queued (10,000, 64 concurrent callers)`);
 const many = await enqueueManyRate(10_000, 500);
-console.log(`enqueueMany: ${many.rate} messages/s durably queued (10,000 in batches of 500, one batch at a time; ${many.fsyncsPerBatch} fsyncs per batch: one per file, the directory, the key append)`);
+console.log(
+  `enqueueMany: ${many.rate} messages/s durably queued (10,000 in batches of 500, one batch at a time; ${many.fsyncsPerBatch} fsyncs per batch: one per file, the directory, the key append)`,
+);
 const ratio = Math.round((large.perSms / small.perSms) * 1000) / 1000;
 const ok = small.perSms <= 16384 && large.perSms <= 16384 && ratio <= 1.2;
-console.log(JSON.stringify({ bench: "outbox", bytes_written_per_sms_1k_accounts: small.perSms, bytes_written_per_sms_100k_accounts: large.perSms, ratio, enqueue_per_s: rate, enqueue_many_per_s: many.rate, within_targets: ok }));
+console.log(
+  JSON.stringify({
+    bench: "outbox",
+    bytes_written_per_sms_1k_accounts: small.perSms,
+    bytes_written_per_sms_100k_accounts: large.perSms,
+    ratio,
+    enqueue_per_s: rate,
+    enqueue_many_per_s: many.rate,
+    within_targets: ok,
+  }),
+);

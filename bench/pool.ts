@@ -44,12 +44,16 @@ async function waitFor(pred: () => boolean, what: string, ms: number): Promise<v
 
 const onAirCount = (r: PoolRig): number => r.sims.reduce((n, s) => n + s.sent.length, 0);
 
-async function run(modems: number, failHalfway: boolean): Promise<{ wallMs: number; utilization: number[]; gapP50: number; lost: number; sentTwice: number; failed: number }> {
+async function run(
+  modems: number,
+  failHalfway: boolean,
+): Promise<{ wallMs: number; utilization: number[]; gapP50: number; lost: number; sentTwice: number; failed: number }> {
   const dir = await mkdtemp(join(DATA_PARENT, "duegate-bench-pool-"));
   const rig = await startPool({ modems, sendLatencyMs: RADIO_MS, deliveryReportDelayMs: 50, dir });
   try {
     for (const s of rig.sims) s.radio.reset();
-    for (let i = 0; i < MESSAGES; i += 500) await rig.outbox.enqueueMany(Array.from({ length: Math.min(500, MESSAGES - i) }, (_, j) => request(i + j)));
+    for (let i = 0; i < MESSAGES; i += 500)
+      await rig.outbox.enqueueMany(Array.from({ length: Math.min(500, MESSAGES - i) }, (_, j) => request(i + j)));
     const limit = (MESSAGES * RADIO_MS * 3) / modems + 60_000;
     if (failHalfway) {
       await waitFor(() => onAirCount(rig) >= MESSAGES / 2, "half the batch", limit);
@@ -62,10 +66,11 @@ async function run(modems: number, failHalfway: boolean): Promise<{ wallMs: numb
     const end = Math.max(...radios.map((r) => r.lastEndAt ?? -Infinity));
     const wallMs = end - start;
     const counts = new Map<string, number>();
-    for (const s of rig.sims) for (const p of s.sent) {
-      const t = tagOf(p.text);
-      if (t !== undefined) counts.set(t, (counts.get(t) ?? 0) + 1);
-    }
+    for (const s of rig.sims)
+      for (const p of s.sent) {
+        const t = tagOf(p.text);
+        if (t !== undefined) counts.set(t, (counts.get(t) ?? 0) + 1);
+      }
     let lost = 0;
     for (let i = 0; i < MESSAGES; i++) if (!counts.has(String(i))) lost++;
     const sentTwice = [...counts.values()].filter((c) => c > 1).length;
@@ -98,11 +103,17 @@ const result = {
   utilization_min: round(Math.min(...two.utilization, ...four.utilization)),
   gap_ms_p50_1: round(one.gapP50, 2),
   gap_ms_p50_4: round(four.gapP50, 2),
-  failover: { wall_ms: Math.round(failover.wallMs), lost: failover.lost, sent_twice: failover.sentTwice, failed_in_doubt: failover.failed },
+  failover: {
+    wall_ms: Math.round(failover.wallMs),
+    lost: failover.lost,
+    sent_twice: failover.sentTwice,
+    failed_in_doubt: failover.failed,
+  },
   lost: one.lost + two.lost + four.lost + failover.lost,
   sent_twice: one.sentTwice + two.sentTwice + four.sentTwice + failover.sentTwice,
   load_avg_1m: round(loadavg()[0]!, 2),
 };
 console.log(JSON.stringify(result));
 clearInterval(keepAlive);
-if (result.speedup_4 < 3.8 || result.utilization_min < 0.97 || result.lost > 0 || result.sent_twice > 0) process.exitCode = 1;
+if (result.speedup_4 < 3.8 || result.utilization_min < 0.97 || result.lost > 0 || result.sent_twice > 0)
+  process.exitCode = 1;

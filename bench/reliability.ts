@@ -18,12 +18,23 @@ const dir = mkdtempSync(join(tmpdir(), "duegate-rel-figures-"));
 // vitest's own report goes beside the figures directory, not into it (readFigures reads every .json there)
 const results = `${dir}-vitest.report`;
 const started = Date.now();
-const run = spawnSync(process.execPath, [join(repo, "node_modules/vitest/vitest.mjs"), "run", "test/reliability", "--reporter=default", "--reporter=json", `--outputFile.json=${results}`], {
-  cwd: repo,
-  stdio: ["ignore", "inherit", "inherit"],
-  env: { ...process.env, DUEGATE_RELIABILITY_FIGURES: dir },
-  timeout: 30 * 60_000,
-});
+const run = spawnSync(
+  process.execPath,
+  [
+    join(repo, "node_modules/vitest/vitest.mjs"),
+    "run",
+    "test/reliability",
+    "--reporter=default",
+    "--reporter=json",
+    `--outputFile.json=${results}`,
+  ],
+  {
+    cwd: repo,
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, DUEGATE_RELIABILITY_FIGURES: dir },
+    timeout: 30 * 60_000,
+  },
+);
 
 interface JsonReport {
   numPassedTests: number;
@@ -31,14 +42,21 @@ interface JsonReport {
   numPendingTests: number;
   testResults: Array<{ assertionResults: Array<{ fullName: string; status: string }> }>;
 }
-let tests: { passed: number; failed: number; skipped: number; failedNames: string[] } = { passed: 0, failed: 0, skipped: 0, failedNames: [] };
+let tests: { passed: number; failed: number; skipped: number; failedNames: string[] } = {
+  passed: 0,
+  failed: 0,
+  skipped: 0,
+  failedNames: [],
+};
 try {
   const r = JSON.parse(readFileSync(results, "utf8")) as JsonReport;
   tests = {
     passed: r.numPassedTests,
     failed: r.numFailedTests,
     skipped: r.numPendingTests,
-    failedNames: r.testResults.flatMap((f) => f.assertionResults.filter((a) => a.status === "failed").map((a) => a.fullName)),
+    failedNames: r.testResults.flatMap((f) =>
+      f.assertionResults.filter((a) => a.status === "failed").map((a) => a.fullName),
+    ),
   };
 } catch {
   tests.failedNames.push("vitest wrote no report");
@@ -46,5 +64,13 @@ try {
 const figures = readFigures(dir);
 rmSync(dir, { recursive: true, force: true });
 rmSync(results, { force: true });
-console.log(JSON.stringify({ bench: "reliability", scale: Number(process.env.DUEGATE_RELIABILITY_SCALE ?? "1"), wallMs: Date.now() - started, tests, ...figures }));
+console.log(
+  JSON.stringify({
+    bench: "reliability",
+    scale: Number(process.env.DUEGATE_RELIABILITY_SCALE ?? "1"),
+    wallMs: Date.now() - started,
+    tests,
+    ...figures,
+  }),
+);
 process.exitCode = run.status === 0 ? 0 : 1;

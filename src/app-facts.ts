@@ -11,7 +11,8 @@ export function messageFact(m: OutboxMessage): SentMessageFact {
   const o = m.origin;
   const submitted = m.parts.map((p) => p.submittedAt).filter((t): t is number => t !== undefined);
   const delivered = m.parts.map((p) => p.deliveredAt).filter((t): t is number => t !== undefined);
-  const accountId = o.kind === "dunning" || o.kind === "api" ? o.accountId : o.kind === "keyword-reply" ? o.accountIds[0] : undefined;
+  const accountId =
+    o.kind === "dunning" || o.kind === "api" ? o.accountId : o.kind === "keyword-reply" ? o.accountIds[0] : undefined;
   return {
     id: m.id,
     idempotencyKey: m.idempotencyKey,
@@ -40,7 +41,9 @@ export function messageFact(m: OutboxMessage): SentMessageFact {
   };
 }
 
-export function outboxMessageFacts(outbox: { readMessages(range: MessageRange): AsyncIterable<OutboxMessage> }): MessageFacts {
+export function outboxMessageFacts(outbox: {
+  readMessages(range: MessageRange): AsyncIterable<OutboxMessage>;
+}): MessageFacts {
   return {
     async *messages(q) {
       for await (const m of outbox.readMessages(q)) yield messageFact(m);
@@ -51,7 +54,14 @@ export function outboxMessageFacts(outbox: { readMessages(range: MessageRange): 
 export function inboundReplyFacts(inbound: { replies(q: ReplyRange): Promise<InboundRecord[]> }): ReplyFacts {
   return {
     async *replies(q) {
-      for (const r of await inbound.replies(q)) yield { id: r.id, from: r.from, text: r.text, receivedAt: r.receivedAt, ...(r.keyword !== undefined ? { keyword: r.keyword } : {}) };
+      for (const r of await inbound.replies(q))
+        yield {
+          id: r.id,
+          from: r.from,
+          text: r.text,
+          receivedAt: r.receivedAt,
+          ...(r.keyword !== undefined ? { keyword: r.keyword } : {}),
+        };
     },
   };
 }

@@ -20,7 +20,8 @@ import type { AuthService } from "./auth/index.js";
 import type { FieldProblem, SettingsView } from "./config/overlay.js";
 import type { EmailPort } from "./http/ports.js";
 
-export type ReconfigureResult = { ok: true; changed: string[]; restartRequired: string[] } | { ok: false; problems: FieldProblem[] };
+export type ReconfigureResult =
+  { ok: true; changed: string[]; restartRequired: string[] } | { ok: false; problems: FieldProblem[] };
 
 /** Settings edited in the web panel (src/http/web/ports.ts PanelSettings; src/config/overlay.ts). */
 export interface PanelSettingsPort {

@@ -96,7 +96,8 @@ export type { ReconfigureResult, PanelSettingsPort } from "./app-services.js";
  */
 const RESTART_KEYS = /^inbound\.(reassemblyTimeoutMinutes|inboxMemory)$/;
 /** Keys inbound's keyword rules are built from (Inbound.reconfigure): router, reply texts, limits, options. */
-const INBOUND_KEYS = /^(inbound\.|dunning\.paidPauseDays$|gateway\.(companyName|supportContact|defaultLocale|defaultTimeZone)$)/;
+const INBOUND_KEYS =
+  /^(inbound\.|dunning\.paidPauseDays$|gateway\.(companyName|supportContact|defaultLocale|defaultTimeZone)$)/;
 
 /** Inbound's view of the configuration: its section, the gateway's identity and defaults, dunning.paidPauseDays. */
 const inboundConfig = (c: Config): InboundConfig => ({ ...c.inbound, ...c.gateway, dunning: c.dunning });
@@ -104,16 +105,29 @@ const inboundConfig = (c: Config): InboundConfig => ({ ...c.inbound, ...c.gatewa
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
   const logRing = options.logRing ?? new LogRing();
-  const logger = options.logger ?? createLogger({ level: config.log.level, ...(config.log.pretty !== undefined ? { pretty: config.log.pretty } : {}), ring: logRing });
+  const logger =
+    options.logger ??
+    createLogger({
+      level: config.log.level,
+      ...(config.log.pretty !== undefined ? { pretty: config.log.pretty } : {}),
+      ring: logRing,
+    });
   const dataDir = resolve(config.gateway.dataDir);
   // Created 0700, or refused when other users can read it (src/system/data-dir.ts).
   prepareDataDir(dataDir);
   const lock = acquireInstanceLock(dataDir);
 
-  const bus = new EventBus<DomainEvents>(({ event, owner, error }) => logger.error({ event, owner, err: error }, "event listener failed"));
+  const bus = new EventBus<DomainEvents>(({ event, owner, error }) =>
+    logger.error({ event, owner, err: error }, "event listener failed"),
+  );
 
   // One driver per modem (config modems:, or the single modem: section as a pool of one).
-  const modem = createModemPool({ config, clock, logger: logger.child({ sub: "modem" }), simulators: [...(options.simulator ? [options.simulator] : []), ...(options.simulators ?? [])] });
+  const modem = createModemPool({
+    config,
+    clock,
+    logger: logger.child({ sub: "modem" }),
+    simulators: [...(options.simulator ? [options.simulator] : []), ...(options.simulators ?? [])],
+  });
   const lanes = modem.members.map((m) => ({
     id: m.id,
     sender: m.modem,
@@ -124,8 +138,27 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   }));
 
   // Consent before everything that sends or stores accounts: the ledger, the outbox and inbound all ask it.
-  const consent = await SuppressionList.open({ dataDir, clock, bus, logger: logger.child({ sub: "consent" }), region: config.gateway.defaultRegion, coalesceMs: config.storage.flushIntervalMs });
-  const ledger = await Ledger.open({ dataDir, clock, bus, consent, logger: logger.child({ sub: "ledger" }), defaults: { region: config.gateway.defaultRegion, locale: config.gateway.defaultLocale, currency: config.gateway.defaultCurrency, timeZone: config.gateway.defaultTimeZone } });
+  const consent = await SuppressionList.open({
+    dataDir,
+    clock,
+    bus,
+    logger: logger.child({ sub: "consent" }),
+    region: config.gateway.defaultRegion,
+    coalesceMs: config.storage.flushIntervalMs,
+  });
+  const ledger = await Ledger.open({
+    dataDir,
+    clock,
+    bus,
+    consent,
+    logger: logger.child({ sub: "ledger" }),
+    defaults: {
+      region: config.gateway.defaultRegion,
+      locale: config.gateway.defaultLocale,
+      currency: config.gateway.defaultCurrency,
+      timeZone: config.gateway.defaultTimeZone,
+    },
+  });
   // E-mail through the company's relay (docs/email.md): only when switched on.
   const smtp = config.email.enabled ? new SmtpTransport(config.email, config.gateway.companyName) : undefined;
   const unsubscribeTokens = new UnsubscribeTokens(() => loadUnsubscribeSecret(dataDir, config.email.unsubscribeSecret));
@@ -140,11 +173,33 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     gateway: config.gateway,
     sender: modem,
     recipients: { account: (id) => ledger.account(id), accountsByNumber: (n) => ledger.accountsByNumber(n) },
-    ...(smtp ? { email: { transport: smtp, settings: { ratePerMinute: config.email.ratePerMinute, messageIdDomain: config.email.from.split("@")[1] ?? "localhost", gatewayId: config.gateway.id } } } : {}),
+    ...(smtp
+      ? {
+          email: {
+            transport: smtp,
+            settings: {
+              ratePerMinute: config.email.ratePerMinute,
+              messageIdDomain: config.email.from.split("@")[1] ?? "localhost",
+              gatewayId: config.gateway.id,
+            },
+          },
+        }
+      : {}),
     consent,
     ...(config.modems.length > 0 ? { lanes } : {}),
   });
-  const inbound = await Inbound.open({ dataDir, clock, bus, logger: logger.child({ sub: "inbound" }), config: inboundConfig(config), ledger, outbox, consent, storage: config.storage, onNoReply: () => outbox.releaseReplyHold() });
+  const inbound = await Inbound.open({
+    dataDir,
+    clock,
+    bus,
+    logger: logger.child({ sub: "inbound" }),
+    config: inboundConfig(config),
+    ledger,
+    outbox,
+    consent,
+    storage: config.storage,
+    onNoReply: () => outbox.releaseReplyHold(),
+  });
   // A keyword reply goes before the next reminder part: the outbox holds while an SMS is read and answered.
   modem.onInboundPending((modemId) => outbox.holdForReply(modemId));
   const dunningLogger = logger.child({ sub: "dunning" });
@@ -199,10 +254,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   const creditService: Service = { name: "credit", start: async () => credit.start(), stop: async () => credit.stop() };
 
-  const auth = await AuthService.open({ dataDir, logger: logger.child({ sub: "auth" }), clock, ...(config.http.adminPassword ? { adminPassword: config.http.adminPassword } : {}) });
+  const auth = await AuthService.open({
+    dataDir,
+    logger: logger.child({ sub: "auth" }),
+    clock,
+    ...(config.http.adminPassword ? { adminPassword: config.http.adminPassword } : {}),
+  });
   const overlay = SettingsOverlay.open(dataDir, logger.child({ sub: "settings" }));
   let reconfigure: App["reconfigure"] = () => Promise.reject(new Error("not ready"));
-  const settings: PanelSettingsPort = { view: () => overlay.view(config), update: (change, by) => reconfigure(change, by) };
+  const settings: PanelSettingsPort = {
+    view: () => overlay.view(config),
+    update: (change, by) => reconfigure(change, by),
+  };
   // The reports read the outbox's and inbound's history through the ledger's ports (src/app-facts.ts).
   const reports = new Reports({
     ledger,
@@ -222,7 +285,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       const t = new SmtpTransport(config.email, config.gateway.companyName);
       const messageId = `<test-${newId("mail")}.${config.gateway.id}@${config.email.from.split("@")[1] ?? "localhost"}>`;
       try {
-        const r = await t.send({ to, subject: `${config.gateway.companyName || "duegate"}: test mail`, text: "This is a test mail from the duegate gateway: the SMTP relay settings work.", html: "", messageId, headers: {} });
+        const r = await t.send({
+          to,
+          subject: `${config.gateway.companyName || "duegate"}: test mail`,
+          text: "This is a test mail from the duegate gateway: the SMTP relay settings work.",
+          html: "",
+          messageId,
+          headers: {},
+        });
         return { response: r.response, messageId };
       } finally {
         t.close();
@@ -230,14 +300,39 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
   };
   // The desk book listens from the start: a mark or an opt-out made before the panel opens is kept.
-  const deskBook = await DeskBook.open({ dataDir, bus, clock, logger: logger.child({ sub: "desk" }), coalesceMs: config.storage.flushIntervalMs });
-  const desk = new Desk({ ledger, outbox, inbound, stepRecords: () => dunning.stepRecords(), book: deskBook, clock, timeZone: () => config.gateway.defaultTimeZone });
+  const deskBook = await DeskBook.open({
+    dataDir,
+    bus,
+    clock,
+    logger: logger.child({ sub: "desk" }),
+    coalesceMs: config.storage.flushIntervalMs,
+  });
+  const desk = new Desk({
+    ledger,
+    outbox,
+    inbound,
+    stepRecords: () => dunning.stepRecords(),
+    book: deskBook,
+    clock,
+    timeZone: () => config.gateway.defaultTimeZone,
+  });
   // The embedded broker's users outlive a bridge restarted by a settings change; made at the first embedded start.
   const usersFile = new SecretFile<StoredBrokerUsers>(resolve(dataDir, "mqtt", "users.json"));
   let brokerUsers: Promise<BrokerUsers> | undefined;
   const openBrokerUsers = (): Promise<BrokerUsers> =>
-    (brokerUsers ??= BrokerUsers.open({ file: usersFile, config: config.mqtt.embedded, clock, logger: logger.child({ sub: "mqtt" }), where: usersFile.path }));
-  const brokerTlsIdentity = () => ensureTlsIdentity({ dataDir, ...(config.mqtt.embedded.tls.certFile ? { certFile: config.mqtt.embedded.tls.certFile } : {}), ...(config.mqtt.embedded.tls.keyFile ? { keyFile: config.mqtt.embedded.tls.keyFile } : {}) });
+    (brokerUsers ??= BrokerUsers.open({
+      file: usersFile,
+      config: config.mqtt.embedded,
+      clock,
+      logger: logger.child({ sub: "mqtt" }),
+      where: usersFile.path,
+    }));
+  const brokerTlsIdentity = () =>
+    ensureTlsIdentity({
+      dataDir,
+      ...(config.mqtt.embedded.tls.certFile ? { certFile: config.mqtt.embedded.tls.certFile } : {}),
+      ...(config.mqtt.embedded.tls.keyFile ? { keyFile: config.mqtt.embedded.tls.keyFile } : {}),
+    });
   let mqtt: MqttBridge | undefined;
   const mqttCredentials: MqttCredentialsPort = {
     view: async () => {
@@ -245,21 +340,65 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       if (config.mqtt.mode !== "embedded" || !broker || !brokerUsers) return undefined;
       const e = config.mqtt.embedded;
       const tls = mqtt?.tlsFingerprint;
-      return { ...(await brokerUsers).view(), listeners: { plain: { host: e.host, port: broker.port }, ...(tls ? { tls: { host: e.tls.host, port: broker.tlsPort, fingerprint256: tls } } : {}) } };
+      return {
+        ...(await brokerUsers).view(),
+        listeners: {
+          plain: { host: e.host, port: broker.port },
+          ...(tls ? { tls: { host: e.tls.host, port: broker.tlsPort, fingerprint256: tls } } : {}),
+        },
+      };
     },
     rotate: async () => {
-      if (config.mqtt.mode !== "embedded") throw new DuegateError(ErrorCode.Validation, "the embedded MQTT broker is not in use (mqtt.mode is not embedded)", { field: "mqtt.mode" });
+      if (config.mqtt.mode !== "embedded")
+        throw new DuegateError(
+          ErrorCode.Validation,
+          "the embedded MQTT broker is not in use (mqtt.mode is not embedded)",
+          { field: "mqtt.mode" },
+        );
       return (await openBrokerUsers()).rotate();
     },
   };
-  const services: AppServices = { desk, settings, reports, email, mqttCredentials, config, ...(options.configFile ? { configFile: options.configFile } : {}), clock, bus, logger, logRing, ledger, consent, dunning, outbox, inbound, modem, auth, version: VERSION, startedAt: clock.now() };
+  const services: AppServices = {
+    desk,
+    settings,
+    reports,
+    email,
+    mqttCredentials,
+    config,
+    ...(options.configFile ? { configFile: options.configFile } : {}),
+    clock,
+    bus,
+    logger,
+    logRing,
+    ledger,
+    consent,
+    dunning,
+    outbox,
+    inbound,
+    modem,
+    auth,
+    version: VERSION,
+    startedAt: clock.now(),
+  };
   const metrics = createMetrics(services);
 
   const journal =
-    options.mqtt !== false ? await FileJournal.open<OutgoingEvent>(resolve(dataDir, "mqtt-outgoing.jsonl"), { clock, logger: logger.child({ sub: "mqtt" }), maxItems: config.mqtt.journalMaxEvents }) : undefined;
+    options.mqtt !== false
+      ? await FileJournal.open<OutgoingEvent>(resolve(dataDir, "mqtt-outgoing.jsonl"), {
+          clock,
+          logger: logger.child({ sub: "mqtt" }),
+          maxItems: config.mqtt.journalMaxEvents,
+        })
+      : undefined;
   const bridgeFor = async (): Promise<MqttBridge | undefined> =>
     journal && config.mqtt.mode !== "off"
-      ? new MqttBridge({ services, config, journal, tlsIdentity: brokerTlsIdentity, ...(config.mqtt.mode === "embedded" ? { brokerUsers: await openBrokerUsers() } : {}) })
+      ? new MqttBridge({
+          services,
+          config,
+          journal,
+          tlsIdentity: brokerTlsIdentity,
+          ...(config.mqtt.mode === "embedded" ? { brokerUsers: await openBrokerUsers() } : {}),
+        })
       : undefined;
 
   const webhookJournals: Array<{ close(): Promise<void> }> = [];
@@ -270,7 +409,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     gatewayId: config.gateway.id,
     targets: config.http.webhooks,
     openJournal: async (i) => {
-      const j = await FileJournal.open<never>(resolve(dataDir, `webhook-${i}.jsonl`), { clock, logger: logger.child({ sub: "webhooks" }) });
+      const j = await FileJournal.open<never>(resolve(dataDir, `webhook-${i}.jsonl`), {
+        clock,
+        logger: logger.child({ sub: "webhooks" }),
+      });
       webhookJournals.push(j);
       return j;
     },
@@ -294,20 +436,45 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
             const https = httpsEnabled(config.http);
             if (https) {
               try {
-                tlsIdentity = await ensureTlsIdentity({ dataDir, ...(config.http.certFile ? { certFile: config.http.certFile } : {}), ...(config.http.keyFile ? { keyFile: config.http.keyFile } : {}) });
+                tlsIdentity = await ensureTlsIdentity({
+                  dataDir,
+                  ...(config.http.certFile ? { certFile: config.http.certFile } : {}),
+                  ...(config.http.keyFile ? { keyFile: config.http.keyFile } : {}),
+                });
               } catch (e) {
-                throw new DuegateError(ErrorCode.ConfigInvalid, `HTTPS certificate (http.certFile, http.keyFile): ${errorMessage(e)}`, { key: "http.certFile" });
+                throw new DuegateError(
+                  ErrorCode.ConfigInvalid,
+                  `HTTPS certificate (http.certFile, http.keyFile): ${errorMessage(e)}`,
+                  { key: "http.certFile" },
+                );
               }
             }
-            server = await buildServer(services, { auth, ...(tlsIdentity ? { https: { cert: tlsIdentity.cert, key: tlsIdentity.key } } : {}) });
+            server = await buildServer(services, {
+              auth,
+              ...(tlsIdentity ? { https: { cert: tlsIdentity.cert, key: tlsIdentity.key } } : {}),
+            });
             registerMetricsRoute(server, metrics, () => config.http.metricsAccess);
             const bound = await listenOn(server, host, port);
             httpUrl = `${https ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${bound}`;
             if (tlsIdentity) {
-              logger.info({ url: httpUrl, certificate: tlsIdentity.source, certPath: tlsIdentity.certPath, fingerprint256: tlsIdentity.fingerprint256, notAfter: tlsIdentity.notAfter.toISOString() }, "web panel and API listening over HTTPS");
+              logger.info(
+                {
+                  url: httpUrl,
+                  certificate: tlsIdentity.source,
+                  certPath: tlsIdentity.certPath,
+                  fingerprint256: tlsIdentity.fingerprint256,
+                  notAfter: tlsIdentity.notAfter.toISOString(),
+                },
+                "web panel and API listening over HTTPS",
+              );
             } else logger.info({ url: httpUrl }, "web panel and API listening");
             if (config.http.redirectFrom) {
-              if (!https) throw new DuegateError(ErrorCode.ConfigInvalid, `http.redirectFrom is set (${config.http.redirectFrom}) but the panel serves plain HTTP (http.tls: ${config.http.tls} on ${config.http.listen}): there is no HTTPS to redirect to`, { key: "http.redirectFrom" });
+              if (!https)
+                throw new DuegateError(
+                  ErrorCode.ConfigInvalid,
+                  `http.redirectFrom is set (${config.http.redirectFrom}) but the panel serves plain HTTP (http.tls: ${config.http.tls} on ${config.http.listen}): there is no HTTPS to redirect to`,
+                  { key: "http.redirectFrom" },
+                );
               const from = parseListen(config.http.redirectFrom);
               const started = await startHttpsRedirect({ host: from.host, port: from.port, httpsPort: bound });
               redirect = started;
@@ -333,7 +500,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     stop: async () => mqtt?.stop(),
   };
-  const order: Service[] = [modem, outbox, creditService, inbound, dunning, webhooks, mqttService, ...(http ? [http] : [])];
+  const order: Service[] = [
+    modem,
+    outbox,
+    creditService,
+    inbound,
+    dunning,
+    webhooks,
+    mqttService,
+    ...(http ? [http] : []),
+  ];
 
   /** Puts a validated change in force in the running services; returns the keys that wait for a restart. */
   const apply = async (next: Config, changed: string[]): Promise<string[]> => {
@@ -374,7 +550,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         } catch (e) {
           if (!isDuegateError(e, ErrorCode.ConfigInvalid)) throw e;
           const where = typeof e.context.where === "string" ? e.context.where : "";
-          const field = plan.changed.find((k) => where === k || where.startsWith(`${k}.`)) ?? plan.changed.find((k) => k.startsWith("inbound.")) ?? "";
+          const field =
+            plan.changed.find((k) => where === k || where.startsWith(`${k}.`)) ??
+            plan.changed.find((k) => k.startsWith("inbound.")) ??
+            "";
           return { ok: false, problems: [{ field, message: e.message }] };
         }
       }
@@ -443,9 +622,19 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         }
         started.push(s);
       }
-      logger.info({ version: VERSION, dataDir, modem: modem.members.map((m) => (m.spec.port === "sim" ? `${m.id}: simulator` : `${m.id}: ${m.spec.port}`)).join(", ") }, "duegate started");
+      logger.info(
+        {
+          version: VERSION,
+          dataDir,
+          modem: modem.members
+            .map((m) => (m.spec.port === "sim" ? `${m.id}: simulator` : `${m.id}: ${m.spec.port}`))
+            .join(", "),
+        },
+        "duegate started",
+      );
       // Said loudly at every start, as `duegate doctor` says it (src/system/security-warnings.ts).
-      for (const c of securityChecks(config, dataDir)) if (!c.ok) logger.warn({ check: c.name, fix: c.hint }, `unsafe: ${c.detail}`);
+      for (const c of securityChecks(config, dataDir))
+        if (!c.ok) logger.warn({ check: c.name, fix: c.hint }, `unsafe: ${c.detail}`);
     },
     stop: stopAll,
     async reload() {

@@ -18,7 +18,11 @@ const program = new Command()
   .version(VERSION)
   .showHelpAfterError();
 
-const modemOption = () => new Option("--modem <port>", "the modem: a device path (/dev/duegate-modem, /dev/serial/by-id/...), tcp://host:port, or sim");
+const modemOption = () =>
+  new Option(
+    "--modem <port>",
+    "the modem: a device path (/dev/duegate-modem, /dev/serial/by-id/...), tcp://host:port, or sim",
+  );
 
 function serviceOptions(cmd: Command): Command {
   return cmd
@@ -30,15 +34,25 @@ function serviceOptions(cmd: Command): Command {
     .option("--log-level <level>", "trace, debug, info, warn, error");
 }
 
-serviceOptions(program.command("run").description("run the gateway service")).action(async (opts: Record<string, string | undefined>) => {
-  const { runCommand } = await import("./cli/run.js");
-  await runCommand(opts);
-});
+serviceOptions(program.command("run").description("run the gateway service")).action(
+  async (opts: Record<string, string | undefined>) => {
+    const { runCommand } = await import("./cli/run.js");
+    await runCommand(opts);
+  },
+);
 
-serviceOptions(program.command("demo").description("run the gateway on the simulated modem with sample data and embedded defaults"))
+serviceOptions(
+  program.command("demo").description("run the gateway on the simulated modem with sample data and embedded defaults"),
+)
   .option("--accounts <n>", "sample accounts to create", "40")
-  .option("--fast [days]", "time-lapse: a simulated month (or this many days) in a few minutes on the demo's clock, ending with a summary")
-  .option("--clock <instant>", "start the demo's clock at this ISO 8601 instant with its offset (2026-12-07T05:00:00+01:00), to see the demo at another hour; the demo only")
+  .option(
+    "--fast [days]",
+    "time-lapse: a simulated month (or this many days) in a few minutes on the demo's clock, ending with a summary",
+  )
+  .option(
+    "--clock <instant>",
+    "start the demo's clock at this ISO 8601 instant with its offset (2026-12-07T05:00:00+01:00), to see the demo at another hour; the demo only",
+  )
   .action(async (opts: Record<string, string | boolean | undefined>) => {
     const { demoCommand } = await import("./cli/demo.js");
     await demoCommand(opts);
@@ -85,7 +99,10 @@ pdu
   .requiredOption("--text <text>", "message text")
   .option("--srr", "request a status report")
   .option("--smsc <number>", "SMS centre to put in the PDU (default: the SIM's)")
-  .option("--locale <tag>", "the recipient's locale (national shift tables for tr, es, pt); default: the number's country")
+  .option(
+    "--locale <tag>",
+    "the recipient's locale (national shift tables for tr, es, pt); default: the number's country",
+  )
   .action(async (opts: { to: string; text: string; srr?: boolean; smsc?: string; locale?: string }) => {
     const { pduEncodeJson } = await import("./cli/tools.js");
     process.exitCode = pduEncodeJson(opts);

@@ -4,7 +4,10 @@ function readVersion(): string {
   // src/ in development, dist/src/ when built: package.json is one or two levels up.
   for (const rel of ["../package.json", "../../package.json"]) {
     try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), "utf8")) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), "utf8")) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name === "duegate" && pkg.version) return pkg.version;
     } catch {
       /* try the next */

@@ -31,8 +31,10 @@ const prop = (schema: TSchema, key: string): Node => {
   return n.anyOf?.find((a) => a.type !== "null") ?? n;
 };
 
-const num = (n: number | undefined): string => (n === undefined ? "" : n === Number.MAX_SAFE_INTEGER ? "2^53-1" : n.toLocaleString("en-US"));
-const chars = (n: Node): string => (n.minLength ? `${n.minLength}–${n.maxLength} characters` : `at most ${n.maxLength} characters`);
+const num = (n: number | undefined): string =>
+  n === undefined ? "" : n === Number.MAX_SAFE_INTEGER ? "2^53-1" : n.toLocaleString("en-US");
+const chars = (n: Node): string =>
+  n.minLength ? `${n.minLength}–${n.maxLength} characters` : `at most ${n.maxLength} characters`;
 const range = (n: Node): string => `integer ${num(n.minimum)} … ${num(n.maximum)}`;
 
 /** One row per limit: record, field, what is accepted, and who checks it. */
@@ -44,13 +46,33 @@ export function recordLimitRows(): string[][] {
   const tags = prop(A, "tags");
   const link = prop(I, "paymentLink");
   return [
-    ["all", "`id`, `accountId`, `invoiceId`", `${chars(id)} (letters, digits, \`_ . : / -\`), not \`__proto__\`, \`constructor\` or \`prototype\`; pattern \`${(id.pattern ?? "").replaceAll("|", "\\|")}\``, "schema"],
+    [
+      "all",
+      "`id`, `accountId`, `invoiceId`",
+      `${chars(id)} (letters, digits, \`_ . : / -\`), not \`__proto__\`, \`constructor\` or \`prototype\`; pattern \`${(id.pattern ?? "").replaceAll("|", "\\|")}\``,
+      "schema",
+    ],
     ["account, invoice", "`version`", range(prop(A, "version")), "schema"],
     ["account", "`name`", `${chars(prop(A, "name"))}, not blank`, "schema"],
-    ["account", "`phones`", `${phones.minItems ?? 0}–${phones.maxItems} numbers of ${chars(phones.items!)} each`, "schema"],
+    [
+      "account",
+      "`phones`",
+      `${phones.minItems ?? 0}–${phones.maxItems} numbers of ${chars(phones.items!)} each`,
+      "schema",
+    ],
     ["account", "`phones[i]`", "a valid number; national forms read in `gateway.defaultRegion`", "ledger"],
-    ["account", "`emails`", `${emails.minItems ?? 0}–${emails.maxItems} addresses of ${chars(emails.items!)} each`, "schema"],
-    ["account", "`emails[i]`", "one plain address `name@example.com`: no display name, spaces, line breaks, commas or angle brackets (docs/email.md)", "ledger"],
+    [
+      "account",
+      "`emails`",
+      `${emails.minItems ?? 0}–${emails.maxItems} addresses of ${chars(emails.items!)} each`,
+      "schema",
+    ],
+    [
+      "account",
+      "`emails[i]`",
+      "one plain address `name@example.com`: no display name, spaces, line breaks, commas or angle brackets (docs/email.md)",
+      "ledger",
+    ],
     ["account", "`phones`, `emails`", "at least one number or address between them", "ledger"],
     ["account", "`tags`", `at most ${tags.maxItems}, each ${chars(tags.items!)}`, "schema"],
     ["account", "`notes`", chars(prop(A, "notes")), "schema"],
@@ -59,7 +81,12 @@ export function recordLimitRows(): string[][] {
     ["invoice", "`amountDue`", "not above `amount`; 0 for a `paid` invoice", "ledger"],
     ["invoice", "`issueDate`, `dueDate`", "a calendar day that exists, `YYYY-MM-DD`", "schema"],
     ["invoice", "`dueDate`", "not before `issueDate`", "ledger"],
-    ["invoice", "`paymentLink`", `\`https://\` only, no spaces, ${chars(link)}; plain \`http://\` is refused`, "schema"],
+    [
+      "invoice",
+      "`paymentLink`",
+      `\`https://\` only, no spaces, ${chars(link)}; plain \`http://\` is refused`,
+      "schema",
+    ],
     ["payment", "`amount`", range(prop(P, "amount")), "schema"],
     ["payment", "`accountId`, `invoiceId`", "at least one of them", "ledger"],
   ];
@@ -73,7 +100,10 @@ export function recordLimitsTable(): string {
 /** One collapsed JSON Schema per published event, with its topic: what a subscriber receives. */
 export function eventSchemasMarkdown(): string {
   return OUT_TOPICS.filter((t) => t.event)
-    .map((t) => `<details><summary><code>$P/${t.topic}</code> (${t.event}): ${t.description}</summary>\n\n\`\`\`json\n${JSON.stringify(t.schema, null, 2)}\n\`\`\`\n</details>`)
+    .map(
+      (t) =>
+        `<details><summary><code>$P/${t.topic}</code> (${t.event}): ${t.description}</summary>\n\n\`\`\`json\n${JSON.stringify(t.schema, null, 2)}\n\`\`\`\n</details>`,
+    )
     .join("\n\n");
 }
 

@@ -16,7 +16,12 @@ export const MessageStateEvent = Type.Object(
     idempotencyKey: Type.String(),
     state: literals(MESSAGE_STATES),
     to: Type.String(),
-    origin: Type.Object({ kind: Type.String(), accountId: Type.Optional(Type.String()), invoiceIds: Type.Optional(Type.Array(Type.String())), step: Type.Optional(Type.String()) }),
+    origin: Type.Object({
+      kind: Type.String(),
+      accountId: Type.Optional(Type.String()),
+      invoiceIds: Type.Optional(Type.Array(Type.String())),
+      step: Type.Optional(Type.String()),
+    }),
     parts: Type.Integer(),
     references: Type.Optional(Type.Array(Type.Integer())),
     reason: Type.Optional(Type.String()),
@@ -27,7 +32,15 @@ export const MessageStateEvent = Type.Object(
 export type MessageStateEvent = Static<typeof MessageStateEvent>;
 
 export const InboundEvent = Type.Object(
-  { id: Type.String(), from: Type.String(), text: Type.String(), receivedAt: Type.Integer(), accountIds: Type.Array(Type.String()), incomplete: Type.Boolean(), keyword: Type.Optional(Type.String()) },
+  {
+    id: Type.String(),
+    from: Type.String(),
+    text: Type.String(),
+    receivedAt: Type.Integer(),
+    accountIds: Type.Array(Type.String()),
+    incomplete: Type.Boolean(),
+    keyword: Type.Optional(Type.String()),
+  },
   { title: "Inbound SMS" },
 );
 export type InboundEvent = Static<typeof InboundEvent>;
@@ -43,7 +56,11 @@ export const KeywordEvent = Type.Object(
     accountIds: Type.Array(Type.String()),
     promiseDate: Type.Optional(Type.String({ description: "PROMISE: the promised date, YYYY-MM-DD." })),
     text: Type.Optional(Type.String({ description: "DISPUTE / unknown: the debtor's words." })),
-    unverified: Type.Optional(Type.Boolean({ description: "PAID, PROMISE or DISPUTE from a number on file for no account: nothing was changed." })),
+    unverified: Type.Optional(
+      Type.Boolean({
+        description: "PAID, PROMISE or DISPUTE from a number on file for no account: nothing was changed.",
+      }),
+    ),
     at: At,
   },
   { title: "Keyword action" },
@@ -51,8 +68,17 @@ export const KeywordEvent = Type.Object(
 export type KeywordEvent = Static<typeof KeywordEvent>;
 
 export const OptOutEvent = Type.Object(
-  { accountId: Type.String(), number: Type.Optional(Type.String()), optedOut: Type.Boolean(), source: literals(["sms", "mqtt", "http", "panel", "suppression-list"] as const), at: At },
-  { title: "Opt-out", description: "source suppression-list: an account was stored with a number that had opted out before." },
+  {
+    accountId: Type.String(),
+    number: Type.Optional(Type.String()),
+    optedOut: Type.Boolean(),
+    source: literals(["sms", "mqtt", "http", "panel", "suppression-list"] as const),
+    at: At,
+  },
+  {
+    title: "Opt-out",
+    description: "source suppression-list: an account was stored with a number that had opted out before.",
+  },
 );
 export type OptOutEvent = Static<typeof OptOutEvent>;
 
@@ -61,7 +87,11 @@ export const ConsentChangedEvent = Type.Object(
     number: Type.String(),
     suppressed: Type.Boolean(),
     source: Type.Union([
-      Type.Object({ kind: Type.Literal("sms"), inboundId: Type.String(), keyword: literals(["stop", "start"] as const) }),
+      Type.Object({
+        kind: Type.Literal("sms"),
+        inboundId: Type.String(),
+        keyword: literals(["stop", "start"] as const),
+      }),
       Type.Object({ kind: Type.Literal("panel"), user: Type.String() }),
       Type.Object({ kind: Type.Literal("api"), via: literals(["http", "mqtt"] as const), by: Type.String() }),
       Type.Object({ kind: Type.Literal("import"), by: Type.String() }),
@@ -78,17 +108,32 @@ export const MessageRefusedEvent = Type.Object(
     idempotencyKey: Type.String(),
     id: Type.Optional(Type.String()),
     to: Type.String(),
-    origin: Type.Object({ kind: Type.String(), accountId: Type.Optional(Type.String()), invoiceIds: Type.Optional(Type.Array(Type.String())), step: Type.Optional(Type.String()) }),
+    origin: Type.Object({
+      kind: Type.String(),
+      accountId: Type.Optional(Type.String()),
+      invoiceIds: Type.Optional(Type.Array(Type.String())),
+      step: Type.Optional(Type.String()),
+    }),
     reason: Type.String({ description: "opted out: ..." }),
     stage: literals(["admission", "before-send"] as const),
     at: At,
   },
-  { title: "Message refused", description: "The outbox refused a send because the number opted out: at admission (no message id) or before a part (the message is cancelled too)." },
+  {
+    title: "Message refused",
+    description:
+      "The outbox refused a send because the number opted out: at admission (no message id) or before a part (the message is cancelled too).",
+  },
 );
 export type MessageRefusedEvent = Static<typeof MessageRefusedEvent>;
 
 export const AccountMarkEvent = Type.Object(
-  { accountId: Type.String(), mark: literals(["disconnect", "handoff"] as const), step: Type.String(), invoiceIds: Type.Array(Type.String()), at: At },
+  {
+    accountId: Type.String(),
+    mark: literals(["disconnect", "handoff"] as const),
+    step: Type.String(),
+    invoiceIds: Type.Array(Type.String()),
+    at: At,
+  },
   { title: "Account mark", description: "A policy step asked for disconnection or hand-off to collection." },
 );
 export type AccountMarkEvent = Static<typeof AccountMarkEvent>;
@@ -97,12 +142,19 @@ export const ModemHealthEvent = Type.Object(
   {
     state: literals(["starting", "ready", "degraded", "recovering", "offline"] as const),
     signal: Type.Optional(Type.Object({ rssi: Type.Number(), bars: Type.Number(), dbm: Type.Optional(Type.Number()) })),
-    registration: Type.Optional(literals(["home", "roaming", "searching", "denied", "unregistered", "unknown"] as const)),
+    registration: Type.Optional(
+      literals(["home", "roaming", "searching", "denied", "unregistered", "unknown"] as const),
+    ),
     operator: Type.Optional(Type.String()),
     simState: Type.Optional(Type.String()),
     model: Type.Optional(Type.String()),
     lastError: Type.Optional(Type.String()),
-    storage: Type.Optional(Type.Object({ used: Type.Number(), total: Type.Number() }, { description: "SMS storage use of the read memory (AT+CPMS?); added by the modem subsystem." })),
+    storage: Type.Optional(
+      Type.Object(
+        { used: Type.Number(), total: Type.Number() },
+        { description: "SMS storage use of the read memory (AT+CPMS?); added by the modem subsystem." },
+      ),
+    ),
     at: At,
   },
   { title: "Modem health" },
@@ -115,8 +167,21 @@ export const LedgerChangedEvent = Type.Object(
     id: Type.String(),
     accountId: Type.String(),
     at: At,
-    stop: Type.Optional(literals(["paid", "void", "disputed", "opted-out", "email-opted-out", "paused", "no-reminders", "erased"] as const)),
-    invoiceIds: Type.Optional(Type.Array(Type.String(), { description: "The invoices concerned by stop (empty = the whole account)." })),
+    stop: Type.Optional(
+      literals([
+        "paid",
+        "void",
+        "disputed",
+        "opted-out",
+        "email-opted-out",
+        "paused",
+        "no-reminders",
+        "erased",
+      ] as const),
+    ),
+    invoiceIds: Type.Optional(
+      Type.Array(Type.String(), { description: "The invoices concerned by stop (empty = the whole account)." }),
+    ),
   },
   { title: "Ledger changed" },
 );
@@ -143,14 +208,19 @@ export const ModemRotationEvent = Type.Object(
     retryAt: Type.Optional(Type.Integer({ description: "When it is tried again (out of rotation only)." })),
     at: At,
   },
-  { title: "SIM rotation", description: "A SIM of the modem pool left or rejoined the rotation (docs/outbox.md, Failover)." },
+  {
+    title: "SIM rotation",
+    description: "A SIM of the modem pool left or rejoined the rotation (docs/outbox.md, Failover).",
+  },
 );
 export type ModemRotationEvent = Static<typeof ModemRotationEvent>;
 
 export const ModemCreditEvent = Type.Object(
   {
     modemId: Type.String(),
-    credit: Type.Optional(Type.Integer({ description: "Minor units; absent when the operator's answer held no amount." })),
+    credit: Type.Optional(
+      Type.Integer({ description: "Minor units; absent when the operator's answer held no amount." }),
+    ),
     text: Type.String(),
     low: Type.Boolean(),
     at: At,
@@ -168,18 +238,54 @@ export interface EventEntry {
 
 /** Every domain event: its payload schema and where it goes out. */
 export const EVENT_TABLE = {
-  "message.state": { schema: MessageStateEvent, topic: "message/state", description: `A message changed state: ${MESSAGE_STATES.join(", ")}.` },
+  "message.state": {
+    schema: MessageStateEvent,
+    topic: "message/state",
+    description: `A message changed state: ${MESSAGE_STATES.join(", ")}.`,
+  },
   "inbound.received": { schema: InboundEvent, topic: "inbound", description: "An SMS was received (reassembled)." },
-  "keyword.action": { schema: KeywordEvent, topic: "keyword/<keyword>", description: `A debtor's keyword was acted on: ${KEYWORD_KINDS.join(", ")}.` },
+  "keyword.action": {
+    schema: KeywordEvent,
+    topic: "keyword/<keyword>",
+    description: `A debtor's keyword was acted on: ${KEYWORD_KINDS.join(", ")}.`,
+  },
   "account.optout": { schema: OptOutEvent, topic: "account/optout", description: "An account opted out or back in." },
-  "account.mark": { schema: AccountMarkEvent, topic: "account/mark", description: "A dunning step marked an account for disconnection or hand-off." },
-  "message.refused": { schema: MessageRefusedEvent, topic: "message/refused", description: "A send was refused because the number opted out (at admission, or before a part: the message is then cancelled too)." },
-  "consent.changed": { schema: ConsentChangedEvent, topic: "consent/changed", description: "A number was put on the suppression list (STOP, staff, API) or taken off it (START, staff)." },
-  "input.error": { schema: InputErrorEvent, topic: "error", description: "A payload was refused: topic, field and reason." },
-  "modem.rotation": { schema: ModemRotationEvent, topic: "modem/rotation", description: "A SIM of the modem pool left the rotation (with the reason and when it is tried again) or came back." },
-  "modem.credit": { schema: ModemCreditEvent, topic: "modem/credit", description: "A pooled SIM's prepaid credit was read (USSD); low when under its threshold." },
+  "account.mark": {
+    schema: AccountMarkEvent,
+    topic: "account/mark",
+    description: "A dunning step marked an account for disconnection or hand-off.",
+  },
+  "message.refused": {
+    schema: MessageRefusedEvent,
+    topic: "message/refused",
+    description:
+      "A send was refused because the number opted out (at admission, or before a part: the message is then cancelled too).",
+  },
+  "consent.changed": {
+    schema: ConsentChangedEvent,
+    topic: "consent/changed",
+    description: "A number was put on the suppression list (STOP, staff, API) or taken off it (START, staff).",
+  },
+  "input.error": {
+    schema: InputErrorEvent,
+    topic: "error",
+    description: "A payload was refused: topic, field and reason.",
+  },
+  "modem.rotation": {
+    schema: ModemRotationEvent,
+    topic: "modem/rotation",
+    description: "A SIM of the modem pool left the rotation (with the reason and when it is tried again) or came back.",
+  },
+  "modem.credit": {
+    schema: ModemCreditEvent,
+    topic: "modem/credit",
+    description: "A pooled SIM's prepaid credit was read (USSD); low when under its threshold.",
+  },
   // Not published on a topic of its own: its content goes out in the retained status.
-  "modem.health": { schema: ModemHealthEvent, description: "The modem's health changed (panel, webhooks; MQTT: in status)." },
+  "modem.health": {
+    schema: ModemHealthEvent,
+    description: "The modem's health changed (panel, webhooks; MQTT: in status).",
+  },
   // Not published: an import of 100,000 invoices would be 100,000 messages.
   "ledger.changed": { schema: LedgerChangedEvent, description: "The ledger changed (panel, webhooks)." },
 } as const satisfies Record<string, EventEntry>;

@@ -36,26 +36,69 @@ export const RECORD_LIMITS = {
 } as const;
 
 const L = RECORD_LIMITS;
-const Id = Type.String({ minLength: 1, maxLength: L.idMaxLength, pattern: L.idPattern, description: "The accounting server's id: letters, digits, _ . : / -" });
+const Id = Type.String({
+  minLength: 1,
+  maxLength: L.idMaxLength,
+  pattern: L.idPattern,
+  description: "The accounting server's id: letters, digits, _ . : / -",
+});
 // format "date" (ajv-formats) also refuses days that do not exist, such as 2026-02-30.
-const LocalDate = Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$", format: "date", description: "A calendar date without time, YYYY-MM-DD, read in the account's time zone." });
+const LocalDate = Type.String({
+  pattern: "^\\d{4}-\\d{2}-\\d{2}$",
+  format: "date",
+  description: "A calendar date without time, YYYY-MM-DD, read in the account's time zone.",
+});
 const Currency = Type.String({ pattern: "^[A-Z]{3}$", description: "ISO 4217 code, EUR." });
-const Minor = Type.Integer({ minimum: L.amountMin, maximum: L.amountMax, description: "Amount in minor units (cents), never a float, never negative." });
-const Version = Type.Integer({ minimum: 0, maximum: L.versionMax, description: "The sender's version of the record (or its updatedAt in ms): a lower one than stored is ignored." });
-const Phone = Type.String({ minLength: 3, maxLength: 32, pattern: "^\\+?[0-9 ()./-]+$", description: "A phone number, best in E.164 (+4917612345678); national forms use gateway.defaultRegion." });
+const Minor = Type.Integer({
+  minimum: L.amountMin,
+  maximum: L.amountMax,
+  description: "Amount in minor units (cents), never a float, never negative.",
+});
+const Version = Type.Integer({
+  minimum: 0,
+  maximum: L.versionMax,
+  description: "The sender's version of the record (or its updatedAt in ms): a lower one than stored is ignored.",
+});
+const Phone = Type.String({
+  minLength: 3,
+  maxLength: 32,
+  pattern: "^\\+?[0-9 ()./-]+$",
+  description: "A phone number, best in E.164 (+4917612345678); national forms use gateway.defaultRegion.",
+});
 
-const Email = Type.String({ minLength: 3, maxLength: 254, pattern: "^[^\\s@,<>]+@[^\\s@,<>]+$", description: "An e-mail address, name@example.com (one address, no display name)." });
+const Email = Type.String({
+  minLength: 3,
+  maxLength: 254,
+  pattern: "^[^\\s@,<>]+@[^\\s@,<>]+$",
+  description: "An e-mail address, name@example.com (one address, no display name).",
+});
 
 export const AccountUpsert = Type.Object(
   {
     id: Id,
     version: Version,
-    name: Type.String({ minLength: 1, maxLength: L.nameMaxLength, pattern: "\\S", description: "Not blank; surrounding spaces are trimmed." }),
-    phones: Type.Optional(Type.Array(Phone, { maxItems: L.phonesPerAccount, description: "Numbers on file; a balance is only ever sent to one of these. An account needs phones or emails." })),
-    emails: Type.Optional(Type.Array(Email, { maxItems: 5, description: "E-mail addresses on file; reminders by e-mail go to the first (docs/email.md)." })),
+    name: Type.String({
+      minLength: 1,
+      maxLength: L.nameMaxLength,
+      pattern: "\\S",
+      description: "Not blank; surrounding spaces are trimmed.",
+    }),
+    phones: Type.Optional(
+      Type.Array(Phone, {
+        maxItems: L.phonesPerAccount,
+        description: "Numbers on file; a balance is only ever sent to one of these. An account needs phones or emails.",
+      }),
+    ),
+    emails: Type.Optional(
+      Type.Array(Email, {
+        maxItems: 5,
+        description: "E-mail addresses on file; reminders by e-mail go to the first (docs/email.md).",
+      }),
+    ),
     channel: Type.Optional(
       Type.Union([Type.Literal("sms"), Type.Literal("email"), Type.Literal("both"), Type.Literal("sms-then-email")], {
-        description: "How the account wants its reminders: sms (default), email, both, or sms-then-email (e-mail when the SMS failed permanently).",
+        description:
+          "How the account wants its reminders: sms (default), email, both, or sms-then-email (e-mail when the SMS failed permanently).",
       }),
     ),
     locale: Type.Optional(Type.String({ pattern: "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", description: "BCP 47, de-DE." })),
@@ -81,8 +124,19 @@ export const InvoiceUpsert = Type.Object(
     number: Type.Optional(Type.String({ maxLength: 64, description: "The invoice number as printed, for templates." })),
     issueDate: LocalDate,
     dueDate: LocalDate,
-    status: Type.Optional(Type.Union([Type.Literal("open"), Type.Literal("paid"), Type.Literal("void"), Type.Literal("disputed")])),
-    paymentLink: Type.Optional(Type.Union([Type.String({ maxLength: L.paymentLinkMaxLength, pattern: L.paymentLinkPattern, description: "An https:// URL without spaces (plain http is refused)." }), Type.Null()])),
+    status: Type.Optional(
+      Type.Union([Type.Literal("open"), Type.Literal("paid"), Type.Literal("void"), Type.Literal("disputed")]),
+    ),
+    paymentLink: Type.Optional(
+      Type.Union([
+        Type.String({
+          maxLength: L.paymentLinkMaxLength,
+          pattern: L.paymentLinkPattern,
+          description: "An https:// URL without spaces (plain http is refused).",
+        }),
+        Type.Null(),
+      ]),
+    ),
     directDebit: Type.Optional(Type.Boolean()),
     noReminders: Type.Optional(Type.Boolean()),
     externalRefs: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 200 }))),
@@ -100,18 +154,30 @@ export const PaymentRecord = Type.Object(
     currency: Type.Optional(Currency),
     date: LocalDate,
   },
-  { additionalProperties: false, title: "Payment", description: "Give accountId, invoiceId or both; without invoiceId it is applied oldest invoice first." },
+  {
+    additionalProperties: false,
+    title: "Payment",
+    description: "Give accountId, invoiceId or both; without invoiceId it is applied oldest invoice first.",
+  },
 );
 export type PaymentRecord = Static<typeof PaymentRecord>;
 
 export const SendRequest = Type.Object(
   {
-    id: Type.String({ minLength: 1, maxLength: 128, description: "Your id for this message: sending the same id twice sends once (idempotency key)." }),
+    id: Type.String({
+      minLength: 1,
+      maxLength: 128,
+      description: "Your id for this message: sending the same id twice sends once (idempotency key).",
+    }),
     to: Phone,
     text: Type.String({ minLength: 1, maxLength: 1600 }),
     accountId: Type.Optional(Id),
-    notBefore: Type.Optional(Type.Integer({ minimum: 0, description: "Not before this instant (ms since the epoch)." })),
-    expiresAt: Type.Optional(Type.Integer({ minimum: 0, description: "Give up at this instant (ms since the epoch)." })),
+    notBefore: Type.Optional(
+      Type.Integer({ minimum: 0, description: "Not before this instant (ms since the epoch)." }),
+    ),
+    expiresAt: Type.Optional(
+      Type.Integer({ minimum: 0, description: "Give up at this instant (ms since the epoch)." }),
+    ),
   },
   { additionalProperties: false, title: "Direct send request" },
 );
@@ -130,20 +196,38 @@ export type OptOutChange = Static<typeof OptOutChange>;
 export const SuppressionAdd = Type.Object(
   {
     number: Phone,
-    reason: Type.Optional(Type.String({ maxLength: 200, description: "Why, for the record (a letter, a phone call)." })),
+    reason: Type.Optional(
+      Type.String({ maxLength: 200, description: "Why, for the record (a letter, a phone call)." }),
+    ),
   },
-  { additionalProperties: false, title: "Suppress a number", description: "Put a number on the suppression list: nothing is sent to it, whatever asks, until START from it or a removal." },
+  {
+    additionalProperties: false,
+    title: "Suppress a number",
+    description:
+      "Put a number on the suppression list: nothing is sent to it, whatever asks, until START from it or a removal.",
+  },
 );
 export type SuppressionAdd = Static<typeof SuppressionAdd>;
 
 const ConsentSourceSchema = Type.Union(
   [
-    Type.Object({ kind: Type.Literal("sms"), inboundId: Type.String(), keyword: Type.Union([Type.Literal("stop"), Type.Literal("start")]) }),
+    Type.Object({
+      kind: Type.Literal("sms"),
+      inboundId: Type.String(),
+      keyword: Type.Union([Type.Literal("stop"), Type.Literal("start")]),
+    }),
     Type.Object({ kind: Type.Literal("panel"), user: Type.String() }),
-    Type.Object({ kind: Type.Literal("api"), via: Type.Union([Type.Literal("http"), Type.Literal("mqtt")]), by: Type.String() }),
+    Type.Object({
+      kind: Type.Literal("api"),
+      via: Type.Union([Type.Literal("http"), Type.Literal("mqtt")]),
+      by: Type.String(),
+    }),
     Type.Object({ kind: Type.Literal("import"), by: Type.String() }),
   ],
-  { description: "Who changed it: sms (STOP/START with the inbound SMS id), panel (user), api (HTTP or MQTT client), import." },
+  {
+    description:
+      "Who changed it: sms (STOP/START with the inbound SMS id), panel (user), api (HTTP or MQTT client), import.",
+  },
 );
 
 export const SuppressionRecordSchema = Type.Object(
@@ -154,7 +238,12 @@ export const SuppressionRecordSchema = Type.Object(
     source: Type.Optional(ConsentSourceSchema),
     reason: Type.Optional(Type.String()),
     changes: Type.Array(
-      Type.Object({ action: Type.Union([Type.Literal("added"), Type.Literal("removed")]), at: Type.Integer(), source: ConsentSourceSchema, reason: Type.Optional(Type.String()) }),
+      Type.Object({
+        action: Type.Union([Type.Literal("added"), Type.Literal("removed")]),
+        at: Type.Integer(),
+        source: ConsentSourceSchema,
+        reason: Type.Optional(Type.String()),
+      }),
       { description: "Every change, oldest first." },
     ),
   },
@@ -164,12 +253,18 @@ export const SuppressionRecordSchema = Type.Object(
 export const CancelRequest = Type.Object(
   {
     id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "The gateway's message id." })),
-    idempotencyKey: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "The id you sent with the send request." })),
+    idempotencyKey: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: "The id you sent with the send request." }),
+    ),
     invoiceId: Type.Optional(Id),
     accountId: Type.Optional(Id),
     reason: Type.Optional(Type.String({ maxLength: 200 })),
   },
-  { additionalProperties: false, title: "Cancel queued messages", description: "Give exactly one of id, idempotencyKey, invoiceId, accountId." },
+  {
+    additionalProperties: false,
+    title: "Cancel queued messages",
+    description: "Give exactly one of id, idempotencyKey, invoiceId, accountId.",
+  },
 );
 export type CancelRequest = Static<typeof CancelRequest>;
 
@@ -185,7 +280,14 @@ export const UpsertResult = Type.Object(
     stored: Type.Integer({ description: "Created or changed." }),
     unchanged: Type.Integer({ description: "Same version as stored: nothing to do (a republished batch)." }),
     stale: Type.Integer({ description: "Older version than stored: ignored (a late retry never wins)." }),
-    refused: Type.Array(Type.Object({ index: Type.Integer(), id: Type.Optional(Type.String()), field: Type.Optional(Type.String()), reason: Type.String() })),
+    refused: Type.Array(
+      Type.Object({
+        index: Type.Integer(),
+        id: Type.Optional(Type.String()),
+        field: Type.Optional(Type.String()),
+        reason: Type.String(),
+      }),
+    ),
   },
   {},
 );
@@ -218,7 +320,14 @@ export const GatewayStatus = Type.Object(
     gatewayId: Type.String(),
     version: Type.Optional(Type.String()),
     startedAt: Type.Optional(Type.Integer()),
-    modem: Type.Optional(Type.Object({ state: Type.String(), bars: Type.Optional(Type.Integer()), registration: Type.Optional(Type.String()), operator: Type.Optional(Type.String()) })),
+    modem: Type.Optional(
+      Type.Object({
+        state: Type.String(),
+        bars: Type.Optional(Type.Integer()),
+        registration: Type.Optional(Type.String()),
+        operator: Type.Optional(Type.String()),
+      }),
+    ),
     queue: Type.Optional(Type.Object({ queued: Type.Integer(), sending: Type.Integer(), submitted: Type.Integer() })),
     at: Type.Integer(),
   },

@@ -4,7 +4,16 @@
  * and docs/mqtt.md all read this one table.
  */
 import type { TSchema } from "@sinclair/typebox";
-import { AccountUpsert, BridgeResponse, CancelRequest, GatewayStatus, InvoiceUpsert, OptOutChange, PaymentRecord, SendRequest } from "./payloads.js";
+import {
+  AccountUpsert,
+  BridgeResponse,
+  CancelRequest,
+  GatewayStatus,
+  InvoiceUpsert,
+  OptOutChange,
+  PaymentRecord,
+  SendRequest,
+} from "./payloads.js";
 import { EVENT_NAMES, EVENT_TABLE, type EventEntry, type EventName } from "./events.js";
 
 export interface InTopic {
@@ -15,15 +24,49 @@ export interface InTopic {
 }
 
 export const IN_TOPICS = {
-  accounts: { topic: "accounts/upsert", schema: AccountUpsert, batch: true, description: "Create or update accounts (a later version wins)." },
-  invoices: { topic: "invoices/upsert", schema: InvoiceUpsert, batch: true, description: "Create or update invoices (a later version wins)." },
-  payments: { topic: "payments/record", schema: PaymentRecord, batch: true, description: "Record payments (the same id twice is stored once)." },
-  send: { topic: "send", schema: SendRequest, batch: false, description: "Queue one SMS (the id is the idempotency key)." },
-  optout: { topic: "optout", schema: OptOutChange, batch: false, description: "Opt an account or a number out of (or back into) SMS." },
+  accounts: {
+    topic: "accounts/upsert",
+    schema: AccountUpsert,
+    batch: true,
+    description: "Create or update accounts (a later version wins).",
+  },
+  invoices: {
+    topic: "invoices/upsert",
+    schema: InvoiceUpsert,
+    batch: true,
+    description: "Create or update invoices (a later version wins).",
+  },
+  payments: {
+    topic: "payments/record",
+    schema: PaymentRecord,
+    batch: true,
+    description: "Record payments (the same id twice is stored once).",
+  },
+  send: {
+    topic: "send",
+    schema: SendRequest,
+    batch: false,
+    description: "Queue one SMS (the id is the idempotency key).",
+  },
+  optout: {
+    topic: "optout",
+    schema: OptOutChange,
+    batch: false,
+    description: "Opt an account or a number out of (or back into) SMS.",
+  },
 } as const satisfies Record<string, InTopic>;
 
 /** request/<what> → response/<what>. */
-export const REQUESTS = ["status", "account", "balance", "message", "cancel", "forecast", "modem", "suppression"] as const;
+export const REQUESTS = [
+  "status",
+  "account",
+  "balance",
+  "message",
+  "cancel",
+  "forecast",
+  "modem",
+  "suppression",
+] as const;
 export type RequestName = (typeof REQUESTS)[number];
 export { CancelRequest };
 
@@ -41,8 +84,19 @@ export function eventTopic(event: string, payload: unknown): string | undefined 
   return safe ? topic : undefined;
 }
 
-export const OUT_TOPICS: Array<{ topic: string; event?: EventName; retained?: boolean; schema: TSchema; description: string }> = [
-  { topic: "status", retained: true, schema: GatewayStatus, description: "Retained: online/offline (also the last will), modem health, queue depth, version." },
+export const OUT_TOPICS: Array<{
+  topic: string;
+  event?: EventName;
+  retained?: boolean;
+  schema: TSchema;
+  description: string;
+}> = [
+  {
+    topic: "status",
+    retained: true,
+    schema: GatewayStatus,
+    description: "Retained: online/offline (also the last will), modem health, queue depth, version.",
+  },
   ...EVENT_NAMES.flatMap((event) => {
     const e: EventEntry = EVENT_TABLE[event];
     return e.topic ? [{ topic: e.topic, event, schema: e.schema, description: e.description }] : [];
@@ -52,5 +106,7 @@ export const OUT_TOPICS: Array<{ topic: string; event?: EventName; retained?: bo
 
 /** Topic segments the gateway id and base topic may not contain (MQTT wildcards, separators). */
 export function isSafeTopicLevel(s: string): boolean {
-  return s.length > 0 && !s.includes("+") && !s.includes("#") && !s.includes("/") && !s.includes(String.fromCharCode(0));
+  return (
+    s.length > 0 && !s.includes("+") && !s.includes("#") && !s.includes("/") && !s.includes(String.fromCharCode(0))
+  );
 }

@@ -88,13 +88,22 @@ export function describeError(e: ErrorObject): ValidationProblem {
  */
 export function describeErrors(errors: readonly ErrorObject[]): ValidationProblem[] {
   const allowed = new Map<string, unknown[]>();
-  for (const e of errors) if (e.keyword === "const") allowed.set(e.instancePath, [...(allowed.get(e.instancePath) ?? []), (e.params as { allowedValue?: unknown }).allowedValue]);
+  for (const e of errors)
+    if (e.keyword === "const")
+      allowed.set(e.instancePath, [
+        ...(allowed.get(e.instancePath) ?? []),
+        (e.params as { allowedValue?: unknown }).allowedValue,
+      ]);
   const problems: ValidationProblem[] = [];
   const listed = new Set<string>();
   for (const e of errors) {
     const values = allowed.get(e.instancePath);
     if (values && (e.keyword === "const" || e.keyword === "anyOf")) {
-      if (!listed.has(e.instancePath)) problems.push({ field: e.instancePath, reason: `must be one of ${values.map((v) => JSON.stringify(v)).join(", ")}` });
+      if (!listed.has(e.instancePath))
+        problems.push({
+          field: e.instancePath,
+          reason: `must be one of ${values.map((v) => JSON.stringify(v)).join(", ")}`,
+        });
       listed.add(e.instancePath);
     } else problems.push(describeError(e));
   }

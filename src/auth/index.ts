@@ -16,7 +16,19 @@ import { LoginThrottle, DEFAULT_THROTTLE, type ThrottleOptions } from "./throttl
 import { hashApiKey, newApiKey, KEY_PREFIX } from "./api-keys.js";
 import { authFile, jsonStoreOpener, type AuthStore, type AuthStoreOpener } from "./storage.js";
 import { SessionTable, SESSION_LIFETIME_MS } from "./sessions.js";
-import { scopesOfRole, ROLES, SCOPES, type ApiKeyRecord, type ApiKeyView, type AuthData, type Principal, type Role, type Scope, type UserRecord, type UserView } from "./types.js";
+import {
+  scopesOfRole,
+  ROLES,
+  SCOPES,
+  type ApiKeyRecord,
+  type ApiKeyView,
+  type AuthData,
+  type Principal,
+  type Role,
+  type Scope,
+  type UserRecord,
+  type UserView,
+} from "./types.js";
 
 export * from "./types.js";
 export { memoryStoreOpener } from "./storage.js";
@@ -74,8 +86,20 @@ export class AuthService {
   static async open(opts: AuthServiceOptions): Promise<AuthService> {
     const logger = opts.logger.child({ mod: "auth" });
     const open = opts.openStore ?? jsonStoreOpener(logger);
-    const store = await open<AuthData>(authFile(opts.dataDir), { version: 1, users: [], apiKeys: [], sessionKey: "", sessions: [] });
-    const auth = new AuthService(store, opts.clock, logger, opts.throttle ?? DEFAULT_THROTTLE, opts.sessionLifetimeMs ?? SESSION_LIFETIME_MS);
+    const store = await open<AuthData>(authFile(opts.dataDir), {
+      version: 1,
+      users: [],
+      apiKeys: [],
+      sessionKey: "",
+      sessions: [],
+    });
+    const auth = new AuthService(
+      store,
+      opts.clock,
+      logger,
+      opts.throttle ?? DEFAULT_THROTTLE,
+      opts.sessionLifetimeMs ?? SESSION_LIFETIME_MS,
+    );
     await auth.firstStart(opts.adminPassword ?? "");
     return auth;
   }
@@ -95,15 +119,30 @@ export class AuthService {
       const generated = adminPassword === "";
       const password = generated ? generatePassword() : adminPassword;
       const now = this.clock.now();
-      this.data.users.push({ name: "admin", role: "admin", passwordHash: await hashPassword(password), createdAt: now, passwordChangedAt: now });
+      this.data.users.push({
+        name: "admin",
+        role: "admin",
+        passwordHash: await hashPassword(password),
+        createdAt: now,
+        passwordChangedAt: now,
+      });
       changed = true;
       if (generated) {
         // The one secret duegate logs, once: without it nobody could log in. `oneTimeSecret`
         // tells the panel's log page to leave this line out.
-        this.logger.warn({ event: "auth.admin_created", oneTimeSecret: true }, `created user "admin" with generated password ${password} (shown only now; change it in the web panel)`);
+        this.logger.warn(
+          { event: "auth.admin_created", oneTimeSecret: true },
+          `created user "admin" with generated password ${password} (shown only now; change it in the web panel)`,
+        );
       } else {
-        this.logger.info({ event: "auth.admin_created" }, 'created user "admin" with the password from config http.adminPassword');
-        if (adminPassword.length < MIN_PASSWORD_LENGTH) this.logger.warn(`http.adminPassword is shorter than ${MIN_PASSWORD_LENGTH} characters: change it in the web panel`);
+        this.logger.info(
+          { event: "auth.admin_created" },
+          'created user "admin" with the password from config http.adminPassword',
+        );
+        if (adminPassword.length < MIN_PASSWORD_LENGTH)
+          this.logger.warn(
+            `http.adminPassword is shorter than ${MIN_PASSWORD_LENGTH} characters: change it in the web panel`,
+          );
       }
     }
     if (changed) await this.save();
@@ -124,11 +163,20 @@ export class AuthService {
     const shownName = NAME.test(name) ? name : "(invalid name)";
     const wait = this.throttle.retryAfter(key, from);
     if (wait > 0) {
-      this.logger.warn({ event: "auth.login_throttled", user: shownName, client: from }, "login refused: too many failed attempts");
-      throw new DuegateError(ErrorCode.RateLimited, `too many failed logins: try again in ${Math.ceil(wait / 1000)} s`, { retryAfterMs: wait });
+      this.logger.warn(
+        { event: "auth.login_throttled", user: shownName, client: from },
+        "login refused: too many failed attempts",
+      );
+      throw new DuegateError(
+        ErrorCode.RateLimited,
+        `too many failed logins: try again in ${Math.ceil(wait / 1000)} s`,
+        { retryAfterMs: wait },
+      );
     }
     const user = this.user(name);
-    const ok = user ? await verifyPassword(password, user.passwordHash) : (await verifyPassword(password, await decoyHash()), false);
+    const ok = user
+      ? await verifyPassword(password, user.passwordHash)
+      : (await verifyPassword(password, await decoyHash()), false);
     if (!ok || !user) {
       this.throttle.fail(key, from);
       this.logger.warn({ event: "auth.login_failed", user: shownName, client: from }, "failed login");
@@ -175,7 +223,12 @@ export class AuthService {
       record.lastUsedAt = now;
       this.store.markDirty();
     }
-    return { kind: "apikey", name: record.name, role: record.scopes.includes("write") ? "admin" : "viewer", scopes: [...record.scopes] };
+    return {
+      kind: "apikey",
+      name: record.name,
+      role: record.scopes.includes("write") ? "admin" : "viewer",
+      scopes: [...record.scopes],
+    };
   }
 
   users(): UserView[] {
@@ -186,9 +239,16 @@ export class AuthService {
     checkName(name);
     checkRole(role);
     checkPassword(password);
-    if (this.user(name)) throw new DuegateError(ErrorCode.Validation, `user "${name}" exists already`, { field: "name" });
+    if (this.user(name))
+      throw new DuegateError(ErrorCode.Validation, `user "${name}" exists already`, { field: "name" });
     const now = this.clock.now();
-    const user: UserRecord = { name, role, passwordHash: await hashPassword(password), createdAt: now, passwordChangedAt: now };
+    const user: UserRecord = {
+      name,
+      role,
+      passwordHash: await hashPassword(password),
+      createdAt: now,
+      passwordChangedAt: now,
+    };
     this.data.users.push(user);
     await this.save();
     this.logger.info({ event: "auth.user_created", user: name, role }, "user created");
@@ -210,7 +270,10 @@ export class AuthService {
       this.sessions.endAllOf(user.name);
     }
     await this.save();
-    this.logger.info({ event: "auth.user_changed", user: name, role: change.role, passwordChanged: change.password !== undefined }, "user changed");
+    this.logger.info(
+      { event: "auth.user_changed", user: name, role: change.role, passwordChanged: change.password !== undefined },
+      "user changed",
+    );
     return userView(user);
   }
 
@@ -235,14 +298,27 @@ export class AuthService {
 
   /** Makes a key; `key` is returned only here. API keys never get the admin scope: users and keys are managed by people. */
   async createApiKey(name: string, scopes: Scope[]): Promise<{ key: string; apiKey: ApiKeyView }> {
-    if (!/^.{1,64}$/u.test(name) || !name.trim()) throw new DuegateError(ErrorCode.Validation, "an API key needs a name of 1 to 64 characters", { field: "name" });
+    if (!/^.{1,64}$/u.test(name) || !name.trim())
+      throw new DuegateError(ErrorCode.Validation, "an API key needs a name of 1 to 64 characters", { field: "name" });
     const unknown = scopes.filter((s) => !SCOPES.includes(s) || s === "admin");
-    if (unknown.length > 0 || scopes.length === 0) throw new DuegateError(ErrorCode.Validation, `scopes must be some of "read", "write", "policy" and "metrics", got ${excerpt(JSON.stringify(scopes))}`, { field: "scopes" });
+    if (unknown.length > 0 || scopes.length === 0)
+      throw new DuegateError(
+        ErrorCode.Validation,
+        `scopes must be some of "read", "write", "policy" and "metrics", got ${excerpt(JSON.stringify(scopes))}`,
+        { field: "scopes" },
+      );
     const made = newApiKey();
     const want = new Set<Scope>(scopes);
     // Changing data or the policy means seeing it; a metrics key sees nothing else.
     if (want.has("write") || want.has("policy")) want.add("read");
-    const record: ApiKeyRecord = { id: newId("key"), name: name.trim(), prefix: made.prefix, hash: made.hash, scopes: SCOPES.filter((s) => want.has(s)), createdAt: this.clock.now() };
+    const record: ApiKeyRecord = {
+      id: newId("key"),
+      name: name.trim(),
+      prefix: made.prefix,
+      hash: made.hash,
+      scopes: SCOPES.filter((s) => want.has(s)),
+      createdAt: this.clock.now(),
+    };
     this.data.apiKeys.push(record);
     await this.save();
     this.logger.info({ event: "auth.apikey_created", id: record.id, scopes: record.scopes }, "API key created");
@@ -252,7 +328,8 @@ export class AuthService {
   async revokeApiKey(id: string): Promise<void> {
     const before = this.data.apiKeys.length;
     this.data.apiKeys = this.data.apiKeys.filter((k) => k.id !== id);
-    if (this.data.apiKeys.length === before) throw new DuegateError(ErrorCode.NotFound, `no API key with id ${id}`, { id });
+    if (this.data.apiKeys.length === before)
+      throw new DuegateError(ErrorCode.NotFound, `no API key with id ${id}`, { id });
     await this.save();
     this.logger.info({ event: "auth.apikey_revoked", id }, "API key revoked");
   }
@@ -274,7 +351,8 @@ export class AuthService {
 
   private keepOneAdmin(name: string): void {
     const others = this.data.users.filter((u) => u.role === "admin" && u.name.toLowerCase() !== name.toLowerCase());
-    if (others.length === 0) throw new DuegateError(ErrorCode.Validation, "the last admin cannot be removed or demoted", { user: name });
+    if (others.length === 0)
+      throw new DuegateError(ErrorCode.Validation, "the last admin cannot be removed or demoted", { user: name });
   }
 
   private async save(): Promise<void> {
@@ -297,14 +375,26 @@ function apiKeyView(k: ApiKeyRecord): ApiKeyView {
 }
 
 function checkName(name: string): void {
-  if (!NAME.test(name)) throw new DuegateError(ErrorCode.Validation, "a user name is 1 to 32 letters, digits, dots, dashes or underscores", { field: "name" });
+  if (!NAME.test(name))
+    throw new DuegateError(
+      ErrorCode.Validation,
+      "a user name is 1 to 32 letters, digits, dots, dashes or underscores",
+      { field: "name" },
+    );
 }
 
 function checkRole(role: string): void {
-  if (!(ROLES as readonly string[]).includes(role)) throw new DuegateError(ErrorCode.Validation, `role must be one of ${ROLES.map((r) => `"${r}"`).join(", ")}, got "${role}"`, { field: "role" });
+  if (!(ROLES as readonly string[]).includes(role))
+    throw new DuegateError(
+      ErrorCode.Validation,
+      `role must be one of ${ROLES.map((r) => `"${r}"`).join(", ")}, got "${role}"`,
+      { field: "role" },
+    );
 }
 
 function checkPassword(password: string): void {
   if (typeof password !== "string" || password.length < MIN_PASSWORD_LENGTH || password.length > 256)
-    throw new DuegateError(ErrorCode.Validation, `a password needs ${MIN_PASSWORD_LENGTH} to 256 characters`, { field: "password" });
+    throw new DuegateError(ErrorCode.Validation, `a password needs ${MIN_PASSWORD_LENGTH} to 256 characters`, {
+      field: "password",
+    });
 }

@@ -41,7 +41,10 @@ export class SessionTable {
     const live = this.records().filter((s) => s.expiresAt > now);
     const own = live.filter((s) => s.user.toLowerCase() === lower).sort((a, b) => a.createdAt - b.createdAt);
     const dropped = new Set(own.slice(0, Math.max(0, own.length - this.maxPerUser + 1)));
-    this.replace([...live.filter((s) => !dropped.has(s)), { idHash: hashSessionId(id), user, createdAt: now, expiresAt }]);
+    this.replace([
+      ...live.filter((s) => !dropped.has(s)),
+      { idHash: hashSessionId(id), user, createdAt: now, expiresAt },
+    ]);
     return { id, expiresAt };
   }
 

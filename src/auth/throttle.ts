@@ -38,7 +38,14 @@ export interface ThrottleOptions {
   perAddressOnly?: boolean;
 }
 
-export const DEFAULT_THROTTLE: ThrottleOptions = { freeAttempts: 5, freeAttemptsPerAddress: 20, baseLockMs: 30_000, maxLockMs: 15 * 60_000, forgetAfterMs: 60 * 60_000, maxEntries: 10_000 };
+export const DEFAULT_THROTTLE: ThrottleOptions = {
+  freeAttempts: 5,
+  freeAttemptsPerAddress: 20,
+  baseLockMs: 30_000,
+  maxLockMs: 15 * 60_000,
+  forgetAfterMs: 60 * 60_000,
+  maxEntries: 10_000,
+};
 
 /** Failures per key with a doubling lock: one of the three counts above. */
 class FailureCount {

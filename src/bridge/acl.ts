@@ -29,7 +29,9 @@ export class TopicAcl {
     const shared = scope.sharedSendTopic ? [scope.sharedSendTopic] : [];
     const inTopics = Object.values(IN_TOPICS).map((t) => `${own}/${t.topic}`);
     // "keyword/<kind>" in the table is one level of any name.
-    const events = OUT_TOPICS.filter((t) => !t.topic.startsWith("response/")).map((t) => `${own}/${t.topic.replace(/<[^>]+>/g, "+")}`);
+    const events = OUT_TOPICS.filter((t) => !t.topic.startsWith("response/")).map(
+      (t) => `${own}/${t.topic.replace(/<[^>]+>/g, "+")}`,
+    );
     this.publish = { gateway: [`${own}/#`], accounting: [...inTopics, `${own}/request/+`, ...shared], reader: [] };
     this.read = { gateway: [`${own}/#`, ...shared], accounting: [`${own}/#`], reader: events };
   }
@@ -63,7 +65,9 @@ function stripShare(filter: string): string | undefined {
 
 function isValidFilter(f: string): boolean {
   const levels = f.split("/");
-  return levels.every((l, i) => (l === "#" ? i === levels.length - 1 : l === "+" || (!l.includes("+") && !l.includes("#"))));
+  return levels.every((l, i) =>
+    l === "#" ? i === levels.length - 1 : l === "+" || (!l.includes("+") && !l.includes("#")),
+  );
 }
 
 /** MQTT matching of a topic name against a filter (a topic starting with $ is not matched by a leading wildcard). */

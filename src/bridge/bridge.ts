@@ -46,7 +46,11 @@ export class MqttBridge implements Service {
     const { baseTopic } = deps.config.mqtt;
     this.gatewayId = deps.config.gateway.id;
     if (!baseTopic.split("/").every(isSafeTopicLevel) || !isSafeTopicLevel(this.gatewayId))
-      throw new DuegateError(ErrorCode.ConfigInvalid, `mqtt.baseTopic "${baseTopic}" and gateway.id "${this.gatewayId}" may not contain + # or empty levels`, { key: "mqtt.baseTopic" });
+      throw new DuegateError(
+        ErrorCode.ConfigInvalid,
+        `mqtt.baseTopic "${baseTopic}" and gateway.id "${this.gatewayId}" may not contain + # or empty levels`,
+        { key: "mqtt.baseTopic" },
+      );
     this.prefix = `${baseTopic}/${this.gatewayId}/`;
   }
 
@@ -91,14 +95,26 @@ export class MqttBridge implements Service {
     const sharedSendTopic = mqtt.sharedSendGroup ? `${mqtt.baseTopic}/shared/send` : undefined;
     if (mqtt.mode === "embedded") {
       const e = mqtt.embedded;
-      const users = this.deps.brokerUsers ?? (await BrokerUsers.open({ file: memoryUsersFile(), config: e, clock: services.clock, logger, where: "memory" }));
+      const users =
+        this.deps.brokerUsers ??
+        (await BrokerUsers.open({
+          file: memoryUsersFile(),
+          config: e,
+          clock: services.clock,
+          logger,
+          where: "memory",
+        }));
       const tls = e.tls.enabled && this.deps.tlsIdentity ? await this.deps.tlsIdentity() : undefined;
       this.broker = new EmbeddedBroker({
         host: e.host,
         port: e.port,
         ...(tls ? { tls: { host: e.tls.host, port: e.tls.port, cert: tls.cert, key: tls.key } } : {}),
         users,
-        acl: new TopicAcl({ baseTopic: mqtt.baseTopic, gatewayId: this.gatewayId, ...(sharedSendTopic ? { sharedSendTopic } : {}) }),
+        acl: new TopicAcl({
+          baseTopic: mqtt.baseTopic,
+          gatewayId: this.gatewayId,
+          ...(sharedSendTopic ? { sharedSendTopic } : {}),
+        }),
         gatewayClientId: clientId,
         allowAnonymousLoopback: e.allowAnonymousLoopback,
         maxPacketBytes: packetLimitFor(mqtt.maxBatch, e.maxPacketBytes),
@@ -108,7 +124,11 @@ export class MqttBridge implements Service {
       });
       const port = await this.broker.start();
       this.tlsFingerprint = tls?.fingerprint256;
-      if (tls) logger.info({ port: this.broker.tlsPort, fingerprint256: tls.fingerprint256 }, "embedded MQTT broker: mqtts with the appliance's certificate (pin this fingerprint in the accounting server)");
+      if (tls)
+        logger.info(
+          { port: this.broker.tlsPort, fingerprint256: tls.fingerprint256 },
+          "embedded MQTT broker: mqtts with the appliance's certificate (pin this fingerprint in the accounting server)",
+        );
       for (const w of brokerExposure(this.deps.config)) logger.warn({ key: w.key }, `SECURITY: ${w.message}`);
       // The gateway's own client comes in over loopback when the listener is on every address.
       const host = isAnyAddress(e.host) ? "127.0.0.1" : e.host;
@@ -130,7 +150,10 @@ export class MqttBridge implements Service {
         keepaliveSeconds: mqtt.keepaliveSeconds,
         reconnectPeriodMs: mqtt.reconnectPeriodMs,
         sessionExpirySeconds: mqtt.sessionExpirySeconds,
-        will: { topic: this.prefix + "status", payload: JSON.stringify({ state: "offline", gatewayId: this.gatewayId, at: services.clock.now() }) },
+        will: {
+          topic: this.prefix + "status",
+          payload: JSON.stringify({ state: "offline", gatewayId: this.gatewayId, at: services.clock.now() }),
+        },
       },
       logger,
       (topic, payload): Promise<void> => {
@@ -145,13 +168,30 @@ export class MqttBridge implements Service {
         return ingest.handle(topic, payload);
       },
     );
-    const respond = (what: string, body: object): void => link.publish(`${this.prefix}response/${what}`, JSON.stringify(body), { qos: 1 }, () => undefined);
-    const ingest = new MqttIngest(services, { prefix: this.prefix, sharedSendTopic, maxBatch: mqtt.maxBatch, gatewayId: this.gatewayId, respond, onNotInput: () => void this.notInput++ });
+    const respond = (what: string, body: object): void =>
+      link.publish(`${this.prefix}response/${what}`, JSON.stringify(body), { qos: 1 }, () => undefined);
+    const ingest = new MqttIngest(services, {
+      prefix: this.prefix,
+      sharedSendTopic,
+      maxBatch: mqtt.maxBatch,
+      gatewayId: this.gatewayId,
+      respond,
+      onNotInput: () => void this.notInput++,
+    });
     // An embedded broker starts with no sessions (they live in memory): events published
     // before the accounting server has subscribed again would reach nobody. They wait in the
     // journal until some other client subscribes to a filter that covers our topics.
     let subscriber = this.broker === undefined;
-    const publisher = new EventPublisher({ bus: services.bus, journal: this.deps.journal, link, prefix: this.prefix, maxInflight: mqtt.maxInflight, logger, deliverable: () => subscriber, now: () => services.clock.now() });
+    const publisher = new EventPublisher({
+      bus: services.bus,
+      journal: this.deps.journal,
+      link,
+      prefix: this.prefix,
+      maxInflight: mqtt.maxInflight,
+      logger,
+      deliverable: () => subscriber,
+      now: () => services.clock.now(),
+    });
     this.broker?.onSubscribe((id, filters) => {
       if (subscriber || id === clientId || !filters.some((f) => filterCoversPrefix(f, this.prefix))) return;
       subscriber = true;
@@ -160,7 +200,13 @@ export class MqttBridge implements Service {
     });
     const topics = [...Object.values(IN_TOPICS).map((t) => this.prefix + t.topic), `${this.prefix}request/+`];
     if (sharedSendTopic) topics.push(`$share/${mqtt.sharedSendGroup}/${sharedSendTopic}`);
-    const sweeper: SessionSweeper = new SessionSweeper({ baseTopic: mqtt.baseTopic, prefix: this.prefix, own: topics, link, logger });
+    const sweeper: SessionSweeper = new SessionSweeper({
+      baseTopic: mqtt.baseTopic,
+      prefix: this.prefix,
+      own: topics,
+      link,
+      logger,
+    });
     link.onConnect((sessionPresent: boolean) => {
       // Subscribed on every connect: a broker that lost the session (restarted without
       // persistence) gets the subscriptions again; then online, then the backlog.

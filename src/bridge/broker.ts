@@ -68,7 +68,15 @@ export class EmbeddedBroker {
   private stopRotateListener: () => void = () => undefined;
 
   constructor(private readonly opts: EmbeddedBrokerOptions) {
-    this.throttle = new LoginThrottle(opts.clock, { freeAttempts: opts.authFailuresBeforeLock, freeAttemptsPerAddress: opts.authFailuresBeforeLock, baseLockMs: 30_000, maxLockMs: 15 * 60_000, forgetAfterMs: 60 * 60_000, maxEntries: 10_000, perAddressOnly: true });
+    this.throttle = new LoginThrottle(opts.clock, {
+      freeAttempts: opts.authFailuresBeforeLock,
+      freeAttemptsPerAddress: opts.authFailuresBeforeLock,
+      baseLockMs: 30_000,
+      maxLockMs: 15 * 60_000,
+      forgetAfterMs: 60 * 60_000,
+      maxEntries: 10_000,
+      perAddressOnly: true,
+    });
   }
 
   /** Called for every SUBSCRIBE (a session restored on reconnect resubscribes too). */
@@ -112,13 +120,19 @@ export class EmbeddedBroker {
         if (!client) return done(null);
         const refusal = who ? acl.refusePublish(who.role, packet.topic, packet.retain) : "not logged in";
         if (!refusal) return done(null);
-        logger.warn({ clientId: client.id, user: who?.username, address: addressOf(client), topic: packet.topic }, `embedded MQTT broker refused a publish and closed the connection: ${refusal}`);
+        logger.warn(
+          { clientId: client.id, user: who?.username, address: addressOf(client), topic: packet.topic },
+          `embedded MQTT broker refused a publish and closed the connection: ${refusal}`,
+        );
         done(new Error(refusal));
       },
       authorizeSubscribe: (client, sub, done) => {
         const who = client ? this.roles.get(client) : undefined;
         if (who && acl.maySubscribe(who.role, sub.topic)) return done(null, sub);
-        logger.warn({ clientId: client?.id, user: who?.username, filter: sub.topic }, "embedded MQTT broker refused a subscription beyond what the user may read");
+        logger.warn(
+          { clientId: client?.id, user: who?.username, filter: sub.topic },
+          "embedded MQTT broker refused a subscription beyond what the user may read",
+        );
         // null: a failure code in the SUBACK for this filter; the connection stays.
         done(null, null);
       },
@@ -132,14 +146,23 @@ export class EmbeddedBroker {
       const filters = subs.map((x) => x.topic);
       for (const fn of this.subscribeListeners) fn(client?.id ?? "", filters);
     });
-    aedes.on("clientError", (client, e) => logger.debug({ clientId: client.id, err: e.message }, "embedded broker: client error"));
+    aedes.on("clientError", (client, e) =>
+      logger.debug({ clientId: client.id, err: e.message }, "embedded broker: client error"),
+    );
     const accept = (socket: Socket): void => {
       this.sockets.add(socket);
       socket.on("close", () => this.sockets.delete(socket));
       socket.on("error", () => undefined);
       aedes.handle(socket);
       limitPacketSize(socket, this.opts.maxPacketBytes, (announced) =>
-        logger.warn({ address: socket.remoteAddress, announced: Number.isFinite(announced) ? announced : "malformed", limit: this.opts.maxPacketBytes }, "embedded MQTT broker closed a connection: packet over the size limit"),
+        logger.warn(
+          {
+            address: socket.remoteAddress,
+            announced: Number.isFinite(announced) ? announced : "malformed",
+            limit: this.opts.maxPacketBytes,
+          },
+          "embedded MQTT broker closed a connection: packet over the size limit",
+        ),
       );
     };
     this.aedes = aedes;
@@ -150,16 +173,30 @@ export class EmbeddedBroker {
       const { cert, key, host, port } = this.opts.tls;
       const secure = createTlsServer({ cert, key, minVersion: "TLSv1.2" }, accept);
       // A failed handshake (a client that does not trust the certificate) is the client's business.
-      secure.on("tlsClientError", (e, socket) => logger.debug({ address: socket.remoteAddress, err: e.message }, "embedded broker: TLS handshake failed"));
+      secure.on("tlsClientError", (e, socket) =>
+        logger.debug({ address: socket.remoteAddress, err: e.message }, "embedded broker: TLS handshake failed"),
+      );
       this.boundTlsPort = await listen(secure, port, host);
       this.servers.push(secure);
     }
-    logger.info({ host: this.opts.host, port: this.boundPort, tls: this.opts.tls ? { host: this.opts.tls.host, port: this.boundTlsPort } : "off", maxPacketBytes: this.opts.maxPacketBytes }, "embedded MQTT broker listening");
+    logger.info(
+      {
+        host: this.opts.host,
+        port: this.boundPort,
+        tls: this.opts.tls ? { host: this.opts.tls.host, port: this.boundTlsPort } : "off",
+        maxPacketBytes: this.opts.maxPacketBytes,
+      },
+      "embedded MQTT broker listening",
+    );
     return this.boundPort;
   }
 
   /** Undefined when the client may connect; else why not, with the CONNACK code. */
-  private async authenticate(client: Client, username: string | undefined, password: Buffer | undefined): Promise<{ code: number; reason: string } | undefined> {
+  private async authenticate(
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
+  ): Promise<{ code: number; reason: string } | undefined> {
     const { logger } = this.opts;
     const address = addressOf(client);
     const where = { address, clientId: client.id };
@@ -168,13 +205,19 @@ export class EmbeddedBroker {
         this.roles.set(client, { role: "accounting", username: "" });
         return this.checkClientId(client, "accounting");
       }
-      logger.warn(where, "embedded MQTT broker refused an anonymous client: give a user name and password (docs/mqtt.md, Credentials)");
+      logger.warn(
+        where,
+        "embedded MQTT broker refused an anonymous client: give a user name and password (docs/mqtt.md, Credentials)",
+      );
       return { code: NOT_AUTHORIZED, reason: "anonymous clients are not allowed" };
     }
     // The gateway's own password is 32 random bytes made at start: no lock stands between it and its broker.
     const lockedMs = username === GATEWAY_USER ? 0 : this.throttle.retryAfter(username ?? "", address);
     if (lockedMs > 0) {
-      logger.warn({ ...where, user: username, retryAfterSeconds: Math.ceil(lockedMs / 1000) }, "embedded MQTT broker refused a login: too many wrong passwords from this address");
+      logger.warn(
+        { ...where, user: username, retryAfterSeconds: Math.ceil(lockedMs / 1000) },
+        "embedded MQTT broker refused a login: too many wrong passwords from this address",
+      );
       return { code: NOT_AUTHORIZED, reason: "too many wrong passwords: try later" };
     }
     const role = await this.opts.users.verify(username, password);
@@ -190,7 +233,10 @@ export class EmbeddedBroker {
 
   private checkClientId(client: Client, role: BrokerRole): { code: number; reason: string } | undefined {
     if (client.id !== this.opts.gatewayClientId || role === "gateway") return undefined;
-    this.opts.logger.warn({ address: addressOf(client), clientId: client.id }, "embedded MQTT broker refused a client using the gateway's own client id");
+    this.opts.logger.warn(
+      { address: addressOf(client), clientId: client.id },
+      "embedded MQTT broker refused a client using the gateway's own client id",
+    );
     return { code: IDENTIFIER_REJECTED, reason: "this client id belongs to the gateway" };
   }
 

@@ -80,7 +80,10 @@ export class MqttLink {
         (e: unknown) => {
           // Not stored: no PUBACK. The broker redelivers a QoS 1 message only on a new
           // connection, so drop this one after a pause and let mqtt.js reconnect.
-          this.logger.error({ err: e, topic: packet.topic }, "an MQTT message could not be stored; reconnecting so that the broker redelivers it");
+          this.logger.error(
+            { err: e, topic: packet.topic },
+            "an MQTT message could not be stored; reconnecting so that the broker redelivers it",
+          );
           callback(e instanceof Error ? e : new Error(errorMessage(e)));
           setTimeout(() => client.stream?.destroy(), 1000).unref();
         },
@@ -91,7 +94,9 @@ export class MqttLink {
       for (const fn of this.connectListeners) fn(connack.sessionPresent);
     });
     client.on("reconnect", () => this.logger.debug("MQTT reconnecting"));
-    client.on("offline", () => this.logger.warn({ url: redactUrl(o.url) }, "MQTT broker unreachable; events are kept and sent after reconnect"));
+    client.on("offline", () =>
+      this.logger.warn({ url: redactUrl(o.url) }, "MQTT broker unreachable; events are kept and sent after reconnect"),
+    );
     client.on("error", (e) => this.logger.warn({ err: e.message }, "MQTT error"));
   }
 
@@ -107,7 +112,9 @@ export class MqttLink {
 
   /** QoS 1: the callback fires on PUBACK (after reconnects too: mqtt.js resends from its store). */
   publish(topic: string, payload: string, opts: { retain?: boolean; qos?: 0 | 1 }, cb: (error?: Error) => void): void {
-    this.requireClient().publish(topic, payload, { qos: opts.qos ?? 1, retain: opts.retain ?? false }, (e) => cb(e ?? undefined));
+    this.requireClient().publish(topic, payload, { qos: opts.qos ?? 1, retain: opts.retain ?? false }, (e) =>
+      cb(e ?? undefined),
+    );
   }
 
   publishAsync(topic: string, payload: string, opts: { retain?: boolean; qos?: 0 | 1 }): Promise<void> {
@@ -120,7 +127,10 @@ export class MqttLink {
     if (!c) return;
     this.client = undefined;
     // A graceful end waits for in-flight acknowledgements; a broker that is away gets 3 s.
-    const graceful = c.endAsync(false).then(() => true, () => false);
+    const graceful = c.endAsync(false).then(
+      () => true,
+      () => false,
+    );
     const done = await Promise.race([graceful, new Promise<boolean>((r) => setTimeout(() => r(false), 3000).unref())]);
     if (!done) await c.endAsync(true).catch(() => undefined);
   }

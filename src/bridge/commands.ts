@@ -4,7 +4,15 @@
  * call for the good records, and a report naming each refused record, field and reason.
  */
 import type { TSchema } from "@sinclair/typebox";
-import { AccountUpsert, CancelRequest, InvoiceUpsert, PaymentRecord, SendRequest, OptOutChange, type UpsertResult } from "../api/payloads.js";
+import {
+  AccountUpsert,
+  CancelRequest,
+  InvoiceUpsert,
+  PaymentRecord,
+  SendRequest,
+  OptOutChange,
+  type UpsertResult,
+} from "../api/payloads.js";
 import { check, type ValidationProblem } from "../api/validate.js";
 import { DuegateError, ErrorCode, isDuegateError } from "../core/errors.js";
 import { boundMessage, excerpt } from "../core/excerpt.js";
@@ -14,7 +22,11 @@ import type { ConsentSource, SuppressionResult } from "../consent/types.js";
 
 export type RecordKind = "accounts" | "invoices" | "payments";
 
-const schemas: Record<RecordKind, TSchema> = { accounts: AccountUpsert, invoices: InvoiceUpsert, payments: PaymentRecord };
+const schemas: Record<RecordKind, TSchema> = {
+  accounts: AccountUpsert,
+  invoices: InvoiceUpsert,
+  payments: PaymentRecord,
+};
 
 export interface RefusedRecord extends ValidationProblem {
   index: number;
@@ -25,13 +37,30 @@ export interface RefusedRecord extends ValidationProblem {
 export const DEFAULT_MAX_BATCH = 5000;
 
 /** Validates each record and stores the good ones in one durable ledger call. */
-export async function ingestRecords(ledger: LedgerCommands, kind: RecordKind, payload: unknown, maxBatch = DEFAULT_MAX_BATCH): Promise<UpsertResult> {
+export async function ingestRecords(
+  ledger: LedgerCommands,
+  kind: RecordKind,
+  payload: unknown,
+  maxBatch = DEFAULT_MAX_BATCH,
+): Promise<UpsertResult> {
   const items: unknown[] = Array.isArray(payload) ? payload : [payload];
   if (payload === null || typeof payload !== "object") {
-    return { received: 0, stored: 0, unchanged: 0, stale: 0, refused: [{ index: 0, field: "", reason: "must be one JSON object or an array of them" }] };
+    return {
+      received: 0,
+      stored: 0,
+      unchanged: 0,
+      stale: 0,
+      refused: [{ index: 0, field: "", reason: "must be one JSON object or an array of them" }],
+    };
   }
   if (items.length > maxBatch) {
-    return { received: items.length, stored: 0, unchanged: 0, stale: 0, refused: [{ index: 0, field: "", reason: `batch of ${items.length} is over the limit of ${maxBatch}: split it` }] };
+    return {
+      received: items.length,
+      stored: 0,
+      unchanged: 0,
+      stale: 0,
+      refused: [{ index: 0, field: "", reason: `batch of ${items.length} is over the limit of ${maxBatch}: split it` }],
+    };
   }
   const refused: RefusedRecord[] = [];
   const good: unknown[] = [];
@@ -65,8 +94,15 @@ export async function ingestRecords(ledger: LedgerCommands, kind: RecordKind, pa
       // A refusal of the whole batch by the domain is the sender's to fix; anything else
       // (a failed write) propagates, so nothing is acknowledged and the sender retries.
       if (!isDuegateError(e) || (e.code !== ErrorCode.Validation && e.code !== ErrorCode.StaleUpdate)) throw e;
-      for (const i of goodIndex) refused.push({ index: i, id: idOf(items[i]), field: String(e.context.field ?? ""), reason: e.message });
-      return { received: items.length, stored: 0, unchanged: 0, stale: 0, refused: refused.sort((a, b) => a.index - b.index) };
+      for (const i of goodIndex)
+        refused.push({ index: i, id: idOf(items[i]), field: String(e.context.field ?? ""), reason: e.message });
+      return {
+        received: items.length,
+        stored: 0,
+        unchanged: 0,
+        stale: 0,
+        refused: refused.sort((a, b) => a.index - b.index),
+      };
     }
   }
   return toUpsertResult(items, goodIndex, report, refused, Array.isArray(payload));
@@ -78,7 +114,13 @@ function idOf(item: unknown): string | undefined {
 }
 
 /** Merges the ledger's report (indices into the good records) with the edge's refusals. */
-export function toUpsertResult(items: unknown[], goodIndex: number[], report: LedgerUpsertReport, refused: RefusedRecord[], batch: boolean): UpsertResult {
+export function toUpsertResult(
+  items: unknown[],
+  goodIndex: number[],
+  report: LedgerUpsertReport,
+  refused: RefusedRecord[],
+  batch: boolean,
+): UpsertResult {
   const fromLedger = report.refused.map((r) => {
     const index = goodIndex[r.index] ?? r.index;
     return { index, id: r.id, field: (batch ? `/${index}` : "") + ledgerPathToPointer(r.field), reason: r.reason };
@@ -90,37 +132,66 @@ export function toUpsertResult(items: unknown[], goodIndex: number[], report: Le
     unchanged: report.unchanged.length,
     stale: report.stale.length,
     // A refusal quotes at most an excerpt of what was sent (a field name or value may be megabytes).
-    refused: all.map((r) => ({ index: r.index, ...(r.id === undefined ? {} : { id: excerpt(r.id) }), field: excerpt(r.field), reason: boundMessage(r.reason) })),
+    refused: all.map((r) => ({
+      index: r.index,
+      ...(r.id === undefined ? {} : { id: excerpt(r.id) }),
+      field: excerpt(r.field),
+      reason: boundMessage(r.reason),
+    })),
   };
 }
 
 /** "phones[1]" or "externalRefs.crm" → "/phones/1", "/externalRefs/crm". */
 export function ledgerPathToPointer(path: string): string {
   if (!path) return "";
-  return "/" + path.replace(/\[(\d+)\]/g, ".$1").split(".").filter(Boolean).join("/");
+  return (
+    "/" +
+    path
+      .replace(/\[(\d+)\]/g, ".$1")
+      .split(".")
+      .filter(Boolean)
+      .join("/")
+  );
 }
 
 export type Source = "mqtt" | "http";
 
 /** A direct send: queued durably, the client's id as idempotency key (a republish sends once). */
-export async function sendDirect(outbox: OutboxCommands, req: SendRequest, source: Source, requestedBy: string): Promise<EnqueueResult> {
+export async function sendDirect(
+  outbox: OutboxCommands,
+  req: SendRequest,
+  source: Source,
+  requestedBy: string,
+): Promise<EnqueueResult> {
   return outbox.enqueue({
     idempotencyKey: `send:${req.id}`,
     to: req.to,
     text: req.text,
     priority: Priority.direct,
-    origin: { kind: "api", requestedBy: `${source}:${requestedBy}`, ...(req.accountId ? { accountId: req.accountId } : {}) },
+    origin: {
+      kind: "api",
+      requestedBy: `${source}:${requestedBy}`,
+      ...(req.accountId ? { accountId: req.accountId } : {}),
+    },
     ...(req.notBefore !== undefined ? { notBefore: req.notBefore } : {}),
     ...(req.expiresAt !== undefined ? { expiresAt: req.expiresAt } : {}),
   });
 }
 
-export function cancelSelector(req: CancelRequest): { id: string } | { idempotencyKey: string } | { invoiceId: string } | { accountId: string } {
+export function cancelSelector(
+  req: CancelRequest,
+): { id: string } | { idempotencyKey: string } | { invoiceId: string } | { accountId: string } {
   const given = (["id", "idempotencyKey", "invoiceId", "accountId"] as const).filter((k) => req[k] !== undefined);
-  if (given.length !== 1) throw new DuegateError(ErrorCode.Validation, "give exactly one of id, idempotencyKey, invoiceId, accountId", { field: given[1] ? `/${given[1]}` : "/id" });
+  if (given.length !== 1)
+    throw new DuegateError(ErrorCode.Validation, "give exactly one of id, idempotencyKey, invoiceId, accountId", {
+      field: given[1] ? `/${given[1]}` : "/id",
+    });
   const k = given[0]!;
   // A send request's id becomes the idempotency key "send:<id>" (sendDirect).
-  if (k === "idempotencyKey") return { idempotencyKey: req.idempotencyKey!.startsWith("send:") ? req.idempotencyKey! : `send:${req.idempotencyKey}` };
+  if (k === "idempotencyKey")
+    return {
+      idempotencyKey: req.idempotencyKey!.startsWith("send:") ? req.idempotencyKey! : `send:${req.idempotencyKey}`,
+    };
   return { [k]: req[k]! } as { id: string };
 }
 
@@ -129,8 +200,14 @@ export function cancelSelector(req: CancelRequest): { id: string } | { idempoten
  * the number also goes on (or comes off) the suppression list, so that it holds for every
  * send to it and for accounts stored with it later (docs/security.md, "Consent").
  */
-export async function changeOptOut(s: { ledger: LedgerCommands; consent: ConsentCommands }, req: OptOutChange, source: Source, by: string): Promise<string[]> {
-  if ((req.accountId === undefined) === (req.number === undefined)) throw new DuegateError(ErrorCode.Validation, "give accountId or number, not both", { field: "/accountId" });
+export async function changeOptOut(
+  s: { ledger: LedgerCommands; consent: ConsentCommands },
+  req: OptOutChange,
+  source: Source,
+  by: string,
+): Promise<string[]> {
+  if ((req.accountId === undefined) === (req.number === undefined))
+    throw new DuegateError(ErrorCode.Validation, "give accountId or number, not both", { field: "/accountId" });
   if (req.accountId !== undefined) return s.ledger.setOptOut({ accountId: req.accountId }, req.optedOut, source);
   const who: ConsentSource = { kind: "api", via: source, by };
   if (req.optedOut) return (await suppressNumber(s, req.number!, who, source)).accountIds;
@@ -142,7 +219,13 @@ export async function changeOptOut(s: { ledger: LedgerCommands; consent: Consent
  * A number on the suppression list, by staff or a client: durable on the list first, then
  * every account with the number on file is opted out too (so dunning plans nothing for it).
  */
-export async function suppressNumber(s: { ledger: LedgerCommands; consent: ConsentCommands }, number: string, who: ConsentSource, source: Source | "panel", reason?: string): Promise<SuppressionResult & { accountIds: string[] }> {
+export async function suppressNumber(
+  s: { ledger: LedgerCommands; consent: ConsentCommands },
+  number: string,
+  who: ConsentSource,
+  source: Source | "panel",
+  reason?: string,
+): Promise<SuppressionResult & { accountIds: string[] }> {
   const r = await s.consent.add(number, who, reason);
   const accountIds = await s.ledger.setOptOut({ number: r.record.number }, true, source);
   return { ...r, accountIds };

@@ -60,17 +60,38 @@ export class BrokerUsers {
   ) {}
 
   /** Reads the users; on the first start generates the accounting password and logs it once. */
-  static async open(opts: { file: BrokerUsersFile; config: BrokerUsersConfig; clock: Clock; logger: Logger; where: string }): Promise<BrokerUsers> {
+  static async open(opts: {
+    file: BrokerUsersFile;
+    config: BrokerUsersConfig;
+    clock: Clock;
+    logger: Logger;
+    where: string;
+  }): Promise<BrokerUsers> {
     const { config } = opts;
     const names = [configuredName(config), GATEWAY_USER, ...config.readers.map((r) => r.username)].filter(Boolean);
     const twice = names.find((n, i) => names.indexOf(n) !== i);
-    if (twice) throw new DuegateError(ErrorCode.ConfigInvalid, `mqtt.embedded: the user name "${twice}" is given twice (the gateway's own user is "${GATEWAY_USER}")`, { key: "mqtt.embedded.readers" });
+    if (twice)
+      throw new DuegateError(
+        ErrorCode.ConfigInvalid,
+        `mqtt.embedded: the user name "${twice}" is given twice (the gateway's own user is "${GATEWAY_USER}")`,
+        { key: "mqtt.embedded.readers" },
+      );
     for (const [i, r] of config.readers.entries())
-      if (!r.username || !r.password) throw new DuegateError(ErrorCode.ConfigInvalid, `mqtt.embedded.readers[${i}] needs a username and a password`, { key: `mqtt.embedded.readers[${i}]` });
+      if (!r.username || !r.password)
+        throw new DuegateError(ErrorCode.ConfigInvalid, `mqtt.embedded.readers[${i}] needs a username and a password`, {
+          key: `mqtt.embedded.readers[${i}]`,
+        });
     let stored = opts.file.read();
     if (!configuredName(config) && !stored) {
       const password = generatePassword();
-      stored = { version: 1, accounting: { username: ACCOUNTING_USER, passwordHash: await hashPassword(password), createdAt: opts.clock.now() } };
+      stored = {
+        version: 1,
+        accounting: {
+          username: ACCOUNTING_USER,
+          passwordHash: await hashPassword(password),
+          createdAt: opts.clock.now(),
+        },
+      };
       await opts.file.write(stored);
       // The one time this password is shown (like the admin's, src/auth/index.ts): `oneTimeSecret`
       // keeps it off the panel's log page. Only its hash is kept.
@@ -96,7 +117,9 @@ export class BrokerUsers {
     }
     const reader = this.config.readers.find((r) => r.username === username);
     if (reader) {
-      const ok = reader.password.startsWith("scrypt$") ? await verifyPassword(given, reader.password) : sameText(given, reader.password);
+      const ok = reader.password.startsWith("scrypt$")
+        ? await verifyPassword(given, reader.password)
+        : sameText(given, reader.password);
       return ok ? "reader" : undefined;
     }
     return undefined;
@@ -107,16 +130,29 @@ export class BrokerUsers {
     const configured = configuredName(this.config);
     if (configured) return { username: configured, source: "configured", readers };
     const a = this.stored!.accounting;
-    return { username: a.username, source: "generated", createdAt: a.createdAt, ...(a.rotatedAt !== undefined ? { rotatedAt: a.rotatedAt } : {}), readers };
+    return {
+      username: a.username,
+      source: "generated",
+      createdAt: a.createdAt,
+      ...(a.rotatedAt !== undefined ? { rotatedAt: a.rotatedAt } : {}),
+      readers,
+    };
   }
 
   /** A new accounting password, returned once; clients still connected with the old one are disconnected. */
   async rotate(): Promise<{ username: string; password: string }> {
     if (configuredName(this.config) || !this.stored)
-      throw new DuegateError(ErrorCode.Validation, "the accounting server's MQTT password comes from the configuration (mqtt.embedded.password): change it there", { field: "mqtt.embedded.password" });
+      throw new DuegateError(
+        ErrorCode.Validation,
+        "the accounting server's MQTT password comes from the configuration (mqtt.embedded.password): change it there",
+        { field: "mqtt.embedded.password" },
+      );
     const password = generatePassword();
     const now = this.clock.now();
-    const next: StoredBrokerUsers = { version: 1, accounting: { ...this.stored.accounting, passwordHash: await hashPassword(password), rotatedAt: now } };
+    const next: StoredBrokerUsers = {
+      version: 1,
+      accounting: { ...this.stored.accounting, passwordHash: await hashPassword(password), rotatedAt: now },
+    };
     await this.file.write(next);
     this.stored = next;
     for (const fn of this.rotateListeners) fn(next.accounting.username);

@@ -29,9 +29,13 @@ export function brokerExposure(config: Pick<Config, "mqtt">): ExposureWarning[] 
   if (e.allowAnonymousLoopback)
     out.push({
       key: "mqtt.embedded.allowAnonymousLoopback",
-      message: "the embedded MQTT broker lets any program on this machine connect without a password, with the accounting server's rights (read every debtor's data, send SMS). Turn mqtt.embedded.allowAnonymousLoopback off outside development.",
+      message:
+        "the embedded MQTT broker lets any program on this machine connect without a password, with the accounting server's rights (read every debtor's data, send SMS). Turn mqtt.embedded.allowAnonymousLoopback off outside development.",
     });
   if (e.password && e.password.length < 12)
-    out.push({ key: "mqtt.embedded.password", message: "mqtt.embedded.password is shorter than 12 characters: leave it empty to have a strong one generated." });
+    out.push({
+      key: "mqtt.embedded.password",
+      message: "mqtt.embedded.password is shorter than 12 characters: leave it empty to have a strong one generated.",
+    });
   return out;
 }

@@ -45,7 +45,12 @@ export class MqttIngest {
   ) {}
 
   async handle(topic: string, payload: Buffer): Promise<void> {
-    const rel = topic === this.opts.sharedSendTopic ? "send" : topic.startsWith(this.opts.prefix) ? topic.slice(this.opts.prefix.length) : undefined;
+    const rel =
+      topic === this.opts.sharedSendTopic
+        ? "send"
+        : topic.startsWith(this.opts.prefix)
+          ? topic.slice(this.opts.prefix.length)
+          : undefined;
     if (rel === undefined || OUTPUT_FILTERS.some((f) => topicMatches(f, rel))) {
       this.notInput++;
       return this.opts.onNotInput?.(topic);
@@ -54,10 +59,17 @@ export class MqttIngest {
     try {
       body = JSON.parse(payload.toString("utf8"));
     } catch (e) {
-      if (rel.startsWith("request/")) return this.opts.respond(rel.slice(8), { status: "error", data: null, error: "the payload is not JSON", code: ErrorCode.PayloadMalformed });
+      if (rel.startsWith("request/"))
+        return this.opts.respond(rel.slice(8), {
+          status: "error",
+          data: null,
+          error: "the payload is not JSON",
+          code: ErrorCode.PayloadMalformed,
+        });
       return this.refuse(topic, "", ErrorCode.PayloadMalformed, `the payload is not JSON: ${(e as Error).message}`);
     }
-    if (rel.startsWith("request/")) return answerRequest(this.services, this.opts.gatewayId, rel.slice(8), body, this.opts.respond);
+    if (rel.startsWith("request/"))
+      return answerRequest(this.services, this.opts.gatewayId, rel.slice(8), body, this.opts.respond);
     switch (rel) {
       case IN_TOPICS.accounts.topic:
         return this.records(topic, "accounts", body);
@@ -76,7 +88,8 @@ export class MqttIngest {
 
   private async records(topic: string, kind: RecordKind, body: unknown): Promise<void> {
     const result = await ingestRecords(this.services.ledger, kind, body, this.opts.maxBatch);
-    for (const r of result.refused) this.refuse(topic, r.field ?? "", ErrorCode.PayloadInvalid, r.id ? `${r.id}: ${r.reason}` : r.reason);
+    for (const r of result.refused)
+      this.refuse(topic, r.field ?? "", ErrorCode.PayloadInvalid, r.id ? `${r.id}: ${r.reason}` : r.reason);
   }
 
   private async send(topic: string, body: unknown): Promise<void> {
@@ -84,10 +97,15 @@ export class MqttIngest {
     if (!c.ok) return this.refuse(topic, c.problems[0]!.field, ErrorCode.PayloadInvalid, c.problems[0]!.reason);
     try {
       const r = await sendDirect(this.services.outbox, c.value as SendRequest, "mqtt", topic);
-      this.services.logger.info({ id: r.message.id, to: maskNumber(r.message.to), status: r.status }, "send request over MQTT");
+      this.services.logger.info(
+        { id: r.message.id, to: maskNumber(r.message.to), status: r.status },
+        "send request over MQTT",
+      );
     } catch (e) {
-      if (isDuegateError(e, ErrorCode.InvalidNumber) || isDuegateError(e, ErrorCode.OptedOut)) return this.refuse(topic, "/to", e.code, e.message);
-      if (isDuegateError(e, ErrorCode.Validation) || isDuegateError(e, ErrorCode.TextUnencodable)) return this.refuse(topic, String(e.context.field ?? ""), e.code, e.message);
+      if (isDuegateError(e, ErrorCode.InvalidNumber) || isDuegateError(e, ErrorCode.OptedOut))
+        return this.refuse(topic, "/to", e.code, e.message);
+      if (isDuegateError(e, ErrorCode.Validation) || isDuegateError(e, ErrorCode.TextUnencodable))
+        return this.refuse(topic, String(e.context.field ?? ""), e.code, e.message);
       throw e;
     }
   }
@@ -98,7 +116,10 @@ export class MqttIngest {
     try {
       await changeOptOut(this.services, c.value as OptOutChange, "mqtt", topic);
     } catch (e) {
-      if (e instanceof DuegateError && (e.code === ErrorCode.Validation || e.code === ErrorCode.NotFound || e.code === ErrorCode.InvalidNumber))
+      if (
+        e instanceof DuegateError &&
+        (e.code === ErrorCode.Validation || e.code === ErrorCode.NotFound || e.code === ErrorCode.InvalidNumber)
+      )
         return this.refuse(topic, String(e.context.field ?? ""), e.code, e.message);
       throw e;
     }
@@ -107,6 +128,13 @@ export class MqttIngest {
   /** The error event goes through the bus: MQTT error topic, webhooks, web panel alike. */
   private refuse(topic: string, field: string, code: string, message: string): void {
     // Topic, field and message may quote the sender's bytes: an excerpt goes out, never the whole.
-    this.services.bus.emit("input.error", { source: "mqtt", where: excerpt(topic, 200), field: excerpt(field), code, message: boundMessage(message), at: this.services.clock.now() });
+    this.services.bus.emit("input.error", {
+      source: "mqtt",
+      where: excerpt(topic, 200),
+      field: excerpt(field),
+      code,
+      message: boundMessage(message),
+      at: this.services.clock.now(),
+    });
   }
 }

@@ -26,7 +26,11 @@ export interface LedgerCommands {
   upsertAccounts(input: AccountUpsert[]): Promise<LedgerUpsertReport>;
   upsertInvoices(input: InvoiceUpsert[]): Promise<LedgerUpsertReport>;
   recordPayments(input: PaymentRecord[]): Promise<LedgerUpsertReport>;
-  setOptOut(sel: { accountId: string } | { number: string }, optedOut: boolean, source: "sms" | "mqtt" | "http" | "panel"): Promise<string[]>;
+  setOptOut(
+    sel: { accountId: string } | { number: string },
+    optedOut: boolean,
+    source: "sms" | "mqtt" | "http" | "panel",
+  ): Promise<string[]>;
 }
 
 export interface LedgerQueries {
@@ -58,7 +62,10 @@ export interface ModemStatus {
 
 export interface DunningForecast {
   forecast(days: number): unknown[];
-  forecastPage(days: number, opts?: { offset?: number; limit?: number; accountId?: string }): { total: number; offset: number; items: unknown[] };
+  forecastPage(
+    days: number,
+    opts?: { offset?: number; limit?: number; accountId?: string },
+  ): { total: number; offset: number; items: unknown[] };
 }
 
 /** A durable, ordered log of events still to deliver (MQTT publisher, webhooks). */

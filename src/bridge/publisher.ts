@@ -85,7 +85,11 @@ export class EventPublisher {
         if (!e) journal.ack(seq);
         // An error here means the client was ended with the message unacknowledged: it stays
         // in the journal and goes out again at the next start.
-        else if (!this.stopped) logger.warn({ topic: item.topic, err: e.message }, "event not acknowledged by the broker; kept for the next start");
+        else if (!this.stopped)
+          logger.warn(
+            { topic: item.topic, err: e.message },
+            "event not acknowledged by the broker; kept for the next start",
+          );
         this.pump();
       });
     }
@@ -99,7 +103,10 @@ export class EventPublisher {
     this.suppressedTotal++;
     if (now() - this.suppressedLoggedAt >= SUPPRESSED_LOG_MS) {
       this.suppressedLoggedAt = now();
-      this.deps.logger.warn({ suppressedTotal: this.suppressedTotal }, `error events arrive faster than ${ERROR_EVENTS.perSecond}/s; the excess is counted, not published`);
+      this.deps.logger.warn(
+        { suppressedTotal: this.suppressedTotal },
+        `error events arrive faster than ${ERROR_EVENTS.perSecond}/s; the excess is counted, not published`,
+      );
     }
     return false;
   }

@@ -13,23 +13,52 @@ import { cancelSelector } from "./commands.js";
 import type { BridgeServices } from "./ports.js";
 import { gatewayStatus } from "./status.js";
 
-const ById = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }), transaction: Type.Optional(Type.Union([Type.String(), Type.Number()])) });
-const ByAccount = Type.Object({ accountId: Type.String({ minLength: 1, maxLength: 64 }), transaction: Type.Optional(Type.Union([Type.String(), Type.Number()])) });
-const ByNumber = Type.Object({ number: Type.String({ minLength: 3, maxLength: 32 }), transaction: Type.Optional(Type.Union([Type.String(), Type.Number()])) });
-const Forecast = Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 90 })), transaction: Type.Optional(Type.Union([Type.String(), Type.Number()])) });
+const ById = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 200 }),
+  transaction: Type.Optional(Type.Union([Type.String(), Type.Number()])),
+});
+const ByAccount = Type.Object({
+  accountId: Type.String({ minLength: 1, maxLength: 64 }),
+  transaction: Type.Optional(Type.Union([Type.String(), Type.Number()])),
+});
+const ByNumber = Type.Object({
+  number: Type.String({ minLength: 3, maxLength: 32 }),
+  transaction: Type.Optional(Type.Union([Type.String(), Type.Number()])),
+});
+const Forecast = Type.Object({
+  days: Type.Optional(Type.Integer({ minimum: 1, maximum: 90 })),
+  transaction: Type.Optional(Type.Union([Type.String(), Type.Number()])),
+});
 
-export async function answerRequest(services: BridgeServices, gatewayId: string, what: string, body: unknown, respond: (what: string, body: object) => void): Promise<void> {
+export async function answerRequest(
+  services: BridgeServices,
+  gatewayId: string,
+  what: string,
+  body: unknown,
+  respond: (what: string, body: object) => void,
+): Promise<void> {
   const transaction = body && typeof body === "object" ? (body as { transaction?: unknown }).transaction : undefined;
   const tx = typeof transaction === "string" || typeof transaction === "number" ? { transaction } : {};
   try {
-    if (!(REQUESTS as readonly string[]).includes(what)) throw new DuegateError(ErrorCode.UnknownTopic, `unknown request "${excerpt(what)}"; known: ${REQUESTS.join(", ")}`);
+    if (!(REQUESTS as readonly string[]).includes(what))
+      throw new DuegateError(
+        ErrorCode.UnknownTopic,
+        `unknown request "${excerpt(what)}"; known: ${REQUESTS.join(", ")}`,
+      );
     const data = await run(services, gatewayId, what as RequestName, body);
     respond(what, { status: "ok", data, ...tx });
   } catch (e) {
     // Anything unexpected is answered too (and logged): the client is never left waiting.
     if (!isDuegateError(e)) services.logger.error({ err: e, request: what }, "MQTT request failed");
     const field = isDuegateError(e) && typeof e.context.field === "string" ? { field: excerpt(e.context.field) } : {};
-    respond(what, { status: "error", data: null, error: boundMessage(errorMessage(e)), code: isDuegateError(e) ? e.code : "internal", ...field, ...tx });
+    respond(what, {
+      status: "error",
+      data: null,
+      error: boundMessage(errorMessage(e)),
+      code: isDuegateError(e) ? e.code : "internal",
+      ...field,
+      ...tx,
+    });
   }
 }
 
@@ -53,7 +82,8 @@ async function run(s: BridgeServices, gatewayId: string, what: RequestName, body
     }
     case "balance": {
       const { accountId } = params<{ accountId: string }>(ByAccount, body);
-      if (!s.ledger.account(accountId)) throw new DuegateError(ErrorCode.NotFound, `account ${accountId} is unknown`, { field: "/accountId" });
+      if (!s.ledger.account(accountId))
+        throw new DuegateError(ErrorCode.NotFound, `account ${accountId} is unknown`, { field: "/accountId" });
       return s.ledger.balance(accountId);
     }
     case "message": {

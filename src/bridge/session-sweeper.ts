@@ -39,7 +39,9 @@ export class SessionSweeper {
 
   /** True when one of the gateway's own filters matches the topic. */
   isOwn(topic: string): boolean {
-    return this.opts.own.some((f) => topicMatches(f.startsWith("$share/") ? f.split("/").slice(2).join("/") : f, topic));
+    return this.opts.own.some((f) =>
+      topicMatches(f.startsWith("$share/") ? f.split("/").slice(2).join("/") : f, topic),
+    );
   }
 
   /** After every connect: a new connection starts with nothing swept. */
@@ -61,7 +63,10 @@ export class SessionSweeper {
     if (filters.length === 0) return;
     if (this.swept.size + filters.length > MAX_REMEMBERED) this.swept.clear();
     for (const f of filters) this.swept.add(f);
-    this.opts.logger.warn({ filters: filters.length, example: filters[filters.length - 1] }, "the gateway's MQTT session held a subscription it did not make; unsubscribing (was its client id used by another client?)");
+    this.opts.logger.warn(
+      { filters: filters.length, example: filters[filters.length - 1] },
+      "the gateway's MQTT session held a subscription it did not make; unsubscribing (was its client id used by another client?)",
+    );
     await this.opts.link.unsubscribe(filters);
   }
 }
@@ -73,7 +78,15 @@ export function filtersMatching(topic: string): string[] {
   const dollar = topic.startsWith("$");
   const variants = (upTo: number): string[][] => {
     let acc: string[][] = [[]];
-    for (let i = 0; i < upTo; i++) acc = acc.flatMap((p) => (i === 0 && dollar ? [[...p, levels[i]!]] : [[...p, levels[i]!], [...p, "+"]]));
+    for (let i = 0; i < upTo; i++)
+      acc = acc.flatMap((p) =>
+        i === 0 && dollar
+          ? [[...p, levels[i]!]]
+          : [
+              [...p, levels[i]!],
+              [...p, "+"],
+            ],
+      );
     return acc;
   };
   const n = levels.length;

@@ -2,7 +2,11 @@
 import type { GatewayStatus } from "../api/payloads.js";
 import type { BridgeServices } from "./ports.js";
 
-export function gatewayStatus(s: Pick<BridgeServices, "clock" | "modem" | "outbox" | "version" | "startedAt">, state: "online" | "offline", gatewayId = ""): GatewayStatus {
+export function gatewayStatus(
+  s: Pick<BridgeServices, "clock" | "modem" | "outbox" | "version" | "startedAt">,
+  state: "online" | "offline",
+  gatewayId = "",
+): GatewayStatus {
   const h = s.modem.health();
   const q = s.outbox.stats();
   return {
@@ -10,7 +14,12 @@ export function gatewayStatus(s: Pick<BridgeServices, "clock" | "modem" | "outbo
     gatewayId,
     version: s.version,
     startedAt: s.startedAt,
-    modem: { state: h.state, ...(h.signal ? { bars: h.signal.bars } : {}), ...(h.registration ? { registration: h.registration } : {}), ...(h.operator ? { operator: h.operator } : {}) },
+    modem: {
+      state: h.state,
+      ...(h.signal ? { bars: h.signal.bars } : {}),
+      ...(h.registration ? { registration: h.registration } : {}),
+      ...(h.operator ? { operator: h.operator } : {}),
+    },
     queue: { queued: q.queued, sending: q.sending, submitted: q.submitted },
     at: s.clock.now(),
   };

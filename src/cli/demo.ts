@@ -34,19 +34,28 @@ function print(line: string): void {
 }
 
 export async function demoCommand(opts: Record<string, string | boolean | undefined>): Promise<void> {
-  const strings = Object.fromEntries(Object.entries(opts).filter((e): e is [string, string] => typeof e[1] === "string"));
+  const strings = Object.fromEntries(
+    Object.entries(opts).filter((e): e is [string, string] => typeof e[1] === "string"),
+  );
   const paint = painter(colourWanted(process.stdout, process.env));
   const fastDays = opts.fast === undefined || opts.fast === false ? undefined : parseFastDays(opts.fast);
   const startAt = strings.clock !== undefined ? parseDemoClock(strings.clock) : undefined;
   // The time-lapse moves a ManualClock itself; otherwise the demo runs in real time, shifted by --clock.
   const lapseClock = fastDays !== undefined ? new ManualClock(startAt ?? Date.now()) : undefined;
   const clock: Clock | undefined = lapseClock ?? (startAt !== undefined ? shiftedClock(startAt) : undefined);
-  const loaded = loadConfig({ ...(strings.config ? { file: strings.config } : {}), base: fastDays !== undefined ? { ...DEMO_BASE, ...FAST_BASE } : DEMO_BASE, overrides: flagOverrides(strings) }).config;
+  const loaded = loadConfig({
+    ...(strings.config ? { file: strings.config } : {}),
+    base: fastDays !== undefined ? { ...DEMO_BASE, ...FAST_BASE } : DEMO_BASE,
+    overrides: flagOverrides(strings),
+  }).config;
   // A Mosquitto installed for the tests, or another program, may hold 1883 or 8080: the demo moves aside.
   const { host: httpHost, port: httpPort } = parseListen(loaded.http.listen);
   const embedded = loaded.mqtt.embedded;
   const brokerPort = loaded.mqtt.mode === "embedded" ? await freePort(embedded.host, embedded.port) : embedded.port;
-  const tlsPort = loaded.mqtt.mode === "embedded" && embedded.tls.enabled ? await freePort(embedded.tls.host, embedded.tls.port) : embedded.tls.port;
+  const tlsPort =
+    loaded.mqtt.mode === "embedded" && embedded.tls.enabled
+      ? await freePort(embedded.tls.host, embedded.tls.port)
+      : embedded.tls.port;
   const config = validateConfig({
     ...loaded,
     http: { ...loaded.http, listen: `${httpHost}:${await freePort(httpHost, httpPort)}` },
@@ -56,7 +65,12 @@ export async function demoCommand(opts: Record<string, string | boolean | undefi
   const logger = createLogger({ level: strings.logLevel ?? "warn", pretty: true, ring: logRing });
   const app = await createApp(config, { logger, logRing, ...(clock ? { clock } : {}) });
   const closingLine = `duegate demo stopped; its data stays in ${config.gateway.dataDir}.`;
-  installSignalHandlers({ stop: () => app.stop(), reload: () => app.reload(), logger, onStopped: () => print(closingLine) });
+  installSignalHandlers({
+    stop: () => app.stop(),
+    reload: () => app.reload(),
+    logger,
+    onStopped: () => print(closingLine),
+  });
   narrate(app, paint);
   await app.start();
 
@@ -67,14 +81,21 @@ export async function demoCommand(opts: Record<string, string | boolean | undefi
     await ledger.upsertAccounts(sample.accounts);
     await ledger.upsertInvoices(sample.invoices);
     const languages = [...new Set(sample.accounts.map((a) => a.locale?.split("-")[0]))].join(", ");
-    print(`  sample data: ${sample.accounts.length} customers in their own languages (${languages}), ${sample.invoices.length} open invoices`);
+    print(
+      `  sample data: ${sample.accounts.length} customers in their own languages (${languages}), ${sample.invoices.length} open invoices`,
+    );
   }
   print("");
   print(paint("bold", "duegate demo is running on a simulated modem. Where to look:"));
-  print(`  web panel   ${app.httpUrl ?? `http://${config.http.listen}`}/   (user admin, password ${config.http.adminPassword})`);
+  print(
+    `  web panel   ${app.httpUrl ?? `http://${config.http.listen}`}/   (user admin, password ${config.http.adminPassword})`,
+  );
   for (const line of mqttHint(config)) print(line);
   print(`  data        ${config.gateway.dataDir}`);
-  if (lapseClock) print(`  demo clock  ${new Date(now).toISOString()}, a time-lapse of ${fastDays} days (--fast), some ${FAST_DAY_MS / 1000} s or more of real time a day`);
+  if (lapseClock)
+    print(
+      `  demo clock  ${new Date(now).toISOString()}, a time-lapse of ${fastDays} days (--fast), some ${FAST_DAY_MS / 1000} s or more of real time a day`,
+    );
   else if (clock) print(`  demo clock  started at ${new Date(now).toISOString()} (--clock), running at normal speed`);
   const window = config.outbox.sendWindow;
   if (window.start !== PRODUCT_WINDOW.start.default || window.end !== PRODUCT_WINDOW.end.default) {
@@ -85,10 +106,16 @@ export async function demoCommand(opts: Record<string, string | boolean | undefi
       ),
     );
   }
-  print(lapseClock ? "  Reminders go out below, day by day; simulated debtors pay, promise or opt out. Ctrl-C stops." : "  Reminders go out below as the engine decides; simulated debtors answer in a moment. Ctrl-C stops.");
+  print(
+    lapseClock
+      ? "  Reminders go out below, day by day; simulated debtors pay, promise or opt out. Ctrl-C stops."
+      : "  Reminders go out below as the engine decides; simulated debtors answer in a moment. Ctrl-C stops.",
+  );
   print("");
   const report = await dunning.evaluate();
-  print(`  engine: ${report.enqueued} reminders queued now (${report.consolidated} consolidated): steps due today, or missed yesterday and sent within the grace days`);
+  print(
+    `  engine: ${report.enqueued} reminders queued now (${report.consolidated} consolidated): steps due today, or missed yesterday and sent within the grace days`,
+  );
   printNext(app, paint);
   if (lapseClock) {
     const summary = await runTimeLapse(app, lapseClock, { days: fastDays!, dayMs: FAST_DAY_MS, print });
@@ -117,7 +144,11 @@ function parseFastDays(value: string | boolean): number {
   if (value === true) return 30;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 366) {
-    throw new DuegateError(ErrorCode.ConfigInvalid, `--fast ${JSON.stringify(value)} is invalid, expected a number of simulated days from 1 to 366`, { flag: "--fast" });
+    throw new DuegateError(
+      ErrorCode.ConfigInvalid,
+      `--fast ${JSON.stringify(value)} is invalid, expected a number of simulated days from 1 to 366`,
+      { flag: "--fast" },
+    );
   }
   return n;
 }
@@ -125,8 +156,20 @@ function parseFastDays(value: string | boolean): number {
 /** "next reminders: 14 at 10:00 tomorrow (each customer's local time)", from the forward calendar. */
 function printNext(app: App, paint: Paint): void {
   const { dunning, ledger, clock } = app.services;
-  const next = nextBatch(dunning.forecast(8), dunning.policy(), (id) => dunning.zoneOf(ledger.account(id) ?? { phones: [] }), clock.now());
-  print(paint("cyan", next ? `  next reminders: ${next.count} at ${next.time} ${next.when} (each customer's local time)` : "  next reminders: none in the coming week"));
+  const next = nextBatch(
+    dunning.forecast(8),
+    dunning.policy(),
+    (id) => dunning.zoneOf(ledger.account(id) ?? { phones: [] }),
+    clock.now(),
+  );
+  print(
+    paint(
+      "cyan",
+      next
+        ? `  next reminders: ${next.count} at ${next.time} ${next.when} (each customer's local time)`
+        : "  next reminders: none in the coming week",
+    ),
+  );
 }
 
 /** After each scheduled evaluation that queued reminders, says so and what comes next. */
@@ -150,8 +193,13 @@ export function mqttHint(config: Config): string[] {
   if (mqtt.mode === "external") return [`  MQTT        ${redactUrl(mqtt.url)} (your broker; topics ${topics})`];
   if (mqtt.mode !== "embedded") return ["  MQTT        off"];
   const e = mqtt.embedded;
-  const login = e.username || e.password ? `-u ${e.username || "accounting"} -P '${e.password}'` : "-u accounting -P <the password in the first start's log>";
-  return [`  MQTT        mqtt://${e.host}:${e.port}   try: mosquitto_sub -h ${e.host} -p ${e.port} ${login} -t ${topics} -v`];
+  const login =
+    e.username || e.password
+      ? `-u ${e.username || "accounting"} -P '${e.password}'`
+      : "-u accounting -P <the password in the first start's log>";
+  return [
+    `  MQTT        mqtt://${e.host}:${e.port}   try: mosquitto_sub -h ${e.host} -p ${e.port} ${login} -t ${topics} -v`,
+  ];
 }
 
 /** Prints each event of the flow as one line. */
@@ -160,12 +208,27 @@ function narrate(app: App, paint: Paint): void {
   bus.on("message.state", "demo", (m) => {
     if (m.state === "queued" || m.state === "sending") return;
     const what = m.origin.kind === "dunning" ? `reminder ${m.origin.step ?? ""}`.trim() : m.origin.kind;
-    const state = m.state === "failed" || m.state === "cancelled" ? paint("red", m.state.padEnd(9)) : m.state === "delivered" ? paint("green", m.state.padEnd(9)) : m.state.padEnd(9);
-    print(`  → ${state} ${what.padEnd(22)} to ${maskNumber(m.to)}${m.origin.accountId ? ` (${m.origin.accountId})` : ""}${m.reason ? `: ${m.reason}` : ""}`);
+    const state =
+      m.state === "failed" || m.state === "cancelled"
+        ? paint("red", m.state.padEnd(9))
+        : m.state === "delivered"
+          ? paint("green", m.state.padEnd(9))
+          : m.state.padEnd(9);
+    print(
+      `  → ${state} ${what.padEnd(22)} to ${maskNumber(m.to)}${m.origin.accountId ? ` (${m.origin.accountId})` : ""}${m.reason ? `: ${m.reason}` : ""}`,
+    );
   });
-  bus.on("inbound.received", "demo", (m) => print(`  ← inbound   from ${maskNumber(m.from)}: "${m.text.slice(0, 60)}"`));
-  bus.on("keyword.action", "demo", (k) => print(`  ✓ keyword   ${k.keyword.toUpperCase()} from ${maskNumber(k.from)}${k.promiseDate ? ` promised ${k.promiseDate}` : ""}`));
-  bus.on("account.mark", "demo", (m) => print(paint("yellow", `  ! account   ${m.accountId} marked for ${m.mark} (${m.step})`)));
+  bus.on("inbound.received", "demo", (m) =>
+    print(`  ← inbound   from ${maskNumber(m.from)}: "${m.text.slice(0, 60)}"`),
+  );
+  bus.on("keyword.action", "demo", (k) =>
+    print(
+      `  ✓ keyword   ${k.keyword.toUpperCase()} from ${maskNumber(k.from)}${k.promiseDate ? ` promised ${k.promiseDate}` : ""}`,
+    ),
+  );
+  bus.on("account.mark", "demo", (m) =>
+    print(paint("yellow", `  ! account   ${m.accountId} marked for ${m.mark} (${m.step})`)),
+  );
 }
 
 /**
@@ -199,13 +262,20 @@ async function scriptDebtors(app: App, paint: Paint): Promise<void> {
         const inv = ledger.invoicesOf(a.id).find((i) => i.status === "open");
         if (!inv) return;
         print(`  $ payment   accounting reports ${a.id} paid ${inv.number} in full`);
-        return ledger.recordPayments([{ id: `PAY-demo-${inv.id}`, invoiceId: inv.id, amount: inv.amountDue, date: localDate(clock.now(), "UTC") }]);
+        return ledger.recordPayments([
+          { id: `PAY-demo-${inv.id}`, invoiceId: inv.id, amount: inv.amountDue, date: localDate(clock.now(), "UTC") },
+        ]);
       },
     ],
   ];
   const toPlay = script.filter(([id]) => !memory.has(id));
   if (toPlay.length < script.length) {
-    print(paint("dim", `  simulated debtors: ${script.length - toPlay.length} of ${script.length} answers were played in an earlier run and are in the inbox already (${memory.path})`));
+    print(
+      paint(
+        "dim",
+        `  simulated debtors: ${script.length - toPlay.length} of ${script.length} answers were played in an earlier run and are in the inbox already (${memory.path})`,
+      ),
+    );
   }
   for (const [id, delay, step] of toPlay) {
     const t = setTimeout(() => {

@@ -52,9 +52,15 @@ export async function runDoctor(opts: DoctorOptions): Promise<{ checks: DoctorCh
 
 async function checkPorts(opts: DoctorOptions, add: (c: DoctorCheck) => void): Promise<void> {
   const ports: PortInfo[] = await listPorts().catch(() => []);
-  const names = ports.map((p) => `${p.byId ?? p.path}${p.byId ? ` → ${p.path}` : ""}${p.vendorId ? ` [${p.vendorId}:${p.productId}]` : ""}`);
+  const names = ports.map(
+    (p) => `${p.byId ?? p.path}${p.byId ? ` → ${p.path}` : ""}${p.vendorId ? ` [${p.vendorId}:${p.productId}]` : ""}`,
+  );
   if (opts.port === "sim" || opts.port.startsWith("tcp://")) {
-    add({ name: "serial ports", ok: true, detail: `${opts.port === "sim" ? "built-in simulator" : opts.port}; ports on this machine: ${names.length ? names.join(", ") : "none"}` });
+    add({
+      name: "serial ports",
+      ok: true,
+      detail: `${opts.port === "sim" ? "built-in simulator" : opts.port}; ports on this machine: ${names.length ? names.join(", ") : "none"}`,
+    });
     return;
   }
   const known = ports.some((p) => p.path === opts.port || p.byId === opts.port) || existsSync(opts.port);
@@ -71,7 +77,13 @@ async function checkModem(opts: DoctorOptions, profile: ModemProfile, add: (c: D
   const t = profile.timeouts;
   let transport;
   try {
-    transport = await resolveTransport({ port: opts.port, baudRate: opts.baudRate, logger: opts.logger, usb: profile.match.usb, simulator: sim })();
+    transport = await resolveTransport({
+      port: opts.port,
+      baudRate: opts.baudRate,
+      logger: opts.logger,
+      usb: profile.match.usb,
+      simulator: sim,
+    })();
     add({ name: "port opens", ok: true, detail: transport.description });
   } catch (e) {
     add({ name: "port opens", ok: false, detail: errorMessage(e), hint: HINTS.portBusy });

@@ -14,7 +14,11 @@ export function flagOverrides(opts: Record<string, unknown>): Record<string, unk
       out["mqtt.mode"] = "external";
       out["mqtt.url"] = opts.mqtt;
     } else {
-      throw new DuegateError(ErrorCode.ConfigInvalid, `--mqtt ${JSON.stringify(opts.mqtt)} is invalid, expected a broker URL (mqtt://, mqtts://, ws://, wss://), embedded or off`, { flag: "--mqtt" });
+      throw new DuegateError(
+        ErrorCode.ConfigInvalid,
+        `--mqtt ${JSON.stringify(opts.mqtt)} is invalid, expected a broker URL (mqtt://, mqtts://, ws://, wss://), embedded or off`,
+        { flag: "--mqtt" },
+      );
     }
   }
   return out;
@@ -24,6 +28,11 @@ export function flagOverrides(opts: Record<string, unknown>): Record<string, unk
 export function parseListen(listen: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(listen.trim());
   const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw new DuegateError(ErrorCode.ConfigInvalid, `http.listen: ${JSON.stringify(listen)} is invalid, expected host:port such as 127.0.0.1:8080`, { key: "http.listen" });
+  if (!m || port > 65535)
+    throw new DuegateError(
+      ErrorCode.ConfigInvalid,
+      `http.listen: ${JSON.stringify(listen)} is invalid, expected host:port such as 127.0.0.1:8080`,
+      { key: "http.listen" },
+    );
   return { host: (m[1] ?? m[2])!, port };
 }

@@ -4,7 +4,15 @@
  * PduTruncated, PduUnsupported, TextUnencodable) that the CLI prints with their code.
  */
 import { DuegateError, ErrorCode, isDuegateError } from "../core/errors.js";
-import { analyzeText, decodePdu, DEFAULT_CODEC, encodeForSend, measureText, type DecodedPdu, type UserDataHeader } from "../sms/index.js";
+import {
+  analyzeText,
+  decodePdu,
+  DEFAULT_CODEC,
+  encodeForSend,
+  measureText,
+  type DecodedPdu,
+  type UserDataHeader,
+} from "../sms/index.js";
 import { countryOf } from "../core/phone.js";
 import { localeOfCountry } from "../outbox/recipient-context.js";
 
@@ -42,20 +50,42 @@ function describe(d: DecodedPdu, smscPrefix: boolean): object {
   switch (d.type) {
     case "deliver":
       return {
-        ...common, from: d.from, timestamp: iso(d.timestamp), timestampMs: d.timestamp, encoding: d.encoding,
-        dcs: hexByte(d.dcs), pid: hexByte(d.pid), text: d.text, length: d.text.length, udh: udhJson(d.udh),
+        ...common,
+        from: d.from,
+        timestamp: iso(d.timestamp),
+        timestampMs: d.timestamp,
+        encoding: d.encoding,
+        dcs: hexByte(d.dcs),
+        pid: hexByte(d.pid),
+        text: d.text,
+        length: d.text.length,
+        udh: udhJson(d.udh),
         statusReportIndication: d.statusReportIndication,
       };
     case "submit":
       return {
-        ...common, to: d.to, messageReference: d.reference, encoding: d.encoding, dcs: hexByte(d.dcs), pid: hexByte(d.pid),
-        text: d.text, length: d.text.length, udh: udhJson(d.udh), statusReportRequest: d.statusReport,
+        ...common,
+        to: d.to,
+        messageReference: d.reference,
+        encoding: d.encoding,
+        dcs: hexByte(d.dcs),
+        pid: hexByte(d.pid),
+        text: d.text,
+        length: d.text.length,
+        udh: udhJson(d.udh),
+        statusReportRequest: d.statusReport,
         validity: d.validity && ("minutes" in d.validity ? d.validity : { until: iso(d.validity.until) }),
       };
     case "status-report":
       return {
-        ...common, messageReference: d.reference, recipient: d.recipient, scts: iso(d.scts), discharge: iso(d.discharge),
-        status: d.status, statusHex: hexByte(d.status), outcome: d.outcome,
+        ...common,
+        messageReference: d.reference,
+        recipient: d.recipient,
+        scts: iso(d.scts),
+        discharge: iso(d.discharge),
+        status: d.status,
+        statusHex: hexByte(d.status),
+        outcome: d.outcome,
       };
   }
 }
@@ -77,9 +107,19 @@ export function pduDecodeCommand(hex: string): object {
   }
 }
 
-export function pduEncodeCommand(opts: { to: string; text: string; srr?: boolean; smsc?: string; locale?: string }): object {
+export function pduEncodeCommand(opts: {
+  to: string;
+  text: string;
+  srr?: boolean;
+  smsc?: string;
+  locale?: string;
+}): object {
   if (!/^\+?[0-9]{1,20}$/.test(opts.to.trim())) {
-    throw new DuegateError(ErrorCode.Validation, `--to "${opts.to}" is no phone number (digits, optionally with a leading +)`, { field: "to" });
+    throw new DuegateError(
+      ErrorCode.Validation,
+      `--to "${opts.to}" is no phone number (digits, optionally with a leading +)`,
+      { field: "to" },
+    );
   }
   const to = opts.to.trim();
   // The recipient's locale as the outbox would take it without an account: the number's country (src/outbox/recipient-context.ts).

@@ -7,9 +7,16 @@ import { flagOverrides } from "./options.js";
 import { installSignalHandlers } from "./signals.js";
 
 export async function runCommand(opts: Record<string, string | undefined>): Promise<void> {
-  const { config, file } = loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: flagOverrides(opts) });
+  const { config, file } = loadConfig({
+    ...(opts.config ? { file: opts.config } : {}),
+    overrides: flagOverrides(opts),
+  });
   const logRing = new LogRing();
-  const logger = createLogger({ level: config.log.level, ...(config.log.pretty !== undefined ? { pretty: config.log.pretty } : {}), ring: logRing });
+  const logger = createLogger({
+    level: config.log.level,
+    ...(config.log.pretty !== undefined ? { pretty: config.log.pretty } : {}),
+    ring: logRing,
+  });
   const notifier = createNotifier(process.env, { logger });
   const app = await createApp(config, { logger, logRing, ...(file ? { configFile: file } : {}) });
   const reload = onReload(() => app.reload(), { logger, notifier });
@@ -29,5 +36,9 @@ export async function runCommand(opts: Record<string, string | undefined>): Prom
   // The pings prove the modem's health loop turns (a hung AT channel stops them), not that a
   // modem is plugged in: a missing modem is recovered in-process, a restart would not help.
   const healthWindowMs = 3 * config.modem.healthIntervalSeconds * 1000;
-  running.watchdog = startWatchdog({ notifier, logger, healthy: () => app.services.clock.now() - modem.health().at < healthWindowMs });
+  running.watchdog = startWatchdog({
+    notifier,
+    logger,
+    healthy: () => app.services.clock.now() - modem.health().at < healthWindowMs,
+  });
 }

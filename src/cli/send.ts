@@ -29,14 +29,31 @@ export interface SendOptions {
 
 export async function runSend(opts: SendOptions): Promise<{ parts: Array<{ index: number; reference: number }> }> {
   // Encode first: a bad number or text fails before the modem is touched.
-  const { parts } = encodeSubmit(opts.text, { to: opts.to, concatReference: randomInt(0, 256), statusReport: opts.statusReport ?? false });
+  const { parts } = encodeSubmit(opts.text, {
+    to: opts.to,
+    concatReference: randomInt(0, 256),
+    statusReport: opts.statusReport ?? false,
+  });
   const keepAlive = setInterval(() => {}, 1000);
-  const modem = createModem({ port: opts.port, baudRate: opts.baudRate, profile: opts.profile, pin: opts.pin, healthIntervalMs: 3_600_000, clock: systemClock, logger: opts.logger, simulator: opts.simulator });
+  const modem = createModem({
+    port: opts.port,
+    baudRate: opts.baudRate,
+    profile: opts.profile,
+    pin: opts.pin,
+    healthIntervalMs: 3_600_000,
+    clock: systemClock,
+    logger: opts.logger,
+    simulator: opts.simulator,
+  });
   try {
     await modem.start();
     if (!(await modem.whenReady(opts.readyTimeoutMs ?? 120_000))) {
       const h = modem.health();
-      throw new DuegateError(ErrorCode.ModemNotReady, `modem on ${opts.port} is not ready (${h.state}${h.registration ? `, registration ${h.registration}` : ""})${h.lastError ? `: ${h.lastError}` : ""}; run duegate doctor`, { port: opts.port, state: h.state });
+      throw new DuegateError(
+        ErrorCode.ModemNotReady,
+        `modem on ${opts.port} is not ready (${h.state}${h.registration ? `, registration ${h.registration}` : ""})${h.lastError ? `: ${h.lastError}` : ""}; run duegate doctor`,
+        { port: opts.port, state: h.state },
+      );
     }
     const out: Array<{ index: number; reference: number }> = [];
     for (const p of parts) {

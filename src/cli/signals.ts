@@ -53,7 +53,9 @@ export function installSignalHandlers(opts: {
     const reload = opts.reload;
     process.on("SIGHUP", () => {
       opts.logger.info("SIGHUP: reloading policy and templates");
-      reload().catch((e: unknown) => opts.logger.error({ err: e }, "reload failed; the previous policy stays in force"));
+      reload().catch((e: unknown) =>
+        opts.logger.error({ err: e }, "reload failed; the previous policy stays in force"),
+      );
     });
   }
 }

@@ -22,7 +22,9 @@ function fail(e: unknown): number {
 }
 
 function configFor(opts: Record<string, unknown>): Config {
-  const strings = Object.fromEntries(Object.entries(opts).filter((e): e is [string, string] => typeof e[1] === "string"));
+  const strings = Object.fromEntries(
+    Object.entries(opts).filter((e): e is [string, string] => typeof e[1] === "string"),
+  );
   return loadConfig({ ...(strings.config ? { file: strings.config } : {}), overrides: flagOverrides(strings) }).config;
 }
 
@@ -35,11 +37,21 @@ export async function doctorCommand(opts: Record<string, string | boolean | unde
   }
   const logger = createLogger({ level: "warn", pretty: true });
   const { runDoctor, formatDoctor } = await import("./doctor.js");
-  const report = await runDoctor({ port: config.modem.port, baudRate: config.modem.baudRate, profile: config.modem.profile, ...(config.modem.pin ? { pin: config.modem.pin } : {}), logger });
+  const report = await runDoctor({
+    port: config.modem.port,
+    baudRate: config.modem.baudRate,
+    profile: config.modem.profile,
+    ...(config.modem.pin ? { pin: config.modem.pin } : {}),
+    logger,
+  });
   // What the configuration leaves unsafe: warnings, not failures of the modem (the exit code stays the modem's).
   const { securityChecks } = await import("../system/security-warnings.js");
   const security = [...securityChecks(config), ...brokerChecks(config)];
-  out(opts.json ? JSON.stringify({ ...report, security }, null, 2) : `${formatDoctor(report)}\n\nsecurity:\n${formatSecurity(security)}`);
+  out(
+    opts.json
+      ? JSON.stringify({ ...report, security }, null, 2)
+      : `${formatDoctor(report)}\n\nsecurity:\n${formatSecurity(security)}`,
+  );
   return report.checks.every((c) => c.ok) ? 0 : 2;
 }
 
@@ -52,15 +64,26 @@ function formatSecurity(checks: Array<{ name: string; ok: boolean; detail: strin
   const warned = checks.filter((c) => !c.ok).length;
   lines.push(warned === 0 ? "nothing left unsafe" : `${warned} warning(s): see the fixes above`);
   return lines.join("\n");
-
 }
 
 /** What the configuration leaves open on the embedded MQTT broker (src/bridge/exposure.ts), as doctor lines. */
 function brokerChecks(config: Config): Array<{ name: string; ok: boolean; detail: string; hint?: string }> {
   if (config.mqtt.mode !== "embedded") return [];
   const warnings = brokerExposure(config);
-  if (warnings.length === 0) return [{ name: "MQTT broker", ok: true, detail: `logins required, plain MQTT on ${config.mqtt.embedded.host} only${config.mqtt.embedded.tls.enabled ? `, mqtts on port ${config.mqtt.embedded.tls.port}` : ""}` }];
-  return warnings.map((w) => ({ name: "MQTT broker", ok: false, detail: w.message, hint: `change ${w.key} (docs/security.md, MQTT broker)` }));
+  if (warnings.length === 0)
+    return [
+      {
+        name: "MQTT broker",
+        ok: true,
+        detail: `logins required, plain MQTT on ${config.mqtt.embedded.host} only${config.mqtt.embedded.tls.enabled ? `, mqtts on port ${config.mqtt.embedded.tls.port}` : ""}`,
+      },
+    ];
+  return warnings.map((w) => ({
+    name: "MQTT broker",
+    ok: false,
+    detail: w.message,
+    hint: `change ${w.key} (docs/security.md, MQTT broker)`,
+  }));
 }
 
 export async function sendCommand(opts: Record<string, string | undefined>): Promise<number> {
@@ -68,7 +91,15 @@ export async function sendCommand(opts: Record<string, string | undefined>): Pro
     const config = configFor(opts);
     const logger = createLogger({ level: "warn", pretty: true });
     const { runSend } = await import("./send.js");
-    const result = await runSend({ port: config.modem.port, baudRate: config.modem.baudRate, profile: config.modem.profile, ...(config.modem.pin ? { pin: config.modem.pin } : {}), to: opts.to!, text: opts.text!, logger });
+    const result = await runSend({
+      port: config.modem.port,
+      baudRate: config.modem.baudRate,
+      profile: config.modem.profile,
+      ...(config.modem.pin ? { pin: config.modem.pin } : {}),
+      to: opts.to!,
+      text: opts.text!,
+      logger,
+    });
     for (const p of result.parts) out(`part ${p.index}/${result.parts.length}: message reference ${p.reference}`);
     return 0;
   } catch (e) {
@@ -85,7 +116,13 @@ export function pduDecodeJson(hex: string, smscPrefix: boolean): number {
   }
 }
 
-export function pduEncodeJson(opts: { to: string; text: string; srr?: boolean; smsc?: string; locale?: string }): number {
+export function pduEncodeJson(opts: {
+  to: string;
+  text: string;
+  srr?: boolean;
+  smsc?: string;
+  locale?: string;
+}): number {
   try {
     out(JSON.stringify(pduEncodeCommand(opts), null, 2));
     return 0;
@@ -106,12 +143,17 @@ export async function backupCommand(file: string, opts: Record<string, string | 
   }
 }
 
-export async function restoreCommand(file: string, opts: Record<string, string | boolean | undefined>): Promise<number> {
+export async function restoreCommand(
+  file: string,
+  opts: Record<string, string | boolean | undefined>,
+): Promise<number> {
   try {
     const config = configFor(opts);
     const { restore } = await import("../system/backup.js");
     const report = await restore(file, config.gateway.dataDir, { force: opts.force === true });
-    out(`restored ${report.files} files (${report.bytes} bytes) from a backup of ${report.createdAt}${report.previousDataDir ? `; the previous data is in ${report.previousDataDir}` : ""}`);
+    out(
+      `restored ${report.files} files (${report.bytes} bytes) from a backup of ${report.createdAt}${report.previousDataDir ? `; the previous data is in ${report.previousDataDir}` : ""}`,
+    );
     return 0;
   } catch (e) {
     return fail(e);
@@ -121,7 +163,12 @@ export async function restoreCommand(file: string, opts: Record<string, string |
 function hideSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(hideSecrets);
   if (value && typeof value === "object")
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.has(k) || /password|secret|key$/i.test(k) ? (v ? "[hidden]" : v) : hideSecrets(v)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        SECRET_KEYS.has(k) || /password|secret|key$/i.test(k) ? (v ? "[hidden]" : v) : hideSecrets(v),
+      ]),
+    );
   return value;
 }
 

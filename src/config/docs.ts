@@ -16,7 +16,12 @@ interface Node {
 }
 
 function envName(path: string): string {
-  const name = "DUEGATE_" + path.split(".").map((seg) => seg.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()).join("__");
+  const name =
+    "DUEGATE_" +
+    path
+      .split(".")
+      .map((seg) => seg.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase())
+      .join("__");
   if (envToPath(name) !== path) throw new Error(`environment name for ${path} does not map back`);
   return name;
 }
@@ -24,7 +29,9 @@ function envName(path: string): string {
 function typeOf(n: Node): string {
   if (n.anyOf) return n.anyOf.map((a) => (a.const !== undefined ? JSON.stringify(a.const) : typeOf(a))).join(" \\| ");
   if (n.type === "array") return `list of ${n.items ? typeOf(n.items) : "values"}`;
-  const range = [n.minimum !== undefined ? `>= ${n.minimum}` : "", n.maximum !== undefined ? `<= ${n.maximum}` : ""].filter(Boolean).join(", ");
+  const range = [n.minimum !== undefined ? `>= ${n.minimum}` : "", n.maximum !== undefined ? `<= ${n.maximum}` : ""]
+    .filter(Boolean)
+    .join(", ");
   return `${n.type ?? "any"}${range ? ` (${range})` : ""}`;
 }
 
@@ -64,10 +71,16 @@ export function configurationMarkdown(): string {
         const leaves = Object.entries(child.properties).filter(([, c]) => !(c.type === "object" && c.properties));
         for (const [k, c] of leaves) {
           const def = c.default === undefined ? "" : `\`${JSON.stringify(c.default)}\``;
-          lines.push(`| \`${p}.${k}\` | ${typeOf(c)} | ${def} | \`${envName(`${p}.${k}`)}\` | ${(c.description ?? "").replace(/\|/g, "\\|")} |`);
+          lines.push(
+            `| \`${p}.${k}\` | ${typeOf(c)} | ${def} | \`${envName(`${p}.${k}`)}\` | ${(c.description ?? "").replace(/\|/g, "\\|")} |`,
+          );
         }
         lines.push("");
-        const nested = { properties: Object.fromEntries(Object.entries(child.properties).filter(([, c]) => c.type === "object" && c.properties)) };
+        const nested = {
+          properties: Object.fromEntries(
+            Object.entries(child.properties).filter(([, c]) => c.type === "object" && c.properties),
+          ),
+        };
         walk(nested, p, depth + 1);
       }
     }

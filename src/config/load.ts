@@ -31,15 +31,25 @@ export function loadConfig(options: LoadOptions = {}): { config: Config; file?: 
     try {
       text = readFileSync(file, "utf8");
     } catch (e) {
-      throw new DuegateError(ErrorCode.ConfigUnreadable, `cannot read config file ${file}: ${(e as Error).message}`, { file });
+      throw new DuegateError(ErrorCode.ConfigUnreadable, `cannot read config file ${file}: ${(e as Error).message}`, {
+        file,
+      });
     }
     const doc = parseDocument(text, { prettyErrors: true });
     if (doc.errors.length > 0) {
-      throw new DuegateError(ErrorCode.ConfigInvalid, `${file} is not valid YAML: ${doc.errors.map((er) => er.message).join("; ")}`, { file });
+      throw new DuegateError(
+        ErrorCode.ConfigInvalid,
+        `${file} is not valid YAML: ${doc.errors.map((er) => er.message).join("; ")}`,
+        { file },
+      );
     }
     const js = doc.toJS() as unknown;
     if (js !== null && js !== undefined && (typeof js !== "object" || Array.isArray(js))) {
-      throw new DuegateError(ErrorCode.ConfigInvalid, `${file}: the top level must be a mapping of sections (gateway:, modem:, ...)`, { file });
+      throw new DuegateError(
+        ErrorCode.ConfigInvalid,
+        `${file}: the top level must be a mapping of sections (gateway:, modem:, ...)`,
+        { file },
+      );
     }
     fromFile = (js ?? {}) as Record<string, unknown>;
   }
@@ -51,10 +61,13 @@ export function loadConfig(options: LoadOptions = {}): { config: Config; file?: 
     const path = envToPath(name);
     setPath(top, path, parseScalar(path, value));
   }
-  for (const [path, value] of Object.entries(options.overrides ?? {})) if (value !== undefined) setPath(top, path, value);
+  for (const [path, value] of Object.entries(options.overrides ?? {}))
+    if (value !== undefined) setPath(top, path, value);
   if (options.overlay !== false) {
     // The overlay lives in the data directory, so that is found first (the overlay cannot move it).
-    const dataDir = [top, raw].map((l) => (l.gateway as Record<string, unknown> | undefined)?.dataDir).find((d) => typeof d === "string") as string | undefined;
+    const dataDir = [top, raw]
+      .map((l) => (l.gateway as Record<string, unknown> | undefined)?.dataDir)
+      .find((d) => typeof d === "string") as string | undefined;
     merge(raw, readOverlay(dataDir ?? DEFAULT_DATA_DIR));
   }
   merge(raw, top);

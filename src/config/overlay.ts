@@ -48,13 +48,16 @@ export const SECRET_SETTINGS: ReadonlySet<string> = new Set(["mqtt.password"]);
 
 function schemaNode(path: string): { properties?: Record<string, unknown> } | undefined {
   let node: unknown = ConfigSchema;
-  for (const k of path.split(".")) node = (node as { properties?: Record<string, unknown> } | undefined)?.properties?.[k];
+  for (const k of path.split("."))
+    node = (node as { properties?: Record<string, unknown> } | undefined)?.properties?.[k];
   return node as { properties?: Record<string, unknown> } | undefined;
 }
 
 /** Every key the panel may set, as dotted paths ("outbox.sendWindow.end"), in display order. */
 export const PANEL_SETTINGS: readonly string[] = [
-  ...EDITABLE_SECTIONS.flatMap((section) => Object.keys(schemaNode(section)?.properties ?? {}).map((k) => `${section}.${k}`)),
+  ...EDITABLE_SECTIONS.flatMap((section) =>
+    Object.keys(schemaNode(section)?.properties ?? {}).map((k) => `${section}.${k}`),
+  ),
   ...EDITABLE_KEYS,
 ];
 const EDITABLE = new Set(PANEL_SETTINGS);
@@ -65,7 +68,8 @@ export function overlayPath(dataDir: string): string {
 
 export function getPath(root: unknown, path: string): unknown {
   let v = root;
-  for (const k of path.split(".")) v = v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>)[k] : undefined;
+  for (const k of path.split("."))
+    v = v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>)[k] : undefined;
   return v;
 }
 
@@ -97,12 +101,23 @@ export function readOverlay(dataDir: string): Record<string, unknown> {
   const file = overlayPath(dataDir);
   if (!existsSync(file)) return {};
   const doc = parseDocument(readFileSync(file, "utf8"));
-  if (doc.errors.length > 0) throw new DuegateError(ErrorCode.ConfigInvalid, `${file} (settings saved in the web panel) is not valid YAML: ${doc.errors.map((e) => e.message).join("; ")}; fix or delete it`, { file });
+  if (doc.errors.length > 0)
+    throw new DuegateError(
+      ErrorCode.ConfigInvalid,
+      `${file} (settings saved in the web panel) is not valid YAML: ${doc.errors.map((e) => e.message).join("; ")}; fix or delete it`,
+      { file },
+    );
   const js = doc.toJS() as unknown;
   if (js === null || js === undefined) return {};
-  if (typeof js !== "object" || Array.isArray(js)) throw new DuegateError(ErrorCode.ConfigInvalid, `${file}: the top level must be a mapping of sections`, { file });
+  if (typeof js !== "object" || Array.isArray(js))
+    throw new DuegateError(ErrorCode.ConfigInvalid, `${file}: the top level must be a mapping of sections`, { file });
   const foreign = [...leaves(js as Record<string, unknown>).keys()].filter((k) => !EDITABLE.has(k));
-  if (foreign.length > 0) throw new DuegateError(ErrorCode.ConfigInvalid, `${file}: ${foreign.join(", ")} cannot be set from the web panel; move ${foreign.length === 1 ? "it" : "them"} to the config file`, { file, keys: foreign });
+  if (foreign.length > 0)
+    throw new DuegateError(
+      ErrorCode.ConfigInvalid,
+      `${file}: ${foreign.join(", ")} cannot be set from the web panel; move ${foreign.length === 1 ? "it" : "them"} to the config file`,
+      { file, keys: foreign },
+    );
   return js as Record<string, unknown>;
 }
 
@@ -114,7 +129,8 @@ export interface FieldProblem {
 /** Keys set by DUEGATE_ variables: they win over the overlay, so the panel cannot change them. */
 export function environmentKeys(env: Record<string, string | undefined>): Map<string, string> {
   const out = new Map<string, string>();
-  for (const [name, value] of Object.entries(env)) if (name.startsWith("DUEGATE_") && value !== undefined) out.set(envToPath(name), name);
+  for (const [name, value] of Object.entries(env))
+    if (name.startsWith("DUEGATE_") && value !== undefined) out.set(envToPath(name), name);
   return out;
 }
 
@@ -129,7 +145,9 @@ export interface SettingsView {
   locked: Record<string, string>;
 }
 
-export type SettingsPlan = { ok: true; config: Config; overlay: Record<string, unknown>; changed: string[] } | { ok: false; problems: FieldProblem[] };
+export type SettingsPlan =
+  | { ok: true; config: Config; overlay: Record<string, unknown>; changed: string[] }
+  | { ok: false; problems: FieldProblem[] };
 
 /** The overlay file and the rules for changing it. */
 export class SettingsOverlay {
@@ -140,7 +158,11 @@ export class SettingsOverlay {
   ) {}
 
   static open(dataDir: string, logger: Logger, env: Record<string, string | undefined> = process.env): SettingsOverlay {
-    return new SettingsOverlay(new AtomicJsonFile(overlayPath(dataDir), logger), readOverlay(dataDir), environmentKeys(env));
+    return new SettingsOverlay(
+      new AtomicJsonFile(overlayPath(dataDir), logger),
+      readOverlay(dataDir),
+      environmentKeys(env),
+    );
   }
 
   view(config: Config): SettingsView {
@@ -170,7 +192,11 @@ export class SettingsOverlay {
     const changed: string[] = [];
     for (const [key, value] of Object.entries(change)) {
       if (!EDITABLE.has(key)) problems.push({ field: key, message: `${key} cannot be changed from the panel` });
-      else if (this.lockedBy(key)) problems.push({ field: key, message: `${key} is set by ${this.lockedBy(key)} in the service's environment, which wins over the panel` });
+      else if (this.lockedBy(key))
+        problems.push({
+          field: key,
+          message: `${key} is set by ${this.lockedBy(key)} in the service's environment, which wins over the panel`,
+        });
       else if (value === undefined || value === null) problems.push({ field: key, message: `${key} needs a value` });
       else {
         if (JSON.stringify(getPath(config, key)) !== JSON.stringify(value)) changed.push(key);
@@ -179,26 +205,31 @@ export class SettingsOverlay {
       }
     }
     const topic = change["mqtt.baseTopic"];
-    if (typeof topic === "string" && !topic.split("/").every((l) => l.length > 0 && !/[+#\0]/.test(l))) problems.push({ field: "mqtt.baseTopic", message: "mqtt.baseTopic: no empty levels, + or #" });
+    if (typeof topic === "string" && !topic.split("/").every((l) => l.length > 0 && !/[+#\0]/.test(l)))
+      problems.push({ field: "mqtt.baseTopic", message: "mqtt.baseTopic: no empty levels, + or #" });
     if (problems.length > 0) return { ok: false, problems };
     try {
       return { ok: true, config: validateConfig(candidate, "settings"), overlay: tree, changed };
     } catch (e) {
       if (!isDuegateError(e, ErrorCode.ConfigInvalid)) throw e;
-      const fields = Array.isArray(e.context.fields) ? (e.context.fields as FieldProblem[]) : [{ field: "", message: e.message }];
+      const fields = Array.isArray(e.context.fields)
+        ? (e.context.fields as FieldProblem[])
+        : [{ field: "", message: e.message }];
       return { ok: false, problems: fields };
     }
   }
 
   /** Durable when it resolves: tmp + fsync + rename, with a .bak of the previous copy. */
   async save(tree: Record<string, unknown>): Promise<void> {
-    const header = "# Settings saved in the duegate web panel. They override the config file; DUEGATE_ variables and flags override them.\n";
+    const header =
+      "# Settings saved in the duegate web panel. They override the config file; DUEGATE_ variables and flags override them.\n";
     await this.file.writeText(header + stringify(tree));
     this.tree = tree;
   }
 
   private lockedBy(key: string): string | undefined {
-    for (const [path, name] of this.env) if (key === path || key.startsWith(`${path}.`) || path.startsWith(`${key}.`)) return name;
+    for (const [path, name] of this.env)
+      if (key === path || key.startsWith(`${path}.`) || path.startsWith(`${key}.`)) return name;
     return undefined;
   }
 }

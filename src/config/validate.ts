@@ -15,7 +15,8 @@ import { ConfigSchema, type Config } from "./schema.js";
 function strict(schema: TSchema): TSchema {
   const clone = structuredClone(schema) as Record<string, unknown>;
   const walk = (node: Record<string, unknown>): void => {
-    if (node.type === "object" && node.properties && node.additionalProperties === undefined) node.additionalProperties = false;
+    if (node.type === "object" && node.properties && node.additionalProperties === undefined)
+      node.additionalProperties = false;
     for (const v of Object.values(node)) {
       if (Array.isArray(v)) v.forEach((x) => x && typeof x === "object" && walk(x as Record<string, unknown>));
       else if (v && typeof v === "object") walk(v as Record<string, unknown>);
@@ -40,7 +41,8 @@ export function envToPath(name: string): string {
 function schemaAt(path: string): TSchema | undefined {
   let node: TSchema | undefined = ConfigSchema;
   for (const k of path.split(".")) {
-    const props: Record<string, TSchema> | undefined = (node as { properties?: Record<string, TSchema> } | undefined)?.properties;
+    const props: Record<string, TSchema> | undefined = (node as { properties?: Record<string, TSchema> } | undefined)
+      ?.properties;
     node = props?.[k];
   }
   return node;
@@ -69,7 +71,8 @@ export function setPath(target: Record<string, unknown>, path: string, value: un
 export function merge(into: Record<string, unknown>, from: Record<string, unknown>): Record<string, unknown> {
   for (const [k, v] of Object.entries(from)) {
     const cur = into[k];
-    if (v && typeof v === "object" && !Array.isArray(v) && cur && typeof cur === "object" && !Array.isArray(cur)) merge(cur as Record<string, unknown>, v as Record<string, unknown>);
+    if (v && typeof v === "object" && !Array.isArray(v) && cur && typeof cur === "object" && !Array.isArray(cur))
+      merge(cur as Record<string, unknown>, v as Record<string, unknown>);
     else into[k] = v;
   }
   return into;
@@ -87,7 +90,10 @@ function keyOf(e: ErrorObject): string {
 
 function describe(e: ErrorObject, root: unknown): string {
   const key = e.instancePath.replace(/^\//, "").replace(/\//g, ".") || "(top level)";
-  const value = e.instancePath.split("/").slice(1).reduce<unknown>((n, k) => (n && typeof n === "object" ? (n as Record<string, unknown>)[k] : undefined), root);
+  const value = e.instancePath
+    .split("/")
+    .slice(1)
+    .reduce<unknown>((n, k) => (n && typeof n === "object" ? (n as Record<string, unknown>)[k] : undefined), root);
   if (e.keyword === "additionalProperties") {
     const extra = (e.params as { additionalProperty: string }).additionalProperty;
     return `${key === "(top level)" ? extra : `${key}.${extra}`}: unknown key (check the spelling; see docs/configuration.md)`;
@@ -102,13 +108,22 @@ export function validateConfig(candidate: unknown, source = "config"): Config {
     const problems = (validate.errors ?? []).map((e) => describe(e, withDefaults));
     const unique = [...new Set(problems)];
     // Per key as well, so that a form (the panel's settings) shows each beside its field.
-    const fields = (validate.errors ?? []).map((e, i) => ({ field: keyOf(e), message: problems[i]! })).filter((f, i, all) => all.findIndex((g) => g.field === f.field) === i);
-    throw new DuegateError(ErrorCode.ConfigInvalid, `${source} is invalid:\n  - ${unique.join("\n  - ")}`, { problems: unique, fields });
+    const fields = (validate.errors ?? [])
+      .map((e, i) => ({ field: keyOf(e), message: problems[i]! }))
+      .filter((f, i, all) => all.findIndex((g) => g.field === f.field) === i);
+    throw new DuegateError(ErrorCode.ConfigInvalid, `${source} is invalid:\n  - ${unique.join("\n  - ")}`, {
+      problems: unique,
+      fields,
+    });
   }
   const config = withDefaults as Config;
   const pool = poolProblems(config);
   if (pool.length > 0) {
-    throw new DuegateError(ErrorCode.ConfigInvalid, `${source} is invalid:\n  - ${pool.map((p) => p.message).join("\n  - ")}`, { problems: pool.map((p) => p.message), fields: pool });
+    throw new DuegateError(
+      ErrorCode.ConfigInvalid,
+      `${source} is invalid:\n  - ${pool.map((p) => p.message).join("\n  - ")}`,
+      { problems: pool.map((p) => p.message), fields: pool },
+    );
   }
   return config;
 }
@@ -120,10 +135,18 @@ function poolProblems(config: Config): Array<{ field: string; message: string }>
   const ports = new Map<string, number>();
   config.modems.forEach((m, i) => {
     const seenId = ids.get(m.id);
-    if (seenId !== undefined) problems.push({ field: `modems.${i}.id`, message: `modems.${i}.id: "${m.id}" is already the id of modems.${seenId}; every modem needs its own id` });
+    if (seenId !== undefined)
+      problems.push({
+        field: `modems.${i}.id`,
+        message: `modems.${i}.id: "${m.id}" is already the id of modems.${seenId}; every modem needs its own id`,
+      });
     ids.set(m.id, i);
     const seenPort = ports.get(m.port);
-    if (m.port !== "sim" && seenPort !== undefined) problems.push({ field: `modems.${i}.port`, message: `modems.${i}.port: "${m.port}" is already the port of modems.${seenPort}; two drivers cannot share one port` });
+    if (m.port !== "sim" && seenPort !== undefined)
+      problems.push({
+        field: `modems.${i}.port`,
+        message: `modems.${i}.port: "${m.port}" is already the port of modems.${seenPort}; two drivers cannot share one port`,
+      });
     ports.set(m.port, i);
   });
   return problems;

@@ -20,7 +20,13 @@ import { maskNumber } from "../core/mask.js";
 import { RecordDocument } from "../store/record-document.js";
 import type { ConsentCheck, ConsentExemption, ConsentVerdict } from "../outbox/types.js";
 import { consentNumber } from "./number.js";
-import { describeSource, type ConsentSource, type SuppressionDocument, type SuppressionRecord, type SuppressionResult } from "./types.js";
+import {
+  describeSource,
+  type ConsentSource,
+  type SuppressionDocument,
+  type SuppressionRecord,
+  type SuppressionResult,
+} from "./types.js";
 
 export interface SuppressionListDeps {
   dataDir: string;
@@ -43,13 +49,17 @@ export class SuppressionList implements ConsentCheck {
   ) {}
 
   static async open(d: SuppressionListDeps): Promise<SuppressionList> {
-    const doc = await RecordDocument.open<SuppressionDocument>(join(d.dataDir, "suppressions"), { schema: 1, numbers: {} }, {
-      logger: d.logger,
-      collections: ["numbers"],
-      coalesceMs: d.coalesceMs ?? 1000,
-      compactMinBytes: 256 * 1024,
-      compactRatio: 2,
-    });
+    const doc = await RecordDocument.open<SuppressionDocument>(
+      join(d.dataDir, "suppressions"),
+      { schema: 1, numbers: {} },
+      {
+        logger: d.logger,
+        collections: ["numbers"],
+        coalesceMs: d.coalesceMs ?? 1000,
+        compactMinBytes: 256 * 1024,
+        compactRatio: 2,
+      },
+    );
     return new SuppressionList(doc, d);
   }
 
@@ -89,7 +99,10 @@ export class SuppressionList implements ConsentCheck {
   /** Records of these numbers that were ever suppressed (the evidence export of an account). */
   recordsOf(numbers: readonly string[]): SuppressionRecord[] {
     const keys = new Set(numbers.map((n) => this.tryNormalise(n)).filter((k): k is E164 => k !== undefined));
-    return [...keys].map((k) => this.doc.data.numbers[k]).filter((r): r is SuppressionRecord => r !== undefined).map((r) => structuredClone(r));
+    return [...keys]
+      .map((k) => this.doc.data.numbers[k])
+      .filter((r): r is SuppressionRecord => r !== undefined)
+      .map((r) => structuredClone(r));
   }
 
   /** Suppresses the number; durable when it resolves. Already suppressed: the change is still recorded (a second STOP is evidence too). */
@@ -99,7 +112,8 @@ export class SuppressionList implements ConsentCheck {
     const why = cleanReason(reason);
     const record = this.doc.data.numbers[key] ?? { number: key, suppressed: false, changes: [] };
     // The same SMS acted on again (after a crash before its "handled" line): recorded once.
-    if (record.suppressed && this.lastChangeBy(record, "added", source)) return { record: structuredClone(record), changed: false };
+    if (record.suppressed && this.lastChangeBy(record, "added", source))
+      return { record: structuredClone(record), changed: false };
     const changed = !record.suppressed;
     record.changes.push({ action: "added", at, source, ...(why ? { reason: why } : {}) });
     if (changed) {
@@ -110,8 +124,18 @@ export class SuppressionList implements ConsentCheck {
       else delete record.reason;
     }
     await this.write(key, record);
-    this.d.logger.info({ number: maskNumber(key), by: describeSource(source), changed }, changed ? "consent: number suppressed" : "consent: number was already suppressed");
-    if (changed) this.d.bus.emit("consent.changed", { number: key, suppressed: true, source, ...(why ? { reason: why } : {}), at });
+    this.d.logger.info(
+      { number: maskNumber(key), by: describeSource(source), changed },
+      changed ? "consent: number suppressed" : "consent: number was already suppressed",
+    );
+    if (changed)
+      this.d.bus.emit("consent.changed", {
+        number: key,
+        suppressed: true,
+        source,
+        ...(why ? { reason: why } : {}),
+        at,
+      });
     return { record: structuredClone(record), changed };
   }
 
@@ -119,7 +143,10 @@ export class SuppressionList implements ConsentCheck {
   async remove(number: string, source: ConsentSource, reason?: string): Promise<SuppressionResult> {
     const key = this.normalise(number);
     const record = this.doc.data.numbers[key];
-    if (!record) throw new DuegateError(ErrorCode.NotFound, `${maskNumber(key)} is not on the suppression list`, { field: "number" });
+    if (!record)
+      throw new DuegateError(ErrorCode.NotFound, `${maskNumber(key)} is not on the suppression list`, {
+        field: "number",
+      });
     if (!record.suppressed) return { record: structuredClone(record), changed: false };
     const at = this.d.clock.now();
     const why = cleanReason(reason);
@@ -143,7 +170,10 @@ export class SuppressionList implements ConsentCheck {
     const r = this.doc.data.numbers[to];
     if (!r?.suppressed) return { ok: true };
     if (exemption?.kind === "stop-confirmation" && this.stoppedBy(r, exemption.inboundId)) return { ok: true };
-    return { ok: false, reason: `opted out: ${maskNumber(to)} is on the suppression list since ${new Date(r.since ?? 0).toISOString()} (${r.source ? describeSource(r.source) : "unknown source"})` };
+    return {
+      ok: false,
+      reason: `opted out: ${maskNumber(to)} is on the suppression list since ${new Date(r.since ?? 0).toISOString()} (${r.source ? describeSource(r.source) : "unknown source"})`,
+    };
   }
 
   /** The last change of this kind came from the same SMS (STOP or START redone after a restart). */

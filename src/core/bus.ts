@@ -15,7 +15,10 @@ export interface BusError {
 
 export class EventBus<M extends EventMap> {
   private readonly listeners = new Map<keyof M, Array<{ owner: string; fn: Listener<never> }>>();
-  private readonly anyListeners: Array<{ owner: string; fn: (event: keyof M & string, payload: M[keyof M]) => void | Promise<void> }> = [];
+  private readonly anyListeners: Array<{
+    owner: string;
+    fn: (event: keyof M & string, payload: M[keyof M]) => void | Promise<void>;
+  }> = [];
 
   constructor(private readonly onListenerError: (e: BusError) => void = () => {}) {}
 
@@ -31,8 +34,13 @@ export class EventBus<M extends EventMap> {
   }
 
   removeAll(owner: string): void {
-    for (const [k, list] of this.listeners) this.listeners.set(k, list.filter((l) => l.owner !== owner));
-    for (let i = this.anyListeners.length - 1; i >= 0; i--) if (this.anyListeners[i]!.owner === owner) this.anyListeners.splice(i, 1);
+    for (const [k, list] of this.listeners)
+      this.listeners.set(
+        k,
+        list.filter((l) => l.owner !== owner),
+      );
+    for (let i = this.anyListeners.length - 1; i >= 0; i--)
+      if (this.anyListeners[i]!.owner === owner) this.anyListeners.splice(i, 1);
   }
 
   emit<K extends keyof M & string>(event: K, payload: M[K]): void {
@@ -43,7 +51,8 @@ export class EventBus<M extends EventMap> {
   private call(event: string, owner: string, fn: () => void | Promise<void>): void {
     try {
       const r = fn();
-      if (r && typeof (r as Promise<void>).catch === "function") (r as Promise<void>).catch((error: unknown) => this.onListenerError({ event, owner, error }));
+      if (r && typeof (r as Promise<void>).catch === "function")
+        (r as Promise<void>).catch((error: unknown) => this.onListenerError({ event, owner, error }));
     } catch (error) {
       this.onListenerError({ event, owner, error });
     }

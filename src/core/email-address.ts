@@ -16,14 +16,17 @@ export function checkEmailAddress(input: unknown): EmailCheck {
   const s = input.trim();
   if (s.length === 0) return { ok: false, reason: "empty" };
   if (s.length > 254) return { ok: false, reason: "longer than 254 characters" };
-  if (/[\r\n\s,<>]/.test(s)) return { ok: false, reason: "not one address (it contains a space, a line break, a comma or an angle bracket)" };
+  if (/[\r\n\s,<>]/.test(s))
+    return { ok: false, reason: "not one address (it contains a space, a line break, a comma or an angle bracket)" };
   const at = s.lastIndexOf("@");
   if (at <= 0 || at === s.length - 1) return { ok: false, reason: "not of the form name@domain" };
   const local = s.slice(0, at);
   const domain = s.slice(at + 1).toLowerCase();
-  if (local.length > 64 || !LOCAL.test(local)) return { ok: false, reason: `"${local}" is not a valid name part before the @` };
+  if (local.length > 64 || !LOCAL.test(local))
+    return { ok: false, reason: `"${local}" is not a valid name part before the @` };
   const labels = domain.split(".");
-  if (labels.length < 2 || !labels.every((l) => LABEL.test(l)) || /^\d+$/.test(labels[labels.length - 1]!)) return { ok: false, reason: `"${domain}" is not a domain name` };
+  if (labels.length < 2 || !labels.every((l) => LABEL.test(l)) || /^\d+$/.test(labels[labels.length - 1]!))
+    return { ok: false, reason: `"${domain}" is not a domain name` };
   return { ok: true, address: `${local}@${domain}` };
 }
 

@@ -26,7 +26,10 @@ const LONG_QUOTED = new RegExp(`"([^"]{${EXCERPT_CHARS + 1},})"`, "g");
  * MESSAGE_MAX_CHARS. Messages built with excerpt() pass unchanged.
  */
 export function boundMessage(message: string): string {
-  const shortened = message.length > EXCERPT_CHARS ? message.replace(LONG_QUOTED, (_m, inner: string) => `"${excerpt(inner)}"`) : message;
+  const shortened =
+    message.length > EXCERPT_CHARS
+      ? message.replace(LONG_QUOTED, (_m, inner: string) => `"${excerpt(inner)}"`)
+      : message;
   return excerpt(shortened, MESSAGE_MAX_CHARS);
 }
 

@@ -48,7 +48,12 @@ export function createLogger(options: LogOptions = {}): Logger {
   const streams: pino.StreamEntry[] = [];
   const dest =
     options.destination ??
-    (pretty ? (pino.transport({ target: "pino-pretty", options: { colorize, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" } }) as DestinationStream) : pino.destination(1));
+    (pretty
+      ? (pino.transport({
+          target: "pino-pretty",
+          options: { colorize, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" },
+        }) as DestinationStream)
+      : pino.destination(1));
   streams.push({ stream: dest, level: "trace" });
   if (options.ring) {
     const ring = options.ring;

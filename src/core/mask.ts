@@ -15,9 +15,36 @@ export function maskText(text: string): string {
 }
 
 /** Keys whose values are phone numbers anywhere in a logged object. */
-export const PHONE_KEYS = new Set(["to", "from", "msisdn", "phone", "phones", "number", "sender", "recipient", "smsc", "oa", "da"]);
+export const PHONE_KEYS = new Set([
+  "to",
+  "from",
+  "msisdn",
+  "phone",
+  "phones",
+  "number",
+  "sender",
+  "recipient",
+  "smsc",
+  "oa",
+  "da",
+]);
 /** Keys whose values are secrets or money and are never logged. */
-export const SECRET_KEYS = new Set(["password", "passwordHash", "pin", "puk", "token", "apiKey", "secret", "authorization", "cookie", "balance", "amount", "amountDue", "text", "body"]);
+export const SECRET_KEYS = new Set([
+  "password",
+  "passwordHash",
+  "pin",
+  "puk",
+  "token",
+  "apiKey",
+  "secret",
+  "authorization",
+  "cookie",
+  "balance",
+  "amount",
+  "amountDue",
+  "text",
+  "body",
+]);
 
 export function maskDeep(value: unknown, depth = 0): unknown {
   if (depth > 6) return "[deep]";
@@ -28,7 +55,8 @@ export function maskDeep(value: unknown, depth = 0): unknown {
     for (const [k, v] of Object.entries(value)) {
       if (SECRET_KEYS.has(k)) out[k] = "[redacted]";
       else if (PHONE_KEYS.has(k) && typeof v === "string") out[k] = maskNumber(v);
-      else if (PHONE_KEYS.has(k) && Array.isArray(v)) out[k] = v.map((x) => (typeof x === "string" ? maskNumber(x) : x));
+      else if (PHONE_KEYS.has(k) && Array.isArray(v))
+        out[k] = v.map((x) => (typeof x === "string" ? maskNumber(x) : x));
       else out[k] = maskDeep(v, depth + 1);
     }
     return out;

@@ -4,7 +4,15 @@
  *
  * queued -> sending -> submitted -> delivered, or failed, expired, cancelled on the way.
  */
-export const MESSAGE_STATES = ["queued", "sending", "submitted", "delivered", "failed", "expired", "cancelled"] as const;
+export const MESSAGE_STATES = [
+  "queued",
+  "sending",
+  "submitted",
+  "delivered",
+  "failed",
+  "expired",
+  "cancelled",
+] as const;
 
 export type MessageState = (typeof MESSAGE_STATES)[number];
 
@@ -12,7 +20,12 @@ export type MessageState = (typeof MESSAGE_STATES)[number];
 export const ACTIVE_MESSAGE_STATES = ["queued", "sending", "submitted"] as const satisfies readonly MessageState[];
 
 /** States a message never leaves. */
-export const FINAL_MESSAGE_STATES = ["delivered", "failed", "expired", "cancelled"] as const satisfies readonly MessageState[];
+export const FINAL_MESSAGE_STATES = [
+  "delivered",
+  "failed",
+  "expired",
+  "cancelled",
+] as const satisfies readonly MessageState[];
 
 export function isMessageState(s: unknown): s is MessageState {
   return typeof s === "string" && (MESSAGE_STATES as readonly string[]).includes(s);

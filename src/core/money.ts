@@ -50,7 +50,10 @@ interface MoneyFormat {
 
 const formats = new Map<string, MoneyFormat>();
 
-const PROBES = [0, 1, 9, 10, 99, 100, 101, 999, 1_000, 1_001, 9_999, 10_000, 12_345, 99_999, 100_000, 123_456, 999_999, 1_000_000, 1_234_567, 12_345_678, 123_456_789, 1_234_567_890, 98_765_432_109];
+const PROBES = [
+  0, 1, 9, 10, 99, 100, 101, 999, 1_000, 1_001, 9_999, 10_000, 12_345, 99_999, 100_000, 123_456, 999_999, 1_000_000,
+  1_234_567, 12_345_678, 123_456_789, 1_234_567_890, 98_765_432_109,
+];
 
 function shapeOf(intl: Intl.NumberFormat, digits: number): Shape | undefined {
   const parts = intl.formatToParts(1_234_567 + (digits > 0 ? 0.5 : 0));
@@ -101,11 +104,21 @@ function formatFor(locale: string, fallbackLocale: string, currency: string): Mo
   let f = formats.get(key);
   if (f) return f;
   // A locale Intl refuses falls back; a malformed currency code gives a plain number and the code.
-  const intl = currencyFormat(locale, currency) ?? currencyFormat(fallbackLocale, currency) ?? currencyFormat("en", currency) ?? new Intl.NumberFormat("en", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const intl =
+    currencyFormat(locale, currency) ??
+    currencyFormat(fallbackLocale, currency) ??
+    currencyFormat("en", currency) ??
+    new Intl.NumberFormat("en", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const digits = intl.resolvedOptions().maximumFractionDigits ?? 2;
   f = { intl, digits, scale: 10 ** digits, shape: undefined };
-  const shape = digits <= 4 && intl.resolvedOptions().minimumFractionDigits === digits ? shapeOf(intl, digits) : undefined;
-  if (shape && f.intl.resolvedOptions().style === "currency" && PROBES.every((p) => fast(p, f!, shape) === viaIntl(p, f!, currency))) f.shape = shape;
+  const shape =
+    digits <= 4 && intl.resolvedOptions().minimumFractionDigits === digits ? shapeOf(intl, digits) : undefined;
+  if (
+    shape &&
+    f.intl.resolvedOptions().style === "currency" &&
+    PROBES.every((p) => fast(p, f!, shape) === viaIntl(p, f!, currency))
+  )
+    f.shape = shape;
   formats.set(key, f);
   return f;
 }
@@ -115,7 +128,12 @@ function formatFor(locale: string, fallbackLocale: string, currency: string): Mo
  * 500 JPY is "¥500", 1234 BHD in en is "BHD 1.234". Without a locale (or with one Intl does not
  * know) the fallback locale is used.
  */
-export function formatMoney(minor: number, currency: string, locale: string | undefined, fallbackLocale = "en"): string {
+export function formatMoney(
+  minor: number,
+  currency: string,
+  locale: string | undefined,
+  fallbackLocale = "en",
+): string {
   const f = formatFor(locale || fallbackLocale, fallbackLocale, currency);
   if (f.shape && Number.isSafeInteger(minor) && minor >= 0 && minor < 1e15) return fast(minor, f, f.shape);
   return viaIntl(minor, f, currency);

@@ -11,14 +11,20 @@
  *   read numbers the network hands us (delivery report recipients) and filters typed by staff;
  *   a loosely read number is never matched to an account and never answered.
  */
-import { parsePhoneNumberFromString, validatePhoneNumberLength, type CountryCode, type PhoneNumber } from "libphonenumber-js";
+import {
+  parsePhoneNumberFromString,
+  validatePhoneNumberLength,
+  type CountryCode,
+  type PhoneNumber,
+} from "libphonenumber-js";
 import type { E164 } from "./types.js";
 
 export type { E164 } from "./types.js";
 
 export type PhoneProblem = "empty" | "not-a-number" | "too-short" | "too-long" | "unknown-country" | "not-valid";
 
-export type PhoneResult = { ok: true; e164: E164; country: string | undefined } | { ok: false; problem: PhoneProblem; reason: string };
+export type PhoneResult =
+  { ok: true; e164: E164; country: string | undefined } | { ok: false; problem: PhoneProblem; reason: string };
 
 export interface PhoneOptions {
   /** isValid() (default, for storing and sending) or isPossible() (reading what the network reports). */

@@ -21,7 +21,11 @@ export function parseDemoClock(text: string): number {
   const withZone = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
   const ms = withZone.test(text.trim()) ? Date.parse(text.trim()) : NaN;
   if (!Number.isFinite(ms)) {
-    throw new DuegateError(ErrorCode.ConfigInvalid, `--clock ${JSON.stringify(text)} is invalid, expected an ISO 8601 instant with its offset, such as 2026-12-07T05:00:00+01:00`, { flag: "--clock" });
+    throw new DuegateError(
+      ErrorCode.ConfigInvalid,
+      `--clock ${JSON.stringify(text)} is invalid, expected an ISO 8601 instant with its offset, such as 2026-12-07T05:00:00+01:00`,
+      { flag: "--clock" },
+    );
   }
   return ms;
 }

@@ -5,7 +5,12 @@
  */
 export const DEMO_WINDOW = { start: "00:00", end: "23:59" };
 export const DEMO_BASE = {
-  gateway: { dataDir: "./data/demo", companyName: "Northwind", supportContact: "+49 30 1234567 (Mon-Fri 9-17)", ownNumber: "+491700000000" },
+  gateway: {
+    dataDir: "./data/demo",
+    companyName: "Northwind",
+    supportContact: "+49 30 1234567 (Mon-Fri 9-17)",
+    ownNumber: "+491700000000",
+  },
   modem: { port: "sim", healthIntervalSeconds: 10, simulator: { sendLatencyMs: 400, deliveryReportDelayMs: 2500 } },
   // Two simulated SIMs (+491700000000 and the next number): reminders spread over both.
   modems: [
@@ -16,6 +21,14 @@ export const DEMO_BASE = {
   dunning: { requireTrustedClock: false, evaluateCron: "*/30 * * * * *" },
   http: { listen: "127.0.0.1:8080", adminPassword: "demo-admin" },
   // A known accounting login, so that the hint printed at start works as printed (a real install generates one).
-  mqtt: { mode: "embedded", embedded: { host: "127.0.0.1", port: 1883, username: "accounting", password: "demo-mqtt-secret", tls: { host: "127.0.0.1", port: 8883 } } },
+  mqtt: {
+    mode: "embedded",
+    embedded: {
+      host: "127.0.0.1",
+      port: 1883,
+      username: "accounting",
+      password: "demo-mqtt-secret",
+      tls: { host: "127.0.0.1", port: 8883 },
+    },
+  },
 };
-

@@ -26,7 +26,12 @@ interface Placed {
  * progress. Customers in other zones at the same local time count together ("14 at 09:00
  * tomorrow" means 09:00 on each customer's clock).
  */
-export function nextBatch(entries: readonly PlannedReminder[], policy: PolicyDocument, zoneOf: (accountId: string) => string, now: number): NextBatch | undefined {
+export function nextBatch(
+  entries: readonly PlannedReminder[],
+  policy: PolicyDocument,
+  zoneOf: (accountId: string) => string,
+  now: number,
+): NextBatch | undefined {
   const placed: Placed[] = [];
   for (const e of entries) {
     const step = policy.sequences[e.sequence]?.steps.find((s) => s.id === e.step);
@@ -40,5 +45,10 @@ export function nextBatch(entries: readonly PlannedReminder[], policy: PolicyDoc
   const first = placed.reduce((m, p) => (p.at < m.at ? p : m));
   const ahead = first.day - first.today;
   const group = placed.filter((p) => p.time === first.time && p.day - p.today === ahead);
-  return { count: group.length, time: first.time, when: ahead === 0 ? "today" : ahead === 1 ? "tomorrow" : `on ${first.date}`, at: first.at };
+  return {
+    count: group.length,
+    time: first.time,
+    when: ahead === 0 ? "today" : ahead === 1 ? "tomorrow" : `on ${first.date}`,
+    at: first.at,
+  };
 }

@@ -22,15 +22,69 @@ export interface SampleLocale {
  * two to three times the parts. Polish names are ones written without diacritics for the same reason.
  */
 export const SAMPLE_LOCALES: readonly SampleLocale[] = [
-  { locale: "de-DE", timeZone: "Europe/Berlin", currency: "EUR", phone: (i) => `+4915123${String(450000 + i).padStart(6, "0")}`, names: ["Anna Schmidt", "Jonas Weber", "Greta Vogel", "Lukas Brandt", "Mia Köhler"] },
-  { locale: "en-GB", timeZone: "Europe/London", currency: "GBP", phone: (i) => `+447911${String(123000 + i).padStart(6, "0")}`, names: ["Emma Clarke", "Oliver Bennett", "Amelia Hughes", "Harry Walsh", "Kira O'Brien"] },
-  { locale: "es-ES", timeZone: "Europe/Madrid", currency: "EUR", phone: (i) => `+34${612000000 + i}`, names: ["Lucía García", "Mateo Fernández", "Sofía Ruiz", "Pablo Muñoz", "Inés Navarro"] },
-  { locale: "fr-FR", timeZone: "Europe/Paris", currency: "EUR", phone: (i) => `+33${612300000 + i}`, names: ["Claire Dubois", "Hugo Lefèvre", "Léa Martin", "Louis Moreau", "Chloé Garnier"] },
-  { locale: "it-IT", timeZone: "Europe/Rome", currency: "EUR", phone: (i) => `+39${3471000000 + i}`, names: ["Giulia Rossi", "Marco Bianchi", "Chiara Romano", "Luca Ricci", "Sara Colombo"] },
-  { locale: "nl-NL", timeZone: "Europe/Amsterdam", currency: "EUR", phone: (i) => `+31${612000000 + i}`, names: ["Sanne de Vries", "Daan Jansen", "Lotte Bakker", "Bram Visser", "Femke Smit"] },
-  { locale: "pl-PL", timeZone: "Europe/Warsaw", currency: "EUR", phone: (i) => `+48${512000000 + i}`, names: ["Piotr Nowak", "Anna Kowalska", "Tomasz Mazur", "Ewa Krawczyk", "Marek Kaczmarek"] },
-  { locale: "pt-PT", timeZone: "Europe/Lisbon", currency: "EUR", phone: (i) => `+351${912000000 + i}`, names: ["João Silva", "Inês Costa", "Tiago Santos", "Beatriz Rocha", "Rui Gonçalves"] },
-  { locale: "tr-TR", timeZone: "Europe/Istanbul", currency: "EUR", phone: (i) => `+90${5321000000 + i}`, names: ["Ayşe Yılmaz", "Mehmet Demir", "Zeynep Kaya", "Emre Şahin", "Elif Çelik"] },
+  {
+    locale: "de-DE",
+    timeZone: "Europe/Berlin",
+    currency: "EUR",
+    phone: (i) => `+4915123${String(450000 + i).padStart(6, "0")}`,
+    names: ["Anna Schmidt", "Jonas Weber", "Greta Vogel", "Lukas Brandt", "Mia Köhler"],
+  },
+  {
+    locale: "en-GB",
+    timeZone: "Europe/London",
+    currency: "GBP",
+    phone: (i) => `+447911${String(123000 + i).padStart(6, "0")}`,
+    names: ["Emma Clarke", "Oliver Bennett", "Amelia Hughes", "Harry Walsh", "Kira O'Brien"],
+  },
+  {
+    locale: "es-ES",
+    timeZone: "Europe/Madrid",
+    currency: "EUR",
+    phone: (i) => `+34${612000000 + i}`,
+    names: ["Lucía García", "Mateo Fernández", "Sofía Ruiz", "Pablo Muñoz", "Inés Navarro"],
+  },
+  {
+    locale: "fr-FR",
+    timeZone: "Europe/Paris",
+    currency: "EUR",
+    phone: (i) => `+33${612300000 + i}`,
+    names: ["Claire Dubois", "Hugo Lefèvre", "Léa Martin", "Louis Moreau", "Chloé Garnier"],
+  },
+  {
+    locale: "it-IT",
+    timeZone: "Europe/Rome",
+    currency: "EUR",
+    phone: (i) => `+39${3471000000 + i}`,
+    names: ["Giulia Rossi", "Marco Bianchi", "Chiara Romano", "Luca Ricci", "Sara Colombo"],
+  },
+  {
+    locale: "nl-NL",
+    timeZone: "Europe/Amsterdam",
+    currency: "EUR",
+    phone: (i) => `+31${612000000 + i}`,
+    names: ["Sanne de Vries", "Daan Jansen", "Lotte Bakker", "Bram Visser", "Femke Smit"],
+  },
+  {
+    locale: "pl-PL",
+    timeZone: "Europe/Warsaw",
+    currency: "EUR",
+    phone: (i) => `+48${512000000 + i}`,
+    names: ["Piotr Nowak", "Anna Kowalska", "Tomasz Mazur", "Ewa Krawczyk", "Marek Kaczmarek"],
+  },
+  {
+    locale: "pt-PT",
+    timeZone: "Europe/Lisbon",
+    currency: "EUR",
+    phone: (i) => `+351${912000000 + i}`,
+    names: ["João Silva", "Inês Costa", "Tiago Santos", "Beatriz Rocha", "Rui Gonçalves"],
+  },
+  {
+    locale: "tr-TR",
+    timeZone: "Europe/Istanbul",
+    currency: "EUR",
+    phone: (i) => `+90${5321000000 + i}`,
+    names: ["Ayşe Yılmaz", "Mehmet Demir", "Zeynep Kaya", "Emre Şahin", "Elif Çelik"],
+  },
 ];
 
 /**

@@ -26,7 +26,10 @@ export class ScriptMemory {
   static async open(dataDir: string, logger: Logger): Promise<ScriptMemory> {
     const file = new AtomicJsonFile<Played>(resolve(dataDir, "demo-script.json"), logger);
     const data = await file.read();
-    return new ScriptMemory(file, Array.isArray(data?.steps) ? data.steps.filter((s): s is string => typeof s === "string") : []);
+    return new ScriptMemory(
+      file,
+      Array.isArray(data?.steps) ? data.steps.filter((s): s is string => typeof s === "string") : [],
+    );
   }
 
   get path(): string {

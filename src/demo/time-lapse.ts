@@ -71,7 +71,14 @@ export async function runTimeLapse(app: App, clock: ManualClock, opts: TimeLapse
   const payAll = async (accountId: string): Promise<boolean> => {
     const open = ledger.invoicesOf(accountId).filter((i) => i.status === "open" && i.amountDue > 0);
     if (open.length === 0) return false;
-    await ledger.recordPayments(open.map((i) => ({ id: `PAY-lapse-${i.id}`, invoiceId: i.id, amount: i.amountDue, date: localDate(clock.now(), "UTC") })));
+    await ledger.recordPayments(
+      open.map((i) => ({
+        id: `PAY-lapse-${i.id}`,
+        invoiceId: i.id,
+        amount: i.amountDue,
+        date: localDate(clock.now(), "UTC"),
+      })),
+    );
     opts.print(`  $ payment   ${accountId} paid ${open.map((i) => i.number).join(", ")} after a reminder`);
     return true;
   };
@@ -89,7 +96,8 @@ export async function runTimeLapse(app: App, clock: ManualClock, opts: TimeLapse
         sim?.injectInbound(m.to, `PROMISE ${localDate(clock.now() + 7 * DAY, "UTC")}`);
         promisesMade++;
       });
-      if (b === "promises-and-pays") later(4 * DAY + spread, "kept promise", async () => void ((await payAll(id)) && promisesKept++));
+      if (b === "promises-and-pays")
+        later(4 * DAY + spread, "kept promise", async () => void ((await payAll(id)) && promisesKept++));
     }
     if (b === "stops") later(HOUR, "opt-out", () => sim?.injectInbound(m.to, "STOP"));
   });

@@ -64,7 +64,11 @@ export class DeskBook {
   ) {}
 
   static async open(opts: DeskBookOptions): Promise<DeskBook> {
-    const store = await JsonStore.open<DeskDocument>(join(opts.dataDir, "desk.json"), { version: 1, marks: {}, handled: {}, optOuts: [] }, { logger: opts.logger, coalesceMs: opts.coalesceMs ?? 1000 });
+    const store = await JsonStore.open<DeskDocument>(
+      join(opts.dataDir, "desk.json"),
+      { version: 1, marks: {}, handled: {}, optOuts: [] },
+      { logger: opts.logger, coalesceMs: opts.coalesceMs ?? 1000 },
+    );
     const book = new DeskBook(store, opts.clock);
     opts.bus.on("account.mark", "desk", (e) => book.addMark(e));
     opts.bus.on("account.optout", "desk", (e) => book.addOptOut(e));
@@ -98,13 +102,16 @@ export class DeskBook {
   /** Every mark not cleared, newest first. */
   marks(accountId?: string): AccountMark[] {
     const source = accountId === undefined ? Object.values(this.doc.marks) : [this.doc.marks[accountId] ?? {}];
-    return source.flatMap((m) => Object.values(m).filter((x): x is AccountMark => x !== undefined)).sort((a, b) => b.at - a.at);
+    return source
+      .flatMap((m) => Object.values(m).filter((x): x is AccountMark => x !== undefined))
+      .sort((a, b) => b.at - a.at);
   }
 
   /** A clerk saw to it (accounting disconnected, the agency has the file, or it was a mistake). */
   async clearMark(accountId: string, mark: MarkKind): Promise<AccountMark> {
     const found = this.doc.marks[accountId]?.[mark];
-    if (!found) throw new DuegateError(ErrorCode.NotFound, `account ${accountId} has no ${mark} mark`, { accountId, mark });
+    if (!found)
+      throw new DuegateError(ErrorCode.NotFound, `account ${accountId} has no ${mark} mark`, { accountId, mark });
     const rest = { ...this.doc.marks[accountId] };
     delete rest[mark];
     if (Object.keys(rest).length === 0) delete this.doc.marks[accountId];

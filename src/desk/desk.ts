@@ -47,7 +47,12 @@ export class Desk {
   private day(): { date: string; start: number; end: number; timeZone: string } {
     const zone = this.d.timeZone();
     const now = DateTime.fromMillis(this.d.clock.now(), { zone });
-    return { date: now.toISODate() ?? "1970-01-01", start: now.startOf("day").toMillis(), end: now.endOf("day").toMillis(), timeZone: zone };
+    return {
+      date: now.toISODate() ?? "1970-01-01",
+      start: now.startOf("day").toMillis(),
+      end: now.endOf("day").toMillis(),
+      timeZone: zone,
+    };
   }
 
   today(): Today {
@@ -73,12 +78,21 @@ export class Desk {
     const accountId = r.accountIds[0] ?? r.action?.accountIds[0];
     const name = accountId ? this.d.ledger.account(accountId)?.name : undefined;
     const handled = this.d.book.handled(r.id);
-    return { ...r, ...(accountId ? { accountId } : {}), ...(name ? { name } : {}), ...(handled ? { handled } : {}), needsPerson: needsStaff(r) && !handled };
+    return {
+      ...r,
+      ...(accountId ? { accountId } : {}),
+      ...(name ? { name } : {}),
+      ...(handled ? { handled } : {}),
+      needsPerson: needsStaff(r) && !handled,
+    };
   }
 
   /** A staff reply or a click on "done": the message leaves "needs a person". */
   handled(inboundId: string, by: string, how: Handled["how"]): Promise<Handled> {
-    if (!this.d.inbound.get(inboundId)) return Promise.reject(new DuegateError(ErrorCode.NotFound, `no inbound message ${inboundId} in the inbox`, { inboundId }));
+    if (!this.d.inbound.get(inboundId))
+      return Promise.reject(
+        new DuegateError(ErrorCode.NotFound, `no inbound message ${inboundId} in the inbox`, { inboundId }),
+      );
     return this.d.book.handle(inboundId, by, how);
   }
 
@@ -102,10 +116,17 @@ export class Desk {
 
   private checkDate(date: string, field: string): void {
     const { date: today } = this.day();
-    if (!isLocalDate(date)) throw new DuegateError(ErrorCode.Validation, `${field} must be a date YYYY-MM-DD, got "${date}"`, { field });
-    if (date < today) throw new DuegateError(ErrorCode.Validation, `${field} ${date} is in the past (today is ${today})`, { field });
+    if (!isLocalDate(date))
+      throw new DuegateError(ErrorCode.Validation, `${field} must be a date YYYY-MM-DD, got "${date}"`, { field });
+    if (date < today)
+      throw new DuegateError(ErrorCode.Validation, `${field} ${date} is in the past (today is ${today})`, { field });
     const latest = addDays(today, MAX_PAUSE_DAYS);
-    if (date > latest) throw new DuegateError(ErrorCode.Validation, `${field} ${date} is more than ${MAX_PAUSE_DAYS} days ahead (latest ${latest})`, { field });
+    if (date > latest)
+      throw new DuegateError(
+        ErrorCode.Validation,
+        `${field} ${date} is more than ${MAX_PAUSE_DAYS} days ahead (latest ${latest})`,
+        { field },
+      );
   }
 
   /** The debtor promised on the phone: reminders pause until the date, and the Today page watches it. */

@@ -23,7 +23,11 @@ export interface TodaySources {
   outbox: { list(filter: ListFilter): { total: number; items: OutboxMessage[] } };
   inbound: { list(filter: InboxFilter): { total: number; items: InboundRecord[] } };
   stepRecords(): readonly StepRecord[];
-  book: { marks(): AccountMark[]; optOutsSince(since: number): OptOutEvent[]; handled(id: string): Handled | undefined };
+  book: {
+    marks(): AccountMark[];
+    optOutsSince(since: number): OptOutEvent[];
+    handled(id: string): Handled | undefined;
+  };
 }
 
 export interface TodayReminder {
@@ -103,21 +107,43 @@ export function isPromise(account: Pick<Account, "pauseReason">): boolean {
 }
 
 function owed(invoices: Invoice[], currency: string): number {
-  return invoices.filter((i) => i.currency === currency && i.amountDue > 0 && (i.status === "open" || i.status === "disputed")).reduce((sum, i) => sum + i.amountDue, 0);
+  return invoices
+    .filter((i) => i.currency === currency && i.amountDue > 0 && (i.status === "open" || i.status === "disputed"))
+    .reduce((sum, i) => sum + i.amountDue, 0);
 }
 
-export function buildToday(src: TodaySources, bounds: { date: string; start: number; end: number; timeZone: string }): Today {
+export function buildToday(
+  src: TodaySources,
+  bounds: { date: string; start: number; end: number; timeZone: string },
+): Today {
   const nameOf = (id: string) => src.ledger.account(id)?.name ?? "(erased)";
   const { start, end, date } = bounds;
 
-  const messages = new Map(src.outbox.list({ since: start, until: end, limit: REMINDER_LIMIT }).items.map((m) => [m.id, m]));
+  const messages = new Map(
+    src.outbox.list({ since: start, until: end, limit: REMINDER_LIMIT }).items.map((m) => [m.id, m]),
+  );
   const reminders = src
     .stepRecords()
     .filter((r) => r.at >= start && r.at <= end && r.state !== "skipped")
     .slice(-REMINDER_LIMIT)
     .map((r): TodayReminder => {
-      const state = r.messageId ? (messages.get(r.messageId)?.state ?? (r.state === "cancelled" ? "cancelled" : "submitted")) : r.state === "cancelled" ? "cancelled" : r.state === "pending" ? "queued" : "not-enqueued";
-      return { accountId: r.accountId, name: nameOf(r.accountId), step: r.stepId, amountDue: r.amountDue, currency: r.currency, state, ...(r.messageId ? { messageId: r.messageId } : {}), at: r.at };
+      const state = r.messageId
+        ? (messages.get(r.messageId)?.state ?? (r.state === "cancelled" ? "cancelled" : "submitted"))
+        : r.state === "cancelled"
+          ? "cancelled"
+          : r.state === "pending"
+            ? "queued"
+            : "not-enqueued";
+      return {
+        accountId: r.accountId,
+        name: nameOf(r.accountId),
+        step: r.stepId,
+        amountDue: r.amountDue,
+        currency: r.currency,
+        state,
+        ...(r.messageId ? { messageId: r.messageId } : {}),
+        at: r.at,
+      };
     })
     .sort((a, b) => b.at - a.at);
 
@@ -126,7 +152,14 @@ export function buildToday(src: TodaySources, bounds: { date: string; start: num
     .items.filter((r) => needsStaff(r) && !src.book.handled(r.id))
     .map((r): TodayReply => {
       const accountId = r.accountIds[0] ?? r.action?.accountIds[0];
-      return { id: r.id, from: r.from, text: r.text, ...(r.keyword ? { keyword: r.keyword } : {}), receivedAt: r.receivedAt, ...(accountId ? { accountId, name: nameOf(accountId) } : {}) };
+      return {
+        id: r.id,
+        from: r.from,
+        text: r.text,
+        ...(r.keyword ? { keyword: r.keyword } : {}),
+        receivedAt: r.receivedAt,
+        ...(accountId ? { accountId, name: nameOf(accountId) } : {}),
+      };
     });
 
   const promises: TodayPromise[] = [];
@@ -135,13 +168,36 @@ export function buildToday(src: TodaySources, bounds: { date: string; start: num
   src.ledger.forEachAccountWithInvoices((account, invoices) => {
     if (account.pausedUntil && isPromise(account)) {
       const amountDue = owed(invoices, account.currency);
-      if (account.pausedUntil === date) promises.push({ accountId: account.id, name: account.name, date: account.pausedUntil, status: "due-today", amountDue, currency: account.currency });
+      if (account.pausedUntil === date)
+        promises.push({
+          accountId: account.id,
+          name: account.name,
+          date: account.pausedUntil,
+          status: "due-today",
+          amountDue,
+          currency: account.currency,
+        });
       else if (account.pausedUntil < date && account.pausedUntil >= brokenSince && amountDue > 0)
-        promises.push({ accountId: account.id, name: account.name, date: account.pausedUntil, status: "broken", amountDue, currency: account.currency });
+        promises.push({
+          accountId: account.id,
+          name: account.name,
+          date: account.pausedUntil,
+          status: "broken",
+          amountDue,
+          currency: account.currency,
+        });
     }
     for (const i of invoices)
       if (i.status === "disputed")
-        disputes.push({ accountId: account.id, name: account.name, invoiceId: i.id, number: i.number, amountDue: i.amountDue, currency: i.currency, ...(i.disputeText ? { text: i.disputeText } : {}) });
+        disputes.push({
+          accountId: account.id,
+          name: account.name,
+          invoiceId: i.id,
+          number: i.number,
+          amountDue: i.amountDue,
+          currency: i.currency,
+          ...(i.disputeText ? { text: i.disputeText } : {}),
+        });
   });
   promises.sort((a, b) => (a.status === b.status ? a.date.localeCompare(b.date) : a.status === "broken" ? -1 : 1));
 
@@ -149,7 +205,13 @@ export function buildToday(src: TodaySources, bounds: { date: string; start: num
   const optOuts = src.book
     .optOutsSince(start)
     .filter((o) => o.at <= end)
-    .map((o) => ({ accountId: o.accountId, name: nameOf(o.accountId), optedOut: o.optedOut, source: o.source, at: o.at }))
+    .map((o) => ({
+      accountId: o.accountId,
+      name: nameOf(o.accountId),
+      optedOut: o.optedOut,
+      source: o.source,
+      at: o.at,
+    }))
     .reverse();
 
   return { date, timeZone: bounds.timeZone, reminders, replies, promises, disputes, marks, optOuts };

@@ -20,7 +20,9 @@ export function smsReachable(a: Reach): boolean {
 }
 
 export function emailReachable(a: Reach, o: ChannelOptions): boolean {
-  return o.emailEnabled && (a.emails?.length ?? 0) > 0 && a.emailOptedOut !== true && !(a.optedOut && o.stopAlsoStopsEmail);
+  return (
+    o.emailEnabled && (a.emails?.length ?? 0) > 0 && a.emailOptedOut !== true && !(a.optedOut && o.stopAlsoStopsEmail)
+  );
 }
 
 /** Some channel may reach the account on some step (the planner skips accounts that none can). */

@@ -26,6 +26,14 @@ export function composeReminder(
   today: number,
   sender: Sender,
 ): RenderedReminder {
-  const view = buildView({ account, invoices: included, currency, balance: balanceIn(allInvoices, currency), today, company: sender.company, gatewayNumber: sender.gatewayNumber });
+  const view = buildView({
+    account,
+    invoices: included,
+    currency,
+    balance: balanceIn(allInvoices, currency),
+    today,
+    company: sender.company,
+    gatewayNumber: sender.gatewayNumber,
+  });
   return renderTemplate(policy, templateId, account.locale, view, sender.appendOptOutLine);
 }

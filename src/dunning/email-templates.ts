@@ -32,7 +32,10 @@ const GENERIC_SUBJECT: Record<string, string> = {
 
 const FOOTER: Record<string, { link: string; mail: string }> = {
   en: { link: "No more reminders by e-mail: {{url}}", mail: "No more reminders by e-mail: write to {{mailto}}" },
-  de: { link: "Keine Erinnerungen mehr per E-Mail: {{url}}", mail: "Keine Erinnerungen mehr per E-Mail: schreiben Sie an {{mailto}}" },
+  de: {
+    link: "Keine Erinnerungen mehr per E-Mail: {{url}}",
+    mail: "Keine Erinnerungen mehr per E-Mail: schreiben Sie an {{mailto}}",
+  },
 };
 
 function footerOf(locale: string, links: UnsubscribeLinks | undefined): { text: string; html: string } | undefined {
@@ -40,7 +43,9 @@ function footerOf(locale: string, links: UnsubscribeLinks | undefined): { text: 
   const f = pickLocale(FOOTER, locale, "en")!.value;
   const mailto = links.mailto?.split("?")[0];
   const text = links.https ? f.link.replace("{{url}}", links.https) : f.mail.replace("{{mailto}}", mailto ?? "");
-  const label = Mustache.escape(links.https ? f.link.replace(/:? ?\{\{url\}\}/, "") : f.mail.replace(/:? ?.*\{\{mailto\}\}/, ""));
+  const label = Mustache.escape(
+    links.https ? f.link.replace(/:? ?\{\{url\}\}/, "") : f.mail.replace(/:? ?.*\{\{mailto\}\}/, ""),
+  );
   const href = Mustache.escape(links.https ?? `mailto:${links.mailto ?? ""}`);
   // No inline style: the panel's preview shows this under a CSP without 'unsafe-inline', and mail clients differ anyway.
   return { text, html: `<p><small><a href="${href}">${label}</a></small></p>` };
@@ -54,8 +59,16 @@ function paragraphs(text: string): string {
     .join("\n");
 }
 
-export function renderEmail(policy: PolicyDocument, templateId: string, locale: string, view: TemplateView, links?: UnsubscribeLinks): RenderedEmail {
-  const picked = policy.emailTemplates?.[templateId] ? pickLocale(policy.emailTemplates[templateId], locale, policy.fallbackLocale) : undefined;
+export function renderEmail(
+  policy: PolicyDocument,
+  templateId: string,
+  locale: string,
+  view: TemplateView,
+  links?: UnsubscribeLinks,
+): RenderedEmail {
+  const picked = policy.emailTemplates?.[templateId]
+    ? pickLocale(policy.emailTemplates[templateId], locale, policy.fallbackLocale)
+    : undefined;
   // The SMS text without its "reply STOP" line: STOP by SMS is not how a mail is unsubscribed.
   const sms = renderTemplate(policy, templateId, locale, view, false);
   const usedLocale = picked?.locale ?? sms.locale;

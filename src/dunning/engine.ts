@@ -25,7 +25,14 @@ import { DEFAULT_POLICY } from "./default-policy.js";
 import type { PolicyDocument, PolicyVersion } from "./policy-schema.js";
 import { PolicyStore, emptyPolicyStore } from "./policy-store.js";
 import { StepMemory, emptyStepMemory, STEP_MEMORY_COLLECTIONS, type StepRecord } from "./step-memory.js";
-import { compileSequences, planAccount, sequenceFor, type CompiledSequence, type PlannedSend, type PlanSettings } from "./planner.js";
+import {
+  compileSequences,
+  planAccount,
+  sequenceFor,
+  type CompiledSequence,
+  type PlannedSend,
+  type PlanSettings,
+} from "./planner.js";
 import { composeReminder, type Sender } from "./compose.js";
 import { forecastPage, type ForecastPage, type ForecastQuery, type PlannedReminder } from "./forecast.js";
 import { preview, type PreviewRequest, type TemplatePreview } from "./preview.js";
@@ -37,7 +44,13 @@ import { balanceIn } from "./compose.js";
 import { channelsFor, fallbackToEmail, type ChannelOptions } from "./channels.js";
 import { renderEmail, type UnsubscribeLinks } from "./email-templates.js";
 import type { MessageStateEvent } from "../api/events.js";
-import { SendTimeMemory, SEND_TIME_COLLECTIONS, emptySendTimeMemory, windowHours, type SendTimeSettings } from "./send-time/memory.js";
+import {
+  SendTimeMemory,
+  SEND_TIME_COLLECTIONS,
+  emptySendTimeMemory,
+  windowHours,
+  type SendTimeSettings,
+} from "./send-time/memory.js";
 import type { SendTimeChoice } from "./send-time/learner.js";
 import { sendTimeReport, type SendTimeReport } from "./send-time/report.js";
 
@@ -85,7 +98,8 @@ export interface EngineEmail extends ChannelOptions {
 const NO_EMAIL: ChannelOptions = { emailEnabled: false, stopAlsoStopsEmail: false };
 
 /** The idempotency key of a reminder's e-mail copy (both channels) or fallback (sms-then-email). */
-export const emailKey = (key: string, kind: "copy" | "fallback"): string => `${key}:email${kind === "fallback" ? "-fallback" : ""}`;
+export const emailKey = (key: string, kind: "copy" | "fallback"): string =>
+  `${key}:email${kind === "fallback" ? "-fallback" : ""}`;
 
 export interface EvaluationReport {
   at: number;
@@ -122,24 +136,31 @@ export class DunningEngine implements Service {
     const open = deps.openDocument ?? jsonDocuments(deps.gateway.dataDir, deps.logger);
     const policies = new PolicyStore(await open("dunning-policy.json", emptyPolicyStore()));
     // The step memory grows with every reminder: journalled record by record, never rewritten whole.
-    const openSteps = deps.openDocument ?? recordDocuments(deps.gateway.dataDir, deps.logger, defaultJournalOptions, STEP_MEMORY_COLLECTIONS);
+    const openSteps =
+      deps.openDocument ??
+      recordDocuments(deps.gateway.dataDir, deps.logger, defaultJournalOptions, STEP_MEMORY_COLLECTIONS);
     const memory = new StepMemory(await openSteps("dunning-steps.json", emptyStepMemory()));
     // One small record per debtor, journalled like the step memory.
-    const openSendTimes = deps.openDocument ?? recordDocuments(deps.gateway.dataDir, deps.logger, defaultJournalOptions, SEND_TIME_COLLECTIONS);
+    const openSendTimes =
+      deps.openDocument ??
+      recordDocuments(deps.gateway.dataDir, deps.logger, defaultJournalOptions, SEND_TIME_COLLECTIONS);
     const sendTimeDoc = await openSendTimes("dunning-send-times.json", emptySendTimeMemory());
     const sendTimes = new SendTimeMemory(sendTimeDoc, {
       bus: deps.bus,
       clock: deps.clock,
       zoneOf: (id) => {
         const a = deps.ledger.account(id);
-        return a ? recipientContext(a.phones[0] ?? "", a, { timeZone: deps.gateway.defaultTimeZone }).timeZone : undefined;
+        return a
+          ? recipientContext(a.phones[0] ?? "", a, { timeZone: deps.gateway.defaultTimeZone }).timeZone
+          : undefined;
       },
       settings: sendTimeSettings(deps.config),
       window: () => windowHours(deps.sendWindow?.()),
     });
     const engine = new DunningEngine(deps, policies, memory, sendTimes);
     const configured = deps.config.policy ?? (policies.current() ? undefined : DEFAULT_POLICY);
-    if (configured !== undefined) await policies.save(configured, deps.config.policy ? "config" : "built-in", deps.clock.now());
+    if (configured !== undefined)
+      await policies.save(configured, deps.config.policy ? "config" : "built-in", deps.clock.now());
     return engine;
   }
 
@@ -150,9 +171,13 @@ export class DunningEngine implements Service {
     this.deps.bus.on("message.state", this.name, (e) => this.onMessageState(e));
     this.sendTimes.start();
     await this.settlePending();
-    this.job = this.deps.scheduler.schedule("dunning.evaluate", this.deps.config.evaluateCron, () => this.evaluate().then(() => undefined));
+    this.job = this.deps.scheduler.schedule("dunning.evaluate", this.deps.config.evaluateCron, () =>
+      this.evaluate().then(() => undefined),
+    );
     await this.deps.clockTrust.start();
-    this.deps.clockTrust.onTrusted(() => void this.evaluate().catch((err: unknown) => this.deps.logger.error({ err }, "evaluation failed")));
+    this.deps.clockTrust.onTrusted(
+      () => void this.evaluate().catch((err: unknown) => this.deps.logger.error({ err }, "evaluation failed")),
+    );
   }
 
   async stop(): Promise<void> {
@@ -202,7 +227,10 @@ export class DunningEngine implements Service {
    * false for an account in a sequence with a fixed time, in the holdout or with too little
    * history; the evidence is shown all the same. Undefined for an account the ledger does not know.
    */
-  sendTimeOf(accountId: string): (SendTimeChoice & { sequence: string; sendTime: "fixed" | "learned"; stepTime: string; time: string }) | undefined {
+  sendTimeOf(
+    accountId: string,
+  ):
+    (SendTimeChoice & { sequence: string; sendTime: "fixed" | "learned"; stepTime: string; time: string }) | undefined {
     const account = this.deps.ledger.account(accountId);
     if (!account) return undefined;
     const policy = this.policy();
@@ -212,8 +240,19 @@ export class DunningEngine implements Service {
     const mode = seq?.learned ? "learned" : "fixed";
     const learned = mode === "learned" && choice.learned;
     const minute = learned ? choice.bestHour * 60 + (stepMinute % 60) : stepMinute;
-    const reason = mode === "fixed" ? `the sequence "${seq?.name ?? sequenceFor(policy, account)}" sends at each step's time (sendTime: fixed)` : choice.reason;
-    return { ...choice, learned, reason, sequence: seq?.name ?? sequenceFor(policy, account), sendTime: mode, stepTime: hhmm(stepMinute), time: hhmm(minute) };
+    const reason =
+      mode === "fixed"
+        ? `the sequence "${seq?.name ?? sequenceFor(policy, account)}" sends at each step's time (sendTime: fixed)`
+        : choice.reason;
+    return {
+      ...choice,
+      learned,
+      reason,
+      sequence: seq?.name ?? sequenceFor(policy, account),
+      sendTime: mode,
+      stepTime: hhmm(stepMinute),
+      time: hhmm(minute),
+    };
   }
 
   /** Learning group against holdout over a period of local dates (docs/reports.md, Send time). */
@@ -245,8 +284,23 @@ export class DunningEngine implements Service {
   }
 
   /** The e-mail request for a reminder (subject, text, HTML in the account's locale; unsubscribe targets). */
-  private emailRequest(policy: PolicyDocument, version: number, send: Pick<PlannedSend, "templateId" | "invoices" | "currency" | "day" | "step">, account: Account, key: string, sender: Sender): EnqueueRequest {
-    const view = buildView({ account, invoices: send.invoices, currency: send.currency, balance: balanceIn(this.deps.ledger.invoicesOf(account.id), send.currency), today: send.day, company: sender.company, gatewayNumber: sender.gatewayNumber });
+  private emailRequest(
+    policy: PolicyDocument,
+    version: number,
+    send: Pick<PlannedSend, "templateId" | "invoices" | "currency" | "day" | "step">,
+    account: Account,
+    key: string,
+    sender: Sender,
+  ): EnqueueRequest {
+    const view = buildView({
+      account,
+      invoices: send.invoices,
+      currency: send.currency,
+      balance: balanceIn(this.deps.ledger.invoicesOf(account.id), send.currency),
+      today: send.day,
+      company: sender.company,
+      gatewayNumber: sender.gatewayNumber,
+    });
     const links = this.deps.email?.unsubscribe(account.id);
     const mail = renderEmail(policy, send.templateId, account.locale, view, links);
     return {
@@ -256,7 +310,13 @@ export class DunningEngine implements Service {
       text: mail.text,
       email: { subject: mail.subject, html: mail.html, ...(links ? { unsubscribe: links } : {}) },
       priority: Priority.reminder,
-      origin: { kind: "dunning", accountId: account.id, invoiceIds: send.invoices.map((i) => i.id), step: send.step.id, policyVersion: version },
+      origin: {
+        kind: "dunning",
+        accountId: account.id,
+        invoiceIds: send.invoices.map((i) => i.id),
+        step: send.step.id,
+        policyVersion: version,
+      },
       expiresAt: this.deps.clock.now() + (policy.expiresAfterHours ?? 36) * 3_600_000,
       ...this.recipientFields(account),
       limitClass: "reminder",
@@ -264,16 +324,28 @@ export class DunningEngine implements Service {
   }
 
   private sender(): Sender {
-    return { company: this.deps.gateway.companyName, gatewayNumber: this.deps.gateway.ownNumber, appendOptOutLine: this.deps.config.appendOptOutLine };
+    return {
+      company: this.deps.gateway.companyName,
+      gatewayNumber: this.deps.gateway.ownNumber,
+      appendOptOutLine: this.deps.config.appendOptOutLine,
+    };
   }
 
   private settings(): PlanSettings {
-    return { policy: this.policy(), graceDays: this.deps.config.graceDays, promiseGraceDays: this.deps.config.promiseGraceDays, consolidate: this.deps.config.consolidate, channels: this.channelOptions(), sendTime: this.sendTimes };
+    return {
+      policy: this.policy(),
+      graceDays: this.deps.config.graceDays,
+      promiseGraceDays: this.deps.config.promiseGraceDays,
+      consolidate: this.deps.config.consolidate,
+      channels: this.channelOptions(),
+      sendTime: this.sendTimes,
+    };
   }
 
   private sequences(): Map<string, CompiledSequence> {
     const v = this.policyVersion();
-    if (this.compiled?.version !== v.version) this.compiled = { version: v.version, sequences: compileSequences(v.policy) };
+    if (this.compiled?.version !== v.version)
+      this.compiled = { version: v.version, sequences: compileSequences(v.policy) };
     return this.compiled.sequences;
   }
 
@@ -306,7 +378,19 @@ export class DunningEngine implements Service {
     const started = performance.now();
     const at = this.deps.clock.now();
     const version = this.policyVersion().version;
-    const report: EvaluationReport = { at, status: "done", policyVersion: version, accounts: 0, enqueued: 0, duplicates: 0, consolidated: 0, skippedLate: 0, failed: 0, marks: 0, durationMs: 0 };
+    const report: EvaluationReport = {
+      at,
+      status: "done",
+      policyVersion: version,
+      accounts: 0,
+      enqueued: 0,
+      duplicates: 0,
+      consolidated: 0,
+      skippedLate: 0,
+      failed: 0,
+      marks: 0,
+      durationMs: 0,
+    };
     if (this.deps.config.requireTrustedClock && !this.deps.clockTrust.status().trusted) {
       report.status = "clock-untrusted";
       this.lastReport = report;
@@ -329,11 +413,23 @@ export class DunningEngine implements Service {
         // Marked done so that it is never sent later; logged (one line per step at debug, a
         // summary at info: a ledger imported late can skip thousands at once).
         this.memory.skip(skip.invoiceId, skip.stepId, skip.stepDay);
-        if (debug) this.deps.logger.debug({ invoiceId: skip.invoiceId, step: skip.stepId, daysLate: skip.daysLate, graceDays: settings.graceDays }, "reminder step skipped: missed beyond the grace period");
+        if (debug)
+          this.deps.logger.debug(
+            { invoiceId: skip.invoiceId, step: skip.stepId, daysLate: skip.daysLate, graceDays: settings.graceDays },
+            "reminder step skipped: missed beyond the grace period",
+          );
         skippedBySteps.set(skip.stepId, (skippedBySteps.get(skip.stepId) ?? 0) + 1);
       }
       for (const send of plan.sends) {
-        const key = send.consolidated ? idempotencyKey("dun", account.id, send.date, send.step.id, shortHash(send.invoices.map((i) => i.id).join(","))) : idempotencyKey("dun", send.invoices[0]!.id, send.step.id);
+        const key = send.consolidated
+          ? idempotencyKey(
+              "dun",
+              account.id,
+              send.date,
+              send.step.id,
+              shortHash(send.invoices.map((i) => i.id).join(",")),
+            )
+          : idempotencyKey("dun", send.invoices[0]!.id, send.step.id);
         // Written as pending before the outbox sees it (see step-memory.ts).
         this.memory.add(this.recordOf(send, key, at, version), send.day);
         sends.push({ send, account, key });
@@ -344,8 +440,13 @@ export class DunningEngine implements Service {
     await this.enqueueAll(sends, report, { policy: settings.policy, version, sender: this.sender() });
     this.memory.prune(at - this.deps.config.recordRetentionDays * 86_400_000);
     report.durationMs = Math.round(performance.now() - started);
-    if (skippedBySteps.size) this.deps.logger.info({ skipped: Object.fromEntries(skippedBySteps), graceDays: settings.graceDays }, "reminder steps skipped: missed beyond the grace period");
-    if (report.enqueued || report.skippedLate || report.failed) this.deps.logger.info({ ...report }, "dunning evaluation");
+    if (skippedBySteps.size)
+      this.deps.logger.info(
+        { skipped: Object.fromEntries(skippedBySteps), graceDays: settings.graceDays },
+        "reminder steps skipped: missed beyond the grace period",
+      );
+    if (report.enqueued || report.skippedLate || report.failed)
+      this.deps.logger.info({ ...report }, "dunning evaluation");
     this.lastReport = report;
     return report;
   }
@@ -377,11 +478,20 @@ export class DunningEngine implements Service {
    * texts are rendered just before it goes, so memory stays bounded by the chunk, not the run.
    * A chunk whose write fails is rejected whole: its reminders are planned again next time.
    */
-  private async enqueueAll(sends: ReadonlyArray<{ send: PlannedSend; account: Account; key: string }>, report: EvaluationReport, ctx: EnqueueContext): Promise<void> {
-    for (let i = 0; i < sends.length; i += ENQUEUE_CHUNK) await this.enqueueChunk(sends.slice(i, i + ENQUEUE_CHUNK), report, ctx);
+  private async enqueueAll(
+    sends: ReadonlyArray<{ send: PlannedSend; account: Account; key: string }>,
+    report: EvaluationReport,
+    ctx: EnqueueContext,
+  ): Promise<void> {
+    for (let i = 0; i < sends.length; i += ENQUEUE_CHUNK)
+      await this.enqueueChunk(sends.slice(i, i + ENQUEUE_CHUNK), report, ctx);
   }
 
-  private async enqueueChunk(chunk: ReadonlyArray<{ send: PlannedSend; account: Account; key: string }>, report: EvaluationReport, ctx: EnqueueContext): Promise<void> {
+  private async enqueueChunk(
+    chunk: ReadonlyArray<{ send: PlannedSend; account: Account; key: string }>,
+    report: EvaluationReport,
+    ctx: EnqueueContext,
+  ): Promise<void> {
     const { policy } = ctx;
     const items: Array<{ send: PlannedSend; account: Account; key: string; first: number; count: number }> = [];
     const requests: EnqueueRequest[] = [];
@@ -398,14 +508,30 @@ export class DunningEngine implements Service {
         const first = requests.length;
         channels.forEach((channel, n) => {
           const k = n === 0 ? key : emailKey(key, "copy");
-          if (channel === "email") return void requests.push(this.emailRequest(policy, ctx.version, send, account, k, ctx.sender));
-          const text = composeReminder(policy, send.templateId, account, send.invoices, this.deps.ledger.invoicesOf(account.id), send.currency, send.day, ctx.sender);
+          if (channel === "email")
+            return void requests.push(this.emailRequest(policy, ctx.version, send, account, k, ctx.sender));
+          const text = composeReminder(
+            policy,
+            send.templateId,
+            account,
+            send.invoices,
+            this.deps.ledger.invoicesOf(account.id),
+            send.currency,
+            send.day,
+            ctx.sender,
+          );
           requests.push({
             idempotencyKey: k,
             to: account.phones[0]!,
             text: text.text,
             priority: Priority.reminder,
-            origin: { kind: "dunning", accountId: account.id, invoiceIds: send.invoices.map((i) => i.id), step: send.step.id, policyVersion: ctx.version },
+            origin: {
+              kind: "dunning",
+              accountId: account.id,
+              invoiceIds: send.invoices.map((i) => i.id),
+              step: send.step.id,
+              policyVersion: ctx.version,
+            },
             expiresAt: this.deps.clock.now() + (policy.expiresAfterHours ?? 36) * 3_600_000,
             ...this.recipientFields(account),
             limitClass: "reminder",
@@ -430,7 +556,11 @@ export class DunningEngine implements Service {
       const res = outcomes[item.first]!;
       for (let n = 1; n < item.count; n++) {
         const copy = outcomes[item.first + n]!;
-        if (copy.status === "refused") this.deps.logger.warn({ accountId: item.account.id, step: item.send.step.id, err: errorMessage(copy.error) }, "e-mail copy of a reminder not enqueued");
+        if (copy.status === "refused")
+          this.deps.logger.warn(
+            { accountId: item.account.id, step: item.send.step.id, err: errorMessage(copy.error) },
+            "e-mail copy of a reminder not enqueued",
+          );
       }
       if (res.status === "refused") return this.notEnqueued(item, res.error, report);
       const { send, account, key } = item;
@@ -440,7 +570,13 @@ export class DunningEngine implements Service {
       if (send.consolidated) report.consolidated++;
       if (send.step.mark && res.status === "queued") {
         report.marks++;
-        this.deps.bus.emit("account.mark", { accountId: account.id, mark: send.step.mark, step: send.step.id, invoiceIds: send.invoices.map((i) => i.id), at: this.deps.clock.now() });
+        this.deps.bus.emit("account.mark", {
+          accountId: account.id,
+          mark: send.step.mark,
+          step: send.step.id,
+          invoiceIds: send.invoices.map((i) => i.id),
+          at: this.deps.clock.now(),
+        });
       }
     });
   }
@@ -451,32 +587,68 @@ export class DunningEngine implements Service {
    * policy for the same step.
    */
   private onMessageState(e: MessageStateEvent): void {
-    if (e.state !== "failed" || e.origin.kind !== "dunning" || !e.origin.accountId || !this.deps.email?.emailEnabled) return;
+    if (e.state !== "failed" || e.origin.kind !== "dunning" || !e.origin.accountId || !this.deps.email?.emailEnabled)
+      return;
     const m = this.deps.outbox.get(e.id);
-    if (!m || (m.channel ?? "sms") !== "sms" || m.origin.kind !== "dunning" || m.attempts.at(-1)?.outcome !== "permanent") return;
+    if (
+      !m ||
+      (m.channel ?? "sms") !== "sms" ||
+      m.origin.kind !== "dunning" ||
+      m.attempts.at(-1)?.outcome !== "permanent"
+    )
+      return;
     const account = this.deps.ledger.account(m.origin.accountId);
     if (!account || account.noReminders || !fallbackToEmail(account, this.channelOptions())) return;
     const origin = m.origin;
     const policy = this.policy();
-    const step = Object.values(policy.sequences).flatMap((s) => s.steps).find((s) => s.id === origin.step);
-    const invoices = origin.invoiceIds.map((id) => this.deps.ledger.invoice(id)).filter((i): i is NonNullable<typeof i> => i !== undefined && i.status === "open" && i.amountDue > 0);
+    const step = Object.values(policy.sequences)
+      .flatMap((s) => s.steps)
+      .find((s) => s.id === origin.step);
+    const invoices = origin.invoiceIds
+      .map((id) => this.deps.ledger.invoice(id))
+      .filter((i): i is NonNullable<typeof i> => i !== undefined && i.status === "open" && i.amountDue > 0);
     if (!step || invoices.length === 0) return;
     const templateId = invoices.length > 1 && step.consolidatedTemplate ? step.consolidatedTemplate : step.template;
     const today = localNow(this.deps.clock.now(), this.zoneOf(account)).day;
-    const req = this.emailRequest(policy, this.policyVersion().version, { templateId, invoices, currency: invoices[0]!.currency, day: today, step }, account, emailKey(m.idempotencyKey, "fallback"), this.sender());
+    const req = this.emailRequest(
+      policy,
+      this.policyVersion().version,
+      { templateId, invoices, currency: invoices[0]!.currency, day: today, step },
+      account,
+      emailKey(m.idempotencyKey, "fallback"),
+      this.sender(),
+    );
     void this.deps.outbox
       .enqueue(req)
-      .then((r) => this.deps.logger.info({ accountId: account.id, step: step.id, id: r.message.id, status: r.status }, "reminder SMS failed permanently; sent by e-mail instead (sms-then-email)"))
-      .catch((err: unknown) => this.deps.logger.warn({ accountId: account.id, step: step.id, err: errorMessage(err) }, "e-mail fallback of a failed reminder SMS not enqueued"));
+      .then((r) =>
+        this.deps.logger.info(
+          { accountId: account.id, step: step.id, id: r.message.id, status: r.status },
+          "reminder SMS failed permanently; sent by e-mail instead (sms-then-email)",
+        ),
+      )
+      .catch((err: unknown) =>
+        this.deps.logger.warn(
+          { accountId: account.id, step: step.id, err: errorMessage(err) },
+          "e-mail fallback of a failed reminder SMS not enqueued",
+        ),
+      );
   }
 
-  private notEnqueued({ send, account, key }: { send: PlannedSend; account: Account; key: string; first?: number }, err: unknown, report: EvaluationReport): void {
+  private notEnqueued(
+    { send, account, key }: { send: PlannedSend; account: Account; key: string; first?: number },
+    err: unknown,
+    report: EvaluationReport,
+  ): void {
     report.failed++;
     // An invalid number or address, or an opted-out number, will not get better by retrying; anything else is planned again next time.
-    if (isDuegateError(err, ErrorCode.InvalidNumber) || isDuegateError(err, ErrorCode.InvalidEmail)) this.memory.settle(key, "cancelled", undefined, "invalid-number");
+    if (isDuegateError(err, ErrorCode.InvalidNumber) || isDuegateError(err, ErrorCode.InvalidEmail))
+      this.memory.settle(key, "cancelled", undefined, "invalid-number");
     else if (isDuegateError(err, ErrorCode.OptedOut)) this.memory.settle(key, "cancelled", undefined, "opted-out");
     else this.memory.forget(key, new Set(send.invoices.map((i) => i.id)), `enqueue failed: ${errorMessage(err)}`);
-    this.deps.logger.warn({ accountId: account.id, step: send.step.id, err: errorMessage(err) }, "reminder not enqueued");
+    this.deps.logger.warn(
+      { accountId: account.id, step: send.step.id, err: errorMessage(err) },
+      "reminder not enqueued",
+    );
   }
 
   /** After a crash between recording and enqueueing: the outbox's answer for the key settles it. */
@@ -490,7 +662,10 @@ export class DunningEngine implements Service {
   }
 
   private onLedgerChanged(e: LedgerChangedEvent): void {
-    if (e.stop) void this.stopReminders(e).catch((err: unknown) => this.deps.logger.error({ err }, "cancelling reminders failed"));
+    if (e.stop)
+      void this.stopReminders(e).catch((err: unknown) =>
+        this.deps.logger.error({ err }, "cancelling reminders failed"),
+      );
     this.scheduleEvaluation();
   }
 
@@ -508,11 +683,18 @@ export class DunningEngine implements Service {
     const reason = `dunning stopped: ${e.stop}`;
     // STOP by SMS stops SMS (and e-mail only if so configured); the e-mail unsubscribe stops e-mail only.
     if (e.stop === "opted-out" || e.stop === "email-opted-out") {
-      const channel: Channel | undefined = e.stop === "email-opted-out" ? "email" : this.deps.email?.stopAlsoStopsEmail ? undefined : "sms";
-      if (this.memory.hasAccount(e.accountId)) await outbox.cancel({ accountId: e.accountId, ...(channel ? { channel } : {}) }, reason);
+      const channel: Channel | undefined =
+        e.stop === "email-opted-out" ? "email" : this.deps.email?.stopAlsoStopsEmail ? undefined : "sms";
+      if (this.memory.hasAccount(e.accountId))
+        await outbox.cancel({ accountId: e.accountId, ...(channel ? { channel } : {}) }, reason);
       return;
     }
-    const accountWide = !e.invoiceIds || e.invoiceIds.length === 0 || e.stop === "paused" || e.stop === "erased" || (e.kind === "account" && e.stop === "no-reminders");
+    const accountWide =
+      !e.invoiceIds ||
+      e.invoiceIds.length === 0 ||
+      e.stop === "paused" ||
+      e.stop === "erased" ||
+      (e.kind === "account" && e.stop === "no-reminders");
     if (accountWide) {
       if (this.memory.hasAccount(e.accountId)) await outbox.cancel({ accountId: e.accountId }, reason);
       if (e.stop === "erased") this.memory.eraseAccount(e.accountId, e.invoiceIds ?? []);
@@ -543,12 +725,37 @@ export class DunningEngine implements Service {
 
   /** One page of the calendar with the total it was cut from. Throws DuegateError(Validation) for a from/to that is not a date. */
   forecastPage(days = 30, opts: ForecastQuery = {}): ForecastPage {
-    return forecastPage({ ledger: this.deps.ledger, memory: this.memory, settings: this.settings(), sequences: this.sequences(), now: this.deps.clock.now(), zoneOf: (a) => this.zoneOf(a), sender: this.sender(), costPerPart: this.deps.costPerPart, ...(this.deps.codec ? { codec: this.deps.codec } : {}) }, days, opts);
+    return forecastPage(
+      {
+        ledger: this.deps.ledger,
+        memory: this.memory,
+        settings: this.settings(),
+        sequences: this.sequences(),
+        now: this.deps.clock.now(),
+        zoneOf: (a) => this.zoneOf(a),
+        sender: this.sender(),
+        costPerPart: this.deps.costPerPart,
+        ...(this.deps.codec ? { codec: this.deps.codec } : {}),
+      },
+      days,
+      opts,
+    );
   }
 
   /** Renders a template, a step's template or raw text for a real or a sample account: text, encoding, parts, cost. */
   preview(req: PreviewRequest): TemplatePreview {
-    return preview({ ledger: this.deps.ledger, policy: this.policy(), now: this.deps.clock.now(), zoneOf: (a) => this.zoneOf(a), sender: this.sender(), costPerPart: this.deps.costPerPart, ...(this.deps.codec ? { codec: this.deps.codec } : {}) }, req);
+    return preview(
+      {
+        ledger: this.deps.ledger,
+        policy: this.policy(),
+        now: this.deps.clock.now(),
+        zoneOf: (a) => this.zoneOf(a),
+        sender: this.sender(),
+        costPerPart: this.deps.costPerPart,
+        ...(this.deps.codec ? { codec: this.deps.codec } : {}),
+      },
+      req,
+    );
   }
 }
 

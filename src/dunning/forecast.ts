@@ -107,14 +107,22 @@ interface Window {
 }
 
 /** Plans one account's horizon; calls sent() for each send on a day within the window. */
-function planHorizon(d: ForecastDeps, account: Account, invoices: readonly Invoice[], start: number, w: Window, sent: (send: PlannedSend, day: number) => void): void {
+function planHorizon(
+  d: ForecastDeps,
+  account: Account,
+  invoices: readonly Invoice[],
+  start: number,
+  w: Window,
+  sent: (send: PlannedSend, day: number) => void,
+): void {
   const overlay = new OverlayMemory(d.memory);
   for (let offset = 0; offset < w.horizon; offset++) {
     const day = start + offset;
     if (day > w.lastDay) return;
     // The whole day: steps later today are part of today's calendar.
     const plan = planAccount(account, invoices, day, 24 * 60, d.settings, d.sequences, overlay);
-    for (const s of plan.skips) overlay.mark([{ invoiceId: s.invoiceId, stepId: s.stepId, stepDay: s.stepDay }], undefined, "skipped");
+    for (const s of plan.skips)
+      overlay.mark([{ invoiceId: s.invoiceId, stepId: s.stepId, stepDay: s.stepDay }], undefined, "skipped");
     for (const send of plan.sends) {
       overlay.mark(send.covers, day, "sent");
       if (day >= w.firstDay) sent(send, day);
@@ -122,7 +130,14 @@ function planHorizon(d: ForecastDeps, account: Account, invoices: readonly Invoi
   }
 }
 
-function entryOf(d: ForecastDeps, account: Account, invoices: readonly Invoice[], send: PlannedSend, day: number, render: boolean): PlannedReminder {
+function entryOf(
+  d: ForecastDeps,
+  account: Account,
+  invoices: readonly Invoice[],
+  send: PlannedSend,
+  day: number,
+  render: boolean,
+): PlannedReminder {
   let amountDue = 0;
   for (const i of send.invoices) amountDue += i.amountDue;
   const r: PlannedReminder = {
@@ -140,7 +155,16 @@ function entryOf(d: ForecastDeps, account: Account, invoices: readonly Invoice[]
     ...(send.step.mark ? { mark: send.step.mark } : {}),
   };
   if (render) {
-    const text = composeReminder(d.settings.policy, send.templateId, account, send.invoices, invoices, send.currency, day, d.sender);
+    const text = composeReminder(
+      d.settings.policy,
+      send.templateId,
+      account,
+      send.invoices,
+      invoices,
+      send.currency,
+      day,
+      d.sender,
+    );
     const m = measureText(text.text, account.locale, d.codec ?? DEFAULT_CODEC);
     r.text = m.text;
     r.parts = m.parts;
@@ -151,7 +175,10 @@ function entryOf(d: ForecastDeps, account: Account, invoices: readonly Invoice[]
 
 function dayOf(date: string | undefined, field: "from" | "to"): number | undefined {
   if (date === undefined) return undefined;
-  if (!isLocalDate(date)) throw new DuegateError(ErrorCode.Validation, `forecast: ${field} must be a date YYYY-MM-DD, got "${date}"`, { field });
+  if (!isLocalDate(date))
+    throw new DuegateError(ErrorCode.Validation, `forecast: ${field} must be a date YYYY-MM-DD, got "${date}"`, {
+      field,
+    });
   return dayNumber(date);
 }
 
@@ -187,7 +214,9 @@ export function forecastPage(d: ForecastDeps, days: number, q: ForecastQuery = {
   if (q.accountId !== undefined) {
     const a = d.ledger.account(q.accountId);
     if (a) accounts.push([a, d.ledger.invoicesOf(a.id)]);
-  } else for (const [a, invoices] of d.ledger.accountsWithInvoices()) if (mayPlan(a, d.settings, d.sequences)) accounts.push([a, invoices]);
+  } else
+    for (const [a, invoices] of d.ledger.accountsWithInvoices())
+      if (mayPlan(a, d.settings, d.sequences)) accounts.push([a, invoices]);
   // Account id order is the calendar's order within a day (ids are unique).
   accounts.sort((x, y) => (x[0].id < y[0].id ? -1 : 1));
 

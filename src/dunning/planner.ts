@@ -65,7 +65,8 @@ export interface AccountPlan {
 
 const EMPTY: AccountPlan = { sends: [], skips: [] };
 
-const minuteOf = (hhmm: string | undefined): number => (hhmm ? Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5)) : 0);
+const minuteOf = (hhmm: string | undefined): number =>
+  hhmm ? Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5)) : 0;
 
 /** Steps of a sequence in date order, with their minute of day, computed once per policy. */
 export interface CompiledSequence {
@@ -77,7 +78,9 @@ export interface CompiledSequence {
 export function compileSequences(policy: PolicyDocument): Map<string, CompiledSequence> {
   const out = new Map<string, CompiledSequence>();
   for (const [name, seq] of Object.entries(policy.sequences)) {
-    const steps = [...seq.steps].sort((a, b) => a.offsetDays - b.offsetDays).map((step) => ({ step, minute: minuteOf(step.time ?? policy.defaultTime ?? "10:00") }));
+    const steps = [...seq.steps]
+      .sort((a, b) => a.offsetDays - b.offsetDays)
+      .map((step) => ({ step, minute: minuteOf(step.time ?? policy.defaultTime ?? "10:00") }));
     out.set(name, { name, learned: seq.sendTime === "learned", steps });
   }
   return out;
@@ -110,7 +113,11 @@ function resumeDay(account: Account, today: number, promiseGraceDays: number): n
 const SMS_ONLY: ChannelOptions = { emailEnabled: false, stopAlsoStopsEmail: false };
 
 /** The account's sequence, or undefined when it gets nothing on any day (opted out, no reminders, no phone, a sequence without steps). */
-function plannable(account: Account, s: PlanSettings, sequences: Map<string, CompiledSequence>): CompiledSequence | undefined {
+function plannable(
+  account: Account,
+  s: PlanSettings,
+  sequences: Map<string, CompiledSequence>,
+): CompiledSequence | undefined {
   if (account.noReminders || !reachable(account, s.channels ?? SMS_ONLY)) return undefined;
   const seq = sequences.get(sequenceFor(s.policy, account));
   return seq !== undefined && seq.steps.length > 0 ? seq : undefined;
@@ -123,7 +130,15 @@ export function mayPlan(account: Account, s: PlanSettings, sequences: Map<string
 
 type Due = { invoice: Invoice; step: PolicyStep; stepDay: number; minute: number; learned: boolean };
 
-export function planAccount(account: Account, invoices: readonly Invoice[], today: number, minute: number, s: PlanSettings, sequences: Map<string, CompiledSequence>, memory: StepMemoryView): AccountPlan {
+export function planAccount(
+  account: Account,
+  invoices: readonly Invoice[],
+  today: number,
+  minute: number,
+  s: PlanSettings,
+  sequences: Map<string, CompiledSequence>,
+  memory: StepMemoryView,
+): AccountPlan {
   const seq = plannable(account, s, sequences);
   if (!seq) return EMPTY;
   const resume = resumeDay(account, today, s.promiseGraceDays);
@@ -184,7 +199,14 @@ export function planAccount(account: Account, invoices: readonly Invoice[], toda
     if (firstPossible === today && minute < at) continue;
     const late = today - firstPossible;
     if (late > s.graceDays) {
-      const skip: PlannedSkip = { accountId: account.id, invoiceId: invoice.id, stepId: step.id, stepDay, reason: "missed-grace", daysLate: late };
+      const skip: PlannedSkip = {
+        accountId: account.id,
+        invoiceId: invoice.id,
+        stepId: step.id,
+        stepDay,
+        reason: "missed-grace",
+        daysLate: late,
+      };
       // Created with their first element: an empty array's first push reserves room for 17.
       if (skips) skips.push(skip);
       else skips = [skip];
@@ -228,7 +250,15 @@ export function planAccount(account: Account, invoices: readonly Invoice[], toda
       sends.push(single(group[0]!));
       continue;
     }
-    group.sort((a, b) => (a.invoice.dueDate < b.invoice.dueDate ? -1 : a.invoice.dueDate > b.invoice.dueDate ? 1 : a.invoice.id < b.invoice.id ? -1 : 1));
+    group.sort((a, b) =>
+      a.invoice.dueDate < b.invoice.dueDate
+        ? -1
+        : a.invoice.dueDate > b.invoice.dueDate
+          ? 1
+          : a.invoice.id < b.invoice.id
+            ? -1
+            : 1,
+    );
     const lead = group.reduce((m, d) => (d.step.offsetDays > m.step.offsetDays ? d : m), group[0]!);
     sends.push({
       accountId: account.id,

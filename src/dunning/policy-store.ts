@@ -37,7 +37,8 @@ export class PolicyStore {
     if (cur && JSON.stringify(cur.policy) === JSON.stringify(policy)) return cur;
     const v: PolicyVersion = { version: (cur?.version ?? 0) + 1, savedAt: at, savedBy, policy };
     this.doc.data.versions.push(v);
-    if (this.doc.data.versions.length > KEEP_VERSIONS) this.doc.data.versions.splice(0, this.doc.data.versions.length - KEEP_VERSIONS);
+    if (this.doc.data.versions.length > KEEP_VERSIONS)
+      this.doc.data.versions.splice(0, this.doc.data.versions.length - KEEP_VERSIONS);
     this.doc.markDirty();
     await this.doc.flush();
     return v;

@@ -60,7 +60,20 @@ export interface PreviewDeps {
 }
 
 function sample(locale: string, today: string, count: number): { account: Account; invoices: Invoice[] } {
-  const account: Account = { id: "sample", version: 0, name: "Maria Muster", phones: ["+491700000000"], emails: ["maria@example.com"], channel: "sms", locale, currency: "EUR", tags: [], optedOut: false, noReminders: false, updatedAt: 0 };
+  const account: Account = {
+    id: "sample",
+    version: 0,
+    name: "Maria Muster",
+    phones: ["+491700000000"],
+    emails: ["maria@example.com"],
+    channel: "sms",
+    locale,
+    currency: "EUR",
+    tags: [],
+    optedOut: false,
+    noReminders: false,
+    updatedAt: 0,
+  };
   const invoices: Invoice[] = Array.from({ length: Math.max(1, Math.min(20, count)) }, (_, k) => ({
     id: `sample-${k + 1}`,
     version: 0,
@@ -82,34 +95,79 @@ function sample(locale: string, today: string, count: number): { account: Accoun
 
 export function preview(d: PreviewDeps, req: PreviewRequest): TemplatePreview {
   const real = req.accountId ? d.ledger.account(req.accountId) : undefined;
-  if (req.accountId && !real) throw new DuegateError(ErrorCode.NotFound, `account ${req.accountId} is unknown`, { accountId: req.accountId });
+  if (req.accountId && !real)
+    throw new DuegateError(ErrorCode.NotFound, `account ${req.accountId} is unknown`, { accountId: req.accountId });
   const zone = real ? d.zoneOf(real) : "UTC";
   const now = localNow(d.now, zone);
-  const base = real ? { account: real, invoices: d.ledger.invoicesOf(real.id).filter((i) => i.status === "open" && i.amountDue > 0) } : sample(req.locale ?? d.policy.fallbackLocale, now.date, req.invoiceCount ?? 1);
-  if (base.invoices.length === 0) base.invoices = sample(base.account.locale, now.date, 1).invoices.map((i) => ({ ...i, accountId: base.account.id, currency: base.account.currency }));
+  const base = real
+    ? { account: real, invoices: d.ledger.invoicesOf(real.id).filter((i) => i.status === "open" && i.amountDue > 0) }
+    : sample(req.locale ?? d.policy.fallbackLocale, now.date, req.invoiceCount ?? 1);
+  if (base.invoices.length === 0)
+    base.invoices = sample(base.account.locale, now.date, 1).invoices.map((i) => ({
+      ...i,
+      accountId: base.account.id,
+      currency: base.account.currency,
+    }));
   let policy = d.policy;
   let templateId: string;
   if (req.template !== undefined) {
     const check = unknownVariables(req.template);
     if (check.error) throw new DuegateError(ErrorCode.TemplateInvalid, `template ${check.error}`, {});
-    if (check.names.length) throw new DuegateError(ErrorCode.TemplateInvalid, `template uses unknown variable {{${check.names[0]}}}`, { variable: check.names[0], unknown: check.names });
+    if (check.names.length)
+      throw new DuegateError(ErrorCode.TemplateInvalid, `template uses unknown variable {{${check.names[0]}}}`, {
+        variable: check.names[0],
+        unknown: check.names,
+      });
     templateId = "__preview";
-    policy = { ...policy, templates: { ...policy.templates, [templateId]: { [base.account.locale]: req.template, [policy.fallbackLocale]: req.template } } };
+    policy = {
+      ...policy,
+      templates: {
+        ...policy.templates,
+        [templateId]: { [base.account.locale]: req.template, [policy.fallbackLocale]: req.template },
+      },
+    };
   } else if (req.stepId !== undefined) {
     const own = policy.sequences[sequenceFor(policy, base.account)]?.steps.find((s) => s.id === req.stepId);
-    const step = own ?? Object.values(policy.sequences).flatMap((s) => s.steps).find((s) => s.id === req.stepId);
-    if (!step) throw new DuegateError(ErrorCode.NotFound, `step "${req.stepId}" is not in the policy`, { stepId: req.stepId });
+    const step =
+      own ??
+      Object.values(policy.sequences)
+        .flatMap((s) => s.steps)
+        .find((s) => s.id === req.stepId);
+    if (!step)
+      throw new DuegateError(ErrorCode.NotFound, `step "${req.stepId}" is not in the policy`, { stepId: req.stepId });
     templateId = base.invoices.length > 1 ? (step.consolidatedTemplate ?? step.template) : step.template;
   } else if (req.templateId !== undefined) {
-    if (!policy.templates[req.templateId]) throw new DuegateError(ErrorCode.NotFound, `template "${req.templateId}" is not in the policy`, { templateId: req.templateId });
+    if (!policy.templates[req.templateId])
+      throw new DuegateError(ErrorCode.NotFound, `template "${req.templateId}" is not in the policy`, {
+        templateId: req.templateId,
+      });
     templateId = req.templateId;
   } else throw new DuegateError(ErrorCode.Validation, "preview needs template, templateId or stepId", {});
   const currency = base.invoices[0]!.currency;
   const included = base.invoices.filter((i) => i.currency === currency);
-  const rendered = composeReminder(policy, templateId, base.account, included, base.invoices, currency, now.day, d.sender);
+  const rendered = composeReminder(
+    policy,
+    templateId,
+    base.account,
+    included,
+    base.invoices,
+    currency,
+    now.day,
+    d.sender,
+  );
   const m = measureText(rendered.text, base.account.locale, d.codec ?? DEFAULT_CODEC);
-  const view = buildView({ account: base.account, invoices: included, currency, balance: balanceIn(base.invoices, currency), today: now.day, company: d.sender.company, gatewayNumber: d.sender.gatewayNumber });
-  const email = renderEmail(policy, templateId, base.account.locale, view, { https: "https://billing.example.com/api/v1/email/unsubscribe?t=…" });
+  const view = buildView({
+    account: base.account,
+    invoices: included,
+    currency,
+    balance: balanceIn(base.invoices, currency),
+    today: now.day,
+    company: d.sender.company,
+    gatewayNumber: d.sender.gatewayNumber,
+  });
+  const email = renderEmail(policy, templateId, base.account.locale, view, {
+    https: "https://billing.example.com/api/v1/email/unsubscribe?t=…",
+  });
   return {
     text: m.text,
     encoding: m.encoding,

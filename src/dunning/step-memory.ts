@@ -85,7 +85,8 @@ export class StepMemory implements StepMemoryView {
 
   constructor(private readonly doc: DocumentStore<StepMemoryDocument>) {
     // The first format (an array), or its import into a journal (keyed by array index): keyed anew.
-    const records = (doc.data as StepMemoryDocument | LegacyStepMemoryDocument).records as Record<string, StepRecord> | StepRecord[];
+    const records = (doc.data as StepMemoryDocument | LegacyStepMemoryDocument).records as
+      Record<string, StepRecord> | StepRecord[];
     const entries = Object.entries(records);
     if (Array.isArray(records) || entries.some(([k, r]) => k !== r.key)) {
       const keyed: Record<string, StepRecord> = {};
@@ -190,11 +191,18 @@ export class StepMemory implements StepMemoryView {
       delete inv.steps[c.stepId];
       let last = NO_DAY;
       for (const other of this.byInvoice.get(c.invoiceId) ?? [])
-        if (other !== r && other.state !== "cancelled") for (const oc of other.covers) if (oc.invoiceId === c.invoiceId && oc.stepDay > last && inv.steps[oc.stepId]) last = oc.stepDay;
+        if (other !== r && other.state !== "cancelled")
+          for (const oc of other.covers)
+            if (oc.invoiceId === c.invoiceId && oc.stepDay > last && inv.steps[oc.stepId]) last = oc.stepDay;
       inv.lastDay = last;
       this.touch("invoices", c.invoiceId);
     }
-    if (data.accounts[r.accountId] !== undefined && !(this.byAccount.get(r.accountId) ?? []).some((o) => o !== r && o.accountId === r.accountId && o.date === r.date && o.state === "enqueued")) {
+    if (
+      data.accounts[r.accountId] !== undefined &&
+      !(this.byAccount.get(r.accountId) ?? []).some(
+        (o) => o !== r && o.accountId === r.accountId && o.date === r.date && o.state === "enqueued",
+      )
+    ) {
       delete data.accounts[r.accountId];
       this.touch("accounts", r.accountId);
     }

@@ -4,7 +4,19 @@
  */
 import Mustache from "mustache";
 
-export const TEMPLATE_VARIABLES = ["name", "firstName", "balance", "amountDue", "dueDate", "daysOverdue", "invoiceNumbers", "invoiceCount", "paymentLink", "company", "gatewayNumber"] as const;
+export const TEMPLATE_VARIABLES = [
+  "name",
+  "firstName",
+  "balance",
+  "amountDue",
+  "dueDate",
+  "daysOverdue",
+  "invoiceNumbers",
+  "invoiceCount",
+  "paymentLink",
+  "company",
+  "gatewayNumber",
+] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 
 export const VARIABLE_DESCRIPTIONS: Record<TemplateVariable, string> = {

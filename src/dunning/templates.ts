@@ -85,7 +85,11 @@ export function buildView(v: ViewInput): TemplateView {
 }
 
 /** The text for a locale: "de-AT" falls back to "de", then to the policy's fallback locale. */
-export function pickLocale<T>(texts: Record<string, T>, locale: string, fallback: string): { locale: string; value: T } | undefined {
+export function pickLocale<T>(
+  texts: Record<string, T>,
+  locale: string,
+  fallback: string,
+): { locale: string; value: T } | undefined {
   const lang = locale.split("-")[0]!;
   for (const l of [locale, lang, fallback]) {
     const value = texts[l];
@@ -117,7 +121,10 @@ const NEEDS_TIDY = /[ \t]{2}| [.,]/;
 
 function tidy(text: string): string {
   if (!NEEDS_TIDY.test(text)) return text.trim();
-  return text.replace(/[ \t]{2,}/g, " ").replace(/ +([.,!?])/g, (m, p: string) => (p === "!" || p === "?" ? m : p)).trim();
+  return text
+    .replace(/[ \t]{2,}/g, " ")
+    .replace(/ +([.,!?])/g, (m, p: string) => (p === "!" || p === "?" ? m : p))
+    .trim();
 }
 
 export interface RenderedReminder {
@@ -147,14 +154,25 @@ function pickTemplate(policy: PolicyDocument, templateId: string, locale: string
   const picked = texts ? pickLocale(texts, locale, policy.fallbackLocale) : undefined;
   if (!picked) throw new Error(`template "${templateId}" has no text for ${locale} or ${policy.fallbackLocale}`);
   const line = pickLocale(policy.optOutLine, picked.locale, policy.fallbackLocale);
-  const entry: PickedTemplate = { texts, locale: picked.locale, template: compiled(picked.value), optOutLine: line?.value };
+  const entry: PickedTemplate = {
+    texts,
+    locale: picked.locale,
+    template: compiled(picked.value),
+    optOutLine: line?.value,
+  };
   if (byKey.size >= 1_000) byKey.clear();
   byKey.set(key, entry);
   return entry;
 }
 
 /** Renders a template of the policy for a view; appends the localised opt-out line unless present or switched off. */
-export function renderTemplate(policy: PolicyDocument, templateId: string, locale: string, view: TemplateView, appendOptOut: boolean): RenderedReminder {
+export function renderTemplate(
+  policy: PolicyDocument,
+  templateId: string,
+  locale: string,
+  view: TemplateView,
+  appendOptOut: boolean,
+): RenderedReminder {
   const picked = pickTemplate(policy, templateId, locale);
   let text = tidy(picked.template.render(view));
   let optOutAppended = false;

@@ -6,7 +6,17 @@
  */
 import { DuegateError, ErrorCode, errorMessage } from "../core/errors.js";
 
-export type FailureClass = "connection-refused" | "timeout" | "dns" | "tls" | "authentication" | "relay-denied" | "sender-refused" | "temporary" | "rejected" | "unknown";
+export type FailureClass =
+  | "connection-refused"
+  | "timeout"
+  | "dns"
+  | "tls"
+  | "authentication"
+  | "relay-denied"
+  | "sender-refused"
+  | "temporary"
+  | "rejected"
+  | "unknown";
 
 /** The fields nodemailer puts on its errors (SMTPConnection.SMTPError), read defensively. */
 interface SmtpErrorLike {
@@ -18,12 +28,15 @@ interface SmtpErrorLike {
 }
 
 const HINTS: Record<FailureClass, string> = {
-  "connection-refused": "nothing accepts connections at email.host:email.port (wrong host or port, relay down, firewall)",
-  timeout: "the relay did not answer in time (email.connectionTimeoutMs, email.socketTimeoutMs; firewall dropping packets?)",
+  "connection-refused":
+    "nothing accepts connections at email.host:email.port (wrong host or port, relay down, firewall)",
+  timeout:
+    "the relay did not answer in time (email.connectionTimeoutMs, email.socketTimeoutMs; firewall dropping packets?)",
   dns: "email.host does not resolve",
   tls: "the TLS handshake failed (email.secure: tls for port 465, starttls for 587; email.ca or email.rejectUnauthorized for a private certificate)",
   authentication: "the relay refused the login (email.user, email.password)",
-  "relay-denied": "the relay does not forward mail for this recipient from this client (allow the appliance's address or log in with email.user)",
+  "relay-denied":
+    "the relay does not forward mail for this recipient from this client (allow the appliance's address or log in with email.user)",
   "sender-refused": "the relay refuses email.from as sender (use an address of a domain the relay sends for)",
   temporary: "the relay asked to try again later",
   rejected: "the receiving side refused this mail",
@@ -35,11 +48,16 @@ function classOf(e: SmtpErrorLike): { failureClass: FailureClass; permanent: boo
   const reply = typeof e.responseCode === "number" ? e.responseCode : undefined;
   const command = typeof e.command === "string" ? e.command.toUpperCase() : "";
   const text = `${typeof e.response === "string" ? e.response : ""} ${typeof e.message === "string" ? e.message : ""}`;
-  if (code === "EAUTH" || reply === 535 || reply === 534 || reply === 530) return { failureClass: "authentication", permanent: false, connectionLevel: true };
-  if (code === "ETLS" || /certificate|self[- ]signed|SSL|TLS|wrong version number/i.test(text)) return { failureClass: "tls", permanent: false, connectionLevel: true };
-  if (/ECONNREFUSED/.test(text) || code === "ECONNREFUSED") return { failureClass: "connection-refused", permanent: false, connectionLevel: true };
-  if (code === "EDNS" || /ENOTFOUND|EAI_AGAIN/.test(text)) return { failureClass: "dns", permanent: false, connectionLevel: true };
-  if (code === "ETIMEDOUT" || /timeout|timed out/i.test(text)) return { failureClass: "timeout", permanent: false, connectionLevel: true };
+  if (code === "EAUTH" || reply === 535 || reply === 534 || reply === 530)
+    return { failureClass: "authentication", permanent: false, connectionLevel: true };
+  if (code === "ETLS" || /certificate|self[- ]signed|SSL|TLS|wrong version number/i.test(text))
+    return { failureClass: "tls", permanent: false, connectionLevel: true };
+  if (/ECONNREFUSED/.test(text) || code === "ECONNREFUSED")
+    return { failureClass: "connection-refused", permanent: false, connectionLevel: true };
+  if (code === "EDNS" || /ENOTFOUND|EAI_AGAIN/.test(text))
+    return { failureClass: "dns", permanent: false, connectionLevel: true };
+  if (code === "ETIMEDOUT" || /timeout|timed out/i.test(text))
+    return { failureClass: "timeout", permanent: false, connectionLevel: true };
   if (reply !== undefined && reply >= 500 && reply < 600) {
     // A 5xx to MAIL FROM or before it says the relay will take no mail from us: a setup fault
     // that every mail shares, retried (bounded) rather than failing the whole queue at once.
@@ -47,9 +65,11 @@ function classOf(e: SmtpErrorLike): { failureClass: FailureClass; permanent: boo
     if (/relay/i.test(text)) return { failureClass: "relay-denied", permanent: true, connectionLevel: false };
     return { failureClass: "rejected", permanent: true, connectionLevel: false };
   }
-  if (reply !== undefined && reply >= 400 && reply < 500) return { failureClass: "temporary", permanent: false, connectionLevel: command === "CONN" || command === "" };
+  if (reply !== undefined && reply >= 400 && reply < 500)
+    return { failureClass: "temporary", permanent: false, connectionLevel: command === "CONN" || command === "" };
   // The connection dropped (ECONNECTION, ESOCKET, "Connection closed"): the relay vanished mid-session.
-  if (code === "ECONNECTION" || code === "ESOCKET" || /closed|ECONNRESET|EPIPE/i.test(text)) return { failureClass: "temporary", permanent: false, connectionLevel: true };
+  if (code === "ECONNECTION" || code === "ESOCKET" || /closed|ECONNRESET|EPIPE/i.test(text))
+    return { failureClass: "temporary", permanent: false, connectionLevel: true };
   return { failureClass: "unknown", permanent: false, connectionLevel: true };
 }
 

@@ -26,7 +26,11 @@ export function smtpOptions(c: EmailConfig): SMTPTransport.Options {
     ignoreTLS: c.secure === "none",
     ...(c.user ? { auth: { user: c.user, pass: c.password } } : {}),
     // SNI names a host, never an address (RFC 6066).
-    tls: { rejectUnauthorized: c.rejectUnauthorized, ...(ca ? { ca } : {}), ...(isIP(c.host) ? {} : { servername: c.host }) },
+    tls: {
+      rejectUnauthorized: c.rejectUnauthorized,
+      ...(ca ? { ca } : {}),
+      ...(isIP(c.host) ? {} : { servername: c.host }),
+    },
     connectionTimeout: c.connectionTimeoutMs,
     greetingTimeout: c.greetingTimeoutMs,
     socketTimeout: c.socketTimeoutMs,
@@ -48,8 +52,14 @@ export class SmtpTransport implements EmailTransport {
     private readonly c: EmailConfig,
     private readonly companyName: string,
   ) {
-    if (!c.host) throw new DuegateError(ErrorCode.EmailNotConfigured, "email.host is empty: name the SMTP relay", { field: "email.host" });
-    if (!c.from) throw new DuegateError(ErrorCode.EmailNotConfigured, "email.from is empty: name the sender address", { field: "email.from" });
+    if (!c.host)
+      throw new DuegateError(ErrorCode.EmailNotConfigured, "email.host is empty: name the SMTP relay", {
+        field: "email.host",
+      });
+    if (!c.from)
+      throw new DuegateError(ErrorCode.EmailNotConfigured, "email.from is empty: name the sender address", {
+        field: "email.from",
+      });
     this.transporter = nodemailer.createTransport(smtpOptions(c));
   }
 
@@ -73,7 +83,11 @@ export class SmtpTransport implements EmailTransport {
     }
     if (info.rejected.length > 0) {
       const first = info.rejectedErrors?.[0];
-      throw first ? classifySmtpError(first) : new DuegateError(ErrorCode.EmailRejected, `rejected: the relay refused ${mail.to}`, { failureClass: "rejected" });
+      throw first
+        ? classifySmtpError(first)
+        : new DuegateError(ErrorCode.EmailRejected, `rejected: the relay refused ${mail.to}`, {
+            failureClass: "rejected",
+          });
     }
     return { response: info.response };
   }

@@ -29,7 +29,10 @@ export class UnsubscribeTokens {
 
   private mac(accountId: string): string {
     this.key ??= typeof this.secret === "string" ? this.secret : this.secret();
-    return createHmac("sha256", this.key).update(PURPOSE + accountId).digest("base64url").slice(0, 32);
+    return createHmac("sha256", this.key)
+      .update(PURPOSE + accountId)
+      .digest("base64url")
+      .slice(0, 32);
   }
 
   sign(accountId: string): string {
@@ -49,7 +52,11 @@ export class UnsubscribeTokens {
 }
 
 /** The targets for the List-Unsubscribe header and the mail's footer. */
-export function unsubscribeLinks(tokens: UnsubscribeTokens, accountId: string, c: { publicUrl: string; unsubscribeMailto: string; replyTo: string; from: string }): { https?: string; mailto?: string } {
+export function unsubscribeLinks(
+  tokens: UnsubscribeTokens,
+  accountId: string,
+  c: { publicUrl: string; unsubscribeMailto: string; replyTo: string; from: string },
+): { https?: string; mailto?: string } {
   const token = tokens.sign(accountId);
   const base = c.publicUrl.replace(/\/+$/, "");
   const mailbox = c.unsubscribeMailto || c.replyTo || c.from;

@@ -30,7 +30,11 @@ export function machineNames(): MachineNames {
  * <hostname>.local (mDNS), every interface address, the listen address and the configured
  * names. null when the operator turned the check off with "*".
  */
-export function allowedHostSet(configured: readonly string[], machine: MachineNames = machineNames(), listenHost?: string): Set<string> | null {
+export function allowedHostSet(
+  configured: readonly string[],
+  machine: MachineNames = machineNames(),
+  listenHost?: string,
+): Set<string> | null {
   if (configured.includes("*")) return null;
   const names = ["localhost", "127.0.0.1", "::1", ...machine.addresses, ...configured];
   const host = machine.hostname.toLowerCase();

@@ -29,31 +29,60 @@ export function statusOf(error: DuegateError): number {
   return STATUS[error.code] ?? 400;
 }
 
-export function sendError(reply: FastifyReply, status: number, code: string, message: string, field?: string, extra: Record<string, unknown> = {}): FastifyReply {
-  return reply
-    .code(status)
-    .type("application/json")
-    // Every error path passes here: the message quotes at most an excerpt of the input (src/core/excerpt.ts).
-    .send({ error: { code, message: boundMessage(message), ...(field !== undefined ? { field: excerpt(field) } : {}) }, ...extra });
+export function sendError(
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  message: string,
+  field?: string,
+  extra: Record<string, unknown> = {},
+): FastifyReply {
+  return (
+    reply
+      .code(status)
+      .type("application/json")
+      // Every error path passes here: the message quotes at most an excerpt of the input (src/core/excerpt.ts).
+      .send({
+        error: { code, message: boundMessage(message), ...(field !== undefined ? { field: excerpt(field) } : {}) },
+        ...extra,
+      })
+  );
 }
 
-export function apiErrorHandler(error: FastifyError | DuegateError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function apiErrorHandler(
+  error: FastifyError | DuegateError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
   if (isDuegateError(error)) {
     const field = typeof error.context.field === "string" ? normaliseField(error.context.field) : undefined;
     return sendError(reply, statusOf(error), error.code, error.message, field);
   }
   const fe = error as FastifyError;
-  if (fe.code === "FST_ERR_CTP_BODY_TOO_LARGE") return sendError(reply, 413, ErrorCode.PayloadTooLarge, `the body is over the limit of ${request.routeOptions.bodyLimit ?? "?"} bytes (http.bodyLimitBytes): split it`);
-  if (fe.code === "FST_ERR_CTP_INVALID_JSON_BODY" || fe.code === "FST_ERR_CTP_EMPTY_JSON_BODY" || fe instanceof SyntaxError)
+  if (fe.code === "FST_ERR_CTP_BODY_TOO_LARGE")
+    return sendError(
+      reply,
+      413,
+      ErrorCode.PayloadTooLarge,
+      `the body is over the limit of ${request.routeOptions.bodyLimit ?? "?"} bytes (http.bodyLimitBytes): split it`,
+    );
+  if (
+    fe.code === "FST_ERR_CTP_INVALID_JSON_BODY" ||
+    fe.code === "FST_ERR_CTP_EMPTY_JSON_BODY" ||
+    fe instanceof SyntaxError
+  )
     return sendError(reply, 400, ErrorCode.PayloadMalformed, `the body is not valid JSON: ${fe.message}`, "");
-  if (fe.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return sendError(reply, 415, ErrorCode.PayloadMalformed, fe.message);
+  if (fe.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE")
+    return sendError(reply, 415, ErrorCode.PayloadMalformed, fe.message);
   if (fe.validation && fe.validation.length > 0) {
     const v = fe.validation[0]!;
     const params = v.params as Record<string, unknown>;
     let field = v.instancePath;
     let reason = v.message ?? "is invalid";
-    if (v.keyword === "required" && typeof params.missingProperty === "string") [field, reason] = [`${field}/${params.missingProperty}`, "is required"];
-    if (v.keyword === "additionalProperties" && typeof params.additionalProperty === "string") [field, reason] = [`${field}/${params.additionalProperty}`, "is not a known field"];
+    if (v.keyword === "required" && typeof params.missingProperty === "string")
+      [field, reason] = [`${field}/${params.missingProperty}`, "is required"];
+    if (v.keyword === "additionalProperties" && typeof params.additionalProperty === "string")
+      [field, reason] = [`${field}/${params.additionalProperty}`, "is not a known field"];
     const where = fe.validationContext && fe.validationContext !== "body" ? `${fe.validationContext} ` : "";
     return sendError(reply, 400, ErrorCode.PayloadInvalid, `${where}${field || "(whole)"} ${reason}`, field);
   }
@@ -66,5 +95,12 @@ export function apiErrorHandler(error: FastifyError | DuegateError, request: Fas
 /** Domain errors name fields as paths ("phones[1]"); the API speaks JSON pointers. */
 function normaliseField(f: string): string {
   if (f === "" || f.startsWith("/")) return f;
-  return "/" + f.replace(/\[(\d+)\]/g, ".$1").split(".").filter(Boolean).join("/");
+  return (
+    "/" +
+    f
+      .replace(/\[(\d+)\]/g, ".$1")
+      .split(".")
+      .filter(Boolean)
+      .join("/")
+  );
 }

@@ -40,6 +40,9 @@ export function healthReport(s: HealthSources, storage: (dir: string) => Storage
 export const healthRoutes: FastifyPluginAsync<{ services: HealthSources }> = async (app, { services: s }) => {
   app.get("/health", { config: { scope: "public" }, schema: { hide: true } }, async (_request, reply) => {
     const report = healthReport(s);
-    return reply.code(report.status === "ok" ? 200 : 503).header("cache-control", "no-store").send(report);
+    return reply
+      .code(report.status === "ok" ? 200 : 503)
+      .header("cache-control", "no-store")
+      .send(report);
   });
 };

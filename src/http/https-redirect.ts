@@ -18,10 +18,17 @@ export interface HttpsRedirectOptions {
 const HOST_NAME = /^[a-z0-9]([a-z0-9-]{0,62})(\.[a-z0-9]([a-z0-9-]{0,62}))*$/i;
 const MAX_PATH = 4096;
 
-export async function startHttpsRedirect(opts: HttpsRedirectOptions): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+export async function startHttpsRedirect(
+  opts: HttpsRedirectOptions,
+): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const server = createServer((request, response) => {
     const location = httpsLocation(request, opts.httpsPort);
-    response.writeHead(308, { location, "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", connection: "close" });
+    response.writeHead(308, {
+      location,
+      "content-type": "text/plain; charset=utf-8",
+      "cache-control": "no-store",
+      connection: "close",
+    });
     response.end(`The duegate panel is served over HTTPS: ${location}\n`);
   });
   // A redirect needs no slow client: bound how long one may hold a socket.

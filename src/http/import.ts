@@ -13,8 +13,36 @@ export type ImportKind = "accounts" | "invoices";
 
 type Cell = "string" | "int" | "bool" | "list";
 const COLUMNS: Record<ImportKind, Record<string, Cell>> = {
-  accounts: { id: "string", version: "int", name: "string", phones: "list", emails: "list", channel: "string", locale: "string", timeZone: "string", currency: "string", segment: "string", tags: "list", noReminders: "bool", notes: "string" },
-  invoices: { id: "string", version: "int", accountId: "string", number: "string", amount: "int", amountDue: "int", currency: "string", issueDate: "string", dueDate: "string", status: "string", paymentLink: "string", directDebit: "bool", noReminders: "bool" },
+  accounts: {
+    id: "string",
+    version: "int",
+    name: "string",
+    phones: "list",
+    emails: "list",
+    channel: "string",
+    locale: "string",
+    timeZone: "string",
+    currency: "string",
+    segment: "string",
+    tags: "list",
+    noReminders: "bool",
+    notes: "string",
+  },
+  invoices: {
+    id: "string",
+    version: "int",
+    accountId: "string",
+    number: "string",
+    amount: "int",
+    amountDue: "int",
+    currency: "string",
+    issueDate: "string",
+    dueDate: "string",
+    status: "string",
+    paymentLink: "string",
+    directDebit: "bool",
+    noReminders: "bool",
+  },
 };
 
 export interface ImportRow {
@@ -25,9 +53,21 @@ export interface ImportRow {
 }
 
 export function rowsFromJson(body: unknown, maxRows: number): ImportRow[] {
-  const items = Array.isArray(body) ? body : body && typeof body === "object" && Array.isArray((body as { items?: unknown }).items) ? (body as { items: unknown[] }).items : undefined;
-  if (!items) throw new DuegateError(ErrorCode.PayloadInvalid, "a JSON import is an array of records (or {items: [...]})", { field: "" });
-  if (items.length > maxRows) throw new DuegateError(ErrorCode.PayloadInvalid, `${items.length} records are over the import limit of ${maxRows} (http.importMaxRows): split the file`, { field: "" });
+  const items = Array.isArray(body)
+    ? body
+    : body && typeof body === "object" && Array.isArray((body as { items?: unknown }).items)
+      ? (body as { items: unknown[] }).items
+      : undefined;
+  if (!items)
+    throw new DuegateError(ErrorCode.PayloadInvalid, "a JSON import is an array of records (or {items: [...]})", {
+      field: "",
+    });
+  if (items.length > maxRows)
+    throw new DuegateError(
+      ErrorCode.PayloadInvalid,
+      `${items.length} records are over the import limit of ${maxRows} (http.importMaxRows): split the file`,
+      { field: "" },
+    );
   return items.map((record, i) => ({ line: i + 1, record: record as Record<string, unknown> }));
 }
 
@@ -48,9 +88,21 @@ export interface CsvStreamOptions {
  * checked before the first batch; a file over maxBytes or maxRows, or unreadable at some line,
  * throws when it gets there (the batches before are the caller's to have applied and report).
  */
-export async function* csvBatches(kind: ImportKind, body: Readable, opts: CsvStreamOptions): AsyncGenerator<ImportRow[]> {
+export async function* csvBatches(
+  kind: ImportKind,
+  body: Readable,
+  opts: CsvStreamOptions,
+): AsyncGenerator<ImportRow[]> {
   const known = COLUMNS[kind];
-  const parser = parse({ columns: true, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, info: true, max_record_size: MAX_CSV_ROW_BYTES });
+  const parser = parse({
+    columns: true,
+    bom: true,
+    trim: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+    info: true,
+    max_record_size: MAX_CSV_ROW_BYTES,
+  });
   const limiter = byteLimit(opts.maxBytes);
   // Not stream.pipeline: on an early end it would destroy the request, and with it the socket
   // the refusal must be sent on. An error of any stage ends the parser, and so the loop below.
@@ -61,13 +113,25 @@ export async function* csvBatches(kind: ImportKind, body: Readable, opts: CsvStr
   let batch: ImportRow[] = [];
   let rows = 0;
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: Record<string, string>;
+      info: { lines: number };
+    }>) {
       if (rows === 0) {
         const unknown = Object.keys(record).filter((h) => !(h in known));
         if (unknown.length)
-          throw new DuegateError(ErrorCode.PayloadInvalid, `unknown column(s) ${unknown.map((u) => excerpt(u)).join(", ")}; the ${kind} columns are ${Object.keys(known).join(", ")}`, { field: `/${excerpt(unknown[0])}` });
+          throw new DuegateError(
+            ErrorCode.PayloadInvalid,
+            `unknown column(s) ${unknown.map((u) => excerpt(u)).join(", ")}; the ${kind} columns are ${Object.keys(known).join(", ")}`,
+            { field: `/${excerpt(unknown[0])}` },
+          );
       }
-      if (++rows > opts.maxRows) throw new DuegateError(ErrorCode.PayloadInvalid, `more than ${opts.maxRows} rows (http.importMaxRows) at line ${info.lines}: split the file`, { field: "", line: info.lines });
+      if (++rows > opts.maxRows)
+        throw new DuegateError(
+          ErrorCode.PayloadInvalid,
+          `more than ${opts.maxRows} rows (http.importMaxRows) at line ${info.lines}: split the file`,
+          { field: "", line: info.lines },
+        );
       batch.push(toRecord(known, record, info.lines));
       if (batch.length >= size) {
         yield batch;
@@ -77,7 +141,11 @@ export async function* csvBatches(kind: ImportKind, body: Readable, opts: CsvStr
   } catch (e) {
     if (isDuegateError(e)) throw e;
     const line = (e as { lines?: number }).lines;
-    throw new DuegateError(ErrorCode.PayloadMalformed, `the CSV cannot be read${line ? ` at line ${line}` : ""}: ${errorMessage(e)}`, { field: "", line });
+    throw new DuegateError(
+      ErrorCode.PayloadMalformed,
+      `the CSV cannot be read${line ? ` at line ${line}` : ""}: ${errorMessage(e)}`,
+      { field: "", line },
+    );
   } finally {
     // An early end (a refused header, too many rows, too many bytes): the rest of the body is
     // read and dropped, never buffered (the route also closes the connection after its answer).
@@ -95,7 +163,14 @@ function byteLimit(max: number): Transform {
   return new Transform({
     transform(chunk: Buffer, _encoding, done) {
       seen += chunk.length;
-      if (seen > max) return done(new DuegateError(ErrorCode.PayloadTooLarge, `the import is over the limit of ${max} bytes (http.importMaxBytes): split the file`, { field: "" }));
+      if (seen > max)
+        return done(
+          new DuegateError(
+            ErrorCode.PayloadTooLarge,
+            `the import is over the limit of ${max} bytes (http.importMaxBytes): split the file`,
+            { field: "" },
+          ),
+        );
       done(null, chunk);
     },
   });
@@ -107,13 +182,26 @@ function toRecord(columns: Record<string, Cell>, row: Record<string, string>, li
     if (raw === "" || raw === undefined) continue; // an empty cell is an absent field
     const type = columns[name];
     if (type === "int") {
-      if (!/^-?\d+$/.test(raw)) return { line, problem: { field: `/${name}`, reason: `"${excerpt(raw)}" is not a whole number${name.startsWith("amount") ? " (amounts are in minor units: 1234 for 12.34)" : ""}`, id: row.id } };
+      if (!/^-?\d+$/.test(raw))
+        return {
+          line,
+          problem: {
+            field: `/${name}`,
+            reason: `"${excerpt(raw)}" is not a whole number${name.startsWith("amount") ? " (amounts are in minor units: 1234 for 12.34)" : ""}`,
+            id: row.id,
+          },
+        };
       out[name] = Number(raw);
     } else if (type === "bool") {
       const v = raw.toLowerCase();
-      if (!["true", "false", "1", "0", "yes", "no"].includes(v)) return { line, problem: { field: `/${name}`, reason: `"${excerpt(raw)}" is not true or false`, id: row.id } };
+      if (!["true", "false", "1", "0", "yes", "no"].includes(v))
+        return { line, problem: { field: `/${name}`, reason: `"${excerpt(raw)}" is not true or false`, id: row.id } };
       out[name] = v === "true" || v === "1" || v === "yes";
-    } else if (type === "list") out[name] = raw.split(/[;|]/).map((s) => s.trim()).filter(Boolean);
+    } else if (type === "list")
+      out[name] = raw
+        .split(/[;|]/)
+        .map((s) => s.trim())
+        .filter(Boolean);
     else out[name] = raw;
   }
   return { line, record: out };

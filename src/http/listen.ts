@@ -30,5 +30,10 @@ export function listenError(e: unknown, host: string, port: number): DuegateErro
         : code === "EADDRNOTAVAIL"
           ? `cannot listen on ${where}: this machine has no such address: ${fix}`
           : `cannot listen on ${where}: ${errorMessage(e)}`;
-  return new DuegateError(ErrorCode.ListenFailed, message, { key: "http.listen", address: where, ...(typeof code === "string" ? { code } : {}) }, { cause: e });
+  return new DuegateError(
+    ErrorCode.ListenFailed,
+    message,
+    { key: "http.listen", address: where, ...(typeof code === "string" ? { code } : {}) },
+    { cause: e },
+  );
 }

@@ -25,13 +25,23 @@ export function isLoopback(address: string | undefined): boolean {
   return a === "::1";
 }
 
-export function registerMetricsRoute(server: FastifyInstance, metrics: MetricsSource, access: () => MetricsAccess): void {
+export function registerMetricsRoute(
+  server: FastifyInstance,
+  metrics: MetricsSource,
+  access: () => MetricsAccess,
+): void {
   const allowed = (request: FastifyRequest, reply: FastifyReply): boolean => {
     const p = request.principal;
     if (p && (p.scopes.includes("metrics") || p.scopes.includes("read"))) return true;
     // The socket's address, never a forwarded-for header: a proxy on this machine would make everyone loopback, so it is not trusted here.
     if (access() === "loopback-or-key" && isLoopback(request.socket.remoteAddress)) return true;
-    if (p) sendError(reply, 403, ErrorCode.Forbidden, `this ${p.kind === "apikey" ? "API key" : "user"} lacks the "metrics" or "read" permission needed for /metrics`);
+    if (p)
+      sendError(
+        reply,
+        403,
+        ErrorCode.Forbidden,
+        `this ${p.kind === "apikey" ? "API key" : "user"} lacks the "metrics" or "read" permission needed for /metrics`,
+      );
     else
       sendError(
         reply,

@@ -11,7 +11,10 @@ import type { DeskPort } from "./routes/desk.js";
 import type { MqttCredentialsPort } from "../app-services.js";
 
 /** The reports the API and the panel serve (src/dunning/reports/service.ts). */
-export type ReportsPort = Pick<Reports, "today" | "aging" | "onTime" | "dso" | "steps" | "cost" | "evidence" | "evidenceCsv" | "sendTime" | "sendTimeOf">;
+export type ReportsPort = Pick<
+  Reports,
+  "today" | "aging" | "onTime" | "dso" | "steps" | "cost" | "evidence" | "evidenceCsv" | "sendTime" | "sendTimeOf"
+>;
 
 export interface HttpServices extends Omit<BridgeServices, "ledger" | "outbox"> {
   readonly ledger: BridgeServices["ledger"] & {

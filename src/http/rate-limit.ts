@@ -81,8 +81,13 @@ export function clientKey(ip: string): string {
   const [head = "", tail = ""] = ip.toLowerCase().split("::");
   const left = head ? head.split(":") : [];
   const right = tail ? tail.split(":") : [];
-  const groups = ip.includes("::") ? [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+  const groups = ip.includes("::")
+    ? [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
 }
 
 /**
@@ -100,14 +105,25 @@ export function budgetOwner(request: FastifyRequest, auth: { authenticateKey(key
 }
 
 /** The onRequest hook: the x-ratelimit-* headers on every counted answer, 429 with retry-after beyond. */
-export function rateLimitHook(budget: RequestBudget, owner: (request: FastifyRequest) => string): onRequestAsyncHookHandler {
+export function rateLimitHook(
+  budget: RequestBudget,
+  owner: (request: FastifyRequest) => string,
+): onRequestAsyncHookHandler {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split("?", 1)[0] ?? "/";
     if (UNCOUNTED.test(path)) return;
     const spent = budget.spend(owner(request));
-    reply.header("x-ratelimit-limit", spent.limit).header("x-ratelimit-remaining", spent.remaining).header("x-ratelimit-reset", spent.resetSeconds);
+    reply
+      .header("x-ratelimit-limit", spent.limit)
+      .header("x-ratelimit-remaining", spent.remaining)
+      .header("x-ratelimit-reset", spent.resetSeconds);
     if (spent.allowed) return;
     reply.header("retry-after", spent.resetSeconds);
-    return sendError(reply, 429, ErrorCode.RateLimited, `too many requests from this ${request.headers.authorization ? "API key or " : ""}address: the limit is ${spent.limit} a minute (http.rateLimitPerMinute); try again in ${spent.resetSeconds} s`);
+    return sendError(
+      reply,
+      429,
+      ErrorCode.RateLimited,
+      `too many requests from this ${request.headers.authorization ? "API key or " : ""}address: the limit is ${spent.limit} a minute (http.rateLimitPerMinute); try again in ${spent.resetSeconds} s`,
+    );
   };
 }

@@ -61,28 +61,57 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
   // First of all hooks, before the body is read and before authentication: a request for a
   // foreign name, or over the client's budget, costs the appliance nothing more.
   app.addHook("onRequest", hostGuardHook(allowedHostSet(http.allowedHosts, undefined, listenHost(http.listen))));
-  app.addHook("onRequest", rateLimitHook(new RequestBudget(() => http.rateLimitPerMinute, services.clock), (request) => budgetOwner(request, opts.auth)));
+  app.addHook(
+    "onRequest",
+    rateLimitHook(new RequestBudget(() => http.rateLimitPerMinute, services.clock), (request) =>
+      budgetOwner(request, opts.auth),
+    ),
+  );
 
   await app.register(swagger, {
     openapi: {
-      info: { title: "duegate API", version: services.version, description: "Accounts, invoices, payments, SMS and reports. The same payloads as the MQTT topics (docs/mqtt.md)." },
-      components: { securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "An API key (web panel, Settings, API keys) with scope read (GET), write (ledger and sends), policy (the dunning policy) or metrics (/metrics only)." } } },
+      info: {
+        title: "duegate API",
+        version: services.version,
+        description:
+          "Accounts, invoices, payments, SMS and reports. The same payloads as the MQTT topics (docs/mqtt.md).",
+      },
+      components: {
+        securitySchemes: {
+          apiKey: {
+            type: "http",
+            scheme: "bearer",
+            description:
+              "An API key (web panel, Settings, API keys) with scope read (GET), write (ledger and sends), policy (the dunning policy) or metrics (/metrics only).",
+          },
+        },
+      },
       security: [{ apiKey: [] }],
     },
     // Only the API is documented; the panel's own routes are not a contract.
-    transform: ({ schema, url }) => ({ schema: url.startsWith("/api/v1/") && !url.startsWith("/api/v1/panel") ? schema : { ...schema, hide: true }, url }),
+    transform: ({ schema, url }) => ({
+      schema: url.startsWith("/api/v1/") && !url.startsWith("/api/v1/panel") ? schema : { ...schema, hide: true },
+      url,
+    }),
   });
 
   // Secure cookies and HSTS whenever this server speaks TLS, or a TLS proxy in front of it does.
-  await app.register(authPlugin, { auth: opts.auth, secureCookies: opts.https !== undefined || http.secureCookies, clock: services.clock });
-  if (opts.web !== false) await app.register(webPlugin, { services, ...(opts.webRoot ? { webRoot: opts.webRoot } : {}) });
+  await app.register(authPlugin, {
+    auth: opts.auth,
+    secureCookies: opts.https !== undefined || http.secureCookies,
+    clock: services.clock,
+  });
+  if (opts.web !== false)
+    await app.register(webPlugin, { services, ...(opts.webRoot ? { webRoot: opts.webRoot } : {}) });
 
   await app.register(healthRoutes, { services });
 
   await app.register(
     async (api) => {
       api.setErrorHandler(apiErrorHandler);
-      api.setNotFoundHandler((request, reply) => sendError(reply, 404, ErrorCode.NotFound, `no route ${request.method} ${request.url}`));
+      api.setNotFoundHandler((request, reply) =>
+        sendError(reply, 404, ErrorCode.NotFound, `no route ${request.method} ${request.url}`),
+      );
       api.get("/openapi.json", { config: { scope: "public" }, schema: { hide: true } }, async () => app.swagger());
       await api.register(recordRoutes, { services });
       await api.register(messageRoutes, { services });

@@ -7,7 +7,11 @@
 const ODD_SPACES = /[\u00a0\u2009\u202f]/g;
 
 export function gsmSafe(text: string): string {
-  return text.replace(ODD_SPACES, " ").replace(/[\u2018\u2019]/g, "'").replace(/[\u201c\u201d]/g, '"').replace(/\u2013|\u2014/g, "-");
+  return text
+    .replace(ODD_SPACES, " ")
+    .replace(/[\u2018\u2019]/g, "'")
+    .replace(/[\u201c\u201d]/g, '"')
+    .replace(/\u2013|\u2014/g, "-");
 }
 
 function safeLocale(locale: string | undefined, fallback: string): string {
@@ -23,7 +27,9 @@ export function formatLocalDate(ymd: string, locale: string | undefined, fallbac
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd);
   if (!m) return ymd;
   const at = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  return gsmSafe(new Intl.DateTimeFormat(safeLocale(locale, fallbackLocale), { dateStyle: "medium", timeZone: "UTC" }).format(at));
+  return gsmSafe(
+    new Intl.DateTimeFormat(safeLocale(locale, fallbackLocale), { dateStyle: "medium", timeZone: "UTC" }).format(at),
+  );
 }
 
 /** An account number as a reply may show it: only the last four characters, "***4711". */

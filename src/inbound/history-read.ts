@@ -16,14 +16,25 @@ export interface ReplyRange {
   to?: number;
 }
 
-export async function readReplies(history: Pick<HistoryLog<InboundHistoryEntry>, "read">, q: ReplyRange): Promise<InboundRecord[]> {
+export async function readReplies(
+  history: Pick<HistoryLog<InboundHistoryEntry>, "read">,
+  q: ReplyRange,
+): Promise<InboundRecord[]> {
   const found = new Map<string, InboundRecord>();
   // Lines are dated by their append: the handled line may follow its SMS across midnight.
-  const bounds = { ...(q.from !== undefined ? { from: q.from - DAY } : {}), ...(q.to !== undefined ? { to: q.to + DAY } : {}) };
+  const bounds = {
+    ...(q.from !== undefined ? { from: q.from - DAY } : {}),
+    ...(q.to !== undefined ? { to: q.to + DAY } : {}),
+  };
   for await (const e of history.read(bounds)) {
     if (e.kind === "received") {
       const r = e.record;
-      if (!r.accountIds.includes(q.accountId) || (q.from !== undefined && r.receivedAt < q.from) || (q.to !== undefined && r.receivedAt >= q.to)) continue;
+      if (
+        !r.accountIds.includes(q.accountId) ||
+        (q.from !== undefined && r.receivedAt < q.from) ||
+        (q.to !== undefined && r.receivedAt >= q.to)
+      )
+        continue;
       const before = found.get(r.id);
       found.set(r.id, { ...r, ...(before?.action ? { action: before.action, keyword: before.action.keyword } : {}) });
     } else if (e.kind === "handled") {

@@ -35,7 +35,9 @@ const DAY = 86_400_000;
 const MINUTE = 60_000;
 
 export type InboundConfig = Config["inbound"] &
-  Pick<Config["gateway"], "companyName" | "supportContact" | "defaultRegion" | "defaultTimeZone" | "defaultLocale"> & { dunning: Pick<Config["dunning"], "paidPauseDays"> };
+  Pick<Config["gateway"], "companyName" | "supportContact" | "defaultRegion" | "defaultTimeZone" | "defaultLocale"> & {
+    dunning: Pick<Config["dunning"], "paidPauseDays">;
+  };
 
 export interface InboundDeps {
   dataDir: string;
@@ -105,18 +107,34 @@ export class Inbound implements Service {
       // The counts live in the hot file and are shared: a new limit counts the replies already sent this hour.
       limit: new ReplyLimit(state.replies, config.replyLimitPerHour, config.replyLimitTotalPerHour),
       settings: {
-        companyName: config.companyName, defaultLocale: config.defaultLocale, defaultTimeZone: config.defaultTimeZone,
-        paidPauseDays: config.dunning.paidPauseDays, promiseMaxDays: config.promiseMaxDays, stopConfirmation: config.stopConfirmation,
-        unknownKeywordHelp: config.unknownKeywordHelp, unknownNumberReply: config.unknownNumberReply,
+        companyName: config.companyName,
+        defaultLocale: config.defaultLocale,
+        defaultTimeZone: config.defaultTimeZone,
+        paidPauseDays: config.dunning.paidPauseDays,
+        promiseMaxDays: config.promiseMaxDays,
+        stopConfirmation: config.stopConfirmation,
+        unknownKeywordHelp: config.unknownKeywordHelp,
+        unknownNumberReply: config.unknownNumberReply,
       },
     };
   }
 
   static async open(d: InboundDeps): Promise<Inbound> {
     Inbound.check(d.config); // throws on a bad alias before anything is opened
-    const state = d.files?.state ?? (await JsonStore.open(join(d.dataDir, "inbound.json"), emptyState(), { logger: d.logger, coalesceMs: d.storage?.flushIntervalMs ?? 1000 }));
+    const state =
+      d.files?.state ??
+      (await JsonStore.open(join(d.dataDir, "inbound.json"), emptyState(), {
+        logger: d.logger,
+        coalesceMs: d.storage?.flushIntervalMs ?? 1000,
+      }));
     repairState(state.data);
-    const history = d.files?.history ?? new History<InboundHistoryEntry>(join(d.dataDir, "history"), "inbound", { retentionDays: d.storage?.historyRetentionDays ?? 1096, clock: d.clock, logger: d.logger });
+    const history =
+      d.files?.history ??
+      new History<InboundHistoryEntry>(join(d.dataDir, "history"), "inbound", {
+        retentionDays: d.storage?.historyRetentionDays ?? 1096,
+        clock: d.clock,
+        logger: d.logger,
+      });
     const intake = new PartIntake(state.data, d.clock, d.config.reassemblyTimeoutMinutes * MINUTE);
     const inbox = new Inbox(d.config.inboxMemory);
     const unhandled = new Map<string, InboundRecord>();
@@ -129,7 +147,15 @@ export class Inbound implements Service {
       } else if (entry.kind === "handled") unhandled.delete(entry.id);
     }
     intake.dropStored();
-    const responder = new KeywordResponder({ ledger: d.ledger, outbox: d.outbox, bus: d.bus, clock: d.clock, logger: d.logger, state: state.data, ...(d.consent ? { consent: d.consent } : {}) });
+    const responder = new KeywordResponder({
+      ledger: d.ledger,
+      outbox: d.outbox,
+      bus: d.bus,
+      clock: d.clock,
+      logger: d.logger,
+      state: state.data,
+      ...(d.consent ? { consent: d.consent } : {}),
+    });
     return new Inbound(d, state, history, intake, inbox, responder, Inbound.rulesFor(d.config, state.data), unhandled);
   }
 
@@ -145,10 +171,17 @@ export class Inbound implements Service {
    */
   reconfigure(next: InboundConfig): void {
     const rules = Inbound.rulesFor(next, this.state.data);
-    const kept = { reassemblyTimeoutMinutes: this.config.reassemblyTimeoutMinutes, inboxMemory: this.config.inboxMemory, defaultRegion: this.config.defaultRegion };
+    const kept = {
+      reassemblyTimeoutMinutes: this.config.reassemblyTimeoutMinutes,
+      inboxMemory: this.config.inboxMemory,
+      defaultRegion: this.config.defaultRegion,
+    };
     this.rules = rules;
     this.config = { ...next, ...kept };
-    this.d.logger.info({ aliases: Object.keys(next.aliases).length, localeAliases: Object.keys(next.localeAliases).length }, "inbound: new keyword and reply settings in force for the next SMS");
+    this.d.logger.info(
+      { aliases: Object.keys(next.aliases).length, localeAliases: Object.keys(next.localeAliases).length },
+      "inbound: new keyword and reply settings in force for the next SMS",
+    );
   }
 
   async start(): Promise<void> {
@@ -186,7 +219,9 @@ export class Inbound implements Service {
 
   /** The staff inbox, newest first (in memory: the last inbound.inboxMemory messages). */
   list(filter: InboxFilter = {}): { total: number; items: InboundRecord[] } {
-    const from = filter.from ? (e164OrUndefined(filter.from, this.config.defaultRegion, { strict: false }) ?? filter.from) : undefined;
+    const from = filter.from
+      ? (e164OrUndefined(filter.from, this.config.defaultRegion, { strict: false }) ?? filter.from)
+      : undefined;
     return this.inbox.list(filter, from);
   }
 
@@ -198,22 +233,36 @@ export class Inbound implements Service {
   async reply(to: string, text: string, opts: { inboundId?: string; by?: string } = {}): Promise<ReplyOutcome> {
     // The rule the outbox sends by (src/core/phone.ts): refused here with its reason, not later by the outbox.
     const parsed = toE164(to, this.config.defaultRegion);
-    if (!parsed.ok) throw new DuegateError(ErrorCode.InvalidNumber, `reply: "${maskNumber(to)}" is ${parsed.reason}`, { field: "to", problem: parsed.problem });
+    if (!parsed.ok)
+      throw new DuegateError(ErrorCode.InvalidNumber, `reply: "${maskNumber(to)}" is ${parsed.reason}`, {
+        field: "to",
+        problem: parsed.problem,
+      });
     const number = parsed.e164;
     if (!text.trim()) throw new DuegateError(ErrorCode.Validation, "reply: the text is empty", { field: "text" });
     const record = opts.inboundId ? this.inbox.get(opts.inboundId) : undefined;
-    if (opts.inboundId && !record) throw new DuegateError(ErrorCode.NotFound, `reply: inbound message ${opts.inboundId} is unknown`, { inboundId: opts.inboundId });
+    if (opts.inboundId && !record)
+      throw new DuegateError(ErrorCode.NotFound, `reply: inbound message ${opts.inboundId} is unknown`, {
+        inboundId: opts.inboundId,
+      });
     const accountIds = this.verifiedAccounts(number).map((a) => a.id);
     const r = await this.d.outbox.enqueue({
       idempotencyKey: `staff-reply:${newId("r")}`,
       to: number,
       text,
       priority: Priority.reply,
-      origin: record ? { kind: "keyword-reply", inboundId: record.id, keyword: "staff", accountIds } : { kind: "api", requestedBy: opts.by ?? "staff", ...(accountIds[0] ? { accountId: accountIds[0] } : {}) },
+      origin: record
+        ? { kind: "keyword-reply", inboundId: record.id, keyword: "staff", accountIds }
+        : { kind: "api", requestedBy: opts.by ?? "staff", ...(accountIds[0] ? { accountId: accountIds[0] } : {}) },
       limitClass: "reply",
     });
     const outcome: ReplyOutcome = { by: "staff", status: r.status, outboxId: r.message.id, at: this.d.clock.now() };
-    await this.history.append({ kind: "staff-reply", ...(record ? { id: record.id } : {}), to: number, reply: outcome });
+    await this.history.append({
+      kind: "staff-reply",
+      ...(record ? { id: record.id } : {}),
+      to: number,
+      reply: outcome,
+    });
     if (record) this.inbox.addReply(record.id, outcome);
     return outcome;
   }
@@ -226,8 +275,14 @@ export class Inbound implements Service {
   /** Older messages, from the history files (slow; the panel's archive search). */
   async search(filter: InboxFilter): Promise<{ total: number; items: InboundRecord[] }> {
     const archive = new Inbox(Number.MAX_SAFE_INTEGER);
-    for await (const e of this.history.read({ ...(filter.since !== undefined ? { from: filter.since - DAY } : {}), ...(filter.until !== undefined ? { to: filter.until + DAY } : {}) })) archive.apply(e);
-    const from = filter.from ? (e164OrUndefined(filter.from, this.config.defaultRegion, { strict: false }) ?? filter.from) : undefined;
+    for await (const e of this.history.read({
+      ...(filter.since !== undefined ? { from: filter.since - DAY } : {}),
+      ...(filter.until !== undefined ? { to: filter.until + DAY } : {}),
+    }))
+      archive.apply(e);
+    const from = filter.from
+      ? (e164OrUndefined(filter.from, this.config.defaultRegion, { strict: false }) ?? filter.from)
+      : undefined;
     return archive.list(filter, from);
   }
 
@@ -241,7 +296,10 @@ export class Inbound implements Service {
   private async takePart(pdu: DeliverPdu, raw: { storage?: string; index?: number }): Promise<boolean> {
     const result = this.intake.accept(pdu);
     if (result.kind === "duplicate") {
-      this.d.logger.info({ from: pdu.from, storage: raw.storage, index: raw.index }, "inbound: part seen before, not handled again");
+      this.d.logger.info(
+        { from: pdu.from, storage: raw.storage, index: raw.index },
+        "inbound: part seen before, not handled again",
+      );
       return false;
     }
     if (result.kind === "waiting") {
@@ -250,7 +308,12 @@ export class Inbound implements Service {
         await this.state.flush();
       } catch (e) {
         this.intake.uncommitWaiting(result.part);
-        throw new DuegateError(ErrorCode.StoreWrite, "inbound: could not store an SMS part; left on the SIM", {}, { cause: e });
+        throw new DuegateError(
+          ErrorCode.StoreWrite,
+          "inbound: could not store an SMS part; left on the SIM",
+          {},
+          { cause: e },
+        );
       }
       return false;
     }
@@ -277,8 +340,16 @@ export class Inbound implements Service {
     const number = senderE164(t.from, this.config.defaultRegion);
     const accounts = number ? this.verifiedAccounts(number) : [];
     const record: InboundRecord = {
-      id: m.id, from: number ?? t.from, text: t.text.normalize("NFC"), encoding: t.encoding, smscTimestamp: t.timestamp, receivedAt: t.receivedAt,
-      parts: t.parts, partsReceived: t.partsReceived, incomplete: t.incomplete, accountIds: accounts.map((a) => a.id),
+      id: m.id,
+      from: number ?? t.from,
+      text: t.text.normalize("NFC"),
+      encoding: t.encoding,
+      smscTimestamp: t.timestamp,
+      receivedAt: t.receivedAt,
+      parts: t.parts,
+      partsReceived: t.partsReceived,
+      incomplete: t.incomplete,
+      accountIds: accounts.map((a) => a.id),
     };
     const appended = this.history.append({ kind: "received", record, partKeys: m.partKeys });
     const released = this.intake.commitComplete(m);
@@ -287,19 +358,38 @@ export class Inbound implements Service {
     // Taken once: the event and the action agree on the keyword even if the settings change in between.
     const rules = this.rules;
     const keyword = rules.router.route(record.text).keyword.kind;
-    this.d.bus.emit("inbound.received", { id: record.id, from: record.from, text: record.text, receivedAt: record.receivedAt, accountIds: record.accountIds, incomplete: record.incomplete, keyword });
+    this.d.bus.emit("inbound.received", {
+      id: record.id,
+      from: record.from,
+      text: record.text,
+      receivedAt: record.receivedAt,
+      accountIds: record.accountIds,
+      incomplete: record.incomplete,
+      keyword,
+    });
     void this.actions.run(() => this.act(record, number, accounts, rules, announced));
     try {
       await appended;
     } catch (e) {
       this.intake.uncommitComplete(m, released);
-      throw new DuegateError(ErrorCode.StoreWrite, `inbound: could not store SMS ${m.id}; left on the SIM`, { inboundId: m.id }, { cause: e });
+      throw new DuegateError(
+        ErrorCode.StoreWrite,
+        `inbound: could not store SMS ${m.id}; left on the SIM`,
+        { inboundId: m.id },
+        { cause: e },
+      );
     }
     this.state.markDirty();
   }
 
   /** `announced`: the modem announced this SMS, and the outbox waits for word of its reply. */
-  private async act(record: InboundRecord, number: string | undefined, accounts: Account[], rules: KeywordRules, announced = false): Promise<void> {
+  private async act(
+    record: InboundRecord,
+    number: string | undefined,
+    accounts: Account[],
+    rules: KeywordRules,
+    announced = false,
+  ): Promise<void> {
     let replied = false;
     try {
       const action = await this.responder.respond(record, number, accounts, rules);

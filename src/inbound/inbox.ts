@@ -7,7 +7,12 @@ import type { InboundAction, InboundHistoryEntry, InboundRecord, InboxFilter, Re
 
 export function matchesFilter(r: InboundRecord, f: InboxFilter, from: string | undefined): boolean {
   if (from !== undefined && r.from !== from) return false;
-  if (f.accountId !== undefined && !r.accountIds.includes(f.accountId) && !(r.action?.accountIds ?? []).includes(f.accountId)) return false;
+  if (
+    f.accountId !== undefined &&
+    !r.accountIds.includes(f.accountId) &&
+    !(r.action?.accountIds ?? []).includes(f.accountId)
+  )
+    return false;
   if (f.keyword !== undefined && r.keyword !== f.keyword) return false;
   if (f.since !== undefined && r.receivedAt < f.since) return false;
   if (f.until !== undefined && r.receivedAt >= f.until) return false;
@@ -17,7 +22,13 @@ export function matchesFilter(r: InboundRecord, f: InboxFilter, from: string | u
 
 /** Unknown text, disputes, possible opt-outs, unverified claims, and anything not handled yet. */
 export function needsStaff(r: InboundRecord): boolean {
-  return !r.action || r.keyword === "unknown" || r.keyword === "dispute" || r.action.possibleOptOut === true || r.action.unverified === true;
+  return (
+    !r.action ||
+    r.keyword === "unknown" ||
+    r.keyword === "dispute" ||
+    r.action.possibleOptOut === true ||
+    r.action.unverified === true
+  );
 }
 
 export class Inbox {
@@ -42,7 +53,8 @@ export class Inbox {
       if (r) this.setAction(r, entry.action);
     } else if (entry.id) {
       const r = this.byId.get(entry.id);
-      if (r?.action && !r.action.replies.some((x) => x.outboxId !== undefined && x.outboxId === entry.reply.outboxId)) r.action.replies.push(entry.reply);
+      if (r?.action && !r.action.replies.some((x) => x.outboxId !== undefined && x.outboxId === entry.reply.outboxId))
+        r.action.replies.push(entry.reply);
     }
   }
 
@@ -62,7 +74,9 @@ export class Inbox {
   }
 
   list(f: InboxFilter, from: string | undefined): { total: number; items: InboundRecord[] } {
-    const all = [...this.byId.values()].filter((r) => matchesFilter(r, f, from)).sort((a, b) => b.receivedAt - a.receivedAt || (a.id < b.id ? -1 : 1));
+    const all = [...this.byId.values()]
+      .filter((r) => matchesFilter(r, f, from))
+      .sort((a, b) => b.receivedAt - a.receivedAt || (a.id < b.id ? -1 : 1));
     const offset = Math.max(0, f.offset ?? 0);
     const limit = Math.min(500, Math.max(1, f.limit ?? 50));
     return { total: all.length, items: all.slice(offset, offset + limit) };

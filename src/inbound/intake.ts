@@ -16,7 +16,8 @@ export interface AssembledMessage {
   partKeys: string[];
 }
 
-export type IntakeResult = { kind: "duplicate" } | { kind: "waiting"; part: PendingPart } | { kind: "complete"; message: AssembledMessage };
+export type IntakeResult =
+  { kind: "duplicate" } | { kind: "waiting"; part: PendingPart } | { kind: "complete"; message: AssembledMessage };
 
 export class PartIntake {
   private reassembler!: Reassembler;
@@ -59,7 +60,14 @@ export class PartIntake {
   expire(): AssembledMessage[] {
     const out: AssembledMessage[] = [];
     for (const text of this.reassembler.expire(this.clock.now())) {
-      const keys = this.state.pending.filter((p) => p.pdu.from === text.from && p.pdu.concat?.reference === text.concatReference && p.pdu.concat?.count === text.parts).map((p) => p.key);
+      const keys = this.state.pending
+        .filter(
+          (p) =>
+            p.pdu.from === text.from &&
+            p.pdu.concat?.reference === text.concatReference &&
+            p.pdu.concat?.count === text.parts,
+        )
+        .map((p) => p.key);
       if (keys.length > 0) out.push({ id: inboundId(keys), text, partKeys: keys });
     }
     return out;
@@ -104,6 +112,7 @@ export class PartIntake {
   private rebuild(): void {
     this.reassembler = new Reassembler({ timeoutMs: this.timeoutMs });
     // Parts that waited across a restart go back in with their original arrival times.
-    for (const p of [...this.state.pending].sort((a, b) => a.receivedAt - b.receivedAt)) this.reassembler.push(p.pdu, p.receivedAt);
+    for (const p of [...this.state.pending].sort((a, b) => a.receivedAt - b.receivedAt))
+      this.reassembler.push(p.pdu, p.receivedAt);
   }
 }

@@ -3,7 +3,21 @@
  * spaces folded to one space. "  stöp!! " and "Stop." both become "STOP"; "opt-out" becomes
  * "OPT OUT". Letters with no decomposition (ß, Æ, Ø, Œ, Ł) are spelled out first.
  */
-const SPELLED: Record<string, string> = { ß: "ss", ẞ: "SS", æ: "ae", Æ: "AE", ø: "o", Ø: "O", œ: "oe", Œ: "OE", ł: "l", Ł: "L", đ: "d", Đ: "D", ı: "i" };
+const SPELLED: Record<string, string> = {
+  ß: "ss",
+  ẞ: "SS",
+  æ: "ae",
+  Æ: "AE",
+  ø: "o",
+  Ø: "O",
+  œ: "oe",
+  Œ: "OE",
+  ł: "l",
+  Ł: "L",
+  đ: "d",
+  Đ: "D",
+  ı: "i",
+};
 
 const WORD = /[\p{L}\p{N}]+/gu;
 
@@ -18,7 +32,8 @@ export function foldWord(word: string): string {
 /** The words of a text, folded, each with where it ends in the original text. */
 export function words(text: string): Array<{ word: string; end: number }> {
   const out: Array<{ word: string; end: number }> = [];
-  for (const m of text.normalize("NFC").matchAll(WORD)) out.push({ word: foldWord(m[0]), end: (m.index ?? 0) + m[0].length });
+  for (const m of text.normalize("NFC").matchAll(WORD))
+    out.push({ word: foldWord(m[0]), end: (m.index ?? 0) + m[0].length });
   return out;
 }
 

@@ -55,8 +55,14 @@ function numericDate(text: string, opts: PromiseDateOptions): string | undefined
 }
 
 const PARSERS: Record<string, chrono.Chrono> = {
-  en: chrono.casual, de: chrono.de.casual, fr: chrono.fr.casual, es: chrono.es.casual, it: chrono.it.casual,
-  nl: chrono.nl.casual, pt: chrono.pt.casual, sv: chrono.sv.casual,
+  en: chrono.casual,
+  de: chrono.de.casual,
+  fr: chrono.fr.casual,
+  es: chrono.es.casual,
+  it: chrono.it.casual,
+  nl: chrono.nl.casual,
+  pt: chrono.pt.casual,
+  sv: chrono.sv.casual,
 };
 
 function wordDate(text: string, opts: PromiseDateOptions): string | undefined {

@@ -7,8 +7,18 @@
 import { gsmSafe } from "./format.js";
 
 export type ReplyKey =
-  | "help" | "balanceLine" | "balanceNothingDue" | "stop" | "start" | "paid" | "promise" | "promiseUnreadable"
-  | "promisePast" | "promiseTooFar" | "dispute" | "unknown";
+  | "help"
+  | "balanceLine"
+  | "balanceNothingDue"
+  | "stop"
+  | "start"
+  | "paid"
+  | "promise"
+  | "promiseUnreadable"
+  | "promisePast"
+  | "promiseTooFar"
+  | "dispute"
+  | "unknown";
 
 type Texts = Record<ReplyKey, string>;
 
@@ -24,7 +34,8 @@ const en: Texts = {
   promisePast: "{company}: {date} has passed. Please reply with a date from today on, e.g. PROMISE {example}.",
   promiseTooFar: "{company}: we can note a promise up to {max}.{support}",
   dispute: "{company}: thank you, we noted your objection. Reminders are paused; a person will get back to you.",
-  unknown: "{company}: a person will read your message. Reply BALANCE for your balance, HELP for help, STOP to end texts.",
+  unknown:
+    "{company}: a person will read your message. Reply BALANCE for your balance, HELP for help, STOP to end texts.",
 };
 
 const de: Texts = {
@@ -74,7 +85,12 @@ const es: Texts = {
 
 const BUILT_IN: Record<string, Texts> = { en, de, fr, es };
 
-const SUPPORT: Record<string, string> = { en: " Help: {contact}.", de: " Hilfe: {contact}.", fr: " Aide: {contact}.", es: " Ayuda: {contact}." };
+const SUPPORT: Record<string, string> = {
+  en: " Help: {contact}.",
+  de: " Hilfe: {contact}.",
+  fr: " Aide: {contact}.",
+  es: " Ayuda: {contact}.",
+};
 
 export class ReplyTexts {
   constructor(

@@ -56,7 +56,12 @@ export class KeywordResponder {
   constructor(private readonly d: ResponderDeps) {}
 
   /** `number` is the sender in E.164 (undefined: alphanumeric); `accounts` have it on file; `rules` the settings this SMS is answered with. */
-  async respond(record: InboundRecord, number: string | undefined, accounts: Account[], rules: KeywordRules): Promise<InboundAction> {
+  async respond(
+    record: InboundRecord,
+    number: string | undefined,
+    accounts: Account[],
+    rules: KeywordRules,
+  ): Promise<InboundAction> {
     const { keyword, rest } = rules.router.route(record.text);
     const now = this.d.clock.now();
     const known = accounts.length > 0;
@@ -65,12 +70,31 @@ export class KeywordResponder {
     let outcome: KeywordOutcome;
     let unverified = false;
     if (known || keyword.forUnknownNumbers) {
-      outcome = await keyword.handle({ record, rest, number, accounts, ledger: this.d.ledger, settings: rules.settings, texts: rules.texts, now });
+      outcome = await keyword.handle({
+        record,
+        rest,
+        number,
+        accounts,
+        ledger: this.d.ledger,
+        settings: rules.settings,
+        texts: rules.texts,
+        now,
+      });
     } else if (keyword.changesAccount) {
       unverified = true;
-      outcome = { summary: `unverified ${keyword.kind}: the sender is on file for no account; nothing changed`, replies: [], accountIds: [], text: record.text };
+      outcome = {
+        summary: `unverified ${keyword.kind}: the sender is on file for no account; nothing changed`,
+        replies: [],
+        accountIds: [],
+        text: record.text,
+      };
     } else {
-      outcome = { summary: "number on no account: nothing done", replies: [], accountIds: [], text: keyword.kind === "unknown" ? record.text : undefined };
+      outcome = {
+        summary: "number on no account: nothing done",
+        replies: [],
+        accountIds: [],
+        text: keyword.kind === "unknown" ? record.text : undefined,
+      };
     }
     if (!known) {
       // Whatever the keyword drafted, a stranger gets only the configured neutral answer.
@@ -80,9 +104,16 @@ export class KeywordResponder {
 
     if (outcome.optOut) await this.applyOptOut(outcome, number, now);
     const replies: ReplyOutcome[] = [];
-    for (const draft of outcome.replies) replies.push(await this.send(record, keyword.kind, number, outcome.accountIds, draft, rules.limit));
+    for (const draft of outcome.replies)
+      replies.push(await this.send(record, keyword.kind, number, outcome.accountIds, draft, rules.limit));
 
-    const action: InboundAction = { keyword: keyword.kind, summary: outcome.summary, accountIds: outcome.accountIds, replies, at: now };
+    const action: InboundAction = {
+      keyword: keyword.kind,
+      summary: outcome.summary,
+      accountIds: outcome.accountIds,
+      replies,
+      at: now,
+    };
     if (outcome.promiseDate) action.promiseDate = outcome.promiseDate;
     if (outcome.invoiceIds?.length) action.invoiceIds = outcome.invoiceIds;
     if (outcome.possibleOptOut) action.possibleOptOut = true;
@@ -98,7 +129,10 @@ export class KeywordResponder {
       ...(unverified ? { unverified: true } : {}),
       at: now,
     });
-    this.d.logger.info({ inboundId: record.id, from: record.from, keyword: keyword.kind, replies: replies.map((r) => r.status) }, `inbound ${record.id}: ${keyword.kind}, ${outcome.summary}`);
+    this.d.logger.info(
+      { inboundId: record.id, from: record.from, keyword: keyword.kind, replies: replies.map((r) => r.status) },
+      `inbound ${record.id}: ${keyword.kind}, ${outcome.summary}`,
+    );
     return action;
   }
 
@@ -107,7 +141,8 @@ export class KeywordResponder {
     const consent = this.d.consent;
     if (!consent || !number) return;
     if (kind === "stop") await consent.add(number, { kind: "sms", inboundId, keyword: "stop" });
-    else if (kind === "start" && consent.has(number)) await consent.remove(number, { kind: "sms", inboundId, keyword: "start" });
+    else if (kind === "start" && consent.has(number))
+      await consent.remove(number, { kind: "sms", inboundId, keyword: "start" });
   }
 
   private async applyOptOut(outcome: KeywordOutcome, number: string | undefined, now: number): Promise<void> {
@@ -118,7 +153,10 @@ export class KeywordResponder {
         try {
           await this.d.outbox.cancel({ accountId }, "opted out by SMS");
         } catch (e) {
-          this.d.logger.error({ accountId, err: errorMessage(e) }, "inbound: could not cancel queued messages after STOP; dunning must not send to opted-out accounts");
+          this.d.logger.error(
+            { accountId, err: errorMessage(e) },
+            "inbound: could not cancel queued messages after STOP; dunning must not send to opted-out accounts",
+          );
         }
       }
       if (number && this.d.state.stopConfirmed[number] !== undefined) {
@@ -131,12 +169,24 @@ export class KeywordResponder {
     }
   }
 
-  private async send(record: InboundRecord, keyword: string, number: string | undefined, accountIds: string[], draft: ReplyDraft, limit: ReplyLimit): Promise<ReplyOutcome> {
+  private async send(
+    record: InboundRecord,
+    keyword: string,
+    number: string | undefined,
+    accountIds: string[],
+    draft: ReplyDraft,
+    limit: ReplyLimit,
+  ): Promise<ReplyOutcome> {
     const at = this.d.clock.now();
-    if (!number) return { by: "auto", status: "not-sent", reason: "sender cannot be answered (not a phone number)", at };
-    if (draft.expiresAt !== undefined && draft.expiresAt <= at) return { by: "auto", status: "not-sent", reason: "too late to confirm", at };
+    if (!number)
+      return { by: "auto", status: "not-sent", reason: "sender cannot be answered (not a phone number)", at };
+    if (draft.expiresAt !== undefined && draft.expiresAt <= at)
+      return { by: "auto", status: "not-sent", reason: "too late to confirm", at };
     if (!limit.take(number, at)) {
-      this.d.logger.warn({ from: maskNumber(number), inboundId: record.id }, "inbound: reply limit reached, not answering");
+      this.d.logger.warn(
+        { from: maskNumber(number), inboundId: record.id },
+        "inbound: reply limit reached, not answering",
+      );
       return { by: "auto", status: "rate-limited", reason: "reply limit reached", at };
     }
     try {
@@ -148,12 +198,15 @@ export class KeywordResponder {
         origin: { kind: "keyword-reply", inboundId: record.id, keyword, accountIds },
         limitClass: "reply",
         ...(draft.expiresAt !== undefined ? { expiresAt: draft.expiresAt } : {}),
-        ...(draft.consentExemption === "stop-confirmation" ? { consentExemption: { kind: "stop-confirmation" as const, inboundId: record.id } } : {}),
+        ...(draft.consentExemption === "stop-confirmation"
+          ? { consentExemption: { kind: "stop-confirmation" as const, inboundId: record.id } }
+          : {}),
       });
       return { by: "auto", status: r.status, outboxId: r.message.id, at };
     } catch (e) {
       // Expected: a number on the suppression list gets no reply but its STOP confirmation.
-      if (isDuegateError(e, ErrorCode.OptedOut)) return { by: "auto", status: "not-sent", reason: "the number opted out", at };
+      if (isDuegateError(e, ErrorCode.OptedOut))
+        return { by: "auto", status: "not-sent", reason: "the number opted out", at };
       this.d.logger.error({ inboundId: record.id, err: errorMessage(e) }, "inbound: reply could not be queued");
       return { by: "auto", status: "failed", reason: errorMessage(e), at };
     }

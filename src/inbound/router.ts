@@ -17,7 +17,26 @@ export interface KeywordMatch {
   how: "start" | "alone" | "anywhere" | "typo" | "none";
 }
 
-const COURTESY = new Set(["PLEASE", "PLS", "PLZ", "BITTE", "HI", "HELLO", "HALLO", "HEY", "DEAR", "OK", "OKAY", "THANKS", "DANKE", "MERCI", "SVP", "POR", "FAVOR", "GRACIAS"]);
+const COURTESY = new Set([
+  "PLEASE",
+  "PLS",
+  "PLZ",
+  "BITTE",
+  "HI",
+  "HELLO",
+  "HALLO",
+  "HEY",
+  "DEAR",
+  "OK",
+  "OKAY",
+  "THANKS",
+  "DANKE",
+  "MERCI",
+  "SVP",
+  "POR",
+  "FAVOR",
+  "GRACIAS",
+]);
 const SHORT_MESSAGE_WORDS = 6;
 
 interface Alias {
@@ -29,13 +48,25 @@ interface Alias {
 export class KeywordRouter {
   private readonly aliases: Alias[] = [];
 
-  constructor(extra: { aliases?: Record<string, string[]>; localeAliases?: Record<string, Record<string, string[]>> } = {}) {
+  constructor(
+    extra: { aliases?: Record<string, string[]>; localeAliases?: Record<string, Record<string, string[]>> } = {},
+  ) {
     const owner = new Map<string, KeywordKind>();
     const add = (keyword: KeywordDefinition, raw: string, alone: boolean, where: string): void => {
       const folded = normalizeText(raw);
-      if (!folded) throw new DuegateError(ErrorCode.ConfigInvalid, `inbound alias "${raw}" for ${keyword.kind} has no letters or digits`, { where });
+      if (!folded)
+        throw new DuegateError(
+          ErrorCode.ConfigInvalid,
+          `inbound alias "${raw}" for ${keyword.kind} has no letters or digits`,
+          { where },
+        );
       const prior = owner.get(folded);
-      if (prior && prior !== keyword.kind) throw new DuegateError(ErrorCode.ConfigInvalid, `inbound alias "${raw}" is claimed by both ${prior} and ${keyword.kind}`, { where });
+      if (prior && prior !== keyword.kind)
+        throw new DuegateError(
+          ErrorCode.ConfigInvalid,
+          `inbound alias "${raw}" is claimed by both ${prior} and ${keyword.kind}`,
+          { where },
+        );
       if (prior) return;
       owner.set(folded, keyword.kind);
       this.aliases.push({ tokens: folded.split(" "), keyword, alone });
@@ -48,12 +79,18 @@ export class KeywordRouter {
     const addConfigured = (map: Record<string, string[]>, where: string): void => {
       for (const [kind, list] of Object.entries(map)) {
         const keyword = byKind.get(kind.toLowerCase());
-        if (!keyword) throw new DuegateError(ErrorCode.ConfigInvalid, `${where}: "${kind}" is no keyword (one of ${[...byKind.keys()].join(", ")})`, { where });
+        if (!keyword)
+          throw new DuegateError(
+            ErrorCode.ConfigInvalid,
+            `${where}: "${kind}" is no keyword (one of ${[...byKind.keys()].join(", ")})`,
+            { where },
+          );
         for (const a of list) add(keyword, a, false, where);
       }
     };
     addConfigured(extra.aliases ?? {}, "inbound.aliases");
-    for (const [locale, map] of Object.entries(extra.localeAliases ?? {})) addConfigured(map, `inbound.localeAliases.${locale}`);
+    for (const [locale, map] of Object.entries(extra.localeAliases ?? {}))
+      addConfigured(map, `inbound.localeAliases.${locale}`);
     // Longest first, so "STOP ALL" wins over "STOP" and "OPT OUT" is seen whole.
     this.aliases.sort((a, b) => b.tokens.length - a.tokens.length);
   }
@@ -79,7 +116,8 @@ export class KeywordRouter {
     if (first && first.length >= 5) {
       for (const alias of this.aliases) {
         const [word] = alias.tokens;
-        if (alias.tokens.length === 1 && alias.keyword.fuzzy && word!.length >= 6 && withinOneEdit(first, word!)) return { keyword: alias.keyword, rest: restAfter(1), how: "typo" };
+        if (alias.tokens.length === 1 && alias.keyword.fuzzy && word!.length >= 6 && withinOneEdit(first, word!))
+          return { keyword: alias.keyword, rest: restAfter(1), how: "typo" };
       }
     }
     // "What is my balance?": harmless keywords anywhere in a short message.

@@ -33,7 +33,10 @@ export function repairState(data: InboundState): InboundState {
   const isMap = (v: unknown): boolean => v !== null && typeof v === "object" && !Array.isArray(v);
   data.version = 1;
   if (!Array.isArray(data.pending)) data.pending = [];
-  data.pending = data.pending.filter((p) => p && typeof p.key === "string" && p.pdu && typeof p.pdu.from === "string" && typeof p.receivedAt === "number");
+  data.pending = data.pending.filter(
+    (p) =>
+      p && typeof p.key === "string" && p.pdu && typeof p.pdu.from === "string" && typeof p.receivedAt === "number",
+  );
   if (!isMap(data.replies)) data.replies = {};
   if (!isMap(data.stopConfirmed)) data.stopConfirmed = {};
   return data;

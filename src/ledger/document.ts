@@ -11,7 +11,14 @@ export interface LedgerDocument {
   erased: ErasureCounts;
 }
 
-export const emptyDocument = (): LedgerDocument => ({ schema: 1, accounts: {}, invoices: {}, payments: {}, tombstones: {}, erased: { accounts: 0, invoices: 0, payments: 0 } });
+export const emptyDocument = (): LedgerDocument => ({
+  schema: 1,
+  accounts: {},
+  invoices: {},
+  payments: {},
+  tombstones: {},
+  erased: { accounts: 0, invoices: 0, payments: 0 },
+});
 
 export function stopFor(prev: Invoice | undefined, next: Invoice): StopReason | undefined {
   if (next.status === "paid" && prev?.status !== "paid") return "paid";

@@ -5,5 +5,6 @@ import type { DocumentStore, OpenDocument } from "./ports.js";
 
 /** Documents as JSON files in the data directory, written by src/store (atomic, coalesced, .bak). */
 export function jsonDocuments(dataDir: string, logger: Logger, coalesceMs = 2000): OpenDocument {
-  return async <T>(name: string, defaults: T): Promise<DocumentStore<T>> => JsonStore.open<T>(join(dataDir, name), defaults, { logger, coalesceMs });
+  return async <T>(name: string, defaults: T): Promise<DocumentStore<T>> =>
+    JsonStore.open<T>(join(dataDir, name), defaults, { logger, coalesceMs });
 }

@@ -15,8 +15,27 @@ import type { DocumentStore, OpenDocument } from "./ports.js";
 import { recordDocuments, type LedgerJournalOptions } from "./record-documents.js";
 import { intern } from "./intern.js";
 import { e164OrUndefined } from "../core/phone.js";
-import { validateAccount, validateInvoice, validatePayment, type LedgerDefaults, type NormalisedInvoice } from "./validate.js";
-import { CONSENT_LOG_MAX, type Account, type AccountBalance, type AccountInput, type ConsentChange, type ErasureCounts, type Invoice, type InvoiceInput, type Payment, type PaymentInput, type StopReason, type UpsertReport } from "./types.js";
+import {
+  validateAccount,
+  validateInvoice,
+  validatePayment,
+  type LedgerDefaults,
+  type NormalisedInvoice,
+} from "./validate.js";
+import {
+  CONSENT_LOG_MAX,
+  type Account,
+  type AccountBalance,
+  type AccountInput,
+  type ConsentChange,
+  type ErasureCounts,
+  type Invoice,
+  type InvoiceInput,
+  type Payment,
+  type PaymentInput,
+  type StopReason,
+  type UpsertReport,
+} from "./types.js";
 import { emptyDocument, stopFor, type LedgerDocument } from "./document.js";
 
 export type { LedgerDocument };
@@ -39,7 +58,13 @@ export interface LedgerOptions {
   consent?: { has(number: string): boolean };
 }
 
-const emptyReport = (received: number): UpsertReport => ({ received, applied: [], unchanged: [], stale: [], refused: [] });
+const emptyReport = (received: number): UpsertReport => ({
+  received,
+  applied: [],
+  unchanged: [],
+  stale: [],
+  refused: [],
+});
 
 export class Ledger {
   private readonly byAccount = new Map<string, Invoice[]>();
@@ -58,7 +83,10 @@ export class Ledger {
   static async open(opts: LedgerOptions): Promise<Ledger> {
     const open = opts.openDocument ?? recordDocuments(opts.dataDir, opts.logger, opts.journal);
     const doc = await open<LedgerDocument>("ledger.json", emptyDocument());
-    if (doc.data.schema !== 1) throw new DuegateError(ErrorCode.StoreCorrupt, `ledger.json has schema ${String(doc.data.schema)}, expected 1`, { dataDir: opts.dataDir });
+    if (doc.data.schema !== 1)
+      throw new DuegateError(ErrorCode.StoreCorrupt, `ledger.json has schema ${String(doc.data.schema)}, expected 1`, {
+        dataDir: opts.dataDir,
+      });
     return new Ledger(doc, opts);
   }
 
@@ -70,13 +98,26 @@ export class Ledger {
   /** Today in the gateway's zone: the day a payment or a release is recorded on. */
   private today(): string {
     const now = this.opts.clock.now();
-    if (!this.todayCache || now - this.todayCache.at >= 60_000 || now < this.todayCache.at) this.todayCache = { at: now - (now % 60_000), date: localNow(now, this.opts.defaults.timeZone).date };
+    if (!this.todayCache || now - this.todayCache.at >= 60_000 || now < this.todayCache.at)
+      this.todayCache = { at: now - (now % 60_000), date: localNow(now, this.opts.defaults.timeZone).date };
     return this.todayCache.date;
   }
   private todayCache: { at: number; date: string } | undefined;
 
-  private changed(kind: "account" | "invoice" | "payment" | "erasure", id: string, accountId: string, stop?: StopReason, invoiceIds?: string[]): void {
-    this.opts.bus.emit("ledger.changed", { kind, id, accountId, at: this.opts.clock.now(), ...(stop ? { stop, invoiceIds: invoiceIds ?? [] } : {}) });
+  private changed(
+    kind: "account" | "invoice" | "payment" | "erasure",
+    id: string,
+    accountId: string,
+    stop?: StopReason,
+    invoiceIds?: string[],
+  ): void {
+    this.opts.bus.emit("ledger.changed", {
+      kind,
+      id,
+      accountId,
+      at: this.opts.clock.now(),
+      ...(stop ? { stop, invoiceIds: invoiceIds ?? [] } : {}),
+    });
   }
 
   private indexPhones(a: Account, previous: string[]): void {
@@ -135,13 +176,29 @@ export class Ledger {
       this.doc.touch?.("accounts", v.id);
       this.indexPhones(next, prev?.phones ?? []);
       report.applied.push(v.id);
-      this.changed("account", v.id, v.id, suppressed !== undefined && !prev?.optedOut ? "opted-out" : next.noReminders && !prev?.noReminders ? "no-reminders" : undefined);
+      this.changed(
+        "account",
+        v.id,
+        v.id,
+        suppressed !== undefined && !prev?.optedOut
+          ? "opted-out"
+          : next.noReminders && !prev?.noReminders
+            ? "no-reminders"
+            : undefined,
+      );
       if (suppressed !== undefined && !prev?.optedOut) optedOutNow.push({ accountId: v.id, number: suppressed });
     });
     const result = await this.commit(report);
     // Published once durable, like setOptOut's.
     const at = this.opts.clock.now();
-    for (const o of optedOutNow) this.opts.bus.emit("account.optout", { accountId: o.accountId, number: o.number, optedOut: true, source: "suppression-list", at });
+    for (const o of optedOutNow)
+      this.opts.bus.emit("account.optout", {
+        accountId: o.accountId,
+        number: o.number,
+        optedOut: true,
+        source: "suppression-list",
+        at,
+      });
     return result;
   }
 
@@ -160,7 +217,13 @@ export class Ledger {
       if (!r.ok) return void report.refused.push(...r.refused);
       const v = r.value;
       if (!own(data.accounts, v.accountId))
-        return void report.refused.push({ index, id: v.id, field: "accountId", code: "unknown_account", reason: `account ${v.accountId} is unknown: send the account before its invoices` });
+        return void report.refused.push({
+          index,
+          id: v.id,
+          field: "accountId",
+          code: "unknown_account",
+          reason: `account ${v.accountId} is unknown: send the account before its invoices`,
+        });
       const prev = own(data.invoices, v.id);
       if (prev && v.version < prev.version) return void report.stale.push(v.id);
       if (prev && v.version === prev.version) return void report.unchanged.push(v.id);
@@ -216,20 +279,59 @@ export class Ledger {
       const v = r.value;
       if (own(data.payments, v.id)) return void report.unchanged.push(v.id);
       const invoice = v.invoiceId ? own(data.invoices, v.invoiceId) : undefined;
-      if (v.invoiceId && !invoice) return void report.refused.push({ index, id: v.id, field: "invoiceId", code: "unknown_invoice", reason: `invoice ${v.invoiceId} is unknown` });
+      if (v.invoiceId && !invoice)
+        return void report.refused.push({
+          index,
+          id: v.id,
+          field: "invoiceId",
+          code: "unknown_invoice",
+          reason: `invoice ${v.invoiceId} is unknown`,
+        });
       const accountId = invoice?.accountId ?? v.accountId!;
       const account = own(data.accounts, accountId);
-      if (!account) return void report.refused.push({ index, id: v.id, field: "accountId", code: "unknown_account", reason: `account ${accountId} is unknown` });
+      if (!account)
+        return void report.refused.push({
+          index,
+          id: v.id,
+          field: "accountId",
+          code: "unknown_account",
+          reason: `account ${accountId} is unknown`,
+        });
       if (invoice && v.accountId && v.accountId !== invoice.accountId)
-        return void report.refused.push({ index, id: v.id, field: "accountId", code: "mismatch", reason: `invoice ${invoice.id} belongs to another account` });
+        return void report.refused.push({
+          index,
+          id: v.id,
+          field: "accountId",
+          code: "mismatch",
+          reason: `invoice ${invoice.id} belongs to another account`,
+        });
       const currency = v.currency ?? invoice?.currency ?? account.currency;
-      if (invoice && currency !== invoice.currency) return void report.refused.push({ index, id: v.id, field: "currency", code: "mismatch", reason: `payment in ${currency} for an invoice in ${invoice.currency}` });
-      const payment: Payment = { id: v.id, accountId, ...(v.invoiceId ? { invoiceId: v.invoiceId } : {}), amount: v.amount, currency, date: v.date, receivedAt: this.opts.clock.now() };
+      if (invoice && currency !== invoice.currency)
+        return void report.refused.push({
+          index,
+          id: v.id,
+          field: "currency",
+          code: "mismatch",
+          reason: `payment in ${currency} for an invoice in ${invoice.currency}`,
+        });
+      const payment: Payment = {
+        id: v.id,
+        accountId,
+        ...(v.invoiceId ? { invoiceId: v.invoiceId } : {}),
+        amount: v.amount,
+        currency,
+        date: v.date,
+        receivedAt: this.opts.clock.now(),
+      };
       data.payments[v.id] = payment;
       this.doc.touch?.("payments", v.id);
       listIn(this.paymentsByAccount, accountId).push(payment);
       // Without an invoice the payment settles the oldest open invoices first (the usual allocation rule).
-      const targets = invoice ? [invoice] : this.invoicesOf(accountId).filter((i) => i.status === "open" && i.currency === currency && i.amountDue > 0).sort((a, b) => (a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : 0));
+      const targets = invoice
+        ? [invoice]
+        : this.invoicesOf(accountId)
+            .filter((i) => i.status === "open" && i.currency === currency && i.amountDue > 0)
+            .sort((a, b) => (a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : 0));
       let left = v.amount;
       const paid: string[] = [];
       for (const inv of targets) {
@@ -255,7 +357,8 @@ export class Ledger {
       this.doc.markDirty();
       await this.doc.flush();
     }
-    if (report.refused.length > 0) this.opts.logger.warn({ refused: report.refused.length, received: report.received }, "ledger refused records");
+    if (report.refused.length > 0)
+      this.opts.logger.warn({ refused: report.refused.length, received: report.received }, "ledger refused records");
     return report;
   }
 
@@ -285,13 +388,28 @@ export class Ledger {
     this.doc.markDirty();
     await this.doc.flush();
     this.opts.logger.info({ invoices: invoices.length, payments: payments.length }, "account erased on request");
-    this.changed("erasure", shortHash(id), id, "erased", invoices.map((i) => i.id));
+    this.changed(
+      "erasure",
+      shortHash(id),
+      id,
+      "erased",
+      invoices.map((i) => i.id),
+    );
     return true;
   }
 
   /** STOP/START from a number (all its accounts) or a panel/API action on one account; returns the accounts changed. */
-  async setOptOut(sel: { accountId: string } | { number: string }, optedOut: boolean, source: "sms" | "mqtt" | "http" | "panel"): Promise<string[]> {
-    const ids = "accountId" in sel ? (own(this.doc.data.accounts, sel.accountId) ? [sel.accountId] : []) : this.accountsByNumber(sel.number).map((a) => a.id);
+  async setOptOut(
+    sel: { accountId: string } | { number: string },
+    optedOut: boolean,
+    source: "sms" | "mqtt" | "http" | "panel",
+  ): Promise<string[]> {
+    const ids =
+      "accountId" in sel
+        ? own(this.doc.data.accounts, sel.accountId)
+          ? [sel.accountId]
+          : []
+        : this.accountsByNumber(sel.number).map((a) => a.id);
     const changed: string[] = [];
     for (const id of ids) {
       const a = own(this.doc.data.accounts, id)!;
@@ -308,7 +426,13 @@ export class Ledger {
       const at = this.opts.clock.now();
       for (const id of changed) {
         this.changed("account", id, id, optedOut ? "opted-out" : undefined);
-        this.opts.bus.emit("account.optout", { accountId: id, ...("number" in sel ? { number: sel.number } : {}), optedOut, source, at });
+        this.opts.bus.emit("account.optout", {
+          accountId: id,
+          ...("number" in sel ? { number: sel.number } : {}),
+          optedOut,
+          source,
+          at,
+        });
       }
     }
     return changed;
@@ -318,7 +442,11 @@ export class Ledger {
    * The e-mail unsubscribe (the signed link in every reminder mail, the panel, the API): stops
    * e-mail only, SMS go on. Recorded in the account's consent log; returns whether it changed.
    */
-  async setEmailOptOut(accountId: string, optedOut: boolean, source: "email-link" | "panel" | "http" | "mqtt"): Promise<boolean> {
+  async setEmailOptOut(
+    accountId: string,
+    optedOut: boolean,
+    source: "email-link" | "panel" | "http" | "mqtt",
+  ): Promise<boolean> {
     const a = own(this.doc.data.accounts, accountId);
     if (!a) throw new DuegateError(ErrorCode.NotFound, `account ${accountId} is unknown`, { accountId });
     if ((a.emailOptedOut ?? false) === optedOut) return false;
@@ -336,7 +464,8 @@ export class Ledger {
   async pauseAccount(accountId: string, until: string | undefined, reason: string): Promise<void> {
     const a = own(this.doc.data.accounts, accountId);
     if (!a) throw new DuegateError(ErrorCode.NotFound, `account ${accountId} is unknown`, { accountId });
-    if (until !== undefined && !isLocalDate(until)) throw new DuegateError(ErrorCode.Validation, `pause date must be YYYY-MM-DD, got ${until}`, { field: "until" });
+    if (until !== undefined && !isLocalDate(until))
+      throw new DuegateError(ErrorCode.Validation, `pause date must be YYYY-MM-DD, got ${until}`, { field: "until" });
     if (until === undefined) {
       // Assigned, not deleted: a delete turns the object into a slow dictionary.
       a.pausedUntil = undefined;
@@ -353,9 +482,16 @@ export class Ledger {
 
   /** DISPUTE: one invoice, or every open invoice of the account when none is named. */
   async disputeInvoice(invoiceId: string | undefined, accountId: string, text: string): Promise<string[]> {
-    if (!own(this.doc.data.accounts, accountId)) throw new DuegateError(ErrorCode.NotFound, `account ${accountId} is unknown`, { accountId });
-    const targets = invoiceId ? [own(this.doc.data.invoices, invoiceId)].filter((i): i is Invoice => i?.accountId === accountId) : this.invoicesOf(accountId).filter((i) => i.status === "open");
-    if (invoiceId && targets.length === 0) throw new DuegateError(ErrorCode.NotFound, `invoice ${invoiceId} is not one of account ${accountId}`, { invoiceId, accountId });
+    if (!own(this.doc.data.accounts, accountId))
+      throw new DuegateError(ErrorCode.NotFound, `account ${accountId} is unknown`, { accountId });
+    const targets = invoiceId
+      ? [own(this.doc.data.invoices, invoiceId)].filter((i): i is Invoice => i?.accountId === accountId)
+      : this.invoicesOf(accountId).filter((i) => i.status === "open");
+    if (invoiceId && targets.length === 0)
+      throw new DuegateError(ErrorCode.NotFound, `invoice ${invoiceId} is not one of account ${accountId}`, {
+        invoiceId,
+        accountId,
+      });
     for (const i of targets) {
       i.status = "disputed";
       i.disputeText = text.slice(0, 500);
@@ -364,7 +500,13 @@ export class Ledger {
     if (targets.length) {
       this.doc.markDirty();
       await this.doc.flush();
-      this.changed("invoice", targets[0]!.id, accountId, "disputed", targets.map((i) => i.id));
+      this.changed(
+        "invoice",
+        targets[0]!.id,
+        accountId,
+        "disputed",
+        targets.map((i) => i.id),
+      );
     }
     return targets.map((i) => i.id);
   }
@@ -372,7 +514,8 @@ export class Ledger {
   /** Staff released a dispute: the invoice is dunned again, missed steps get grace from today. */
   async releaseDispute(invoiceId: string): Promise<void> {
     const i = own(this.doc.data.invoices, invoiceId);
-    if (!i || i.status !== "disputed") throw new DuegateError(ErrorCode.NotFound, `invoice ${invoiceId} is not disputed`, { invoiceId });
+    if (!i || i.status !== "disputed")
+      throw new DuegateError(ErrorCode.NotFound, `invoice ${invoiceId} is not disputed`, { invoiceId });
     i.status = i.amountDue > 0 ? "open" : "paid";
     i.resumedOn = this.today();
     this.doc.touch?.("invoices", invoiceId);
@@ -393,7 +536,9 @@ export class Ledger {
     // Stored numbers passed the strict rule; a number that fails it can be no account's.
     const e164 = e164OrUndefined(number, this.opts.defaults.region);
     if (!e164) return [];
-    return (this.byPhone.get(e164) ?? []).map((id) => own(this.doc.data.accounts, id)).filter((a): a is Account => a !== undefined);
+    return (this.byPhone.get(e164) ?? [])
+      .map((id) => own(this.doc.data.accounts, id))
+      .filter((a): a is Account => a !== undefined);
   }
 
   invoicesOf(accountId: string): Invoice[] {
@@ -440,7 +585,12 @@ export class Ledger {
     const digits = needle?.replace(/\D/g, "");
     const all = Object.values(this.doc.data.accounts);
     const hits = needle
-      ? all.filter((a) => a.id.toLowerCase().includes(needle) || a.name.toLowerCase().includes(needle) || (digits && digits.length >= 4 ? a.phones.some((p) => p.includes(digits)) : false))
+      ? all.filter(
+          (a) =>
+            a.id.toLowerCase().includes(needle) ||
+            a.name.toLowerCase().includes(needle) ||
+            (digits && digits.length >= 4 ? a.phones.some((p) => p.includes(digits)) : false),
+        )
       : all;
     const offset = Math.max(0, q.offset ?? 0);
     const limit = Math.min(500, Math.max(1, q.limit ?? 50));
@@ -450,7 +600,13 @@ export class Ledger {
   stats(): { accounts: number; invoices: number; openInvoices: number; payments: number; erased: ErasureCounts } {
     let openInvoices = 0;
     for (const i of Object.values(this.doc.data.invoices)) if (i.status === "open") openInvoices++;
-    return { accounts: Object.keys(this.doc.data.accounts).length, invoices: Object.keys(this.doc.data.invoices).length, openInvoices, payments: Object.keys(this.doc.data.payments).length, erased: { ...this.doc.data.erased } };
+    return {
+      accounts: Object.keys(this.doc.data.accounts).length,
+      invoices: Object.keys(this.doc.data.invoices).length,
+      openInvoices,
+      payments: Object.keys(this.doc.data.payments).length,
+      erased: { ...this.doc.data.erased },
+    };
   }
 }
 

@@ -17,9 +17,20 @@ export const defaultJournalOptions: LedgerJournalOptions = { compactMinBytes: 4 
  * writes those invoices, not the whole ledger. A `<name>.json` left by the whole-file store
  * is imported once and removed. Records are the entries of `collections`.
  */
-export function recordDocuments(dataDir: string, logger: Logger, journal: LedgerJournalOptions = defaultJournalOptions, collections: readonly string[] = ["accounts", "invoices", "payments", "tombstones"]): OpenDocument {
+export function recordDocuments(
+  dataDir: string,
+  logger: Logger,
+  journal: LedgerJournalOptions = defaultJournalOptions,
+  collections: readonly string[] = ["accounts", "invoices", "payments", "tombstones"],
+): OpenDocument {
   return async <T>(name: string, defaults: T): Promise<DocumentStore<T>> => {
     const base = name.replace(/\.json$/, "");
-    return RecordDocument.open(join(dataDir, base), defaults as T & object, { logger, collections, legacyJson: join(dataDir, name), coalesceMs: 2000, ...journal });
+    return RecordDocument.open(join(dataDir, base), defaults as T & object, {
+      logger,
+      collections,
+      legacyJson: join(dataDir, name),
+      coalesceMs: 2000,
+      ...journal,
+    });
   };
 }

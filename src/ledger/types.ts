@@ -95,7 +95,11 @@ export interface Payment {
 }
 
 /** What the accounting server sends (MQTT/HTTP): the wire schemas, checked at the edge. */
-export type { AccountUpsert as AccountInput, InvoiceUpsert as InvoiceInput, PaymentRecord as PaymentInput } from "../api/payloads.js";
+export type {
+  AccountUpsert as AccountInput,
+  InvoiceUpsert as InvoiceInput,
+  PaymentRecord as PaymentInput,
+} from "../api/payloads.js";
 
 /** Why one record of a batch was refused; returned to the sender (MQTT response, HTTP 207/400). */
 export interface RefusedRecord {
@@ -132,4 +136,5 @@ export interface ErasureCounts {
 }
 
 /** Why reminders must stop at once for a change (the engine cancels queued messages). */
-export type StopReason = "paid" | "void" | "disputed" | "opted-out" | "email-opted-out" | "paused" | "no-reminders" | "erased";
+export type StopReason =
+  "paid" | "void" | "disputed" | "opted-out" | "email-opted-out" | "paused" | "no-reminders" | "erased";

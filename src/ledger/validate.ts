@@ -87,7 +87,8 @@ export function validateAccount(raw: AccountUpsert, index: number, d: LedgerDefa
   });
   const channel: ChannelPreference = raw.channel ?? "sms";
   const rawPhones = raw.phones ?? [];
-  if (rawPhones.length === 0 && (raw.emails ?? []).length === 0) c.add("phones", "an account needs a phone number or an e-mail address (phones or emails)", "missing");
+  if (rawPhones.length === 0 && (raw.emails ?? []).length === 0)
+    c.add("phones", "an account needs a phone number or an e-mail address (phones or emails)", "missing");
   rawPhones.forEach((p, i) => {
     // The one strict rule of src/core/phone.ts: a number the ledger keeps is one the outbox can send to.
     const r = toE164(p, d.region);
@@ -103,7 +104,11 @@ export function validateAccount(raw: AccountUpsert, index: number, d: LedgerDefa
     }
   }
   const timeZone = raw.timeZone;
-  if (timeZone !== undefined && !isTimeZone(timeZone)) c.add("timeZone", `timeZone must be an IANA zone such as "Europe/Berlin", got ${excerpt(JSON.stringify(timeZone))}`);
+  if (timeZone !== undefined && !isTimeZone(timeZone))
+    c.add(
+      "timeZone",
+      `timeZone must be an IANA zone such as "Europe/Berlin", got ${excerpt(JSON.stringify(timeZone))}`,
+    );
   if (c.refused.length > 0) return { ok: false, refused: c.refused };
   const segment = raw.segment ?? undefined;
   const notes = raw.notes ?? undefined;
@@ -163,8 +168,19 @@ export function validateInvoice(raw: InvoiceUpsert, index: number, d: LedgerDefa
 
 export function validatePayment(raw: PaymentRecord, index: number): Result<NormalisedPayment> {
   const c = new Collector(index, raw.id);
-  if (raw.accountId === undefined && raw.invoiceId === undefined) c.add("accountId", "a payment names its invoiceId, its accountId or both", "missing");
+  if (raw.accountId === undefined && raw.invoiceId === undefined)
+    c.add("accountId", "a payment names its invoiceId, its accountId or both", "missing");
   if (c.refused.length > 0) return { ok: false, refused: c.refused };
   const { id, accountId, invoiceId, amount, currency, date } = raw;
-  return { ok: true, value: { id, ...(accountId ? { accountId } : {}), ...(invoiceId ? { invoiceId } : {}), amount, ...(currency ? { currency } : {}), date } };
+  return {
+    ok: true,
+    value: {
+      id,
+      ...(accountId ? { accountId } : {}),
+      ...(invoiceId ? { invoiceId } : {}),
+      amount,
+      ...(currency ? { currency } : {}),
+      date,
+    },
+  };
 }

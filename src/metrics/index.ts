@@ -50,7 +50,14 @@ export interface Metrics {
 
 const OWNER = "metrics";
 const MODEM_STATES: ModemHealthEvent["state"][] = ["starting", "ready", "degraded", "recovering", "offline"];
-const REGISTRATIONS: NonNullable<ModemHealthEvent["registration"]>[] = ["home", "roaming", "searching", "denied", "unregistered", "unknown"];
+const REGISTRATIONS: NonNullable<ModemHealthEvent["registration"]>[] = [
+  "home",
+  "roaming",
+  "searching",
+  "denied",
+  "unregistered",
+  "unknown",
+];
 /** Messages whose `sending` we remember while waiting for `submitted`; beyond it the oldest is dropped. */
 const MAX_IN_FLIGHT = 10_000;
 /** Distinct (source, code) pairs of input errors before new ones are counted as "other". */
@@ -68,9 +75,18 @@ export function createMetrics(services: MetricsSources): Metrics {
     registers: [registry],
   }).set({ version: services.version ?? "unknown", gateway: services.config?.gateway.id ?? "duegate" }, 1);
 
-  const messages = new Counter({ name: "duegate_messages_total", help: "Outbound message state changes since start, by new state.", labelNames: ["state"], registers: [registry] });
+  const messages = new Counter({
+    name: "duegate_messages_total",
+    help: "Outbound message state changes since start, by new state.",
+    labelNames: ["state"],
+    registers: [registry],
+  });
   for (const s of MESSAGE_STATES) messages.inc({ state: s }, 0);
-  const parts = new Counter({ name: "duegate_parts_sent_total", help: "SMS parts accepted by the network (+CMGS answered) since start.", registers: [registry] });
+  const parts = new Counter({
+    name: "duegate_parts_sent_total",
+    help: "SMS parts accepted by the network (+CMGS answered) since start.",
+    registers: [registry],
+  });
   const sendDuration = new Histogram({
     name: "duegate_send_duration_seconds",
     help: "Time from a message entering `sending` to `submitted` (all its parts accepted).",
@@ -78,10 +94,30 @@ export function createMetrics(services: MetricsSources): Metrics {
     buckets: [0.5, 1, 2, 3, 5, 8, 13, 20, 30, 60, 120],
     registers: [registry],
   });
-  const inbound = new Counter({ name: "duegate_inbound_total", help: "Inbound SMS stored, by whether all parts arrived.", labelNames: ["complete"], registers: [registry] });
-  const keywords = new Counter({ name: "duegate_keywords_total", help: "Inbound keywords acted on.", labelNames: ["keyword"], registers: [registry] });
-  const optouts = new Counter({ name: "duegate_optout_changes_total", help: "Opt-out changes by direction and source.", labelNames: ["direction", "source"], registers: [registry] });
-  const errors = new Counter({ name: "duegate_input_errors_total", help: "Input refused at an edge (bad payload, modem line, config), by source and error code.", labelNames: ["source", "code"], registers: [registry] });
+  const inbound = new Counter({
+    name: "duegate_inbound_total",
+    help: "Inbound SMS stored, by whether all parts arrived.",
+    labelNames: ["complete"],
+    registers: [registry],
+  });
+  const keywords = new Counter({
+    name: "duegate_keywords_total",
+    help: "Inbound keywords acted on.",
+    labelNames: ["keyword"],
+    registers: [registry],
+  });
+  const optouts = new Counter({
+    name: "duegate_optout_changes_total",
+    help: "Opt-out changes by direction and source.",
+    labelNames: ["direction", "source"],
+    registers: [registry],
+  });
+  const errors = new Counter({
+    name: "duegate_input_errors_total",
+    help: "Input refused at an edge (bad payload, modem line, config), by source and error code.",
+    labelNames: ["source", "code"],
+    registers: [registry],
+  });
 
   const stats = (): OutboxStats | undefined => {
     try {
@@ -158,17 +194,30 @@ export function createMetrics(services: MetricsSources): Metrics {
       },
     });
   };
-  perModem("duegate_sim_parts_today", "Parts sent today through this SIM (its daily limit is duegate_sim_parts_per_day_limit).", (s) => s.partsToday);
+  perModem(
+    "duegate_sim_parts_today",
+    "Parts sent today through this SIM (its daily limit is duegate_sim_parts_per_day_limit).",
+    (s) => s.partsToday,
+  );
   perModem("duegate_sim_parts_this_month", "Parts sent this month through this SIM.", (s) => s.partsThisMonth);
-  perModem("duegate_sim_parts_per_day_limit", "This SIM's daily part limit (modems[].limits.partsPerDay or outbox.limits.perSimPerDay).", (s) => s.limits.perDay);
-  perModem("duegate_sim_in_rotation", "1 while this SIM is used, 0 while it is out of rotation (blocked, failing, no credit).", (s) => (s.inRotation ? 1 : 0));
+  perModem(
+    "duegate_sim_parts_per_day_limit",
+    "This SIM's daily part limit (modems[].limits.partsPerDay or outbox.limits.perSimPerDay).",
+    (s) => s.limits.perDay,
+  );
+  perModem(
+    "duegate_sim_in_rotation",
+    "1 while this SIM is used, 0 while it is out of rotation (blocked, failing, no credit).",
+    (s) => (s.inRotation ? 1 : 0),
+  );
   new Gauge({
     name: "duegate_pool_modem_up",
     help: "Per modem of the pool: 1 when ready to send, else 0.",
     labelNames: ["modem"],
     registers: [registry],
     collect() {
-      for (const m of services.modem.healthByModem?.() ?? []) this.set({ modem: m.id }, m.health.state === "ready" ? 1 : 0);
+      for (const m of services.modem.healthByModem?.() ?? [])
+        this.set({ modem: m.id }, m.health.state === "ready" ? 1 : 0);
     },
   });
   new Gauge({
@@ -177,7 +226,8 @@ export function createMetrics(services: MetricsSources): Metrics {
     labelNames: ["modem"],
     registers: [registry],
     collect() {
-      for (const m of services.modem.healthByModem?.() ?? []) if (m.health.signal) this.set({ modem: m.id }, m.health.signal.bars);
+      for (const m of services.modem.healthByModem?.() ?? [])
+        if (m.health.signal) this.set({ modem: m.id }, m.health.signal.bars);
     },
   });
   new Gauge({
@@ -208,7 +258,11 @@ export function createMetrics(services: MetricsSources): Metrics {
       for (const s of REGISTRATIONS) this.set({ registration: s }, r === s ? 1 : 0);
     },
   });
-  const signalGauge = (name: string, help: string, pick: (s: NonNullable<ModemHealthEvent["signal"]>) => number | undefined) =>
+  const signalGauge = (
+    name: string,
+    help: string,
+    pick: (s: NonNullable<ModemHealthEvent["signal"]>) => number | undefined,
+  ) =>
     new Gauge({
       name,
       help,
@@ -224,7 +278,9 @@ export function createMetrics(services: MetricsSources): Metrics {
       },
     });
   // AT+CSQ <rssi>: 0..31, 99 = not known (3GPP TS 27.007 8.5).
-  signalGauge("duegate_modem_signal_rssi", "Signal quality as AT+CSQ reports it (0-31).", (s) => (s.rssi >= 0 && s.rssi <= 31 ? s.rssi : undefined));
+  signalGauge("duegate_modem_signal_rssi", "Signal quality as AT+CSQ reports it (0-31).", (s) =>
+    s.rssi >= 0 && s.rssi <= 31 ? s.rssi : undefined,
+  );
   signalGauge("duegate_modem_signal_dbm", "Received signal strength in dBm.", (s) => s.dbm);
   signalGauge("duegate_modem_signal_bars", "Signal bars (0-5) as the web panel shows them.", (s) => s.bars);
 

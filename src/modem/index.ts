@@ -93,11 +93,18 @@ class ModemService extends ModemDriver implements Modem {
 }
 
 export function createModem(opts: ModemOptions): Modem {
-  const simulator = opts.port === "sim" ? (opts.simulator ?? new ModemSimulator({ clock: opts.clock })) : opts.simulator;
+  const simulator =
+    opts.port === "sim" ? (opts.simulator ?? new ModemSimulator({ clock: opts.clock })) : opts.simulator;
   return new ModemService(opts, simulator);
 }
 
-export { ModemPool, type PoolMember, type ReceivedVia, type PoolInboundHandler, type PoolStatusHandler } from "./pool/pool.js";
+export {
+  ModemPool,
+  type PoolMember,
+  type ReceivedVia,
+  type PoolInboundHandler,
+  type PoolStatusHandler,
+} from "./pool/pool.js";
 export { createModemPool, type ModemPoolOptions } from "./pool/create.js";
 export { poolMembers, SINGLE_MODEM_ID, type PoolMemberSpec } from "./pool/members.js";
 export { creditOf, decodeUssd, parseCusd, type UssdAnswer } from "./pool/ussd.js";

@@ -54,9 +54,14 @@ export function messageIdOf(messageId: string, gatewayId: string, domain: string
 /** RFC 2369 List-Unsubscribe, with RFC 8058 one-click when there is an https target. */
 export function unsubscribeHeaders(u: EmailContent["unsubscribe"]): Record<string, string> {
   if (!u) return {};
-  const targets = [u.https ? `<${u.https}>` : undefined, u.mailto ? `<mailto:${u.mailto}>` : undefined].filter((t): t is string => t !== undefined);
+  const targets = [u.https ? `<${u.https}>` : undefined, u.mailto ? `<mailto:${u.mailto}>` : undefined].filter(
+    (t): t is string => t !== undefined,
+  );
   if (targets.length === 0) return {};
-  return { "List-Unsubscribe": targets.join(", "), ...(u.https ? { "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" } : {}) };
+  return {
+    "List-Unsubscribe": targets.join(", "),
+    ...(u.https ? { "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" } : {}),
+  };
 }
 
 export class EmailLane {
@@ -74,7 +79,9 @@ export class EmailLane {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loop = this.run().catch((e: unknown) => this.d.logger.fatal({ err: errorMessage(e) }, "outbox: e-mail lane died"));
+    this.loop = this.run().catch((e: unknown) =>
+      this.d.logger.fatal({ err: errorMessage(e) }, "outbox: e-mail lane died"),
+    );
   }
 
   /** Stops picking; waits for the mail at the relay (its outcome is persisted). */
@@ -132,7 +139,9 @@ export class EmailLane {
     const soonest = (t: Millis | undefined): void => {
       if (t !== undefined && (wakeAt === undefined || t < wakeAt)) wakeAt = t;
     };
-    const candidates = [...q.active.values()].filter((m) => isEmail(m) && m.state === "queued" && !q.admitting.has(m.id) && m.finishedAt === undefined);
+    const candidates = [...q.active.values()].filter(
+      (m) => isEmail(m) && m.state === "queued" && !q.admitting.has(m.id) && m.finishedAt === undefined,
+    );
     if (candidates.length === 0) return { wakeAt };
     while (this.recent.length > 0 && this.recent[0]! <= now - 60_000) this.recent.shift();
     if (this.recent.length >= this.d.settings.ratePerMinute) {
@@ -221,12 +230,19 @@ export class EmailLane {
   private async failed(m: OutboxMessage, e: unknown): Promise<void> {
     const q = this.d.queue;
     const now = this.d.clock.now();
-    const err = e instanceof DuegateError ? e : new DuegateError(ErrorCode.EmailTemporary, `unexpected: ${errorMessage(e)}`);
+    const err =
+      e instanceof DuegateError ? e : new DuegateError(ErrorCode.EmailTemporary, `unexpected: ${errorMessage(e)}`);
     const permanent = err.code === ErrorCode.EmailRejected || err.code === ErrorCode.InvalidEmail;
     m.sendingPart = undefined;
     m.attempts.push({ at: now, outcome: permanent ? "permanent" : "temporary", reason: err.message, code: err.code });
     // Relays often quote the recipient in their answer ("550 <jana@…>: no such user"): masked in the log, kept in the record.
-    const log = { id: m.id, address: maskEmail(m.to), code: err.code, failureClass: err.context.failureClass, reason: err.message.split(m.to).join(maskEmail(m.to)) };
+    const log = {
+      id: m.id,
+      address: maskEmail(m.to),
+      code: err.code,
+      failureClass: err.context.failureClass,
+      reason: err.message.split(m.to).join(maskEmail(m.to)),
+    };
     if (permanent) {
       this.d.logger.warn(log, "outbox: mail refused by the relay (permanent)");
       await q.finish(m, "failed", err.message);

@@ -34,6 +34,11 @@ export function prepareText(text: string, locale: string | undefined, codec: Cod
   return { encoding: m.encoding, parts: m.parts };
 }
 
-export function encodeParts(text: string, locale: string | undefined, codec: CodecSettings, opts: EncodeOptions): EncodedPart[] {
+export function encodeParts(
+  text: string,
+  locale: string | undefined,
+  codec: CodecSettings,
+  opts: EncodeOptions,
+): EncodedPart[] {
   return encodeForSend(text, locale, codec, opts);
 }

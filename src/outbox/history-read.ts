@@ -34,9 +34,14 @@ export function accountsOf(m: OutboxMessage): readonly string[] {
   return [];
 }
 
-export async function* readMessages(q: Pick<Queue, "active" | "history">, range: MessageRange): AsyncIterable<OutboxMessage> {
+export async function* readMessages(
+  q: Pick<Queue, "active" | "history">,
+  range: MessageRange,
+): AsyncIterable<OutboxMessage> {
   const wanted = (m: OutboxMessage): boolean =>
-    (range.from === undefined || m.createdAt >= range.from) && (range.to === undefined || m.createdAt < range.to) && (range.accountId === undefined || accountsOf(m).includes(range.accountId));
+    (range.from === undefined || m.createdAt >= range.from) &&
+    (range.to === undefined || m.createdAt < range.to) &&
+    (range.accountId === undefined || accountsOf(m).includes(range.accountId));
   // The active record is the current one: its older history lines (a crash) are left out.
   const active = new Set<string>();
   const current: OutboxMessage[] = [];
@@ -45,7 +50,12 @@ export async function* readMessages(q: Pick<Queue, "active" | "history">, range:
     if (wanted(m)) current.push(structuredClone(m));
   }
   yield* current;
-  const read = () => q.history.read({ ...(range.from !== undefined ? { from: range.from } : {}), ...(range.to !== undefined ? { to: range.to + LIFETIME_MS } : {}), filter: (m) => !active.has(m.id) && wanted(m) });
+  const read = () =>
+    q.history.read({
+      ...(range.from !== undefined ? { from: range.from } : {}),
+      ...(range.to !== undefined ? { to: range.to + LIFETIME_MS } : {}),
+      filter: (m) => !active.has(m.id) && wanted(m),
+    });
   const lines = new Map<string, number>();
   for await (const m of read()) lines.set(m.id, (lines.get(m.id) ?? 0) + 1);
   if (lines.size === 0) return;

@@ -21,7 +21,14 @@ export interface InDoubtDeps {
   region: string;
 }
 
-function candidate(m: OutboxMessage, readings: ReadonlySet<string>, ref: number, now: Millis, windowMs: Millis, modemId: string | undefined): boolean {
+function candidate(
+  m: OutboxMessage,
+  readings: ReadonlySet<string>,
+  ref: number,
+  now: Millis,
+  windowMs: Millis,
+  modemId: string | undefined,
+): boolean {
   const d = m.inDoubt;
   if (!d || now - d.at > windowMs || now < d.at - windowMs) return false;
   // The report's recipient as the network wrote it: the message's E.164 must be one of its readings.
@@ -33,7 +40,13 @@ function candidate(m: OutboxMessage, readings: ReadonlySet<string>, ref: number,
 }
 
 /** Returns true when the report settled a part in doubt. */
-export async function settleInDoubt(d: InDoubtDeps, report: StatusReportPdu, now: Millis, windowMs: Millis, modemId: string | undefined): Promise<boolean> {
+export async function settleInDoubt(
+  d: InDoubtDeps,
+  report: StatusReportPdu,
+  now: Millis,
+  windowMs: Millis,
+  modemId: string | undefined,
+): Promise<boolean> {
   const q = d.queue;
   const readings = phoneReadings(report.recipient, d.region);
   const ref = report.reference & 0xff;
@@ -55,7 +68,10 @@ export async function settleInDoubt(d: InDoubtDeps, report: StatusReportPdu, now
   const finished = m.finishedAt !== undefined;
   if (finished && !allSent) {
     // Failed for the doubt before its later parts went: the evidence is kept, the message stays failed.
-    d.logger.warn(log, "outbox: a delivery report shows that the part in doubt left; the message's later parts were never sent, so it stays failed");
+    d.logger.warn(
+      log,
+      "outbox: a delivery report shows that the part in doubt left; the message's later parts were never sent, so it stays failed",
+    );
     applyReport({ message: m, part }, report, now);
     q.recent.set(m.id, m);
     await q.history.append(m);
@@ -68,12 +84,20 @@ export async function settleInDoubt(d: InDoubtDeps, report: StatusReportPdu, now
   }
   if (allSent && m.state !== "submitted") {
     m.state = "submitted";
-    m.history.push({ state: "submitted", at: now, reason: `part ${doubt.part} was in doubt; its delivery report shows it was sent` });
+    m.history.push({
+      state: "submitted",
+      at: now,
+      reason: `part ${doubt.part} was in doubt; its delivery report shows it was sent`,
+    });
     m.attempts.push({ at: now, outcome: "submitted", reason: "settled by a delivery report" });
   }
   if (!allSent && m.state === "queued") {
     m.state = "sending"; // its first part is known to have left: the rest follow on the same SIM
-    m.history.push({ state: "sending", at: now, reason: `part ${doubt.part} was in doubt; its delivery report shows it was sent` });
+    m.history.push({
+      state: "sending",
+      at: now,
+      reason: `part ${doubt.part} was in doubt; its delivery report shows it was sent`,
+    });
   }
   q.enter(m);
   const effect = applyReport({ message: m, part }, report, now);

@@ -22,7 +22,22 @@ import { readMessages, type MessageRange } from "./history-read.js";
 import { Priority } from "./types.js";
 import { Lane, LaneSet } from "./lanes.js";
 import { settleInDoubt } from "./in-doubt.js";
-import type { SimLane, CancelResult, CancelSelector, ConsentCheck, E164Like, EmailTransport, EnqueueOutcome, EnqueueRequest, EnqueueResult, ListFilter, OutboxMessage, OutboxPort, OutboxStats, PartSender } from "./types.js";
+import type {
+  SimLane,
+  CancelResult,
+  CancelSelector,
+  ConsentCheck,
+  E164Like,
+  EmailTransport,
+  EnqueueOutcome,
+  EnqueueRequest,
+  EnqueueResult,
+  ListFilter,
+  OutboxMessage,
+  OutboxPort,
+  OutboxStats,
+  PartSender,
+} from "./types.js";
 import type { Millis } from "../core/types.js";
 import type { WaitReason } from "./wait-reason.js";
 
@@ -43,8 +58,12 @@ export interface OutboxDeps {
   bus: EventBus<DomainEvents>;
   logger: Logger;
   config: Config["outbox"];
-  modemConfig: Pick<Config["modem"], "statusReports" | "validityMinutes" | "smsc" | "concatReference" | "transliterate">;
-  gateway: Pick<Config["gateway"], "defaultRegion" | "defaultTimeZone"> & Partial<Pick<Config["gateway"], "defaultLocale">>;
+  modemConfig: Pick<
+    Config["modem"],
+    "statusReports" | "validityMinutes" | "smsc" | "concatReference" | "transliterate"
+  >;
+  gateway: Pick<Config["gateway"], "defaultRegion" | "defaultTimeZone"> &
+    Partial<Pick<Config["gateway"], "defaultLocale">>;
   sender: PartSender;
   /** The accounts a message may be for: their locale and time zone make the recipient's context (src/outbox/recipient-context.ts). */
   recipients?: RecipientDirectory;
@@ -93,9 +112,23 @@ export class Outbox implements OutboxPort, Service {
     private readonly d: OutboxDeps,
   ) {
     this.logger = d.logger.child({ svc: "outbox" });
-    const specs: SimLane[] = d.lanes && d.lanes.length > 0 ? d.lanes : [{ id: SINGLE_LANE, sender: d.sender, costPerPart: d.config.costPerPart }];
+    const specs: SimLane[] =
+      d.lanes && d.lanes.length > 0
+        ? d.lanes
+        : [{ id: SINGLE_LANE, sender: d.sender, costPerPart: d.config.costPerPart }];
     const rotation = () => d.config.failover ?? { outAfter: 3, retryBaseMs: 60_000, retryMaxMs: 3_600_000 };
-    this.lanes = new LaneSet(specs.map((spec) => new Lane(spec, d.config.limits, d.gateway.defaultTimeZone, q.simCounters(spec.id === SINGLE_LANE ? undefined : spec.id), rotation)));
+    this.lanes = new LaneSet(
+      specs.map(
+        (spec) =>
+          new Lane(
+            spec,
+            d.config.limits,
+            d.gateway.defaultTimeZone,
+            q.simCounters(spec.id === SINGLE_LANE ? undefined : spec.id),
+            rotation,
+          ),
+      ),
+    );
     this.windows = new SendWindows(d.config.sendWindow, this.logger);
     const windows = this.windows;
     this.emailLane = d.email
@@ -178,13 +211,22 @@ export class Outbox implements OutboxPort, Service {
         // A later part is sent again with the same concatenation reference and sequence number
         // (docs/outbox.md, "Parts in doubt"): a phone drops a repeated segment, whereas a part
         // never sent would leave the debtor a fragment. outbox.inDoubt decides for part 1 only.
-        this.logger.warn({ id: m.id, to: maskNumber(m.to), part }, "outbox: in-doubt later part will be sent again with the same concatenation reference");
+        this.logger.warn(
+          { id: m.id, to: maskNumber(m.to), part },
+          "outbox: in-doubt later part will be sent again with the same concatenation reference",
+        );
         this.q.active.markDirty(m.id);
       } else if (this.d.config.inDoubt === "fail") {
-        this.logger.warn({ id: m.id, to: maskNumber(m.to), part }, "outbox: in-doubt message failed (outbox.inDoubt = fail)");
+        this.logger.warn(
+          { id: m.id, to: maskNumber(m.to), part },
+          "outbox: in-doubt message failed (outbox.inDoubt = fail)",
+        );
         await this.q.finish(m, "failed", reason);
       } else {
-        this.logger.warn({ id: m.id, to: maskNumber(m.to), part }, "outbox: in-doubt part will be sent again (outbox.inDoubt = resend)");
+        this.logger.warn(
+          { id: m.id, to: maskNumber(m.to), part },
+          "outbox: in-doubt part will be sent again (outbox.inDoubt = resend)",
+        );
         if (!m.parts.some((p) => p.reference !== undefined)) this.q.setState(m, "queued", reason);
         else this.q.active.markDirty(m.id);
       }
@@ -227,7 +269,9 @@ export class Outbox implements OutboxPort, Service {
     this.rotation = this.d.clock.setTimer(86_400_000, () => {
       this.q
         .rotate()
-        .catch((e: unknown) => this.logger.error({ err: e instanceof Error ? e.message : String(e) }, "outbox: history rotation failed"))
+        .catch((e: unknown) =>
+          this.logger.error({ err: e instanceof Error ? e.message : String(e) }, "outbox: history rotation failed"),
+        )
         .finally(() => {
           if (this.rotation) this.scheduleRotation();
         });
@@ -251,7 +295,10 @@ export class Outbox implements OutboxPort, Service {
     const claimed = m.priority === Priority.reply ? this.claimReply(m) : undefined;
     const admitted = claimed ?? this.q.persistAdmission(m, true);
     if (m.priority === Priority.reply) for (const l of this.loops) l.replyAnswered();
-    this.admitting.set(m.idempotencyKey, admitted.catch(() => undefined));
+    this.admitting.set(
+      m.idempotencyKey,
+      admitted.catch(() => undefined),
+    );
     try {
       await admitted;
     } catch (e) {
@@ -276,7 +323,15 @@ export class Outbox implements OutboxPort, Service {
   async enqueueMany(reqs: readonly EnqueueRequest[]): Promise<EnqueueOutcome[]> {
     const out: Array<EnqueueOutcome | undefined> = new Array<EnqueueOutcome | undefined>(reqs.length);
     const refuse = (i: number, e: unknown): void => {
-      out[i] = { status: "refused", error: e instanceof DuegateError ? e : new DuegateError(ErrorCode.Validation, `enqueue: ${e instanceof Error ? e.message : String(e)}`, { idempotencyKey: reqs[i]?.idempotencyKey }) };
+      out[i] = {
+        status: "refused",
+        error:
+          e instanceof DuegateError
+            ? e
+            : new DuegateError(ErrorCode.Validation, `enqueue: ${e instanceof Error ? e.message : String(e)}`, {
+                idempotencyKey: reqs[i]?.idempotencyKey,
+              }),
+      };
     };
     // Keys known before this batch (the only awaits before the admission): their messages, if
     // any is stored; a key without one is forgotten by findByKey and admitted again below.
@@ -347,25 +402,48 @@ export class Outbox implements OutboxPort, Service {
       await this.admitting.get(key);
       const existing = await this.findByKey(key);
       if (existing) out[i] = { status: "duplicate", message: structuredClone(existing) };
-      else refuse(i, new DuegateError(ErrorCode.StoreWrite, `enqueue: the concurrent admission of key ${key} failed; try again`, { idempotencyKey: key }));
+      else
+        refuse(
+          i,
+          new DuegateError(ErrorCode.StoreWrite, `enqueue: the concurrent admission of key ${key} failed; try again`, {
+            idempotencyKey: key,
+          }),
+        );
     }
     return out as EnqueueOutcome[];
   }
 
   /** What enqueue checks before anything else (before looking for a duplicate). */
   private checkRequest(req: EnqueueRequest): void {
-    if (!req.idempotencyKey?.trim()) throw new DuegateError(ErrorCode.Validation, "enqueue: idempotencyKey is required", { field: "idempotencyKey" });
-    if (typeof req.text !== "string" || req.text.length === 0) throw new DuegateError(ErrorCode.Validation, "enqueue: text is empty", { field: "text", idempotencyKey: req.idempotencyKey });
+    if (!req.idempotencyKey?.trim())
+      throw new DuegateError(ErrorCode.Validation, "enqueue: idempotencyKey is required", { field: "idempotencyKey" });
+    if (typeof req.text !== "string" || req.text.length === 0)
+      throw new DuegateError(ErrorCode.Validation, "enqueue: text is empty", {
+        field: "text",
+        idempotencyKey: req.idempotencyKey,
+      });
   }
 
   /** A new e-mail from a request (synchronous). Throws EmailNotConfigured, InvalidEmail or Validation. */
   private buildEmail(req: EnqueueRequest, now: number): OutboxMessage {
-    if (!this.emailLane) throw new DuegateError(ErrorCode.EmailNotConfigured, "enqueue: e-mail is not enabled (email.enabled, docs/email.md)", { field: "channel", idempotencyKey: req.idempotencyKey });
+    if (!this.emailLane)
+      throw new DuegateError(
+        ErrorCode.EmailNotConfigured,
+        "enqueue: e-mail is not enabled (email.enabled, docs/email.md)",
+        { field: "channel", idempotencyKey: req.idempotencyKey },
+      );
     const address = checkEmailAddress(req.to);
-    if (!address.ok) throw new DuegateError(ErrorCode.InvalidEmail, `enqueue: "${maskEmail(String(req.to))}" is ${address.reason}`, { field: "to", idempotencyKey: req.idempotencyKey });
+    if (!address.ok)
+      throw new DuegateError(ErrorCode.InvalidEmail, `enqueue: "${maskEmail(String(req.to))}" is ${address.reason}`, {
+        field: "to",
+        idempotencyKey: req.idempotencyKey,
+      });
     const email = req.email;
     if (!email || typeof email.subject !== "string" || email.subject.trim() === "" || /[\r\n]/.test(email.subject))
-      throw new DuegateError(ErrorCode.Validation, "enqueue: an e-mail needs a one-line subject", { field: "email.subject", idempotencyKey: req.idempotencyKey });
+      throw new DuegateError(ErrorCode.Validation, "enqueue: an e-mail needs a one-line subject", {
+        field: "email.subject",
+        idempotencyKey: req.idempotencyKey,
+      });
     const givenZones = req.timeZones && req.timeZones.length > 0 ? [...new Set(req.timeZones)] : undefined;
     const context = req.locale !== undefined && givenZones ? undefined : this.contextOf(req, "");
     const locale = req.locale ?? context?.locale;
@@ -374,7 +452,11 @@ export class Outbox implements OutboxPort, Service {
       idempotencyKey: req.idempotencyKey,
       to: address.address as E164Like,
       channel: "email",
-      email: { subject: email.subject, html: email.html, ...(email.unsubscribe ? { unsubscribe: email.unsubscribe } : {}) },
+      email: {
+        subject: email.subject,
+        html: email.html,
+        ...(email.unsubscribe ? { unsubscribe: email.unsubscribe } : {}),
+      },
       text: req.text,
       encoding: "mime",
       partCount: 1,
@@ -398,7 +480,11 @@ export class Outbox implements OutboxPort, Service {
   private checkZones(zones: readonly string[]): void {
     for (const z of zones) {
       if (this.knownZones.has(z)) continue;
-      if (!DateTime.now().setZone(z).isValid) throw new DuegateError(ErrorCode.Validation, `enqueue: unknown time zone "${z}"`, { field: "timeZones", zone: z });
+      if (!DateTime.now().setZone(z).isValid)
+        throw new DuegateError(ErrorCode.Validation, `enqueue: unknown time zone "${z}"`, {
+          field: "timeZones",
+          zone: z,
+        });
       this.knownZones.add(z);
     }
   }
@@ -414,7 +500,10 @@ export class Outbox implements OutboxPort, Service {
     const verdict = this.d.consent?.verdict(to, req.consentExemption) ?? { ok: true };
     if (!verdict.ok) {
       this.refused({ idempotencyKey: req.idempotencyKey, to, origin: req.origin }, verdict.reason, "admission");
-      throw new DuegateError(ErrorCode.OptedOut, `refused: ${verdict.reason}`, { field: "to", idempotencyKey: req.idempotencyKey });
+      throw new DuegateError(ErrorCode.OptedOut, `refused: ${verdict.reason}`, {
+        field: "to",
+        idempotencyKey: req.idempotencyKey,
+      });
     }
     const prepared = prepareText(req.text, locale, this.d.modemConfig);
     const limitClass = req.limitClass ?? (req.origin.kind === "keyword-reply" ? "reply" : "reminder");
@@ -450,10 +539,16 @@ export class Outbox implements OutboxPort, Service {
    */
   private contextOf(req: EnqueueRequest, to: string): RecipientContext {
     const o = req.origin;
-    const named = o.kind === "dunning" || o.kind === "api" ? o.accountId : o.kind === "keyword-reply" ? o.accountIds[0] : undefined;
+    const named =
+      o.kind === "dunning" || o.kind === "api" ? o.accountId : o.kind === "keyword-reply" ? o.accountIds[0] : undefined;
     const dir = this.d.recipients;
-    const account = dir ? ((named !== undefined ? dir.account(named) : undefined) ?? (to ? dir.accountsByNumber(to)[0] : undefined)) : undefined;
-    return recipientContext(to, account, { timeZone: this.d.gateway.defaultTimeZone, ...(this.d.gateway.defaultLocale ? { locale: this.d.gateway.defaultLocale } : {}) });
+    const account = dir
+      ? ((named !== undefined ? dir.account(named) : undefined) ?? (to ? dir.accountsByNumber(to)[0] : undefined))
+      : undefined;
+    return recipientContext(to, account, {
+      timeZone: this.d.gateway.defaultTimeZone,
+      ...(this.d.gateway.defaultLocale ? { locale: this.d.gateway.defaultLocale } : {}),
+    });
   }
 
   async cancel(selector: CancelSelector, reason: string): Promise<CancelResult> {
@@ -474,14 +569,25 @@ export class Outbox implements OutboxPort, Service {
   }
 
   /** A send the suppression list refused: logged (number masked) and published as message.refused. */
-  private refused(m: Pick<OutboxMessage, "idempotencyKey" | "to" | "origin"> & { id?: string }, reason: string, stage: "admission" | "before-send"): void {
+  private refused(
+    m: Pick<OutboxMessage, "idempotencyKey" | "to" | "origin"> & { id?: string },
+    reason: string,
+    stage: "admission" | "before-send",
+  ): void {
     const o = m.origin;
-    this.logger.info({ id: m.id, idempotencyKey: m.idempotencyKey, to: maskNumber(m.to), origin: o.kind, stage }, "outbox: refused, the number opted out");
+    this.logger.info(
+      { id: m.id, idempotencyKey: m.idempotencyKey, to: maskNumber(m.to), origin: o.kind, stage },
+      "outbox: refused, the number opted out",
+    );
     this.d.bus.emit("message.refused", {
       idempotencyKey: m.idempotencyKey,
       ...(m.id ? { id: m.id } : {}),
       to: m.to,
-      origin: { kind: o.kind, ...(o.kind === "dunning" ? { accountId: o.accountId, invoiceIds: o.invoiceIds, step: o.step } : {}), ...(o.kind === "api" && o.accountId ? { accountId: o.accountId } : {}) },
+      origin: {
+        kind: o.kind,
+        ...(o.kind === "dunning" ? { accountId: o.accountId, invoiceIds: o.invoiceIds, step: o.step } : {}),
+        ...(o.kind === "api" && o.accountId ? { accountId: o.accountId } : {}),
+      },
       reason: `refused: ${reason}`,
       stage,
       at: this.d.clock.now(),
@@ -520,14 +626,21 @@ export class Outbox implements OutboxPort, Service {
     const reasons = this.loops.map((l) => l.waitReason(message, now));
     if (reasons.some((r) => r === undefined)) return undefined;
     const waiting = reasons as WaitReason[];
-    return waiting.find((r) => r.code === "in-line") ?? waiting.reduce((a, b) => ((b.until ?? Infinity) < (a.until ?? Infinity) ? b : a));
+    return (
+      waiting.find((r) => r.code === "in-line") ??
+      waiting.reduce((a, b) => ((b.until ?? Infinity) < (a.until ?? Infinity) ? b : a))
+    );
   }
 
   /** A failed message goes back to the queue: all its parts again, attempts kept. */
   async retry(id: string): Promise<OutboxMessage> {
     const m = this.q.get(id);
     if (!m) throw new DuegateError(ErrorCode.NotFound, `No message ${id} in the outbox or its recent history`, { id });
-    if (m.state !== "failed") throw new DuegateError(ErrorCode.Validation, `Message ${id} is ${m.state}; only failed messages can be retried`, { id, state: m.state });
+    if (m.state !== "failed")
+      throw new DuegateError(ErrorCode.Validation, `Message ${id} is ${m.state}; only failed messages can be retried`, {
+        id,
+        state: m.state,
+      });
     const now = this.d.clock.now();
     m.parts = m.parts.map((p) => ({ index: p.index }));
     m.concatReference = undefined;
@@ -538,7 +651,8 @@ export class Outbox implements OutboxPort, Service {
     m.reportTimedOut = undefined;
     m.modemId = undefined;
     m.inDoubt = undefined;
-    if (m.expiresAt !== undefined && m.expiresAt <= now) m.expiresAt = now + this.d.config.reminderExpiryHours * 3_600_000;
+    if (m.expiresAt !== undefined && m.expiresAt <= now)
+      m.expiresAt = now + this.d.config.reminderExpiryHours * 3_600_000;
     m.attempts = m.attempts.filter((a) => a.outcome === "submitted");
     m.state = "queued";
     m.history.push({ state: "queued", at: now, reason: "retry requested" });
@@ -552,10 +666,29 @@ export class Outbox implements OutboxPort, Service {
   async onStatusReport(report: StatusReportPdu, via?: { modemId?: string }): Promise<void> {
     const now = this.d.clock.now();
     const windowMs = this.d.config.deliveryReportWindowHours * 3_600_000;
-    const match = matchReport(this.q.active.values(), report, now, windowMs, this.d.gateway.defaultRegion, this.lanes.pooled ? via?.modemId : undefined);
+    const match = matchReport(
+      this.q.active.values(),
+      report,
+      now,
+      windowMs,
+      this.d.gateway.defaultRegion,
+      this.lanes.pooled ? via?.modemId : undefined,
+    );
     if (!match) {
-      if (await settleInDoubt({ queue: this.q, logger: this.logger, region: this.d.gateway.defaultRegion }, report, now, windowMs, this.lanes.pooled ? via?.modemId : undefined)) return;
-      this.logger.info({ reference: report.reference, recipient: maskNumber(report.recipient) }, "outbox: delivery report matches no part in the window; ignored");
+      if (
+        await settleInDoubt(
+          { queue: this.q, logger: this.logger, region: this.d.gateway.defaultRegion },
+          report,
+          now,
+          windowMs,
+          this.lanes.pooled ? via?.modemId : undefined,
+        )
+      )
+        return;
+      this.logger.info(
+        { reference: report.reference, recipient: maskNumber(report.recipient) },
+        "outbox: delivery report matches no part in the window; ignored",
+      );
       return;
     }
     const effect = applyReport(match, report, now);
@@ -570,7 +703,16 @@ export class Outbox implements OutboxPort, Service {
     const lanes = this.lanes.lanes;
     const partsToday = lanes.reduce((n, l) => n + l.budget.partsToday(now), 0);
     const partsThisMonth = lanes.reduce((n, l) => n + l.budget.partsThisMonth(now), 0);
-    const s: OutboxStats = { queued: 0, sending: 0, submitted: 0, deliveredToday: 0, failedToday: 0, sentToday: 0, partsToday, partsThisMonth };
+    const s: OutboxStats = {
+      queued: 0,
+      sending: 0,
+      submitted: 0,
+      deliveredToday: 0,
+      failedToday: 0,
+      sentToday: 0,
+      partsToday,
+      partsThisMonth,
+    };
     for (const m of this.q.all()) {
       const active = this.q.active.get(m.id) !== undefined;
       if (active && m.state === "queued") s.queued++;
@@ -625,12 +767,26 @@ export class Outbox implements OutboxPort, Service {
     lane.noCredit = credit <= 0 ? `no prepaid credit left (${(credit / 100).toFixed(2)})` : undefined;
     if (was === lane.noCredit) return;
     const now = this.d.clock.now();
-    this.d.bus.emit("modem.rotation", { modemId, inRotation: lane.noCredit === undefined, reason: lane.noCredit ?? "prepaid credit topped up", at: now });
+    this.d.bus.emit("modem.rotation", {
+      modemId,
+      inRotation: lane.noCredit === undefined,
+      reason: lane.noCredit ?? "prepaid credit topped up",
+      at: now,
+    });
     this.wakeAll();
   }
 
   /** Each SIM's figures (status, metrics, panel). */
-  simStatus(): Array<{ id: string; inRotation: boolean; reason?: string; retryAt?: number; partsToday: number; partsThisMonth: number; limits: { perDay: number; perMonth: number; perMinute: number }; costPerPart: number }> {
+  simStatus(): Array<{
+    id: string;
+    inRotation: boolean;
+    reason?: string;
+    retryAt?: number;
+    partsToday: number;
+    partsThisMonth: number;
+    limits: { perDay: number; perMonth: number; perMinute: number };
+    costPerPart: number;
+  }> {
     const now = this.d.clock.now();
     const base = this.d.config.limits;
     return this.lanes.lanes.map((l) => {
@@ -639,10 +795,18 @@ export class Outbox implements OutboxPort, Service {
       return {
         id: l.id,
         inRotation: out === undefined && l.noCredit === undefined,
-        ...(out !== undefined ? { retryAt: out, ...(l.rotation.reason ? { reason: l.rotation.reason } : {}) } : l.noCredit !== undefined ? { reason: l.noCredit } : {}),
+        ...(out !== undefined
+          ? { retryAt: out, ...(l.rotation.reason ? { reason: l.rotation.reason } : {}) }
+          : l.noCredit !== undefined
+            ? { reason: l.noCredit }
+            : {}),
         partsToday: l.budget.partsToday(now),
         partsThisMonth: l.budget.partsThisMonth(now),
-        limits: { perDay: over.partsPerDay ?? base.perSimPerDay, perMonth: over.partsPerMonth ?? base.perSimPerMonth, perMinute: over.partsPerMinute ?? base.perMinute },
+        limits: {
+          perDay: over.partsPerDay ?? base.perSimPerDay,
+          perMonth: over.partsPerMonth ?? base.perSimPerMonth,
+          perMinute: over.partsPerMinute ?? base.perMinute,
+        },
         costPerPart: l.spec.costPerPart,
       };
     });
@@ -657,7 +821,9 @@ export class Outbox implements OutboxPort, Service {
   private claimReply(m: OutboxMessage): Promise<void> | undefined {
     const admit = () => this.q.persistAdmission(m, true);
     const sticky = this.lanes.stickyLane(m.to);
-    const order = sticky ? [...this.loops].sort((a, b) => Number(b.laneId === sticky.id) - Number(a.laneId === sticky.id)) : this.loops;
+    const order = sticky
+      ? [...this.loops].sort((a, b) => Number(b.laneId === sticky.id) - Number(a.laneId === sticky.id))
+      : this.loops;
     for (const l of order) {
       const claimed = l.claim(m, admit);
       if (claimed) return claimed;
@@ -693,7 +859,10 @@ export class Outbox implements OutboxPort, Service {
     }
     for (const [id, key] of missing) {
       if (found.has(key) || this.q.keys.get(key) !== id) continue;
-      this.logger.warn({ idempotencyKey: key, id }, "outbox: idempotency key without a stored message (admission cut short); admitted again");
+      this.logger.warn(
+        { idempotencyKey: key, id },
+        "outbox: idempotency key without a stored message (admission cut short); admitted again",
+      );
       this.q.keys.delete(key);
     }
     return found;
@@ -712,7 +881,10 @@ export class Outbox implements OutboxPort, Service {
     // history (which the key log does not outlive: same retention, and a message reaches the
     // history on or after the day its key was written), so nothing was sent under this key.
     // Refusing it as a duplicate would lose it; it is admitted again.
-    this.logger.warn({ idempotencyKey: key, id }, "outbox: idempotency key without a stored message (admission cut short); admitted again");
+    this.logger.warn(
+      { idempotencyKey: key, id },
+      "outbox: idempotency key without a stored message (admission cut short); admitted again",
+    );
     this.q.keys.delete(key);
     return undefined;
   }

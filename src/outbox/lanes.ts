@@ -128,7 +128,8 @@ export class LaneSet {
     const live = this.lanes.filter((l) => l.inRotation(now));
     if (!this.lanes.some((l) => (l.spec.routes ?? []).length > 0)) return live;
     let best = 0;
-    for (const l of live) for (const p of l.spec.routes ?? ([] as string[])) if (to.startsWith(p) && p.length > best) best = p.length;
+    for (const l of live)
+      for (const p of l.spec.routes ?? ([] as string[])) if (to.startsWith(p) && p.length > best) best = p.length;
     if (best > 0) return live.filter((l) => (l.spec.routes ?? []).some((p) => p.length === best && to.startsWith(p)));
     const general = live.filter((l) => (l.spec.routes ?? []).length === 0);
     return general.length > 0 ? general : live;
@@ -138,17 +139,29 @@ export class LaneSet {
    * May `lane` take m now? Returns true, or the instant to look again (undefined: when woken).
    * A message whose parts began on a SIM goes on that SIM only.
    */
-  mayTake(lane: Lane, m: OutboxMessage, now: Millis, leftToCheaper: Set<Lane> = new Set()): true | { until: Millis | undefined; reason: string } {
+  mayTake(
+    lane: Lane,
+    m: OutboxMessage,
+    now: Millis,
+    leftToCheaper: Set<Lane> = new Set(),
+  ): true | { until: Millis | undefined; reason: string } {
     if (!this.pooled) return true;
     const begun = m.parts.some((p) => p.reference !== undefined) || m.sendingPart !== undefined;
-    if (begun && m.modemId !== undefined && this.byId(m.modemId)) return m.modemId === lane.id ? true : { until: undefined, reason: `continues on SIM ${m.modemId}` };
+    if (begun && m.modemId !== undefined && this.byId(m.modemId))
+      return m.modemId === lane.id ? true : { until: undefined, reason: `continues on SIM ${m.modemId}` };
     const avoid = this.avoid.get(m.id);
     if (avoid && avoid.until <= now) this.avoid.delete(m.id);
     else if (avoid && avoid.lane === lane.id) return { until: avoid.until, reason: "just failed on this SIM" };
     const eligible = this.routed(m.to, now);
     if (!eligible.includes(lane)) return { until: undefined, reason: "routed to another SIM" };
     const sticky = this.stickyLane(m.to);
-    if (sticky && sticky !== lane && eligible.includes(sticky) && sticky.usable(now) && sticky.hasRoom(m.partCount, now)) {
+    if (
+      sticky &&
+      sticky !== lane &&
+      eligible.includes(sticky) &&
+      sticky.usable(now) &&
+      sticky.hasRoom(m.partCount, now)
+    ) {
       if (!sticky.busy) sticky.wake();
       return { until: undefined, reason: `goes through SIM ${sticky.id}, which this number wrote to` };
     }
@@ -156,7 +169,15 @@ export class LaneSet {
     const cost = lane.spec.costPerPart;
     // Each cheaper free lane is left one message per pick; more than that this lane takes itself.
     for (const o of eligible) {
-      if (o === lane || o.busy || leftToCheaper.has(o) || o.spec.costPerPart >= cost || !o.usable(now) || !o.hasRoom(m.partCount, now)) continue;
+      if (
+        o === lane ||
+        o.busy ||
+        leftToCheaper.has(o) ||
+        o.spec.costPerPart >= cost ||
+        !o.usable(now) ||
+        !o.hasRoom(m.partCount, now)
+      )
+        continue;
       leftToCheaper.add(o);
       o.wake();
       return { until: now + CHEAPER_GRACE_MS, reason: `SIM ${o.id} is cheaper and free` };

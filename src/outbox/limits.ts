@@ -68,7 +68,13 @@ export class SendLimits {
     const max = reply ? this.cfg.repliesPerRecipientPerHour : this.cfg.perRecipientPerWeek;
     const list = this.prune(reply ? this.replies : this.reminders, msg.to, now - span);
     if (list.length >= max) {
-      return { ok: false, until: list[list.length - max]! + span, reason: reply ? `${max} replies to this number in the last hour` : `${max} reminders to this number in the last 7 days` };
+      return {
+        ok: false,
+        until: list[list.length - max]! + span,
+        reason: reply
+          ? `${max} replies to this number in the last hour`
+          : `${max} reminders to this number in the last 7 days`,
+      };
     }
     return { ok: true };
   }
@@ -77,10 +83,18 @@ export class SendLimits {
   simMayStart(partCount: number, now: Millis): LimitVerdict {
     this.rollSim(now);
     if (this.sim.dayParts + partCount > this.cfg.perSimPerDay) {
-      return { ok: false, until: this.local(now).plus({ days: 1 }).startOf("day").toMillis(), reason: `SIM daily limit (${this.cfg.perSimPerDay} parts)` };
+      return {
+        ok: false,
+        until: this.local(now).plus({ days: 1 }).startOf("day").toMillis(),
+        reason: `SIM daily limit (${this.cfg.perSimPerDay} parts)`,
+      };
     }
     if (this.sim.monthParts + partCount > this.cfg.perSimPerMonth) {
-      return { ok: false, until: this.local(now).plus({ months: 1 }).startOf("month").toMillis(), reason: `SIM monthly limit (${this.cfg.perSimPerMonth} parts)` };
+      return {
+        ok: false,
+        until: this.local(now).plus({ months: 1 }).startOf("month").toMillis(),
+        reason: `SIM monthly limit (${this.cfg.perSimPerMonth} parts)`,
+      };
     }
     return { ok: true };
   }
@@ -89,7 +103,11 @@ export class SendLimits {
   partMayGo(now: Millis): LimitVerdict {
     while (this.minute.length > 0 && this.minute[0]! <= now - MINUTE) this.minute.shift();
     if (this.minute.length >= this.cfg.perMinute) {
-      return { ok: false, until: this.minute[this.minute.length - this.cfg.perMinute]! + MINUTE, reason: `${this.cfg.perMinute} parts per minute` };
+      return {
+        ok: false,
+        until: this.minute[this.minute.length - this.cfg.perMinute]! + MINUTE,
+        reason: `${this.cfg.perMinute} parts per minute`,
+      };
     }
     return { ok: true };
   }

@@ -76,7 +76,11 @@ export class Queue {
     const dir = join(deps.dataDir, "outbox");
     const opts = { logger: deps.logger, coalesceMs: deps.flushIntervalMs };
     const active = await RecordDir.open<OutboxMessage>(join(dir, "active"), opts);
-    const state = await JsonStore.open<OutboxStateFile>(join(dir, "state.json"), { version: 1, nextConcatRef: 1, sim: SendLimits.emptySim() }, opts);
+    const state = await JsonStore.open<OutboxStateFile>(
+      join(dir, "state.json"),
+      { version: 1, nextConcatRef: 1, sim: SendLimits.emptySim() },
+      opts,
+    );
     const hopts = { retentionDays: deps.retentionDays, clock: deps.clock, logger: deps.logger };
     const history = new History<OutboxMessage>(join(deps.dataDir, "history"), "outbox", hopts);
     const keyLog = new History<{ k: string; id: string }>(dir, "outbox-keys", hopts);
@@ -102,7 +106,11 @@ export class Queue {
       // the report of a delivered one. An active record as long as its history line and as
       // finished (flushed before the crash), or longer (revived by a retry), is current.
       const done = this.recent.get(m.id);
-      if (done && (done.history.length > m.history.length || (done.history.length === m.history.length && done.finishedAt !== undefined && m.finishedAt === undefined))) {
+      if (
+        done &&
+        (done.history.length > m.history.length ||
+          (done.history.length === m.history.length && done.finishedAt !== undefined && m.finishedAt === undefined))
+      ) {
         stale.push(m.id);
         continue;
       }
@@ -113,10 +121,16 @@ export class Queue {
     if (stale.length > 0) {
       for (const id of stale) this.active.delete(id);
       await this.active.flush();
-      this.deps.logger.warn({ ids: stale }, "outbox: active records older than their history line (a crash before their removal) removed");
+      this.deps.logger.warn(
+        { ids: stale },
+        "outbox: active records older than their history line (a crash before their removal) removed",
+      );
     }
     for (const m of [...this.recent.values(), ...this.active.values()]) {
-      const first = m.parts.map((p) => p.submittedAt).filter((t): t is number => t !== undefined).sort((a, b) => a - b)[0];
+      const first = m.parts
+        .map((p) => p.submittedAt)
+        .filter((t): t is number => t !== undefined)
+        .sort((a, b) => a - b)[0];
       if (first !== undefined) this.limits.recordMessage(m.to, m.limitClass, first);
     }
   }
@@ -219,7 +233,10 @@ export class Queue {
    * key. Other records' writes under way are not waited for: they are written side by side.
    */
   async persistAdmission(m: OutboxMessage, newKey: boolean): Promise<void> {
-    await Promise.all([this.active.flushRecords([m.id]), newKey ? this.keyLog.append({ k: m.idempotencyKey, id: m.id }) : Promise.resolve()]);
+    await Promise.all([
+      this.active.flushRecords([m.id]),
+      newKey ? this.keyLog.append({ k: m.idempotencyKey, id: m.id }) : Promise.resolve(),
+    ]);
   }
 
   /**
@@ -228,7 +245,10 @@ export class Queue {
    * fsync). Settles only when both writes have: a rejection leaves nothing of the batch under way.
    */
   async persistAdmissions(ms: readonly OutboxMessage[]): Promise<void> {
-    const outcomes = await Promise.allSettled([this.active.flushRecords(ms.map((m) => m.id)), this.keyLog.appendMany(ms.map((m) => ({ k: m.idempotencyKey, id: m.id })))]);
+    const outcomes = await Promise.allSettled([
+      this.active.flushRecords(ms.map((m) => m.id)),
+      this.keyLog.appendMany(ms.map((m) => ({ k: m.idempotencyKey, id: m.id }))),
+    ]);
     const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
     if (failed) throw failed.reason;
   }

@@ -114,7 +114,11 @@ export function localeOfCountry(country: string): string | undefined {
  * The recipient's locale and zone for a number in E.164 and, if the message is for one, its
  * account. An e-mail has no number (the caller passes ""): only the account and the defaults count.
  */
-export function recipientContext(number: string, account: RecipientAccount | undefined, defaults: RecipientDefaults): RecipientContext {
+export function recipientContext(
+  number: string,
+  account: RecipientAccount | undefined,
+  defaults: RecipientDefaults,
+): RecipientContext {
   // The number is parsed only when the account leaves a field open (the engine asks for every account on every run).
   // Only a number in E.164 has a country: an e-mail address is never handed to the phone parser.
   let country: string | undefined | null = number.startsWith("+") ? null : undefined;

@@ -11,7 +11,12 @@ export function recipientE164(input: unknown, defaultRegion: string): E164 {
   const r = toE164(input, defaultRegion);
   if (r.ok) return r.e164;
   const shown = maskNumber(typeof input === "string" ? input : "");
-  throw new DuegateError(ErrorCode.InvalidNumber, `"${shown}" is ${r.reason}`, { field: "to", input: shown, region: defaultRegion, problem: r.problem });
+  throw new DuegateError(ErrorCode.InvalidNumber, `"${shown}" is ${r.reason}`, {
+    field: "to",
+    input: shown,
+    region: defaultRegion,
+    problem: r.problem,
+  });
 }
 
 /** A number typed into a search: loose E.164 when it reads as one, else the digits as given. */

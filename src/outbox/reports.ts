@@ -15,13 +15,21 @@ export interface ReportMatch {
  * still waiting for its report and most recently submitted wins. In a modem pool, only parts
  * sent through the modem the report came in on.
  */
-export function matchReport(active: Iterable<OutboxMessage>, report: Pick<StatusReportPdu, "reference" | "recipient">, now: Millis, windowMs: Millis, region: string, modemId?: string): ReportMatch | undefined {
+export function matchReport(
+  active: Iterable<OutboxMessage>,
+  report: Pick<StatusReportPdu, "reference" | "recipient">,
+  now: Millis,
+  windowMs: Millis,
+  region: string,
+  modemId?: string,
+): ReportMatch | undefined {
   // The report names the recipient as the network writes it ("+49…", "49…", "0176…"): the
   // message's E.164 number must be one of its readings, never merely share the last digits.
   const readings = phoneReadings(report.recipient, region);
   const ref = report.reference & 0xff;
   let best: ReportMatch | undefined;
-  const score = (p: PartRef): number => (p.status === "pending" || p.status === undefined ? 1e15 : 0) + (p.submittedAt ?? 0);
+  const score = (p: PartRef): number =>
+    (p.status === "pending" || p.status === undefined ? 1e15 : 0) + (p.submittedAt ?? 0);
   for (const m of active) {
     if (m.state !== "submitted" && m.state !== "sending") continue;
     if (!readings.has(m.to)) continue;
@@ -39,7 +47,11 @@ export function matchReport(active: Iterable<OutboxMessage>, report: Pick<Status
 export type ReportEffect = { kind: "delivered" } | { kind: "failed"; reason: string } | { kind: "progress" };
 
 /** Applies a report to its part; says what it means for the message. */
-export function applyReport(match: ReportMatch, report: Pick<StatusReportPdu, "status" | "discharge" | "outcome">, now: Millis): ReportEffect {
+export function applyReport(
+  match: ReportMatch,
+  report: Pick<StatusReportPdu, "status" | "discharge" | "outcome">,
+  now: Millis,
+): ReportEffect {
   const { message, part } = match;
   part.statusText = report.outcome.text;
   if (report.outcome.final && report.outcome.delivered) {
@@ -47,7 +59,10 @@ export function applyReport(match: ReportMatch, report: Pick<StatusReportPdu, "s
     part.deliveredAt = report.discharge > 0 ? report.discharge : now;
   } else if (report.outcome.final) {
     part.status = "failed";
-    return { kind: "failed", reason: `part ${part.index} of ${message.partCount} not delivered: ${report.outcome.text} (TP-ST ${report.status})` };
+    return {
+      kind: "failed",
+      reason: `part ${part.index} of ${message.partCount} not delivered: ${report.outcome.text} (TP-ST ${report.status})`,
+    };
   } else {
     return { kind: "progress" };
   }

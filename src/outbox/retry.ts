@@ -8,7 +8,13 @@ export type FailureKind =
   | { kind: "permanent"; reason: string; code: string };
 
 /** Errors that say nothing about the recipient: the modem or the network is the problem. */
-const MODEM_TEMPORARY = new Set<string>([ErrorCode.ModemTimeout, ErrorCode.ModemUnplugged, ErrorCode.ModemNotReady, ErrorCode.ModemNoNetwork, ErrorCode.ModemClosed]);
+const MODEM_TEMPORARY = new Set<string>([
+  ErrorCode.ModemTimeout,
+  ErrorCode.ModemUnplugged,
+  ErrorCode.ModemNotReady,
+  ErrorCode.ModemNoNetwork,
+  ErrorCode.ModemClosed,
+]);
 
 /**
  * What a failed sendPart means. +CMS ERROR codes are classified by the modem layer
@@ -21,13 +27,23 @@ export function classifyFailure(e: unknown): FailureKind {
     // AT+CMGS timed out (or was cut short at stop) after the PDU went over the line: TS 27.005
     // 3.5.1 gives no way to ask whether it was sent, so this is not a plain temporary failure.
     // Likewise when the port went away at that step (unplugged during AT+CMGS).
-    if ((e.code === ErrorCode.ModemTimeout || e.code === ErrorCode.ModemUnplugged || e.code === ErrorCode.ModemClosed) && e.context.inDoubt === true) return { kind: "in-doubt", modemLevel: true, reason: e.message, code: e.code };
+    if (
+      (e.code === ErrorCode.ModemTimeout || e.code === ErrorCode.ModemUnplugged || e.code === ErrorCode.ModemClosed) &&
+      e.context.inDoubt === true
+    )
+      return { kind: "in-doubt", modemLevel: true, reason: e.message, code: e.code };
     if (MODEM_TEMPORARY.has(e.code)) return { kind: "temporary", modemLevel: true, reason: e.message, code: e.code };
     if (e.code === ErrorCode.ModemCmsError) {
-      const reason = typeof e.context.reason === "string" ? `+CMS ERROR ${String(e.context.cms ?? "")}: ${e.context.reason}` : e.message;
-      return e.context.temporary === true ? { kind: "temporary", modemLevel: false, reason, code: e.code } : { kind: "permanent", reason, code: e.code };
+      const reason =
+        typeof e.context.reason === "string"
+          ? `+CMS ERROR ${String(e.context.cms ?? "")}: ${e.context.reason}`
+          : e.message;
+      return e.context.temporary === true
+        ? { kind: "temporary", modemLevel: false, reason, code: e.code }
+        : { kind: "permanent", reason, code: e.code };
     }
-    if (e.code === ErrorCode.ModemCmeError || e.code === ErrorCode.ModemError) return { kind: "temporary", modemLevel: true, reason: e.message, code: e.code };
+    if (e.code === ErrorCode.ModemCmeError || e.code === ErrorCode.ModemError)
+      return { kind: "temporary", modemLevel: true, reason: e.message, code: e.code };
     return { kind: "permanent", reason: e.message, code: e.code };
   }
   return { kind: "temporary", modemLevel: true, reason: `unexpected: ${errorMessage(e)}`, code: "unexpected" };

@@ -12,7 +12,9 @@ import type { Millis } from "../core/types.js";
 /** The SIM cannot send at all (barred, no SMS service, no SMSC subscription): out at the first one. */
 const SIM_BLOCKED = new Set([8, 10, 50, 69, 193]);
 /** The SIM's network or the modem says "not now": out when they follow each other. */
-const SIM_TROUBLE = new Set([38, 41, 42, 47, 300, 301, 302, 310, 311, 312, 313, 314, 315, 316, 317, 318, 320, 330, 331, 332, 500]);
+const SIM_TROUBLE = new Set([
+  38, 41, 42, 47, 300, 301, 302, 310, 311, 312, 313, 314, 315, 316, 317, 318, 320, 330, 331, 332, 500,
+]);
 
 export interface RotationSettings {
   /** Consecutive SIM-level failures that take a SIM out. */
@@ -34,7 +36,8 @@ export function simVerdict(e: unknown): SimVerdict {
   return { simLevel: false };
 }
 
-export type RotationChange = { kind: "out"; reason: string; retryAt: Millis } | { kind: "back"; reason: string } | undefined;
+export type RotationChange =
+  { kind: "out"; reason: string; retryAt: Millis } | { kind: "back"; reason: string } | undefined;
 
 export class SimRotation {
   private consecutive = 0;

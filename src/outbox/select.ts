@@ -20,11 +20,17 @@ export function selectForCancel(q: Queue, sel: CancelSelector): OutboxMessage[] 
   if ("id" in sel) return active.filter((m) => m.id === sel.id);
   if ("idempotencyKey" in sel) return active.filter((m) => m.idempotencyKey === sel.idempotencyKey);
   if ("invoiceId" in sel) return active.filter((m) => invoiceIds(m).includes(sel.invoiceId));
-  return active.filter((m) => accountIds(m).includes(sel.accountId) && (sel.channel === undefined || (m.channel ?? "sms") === sel.channel));
+  return active.filter(
+    (m) => accountIds(m).includes(sel.accountId) && (sel.channel === undefined || (m.channel ?? "sms") === sel.channel),
+  );
 }
 
 /** Newest first, filtered and paged. */
-export function selectForList(all: OutboxMessage[], f: ListFilter, region: string): { total: number; items: OutboxMessage[] } {
+export function selectForList(
+  all: OutboxMessage[],
+  f: ListFilter,
+  region: string,
+): { total: number; items: OutboxMessage[] } {
   const states = f.state === undefined ? undefined : new Set(Array.isArray(f.state) ? f.state : [f.state]);
   // Exact E.164 after normalisation: +43 151 12340001 is not +49 151 12340001.
   const number = f.number ? searchedNumber(f.number, region) : undefined;

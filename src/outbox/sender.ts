@@ -28,7 +28,10 @@ export interface SendLoopDeps {
   clock: Clock;
   logger: Logger;
   config: Config["outbox"];
-  modemConfig: Pick<Config["modem"], "statusReports" | "validityMinutes" | "smsc" | "concatReference" | "transliterate">;
+  modemConfig: Pick<
+    Config["modem"],
+    "statusReports" | "validityMinutes" | "smsc" | "concatReference" | "transliterate"
+  >;
   defaultTimeZone: string;
   random: () => number;
   /** The suppression list, asked again right before each part goes to the modem. */
@@ -111,7 +114,8 @@ export class SendLoop {
    */
   claim(m: OutboxMessage, admit: () => Promise<void>): Promise<void> | undefined {
     const now = this.d.clock.now();
-    if (!this.running || this.current || this.claimed || !this.sendable || now < this.lane.pausedUntil) return undefined;
+    if (!this.running || this.current || this.claimed || !this.sendable || now < this.lane.pausedUntil)
+      return undefined;
     const p = this.pick(now);
     if (!("message" in p) || p.message !== m) return undefined;
     const prepared = this.prepare(m);
@@ -125,7 +129,9 @@ export class SendLoop {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loop = this.run().catch((e: unknown) => this.d.logger.fatal({ err: errorMessage(e) }, "outbox: sender loop died"));
+    this.loop = this.run().catch((e: unknown) =>
+      this.d.logger.fatal({ err: errorMessage(e) }, "outbox: sender loop died"),
+    );
   }
 
   /** Stops picking; waits for the part at the modem (its outcome is persisted). */
@@ -239,9 +245,17 @@ export class SendLoop {
     const windowMs = this.d.config.deliveryReportWindowHours * 3_600_000;
     for (const m of [...this.d.queue.active.values()]) {
       if (this.d.queue.admitting.has(m.id)) continue; // its batch's write is under way
-      if ((m.state === "queued" || (m.state === "sending" && m.sendingPart === undefined)) && m.expiresAt !== undefined && m.expiresAt <= now) {
+      if (
+        (m.state === "queued" || (m.state === "sending" && m.sendingPart === undefined)) &&
+        m.expiresAt !== undefined &&
+        m.expiresAt <= now
+      ) {
         const sent = m.parts.filter((p) => p.reference !== undefined).length;
-        await this.d.queue.finish(m, "expired", sent > 0 ? `expired after ${sent} of ${m.partCount} parts` : "not sent before its expiry");
+        await this.d.queue.finish(
+          m,
+          "expired",
+          sent > 0 ? `expired after ${sent} of ${m.partCount} parts` : "not sent before its expiry",
+        );
       } else if (m.expiresAt !== undefined && m.state !== "submitted") {
         later(m.expiresAt);
       } else if (m.state === "submitted") {
@@ -249,7 +263,10 @@ export class SendLoop {
         if (last + windowMs <= now) {
           m.reportTimedOut = true;
           m.finishedAt = now;
-          this.d.logger.info({ id: m.id }, "outbox: no delivery report within the window; kept as submitted in history");
+          this.d.logger.info(
+            { id: m.id },
+            "outbox: no delivery report within the window; kept as submitted in history",
+          );
           await this.d.queue.moveToHistory(m);
         } else {
           later(last + windowMs);
@@ -268,9 +285,18 @@ export class SendLoop {
     };
     // A batch still being written is not picked: it goes once durable (enqueueMany wakes the loop).
     // E-mails have their own lane (src/outbox/email-lane.ts): the modem never waits for the relay.
-    const candidates = [...q.active.values()].filter((m) => (m.state === "queued" || (m.state === "sending" && m.sendingPart === undefined)) && !q.admitting.has(m.id) && m.channel !== "email");
+    const candidates = [...q.active.values()].filter(
+      (m) =>
+        (m.state === "queued" || (m.state === "sending" && m.sendingPart === undefined)) &&
+        !q.admitting.has(m.id) &&
+        m.channel !== "email",
+    );
     const reply = (m: OutboxMessage): number => Number(m.priority === Priority.reply);
-    const order = (a: OutboxMessage, b: OutboxMessage): number => reply(b) - reply(a) || Number(b.state === "sending") - Number(a.state === "sending") || a.priority - b.priority || q.compareAge(a, b);
+    const order = (a: OutboxMessage, b: OutboxMessage): number =>
+      reply(b) - reply(a) ||
+      Number(b.state === "sending") - Number(a.state === "sending") ||
+      a.priority - b.priority ||
+      q.compareAge(a, b);
     if (candidates.length === 0) return { wakeAt };
     if (!minute.ok) {
       this.lastWait = minute.reason;
@@ -421,7 +447,12 @@ export class SendLoop {
     const now = this.d.clock.now();
     if (this.hold.activeUntil(now) !== undefined) return true;
     for (const c of this.d.queue.active.values()) {
-      if (c.priority === Priority.reply && (c.state === "queued" || (c.state === "sending" && c.sendingPart === undefined)) && Math.max(c.notBefore ?? 0, c.nextAttemptAt ?? 0) <= now) return true;
+      if (
+        c.priority === Priority.reply &&
+        (c.state === "queued" || (c.state === "sending" && c.sendingPart === undefined)) &&
+        Math.max(c.notBefore ?? 0, c.nextAttemptAt ?? 0) <= now
+      )
+        return true;
     }
     return false;
   }
@@ -485,7 +516,11 @@ export class SendLoop {
     const laneFault = sim.simLevel || (f.kind === "temporary" && f.modemLevel);
     if (laneFault && !anySent && f.kind !== "in-doubt" && this.d.lanes.otherCanTake(this.lane, m.to, now)) {
       if (f.kind === "temporary" && f.modemLevel) this.lane.pausedUntil = now + this.d.config.retry.modemPauseMs;
-      this.d.lanes.steerAway(m, this.lane, now + Math.max(this.d.config.retry.modemPauseMs, this.d.config.retry.baseDelayMs));
+      this.d.lanes.steerAway(
+        m,
+        this.lane,
+        now + Math.max(this.d.config.retry.modemPauseMs, this.d.config.retry.baseDelayMs),
+      );
       this.d.logger.info(log, "outbox: failure of this SIM; another SIM of the pool takes the message");
       q.setState(m, "queued", `${f.reason} (on SIM ${this.lane.id}; moved to another SIM)`);
       await q.persist();
@@ -511,7 +546,8 @@ export class SendLoop {
       await q.finish(m, "failed", `in doubt: ${f.reason}`);
       return;
     }
-    if (f.kind === "in-doubt" && part !== undefined) m.inDoubt = { part, at: now, ...(m.modemId !== undefined ? { modemId: m.modemId } : {}) };
+    if (f.kind === "in-doubt" && part !== undefined)
+      m.inDoubt = { part, at: now, ...(m.modemId !== undefined ? { modemId: m.modemId } : {}) };
     if (f.modemLevel) this.lane.pausedUntil = now + this.d.config.retry.modemPauseMs;
     const failures = m.attempts.filter((a) => a.outcome === "temporary" || a.outcome === "in-doubt").length;
     if (failures >= this.d.config.retry.maxAttempts) {
@@ -520,7 +556,12 @@ export class SendLoop {
       return;
     }
     m.nextAttemptAt = now + backoffMs(failures, this.d.config.retry, this.d.random);
-    this.d.logger.info({ ...log, retryInMs: m.nextAttemptAt - now }, f.kind === "in-doubt" ? "outbox: part in doubt; it will be sent again with the same concatenation reference" : "outbox: temporary failure; will retry");
+    this.d.logger.info(
+      { ...log, retryInMs: m.nextAttemptAt - now },
+      f.kind === "in-doubt"
+        ? "outbox: part in doubt; it will be sent again with the same concatenation reference"
+        : "outbox: temporary failure; will retry",
+    );
     if (!anySent) q.setState(m, "queued", f.reason);
     else q.active.markDirty(m.id);
     await q.persist();
@@ -530,9 +571,23 @@ export class SendLoop {
   private rotationChanged(change: ReturnType<Lane["rotation"]["success"]>, now: number): void {
     if (!change) return;
     const inRotation = change.kind === "back";
-    const ev: ModemRotationEvent = { modemId: this.lane.id, inRotation, reason: change.reason, ...(change.kind === "out" ? { retryAt: change.retryAt } : {}), at: now };
+    const ev: ModemRotationEvent = {
+      modemId: this.lane.id,
+      inRotation,
+      reason: change.reason,
+      ...(change.kind === "out" ? { retryAt: change.retryAt } : {}),
+      at: now,
+    };
     if (inRotation) this.d.logger.info({ modem: this.lane.id, reason: change.reason }, "outbox: SIM back in rotation");
-    else this.d.logger.warn({ modem: this.lane.id, reason: change.reason, retryInMs: change.kind === "out" ? change.retryAt - now : undefined }, "outbox: SIM taken out of rotation");
+    else
+      this.d.logger.warn(
+        {
+          modem: this.lane.id,
+          reason: change.reason,
+          retryInMs: change.kind === "out" ? change.retryAt - now : undefined,
+        },
+        "outbox: SIM taken out of rotation",
+      );
     this.d.onRotation(ev);
     for (const l of this.d.lanes.lanes) if (l !== this.lane) l.wake();
   }

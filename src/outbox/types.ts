@@ -118,7 +118,8 @@ export interface EnqueueRequest {
   consentExemption?: ConsentExemption;
 }
 
-export type EnqueueResult = { status: "queued"; message: OutboxMessage } | { status: "duplicate"; message: OutboxMessage };
+export type EnqueueResult =
+  { status: "queued"; message: OutboxMessage } | { status: "duplicate"; message: OutboxMessage };
 
 /**
  * One request's answer in a batch (enqueueMany): what enqueue would have resolved with, or
@@ -139,7 +140,10 @@ export interface OutboxPort {
    * new messages is admitted (no outcome is acknowledged; a retry with the same keys is safe).
    */
   enqueueMany(reqs: readonly EnqueueRequest[]): Promise<EnqueueOutcome[]>;
-  cancel(selector: CancelSelector, reason: string): Promise<{ cancelled: string[]; notCancellable: Array<{ id: string; state: MessageState }> }>;
+  cancel(
+    selector: CancelSelector,
+    reason: string,
+  ): Promise<{ cancelled: string[]; notCancellable: Array<{ id: string; state: MessageState }> }>;
   get(id: string): OutboxMessage | undefined;
   byIdempotencyKey(key: string): OutboxMessage | undefined;
 }
@@ -193,7 +197,8 @@ export interface OutboxStats {
 }
 
 /** With channel, only that channel's messages (an SMS STOP cancels SMS, an e-mail unsubscribe e-mails). */
-export type CancelSelector = { id: string } | { idempotencyKey: string } | { invoiceId: string } | { accountId: string; channel?: Channel };
+export type CancelSelector =
+  { id: string } | { idempotencyKey: string } | { invoiceId: string } | { accountId: string; channel?: Channel };
 
 export interface CancelResult {
   cancelled: string[];

@@ -112,7 +112,12 @@ export class SendWindows {
   private regionDates(r: { hd: Holidays; years: Map<number, Set<string>> }, year: number): Set<string> {
     let set = r.years.get(year);
     if (!set) {
-      set = new Set(r.hd.getHolidays(year).filter((h) => h.type === "public").map((h) => h.date.slice(0, 10)));
+      set = new Set(
+        r.hd
+          .getHolidays(year)
+          .filter((h) => h.type === "public")
+          .map((h) => h.date.slice(0, 10)),
+      );
       r.years.set(year, set);
     }
     return set;

@@ -30,8 +30,14 @@ export class Reassembler {
     const c = part.concat;
     if (!c || c.count === 1) {
       return {
-        from: part.from, text: part.text, encoding: part.encoding, timestamp: part.timestamp, receivedAt,
-        parts: 1, partsReceived: 1, incomplete: false,
+        from: part.from,
+        text: part.text,
+        encoding: part.encoding,
+        timestamp: part.timestamp,
+        receivedAt,
+        parts: 1,
+        partsReceived: 1,
+        incomplete: false,
         ...(c ? { concatReference: c.reference } : {}),
       };
     }

@@ -173,9 +173,13 @@ export function segmentText(text: string, opts: TextOptions = {}, refBits: 8 | 1
   }
   const { c, seg } = best!;
   if (seg.parts.length > MAX_PARTS) {
-    throw new DuegateError(ErrorCode.TextUnencodable, `the text needs ${seg.parts.length} parts; at most ${MAX_PARTS} fit a concatenation`, {
-      parts: seg.parts.length,
-    });
+    throw new DuegateError(
+      ErrorCode.TextUnencodable,
+      `the text needs ${seg.parts.length} parts; at most ${MAX_PARTS} fit a concatenation`,
+      {
+        parts: seg.parts.length,
+      },
+    );
   }
   const last = seg.parts[seg.parts.length - 1]!;
   const analysis: TextAnalysis = {

@@ -32,7 +32,12 @@ export interface MeasuredText {
 }
 
 /** Where each part's text ends: the characters are walked with the same unit counts the packer used. */
-function cutText(text: string, partUnits: readonly number[], encoding: Encoding, charset: Gsm7Charset | undefined): string[] {
+function cutText(
+  text: string,
+  partUnits: readonly number[],
+  encoding: Encoding,
+  charset: Gsm7Charset | undefined,
+): string[] {
   const out: string[] = [];
   let part = 0;
   let used = 0;
@@ -57,7 +62,11 @@ function localeOption(locale: string | undefined): { locale?: string } {
 }
 
 /** How a text will travel to a recipient with this locale. Throws TextUnencodable past 255 parts. */
-export function measureText(text: string, locale: string | undefined, codec: CodecSettings = DEFAULT_CODEC): MeasuredText {
+export function measureText(
+  text: string,
+  locale: string | undefined,
+  codec: CodecSettings = DEFAULT_CODEC,
+): MeasuredText {
   const seg = segmentText(text, { transliterate: codec.transliterate, ...localeOption(locale) }, codec.concatReference);
   const a = seg.analysis;
   return {
@@ -65,7 +74,12 @@ export function measureText(text: string, locale: string | undefined, codec: Cod
     encoding: a.encoding,
     parts: a.parts,
     units: a.units,
-    partTexts: cutText(a.text, seg.parts.map((p) => p.length), a.encoding, seg.charset),
+    partTexts: cutText(
+      a.text,
+      seg.parts.map((p) => p.length),
+      a.encoding,
+      seg.charset,
+    ),
     ...(a.shift ? { shift: a.shift } : {}),
   };
 }
@@ -79,7 +93,12 @@ export interface SendAddressing {
 }
 
 /** The PDUs of a text for a recipient with this locale: the parts measureText counted, no more, no fewer. */
-export function encodeForSend(text: string, locale: string | undefined, codec: CodecSettings, to: SendAddressing): SubmitPart[] {
+export function encodeForSend(
+  text: string,
+  locale: string | undefined,
+  codec: CodecSettings,
+  to: SendAddressing,
+): SubmitPart[] {
   return encodeSubmit(text, {
     to: to.to,
     ...(to.smsc ? { smsc: to.smsc } : {}),

@@ -37,11 +37,14 @@ export function statusOutcome(status: number): DeliveryOutcome {
   const known = TEXTS[status];
   // In each block of 32 codes the upper 16 are SMSC-specific, the unlisted lower ones reserved.
   const specific = (status & 0x10) !== 0;
-  const note = (range: string): string => known ?? `${range} (${specific ? "SMSC-specific" : "reserved"} ${hex(status)})`;
+  const note = (range: string): string =>
+    known ?? `${range} (${specific ? "SMSC-specific" : "reserved"} ${hex(status)})`;
   if (status <= 0x1f) return { final: true, delivered: true, temporary: false, text: note("delivered") };
-  if (status <= 0x3f) return { final: false, delivered: false, temporary: true, text: note("temporary error; the SMSC is still trying") };
+  if (status <= 0x3f)
+    return { final: false, delivered: false, temporary: true, text: note("temporary error; the SMSC is still trying") };
   if (status <= 0x5f) return { final: true, delivered: false, temporary: false, text: note("permanent error") };
-  if (status <= 0x7f) return { final: true, delivered: false, temporary: true, text: note("temporary error; the SMSC gave up") };
+  if (status <= 0x7f)
+    return { final: true, delivered: false, temporary: true, text: note("temporary error; the SMSC gave up") };
   // 0x80-0xFF are reserved; 9.2.3.15 gives no meaning, so treat as a failure the SMSC will not retry.
   return { final: true, delivered: false, temporary: false, text: `reserved status ${hex(status)}` };
 }

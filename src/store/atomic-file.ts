@@ -36,7 +36,10 @@ export class AtomicJsonFile<T> implements Adapter<T> {
     const bak = await readJson<T>(this.bakPath);
     if (main.missing) {
       if (bak.ok) {
-        this.logger.error({ file: this.path }, "store: file missing but its .bak exists; using the last good copy (was the data directory tampered with?)");
+        this.logger.error(
+          { file: this.path },
+          "store: file missing but its .bak exists; using the last good copy (was the data directory tampered with?)",
+        );
         return bak.value;
       }
       return null;
@@ -51,11 +54,18 @@ export class AtomicJsonFile<T> implements Adapter<T> {
       );
       return bak.value;
     }
-    this.logger.fatal({ file: this.path, problem: main.problem, bak: bak.missing ? "missing" : bak.problem }, "STORE CORRUPT: the file and its .bak are both unreadable");
-    throw new DuegateError(ErrorCode.StoreCorrupt, `Data file ${this.path} is unreadable (${main.problem}) and has no usable .bak; restore it from a backup or move it away to start empty`, {
-      file: this.path,
-      keptAs: keep,
-    });
+    this.logger.fatal(
+      { file: this.path, problem: main.problem, bak: bak.missing ? "missing" : bak.problem },
+      "STORE CORRUPT: the file and its .bak are both unreadable",
+    );
+    throw new DuegateError(
+      ErrorCode.StoreCorrupt,
+      `Data file ${this.path} is unreadable (${main.problem}) and has no usable .bak; restore it from a backup or move it away to start empty`,
+      {
+        file: this.path,
+        keptAs: keep,
+      },
+    );
   }
 
   async write(data: T): Promise<void> {
@@ -110,7 +120,12 @@ export class AtomicJsonFile<T> implements Adapter<T> {
   }
 
   private writeError(e: unknown): DuegateError {
-    return new DuegateError(ErrorCode.StoreWrite, `Could not write ${this.path}: ${errorMessage(e)}`, { file: this.path }, { cause: e });
+    return new DuegateError(
+      ErrorCode.StoreWrite,
+      `Could not write ${this.path}: ${errorMessage(e)}`,
+      { file: this.path },
+      { cause: e },
+    );
   }
 
   /** Removes the file and its .bak (a finished record leaving the hot set). */

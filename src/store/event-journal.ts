@@ -14,12 +14,14 @@ import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Logger } from "../core/log.js";
 import { openPrivate } from "./private-files.js";
 
-
 /** Satisfies the adapters' EventJournal port (src/bridge/ports.ts) by shape. */
 export class MemoryJournal<T> {
   protected readonly entries = new Map<number, T>();
   protected lastSeq = 0;
-  constructor(protected readonly maxItems = 100_000, protected readonly onDrop: (dropped: number) => void = () => {}) {}
+  constructor(
+    protected readonly maxItems = 100_000,
+    protected readonly onDrop: (dropped: number) => void = () => {},
+  ) {}
 
   append(item: T): number {
     const seq = ++this.lastSeq;
@@ -98,7 +100,10 @@ export class FileJournal<T> extends MemoryJournal<T> {
     this.droppedSinceLog++;
     const now = this.opts.clock.now();
     if (now - this.droppedLoggedAt < DROP_LOG_MS) return;
-    this.opts.logger.warn({ seq, dropped: this.droppedSinceLog, droppedTotal: this.dropped, maxItems: this.maxItems }, "event journal full: the oldest undelivered events were dropped");
+    this.opts.logger.warn(
+      { seq, dropped: this.droppedSinceLog, droppedTotal: this.dropped, maxItems: this.maxItems },
+      "event journal full: the oldest undelivered events were dropped",
+    );
     this.droppedLoggedAt = now;
     this.droppedSinceLog = 0;
   }
@@ -135,7 +140,8 @@ export class FileJournal<T> extends MemoryJournal<T> {
     for (const [s, i] of loaded) j.entries.set(s, i);
     j.lastSeq = last;
     j.bytes = Buffer.byteLength(body);
-    if (loaded.size > 0) opts.logger.info({ pending: loaded.size }, "event journal: undelivered events from the last run will be sent");
+    if (loaded.size > 0)
+      opts.logger.info({ pending: loaded.size }, "event journal: undelivered events from the last run will be sent");
     return j;
   }
 

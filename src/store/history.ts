@@ -43,7 +43,10 @@ export class History<R> {
     readonly name: string,
     private readonly opts: HistoryOptions,
   ) {
-    if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new DuegateError(ErrorCode.Validation, `History name "${name}" may only hold letters, digits, - and _`, { name });
+    if (!/^[A-Za-z0-9_-]+$/.test(name))
+      throw new DuegateError(ErrorCode.Validation, `History name "${name}" may only hold letters, digits, - and _`, {
+        name,
+      });
   }
 
   fileFor(at: number): string {
@@ -142,7 +145,12 @@ export class History<R> {
             await this.writeLines(file, items.map((i) => i.line).join(""));
             for (const i of items) i.resolve();
           } catch (e) {
-            const err = new DuegateError(ErrorCode.StoreWrite, `Could not append to ${file}: ${errorMessage(e)}`, { file }, { cause: e });
+            const err = new DuegateError(
+              ErrorCode.StoreWrite,
+              `Could not append to ${file}: ${errorMessage(e)}`,
+              { file },
+              { cause: e },
+            );
             for (const i of items) i.reject(err);
           }
         }
@@ -160,7 +168,10 @@ export class History<R> {
     let created = false;
     if (!this.checkedTail.has(file)) {
       // A power cut may have left a torn last line without its newline: start on a fresh line.
-      const size = await stat(file).then((s) => s.size, () => -1);
+      const size = await stat(file).then(
+        (s) => s.size,
+        () => -1,
+      );
       created = size < 0;
       if (size > 0) {
         const fh = await open(file, "r");

@@ -58,14 +58,20 @@ export class JsonStore<T> {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.flush().catch((e: unknown) => this.opts.logger.error({ file: this.file.path, err: errorMessage(e) }, "store: coalesced write failed; will retry on the next change"));
+      this.flush().catch((e: unknown) =>
+        this.opts.logger.error(
+          { file: this.file.path, err: errorMessage(e) },
+          "store: coalesced write failed; will retry on the next change",
+        ),
+      );
     }, this.opts.coalesceMs);
     this.timer.unref?.();
   }
 
   /** Durable when it resolves; rejects DuegateError(StoreWrite) when the card refuses. */
   async flush(): Promise<void> {
-    if (this.closed) throw new DuegateError(ErrorCode.StoreWrite, `Store ${this.file.path} is closed`, { file: this.file.path });
+    if (this.closed)
+      throw new DuegateError(ErrorCode.StoreWrite, `Store ${this.file.path} is closed`, { file: this.file.path });
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;

@@ -84,7 +84,11 @@ export class RecordDir<T> {
 
   /** Sets (or replaces) a record; written at the next flush or within coalesceMs. */
   put(id: string, record: T): void {
-    if (!ID.test(id)) throw new DuegateError(ErrorCode.Validation, `Record id "${id}" may only hold letters, digits, - and _`, { id, dir: this.dir });
+    if (!ID.test(id))
+      throw new DuegateError(ErrorCode.Validation, `Record id "${id}" may only hold letters, digits, - and _`, {
+        id,
+        dir: this.dir,
+      });
     this.records.set(id, record);
     this.removed.delete(id);
     this.markDirty(id);
@@ -97,7 +101,12 @@ export class RecordDir<T> {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.flush().catch((e: unknown) => this.opts.logger.error({ dir: this.dir, err: errorMessage(e) }, "store: coalesced write failed; will retry on the next change"));
+      this.flush().catch((e: unknown) =>
+        this.opts.logger.error(
+          { dir: this.dir, err: errorMessage(e) },
+          "store: coalesced write failed; will retry on the next change",
+        ),
+      );
     }, this.opts.coalesceMs);
     this.timer.unref?.();
   }
@@ -130,7 +139,9 @@ export class RecordDir<T> {
    */
   async flushRecords(ids: Iterable<string>): Promise<void> {
     const want = [...new Set(ids)];
-    const earlier = new Set(want.map((id) => this.lastBatch.get(id)).filter((p): p is Promise<void> => p !== undefined));
+    const earlier = new Set(
+      want.map((id) => this.lastBatch.get(id)).filter((p): p is Promise<void> => p !== undefined),
+    );
     await this.startBatch(
       want.filter((id) => this.dirty.has(id)),
       want.filter((id) => this.removed.has(id)),
@@ -153,7 +164,9 @@ export class RecordDir<T> {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.flush().catch((e: unknown) => this.opts.logger.error({ dir: this.dir, err: errorMessage(e) }, "store: coalesced removal failed"));
+      this.flush().catch((e: unknown) =>
+        this.opts.logger.error({ dir: this.dir, err: errorMessage(e) }, "store: coalesced removal failed"),
+      );
     }, this.opts.coalesceMs);
     this.timer.unref?.();
   }
@@ -180,7 +193,7 @@ export class RecordDir<T> {
     let synced: AtomicJsonFile<T> | undefined;
     const chain = (id: string, step: () => Promise<void>): void => {
       const prev = this.recordTail.get(id);
-      const p = (prev ? prev.then(() => this.slot(step)) : this.slot(step));
+      const p = prev ? prev.then(() => this.slot(step)) : this.slot(step);
       const tail = p.catch(() => undefined);
       this.recordTail.set(id, tail);
       void tail.then(() => {

@@ -50,7 +50,11 @@ export class RecordDocument<T extends object> {
     log.source = () => this.entries();
   }
 
-  static async open<T extends object>(dir: string, defaults: T, opts: RecordDocumentOptions): Promise<RecordDocument<T>> {
+  static async open<T extends object>(
+    dir: string,
+    defaults: T,
+    opts: RecordDocumentOptions,
+  ): Promise<RecordDocument<T>> {
     const data = structuredClone(defaults);
     const bag = data as unknown as Bag;
     let applied = 0;
@@ -90,14 +94,20 @@ export class RecordDocument<T extends object> {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.flush().catch((e: unknown) => this.opts.logger.error({ dir: this.log.dir, err: errorMessage(e) }, "store: coalesced write failed; will retry on the next change"));
+      this.flush().catch((e: unknown) =>
+        this.opts.logger.error(
+          { dir: this.log.dir, err: errorMessage(e) },
+          "store: coalesced write failed; will retry on the next change",
+        ),
+      );
     }, this.opts.coalesceMs);
     this.timer.unref?.();
   }
 
   /** Durable when it resolves; rejects DuegateError(StoreWrite) when the card refuses. */
   async flush(): Promise<void> {
-    if (this.closed) throw new DuegateError(ErrorCode.StoreWrite, `Store ${this.log.dir} is closed`, { dir: this.log.dir });
+    if (this.closed)
+      throw new DuegateError(ErrorCode.StoreWrite, `Store ${this.log.dir} is closed`, { dir: this.log.dir });
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
@@ -121,7 +131,8 @@ export class RecordDocument<T extends object> {
       if (untracked || deletes) await this.log.compact();
     } catch (e) {
       // Not written: named again so that the next flush tries them (the caller did not ack).
-      for (const [c, keys] of touched) for (const k of keys) this.touch(c === FIELD ? k : c, c === FIELD ? undefined : k);
+      for (const [c, keys] of touched)
+        for (const k of keys) this.touch(c === FIELD ? k : c, c === FIELD ? undefined : k);
       this.untracked ||= untracked;
       throw e;
     }
@@ -143,7 +154,8 @@ export class RecordDocument<T extends object> {
   private *entries(): IterableIterator<RecordEntry> {
     const bag = this.data as unknown as Bag;
     const collections = new Set(this.opts.collections);
-    for (const key of Object.keys(bag)) if (!collections.has(key) && bag[key] !== undefined) yield [FIELD, key, bag[key]];
+    for (const key of Object.keys(bag))
+      if (!collections.has(key) && bag[key] !== undefined) yield [FIELD, key, bag[key]];
     for (const c of this.opts.collections) {
       const records = bag[c] as Bag | undefined;
       if (!records) continue;
@@ -156,7 +168,11 @@ export class RecordDocument<T extends object> {
 
   /** The JsonStore file this log replaces: read once (with its .bak fallback), snapshotted, removed. */
   private async importLegacy(path: string): Promise<void> {
-    const exists = async (p: string): Promise<boolean> => access(p).then(() => true, () => false);
+    const exists = async (p: string): Promise<boolean> =>
+      access(p).then(
+        () => true,
+        () => false,
+      );
     if (!(await exists(path)) && !(await exists(`${path}.bak`))) return;
     const old = await new AtomicJsonFile<Record<string, unknown>>(path, this.opts.logger).read();
     if (old) Object.assign(this.data, old);
@@ -164,6 +180,9 @@ export class RecordDocument<T extends object> {
     // Its personal data now lives in the snapshot; a stale copy would survive erasures.
     for (const p of [path, `${path}.bak`, `${path}.tmp`]) await unlink(p).catch(ignoreMissing);
     await fsyncDir(dirname(path));
-    this.opts.logger.info({ from: path, to: this.log.dir }, "store: imported the whole-file document into the record log");
+    this.opts.logger.info(
+      { from: path, to: this.log.dir },
+      "store: imported the whole-file document into the record log",
+    );
   }
 }

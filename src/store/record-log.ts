@@ -121,7 +121,10 @@ export class RecordLog {
 
   /** Durable when it resolves. The entries are serialised now: later changes to their values are not in it. */
   append(entries: readonly RecordEntry[]): Promise<void> {
-    if (this.closed) return Promise.reject(new DuegateError(ErrorCode.StoreWrite, `Record log ${this.dir} is closed`, { dir: this.dir }));
+    if (this.closed)
+      return Promise.reject(
+        new DuegateError(ErrorCode.StoreWrite, `Record log ${this.dir} is closed`, { dir: this.dir }),
+      );
     let text = "";
     for (const e of entries) text += JSON.stringify(e) + "\n";
     text += `{"commit":${entries.length}}\n`;
@@ -194,7 +197,12 @@ export class RecordLog {
           // The file may end in part of this batch: later appends go to a new generation so
           // that the torn part stays at a file's end, where replay drops it.
           this.brokenTail = true;
-          const err = new DuegateError(ErrorCode.StoreWrite, `Could not append to ${join(this.dir, logName(this.stat.generation))}: ${errorMessage(e)}`, { dir: this.dir }, { cause: e });
+          const err = new DuegateError(
+            ErrorCode.StoreWrite,
+            `Could not append to ${join(this.dir, logName(this.stat.generation))}: ${errorMessage(e)}`,
+            { dir: this.dir },
+            { cause: e },
+          );
           for (const b of batch) b.reject(err);
         }
         this.maybeCompact();
@@ -224,7 +232,12 @@ export class RecordLog {
     if (this.compaction || this.closed) return;
     const { logBytes, snapshotBytes } = this.stat;
     if (logBytes < this.opts.compactMinBytes || logBytes < this.opts.compactRatio * snapshotBytes) return;
-    this.compact().catch((e: unknown) => this.opts.logger.error({ dir: this.dir, err: errorMessage(e) }, "store: compaction failed; the log keeps growing and it is tried again after the next append"));
+    this.compact().catch((e: unknown) =>
+      this.opts.logger.error(
+        { dir: this.dir, err: errorMessage(e) },
+        "store: compaction failed; the log keeps growing and it is tried again after the next append",
+      ),
+    );
   }
 
   private async runCompaction(): Promise<void> {
@@ -252,7 +265,12 @@ export class RecordLog {
     } catch (e) {
       await fh.close().catch(() => undefined);
       await unlink(tmp).catch(() => undefined);
-      throw new DuegateError(ErrorCode.StoreWrite, `Could not write the snapshot ${tmp}: ${errorMessage(e)}`, { dir: this.dir }, { cause: e });
+      throw new DuegateError(
+        ErrorCode.StoreWrite,
+        `Could not write the snapshot ${tmp}: ${errorMessage(e)}`,
+        { dir: this.dir },
+        { cause: e },
+      );
     }
     await fh.close();
     await rename(tmp, join(this.dir, SNAPSHOT));
@@ -269,7 +287,16 @@ export class RecordLog {
     this.stat.logBytes = Math.max(0, this.stat.logBytes - removed);
     this.stat.snapshotBytes = bytes;
     this.stat.compactions++;
-    this.opts.logger.info({ dir: this.dir, records, snapshotBytes: bytes, logBytesRemoved: removed, ms: Math.round(performance.now() - started) }, "store: record log compacted");
+    this.opts.logger.info(
+      {
+        dir: this.dir,
+        records,
+        snapshotBytes: bytes,
+        logBytesRemoved: removed,
+        ms: Math.round(performance.now() - started),
+      },
+      "store: record log compacted",
+    );
   }
 }
 
@@ -300,7 +327,11 @@ async function readSnapshot(path: string, apply: (e: RecordEntry) => void): Prom
   let end = -1;
   let lineNo = 0;
   const corrupt = (problem: string): DuegateError =>
-    new DuegateError(ErrorCode.StoreCorrupt, `Snapshot ${path} is unreadable at line ${lineNo} (${problem}); restore the data directory from a backup`, { file: path, line: lineNo });
+    new DuegateError(
+      ErrorCode.StoreCorrupt,
+      `Snapshot ${path} is unreadable at line ${lineNo} (${problem}); restore the data directory from a backup`,
+      { file: path, line: lineNo },
+    );
   for await (const line of lines(path)) {
     lineNo++;
     if (end >= 0) throw corrupt("text after the end mark");
@@ -328,7 +359,11 @@ async function readSnapshot(path: string, apply: (e: RecordEntry) => void): Prom
   return { next, bytes: size };
 }
 
-async function replayLog(path: string, apply: (e: RecordEntry) => void, logger: Logger): Promise<{ bytes: number; deletes: boolean }> {
+async function replayLog(
+  path: string,
+  apply: (e: RecordEntry) => void,
+  logger: Logger,
+): Promise<{ bytes: number; deletes: boolean }> {
   let held: RecordEntry[] = [];
   let bad: { line: number; problem: string } | undefined;
   let lineNo = 0;
@@ -352,17 +387,25 @@ async function replayLog(path: string, apply: (e: RecordEntry) => void, logger: 
       continue;
     }
     if (bad || commit !== held.length)
-      throw new DuegateError(ErrorCode.StoreCorrupt, `Record log ${path} is damaged at line ${bad?.line ?? lineNo} (${bad?.problem ?? `commit of ${commit} after ${held.length} records`}); restore the data directory from a backup`, {
-        file: path,
-        line: bad?.line ?? lineNo,
-      });
+      throw new DuegateError(
+        ErrorCode.StoreCorrupt,
+        `Record log ${path} is damaged at line ${bad?.line ?? lineNo} (${bad?.problem ?? `commit of ${commit} after ${held.length} records`}); restore the data directory from a backup`,
+        {
+          file: path,
+          line: bad?.line ?? lineNo,
+        },
+      );
     for (const e of held) {
       if (e.length < 3) deletes = true;
       apply(e);
     }
     held = [];
   }
-  if (held.length || bad) logger.warn({ file: path, droppedRecords: held.length, fromLine: bad?.line }, "store: the record log ends in an append that never completed (a crash while writing); it was never acknowledged and is dropped");
+  if (held.length || bad)
+    logger.warn(
+      { file: path, droppedRecords: held.length, fromLine: bad?.line },
+      "store: the record log ends in an append that never completed (a crash while writing); it was never acknowledged and is dropped",
+    );
   return { bytes: (await stat(path)).size, deletes };
 }
 

@@ -17,7 +17,11 @@ export class SecretFile<T> {
     try {
       return JSON.parse(readFileSync(this.path, "utf8")) as T;
     } catch (e) {
-      throw new DuegateError(ErrorCode.StoreCorrupt, `${this.path} is unreadable (${errorMessage(e)}): move it away to have new credentials generated`, { file: this.path });
+      throw new DuegateError(
+        ErrorCode.StoreCorrupt,
+        `${this.path} is unreadable (${errorMessage(e)}): move it away to have new credentials generated`,
+        { file: this.path },
+      );
     }
   }
 

@@ -79,7 +79,8 @@ async function readOnce(dataDir: string, rel: string): Promise<ReadFile | undefi
     const st = await fh.stat();
     let content = await fh.readFile();
     // An append in progress may leave half a line; the lines before it are whole.
-    if (rel.endsWith(".jsonl") && content.length && content[content.length - 1] !== 0x0a) content = content.subarray(0, content.lastIndexOf(0x0a) + 1);
+    if (rel.endsWith(".jsonl") && content.length && content[content.length - 1] !== 0x0a)
+      content = content.subarray(0, content.lastIndexOf(0x0a) + 1);
     return { path: rel, content, ino: st.ino, mtimeMs: st.mtimeMs, size: st.size };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined; // removed between readdir and open
@@ -112,7 +113,8 @@ class NotQuiet extends Error {}
  */
 export async function backup(dataDir: string, outFile: string, opts: BackupOptions = {}): Promise<BackupManifest> {
   const st = await stat(dataDir).catch(() => undefined);
-  if (!st?.isDirectory()) throw new DuegateError(ErrorCode.BackupInvalid, `backup: data directory ${dataDir} does not exist`, { dataDir });
+  if (!st?.isDirectory())
+    throw new DuegateError(ErrorCode.BackupInvalid, `backup: data directory ${dataDir} does not exist`, { dataDir });
   const attempts = Math.max(1, opts.attempts ?? 5);
   const tmp = `${outFile}.tmp-${process.pid}`;
   await mkdir(dirname(outFile), { recursive: true });
@@ -177,7 +179,8 @@ function safeRelative(path: string): string | undefined {
   if (!path.startsWith(DATA_PREFIX)) return undefined;
   const rel = path.slice(DATA_PREFIX.length);
   const norm = normalize(rel).split(sep).join("/");
-  if (!rel || norm !== rel || norm.startsWith("../") || norm === ".." || norm.startsWith("/") || !isBackedUp(norm)) return undefined;
+  if (!rel || norm !== rel || norm.startsWith("../") || norm === ".." || norm.startsWith("/") || !isBackedUp(norm))
+    return undefined;
   return norm;
 }
 
@@ -188,7 +191,8 @@ function parseManifest(content: Buffer): BackupManifest {
   } catch (e) {
     throw new DuegateError(ErrorCode.BackupInvalid, `restore: the manifest is not JSON (${errorMessage(e)})`, {});
   }
-  if (m?.format !== "duegate-backup" || m.version !== 1 || !Array.isArray(m.files)) throw new DuegateError(ErrorCode.BackupInvalid, "restore: not a duegate backup (manifest format/version)", {});
+  if (m?.format !== "duegate-backup" || m.version !== 1 || !Array.isArray(m.files))
+    throw new DuegateError(ErrorCode.BackupInvalid, "restore: not a duegate backup (manifest format/version)", {});
   return m;
 }
 
@@ -200,7 +204,11 @@ function parseManifest(content: Buffer): BackupManifest {
 export async function restore(inFile: string, dataDir: string, opts: RestoreOptions = {}): Promise<RestoreReport> {
   const holder = lockHolder(dataDir);
   if (holder !== undefined && !opts.force)
-    throw new DuegateError(ErrorCode.RestoreRefused, `restore: process ${holder} holds ${join(dataDir, "duegate.lock")}; stop the service first (systemctl stop duegate), or pass --force if that process is not duegate`, { dataDir, pid: holder });
+    throw new DuegateError(
+      ErrorCode.RestoreRefused,
+      `restore: process ${holder} holds ${join(dataDir, "duegate.lock")}; stop the service first (systemctl stop duegate), or pass --force if that process is not duegate`,
+      { dataDir, pid: holder },
+    );
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const stamp = new Date(opts.now?.() ?? Date.now()).toISOString().replace(/[:.]/g, "-");
   const staging = join(dataDir, `.restore-${stamp}`);
@@ -226,8 +234,14 @@ export async function restore(inFile: string, dataDir: string, opts: RestoreOpti
       }
       if (entry.type === "directory") continue;
       const rel = safeRelative(entry.path);
-      if (entry.type !== "file" || rel === undefined) throw new DuegateError(ErrorCode.BackupInvalid, `restore: unexpected entry ${entry.path} in the archive (is this a duegate backup?)`, { entry: entry.path });
-      if (staged.has(rel)) throw new DuegateError(ErrorCode.BackupInvalid, `restore: ${rel} appears twice in the archive`, { path: rel });
+      if (entry.type !== "file" || rel === undefined)
+        throw new DuegateError(
+          ErrorCode.BackupInvalid,
+          `restore: unexpected entry ${entry.path} in the archive (is this a duegate backup?)`,
+          { entry: entry.path },
+        );
+      if (staged.has(rel))
+        throw new DuegateError(ErrorCode.BackupInvalid, `restore: ${rel} appears twice in the archive`, { path: rel });
       const target = join(staging, rel);
       await mkdir(dirname(target), { recursive: true, mode: 0o700 });
       const fh = await open(target, "wx", 0o600);
@@ -240,20 +254,42 @@ export async function restore(inFile: string, dataDir: string, opts: RestoreOpti
       staged.set(rel, { size: entry.content.length, sha256: sha256(entry.content) });
       bytes += entry.content.length;
     }
-    if (!manifest) throw new DuegateError(ErrorCode.BackupInvalid, `restore: ${inFile} has no ${MANIFEST_NAME} (not a duegate backup, or truncated)`, {});
+    if (!manifest)
+      throw new DuegateError(
+        ErrorCode.BackupInvalid,
+        `restore: ${inFile} has no ${MANIFEST_NAME} (not a duegate backup, or truncated)`,
+        {},
+      );
     for (const [rel, got] of staged) {
       const expected = manifest.files.find((f) => f.path === rel);
-      if (!expected) throw new DuegateError(ErrorCode.BackupInvalid, `restore: ${rel} is in the archive but not in the manifest`, { path: rel });
+      if (!expected)
+        throw new DuegateError(ErrorCode.BackupInvalid, `restore: ${rel} is in the archive but not in the manifest`, {
+          path: rel,
+        });
       if (expected.size !== got.size || expected.sha256 !== got.sha256)
-        throw new DuegateError(ErrorCode.BackupInvalid, `restore: ${rel} does not match its checksum in the manifest (the backup is damaged)`, { path: rel });
+        throw new DuegateError(
+          ErrorCode.BackupInvalid,
+          `restore: ${rel} does not match its checksum in the manifest (the backup is damaged)`,
+          { path: rel },
+        );
       seen.add(rel);
     }
     const missing = manifest.files.filter((f) => !seen.has(f.path)).map((f) => f.path);
-    if (missing.length) throw new DuegateError(ErrorCode.BackupInvalid, `restore: ${missing.length} file(s) of the manifest are missing from the archive: ${missing.slice(0, 5).join(", ")}`, { missing });
+    if (missing.length)
+      throw new DuegateError(
+        ErrorCode.BackupInvalid,
+        `restore: ${missing.length} file(s) of the manifest are missing from the archive: ${missing.slice(0, 5).join(", ")}`,
+        { missing },
+      );
   } catch (e) {
     await rm(staging, { recursive: true, force: true });
     if (e instanceof DuegateError) throw e;
-    throw new DuegateError(ErrorCode.BackupInvalid, `restore: cannot read ${inFile}: ${errorMessage(e)}`, { file: inFile }, { cause: e });
+    throw new DuegateError(
+      ErrorCode.BackupInvalid,
+      `restore: cannot read ${inFile}: ${errorMessage(e)}`,
+      { file: inFile },
+      { cause: e },
+    );
   }
 
   // Everything checked: move the old data aside, then the restored data in (renames on one file system).
@@ -276,7 +312,13 @@ export async function restore(inFile: string, dataDir: string, opts: RestoreOpti
       for (let i = 1; i <= parts.length; i++) await chown(join(dataDir, ...parts.slice(0, i)), owner.uid, owner.gid);
     }
   }
-  return { files: seen.size, bytes, createdAt: manifest.createdAt, consistency: manifest.consistency, previousDataDir: movedAside ? aside : undefined };
+  return {
+    files: seen.size,
+    bytes,
+    createdAt: manifest.createdAt,
+    consistency: manifest.consistency,
+    previousDataDir: movedAside ? aside : undefined,
+  };
 }
 
 async function syncDir(dir: string): Promise<void> {

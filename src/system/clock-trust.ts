@@ -55,7 +55,9 @@ export async function systemNtpSynchronized(): Promise<boolean> {
     /* not timesyncd, or not yet synchronised: ask timedatectl */
   }
   return new Promise((resolve) => {
-    execFile("timedatectl", ["show", "-p", "NTPSynchronized", "--value"], { timeout: 3000 }, (err, stdout) => resolve(!err && String(stdout).trim() === "yes"));
+    execFile("timedatectl", ["show", "-p", "NTPSynchronized", "--value"], { timeout: 3000 }, (err, stdout) =>
+      resolve(!err && String(stdout).trim() === "yes"),
+    );
   });
 }
 
@@ -92,8 +94,15 @@ export class SystemClockTrust implements ClockTrust {
     if (this.current.trusted) return this.status();
     const now = this.opts.clock.now();
     let next: ClockTrustStatus;
-    if (this.opts.override) next = { trusted: true, source: "config", detail: "trusted by configuration (dunning.requireTrustedClock: false)", checkedAt: now };
-    else if (await (this.opts.ntpSynchronized ?? systemNtpSynchronized)().catch(() => false)) next = { trusted: true, source: "ntp", detail: "system clock synchronised by NTP", checkedAt: now };
+    if (this.opts.override)
+      next = {
+        trusted: true,
+        source: "config",
+        detail: "trusted by configuration (dunning.requireTrustedClock: false)",
+        checkedAt: now,
+      };
+    else if (await (this.opts.ntpSynchronized ?? systemNtpSynchronized)().catch(() => false))
+      next = { trusted: true, source: "ntp", detail: "system clock synchronised by NTP", checkedAt: now };
     else next = await this.fromModem(now);
     this.current = next;
     if (next.trusted) {
@@ -108,16 +117,41 @@ export class SystemClockTrust implements ClockTrust {
   }
 
   private async fromModem(now: number): Promise<ClockTrustStatus> {
-    if (!this.opts.networkTime) return { trusted: false, source: "none", detail: "no NTP synchronisation and no modem network time", checkedAt: now };
+    if (!this.opts.networkTime)
+      return {
+        trusted: false,
+        source: "none",
+        detail: "no NTP synchronisation and no modem network time",
+        checkedAt: now,
+      };
     let net: number | undefined;
     try {
       net = await this.opts.networkTime();
     } catch {
       net = undefined;
     }
-    if (net === undefined) return { trusted: false, source: "none", detail: "no NTP synchronisation; the modem reported no network time", checkedAt: now };
+    if (net === undefined)
+      return {
+        trusted: false,
+        source: "none",
+        detail: "no NTP synchronisation; the modem reported no network time",
+        checkedAt: now,
+      };
     const offsetMs = net - this.opts.clock.now();
-    if (Math.abs(offsetMs) <= this.opts.toleranceMs) return { trusted: true, source: "modem", detail: `modem network time agrees within ${Math.round(Math.abs(offsetMs) / 1000)} s`, checkedAt: now, offsetMs };
-    return { trusted: false, source: "none", detail: `modem network time differs from the system clock by ${Math.round(offsetMs / 1000)} s`, checkedAt: now, offsetMs };
+    if (Math.abs(offsetMs) <= this.opts.toleranceMs)
+      return {
+        trusted: true,
+        source: "modem",
+        detail: `modem network time agrees within ${Math.round(Math.abs(offsetMs) / 1000)} s`,
+        checkedAt: now,
+        offsetMs,
+      };
+    return {
+      trusted: false,
+      source: "none",
+      detail: `modem network time differs from the system clock by ${Math.round(offsetMs / 1000)} s`,
+      checkedAt: now,
+      offsetMs,
+    };
   }
 }

@@ -30,7 +30,10 @@ export function prepareDataDir(dataDir: string): void {
     created = true;
   }
   const st = statSync(dataDir);
-  if (!st.isDirectory()) throw new DuegateError(ErrorCode.DataDirUnsafe, `data directory ${dataDir} is not a directory (gateway.dataDir)`, { path: dataDir });
+  if (!st.isDirectory())
+    throw new DuegateError(ErrorCode.DataDirUnsafe, `data directory ${dataDir} is not a directory (gateway.dataDir)`, {
+      path: dataDir,
+    });
   if (!created) assertPrivate(dataDir, st.mode);
 }
 

@@ -28,7 +28,11 @@ export function acquireInstanceLock(dataDir: string): { release(): void; path: s
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
       const pid = Number(readFileSync(path, "utf8"));
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-        throw new DuegateError(ErrorCode.ConfigInvalid, `data directory ${dataDir} is in use by process ${pid}; stop it first (or choose another --data)`, { dataDir, pid });
+        throw new DuegateError(
+          ErrorCode.ConfigInvalid,
+          `data directory ${dataDir} is in use by process ${pid}; stop it first (or choose another --data)`,
+          { dataDir, pid },
+        );
       }
       unlinkSync(path);
     }

@@ -33,7 +33,11 @@ export class CronScheduler implements Scheduler {
     try {
       pattern = new Cron(cron, { paused: true, ...(opts.timeZone ? { timezone: opts.timeZone } : {}) });
     } catch (e) {
-      throw new DuegateError(ErrorCode.ConfigInvalid, `schedule "${name}": cannot read cron expression "${cron}": ${e instanceof Error ? e.message : String(e)}`, { cron });
+      throw new DuegateError(
+        ErrorCode.ConfigInvalid,
+        `schedule "${name}": cannot read cron expression "${cron}": ${e instanceof Error ? e.message : String(e)}`,
+        { cron },
+      );
     }
     let timer: TimerHandle | undefined;
     let next: number | undefined;
@@ -49,7 +53,8 @@ export class CronScheduler implements Scheduler {
         if (this.clock.now() + 5 < (next ?? 0)) return arm();
         try {
           const r = fn();
-          if (r && typeof r.catch === "function") r.catch((error: unknown) => this.logger.error({ err: error, job: name }, "scheduled job failed"));
+          if (r && typeof r.catch === "function")
+            r.catch((error: unknown) => this.logger.error({ err: error, job: name }, "scheduled job failed"));
         } catch (error) {
           this.logger.error({ err: error, job: name }, "scheduled job failed");
         }

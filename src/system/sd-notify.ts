@@ -46,7 +46,12 @@ export function systemdNotifySender(binary = "systemd-notify"): NotifySender {
   return (assignments, env) =>
     new Promise((resolve, reject) => {
       execFile(binary, assignments, { env, timeout: SEND_TIMEOUT_MS, windowsHide: true }, (err, _stdout, stderr) => {
-        if (err) reject(new Error(`${binary} ${assignments.join(" ")} failed: ${errorMessage(err)}${stderr ? ` (${String(stderr).trim()})` : ""}`));
+        if (err)
+          reject(
+            new Error(
+              `${binary} ${assignments.join(" ")} failed: ${errorMessage(err)}${stderr ? ` (${String(stderr).trim()})` : ""}`,
+            ),
+          );
         else resolve();
       });
     });
@@ -160,7 +165,11 @@ export function startWatchdog(opts: WatchdogOptions): Watchdog {
       if (stopped) return;
       if (ok !== lastHealthy) {
         if (ok) opts.logger.info("watchdog: healthy again; pinging systemd");
-        else opts.logger.error({ intervalMs }, "watchdog: unhealthy; withholding WATCHDOG=1, systemd restarts the service after WatchdogSec");
+        else
+          opts.logger.error(
+            { intervalMs },
+            "watchdog: unhealthy; withholding WATCHDOG=1, systemd restarts the service after WatchdogSec",
+          );
         lastHealthy = ok;
       }
       if (ok) await opts.notifier.watchdog();

@@ -37,7 +37,14 @@ export function securityChecks(config: Config, dataDir = resolve(config.gateway.
 
 /** The data directory 0700 and every file in it readable by the service alone. */
 export function dataDirChecks(_config: Config, dataDir: string): SecurityCheck[] {
-  if (!existsSync(dataDir)) return [{ name: "data directory", ok: true, detail: `${dataDir} does not exist yet; the service creates it 0700 at first start` }];
+  if (!existsSync(dataDir))
+    return [
+      {
+        name: "data directory",
+        ok: true,
+        detail: `${dataDir} does not exist yet; the service creates it 0700 at first start`,
+      },
+    ];
   const st = statSync(dataDir);
   const checks: SecurityCheck[] = [];
   if (st.mode & 0o077) {
@@ -49,17 +56,30 @@ export function dataDirChecks(_config: Config, dataDir: string): SecurityCheck[]
     });
   } else checks.push({ name: "data directory", ok: true, detail: `${dataDir} is ${octal(st.mode)}` });
   if (process.getuid && st.uid !== process.getuid() && process.getuid() !== 0)
-    checks.push({ name: "data directory owner", ok: false, detail: `${dataDir} belongs to uid ${st.uid}, not to this user (uid ${process.getuid()})`, hint: "run duegate doctor as the service's user, or with sudo" });
+    checks.push({
+      name: "data directory owner",
+      ok: false,
+      detail: `${dataDir} belongs to uid ${st.uid}, not to this user (uid ${process.getuid()})`,
+      hint: "run duegate doctor as the service's user, or with sudo",
+    });
   const open = openFiles(dataDir);
   if (open.files.length > 0) {
-    const shown = open.files.slice(0, 5).map((f) => `${f.path} (${octal(f.mode)})`).join(", ");
+    const shown = open.files
+      .slice(0, 5)
+      .map((f) => `${f.path} (${octal(f.mode)})`)
+      .join(", ");
     checks.push({
       name: "data files",
       ok: false,
       detail: `${open.files.length} file(s) or folder(s) readable or writable by others: ${shown}${open.files.length > 5 ? ", ..." : ""}`,
       hint: `chmod -R go-rwx ${dataDir}`,
     });
-  } else checks.push({ name: "data files", ok: true, detail: `${open.checked} file(s) readable by the owner alone${open.partial ? ` (first ${MAX_FILES_CHECKED} checked)` : ""}` });
+  } else
+    checks.push({
+      name: "data files",
+      ok: true,
+      detail: `${open.checked} file(s) readable by the owner alone${open.partial ? ` (first ${MAX_FILES_CHECKED} checked)` : ""}`,
+    });
   return checks;
 }
 
@@ -73,8 +93,18 @@ export function httpChecks(config: Config, dataDir: string): SecurityCheck[] {
     return [{ name: "web panel", ok: false, detail: errorMessage(e) }];
   }
   const https = httpsEnabled(config.http);
-  if (isLoopbackHost(host)) checks.push({ name: "web panel", ok: true, detail: `${config.http.listen}: reachable from this machine only${https ? ", over HTTPS" : ""}` });
-  else if (https) checks.push({ name: "web panel", ok: true, detail: `${config.http.listen}: HTTPS on the LAN${config.http.redirectFrom ? `; ${config.http.redirectFrom} redirects plain HTTP to it` : ""}` });
+  if (isLoopbackHost(host))
+    checks.push({
+      name: "web panel",
+      ok: true,
+      detail: `${config.http.listen}: reachable from this machine only${https ? ", over HTTPS" : ""}`,
+    });
+  else if (https)
+    checks.push({
+      name: "web panel",
+      ok: true,
+      detail: `${config.http.listen}: HTTPS on the LAN${config.http.redirectFrom ? `; ${config.http.redirectFrom} redirects plain HTTP to it` : ""}`,
+    });
   else
     checks.push({
       name: "web panel",
@@ -82,16 +112,42 @@ export function httpChecks(config: Config, dataDir: string): SecurityCheck[] {
       detail: `${config.http.listen}: plain HTTP on the LAN (http.tls: off): passwords, session cookies and debtors' data cross the network in clear`,
       hint: "set http.tls: auto (the default) or on",
     });
-  if (!https && config.http.secureCookies) checks.push({ name: "web panel cookies", ok: true, detail: "http.secureCookies: on (a TLS proxy is expected in front of duegate)" });
+  if (!https && config.http.secureCookies)
+    checks.push({
+      name: "web panel cookies",
+      ok: true,
+      detail: "http.secureCookies: on (a TLS proxy is expected in front of duegate)",
+    });
   const cert = peekCertificate(config, dataDir);
-  if (cert.fingerprint256) checks.push({ name: "TLS certificate", ok: true, detail: `${cert.path}, SHA-256 ${cert.fingerprint256}, valid until ${cert.notAfter}` });
-  else if (cert.problem) checks.push({ name: "TLS certificate", ok: !https, detail: cert.problem, ...(https ? { hint: "check http.certFile and http.keyFile" } : {}) });
-  else checks.push({ name: "TLS certificate", ok: true, detail: https ? "not generated yet: created at first start, its fingerprint is logged then" : "none (HTTPS is off)" });
+  if (cert.fingerprint256)
+    checks.push({
+      name: "TLS certificate",
+      ok: true,
+      detail: `${cert.path}, SHA-256 ${cert.fingerprint256}, valid until ${cert.notAfter}`,
+    });
+  else if (cert.problem)
+    checks.push({
+      name: "TLS certificate",
+      ok: !https,
+      detail: cert.problem,
+      ...(https ? { hint: "check http.certFile and http.keyFile" } : {}),
+    });
+  else
+    checks.push({
+      name: "TLS certificate",
+      ok: true,
+      detail: https
+        ? "not generated yet: created at first start, its fingerprint is logged then"
+        : "none (HTTPS is off)",
+    });
   return checks;
 }
 
 /** The certificate the panel serves, read without generating one (doctor may run as root). */
-function peekCertificate(config: Config, dataDir: string): { path?: string; fingerprint256?: string; notAfter?: string; problem?: string } {
+function peekCertificate(
+  config: Config,
+  dataDir: string,
+): { path?: string; fingerprint256?: string; notAfter?: string; problem?: string } {
   const path = config.http.certFile || join(tlsDir(dataDir), "duegate.crt");
   if (!existsSync(path)) return config.http.certFile ? { path, problem: `${path} (http.certFile) does not exist` } : {};
   try {

@@ -20,7 +20,11 @@ export function probeStorage(dir: string, minFreeBytes = MIN_FREE_BYTES): Storag
   try {
     const fs = statfsSync(dir);
     const freeBytes = Number(fs.bavail) * Number(fs.bsize);
-    if (freeBytes < minFreeBytes) return { ok: false, reason: `only ${Math.floor(freeBytes / 1024)} KiB free on the file system of ${dir} (at least ${minFreeBytes / 1024 / 1024} MiB needed)` };
+    if (freeBytes < minFreeBytes)
+      return {
+        ok: false,
+        reason: `only ${Math.floor(freeBytes / 1024)} KiB free on the file system of ${dir} (at least ${minFreeBytes / 1024 / 1024} MiB needed)`,
+      };
     return { ok: true, freeBytes };
   } catch (e) {
     return { ok: false, reason: `cannot read the free space of ${dir}: ${errorMessage(e)}` };

@@ -11,13 +11,21 @@ const BLOCK = 512;
 
 function writeString(buf: Buffer, offset: number, length: number, value: string): void {
   const bytes = Buffer.from(value, "utf8");
-  if (bytes.length > length) throw new DuegateError(ErrorCode.BackupInvalid, `tar: "${value}" does not fit in ${length} bytes`, { value });
+  if (bytes.length > length)
+    throw new DuegateError(ErrorCode.BackupInvalid, `tar: "${value}" does not fit in ${length} bytes`, { value });
   bytes.copy(buf, offset);
 }
 
 function writeOctal(buf: Buffer, offset: number, length: number, value: number): void {
   // length-1 octal digits, then NUL.
-  writeString(buf, offset, length, `${Math.floor(value).toString(8).padStart(length - 1, "0")}\0`);
+  writeString(
+    buf,
+    offset,
+    length,
+    `${Math.floor(value)
+      .toString(8)
+      .padStart(length - 1, "0")}\0`,
+  );
 }
 
 function splitName(path: string): { name: string; prefix: string } {
@@ -77,11 +85,16 @@ function parseHeader(h: Buffer): { path: string; size: number; type: TarEntry["t
   let sum = 0;
   for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : h[i]!;
   const stored = parseInt(readString(h, 148, 8).trim(), 8);
-  if (stored !== sum) throw new DuegateError(ErrorCode.BackupInvalid, "tar: header checksum mismatch (the archive is damaged)", { stored, computed: sum });
+  if (stored !== sum)
+    throw new DuegateError(ErrorCode.BackupInvalid, "tar: header checksum mismatch (the archive is damaged)", {
+      stored,
+      computed: sum,
+    });
   const name = readString(h, 0, 100);
   const prefix = readString(h, 345, 155);
   const size = parseInt(readString(h, 124, 12).trim() || "0", 8);
-  if (!Number.isFinite(size) || size < 0) throw new DuegateError(ErrorCode.BackupInvalid, `tar: bad size in the header of ${name}`, { name });
+  if (!Number.isFinite(size) || size < 0)
+    throw new DuegateError(ErrorCode.BackupInvalid, `tar: bad size in the header of ${name}`, { name });
   const flag = String.fromCharCode(h[156]!);
   const type = flag === "0" || flag === "\0" ? "file" : flag === "5" ? "directory" : "other";
   return { path: prefix ? `${prefix}/${name}` : name, size, type };
@@ -143,6 +156,9 @@ export async function* readTar(chunks: AsyncIterable<Buffer | string>): AsyncGen
       yield entry;
     }
   }
-  if (pending) throw new DuegateError(ErrorCode.BackupInvalid, `tar: the archive ends inside ${pending.path} (truncated)`, { path: pending.path });
+  if (pending)
+    throw new DuegateError(ErrorCode.BackupInvalid, `tar: the archive ends inside ${pending.path} (truncated)`, {
+      path: pending.path,
+    });
   if (!ended) throw new DuegateError(ErrorCode.BackupInvalid, "tar: the archive has no end marker (truncated)", {});
 }

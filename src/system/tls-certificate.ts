@@ -42,7 +42,8 @@ export function tlsDir(dataDir: string): string {
 export async function ensureTlsIdentity(opts: TlsIdentityOptions): Promise<TlsIdentity> {
   const now = opts.now ?? new Date();
   if (opts.certFile || opts.keyFile) {
-    if (!opts.certFile || !opts.keyFile) throw new Error("TLS: give both a certificate and a key file, or neither (duegate then generates its own)");
+    if (!opts.certFile || !opts.keyFile)
+      throw new Error("TLS: give both a certificate and a key file, or neither (duegate then generates its own)");
     return load(opts.certFile, opts.keyFile, "configured");
   }
   const dir = tlsDir(opts.dataDir);
@@ -79,7 +80,9 @@ function load(certPath: string, keyPath: string, source: TlsIdentity["source"]):
   try {
     x509 = new X509Certificate(cert);
   } catch (e) {
-    throw new Error(`TLS: ${certPath} is not a PEM certificate (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+    throw new Error(`TLS: ${certPath} is not a PEM certificate (${e instanceof Error ? e.message : String(e)})`, {
+      cause: e,
+    });
   }
   return { cert, key, fingerprint256: x509.fingerprint256, notAfter: new Date(x509.validTo), source, certPath };
 }
@@ -89,7 +92,8 @@ function localNames(): Array<{ type: 2; value: string } | { type: 7; ip: string 
   const host = hostname();
   const dns = [...new Set(["localhost", host, `${host}.local`])].map((value) => ({ type: 2 as const, value }));
   const ips = new Set(["127.0.0.1", "::1"]);
-  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (!a.address.startsWith("fe80")) ips.add(a.address);
+  for (const list of Object.values(networkInterfaces()))
+    for (const a of list ?? []) if (!a.address.startsWith("fe80")) ips.add(a.address);
   return [...dns, ...[...ips].map((ip) => ({ type: 7 as const, ip }))];
 }
 

@@ -31,6 +31,11 @@ describe("the documented payloads are the enforced ones (run npm run docs:api)",
     expect(table).toContain(`| account | \`tags\` | at most ${RECORD_LIMITS.tagsPerAccount},`);
     expect(table).toContain(`\`https://\` only, no spaces, at most ${RECORD_LIMITS.paymentLinkMaxLength} characters`);
     expect(table).toContain("| invoice | `amount`, `amountDue` | integer 0 …");
-    expect(RECORD_LIMITS).toMatchObject({ phonesPerAccount: 5, tagsPerAccount: 32, paymentLinkMaxLength: 300, amountMin: 0 });
+    expect(RECORD_LIMITS).toMatchObject({
+      phonesPerAccount: 5,
+      tagsPerAccount: 32,
+      paymentLinkMaxLength: 300,
+      amountMin: 0,
+    });
   });
 });

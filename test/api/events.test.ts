@@ -17,7 +17,15 @@ describe("domain events are one table", () => {
   });
 
   it("describes the payloads the gateway emits: a real message state event passes its schema, a wrong state does not", () => {
-    const event = { id: "m_1", idempotencyKey: "send:x", state: "delivered", to: "+49176***678", origin: { kind: "api" }, parts: 1, at: 1 };
+    const event = {
+      id: "m_1",
+      idempotencyKey: "send:x",
+      state: "delivered",
+      to: "+49176***678",
+      origin: { kind: "api" },
+      parts: 1,
+      at: 1,
+    };
     expect(check(EVENT_TABLE["message.state"].schema, event).ok).toBe(true);
     const wrong = check(EVENT_TABLE["message.state"].schema, { ...event, state: "sent" });
     expect(wrong.ok).toBe(false);
@@ -25,10 +33,15 @@ describe("domain events are one table", () => {
   });
 
   it("reaches the browser's live feed and docs/mqtt.md from the same table", async () => {
-    const mod = (await import(`data:text/javascript,${encodeURIComponent(contractModule())}`)) as { LIVE_EVENTS: readonly string[] };
+    const mod = (await import(`data:text/javascript,${encodeURIComponent(contractModule())}`)) as {
+      LIVE_EVENTS: readonly string[];
+    };
     expect(mod.LIVE_EVENTS).toEqual(["snapshot", "stats", ...EVENT_NAMES]);
     const doc = readFileSync(new URL("../../docs/mqtt.md", import.meta.url), "utf8");
-    for (const t of OUT_TOPICS.filter((x) => x.event)) expect(doc, t.topic).toContain(`<code>$P/${t.topic}</code> (${t.event})`);
-    expect(readFileSync(new URL("../../web/app/live.js", import.meta.url), "utf8")).not.toMatch(/"message\.state",\s*"inbound\.received"/);
+    for (const t of OUT_TOPICS.filter((x) => x.event))
+      expect(doc, t.topic).toContain(`<code>$P/${t.topic}</code> (${t.event})`);
+    expect(readFileSync(new URL("../../web/app/live.js", import.meta.url), "utf8")).not.toMatch(
+      /"message\.state",\s*"inbound\.received"/,
+    );
   });
 });

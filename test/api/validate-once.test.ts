@@ -19,7 +19,14 @@ import { waitForValue } from "../support/wait.js";
  */
 const run = requireOrSkip(mosquittoAvailable(), "mosquitto");
 const ACCOUNT = { id: "C-1", version: 1, name: "Anna Schmidt", phones: ["+4917612345678"] };
-const INVOICE = { id: "I-1", version: 1, accountId: "C-1", amount: 4990, issueDate: "2026-01-05", dueDate: "2026-01-19" };
+const INVOICE = {
+  id: "I-1",
+  version: 1,
+  accountId: "C-1",
+  amount: 4990,
+  issueDate: "2026-01-05",
+  dueDate: "2026-01-19",
+};
 const phones = (n: number) => Array.from({ length: n }, (_, i) => `+49176123450${String(i).padStart(2, "0")}`);
 const tags = (n: number) => Array.from({ length: n }, (_, i) => `t${i}`);
 const link = (length: number) => "https://pay.example.com/" + "x".repeat(length - "https://pay.example.com/".length);
@@ -38,19 +45,66 @@ const account = (over: Record<string, unknown>) => ({ ...ACCOUNT, id: `C-case-${
 const invoice = (over: Record<string, unknown>) => ({ ...INVOICE, id: `I-case-${++n}`, ...over });
 
 const CASES: Case[] = [
-  { what: "an id with @ (the ledger allowed it, the schema did not)", kind: "accounts", record: account({ id: "C@1" }), field: "/id" },
-  { what: `${RECORD_LIMITS.phonesPerAccount + 1} phones`, kind: "accounts", record: account({ phones: phones(RECORD_LIMITS.phonesPerAccount + 1) }), field: "/phones" },
-  { what: `${RECORD_LIMITS.phonesPerAccount} phones`, kind: "accounts", record: account({ phones: phones(RECORD_LIMITS.phonesPerAccount) }) },
-  { what: `${RECORD_LIMITS.tagsPerAccount + 1} tags`, kind: "accounts", record: account({ tags: tags(RECORD_LIMITS.tagsPerAccount + 1) }), field: "/tags" },
-  { what: `${RECORD_LIMITS.tagsPerAccount} tags`, kind: "accounts", record: account({ tags: tags(RECORD_LIMITS.tagsPerAccount) }) },
+  {
+    what: "an id with @ (the ledger allowed it, the schema did not)",
+    kind: "accounts",
+    record: account({ id: "C@1" }),
+    field: "/id",
+  },
+  {
+    what: `${RECORD_LIMITS.phonesPerAccount + 1} phones`,
+    kind: "accounts",
+    record: account({ phones: phones(RECORD_LIMITS.phonesPerAccount + 1) }),
+    field: "/phones",
+  },
+  {
+    what: `${RECORD_LIMITS.phonesPerAccount} phones`,
+    kind: "accounts",
+    record: account({ phones: phones(RECORD_LIMITS.phonesPerAccount) }),
+  },
+  {
+    what: `${RECORD_LIMITS.tagsPerAccount + 1} tags`,
+    kind: "accounts",
+    record: account({ tags: tags(RECORD_LIMITS.tagsPerAccount + 1) }),
+    field: "/tags",
+  },
+  {
+    what: `${RECORD_LIMITS.tagsPerAccount} tags`,
+    kind: "accounts",
+    record: account({ tags: tags(RECORD_LIMITS.tagsPerAccount) }),
+  },
   { what: "a blank name", kind: "accounts", record: account({ name: "   " }), field: "/name" },
-  { what: "an http payment link", kind: "invoices", record: invoice({ paymentLink: "http://pay.example.com/42" }), field: "/paymentLink" },
-  { what: "an https payment link one character too long", kind: "invoices", record: invoice({ paymentLink: link(RECORD_LIMITS.paymentLinkMaxLength + 1) }), field: "/paymentLink" },
-  { what: "an https payment link of the longest length", kind: "invoices", record: invoice({ paymentLink: link(RECORD_LIMITS.paymentLinkMaxLength) }) },
+  {
+    what: "an http payment link",
+    kind: "invoices",
+    record: invoice({ paymentLink: "http://pay.example.com/42" }),
+    field: "/paymentLink",
+  },
+  {
+    what: "an https payment link one character too long",
+    kind: "invoices",
+    record: invoice({ paymentLink: link(RECORD_LIMITS.paymentLinkMaxLength + 1) }),
+    field: "/paymentLink",
+  },
+  {
+    what: "an https payment link of the longest length",
+    kind: "invoices",
+    record: invoice({ paymentLink: link(RECORD_LIMITS.paymentLinkMaxLength) }),
+  },
   { what: "a negative amount", kind: "invoices", record: invoice({ amount: -100 }), field: "/amount" },
   { what: "a negative amount due", kind: "invoices", record: invoice({ amountDue: -1 }), field: "/amountDue" },
-  { what: "a day that does not exist", kind: "invoices", record: invoice({ dueDate: "2026-02-30" }), field: "/dueDate" },
-  { what: "a due date before the issue date (a ledger rule)", kind: "invoices", record: invoice({ issueDate: "2026-02-01", dueDate: "2026-01-19" }), field: "/dueDate" },
+  {
+    what: "a day that does not exist",
+    kind: "invoices",
+    record: invoice({ dueDate: "2026-02-30" }),
+    field: "/dueDate",
+  },
+  {
+    what: "a due date before the issue date (a ledger rule)",
+    kind: "invoices",
+    record: invoice({ issueDate: "2026-02-01", dueDate: "2026-01-19" }),
+    field: "/dueDate",
+  },
 ];
 
 const TOPIC = { accounts: "accounts/upsert", invoices: "invoices/upsert" } as const;
@@ -90,9 +144,19 @@ describe.runIf(run)("validate once: MQTT and HTTP accept and refuse the same rec
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function post(kind: Kind, record: unknown): Promise<{ status: number; body: { stored?: number; error?: { field?: string; message: string } } }> {
-    const res = await fetch(`${app.httpUrl}/api/v1/${kind}`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(record) });
-    return { status: res.status, body: (await res.json()) as { stored?: number; error?: { field?: string; message: string } } };
+  async function post(
+    kind: Kind,
+    record: unknown,
+  ): Promise<{ status: number; body: { stored?: number; error?: { field?: string; message: string } } }> {
+    const res = await fetch(`${app.httpUrl}/api/v1/${kind}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify(record),
+    });
+    return {
+      status: res.status,
+      body: (await res.json()) as { stored?: number; error?: { field?: string; message: string } },
+    };
   }
 
   /** Publishes over MQTT and waits for the record to be stored or for its error event. */
@@ -112,7 +176,8 @@ describe.runIf(run)("validate once: MQTT and HTTP accept and refuse the same rec
     it(`${c.field ? "refuses" : "accepts"} ${c.what} on both, naming ${c.field ?? "nothing"}`, async () => {
       // Over MQTT first, then the same record under another id over HTTP: each is judged fresh.
       const overMqtt = await publish(c.kind, c.record);
-      const httpRecord = c.record.id === "C@1" ? { ...c.record, id: "C@2" } : { ...c.record, id: `${String(c.record.id)}-http` };
+      const httpRecord =
+        c.record.id === "C@1" ? { ...c.record, id: "C@2" } : { ...c.record, id: `${String(c.record.id)}-http` };
       const overHttp = await post(c.kind, httpRecord);
       if (c.field) {
         expect(overMqtt).toEqual({ stored: false, field: c.field });
@@ -128,15 +193,33 @@ describe.runIf(run)("validate once: MQTT and HTTP accept and refuse the same rec
 
   it("publishes an OpenAPI document that states the limits it enforces", async () => {
     const res = await fetch(`${app.httpUrl}/api/v1/openapi.json`);
-    const doc = (await res.json()) as { paths: Record<string, { post?: { requestBody?: { content: Record<string, { schema: { anyOf?: Array<{ properties?: Record<string, Record<string, unknown>> }> } }> } } }> };
-    const bodyOf = (path: string) => doc.paths[path]!.post!.requestBody!.content["application/json"]!.schema.anyOf![0]!.properties!;
+    const doc = (await res.json()) as {
+      paths: Record<
+        string,
+        {
+          post?: {
+            requestBody?: {
+              content: Record<
+                string,
+                { schema: { anyOf?: Array<{ properties?: Record<string, Record<string, unknown>> }> } }
+              >;
+            };
+          };
+        }
+      >;
+    };
+    const bodyOf = (path: string) =>
+      doc.paths[path]!.post!.requestBody!.content["application/json"]!.schema.anyOf![0]!.properties!;
     const acct = bodyOf("/api/v1/accounts");
     expect(acct.phones).toMatchObject({ maxItems: RECORD_LIMITS.phonesPerAccount });
     expect(acct.tags).toMatchObject({ maxItems: RECORD_LIMITS.tagsPerAccount });
     expect(acct.id).toMatchObject({ pattern: RECORD_LIMITS.idPattern, maxLength: RECORD_LIMITS.idMaxLength });
     const inv = bodyOf("/api/v1/invoices");
     // OpenAPI 3.0 writes "string or null" as one nullable string.
-    expect(inv.paymentLink).toMatchObject({ pattern: RECORD_LIMITS.paymentLinkPattern, maxLength: RECORD_LIMITS.paymentLinkMaxLength });
+    expect(inv.paymentLink).toMatchObject({
+      pattern: RECORD_LIMITS.paymentLinkPattern,
+      maxLength: RECORD_LIMITS.paymentLinkMaxLength,
+    });
     expect(inv.amount).toMatchObject({ minimum: 0, maximum: RECORD_LIMITS.amountMax });
     expect(inv.dueDate).toMatchObject({ format: "date" });
   });

@@ -40,17 +40,28 @@ describe("the appliance end to end (MQTT in, SMS out, events back)", () => {
       dunning: {
         requireTrustedClock: false,
         policy: midnightPolicy(
-          { en: "{{company}}: Hello {{firstName}}, {{amountDue}} is due today: {{paymentLink}}", de: "{{company}}: Hallo {{firstName}}, heute fällig: {{amountDue}}" },
+          {
+            en: "{{company}}: Hello {{firstName}}, {{amountDue}} is due today: {{paymentLink}}",
+            de: "{{company}}: Hallo {{firstName}}, heute fällig: {{amountDue}}",
+          },
           { en: "Reply STOP to opt out.", de: "Abmelden: STOP antworten." },
         ),
       },
       http: { listen: "127.0.0.1:0", adminPassword: "an admin password" },
-      mqtt: { mode: "embedded", embedded: { host: "127.0.0.1", port: 0, username: "acct", password: "appliance-test-pass", tls: { port: 0 } } },
+      mqtt: {
+        mode: "embedded",
+        embedded: { host: "127.0.0.1", port: 0, username: "acct", password: "appliance-test-pass", tls: { port: 0 } },
+      },
     });
     app = await createApp(config, { simulator: sim, logger: silentLogger() });
     await app.start();
     base = `duegate/gw1`;
-    client = await connectAsync(`mqtt://127.0.0.1:${app.mqtt!.brokerPort}`, { clientId: "accounting-test", clean: true, username: "acct", password: "appliance-test-pass" });
+    client = await connectAsync(`mqtt://127.0.0.1:${app.mqtt!.brokerPort}`, {
+      clientId: "accounting-test",
+      clean: true,
+      username: "acct",
+      password: "appliance-test-pass",
+    });
     client.on("message", (topic, payload) => {
       try {
         received.push({ topic, payload: JSON.parse(payload.toString()) as Record<string, unknown> });
@@ -73,28 +84,69 @@ describe("the appliance end to end (MQTT in, SMS out, events back)", () => {
   });
 
   it("turns invoices published over MQTT into reminders that the modem sends and the network delivers", async () => {
-    await client.publishAsync(`${base}/accounts/upsert`, JSON.stringify([
-      { id: "A1", version: 1, name: "Alice Example", phones: [ALICE], locale: "en-GB", timeZone: "UTC", currency: "EUR" },
-      { id: "B1", version: 1, name: "Bob Example", phones: [BOB], locale: "de-DE", timeZone: "UTC", currency: "EUR" },
-    ]), { qos: 1 });
-    await client.publishAsync(`${base}/invoices/upsert`, JSON.stringify([
-      { id: "I1", version: 1, accountId: "A1", number: "R-1", amount: 4990, currency: "EUR", issueDate: plusDays(-20), dueDate: today, paymentLink: "https://pay.example.com/R-1" },
-      { id: "I2", version: 1, accountId: "B1", number: "R-2", amount: 1250, currency: "EUR", issueDate: plusDays(-20), dueDate: plusDays(10) },
-    ]), { qos: 1 });
+    await client.publishAsync(
+      `${base}/accounts/upsert`,
+      JSON.stringify([
+        {
+          id: "A1",
+          version: 1,
+          name: "Alice Example",
+          phones: [ALICE],
+          locale: "en-GB",
+          timeZone: "UTC",
+          currency: "EUR",
+        },
+        { id: "B1", version: 1, name: "Bob Example", phones: [BOB], locale: "de-DE", timeZone: "UTC", currency: "EUR" },
+      ]),
+      { qos: 1 },
+    );
+    await client.publishAsync(
+      `${base}/invoices/upsert`,
+      JSON.stringify([
+        {
+          id: "I1",
+          version: 1,
+          accountId: "A1",
+          number: "R-1",
+          amount: 4990,
+          currency: "EUR",
+          issueDate: plusDays(-20),
+          dueDate: today,
+          paymentLink: "https://pay.example.com/R-1",
+        },
+        {
+          id: "I2",
+          version: 1,
+          accountId: "B1",
+          number: "R-2",
+          amount: 1250,
+          currency: "EUR",
+          issueDate: plusDays(-20),
+          dueDate: plusDays(10),
+        },
+      ]),
+      { qos: 1 },
+    );
     await waitFor("the ledger to hold both invoices", () => app.services.ledger.invoicesOf("B1").length === 1);
     await app.services.dunning.evaluate();
     const sent = await waitFor("the reminder to leave the modem", () => sim.sent.find((s) => s.to === ALICE));
     expect(sent.text).toContain("49.90");
     expect(sim.sent.some((s) => s.to === BOB)).toBe(false); // due in 10 days: no step today
-    const delivered = await waitFor("delivered on MQTT", () => received.find((m) => m.topic === `${base}/message/state` && m.payload.state === "delivered"));
+    const delivered = await waitFor("delivered on MQTT", () =>
+      received.find((m) => m.topic === `${base}/message/state` && m.payload.state === "delivered"),
+    );
     expect(delivered.payload).toMatchObject({ to: ALICE, origin: { kind: "dunning", accountId: "A1" } });
   });
 
   it("answers BALANCE to the number on file, ahead of reminders, and publishes the keyword", async () => {
     sim.injectInbound(ALICE, "balance please");
-    const reply = await waitFor("the BALANCE reply", () => sim.sent.find((s) => s.to === ALICE && /49[.,]90/.test(s.text) && s.text !== sim.sent[0]?.text));
+    const reply = await waitFor("the BALANCE reply", () =>
+      sim.sent.find((s) => s.to === ALICE && /49[.,]90/.test(s.text) && s.text !== sim.sent[0]?.text),
+    );
     expect(reply.text).toMatch(/49[.,]90/);
-    const keyword = await waitFor("keyword/balance on MQTT", () => received.find((m) => m.topic === `${base}/keyword/balance`));
+    const keyword = await waitFor("keyword/balance on MQTT", () =>
+      received.find((m) => m.topic === `${base}/keyword/balance`),
+    );
     expect(keyword.payload).toMatchObject({ keyword: "balance", accountIds: ["A1"] });
   });
 

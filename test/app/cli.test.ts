@@ -5,17 +5,33 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 /** The `duegate` command as a technician types it (through tsx, as `npm run duegate --` does). */
-function duegate(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function duegate(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", "src/main.ts", ...args], { env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ["--import", "tsx", "src/main.ts", ...args],
+      { env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env }, timeout: 30_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
 describe("duegate CLI", () => {
   it("pdu encode prints the encoding, the part count and each part's hex", async () => {
-    const r = await duegate(["pdu", "encode", "--to", "+4915123456789", "--text", "Grüße, Ihre Rechnung über 49,90 € ist fällig.", "--srr"]);
+    const r = await duegate([
+      "pdu",
+      "encode",
+      "--to",
+      "+4915123456789",
+      "--text",
+      "Grüße, Ihre Rechnung über 49,90 € ist fällig.",
+      "--srr",
+    ]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { encoding: string; parts: number; pdus: string[] };
     expect(out.encoding).toBe("gsm7");
@@ -25,7 +41,11 @@ describe("duegate CLI", () => {
 
   it("pdu decode reads a delivered SMS", async () => {
     // 3GPP-style example: SMS-DELIVER from +31641600986, "How are you?"
-    const r = await duegate(["pdu", "decode", "07911326040000F0040B911346610089F60000208062917314080CC8F71D14969741F977FD07"]);
+    const r = await duegate([
+      "pdu",
+      "decode",
+      "07911326040000F0040B911346610089F60000208062917314080CC8F71D14969741F977FD07",
+    ]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ type: "deliver", text: "How are you?" });
   });
@@ -56,10 +76,15 @@ describe("duegate CLI", () => {
   it("doctor passes the default broker and warns about a plain LAN listener or anonymous clients, naming the key", async () => {
     const safe = await duegate(["doctor", "--modem", "sim"]);
     expect(safe.stdout).toMatch(/\[ ok \] MQTT broker: logins required, plain MQTT on 127\.0\.0\.1 only/);
-    const open = await duegate(["doctor", "--modem", "sim"], { DUEGATE_MQTT__EMBEDDED__HOST: "0.0.0.0", DUEGATE_MQTT__EMBEDDED__ALLOW_ANONYMOUS_LOOPBACK: "true" });
+    const open = await duegate(["doctor", "--modem", "sim"], {
+      DUEGATE_MQTT__EMBEDDED__HOST: "0.0.0.0",
+      DUEGATE_MQTT__EMBEDDED__ALLOW_ANONYMOUS_LOOPBACK: "true",
+    });
     // A warning about the configuration, not a failure of the modem: the exit code stays the modem's.
     expect(open.code).toBe(0);
-    expect(open.stdout).toMatch(/\[WARN\] MQTT broker: the embedded MQTT broker accepts unencrypted connections on 0\.0\.0\.0:1883/);
+    expect(open.stdout).toMatch(
+      /\[WARN\] MQTT broker: the embedded MQTT broker accepts unencrypted connections on 0\.0\.0\.0:1883/,
+    );
     expect(open.stdout).toMatch(/warning\(s\): see the fixes above/);
     expect(open.stdout).toContain("fix: change mqtt.embedded.allowAnonymousLoopback");
   }, 60_000);

@@ -93,14 +93,22 @@ describe("duegate demo", () => {
     ctrlC(first);
     expect(await first.exited).toBe("SIGINT");
     const after = first.out().slice(beforeOut) + first.err().slice(beforeErr);
-    expect(after.split("\n").filter((l) => l.trim() !== "" && !SUBMITTED.test(l) && !/^\s+[→←✓!$] /.test(l))).toEqual([`duegate demo stopped; its data stays in ${data}.`]);
+    expect(after.split("\n").filter((l) => l.trim() !== "" && !SUBMITTED.test(l) && !/^\s+[→←✓!$] /.test(l))).toEqual([
+      `duegate demo stopped; its data stays in ${data}.`,
+    ]);
     expect(first.out() + first.err()).not.toContain("\u001b[");
-    expect(JSON.parse(readFileSync(join(data, "demo-script.json"), "utf8"))).toMatchObject({ steps: expect.arrayContaining(["balance", "promise"]) });
+    expect(JSON.parse(readFileSync(join(data, "demo-script.json"), "utf8"))).toMatchObject({
+      steps: expect.arrayContaining(["balance", "promise"]),
+    });
 
     // Restart on the same data: the two answers already played are not put in the inbox again; the rest still play.
     const second = startDemo(data, ["--mqtt", "off", "--clock", "2026-12-07T05:10:00+01:00"]);
     await waitForValue("the restarted demo", () => second.out().includes("engine:"), 90_000);
-    await waitForValue("the note on answers already played", () => /simulated debtors: 2 of 7 answers were played in an earlier run/.test(second.out()), 30_000);
+    await waitForValue(
+      "the note on answers already played",
+      () => /simulated debtors: 2 of 7 answers were played in an earlier run/.test(second.out()),
+      30_000,
+    );
     await waitForValue("a later debtor", () => second.out().includes('"stop"'), 40_000);
     expect(second.out()).not.toContain('"Balance?"');
     expect(second.out()).not.toMatch(/"PROMISE /);
@@ -122,7 +130,27 @@ describe("duegate demo", () => {
     const hint = /try: (mosquitto_sub -h (\S+) -p (\d+) -u (\S+) -P '([^']+)' -t '([^']+)' -v)/.exec(demo.out());
     expect(hint).not.toBeNull();
     if (existsSync("/usr/bin/mosquitto_sub") || process.env.CI === "true") {
-      const sub = spawn("mosquitto_sub", ["-h", hint![2]!, "-p", hint![3]!, "-u", hint![4]!, "-P", hint![5]!, "-t", hint![6]!, "-v", "-C", "1", "-W", "20"], { stdio: ["ignore", "pipe", "pipe"] });
+      const sub = spawn(
+        "mosquitto_sub",
+        [
+          "-h",
+          hint![2]!,
+          "-p",
+          hint![3]!,
+          "-u",
+          hint![4]!,
+          "-P",
+          hint![5]!,
+          "-t",
+          hint![6]!,
+          "-v",
+          "-C",
+          "1",
+          "-W",
+          "20",
+        ],
+        { stdio: ["ignore", "pipe", "pipe"] },
+      );
       let got = "";
       sub.stdout.on("data", (b: Buffer) => (got += b.toString("utf8")));
       await new Promise((r) => sub.on("exit", r));
@@ -142,7 +170,10 @@ describe("duegate demo", () => {
     expect(out).toContain("── day 3 of 3: 2026-12-09 ──");
     expect(out).toMatch(/\$ payment {3}CUST-\d+ paid RE-\d+.* after a reminder/);
     expect(out).toMatch(/✓ keyword {3}PROMISE from .* promised 2026-12-1\d/);
-    const summary = /time-lapse: 3 simulated days, 2026-12-07 to 2026-12-10\n {2}reminders sent: +(\d+) \(all messages (\d+): (\d+) parts, cost (\d+\.\d\d) at outbox\.costPerPart\)\n {2}paid after a reminder: +(\d+) of (\d+) reminders.*\n {2}promises kept: +(\d+) of (\d+)\n {2}opt-outs: +(\d+)\n {2}DSO before → after: +EUR ([\d.]+) → ([\d.]+) days, GBP/.exec(out);
+    const summary =
+      /time-lapse: 3 simulated days, 2026-12-07 to 2026-12-10\n {2}reminders sent: +(\d+) \(all messages (\d+): (\d+) parts, cost (\d+\.\d\d) at outbox\.costPerPart\)\n {2}paid after a reminder: +(\d+) of (\d+) reminders.*\n {2}promises kept: +(\d+) of (\d+)\n {2}opt-outs: +(\d+)\n {2}DSO before → after: +EUR ([\d.]+) → ([\d.]+) days, GBP/.exec(
+        out,
+      );
     expect(summary, out.slice(-1500)).not.toBeNull();
     const [reminders, messages, parts, , paid, of, kept, promised] = summary!.slice(1, 9).map(Number) as number[];
     expect(reminders).toBeGreaterThan(0);
@@ -171,7 +202,9 @@ describe("demo console helpers", () => {
 
   it("--clock takes an instant with its offset and says what is wrong otherwise", () => {
     expect(parseDemoClock("2026-12-07T05:00:00+01:00")).toBe(Date.UTC(2026, 11, 7, 4, 0));
-    expect(() => parseDemoClock("2026-12-07 05:00")).toThrow(/--clock "2026-12-07 05:00" is invalid, expected an ISO 8601 instant with its offset/);
+    expect(() => parseDemoClock("2026-12-07 05:00")).toThrow(
+      /--clock "2026-12-07 05:00" is invalid, expected an ISO 8601 instant with its offset/,
+    );
     expect(() => parseDemoClock("2026-12-07T05:00:00")).toThrow(/with its offset/);
   });
 });

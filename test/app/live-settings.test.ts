@@ -41,7 +41,13 @@ describe("keyword settings saved in the panel apply to the next SMS", () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "duegate-live-settings-"));
     const config = validateConfig({
-      gateway: { dataDir, id: "gw1", defaultTimeZone: "UTC", companyName: "Acme Alarm", supportContact: "+49 30 1234567" },
+      gateway: {
+        dataDir,
+        id: "gw1",
+        defaultTimeZone: "UTC",
+        companyName: "Acme Alarm",
+        supportContact: "+49 30 1234567",
+      },
       modem: { port: "sim" },
       outbox: { sendWindow: { start: "00:00", end: "23:59" } },
       dunning: { requireTrustedClock: false },
@@ -49,11 +55,39 @@ describe("keyword settings saved in the panel apply to the next SMS", () => {
     });
     app = await createApp(config, { simulator: sim, logger: silentLogger(), mqtt: false });
     await app.start();
-    await app.services.ledger.upsertAccounts([{ id: "ACC-4711", version: 1, name: "Alicja Przyklad", phones: [ALICE], locale: "pl-PL", timeZone: "UTC", currency: "EUR" }]);
-    await app.services.ledger.upsertInvoices([{ id: "I1", version: 1, accountId: "ACC-4711", number: "R-1", amount: 4990, currency: "EUR", issueDate: plusDays(-20), dueDate: plusDays(10) }]);
-    const res = await fetch(`${app.httpUrl}/api/v1/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "admin", password: "an admin password" }) });
+    await app.services.ledger.upsertAccounts([
+      {
+        id: "ACC-4711",
+        version: 1,
+        name: "Alicja Przyklad",
+        phones: [ALICE],
+        locale: "pl-PL",
+        timeZone: "UTC",
+        currency: "EUR",
+      },
+    ]);
+    await app.services.ledger.upsertInvoices([
+      {
+        id: "I1",
+        version: 1,
+        accountId: "ACC-4711",
+        number: "R-1",
+        amount: 4990,
+        currency: "EUR",
+        issueDate: plusDays(-20),
+        dueDate: plusDays(10),
+      },
+    ]);
+    const res = await fetch(`${app.httpUrl}/api/v1/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "admin", password: "an admin password" }),
+    });
     expect(res.status).toBe(200);
-    const cookie = res.headers.getSetCookie().find((c) => c.startsWith("duegate_session="))!.split(";")[0]!;
+    const cookie = res.headers
+      .getSetCookie()
+      .find((c) => c.startsWith("duegate_session="))!
+      .split(";")[0]!;
     session = { cookie, csrf: ((await res.json()) as { csrfToken: string }).csrfToken };
   }, 60_000);
 
@@ -68,14 +102,21 @@ describe("keyword settings saved in the panel apply to the next SMS", () => {
     await waitFor("STAN stored", () => app.services.inbound.list({ keyword: "unknown" }).items[0]);
     await app.services.inbound.idle();
 
-    const saved = await save({ "inbound.aliases": { balance: ["STAN", "STAN KONTA"] }, "gateway.supportContact": "+49 30 999000" });
+    const saved = await save({
+      "inbound.aliases": { balance: ["STAN", "STAN KONTA"] },
+      "gateway.supportContact": "+49 30 999000",
+    });
     expect(saved.status).toBe(200);
 
     sim.injectInbound(ALICE, "stan konta?");
-    const balance = await waitFor("the balance reply", () => sim.sent.find((s) => s.to === ALICE && /49[.,]90/.test(s.text)));
+    const balance = await waitFor("the balance reply", () =>
+      sim.sent.find((s) => s.to === ALICE && /49[.,]90/.test(s.text)),
+    );
     expect(balance.text).toContain("***4711");
     sim.injectInbound(ALICE, "HELP");
-    const help = await waitFor("the HELP reply", () => sim.sent.find((s) => s.to === ALICE && s.text.includes("payment reminders")));
+    const help = await waitFor("the HELP reply", () =>
+      sim.sent.find((s) => s.to === ALICE && s.text.includes("payment reminders")),
+    );
     expect(help.text).toContain("Help: +49 30 999000.");
     expect(help.text).not.toContain("1234567");
     expect(sim.sent.filter((s) => s.to === ALICE)).toHaveLength(2);

@@ -1,7 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -32,7 +42,12 @@ describe("backup", () => {
   it("writes a tar.gz that GNU tar reads, with the manifest last, and leaves scratch files out", async () => {
     const out = join(work, "b.tar.gz");
     const m = await backup(data, out);
-    expect(listArchive(out)).toEqual(["data/history/messages-2026-01-01.jsonl", "data/ledger.json", "data/outbox.json", "manifest.json"]);
+    expect(listArchive(out)).toEqual([
+      "data/history/messages-2026-01-01.jsonl",
+      "data/ledger.json",
+      "data/outbox.json",
+      "manifest.json",
+    ]);
     expect(m.consistency).toBe("snapshot");
     expect(m.files.map((f) => f.path)).toEqual(["history/messages-2026-01-01.jsonl", "ledger.json", "outbox.json"]);
     expect((statSync(out).mode & 0o777).toString(8)).toBe("600");
@@ -40,7 +55,9 @@ describe("backup", () => {
     mkdirSync(extracted);
     execFileSync("tar", ["-xzf", out, "-C", extracted]);
     const manifest = JSON.parse(readFileSync(join(extracted, "manifest.json"), "utf8")) as BackupManifest;
-    expect(manifest.files.find((f) => f.path === "outbox.json")!.sha256).toBe(execFileSync("sha256sum", [join(extracted, "data/outbox.json")], { encoding: "utf8" }).split(" ")[0]);
+    expect(manifest.files.find((f) => f.path === "outbox.json")!.sha256).toBe(
+      execFileSync("sha256sum", [join(extracted, "data/outbox.json")], { encoding: "utf8" }).split(" ")[0],
+    );
     // The half-written last line of a history file is cut; the whole lines stay.
     expect(readFileSync(join(extracted, "data/history/messages-2026-01-01.jsonl"), "utf8")).toBe('{"id":"m0"}\n');
   });
@@ -78,7 +95,9 @@ describe("backup", () => {
   });
 
   it("refuses a data directory that does not exist", async () => {
-    await expect(backup(join(work, "nope"), join(work, "b.tar.gz"))).rejects.toMatchObject({ code: ErrorCode.BackupInvalid });
+    await expect(backup(join(work, "nope"), join(work, "b.tar.gz"))).rejects.toMatchObject({
+      code: ErrorCode.BackupInvalid,
+    });
   });
 });
 
@@ -102,7 +121,9 @@ describe("restore", () => {
     writeFileSync(join(data, "outbox.json"), JSON.stringify({ messages: [] }));
     writeFileSync(join(data, "new-since-backup.json"), "{}");
     const report = await restore(out, data);
-    expect(JSON.parse(readFileSync(join(data, "outbox.json"), "utf8"))).toEqual({ messages: [{ id: "m1", state: "queued" }] });
+    expect(JSON.parse(readFileSync(join(data, "outbox.json"), "utf8"))).toEqual({
+      messages: [{ id: "m1", state: "queued" }],
+    });
     expect(existsSync(join(data, "new-since-backup.json"))).toBe(false);
     expect(report.previousDataDir).toMatch(/\.pre-restore-/);
     expect(readFileSync(join(report.previousDataDir!, "new-since-backup.json"), "utf8")).toBe("{}");
@@ -121,7 +142,10 @@ describe("restore", () => {
     await expect(restore(out, data)).resolves.toMatchObject({ files: 3 });
   });
 
-  const manifestFor = (files: Array<{ path: string; content: Buffer }>, override?: (m: BackupManifest) => void): Buffer => {
+  const manifestFor = (
+    files: Array<{ path: string; content: Buffer }>,
+    override?: (m: BackupManifest) => void,
+  ): Buffer => {
     const m: BackupManifest = {
       format: "duegate-backup",
       version: 1,
@@ -129,17 +153,29 @@ describe("restore", () => {
       host: "t",
       dataDir: "/var/lib/duegate",
       consistency: "snapshot",
-      files: files.map((f) => ({ path: f.path, size: f.content.length, sha256: createHash("sha256").update(f.content).digest("hex"), mtimeMs: 0 })),
+      files: files.map((f) => ({
+        path: f.path,
+        size: f.content.length,
+        sha256: createHash("sha256").update(f.content).digest("hex"),
+        mtimeMs: 0,
+      })),
     };
     override?.(m);
     return Buffer.from(JSON.stringify(m));
   };
-  const archive = (entries: Array<{ path: string; content: Buffer }>): Buffer => gzipSync(Buffer.concat([...entries.flatMap((e) => tarEntry(e.path, e.content, 0)), TAR_END]));
+  const archive = (entries: Array<{ path: string; content: Buffer }>): Buffer =>
+    gzipSync(Buffer.concat([...entries.flatMap((e) => tarEntry(e.path, e.content, 0)), TAR_END]));
 
   it("rejects a file whose checksum does not match, and leaves the data untouched", async () => {
     const good = { path: "outbox.json", content: Buffer.from('{"ok":true}') };
     const file = join(work, "bad.tar.gz");
-    writeFileSync(file, archive([{ path: "manifest.json", content: manifestFor([good]) }, { path: "data/outbox.json", content: Buffer.from('{"ok":false}') }]));
+    writeFileSync(
+      file,
+      archive([
+        { path: "manifest.json", content: manifestFor([good]) },
+        { path: "data/outbox.json", content: Buffer.from('{"ok":false}') },
+      ]),
+    );
     const before = readFileSync(join(data, "outbox.json"), "utf8");
     await expect(restore(file, data)).rejects.toThrow(/does not match its checksum/);
     expect(readFileSync(join(data, "outbox.json"), "utf8")).toBe(before);
@@ -149,12 +185,21 @@ describe("restore", () => {
   it("rejects paths that leave the data directory, files missing from the archive and truncated archives", async () => {
     const evil = { path: "../evil", content: Buffer.from("x") };
     const f1 = join(work, "evil.tar.gz");
-    writeFileSync(f1, archive([{ path: "manifest.json", content: manifestFor([evil]) }, { path: "data/../evil", content: evil.content }]));
+    writeFileSync(
+      f1,
+      archive([
+        { path: "manifest.json", content: manifestFor([evil]) },
+        { path: "data/../evil", content: evil.content },
+      ]),
+    );
     await expect(restore(f1, data)).rejects.toThrow(/unexpected entry/);
     expect(existsSync(join(work, "evil"))).toBe(false);
 
     const f2 = join(work, "missing.tar.gz");
-    writeFileSync(f2, archive([{ path: "manifest.json", content: manifestFor([{ path: "ledger.json", content: Buffer.from("{}") }]) }]));
+    writeFileSync(
+      f2,
+      archive([{ path: "manifest.json", content: manifestFor([{ path: "ledger.json", content: Buffer.from("{}") }]) }]),
+    );
     await expect(restore(f2, data)).rejects.toThrow(/missing from the archive: ledger.json/);
 
     const out = join(work, "b.tar.gz");

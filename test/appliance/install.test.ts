@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { lintUdevRules } from "./udev-rules.js";
@@ -19,10 +29,38 @@ const haveUdevVerify = spawnSync("udevadm", ["verify", "--help"], { stdio: "igno
 
 /** A source tree shaped like the repo, with a tiny package that builds in a second, offline. */
 function fakeSource(dir: string): void {
-  for (const p of ["scripts/install.sh", "scripts/uninstall.sh", "systemd", "firmware-config/udev", "firmware-config/usb_modeswitch"]) cpSync(join(REPO, p), join(dir, p), { recursive: true });
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "duegate", version: "0.0.0-test", private: true, type: "module", scripts: { build: "node build.mjs" } }));
-  writeFileSync(join(dir, "package-lock.json"), JSON.stringify({ name: "duegate", version: "0.0.0-test", lockfileVersion: 3, requires: true, packages: { "": { name: "duegate", version: "0.0.0-test" } } }));
-  writeFileSync(join(dir, "build.mjs"), `import { mkdirSync, writeFileSync } from "node:fs";\nmkdirSync("dist/src", { recursive: true });\nwriteFileSync("dist/src/main.js", "console.log('duegate ' + process.argv.slice(2).join(' '));\\n");\n`);
+  for (const p of [
+    "scripts/install.sh",
+    "scripts/uninstall.sh",
+    "systemd",
+    "firmware-config/udev",
+    "firmware-config/usb_modeswitch",
+  ])
+    cpSync(join(REPO, p), join(dir, p), { recursive: true });
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({
+      name: "duegate",
+      version: "0.0.0-test",
+      private: true,
+      type: "module",
+      scripts: { build: "node build.mjs" },
+    }),
+  );
+  writeFileSync(
+    join(dir, "package-lock.json"),
+    JSON.stringify({
+      name: "duegate",
+      version: "0.0.0-test",
+      lockfileVersion: 3,
+      requires: true,
+      packages: { "": { name: "duegate", version: "0.0.0-test" } },
+    }),
+  );
+  writeFileSync(
+    join(dir, "build.mjs"),
+    `import { mkdirSync, writeFileSync } from "node:fs";\nmkdirSync("dist/src", { recursive: true });\nwriteFileSync("dist/src/main.js", "console.log('duegate ' + process.argv.slice(2).join(' '));\\n");\n`,
+  );
   mkdirSync(join(dir, "src"), { recursive: true });
   writeFileSync(join(dir, "src", "main.ts"), "// the build above stands in for tsc\n");
   // Things that must not be copied to /opt/duegate.
@@ -31,7 +69,11 @@ function fakeSource(dir: string): void {
 }
 
 function run(script: string, args: string[]): { status: number; out: string } {
-  const r = spawnSync("bash", [script, ...args], { encoding: "utf8", timeout: 120_000, env: { ...process.env, npm_config_update_notifier: "false" } });
+  const r = spawnSync("bash", [script, ...args], {
+    encoding: "utf8",
+    timeout: 120_000,
+    env: { ...process.env, npm_config_update_notifier: "false" },
+  });
   return { status: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
 }
 
@@ -86,7 +128,9 @@ describe("scripts/install.sh --destdir", () => {
     expect(mode(join(root, "etc/duegate/duegate.yaml"))).toBe("640");
     expect(mode(join(root, "var/lib/duegate"))).toBe("700");
     expect(mode(join(root, "usr/local/bin/duegate"))).toBe("755");
-    expect(readFileSync(join(root, "etc/systemd/system/duegate.service"), "utf8")).toBe(readFileSync(join(REPO, "systemd/duegate.service"), "utf8"));
+    expect(readFileSync(join(root, "etc/systemd/system/duegate.service"), "utf8")).toBe(
+      readFileSync(join(REPO, "systemd/duegate.service"), "utf8"),
+    );
   });
 
   it("copies neither dependencies of the source tree, tests, git nor a stale dist", () => {
@@ -105,7 +149,11 @@ describe("scripts/install.sh --destdir", () => {
     expect(wrapper).toMatch(/^exec \S*node \/opt\/duegate\/dist\/src\/main\.js "\$@"$/m);
     const viaRoot = wrapper.replace("/opt/duegate/", `${root}/opt/duegate/`);
     writeFileSync(join(work, "wrapper.sh"), viaRoot);
-    expect(execFileSync("sh", [join(work, "wrapper.sh"), "run", "--config", "/etc/duegate/duegate.yaml"], { encoding: "utf8" })).toBe("duegate run --config /etc/duegate/duegate.yaml\n");
+    expect(
+      execFileSync("sh", [join(work, "wrapper.sh"), "run", "--config", "/etc/duegate/duegate.yaml"], {
+        encoding: "utf8",
+      }),
+    ).toBe("duegate run --config /etc/duegate/duegate.yaml\n");
   });
 
   it("declares the service user in group dialout", () => {
@@ -124,7 +172,9 @@ describe("scripts/install.sh --destdir", () => {
     expect(r.out).toContain("keeping the existing");
     expect(readFileSync(cfgPath, "utf8")).toBe(edited);
     expect(existsSync(join(root, "var/lib/duegate/outbox.json"))).toBe(true);
-    const second = tree(root).filter((p) => !p.startsWith("opt/duegate.previous") && p !== "var/lib/duegate/outbox.json");
+    const second = tree(root).filter(
+      (p) => !p.startsWith("opt/duegate.previous") && p !== "var/lib/duegate/outbox.json",
+    );
     expect(second).toEqual(first);
     // The app replaced last time is kept for a rollback.
     expect(existsSync(join(root, "opt/duegate.previous/dist/src/main.js"))).toBe(true);
@@ -138,7 +188,10 @@ describe("scripts/install.sh --destdir", () => {
 
   it.runIf(haveAnalyze)("installs a unit systemd-analyze verifies without complaints", () => {
     // The command lives at /usr/local/bin in the real root; point at the staged one.
-    const unit = readFileSync(join(root, "etc/systemd/system/duegate.service"), "utf8").replace("/usr/local/bin/duegate", join(root, "usr/local/bin/duegate"));
+    const unit = readFileSync(join(root, "etc/systemd/system/duegate.service"), "utf8").replace(
+      "/usr/local/bin/duegate",
+      join(root, "usr/local/bin/duegate"),
+    );
     const dir = join(work, "unit");
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, "duegate.service"), unit);
@@ -148,7 +201,11 @@ describe("scripts/install.sh --destdir", () => {
   });
 
   it.runIf(haveAnalyze)("keeps the unit's systemd-analyze security exposure low", () => {
-    const r = spawnSync("systemd-analyze", ["security", "--offline=true", "--no-pager", join(root, "etc/systemd/system/duegate.service")], { encoding: "utf8" });
+    const r = spawnSync(
+      "systemd-analyze",
+      ["security", "--offline=true", "--no-pager", join(root, "etc/systemd/system/duegate.service")],
+      { encoding: "utf8" },
+    );
     const m = /Overall exposure level for duegate\.service: (\d+\.\d+)/.exec(r.stdout);
     expect(m, r.stdout + r.stderr).not.toBeNull();
     expect(Number(m![1])).toBeLessThanOrEqual(2.5);
@@ -198,7 +255,8 @@ describe("scripts/install.sh --destdir", () => {
     expect(rule(/DUEGATE_HUAWEI.*bInterfaceProtocol\}=="02"/)).toHaveLength(1);
     expect(rule(/DUEGATE_HUAWEI.*"1001".*\.DUEGATE_IFNUM\}=="02"/)).toHaveLength(1);
     // USB-serial adapters for SIM800 boards, and any CDC-ACM modem as a last resort.
-    for (const id of [/"1a86".*"7523"/, /"10c4".*"ea60"/, /"0403".*"6001"/, /"067b".*"2303"/]) expect(rule(id)).toHaveLength(1);
+    for (const id of [/"1a86".*"7523"/, /"10c4".*"ea60"/, /"0403".*"6001"/, /"067b".*"2303"/])
+      expect(rule(id)).toHaveLength(1);
     expect(rule(/KERNEL=="ttyACM\[0-9\]\*"/)).toHaveLength(1);
     // Known modems outrank adapters, which outrank anonymous ACM devices.
     const prio = (re: RegExp) => Number(/link_priority=(-?\d+)/.exec(rule(re)[0]!)![1]);
@@ -210,7 +268,14 @@ describe("scripts/install.sh --destdir", () => {
     const r = run(join(src, "scripts/uninstall.sh"), ["--destdir", root]);
     expect(r.status, r.out).toBe(0);
     const left = tree(root);
-    for (const gone of ["opt/duegate/", "opt/duegate.previous/", "etc/systemd/system/duegate.service", "etc/udev/rules.d/99-duegate-modem.rules", "etc/modules-load.d/duegate.conf", "usr/local/bin/duegate"])
+    for (const gone of [
+      "opt/duegate/",
+      "opt/duegate.previous/",
+      "etc/systemd/system/duegate.service",
+      "etc/udev/rules.d/99-duegate-modem.rules",
+      "etc/modules-load.d/duegate.conf",
+      "usr/local/bin/duegate",
+    ])
       expect(left, gone).not.toContain(gone);
     expect(left).toContain("etc/duegate/duegate.yaml");
     expect(left).toContain("var/lib/duegate/outbox.json");

@@ -7,8 +7,22 @@ function setup() {
   const bus = new EventBus<DomainEvents>((e) => {
     throw e.error;
   });
-  const stats: OutboxStats = { queued: 4, sending: 1, submitted: 2, deliveredToday: 7, failedToday: 1, sentToday: 9, partsToday: 12, partsThisMonth: 340 };
-  let health: ModemHealthEvent = { state: "ready", signal: { rssi: 18, bars: 3, dbm: -77 }, registration: "home", at: 0 };
+  const stats: OutboxStats = {
+    queued: 4,
+    sending: 1,
+    submitted: 2,
+    deliveredToday: 7,
+    failedToday: 1,
+    sentToday: 9,
+    partsToday: 12,
+    partsThisMonth: 340,
+  };
+  let health: ModemHealthEvent = {
+    state: "ready",
+    signal: { rssi: 18, bars: 3, dbm: -77 },
+    registration: "home",
+    at: 0,
+  };
   const metrics = createMetrics({
     bus,
     outbox: { stats: () => stats },
@@ -86,11 +100,26 @@ describe("createMetrics", () => {
 
   it("counts inbound SMS, keywords, opt-outs and input errors, with bounded labels", async () => {
     const { bus, metrics } = setup();
-    bus.emit("inbound.received", { id: "i1", from: "+4917612345678", text: "BALANCE", receivedAt: 0, accountIds: [], incomplete: false });
-    bus.emit("inbound.received", { id: "i2", from: "+4917612345678", text: "PAI", receivedAt: 0, accountIds: [], incomplete: true });
+    bus.emit("inbound.received", {
+      id: "i1",
+      from: "+4917612345678",
+      text: "BALANCE",
+      receivedAt: 0,
+      accountIds: [],
+      incomplete: false,
+    });
+    bus.emit("inbound.received", {
+      id: "i2",
+      from: "+4917612345678",
+      text: "PAI",
+      receivedAt: 0,
+      accountIds: [],
+      incomplete: true,
+    });
     bus.emit("keyword.action", { inboundId: "i1", keyword: "balance", from: "+4917612345678", accountIds: [], at: 0 });
     bus.emit("account.optout", { accountId: "A1", optedOut: true, source: "sms", at: 0 });
-    for (let i = 0; i < 100; i++) bus.emit("input.error", { source: "mqtt", where: "duegate/x/ingest", code: `code-${i}`, message: "bad", at: 0 });
+    for (let i = 0; i < 100; i++)
+      bus.emit("input.error", { source: "mqtt", where: "duegate/x/ingest", code: `code-${i}`, message: "bad", at: 0 });
     const text = await metrics.metricsText();
     expect(value(text, 'duegate_inbound_total{complete="true"}')).toBe(1);
     expect(value(text, 'duegate_inbound_total{complete="false"}')).toBe(1);

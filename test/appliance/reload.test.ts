@@ -13,7 +13,10 @@ describe("onReload", () => {
     const h = onReload(() => void reloads++, {
       logger: silentLogger(),
       signals,
-      notifier: { reloading: async () => void notes.push("RELOADING=1"), ready: async (s) => void notes.push(`READY=1 ${s}`) },
+      notifier: {
+        reloading: async () => void notes.push("RELOADING=1"),
+        ready: async (s) => void notes.push(`READY=1 ${s}`),
+      },
     });
     signals.emit("SIGHUP");
     await tick();
@@ -63,7 +66,11 @@ describe("onReload", () => {
       () => {
         throw new Error("policy.yaml line 3: unknown step");
       },
-      { logger: silentLogger(), signals: new EventEmitter(), notifier: { reloading: async () => {}, ready: async (s) => void notes.push(String(s)) } },
+      {
+        logger: silentLogger(),
+        signals: new EventEmitter(),
+        notifier: { reloading: async () => {}, ready: async (s) => void notes.push(String(s)) },
+      },
     );
     await expect(h.trigger()).resolves.toBeUndefined();
     expect(notes).toEqual(["reload failed: policy.yaml line 3: unknown step"]);

@@ -2,7 +2,12 @@ import { afterEach, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { silentLogger } from "../../src/core/log.js";
 import { ManualClock } from "../../src/core/clock.js";
-import { createNotifier, startWatchdog, watchdogIntervalFromEnv, type NotifySender } from "../../src/system/sd-notify.js";
+import {
+  createNotifier,
+  startWatchdog,
+  watchdogIntervalFromEnv,
+  type NotifySender,
+} from "../../src/system/sd-notify.js";
 import { openFakeNotifySocket, type FakeNotifySocket } from "./helpers/notify-socket.js";
 
 function toolPresent(cmd: string, args: string[]): boolean {
@@ -14,7 +19,8 @@ function toolPresent(cmd: string, args: string[]): boolean {
   }
 }
 const haveTools = toolPresent("python3", ["-c", "pass"]) && toolPresent("systemd-notify", ["--version"]);
-if (!haveTools && process.env.CI === "true") throw new Error("CI: python3 and systemd-notify are required for the sd_notify tests");
+if (!haveTools && process.env.CI === "true")
+  throw new Error("CI: python3 and systemd-notify are required for the sd_notify tests");
 const real = haveTools ? describe : describe.skip;
 if (!haveTools) console.warn("skipping the real sd_notify tests: python3 or systemd-notify is missing");
 
@@ -52,7 +58,10 @@ describe("createNotifier", () => {
   });
 
   it("survives a sender that fails", async () => {
-    const n = createNotifier({ NOTIFY_SOCKET: "/run/x" }, { sender: () => Promise.reject(new Error("boom")), logger: silentLogger() });
+    const n = createNotifier(
+      { NOTIFY_SOCKET: "/run/x" },
+      { sender: () => Promise.reject(new Error("boom")), logger: silentLogger() },
+    );
     await expect(n.ready()).resolves.toBeUndefined();
   });
 });
@@ -93,7 +102,12 @@ describe("startWatchdog (manual clock)", () => {
     const { sender, sent } = recordingSender();
     const clock = new ManualClock();
     const n = createNotifier({ NOTIFY_SOCKET: "/run/x", WATCHDOG_USEC: "2000000" }, { sender });
-    const wd = startWatchdog({ notifier: n, healthy: () => new Promise<boolean>(() => {}), logger: silentLogger(), clock });
+    const wd = startWatchdog({
+      notifier: n,
+      healthy: () => new Promise<boolean>(() => {}),
+      logger: silentLogger(),
+      clock,
+    });
     for (let i = 0; i < 5; i++) {
       await clock.advance(1000);
       for (let j = 0; j < 10; j++) await Promise.resolve();
@@ -117,7 +131,10 @@ real("through systemd-notify to a real datagram socket", () => {
 
   it("delivers READY=1, STATUS, WATCHDOG=1 and STOPPING=1", async () => {
     socket = await openFakeNotifySocket();
-    const n = createNotifier({ NOTIFY_SOCKET: socket.path, WATCHDOG_USEC: "400000", PATH: process.env.PATH }, { logger: silentLogger() });
+    const n = createNotifier(
+      { NOTIFY_SOCKET: socket.path, WATCHDOG_USEC: "400000", PATH: process.env.PATH },
+      { logger: silentLogger() },
+    );
     expect(n.watchdogIntervalMs).toBe(200);
     await n.ready("ready: modem sim, queue 0");
     await socket.waitFor((m) => m.some((x) => x.includes("READY=1")));
@@ -139,7 +156,10 @@ real("through systemd-notify to a real datagram socket", () => {
   });
 
   it("reports a missing socket without throwing", async () => {
-    const n = createNotifier({ NOTIFY_SOCKET: "/nonexistent/notify.sock", PATH: process.env.PATH }, { logger: silentLogger() });
+    const n = createNotifier(
+      { NOTIFY_SOCKET: "/nonexistent/notify.sock", PATH: process.env.PATH },
+      { logger: silentLogger() },
+    );
     await expect(n.ready()).resolves.toBeUndefined();
   });
 });

@@ -14,9 +14,17 @@ const longPath = `data/${"history-of-a-rather-long-name/".repeat(4)}messages-202
 
 describe("ustar writer and reader", () => {
   it("writes archives GNU tar extracts, including paths over 100 bytes", () => {
-    const archive = Buffer.concat([...tarEntry("a.txt", Buffer.from("hello"), 0), ...tarEntry(longPath, Buffer.alloc(1500, 7), 1_700_000_000_000), TAR_END]);
+    const archive = Buffer.concat([
+      ...tarEntry("a.txt", Buffer.from("hello"), 0),
+      ...tarEntry(longPath, Buffer.alloc(1500, 7), 1_700_000_000_000),
+      TAR_END,
+    ]);
     writeFileSync(join(work, "x.tar"), archive);
-    expect(execFileSync("tar", ["-tf", join(work, "x.tar")], { encoding: "utf8" }).trim().split("\n")).toEqual(["a.txt", longPath]);
+    expect(
+      execFileSync("tar", ["-tf", join(work, "x.tar")], { encoding: "utf8" })
+        .trim()
+        .split("\n"),
+    ).toEqual(["a.txt", longPath]);
     mkdirSync(join(work, "out"));
     execFileSync("tar", ["-xf", join(work, "x.tar"), "-C", join(work, "out")]);
     expect(readFileSync(join(work, "out", longPath))).toEqual(Buffer.alloc(1500, 7));
@@ -63,6 +71,7 @@ describe("ustar writer and reader", () => {
 
 describe("scripts", () => {
   it("parse with bash -n", () => {
-    for (const s of ["scripts/install.sh", "scripts/uninstall.sh"]) execFileSync("bash", ["-n", join(import.meta.dirname, "..", "..", s)]);
+    for (const s of ["scripts/install.sh", "scripts/uninstall.sh"])
+      execFileSync("bash", ["-n", join(import.meta.dirname, "..", "..", s)]);
   });
 });

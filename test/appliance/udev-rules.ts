@@ -4,13 +4,45 @@
  * commas, keys are known, match operators are used only on match keys, every rule assigns
  * something, and every GOTO has its LABEL. It follows udev(7).
  */
-const MATCH_ONLY = new Set(["ACTION", "DEVPATH", "KERNEL", "KERNELS", "SUBSYSTEM", "SUBSYSTEMS", "DRIVER", "DRIVERS", "ATTRS", "TAGS", "TEST", "PROGRAM", "RESULT", "CONST", "SYSCTL"]);
-const ASSIGN_ONLY = new Set(["SYMLINK", "OWNER", "GROUP", "MODE", "SECLABEL", "RUN", "LABEL", "GOTO", "IMPORT", "OPTIONS", "NAME", "TAG"]);
+const MATCH_ONLY = new Set([
+  "ACTION",
+  "DEVPATH",
+  "KERNEL",
+  "KERNELS",
+  "SUBSYSTEM",
+  "SUBSYSTEMS",
+  "DRIVER",
+  "DRIVERS",
+  "ATTRS",
+  "TAGS",
+  "TEST",
+  "PROGRAM",
+  "RESULT",
+  "CONST",
+  "SYSCTL",
+]);
+const ASSIGN_ONLY = new Set([
+  "SYMLINK",
+  "OWNER",
+  "GROUP",
+  "MODE",
+  "SECLABEL",
+  "RUN",
+  "LABEL",
+  "GOTO",
+  "IMPORT",
+  "OPTIONS",
+  "NAME",
+  "TAG",
+]);
 const BOTH = new Set(["ENV", "ATTR", "TAG", "NAME", "SYMLINK", "SYSCTL"]);
 const WITH_ATTR = new Set(["ATTR", "ATTRS", "ENV", "TEST", "IMPORT", "RUN", "SECLABEL", "SYSCTL", "CONST"]);
 const PAIR = /^([A-Z]+)(\{([^}]+)\})?\s*(==|!=|\+=|-=|:=|=)\s*"((?:[^"\\]|\\.)*)"$/;
 
-export interface RuleProblem { line: number; message: string }
+export interface RuleProblem {
+  line: number;
+  message: string;
+}
 
 function splitPairs(text: string): string[] | undefined {
   const pairs: string[] = [];
@@ -47,22 +79,38 @@ export function lintUdevRules(text: string): RuleProblem[] {
         problems.push({ line, message: `not KEY OP "value": ${p}` });
         continue;
       }
-      const [, key, , attr, op, value] = m as unknown as [string, string, string | undefined, string | undefined, string, string];
+      const [, key, , attr, op, value] = m as unknown as [
+        string,
+        string,
+        string | undefined,
+        string | undefined,
+        string,
+        string,
+      ];
       const known = MATCH_ONLY.has(key) || ASSIGN_ONLY.has(key) || BOTH.has(key);
       if (!known) problems.push({ line, message: `unknown key ${key}` });
       if (attr !== undefined && !WITH_ATTR.has(key)) problems.push({ line, message: `${key} takes no {attribute}` });
-      if (attr === undefined && (key === "ENV" || key === "ATTR" || key === "ATTRS")) problems.push({ line, message: `${key} needs {attribute}` });
+      if (attr === undefined && (key === "ENV" || key === "ATTR" || key === "ATTRS"))
+        problems.push({ line, message: `${key} needs {attribute}` });
       const isMatch = op === "==" || op === "!=";
-      if (isMatch && ASSIGN_ONLY.has(key) && !BOTH.has(key)) problems.push({ line, message: `${key} cannot be matched` });
-      if (!isMatch && MATCH_ONLY.has(key) && !BOTH.has(key)) problems.push({ line, message: `${key} cannot be assigned` });
+      if (isMatch && ASSIGN_ONLY.has(key) && !BOTH.has(key))
+        problems.push({ line, message: `${key} cannot be matched` });
+      if (!isMatch && MATCH_ONLY.has(key) && !BOTH.has(key))
+        problems.push({ line, message: `${key} cannot be assigned` });
       if (!isMatch) assigns++;
       if (key === "LABEL") labels.add(value);
       if (key === "GOTO") gotos.push({ line, label: value });
-      if (key === "OPTIONS" && !/^(link_priority=-?\d+|string_escape=(none|replace)|static_node=.+|watch|nowatch|db_persist|log_level=.+)$/.test(value))
+      if (
+        key === "OPTIONS" &&
+        !/^(link_priority=-?\d+|string_escape=(none|replace)|static_node=.+|watch|nowatch|db_persist|log_level=.+)$/.test(
+          value,
+        )
+      )
         problems.push({ line, message: `unknown OPTIONS ${value}` });
     }
     if (assigns === 0) problems.push({ line, message: "rule assigns nothing" });
   });
-  for (const g of gotos) if (!labels.has(g.label)) problems.push({ line: g.line, message: `GOTO ${g.label} has no LABEL` });
+  for (const g of gotos)
+    if (!labels.has(g.label)) problems.push({ line: g.line, message: `GOTO ${g.label} has no LABEL` });
   return problems;
 }

@@ -10,19 +10,34 @@ import { isDuegateError, ErrorCode } from "../../src/core/errors.js";
 
 function capture() {
   const lines: string[] = [];
-  const destination = new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } });
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(String(chunk));
+      cb();
+    },
+  });
   return { lines, logger: createLogger({ destination, pretty: false, level: "info" }) };
 }
 
 async function open(extra: Partial<Parameters<typeof AuthService.open>[0]> = {}) {
   const clock = new ManualClock();
   const files = new Map<string, unknown>();
-  const auth = await AuthService.open({ dataDir: "/data", logger: silentLogger(), clock, adminPassword: "correct horse battery", openStore: memoryStoreOpener(files), ...extra });
+  const auth = await AuthService.open({
+    dataDir: "/data",
+    logger: silentLogger(),
+    clock,
+    adminPassword: "correct horse battery",
+    openStore: memoryStoreOpener(files),
+    ...extra,
+  });
   return { auth, clock, files };
 }
 
 async function rejects(p: Promise<unknown>, code: string) {
-  const e = await p.then(() => undefined, (err: unknown) => err);
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(isDuegateError(e)).toBe(true);
   expect((e as { code: string }).code).toBe(code);
 }
@@ -32,7 +47,12 @@ describe("AuthService", () => {
     const { auth } = await open();
     expect(auth.users()).toEqual([expect.objectContaining({ name: "admin", role: "admin" })]);
     const r = await auth.login("admin", "correct horse battery");
-    expect(r.principal).toEqual({ kind: "user", name: "admin", role: "admin", scopes: ["read", "desk", "write", "policy", "metrics", "admin"] });
+    expect(r.principal).toEqual({
+      kind: "user",
+      name: "admin",
+      role: "admin",
+      scopes: ["read", "desk", "write", "policy", "metrics", "admin"],
+    });
     await rejects(auth.login("admin", "wrong password!"), ErrorCode.Unauthorized);
     await rejects(auth.login("nobody", "correct horse battery"), ErrorCode.Unauthorized);
   });
@@ -40,7 +60,12 @@ describe("AuthService", () => {
   it("generates an admin password, logs it exactly once, and it works", async () => {
     const { lines, logger } = capture();
     const files = new Map<string, unknown>();
-    const auth = await AuthService.open({ dataDir: "/d", logger, clock: new ManualClock(), openStore: memoryStoreOpener(files) });
+    const auth = await AuthService.open({
+      dataDir: "/d",
+      logger,
+      clock: new ManualClock(),
+      openStore: memoryStoreOpener(files),
+    });
     const line = lines.find((l) => l.includes("generated password"));
     expect(line).toBeDefined();
     const password = /generated password (\S+)/.exec(JSON.parse(line!).msg as string)![1]!;
@@ -48,14 +73,24 @@ describe("AuthService", () => {
     await expect(auth.login("admin", password)).resolves.toBeDefined();
     // a restart on the same data creates nothing and logs no password
     const again = capture();
-    await AuthService.open({ dataDir: "/d", logger: again.logger, clock: new ManualClock(), openStore: memoryStoreOpener(files) });
+    await AuthService.open({
+      dataDir: "/d",
+      logger: again.logger,
+      clock: new ManualClock(),
+      openStore: memoryStoreOpener(files),
+    });
     expect(again.lines.join("")).not.toContain(password);
     expect(lines.filter((l) => l.includes(password))).toHaveLength(1);
   });
 
   it("stores only scrypt hashes, through the JsonStore on disk", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "duegate-auth-"));
-    const auth = await AuthService.open({ dataDir, logger: silentLogger(), clock: new ManualClock(), adminPassword: "correct horse battery" });
+    const auth = await AuthService.open({
+      dataDir,
+      logger: silentLogger(),
+      clock: new ManualClock(),
+      adminPassword: "correct horse battery",
+    });
     const { key } = await auth.createApiKey("erp", ["read"]);
     await auth.close();
     const file = await readFile(join(dataDir, "auth.json"), "utf8");
@@ -92,7 +127,11 @@ describe("AuthService", () => {
   it("never locks out a correct password from an address that has not failed", async () => {
     const { auth } = await open();
     // An attacker on 10.0.0.66 fails six times (one past the free attempts) for admin...
-    for (let i = 0; i < 6; i++) await rejects(auth.login("admin", "nope nope nope", "10.0.0.66"), i < 5 ? ErrorCode.Unauthorized : ErrorCode.RateLimited);
+    for (let i = 0; i < 6; i++)
+      await rejects(
+        auth.login("admin", "nope nope nope", "10.0.0.66"),
+        i < 5 ? ErrorCode.Unauthorized : ErrorCode.RateLimited,
+      );
     await rejects(auth.login("admin", "correct horse battery", "10.0.0.66"), ErrorCode.RateLimited);
     // ...and the admin at another desk logs in at once.
     await expect(auth.login("admin", "correct horse battery", "10.0.0.7")).resolves.toBeDefined();
@@ -101,7 +140,8 @@ describe("AuthService", () => {
   it("holds the name-wide lock against addresses that failed for that name, even from many addresses", async () => {
     const { auth } = await open();
     // Five machines, one guess each: the name-wide count reaches its limit.
-    for (let i = 0; i < 5; i++) await rejects(auth.login("admin", "nope nope nope", `10.0.1.${i}`), ErrorCode.Unauthorized);
+    for (let i = 0; i < 5; i++)
+      await rejects(auth.login("admin", "nope nope nope", `10.0.1.${i}`), ErrorCode.Unauthorized);
     // A sixth guess from one of them is refused without checking the password...
     await rejects(auth.login("admin", "correct horse battery", "10.0.1.0"), ErrorCode.RateLimited);
     // ...while an address that never failed is let in.
@@ -110,16 +150,25 @@ describe("AuthService", () => {
 
   it("locks an address that sprays many names", async () => {
     const { auth } = await open();
-    for (let i = 0; i < 20; i++) await rejects(auth.login(`user${i}`, "nope nope nope", "10.0.0.99"), ErrorCode.Unauthorized);
+    for (let i = 0; i < 20; i++)
+      await rejects(auth.login(`user${i}`, "nope nope nope", "10.0.0.99"), ErrorCode.Unauthorized);
     await rejects(auth.login("admin", "correct horse battery", "10.0.0.99"), ErrorCode.RateLimited);
     await expect(auth.login("admin", "correct horse battery", "10.0.0.100")).resolves.toBeDefined();
   });
 
   it("logs a failed login with the client address and the name, never the password", async () => {
     const { lines, logger } = capture();
-    const auth = await AuthService.open({ dataDir: "/d", logger, clock: new ManualClock(), adminPassword: "correct horse battery", openStore: memoryStoreOpener() });
+    const auth = await AuthService.open({
+      dataDir: "/d",
+      logger,
+      clock: new ManualClock(),
+      adminPassword: "correct horse battery",
+      openStore: memoryStoreOpener(),
+    });
     await rejects(auth.login("admin", "a secret guess 1234", "192.0.2.44"), ErrorCode.Unauthorized);
-    const line = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.event === "auth.login_failed");
+    const line = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.event === "auth.login_failed");
     expect(line).toMatchObject({ user: "admin", client: "192.0.2.44" });
     expect(lines.join("")).not.toContain("a secret guess 1234");
   });
@@ -149,7 +198,12 @@ describe("AuthService", () => {
   it("keeps sessions across a restart (they are in auth.json)", async () => {
     const { auth, files } = await open();
     const s = await auth.startSession("admin");
-    const reopened = await AuthService.open({ dataDir: "/data", logger: silentLogger(), clock: new ManualClock(), openStore: memoryStoreOpener(files) });
+    const reopened = await AuthService.open({
+      dataDir: "/data",
+      logger: silentLogger(),
+      clock: new ManualClock(),
+      openStore: memoryStoreOpener(files),
+    });
     expect(reopened.sessionPrincipal(s.id)?.name).toBe("admin");
   });
 
@@ -188,7 +242,12 @@ describe("AuthService", () => {
     const { key, apiKey } = await auth.createApiKey("accounting", ["write"]);
     expect(key.startsWith(apiKey.prefix)).toBe(true);
     expect(JSON.stringify(auth.apiKeys())).not.toContain(key);
-    expect(auth.authenticateKey(key)).toEqual({ kind: "apikey", name: "accounting", role: "admin", scopes: ["read", "write"] });
+    expect(auth.authenticateKey(key)).toEqual({
+      kind: "apikey",
+      name: "accounting",
+      role: "admin",
+      scopes: ["read", "write"],
+    });
     expect(auth.authenticateKey(key + "x")).toBeUndefined();
     expect(auth.authenticateKey("not-a-key")).toBeUndefined();
     // policy implies read (one edits what one sees); metrics stands alone (a scraper sees nothing else)

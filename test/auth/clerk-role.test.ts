@@ -14,15 +14,26 @@ interface Caller {
 }
 
 async function logIn(name: string, password: string): Promise<Caller> {
-  const res = await fetch(`${appliance.url}/api/v1/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name, password }) });
+  const res = await fetch(`${appliance.url}/api/v1/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name, password }),
+  });
   expect(res.status, `login ${name}`).toBe(200);
-  const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const { csrfToken } = (await res.json()) as { csrfToken: string };
   return {
     async call(method, path, body) {
       const r = await fetch(`${appliance.url}${path}`, {
         method,
-        headers: { cookie, "x-csrf-token": csrfToken, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        headers: {
+          cookie,
+          "x-csrf-token": csrfToken,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(10_000),
       });
@@ -33,7 +44,9 @@ async function logIn(name: string, password: string): Promise<Caller> {
 }
 
 function berlinDay(offsetDays = 0): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Berlin" }).format(new Date(Date.now() + offsetDays * 86_400_000));
+  return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Berlin" }).format(
+    new Date(Date.now() + offsetDays * 86_400_000),
+  );
 }
 
 let admin: Caller;
@@ -90,7 +103,11 @@ describe("the clerk role", () => {
   it("is a role an admin can give, and says what it may do", async () => {
     const me = await clerk.call("GET", "/api/v1/me");
     expect(me.body).toMatchObject({ principal: { name: "carla", role: "clerk", scopes: ["read", "desk"] } });
-    const made = await admin.call("POST", "/api/v1/users", { name: "cleo", role: "clerk", password: "another password 1" });
+    const made = await admin.call("POST", "/api/v1/users", {
+      name: "cleo",
+      role: "clerk",
+      password: "another password 1",
+    });
     expect(made.status).toBe(201);
     expect(made.body).toMatchObject({ name: "cleo", role: "clerk" });
     const bad = await admin.call("POST", "/api/v1/users", { name: "x1", role: "boss", password: "another password 1" });
@@ -115,10 +132,22 @@ describe("the clerk role", () => {
     const date = berlinDay(0);
     const r = await clerk.call("POST", "/api/v1/accounts/ACC-200/promise", { date });
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ id: "ACC-200", pausedUntil: date, pauseReason: "promise to pay recorded in the panel by carla" });
+    expect(r.body).toMatchObject({
+      id: "ACC-200",
+      pausedUntil: date,
+      pauseReason: "promise to pay recorded in the panel by carla",
+    });
     const today = await viewer.call("GET", "/api/v1/today");
     expect(today.status).toBe(200);
-    expect((today.body as { promises: unknown[] }).promises).toContainEqual(expect.objectContaining({ accountId: "ACC-200", name: "John Late", status: "due-today", amountDue: 12000, currency: "EUR" }));
+    expect((today.body as { promises: unknown[] }).promises).toContainEqual(
+      expect.objectContaining({
+        accountId: "ACC-200",
+        name: "John Late",
+        status: "due-today",
+        amountDue: 12000,
+        currency: "EUR",
+      }),
+    );
   });
 
   it("refuses a promise in the past or too far ahead, naming the field", async () => {

@@ -90,7 +90,9 @@ describe("the packet size guard", () => {
 
   it("reports a packet over the limit from its header alone, and a malformed length", () => {
     expect(new PacketSizeGuard(200).feed(Buffer.from([0x30, 0xc9, 0x01]))).toBe(201);
-    expect(new PacketSizeGuard(200).feed(Buffer.from([0x30, 0xff, 0xff, 0xff, 0xff, 0x01]))).toBe(Number.POSITIVE_INFINITY);
+    expect(new PacketSizeGuard(200).feed(Buffer.from([0x30, 0xff, 0xff, 0xff, 0xff, 0x01]))).toBe(
+      Number.POSITIVE_INFINITY,
+    );
   });
 
   it("sizes the limit from mqtt.maxBatch unless configured", () => {
@@ -102,7 +104,18 @@ describe("the packet size guard", () => {
 describe("the filters a foreign subscription could have", () => {
   it("lists every filter that matches a topic, and only those", () => {
     const all = filtersMatching("duegate/gw1/error");
-    expect(all).toEqual(expect.arrayContaining(["#", "duegate/#", "+/gw1/#", "duegate/gw1/#", "duegate/gw1/error/#", "+/+/+", "duegate/gw1/error", "+/gw1/error"]));
+    expect(all).toEqual(
+      expect.arrayContaining([
+        "#",
+        "duegate/#",
+        "+/gw1/#",
+        "duegate/gw1/#",
+        "duegate/gw1/error/#",
+        "+/+/+",
+        "duegate/gw1/error",
+        "+/gw1/error",
+      ]),
+    );
     expect(all).toHaveLength(1 + 2 + 4 + 8 + 8);
     expect(all.every((f) => topicMatches(f, "duegate/gw1/error"))).toBe(true);
   });
@@ -111,18 +124,36 @@ describe("the filters a foreign subscription could have", () => {
 describe("the broker's users", () => {
   const memoryFile = () => {
     let data: StoredBrokerUsers | undefined;
-    return { read: () => data, write: async (d: StoredBrokerUsers) => void (data = d), get data() { return data; } };
+    return {
+      read: () => data,
+      write: async (d: StoredBrokerUsers) => void (data = d),
+      get data() {
+        return data;
+      },
+    };
   };
 
   it("generates the accounting password once, keeps only its hash, and rotates it", async () => {
     const file = memoryFile();
     const log = new LogCapture();
-    const users = await BrokerUsers.open({ file, config: { username: "", password: "", readers: [] }, clock: systemClock, logger: createLogger({ pretty: false, destination: log }), where: "here" });
+    const users = await BrokerUsers.open({
+      file,
+      config: { username: "", password: "", readers: [] },
+      clock: systemClock,
+      logger: createLogger({ pretty: false, destination: log }),
+      where: "here",
+    });
     const shown = /with password (\S+) /.exec(String((JSON.parse(log.lines[0]!) as { msg: string }).msg))![1]!;
     expect(JSON.stringify(file.data)).not.toContain(shown);
     expect(await users.verify("accounting", Buffer.from(shown))).toBe("accounting");
     expect(await users.verify("accounting", Buffer.from("nope"))).toBeUndefined();
-    const again = await BrokerUsers.open({ file, config: { username: "", password: "", readers: [] }, clock: systemClock, logger: createLogger({ pretty: false, destination: log }), where: "here" });
+    const again = await BrokerUsers.open({
+      file,
+      config: { username: "", password: "", readers: [] },
+      clock: systemClock,
+      logger: createLogger({ pretty: false, destination: log }),
+      where: "here",
+    });
     expect(log.lines).toHaveLength(1);
     const fresh = await again.rotate();
     expect(await again.verify("accounting", Buffer.from(shown))).toBeUndefined();
@@ -131,7 +162,20 @@ describe("the broker's users", () => {
 
   it("takes the configured accounting login (not rotatable), readers in clear or hashed, and the gateway's in-memory login", async () => {
     const hashed = await hashPassword("reader-two-pass");
-    const users = await BrokerUsers.open({ file: memoryFile(), config: { username: "acct", password: "configured-pass", readers: [{ username: "r1", password: "reader-one-pass" }, { username: "r2", password: hashed }] }, clock: systemClock, logger: silentLogger(), where: "" });
+    const users = await BrokerUsers.open({
+      file: memoryFile(),
+      config: {
+        username: "acct",
+        password: "configured-pass",
+        readers: [
+          { username: "r1", password: "reader-one-pass" },
+          { username: "r2", password: hashed },
+        ],
+      },
+      clock: systemClock,
+      logger: silentLogger(),
+      where: "",
+    });
     expect(await users.verify("acct", Buffer.from("configured-pass"))).toBe("accounting");
     expect(await users.verify("r1", Buffer.from("reader-one-pass"))).toBe("reader");
     expect(await users.verify("r2", Buffer.from("reader-two-pass"))).toBe("reader");
@@ -143,7 +187,15 @@ describe("the broker's users", () => {
   });
 
   it("refuses a reader named like another user", async () => {
-    await expect(BrokerUsers.open({ file: memoryFile(), config: { username: "acct", password: "configured-pass", readers: [{ username: "acct", password: "x" }] }, clock: systemClock, logger: silentLogger(), where: "" })).rejects.toThrow(/given twice/);
+    await expect(
+      BrokerUsers.open({
+        file: memoryFile(),
+        config: { username: "acct", password: "configured-pass", readers: [{ username: "acct", password: "x" }] },
+        clock: systemClock,
+        logger: silentLogger(),
+        where: "",
+      }),
+    ).rejects.toThrow(/given twice/);
   });
 });
 
@@ -151,7 +203,10 @@ describe("broker exposure (duegate doctor, start-up log)", () => {
   it("says nothing about the defaults, and warns of a LAN plain listener and anonymous loopback clients", () => {
     expect(brokerExposure(validateConfig({}))).toEqual([]);
     const risky = validateConfig({ mqtt: { embedded: { host: "0.0.0.0", allowAnonymousLoopback: true } } });
-    expect(brokerExposure(risky).map((w) => w.key)).toEqual(["mqtt.embedded.host", "mqtt.embedded.allowAnonymousLoopback"]);
+    expect(brokerExposure(risky).map((w) => w.key)).toEqual([
+      "mqtt.embedded.host",
+      "mqtt.embedded.allowAnonymousLoopback",
+    ]);
     expect(brokerExposure(validateConfig({ mqtt: { mode: "external", embedded: { host: "0.0.0.0" } } }))).toEqual([]);
   });
 

@@ -27,7 +27,16 @@ describe("MQTT bridge through the embedded broker", () => {
     await relay.start();
     try {
       const r = await runScenario({
-        mqtt: { mode: "embedded", embedded: { ...validateConfig({}).mqtt.embedded, host: "127.0.0.1", port, username: "acct", password: "s3cret-acct-pass" } },
+        mqtt: {
+          mode: "embedded",
+          embedded: {
+            ...validateConfig({}).mqtt.embedded,
+            host: "127.0.0.1",
+            port,
+            username: "acct",
+            password: "s3cret-acct-pass",
+          },
+        },
         clientUrl: () => `mqtt://127.0.0.1:${relay.port}`,
         restartBroker: () => relay.cut(500),
       });
@@ -42,19 +51,41 @@ describe("MQTT bridge through the embedded broker", () => {
   it("after a restart, events wait in the journal until the accounting server has subscribed again", async () => {
     const s = await testServices();
     const port = await freePort();
-    const config = { mqtt: { ...validateConfig({}).mqtt, mode: "embedded" as const, reconnectPeriodMs: 100, embedded: { ...validateConfig({}).mqtt.embedded, host: "127.0.0.1", port, ...ACCT } }, gateway: { id: "gw1" } };
+    const config = {
+      mqtt: {
+        ...validateConfig({}).mqtt,
+        mode: "embedded" as const,
+        reconnectPeriodMs: 100,
+        embedded: { ...validateConfig({}).mqtt.embedded, host: "127.0.0.1", port, ...ACCT },
+      },
+      gateway: { id: "gw1" },
+    };
     const journal = new MemoryJournal<OutgoingEvent>();
     const bridge = new MqttBridge({ services: s, config, journal });
     await bridge.start();
     let client: mqtt.MqttClient | undefined;
     try {
       await waitFor("gateway connected", () => bridge.connected, 5000);
-      for (let i = 1; i <= 5; i++) s.bus.emit("message.state", { id: `m${i}`, idempotencyKey: `k${i}`, state: "queued", to: "+4917600000000", origin: { kind: "test" }, parts: 1, at: i });
+      for (let i = 1; i <= 5; i++)
+        s.bus.emit("message.state", {
+          id: `m${i}`,
+          idempotencyKey: `k${i}`,
+          state: "queued",
+          to: "+4917600000000",
+          origin: { kind: "test" },
+          parts: 1,
+          at: i,
+        });
       // Nobody has subscribed to this new broker yet: published now, they would reach no one.
       await new Promise((r) => setTimeout(r, 500));
       expect(bridge.backlog).toBe(5);
       const got: number[] = [];
-      client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: "accounting-server", clean: false, reconnectPeriod: 0, ...ACCT });
+      client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+        clientId: "accounting-server",
+        clean: false,
+        reconnectPeriod: 0,
+        ...ACCT,
+      });
       client.on("message", (_t, p) => void got.push((JSON.parse(p.toString()) as { at: number }).at));
       await client.subscribeAsync({ "duegate/gw1/message/state": { qos: 1 } });
       await waitFor("the waiting events delivered", () => got.length === 5, 10_000);
@@ -69,7 +100,13 @@ describe("MQTT bridge through the embedded broker", () => {
 
   it("refuses a client with the wrong password", async () => {
     const port = await freePort();
-    const users = await BrokerUsers.open({ file: { read: () => undefined, write: async () => undefined }, config: { username: "acct", password: "s3cret", readers: [] }, clock: systemClock, logger: silentLogger(), where: "memory" });
+    const users = await BrokerUsers.open({
+      file: { read: () => undefined, write: async () => undefined },
+      config: { username: "acct", password: "s3cret", readers: [] },
+      clock: systemClock,
+      logger: silentLogger(),
+      where: "memory",
+    });
     const broker = new EmbeddedBroker({
       host: "127.0.0.1",
       port,
@@ -84,8 +121,19 @@ describe("MQTT bridge through the embedded broker", () => {
     });
     await broker.start();
     try {
-      await expect(mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { username: "acct", password: "wrong", reconnectPeriod: 0, connectTimeout: 3000 })).rejects.toThrow(/Bad username or password|Not authorized/i);
-      const ok = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { username: "acct", password: "s3cret", reconnectPeriod: 0 });
+      await expect(
+        mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+          username: "acct",
+          password: "wrong",
+          reconnectPeriod: 0,
+          connectTimeout: 3000,
+        }),
+      ).rejects.toThrow(/Bad username or password|Not authorized/i);
+      const ok = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+        username: "acct",
+        password: "s3cret",
+        reconnectPeriod: 0,
+      });
       expect(ok.connected).toBe(true);
       await ok.endAsync();
     } finally {
@@ -100,7 +148,13 @@ describe("anonymous clients, when the configuration allows them", () => {
       .flat()
       .find((a) => a?.family === "IPv4" && !a.internal)?.address;
     const port = await freePort();
-    const users = await BrokerUsers.open({ file: { read: () => undefined, write: async () => undefined }, config: { username: "acct", password: "s3cret-acct-pass", readers: [] }, clock: systemClock, logger: silentLogger(), where: "memory" });
+    const users = await BrokerUsers.open({
+      file: { read: () => undefined, write: async () => undefined },
+      config: { username: "acct", password: "s3cret-acct-pass", readers: [] },
+      clock: systemClock,
+      logger: silentLogger(),
+      where: "memory",
+    });
     const broker = new EmbeddedBroker({
       host: "0.0.0.0",
       port,
@@ -120,7 +174,9 @@ describe("anonymous clients, when the configuration allows them", () => {
       expect((await local.subscribeAsync("duegate/gw1/#", { qos: 1 }))[0]!.qos).toBe(1);
       await local.endAsync();
       if (!lan) return void requireOrSkip(false, "a non-internal IPv4 address");
-      await expect(mqtt.connectAsync(`mqtt://${lan}:${port}`, { reconnectPeriod: 0, connectTimeout: 3000 })).rejects.toThrow(/Not authorized/i);
+      await expect(
+        mqtt.connectAsync(`mqtt://${lan}:${port}`, { reconnectPeriod: 0, connectTimeout: 3000 }),
+      ).rejects.toThrow(/Not authorized/i);
     } finally {
       await broker.stop();
     }
@@ -137,10 +193,22 @@ describe("acknowledgement after the durable write", () => {
       if (failures-- > 0) throw new Error("EIO: write failed");
       return real(input);
     };
-    const config = { mqtt: { ...validateConfig({}).mqtt, mode: "embedded" as const, reconnectPeriodMs: 100, embedded: { ...validateConfig({}).mqtt.embedded, host: "127.0.0.1", port, ...ACCT } }, gateway: { id: "gw1" } };
+    const config = {
+      mqtt: {
+        ...validateConfig({}).mqtt,
+        mode: "embedded" as const,
+        reconnectPeriodMs: 100,
+        embedded: { ...validateConfig({}).mqtt.embedded, host: "127.0.0.1", port, ...ACCT },
+      },
+      gateway: { id: "gw1" },
+    };
     const bridge = new MqttBridge({ services: s, config, journal: new MemoryJournal() });
     await bridge.start();
-    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: "acct", reconnectPeriod: 100, ...ACCT });
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+      clientId: "acct",
+      reconnectPeriod: 100,
+      ...ACCT,
+    });
     try {
       await waitFor("gateway connected", () => bridge.connected, 5000);
       await client.publishAsync("duegate/gw1/accounts/upsert", JSON.stringify(account(7)), { qos: 1 });

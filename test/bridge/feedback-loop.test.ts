@@ -36,8 +36,15 @@ async function poisonSession(url: string, filter: string): Promise<void> {
 
 async function bridgeOn(url: string) {
   const s = await testServices();
-  const journal = await FileJournal.open<OutgoingEvent>(join(s.dataDir, "mqtt-outgoing.jsonl"), { clock: s.clock, logger: s.logger, coalesceMs: 50 });
-  const config = { mqtt: { ...validateConfig({}).mqtt, mode: "external" as const, url, reconnectPeriodMs: 200 }, gateway: { id: "gw1" } };
+  const journal = await FileJournal.open<OutgoingEvent>(join(s.dataDir, "mqtt-outgoing.jsonl"), {
+    clock: s.clock,
+    logger: s.logger,
+    coalesceMs: 50,
+  });
+  const config = {
+    mqtt: { ...validateConfig({}).mqtt, mode: "external" as const, url, reconnectPeriodMs: 200 },
+    gateway: { id: "gw1" },
+  };
   const bridge = new MqttBridge({ services: s, config, journal });
   await bridge.start();
   cleanup.push(async () => {
@@ -103,8 +110,22 @@ describe("no feedback loop through a session someone else subscribed in", () => 
     cleanup.push(() => s.ledger.close());
     const errors: unknown[] = [];
     s.bus.on("input.error", "test", (e) => void errors.push(e));
-    const ingest = new MqttIngest(s, { prefix: "duegate/gw1/", maxBatch: 10, gatewayId: "gw1", respond: () => errors.push("response") });
-    for (const t of ["error", "status", "message/state", "keyword/stop", "response/status", "account/optout", "inbound"]) await ingest.handle(`duegate/gw1/${t}`, Buffer.from("{}"));
+    const ingest = new MqttIngest(s, {
+      prefix: "duegate/gw1/",
+      maxBatch: 10,
+      gatewayId: "gw1",
+      respond: () => errors.push("response"),
+    });
+    for (const t of [
+      "error",
+      "status",
+      "message/state",
+      "keyword/stop",
+      "response/status",
+      "account/optout",
+      "inbound",
+    ])
+      await ingest.handle(`duegate/gw1/${t}`, Buffer.from("{}"));
     await ingest.handle("somebody/else", Buffer.from("{}"));
     expect(errors).toEqual([]);
     expect(ingest.notInput).toBe(8);
@@ -125,8 +146,16 @@ describe("the outgoing journal under a steady flow while the broker is away", ()
     const dataDir = mkdtempSync(join(tmpdir(), "duegate-journal-flow-"));
     cleanup.push(async () => rmSync(dataDir, { recursive: true, force: true }));
     const log = new LogCapture();
-    const config = validateConfig({ gateway: { dataDir, id: "gw1" }, modem: { port: "sim" }, mqtt: { mode: "external", url: broker.url, reconnectPeriodMs: 200, journalMaxEvents: 100 } });
-    app = await createApp(config, { simulator: new ModemSimulator({ sendLatencyMs: 5 }), logger: createLogger({ level: "info", pretty: false, destination: log }), http: false });
+    const config = validateConfig({
+      gateway: { dataDir, id: "gw1" },
+      modem: { port: "sim" },
+      mqtt: { mode: "external", url: broker.url, reconnectPeriodMs: 200, journalMaxEvents: 100 },
+    });
+    app = await createApp(config, {
+      simulator: new ModemSimulator({ sendLatencyMs: 5 }),
+      logger: createLogger({ level: "info", pretty: false, destination: log }),
+      http: false,
+    });
     await app.start();
     await waitFor("the gateway connected", () => app!.mqtt!.connected, 10_000);
     await broker.stop();
@@ -137,7 +166,15 @@ describe("the outgoing journal under a steady flow while the broker is away", ()
     for (let round = 0; round < 20; round++) {
       for (let i = 0; i < 500; i++) {
         const n = round * 500 + i;
-        app.services.bus.emit("message.state", { id: `m${n}`, idempotencyKey: `k${n}`, state: "queued", to: "+4917600000000", origin: { kind: "test" }, parts: 1, at: n } as never);
+        app.services.bus.emit("message.state", {
+          id: `m${n}`,
+          idempotencyKey: `k${n}`,
+          state: "queued",
+          to: "+4917600000000",
+          origin: { kind: "test" },
+          parts: 1,
+          at: n,
+        } as never);
       }
       await new Promise((r) => setTimeout(r, 60));
       largest = Math.max(largest, statSync(file).size);

@@ -8,8 +8,14 @@ async function setup() {
   const errors: InputErrorEvent[] = [];
   const responses: Array<{ what: string; body: Record<string, unknown> }> = [];
   s.bus.on("input.error", "t", (e) => void errors.push(e));
-  const ingest = new MqttIngest(s, { prefix: "duegate/gw1/", maxBatch: 50, gatewayId: "gw1", respond: (what, body) => void responses.push({ what, body: body as Record<string, unknown> }) });
-  const send = (topic: string, body: unknown) => ingest.handle(`duegate/gw1/${topic}`, Buffer.from(typeof body === "string" ? body : JSON.stringify(body)));
+  const ingest = new MqttIngest(s, {
+    prefix: "duegate/gw1/",
+    maxBatch: 50,
+    gatewayId: "gw1",
+    respond: (what, body) => void responses.push({ what, body: body as Record<string, unknown> }),
+  });
+  const send = (topic: string, body: unknown) =>
+    ingest.handle(`duegate/gw1/${topic}`, Buffer.from(typeof body === "string" ? body : JSON.stringify(body)));
   await send("accounts/upsert", [account(0), account(1)]);
   return { s, errors, responses, send, ingest };
 }
@@ -19,10 +25,20 @@ describe("MQTT ingest", () => {
     const { s, errors, send } = await setup();
     const bad = { ...invoice(3, 2), dueDate: "1st of May" };
     await send("invoices/upsert", [invoice(1, 2), invoice(2, 2), bad, invoice(4, 2)]);
-    expect(s.ledger.invoicesOf("A0").map((i) => i.id).sort()).toEqual(["INV2", "INV4"]);
+    expect(
+      s.ledger
+        .invoicesOf("A0")
+        .map((i) => i.id)
+        .sort(),
+    ).toEqual(["INV2", "INV4"]);
     expect(s.ledger.invoice("INV3")).toBeUndefined();
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ source: "mqtt", where: "duegate/gw1/invoices/upsert", field: "/2/dueDate", code: "api.payload_invalid" });
+    expect(errors[0]).toMatchObject({
+      source: "mqtt",
+      where: "duegate/gw1/invoices/upsert",
+      field: "/2/dueDate",
+      code: "api.payload_invalid",
+    });
     expect(errors[0]!.message).toContain("INV3");
   });
 
@@ -52,7 +68,10 @@ describe("MQTT ingest", () => {
 
   it("refuses a batch over the limit whole", async () => {
     const { s, errors, send } = await setup();
-    await send("invoices/upsert", Array.from({ length: 51 }, (_, i) => invoice(i, 2)));
+    await send(
+      "invoices/upsert",
+      Array.from({ length: 51 }, (_, i) => invoice(i, 2)),
+    );
     expect(s.ledger.invoicesOf("A0")).toHaveLength(0);
     expect(errors[0]!.message).toMatch(/over the limit of 50/);
   });
@@ -87,13 +106,24 @@ describe("MQTT ingest", () => {
   it("answers requests on response/<what> with the transaction echoed", async () => {
     const { send, responses } = await setup();
     await send("request/balance", { accountId: "A0", transaction: "t-1" });
-    expect(responses[0]).toMatchObject({ what: "balance", body: { status: "ok", transaction: "t-1", data: { openInvoices: 0 } } });
+    expect(responses[0]).toMatchObject({
+      what: "balance",
+      body: { status: "ok", transaction: "t-1", data: { openInvoices: 0 } },
+    });
     await send("request/balance", { accountId: "ZZ", transaction: 9 });
-    expect(responses[1]!.body).toMatchObject({ status: "error", code: "domain.not_found", field: "/accountId", transaction: 9 });
+    expect(responses[1]!.body).toMatchObject({
+      status: "error",
+      code: "domain.not_found",
+      field: "/accountId",
+      transaction: 9,
+    });
     await send("request/reboot", { transaction: "t-3" });
     expect(responses[2]!.body).toMatchObject({ status: "error", code: "api.unknown_topic", transaction: "t-3" });
     await send("request/status", {});
-    expect(responses[3]!.body).toMatchObject({ status: "ok", data: { state: "online", gatewayId: "gw1", queue: { queued: 0 } } });
+    expect(responses[3]!.body).toMatchObject({
+      status: "ok",
+      data: { state: "online", gatewayId: "gw1", queue: { queued: 0 } },
+    });
   });
 
   it("refuses an unknown topic under the prefix", async () => {

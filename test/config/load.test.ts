@@ -22,10 +22,18 @@ describe("configuration", () => {
   });
 
   it("reads YAML, then DUEGATE_ variables, then flags, each overriding the one before", () => {
-    const file = tempFile("duegate.yaml", "modem:\n  port: /dev/ttyUSB2\n  pin: '1234'\noutbox:\n  sendWindow:\n    start: '09:00'\n");
+    const file = tempFile(
+      "duegate.yaml",
+      "modem:\n  port: /dev/ttyUSB2\n  pin: '1234'\noutbox:\n  sendWindow:\n    start: '09:00'\n",
+    );
     const { config } = loadConfig({
       file,
-      env: { DUEGATE_OUTBOX__SEND_WINDOW__START: "10:00", DUEGATE_MODEM__PIN: "0000", DUEGATE_OUTBOX__LIMITS__PER_MINUTE: "12", HOME: "/root" },
+      env: {
+        DUEGATE_OUTBOX__SEND_WINDOW__START: "10:00",
+        DUEGATE_MODEM__PIN: "0000",
+        DUEGATE_OUTBOX__LIMITS__PER_MINUTE: "12",
+        HOME: "/root",
+      },
       overrides: { "modem.port": "sim" },
     });
     expect(config.modem.port).toBe("sim");
@@ -40,7 +48,10 @@ describe("configuration", () => {
   });
 
   it("stops with the key, the value and what is expected", () => {
-    const file = tempFile("bad.yaml", "outbox:\n  sendWindow:\n    start: '25:00'\n  limits:\n    perMinute: -3\nmodem:\n  prot: sim\n");
+    const file = tempFile(
+      "bad.yaml",
+      "outbox:\n  sendWindow:\n    start: '25:00'\n  limits:\n    perMinute: -3\nmodem:\n  prot: sim\n",
+    );
     try {
       loadConfig({ file, env: {} });
       expect.unreachable("an invalid config must not load");
@@ -59,6 +70,8 @@ describe("configuration", () => {
   });
 
   it("says which file cannot be read", () => {
-    expect(() => loadConfig({ file: "/nonexistent/duegate.yaml", env: {} })).toThrow(/cannot read config file \/nonexistent\/duegate.yaml/);
+    expect(() => loadConfig({ file: "/nonexistent/duegate.yaml", env: {} })).toThrow(
+      /cannot read config file \/nonexistent\/duegate.yaml/,
+    );
   });
 });

@@ -17,15 +17,26 @@ function setup(fileText = "") {
 
 describe("the panel's settings overlay", () => {
   it("precedence: flags > environment > panel overlay > file > defaults", async () => {
-    const { dataDir, file } = setup("outbox:\n  sendWindow:\n    start: '09:00'\n    end: '20:00'\n  limits:\n    perMinute: 10\n");
+    const { dataDir, file } = setup(
+      "outbox:\n  sendWindow:\n    start: '09:00'\n    end: '20:00'\n  limits:\n    perMinute: 10\n",
+    );
     const overlay = SettingsOverlay.open(dataDir, silentLogger(), {});
     const base = loadConfig({ file, env: {} }).config;
-    const plan = overlay.plan(base, { "outbox.sendWindow.start": "10:00", "outbox.sendWindow.end": "19:00", "outbox.limits.perMinute": 12, "mqtt.password": "s3cret" });
+    const plan = overlay.plan(base, {
+      "outbox.sendWindow.start": "10:00",
+      "outbox.sendWindow.end": "19:00",
+      "outbox.limits.perMinute": 12,
+      "mqtt.password": "s3cret",
+    });
     expect(plan.ok).toBe(true);
     if (!plan.ok) return;
     await overlay.save(plan.overlay);
 
-    const { config } = loadConfig({ file, env: { DUEGATE_OUTBOX__SEND_WINDOW__START: "11:00" }, overrides: { "outbox.limits.perMinute": 20 } });
+    const { config } = loadConfig({
+      file,
+      env: { DUEGATE_OUTBOX__SEND_WINDOW__START: "11:00" },
+      overrides: { "outbox.limits.perMinute": 20 },
+    });
     expect(config.outbox.sendWindow.start).toBe("11:00"); // environment over the overlay
     expect(config.outbox.sendWindow.end).toBe("19:00"); // overlay over the file
     expect(config.outbox.limits.perMinute).toBe(20); // flag over everything
@@ -38,10 +49,18 @@ describe("the panel's settings overlay", () => {
   it("refuses a bad value per field, with the key, and saves nothing", () => {
     const { dataDir, file } = setup();
     const overlay = SettingsOverlay.open(dataDir, silentLogger(), {});
-    const plan = overlay.plan(loadConfig({ file, env: {} }).config, { "outbox.sendWindow.end": "25:00", "outbox.limits.perMinute": 0, "dunning.consolidate": "yes" });
+    const plan = overlay.plan(loadConfig({ file, env: {} }).config, {
+      "outbox.sendWindow.end": "25:00",
+      "outbox.limits.perMinute": 0,
+      "dunning.consolidate": "yes",
+    });
     expect(plan.ok).toBe(false);
     if (plan.ok) return;
-    expect(plan.problems.map((p) => p.field).sort()).toEqual(["dunning.consolidate", "outbox.limits.perMinute", "outbox.sendWindow.end"]);
+    expect(plan.problems.map((p) => p.field).sort()).toEqual([
+      "dunning.consolidate",
+      "outbox.limits.perMinute",
+      "outbox.sendWindow.end",
+    ]);
     expect(plan.problems.find((p) => p.field === "outbox.sendWindow.end")?.message).toMatch(/"25:00" is invalid/);
     expect(() => readFileSync(overlayPath(dataDir))).toThrow();
   });
@@ -49,7 +68,11 @@ describe("the panel's settings overlay", () => {
   it("refuses keys the panel does not own, keys fixed by the environment, and bad MQTT topics", () => {
     const { dataDir, file } = setup();
     const overlay = SettingsOverlay.open(dataDir, silentLogger(), { DUEGATE_MQTT__URL: "mqtt://broker:1883" });
-    const plan = overlay.plan(loadConfig({ file, env: {} }).config, { "modem.port": "/dev/ttyUSB0", "mqtt.url": "mqtt://other:1883", "mqtt.baseTopic": "a/#" });
+    const plan = overlay.plan(loadConfig({ file, env: {} }).config, {
+      "modem.port": "/dev/ttyUSB0",
+      "mqtt.url": "mqtt://other:1883",
+      "mqtt.baseTopic": "a/#",
+    });
     expect(plan.ok).toBe(false);
     if (plan.ok) return;
     expect(Object.fromEntries(plan.problems.map((p) => [p.field, p.message]))).toEqual({
@@ -90,9 +113,18 @@ describe("the panel's settings overlay", () => {
   });
 
   it("lists every editable key from the brief, and each one validates with its default", () => {
-    for (const key of ["outbox.sendWindow.end", "outbox.limits.perMinute", "outbox.retry.maxAttempts", "dunning.graceDays", "inbound.aliases", "gateway.ownNumber", "mqtt.mode", "mqtt.ca"]) expect(PANEL_SETTINGS).toContain(key);
+    for (const key of [
+      "outbox.sendWindow.end",
+      "outbox.limits.perMinute",
+      "outbox.retry.maxAttempts",
+      "dunning.graceDays",
+      "inbound.aliases",
+      "gateway.ownNumber",
+      "mqtt.mode",
+      "mqtt.ca",
+    ])
+      expect(PANEL_SETTINGS).toContain(key);
     expect(PANEL_SETTINGS).not.toContain("modem.port");
     expect(() => validateConfig({})).not.toThrow();
   });
 });
-

@@ -23,8 +23,23 @@ async function setUp() {
   const bus = new EventBus<DomainEvents>();
   const optouts: Array<DomainEvents["account.optout"]> = [];
   bus.on("account.optout", "test", (e) => void optouts.push(e));
-  const consent = await SuppressionList.open({ dataDir: dir, clock, bus, logger: silentLogger(), region: "DE", coalesceMs: 10 });
-  const ledger = await Ledger.open({ dataDir: dir, clock, bus, logger: silentLogger(), consent, openDocument: memoryDocuments(), defaults: { region: "DE", locale: "de-DE", currency: "EUR", timeZone: "Europe/Berlin" } });
+  const consent = await SuppressionList.open({
+    dataDir: dir,
+    clock,
+    bus,
+    logger: silentLogger(),
+    region: "DE",
+    coalesceMs: 10,
+  });
+  const ledger = await Ledger.open({
+    dataDir: dir,
+    clock,
+    bus,
+    logger: silentLogger(),
+    consent,
+    openDocument: memoryDocuments(),
+    defaults: { region: "DE", locale: "de-DE", currency: "EUR", timeZone: "Europe/Berlin" },
+  });
   await consent.add(STOPPED, { kind: "sms", inboundId: "in_1", keyword: "stop" });
   return { ledger, consent, optouts };
 }
@@ -32,10 +47,15 @@ async function setUp() {
 describe("accounts stored after a number opted out", () => {
   it("a new account with the suppressed number (in any form) is opted out, and account.optout says why", async () => {
     const { ledger, optouts } = await setUp();
-    await ledger.upsertAccounts([{ id: "A1", version: 1, name: "Alice", phones: ["0176 12345678"] }, { id: "B1", version: 1, name: "Bob", phones: ["+4915112345678"] }]);
+    await ledger.upsertAccounts([
+      { id: "A1", version: 1, name: "Alice", phones: ["0176 12345678"] },
+      { id: "B1", version: 1, name: "Bob", phones: ["+4915112345678"] },
+    ]);
     expect(ledger.account("A1")).toMatchObject({ optedOut: true, optOutSource: "suppression-list" });
     expect(ledger.account("B1")!.optedOut).toBe(false);
-    expect(optouts).toEqual([expect.objectContaining({ accountId: "A1", number: STOPPED, optedOut: true, source: "suppression-list" })]);
+    expect(optouts).toEqual([
+      expect.objectContaining({ accountId: "A1", number: STOPPED, optedOut: true, source: "suppression-list" }),
+    ]);
   });
 
   it("an existing account that gains the suppressed number is opted out; one that keeps its numbers keeps its own opt-out state", async () => {

@@ -36,18 +36,39 @@ const origins: Array<[string, Partial<EnqueueRequest>]> = [
   ["a reminder", {}],
   ["an API send", { priority: Priority.direct, origin: { kind: "api", requestedBy: "http:accounting" } }],
   ["a panel test send", { priority: Priority.direct, origin: { kind: "test", requestedBy: "admin" } }],
-  ["a keyword reply", { priority: Priority.reply, limitClass: "reply", origin: { kind: "keyword-reply", inboundId: "in_9", keyword: "help", accountIds: [] } }],
+  [
+    "a keyword reply",
+    {
+      priority: Priority.reply,
+      limitClass: "reply",
+      origin: { kind: "keyword-reply", inboundId: "in_9", keyword: "help", accountIds: [] },
+    },
+  ],
 ];
 
 describe("the outbox enforces the suppression list", () => {
-  it.each(origins)("refuses %s to a suppressed number at admission, saying why, and publishes message.refused", async (_what, over) => {
-    const { rig: x, consent, refused } = await setUp();
-    consent.stopped.set(TO, "in_1");
-    const req = reminder({ to: "0176 12345678", ...over });
-    await expect(x.outbox.enqueue(req)).rejects.toMatchObject({ code: ErrorCode.OptedOut, message: expect.stringMatching(/^refused: opted out/), context: { field: "to" } });
-    expect(x.outbox.byIdempotencyKey(req.idempotencyKey)).toBeUndefined();
-    expect(refused).toEqual([expect.objectContaining({ idempotencyKey: req.idempotencyKey, to: TO, stage: "admission", reason: expect.stringMatching(/^refused: opted out/) })]);
-  });
+  it.each(origins)(
+    "refuses %s to a suppressed number at admission, saying why, and publishes message.refused",
+    async (_what, over) => {
+      const { rig: x, consent, refused } = await setUp();
+      consent.stopped.set(TO, "in_1");
+      const req = reminder({ to: "0176 12345678", ...over });
+      await expect(x.outbox.enqueue(req)).rejects.toMatchObject({
+        code: ErrorCode.OptedOut,
+        message: expect.stringMatching(/^refused: opted out/),
+        context: { field: "to" },
+      });
+      expect(x.outbox.byIdempotencyKey(req.idempotencyKey)).toBeUndefined();
+      expect(refused).toEqual([
+        expect.objectContaining({
+          idempotencyKey: req.idempotencyKey,
+          to: TO,
+          stage: "admission",
+          reason: expect.stringMatching(/^refused: opted out/),
+        }),
+      ]);
+    },
+  );
 
   it("refuses in a batch only the request to the suppressed number", async () => {
     const { rig: x, consent } = await setUp();
@@ -85,8 +106,13 @@ describe("the outbox enforces the suppression list", () => {
     const { rig: x, consent } = await setUp();
     consent.stopped.set(TO, "in_1");
     const reply = (inboundId: string): EnqueueRequest => ({
-      idempotencyKey: `inbound:${inboundId}:stop`, to: TO, text: "You will get no more texts.", priority: Priority.reply, limitClass: "reply",
-      origin: { kind: "keyword-reply", inboundId, keyword: "stop", accountIds: [] }, consentExemption: { kind: "stop-confirmation", inboundId },
+      idempotencyKey: `inbound:${inboundId}:stop`,
+      to: TO,
+      text: "You will get no more texts.",
+      priority: Priority.reply,
+      limitClass: "reply",
+      origin: { kind: "keyword-reply", inboundId, keyword: "stop", accountIds: [] },
+      consentExemption: { kind: "stop-confirmation", inboundId },
     });
     await expect(x.outbox.enqueue(reply("in_2"))).rejects.toMatchObject({ code: ErrorCode.OptedOut });
     const ok = await x.outbox.enqueue(reply("in_1"));

@@ -27,7 +27,14 @@ async function open(dataDir?: string, bus = new EventBus<DomainEvents>()) {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), "duegate-consent-")));
   if (!dataDir) dirs.push(dir);
   const clock = new ManualClock(Date.UTC(2026, 2, 10, 9, 0));
-  const list = await SuppressionList.open({ dataDir: dir, clock, bus, logger: silentLogger(), region: "DE", coalesceMs: 10 });
+  const list = await SuppressionList.open({
+    dataDir: dir,
+    clock,
+    bus,
+    logger: silentLogger(),
+    region: "DE",
+    coalesceMs: 10,
+  });
   lists.push(list);
   return { list, dir, clock, bus };
 }
@@ -41,7 +48,12 @@ describe("the suppression list", () => {
     expect(list.has("004917612345678")).toBe(true);
     expect(list.has("+4917612345679")).toBe(false);
     expect(list.has("PayPal")).toBe(false);
-    expect(list.get(NUMBER)).toMatchObject({ number: NUMBER, suppressed: true, source: { kind: "panel", user: "anna" }, reason: "phoned in" });
+    expect(list.get(NUMBER)).toMatchObject({
+      number: NUMBER,
+      suppressed: true,
+      source: { kind: "panel", user: "anna" },
+      reason: "phoned in",
+    });
   });
 
   it("is durable: a STOP and a START survive a restart with who, when and why", async () => {
@@ -69,7 +81,9 @@ describe("the suppression list", () => {
     await list.add(NUMBER, stop("in_1"));
     const refused = list.verdict(NUMBER);
     expect(refused.ok).toBe(false);
-    expect(!refused.ok && refused.reason).toMatch(/^opted out: \+491\*+78 is on the suppression list since 2026-03-10T09:00:00.000Z \(STOP by SMS in_1\)$/);
+    expect(!refused.ok && refused.reason).toMatch(
+      /^opted out: \+491\*+78 is on the suppression list since 2026-03-10T09:00:00.000Z \(STOP by SMS in_1\)$/,
+    );
     expect(list.verdict(NUMBER, { kind: "stop-confirmation", inboundId: "in_1" })).toEqual({ ok: true });
     // Another SMS's id (a forged or stale exemption) does not pass.
     expect(list.verdict(NUMBER, { kind: "stop-confirmation", inboundId: "in_other" }).ok).toBe(false);
@@ -109,7 +123,12 @@ describe("the suppression list", () => {
 
   it("says what is wrong with a bad number, and that a number was never listed", async () => {
     const { list } = await open();
-    await expect(list.add("12", { kind: "panel", user: "anna" })).rejects.toMatchObject({ code: ErrorCode.InvalidNumber, context: { field: "number" } });
-    await expect(list.remove(NUMBER, { kind: "panel", user: "anna" })).rejects.toMatchObject({ code: ErrorCode.NotFound });
+    await expect(list.add("12", { kind: "panel", user: "anna" })).rejects.toMatchObject({
+      code: ErrorCode.InvalidNumber,
+      context: { field: "number" },
+    });
+    await expect(list.remove(NUMBER, { kind: "panel", user: "anna" })).rejects.toMatchObject({
+      code: ErrorCode.NotFound,
+    });
   });
 });

@@ -1,13 +1,30 @@
 import { describe, expect, it } from "vitest";
 import { DateTime } from "luxon";
-import { addDays, dateBounds, dayNumber, daysBetween, fromDayNumber, instantOf, isLocalDate, isTimeZone, lastDays, localDate, localNow, startOfDate } from "../../src/core/calendar.js";
+import {
+  addDays,
+  dateBounds,
+  dayNumber,
+  daysBetween,
+  fromDayNumber,
+  instantOf,
+  isLocalDate,
+  isTimeZone,
+  lastDays,
+  localDate,
+  localNow,
+  startOfDate,
+} from "../../src/core/calendar.js";
 
 const at = (iso: string) => Date.parse(iso);
 
 describe("the calendar", () => {
   it("knows which YYYY-MM-DD strings are days that exist", () => {
     expect(["2024-02-29", "2026-12-31", "2000-02-29"].every(isLocalDate)).toBe(true);
-    expect(["2026-02-29", "1900-02-29", "2026-02-30", "2026-13-01", "2026-00-10", "2026-1-5", "26-01-05", 20260105].some(isLocalDate)).toBe(false);
+    expect(
+      ["2026-02-29", "1900-02-29", "2026-02-30", "2026-13-01", "2026-00-10", "2026-1-5", "26-01-05", 20260105].some(
+        isLocalDate,
+      ),
+    ).toBe(false);
   });
 
   it("adds days across month, year and leap-day boundaries, as luxon does", () => {
@@ -32,24 +49,41 @@ describe("the calendar", () => {
 
   it("finds the instant of a local time across DST: 23 and 25 hour days, a time in the gap moves forward", () => {
     // Europe/Berlin: 2026-03-29 02:00 -> 03:00, 2026-10-25 03:00 -> 02:00.
-    expect(dateBounds("2026-03-29", "Europe/Berlin")).toEqual({ start: at("2026-03-28T23:00:00Z"), end: at("2026-03-29T22:00:00Z") - 1 });
-    expect(dateBounds("2026-10-25", "Europe/Berlin")).toEqual({ start: at("2026-10-24T22:00:00Z"), end: at("2026-10-25T23:00:00Z") - 1 });
+    expect(dateBounds("2026-03-29", "Europe/Berlin")).toEqual({
+      start: at("2026-03-28T23:00:00Z"),
+      end: at("2026-03-29T22:00:00Z") - 1,
+    });
+    expect(dateBounds("2026-10-25", "Europe/Berlin")).toEqual({
+      start: at("2026-10-24T22:00:00Z"),
+      end: at("2026-10-25T23:00:00Z") - 1,
+    });
     expect(instantOf("2026-03-29", 150, "Europe/Berlin")).toBe(at("2026-03-29T01:30:00Z"));
     // 02:30 happens twice on the autumn change: the first time (summer time) counts.
     expect(instantOf("2026-10-25", 150, "Europe/Berlin")).toBe(at("2026-10-25T00:30:00Z"));
     expect(instantOf("2026-11-01", 90, "America/New_York")).toBe(at("2026-11-01T05:30:00Z"));
     // Every other quarter hour of those days is where luxon puts it.
-    for (const [date, zone] of [["2026-03-29", "Europe/Berlin"], ["2026-03-08", "America/New_York"], ["2026-04-05", "Australia/Sydney"]] as const)
+    for (const [date, zone] of [
+      ["2026-03-29", "Europe/Berlin"],
+      ["2026-03-08", "America/New_York"],
+      ["2026-04-05", "Australia/Sydney"],
+    ] as const)
       for (let minute = 0; minute < 1440; minute += 15) {
         const l = DateTime.fromISO(date, { zone }).set({ hour: Math.floor(minute / 60), minute: minute % 60 });
-        if (l.hour * 60 + l.minute === minute) expect(instantOf(date, minute, zone), `${date} ${minute} ${zone}`).toBe(l.toMillis());
+        if (l.hour * 60 + l.minute === minute)
+          expect(instantOf(date, minute, zone), `${date} ${minute} ${zone}`).toBe(l.toMillis());
       }
     // America/Santiago skips midnight (2026-09-06 00:00 -> 01:00): the day starts at 01:00 local.
-    expect(startOfDate("2026-09-06", "America/Santiago")).toBe(DateTime.fromISO("2026-09-06", { zone: "America/Santiago" }).startOf("day").toMillis());
+    expect(startOfDate("2026-09-06", "America/Santiago")).toBe(
+      DateTime.fromISO("2026-09-06", { zone: "America/Santiago" }).startOf("day").toMillis(),
+    );
   });
 
   it("lists the last n dates in a zone, oldest first", () => {
-    expect(lastDays(at("2026-03-29T22:30:00Z"), 3, "Europe/Berlin")).toEqual(["2026-03-28", "2026-03-29", "2026-03-30"]);
+    expect(lastDays(at("2026-03-29T22:30:00Z"), 3, "Europe/Berlin")).toEqual([
+      "2026-03-28",
+      "2026-03-29",
+      "2026-03-30",
+    ]);
     expect(lastDays(at("2026-03-29T22:30:00Z"), 1, "UTC")).toEqual(["2026-03-29"]);
   });
 

@@ -18,7 +18,9 @@ describe("excerpt of quoted input", () => {
   it("shortens every long quoted run of a message and bounds the whole", () => {
     const msg = `the CSV cannot be read at line 2: Invalid Closing Quote: value is "${"v".repeat(500_000)}"`;
     const bounded = boundMessage(msg);
-    expect(bounded).toBe(`the CSV cannot be read at line 2: Invalid Closing Quote: value is "${"v".repeat(80)}… (499920 more)"`);
+    expect(bounded).toBe(
+      `the CSV cannot be read at line 2: Invalid Closing Quote: value is "${"v".repeat(80)}… (499920 more)"`,
+    );
     expect(boundMessage("z".repeat(5000)).length).toBeLessThan(MESSAGE_MAX_CHARS + 20);
     expect(boundMessage('dueDate must be a date, got "2026-13-01"')).toBe('dueDate must be a date, got "2026-13-01"');
   });

@@ -15,8 +15,18 @@ describe("phone number masking", () => {
   });
 
   it("removes secrets and money from logged objects", () => {
-    const out = maskDeep({ to: "+4917612345678", password: "hunter2", balance: 12345, nested: { from: "+15551234567", pin: "1234" } });
-    expect(out).toEqual({ to: "+491********78", password: "[redacted]", balance: "[redacted]", nested: { from: "+155******67", pin: "[redacted]" } });
+    const out = maskDeep({
+      to: "+4917612345678",
+      password: "hunter2",
+      balance: 12345,
+      nested: { from: "+15551234567", pin: "1234" },
+    });
+    expect(out).toEqual({
+      to: "+491********78",
+      password: "[redacted]",
+      balance: "[redacted]",
+      nested: { from: "+155******67", pin: "[redacted]" },
+    });
   });
 
   it("never lets a number reach the log output unmasked", async () => {

@@ -1,11 +1,24 @@
 import { describe, expect, it } from "vitest";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ACTIVE_MESSAGE_STATES, FINAL_MESSAGE_STATES, MESSAGE_STATES, isMessageState } from "../../src/core/message-states.js";
+import {
+  ACTIVE_MESSAGE_STATES,
+  FINAL_MESSAGE_STATES,
+  MESSAGE_STATES,
+  isMessageState,
+} from "../../src/core/message-states.js";
 import { contractModule } from "../../src/http/web/contract.js";
 
 const webFiles = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? (e.name === "vendor" ? [] : webFiles(join(dir, e.name))) : e.name.endsWith(".js") ? [join(dir, e.name)] : []));
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory()
+      ? e.name === "vendor"
+        ? []
+        : webFiles(join(dir, e.name))
+      : e.name.endsWith(".js")
+        ? [join(dir, e.name)]
+        : [],
+  );
 
 describe("the message states", () => {
   it("are one list, split without overlap into states a message can leave and states it never leaves", () => {
@@ -16,9 +29,13 @@ describe("the message states", () => {
   });
 
   it("reach the browser as a module written from the list, and no panel file carries its own copy", async () => {
-    const mod = (await import(`data:text/javascript,${encodeURIComponent(contractModule())}`)) as { MESSAGE_STATES: readonly string[] };
+    const mod = (await import(`data:text/javascript,${encodeURIComponent(contractModule())}`)) as {
+      MESSAGE_STATES: readonly string[];
+    };
     expect(mod.MESSAGE_STATES).toEqual(MESSAGE_STATES);
-    const copies = webFiles(new URL("../../web", import.meta.url).pathname).filter((f) => /"sending",\s*"submitted",\s*"delivered"/.test(readFileSync(f, "utf8")));
+    const copies = webFiles(new URL("../../web", import.meta.url).pathname).filter((f) =>
+      /"sending",\s*"submitted",\s*"delivered"/.test(readFileSync(f, "utf8")),
+    );
     expect(copies).toEqual([]);
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { countryOf, e164OrUndefined, maskNumber, phoneReadings, samePhone, senderE164, toE164 } from "../../src/core/phone.js";
+import {
+  countryOf,
+  e164OrUndefined,
+  maskNumber,
+  phoneReadings,
+  samePhone,
+  senderE164,
+  toE164,
+} from "../../src/core/phone.js";
 import { maskNumber as maskFromLogger } from "../../src/core/mask.js";
 import { validateAccount } from "../../src/ledger/validate.js";
 import { recipientE164 } from "../../src/outbox/recipient.js";
@@ -10,7 +18,13 @@ const DEFAULTS = { region: "DE", locale: "de-DE", currency: "EUR", timeZone: "Eu
 
 describe("toE164", () => {
   it("reads the common spellings of one number to one E.164 form", () => {
-    for (const raw of ["+49 176 12345678", "0176 12345678", "(0176) 1234-5678", "0049 176 12345678", "+49.176.12345678"]) {
+    for (const raw of [
+      "+49 176 12345678",
+      "0176 12345678",
+      "(0176) 1234-5678",
+      "0049 176 12345678",
+      "+49.176.12345678",
+    ]) {
       expect(toE164(raw, "DE")).toEqual({ ok: true, e164: "+4917612345678", country: "DE" });
     }
   });
@@ -36,7 +50,18 @@ describe("toE164", () => {
 
 describe("one rule for storing and sending", () => {
   // Formerly the ledger (isValid) and the inbound reader (isPossible) disagreed: a number one accepted the other refused.
-  const inputs = ["+4917612345678", "0176 12345678", "0049 176 12345678", "+90 532 123 45 67", "+1 212 555 0123", "+15555550100", "+44 7700 900123", "12", "PayPal", "+43 1 51112340001"];
+  const inputs = [
+    "+4917612345678",
+    "0176 12345678",
+    "0049 176 12345678",
+    "+90 532 123 45 67",
+    "+1 212 555 0123",
+    "+15555550100",
+    "+44 7700 900123",
+    "12",
+    "PayPal",
+    "+43 1 51112340001",
+  ];
 
   it("a number the ledger stores is a number the outbox sends, to the same E.164 form", () => {
     for (const raw of inputs) {
@@ -82,9 +107,17 @@ describe("samePhone", () => {
 
   it("a delivery report for an Austrian number is not taken for the German message with the same reference", () => {
     const now = Date.UTC(2026, 5, 10, 10);
-    const german = { id: "m1", to: "+4915112340001", state: "submitted", partCount: 1, parts: [{ index: 1, reference: 7, submittedAt: now - 1000, status: "pending" }] } as unknown as OutboxMessage;
+    const german = {
+      id: "m1",
+      to: "+4915112340001",
+      state: "submitted",
+      partCount: 1,
+      parts: [{ index: 1, reference: 7, submittedAt: now - 1000, status: "pending" }],
+    } as unknown as OutboxMessage;
     expect(matchReport([german], { reference: 7, recipient: "+4315112340001" }, now, 3_600_000, "DE")).toBeUndefined();
-    expect(matchReport([german], { reference: 7, recipient: "4915112340001" }, now, 3_600_000, "DE")?.message.id).toBe("m1");
+    expect(matchReport([german], { reference: 7, recipient: "4915112340001" }, now, 3_600_000, "DE")?.message.id).toBe(
+      "m1",
+    );
   });
 });
 

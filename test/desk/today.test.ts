@@ -38,13 +38,21 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>): Prom
   throw new Error(`timed out waiting for ${what}`);
 }
 
-const berlinDay = (offset: number) => new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Berlin" }).format(new Date(Date.now() + offset * 86_400_000));
+const berlinDay = (offset: number) =>
+  new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Berlin" }).format(new Date(Date.now() + offset * 86_400_000));
 
 describe("GET /api/v1/today", () => {
   beforeAll(async () => {
     appliance = await startAppliance();
-    const res = await fetch(`${appliance.url}/api/v1/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "admin", password: ADMIN_PASSWORD }) });
-    cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const res = await fetch(`${appliance.url}/api/v1/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "admin", password: ADMIN_PASSWORD }),
+    });
+    cookie = res.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
     csrf = ((await res.json()) as { csrfToken: string }).csrfToken;
   }, 60_000);
 
@@ -54,13 +62,30 @@ describe("GET /api/v1/today", () => {
 
   it("starts empty on a fresh appliance, with today's date in the gateway's zone", async () => {
     const d = await today();
-    expect(d).toMatchObject({ date: berlinDay(0), timeZone: "Europe/Berlin", reminders: [], replies: [], promises: [], disputes: [], marks: [], optOuts: [] });
+    expect(d).toMatchObject({
+      date: berlinDay(0),
+      timeZone: "Europe/Berlin",
+      reminders: [],
+      replies: [],
+      promises: [],
+      disputes: [],
+      marks: [],
+      optOuts: [],
+    });
   });
 
   it("lists a dispute texted in, and drops it when the clerk resolves it", async () => {
     appliance.simulator.injectInbound("+4917622222222", "DISPUTE I never got this bill");
-    const dispute = await until("the dispute", async () => (await today()).disputes.find((x) => x.invoiceId === "INV-2"));
-    expect(dispute).toMatchObject({ accountId: "ACC-200", name: "John Late", number: "R-2026-002", amountDue: 12000, currency: "EUR" });
+    const dispute = await until("the dispute", async () =>
+      (await today()).disputes.find((x) => x.invoiceId === "INV-2"),
+    );
+    expect(dispute).toMatchObject({
+      accountId: "ACC-200",
+      name: "John Late",
+      number: "R-2026-002",
+      amountDue: 12000,
+      currency: "EUR",
+    });
     // a DISPUTE needs a person too
     expect((await today()).replies.map((r) => r.accountId)).toContain("ACC-200");
     expect((await call("POST", "/api/v1/invoices/INV-2/resolve-dispute")).status).toBe(200);
@@ -73,8 +98,22 @@ describe("GET /api/v1/today", () => {
     await s.ledger.pauseAccount("ACC-200", berlinDay(-3), "promise to pay by SMS in_test2");
     const d = await today();
     expect(d.promises).toEqual([
-      { accountId: "ACC-200", name: "John Late", date: berlinDay(-3), status: "broken", amountDue: 12000, currency: "EUR" },
-      { accountId: "ACC-100", name: "Maria Muster", date: berlinDay(0), status: "due-today", amountDue: 4990, currency: "EUR" },
+      {
+        accountId: "ACC-200",
+        name: "John Late",
+        date: berlinDay(-3),
+        status: "broken",
+        amountDue: 12000,
+        currency: "EUR",
+      },
+      {
+        accountId: "ACC-100",
+        name: "Maria Muster",
+        date: berlinDay(0),
+        status: "due-today",
+        amountDue: 4990,
+        currency: "EUR",
+      },
     ]);
     // a pause that is not a promise is not a promise
     await s.ledger.pauseAccount("ACC-200", berlinDay(-3), "paused in the panel by admin");
@@ -117,7 +156,9 @@ describe("GET /api/v1/today", () => {
   });
 
   it("publishes its response schema in the OpenAPI document", async () => {
-    const spec = (await call("GET", "/api/v1/openapi.json")).body as { paths: Record<string, { get?: { responses?: Record<string, unknown> } }> };
+    const spec = (await call("GET", "/api/v1/openapi.json")).body as {
+      paths: Record<string, { get?: { responses?: Record<string, unknown> } }>;
+    };
     expect(spec.paths["/api/v1/today"]?.get?.responses?.["200"]).toBeDefined();
   });
 });

@@ -26,7 +26,12 @@ function renderAll(): Rendered[] {
   for (const a of sample.accounts) {
     const invoices = sample.invoices
       .filter((i) => i.accountId === a.id)
-      .map((i) => ({ number: i.number ?? i.id, amountDue: i.amount, dueDate: i.dueDate, paymentLink: i.paymentLink ?? "" }));
+      .map((i) => ({
+        number: i.number ?? i.id,
+        amountDue: i.amount,
+        dueDate: i.dueDate,
+        paymentLink: i.paymentLink ?? "",
+      }));
     // Consolidated texts name two invoices: the account's own second one, or one like the sample's older invoices.
     const two = invoices.length > 1 ? invoices : [...invoices, { ...invoices[0]!, number: "RE-4999", amountDue: 1990 }];
     for (const id of Object.keys(DEFAULT_POLICY.templates)) {
@@ -50,7 +55,8 @@ describe("built-in templates for the demo's customers", () => {
   it("the sample data has customers in each of nine languages, and each template has a text in each", () => {
     expect([...new Set(sample.accounts.map((a) => a.locale!.split("-")[0]))].sort()).toEqual(LANGUAGES);
     expect(SAMPLE_LOCALES.map((l) => l.locale.split("-")[0]).sort()).toEqual(LANGUAGES);
-    for (const texts of [...Object.values(DEFAULT_POLICY.templates), DEFAULT_POLICY.optOutLine]) expect(Object.keys(texts).sort()).toEqual(LANGUAGES);
+    for (const texts of [...Object.values(DEFAULT_POLICY.templates), DEFAULT_POLICY.optOutLine])
+      expect(Object.keys(texts).sort()).toEqual(LANGUAGES);
   });
 
   it("each rendered reminder is in the customer's language, names the customer, amount, due date and payment link, and fits one GSM-7 part with the locale's tables", () => {
@@ -59,7 +65,8 @@ describe("built-in templates for the demo's customers", () => {
     const tooLong: string[] = [];
     for (const r of rendered) {
       const m = measureText(r.text, r.locale);
-      if (m.encoding !== "gsm7" || m.parts !== 1) tooLong.push(`${r.id} ${r.locale} (${m.encoding}, ${m.units} units, ${m.parts} parts): ${r.text}`);
+      if (m.encoding !== "gsm7" || m.parts !== 1)
+        tooLong.push(`${r.id} ${r.locale} (${m.encoding}, ${m.units} units, ${m.parts} parts): ${r.text}`);
       expect(r.text).toMatch(/https:\/\/pay\.example\/\d+/);
       expect(r.text).toContain("STOP");
     }

@@ -23,7 +23,13 @@ describe("dunning engine: timing", () => {
     const w = await seeded();
     await w.engine.start();
     await until(w, berlin("2026-04-12"));
-    expect(steps(w)).toEqual(["2026-03-05 upcoming i1", "2026-03-10 due i1", "2026-03-17 overdue-7 i1", "2026-03-24 overdue-14 i1", "2026-04-09 final-30 i1"]);
+    expect(steps(w)).toEqual([
+      "2026-03-05 upcoming i1",
+      "2026-03-10 due i1",
+      "2026-03-17 overdue-7 i1",
+      "2026-03-24 overdue-14 i1",
+      "2026-04-09 final-30 i1",
+    ]);
     expect(new Date(w.outbox.log[0]!.at).toISOString()).toBe("2026-03-05T09:00:00.000Z"); // 10:00 in Berlin (CET)
     expect(new Date(w.outbox.log[4]!.at).toISOString()).toBe("2026-04-09T08:00:00.000Z"); // 10:00 in Berlin (CEST)
     const before = w.outbox.log.length;
@@ -38,9 +44,21 @@ describe("dunning engine: timing", () => {
     await w.engine.start();
     await until(w, berlin("2026-03-05", 11));
     const m = [...w.outbox.messages.values()][0]!;
-    expect(m).toMatchObject({ idempotencyKey: "dun:i1:upcoming", priority: 2, timeZones: ["Europe/Berlin"], limitClass: "reminder", to: "+491701000001" });
+    expect(m).toMatchObject({
+      idempotencyKey: "dun:i1:upcoming",
+      priority: 2,
+      timeZones: ["Europe/Berlin"],
+      limitClass: "reminder",
+      to: "+491701000001",
+    });
     expect(m.expiresAt).toBe(m.createdAt + 36 * 3_600_000);
-    expect(m.origin).toMatchObject({ kind: "dunning", accountId: "a1", invoiceIds: ["i1"], step: "upcoming", policyVersion: 1 });
+    expect(m.origin).toMatchObject({
+      kind: "dunning",
+      accountId: "a1",
+      invoiceIds: ["i1"],
+      step: "upcoming",
+      policyVersion: 1,
+    });
     await w.engine.stop();
   });
 
@@ -92,7 +110,11 @@ describe("dunning engine: conditions and segments", () => {
   it("skips the steps before the due date for direct debit, and honours noReminders", async () => {
     const w = await makeWorld({ start: berlin("2026-03-01") });
     await w.ledger.upsertAccounts([account("a1"), account("a2", { noReminders: true })]);
-    await w.ledger.upsertInvoices([invoice("dd", "a1", "2026-03-10", { directDebit: true }), invoice("quiet", "a1", "2026-03-10", { noReminders: true }), invoice("x", "a2", "2026-03-10")]);
+    await w.ledger.upsertInvoices([
+      invoice("dd", "a1", "2026-03-10", { directDebit: true }),
+      invoice("quiet", "a1", "2026-03-10", { noReminders: true }),
+      invoice("x", "a2", "2026-03-10"),
+    ]);
     await w.engine.start();
     await until(w, berlin("2026-03-11"));
     expect(steps(w)).toEqual(["2026-03-10 due dd"]);
@@ -101,11 +123,25 @@ describe("dunning engine: conditions and segments", () => {
 
   it("gives a VIP gentle steps only and an exempt account none; the amount condition holds back small debts", async () => {
     const w = await makeWorld({ start: berlin("2026-03-01") });
-    await w.ledger.upsertAccounts([account("v1", { segment: "vip" }), account("e1", { segment: "exempt" }), account("s1")]);
-    await w.ledger.upsertInvoices([invoice("vi", "v1", "2026-03-10"), invoice("ei", "e1", "2026-03-10"), invoice("small", "s1", "2026-03-10", { amount: 300 })]);
+    await w.ledger.upsertAccounts([
+      account("v1", { segment: "vip" }),
+      account("e1", { segment: "exempt" }),
+      account("s1"),
+    ]);
+    await w.ledger.upsertInvoices([
+      invoice("vi", "v1", "2026-03-10"),
+      invoice("ei", "e1", "2026-03-10"),
+      invoice("small", "s1", "2026-03-10", { amount: 300 }),
+    ]);
     await w.engine.start();
     await until(w, berlin("2026-04-20"));
-    expect(steps(w)).toEqual(["2026-03-05 upcoming small", "2026-03-10 due small", "2026-03-13 gentle-3 vi", "2026-03-17 overdue-7 small", "2026-03-31 gentle-21 vi"]);
+    expect(steps(w)).toEqual([
+      "2026-03-05 upcoming small",
+      "2026-03-10 due small",
+      "2026-03-13 gentle-3 vi",
+      "2026-03-17 overdue-7 small",
+      "2026-03-31 gentle-21 vi",
+    ]);
     await w.engine.stop();
   });
 
@@ -114,7 +150,9 @@ describe("dunning engine: conditions and segments", () => {
     await w.engine.start();
     await until(w, berlin("2026-04-09", 11));
     const marks = w.events.filter((e) => e.event === "account.mark").map((e) => e.payload as AccountMarkEvent);
-    expect(marks).toEqual([expect.objectContaining({ accountId: "a1", mark: "disconnect", step: "final-30", invoiceIds: ["i1"] })]);
+    expect(marks).toEqual([
+      expect.objectContaining({ accountId: "a1", mark: "disconnect", step: "final-30", invoiceIds: ["i1"] }),
+    ]);
     await w.engine.stop();
   });
 });
@@ -123,10 +161,19 @@ describe("dunning engine: consolidation", () => {
   it("sends one message per account and day for invoices reaching steps together", async () => {
     const w = await makeWorld({ start: berlin("2026-03-01") });
     await w.ledger.upsertAccounts([account("a1")]);
-    await w.ledger.upsertInvoices([invoice("i1", "a1", "2026-03-10"), invoice("i2", "a1", "2026-03-10", { amount: 4_100 }), invoice("i3", "a1", "2026-03-17")]);
+    await w.ledger.upsertInvoices([
+      invoice("i1", "a1", "2026-03-10"),
+      invoice("i2", "a1", "2026-03-10", { amount: 4_100 }),
+      invoice("i3", "a1", "2026-03-17"),
+    ]);
     await w.engine.start();
     await until(w, berlin("2026-03-18"));
-    expect(steps(w)).toEqual(["2026-03-05 upcoming i1+i2", "2026-03-10 due i1+i2", "2026-03-12 upcoming i3", "2026-03-17 overdue-7 i1+i2+i3"]);
+    expect(steps(w)).toEqual([
+      "2026-03-05 upcoming i1+i2",
+      "2026-03-10 due i1+i2",
+      "2026-03-12 upcoming i3",
+      "2026-03-17 overdue-7 i1+i2+i3",
+    ]);
     const last = w.outbox.log.at(-1)!;
     expect(last.key).toMatch(/^dun:a1:2026-03-17:overdue-7:[0-9a-f]{16}$/);
     expect(last.text).toContain("3 invoices (RE-i1, RE-i2, RE-i3) totalling €299.00");
@@ -162,7 +209,10 @@ describe("dunning engine: stops and pauses", () => {
   it("a paid invoice leaves a consolidated message; the rest is reminded again without it", async () => {
     const w = await makeWorld({ start: berlin("2026-03-09") });
     await w.ledger.upsertAccounts([account("a1")]);
-    await w.ledger.upsertInvoices([invoice("i1", "a1", "2026-03-10"), invoice("i2", "a1", "2026-03-10", { amount: 4_100 })]);
+    await w.ledger.upsertInvoices([
+      invoice("i1", "a1", "2026-03-10"),
+      invoice("i2", "a1", "2026-03-10", { amount: 4_100 }),
+    ]);
     await w.engine.start();
     await until(w, berlin("2026-03-10", 10, 30));
     await w.ledger.recordPayments([{ id: "p1", invoiceId: "i1", amount: 12_900, date: "2026-03-10" }]);
@@ -207,7 +257,12 @@ describe("dunning engine: stops and pauses", () => {
     await until(w, berlin("2026-03-24", 11));
     // Paused through the 22nd (20th + 2 days grace). On the 23rd the latest due step is overdue-7
     // (17th): it goes at its time; overdue-14 follows on its own day.
-    expect(steps(w)).toEqual(["2026-03-05 upcoming i1", "2026-03-10 due i1", "2026-03-23 overdue-7 i1", "2026-03-24 overdue-14 i1"]);
+    expect(steps(w)).toEqual([
+      "2026-03-05 upcoming i1",
+      "2026-03-10 due i1",
+      "2026-03-23 overdue-7 i1",
+      "2026-03-24 overdue-14 i1",
+    ]);
     await w.engine.stop();
   });
 
@@ -242,15 +297,26 @@ describe("dunning engine: idempotency across policy changes and restarts", () =>
     const policy = structuredClone(DEFAULT_POLICY);
     const seq = policy.sequences.standard!;
     // Rename and move steps: "due" becomes "due-day" one day later, a new step appears before the last one sent.
-    seq.steps = [{ id: "due-day", offsetDays: 1, time: "10:00", template: "due-today" }, { id: "early", offsetDays: -1, time: "10:00", template: "upcoming" }, ...seq.steps.filter((s) => s.offsetDays > 0)];
+    seq.steps = [
+      { id: "due-day", offsetDays: 1, time: "10:00", template: "due-today" },
+      { id: "early", offsetDays: -1, time: "10:00", template: "upcoming" },
+      ...seq.steps.filter((s) => s.offsetDays > 0),
+    ];
     const v = await w.engine.setPolicy(policy, "test");
     expect(v.version).toBe(2);
     await until(w, berlin("2026-03-18"));
-    expect(steps(w)).toEqual(["2026-03-05 upcoming i1", "2026-03-10 due i1", "2026-03-11 due-day i1", "2026-03-17 overdue-7 i1"]);
+    expect(steps(w)).toEqual([
+      "2026-03-05 upcoming i1",
+      "2026-03-10 due i1",
+      "2026-03-11 due-day i1",
+      "2026-03-17 overdue-7 i1",
+    ]);
     expect(w.outbox.log.at(-1)!.key).toBe("dun:i1:overdue-7");
     // Renaming the step just sent (and moving it a day earlier) does not send it again.
     const renamed = structuredClone(policy);
-    renamed.sequences.standard!.steps = renamed.sequences.standard!.steps.map((s) => (s.id === "overdue-7" ? { ...s, id: "overdue-week", offsetDays: 6 } : s));
+    renamed.sequences.standard!.steps = renamed.sequences.standard!.steps.map((s) =>
+      s.id === "overdue-7" ? { ...s, id: "overdue-week", offsetDays: 6 } : s,
+    );
     expect((await w.engine.setPolicy(renamed, "test")).version).toBe(3);
     await until(w, berlin("2026-03-23"));
     expect(w.outbox.log).toHaveLength(4);
@@ -296,13 +362,25 @@ describe("dunning engine: idempotency across policy changes and restarts", () =>
 describe("forecast", () => {
   it("shows the same reminders on the same days as the engine then sends", async () => {
     const w = await makeWorld({ start: berlin("2026-03-01", 0, 30) });
-    await w.ledger.upsertAccounts([account("a1"), account("a2", { segment: "vip" }), account("a3", { segment: "strict", locale: "de-DE" })]);
-    await w.ledger.upsertInvoices([invoice("i1", "a1", "2026-03-10"), invoice("i2", "a1", "2026-03-17"), invoice("i3", "a2", "2026-03-05"), invoice("i4", "a3", "2026-03-08"), invoice("i5", "a3", "2026-03-20", { directDebit: true })]);
+    await w.ledger.upsertAccounts([
+      account("a1"),
+      account("a2", { segment: "vip" }),
+      account("a3", { segment: "strict", locale: "de-DE" }),
+    ]);
+    await w.ledger.upsertInvoices([
+      invoice("i1", "a1", "2026-03-10"),
+      invoice("i2", "a1", "2026-03-17"),
+      invoice("i3", "a2", "2026-03-05"),
+      invoice("i4", "a3", "2026-03-08"),
+      invoice("i5", "a3", "2026-03-20", { directDebit: true }),
+    ]);
     const planned = w.engine.forecast(30, { render: true });
     await w.engine.start();
     await until(w, berlin("2026-03-31"));
     expect(planned.map((p) => `${p.date} ${p.step} ${p.invoiceIds.join("+")}`)).toEqual(
-      [...w.outbox.log].sort((a, b) => (a.date + a.accountId < b.date + b.accountId ? -1 : 1)).map((m) => `${m.date} ${m.step} ${m.invoiceIds.join("+")}`),
+      [...w.outbox.log]
+        .sort((a, b) => (a.date + a.accountId < b.date + b.accountId ? -1 : 1))
+        .map((m) => `${m.date} ${m.step} ${m.invoiceIds.join("+")}`),
     );
     expect(planned.length).toBeGreaterThan(10);
     expect(planned[0]).toMatchObject({ parts: expect.any(Number), cost: expect.any(Number) });
@@ -316,8 +394,20 @@ describe("forecast", () => {
 describe("forecast pages", () => {
   it("cuts the calendar into pages that add up to the whole, within from/to, texts only for the page", async () => {
     const w = await makeWorld({ start: berlin("2026-03-01", 0, 30) });
-    await w.ledger.upsertAccounts([account("a1"), account("a2", { segment: "vip" }), account("a3", { segment: "strict", locale: "de-DE" }), account("a4", { segment: "exempt" })]);
-    await w.ledger.upsertInvoices([invoice("i1", "a1", "2026-03-10"), invoice("i2", "a1", "2026-03-17"), invoice("i3", "a2", "2026-03-05"), invoice("i4", "a3", "2026-03-08"), invoice("i5", "a3", "2026-03-20", { currency: "CHF" }), invoice("i6", "a4", "2026-03-09")]);
+    await w.ledger.upsertAccounts([
+      account("a1"),
+      account("a2", { segment: "vip" }),
+      account("a3", { segment: "strict", locale: "de-DE" }),
+      account("a4", { segment: "exempt" }),
+    ]);
+    await w.ledger.upsertInvoices([
+      invoice("i1", "a1", "2026-03-10"),
+      invoice("i2", "a1", "2026-03-17"),
+      invoice("i3", "a2", "2026-03-05"),
+      invoice("i4", "a3", "2026-03-08"),
+      invoice("i5", "a3", "2026-03-20", { currency: "CHF" }),
+      invoice("i6", "a4", "2026-03-09"),
+    ]);
     const all = w.engine.forecast(30);
     expect(all.length).toBeGreaterThan(8);
     expect(all.some((r) => r.accountId === "a4")).toBe(false);

@@ -4,7 +4,14 @@ import { EventBus } from "../../src/core/bus.js";
 import { silentLogger } from "../../src/core/log.js";
 import { DuegateError, ErrorCode, isDuegateError } from "../../src/core/errors.js";
 import type { DomainEvents } from "../../src/api/events.js";
-import type { EnqueueOutcome, EnqueueRequest, EnqueueResult, OutboxMessage, OutboxPort, MessageState } from "../../src/outbox/types.js";
+import type {
+  EnqueueOutcome,
+  EnqueueRequest,
+  EnqueueResult,
+  OutboxMessage,
+  OutboxPort,
+  MessageState,
+} from "../../src/outbox/types.js";
 import { Ledger } from "../../src/ledger/ledger.js";
 import type { AccountInput, InvoiceInput } from "../../src/ledger/types.js";
 import { memoryDocuments, type OpenDocument } from "../../src/ledger/ports.js";
@@ -45,12 +52,35 @@ export class FakeOutbox implements OutboxPort {
     const id = `m${this.messages.size + 1}`;
     const now = this.clock.now();
     const message: OutboxMessage = {
-      id, idempotencyKey: req.idempotencyKey, to: req.to as OutboxMessage["to"], text: req.text, encoding: "gsm7", partCount: 1, priority: req.priority, origin: req.origin,
-      ...(req.expiresAt ? { expiresAt: req.expiresAt } : {}), timeZones: req.timeZones ?? [], limitClass: req.limitClass ?? "reminder", state: "queued", attempts: [], parts: [], createdAt: now, history: [{ state: "queued", at: now }],
+      id,
+      idempotencyKey: req.idempotencyKey,
+      to: req.to as OutboxMessage["to"],
+      text: req.text,
+      encoding: "gsm7",
+      partCount: 1,
+      priority: req.priority,
+      origin: req.origin,
+      ...(req.expiresAt ? { expiresAt: req.expiresAt } : {}),
+      timeZones: req.timeZones ?? [],
+      limitClass: req.limitClass ?? "reminder",
+      state: "queued",
+      attempts: [],
+      parts: [],
+      createdAt: now,
+      history: [{ state: "queued", at: now }],
     };
     this.messages.set(id, message);
     const o = req.origin.kind === "dunning" ? req.origin : undefined;
-    this.log.push({ date: localNow(now, this.zone).date, at: now, key: req.idempotencyKey, to: req.to, text: req.text, accountId: o?.accountId ?? "", invoiceIds: o?.invoiceIds ?? [], step: o?.step ?? "" });
+    this.log.push({
+      date: localNow(now, this.zone).date,
+      at: now,
+      key: req.idempotencyKey,
+      to: req.to,
+      text: req.text,
+      accountId: o?.accountId ?? "",
+      invoiceIds: o?.invoiceIds ?? [],
+      step: o?.step ?? "",
+    });
     return { status: "queued", message };
   }
 
@@ -77,12 +107,22 @@ export class FakeOutbox implements OutboxPort {
     return out;
   }
 
-  async cancel(sel: { id: string } | { idempotencyKey: string } | { invoiceId: string } | { accountId: string }, reason: string): Promise<{ cancelled: string[]; notCancellable: Array<{ id: string; state: MessageState }> }> {
+  async cancel(
+    sel: { id: string } | { idempotencyKey: string } | { invoiceId: string } | { accountId: string },
+    reason: string,
+  ): Promise<{ cancelled: string[]; notCancellable: Array<{ id: string; state: MessageState }> }> {
     const cancelled: string[] = [];
     const notCancellable: Array<{ id: string; state: MessageState }> = [];
     for (const m of this.messages.values()) {
       const o = m.origin.kind === "dunning" ? m.origin : undefined;
-      const hit = "id" in sel ? m.id === sel.id : "idempotencyKey" in sel ? m.idempotencyKey === sel.idempotencyKey : "invoiceId" in sel ? !!o?.invoiceIds.includes(sel.invoiceId) : o?.accountId === sel.accountId;
+      const hit =
+        "id" in sel
+          ? m.id === sel.id
+          : "idempotencyKey" in sel
+            ? m.idempotencyKey === sel.idempotencyKey
+            : "invoiceId" in sel
+              ? !!o?.invoiceIds.includes(sel.invoiceId)
+              : o?.accountId === sel.accountId;
       if (!hit) continue;
       if (m.state === "queued") {
         m.state = "cancelled";
@@ -140,31 +180,82 @@ export function berlin(date: string, hh = 0, mm = 0): number {
   return guess - ((l.minute - (hh * 60 + mm) + 1440 * 3) % 1440) * 60_000;
 }
 
-export async function makeWorld(opts: { start: number; config?: Partial<DunningConfig>; trusted?: boolean; docs?: World["docs"]; clock?: ManualClock; outbox?: FakeOutbox; policy?: unknown } = { start: 0 }): Promise<World> {
+export async function makeWorld(
+  opts: {
+    start: number;
+    config?: Partial<DunningConfig>;
+    trusted?: boolean;
+    docs?: World["docs"];
+    clock?: ManualClock;
+    outbox?: FakeOutbox;
+    policy?: unknown;
+  } = { start: 0 },
+): Promise<World> {
   const clock = opts.clock ?? new ManualClock(opts.start);
   const bus = new EventBus<DomainEvents>();
   const events: World["events"] = [];
   bus.onAny("test", (event, payload) => void events.push({ event, payload }));
   const logger = silentLogger();
   const docs = opts.docs ?? memoryDocuments();
-  const ledger = await Ledger.open({ dataDir: "/nonexistent", clock, bus, logger, defaults: { region: "DE", locale: "en-GB", currency: "EUR", timeZone: "Europe/Berlin" }, openDocument: docs });
+  const ledger = await Ledger.open({
+    dataDir: "/nonexistent",
+    clock,
+    bus,
+    logger,
+    defaults: { region: "DE", locale: "en-GB", currency: "EUR", timeZone: "Europe/Berlin" },
+    openDocument: docs,
+  });
   const outbox = opts.outbox ?? new FakeOutbox(clock);
   let trusted = opts.trusted ?? true;
-  const trust = new SystemClockTrust({ clock, logger, override: false, toleranceMs: 120_000, recheckMs: 30_000, ntpSynchronized: async () => trusted });
+  const trust = new SystemClockTrust({
+    clock,
+    logger,
+    override: false,
+    toleranceMs: 120_000,
+    recheckMs: 30_000,
+    ntpSynchronized: async () => trusted,
+  });
   const config = baseConfig(opts.config);
   if (opts.policy !== undefined) config.policy = opts.policy;
   const engine = await DunningEngine.open({
-    ledger, outbox, clock, bus, logger, config, gateway: { companyName: "Nordlicht Alarm GmbH", ownNumber: "+4915100000000", defaultTimeZone: "Europe/Berlin", dataDir: "/nonexistent" },
-    costPerPart: 0.09, scheduler: new CronScheduler(clock, logger), clockTrust: trust, openDocument: docs,
+    ledger,
+    outbox,
+    clock,
+    bus,
+    logger,
+    config,
+    gateway: {
+      companyName: "Nordlicht Alarm GmbH",
+      ownNumber: "+4915100000000",
+      defaultTimeZone: "Europe/Berlin",
+      dataDir: "/nonexistent",
+    },
+    costPerPart: 0.09,
+    scheduler: new CronScheduler(clock, logger),
+    clockTrust: trust,
+    openDocument: docs,
   });
   Object.defineProperty(trust, "setTrusted", { value: (v: boolean) => (trusted = v) });
   return { clock, bus, ledger, outbox, engine, docs, trust, events };
 }
 
 export function account(id: string, over: Partial<AccountInput> = {}): AccountInput {
-  return { id, version: 1, name: `Kim ${id}`, phones: [`+49170${String(1_000_000 + Number(id.replace(/\D/g, "") || 0)).slice(-7)}`], locale: "en-GB", timeZone: "Europe/Berlin", ...over };
+  return {
+    id,
+    version: 1,
+    name: `Kim ${id}`,
+    phones: [`+49170${String(1_000_000 + Number(id.replace(/\D/g, "") || 0)).slice(-7)}`],
+    locale: "en-GB",
+    timeZone: "Europe/Berlin",
+    ...over,
+  };
 }
 
-export function invoice(id: string, accountId: string, dueDate: string, over: Partial<InvoiceInput> = {}): InvoiceInput {
+export function invoice(
+  id: string,
+  accountId: string,
+  dueDate: string,
+  over: Partial<InvoiceInput> = {},
+): InvoiceInput {
   return { id, version: 1, accountId, number: `RE-${id}`, amount: 12_900, issueDate: "2026-01-01", dueDate, ...over };
 }

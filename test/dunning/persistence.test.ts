@@ -25,7 +25,9 @@ describe("on disk (src/store JsonStore)", () => {
     expect(w1.outbox.log.map((m) => m.key)).toEqual(["dun:i1:upcoming"]);
     await w1.engine.stop();
     await w1.ledger.close();
-    const onDisk = JSON.parse(await readFile(join(dir, "dunning-steps.json"), "utf8")) as { invoices: Record<string, { steps: Record<string, string>; lastDay: number }> };
+    const onDisk = JSON.parse(await readFile(join(dir, "dunning-steps.json"), "utf8")) as {
+      invoices: Record<string, { steps: Record<string, string>; lastDay: number }>;
+    };
     expect(onDisk.invoices.i1).toMatchObject({ steps: { upcoming: "sent" } });
 
     const docs2 = Object.assign(jsonDocuments(dir, silentLogger(), 10), { docs: new Map<string, unknown>() });

@@ -11,7 +11,14 @@ import { makeWorld, berlin, account, invoice } from "./fakes.js";
 const view = (locale: string, over: Partial<Parameters<typeof buildView>[0]> = {}) =>
   buildView({
     account: { name: "Jana Schmidt", locale },
-    invoices: [{ number: "RE-2026-0042", amountDue: 123_456, dueDate: "2026-03-15", paymentLink: "https://pay.example.com/i/42" }],
+    invoices: [
+      {
+        number: "RE-2026-0042",
+        amountDue: 123_456,
+        dueDate: "2026-03-15",
+        paymentLink: "https://pay.example.com/i/42",
+      },
+    ],
     currency: "EUR",
     balance: 123_456,
     today: dayNumber("2026-03-22"),
@@ -32,12 +39,16 @@ describe("built-in policy", () => {
   });
 
   it("has nine languages for every template and the opt-out line", () => {
-    for (const texts of [...Object.values(DEFAULT_POLICY.templates), DEFAULT_POLICY.optOutLine]) expect(Object.keys(texts).sort()).toEqual(["de", "en", "es", "fr", "it", "nl", "pl", "pt", "tr"]);
+    for (const texts of [...Object.values(DEFAULT_POLICY.templates), DEFAULT_POLICY.optOutLine])
+      expect(Object.keys(texts).sort()).toEqual(["de", "en", "es", "fr", "it", "nl", "pl", "pt", "tr"]);
   });
 });
 
 describe("policy validation", () => {
-  const withTemplate = (text: string) => ({ ...structuredClone(DEFAULT_POLICY), templates: { ...DEFAULT_POLICY.templates, overdue: { en: text } } });
+  const withTemplate = (text: string) => ({
+    ...structuredClone(DEFAULT_POLICY),
+    templates: { ...DEFAULT_POLICY.templates, overdue: { en: text } },
+  });
 
   it("refuses an unknown template variable and names it", () => {
     try {
@@ -60,7 +71,12 @@ describe("policy validation", () => {
     const r = structuredClone(DEFAULT_POLICY);
     r.sequences.standard!.steps[0]!.template = "nope";
     expect(() => checkPolicy(r)).toThrow(/template "nope" is not defined/);
-    expect(() => checkPolicy({ ...structuredClone(DEFAULT_POLICY), sequences: { standard: { steps: [{ id: "x", offsetDays: 1.5, template: "overdue" }] } } })).toThrow(/offsetDays/);
+    expect(() =>
+      checkPolicy({
+        ...structuredClone(DEFAULT_POLICY),
+        sequences: { standard: { steps: [{ id: "x", offsetDays: 1.5, template: "overdue" }] } },
+      }),
+    ).toThrow(/offsetDays/);
   });
 
   it("finds the unknown names inside sections", () => {
@@ -75,8 +91,13 @@ describe("policy validation", () => {
     p.name = "Edited";
     expect((await w.engine.setPolicy(p, "panel")).version).toBe(2);
     expect((await w.engine.setPolicy(p, "panel")).version).toBe(2);
-    await expect(w.engine.setPolicy({ ...p, templates: { ...p.templates, x: { en: "{{balanse}}" } } })).rejects.toThrow(/\{\{balanse\}\}/);
-    expect(w.engine.policyVersions().map((v) => [v.version, v.savedBy])).toEqual([[1, "built-in"], [2, "panel"]]);
+    await expect(w.engine.setPolicy({ ...p, templates: { ...p.templates, x: { en: "{{balanse}}" } } })).rejects.toThrow(
+      /\{\{balanse\}\}/,
+    );
+    expect(w.engine.policyVersions().map((v) => [v.version, v.savedBy])).toEqual([
+      [1, "built-in"],
+      [2, "panel"],
+    ]);
     // A restart keeps the versions.
     const again = await makeWorld({ start: berlin("2026-03-01"), docs: w.docs });
     expect(again.engine.policy().name).toBe("Edited");
@@ -95,7 +116,9 @@ describe("templates", () => {
 
   it("renders German with the German opt-out line, and counts days overdue", () => {
     const r = renderTemplate(DEFAULT_POLICY, "second-notice", "de-DE", view("de-DE"), true);
-    expect(r.text).toBe("Nordlicht Alarm GmbH: Guten Tag Jana Schmidt, 1.234,56 € sind seit 15.03.2026 überfällig. Bitte zahlen Sie binnen 7 Tagen. https://pay.example.com/i/42 Abmelden mit STOP.");
+    expect(r.text).toBe(
+      "Nordlicht Alarm GmbH: Guten Tag Jana Schmidt, 1.234,56 € sind seit 15.03.2026 überfällig. Bitte zahlen Sie binnen 7 Tagen. https://pay.example.com/i/42 Abmelden mit STOP.",
+    );
     expect(r).toMatchObject({ locale: "de", optOutAppended: true });
     expect(view("de-DE").daysOverdue).toBe(7);
   });
@@ -106,13 +129,26 @@ describe("templates", () => {
   });
 
   it("does not append the opt-out line when the template has one or when switched off, and never HTML-escapes", () => {
-    const p = { ...structuredClone(DEFAULT_POLICY), templates: { t: { en: "{{company}} owes nothing. Reply STOP to end." } } };
-    expect(renderTemplate(p, "t", "en-GB", view("en-GB", { company: "Smith & Sons <Ltd>" }), true)).toEqual({ text: "Smith & Sons <Ltd> owes nothing. Reply STOP to end.", locale: "en", optOutAppended: false });
+    const p = {
+      ...structuredClone(DEFAULT_POLICY),
+      templates: { t: { en: "{{company}} owes nothing. Reply STOP to end." } },
+    };
+    expect(renderTemplate(p, "t", "en-GB", view("en-GB", { company: "Smith & Sons <Ltd>" }), true)).toEqual({
+      text: "Smith & Sons <Ltd> owes nothing. Reply STOP to end.",
+      locale: "en",
+      optOutAppended: false,
+    });
     expect(renderTemplate(DEFAULT_POLICY, "due-today", "en-GB", view("en-GB"), false).text).not.toContain("STOP");
   });
 
   it("leaves no dangling label when an invoice has no payment link", () => {
-    const r = renderTemplate(DEFAULT_POLICY, "upcoming", "en-GB", view("en-GB", { invoices: [{ number: "7", amountDue: 100, dueDate: "2026-03-15" }] }), false);
+    const r = renderTemplate(
+      DEFAULT_POLICY,
+      "upcoming",
+      "en-GB",
+      view("en-GB", { invoices: [{ number: "7", amountDue: 100, dueDate: "2026-03-15" }] }),
+      false,
+    );
     expect(r.text).toBe("Nordlicht Alarm GmbH: Hello Jana, a reminder that invoice 7 for €1.00 is due on 15 Mar 2026.");
   });
 });
@@ -121,7 +157,13 @@ describe("preview", () => {
   it("shows text, encoding, parts and cost for a sample account", async () => {
     const w = await makeWorld({ start: berlin("2026-03-01") });
     const p = w.engine.preview({ stepId: "overdue-7", locale: "de" });
-    expect(p).toMatchObject({ encoding: "gsm7", account: "sample", locale: "de", optOutAppended: true, templateId: "overdue" });
+    expect(p).toMatchObject({
+      encoding: "gsm7",
+      account: "sample",
+      locale: "de",
+      optOutAppended: true,
+      templateId: "overdue",
+    });
     expect(p.text).toContain("Maria Muster");
     expect(p.parts).toBe(Math.ceil(p.units / 153));
     expect(p.cost).toBeCloseTo(p.parts * 0.09, 6);
@@ -132,7 +174,10 @@ describe("preview", () => {
     const w = await makeWorld({ start: berlin("2026-03-20") });
     await w.ledger.upsertAccounts([account("a1", { locale: "de-DE", name: "Jana Schmidt" })]);
     await w.ledger.upsertInvoices([invoice("i1", "a1", "2026-03-10")]);
-    const p = w.engine.preview({ template: "Hallo {{firstName}}, offen: {{amountDue}} seit {{daysOverdue}} Tagen. Ünïcödé ✓", accountId: "a1" });
+    const p = w.engine.preview({
+      template: "Hallo {{firstName}}, offen: {{amountDue}} seit {{daysOverdue}} Tagen. Ünïcödé ✓",
+      accountId: "a1",
+    });
     expect(p.text).toBe("Hallo Jana, offen: 129,00 € seit 10 Tagen. Ünïcödé ✓ Abmelden mit STOP.");
     expect(p).toMatchObject({ encoding: "ucs2", account: "real" });
     expect(() => w.engine.preview({ template: "{{iban}}" })).toThrow("template uses unknown variable {{iban}}");

@@ -55,21 +55,63 @@ async function world() {
   const bus = new EventBus<DomainEvents>();
   const logger = silentLogger();
   const dataDir = await mkdtemp(join(tmpdir(), "duegate-preview-send-"));
-  const ledger = await Ledger.open({ dataDir, clock, bus, logger, defaults: { region: "DE", locale: "en-GB", currency: "EUR", timeZone: "Europe/Berlin" }, openDocument: memoryDocuments() });
+  const ledger = await Ledger.open({
+    dataDir,
+    clock,
+    bus,
+    logger,
+    defaults: { region: "DE", locale: "en-GB", currency: "EUR", timeZone: "Europe/Berlin" },
+    openDocument: memoryDocuments(),
+  });
   const sender = new FakeSender(clock);
-  const modem = { statusReports: false, validityMinutes: 1440, smsc: "", concatReference: 8 as const, transliterate: true };
+  const modem = {
+    statusReports: false,
+    validityMinutes: 1440,
+    smsc: "",
+    concatReference: 8 as const,
+    transliterate: true,
+  };
   const outbox = await Outbox.open({
-    dataDir, clock, bus, logger, config: outboxDefaults(), modemConfig: modem,
+    dataDir,
+    clock,
+    bus,
+    logger,
+    config: outboxDefaults(),
+    modemConfig: modem,
     gateway: { defaultRegion: "DE", defaultTimeZone: "Europe/Berlin", defaultLocale: "en-GB" },
-    sender, storage: { flushIntervalMs: 20 }, random: () => 0.5,
+    sender,
+    storage: { flushIntervalMs: 20 },
+    random: () => 0.5,
     recipients: { account: (id) => ledger.account(id), accountsByNumber: (n) => ledger.accountsByNumber(n) },
   });
-  const trust = new SystemClockTrust({ clock, logger, override: false, toleranceMs: 120_000, recheckMs: 30_000, ntpSynchronized: async () => true });
+  const trust = new SystemClockTrust({
+    clock,
+    logger,
+    override: false,
+    toleranceMs: 120_000,
+    recheckMs: 30_000,
+    ntpSynchronized: async () => true,
+  });
   const config = baseConfig();
   config.policy = midnightPolicy(TEMPLATES);
   const engine = await DunningEngine.open({
-    ledger, outbox, clock, bus, logger, config, gateway: { companyName: "Nordlicht Alarm GmbH", ownNumber: "+4915100000000", defaultTimeZone: "Europe/Berlin", dataDir },
-    costPerPart: 0.09, codec: modem, scheduler: new CronScheduler(clock, logger), clockTrust: trust, openDocument: memoryDocuments(),
+    ledger,
+    outbox,
+    clock,
+    bus,
+    logger,
+    config,
+    gateway: {
+      companyName: "Nordlicht Alarm GmbH",
+      ownNumber: "+4915100000000",
+      defaultTimeZone: "Europe/Berlin",
+      dataDir,
+    },
+    costPerPart: 0.09,
+    codec: modem,
+    scheduler: new CronScheduler(clock, logger),
+    clockTrust: trust,
+    openDocument: memoryDocuments(),
   });
   cleanup.push(async () => {
     await engine.stop();
@@ -93,8 +135,20 @@ function sentParts(sender: FakeSender): Map<string, SubmitPdu[]> {
 describe("preview equals send", () => {
   it("counts, encodes and cuts a reminder in en, de, fr, es, pt and tr exactly as the outbox sends it", async () => {
     const w = await world();
-    await w.ledger.upsertAccounts(ACCOUNTS.map((a) => ({ id: a.id, version: 1, name: a.name, phones: [a.phone], locale: a.locale })));
-    await w.ledger.upsertInvoices(ACCOUNTS.map((a) => ({ id: `inv-${a.id}`, version: 1, accountId: a.id, number: `RE-${a.id}`, amount: 12_900, issueDate: "2026-02-10", dueDate: "2026-03-10" })));
+    await w.ledger.upsertAccounts(
+      ACCOUNTS.map((a) => ({ id: a.id, version: 1, name: a.name, phones: [a.phone], locale: a.locale })),
+    );
+    await w.ledger.upsertInvoices(
+      ACCOUNTS.map((a) => ({
+        id: `inv-${a.id}`,
+        version: 1,
+        accountId: a.id,
+        number: `RE-${a.id}`,
+        amount: 12_900,
+        issueDate: "2026-02-10",
+        dueDate: "2026-03-10",
+      })),
+    );
     const previews = new Map(ACCOUNTS.map((a) => [a.phone, w.engine.preview({ stepId: "due", accountId: a.id })]));
 
     await w.trust.check();
@@ -113,7 +167,12 @@ describe("preview equals send", () => {
     for (const a of ACCOUNTS) {
       const p = previews.get(a.phone)!;
       const parts = sent.get(a.phone) ?? [];
-      const seen = { locale: a.locale, encoding: parts[0]?.encoding, parts: parts.length, partTexts: parts.map((x) => x.text) };
+      const seen = {
+        locale: a.locale,
+        encoding: parts[0]?.encoding,
+        parts: parts.length,
+        partTexts: parts.map((x) => x.text),
+      };
       expect(seen).toEqual({ locale: a.locale, encoding: p.encoding, parts: p.parts, partTexts: p.partTexts });
       expect(p.parts).toBeGreaterThan(1);
     }

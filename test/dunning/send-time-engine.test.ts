@@ -18,7 +18,15 @@ function policy(sendTime: "fixed" | "learned"): PolicyDocument {
 function teach(w: World, accountId: string, from: number): void {
   for (let i = 0; i < 3; i++) {
     const at = from + i * 24 * H;
-    w.bus.emit("message.state", { id: `old-${i}`, idempotencyKey: `old-${i}`, state: "submitted", to: "+49170", origin: { kind: "dunning", accountId }, parts: 1, at });
+    w.bus.emit("message.state", {
+      id: `old-${i}`,
+      idempotencyKey: `old-${i}`,
+      state: "submitted",
+      to: "+49170",
+      origin: { kind: "dunning", accountId },
+      parts: 1,
+      at,
+    });
     w.bus.emit("ledger.changed", { kind: "payment", id: `old-p${i}`, accountId, at: at + 2 * H });
   }
 }
@@ -29,12 +37,19 @@ const HOLDOUT_ID = ["a1", "a2", "a3", "a4", "a5", "a6"].find((id) => holdoutPosi
 
 async function world(sendTime: "fixed" | "learned") {
   const start = berlin("2026-03-01", 18);
-  const w = await makeWorld({ start, policy: policy(sendTime), config: { sendTime: { minReminders: 3, responseDays: 3, holdoutPercent: 50 } } });
+  const w = await makeWorld({
+    start,
+    policy: policy(sendTime),
+    config: { sendTime: { minReminders: 3, responseDays: 3, holdoutPercent: 50 } },
+  });
   await w.engine.start();
   for (const id of [LEARNING_ID, HOLDOUT_ID]) teach(w, id, start - 6 * 24 * H);
   await w.ledger.upsertAccounts([account(LEARNING_ID), account(HOLDOUT_ID)]);
   // Due on 2026-03-07: the "upcoming" step (-5 days, 10:00) falls on 2026-03-02.
-  await w.ledger.upsertInvoices([invoice(`${LEARNING_ID}-i`, LEARNING_ID, "2026-03-07"), invoice(`${HOLDOUT_ID}-i`, HOLDOUT_ID, "2026-03-07")]);
+  await w.ledger.upsertInvoices([
+    invoice(`${LEARNING_ID}-i`, LEARNING_ID, "2026-03-07"),
+    invoice(`${HOLDOUT_ID}-i`, HOLDOUT_ID, "2026-03-07"),
+  ]);
   return w;
 }
 
@@ -50,8 +65,17 @@ describe("the engine with sendTime: learned", () => {
     // Taught again now that the ledger knows the accounts.
     for (const id of [LEARNING_ID, HOLDOUT_ID]) teach(w, id, berlin("2026-02-20", 18));
     const forecast = w.engine.forecast(3);
-    expect(forecast.find((f) => f.accountId === LEARNING_ID)).toMatchObject({ date: "2026-03-02", step: "upcoming", time: "18:00", learnedTime: true });
-    expect(forecast.find((f) => f.accountId === HOLDOUT_ID)).toMatchObject({ date: "2026-03-02", step: "upcoming", time: "10:00" });
+    expect(forecast.find((f) => f.accountId === LEARNING_ID)).toMatchObject({
+      date: "2026-03-02",
+      step: "upcoming",
+      time: "18:00",
+      learnedTime: true,
+    });
+    expect(forecast.find((f) => f.accountId === HOLDOUT_ID)).toMatchObject({
+      date: "2026-03-02",
+      step: "upcoming",
+      time: "10:00",
+    });
     expect(forecast.find((f) => f.accountId === HOLDOUT_ID)!.learnedTime).toBeUndefined();
 
     await runUntil(w, berlin("2026-03-02", 17, 30));

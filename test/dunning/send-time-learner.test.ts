@@ -4,8 +4,22 @@ import { EventBus } from "../../src/core/bus.js";
 import { ManualClock } from "../../src/core/clock.js";
 import type { DomainEvents } from "../../src/api/events.js";
 import { memoryDocuments } from "../../src/ledger/ports.js";
-import { bestHour, choose, debtorActed, emptyRecord, reminderSent, score, settledReminders, DEFAULT_LEARNER as S } from "../../src/dunning/send-time/learner.js";
-import { SendTimeMemory, emptySendTimeMemory, windowHours, type SendTimeDocument } from "../../src/dunning/send-time/memory.js";
+import {
+  bestHour,
+  choose,
+  debtorActed,
+  emptyRecord,
+  reminderSent,
+  score,
+  settledReminders,
+  DEFAULT_LEARNER as S,
+} from "../../src/dunning/send-time/learner.js";
+import {
+  SendTimeMemory,
+  emptySendTimeMemory,
+  windowHours,
+  type SendTimeDocument,
+} from "../../src/dunning/send-time/memory.js";
 import { groupOf, holdoutPosition } from "../../src/dunning/send-time/holdout.js";
 import { sendTimeReport } from "../../src/dunning/send-time/report.js";
 import { checkPolicy } from "../../src/dunning/policy-schema.js";
@@ -120,9 +134,24 @@ describe("the send-time memory", () => {
     const bus = new EventBus<DomainEvents>();
     const docs = memoryDocuments();
     const doc = await docs<SendTimeDocument>("dunning-send-times.json", emptySendTimeMemory());
-    const memory = new SendTimeMemory(doc, { bus, clock, zoneOf: (id) => (id.startsWith("a") ? "Europe/Berlin" : undefined), settings: () => ({ ...S, holdoutPercent }), window: () => WINDOW });
+    const memory = new SendTimeMemory(doc, {
+      bus,
+      clock,
+      zoneOf: (id) => (id.startsWith("a") ? "Europe/Berlin" : undefined),
+      settings: () => ({ ...S, holdoutPercent }),
+      window: () => WINDOW,
+    });
     memory.start();
-    const sent = (accountId: string) => bus.emit("message.state", { id: "m", idempotencyKey: "k", state: "submitted", to: "+49170", origin: { kind: "dunning", accountId }, parts: 1, at: clock.now() });
+    const sent = (accountId: string) =>
+      bus.emit("message.state", {
+        id: "m",
+        idempotencyKey: "k",
+        state: "submitted",
+        to: "+49170",
+        origin: { kind: "dunning", accountId },
+        parts: 1,
+        at: clock.now(),
+      });
     return { clock, bus, doc, memory, sent };
   }
 
@@ -145,8 +174,23 @@ describe("the send-time memory", () => {
   it("ignores payments that follow no reminder, STOP replies and accounts it cannot place", async () => {
     const { bus, doc } = await open();
     bus.emit("ledger.changed", { kind: "payment", id: "p", accountId: "a2", at: 0 });
-    bus.emit("inbound.received", { id: "i", from: "+49170", text: "STOP", receivedAt: berlin("2026-03-02", 12), accountIds: ["a2"], incomplete: false, keyword: "stop" });
-    bus.emit("inbound.received", { id: "i", from: "+49170", text: "hi", receivedAt: 0, accountIds: ["x-unknown"], incomplete: false });
+    bus.emit("inbound.received", {
+      id: "i",
+      from: "+49170",
+      text: "STOP",
+      receivedAt: berlin("2026-03-02", 12),
+      accountIds: ["a2"],
+      incomplete: false,
+      keyword: "stop",
+    });
+    bus.emit("inbound.received", {
+      id: "i",
+      from: "+49170",
+      text: "hi",
+      receivedAt: 0,
+      accountIds: ["x-unknown"],
+      incomplete: false,
+    });
     expect(doc.data.accounts).toEqual({});
   });
 
@@ -155,7 +199,14 @@ describe("the send-time memory", () => {
     for (let i = 0; i < 4; i++) {
       await clock.advance(DAY);
       sent("a3");
-      bus.emit("inbound.received", { id: `i${i}`, from: "+49170", text: "ok", receivedAt: clock.now(), accountIds: ["a3"], incomplete: false });
+      bus.emit("inbound.received", {
+        id: `i${i}`,
+        from: "+49170",
+        text: "ok",
+        receivedAt: clock.now(),
+        accountIds: ["a3"],
+        incomplete: false,
+      });
     }
     await clock.advance(5 * DAY);
     expect(memory.minuteFor("a3", 600)).toEqual({ minute: 600, learned: false });
@@ -189,14 +240,35 @@ describe("the policy switch", () => {
 
 describe("the group report", () => {
   it("counts debtors, reminders paid within the days, replies and opt-outs per group", () => {
-    const rec = (key: string, accountId: string, date: string, invoiceId: string, learnedTime = false): StepRecord => ({ key, accountId, invoiceIds: [invoiceId], stepId: "due", date, at: 0, policyVersion: 1, amountDue: 100, currency: "EUR", state: "enqueued", covers: [], ...(learnedTime ? { learnedTime } : {}) });
+    const rec = (key: string, accountId: string, date: string, invoiceId: string, learnedTime = false): StepRecord => ({
+      key,
+      accountId,
+      invoiceIds: [invoiceId],
+      stepId: "due",
+      date,
+      at: 0,
+      policyVersion: 1,
+      amountDue: 100,
+      currency: "EUR",
+      state: "enqueued",
+      covers: [],
+      ...(learnedTime ? { learnedTime } : {}),
+    });
     const paidOn: Record<string, string | undefined> = { i1: "2026-03-05", i2: "2026-03-30", i3: undefined };
     const learnerRecords: Record<string, ReturnType<typeof emptyRecord>> = { L: emptyRecord(), H: emptyRecord() };
     learnerRecords["H"]!.optOutDay = dayNumber("2026-03-15");
     learnerRecords["L"]!.replyDays = [dayNumber("2026-03-03"), dayNumber("2026-04-02")];
     const report = sendTimeReport({
-      records: [rec("1", "L", "2026-03-02", "i1", true), rec("2", "L", "2026-03-10", "i2", true), rec("3", "H", "2026-03-03", "i3"), rec("4", "F", "2026-03-03", "i3")],
-      ledger: { invoice: (id: string) => (paidOn[id] ? ({ status: "paid", paidOn: paidOn[id] } as never) : ({ status: "open" } as never)) },
+      records: [
+        rec("1", "L", "2026-03-02", "i1", true),
+        rec("2", "L", "2026-03-10", "i2", true),
+        rec("3", "H", "2026-03-03", "i3"),
+        rec("4", "F", "2026-03-03", "i3"),
+      ],
+      ledger: {
+        invoice: (id: string) =>
+          paidOn[id] ? ({ status: "paid", paidOn: paidOn[id] } as never) : ({ status: "open" } as never),
+      },
       learners: { group: (id) => (id === "H" ? "holdout" : "learning"), record: (id) => learnerRecords[id] },
       inLearnedSequence: (id) => id !== "F",
       period: { from: "2026-03-01", to: "2026-03-31" },
@@ -204,7 +276,23 @@ describe("the group report", () => {
     });
     const learning = report.rows.find((r) => r.group === "learning")!;
     const holdout = report.rows.find((r) => r.group === "holdout")!;
-    expect(learning).toMatchObject({ debtors: 1, reminders: 2, paidWithin: 1, paidShare: 0.5, atLearnedHour: 2, optOuts: 0, replies: 1 });
-    expect(holdout).toMatchObject({ debtors: 1, reminders: 1, paidWithin: 0, paidShare: 0, atLearnedHour: 0, optOuts: 1, optOutShare: 1 });
+    expect(learning).toMatchObject({
+      debtors: 1,
+      reminders: 2,
+      paidWithin: 1,
+      paidShare: 0.5,
+      atLearnedHour: 2,
+      optOuts: 0,
+      replies: 1,
+    });
+    expect(holdout).toMatchObject({
+      debtors: 1,
+      reminders: 1,
+      paidWithin: 0,
+      paidShare: 0,
+      atLearnedHour: 0,
+      optOuts: 1,
+      optOutShare: 1,
+    });
   });
 });

@@ -12,7 +12,12 @@ import { ManualClock } from "../../src/core/clock.js";
 import { silentLogger } from "../../src/core/log.js";
 import type { DomainEvents } from "../../src/api/events.js";
 import { recordDocuments, defaultJournalOptions } from "../../src/ledger/record-documents.js";
-import { SendTimeMemory, emptySendTimeMemory, SEND_TIME_COLLECTIONS, type SendTimeDocument } from "../../src/dunning/send-time/memory.js";
+import {
+  SendTimeMemory,
+  emptySendTimeMemory,
+  SEND_TIME_COLLECTIONS,
+  type SendTimeDocument,
+} from "../../src/dunning/send-time/memory.js";
 import { DEFAULT_LEARNER } from "../../src/dunning/send-time/learner.js";
 import { storeIoStats } from "../../src/store/io-stats.js";
 import type { DocumentStore } from "../../src/ledger/ports.js";
@@ -29,11 +34,31 @@ async function setup() {
   const clock = new ManualClock(berlin("2026-03-02", 18));
   const bus = new EventBus<DomainEvents>();
   const open = async () => {
-    const doc = (await recordDocuments(dir, silentLogger(), defaultJournalOptions, SEND_TIME_COLLECTIONS)("dunning-send-times.json", emptySendTimeMemory())) as DocumentStore<SendTimeDocument>;
-    const memory = new SendTimeMemory(doc, { bus, clock, zoneOf: () => "Europe/Berlin", settings: () => ({ ...DEFAULT_LEARNER, holdoutPercent: 0 }), window: () => ({ first: 8, last: 20 }) });
+    const doc = (await recordDocuments(
+      dir,
+      silentLogger(),
+      defaultJournalOptions,
+      SEND_TIME_COLLECTIONS,
+    )("dunning-send-times.json", emptySendTimeMemory())) as DocumentStore<SendTimeDocument>;
+    const memory = new SendTimeMemory(doc, {
+      bus,
+      clock,
+      zoneOf: () => "Europe/Berlin",
+      settings: () => ({ ...DEFAULT_LEARNER, holdoutPercent: 0 }),
+      window: () => ({ first: 8, last: 20 }),
+    });
     return { doc, memory };
   };
-  const sent = (accountId: string) => bus.emit("message.state", { id: "m", idempotencyKey: "k", state: "submitted", to: "+49170", origin: { kind: "dunning", accountId }, parts: 1, at: clock.now() });
+  const sent = (accountId: string) =>
+    bus.emit("message.state", {
+      id: "m",
+      idempotencyKey: "k",
+      state: "submitted",
+      to: "+49170",
+      origin: { kind: "dunning", accountId },
+      parts: 1,
+      at: clock.now(),
+    });
   return { dir, clock, bus, open, sent };
 }
 
@@ -72,7 +97,14 @@ describe("send-time memory as a record log", () => {
     sent("acc-keep");
     sent("acc-gone");
     await clock.advance(3_600_000);
-    bus.emit("inbound.received", { id: "i1", from: "+49170", text: "paying now", receivedAt: clock.now(), accountIds: ["acc-keep"], incomplete: false });
+    bus.emit("inbound.received", {
+      id: "i1",
+      from: "+49170",
+      text: "paying now",
+      receivedAt: clock.now(),
+      accountIds: ["acc-keep"],
+      incomplete: false,
+    });
     await first.memory.flush();
     bus.emit("ledger.changed", { kind: "erasure", id: "h", accountId: "acc-gone", at: clock.now(), stop: "erased" });
     await first.memory.flush();

@@ -11,7 +11,14 @@ import { describe, it, expect } from "vitest";
 import type { EventBus } from "../../src/core/bus.js";
 import type { DomainEvents } from "../../src/api/events.js";
 import { ManualClock } from "../../src/core/clock.js";
-import type { EnqueueOutcome, EnqueueRequest, EnqueueResult, MessageState, OutboxMessage, OutboxPort } from "../../src/outbox/types.js";
+import type {
+  EnqueueOutcome,
+  EnqueueRequest,
+  EnqueueResult,
+  MessageState,
+  OutboxMessage,
+  OutboxPort,
+} from "../../src/outbox/types.js";
 import { addDays, localNow } from "../../src/core/calendar.js";
 import type { AccountInput, InvoiceInput } from "../../src/ledger/types.js";
 import { seededRandom } from "../support/random.js";
@@ -33,7 +40,6 @@ const P_FAR = 0.08;
 /** Share of acts that are a reply (inbound SMS) rather than a payment. */
 const P_REPLY = 0.25;
 
-
 interface Sent {
   at: number;
   accountId: string;
@@ -54,14 +60,40 @@ class CapturingOutbox implements OutboxPort {
     if (existing) return { status: "duplicate", message: existing };
     const now = this.clock.now();
     const message: OutboxMessage = {
-      id: `m${this.byKey.size + 1}`, idempotencyKey: req.idempotencyKey, to: req.to as OutboxMessage["to"], text: req.text, encoding: "gsm7", partCount: 1, priority: req.priority, origin: req.origin,
-      timeZones: req.timeZones ?? [], limitClass: req.limitClass ?? "reminder", state: "submitted", attempts: [], parts: [], createdAt: now, history: [{ state: "submitted", at: now }],
+      id: `m${this.byKey.size + 1}`,
+      idempotencyKey: req.idempotencyKey,
+      to: req.to as OutboxMessage["to"],
+      text: req.text,
+      encoding: "gsm7",
+      partCount: 1,
+      priority: req.priority,
+      origin: req.origin,
+      timeZones: req.timeZones ?? [],
+      limitClass: req.limitClass ?? "reminder",
+      state: "submitted",
+      attempts: [],
+      parts: [],
+      createdAt: now,
+      history: [{ state: "submitted", at: now }],
     };
     this.byKey.set(req.idempotencyKey, message);
     const o = req.origin.kind === "dunning" ? req.origin : undefined;
-    const s: Sent = { at: now, accountId: o?.accountId ?? "", invoiceIds: o?.invoiceIds ?? [], hour: Math.floor(localNow(now, "Europe/Berlin").minute / 60) };
+    const s: Sent = {
+      at: now,
+      accountId: o?.accountId ?? "",
+      invoiceIds: o?.invoiceIds ?? [],
+      hour: Math.floor(localNow(now, "Europe/Berlin").minute / 60),
+    };
     this.sent.push(s);
-    this.bus?.emit("message.state", { id: message.id, idempotencyKey: message.idempotencyKey, state: "submitted", to: req.to, origin: { kind: "dunning", accountId: s.accountId, invoiceIds: s.invoiceIds, step: o?.step ?? "" }, parts: 1, at: now });
+    this.bus?.emit("message.state", {
+      id: message.id,
+      idempotencyKey: message.idempotencyKey,
+      state: "submitted",
+      to: req.to,
+      origin: { kind: "dunning", accountId: s.accountId, invoiceIds: s.invoiceIds, step: o?.step ?? "" },
+      parts: 1,
+      at: now,
+    });
     this.onSent?.(s);
     return { status: "queued", message };
   }
@@ -105,7 +137,10 @@ describe("learning each debtor's hour over 60 simulated days", () => {
       outbox: outbox as unknown as FakeOutbox,
       policy: learnedPolicy(),
       // At the top of every hour of the send window, and (the default 2 s) after ledger changes.
-      config: { evaluateCron: "0 0 8-20 * * *", sendTime: { minReminders: 3, responseDays: 3, holdoutPercent: HOLDOUT_PERCENT } },
+      config: {
+        evaluateCron: "0 0 8-20 * * *",
+        sendTime: { minReminders: 3, responseDays: 3, holdoutPercent: HOLDOUT_PERCENT },
+      },
     });
     outbox.bus = w.bus;
 
@@ -116,10 +151,26 @@ describe("learning each debtor's hour over 60 simulated days", () => {
     for (let n = 0; n < DEBTORS; n++) {
       const id = `d${n}`;
       hidden.set(id, FIRST_HOUR + Math.floor(random() * (LAST_HOUR - FIRST_HOUR + 1)));
-      accounts.push({ id, version: 1, name: `Debtor ${n}`, phones: [`+4917${String(10_000_000 + n)}`], locale: "en-GB", timeZone: "Europe/Berlin" });
+      accounts.push({
+        id,
+        version: 1,
+        name: `Debtor ${n}`,
+        phones: [`+4917${String(10_000_000 + n)}`],
+        locale: "en-GB",
+        timeZone: "Europe/Berlin",
+      });
       // A new invoice every six days (a weekly-ish service), the first due within the first week.
       const first = 5 + (n % 6);
-      for (let k = 0; first + 6 * k < DAYS; k++) invoices.push({ id: `${id}-i${k}`, version: 1, accountId: id, number: `R-${n}-${k}`, amount: 4_900, issueDate: DAY0, dueDate: addDays(DAY0, first + 6 * k) });
+      for (let k = 0; first + 6 * k < DAYS; k++)
+        invoices.push({
+          id: `${id}-i${k}`,
+          version: 1,
+          accountId: id,
+          number: `R-${n}-${k}`,
+          amount: 4_900,
+          issueDate: DAY0,
+          dueDate: addDays(DAY0, first + 6 * k),
+        });
     }
     expect((await w.ledger.upsertAccounts(accounts)).applied).toHaveLength(DEBTORS);
     expect((await w.ledger.upsertInvoices(invoices)).refused).toHaveLength(0);
@@ -135,13 +186,29 @@ describe("learning each debtor's hour over 60 simulated days", () => {
       const reply = random() < P_REPLY;
       const act = async (): Promise<unknown> => {
         if (reply) {
-          w.bus.emit("inbound.received", { id: `in-${s.accountId}-${at}`, from: "+49170", text: "Paid tonight, thanks", receivedAt: at, accountIds: [s.accountId], incomplete: false });
+          w.bus.emit("inbound.received", {
+            id: `in-${s.accountId}-${at}`,
+            from: "+49170",
+            text: "Paid tonight, thanks",
+            receivedAt: at,
+            accountIds: [s.accountId],
+            incomplete: false,
+          });
           return undefined;
         }
-        const open = s.invoiceIds.map((i) => w.ledger.invoice(i)).filter((i) => i?.status === "open" && i.amountDue > 0);
+        const open = s.invoiceIds
+          .map((i) => w.ledger.invoice(i))
+          .filter((i) => i?.status === "open" && i.amountDue > 0);
         if (!open.length) return undefined;
         payments++;
-        return w.ledger.recordPayments(open.map((i) => ({ id: `p-${i!.id}`, invoiceId: i!.id, amount: i!.amountDue, date: localNow(at, "Europe/Berlin").date })));
+        return w.ledger.recordPayments(
+          open.map((i) => ({
+            id: `p-${i!.id}`,
+            invoiceId: i!.id,
+            amount: i!.amountDue,
+            date: localNow(at, "Europe/Berlin").date,
+          })),
+        );
       };
       actions.set(at, [...(actions.get(at) ?? []), act]);
     };
@@ -170,7 +237,18 @@ describe("learning each debtor's hour over 60 simulated days", () => {
     const report = w.engine.sendTimeReport({ from: DAY0, to: addDays(DAY0, DAYS - 1) });
     const learning = report.rows.find((r) => r.group === "learning")!;
     const holdout = report.rows.find((r) => r.group === "holdout")!;
-    if (process.env.SIM_VERBOSE) console.log(JSON.stringify({ judged, matched, share: matched / judged, learningDebtors, payments, reminders: outbox.sent.length, rows: report.rows }));
+    if (process.env.SIM_VERBOSE)
+      console.log(
+        JSON.stringify({
+          judged,
+          matched,
+          share: matched / judged,
+          learningDebtors,
+          payments,
+          reminders: outbox.sent.length,
+          rows: report.rows,
+        }),
+      );
 
     expect(judged).toBeGreaterThan(0.9 * learningDebtors);
     expect(matched / judged).toBeGreaterThanOrEqual(0.8);

@@ -9,7 +9,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { silentLogger } from "../../src/core/log.js";
 import { recordDocuments, defaultJournalOptions } from "../../src/ledger/record-documents.js";
-import { StepMemory, emptyStepMemory, STEP_MEMORY_COLLECTIONS, type StepRecord } from "../../src/dunning/step-memory.js";
+import {
+  StepMemory,
+  emptyStepMemory,
+  STEP_MEMORY_COLLECTIONS,
+  type StepRecord,
+} from "../../src/dunning/step-memory.js";
 import { storeIoStats } from "../../src/store/io-stats.js";
 
 const dirs: string[] = [];
@@ -23,7 +28,13 @@ async function tempDir(): Promise<string> {
   return d;
 }
 
-const open = (dir: string) => recordDocuments(dir, silentLogger(), defaultJournalOptions, STEP_MEMORY_COLLECTIONS)("dunning-steps.json", emptyStepMemory());
+const open = (dir: string) =>
+  recordDocuments(
+    dir,
+    silentLogger(),
+    defaultJournalOptions,
+    STEP_MEMORY_COLLECTIONS,
+  )("dunning-steps.json", emptyStepMemory());
 
 function stepRecord(i: number, state: StepRecord["state"] = "enqueued"): StepRecord {
   return {
@@ -71,7 +82,9 @@ describe("step memory as a record log", () => {
     await doc.close();
 
     const again = new StepMemory(await open(dir));
-    expect(again.records().map((r) => [r.key, r.state, r.messageId])).toEqual([[stepRecord(1).key, "enqueued", "msg-1"]]);
+    expect(again.records().map((r) => [r.key, r.state, r.messageId])).toEqual([
+      [stepRecord(1).key, "enqueued", "msg-1"],
+    ]);
     expect(again.invoice("inv-1")).toEqual({ steps: { "overdue-7": "sent" }, lastDay: 20_500 });
     expect(again.invoice("inv-2")).toBeUndefined();
     expect(again.hasAccount("acc-2")).toBe(false);
@@ -79,7 +92,12 @@ describe("step memory as a record log", () => {
 
   it("takes over the first format (one file, records in an array) once, and removes the file", async () => {
     const dir = await tempDir();
-    const legacy = { schema: 1, invoices: { "inv-7": { steps: { "overdue-7": "sent" }, lastDay: 20_500 } }, accounts: { "acc-7": 20_500 }, records: [stepRecord(7), stepRecord(8, "pending")] };
+    const legacy = {
+      schema: 1,
+      invoices: { "inv-7": { steps: { "overdue-7": "sent" }, lastDay: 20_500 } },
+      accounts: { "acc-7": 20_500 },
+      records: [stepRecord(7), stepRecord(8, "pending")],
+    };
     await writeFile(join(dir, "dunning-steps.json"), JSON.stringify(legacy));
     const doc = await open(dir);
     const memory = new StepMemory(doc);
@@ -89,7 +107,10 @@ describe("step memory as a record log", () => {
     await expect(access(join(dir, "dunning-steps.json"))).rejects.toThrow();
 
     const again = new StepMemory(await open(dir));
-    expect(Object.keys((again as unknown as { doc: { data: { records: object } } }).doc.data.records)).toEqual([stepRecord(7).key, stepRecord(8).key]);
+    expect(Object.keys((again as unknown as { doc: { data: { records: object } } }).doc.data.records)).toEqual([
+      stepRecord(7).key,
+      stepRecord(8).key,
+    ]);
     expect(again.lastMessageDay("acc-7")).toBe(20_500);
   });
 });

@@ -8,7 +8,12 @@ describe("CronScheduler", () => {
   it("runs a job at each cron time of the injected clock, and stops", async () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 1, 0, 0, 30));
     const runs: string[] = [];
-    const job = new CronScheduler(clock, silentLogger()).schedule("t", "0 */15 * * * *", () => void runs.push(new Date(clock.now()).toISOString().slice(11, 19)), { timeZone: "UTC" });
+    const job = new CronScheduler(clock, silentLogger()).schedule(
+      "t",
+      "0 */15 * * * *",
+      () => void runs.push(new Date(clock.now()).toISOString().slice(11, 19)),
+      { timeZone: "UTC" },
+    );
     expect(job.nextRun()).toBe(Date.UTC(2026, 0, 1, 0, 15));
     await clock.advance(46 * 60_000);
     expect(runs).toEqual(["00:15:00", "00:30:00", "00:45:00"]);
@@ -19,7 +24,9 @@ describe("CronScheduler", () => {
   });
 
   it("refuses an expression it cannot read, naming it", () => {
-    expect(() => new CronScheduler(new ManualClock(), silentLogger()).schedule("t", "every day", () => {})).toThrow(/cannot read cron expression "every day"/);
+    expect(() => new CronScheduler(new ManualClock(), silentLogger()).schedule("t", "every day", () => {})).toThrow(
+      /cannot read cron expression "every day"/,
+    );
   });
 
   it("keeps running after a job throws", async () => {
@@ -37,7 +44,18 @@ describe("CronScheduler", () => {
 describe("SystemClockTrust", () => {
   const base = (over: Partial<ConstructorParameters<typeof SystemClockTrust>[0]> = {}) => {
     const clock = new ManualClock(Date.UTC(2026, 5, 1, 12));
-    return { clock, trust: new SystemClockTrust({ clock, logger: silentLogger(), override: false, toleranceMs: 120_000, recheckMs: 30_000, ntpSynchronized: async () => false, ...over }) };
+    return {
+      clock,
+      trust: new SystemClockTrust({
+        clock,
+        logger: silentLogger(),
+        override: false,
+        toleranceMs: 120_000,
+        recheckMs: 30_000,
+        ntpSynchronized: async () => false,
+        ...over,
+      }),
+    };
   };
 
   it("trusts NTP synchronisation", async () => {

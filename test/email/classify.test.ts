@@ -18,13 +18,30 @@ afterEach(async () => {
 });
 
 function transport(over: Partial<Config["email"]>): SmtpTransport {
-  const c = { ...(Value.Default(EmailSection, {}) as Config["email"]), enabled: true, host: "127.0.0.1", secure: "none" as const, from: "billing@example.com", connectionTimeoutMs: 2000, greetingTimeoutMs: 2000, socketTimeoutMs: 3000, ...over };
+  const c = {
+    ...(Value.Default(EmailSection, {}) as Config["email"]),
+    enabled: true,
+    host: "127.0.0.1",
+    secure: "none" as const,
+    from: "billing@example.com",
+    connectionTimeoutMs: 2000,
+    greetingTimeoutMs: 2000,
+    socketTimeoutMs: 3000,
+    ...over,
+  };
   const t = new SmtpTransport(c, "Acme");
   cleanups.push(() => t.close());
   return t;
 }
 
-const mail = { to: "debtor@example.org", subject: "s", text: "t", html: "", messageId: "<m1.gw@example.com>", headers: {} };
+const mail = {
+  to: "debtor@example.org",
+  subject: "s",
+  text: "t",
+  html: "",
+  messageId: "<m1.gw@example.com>",
+  headers: {},
+};
 
 async function failure(t: SmtpTransport): Promise<DuegateError> {
   const e = await t.send(mail).then(

@@ -26,10 +26,30 @@ afterEach(async () => {
 
 function emailConfig(port: number): Config["email"] {
   const c = Value.Default(EmailSection, {}) as Config["email"];
-  return { ...c, enabled: true, host: "127.0.0.1", port, secure: "none", from: "billing@example.com", connectionTimeoutMs: 2000, greetingTimeoutMs: 2000, socketTimeoutMs: 5000 };
+  return {
+    ...c,
+    enabled: true,
+    host: "127.0.0.1",
+    port,
+    secure: "none",
+    from: "billing@example.com",
+    connectionTimeoutMs: 2000,
+    greetingTimeoutMs: 2000,
+    socketTimeoutMs: 5000,
+  };
 }
 
-async function emailRig(smtp: TestSmtp, opts: { dataDir?: string; clock?: ManualClock; sender?: FakeSender; inDoubt?: "fail" | "resend"; consent?: ConsentCheck; lanes?: SimLane[] } = {}) {
+async function emailRig(
+  smtp: TestSmtp,
+  opts: {
+    dataDir?: string;
+    clock?: ManualClock;
+    sender?: FakeSender;
+    inDoubt?: "fail" | "resend";
+    consent?: ConsentCheck;
+    lanes?: SimLane[];
+  } = {},
+) {
   const clock = opts.clock ?? new ManualClock(Date.UTC(2026, 2, 10, 9, 0)); // Tuesday 10:00 Berlin: window open
   const sender = opts.sender ?? new FakeSender(clock);
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "duegate-email-")));
@@ -70,7 +90,11 @@ function mail(over: Partial<EnqueueRequest> = {}): EnqueueRequest {
     channel: "email",
     to: `debtor${seq}@example.org`,
     text: `Invoice ${seq} is due.`,
-    email: { subject: `Reminder ${seq}`, html: `<p>Invoice ${seq} is due.</p>`, unsubscribe: { mailto: "billing@example.com?subject=unsubscribe", https: `https://panel.example.com/u/${seq}` } },
+    email: {
+      subject: `Reminder ${seq}`,
+      html: `<p>Invoice ${seq} is due.</p>`,
+      unsubscribe: { mailto: "billing@example.com?subject=unsubscribe", https: `https://panel.example.com/u/${seq}` },
+    },
     priority: Priority.reminder,
     origin: { kind: "dunning", accountId: `acc-${seq}`, invoiceIds: [`inv-${seq}`], step: "first", policyVersion: 1 },
     ...over,
@@ -90,7 +114,9 @@ describe("e-mail lane", () => {
     expect(got.from).toBe("billing@example.com");
     expect(got.messageId).toBe(`<${res.message.id}.gw1@example.com>`);
     expect(got.subject).toMatch(/^Reminder \d+$/);
-    expect(got.header("List-Unsubscribe")).toMatch(/^<https:\/\/panel\.example\.com\/u\/\d+>, <mailto:billing@example\.com\?subject=unsubscribe>$/);
+    expect(got.header("List-Unsubscribe")).toMatch(
+      /^<https:\/\/panel\.example\.com\/u\/\d+>, <mailto:billing@example\.com\?subject=unsubscribe>$/,
+    );
     expect(got.header("List-Unsubscribe-Post")).toBe("List-Unsubscribe=One-Click");
     expect(got.raw).toContain("text/html");
     expect(got.raw).toContain("text/plain");
@@ -107,11 +133,20 @@ describe("e-mail lane", () => {
   it("retries after a 451 with backoff and fails a 550 with the relay's answer", async () => {
     const smtp = await startSmtp();
     cleanups.push(() => smtp.close());
-    smtp.onRcpt = (address, n) => (address.startsWith("greylisted") && n === 1 ? { code: 451, message: "4.7.1 Greylisted, try again later" } : address.startsWith("gone") ? { code: 550, message: "5.1.1 No such user here" } : "ok");
+    smtp.onRcpt = (address, n) =>
+      address.startsWith("greylisted") && n === 1
+        ? { code: 451, message: "4.7.1 Greylisted, try again later" }
+        : address.startsWith("gone")
+          ? { code: 550, message: "5.1.1 No such user here" }
+          : "ok";
     const r = await emailRig(smtp);
     const grey = await r.outbox.enqueue(mail({ to: "greylisted@example.org" }));
     const gone = await r.outbox.enqueue(mail({ to: "gone@example.org" }));
-    await until(r.clock, () => r.outbox.get(gone.message.id)?.state === "failed" && r.outbox.get(grey.message.id)?.attempts.length === 1, "the first answers");
+    await until(
+      r.clock,
+      () => r.outbox.get(gone.message.id)?.state === "failed" && r.outbox.get(grey.message.id)?.attempts.length === 1,
+      "the first answers",
+    );
     const failed = r.outbox.get(gone.message.id)!;
     expect(failed.failureReason).toMatch(/550 5\.1\.1 No such user here/);
     expect(failed.attempts.map((a) => a.outcome)).toEqual(["permanent"]);
@@ -122,7 +157,11 @@ describe("e-mail lane", () => {
     expect(waiting.nextAttemptAt! - r.clock.now()).toBeGreaterThan(0);
     expect(smtp.received).toHaveLength(0);
     await r.clock.advance(waiting.nextAttemptAt! - r.clock.now());
-    await until(r.clock, () => smtp.received.length === 1 && r.outbox.get(grey.message.id)?.state === "submitted", "the retry");
+    await until(
+      r.clock,
+      () => smtp.received.length === 1 && r.outbox.get(grey.message.id)?.state === "submitted",
+      "the retry",
+    );
     expect(smtp.received[0]!.to).toEqual(["greylisted@example.org"]);
   });
 
@@ -134,9 +173,16 @@ describe("e-mail lane", () => {
     smtp.onData = () => (++data === 6 ? "vanish" : "ok");
     const r = await emailRig(smtp);
     const ids: string[] = [];
-    for (const o of await r.outbox.enqueueMany(Array.from({ length: 20 }, () => mail()))) if (o.status === "queued") ids.push(o.message.id);
+    for (const o of await r.outbox.enqueueMany(Array.from({ length: 20 }, () => mail())))
+      if (o.status === "queued") ids.push(o.message.id);
     expect(ids).toHaveLength(20);
-    await until(r.clock, () => smtp.received.length === 5 && ids.some((id) => (r.outbox.get(id)?.attempts.length ?? 0) > 0 && r.outbox.get(id)?.state === "queued"), "the relay to vanish");
+    await until(
+      r.clock,
+      () =>
+        smtp.received.length === 5 &&
+        ids.some((id) => (r.outbox.get(id)?.attempts.length ?? 0) > 0 && r.outbox.get(id)?.state === "queued"),
+      "the relay to vanish",
+    );
     // While it is away: refused connections, retried later (the lane pauses instead of failing all).
     await r.clock.advance(r.config.retry.modemPauseMs);
     await settle(r.clock);
@@ -161,7 +207,13 @@ describe("e-mail lane", () => {
     const sender = new FakeSender(clock);
     sender.hold = true; // a part at the modem that does not come back
     const r = await emailRig(smtp, { clock, sender });
-    await r.outbox.enqueue({ idempotencyKey: "sms-1", to: "+4917612345678", text: "SMS reminder", priority: Priority.reminder, origin: { kind: "api", requestedBy: "t" } });
+    await r.outbox.enqueue({
+      idempotencyKey: "sms-1",
+      to: "+4917612345678",
+      text: "SMS reminder",
+      priority: Priority.reminder,
+      origin: { kind: "api", requestedBy: "t" },
+    });
     await until(clock, () => sender.calls === 1, "the SMS at the modem");
     await r.outbox.enqueue(mail());
     await until(clock, () => smtp.received.length === 1, "the mail while the modem is busy");
@@ -172,7 +224,13 @@ describe("e-mail lane", () => {
     await until(clock, () => hanging === 1, "the mail's DATA at the relay");
     sender.hold = false;
     sender.release();
-    await r.outbox.enqueue({ idempotencyKey: "sms-2", to: "+4917612345679", text: "Second SMS", priority: Priority.reminder, origin: { kind: "api", requestedBy: "t" } });
+    await r.outbox.enqueue({
+      idempotencyKey: "sms-2",
+      to: "+4917612345679",
+      text: "Second SMS",
+      priority: Priority.reminder,
+      origin: { kind: "api", requestedBy: "t" },
+    });
     await until(clock, () => sender.sent.length === 2, "both SMS while the relay hangs");
     expect(r.outbox.get(hungMail.message.id)?.state).toBe("sending");
     smtp.releaseHung();
@@ -194,7 +252,13 @@ describe("e-mail lane", () => {
     expect(r.sender.calls).toBe(0);
     for (const o of waiting) if (o.status === "queued") expect(r.outbox.get(o.message.id)?.state).toBe("queued");
     // And the queued mails (older, same priority) do not stand in the way of a later SMS.
-    await r.outbox.enqueue({ idempotencyKey: "sms-after-mails", to: "+4917612345678", text: "SMS reminder", priority: Priority.reminder, origin: { kind: "api", requestedBy: "t" } });
+    await r.outbox.enqueue({
+      idempotencyKey: "sms-after-mails",
+      to: "+4917612345678",
+      text: "SMS reminder",
+      priority: Priority.reminder,
+      origin: { kind: "api", requestedBy: "t" },
+    });
     await until(r.clock, () => r.sender.sent.length === 1, "the SMS behind the queued mails");
     expect(r.sender.calls).toBe(1);
     smtp.onData = () => "ok";
@@ -203,30 +267,33 @@ describe("e-mail lane", () => {
     expect(r.sender.calls).toBe(1);
   });
 
-  it.each(["fail", "resend"] as const)("a crash while a mail is at the relay: in doubt, settled by outbox.inDoubt = %s", async (inDoubt) => {
-    const smtp = await startSmtp();
-    cleanups.push(() => smtp.close());
-    let hanging = 0;
-    smtp.onData = () => (hanging++, "hang");
-    const first = await emailRig(smtp, { inDoubt });
-    const res = await first.outbox.enqueue(mail());
-    await until(first.clock, () => hanging === 1, "the mail's DATA at the relay");
-    // The power goes: the first instance never hears back. A new one starts on the same files.
-    smtp.onData = () => "ok";
-    const second = await emailRig(smtp, { dataDir: first.dataDir, inDoubt });
-    cleanups.push(() => smtp.vanish()); // first, at cleanup: the first instance's hung session ends at once
-    const m = () => second.outbox.get(res.message.id);
-    expect(m()?.attempts.map((a) => a.outcome)).toEqual(["in-doubt"]);
-    if (inDoubt === "fail") {
-      expect(m()).toMatchObject({ state: "failed" });
-      expect(m()?.failureReason).toMatch(/in doubt/);
-      await settle(second.clock);
-      expect(smtp.received).toHaveLength(0);
-    } else {
-      await until(second.clock, () => m()?.state === "submitted", "the resend");
-      expect(smtp.received.map((r) => r.messageId)).toEqual([`<${res.message.id}.gw1@example.com>`]);
-    }
-  });
+  it.each(["fail", "resend"] as const)(
+    "a crash while a mail is at the relay: in doubt, settled by outbox.inDoubt = %s",
+    async (inDoubt) => {
+      const smtp = await startSmtp();
+      cleanups.push(() => smtp.close());
+      let hanging = 0;
+      smtp.onData = () => (hanging++, "hang");
+      const first = await emailRig(smtp, { inDoubt });
+      const res = await first.outbox.enqueue(mail());
+      await until(first.clock, () => hanging === 1, "the mail's DATA at the relay");
+      // The power goes: the first instance never hears back. A new one starts on the same files.
+      smtp.onData = () => "ok";
+      const second = await emailRig(smtp, { dataDir: first.dataDir, inDoubt });
+      cleanups.push(() => smtp.vanish()); // first, at cleanup: the first instance's hung session ends at once
+      const m = () => second.outbox.get(res.message.id);
+      expect(m()?.attempts.map((a) => a.outcome)).toEqual(["in-doubt"]);
+      if (inDoubt === "fail") {
+        expect(m()).toMatchObject({ state: "failed" });
+        expect(m()?.failureReason).toMatch(/in doubt/);
+        await settle(second.clock);
+        expect(smtp.received).toHaveLength(0);
+      } else {
+        await until(second.clock, () => m()?.state === "submitted", "the resend");
+        expect(smtp.received.map((r) => r.messageId)).toEqual([`<${res.message.id}.gw1@example.com>`]);
+      }
+    },
+  );
 
   it("the suppression list is number-level: it refuses the SMS to a number that said STOP, never an e-mail, and no address reaches it as a number", async () => {
     const smtp = await startSmtp();
@@ -241,7 +308,15 @@ describe("e-mail lane", () => {
     const r = await emailRig(smtp, { consent });
     const queued = await r.outbox.enqueue(mail());
     expect(queued.status).toBe("queued");
-    await expect(r.outbox.enqueue({ idempotencyKey: "sms-stopped", to: "+4917612345678", text: "SMS reminder", priority: Priority.reminder, origin: { kind: "api", requestedBy: "t" } })).rejects.toMatchObject({ code: "outbox.opted_out" });
+    await expect(
+      r.outbox.enqueue({
+        idempotencyKey: "sms-stopped",
+        to: "+4917612345678",
+        text: "SMS reminder",
+        priority: Priority.reminder,
+        origin: { kind: "api", requestedBy: "t" },
+      }),
+    ).rejects.toMatchObject({ code: "outbox.opted_out" });
     await until(r.clock, () => smtp.received.length === 1, "the e-mail through the relay");
     expect(asked).toEqual(["+4917612345678"]);
     expect(r.sender.calls).toBe(0);

@@ -35,9 +35,20 @@ suite("e-mail in the panel (Chromium)", () => {
       outbox: { sendWindow: { start: "00:00", end: "23:59" } },
       dunning: { requireTrustedClock: false },
       http: { listen: "127.0.0.1:0", adminPassword: PASSWORD },
-      email: { enabled: true, host: "127.0.0.1", port: smtp.port, secure: "none", from: "billing@acme.example", password: "relay-password-not-shown" },
+      email: {
+        enabled: true,
+        host: "127.0.0.1",
+        port: smtp.port,
+        secure: "none",
+        from: "billing@acme.example",
+        password: "relay-password-not-shown",
+      },
     });
-    app = await createApp(config, { simulator: new ModemSimulator({ sendLatencyMs: 5 }), logger: silentLogger(), mqtt: false });
+    app = await createApp(config, {
+      simulator: new ModemSimulator({ sendLatencyMs: 5 }),
+      logger: silentLogger(),
+      mqtt: false,
+    });
     await app.start();
     // A step due today from midnight, so that the run does not depend on the hour the test runs at.
     await app.services.dunning.setPolicy({
@@ -49,14 +60,33 @@ suite("e-mail in the panel (Chromium)", () => {
       templates: { overdue: { en: "{{company}}: invoice {{invoiceNumbers}} is overdue." } },
       optOutLine: { en: "Reply STOP to opt out." },
     });
-    await app.services.ledger.upsertAccounts([{ id: "MAIL", version: 1, name: "Mail Only", emails: ["mail@example.org"], timeZone: "UTC", currency: "EUR" }]);
-    await app.services.ledger.upsertInvoices([{ id: "I1", version: 1, accountId: "MAIL", number: "R-1", amount: 4990, currency: "EUR", issueDate: day(-20), dueDate: day(-7) }]);
+    await app.services.ledger.upsertAccounts([
+      { id: "MAIL", version: 1, name: "Mail Only", emails: ["mail@example.org"], timeZone: "UTC", currency: "EUR" },
+    ]);
+    await app.services.ledger.upsertInvoices([
+      {
+        id: "I1",
+        version: 1,
+        accountId: "MAIL",
+        number: "R-1",
+        amount: 4990,
+        currency: "EUR",
+        issueDate: day(-20),
+        dueDate: day(-7),
+      },
+    ]);
     await app.services.dunning.evaluate();
     const until = Date.now() + 15_000;
     while (smtp.received.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
     expect(smtp.received).toHaveLength(1);
-    browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "duegate-chromium-")), { executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu", "--no-first-run"] });
-    const res = await browser.request.post(`${app.httpUrl}/api/v1/login`, { data: { name: "admin", password: PASSWORD } });
+    browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "duegate-chromium-")), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--no-sandbox", "--disable-gpu", "--no-first-run"],
+    });
+    const res = await browser.request.post(`${app.httpUrl}/api/v1/login`, {
+      data: { name: "admin", password: PASSWORD },
+    });
     expect(res.status()).toBe(200);
   }, 90_000);
 
@@ -81,7 +111,9 @@ suite("e-mail in the panel (Chromium)", () => {
     const page = await browser.newPage();
     await page.goto(`${app.httpUrl}/settings`);
     await page.waitForSelector("#smtp-test");
-    await expect(page.locator("#smtp-h").locator("..").textContent()).resolves.not.toContain("relay-password-not-shown");
+    await expect(page.locator("#smtp-h").locator("..").textContent()).resolves.not.toContain(
+      "relay-password-not-shown",
+    );
     await page.getByLabel("Send a test mail to").fill("admin@example.org");
     await page.getByRole("button", { name: "Send test mail" }).click();
     await page.getByText(/Test mail accepted by the relay: 250/).waitFor({ timeout: 10_000 });
@@ -99,8 +131,14 @@ suite("e-mail in the panel (Chromium)", () => {
     await page.goto(`${app.httpUrl}/policy`);
     await page.waitForSelector("#preview-text");
     await page.getByLabel("Text", { exact: true }).fill("Hello {{name}} <b>, please pay {{amountDue}}.");
-    await page.waitForFunction(() => document.getElementById("email-preview-text")?.textContent?.includes("please pay"), undefined, { timeout: 5000 });
-    await expect(page.locator("#email-preview-subject").textContent()).resolves.toMatch(/Acme Alarm: payment reminder RE-2026-0042/);
+    await page.waitForFunction(
+      () => document.getElementById("email-preview-text")?.textContent?.includes("please pay"),
+      undefined,
+      { timeout: 5000 },
+    );
+    await expect(page.locator("#email-preview-subject").textContent()).resolves.toMatch(
+      /Acme Alarm: payment reminder RE-2026-0042/,
+    );
     const html = await page.locator("#email-preview-html").getAttribute("srcdoc");
     expect(html).toContain("Hello Maria Muster &lt;b&gt;, please pay");
     expect(html).toContain("unsubscribe");
@@ -118,7 +156,8 @@ suite("e-mail in the panel (Chromium)", () => {
     await page.getByRole("button", { name: "Send" }).click();
     await page.getByText(/Queued as msg/).waitFor({ timeout: 10_000 });
     const until = Date.now() + 20_000;
-    while (!smtp.received.some((m) => m.to.includes("tester@example.org")) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    while (!smtp.received.some((m) => m.to.includes("tester@example.org")) && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 50));
     const got = smtp.received.find((m) => m.to.includes("tester@example.org"));
     expect(got?.subject).toBe("duegate test message");
     expect(got?.raw).toContain("&#60;tester&#62; &#38; co");

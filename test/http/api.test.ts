@@ -10,7 +10,12 @@ afterEach(async () => {
 
 async function withAccounts() {
   h = await harness();
-  const res = await h.app.inject({ method: "POST", url: "/api/v1/accounts", headers: bearer(h.write), payload: [account(0), account(1)] });
+  const res = await h.app.inject({
+    method: "POST",
+    url: "/api/v1/accounts",
+    headers: bearer(h.write),
+    payload: [account(0), account(1)],
+  });
   expect(res.statusCode).toBe(200);
   return h;
 }
@@ -20,7 +25,12 @@ describe("HTTP API", () => {
     h = await harness();
     const health = await h.app.inject({ url: "/health" });
     expect(health.statusCode).toBe(200);
-    expect(health.json()).toEqual({ status: "ok", unhealthy: [], modem: { ok: true, state: "ready" }, storage: { ok: true } });
+    expect(health.json()).toEqual({
+      status: "ok",
+      unhealthy: [],
+      modem: { ok: true, state: "ready" },
+      storage: { ok: true },
+    });
     const res = await h.app.inject({ url: "/api/v1/accounts" });
     expect(res.statusCode).toBe(401);
     expect(res.json()).toMatchObject({ error: { code: "auth.unauthorized" } });
@@ -28,33 +38,67 @@ describe("HTTP API", () => {
 
   it("refuses a write with a read-only key", async () => {
     h = await harness();
-    const res = await h.app.inject({ method: "POST", url: "/api/v1/accounts", headers: bearer(h.read), payload: account(0) });
+    const res = await h.app.inject({
+      method: "POST",
+      url: "/api/v1/accounts",
+      headers: bearer(h.read),
+      payload: account(0),
+    });
     expect(res.statusCode).toBe(403);
   });
 
   it("stores invoices and reports the refused one with field and reason", async () => {
     const { app, write, s } = await withAccounts();
-    const res = await app.inject({ method: "POST", url: "/api/v1/invoices", headers: bearer(write), payload: [invoice(1, 2), { ...invoice(2, 2), amount: 12.5 }] });
+    const res = await app.inject({
+      method: "POST",
+      url: "/api/v1/invoices",
+      headers: bearer(write),
+      payload: [invoice(1, 2), { ...invoice(2, 2), amount: 12.5 }],
+    });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ received: 2, stored: 1, refused: [{ index: 1, id: "INV2", field: "/1/amount" }] });
+    expect(res.json()).toMatchObject({
+      received: 2,
+      stored: 1,
+      refused: [{ index: 1, id: "INV2", field: "/1/amount" }],
+    });
     expect(s.ledger.invoice("INV1")).toBeDefined();
-    const again = await app.inject({ method: "POST", url: "/api/v1/invoices", headers: bearer(write), payload: invoice(1, 2) });
+    const again = await app.inject({
+      method: "POST",
+      url: "/api/v1/invoices",
+      headers: bearer(write),
+      payload: invoice(1, 2),
+    });
     expect(again.json()).toMatchObject({ stored: 0, unchanged: 1 });
   });
 
   it("answers 400 with the field when every record is refused", async () => {
     const { app, write } = await withAccounts();
-    const res = await app.inject({ method: "POST", url: "/api/v1/invoices", headers: bearer(write), payload: { ...invoice(1, 2), surprise: 1 } });
+    const res = await app.inject({
+      method: "POST",
+      url: "/api/v1/invoices",
+      headers: bearer(write),
+      payload: { ...invoice(1, 2), surprise: 1 },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ error: { code: "api.payload_invalid", field: "/surprise" } });
   });
 
   it("refuses malformed JSON with 400 and a body over the limit with 413", async () => {
     h = await harness({ bodyLimitBytes: 2048 });
-    const bad = await h.app.inject({ method: "POST", url: "/api/v1/invoices", headers: { ...bearer(h.write), "content-type": "application/json" }, payload: '{"id": ' });
+    const bad = await h.app.inject({
+      method: "POST",
+      url: "/api/v1/invoices",
+      headers: { ...bearer(h.write), "content-type": "application/json" },
+      payload: '{"id": ',
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ error: { code: "api.payload_malformed" } });
-    const big = await h.app.inject({ method: "POST", url: "/api/v1/invoices", headers: bearer(h.write), payload: Array.from({ length: 100 }, (_, i) => invoice(i, 2)) });
+    const big = await h.app.inject({
+      method: "POST",
+      url: "/api/v1/invoices",
+      headers: bearer(h.write),
+      payload: Array.from({ length: 100 }, (_, i) => invoice(i, 2)),
+    });
     expect(big.statusCode).toBe(413);
     expect(big.json()).toMatchObject({ error: { code: "api.payload_too_large" } });
   });
@@ -69,24 +113,49 @@ describe("HTTP API", () => {
     expect(second.json()).toMatchObject({ status: "duplicate" });
     const got = await h.app.inject({ url: "/api/v1/messages/order-1", headers: bearer(h.read) });
     expect(got.json()).toMatchObject({ idempotencyKey: "send:order-1", state: "queued" });
-    const cancel = await h.app.inject({ method: "POST", url: "/api/v1/cancel", headers: bearer(h.write), payload: { idempotencyKey: "order-1" } });
+    const cancel = await h.app.inject({
+      method: "POST",
+      url: "/api/v1/cancel",
+      headers: bearer(h.write),
+      payload: { idempotencyKey: "order-1" },
+    });
     expect(cancel.json()).toMatchObject({ cancelled: [first.json().message.id] });
-    const both = await h.app.inject({ method: "POST", url: "/api/v1/cancel", headers: bearer(h.write), payload: { id: "x", accountId: "y" } });
+    const both = await h.app.inject({
+      method: "POST",
+      url: "/api/v1/cancel",
+      headers: bearer(h.write),
+      payload: { id: "x", accountId: "y" },
+    });
     expect(both.statusCode).toBe(400);
   });
 
   it("names the field of an invalid send request and of a bad number", async () => {
     h = await harness();
-    const missing = await h.app.inject({ method: "POST", url: "/api/v1/send", headers: bearer(h.write), payload: { id: "a", to: "+4917612345678" } });
+    const missing = await h.app.inject({
+      method: "POST",
+      url: "/api/v1/send",
+      headers: bearer(h.write),
+      payload: { id: "a", to: "+4917612345678" },
+    });
     expect(missing.json()).toMatchObject({ error: { code: "api.payload_invalid", field: "/text" } });
-    const badNumber = await h.app.inject({ method: "POST", url: "/api/v1/send", headers: bearer(h.write), payload: { id: "a", to: "0000", text: "x" } });
+    const badNumber = await h.app.inject({
+      method: "POST",
+      url: "/api/v1/send",
+      headers: bearer(h.write),
+      payload: { id: "a", to: "0000", text: "x" },
+    });
     expect(badNumber.statusCode).toBe(400);
     expect(badNumber.json()).toMatchObject({ error: { code: "outbox.invalid_number", field: "/to" } });
   });
 
   it("lists accounts with balances, one account, and 404 for an unknown one", async () => {
     const { app, write, read } = await withAccounts();
-    await app.inject({ method: "POST", url: "/api/v1/invoices", headers: bearer(write), payload: [invoice(0, 2), invoice(2, 2)] });
+    await app.inject({
+      method: "POST",
+      url: "/api/v1/invoices",
+      headers: bearer(write),
+      payload: [invoice(0, 2), invoice(2, 2)],
+    });
     const list = await app.inject({ url: "/api/v1/accounts?limit=10", headers: bearer(read) });
     expect(list.json().total).toBe(2);
     expect(list.json().items[0].balance).toMatchObject({ openInvoices: 2, byCurrency: { EUR: 2002 } });
@@ -101,12 +170,26 @@ describe("HTTP API", () => {
   it("serves forecast, modem, status, inbound and opt-out", async () => {
     const { app, write, read } = await withAccounts();
     await app.inject({ method: "POST", url: "/api/v1/invoices", headers: bearer(write), payload: invoice(0, 2) });
-    expect((await app.inject({ url: "/api/v1/forecast?days=3", headers: bearer(read) })).json()).toEqual({ total: 1, offset: 0, items: [{ days: 3 }] });
+    expect((await app.inject({ url: "/api/v1/forecast?days=3", headers: bearer(read) })).json()).toEqual({
+      total: 1,
+      offset: 0,
+      items: [{ days: 3 }],
+    });
     expect((await app.inject({ url: "/api/v1/forecast?days=300", headers: bearer(read) })).statusCode).toBe(400);
-    expect((await app.inject({ url: "/api/v1/modem", headers: bearer(read) })).json()).toMatchObject({ state: "ready" });
-    expect((await app.inject({ url: "/api/v1/status", headers: bearer(read) })).json()).toMatchObject({ state: "online", gatewayId: "duegate" });
+    expect((await app.inject({ url: "/api/v1/modem", headers: bearer(read) })).json()).toMatchObject({
+      state: "ready",
+    });
+    expect((await app.inject({ url: "/api/v1/status", headers: bearer(read) })).json()).toMatchObject({
+      state: "online",
+      gatewayId: "duegate",
+    });
     expect((await app.inject({ url: "/api/v1/inbound", headers: bearer(read) })).json().total).toBe(1);
-    const opt = await app.inject({ method: "POST", url: "/api/v1/optout", headers: bearer(write), payload: { accountId: "A1", optedOut: true } });
+    const opt = await app.inject({
+      method: "POST",
+      url: "/api/v1/optout",
+      headers: bearer(write),
+      payload: { accountId: "A1", optedOut: true },
+    });
     expect(opt.json()).toEqual({ accountIds: ["A1"] });
   });
 
@@ -114,13 +197,20 @@ describe("HTTP API", () => {
     h = await harness();
     const doc = (await h.app.inject({ url: "/api/v1/openapi.json" })).json();
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/v1/invoices", "/api/v1/send", "/api/v1/import/{kind}", "/api/v1/reports/aging"]));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(["/api/v1/invoices", "/api/v1/send", "/api/v1/import/{kind}", "/api/v1/reports/aging"]),
+    );
     expect(doc.paths["/health"]).toBeUndefined();
   });
 
   it("exports the message history as CSV with formulas escaped", async () => {
     h = await harness();
-    await h.app.inject({ method: "POST", url: "/api/v1/send", headers: bearer(h.write), payload: { id: "o1", to: "+4917612345678", text: "Hi" } });
+    await h.app.inject({
+      method: "POST",
+      url: "/api/v1/send",
+      headers: bearer(h.write),
+      payload: { id: "o1", to: "+4917612345678", text: "Hi" },
+    });
     const res = await h.app.inject({ url: "/api/v1/export/messages.csv", headers: bearer(h.read) });
     expect(res.headers["content-type"]).toMatch(/text\/csv/);
     const lines = res.body.trim().split("\n");

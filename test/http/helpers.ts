@@ -34,7 +34,13 @@ export async function harness(http: Partial<ReturnType<typeof validateConfig>["h
     config: { ...config, http: { ...config.http, ...http } },
     logRing: new LogRing(),
   });
-  const auth = await AuthService.open({ dataDir: "/d", logger: s.logger, clock: s.clock, adminPassword: "correct horse battery", openStore: memoryStoreOpener() });
+  const auth = await AuthService.open({
+    dataDir: "/d",
+    logger: s.logger,
+    clock: s.clock,
+    adminPassword: "correct horse battery",
+    openStore: memoryStoreOpener(),
+  });
   const write = (await auth.createApiKey("accounting", ["read", "write"])).key;
   const read = (await auth.createApiKey("reporting", ["read"])).key;
   const app = await buildServer(s as unknown as ServerServices, { auth, web: false });

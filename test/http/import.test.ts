@@ -12,8 +12,18 @@ const csv = (rows: string[]) => ({ "content-type": "text/csv" as const, payload:
 describe("bulk import", () => {
   it("imports accounts and invoices from CSV and reports each refused line with field and reason", async () => {
     h = await harness();
-    const acc = csv(["id,version,name,phones,tags", "A1,1,Anna,+4917612345678;+4917612345679,vip", "A2,1,Ben,+4917611111111,", "A3,x,Carl,+4917622222222,"]);
-    const r1 = await h.app.inject({ method: "POST", url: "/api/v1/import/accounts", headers: { ...bearer(h.write), "content-type": acc["content-type"] }, payload: acc.payload });
+    const acc = csv([
+      "id,version,name,phones,tags",
+      "A1,1,Anna,+4917612345678;+4917612345679,vip",
+      "A2,1,Ben,+4917611111111,",
+      "A3,x,Carl,+4917622222222,",
+    ]);
+    const r1 = await h.app.inject({
+      method: "POST",
+      url: "/api/v1/import/accounts",
+      headers: { ...bearer(h.write), "content-type": acc["content-type"] },
+      payload: acc.payload,
+    });
     expect(r1.statusCode).toBe(200);
     expect(r1.json()).toMatchObject({ received: 3, stored: 2, refused: [{ line: 4, field: "/version" }] });
     expect(h.s.ledger.account("A1")?.phones).toHaveLength(2);
@@ -25,7 +35,12 @@ describe("bulk import", () => {
       "I3,1,NOPE,100,2026-01-01,2026-02-01",
       "I4,1,A2,100,2026-01-01,01.02.2026",
     ]);
-    const r2 = await h.app.inject({ method: "POST", url: "/api/v1/import/invoices", headers: { ...bearer(h.write), "content-type": inv["content-type"] }, payload: inv.payload });
+    const r2 = await h.app.inject({
+      method: "POST",
+      url: "/api/v1/import/invoices",
+      headers: { ...bearer(h.write), "content-type": inv["content-type"] },
+      payload: inv.payload,
+    });
     const body = r2.json();
     expect(body).toMatchObject({ received: 4, stored: 1 });
     expect(body.refused.map((r: { line: number; field: string }) => [r.line, r.field])).toEqual([
@@ -38,7 +53,12 @@ describe("bulk import", () => {
 
   it("refuses an unknown column, naming it", async () => {
     h = await harness();
-    const r = await h.app.inject({ method: "POST", url: "/api/v1/import/accounts", headers: { ...bearer(h.write), "content-type": "text/csv" }, payload: "id,version,name,phone\nA1,1,Anna,+49176\n" });
+    const r = await h.app.inject({
+      method: "POST",
+      url: "/api/v1/import/accounts",
+      headers: { ...bearer(h.write), "content-type": "text/csv" },
+      payload: "id,version,name,phone\nA1,1,Anna,+49176\n",
+    });
     expect(r.statusCode).toBe(400);
     expect(r.json()).toMatchObject({ error: { field: "/phone" } });
     expect(r.json().error.message).toMatch(/unknown column/);
@@ -46,7 +66,15 @@ describe("bulk import", () => {
 
   it("imports a JSON array with line numbers from 1", async () => {
     h = await harness();
-    const r = await h.app.inject({ method: "POST", url: "/api/v1/import/accounts", headers: bearer(h.write), payload: [{ id: "A1", version: 1, name: "A", phones: ["+4917612345678"] }, { id: "A2", name: "B", phones: ["+4917612345679"] }] });
+    const r = await h.app.inject({
+      method: "POST",
+      url: "/api/v1/import/accounts",
+      headers: bearer(h.write),
+      payload: [
+        { id: "A1", version: 1, name: "A", phones: ["+4917612345678"] },
+        { id: "A2", name: "B", phones: ["+4917612345679"] },
+      ],
+    });
     expect(r.json()).toMatchObject({ received: 2, stored: 1, refused: [{ line: 2, field: "/version" }] });
   });
 });

@@ -31,14 +31,22 @@ async function start(at: number): Promise<Running> {
   dataDir = mkdtempSync(join(tmpdir(), "duegate-recipient-"));
   const clock = new ManualClock(at);
   // Defaults except what a test run needs: a temp dir, the simulator, a loopback port, no broker.
-  const config = validateConfig({ gateway: { dataDir }, modem: { port: "sim" }, http: { listen: "127.0.0.1:0", adminPassword: "an admin password" }, mqtt: { mode: "off" } });
+  const config = validateConfig({
+    gateway: { dataDir },
+    modem: { port: "sim" },
+    http: { listen: "127.0.0.1:0", adminPassword: "an admin password" },
+    mqtt: { mode: "off" },
+  });
   const app = await createApp(config, { clock, logger: silentLogger(), mqtt: false });
   await app.start();
   const key = (await app.services.auth.createApiKey("accounting", ["read", "write"])).key;
   const api = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${app.httpUrl}/api/v1${path}`, {
       method,
-      headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     return { status: res.status, json: (await res.json()) as Record<string, unknown> };
@@ -63,8 +71,24 @@ describe("the recipient's context on a direct send", () => {
   it("a send to an account in America/New_York at 12:00 UTC waits until 08:00 New York", async () => {
     // Tuesday 13 January 2026, 12:00 UTC: 13:00 in Berlin (open), 07:00 in New York (closed).
     const r = (running = await start(Date.UTC(2026, 0, 13, 12, 0)));
-    expect((await r.api("POST", "/accounts", { id: "ny1", version: 1, name: "Nora York", phones: ["+1 212 555 0123"], locale: "en-US", timeZone: "America/New_York" })).status).toBe(200);
-    const sent = await r.api("POST", "/send", { id: "ny-hello", to: "+12125550123", text: "Your invoice is due.", accountId: "ny1" });
+    expect(
+      (
+        await r.api("POST", "/accounts", {
+          id: "ny1",
+          version: 1,
+          name: "Nora York",
+          phones: ["+1 212 555 0123"],
+          locale: "en-US",
+          timeZone: "America/New_York",
+        })
+      ).status,
+    ).toBe(200);
+    const sent = await r.api("POST", "/send", {
+      id: "ny-hello",
+      to: "+12125550123",
+      text: "Your invoice is due.",
+      accountId: "ny1",
+    });
     expect(sent.status).toBe(202);
     expect(sent.json.message).toMatchObject({ timeZones: ["America/New_York"], locale: "en-US", state: "queued" });
 
@@ -85,7 +109,13 @@ describe("the recipient's context on a direct send", () => {
     const sent = await r.api("POST", "/send", { id: "tr-hello", to: "+90 532 123 45 67", text });
     expect(sent.status).toBe(202);
     // Turkish: the national shift table keeps the text in GSM-7 (UCS-2 without the locale).
-    expect(sent.json.message).toMatchObject({ to: "+905321234567", timeZones: ["Europe/Istanbul"], locale: "tr-TR", encoding: "gsm7", partCount: 1 });
+    expect(sent.json.message).toMatchObject({
+      to: "+905321234567",
+      timeZones: ["Europe/Istanbul"],
+      locale: "tr-TR",
+      encoding: "gsm7",
+      partCount: 1,
+    });
 
     await advanceTo(r, Date.UTC(2026, 0, 13, 20, 0));
     expect(await stateOf(r, "tr-hello")).toMatchObject({ state: "queued" });

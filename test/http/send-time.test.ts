@@ -25,7 +25,9 @@ describe("send time over HTTP", () => {
   let key: string;
   const sim = new ModemSimulator({ sendLatencyMs: 10, deliveryReportDelayMs: 30 });
   const get = async (path: string, auth = true) => {
-    const res = await fetch(`${app.httpUrl}/api/v1${path}`, { headers: auth ? { authorization: `Bearer ${key}` } : {} });
+    const res = await fetch(`${app.httpUrl}/api/v1${path}`, {
+      headers: auth ? { authorization: `Bearer ${key}` } : {},
+    });
     return { status: res.status, json: (await res.json()) as Record<string, unknown> };
   };
 
@@ -45,8 +47,21 @@ describe("send time over HTTP", () => {
     app = await createApp(config, { simulator: sim, logger: silentLogger(), mqtt: false });
     await app.start();
     key = (await app.services.auth.createApiKey("reporting", ["read", "write"])).key;
-    await app.services.ledger.upsertAccounts([{ id: "A1", version: 1, name: "Alice", phones: [PHONE], locale: "en", timeZone: "Europe/Berlin" }]);
-    await app.services.ledger.upsertInvoices([{ id: "I1", version: 1, accountId: "A1", number: "R-1", amount: 4990, currency: "EUR", issueDate: today, dueDate: today }]);
+    await app.services.ledger.upsertAccounts([
+      { id: "A1", version: 1, name: "Alice", phones: [PHONE], locale: "en", timeZone: "Europe/Berlin" },
+    ]);
+    await app.services.ledger.upsertInvoices([
+      {
+        id: "I1",
+        version: 1,
+        accountId: "A1",
+        number: "R-1",
+        amount: 4990,
+        currency: "EUR",
+        issueDate: today,
+        dueDate: today,
+      },
+    ]);
   }, 30_000);
 
   afterAll(async () => {
@@ -55,7 +70,11 @@ describe("send time over HTTP", () => {
   });
 
   it("shows the reminder's hour and the reply in the account's evidence, and why the step's time is still used", async () => {
-    await waitForValue("the reminder to reach the network", () => app.services.outbox.list({ accountId: "A1" }).items.find((m) => m.origin.kind === "dunning" && (m.state === "submitted" || m.state === "delivered")));
+    await waitForValue("the reminder to reach the network", () =>
+      app.services.outbox
+        .list({ accountId: "A1" })
+        .items.find((m) => m.origin.kind === "dunning" && (m.state === "submitted" || m.state === "delivered")),
+    );
     const sentHour = Math.floor(localNow(Date.now(), "Europe/Berlin").minute / 60);
     sim.injectInbound(PHONE, "Thanks, I will pay tonight");
     // Asked over HTTP until the reply shows (bounded in tries and time).
@@ -65,8 +84,19 @@ describe("send time over HTTP", () => {
       v = await get("/accounts/A1/send-time");
     }
     expect(v.status).toBe(200);
-    expect(v.json).toMatchObject({ sequence: "standard", sendTime: "learned", group: "learning", learned: false, settled: 1, minReminders: 3, stepTime: "00:00", time: "00:00" });
-    expect(v.json.reason).toBe("not enough history yet: 1 of 3 reminders with a known outcome; sent at the step's time");
+    expect(v.json).toMatchObject({
+      sequence: "standard",
+      sendTime: "learned",
+      group: "learning",
+      learned: false,
+      settled: 1,
+      minReminders: 3,
+      stepTime: "00:00",
+      time: "00:00",
+    });
+    expect(v.json.reason).toBe(
+      "not enough history yet: 1 of 3 reminders with a known outcome; sent at the step's time",
+    );
     const hours = v.json.hours as Array<{ hour: number; sent: number; worked: number; acted: number }>;
     // The hour may have turned between the send and the check.
     const at = hours.find((h) => h.sent > 0)!;
@@ -79,7 +109,12 @@ describe("send time over HTTP", () => {
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ from: today, to: today, withinDays: 7 });
     const rows = r.json.rows as Array<Record<string, unknown>>;
-    expect(rows.find((x) => x.group === "learning")).toMatchObject({ debtors: 1, reminders: 1, replies: 1, atLearnedHour: 0 });
+    expect(rows.find((x) => x.group === "learning")).toMatchObject({
+      debtors: 1,
+      reminders: 1,
+      replies: 1,
+      atLearnedHour: 0,
+    });
     expect(rows.find((x) => x.group === "holdout")).toMatchObject({ debtors: 0, reminders: 0, paidShare: null });
   });
 

@@ -26,7 +26,10 @@ async function receiver(failFirst: number) {
     req.on("end", () => {
       calls++;
       if (calls <= failFirst) return void res.writeHead(503).end();
-      got.push({ body: JSON.parse(raw) as WebhookEvent, signed: verify(SECRET, raw, String(req.headers["x-duegate-signature"]), Math.floor(Date.now() / 1000)) });
+      got.push({
+        body: JSON.parse(raw) as WebhookEvent,
+        signed: verify(SECRET, raw, String(req.headers["x-duegate-signature"]), Math.floor(Date.now() / 1000)),
+      });
       res.writeHead(204).end();
     });
   });
@@ -37,14 +40,32 @@ async function receiver(failFirst: number) {
 
 function dispatcher(url: string, dir: string, bus: EventBus<DomainEvents>, events: string[] = []) {
   return new WebhookDispatcher({
-    bus, clock: systemClock, logger: silentLogger(), gatewayId: "gw1",
+    bus,
+    clock: systemClock,
+    logger: silentLogger(),
+    gatewayId: "gw1",
     targets: [{ url, secret: SECRET, events }],
-    openJournal: (i) => FileJournal.open<WebhookEvent>(join(dir, `webhook-${i}.jsonl`), { clock: systemClock, logger: silentLogger(), coalesceMs: 10 }),
-    timeoutMs: 2000, maxBackoffMs: 1500, maxAgeMs: 3_600_000,
+    openJournal: (i) =>
+      FileJournal.open<WebhookEvent>(join(dir, `webhook-${i}.jsonl`), {
+        clock: systemClock,
+        logger: silentLogger(),
+        coalesceMs: 10,
+      }),
+    timeoutMs: 2000,
+    maxBackoffMs: 1500,
+    maxAgeMs: 3_600_000,
   });
 }
 
-const state = (n: number) => ({ id: `m${n}`, idempotencyKey: `k${n}`, state: "delivered" as const, to: "+4917600000000", origin: { kind: "test" }, parts: 1, at: n });
+const state = (n: number) => ({
+  id: `m${n}`,
+  idempotencyKey: `k${n}`,
+  state: "delivered" as const,
+  to: "+4917600000000",
+  origin: { kind: "test" },
+  parts: 1,
+  at: n,
+});
 
 describe("webhooks", () => {
   it("delivers every event signed, in order, retrying a receiver that is down", async () => {

@@ -19,7 +19,14 @@ async function setUp() {
   const dir = await mkdtemp(join(tmpdir(), "duegate-inbound-consent-"));
   dirs.push(dir);
   const clock = new ManualClock(START);
-  const consent = await SuppressionList.open({ dataDir: dir, clock, bus: new EventBus<DomainEvents>(), logger: silentLogger(), region: "DE", coalesceMs: 10 });
+  const consent = await SuppressionList.open({
+    dataDir: dir,
+    clock,
+    bus: new EventBus<DomainEvents>(),
+    logger: silentLogger(),
+    region: "DE",
+    coalesceMs: 10,
+  });
   const ledger = new FakeLedger().add(account("HOME-1", [ALICE]), invoice("H1", "HOME-1", 4_200, "2026-06-15"));
   const r = await rig({ ledger, clock, consent });
   return { r, consent, ledger };
@@ -29,7 +36,10 @@ describe("keywords and the suppression list", () => {
   it("STOP from a number on no account suppresses that number and opts out no account", async () => {
     const { r, consent, ledger } = await setUp();
     await r.receive(STRANGER, "STOP");
-    expect(consent.get(STRANGER)).toMatchObject({ suppressed: true, source: { kind: "sms", keyword: "stop", inboundId: r.inbound.list({}).items[0]!.id } });
+    expect(consent.get(STRANGER)).toMatchObject({
+      suppressed: true,
+      source: { kind: "sms", keyword: "stop", inboundId: r.inbound.list({}).items[0]!.id },
+    });
     expect(ledger.accounts.get("HOME-1")!.optedOut).toBe(false);
     expect(r.inbound.list({}).items[0]!.action!.accountIds).toEqual([]);
   });
@@ -53,19 +63,32 @@ describe("keywords and the suppression list", () => {
     expect(consent.has(ALICE)).toBe(false);
     expect(consent.has(STRANGER)).toBe(true);
     // Its START reply is not exempt and needs none: the number may be texted again.
-    expect(r.outbox.to(ALICE).find((m) => m.origin.kind === "keyword-reply" && m.origin.keyword === "start")!.consentExemption).toBeUndefined();
+    expect(
+      r.outbox.to(ALICE).find((m) => m.origin.kind === "keyword-reply" && m.origin.keyword === "start")!
+        .consentExemption,
+    ).toBeUndefined();
   });
 
-  it.each(["PAID", "PROMISE 25/06", "DISPUTE not mine"])("%j from a number not on file changes nothing and waits for a person as unverified", async (text) => {
-    const { r, ledger } = await setUp();
-    await r.receive(STRANGER, text);
-    expect(ledger.pauses).toEqual([]);
-    expect(ledger.disputes).toEqual([]);
-    expect(ledger.optOuts).toEqual([]);
-    const [item] = r.inbound.list({ needsStaff: true }).items;
-    expect(item!.action).toMatchObject({ unverified: true, accountIds: [], summary: expect.stringMatching(/^unverified/) });
-    expect(r.events.find((e) => e.event === "keyword.action")!.payload).toMatchObject({ unverified: true, accountIds: [] });
-  });
+  it.each(["PAID", "PROMISE 25/06", "DISPUTE not mine"])(
+    "%j from a number not on file changes nothing and waits for a person as unverified",
+    async (text) => {
+      const { r, ledger } = await setUp();
+      await r.receive(STRANGER, text);
+      expect(ledger.pauses).toEqual([]);
+      expect(ledger.disputes).toEqual([]);
+      expect(ledger.optOuts).toEqual([]);
+      const [item] = r.inbound.list({ needsStaff: true }).items;
+      expect(item!.action).toMatchObject({
+        unverified: true,
+        accountIds: [],
+        summary: expect.stringMatching(/^unverified/),
+      });
+      expect(r.events.find((e) => e.event === "keyword.action")!.payload).toMatchObject({
+        unverified: true,
+        accountIds: [],
+      });
+    },
+  );
 
   it("PAID from the number on file still pauses its account (not unverified)", async () => {
     const { r, ledger } = await setUp();

@@ -5,7 +5,13 @@ import { DuegateError, ErrorCode } from "../../src/core/errors.js";
 import { silentLogger } from "../../src/core/log.js";
 import type { DomainEvents } from "../../src/api/events.js";
 import type { Account, Invoice } from "../../src/ledger/types.js";
-import type { EnqueueOutcome, EnqueueRequest, EnqueueResult, OutboxMessage, OutboxPort } from "../../src/outbox/types.js";
+import type {
+  EnqueueOutcome,
+  EnqueueRequest,
+  EnqueueResult,
+  OutboxMessage,
+  OutboxPort,
+} from "../../src/outbox/types.js";
 import { decodePdu, encodeDeliver, type DeliverPdu, type Encoding } from "../../src/sms/index.js";
 import { Inbound, type InboundConfig } from "../../src/inbound/index.js";
 import type { AccountBalance, HistoryLog, InboundConsent, InboundLedger, StateFile } from "../../src/inbound/ports.js";
@@ -15,11 +21,46 @@ import { emptyState, type InboundState } from "../../src/inbound/state.js";
 export const START = Date.UTC(2026, 5, 10, 10, 0, 0); // Wednesday 10 June 2026, 12:00 in Berlin
 
 export function account(id: string, phones: string[], extra: Partial<Account> = {}): Account {
-  return { id, version: 1, name: `Name ${id}`, phones, locale: "en-GB", timeZone: "Europe/Berlin", currency: "EUR", tags: [], optedOut: false, noReminders: false, updatedAt: 0, ...extra };
+  return {
+    id,
+    version: 1,
+    name: `Name ${id}`,
+    phones,
+    locale: "en-GB",
+    timeZone: "Europe/Berlin",
+    currency: "EUR",
+    tags: [],
+    optedOut: false,
+    noReminders: false,
+    updatedAt: 0,
+    ...extra,
+  };
 }
 
-export function invoice(id: string, accountId: string, amountDue: number, dueDate: string, extra: Partial<Invoice> = {}): Invoice {
-  return { id, version: 1, accountId, number: `INV-${id}`, amount: amountDue, amountDue, currency: "EUR", issueDate: "2026-05-01", dueDate, status: "open", directDebit: false, noReminders: false, externalRefs: {}, updatedAt: 0, ...extra };
+export function invoice(
+  id: string,
+  accountId: string,
+  amountDue: number,
+  dueDate: string,
+  extra: Partial<Invoice> = {},
+): Invoice {
+  return {
+    id,
+    version: 1,
+    accountId,
+    number: `INV-${id}`,
+    amount: amountDue,
+    amountDue,
+    currency: "EUR",
+    issueDate: "2026-05-01",
+    dueDate,
+    status: "open",
+    directDebit: false,
+    noReminders: false,
+    externalRefs: {},
+    updatedAt: 0,
+    ...extra,
+  };
 }
 
 export class FakeLedger implements InboundLedger {
@@ -51,7 +92,10 @@ export class FakeLedger implements InboundLedger {
   async setOptOut(sel: { accountId: string } | { number: string }, optedOut: boolean): Promise<string[]> {
     this.maybeFail();
     this.optOuts.push({ sel, optedOut });
-    const targets = "number" in sel ? this.accountsByNumber(sel.number) : [this.accounts.get(sel.accountId)].filter((a): a is Account => !!a);
+    const targets =
+      "number" in sel
+        ? this.accountsByNumber(sel.number)
+        : [this.accounts.get(sel.accountId)].filter((a): a is Account => !!a);
     const changed = targets.filter((a) => a.optedOut !== optedOut);
     for (const a of changed) a.optedOut = optedOut;
     return changed.map((a) => a.id);
@@ -83,9 +127,22 @@ export class FakeOutbox implements OutboxPort {
     if (existing) return { status: "duplicate", message: existing };
     const now = this.clock.now();
     const message: OutboxMessage = {
-      id: `m${this.messages.length + 1}`, idempotencyKey: req.idempotencyKey, to: req.to as OutboxMessage["to"], text: req.text, encoding: "gsm7", partCount: 1,
-      priority: req.priority, origin: req.origin, timeZones: req.timeZones ?? [], limitClass: req.limitClass ?? "reminder", state: "queued", attempts: [], parts: [],
-      createdAt: now, history: [{ state: "queued", at: now }], ...(req.expiresAt !== undefined ? { expiresAt: req.expiresAt } : {}),
+      id: `m${this.messages.length + 1}`,
+      idempotencyKey: req.idempotencyKey,
+      to: req.to as OutboxMessage["to"],
+      text: req.text,
+      encoding: "gsm7",
+      partCount: 1,
+      priority: req.priority,
+      origin: req.origin,
+      timeZones: req.timeZones ?? [],
+      limitClass: req.limitClass ?? "reminder",
+      state: "queued",
+      attempts: [],
+      parts: [],
+      createdAt: now,
+      history: [{ state: "queued", at: now }],
+      ...(req.expiresAt !== undefined ? { expiresAt: req.expiresAt } : {}),
       ...(req.consentExemption ? { consentExemption: req.consentExemption } : {}),
     };
     this.messages.push(message);
@@ -96,7 +153,10 @@ export class FakeOutbox implements OutboxPort {
     for (const req of reqs) out.push(await this.enqueue(req));
     return out;
   }
-  async cancel(selector: { id: string } | { idempotencyKey: string } | { invoiceId: string } | { accountId: string }, reason: string) {
+  async cancel(
+    selector: { id: string } | { idempotencyKey: string } | { invoiceId: string } | { accountId: string },
+    reason: string,
+  ) {
     this.cancels.push({ selector, reason });
     return { cancelled: [], notCancellable: [] };
   }
@@ -147,7 +207,9 @@ export class MemoryHistory implements HistoryLog<InboundHistoryEntry> {
     }
     this.lines.push({ at: this.clock.now(), record: structuredClone(record) });
   }
-  async *read(opts: { from?: number; to?: number; filter?: (r: InboundHistoryEntry) => boolean } = {}): AsyncIterable<InboundHistoryEntry> {
+  async *read(
+    opts: { from?: number; to?: number; filter?: (r: InboundHistoryEntry) => boolean } = {},
+  ): AsyncIterable<InboundHistoryEntry> {
     for (const l of this.lines) {
       if (opts.from !== undefined && l.at < opts.from) continue;
       if (opts.to !== undefined && l.at > opts.to) continue;
@@ -162,9 +224,23 @@ export class MemoryHistory implements HistoryLog<InboundHistoryEntry> {
 
 export function inboundConfig(over: Partial<InboundConfig> = {}): InboundConfig {
   return {
-    aliases: {}, localeAliases: {}, unknownNumberReply: "", unknownKeywordHelp: false, reassemblyTimeoutMinutes: 60, replyLimitPerHour: 5, replyLimitTotalPerHour: 120,
-    stopConfirmation: true, promiseMaxDays: 60, dedupDays: 7, inboxMemory: 10000, replyTexts: {},
-    companyName: "Acme Alarm", supportContact: "+49 30 1234567", defaultRegion: "DE", defaultTimeZone: "Europe/Berlin", defaultLocale: "en-GB",
+    aliases: {},
+    localeAliases: {},
+    unknownNumberReply: "",
+    unknownKeywordHelp: false,
+    reassemblyTimeoutMinutes: 60,
+    replyLimitPerHour: 5,
+    replyLimitTotalPerHour: 120,
+    stopConfirmation: true,
+    promiseMaxDays: 60,
+    dedupDays: 7,
+    inboxMemory: 10000,
+    replyTexts: {},
+    companyName: "Acme Alarm",
+    supportContact: "+49 30 1234567",
+    defaultRegion: "DE",
+    defaultTimeZone: "Europe/Berlin",
+    defaultLocale: "en-GB",
     dunning: { paidPauseDays: 5 },
     ...over,
   };
@@ -180,10 +256,25 @@ export interface Rig {
   history: MemoryHistory;
   events: Array<{ event: string; payload: unknown }>;
   /** Delivers an SMS (all its parts) the way the modem would. */
-  receive(from: string, text: string, opts?: { encoding?: Encoding; timestamp?: number; concatReference?: number }): Promise<void>;
+  receive(
+    from: string,
+    text: string,
+    opts?: { encoding?: Encoding; timestamp?: number; concatReference?: number },
+  ): Promise<void>;
 }
 
-export async function rig(opts: { config?: Partial<InboundConfig>; ledger?: FakeLedger; clock?: ManualClock; state?: MemoryState; history?: MemoryHistory; outbox?: FakeOutbox; onNoReply?: () => void; consent?: InboundConsent } = {}): Promise<Rig> {
+export async function rig(
+  opts: {
+    config?: Partial<InboundConfig>;
+    ledger?: FakeLedger;
+    clock?: ManualClock;
+    state?: MemoryState;
+    history?: MemoryHistory;
+    outbox?: FakeOutbox;
+    onNoReply?: () => void;
+    consent?: InboundConsent;
+  } = {},
+): Promise<Rig> {
   const clock = opts.clock ?? new ManualClock(START);
   const bus = new EventBus<DomainEvents>();
   const events: Array<{ event: string; payload: unknown }> = [];
@@ -192,21 +283,53 @@ export async function rig(opts: { config?: Partial<InboundConfig>; ledger?: Fake
   const outbox = opts.outbox ?? new FakeOutbox(clock);
   const state = opts.state ?? new MemoryState();
   const history = opts.history ?? new MemoryHistory(clock);
-  const inbound = await Inbound.open({ dataDir: "/nonexistent", clock, bus, logger: silentLogger(), config: inboundConfig(opts.config), ledger, outbox, files: { state, history }, ...(opts.onNoReply ? { onNoReply: opts.onNoReply } : {}), ...(opts.consent ? { consent: opts.consent } : {}) });
+  const inbound = await Inbound.open({
+    dataDir: "/nonexistent",
+    clock,
+    bus,
+    logger: silentLogger(),
+    config: inboundConfig(opts.config),
+    ledger,
+    outbox,
+    files: { state, history },
+    ...(opts.onNoReply ? { onNoReply: opts.onNoReply } : {}),
+    ...(opts.consent ? { consent: opts.consent } : {}),
+  });
   await inbound.start();
   let ref = 1;
   return {
-    inbound, clock, bus, ledger, outbox, state, history, events,
+    inbound,
+    clock,
+    bus,
+    ledger,
+    outbox,
+    state,
+    history,
+    events,
     async receive(from, text, o = {}) {
-      for (const pdu of pdus(from, text, { timestamp: o.timestamp ?? clock.now(), concatReference: o.concatReference ?? ref++ % 256, ...(o.encoding ? { encoding: o.encoding } : {}) })) await inbound.handlePart(pdu, { hex: "" });
+      for (const pdu of pdus(from, text, {
+        timestamp: o.timestamp ?? clock.now(),
+        concatReference: o.concatReference ?? ref++ % 256,
+        ...(o.encoding ? { encoding: o.encoding } : {}),
+      }))
+        await inbound.handlePart(pdu, { hex: "" });
       await inbound.idle();
     },
   };
 }
 
 /** The parts of an SMS as the modem decodes them (the real codec, both ways). */
-export function pdus(from: string, text: string, o: { timestamp: number; concatReference?: number; encoding?: Encoding }): DeliverPdu[] {
-  return encodeDeliver(text, { from, timestamp: o.timestamp, concatReference: o.concatReference ?? 1, ...(o.encoding ? { encoding: o.encoding } : {}) }).map((hex) => decodePdu(hex) as DeliverPdu);
+export function pdus(
+  from: string,
+  text: string,
+  o: { timestamp: number; concatReference?: number; encoding?: Encoding },
+): DeliverPdu[] {
+  return encodeDeliver(text, {
+    from,
+    timestamp: o.timestamp,
+    concatReference: o.concatReference ?? 1,
+    ...(o.encoding ? { encoding: o.encoding } : {}),
+  }).map((hex) => decodePdu(hex) as DeliverPdu);
 }
 
 export const ALICE = "+4917612345678";

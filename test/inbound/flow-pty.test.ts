@@ -36,14 +36,22 @@ if (!haveSocat && process.env.CI === "true") {
       s.sim.injectInbound(debtorNumber(0), "balance");
       s.sim.injectInbound("+4916099887766", "BALANCE");
       s.sim.injectInbound(debtorNumber(1), "Stop.");
-      await waitFor(() => s.inbound.list({}).total === 3 && s.sim.sent.length === 2, "three stored, two answered", 20_000);
+      await waitFor(
+        () => s.inbound.list({}).total === 3 && s.sim.sent.length === 2,
+        "three stored, two answered",
+        20_000,
+      );
       await s.modem.inboxIdle();
-      expect(s.sim.sent.find((m) => m.to === debtorNumber(0))!.text).toBe("Acme Alarm, account ***0000: €100.00 open, earliest due 1 Feb 2026.");
+      expect(s.sim.sent.find((m) => m.to === debtorNumber(0))!.text).toBe(
+        "Acme Alarm, account ***0000: €100.00 open, earliest due 1 Feb 2026.",
+      );
       expect(s.sim.sent.find((m) => m.to === debtorNumber(1))!.text).toContain("Sie erhalten keine SMS mehr");
       expect(s.sim.sent.some((m) => m.to === "+4916099887766")).toBe(false);
       expect(s.ledger.account("ACC-100001")!.optedOut).toBe(true);
       // Published once, by the ledger that changed the account.
-      expect(optOuts).toEqual([expect.objectContaining({ accountId: "ACC-100001", number: debtorNumber(1), optedOut: true, source: "sms" })]);
+      expect(optOuts).toEqual([
+        expect.objectContaining({ accountId: "ACC-100001", number: debtorNumber(1), optedOut: true, source: "sms" }),
+      ]);
       expect(s.sim.storage.used("SM")).toBe(0);
     }, 30_000);
   });

@@ -17,8 +17,17 @@ async function queueReminders(s: Stack, count: number, firstDebtor: number): Pro
   for (let i = 0; i < count; i++) {
     const d = firstDebtor + i;
     await s.outbox.enqueue({
-      idempotencyKey: `INV-${d}:step1`, to: debtorNumber(d), text: `Acme Alarm: invoice INV-${d} is overdue. Reply STOP to opt out.`, priority: Priority.reminder,
-      origin: { kind: "dunning", accountId: `ACC-${100000 + d}`, invoiceIds: [`INV-${d}`], step: "step1", policyVersion: 1 },
+      idempotencyKey: `INV-${d}:step1`,
+      to: debtorNumber(d),
+      text: `Acme Alarm: invoice INV-${d} is overdue. Reply STOP to opt out.`,
+      priority: Priority.reminder,
+      origin: {
+        kind: "dunning",
+        accountId: `ACC-${100000 + d}`,
+        invoiceIds: [`INV-${d}`],
+        step: "step1",
+        policyVersion: 1,
+      },
     });
   }
 }
@@ -34,7 +43,12 @@ describe("inbound on the simulator", () => {
     await s.modem.inboxIdle();
     expect(s.sim.storage.used("SM")).toBe(0);
     const [rec] = s.inbound.list({}).items;
-    expect(rec).toMatchObject({ from: debtorNumber(1), text: "Saldo?", accountIds: ["ACC-100001"], keyword: "balance" });
+    expect(rec).toMatchObject({
+      from: debtorNumber(1),
+      text: "Saldo?",
+      accountIds: ["ACC-100001"],
+      keyword: "balance",
+    });
     expect(rec!.action!.replies[0]).toMatchObject({ status: "queued", outboxId: expect.any(String) });
     const msg = s.outbox.get(rec!.action!.replies[0]!.outboxId!);
     expect(msg).toMatchObject({ priority: Priority.reply, limitClass: "reply" });
@@ -46,7 +60,12 @@ describe("inbound on the simulator", () => {
     const text = "DISPUTE Счёт INV-0 неверный, я уже всё заплатил — проверьте, пожалуйста. ".repeat(2);
     s.sim.injectInbound(debtorNumber(0), text, { encoding: "ucs2" });
     await waitFor(() => s.inbound.list({}).total === 1 && s.sim.sent.length === 1, "the dispute and its confirmation");
-    expect(s.inbound.list({}).items[0]).toMatchObject({ text, encoding: "ucs2", keyword: "dispute", incomplete: false });
+    expect(s.inbound.list({}).items[0]).toMatchObject({
+      text,
+      encoding: "ucs2",
+      keyword: "dispute",
+      incomplete: false,
+    });
     expect(s.ledger.invoicesOf("ACC-100000")[0]!.status).toBe("disputed");
   });
 
@@ -57,7 +76,8 @@ describe("inbound on the simulator", () => {
     await waitFor(() => s.sim.sent.length >= 5, "the reminder batch to start");
     // 100 debtors ask at once, in tens (the SIM holds 30; the network keeps the rest and retries).
     for (let i = 0; i < 100; i += 10) {
-      for (let j = i; j < i + 10; j++) s.sim.injectInbound(debtorNumber(j), j % 3 === 0 ? "BALANCE" : j % 3 === 1 ? "help" : "PROMISE friday");
+      for (let j = i; j < i + 10; j++)
+        s.sim.injectInbound(debtorNumber(j), j % 3 === 0 ? "BALANCE" : j % 3 === 1 ? "help" : "PROMISE friday");
       await new Promise((r) => setTimeout(r, 10));
     }
     await waitFor(() => s.inbound.list({}).total === 100, "all 100 to be stored", 30_000);

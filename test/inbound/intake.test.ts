@@ -9,7 +9,8 @@ import type { DomainEvents } from "../../src/api/events.js";
 import { Inbound } from "../../src/inbound/index.js";
 import { ALICE, account, FakeLedger, FakeOutbox, inboundConfig, invoice, pdus, rig, START } from "./fakes.js";
 
-const LONG = "DISPUTE " + "The technician never came to install the alarm system, so I will not pay this invoice. ".repeat(3);
+const LONG =
+  "DISPUTE " + "The technician never came to install the alarm system, so I will not pay this invoice. ".repeat(3);
 const UCS2 = "DISPUTE Счёт неверный, я уже заплатил 😊 — пожалуйста, проверьте. ".repeat(2);
 
 function ledger(): FakeLedger {
@@ -24,7 +25,14 @@ describe("multipart and UCS-2", () => {
     for (const p of [...parts].reverse()) await r.inbound.handlePart(p, { hex: "" });
     await r.inbound.idle();
     const [rec] = r.inbound.list({}).items;
-    expect(rec).toMatchObject({ text: LONG, parts: 2, partsReceived: 2, incomplete: false, keyword: "dispute", accountIds: ["A1"] });
+    expect(rec).toMatchObject({
+      text: LONG,
+      parts: 2,
+      partsReceived: 2,
+      incomplete: false,
+      keyword: "dispute",
+      accountIds: ["A1"],
+    });
     expect(r.ledger.disputes).toHaveLength(1);
   });
 
@@ -44,7 +52,12 @@ describe("multipart and UCS-2", () => {
     await first.inbound.handlePart(p1!, { hex: "" });
     expect(first.inbound.list({}).total).toBe(0);
     // Crash: only what was flushed survives.
-    const second = await rig({ ledger: first.ledger, clock: first.clock, state: first.state.afterCrash(), history: first.history });
+    const second = await rig({
+      ledger: first.ledger,
+      clock: first.clock,
+      state: first.state.afterCrash(),
+      history: first.history,
+    });
     await second.inbound.handlePart(p2!, { hex: "" });
     expect(second.inbound.list({}).items[0]).toMatchObject({ text: LONG, incomplete: false });
     expect(second.state.data.pending).toEqual([]);
@@ -58,7 +71,10 @@ describe("multipart and UCS-2", () => {
     const [rec] = r.inbound.list({}).items;
     expect(rec).toMatchObject({ incomplete: true, parts: 2, partsReceived: 1 });
     expect(rec!.text).toBe(p1!.text);
-    expect(r.events.find((e) => e.event === "inbound.received")!.payload).toMatchObject({ incomplete: true, from: ALICE });
+    expect(r.events.find((e) => e.event === "inbound.received")!.payload).toMatchObject({
+      incomplete: true,
+      from: ALICE,
+    });
   });
 });
 
@@ -77,7 +93,13 @@ describe("the same SMS seen twice", () => {
     const first = await rig({ ledger: ledger() });
     const parts = pdus(ALICE, LONG, { timestamp: START, concatReference: 12 });
     for (const p of parts) await first.inbound.handlePart(p, { hex: "" });
-    const second = await rig({ ledger: first.ledger, clock: first.clock, state: first.state.afterCrash(), history: first.history, outbox: first.outbox });
+    const second = await rig({
+      ledger: first.ledger,
+      clock: first.clock,
+      state: first.state.afterCrash(),
+      history: first.history,
+      outbox: first.outbox,
+    });
     for (const p of parts) await second.inbound.handlePart(p, { hex: "" });
     expect(first.history.received()).toBe(1);
     expect(second.ledger.disputes).toHaveLength(1);
@@ -136,7 +158,17 @@ describe("durability", () => {
       const clock = new ManualClock(START);
       const led = ledger();
       const outbox = new FakeOutbox(clock);
-      const open = () => Inbound.open({ dataDir: dir, clock, bus: new EventBus<DomainEvents>(), logger: silentLogger(), config: inboundConfig({ replyLimitPerHour: 1 }), ledger: led, outbox, storage: { flushIntervalMs: 10 } });
+      const open = () =>
+        Inbound.open({
+          dataDir: dir,
+          clock,
+          bus: new EventBus<DomainEvents>(),
+          logger: silentLogger(),
+          config: inboundConfig({ replyLimitPerHour: 1 }),
+          ledger: led,
+          outbox,
+          storage: { flushIntervalMs: 10 },
+        });
       const a = await open();
       await a.start();
       const [p] = pdus(ALICE, "BALANCE", { timestamp: START });

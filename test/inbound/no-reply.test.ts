@@ -20,7 +20,10 @@ describe("onNoReply", () => {
     expect(r.outbox.messages).toHaveLength(0);
     expect(calls).toBe(1);
 
-    const parts = pdus(ALICE, "DISPUTE " + "The technician never came. ".repeat(8), { timestamp: r.clock.now(), concatReference: 9 });
+    const parts = pdus(ALICE, "DISPUTE " + "The technician never came. ".repeat(8), {
+      timestamp: r.clock.now(),
+      concatReference: 9,
+    });
     expect(parts.length).toBeGreaterThan(1);
     await r.inbound.handlePart(parts[0]!, { hex: "" }); // waits for its sibling
     expect(calls).toBe(2);

@@ -4,7 +4,10 @@ import { ALICE, account, BOB, FakeLedger, inboundConfig, invoice, pdus, rig, STA
 
 /** Inbound.reconfigure: the panel's (or a reload's) inbound settings in force for the next SMS, without a restart. */
 describe("new inbound settings while running", () => {
-  const ledger = () => new FakeLedger().add(account("ACC-100042", [ALICE], { locale: "pl-PL" }), invoice("I1", "ACC-100042", 12_345, "2026-06-20")).add(account("B1", [BOB]));
+  const ledger = () =>
+    new FakeLedger()
+      .add(account("ACC-100042", [ALICE], { locale: "pl-PL" }), invoice("I1", "ACC-100042", 12_345, "2026-06-20"))
+      .add(account("B1", [BOB]));
 
   it("routes a new per-locale alias and answers with the new company, contact, texts and pause days", async () => {
     const r = await rig({ ledger: ledger() });
@@ -12,17 +15,21 @@ describe("new inbound settings while running", () => {
     expect(r.inbound.list({}).items[0]!.keyword).toBe("unknown");
     expect(r.outbox.to(ALICE)).toHaveLength(0);
 
-    r.inbound.reconfigure(inboundConfig({
-      localeAliases: { pl: { balance: ["STAN"] } },
-      companyName: "Acme Security",
-      supportContact: "+49 30 999000",
-      replyTexts: { pl: { paid: "{company}: dziekujemy, bez przypomnien do {date}." } },
-      dunning: { paidPauseDays: 10 },
-    }));
+    r.inbound.reconfigure(
+      inboundConfig({
+        localeAliases: { pl: { balance: ["STAN"] } },
+        companyName: "Acme Security",
+        supportContact: "+49 30 999000",
+        replyTexts: { pl: { paid: "{company}: dziekujemy, bez przypomnien do {date}." } },
+        dunning: { paidPauseDays: 10 },
+      }),
+    );
     await r.clock.advance(1000);
     await r.receive(ALICE, "STAN");
     expect(r.outbox.to(ALICE)[0]!.text).toMatch(/^Acme Security, account \*\*\*0042: .*123[.,]45/);
-    expect(r.events.filter((e) => e.event === "inbound.received").map((e) => (e.payload as { keyword: string }).keyword)).toEqual(["unknown", "balance"]);
+    expect(
+      r.events.filter((e) => e.event === "inbound.received").map((e) => (e.payload as { keyword: string }).keyword),
+    ).toEqual(["unknown", "balance"]);
     await r.receive(ALICE, "HELP");
     expect(r.outbox.to(ALICE)[1]!.text).toContain("Help: +49 30 999000.");
     await r.receive(ALICE, "PAID");
@@ -37,7 +44,9 @@ describe("new inbound settings while running", () => {
     r.inbound.reconfigure(inboundConfig({ replyLimitPerHour: 2 }));
     await r.receive(ALICE, "HELP now");
     expect(r.outbox.to(ALICE)).toHaveLength(2);
-    expect(r.inbound.list({}).items.find((m) => m.text === "HELP now")!.action!.replies[0]!.status).toBe("rate-limited");
+    expect(r.inbound.list({}).items.find((m) => m.text === "HELP now")!.action!.replies[0]!.status).toBe(
+      "rate-limited",
+    );
   });
 
   it("refuses an alias claimed by two keywords and keeps the settings in force", async () => {
@@ -66,16 +75,22 @@ describe("new inbound settings while running", () => {
         return super.setOptOut(sel, optedOut);
       }
     }
-    const slow = new SlowLedger().add(account("ACC-100042", [ALICE]), invoice("I1", "ACC-100042", 12_345, "2026-06-20")).add(account("B1", [BOB]));
+    const slow = new SlowLedger()
+      .add(account("ACC-100042", [ALICE]), invoice("I1", "ACC-100042", 12_345, "2026-06-20"))
+      .add(account("B1", [BOB]));
     const r = await rig({ ledger: slow });
     for (const p of pdus(BOB, "STOP", { timestamp: START, concatReference: 1 })) await r.inbound.handlePart(p);
     for (const p of pdus(ALICE, "HELP", { timestamp: START, concatReference: 2 })) await r.inbound.handlePart(p);
     r.inbound.reconfigure(inboundConfig({ supportContact: "+49 30 999000", companyName: "Acme Security" }));
     release();
     await r.inbound.idle();
-    expect(r.outbox.to(ALICE)[0]!.text).toBe("Acme Alarm: payment reminders. Help: +49 30 1234567. Reply BALANCE for your balance, STOP to end texts. Msg&data rates may apply.");
+    expect(r.outbox.to(ALICE)[0]!.text).toBe(
+      "Acme Alarm: payment reminders. Help: +49 30 1234567. Reply BALANCE for your balance, STOP to end texts. Msg&data rates may apply.",
+    );
     await r.clock.advance(1000);
     await r.receive(ALICE, "HELP");
-    expect(r.outbox.to(ALICE)[1]!.text).toBe("Acme Security: payment reminders. Help: +49 30 999000. Reply BALANCE for your balance, STOP to end texts. Msg&data rates may apply.");
+    expect(r.outbox.to(ALICE)[1]!.text).toBe(
+      "Acme Security: payment reminders. Help: +49 30 999000. Reply BALANCE for your balance, STOP to end texts. Msg&data rates may apply.",
+    );
   });
 });

@@ -3,7 +3,10 @@ import { KeywordRouter } from "../../src/inbound/router.js";
 import { normalizeText, withinOneEdit } from "../../src/inbound/normalize.js";
 import { isDuegateError } from "../../src/core/errors.js";
 
-const router = new KeywordRouter({ aliases: { balance: ["wie viel"] }, localeAliases: { pl: { stop: ["NIE WYSYLAJ"], balance: ["STAN"] } } });
+const router = new KeywordRouter({
+  aliases: { balance: ["wie viel"] },
+  localeAliases: { pl: { stop: ["NIE WYSYLAJ"], balance: ["STAN"] } },
+});
 const kind = (text: string) => router.route(text).keyword.kind;
 
 describe("normalizeText", () => {
@@ -26,16 +29,55 @@ describe("normalizeText", () => {
 
 describe("KeywordRouter", () => {
   it.each([
-    ["BALANCE", "balance"], ["balance", "balance"], [" Balance? ", "balance"], ["saldo", "balance"], ["Kontostand", "balance"], ["SOLDE", "balance"],
-    ["what is my balance?", "balance"], ["balnace", "balance"], ["wie viel", "balance"], ["stan", "balance"],
-    ["STOP", "stop"], ["stop.", "stop"], ["Stop!!!", "stop"], ["  s t o p", "unknown"], ["STOPALL", "stop"], ["stop all", "stop"], ["UNSUBSCRIBE", "stop"],
-    ["cancel", "stop"], ["END", "stop"], ["quit", "stop"], ["revoke", "stop"], ["opt out", "stop"], ["Opt-Out", "stop"], ["OPTOUT", "stop"],
-    ["Please stop", "stop"], ["stop texting me", "stop"], ["Stopp", "stop"], ["abmelden", "stop"], ["arrêt", "stop"], ["nie wysyłaj", "stop"],
-    ["START", "start"], ["unstop", "start"], ["HELP", "help"], ["info", "help"], ["Hilfe!", "help"], ["aide", "help"],
-    ["PAID", "paid"], ["paid yesterday", "paid"], ["bezahlt", "paid"], ["payé", "paid"],
-    ["PROMISE 25/06", "promise"], ["promise friday", "promise"], ["Zusage 25.06.", "promise"],
-    ["DISPUTE I never ordered this", "dispute"], ["Widerspruch", "dispute"],
-    ["Hello, who is this?", "unknown"], ["", "unknown"], ["end of month I will pay", "unknown"], ["cancel my contract please tomorrow", "unknown"],
+    ["BALANCE", "balance"],
+    ["balance", "balance"],
+    [" Balance? ", "balance"],
+    ["saldo", "balance"],
+    ["Kontostand", "balance"],
+    ["SOLDE", "balance"],
+    ["what is my balance?", "balance"],
+    ["balnace", "balance"],
+    ["wie viel", "balance"],
+    ["stan", "balance"],
+    ["STOP", "stop"],
+    ["stop.", "stop"],
+    ["Stop!!!", "stop"],
+    ["  s t o p", "unknown"],
+    ["STOPALL", "stop"],
+    ["stop all", "stop"],
+    ["UNSUBSCRIBE", "stop"],
+    ["cancel", "stop"],
+    ["END", "stop"],
+    ["quit", "stop"],
+    ["revoke", "stop"],
+    ["opt out", "stop"],
+    ["Opt-Out", "stop"],
+    ["OPTOUT", "stop"],
+    ["Please stop", "stop"],
+    ["stop texting me", "stop"],
+    ["Stopp", "stop"],
+    ["abmelden", "stop"],
+    ["arrêt", "stop"],
+    ["nie wysyłaj", "stop"],
+    ["START", "start"],
+    ["unstop", "start"],
+    ["HELP", "help"],
+    ["info", "help"],
+    ["Hilfe!", "help"],
+    ["aide", "help"],
+    ["PAID", "paid"],
+    ["paid yesterday", "paid"],
+    ["bezahlt", "paid"],
+    ["payé", "paid"],
+    ["PROMISE 25/06", "promise"],
+    ["promise friday", "promise"],
+    ["Zusage 25.06.", "promise"],
+    ["DISPUTE I never ordered this", "dispute"],
+    ["Widerspruch", "dispute"],
+    ["Hello, who is this?", "unknown"],
+    ["", "unknown"],
+    ["end of month I will pay", "unknown"],
+    ["cancel my contract please tomorrow", "unknown"],
   ])("%j → %s", (text, expected) => {
     expect(kind(text)).toBe(expected);
   });

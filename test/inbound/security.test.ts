@@ -4,7 +4,10 @@ import { ALICE, BOB, STRANGER, account, FakeLedger, invoice, rig } from "./fakes
 function twoAccountsOnAlice(): FakeLedger {
   return new FakeLedger()
     .add(account("HOME-778812", [ALICE]), invoice("H1", "HOME-778812", 4_200, "2026-06-15"))
-    .add(account("SHOP-990031", ["+49 176 12345678", BOB], { locale: "de-DE" }), invoice("S1", "SHOP-990031", 9_900, "2026-06-30"))
+    .add(
+      account("SHOP-990031", ["+49 176 12345678", BOB], { locale: "de-DE" }),
+      invoice("S1", "SHOP-990031", 9_900, "2026-06-30"),
+    )
     .add(account("OTHER-1", [BOB]), invoice("O1", "OTHER-1", 100_000, "2026-06-01"));
 }
 
@@ -42,21 +45,30 @@ describe("who gets a balance", () => {
 });
 
 describe("unknown numbers", () => {
-  it.each(["BALANCE", "HELP", "PAID", "PROMISE 25/06", "DISPUTE all wrong", "hello"])("%j from a number on no account gets nothing by default and changes nothing", async (text) => {
-    const r = await rig({ ledger: twoAccountsOnAlice() });
-    await r.receive(STRANGER, text);
-    expect(r.outbox.messages).toHaveLength(0);
-    expect(r.ledger.pauses).toHaveLength(0);
-    expect(r.ledger.disputes).toHaveLength(0);
-    expect(r.inbound.list({ from: STRANGER }).total).toBe(1);
-    expect(r.events.map((e) => e.event)).toEqual(["inbound.received", "keyword.action"]);
-  });
+  it.each(["BALANCE", "HELP", "PAID", "PROMISE 25/06", "DISPUTE all wrong", "hello"])(
+    "%j from a number on no account gets nothing by default and changes nothing",
+    async (text) => {
+      const r = await rig({ ledger: twoAccountsOnAlice() });
+      await r.receive(STRANGER, text);
+      expect(r.outbox.messages).toHaveLength(0);
+      expect(r.ledger.pauses).toHaveLength(0);
+      expect(r.ledger.disputes).toHaveLength(0);
+      expect(r.inbound.list({ from: STRANGER }).total).toBe(1);
+      expect(r.events.map((e) => e.event)).toEqual(["inbound.received", "keyword.action"]);
+    },
+  );
 
   it("gets only the configured neutral answer, whatever it asked", async () => {
-    const r = await rig({ ledger: twoAccountsOnAlice(), config: { unknownNumberReply: "This number does not take messages." } });
+    const r = await rig({
+      ledger: twoAccountsOnAlice(),
+      config: { unknownNumberReply: "This number does not take messages." },
+    });
     await r.receive(STRANGER, "BALANCE");
     await r.receive(STRANGER, "help");
-    expect(r.outbox.to(STRANGER).map((m) => m.text)).toEqual(["This number does not take messages.", "This number does not take messages."]);
+    expect(r.outbox.to(STRANGER).map((m) => m.text)).toEqual([
+      "This number does not take messages.",
+      "This number does not take messages.",
+    ]);
   });
 
   it("can still opt out: STOP suppresses the number in the ledger", async () => {
@@ -85,7 +97,9 @@ describe("reply rate limit", () => {
     expect(r.history.received()).toBe(1000);
     // 1,000 s is under the hour: only the first five were answered.
     expect(r.outbox.to(ALICE)).toHaveLength(5);
-    const handled = r.history.lines.flatMap((l) => (l.record.kind === "handled" ? l.record.action.replies.map((x) => x.status) : []));
+    const handled = r.history.lines.flatMap((l) =>
+      l.record.kind === "handled" ? l.record.action.replies.map((x) => x.status) : [],
+    );
     expect(handled).toHaveLength(1000);
     expect(handled.filter((s) => s === "queued")).toHaveLength(5);
     expect(handled.filter((s) => s === "rate-limited")).toHaveLength(995);
@@ -119,7 +133,14 @@ describe("reply rate limit", () => {
     await first.clock.advance(1000);
     await first.receive(ALICE, "help");
     await first.inbound.stop();
-    const second = await rig({ ledger: first.ledger, clock: first.clock, state: first.state.afterCrash(), history: first.history, outbox: first.outbox, config: { replyLimitPerHour: 2 } });
+    const second = await rig({
+      ledger: first.ledger,
+      clock: first.clock,
+      state: first.state.afterCrash(),
+      history: first.history,
+      outbox: first.outbox,
+      config: { replyLimitPerHour: 2 },
+    });
     await second.clock.advance(1000);
     await second.receive(ALICE, "help");
     expect(second.outbox.to(ALICE)).toHaveLength(2);

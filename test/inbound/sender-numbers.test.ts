@@ -7,7 +7,9 @@ describe("inbound senders and the one phone rule (src/core/phone.ts)", () => {
     await r.receive("+15555550100", "hello");
     const [record] = r.inbound.list({}).items;
     expect(record!.accountIds).toEqual([]);
-    expect(record!.action!.replies).toMatchObject([{ status: "not-sent", reason: "sender cannot be answered (not a phone number)" }]);
+    expect(record!.action!.replies).toMatchObject([
+      { status: "not-sent", reason: "sender cannot be answered (not a phone number)" },
+    ]);
     expect(r.outbox.messages).toEqual([]);
   });
 

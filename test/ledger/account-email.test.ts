@@ -14,13 +14,23 @@ async function open() {
   const bus = new EventBus<DomainEvents>();
   const changes: LedgerChangedEvent[] = [];
   bus.on("ledger.changed", "t", (e) => void changes.push(e));
-  const ledger = await Ledger.open({ dataDir: "/x", clock, bus, logger: silentLogger(), defaults: { region: "DE", locale: "en-GB", currency: "EUR", timeZone: "Europe/Berlin" }, openDocument: memoryDocuments() });
+  const ledger = await Ledger.open({
+    dataDir: "/x",
+    clock,
+    bus,
+    logger: silentLogger(),
+    defaults: { region: "DE", locale: "en-GB", currency: "EUR", timeZone: "Europe/Berlin" },
+    openDocument: memoryDocuments(),
+  });
   return { ledger, clock, changes };
 }
 
 describe("e-mail addresses", () => {
   it("accepts plain addresses and lower-cases the domain", () => {
-    expect(checkEmailAddress(" Jana.Schmidt+bills@Example.COM ")).toEqual({ ok: true, address: "Jana.Schmidt+bills@example.com" });
+    expect(checkEmailAddress(" Jana.Schmidt+bills@Example.COM ")).toEqual({
+      ok: true,
+      address: "Jana.Schmidt+bills@example.com",
+    });
   });
   it.each([
     ["a@b", /domain/],
@@ -40,7 +50,14 @@ describe("accounts with e-mail and a channel preference", () => {
   it("stores emails and the channel; an account may have e-mail only", async () => {
     const { ledger } = await open();
     const r = await ledger.upsertAccounts([
-      { id: "a1", version: 1, name: "Jana", phones: ["0170 1234567"], emails: ["jana@example.com"], channel: "sms-then-email" },
+      {
+        id: "a1",
+        version: 1,
+        name: "Jana",
+        phones: ["0170 1234567"],
+        emails: ["jana@example.com"],
+        channel: "sms-then-email",
+      },
       { id: "a2", version: 1, name: "Mail Only", emails: ["only@example.com"], channel: "email" },
       { id: "a3", version: 1, name: "Default", phones: ["0170 7654321"] },
     ]);
@@ -68,12 +85,16 @@ describe("accounts with e-mail and a channel preference", () => {
     if (!r.ok) expect(r.problems[0]).toMatchObject({ field: "/channel" });
     if (!r.ok) expect(r.problems[0]?.reason).toMatch(/"sms", "email", "both", "sms-then-email"/);
     expect(check(AccountUpsert, { id: "b4", version: 1, name: "X", emails: "only@example.com" }).ok).toBe(false);
-    expect(check(AccountUpsert, { id: "b5", version: 1, name: "X", emails: ["only@example.com"], channel: "email" }).ok).toBe(true);
+    expect(
+      check(AccountUpsert, { id: "b5", version: 1, name: "X", emails: ["only@example.com"], channel: "email" }).ok,
+    ).toBe(true);
   });
 
   it("the e-mail opt-out is separate from the SMS one and both are in the consent log", async () => {
     const { ledger, clock, changes } = await open();
-    await ledger.upsertAccounts([{ id: "a1", version: 1, name: "Jana", phones: ["0170 1234567"], emails: ["jana@example.com"], channel: "both" }]);
+    await ledger.upsertAccounts([
+      { id: "a1", version: 1, name: "Jana", phones: ["0170 1234567"], emails: ["jana@example.com"], channel: "both" },
+    ]);
     await ledger.setOptOut({ number: "+491701234567" }, true, "sms");
     await clock.advance(1000);
     expect(await ledger.setEmailOptOut("a1", true, "email-link")).toBe(true);
@@ -87,7 +108,9 @@ describe("accounts with e-mail and a channel preference", () => {
     ]);
     expect(changes.map((c) => c.stop).filter(Boolean)).toEqual(["opted-out", "email-opted-out"]);
     // A later upsert from accounting keeps both opt-outs and the log.
-    await ledger.upsertAccounts([{ id: "a1", version: 2, name: "Jana S", phones: ["0170 1234567"], emails: ["jana@example.com"] }]);
+    await ledger.upsertAccounts([
+      { id: "a1", version: 2, name: "Jana S", phones: ["0170 1234567"], emails: ["jana@example.com"] },
+    ]);
     expect(ledger.account("a1")).toMatchObject({ optedOut: true, emailOptedOut: true });
     expect(ledger.account("a1")!.consentLog).toHaveLength(2);
   });

@@ -25,13 +25,35 @@ async function tempDir(): Promise<string> {
 
 const clock = new ManualClock(Date.UTC(2026, 2, 10, 9));
 const open = (dataDir: string, journal = { compactMinBytes: 4096, compactRatio: 0.5 }) =>
-  Ledger.open({ dataDir, clock, bus: new EventBus<DomainEvents>(), logger: silentLogger(), defaults: { region: "DE", locale: "en-GB", currency: "EUR", timeZone: "Europe/Berlin" }, journal });
-const acct = (id: string, over: Record<string, unknown> = {}) => ({ id, version: 1, name: "Jana Schmidt", phones: ["0170 1234567"], ...over });
-const inv = (id: string, accountId: string, over: Record<string, unknown> = {}) => ({ id, version: 1, accountId, amount: 5000, issueDate: "2026-03-01", dueDate: "2026-03-15", ...over });
+  Ledger.open({
+    dataDir,
+    clock,
+    bus: new EventBus<DomainEvents>(),
+    logger: silentLogger(),
+    defaults: { region: "DE", locale: "en-GB", currency: "EUR", timeZone: "Europe/Berlin" },
+    journal,
+  });
+const acct = (id: string, over: Record<string, unknown> = {}) => ({
+  id,
+  version: 1,
+  name: "Jana Schmidt",
+  phones: ["0170 1234567"],
+  ...over,
+});
+const inv = (id: string, accountId: string, over: Record<string, unknown> = {}) => ({
+  id,
+  version: 1,
+  accountId,
+  amount: 5000,
+  issueDate: "2026-03-01",
+  dueDate: "2026-03-15",
+  ...over,
+});
 
 async function allBytes(root: string): Promise<string> {
   let out = "";
-  for (const e of await readdir(root, { withFileTypes: true, recursive: true })) if (e.isFile()) out += (await readFile(join(e.parentPath, e.name))).toString("latin1");
+  for (const e of await readdir(root, { withFileTypes: true, recursive: true }))
+    if (e.isFile()) out += (await readFile(join(e.parentPath, e.name))).toString("latin1");
   return out;
 }
 
@@ -40,7 +62,11 @@ describe("ledger journal across restarts", () => {
     const dir = await tempDir();
     const a = await open(dir);
     await a.upsertAccounts([acct("a1", { version: 5 }), acct("a2", { name: "Erik Berg", phones: ["0170 7654321"] })]);
-    await a.upsertInvoices([inv("i1", "a1", { version: 3 }), inv("i2", "a1", { dueDate: "2026-03-20" }), inv("i3", "a2")]);
+    await a.upsertInvoices([
+      inv("i1", "a1", { version: 3 }),
+      inv("i2", "a1", { dueDate: "2026-03-20" }),
+      inv("i3", "a2"),
+    ]);
     await a.recordPayments([{ id: "pay1", accountId: "a1", amount: 7000, date: "2026-03-09" }]);
     await a.setOptOut({ accountId: "a1" }, true, "sms");
     await a.pauseAccount("a1", "2026-04-01", "promise");
@@ -54,13 +80,24 @@ describe("ledger journal across restarts", () => {
     expect((await b.upsertInvoices([inv("i1", "a1", { version: 2, amount: 1 })])).stale).toEqual(["i1"]);
     // The erased account cannot come back with its old version (tombstone), only with a newer one.
     expect((await b.upsertAccounts([acct("a2", { version: 1 })])).stale).toEqual(["a2"]);
-    expect(b.account("a1")).toMatchObject({ name: "Jana Schmidt", optedOut: true, optOutSource: "sms", pausedUntil: "2026-04-01", pauseReason: "promise" });
+    expect(b.account("a1")).toMatchObject({
+      name: "Jana Schmidt",
+      optedOut: true,
+      optOutSource: "sms",
+      pausedUntil: "2026-04-01",
+      pauseReason: "promise",
+    });
     // 7000 paid oldest first: i1 (5000) paid, i2 down to 3000, then disputed.
     expect(b.invoice("i1")).toMatchObject({ status: "paid", amountDue: 0, paidOn: "2026-03-09" });
     expect(b.invoice("i2")).toMatchObject({ status: "disputed", amountDue: 3000, disputeText: "already paid in cash" });
     expect(b.paymentsOf("a1").map((p) => p.id)).toEqual(["pay1"]);
     expect(b.accountsByNumber("+491701234567").map((x) => x.id)).toEqual(["a1"]);
-    expect(b.stats()).toMatchObject({ accounts: 1, invoices: 2, payments: 1, erased: { accounts: 1, invoices: 1, payments: 0 } });
+    expect(b.stats()).toMatchObject({
+      accounts: 1,
+      invoices: 2,
+      payments: 1,
+      erased: { accounts: 1, invoices: 1, payments: 0 },
+    });
     expect((await b.upsertAccounts([acct("a1", { version: 6, name: "Newer" })])).applied).toEqual(["a1"]);
     await b.close();
     const c = await open(dir);
@@ -71,7 +108,10 @@ describe("ledger journal across restarts", () => {
   it("an erasure leaves none of the account's personal data in any file of the data directory", async () => {
     const dir = await tempDir();
     const a = await open(dir, { compactMinBytes: 1 << 30, compactRatio: 1 });
-    await a.upsertAccounts([acct("keep", { name: "Kept Debtor", phones: ["0170 5550001"] }), acct("gone", { name: "Zelda Quuxbridge", phones: ["0170 9876543"], notes: "moved to Quuxtown" })]);
+    await a.upsertAccounts([
+      acct("keep", { name: "Kept Debtor", phones: ["0170 5550001"] }),
+      acct("gone", { name: "Zelda Quuxbridge", phones: ["0170 9876543"], notes: "moved to Quuxtown" }),
+    ]);
     await a.upsertInvoices([inv("g1", "gone", { paymentLink: "https://pay.example/zq-secret" }), inv("k1", "keep")]);
     await a.disputeInvoice("g1", "gone", "Quuxbridge disputes this");
     // Some of it compacted into the snapshot, some only in the logs.
@@ -116,7 +156,9 @@ describe("ledger journal under kill -9", () => {
     const SIZE = 400;
     for (let round = 0; round < 3; round++) {
       const first = round * 100_000;
-      const child = spawn(process.execPath, ["--import", "tsx", CHILD, dir, String(first), "40", String(SIZE)], { stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, ["--import", "tsx", CHILD, dir, String(first), "40", String(SIZE)], {
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       let stderr = "";
       child.stderr.on("data", (d: Buffer) => void (stderr += d.toString()));
       const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
@@ -150,7 +192,9 @@ describe("ledger journal under kill -9", () => {
     expect(stored.size).toBeGreaterThanOrEqual(acked.size);
     expect(stored.size).toBeLessThanOrEqual(sent);
     // Replays cleanly again after taking new writes.
-    await l.upsertInvoices([{ id: "AFTER", version: 1, accountId: "A1", amount: 1, issueDate: "2026-01-01", dueDate: "2026-02-01" }]);
+    await l.upsertInvoices([
+      { id: "AFTER", version: 1, accountId: "A1", amount: 1, issueDate: "2026-01-01", dueDate: "2026-02-01" },
+    ]);
     await l.close();
     const again = await open(dir);
     expect(again.stats().invoices).toBe(stored.size + 1);

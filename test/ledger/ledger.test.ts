@@ -14,13 +14,34 @@ async function open(docs = memoryDocuments()) {
   bus.on("ledger.changed", "t", (e) => void changes.push(e));
   const optouts: unknown[] = [];
   bus.on("account.optout", "t", (e) => void optouts.push(e));
-  const ledger = await Ledger.open({ dataDir: "/x", clock, bus, logger: silentLogger(), defaults: { region: "DE", locale: "en-GB", currency: "EUR", timeZone: "Europe/Berlin" }, openDocument: docs });
+  const ledger = await Ledger.open({
+    dataDir: "/x",
+    clock,
+    bus,
+    logger: silentLogger(),
+    defaults: { region: "DE", locale: "en-GB", currency: "EUR", timeZone: "Europe/Berlin" },
+    openDocument: docs,
+  });
   return { ledger, clock, changes, optouts, docs };
 }
 
 // The ledger takes records whose shape the edge checked (src/api/payloads.ts); shape refusals are tested there (test/api).
-const acct = (id: string, over: Partial<AccountInput> = {}): AccountInput => ({ id, version: 1, name: "Jana Schmidt", phones: ["0170 1234567"], ...over });
-const inv = (id: string, accountId: string, over: Partial<InvoiceInput> = {}): InvoiceInput => ({ id, version: 1, accountId, amount: 5000, issueDate: "2026-03-01", dueDate: "2026-03-15", ...over });
+const acct = (id: string, over: Partial<AccountInput> = {}): AccountInput => ({
+  id,
+  version: 1,
+  name: "Jana Schmidt",
+  phones: ["0170 1234567"],
+  ...over,
+});
+const inv = (id: string, accountId: string, over: Partial<InvoiceInput> = {}): InvoiceInput => ({
+  id,
+  version: 1,
+  accountId,
+  amount: 5000,
+  issueDate: "2026-03-01",
+  dueDate: "2026-03-15",
+  ...over,
+});
 
 describe("ledger upserts", () => {
   it("normalises phone numbers to E.164 with the default region and indexes them", async () => {
@@ -34,9 +55,17 @@ describe("ledger upserts", () => {
 
   it("refuses a record that breaks a ledger rule, names the field and the reason, and keeps the good ones", async () => {
     const { ledger } = await open();
-    const r = await ledger.upsertAccounts([acct("ok"), acct("bad", { phones: ["+491701234567", "12"] }), acct("tz", { timeZone: "Mars/Olympus" })]);
+    const r = await ledger.upsertAccounts([
+      acct("ok"),
+      acct("bad", { phones: ["+491701234567", "12"] }),
+      acct("tz", { timeZone: "Mars/Olympus" }),
+    ]);
     expect(r.applied).toEqual(["ok"]);
-    expect(r.refused.find((x) => x.id === "bad")).toMatchObject({ index: 1, field: "phones[1]", code: "invalid_number" });
+    expect(r.refused.find((x) => x.id === "bad")).toMatchObject({
+      index: 1,
+      field: "phones[1]",
+      code: "invalid_number",
+    });
     expect(r.refused.find((x) => x.id === "tz")).toMatchObject({ index: 2, field: "timeZone" });
     // The reason never repeats the number.
     expect(JSON.stringify(r.refused)).not.toContain("491701234567");
@@ -53,7 +82,12 @@ describe("ledger upserts", () => {
       inv("i6", "a1", { amountDue: 0 }),
     ]);
     expect(r.applied).toEqual(["i6"]);
-    expect(r.refused.map((x) => [x.id, x.field])).toEqual([["i1", "dueDate"], ["i3", "accountId"], ["i4", "amountDue"], ["i5", "amountDue"]]);
+    expect(r.refused.map((x) => [x.id, x.field])).toEqual([
+      ["i1", "dueDate"],
+      ["i3", "accountId"],
+      ["i4", "amountDue"],
+      ["i5", "amountDue"],
+    ]);
     expect(r.refused[0]!.reason).toMatch(/before issueDate/);
     // An open invoice with nothing due is a paid one.
     expect(ledger.invoice("i6")!.status).toBe("paid");
@@ -76,7 +110,12 @@ describe("ledger upserts", () => {
     await ledger.setOptOut({ number: "+491701234567" }, true, "sms");
     await ledger.pauseAccount("a1", "2026-04-01", "promise");
     await ledger.upsertAccounts([acct("a1", { version: 2, name: "Jana S." })]);
-    expect(ledger.account("a1")).toMatchObject({ name: "Jana S.", optedOut: true, pausedUntil: "2026-04-01", pauseReason: "promise" });
+    expect(ledger.account("a1")).toMatchObject({
+      name: "Jana S.",
+      optedOut: true,
+      pausedUntil: "2026-04-01",
+      pauseReason: "promise",
+    });
   });
 
   it("is durable when a batch resolves (one flush per batch)", async () => {
@@ -101,8 +140,17 @@ describe("balances and payments", () => {
   it("sums amounts due per currency and finds the earliest due date", async () => {
     const { ledger } = await open();
     await ledger.upsertAccounts([acct("a1")]);
-    await ledger.upsertInvoices([inv("i1", "a1", { amountDue: 2000 }), inv("i2", "a1", { dueDate: "2026-03-05" }), inv("i3", "a1", { currency: "CHF", amount: 700 }), inv("i4", "a1", { status: "void" })]);
-    expect(ledger.balance("a1")).toEqual({ byCurrency: { EUR: 7000, CHF: 700 }, openInvoices: 3, earliestDue: "2026-03-05" });
+    await ledger.upsertInvoices([
+      inv("i1", "a1", { amountDue: 2000 }),
+      inv("i2", "a1", { dueDate: "2026-03-05" }),
+      inv("i3", "a1", { currency: "CHF", amount: 700 }),
+      inv("i4", "a1", { status: "void" }),
+    ]);
+    expect(ledger.balance("a1")).toEqual({
+      byCurrency: { EUR: 7000, CHF: 700 },
+      openInvoices: 3,
+      earliestDue: "2026-03-05",
+    });
   });
 
   it("a payment in full marks the invoice paid and says reminders must stop", async () => {
@@ -129,7 +177,10 @@ describe("balances and payments", () => {
   it("a payment without an invoice settles the oldest open invoices first", async () => {
     const { ledger } = await open();
     await ledger.upsertAccounts([acct("a1")]);
-    await ledger.upsertInvoices([inv("late", "a1", { dueDate: "2026-03-20" }), inv("early", "a1", { dueDate: "2026-03-02" })]);
+    await ledger.upsertInvoices([
+      inv("late", "a1", { dueDate: "2026-03-20" }),
+      inv("early", "a1", { dueDate: "2026-03-02" }),
+    ]);
     await ledger.recordPayments([{ id: "p1", accountId: "a1", amount: 6000, date: "2026-03-12" }]);
     expect(ledger.invoice("early")).toMatchObject({ status: "paid", amountDue: 0 });
     expect(ledger.invoice("late")).toMatchObject({ status: "open", amountDue: 4000 });
@@ -139,7 +190,10 @@ describe("balances and payments", () => {
     const { ledger } = await open();
     await ledger.upsertAccounts([acct("a1")]);
     await ledger.upsertInvoices([inv("i1", "a1")]);
-    const r = await ledger.recordPayments([{ id: "p1", invoiceId: "nope", amount: 1, date: "2026-03-12" }, { id: "p2", invoiceId: "i1", amount: 1, currency: "USD", date: "2026-03-12" }]);
+    const r = await ledger.recordPayments([
+      { id: "p1", invoiceId: "nope", amount: 1, date: "2026-03-12" },
+      { id: "p2", invoiceId: "i1", amount: 1, currency: "USD", date: "2026-03-12" },
+    ]);
     expect(r.refused.map((x) => x.code)).toEqual(["unknown_invoice", "mismatch"]);
   });
 });
@@ -173,7 +227,12 @@ describe("opt-out, disputes, erasure, search", () => {
     expect(ledger.account("a1")).toBeUndefined();
     expect(ledger.invoice("i1")).toBeUndefined();
     expect(ledger.accountsByNumber("+491701234567")).toEqual([]);
-    expect(ledger.stats()).toMatchObject({ accounts: 0, invoices: 0, payments: 0, erased: { accounts: 1, invoices: 1, payments: 1 } });
+    expect(ledger.stats()).toMatchObject({
+      accounts: 0,
+      invoices: 0,
+      payments: 0,
+      erased: { accounts: 1, invoices: 1, payments: 1 },
+    });
     expect(changes.at(-1)).toMatchObject({ kind: "erasure", stop: "erased", invoiceIds: ["i1"] });
     expect((await ledger.upsertAccounts([acct("a1", { version: 3 })])).stale).toEqual(["a1"]);
     expect((await ledger.upsertAccounts([acct("a1", { version: 4 })])).applied).toEqual(["a1"]);
@@ -181,7 +240,10 @@ describe("opt-out, disputes, erasure, search", () => {
 
   it("lists accounts by name, id or number digits, paged", async () => {
     const { ledger } = await open();
-    await ledger.upsertAccounts([acct("a1", { name: "Jana Schmidt" }), acct("a2", { name: "Otto Weber", phones: ["+491705555555"] })]);
+    await ledger.upsertAccounts([
+      acct("a1", { name: "Jana Schmidt" }),
+      acct("a2", { name: "Otto Weber", phones: ["+491705555555"] }),
+    ]);
     expect(ledger.listAccounts({ search: "weber" }).items.map((a) => a.id)).toEqual(["a2"]);
     expect(ledger.listAccounts({ search: "5555555" }).items.map((a) => a.id)).toEqual(["a2"]);
     expect(ledger.listAccounts({ limit: 1, offset: 1 })).toMatchObject({ total: 2, items: [{ id: "a2" }] });

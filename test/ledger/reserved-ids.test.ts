@@ -14,7 +14,14 @@ import { AccountUpsert } from "../../src/api/payloads.js";
 import { check } from "../../src/api/validate.js";
 
 async function ledger(): Promise<Ledger> {
-  return Ledger.open({ dataDir: "/x", clock: new ManualClock(Date.UTC(2026, 2, 10, 9)), bus: new EventBus<DomainEvents>(), logger: silentLogger(), defaults: { region: "DE", locale: "en-GB", currency: "EUR", timeZone: "Europe/Berlin" }, openDocument: memoryDocuments() });
+  return Ledger.open({
+    dataDir: "/x",
+    clock: new ManualClock(Date.UTC(2026, 2, 10, 9)),
+    bus: new EventBus<DomainEvents>(),
+    logger: silentLogger(),
+    defaults: { region: "DE", locale: "en-GB", currency: "EUR", timeZone: "Europe/Berlin" },
+    openDocument: memoryDocuments(),
+  });
 }
 
 describe("ids that objects already carry", () => {
@@ -29,7 +36,10 @@ describe("ids that objects already carry", () => {
 
   it("payments naming such an account or invoice are refused as unknown, not stored against Object.prototype", async () => {
     const l = await ledger();
-    const r = await l.recordPayments([{ id: "p1", accountId: "toString", amount: 100, date: "2026-03-10" }, { id: "p2", invoiceId: "constructor", amount: 100, date: "2026-03-10" }]);
+    const r = await l.recordPayments([
+      { id: "p1", accountId: "toString", amount: 100, date: "2026-03-10" },
+      { id: "p2", invoiceId: "constructor", amount: 100, date: "2026-03-10" },
+    ]);
     expect(r.applied).toEqual([]);
     expect(r.refused.map((x) => x.id)).toEqual(["p1", "p2"]);
   });
@@ -37,7 +47,10 @@ describe("ids that objects already carry", () => {
   it("refuses __proto__, constructor and prototype as ids at the edge, naming the field", () => {
     for (const id of ["__proto__", "constructor", "prototype"]) {
       // Through JSON, as the adapters receive it: a literal "__proto__" key would set the prototype here.
-      const r = check(AccountUpsert, JSON.parse(JSON.stringify({ version: 1, name: "X", phones: ["+491701234567"] }).replace("{", `{"id":"${id}",`)));
+      const r = check(
+        AccountUpsert,
+        JSON.parse(JSON.stringify({ version: 1, name: "X", phones: ["+491701234567"] }).replace("{", `{"id":"${id}",`)),
+      );
       expect(r.ok, id).toBe(false);
       if (!r.ok) expect(r.problems[0]?.field, id).toBe("/id");
     }

@@ -87,7 +87,7 @@ describe("AtChannel", () => {
     const p = channel.execute(cmgr(3, 1000));
     port.feed('\r\n+CMTI: "SM",4\r\n+CMGR: 0,,5\r\n^RSSI: 12\r\n');
     port.feed("\r\n+CDS: 25\r\n0006D60B911326880736F4111011719551401110117195714000\r\n");
-    port.feed("0011223344\r\n+QIND: \"csq\",20,99\r\n\r\nOK\r\n");
+    port.feed('0011223344\r\n+QIND: "csq",20,99\r\n\r\nOK\r\n');
     await expect(p).resolves.toEqual({ stat: 0, pdu: "0011223344" });
     expect(urcs).toEqual([
       { type: "cmti", storage: "SM", index: 4 },
@@ -205,7 +205,10 @@ describe("AtChannel", () => {
     await tick();
     expect(port.writes[1]).toBe("0011\x1a");
     channel.abort("the service is stopping");
-    await expect(send).rejects.toMatchObject({ code: ErrorCode.ModemTimeout, context: { inDoubt: true, temporary: true, aborted: true } });
+    await expect(send).rejects.toMatchObject({
+      code: ErrorCode.ModemTimeout,
+      context: { inDoubt: true, temporary: true, aborted: true },
+    });
     expect(port.writes[2]).toBe("\x1b");
     expect(port.writes[3]).toBe("AT+CSQ\r"); // queued work goes on until the port is detached
     expect(drained).toBe(false);

@@ -10,7 +10,20 @@ describe("duegate doctor", () => {
     const report = await runDoctor({ port: "sim", baudRate: 115200, profile: "generic", logger: silentLogger() });
     const byName = Object.fromEntries(report.checks.map((c) => [c.name, c]));
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
-    expect(Object.keys(byName)).toEqual(["serial ports", "profile", "port opens", "AT answers", "model / firmware", "SIM", "IMSI", "signal", "registration", "operator", "SMS centre", "SMS storage"]);
+    expect(Object.keys(byName)).toEqual([
+      "serial ports",
+      "profile",
+      "port opens",
+      "AT answers",
+      "model / firmware",
+      "SIM",
+      "IMSI",
+      "signal",
+      "registration",
+      "operator",
+      "SMS centre",
+      "SMS storage",
+    ]);
     expect(byName.IMSI!.detail).toBe("26201********90");
     expect(byName.signal!.detail).toBe("-71 dBm (rssi 21, 4/4 bars)");
     expect(formatDoctor(report)).toMatch(/^\[ ok \] serial ports/);
@@ -20,7 +33,13 @@ describe("duegate doctor", () => {
   it("fails the SIM check with a hint when a PIN is needed and none is configured, and stops there", async () => {
     const sim = new ModemSimulator();
     sim.fault.simPin("1234");
-    const report = await runDoctor({ port: "sim", baudRate: 115200, profile: "generic", logger: silentLogger(), simulator: sim });
+    const report = await runDoctor({
+      port: "sim",
+      baudRate: 115200,
+      profile: "generic",
+      logger: silentLogger(),
+      simulator: sim,
+    });
     const simCheck = report.checks.find((c) => c.name === "SIM")!;
     expect(simCheck).toMatchObject({ ok: false, detail: "SIM PIN", hint: expect.stringMatching(/modem.pin/) });
     expect(report.checks.at(-1)!.name).toBe("SIM");
@@ -31,25 +50,65 @@ describe("duegate doctor", () => {
     const sim = new ModemSimulator();
     sim.fault.simPin("1234");
     sim.fault.noNetwork(60_000);
-    const report = await runDoctor({ port: "sim", baudRate: 115200, profile: "generic", pin: "1234", logger: silentLogger(), simulator: sim });
+    const report = await runDoctor({
+      port: "sim",
+      baudRate: 115200,
+      profile: "generic",
+      pin: "1234",
+      logger: silentLogger(),
+      simulator: sim,
+    });
     expect(report.checks.find((c) => c.name === "SIM")).toMatchObject({ ok: true, detail: "READY (PIN entered)" });
-    expect(report.checks.find((c) => c.name === "registration")).toMatchObject({ ok: false, detail: "searching", hint: expect.any(String) });
+    expect(report.checks.find((c) => c.name === "registration")).toMatchObject({
+      ok: false,
+      detail: "searching",
+      hint: expect.any(String),
+    });
   });
 
   it("reports a port that does not exist and one that does not answer", async () => {
-    const gone = await runDoctor({ port: "/dev/ttyUSB-not-there", baudRate: 115200, profile: "generic", logger: silentLogger() });
-    expect(gone.checks.find((c) => c.name === "serial ports")).toMatchObject({ ok: false, hint: expect.stringMatching(/by-id/) });
+    const gone = await runDoctor({
+      port: "/dev/ttyUSB-not-there",
+      baudRate: 115200,
+      profile: "generic",
+      logger: silentLogger(),
+    });
+    expect(gone.checks.find((c) => c.name === "serial ports")).toMatchObject({
+      ok: false,
+      hint: expect.stringMatching(/by-id/),
+    });
     expect(gone.checks.find((c) => c.name === "port opens")!.ok).toBe(false);
     const sim = new ModemSimulator();
     sim.fault.hang();
-    const mute = await runDoctor({ port: "sim", baudRate: 115200, profile: "generic", logger: silentLogger(), simulator: sim });
-    expect(mute.checks.find((c) => c.name === "AT answers")).toMatchObject({ ok: false, hint: expect.stringMatching(/ttyUSB2/) });
+    const mute = await runDoctor({
+      port: "sim",
+      baudRate: 115200,
+      profile: "generic",
+      logger: silentLogger(),
+      simulator: sim,
+    });
+    expect(mute.checks.find((c) => c.name === "AT answers")).toMatchObject({
+      ok: false,
+      hint: expect.stringMatching(/ttyUSB2/),
+    });
   }, 20_000);
 
   it("suggests the matching profile from the model", async () => {
-    const report = await runDoctor({ port: "sim", baudRate: 115200, profile: "generic", logger: silentLogger(), simulator: new ModemSimulator({ model: "EC25" }) });
+    const report = await runDoctor({
+      port: "sim",
+      baudRate: 115200,
+      profile: "generic",
+      logger: silentLogger(),
+      simulator: new ModemSimulator({ model: "EC25" }),
+    });
     expect(report.checks.find((c) => c.name === "model / firmware")?.hint).toBeUndefined(); // generic has no model pattern
-    const wrong = await runDoctor({ port: "sim", baudRate: 115200, profile: "sim800", logger: silentLogger(), simulator: new ModemSimulator({ model: "EC25" }) });
+    const wrong = await runDoctor({
+      port: "sim",
+      baudRate: 115200,
+      profile: "sim800",
+      logger: silentLogger(),
+      simulator: new ModemSimulator({ model: "EC25" }),
+    });
     expect(wrong.checks.find((c) => c.name === "model / firmware")?.hint).toMatch(/ec25/);
   });
 
@@ -62,7 +121,15 @@ describe("duegate doctor", () => {
 describe("duegate send", () => {
   it("sends a multipart message and returns each part's reference", async () => {
     const sim = new ModemSimulator({ sendLatencyMs: 5 });
-    const result = await runSend({ port: "sim", baudRate: 115200, profile: "generic", to: "+491701234567", text: "Test from the technician ✓ ".repeat(5), logger: silentLogger(), simulator: sim });
+    const result = await runSend({
+      port: "sim",
+      baudRate: 115200,
+      profile: "generic",
+      to: "+491701234567",
+      text: "Test from the technician ✓ ".repeat(5),
+      logger: silentLogger(),
+      simulator: sim,
+    });
     expect(result.parts.length).toBeGreaterThan(1);
     expect(result.parts).toEqual(result.parts.map((_, i) => ({ index: i + 1, reference: i })));
     expect(sim.sent).toHaveLength(result.parts.length);
@@ -71,6 +138,17 @@ describe("duegate send", () => {
   it("says why when the modem is not ready", async () => {
     const sim = new ModemSimulator();
     sim.fault.simPin("1234");
-    await expect(runSend({ port: "sim", baudRate: 115200, profile: "generic", to: "+491701234567", text: "x", logger: silentLogger(), simulator: sim, readyTimeoutMs: 300 })).rejects.toMatchObject({ code: ErrorCode.ModemNotReady, message: expect.stringMatching(/PIN/) });
+    await expect(
+      runSend({
+        port: "sim",
+        baudRate: 115200,
+        profile: "generic",
+        to: "+491701234567",
+        text: "x",
+        logger: silentLogger(),
+        simulator: sim,
+        readyTimeoutMs: 300,
+      }),
+    ).rejects.toMatchObject({ code: ErrorCode.ModemNotReady, message: expect.stringMatching(/PIN/) });
   });
 });

@@ -39,7 +39,12 @@ describe("AT commands parse their replies (transcripts from real modems)", () =>
   });
 
   it("AT+CMGL=4 pairs each header with its PDU line", () => {
-    const lines = ["+CMGL: 1,0,,23", "07911326040000F0040B911346610089F60000208062917314080CC8F71D14969741F977FD07", "+CMGL: 4,1,,5", "0011223344"];
+    const lines = [
+      "+CMGL: 1,0,,23",
+      "07911326040000F0040B911346610089F60000208062917314080CC8F71D14969741F977FD07",
+      "+CMGL: 4,1,,5",
+      "0011223344",
+    ];
     expect(cmgl(1).parse(lines)).toEqual([
       { index: 1, stat: 0, pdu: lines[1] },
       { index: 4, stat: 1, pdu: "0011223344" },
@@ -102,7 +107,16 @@ describe("console allow-list", () => {
   it("allows queries and refuses anything that sends, deletes, resets or reveals secrets", () => {
     expect(allowConsoleCommand(" at+csq ")).toBe("AT+CSQ");
     expect(allowConsoleCommand("AT+COPS?")).toBe("AT+COPS?");
-    for (const bad of ["AT+CMGS=20", "AT+CMGD=1,4", "AT+CFUN=1,1", 'AT+CPIN="1234"', "AT+CIMI", "AT+CPMS=\"SM\"", "ATZ", "AT+CSQ;+CMGD=1"]) {
+    for (const bad of [
+      "AT+CMGS=20",
+      "AT+CMGD=1,4",
+      "AT+CFUN=1,1",
+      'AT+CPIN="1234"',
+      "AT+CIMI",
+      'AT+CPMS="SM"',
+      "ATZ",
+      "AT+CSQ;+CMGD=1",
+    ]) {
       expect(() => allowConsoleCommand(bad)).toThrow(expect.objectContaining({ code: ErrorCode.Forbidden }));
     }
   });

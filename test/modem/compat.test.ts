@@ -56,7 +56,7 @@ describe("compat flags", () => {
     await expect(p).resolves.toEqual({ reference: 5 });
   });
 
-  it("statusReportStorage (ec25): +CDSI announced as \"SM\" is read from SR", async () => {
+  it('statusReportStorage (ec25): +CDSI announced as "SM" is read from SR', async () => {
     h = await startOnSimulator({ cdsiAnnounceAs: "SM" }, { profile: "ec25" });
     const [part] = encodeSubmit("Reminder", { to: "+491701234567", concatReference: 1, statusReport: true }).parts;
     const { reference } = await h.modem.sendPart(part!);
@@ -71,8 +71,14 @@ describe("compat flags", () => {
   it("resetReenumerates=false (sim800): after the reset the same port is probed again, not reopened", async () => {
     h = await startOnSimulator({ resetReenumerates: false, resetMs: 50 }, { profile: "sim800" });
     let broken = true;
-    h.sim.defineBehavior({ name: "reset heals", onCommand: (_s, c) => ((broken = broken && !(c.name === "+CFUN" && c.op === "set")), false) });
-    h.sim.defineBehavior({ name: "SIM failure", onCommand: (s, c) => (broken && c.name === "+CPIN" ? (s.cme(13), true) : false) });
+    h.sim.defineBehavior({
+      name: "reset heals",
+      onCommand: (_s, c) => ((broken = broken && !(c.name === "+CFUN" && c.op === "set")), false),
+    });
+    h.sim.defineBehavior({
+      name: "SIM failure",
+      onCommand: (s, c) => (broken && c.name === "+CPIN" ? (s.cme(13), true) : false),
+    });
     h.sim.fault.unplug(10);
     await waitFor(() => h!.sim.received.some((c) => c.line === "AT+CFUN=1,1"), "the reset", 8000);
     const connectionsAtReset = h.sim.connections;
@@ -83,8 +89,14 @@ describe("compat flags", () => {
   it("resetReenumerates=true (sim7600): after the reset the port is closed and reopened", async () => {
     h = await startOnSimulator({ resetReenumerates: true, resetMs: 50 }, { profile: "sim7600" });
     let broken = true;
-    h.sim.defineBehavior({ name: "reset heals", onCommand: (_s, c) => ((broken = broken && !(c.name === "+CFUN" && c.op === "set")), false) });
-    h.sim.defineBehavior({ name: "SIM failure", onCommand: (s, c) => (broken && c.name === "+CPIN" ? (s.cme(13), true) : false) });
+    h.sim.defineBehavior({
+      name: "reset heals",
+      onCommand: (_s, c) => ((broken = broken && !(c.name === "+CFUN" && c.op === "set")), false),
+    });
+    h.sim.defineBehavior({
+      name: "SIM failure",
+      onCommand: (s, c) => (broken && c.name === "+CPIN" ? (s.cme(13), true) : false),
+    });
     h.sim.fault.unplug(10);
     await waitFor(() => h!.sim.received.some((c) => c.line === "AT+CFUN=1,1"), "the reset", 8000);
     const connectionsAtReset = h.sim.connections;

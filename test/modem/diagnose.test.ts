@@ -5,7 +5,18 @@ import { silentLogger } from "../../src/core/log.js";
 import { ModemSimulator } from "../../src/modem/index.js";
 import { sleep, startOnSimulator, type Harness } from "./helpers.js";
 
-const NAMES = ["modem", "AT answers", "model / firmware", "SIM", "IMSI", "signal", "registration", "operator", "SMS centre", "SMS storage"];
+const NAMES = [
+  "modem",
+  "AT answers",
+  "model / firmware",
+  "SIM",
+  "IMSI",
+  "signal",
+  "registration",
+  "operator",
+  "SMS centre",
+  "SMS storage",
+];
 
 describe("Modem.diagnose(): the doctor's checks on the running modem", () => {
   let h: Harness | undefined;
@@ -24,7 +35,13 @@ describe("Modem.diagnose(): the doctor's checks on the running modem", () => {
     expect(checks.find((c) => c.name === "registration")!.detail).toBe("home");
 
     // The CLI's report has the same modem checks (after its own port checks), from the same definitions.
-    const cli = await runDoctor({ port: "sim", baudRate: 115200, profile: "generic", logger: silentLogger(), simulator: new ModemSimulator() });
+    const cli = await runDoctor({
+      port: "sim",
+      baudRate: 115200,
+      profile: "generic",
+      logger: silentLogger(),
+      simulator: new ModemSimulator(),
+    });
     const cliNames = cli.checks.map((c) => c.name);
     expect(cliNames.slice(cliNames.indexOf("AT answers"))).toEqual(NAMES.slice(1));
   });
@@ -36,7 +53,10 @@ describe("Modem.diagnose(): the doctor's checks on the running modem", () => {
     const reg = checks.find((c) => c.name === "registration")!;
     expect(reg).toMatchObject({ ok: false, detail: "searching" });
     expect(reg.hint).toMatch(/not registered yet/);
-    expect(checks.find((c) => c.name === "operator")).toMatchObject({ ok: false, hint: expect.stringMatching(/unregistered/) });
+    expect(checks.find((c) => c.name === "operator")).toMatchObject({
+      ok: false,
+      hint: expect.stringMatching(/unregistered/),
+    });
     expect(checks.find((c) => c.name === "AT answers")!.ok).toBe(true);
   });
 

@@ -105,7 +105,12 @@ describe("modem driver on the simulator", () => {
     const [part] = encodeSubmit("Reminder", { to: DEBTOR, concatReference: 1, statusReport: true }).parts;
     const { reference } = await h.modem.sendPart(part!);
     await waitFor(() => h!.reports.length === 1, "the status report");
-    expect(h.reports[0]).toMatchObject({ type: "status-report", reference, recipient: DEBTOR, outcome: { delivered: true } });
+    expect(h.reports[0]).toMatchObject({
+      type: "status-report",
+      reference,
+      recipient: DEBTOR,
+      outcome: { delivered: true },
+    });
   });
 
   it("reads status reports from storage when announced by +CDSI", async () => {
@@ -122,7 +127,14 @@ describe("modem driver on the simulator", () => {
   it("reports health (signal, registration, operator, storage) on demand and on the interval", async () => {
     h = await startOnSimulator({}, { healthIntervalMs: 50 });
     const e = await h.modem.refreshHealth();
-    expect(e).toMatchObject({ state: "ready", registration: "home", operator: "duegate sim", signal: { rssi: 21, bars: 4, dbm: -71 }, storage: { used: 0, total: 30 }, model: "DUEGATE-SIM" });
+    expect(e).toMatchObject({
+      state: "ready",
+      registration: "home",
+      operator: "duegate sim",
+      signal: { rssi: 21, bars: 4, dbm: -71 },
+      storage: { used: 0, total: 30 },
+      model: "DUEGATE-SIM",
+    });
     const before = h.sim.received.filter((c) => c.name === "+CSQ").length;
     await waitFor(() => h!.sim.received.filter((c) => c.name === "+CSQ").length >= before + 2, "two interval polls");
   });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { DuegateError} from "../../src/core/errors.js";
+import type { DuegateError } from "../../src/core/errors.js";
 import { ErrorCode, isDuegateError } from "../../src/core/errors.js";
 import { createLogger } from "../../src/core/log.js";
 import { encodeSubmit } from "../../src/sms/index.js";
@@ -13,12 +13,20 @@ afterEach(async () => {
 
 const DEBTOR = "+491701234567";
 const part = (text = "Reminder: invoice 17 is due") => encodeSubmit(text, { to: DEBTOR, concatReference: 9 }).parts[0]!;
-const errorOf = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as DuegateError);
+const errorOf = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e as DuegateError,
+  );
 
 describe("faults: the driver recovers from each one", () => {
   it("hang: a timed-out command is retried once, then the port is reopened and the modem comes back", async () => {
     const lines: string[] = [];
-    const logger = createLogger({ level: "debug", pretty: false, destination: { write: (l: string) => void lines.push(l) } });
+    const logger = createLogger({
+      level: "debug",
+      pretty: false,
+      destination: { write: (l: string) => void lines.push(l) },
+    });
     h = await startOnSimulator({}, { logger });
     await sleep(50);
     h.sim.fault.hang(1700); // longer than two command timeouts and the resync gap
@@ -49,7 +57,10 @@ describe("faults: the driver recovers from each one", () => {
     h = await startOnSimulator();
     h.sim.fault.cmsError(38);
     const t = await errorOf(h.modem.sendPart(part()));
-    expect(t).toMatchObject({ code: ErrorCode.ModemCmsError, context: { cms: 38, temporary: true, reason: "network out of order" } });
+    expect(t).toMatchObject({
+      code: ErrorCode.ModemCmsError,
+      context: { cms: 38, temporary: true, reason: "network out of order" },
+    });
     h.sim.fault.cmsError(1);
     const p = await errorOf(h.modem.sendPart(part()));
     expect(p).toMatchObject({ code: ErrorCode.ModemCmsError, context: { cms: 1, temporary: false } });
@@ -63,7 +74,10 @@ describe("faults: the driver recovers from each one", () => {
     const e = await errorOf(h.modem.sendPart(part()));
     expect(e).toMatchObject({ code: ErrorCode.ModemCmsError, context: { cms: 331, temporary: true } });
     await waitFor(() => h!.modem.health().state === "degraded", "degraded state");
-    await expect(h.modem.sendPart(part())).rejects.toMatchObject({ code: ErrorCode.ModemNoNetwork, context: { temporary: true } });
+    await expect(h.modem.sendPart(part())).rejects.toMatchObject({
+      code: ErrorCode.ModemNoNetwork,
+      context: { temporary: true },
+    });
     await sleep(450);
     const back = await h.modem.refreshHealth();
     expect(back).toMatchObject({ state: "ready", registration: "home" });
@@ -110,7 +124,10 @@ describe("faults: the driver recovers from each one", () => {
     h = await startOnSimulator();
     h.sim.fault.unplug(300);
     await waitFor(() => h!.modem.health().state === "recovering", "recovering");
-    await expect(h.modem.sendPart(part())).rejects.toMatchObject({ code: ErrorCode.ModemUnplugged, context: { temporary: true } });
+    await expect(h.modem.sendPart(part())).rejects.toMatchObject({
+      code: ErrorCode.ModemUnplugged,
+      context: { temporary: true },
+    });
     await waitFor(() => h!.modem.ready, "reopen after unplug", 8000);
     // The modem rebooted: the driver set PDU mode and indications again.
     expect(h.sim.settings.cmgf).toBe(0);
@@ -124,7 +141,12 @@ describe("faults: the driver recovers from each one", () => {
     h = await startOnSimulator();
     h.sim.fault.noise();
     const health = await h.modem.refreshHealth();
-    expect(health).toMatchObject({ state: "ready", signal: { rssi: 21 }, registration: "home", operator: "duegate sim" });
+    expect(health).toMatchObject({
+      state: "ready",
+      signal: { rssi: 21 },
+      registration: "home",
+      operator: "duegate sim",
+    });
     h.sim.fault.noise();
     await expect(h.modem.sendPart(part())).resolves.toHaveProperty("reference");
   });

@@ -1,7 +1,13 @@
 import type { ModemHealthEvent } from "../../src/api/events.js";
 import { systemClock } from "../../src/core/clock.js";
 import { silentLogger } from "../../src/core/log.js";
-import { createModem, ModemSimulator, type Modem, type ModemOptions, type SimulatorOptions } from "../../src/modem/index.js";
+import {
+  createModem,
+  ModemSimulator,
+  type Modem,
+  type ModemOptions,
+  type SimulatorOptions,
+} from "../../src/modem/index.js";
 import type { DeliverPdu, StatusReportPdu } from "../../src/sms/index.js";
 
 /**
@@ -24,9 +30,23 @@ export interface Harness {
 }
 
 /** The integration harness (zwave-js integrationTest): a real Modem on the simulator. */
-export async function startOnSimulator(simOpts: SimulatorOptions = {}, modemOpts: Partial<ModemOptions> = {}, before?: (h: Harness) => void): Promise<Harness> {
+export async function startOnSimulator(
+  simOpts: SimulatorOptions = {},
+  modemOpts: Partial<ModemOptions> = {},
+  before?: (h: Harness) => void,
+): Promise<Harness> {
   const sim = new ModemSimulator({ sendLatencyMs: 5, deliveryReportDelayMs: 20, ...simOpts });
-  const modem = createModem({ port: "sim", baudRate: 115200, profile: "generic", healthIntervalMs: 60_000, clock: systemClock, logger: silentLogger(), simulator: sim, ...FAST, ...modemOpts });
+  const modem = createModem({
+    port: "sim",
+    baudRate: 115200,
+    profile: "generic",
+    healthIntervalMs: 60_000,
+    clock: systemClock,
+    logger: silentLogger(),
+    simulator: sim,
+    ...FAST,
+    ...modemOpts,
+  });
   const h: Harness = { sim, modem, inbound: [], reports: [], health: [], stop: () => modem.stop() };
   modem.onInbound(async (pdu, raw) => void h.inbound.push({ pdu, raw }));
   modem.onStatusReport(async (r) => void h.reports.push(r));

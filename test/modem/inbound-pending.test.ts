@@ -15,7 +15,13 @@ describe("inbound announced before it is read (onInboundPending)", () => {
     h = await startOnSimulator({ sendLatencyMs: 150 });
     const order: string[] = [];
     h.modem.onInboundPending(() => order.push("pending"));
-    h.sim.defineBehavior({ name: "order", onCommand: (_sim, cmd) => (["+CMGR", "+CMGS"].includes(cmd.name) && cmd.op === "set" && order.push(cmd.name), false) });
+    h.sim.defineBehavior({
+      name: "order",
+      onCommand: (_sim, cmd) => (
+        ["+CMGR", "+CMGS"].includes(cmd.name) && cmd.op === "set" && order.push(cmd.name),
+        false
+      ),
+    });
     const [a] = encodeSubmit("first", { to: DEBTOR, concatReference: 1 }).parts;
     const [b] = encodeSubmit("second", { to: DEBTOR, concatReference: 2 }).parts;
     const first = h.modem.sendPart(a!);

@@ -24,7 +24,12 @@ describe("AtParser", () => {
   });
 
   it("reads +CMS ERROR and +CME ERROR codes, numeric and verbose", () => {
-    const { frames } = parse(["\r\n+CMS ERROR: 38\r\n", "\r\n+CME ERROR: 11\r\n", "\r\n+CME ERROR: SIM PIN required\r\n", "\r\nERROR\r\n"]);
+    const { frames } = parse([
+      "\r\n+CMS ERROR: 38\r\n",
+      "\r\n+CME ERROR: 11\r\n",
+      "\r\n+CME ERROR: SIM PIN required\r\n",
+      "\r\nERROR\r\n",
+    ]);
     expect(frames).toEqual([
       { kind: "cms-error", code: 38, text: "+CMS ERROR: 38" },
       { kind: "cme-error", code: 11, text: "11" },

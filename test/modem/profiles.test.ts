@@ -18,8 +18,12 @@ describe("modem profiles (firmware-config/profiles)", () => {
   });
 
   it("names the file and the key of an invalid profile", async () => {
-    expect(() => validateProfile({ name: "x", reset: "AT+CFUN=1,1", compat: { madeUp: true } }, "x.yaml")).toThrow(expect.objectContaining({ code: ErrorCode.ConfigInvalid, context: { file: "x.yaml", key: "compat.madeUp" } }));
-    expect(() => validateProfile({ name: "x", reset: "AT+CFUN=1,1", timeouts: { send: 5 } }, "x.yaml")).toThrow(/timeouts.send/);
+    expect(() => validateProfile({ name: "x", reset: "AT+CFUN=1,1", compat: { madeUp: true } }, "x.yaml")).toThrow(
+      expect.objectContaining({ code: ErrorCode.ConfigInvalid, context: { file: "x.yaml", key: "compat.madeUp" } }),
+    );
+    expect(() => validateProfile({ name: "x", reset: "AT+CFUN=1,1", timeouts: { send: 5 } }, "x.yaml")).toThrow(
+      /timeouts.send/,
+    );
     expect(() => validateProfile({ name: "x", reset: "AT+CFUN=1,1", init: ["CMEE=1"] }, "x.yaml")).toThrow(/init\[0\]/);
     await expect(loadProfile("nope")).rejects.toMatchObject({ code: ErrorCode.ConfigInvalid });
     await expect(loadProfile("../etc/passwd")).rejects.toMatchObject({ code: ErrorCode.ConfigInvalid });
@@ -40,7 +44,14 @@ describe("recovery ladder decisions", () => {
 
   it("climbs from reopen to reset to USB power cycle", () => {
     const o = { ...DEFAULT_RECOVERY, resetAfter: 3, powerCycleAfter: 6 };
-    expect([1, 2, 3, 4, 5, 6].map((f) => nextPhase(f, o, true))).toEqual([RecoveryPhase.Reopen, RecoveryPhase.Reopen, RecoveryPhase.Reset, RecoveryPhase.Reopen, RecoveryPhase.Reopen, RecoveryPhase.PowerCycle]);
+    expect([1, 2, 3, 4, 5, 6].map((f) => nextPhase(f, o, true))).toEqual([
+      RecoveryPhase.Reopen,
+      RecoveryPhase.Reopen,
+      RecoveryPhase.Reset,
+      RecoveryPhase.Reopen,
+      RecoveryPhase.Reopen,
+      RecoveryPhase.PowerCycle,
+    ]);
     expect(nextPhase(6, o, false)).toBe(RecoveryPhase.Reset);
   });
 });

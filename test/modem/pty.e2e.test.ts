@@ -33,7 +33,16 @@ if (!haveSocat && process.env.CI === "true") {
 
     beforeAll(async () => {
       pty = await sim.servePty();
-      modem = createModem({ port: pty.path, baudRate: 115200, profile: "generic", healthIntervalMs: 60_000, clock: systemClock, logger: silentLogger(), ...FAST, timeouts: { ...FAST.timeouts, command: 1000 } });
+      modem = createModem({
+        port: pty.path,
+        baudRate: 115200,
+        profile: "generic",
+        healthIntervalMs: 60_000,
+        clock: systemClock,
+        logger: silentLogger(),
+        ...FAST,
+        timeouts: { ...FAST.timeouts, command: 1000 },
+      });
       modem.onInbound(async (pdu) => void inbound.push(pdu));
       modem.onStatusReport(async (r) => void reports.push(r.reference));
       await modem.start();

@@ -33,9 +33,18 @@ describe("recovery ladder", () => {
 
   it("climbs to the USB power cycle when reopening and resetting do not help", async () => {
     const hub = fakeUhubctl(0);
-    h = await startOnSimulator({}, { uhubctl: { location: "1-1.3", port: "4", command: hub.command }, recovery: { backoffBaseMs: 10, backoffMaxMs: 20, resetAfter: 2, powerCycleAfter: 4 } });
+    h = await startOnSimulator(
+      {},
+      {
+        uhubctl: { location: "1-1.3", port: "4", command: hub.command },
+        recovery: { backoffBaseMs: 10, backoffMaxMs: 20, resetAfter: 2, powerCycleAfter: 4 },
+      },
+    );
     let dead = true;
-    h.sim.defineBehavior({ name: "stuck SIM", onCommand: (s, c) => (dead && c.name === "+CPIN" ? (s.cme(13), true) : false) });
+    h.sim.defineBehavior({
+      name: "stuck SIM",
+      onCommand: (s, c) => (dead && c.name === "+CPIN" ? (s.cme(13), true) : false),
+    });
     h.sim.fault.unplug(10);
     await waitFor(() => hub.calls().length > 0, "the power cycle", 8000);
     expect(hub.calls()[0]).toBe("-l 1-1.3 -p 4 -a cycle -d 3");
@@ -45,7 +54,10 @@ describe("recovery ladder", () => {
   });
 
   it("stop() during recovery returns promptly", async () => {
-    h = await startOnSimulator({}, { recovery: { backoffBaseMs: 5000, backoffMaxMs: 5000, resetAfter: 3, powerCycleAfter: 6 } });
+    h = await startOnSimulator(
+      {},
+      { recovery: { backoffBaseMs: 5000, backoffMaxMs: 5000, resetAfter: 3, powerCycleAfter: 6 } },
+    );
     h.sim.fault.unplug(60_000);
     await waitFor(() => h!.modem.health().state === "recovering", "recovering");
     const t0 = Date.now();
@@ -58,7 +70,10 @@ describe("recovery ladder", () => {
   it("never hands a message over twice when the delete failed after the handler stored it", async () => {
     h = await startOnSimulator();
     let failDelete = true;
-    h.sim.defineBehavior({ name: "CMGD fails once", onCommand: (s, c) => (failDelete && c.name === "+CMGD" ? ((failDelete = false), s.cms(500), true) : false) });
+    h.sim.defineBehavior({
+      name: "CMGD fails once",
+      onCommand: (s, c) => (failDelete && c.name === "+CMGD" ? ((failDelete = false), s.cms(500), true) : false),
+    });
     h.sim.injectInbound("+491701234567", "STOP");
     await waitFor(() => h!.inbound.length === 1, "the hand-over");
     await h.modem.inboxIdle();

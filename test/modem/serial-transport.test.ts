@@ -15,7 +15,12 @@ const MockBinding = SerialPortMock.binding;
 type MockPortBinding = Awaited<ReturnType<typeof MockBinding.open>>;
 
 /** MockBinding whose open port can be pulled out: its pending read fails as a USB unplug does. */
-function unpluggableBinding(): { binding: typeof MockBinding; port: () => MockPortBinding; readsPending: () => number; unplug: () => void } {
+function unpluggableBinding(): {
+  binding: typeof MockBinding;
+  port: () => MockPortBinding;
+  readsPending: () => number;
+  unplug: () => void;
+} {
   let port: MockPortBinding | undefined;
   const unplugs: Array<() => void> = [];
   const binding: typeof MockBinding = {

@@ -91,7 +91,10 @@ describe("ModemSimulator", () => {
 
   it("records commands for assertions and lets a test put a behavior in front", async () => {
     const sim = new ModemSimulator();
-    sim.defineBehavior({ name: "odd signal", onCommand: (s, c) => (c.name === "+CSQ" ? (s.respond(["+CSQ: 3,99"]), true) : false) });
+    sim.defineBehavior({
+      name: "odd signal",
+      onCommand: (s, c) => (c.name === "+CSQ" ? (s.respond(["+CSQ: 3,99"]), true) : false),
+    });
     const term = await terminal(sim);
     const seen = sim.expectCommand(1000, (c) => c.name === "+CSQ");
     await term.send("AT+CSQ\r");

@@ -16,7 +16,10 @@ function configFor(dataDir: string) {
   return validateConfig({
     gateway: { dataDir, defaultTimeZone: "UTC" },
     modem: { port: "sim", stopGraceMs: GRACE_MS },
-    outbox: { sendWindow: { start: "00:00", end: "23:59" }, retry: { baseDelayMs: 100, maxDelayMs: 1000, modemPauseMs: 0 } },
+    outbox: {
+      sendWindow: { start: "00:00", end: "23:59" },
+      retry: { baseDelayMs: 100, maxDelayMs: 1000, modemPauseMs: 0 },
+    },
     dunning: { requireTrustedClock: false },
     http: { listen: "127.0.0.1:0" },
     mqtt: { mode: "off" },
@@ -35,7 +38,12 @@ describe("orderly stop with a hung modem", () => {
     const dataDir = mkdtempSync(join(tmpdir(), "duegate-stop-"));
     dirs.push(dataDir);
     const sim = new ModemSimulator({ sendLatencyMs: 5, deliveryReportDelayMs: 50 });
-    const app = await createApp(configFor(dataDir), { simulator: sim, logger: silentLogger(), http: false, mqtt: false });
+    const app = await createApp(configFor(dataDir), {
+      simulator: sim,
+      logger: silentLogger(),
+      http: false,
+      mqtt: false,
+    });
     apps.push(app);
     await app.start();
     const { outbox, modem } = app.services;
@@ -48,8 +56,18 @@ describe("orderly stop with a hung modem", () => {
     (modem as { sendPart: typeof sendPart }).sendPart = (part) => (sendCalls++, sendPart(part));
     sim.fault.hang(60_000); // the modem takes the command and never answers (until it is reopened)
     const keys = ["stop-1", "stop-2"];
-    for (const key of keys) await outbox.enqueue({ idempotencyKey: key, to: "+4915123400001", text: `reminder ${key}`, priority: 1, origin: { kind: "test", requestedBy: "test" } });
-    await waitFor(() => outbox.byIdempotencyKey("stop-1")?.state === "sending" && sendCalls === 1, "the first message at the modem");
+    for (const key of keys)
+      await outbox.enqueue({
+        idempotencyKey: key,
+        to: "+4915123400001",
+        text: `reminder ${key}`,
+        priority: 1,
+        origin: { kind: "test", requestedBy: "test" },
+      });
+    await waitFor(
+      () => outbox.byIdempotencyKey("stop-1")?.state === "sending" && sendCalls === 1,
+      "the first message at the modem",
+    );
 
     const t0 = Date.now();
     await app.stop();
@@ -61,7 +79,12 @@ describe("orderly stop with a hung modem", () => {
 
     // After a restart on a healthy modem both accepted messages are still there and go out.
     const sim2 = new ModemSimulator({ sendLatencyMs: 5, deliveryReportDelayMs: 50 });
-    const again = await createApp(configFor(dataDir), { simulator: sim2, logger: silentLogger(), http: false, mqtt: false });
+    const again = await createApp(configFor(dataDir), {
+      simulator: sim2,
+      logger: silentLogger(),
+      http: false,
+      mqtt: false,
+    });
     apps.push(again);
     const first = again.services.outbox.byIdempotencyKey("stop-1");
     expect(first?.attempts.map((a) => a.outcome)).toEqual(["temporary"]);
@@ -82,6 +105,9 @@ describe("orderly stop with a hung modem", () => {
     await expect(sending).resolves.toHaveProperty("reference");
     expect(h.sim.sent).toHaveLength(1);
     expect(h.modem.ready).toBe(false);
-    await expect(h.modem.sendPart(part!)).rejects.toMatchObject({ code: ErrorCode.ModemClosed, context: { temporary: true } });
+    await expect(h.modem.sendPart(part!)).rejects.toMatchObject({
+      code: ErrorCode.ModemClosed,
+      context: { temporary: true },
+    });
   });
 });

@@ -10,9 +10,21 @@ import { FAST, waitFor } from "./helpers.js";
 
 describe("port discovery after re-enumeration", () => {
   const before: PortInfo[] = [
-    { path: "/dev/ttyUSB0", vendorId: "2c7c", productId: "0125", serialNumber: "abc", byId: "/dev/serial/by-id/usb-Quectel_EC25-if00-port0" },
+    {
+      path: "/dev/ttyUSB0",
+      vendorId: "2c7c",
+      productId: "0125",
+      serialNumber: "abc",
+      byId: "/dev/serial/by-id/usb-Quectel_EC25-if00-port0",
+    },
     { path: "/dev/ttyUSB1", vendorId: "2c7c", productId: "0125", serialNumber: "abc" },
-    { path: "/dev/ttyUSB2", vendorId: "2c7c", productId: "0125", serialNumber: "abc", byId: "/dev/serial/by-id/usb-Quectel_EC25-if02-port0" },
+    {
+      path: "/dev/ttyUSB2",
+      vendorId: "2c7c",
+      productId: "0125",
+      serialNumber: "abc",
+      byId: "/dev/serial/by-id/usb-Quectel_EC25-if02-port0",
+    },
     { path: "/dev/ttyUSB3", vendorId: "2c7c", productId: "0125", serialNumber: "abc" },
   ];
   const after = before.map((p, i) => ({ ...p, path: `/dev/ttyUSB${i + 4}`, byId: undefined }));
@@ -28,13 +40,17 @@ describe("port discovery after re-enumeration", () => {
   });
 
   it("falls back to the profile's USB ids, and to nothing", () => {
-    expect(findAgain(after, { path: "/dev/ttyUSB9", usb: [{ vendorId: "2C7C", productId: "0125" }] })?.path).toBe("/dev/ttyUSB4");
+    expect(findAgain(after, { path: "/dev/ttyUSB9", usb: [{ vendorId: "2C7C", productId: "0125" }] })?.path).toBe(
+      "/dev/ttyUSB4",
+    );
     expect(findAgain(after, { path: "/dev/ttyUSB9", usb: [{ vendorId: "12d1", productId: "1506" }] })).toBeUndefined();
   });
 
   it("parses tcp://host:port and names the config key when it is wrong", () => {
     expect(parseTcpAddress("tcp://10.0.0.5:4001")).toEqual({ host: "10.0.0.5", port: 4001 });
-    expect(() => parseTcpAddress("tcp://host")).toThrow(expect.objectContaining({ code: ErrorCode.ConfigInvalid, context: { key: "modem.port", value: "tcp://host" } }));
+    expect(() => parseTcpAddress("tcp://host")).toThrow(
+      expect.objectContaining({ code: ErrorCode.ConfigInvalid, context: { key: "modem.port", value: "tcp://host" } }),
+    );
   });
 });
 
@@ -50,7 +66,15 @@ describe("the driver over TCP (ser2net style)", () => {
     const sim = new ModemSimulator({ sendLatencyMs: 5 });
     const s = await sim.serveTcp(0);
     server = s;
-    modem = createModem({ port: `tcp://127.0.0.1:${s.port}`, baudRate: 115200, profile: "generic", healthIntervalMs: 60_000, clock: systemClock, logger: silentLogger(), ...FAST });
+    modem = createModem({
+      port: `tcp://127.0.0.1:${s.port}`,
+      baudRate: 115200,
+      profile: "generic",
+      healthIntervalMs: 60_000,
+      clock: systemClock,
+      logger: silentLogger(),
+      ...FAST,
+    });
     const got: string[] = [];
     modem.onInbound(async (p) => void got.push(p.text));
     await modem.start();

@@ -20,15 +20,18 @@ afterEach(async () => {
 });
 
 const number = (i: number): string => `+49176${String(20_000_000 + i)}`;
-const batch = (n: number, from = 0): EnqueueRequest[] => Array.from({ length: n }, (_, i) => reminder({ to: number(from + i), text: `Reminder ${from + i}: please pay.` }));
+const batch = (n: number, from = 0): EnqueueRequest[] =>
+  Array.from({ length: n }, (_, i) => reminder({ to: number(from + i), text: `Reminder ${from + i}: please pay.` }));
 const idOf = (o: EnqueueOutcome | undefined): string => (o && o.status !== "refused" ? o.message.id : "");
-const activeFiles = async (dataDir: string): Promise<string[]> => (await readdir(join(dataDir, "outbox", "active"))).filter((f) => f.endsWith(".json"));
+const activeFiles = async (dataDir: string): Promise<string[]> =>
+  (await readdir(join(dataDir, "outbox", "active"))).filter((f) => f.endsWith(".json"));
 
 async function keyLines(dataDir: string): Promise<Array<{ k: string; id: string }>> {
   const dir = join(dataDir, "outbox");
   const out: Array<{ k: string; id: string }> = [];
   for (const f of (await readdir(dir)).filter((n) => n.startsWith("outbox-keys-"))) {
-    for (const line of (await readFile(join(dir, f), "utf8")).split("\n").filter(Boolean)) out.push((JSON.parse(line) as { record: { k: string; id: string } }).record);
+    for (const line of (await readFile(join(dir, f), "utf8")).split("\n").filter(Boolean))
+      out.push((JSON.parse(line) as { record: { k: string; id: string } }).record);
   }
   return out;
 }
@@ -38,10 +41,28 @@ describe("Outbox.enqueueMany", () => {
     r = await rig();
     const known = await r.outbox.enqueue(reminder({ to: number(99) }));
     const a = reminder({ to: number(1) });
-    const reqs = [a, reminder({ to: "+49 123" }), reminder({ to: number(2) }), reminder({ idempotencyKey: known.message.idempotencyKey, to: number(3) }), { ...a, text: "another text, same key" }, reminder({ text: "" }), reminder({ to: number(4), timeZones: ["Mars/Olympus"] })];
+    const reqs = [
+      a,
+      reminder({ to: "+49 123" }),
+      reminder({ to: number(2) }),
+      reminder({ idempotencyKey: known.message.idempotencyKey, to: number(3) }),
+      { ...a, text: "another text, same key" },
+      reminder({ text: "" }),
+      reminder({ to: number(4), timeZones: ["Mars/Olympus"] }),
+    ];
     const out = await r.outbox.enqueueMany(reqs);
-    expect(out.map((o) => o.status)).toEqual(["queued", "refused", "queued", "duplicate", "duplicate", "refused", "refused"]);
-    const refused = out.filter((o) => o.status === "refused").map((o) => (o.status === "refused" ? o.error : undefined));
+    expect(out.map((o) => o.status)).toEqual([
+      "queued",
+      "refused",
+      "queued",
+      "duplicate",
+      "duplicate",
+      "refused",
+      "refused",
+    ]);
+    const refused = out
+      .filter((o) => o.status === "refused")
+      .map((o) => (o.status === "refused" ? o.error : undefined));
     expect(isDuegateError(refused[0], ErrorCode.InvalidNumber)).toBe(true);
     expect(refused[0]!.message).toMatch(/number/i);
     expect(isDuegateError(refused[1], ErrorCode.Validation)).toBe(true);
@@ -54,7 +75,15 @@ describe("Outbox.enqueueMany", () => {
     expect(await activeFiles(r.dataDir)).toHaveLength(3);
     // A second time: every valid one is a duplicate, the invalid ones are refused again.
     const again = await r.outbox.enqueueMany(reqs);
-    expect(again.map((o) => o.status)).toEqual(["duplicate", "refused", "duplicate", "duplicate", "duplicate", "refused", "refused"]);
+    expect(again.map((o) => o.status)).toEqual([
+      "duplicate",
+      "refused",
+      "duplicate",
+      "duplicate",
+      "duplicate",
+      "refused",
+      "refused",
+    ]);
     expect(idOf(again[2])).toBe(idOf(out[2]));
     expect(await r.outbox.enqueueMany([])).toEqual([]);
   });
@@ -92,7 +121,10 @@ describe("Outbox.enqueueMany", () => {
     const reqs = batch(40, 200);
     const real = AtomicJsonFile.prototype.prepare;
     let calls = 0;
-    vi.spyOn(AtomicJsonFile.prototype, "prepare").mockImplementation(function (this: AtomicJsonFile<unknown>, text: string) {
+    vi.spyOn(AtomicJsonFile.prototype, "prepare").mockImplementation(function (
+      this: AtomicJsonFile<unknown>,
+      text: string,
+    ) {
       if (++calls === 17) return Promise.reject(new Error("EIO: card write failed (test)"));
       return real.call(this, text);
     });
@@ -123,8 +155,15 @@ describe("Outbox.enqueueMany", () => {
     // Each "queued" that went out is followed by a "failed" saying it was never stored.
     const keys = new Set(reqs.map((q) => q.idempotencyKey));
     const seen = r.events.filter((e) => keys.has(e.idempotencyKey)).map((e) => `${e.idempotencyKey} ${e.state}`);
-    expect(seen).toEqual([...reqs.map((q) => `${q.idempotencyKey} queued`), ...reqs.map((q) => `${q.idempotencyKey} failed`)]);
-    expect(r.events.filter((e) => keys.has(e.idempotencyKey) && e.state === "failed").every((e) => /not stored: ENOSPC/.test(String(e.reason)))).toBe(true);
+    expect(seen).toEqual([
+      ...reqs.map((q) => `${q.idempotencyKey} queued`),
+      ...reqs.map((q) => `${q.idempotencyKey} failed`),
+    ]);
+    expect(
+      r.events
+        .filter((e) => keys.has(e.idempotencyKey) && e.state === "failed")
+        .every((e) => /not stored: ENOSPC/.test(String(e.reason))),
+    ).toBe(true);
     r.events.length = 0;
     expect(await activeFiles(r.dataDir)).toEqual([]);
     // In the same process, a retry at once is admitted.
@@ -157,7 +196,9 @@ describe("Outbox.enqueueMany", () => {
     expect(one.message.id).toBe(idOf(many[3]));
     const [single, viaBatch] = await Promise.all([r.outbox.enqueue(reminder({ to: number(410) })), Promise.resolve()]);
     void viaBatch;
-    const dup = await r.outbox.enqueueMany([{ ...reminder({ to: number(411) }), idempotencyKey: single.message.idempotencyKey }]);
+    const dup = await r.outbox.enqueueMany([
+      { ...reminder({ to: number(411) }), idempotencyKey: single.message.idempotencyKey },
+    ]);
     expect(idOf(dup[0])).toBe(single.message.id);
     expect(existsSync(join(r.dataDir, "outbox", "active", `${single.message.id}.json`))).toBe(true);
   });

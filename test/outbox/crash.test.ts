@@ -19,7 +19,10 @@ function runChild(args: string[], killWhen?: (stdout: string) => boolean): Promi
   return new Promise((resolve, reject) => {
     // node itself with tsx's loader, not `npx tsx`: SIGKILL must hit the process that runs the
     // outbox (npx's npm and tsx's launcher are parents that a kill would leave it running under).
-    const child = spawn(process.execPath, ["--import", "tsx", CHILD, ...args], { stdio: ["ignore", "pipe", "pipe"], detached: false });
+    const child = spawn(process.execPath, ["--import", "tsx", CHILD, ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: false,
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -75,7 +78,10 @@ describe.each(["fail", "resend"] as const)("crash recovery (kill -9 mid-batch, o
       return lines >= 12;
     });
     expect(first.signal).toBe("SIGKILL");
-    const acked = first.stdout.split("\n").filter((l) => l.startsWith("ack ")).map((l) => l.slice(4));
+    const acked = first.stdout
+      .split("\n")
+      .filter((l) => l.startsWith("ack "))
+      .map((l) => l.slice(4));
     expect(acked.length).toBe(count); // enqueueing is quicker than sending: all were accepted before the kill
     const totalParts = count + Math.ceil(count / 3); // every third message has 2 parts
     const afterKill = (await airLines(log)).length;
@@ -102,7 +108,8 @@ describe.each(["fail", "resend"] as const)("crash recovery (kill -9 mid-batch, o
     }
     expect(states.filter((s) => s === "submitted").length + inDoubtFailed.length).toBe(count);
     // Every submitted message's parts are on the air, in order.
-    for (const m of done.values()) if (m.state === "submitted") expect(m.parts.every((p) => p.reference !== undefined)).toBe(true);
+    for (const m of done.values())
+      if (m.state === "submitted") expect(m.parts.every((p) => p.reference !== undefined)).toBe(true);
     expect(await readdir(join(dataDir, "outbox", "active"))).toEqual([]);
   }, 120_000);
 });
@@ -110,7 +117,11 @@ describe.each(["fail", "resend"] as const)("crash recovery (kill -9 mid-batch, o
 describe("crash recovery of batch admissions (kill -9 while enqueueMany writes, outbox.inDoubt = fail)", () => {
   it("each message admitted whole or not at all: a retry of everything admits the rest, blocks on nothing, sends nothing twice", async () => {
     const count = 60; // three batches of 20
-    const acks = (out: string): string[] => out.split("\n").filter((l) => l.startsWith("ack ")).map((l) => l.split(" ")[1]!);
+    const acks = (out: string): string[] =>
+      out
+        .split("\n")
+        .filter((l) => l.startsWith("ack "))
+        .map((l) => l.split(" ")[1]!);
     let midBatch = 0;
     // Killed some ms after the first batch is acknowledged: a batch takes ~15-20 ms here, so the
     // later delays land while the second one is being written (key lines durable, records still
@@ -129,9 +140,15 @@ describe("crash recovery of batch admissions (kill -9 while enqueueMany writes, 
       expect(acked.length).toBeGreaterThanOrEqual(20);
       const keyLines = (await readdir(join(dataDir, "outbox"))).filter((f) => f.startsWith("outbox-keys-"));
       let keys = 0;
-      for (const f of keyLines) keys += (await readFile(join(dataDir, "outbox", f), "utf8")).split("\n").filter(Boolean).length;
+      for (const f of keyLines)
+        keys += (await readFile(join(dataDir, "outbox", f), "utf8")).split("\n").filter(Boolean).length;
       const files = await readdir(join(dataDir, "outbox", "active"));
-      if (keys > acked.length || files.filter((f) => f.endsWith(".json")).length > acked.length || files.some((f) => f.endsWith(".tmp"))) midBatch++;
+      if (
+        keys > acked.length ||
+        files.filter((f) => f.endsWith(".json")).length > acked.length ||
+        files.some((f) => f.endsWith(".tmp"))
+      )
+        midBatch++;
 
       const second = await runChild([dataDir, log, String(count), "batch-retry", "fail"]);
       expect(second.stdout).toContain("done");

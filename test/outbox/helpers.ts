@@ -9,7 +9,14 @@ import { DuegateError, ErrorCode } from "../../src/core/errors.js";
 import type { DomainEvents, MessageStateEvent } from "../../src/api/events.js";
 import { OutboxSection } from "../../src/config/sections/outbox.js";
 import type { Config } from "../../src/config/schema.js";
-import { Outbox, Priority, type ConsentCheck, type EnqueueRequest, type PartSender, type SimLane } from "../../src/outbox/index.js";
+import {
+  Outbox,
+  Priority,
+  type ConsentCheck,
+  type EnqueueRequest,
+  type PartSender,
+  type SimLane,
+} from "../../src/outbox/index.js";
 
 export function outboxDefaults(): Config["outbox"] {
   return Value.Default(OutboxSection, {}) as Config["outbox"];
@@ -49,7 +56,11 @@ export class FakeSender implements PartSender {
 }
 
 export const cms = (code: number, temporary: boolean): DuegateError =>
-  new DuegateError(ErrorCode.ModemCmsError, `+CMS ERROR: ${code}`, { cms: code, temporary, reason: temporary ? "network out of order" : "call barred" });
+  new DuegateError(ErrorCode.ModemCmsError, `+CMS ERROR: ${code}`, {
+    cms: code,
+    temporary,
+    reason: temporary ? "network out of order" : "call barred",
+  });
 
 export interface Rig {
   outbox: Outbox;
@@ -61,7 +72,19 @@ export interface Rig {
   reopen(): Promise<Outbox>;
 }
 
-export async function rig(opts: { start?: number; config?: (c: Config["outbox"]) => void; statusReports?: boolean; dataDir?: string; clock?: ManualClock; sender?: FakeSender; bus?: EventBus<DomainEvents>; consent?: ConsentCheck; lanes?: SimLane[] } = {}): Promise<Rig> {
+export async function rig(
+  opts: {
+    start?: number;
+    config?: (c: Config["outbox"]) => void;
+    statusReports?: boolean;
+    dataDir?: string;
+    clock?: ManualClock;
+    sender?: FakeSender;
+    bus?: EventBus<DomainEvents>;
+    consent?: ConsentCheck;
+    lanes?: SimLane[];
+  } = {},
+): Promise<Rig> {
   // Tuesday 2026-03-10 10:00 Berlin (09:00Z): inside the default window.
   const clock = opts.clock ?? new ManualClock(opts.start ?? Date.UTC(2026, 2, 10, 9, 0));
   const sender = opts.sender ?? new FakeSender(clock);
@@ -78,7 +101,13 @@ export async function rig(opts: { start?: number; config?: (c: Config["outbox"])
       bus,
       logger: silentLogger(),
       config,
-      modemConfig: { statusReports: opts.statusReports ?? true, validityMinutes: 1440, smsc: "", concatReference: 8, transliterate: true },
+      modemConfig: {
+        statusReports: opts.statusReports ?? true,
+        validityMinutes: 1440,
+        smsc: "",
+        concatReference: 8,
+        transliterate: true,
+      },
       gateway: { defaultRegion: "DE", defaultTimeZone: "Europe/Berlin" },
       sender,
       storage: { flushIntervalMs: 20 },

@@ -28,7 +28,8 @@ const activeCount = (r: Rig): number => {
   return s.queued + s.sending + s.submitted;
 };
 const historyDir = (r: Rig): string => join(r.dataDir, "history");
-const historyFile = (r: Rig, at: number): string => join(historyDir(r), `outbox-${new Date(at).toISOString().slice(0, 10)}.jsonl`);
+const historyFile = (r: Rig, at: number): string =>
+  join(historyDir(r), `outbox-${new Date(at).toISOString().slice(0, 10)}.jsonl`);
 
 /** The history lines (ids) of one message, over all the day files. */
 async function historyLines(r: Rig, id: string): Promise<Array<{ file: string; state: string }>> {
@@ -62,7 +63,11 @@ describe("Outbox.readMessages: each message once, in its latest record", () => {
 
     r.sender.hold = false;
     r.sender.release();
-    await until(r.clock, () => r!.outbox.get(message.id)?.state === "submitted" && activeCount(r!) === 0, "submitted, out of the hot set");
+    await until(
+      r.clock,
+      () => r!.outbox.get(message.id)?.state === "submitted" && activeCount(r!) === 0,
+      "submitted, out of the hot set",
+    );
 
     const lines = await historyLines(r, message.id);
     expect(lines).toEqual([
@@ -74,7 +79,14 @@ describe("Outbox.readMessages: each message once, in its latest record", () => {
     expect(got[0]!.id).toBe(message.id);
     expect(got[0]!.state).toBe("submitted");
     expect(got[0]!.parts[0]!.reference).toBe(0);
-    expect(got[0]!.history.map((h) => h.state)).toEqual(["queued", "sending", "failed", "queued", "sending", "submitted"]);
+    expect(got[0]!.history.map((h) => h.state)).toEqual([
+      "queued",
+      "sending",
+      "failed",
+      "queued",
+      "sending",
+      "submitted",
+    ]);
   });
 
   it("a crash between the history append and the removal from the active set: once, in the finished record, and not sent again", async () => {
@@ -102,7 +114,9 @@ describe("Outbox.readMessages: each message once, in its latest record", () => {
     await until(r.clock, () => r!.outbox.get(kept.message.id)?.state === "submitted", "the other one sent");
     expect(r.sender.sent).toHaveLength(1); // the cancelled one is not sent
     expect(r.outbox.get(message.id)?.state).toBe("cancelled");
-    expect((await all(r.outbox.readMessages({}))).filter((m) => m.id === message.id).map((m) => m.state)).toEqual(["cancelled"]);
+    expect((await all(r.outbox.readMessages({}))).filter((m) => m.id === message.id).map((m) => m.state)).toEqual([
+      "cancelled",
+    ]);
   });
 
   it("a crash after the finished record was flushed but before its removal: once, finished (moved again at the start)", async () => {
@@ -125,7 +139,11 @@ describe("Outbox.readMessages: each message once, in its latest record", () => {
     r = await rig({ statusReports: false });
     const { message } = await r.outbox.enqueue(reminder());
     await r.outbox.start();
-    await until(r.clock, () => r!.outbox.get(message.id)?.state === "submitted" && activeCount(r!) === 0, "submitted, out of the hot set");
+    await until(
+      r.clock,
+      () => r!.outbox.get(message.id)?.state === "submitted" && activeCount(r!) === 0,
+      "submitted, out of the hot set",
+    );
     await r.outbox.stop();
     const line = (await readFile(historyFile(r, r.clock.now()), "utf8")).trim();
     const submitted = (JSON.parse(line) as { record: OutboxMessage }).record;
@@ -166,7 +184,9 @@ describe("Outbox.readMessages: the period", () => {
     expect(got.every((m) => m.state === "cancelled")).toBe(true);
     // Without bounds, every one of them (history and active).
     const everything = await all(r.outbox.readMessages({}));
-    expect(everything.map((m) => m.id).sort()).toEqual([before, late, tooLate, quick, after, still].map((x) => x.message.id).sort());
+    expect(everything.map((m) => m.id).sort()).toEqual(
+      [before, late, tooLate, quick, after, still].map((x) => x.message.id).sort(),
+    );
   });
 
   it("files outside the period are not opened (one that would throw if read, on either side)", async () => {
@@ -188,10 +208,19 @@ describe("Outbox.readMessages: one account", () => {
   it("keeps the messages of that account, active and in history, whatever the origin", async () => {
     r = await rig();
     const mine = (o: Partial<Parameters<typeof reminder>[0]> = {}) => reminder(o);
-    const a1 = await r.outbox.enqueue(mine({ origin: { kind: "dunning", accountId: "A-1", invoiceIds: ["i1"], step: "first", policyVersion: 1 } }));
-    const a2 = await r.outbox.enqueue(mine({ origin: { kind: "keyword-reply", inboundId: "in-1", keyword: "BALANCE", accountIds: ["A-2", "A-1"] }, priority: Priority.reply }));
+    const a1 = await r.outbox.enqueue(
+      mine({ origin: { kind: "dunning", accountId: "A-1", invoiceIds: ["i1"], step: "first", policyVersion: 1 } }),
+    );
+    const a2 = await r.outbox.enqueue(
+      mine({
+        origin: { kind: "keyword-reply", inboundId: "in-1", keyword: "BALANCE", accountIds: ["A-2", "A-1"] },
+        priority: Priority.reply,
+      }),
+    );
     const a3 = await r.outbox.enqueue(mine({ origin: { kind: "api", requestedBy: "staff", accountId: "A-1" } }));
-    const b1 = await r.outbox.enqueue(mine({ origin: { kind: "dunning", accountId: "A-10", invoiceIds: ["i2"], step: "first", policyVersion: 1 } }));
+    const b1 = await r.outbox.enqueue(
+      mine({ origin: { kind: "dunning", accountId: "A-10", invoiceIds: ["i2"], step: "first", policyVersion: 1 } }),
+    );
     const b2 = await r.outbox.enqueue(mine({ origin: { kind: "api", requestedBy: "staff" } }));
     await r.outbox.enqueue(mine({ origin: { kind: "test", requestedBy: "staff" } }));
     for (const m of [a1, b1, b2]) await r.outbox.cancel({ id: m.message.id }, "x"); // in history
@@ -212,13 +241,23 @@ describe("Outbox.readMessages: a torn last line", () => {
     // A power cut in the middle of an append: half a line, no newline.
     await appendFile(file, `{"at":${r.clock.now()},"record":{"id":"${second.message.id}","state":"canc`);
     const got = await all(r.outbox.readMessages({}));
-    expect(got.map((m) => [m.id, m.state]).sort()).toEqual([[first.message.id, "cancelled"], [second.message.id, "queued"]].sort());
+    expect(got.map((m) => [m.id, m.state]).sort()).toEqual(
+      [
+        [first.message.id, "cancelled"],
+        [second.message.id, "queued"],
+      ].sort(),
+    );
 
     await r.outbox.stop();
     r.outbox = await r.reopen(); // reads the torn file at the start, too
     await r.outbox.cancel({ id: second.message.id }, "x");
     const after = await all(r.outbox.readMessages({}));
-    expect(after.map((m) => [m.id, m.state]).sort()).toEqual([[first.message.id, "cancelled"], [second.message.id, "cancelled"]].sort());
+    expect(after.map((m) => [m.id, m.state]).sort()).toEqual(
+      [
+        [first.message.id, "cancelled"],
+        [second.message.id, "cancelled"],
+      ].sort(),
+    );
     expect((await readFile(file, "utf8")).split("\n").filter((l) => l !== "")).toHaveLength(3);
   });
 });

@@ -14,7 +14,13 @@ afterEach(async () => {
   r = undefined;
 });
 
-const cmgsLost = () => new DuegateError(ErrorCode.ModemTimeout, "CMGS got no answer within 3000 ms", { command: "CMGS", failure: "timeout", temporary: true, inDoubt: true });
+const cmgsLost = () =>
+  new DuegateError(ErrorCode.ModemTimeout, "CMGS got no answer within 3000 ms", {
+    command: "CMGS",
+    failure: "timeout",
+    temporary: true,
+    inDoubt: true,
+  });
 
 /** Concatenation reference and sequence number of a sent PDU. */
 function concatOf(pdu: string): { reference: number; index: number; count: number } | undefined {
@@ -100,7 +106,13 @@ describe("a part in doubt settled by evidence", () => {
     const m = r.outbox.get(message.id)!;
     expect(m.state).toBe("delivered");
     expect(m.parts[0]).toMatchObject({ reference: 42, status: "delivered" });
-    expect(r.events.filter((e) => e.id === message.id).map((e) => e.state)).toEqual(["queued", "sending", "failed", "submitted", "delivered"]);
+    expect(r.events.filter((e) => e.id === message.id).map((e) => e.state)).toEqual([
+      "queued",
+      "sending",
+      "failed",
+      "submitted",
+      "delivered",
+    ]);
   });
 
   it("is durable: after a restart the message is still delivered", async () => {

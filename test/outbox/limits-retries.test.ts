@@ -19,7 +19,14 @@ describe("limits: a limited message waits, it is not failed", () => {
     const to = "+4917611111111";
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await r.outbox.enqueue(reminder({ to, expiresAt: far(r) }))).message.id);
-    const reply = await r.outbox.enqueue(reminder({ to, priority: Priority.reply, limitClass: "reply", origin: { kind: "keyword-reply", inboundId: "in1", keyword: "BALANCE", accountIds: [] } }));
+    const reply = await r.outbox.enqueue(
+      reminder({
+        to,
+        priority: Priority.reply,
+        limitClass: "reply",
+        origin: { kind: "keyword-reply", inboundId: "in1", keyword: "BALANCE", accountIds: [] },
+      }),
+    );
     await r.outbox.start();
     await until(r.clock, () => r!.sender.sent.length === 3);
     await settle(r.clock, 3);
@@ -104,7 +111,11 @@ describe("retries", () => {
     await r.outbox.start();
     await until(r.clock, () => r!.sender.calls === 1);
     const b = await r.outbox.enqueue(reminder({ to: "+4917640000002" }));
-    await until(r.clock, () => r!.outbox.get(b.message.id)!.state === "submitted" && r!.outbox.get(a.message.id)!.nextAttemptAt !== undefined);
+    await until(
+      r.clock,
+      () =>
+        r!.outbox.get(b.message.id)!.state === "submitted" && r!.outbox.get(a.message.id)!.nextAttemptAt !== undefined,
+    );
     const first = r.outbox.get(a.message.id)!;
     expect(first.state).toBe("queued");
     expect(first.nextAttemptAt! - first.attempts[0]!.at).toBe(22_500); // 30 s * (0.5 + 0.5 * 0.5)
@@ -136,7 +147,11 @@ describe("retries", () => {
     const { message } = await r.outbox.enqueue(reminder());
     await r.outbox.start();
     for (let i = 1; i <= 3; i++) {
-      await until(r.clock, () => r!.sender.calls === i && r!.outbox.get(message.id)!.state !== "sending", `attempt ${i}`);
+      await until(
+        r.clock,
+        () => r!.sender.calls === i && r!.outbox.get(message.id)!.state !== "sending",
+        `attempt ${i}`,
+      );
       await r.clock.advance(10_000);
     }
     await until(r.clock, () => r!.outbox.get(message.id)!.state === "failed");

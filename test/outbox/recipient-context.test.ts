@@ -7,14 +7,29 @@ const DEFAULTS = { locale: "en-GB", timeZone: "Europe/Berlin" };
 
 describe("recipientContext", () => {
   it("takes the account's locale and zone first", () => {
-    expect(recipientContext("+905321234567", { locale: "de-DE", timeZone: "America/New_York" }, DEFAULTS)).toEqual({ locale: "de-DE", timeZone: "America/New_York" });
+    expect(recipientContext("+905321234567", { locale: "de-DE", timeZone: "America/New_York" }, DEFAULTS)).toEqual({
+      locale: "de-DE",
+      timeZone: "America/New_York",
+    });
   });
 
   it("fills what the account lacks from the number's country", () => {
-    expect(recipientContext("+905321234567", { locale: "de-DE" }, DEFAULTS)).toEqual({ locale: "de-DE", timeZone: "Europe/Istanbul" });
-    expect(recipientContext("+905321234567", undefined, DEFAULTS)).toEqual({ locale: "tr-TR", timeZone: "Europe/Istanbul" });
-    expect(recipientContext("+34612345678", undefined, DEFAULTS)).toEqual({ locale: "es-ES", timeZone: "Europe/Madrid" });
-    expect(recipientContext("+351912345678", undefined, DEFAULTS)).toEqual({ locale: "pt-PT", timeZone: "Europe/Lisbon" });
+    expect(recipientContext("+905321234567", { locale: "de-DE" }, DEFAULTS)).toEqual({
+      locale: "de-DE",
+      timeZone: "Europe/Istanbul",
+    });
+    expect(recipientContext("+905321234567", undefined, DEFAULTS)).toEqual({
+      locale: "tr-TR",
+      timeZone: "Europe/Istanbul",
+    });
+    expect(recipientContext("+34612345678", undefined, DEFAULTS)).toEqual({
+      locale: "es-ES",
+      timeZone: "Europe/Madrid",
+    });
+    expect(recipientContext("+351912345678", undefined, DEFAULTS)).toEqual({
+      locale: "pt-PT",
+      timeZone: "Europe/Lisbon",
+    });
   });
 
   it("gives a country of several zones its most populous one", () => {
@@ -42,7 +57,13 @@ describe("the outbox puts the recipient's context on every message", () => {
         { kind: "test", requestedBy: "panel" },
       ];
       for (const [i, origin] of origins.entries()) {
-        const { message } = await r.outbox.enqueue({ idempotencyKey: `k${i}`, to: "+905321234567", text: "Teşekkürler, İyi günler.", priority: Priority.direct, origin });
+        const { message } = await r.outbox.enqueue({
+          idempotencyKey: `k${i}`,
+          to: "+905321234567",
+          text: "Teşekkürler, İyi günler.",
+          priority: Priority.direct,
+          origin,
+        });
         expect(message).toMatchObject({ timeZones: ["Europe/Istanbul"], locale: "tr-TR", encoding: "gsm7" });
       }
     } finally {
@@ -53,7 +74,15 @@ describe("the outbox puts the recipient's context on every message", () => {
   it("keeps what the request says (a reminder's account context)", async () => {
     const r = await rig();
     try {
-      const { message } = await r.outbox.enqueue({ idempotencyKey: "k", to: "+905321234567", text: "Hello", priority: Priority.reminder, origin: { kind: "test", requestedBy: "t" }, locale: "en-GB", timeZones: ["Europe/London"] });
+      const { message } = await r.outbox.enqueue({
+        idempotencyKey: "k",
+        to: "+905321234567",
+        text: "Hello",
+        priority: Priority.reminder,
+        origin: { kind: "test", requestedBy: "t" },
+        locale: "en-GB",
+        timeZones: ["Europe/London"],
+      });
       expect(message).toMatchObject({ timeZones: ["Europe/London"], locale: "en-GB" });
     } finally {
       await disposeRig(r);

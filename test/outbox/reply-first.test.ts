@@ -16,11 +16,20 @@ const DEBTOR = "+4917655500001";
 let n = 0;
 function reply(over: Partial<EnqueueRequest> = {}): EnqueueRequest {
   n++;
-  return reminder({ idempotencyKey: `inbound:in-${n}:balance`, to: DEBTOR, text: "Your balance is 12.00 EUR.", priority: Priority.reply, limitClass: "reply", origin: { kind: "keyword-reply", inboundId: `in-${n}`, keyword: "balance", accountIds: [] }, ...over });
+  return reminder({
+    idempotencyKey: `inbound:in-${n}:balance`,
+    to: DEBTOR,
+    text: "Your balance is 12.00 EUR.",
+    priority: Priority.reply,
+    limitClass: "reply",
+    origin: { kind: "keyword-reply", inboundId: `in-${n}`, keyword: "balance", accountIds: [] },
+    ...over,
+  });
 }
 const recipientOf = (pdu: string): string => (decodePdu(pdu) as { to: string }).to;
 const onDisk = async (dataDir: string, id: string): Promise<OutboxMessage | undefined> =>
-  JSON.parse(await readFile(join(dataDir, "outbox", "active", `${id}.json`), "utf8").catch(() => "null")) as OutboxMessage | undefined;
+  JSON.parse(await readFile(join(dataDir, "outbox", "active", `${id}.json`), "utf8").catch(() => "null")) as
+    OutboxMessage | undefined;
 
 describe("keyword replies first", () => {
   it("holds reminder parts while an announced SMS is answered; the reply ends the hold and goes first", async () => {
@@ -86,7 +95,9 @@ describe("keyword replies first", () => {
     await until(r.clock, () => sender.sent.length === 2, "parts 2 and 3 after the restart");
     await settle(r.clock, 3);
     expect(sender.sent).toHaveLength(2); // neither part 1 nor the reply again
-    const parts = sender.sent.map((s) => decodePdu(s.pdu) as { to: string; concat?: { reference: number; index: number } });
+    const parts = sender.sent.map(
+      (s) => decodePdu(s.pdu) as { to: string; concat?: { reference: number; index: number } },
+    );
     expect(parts.map((p) => [p.to, p.concat?.index, p.concat?.reference])).toEqual([
       ["+4917612345678", 2, before!.concatReference],
       ["+4917612345678", 3, before!.concatReference],
@@ -115,7 +126,13 @@ describe("keyword replies first", () => {
 });
 
 describe("a modem timeout after the PDU was handed over (context.inDoubt)", () => {
-  const inDoubt = () => new DuegateError(ErrorCode.ModemTimeout, "CMGS got no answer within 60000 ms", { command: "CMGS", failure: "timeout", temporary: true, inDoubt: true });
+  const inDoubt = () =>
+    new DuegateError(ErrorCode.ModemTimeout, "CMGS got no answer within 60000 ms", {
+      command: "CMGS",
+      failure: "timeout",
+      temporary: true,
+      inDoubt: true,
+    });
 
   it("fails the message by default (outbox.inDoubt = fail): never a possible duplicate", async () => {
     r = await rig();
@@ -133,7 +150,12 @@ describe("a modem timeout after the PDU was handed over (context.inDoubt)", () =
 
   it("retries it with backoff under outbox.inDoubt = resend; a timeout before the PDU is a plain temporary failure", async () => {
     r = await rig({ config: (c) => (c.inDoubt = "resend") });
-    r.sender.behaviour = (k) => (k === 1 ? inDoubt() : k === 2 ? new DuegateError(ErrorCode.ModemTimeout, "CMGS: no prompt", { temporary: true, inDoubt: false }) : "ok");
+    r.sender.behaviour = (k) =>
+      k === 1
+        ? inDoubt()
+        : k === 2
+          ? new DuegateError(ErrorCode.ModemTimeout, "CMGS: no prompt", { temporary: true, inDoubt: false })
+          : "ok";
     const m = await r.outbox.enqueue(reminder());
     await r.outbox.start();
     await until(r.clock, () => r!.sender.calls === 1, "the first attempt");

@@ -14,7 +14,12 @@ const report = (reference: number, recipient: string, delivered = true, final = 
   status: delivered ? 0 : final ? 0x41 : 0x20,
   scts: 0,
   discharge: Date.UTC(2026, 2, 10, 9, 5),
-  outcome: { final, delivered, temporary: !final, text: delivered ? "delivered" : final ? "incompatible destination" : "congestion, still trying" },
+  outcome: {
+    final,
+    delivered,
+    temporary: !final,
+    text: delivered ? "delivered" : final ? "incompatible destination" : "congestion, still trying",
+  },
 });
 
 describe("delivery reports", () => {
@@ -31,7 +36,9 @@ describe("delivery reports", () => {
     await r.outbox.onStatusReport(report(255, "017612345678")); // national form
     const done = r.outbox.get(message.id)!;
     expect(done.state).toBe("delivered");
-    expect(done.parts.every((p) => p.status === "delivered" && p.deliveredAt === Date.UTC(2026, 2, 10, 9, 5))).toBe(true);
+    expect(done.parts.every((p) => p.status === "delivered" && p.deliveredAt === Date.UTC(2026, 2, 10, 9, 5))).toBe(
+      true,
+    );
   });
 
   it("a reused reference goes to the most recent part still waiting for its report, for that number only", async () => {
@@ -87,10 +94,18 @@ describe("cancellation", () => {
     r = await rig();
     const a = await r.outbox.enqueue(reminder());
     const b = await r.outbox.enqueue(reminder());
-    const c = await r.outbox.enqueue(reminder({ origin: { kind: "dunning", accountId: "ACC", invoiceIds: ["INV-7", "INV-8"], step: "s", policyVersion: 1 } }));
-    const d = await r.outbox.enqueue(reminder({ origin: { kind: "dunning", accountId: "ACC2", invoiceIds: ["X"], step: "s", policyVersion: 1 } }));
+    const c = await r.outbox.enqueue(
+      reminder({
+        origin: { kind: "dunning", accountId: "ACC", invoiceIds: ["INV-7", "INV-8"], step: "s", policyVersion: 1 },
+      }),
+    );
+    const d = await r.outbox.enqueue(
+      reminder({ origin: { kind: "dunning", accountId: "ACC2", invoiceIds: ["X"], step: "s", policyVersion: 1 } }),
+    );
     expect((await r.outbox.cancel({ id: a.message.id }, "paid")).cancelled).toEqual([a.message.id]);
-    expect((await r.outbox.cancel({ idempotencyKey: b.message.idempotencyKey }, "paid")).cancelled).toEqual([b.message.id]);
+    expect((await r.outbox.cancel({ idempotencyKey: b.message.idempotencyKey }, "paid")).cancelled).toEqual([
+      b.message.id,
+    ]);
     expect((await r.outbox.cancel({ invoiceId: "INV-8" }, "paid")).cancelled).toEqual([c.message.id]);
     expect((await r.outbox.cancel({ accountId: "ACC2" }, "erased")).cancelled).toEqual([d.message.id]);
     expect((await r.outbox.cancel({ id: a.message.id }, "again")).cancelled).toEqual([]);
@@ -110,7 +125,9 @@ describe("cancellation", () => {
     expect(res).toEqual({ cancelled: [], notCancellable: [{ id: message.id, state: "sending" }] });
     r.sender.release();
     await until(r.clock, () => r!.outbox.get(message.id)!.state === "submitted");
-    expect((await r.outbox.cancel({ id: message.id }, "paid")).notCancellable).toEqual([{ id: message.id, state: "submitted" }]);
+    expect((await r.outbox.cancel({ id: message.id }, "paid")).notCancellable).toEqual([
+      { id: message.id, state: "submitted" },
+    ]);
   });
 
   it("cancel racing the sender: either cancelled and never sent, or sent and reported not cancellable", async () => {

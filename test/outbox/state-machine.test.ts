@@ -34,7 +34,12 @@ describe("Outbox: states", () => {
     expect(r.outbox.get(message.id)!.state).toBe("submitted");
     await r.outbox.onStatusReport(report(0, "+4917612345678"));
     expect(r.outbox.get(message.id)!.state).toBe("delivered");
-    expect(r.events.filter((e) => e.id === message.id).map((e) => e.state)).toEqual(["queued", "sending", "submitted", "delivered"]);
+    expect(r.events.filter((e) => e.id === message.id).map((e) => e.state)).toEqual([
+      "queued",
+      "sending",
+      "submitted",
+      "delivered",
+    ]);
     expect(await readdir(join(r.dataDir, "outbox", "active"))).toEqual([]);
     const hist = await readdir(join(r.dataDir, "history"));
     expect(hist).toEqual(["outbox-2026-03-10.jsonl"]);
@@ -82,7 +87,9 @@ describe("Outbox: states", () => {
     const rem = await r.outbox.enqueue(reminder({ to: "+4917600000002" }));
     await r.clock.advance(1);
     const rem2 = await r.outbox.enqueue(reminder({ to: "+4917600000003" }));
-    const reply = await r.outbox.enqueue(reminder({ priority: Priority.reply, limitClass: "reply", to: "+4917600000004" }));
+    const reply = await r.outbox.enqueue(
+      reminder({ priority: Priority.reply, limitClass: "reply", to: "+4917600000004" }),
+    );
     await r.outbox.start();
     const order: string[] = [];
     for (let i = 0; i < 4; i++) {
@@ -161,7 +168,9 @@ describe("Outbox: states", () => {
   it("lists by state, number, account and date, with paging; stats count today", async () => {
     r = await rig();
     for (let i = 0; i < 5; i++) await r.outbox.enqueue(reminder({ to: `+49176000000${10 + i}` }));
-    const one = await r.outbox.enqueue(reminder({ to: "+4917699999999", origin: { kind: "api", requestedBy: "t", accountId: "A-1" } }));
+    const one = await r.outbox.enqueue(
+      reminder({ to: "+4917699999999", origin: { kind: "api", requestedBy: "t", accountId: "A-1" } }),
+    );
     expect(r.outbox.list({ number: "017699999999" }).items.map((m) => m.id)).toEqual([one.message.id]);
     expect(r.outbox.list({ accountId: "A-1" }).total).toBe(1);
     expect(r.outbox.list({ state: "queued", limit: 2, offset: 1 }).items).toHaveLength(2);

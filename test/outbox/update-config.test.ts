@@ -28,7 +28,10 @@ describe("Outbox.updateConfig (settings changed in the web panel)", () => {
   it("a lower per-recipient limit applies to the next pick; retries take the new settings object", async () => {
     r = await rig();
     await r.outbox.start();
-    r.outbox.updateConfig({ limits: { ...r.config.limits, perRecipientPerWeek: 1 }, retry: { ...r.config.retry, maxAttempts: 2 } });
+    r.outbox.updateConfig({
+      limits: { ...r.config.limits, perRecipientPerWeek: 1 },
+      retry: { ...r.config.retry, maxAttempts: 2 },
+    });
     expect(r.config.limits.perRecipientPerWeek).toBe(1);
     expect(r.config.retry.maxAttempts).toBe(2);
     await r.outbox.enqueue(reminder());

@@ -46,9 +46,21 @@ describe("Outbox.waitReason", () => {
   it("gives the retry time after a failed attempt, and nothing for a message that does not wait", async () => {
     const r = await rig({ start: berlin("2026-03-10T10:00") });
     const { message } = await r.outbox.enqueue(reminder({ notBefore: berlin("2026-03-10T12:00") }));
-    expect(r.outbox.waitReason(message)).toEqual({ code: "not-before", text: "not before its planned time", until: berlin("2026-03-10T12:00") });
-    const backing = { ...message, nextAttemptAt: berlin("2026-03-10T10:05"), attempts: [{ at: r.clock.now(), outcome: "temporary" as const, reason: "network out of order" }] };
-    expect(r.outbox.waitReason(backing)).toEqual({ code: "retry-backoff", text: "retry after a failed attempt (network out of order)", until: berlin("2026-03-10T10:05") });
+    expect(r.outbox.waitReason(message)).toEqual({
+      code: "not-before",
+      text: "not before its planned time",
+      until: berlin("2026-03-10T12:00"),
+    });
+    const backing = {
+      ...message,
+      nextAttemptAt: berlin("2026-03-10T10:05"),
+      attempts: [{ at: r.clock.now(), outcome: "temporary" as const, reason: "network out of order" }],
+    };
+    expect(r.outbox.waitReason(backing)).toEqual({
+      code: "retry-backoff",
+      text: "retry after a failed attempt (network out of order)",
+      until: berlin("2026-03-10T10:05"),
+    });
     expect(r.outbox.waitReason({ ...message, state: "delivered" })).toBeUndefined();
   });
 
@@ -56,7 +68,13 @@ describe("Outbox.waitReason", () => {
     const clock = new ManualClock(berlin("2026-03-10T10:00"));
     const a = new FakeSender(clock);
     const b = new FakeSender(clock);
-    const r = await rig({ clock, lanes: [{ id: "sim-a", sender: a, costPerPart: 0.09 }, { id: "sim-b", sender: b, costPerPart: 0.09 }] });
+    const r = await rig({
+      clock,
+      lanes: [
+        { id: "sim-a", sender: a, costPerPart: 0.09 },
+        { id: "sim-b", sender: b, costPerPart: 0.09 },
+      ],
+    });
     const { message } = await r.outbox.enqueue(reminder());
     a.ready = false;
     expect(r.outbox.waitReason(message)?.code).toBe("in-line");

@@ -33,7 +33,10 @@ describe("modems: in the configuration", () => {
       outbox: { sendWindow: { start: "00:00", end: "23:59" } },
       http: { listen: "127.0.0.1:0", adminPassword: "an admin password" },
     });
-    const sims = [new ModemSimulator({ sendLatencyMs: 30, deliveryReportDelayMs: 20, ownNumber: "+491700000000" }), new ModemSimulator({ sendLatencyMs: 30, deliveryReportDelayMs: 20, ownNumber: "+491709999999" })];
+    const sims = [
+      new ModemSimulator({ sendLatencyMs: 30, deliveryReportDelayMs: 20, ownNumber: "+491700000000" }),
+      new ModemSimulator({ sendLatencyMs: 30, deliveryReportDelayMs: 20, ownNumber: "+491709999999" }),
+    ];
     app = await createApp(config, { simulators: sims, logger: silentLogger(), mqtt: false });
     await app.start();
     const pool = app.services.modem as ModemPool;
@@ -44,7 +47,13 @@ describe("modems: in the configuration", () => {
     await waitFor(() => pool.members.every((m) => m.modem.ready), "both modems ready", 10_000);
     const n = 20;
     await app.services.outbox.enqueueMany(
-      Array.from({ length: n }, (_, i) => ({ idempotencyKey: `app-pool:${i}`, to: `+4915140${String(i).padStart(6, "0")}`, text: `Reminder ${i}`, priority: Priority.reminder, origin: { kind: "api" as const, requestedBy: "test" } })),
+      Array.from({ length: n }, (_, i) => ({
+        idempotencyKey: `app-pool:${i}`,
+        to: `+4915140${String(i).padStart(6, "0")}`,
+        text: `Reminder ${i}`,
+        priority: Priority.reminder,
+        origin: { kind: "api" as const, requestedBy: "test" },
+      })),
     );
     await waitFor(() => sims[0]!.sent.length + sims[1]!.sent.length === n, "every reminder on the air", 20_000);
     expect(sims[0]!.sent.length).toBeGreaterThan(0);
@@ -60,8 +69,22 @@ describe("modems: in the configuration", () => {
   }, 30_000);
 
   it("refuses two modems with one id, naming the key", () => {
-    expect(() => validateConfig({ modems: [{ id: "a", port: "/dev/ttyUSB0" }, { id: "a", port: "/dev/ttyUSB1" }] })).toThrow(/modems\.1\.id: "a" is already the id of modems\.0/);
-    expect(() => validateConfig({ modems: [{ id: "a", port: "/dev/ttyUSB0" }, { id: "b", port: "/dev/ttyUSB0" }] })).toThrow(/modems\.1\.port/);
+    expect(() =>
+      validateConfig({
+        modems: [
+          { id: "a", port: "/dev/ttyUSB0" },
+          { id: "a", port: "/dev/ttyUSB1" },
+        ],
+      }),
+    ).toThrow(/modems\.1\.id: "a" is already the id of modems\.0/);
+    expect(() =>
+      validateConfig({
+        modems: [
+          { id: "a", port: "/dev/ttyUSB0" },
+          { id: "b", port: "/dev/ttyUSB0" },
+        ],
+      }),
+    ).toThrow(/modems\.1\.port/);
     expect(() => validateConfig({ modems: [{ id: "A B", port: "sim" }] })).toThrow(/modems\.0\.id/);
   });
 });

@@ -19,7 +19,11 @@ afterEach(async () => {
 
 describe("USSD answers", () => {
   it("decodes plain text, UCS-2 as hex and GSM-7 packed as hex", () => {
-    expect(parseCusd('+CUSD: 0,"Your credit is 12.34 EUR.",15')).toEqual({ status: 0, text: "Your credit is 12.34 EUR.", dcs: 15 });
+    expect(parseCusd('+CUSD: 0,"Your credit is 12.34 EUR.",15')).toEqual({
+      status: 0,
+      text: "Your credit is 12.34 EUR.",
+      dcs: 15,
+    });
     const ucs2 = Buffer.from("Guthaben: 3,50 €", "utf16le").swap16().toString("hex").toUpperCase();
     expect(parseCusd(`+CUSD: 0,"${ucs2}",72`)?.text).toBe("Guthaben: 3,50 €");
     const septets = [..."Saldo 7.25"].map((c) => (c === " " ? 0x20 : c.charCodeAt(0)));
@@ -42,9 +46,19 @@ describe("prepaid credit of a pooled SIM", () => {
     rig = await startPool({ modems: 2, sendLatencyMs: 5 });
     rig.sims[0]!.ussdAnswer = { text: "Guthaben: 0,00 EUR", dcs: 72 };
     rig.sims[1]!.ussdAnswer = { text: "Your credit is 4.20 EUR.", dcs: 15 };
-    const members = rig.pool.members.map((m) => ({ ...m, spec: { ...m.spec, balance: { ussd: "*100#", intervalMinutes: 60, warnBelow: 5 } } }));
+    const members = rig.pool.members.map((m) => ({
+      ...m,
+      spec: { ...m.spec, balance: { ussd: "*100#", intervalMinutes: 60, warnBelow: 5 } },
+    }));
     const seen: SimCredit[] = [];
-    const monitor = new CreditMonitor(members, { clock: systemClock, logger: silentLogger(), onCredit: (c) => { seen.push(c); rig!.outbox.setSimCredit(c.modemId, c.credit); } });
+    const monitor = new CreditMonitor(members, {
+      clock: systemClock,
+      logger: silentLogger(),
+      onCredit: (c) => {
+        seen.push(c);
+        rig!.outbox.setSimCredit(c.modemId, c.credit);
+      },
+    });
     await monitor.check(members[0]!);
     await monitor.check(members[1]!);
     expect(seen.map((c) => [c.modemId, c.credit, c.low])).toEqual([
@@ -52,16 +66,40 @@ describe("prepaid credit of a pooled SIM", () => {
       ["m2", 420, true],
     ]);
     expect(rig.sims[0]!.received.some((c) => c.line === 'AT+CUSD=1,"*100#",15')).toBe(true);
-    expect(rig.outbox.simStatus()[0]).toMatchObject({ id: "m1", inRotation: false, reason: "no prepaid credit left (0.00)" });
-    await rig.outbox.enqueueMany(Array.from({ length: 10 }, (_, i) => ({ idempotencyKey: `credit:${i}`, to: `+4915140${String(i).padStart(6, "0")}`, text: `Reminder ${i}`, priority: Priority.reminder, origin: { kind: "api" as const, requestedBy: "test" } })));
+    expect(rig.outbox.simStatus()[0]).toMatchObject({
+      id: "m1",
+      inRotation: false,
+      reason: "no prepaid credit left (0.00)",
+    });
+    await rig.outbox.enqueueMany(
+      Array.from({ length: 10 }, (_, i) => ({
+        idempotencyKey: `credit:${i}`,
+        to: `+4915140${String(i).padStart(6, "0")}`,
+        text: `Reminder ${i}`,
+        priority: Priority.reminder,
+        origin: { kind: "api" as const, requestedBy: "test" },
+      })),
+    );
     await waitFor(() => rig!.sims[1]!.sent.length === 10, "the other SIM sends all", 10_000);
     expect(rig.sims[0]!.sent).toHaveLength(0);
     // Topped up: used again.
     rig.sims[0]!.ussdAnswer = { text: "Your credit is 20.00 EUR.", dcs: 15 };
     await monitor.check(members[0]!);
     expect(rig.rotation.filter((e) => e.modemId === "m1").map((e) => e.inRotation)).toEqual([false, true]);
-    await rig.outbox.enqueueMany(Array.from({ length: 20 }, (_, i) => ({ idempotencyKey: `credit:b${i}`, to: `+4915141${String(i).padStart(6, "0")}`, text: `Reminder b${i}`, priority: Priority.reminder, origin: { kind: "api" as const, requestedBy: "test" } })));
-    await waitFor(() => rig!.sims[0]!.sent.length + rig!.sims[1]!.sent.length === 30, "the second batch on the air", 10_000);
+    await rig.outbox.enqueueMany(
+      Array.from({ length: 20 }, (_, i) => ({
+        idempotencyKey: `credit:b${i}`,
+        to: `+4915141${String(i).padStart(6, "0")}`,
+        text: `Reminder b${i}`,
+        priority: Priority.reminder,
+        origin: { kind: "api" as const, requestedBy: "test" },
+      })),
+    );
+    await waitFor(
+      () => rig!.sims[0]!.sent.length + rig!.sims[1]!.sent.length === 30,
+      "the second batch on the air",
+      10_000,
+    );
     expect(rig.sims[0]!.sent.length).toBeGreaterThan(0);
   }, 30_000);
 });

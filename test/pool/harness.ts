@@ -49,14 +49,27 @@ export async function startPool(opts: PoolRigOptions): Promise<PoolRig> {
   const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), "duegate-pool-")));
   const config = validateConfig({
     // The outbox's own pacing is for a real SIM; here the simulators are the limit.
-    outbox: { sendWindow: { start: "00:00", end: "23:59" }, limits: { perMinute: 100_000, perSimPerDay: 100_000, perSimPerMonth: 1_000_000, perRecipientPerWeek: 100 }, ...((opts.config?.outbox as object | undefined) ?? {}) },
+    outbox: {
+      sendWindow: { start: "00:00", end: "23:59" },
+      limits: { perMinute: 100_000, perSimPerDay: 100_000, perSimPerMonth: 1_000_000, perRecipientPerWeek: 100 },
+      ...((opts.config?.outbox as object | undefined) ?? {}),
+    },
     storage: { flushIntervalMs: 50 },
     ...Object.fromEntries(Object.entries(opts.config ?? {}).filter(([k]) => k !== "outbox")),
   });
   const bus = new EventBus<DomainEvents>();
   const logger = silentLogger();
   const clock = systemClock;
-  const sims = Array.from({ length: opts.modems }, (_, i) => new ModemSimulator({ sendLatencyMs: opts.sendLatencyMs ?? 5, deliveryReportDelayMs: opts.deliveryReportDelayMs ?? 20, storageSize: 30, ownNumber: simNumber(i) }));
+  const sims = Array.from(
+    { length: opts.modems },
+    (_, i) =>
+      new ModemSimulator({
+        sendLatencyMs: opts.sendLatencyMs ?? 5,
+        deliveryReportDelayMs: opts.deliveryReportDelayMs ?? 20,
+        storageSize: 30,
+        ownNumber: simNumber(i),
+      }),
+  );
   const ptys = opts.pty ? await Promise.all(sims.map((s) => s.servePty())) : undefined;
   const members: PoolMember[] = sims.map((sim, i) => {
     const pty = ptys?.[i];
@@ -72,11 +85,40 @@ export async function startPool(opts: PoolRigOptions): Promise<PoolRig> {
       ...(pty ? { timeouts: { ...FAST.timeouts, command: 1000 } } : {}),
     });
     const id = `m${i + 1}`;
-    return { id, modem, spec: { id, port: pty?.path ?? "sim", baudRate: 115200, profile: "generic", number: simNumber(i), limits: {}, routes: [], sendLatencyMs: opts.sendLatencyMs ?? 5 } };
+    return {
+      id,
+      modem,
+      spec: {
+        id,
+        port: pty?.path ?? "sim",
+        baudRate: 115200,
+        profile: "generic",
+        number: simNumber(i),
+        limits: {},
+        routes: [],
+        sendLatencyMs: opts.sendLatencyMs ?? 5,
+      },
+    };
   });
   const pool = new ModemPool(members, logger);
-  const lanes: SimLane[] = members.map((m, i) => ({ id: m.id, sender: m.modem, costPerPart: 0.09, ...opts.lanes?.[i] }));
-  const outbox = await Outbox.open({ dataDir: dir, clock, bus, logger, config: config.outbox, storage: config.storage, modemConfig: config.modem, gateway: config.gateway, sender: pool, lanes });
+  const lanes: SimLane[] = members.map((m, i) => ({
+    id: m.id,
+    sender: m.modem,
+    costPerPart: 0.09,
+    ...opts.lanes?.[i],
+  }));
+  const outbox = await Outbox.open({
+    dataDir: dir,
+    clock,
+    bus,
+    logger,
+    config: config.outbox,
+    storage: config.storage,
+    modemConfig: config.modem,
+    gateway: config.gateway,
+    sender: pool,
+    lanes,
+  });
   const rotation: ModemRotationEvent[] = [];
   bus.on("modem.rotation", "test", (e) => void rotation.push(e));
   const inbound: PoolRig["inbound"] = [];

@@ -28,10 +28,11 @@ const reminderReq = (i: number, over: Partial<EnqueueRequest> = {}): EnqueueRequ
 /** How often each reminder tag went on the air, over every simulator. */
 function onAir(r: PoolRig): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const sim of r.sims) for (const s of sim.sent) {
-    const t = tagOf(s.text);
-    if (t) counts.set(t, (counts.get(t) ?? 0) + 1);
-  }
+  for (const sim of r.sims)
+    for (const s of sim.sent) {
+      const t = tagOf(s.text);
+      if (t) counts.set(t, (counts.get(t) ?? 0) + 1);
+    }
   return counts;
 }
 
@@ -39,7 +40,8 @@ function messages(r: PoolRig): OutboxMessage[] {
   return r.outbox.list({ limit: 500 }).items;
 }
 
-const settled = (m: OutboxMessage): boolean => ["submitted", "delivered", "failed", "expired", "cancelled"].includes(m.state);
+const settled = (m: OutboxMessage): boolean =>
+  ["submitted", "delivered", "failed", "expired", "cancelled"].includes(m.state);
 
 describe("modem pool", () => {
   it("spreads a batch over three modems, each message through one SIM, recorded on the message", async () => {
@@ -47,7 +49,11 @@ describe("modem pool", () => {
     const n = 90;
     const out = await rig.outbox.enqueueMany(Array.from({ length: n }, (_, i) => reminderReq(i)));
     expect(out.every((o) => o.status === "queued")).toBe(true);
-    await waitFor(() => rig!.outbox.list({ state: "delivered", limit: 1 }).total === n, "every reminder delivered", 30_000);
+    await waitFor(
+      () => rig!.outbox.list({ state: "delivered", limit: 1 }).total === n,
+      "every reminder delivered",
+      30_000,
+    );
     const counts = rig.sims.map((s) => s.sent.length);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(n);
     for (const c of counts) expect(c).toBeGreaterThanOrEqual(10); // every modem worked
@@ -81,7 +87,11 @@ describe("modem pool", () => {
   }, 90_000);
 
   it("a blocked SIM (+CMS ERROR 50) is taken out of rotation with the reason, its work goes to the others, and it comes back", async () => {
-    rig = await startPool({ modems: 3, sendLatencyMs: 10, config: { outbox: { failover: { retryBaseMs: 1_000, retryMaxMs: 2_000 } } } });
+    rig = await startPool({
+      modems: 3,
+      sendLatencyMs: 10,
+      config: { outbox: { failover: { retryBaseMs: 1_000, retryMaxMs: 2_000 } } },
+    });
     rig.sims[2]!.fault.cmsError(50, 1_000);
     const n = 60;
     await rig.outbox.enqueueMany(Array.from({ length: n }, (_, i) => reminderReq(i)));
@@ -89,7 +99,11 @@ describe("modem pool", () => {
     const out = rig.rotation.find((e) => e.modemId === "m3" && !e.inRotation)!;
     expect(out.reason).toContain("+CMS ERROR 50");
     expect(rig.outbox.simStatus().find((s) => s.id === "m3")).toMatchObject({ inRotation: false });
-    await waitFor(() => rig!.outbox.list({ state: "delivered", limit: 1 }).total === n, "the batch delivered by the others", 30_000);
+    await waitFor(
+      () => rig!.outbox.list({ state: "delivered", limit: 1 }).total === n,
+      "the batch delivered by the others",
+      30_000,
+    );
     expect(messages(rig).every((m) => m.state === "delivered")).toBe(true);
     expect(rig.sims[2]!.sent).toHaveLength(0);
     // The SIM is unblocked; after its backoff a part goes through and it is back.
@@ -99,7 +113,11 @@ describe("modem pool", () => {
     await new Promise((r) => setTimeout(r, 2_200));
     await rig.outbox.enqueueMany(Array.from({ length: 30 }, (_, i) => reminderReq(n + i)));
     await waitFor(() => rig!.rotation.some((e) => e.modemId === "m3" && e.inRotation), "m3 back in rotation", 20_000);
-    await waitFor(() => rig!.outbox.list({ state: "delivered", limit: 1 }).total === n + 30, "the second batch delivered", 30_000);
+    await waitFor(
+      () => rig!.outbox.list({ state: "delivered", limit: 1 }).total === n + 30,
+      "the second batch delivered",
+      30_000,
+    );
     expect(rig.sims[2]!.sent.length).toBeGreaterThan(0);
   }, 90_000);
 
@@ -109,23 +127,49 @@ describe("modem pool", () => {
     rig.sims[1]!.injectInbound(from, "BALANCE");
     await waitFor(() => rig!.inbound.length === 1, "the SMS read", 10_000);
     expect(rig.inbound[0]!.modemId).toBe("m2");
-    const reply = await rig.outbox.enqueue({ idempotencyKey: "reply:1", to: from, text: "Your balance is 12.00 EUR. #r1", priority: Priority.reply, origin: { kind: "keyword-reply", inboundId: "in-1", keyword: "BALANCE", accountIds: [] }, limitClass: "reply" });
+    const reply = await rig.outbox.enqueue({
+      idempotencyKey: "reply:1",
+      to: from,
+      text: "Your balance is 12.00 EUR. #r1",
+      priority: Priority.reply,
+      origin: { kind: "keyword-reply", inboundId: "in-1", keyword: "BALANCE", accountIds: [] },
+      limitClass: "reply",
+    });
     await waitFor(() => rig!.outbox.get(reply.message.id)!.state === "delivered", "the reply delivered", 10_000);
     expect(rig.outbox.get(reply.message.id)!.modemId).toBe("m2");
     expect(rig.sims[1]!.sent.map((s) => s.to)).toContain(from);
     // m2 is unplugged: the next reply to that number fails over.
     rig.sims[1]!.fault.unplug(10_000);
     await waitFor(() => !rig!.pool.member("m2")!.modem.ready, "m2 gone", 5_000);
-    const second = await rig.outbox.enqueue({ idempotencyKey: "reply:2", to: from, text: "Thank you. #r2", priority: Priority.reply, origin: { kind: "keyword-reply", inboundId: "in-2", keyword: "PAID", accountIds: [] }, limitClass: "reply" });
-    await waitFor(() => rig!.outbox.get(second.message.id)!.state === "delivered", "the second reply delivered", 10_000);
+    const second = await rig.outbox.enqueue({
+      idempotencyKey: "reply:2",
+      to: from,
+      text: "Thank you. #r2",
+      priority: Priority.reply,
+      origin: { kind: "keyword-reply", inboundId: "in-2", keyword: "PAID", accountIds: [] },
+      limitClass: "reply",
+    });
+    await waitFor(
+      () => rig!.outbox.get(second.message.id)!.state === "delivered",
+      "the second reply delivered",
+      10_000,
+    );
     expect(rig.outbox.get(second.message.id)!.modemId).not.toBe("m2");
   }, 60_000);
 
   it("holds each SIM to its own daily limit and uses the cheaper SIM first", async () => {
-    rig = await startPool({ modems: 2, sendLatencyMs: 5, lanes: [{ costPerPart: 0.05, limits: { partsPerDay: 5 } }, { costPerPart: 0.2 }] });
+    rig = await startPool({
+      modems: 2,
+      sendLatencyMs: 5,
+      lanes: [{ costPerPart: 0.05, limits: { partsPerDay: 5 } }, { costPerPart: 0.2 }],
+    });
     const n = 30;
     await rig.outbox.enqueueMany(Array.from({ length: n }, (_, i) => reminderReq(i)));
-    await waitFor(() => rig!.outbox.list({ state: "delivered", limit: 1 }).total === n, "every reminder delivered", 30_000);
+    await waitFor(
+      () => rig!.outbox.list({ state: "delivered", limit: 1 }).total === n,
+      "every reminder delivered",
+      30_000,
+    );
     expect(rig.sims[0]!.sent).toHaveLength(5);
     expect(rig.sims[1]!.sent).toHaveLength(n - 5);
     expect(rig.outbox.simStatus().map((s) => [s.id, s.partsToday, s.limits.perDay])).toEqual([
@@ -134,7 +178,11 @@ describe("modem pool", () => {
     ]);
     // Few messages and both SIMs free: the cheaper one takes them while it has room (it has none today).
     await rig.outbox.enqueue(reminderReq(100));
-    await waitFor(() => rig!.outbox.list({ state: "delivered", limit: 1 }).total === n + 1, "one more delivered", 10_000);
+    await waitFor(
+      () => rig!.outbox.list({ state: "delivered", limit: 1 }).total === n + 1,
+      "one more delivered",
+      10_000,
+    );
     expect(rig.sims[0]!.sent).toHaveLength(5);
   }, 60_000);
 });
@@ -145,8 +193,14 @@ describe("modem pool over pseudo-terminals", () => {
     rig = await startPool({ modems: 2, sendLatencyMs: 10, pty: true });
     const n = 40;
     await rig.outbox.enqueueMany(Array.from({ length: n }, (_, i) => reminderReq(i)));
-    await waitFor(() => rig!.outbox.stats().sentToday === n && rig!.outbox.stats().sending + rig!.outbox.stats().queued === 0, "every reminder on the air", 60_000).catch((e: unknown) => {
-      throw new Error(`${String(e)}: ${JSON.stringify(rig!.outbox.stats())} on air ${rig!.sims.map((s) => s.sent.length).join("+")}, ${rig!.outbox.waitingFor ?? ""}`);
+    await waitFor(
+      () => rig!.outbox.stats().sentToday === n && rig!.outbox.stats().sending + rig!.outbox.stats().queued === 0,
+      "every reminder on the air",
+      60_000,
+    ).catch((e: unknown) => {
+      throw new Error(
+        `${String(e)}: ${JSON.stringify(rig!.outbox.stats())} on air ${rig!.sims.map((s) => s.sent.length).join("+")}, ${rig!.outbox.waitingFor ?? ""}`,
+      );
     });
     const counts = onAir(rig);
     expect(counts.size).toBe(n);

@@ -55,7 +55,14 @@ describe.runIf(run)("crash: kill -9 at random moments", () => {
       storage: { flushIntervalMs: 200 },
       outbox: { inDoubt: "resend" },
     });
-    service = new ServiceProcess({ dataDir, modem: pty.path, mqtt: broker.url, http: `127.0.0.1:${await freePort()}`, config, compiled: compiledMain() });
+    service = new ServiceProcess({
+      dataDir,
+      modem: pty.path,
+      mqtt: broker.url,
+      http: `127.0.0.1:${await freePort()}`,
+      config,
+      compiled: compiledMain(),
+    });
     accounting = await AccountingClient.connect(broker.url, PREFIX);
   }, 60_000);
 
@@ -87,7 +94,11 @@ describe.runIf(run)("crash: kill -9 at random moments", () => {
       const batch: Array<Promise<void>> = [];
       for (; n > 0 && published < MESSAGES; n--, published++) {
         const id = `m${published}`;
-        batch.push(accounting.publish("send", { id, to: recipient(published), text: `Reminder #${id}: invoice due, please pay.` }).then(() => void acked.add(id)));
+        batch.push(
+          accounting
+            .publish("send", { id, to: recipient(published), text: `Reminder #${id}: invoice due, please pay.` })
+            .then(() => void acked.add(id)),
+        );
       }
       await Promise.all(batch);
     };
@@ -95,7 +106,10 @@ describe.runIf(run)("crash: kill -9 at random moments", () => {
     const injectSome = (n: number) => {
       for (; n > 0 && inboundNo < INBOUND; n--, inboundNo++) {
         // every tenth is a two-part message, so reassembly across a kill is covered too
-        const text = inboundNo % 10 === 9 ? `inbound #i${inboundNo} ` + "long text that needs a second part. ".repeat(6) : `inbound #i${inboundNo} hello`;
+        const text =
+          inboundNo % 10 === 9
+            ? `inbound #i${inboundNo} ` + "long text that needs a second part. ".repeat(6)
+            : `inbound #i${inboundNo} hello`;
         sim.injectInbound(sender(inboundNo), text, { timestamp: Date.UTC(2026, 0, 1) + inboundNo * 1000 });
         injected.push(`i${inboundNo}`);
       }
@@ -147,7 +161,12 @@ describe.runIf(run)("crash: kill -9 at random moments", () => {
       () => Date.now() - drainStart,
       () => -1,
     );
-    await waitUntil("the SIM storage empty", () => sim.storage.used("SM") + sim.storage.used("ME") === 0 && sim.network.length === 0, 60_000, 100).catch(() => undefined);
+    await waitUntil(
+      "the SIM storage empty",
+      () => sim.storage.used("SM") + sim.storage.used("ME") === 0 && sim.network.length === 0,
+      60_000,
+      100,
+    ).catch(() => undefined);
     await sleep(1500); // the last inbound records reach the disk (coalesced writes)
     const exit = await service.stop();
 
@@ -170,7 +189,11 @@ describe.runIf(run)("crash: kill -9 at random moments", () => {
     const inboundIncomplete = contents.inbound.filter((r) => r.incomplete).length;
     const leftOnSim = sim.storage.used("SM") + sim.storage.used("ME") + sim.network.length;
     const inboundDuplicates = contents.inbound.length - inboundTags.size;
-    const logFindings = scanLogs(service.lines.join("\n"), { numbers: [recipient(0), recipient(MESSAGES - 1), sender(0), sender(INBOUND - 1)], amounts: [], secrets: [] });
+    const logFindings = scanLogs(service.lines.join("\n"), {
+      numbers: [recipient(0), recipient(MESSAGES - 1), sender(0), sender(INBOUND - 1)],
+      amounts: [],
+      secrets: [],
+    });
 
     const figures = {
       entry: service.runs,
@@ -198,7 +221,8 @@ describe.runIf(run)("crash: kill -9 at random moments", () => {
       unmaskedNumbersInLogs: logFindings.length,
     };
     recordFigures("crash", figures);
-    if (process.env.DUEGATE_RELIABILITY_DEBUG) writeFileSync(process.env.DUEGATE_RELIABILITY_DEBUG, service.lines.join("\n"));
+    if (process.env.DUEGATE_RELIABILITY_DEBUG)
+      writeFileSync(process.env.DUEGATE_RELIABILITY_DEBUG, service.lines.join("\n"));
     console.log(`[reliability crash] ${JSON.stringify(figures)}`);
     expect({ notStored, notSent: notSent.slice(0, 20) }).toEqual({ notStored: [], notSent: [] });
     expect(twiceUnexplained).toEqual([]);

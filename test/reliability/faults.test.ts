@@ -27,9 +27,22 @@ describe("modem faults during a batch", () => {
   const sendingGap: Record<string, number> = {};
 
   beforeAll(async () => {
-    p = await startPieces({ config: { outbox: { inDoubt: "resend", retry: { baseDelayMs: 100, maxDelayMs: 1000, modemPauseMs: 100, maxAttempts: 100 } } } });
+    p = await startPieces({
+      config: {
+        outbox: {
+          inDoubt: "resend",
+          retry: { baseDelayMs: 100, maxDelayMs: 1000, modemPauseMs: 100, maxAttempts: 100 },
+        },
+      },
+    });
     for (let i = 0; i < BATCH; i++) {
-      await p.outbox.enqueue({ idempotencyKey: `fault:f${i}`, to: `+49151${String(40_000_000 + i)}`, text: `Reminder #f${i}: invoice due.`, priority: Priority.reminder, origin: { kind: "api", requestedBy: "reliability" } });
+      await p.outbox.enqueue({
+        idempotencyKey: `fault:f${i}`,
+        to: `+49151${String(40_000_000 + i)}`,
+        text: `Reminder #f${i}: invoice due.`,
+        priority: Priority.reminder,
+        origin: { kind: "api", requestedBy: "reliability" },
+      });
     }
   }, 120_000);
 
@@ -63,30 +76,48 @@ describe("modem faults during a batch", () => {
     // is announced again, and none lost.
     const inboundBefore = p.inbound.list({ limit: 1 }).total;
     p.sim.fault.storageFull(true);
-    for (let i = 0; i < 3; i++) p.sim.injectInbound(`+49160${String(50_000_000 + i)}`, `silent #s${i}`, { timestamp: Date.UTC(2026, 0, 2) + i * 1000 });
+    for (let i = 0; i < 3; i++)
+      p.sim.injectInbound(`+49160${String(50_000_000 + i)}`, `silent #s${i}`, {
+        timestamp: Date.UTC(2026, 0, 2) + i * 1000,
+      });
     await sleep(1000);
     p.sim.fault.storageFull(false);
     const t0 = Date.now();
     p.sim.injectInbound("+4916050000009", "announced #s9", { timestamp: Date.UTC(2026, 0, 2, 1) });
-    const storageFullMs = await waitUntil("the silently stored SMS read", () => p.inbound.list({ limit: 1 }).total >= inboundBefore + 4, 30_000, 10).then(
+    const storageFullMs = await waitUntil(
+      "the silently stored SMS read",
+      () => p.inbound.list({ limit: 1 }).total >= inboundBefore + 4,
+      30_000,
+      10,
+    ).then(
       () => Date.now() - t0,
       () => -1,
     );
     recovery.storageFull = storageFullMs;
 
     // The rest of the batch goes out.
-    const drainMs = await waitUntil("the whole batch on the air", () => new Set(p.sim.sent.map((s) => tag(s.text))).size >= BATCH, 120_000, 50).catch(() => -1);
+    const drainMs = await waitUntil(
+      "the whole batch on the air",
+      () => new Set(p.sim.sent.map((s) => tag(s.text))).size >= BATCH,
+      120_000,
+      50,
+    ).catch(() => -1);
     const messages = everything((page) => p.outbox.list(page)).filter((m) => m.idempotencyKey.startsWith("fault:"));
     const onAir = new Map<string, number>();
     for (const s of p.sim.sent) {
       const t = tag(s.text);
       if (t) onAir.set(t, (onAir.get(t) ?? 0) + 1);
     }
-    const lost = messages.filter((m) => !onAir.has(tag(m.text)!)).map((m) => `${tag(m.text)} ${m.state} ${m.failureReason ?? ""}`);
+    const lost = messages
+      .filter((m) => !onAir.has(tag(m.text)!))
+      .map((m) => `${tag(m.text)} ${m.state} ${m.failureReason ?? ""}`);
     const twice = [...onAir].filter(([, n]) => n > 1).map(([t]) => t);
     // A part whose send timed out (the modem hung after taking it) may have gone out: resent by design.
     const byTag = new Map(messages.map((m) => [tag(m.text)!, m]));
-    const explained = (t: string) => (byTag.get(t)?.attempts ?? []).some((x) => x.outcome === "in-doubt" || x.code === "modem.timeout" || x.outcome === "temporary");
+    const explained = (t: string) =>
+      (byTag.get(t)?.attempts ?? []).some(
+        (x) => x.outcome === "in-doubt" || x.code === "modem.timeout" || x.outcome === "temporary",
+      );
     const twiceUnexplained = twice.filter((t) => !explained(t));
     const silentLeft = p.sim.storage.used("SM") + p.sim.storage.used("ME");
     const figures = {

@@ -34,7 +34,13 @@ async function open(dataDir: string): Promise<Outbox> {
   });
 }
 
-const request = { idempotencyKey: "send:m106", to: "+4915120000106", text: "Reminder #m106", priority: Priority.direct, origin: { kind: "api" as const, requestedBy: "mqtt" } };
+const request = {
+  idempotencyKey: "send:m106",
+  to: "+4915120000106",
+  text: "Reminder #m106",
+  priority: Priority.direct,
+  origin: { kind: "api" as const, requestedBy: "mqtt" },
+};
 
 describe("a send request whose record did not reach the disk before a kill", () => {
   it("is stored when the broker redelivers it (bug: src/outbox/queue.ts:149 writes key and record side by side)", async () => {

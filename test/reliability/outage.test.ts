@@ -55,7 +55,10 @@ describe.runIf(run)("broker outage during ingest and sending", () => {
     sim = new ModemSimulator({ sendLatencyMs: SEND_LATENCY_MS, deliveryReportDelayMs: 100, storageSize: 255 });
     app = await createApp(config, { simulator: sim, logger: silentLogger(), http: false });
     await app.start();
-    accounting = await AccountingClient.connect(broker.url, PREFIX, { watch: ["message/state", "inbound"], clientId: `accounting-outage-${process.pid}` });
+    accounting = await AccountingClient.connect(broker.url, PREFIX, {
+      watch: ["message/state", "inbound"],
+      clientId: `accounting-outage-${process.pid}`,
+    });
     await accounting.waitOnline(30_000);
   }, 60_000);
 
@@ -66,74 +69,111 @@ describe.runIf(run)("broker outage during ingest and sending", () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it(`loses nothing in either direction across a ${OUTAGE_MS / 1000} s outage`, async () => {
-    const acked = new Set<string>();
-    const pending: Array<Promise<void>> = [];
-    const publish = (i: number) => {
-      const id = `o${i}`;
-      pending.push(accounting.publish("send", { id, to: `+49151${String(60_000_000 + i)}`, text: `Reminder #${id}: invoice due.` }).then(() => void acked.add(id)));
-    };
-    const inject = (i: number) => sim.injectInbound(`+49160${String(70_000_000 + i)}`, `reply #r${i}`, { timestamp: Date.UTC(2026, 0, 3) + i * 1000 });
+  it(
+    `loses nothing in either direction across a ${OUTAGE_MS / 1000} s outage`,
+    async () => {
+      const acked = new Set<string>();
+      const pending: Array<Promise<void>> = [];
+      const publish = (i: number) => {
+        const id = `o${i}`;
+        pending.push(
+          accounting
+            .publish("send", { id, to: `+49151${String(60_000_000 + i)}`, text: `Reminder #${id}: invoice due.` })
+            .then(() => void acked.add(id)),
+        );
+      };
+      const inject = (i: number) =>
+        sim.injectInbound(`+49160${String(70_000_000 + i)}`, `reply #r${i}`, {
+          timestamp: Date.UTC(2026, 0, 3) + i * 1000,
+        });
 
-    // Before: half the requests, a quarter of the replies.
-    for (let i = 0; i < SENDS / 2; i++) publish(i);
-    for (let i = 0; i < INBOUND / 4; i++) inject(i);
-    // Half of those stored, the rest still at the broker when it goes: ingest is interrupted mid-way.
-    await waitUntil("a quarter of the requests stored", () => app.services.outbox.list({ limit: 1 }).total >= SENDS / 4, 60_000, 10);
+      // Before: half the requests, a quarter of the replies.
+      for (let i = 0; i < SENDS / 2; i++) publish(i);
+      for (let i = 0; i < INBOUND / 4; i++) inject(i);
+      // Half of those stored, the rest still at the broker when it goes: ingest is interrupted mid-way.
+      await waitUntil(
+        "a quarter of the requests stored",
+        () => app.services.outbox.list({ limit: 1 }).total >= SENDS / 4,
+        60_000,
+        10,
+      );
 
-    // The outage: the gateway goes on sending and receiving; the accounting server goes on
-    // publishing (its client keeps QoS 1 messages until the broker is back).
-    await broker.stop();
-    const outageStart = Date.now();
-    const sentAtOutageStart = sim.sent.length;
-    for (let i = SENDS / 2; i < SENDS; i++) publish(i);
-    for (let i = INBOUND / 4; i < INBOUND; i++) {
-      inject(i);
-      await sleep(OUTAGE_MS / INBOUND);
-    }
-    await sleep(Math.max(0, OUTAGE_MS - (Date.now() - outageStart)));
-    const sentDuringOutage = sim.sent.length - sentAtOutageStart;
-    const journalAtRestart = app.mqtt?.backlog ?? -1;
-    await broker.start();
-    const backAt = Date.now();
+      // The outage: the gateway goes on sending and receiving; the accounting server goes on
+      // publishing (its client keeps QoS 1 messages until the broker is back).
+      await broker.stop();
+      const outageStart = Date.now();
+      const sentAtOutageStart = sim.sent.length;
+      for (let i = SENDS / 2; i < SENDS; i++) publish(i);
+      for (let i = INBOUND / 4; i < INBOUND; i++) {
+        inject(i);
+        await sleep(OUTAGE_MS / INBOUND);
+      }
+      await sleep(Math.max(0, OUTAGE_MS - (Date.now() - outageStart)));
+      const sentDuringOutage = sim.sent.length - sentAtOutageStart;
+      const journalAtRestart = app.mqtt?.backlog ?? -1;
+      await broker.start();
+      const backAt = Date.now();
 
-    await Promise.all(pending);
-    const onAir = () => new Set(sim.sent.map((s) => tag(s.text)).filter(Boolean));
-    await waitUntil("every acknowledged request on the air", () => [...acked].every((id) => onAir().has(id)), CATCH_UP_MS, 100);
-    const submittedSeen = () => new Set(accounting.events.filter((e) => e.topic.endsWith("message/state") && e.payload.state === "submitted").map((e) => String(e.payload.idempotencyKey)));
-    const inboundSeen = () => new Set(accounting.events.filter((e) => e.topic.endsWith("/inbound")).map((e) => /#(r\d+)/.exec(String(e.payload.text))?.[1]).filter(Boolean));
-    const eventsMs = await waitUntil("every state and inbound event at the accounting server", () => [...acked].every((id) => submittedSeen().has(`send:${id}`)) && inboundSeen().size >= INBOUND, 120_000, 100).then(
-      (ms) => ms,
-      () => -1,
-    );
-    const catchUpMs = Date.now() - backAt;
+      await Promise.all(pending);
+      const onAir = () => new Set(sim.sent.map((s) => tag(s.text)).filter(Boolean));
+      await waitUntil(
+        "every acknowledged request on the air",
+        () => [...acked].every((id) => onAir().has(id)),
+        CATCH_UP_MS,
+        100,
+      );
+      const submittedSeen = () =>
+        new Set(
+          accounting.events
+            .filter((e) => e.topic.endsWith("message/state") && e.payload.state === "submitted")
+            .map((e) => String(e.payload.idempotencyKey)),
+        );
+      const inboundSeen = () =>
+        new Set(
+          accounting.events
+            .filter((e) => e.topic.endsWith("/inbound"))
+            .map((e) => /#(r\d+)/.exec(String(e.payload.text))?.[1])
+            .filter(Boolean),
+        );
+      const eventsMs = await waitUntil(
+        "every state and inbound event at the accounting server",
+        () => [...acked].every((id) => submittedSeen().has(`send:${id}`)) && inboundSeen().size >= INBOUND,
+        120_000,
+        100,
+      ).then(
+        (ms) => ms,
+        () => -1,
+      );
+      const catchUpMs = Date.now() - backAt;
 
-    const stored = new Set(everything((p) => app.services.outbox.list(p)).map((m) => m.idempotencyKey));
-    const ingestLost = [...acked].filter((id) => !stored.has(`send:${id}`));
-    const stateEventsLost = [...acked].filter((id) => !submittedSeen().has(`send:${id}`));
-    const inboundEventsLost = INBOUND - inboundSeen().size;
-    const inboundStored = app.services.inbound.list({ limit: 1 }).total;
-    const figures = {
-      outageMs: OUTAGE_MS,
-      sends: SENDS,
-      acknowledged: acked.size,
-      sentDuringOutage,
-      journalAtRestart,
-      ingestLost: ingestLost.length,
-      stateEventsLost: stateEventsLost.length,
-      inbound: INBOUND,
-      inboundStored,
-      inboundEventsLost,
-      catchUpMs,
-      eventsMs,
-    };
-    recordFigures("outage", figures);
-    console.log(`[reliability outage] ${JSON.stringify(figures)}`);
-    expect(acked.size).toBe(SENDS);
-    expect(sentDuringOutage).toBeGreaterThan(0);
-    expect(ingestLost).toEqual([]);
-    expect(stateEventsLost.slice(0, 10)).toEqual([]);
-    expect(inboundEventsLost).toBe(0);
-    expect(inboundStored).toBe(INBOUND);
-  }, OUTAGE_MS + CATCH_UP_MS + 240_000);
+      const stored = new Set(everything((p) => app.services.outbox.list(p)).map((m) => m.idempotencyKey));
+      const ingestLost = [...acked].filter((id) => !stored.has(`send:${id}`));
+      const stateEventsLost = [...acked].filter((id) => !submittedSeen().has(`send:${id}`));
+      const inboundEventsLost = INBOUND - inboundSeen().size;
+      const inboundStored = app.services.inbound.list({ limit: 1 }).total;
+      const figures = {
+        outageMs: OUTAGE_MS,
+        sends: SENDS,
+        acknowledged: acked.size,
+        sentDuringOutage,
+        journalAtRestart,
+        ingestLost: ingestLost.length,
+        stateEventsLost: stateEventsLost.length,
+        inbound: INBOUND,
+        inboundStored,
+        inboundEventsLost,
+        catchUpMs,
+        eventsMs,
+      };
+      recordFigures("outage", figures);
+      console.log(`[reliability outage] ${JSON.stringify(figures)}`);
+      expect(acked.size).toBe(SENDS);
+      expect(sentDuringOutage).toBeGreaterThan(0);
+      expect(ingestLost).toEqual([]);
+      expect(stateEventsLost.slice(0, 10)).toEqual([]);
+      expect(inboundEventsLost).toBe(0);
+      expect(inboundStored).toBe(INBOUND);
+    },
+    OUTAGE_MS + CATCH_UP_MS + 240_000,
+  );
 });

@@ -16,7 +16,12 @@ import { ModemSimulator } from "../../src/modem/index.js";
 /** Routes anyone may call: the login itself, liveness, the API description and the panel's static shell (no data). */
 // The e-mail unsubscribe link is a debtor's, without a session: its HMAC-signed token is its
 // authorisation, and a missing or forged one gets 400 (test/email/email-e2e.test.ts).
-const PUBLIC_API = [/^POST \/api\/v1\/login$/, /^(GET|HEAD) \/api\/v1\/openapi\.json$/, /^(GET|HEAD) \/api\/v1\/docs(\/.*)?$/, /^(GET|HEAD|POST) \/api\/v1\/email\/unsubscribe$/];
+const PUBLIC_API = [
+  /^POST \/api\/v1\/login$/,
+  /^(GET|HEAD) \/api\/v1\/openapi\.json$/,
+  /^(GET|HEAD) \/api\/v1\/docs(\/.*)?$/,
+  /^(GET|HEAD|POST) \/api\/v1\/email\/unsubscribe$/,
+];
 const isApi = (r: RouteInfo) => r.url.startsWith("/api/");
 const isPublicApi = (r: RouteInfo) => PUBLIC_API.some((p) => p.test(`${r.method} ${r.url}`));
 
@@ -24,7 +29,12 @@ const HOLDER = "+4915112340001";
 const HOLDER_2 = "+4915112340002";
 const FLOODER = "+4915112340003";
 const BALANCE_MINOR = 739_137; // 7,391.37: distinctive enough to find in any log line or reply
-const SECRETS = { modemPin: "8642", mqttPassword: "mqtt-s3cret-Zq7", webhookSecret: "whk-s3cret-Xy9", embeddedPassword: "emb-s3cret-Lm3" };
+const SECRETS = {
+  modemPin: "8642",
+  mqttPassword: "mqtt-s3cret-Zq7",
+  webhookSecret: "whk-s3cret-Xy9",
+  embeddedPassword: "emb-s3cret-Lm3",
+};
 
 let a: InProcessAppliance;
 let routes: RouteInfo[];
@@ -39,7 +49,12 @@ async function login(name: string, password: string): Promise<{ cookie: string; 
 }
 
 async function inboundSettled(count: number): Promise<void> {
-  await waitUntil(`${count} inbound records`, () => a.app.services.inbound.list({ limit: 1 }).total >= count, 60_000, 20);
+  await waitUntil(
+    `${count} inbound records`,
+    () => a.app.services.inbound.list({ limit: 1 }).total >= count,
+    60_000,
+    20,
+  );
   await a.app.services.modem.inboxIdle();
 }
 
@@ -66,8 +81,24 @@ beforeAll(async () => {
     { id: "ACC-2", version: 1, name: "Holder Two", phones: [HOLDER_2, FLOODER], locale: "en-GB" },
   ]);
   await ledger.upsertInvoices([
-    { id: "INV-1", version: 1, accountId: "ACC-1", amount: BALANCE_MINOR, issueDate: "2025-11-01", dueDate: "2025-12-01", currency: "EUR" },
-    { id: "INV-2", version: 1, accountId: "ACC-2", amount: 12_345, issueDate: "2025-11-01", dueDate: "2025-12-01", currency: "EUR" },
+    {
+      id: "INV-1",
+      version: 1,
+      accountId: "ACC-1",
+      amount: BALANCE_MINOR,
+      issueDate: "2025-11-01",
+      dueDate: "2025-12-01",
+      currency: "EUR",
+    },
+    {
+      id: "INV-2",
+      version: 1,
+      accountId: "ACC-2",
+      amount: 12_345,
+      issueDate: "2025-11-01",
+      dueDate: "2025-12-01",
+      currency: "EUR",
+    },
   ]);
   routes = listRoutes(a.server);
 }, 120_000);
@@ -87,15 +118,32 @@ describe("HTTP access", () => {
     let checked = 0;
     for (const r of routes.filter((x) => isApi(x) && !isPublicApi(x))) {
       const url = fill(r.url);
-      for (const headers of [{}, { authorization: "Bearer dg_unknown_key_0000000000000000" }, { cookie: "duegate_session=forged" }]) {
-        const res = await a.server.inject({ method: r.method as "GET", url, headers, ...(UNSAFE.has(r.method) ? { payload: {} } : {}) });
+      for (const headers of [
+        {},
+        { authorization: "Bearer dg_unknown_key_0000000000000000" },
+        { cookie: "duegate_session=forged" },
+      ]) {
+        const res = await a.server.inject({
+          method: r.method as "GET",
+          url,
+          headers,
+          ...(UNSAFE.has(r.method) ? { payload: {} } : {}),
+        });
         checked++;
         if (res.statusCode !== 401) open.push(`${r.method} ${r.url} ${JSON.stringify(headers)} -> ${res.statusCode}`);
-        else if (r.method !== "HEAD") expect((res.json() as { error: { code: string } }).error.code).toBe("auth.unauthorized");
+        else if (r.method !== "HEAD")
+          expect((res.json() as { error: { code: string } }).error.code).toBe("auth.unauthorized");
       }
     }
     expect(open).toEqual([]);
-    recordFigures("security", { routesApi: routes.filter(isApi).length, routesPublic: routes.filter((x) => isApi(x) && isPublicApi(x)).map((x) => `${x.method} ${x.url}`).filter((x) => !x.startsWith("HEAD")), unauthenticatedRequestsRefused: checked });
+    recordFigures("security", {
+      routesApi: routes.filter(isApi).length,
+      routesPublic: routes
+        .filter((x) => isApi(x) && isPublicApi(x))
+        .map((x) => `${x.method} ${x.url}`)
+        .filter((x) => !x.startsWith("HEAD")),
+      unauthenticatedRequestsRefused: checked,
+    });
   });
 
   it("lets a viewer read but refuses every write, with a valid CSRF token, and nothing changes", async () => {
@@ -105,9 +153,16 @@ describe("HTTP access", () => {
     // Routes a viewer may call although they are not GET: their own session and password, and the text preview.
     const viewerMay = new Set(["POST /api/v1/logout", "POST /api/v1/me/password", "POST /api/v1/panel/preview"]);
     let refused = 0;
-    for (const r of routes.filter((x) => isApi(x) && UNSAFE.has(x.method) && !isPublicApi(x) && !viewerMay.has(`${x.method} ${x.url}`))) {
+    for (const r of routes.filter(
+      (x) => isApi(x) && UNSAFE.has(x.method) && !isPublicApi(x) && !viewerMay.has(`${x.method} ${x.url}`),
+    )) {
       const url = fill(r.url, { id: "ACC-1", name: "admin", kind: "accounts" });
-      const res = await a.server.inject({ method: r.method as "POST", url, headers: { cookie: viewer.cookie, "x-csrf-token": viewer.csrf }, payload: {} });
+      const res = await a.server.inject({
+        method: r.method as "POST",
+        url,
+        headers: { cookie: viewer.cookie, "x-csrf-token": viewer.csrf },
+        payload: {},
+      });
       if (res.statusCode !== 403) accepted.push(`${r.method} ${r.url} -> ${res.statusCode}`);
       else refused++;
     }
@@ -142,13 +197,25 @@ describe("HTTP access", () => {
 
 describe("BALANCE", () => {
   it("never answers a number not on file, however close to one on file", async () => {
-    const strangers = ["+4915112340009", "+491511234000", "+49151123400011", "+4915112340001".replace("+49", "+43"), "+4415112340001", "BANK", "112"];
+    const strangers = [
+      "+4915112340009",
+      "+491511234000",
+      "+49151123400011",
+      "+4915112340001".replace("+49", "+43"),
+      "+4415112340001",
+      "BANK",
+      "112",
+    ];
     const t0 = Date.UTC(2026, 0, 5, 10);
     strangers.forEach((from, i) => a.simulator.injectInbound(from, "BALANCE", { timestamp: t0 + i * 1000 }));
     // the control: the holder asks last and gets the balance, so the strangers were processed before
     a.simulator.injectInbound(HOLDER, "BALANCE", { timestamp: t0 + 60_000 });
     await inboundSettled(strangers.length + 1);
-    await waitUntil("the holder's balance reply", () => a.app.services.outbox.list({ number: HOLDER }).total >= 1, 30_000);
+    await waitUntil(
+      "the holder's balance reply",
+      () => a.app.services.outbox.list({ number: HOLDER }).total >= 1,
+      30_000,
+    );
     const all = everything((p) => a.app.services.outbox.list(p));
     const leaked = all.filter((m) => m.to !== HOLDER && /7,391\.37|7\.391,37|7391\.37/.test(m.text));
     expect(leaked).toEqual([]);
@@ -171,7 +238,8 @@ describe("BALANCE", () => {
     const flood = 1000;
     const before = a.app.services.inbound.list({ limit: 1 }).total;
     const t0 = Date.UTC(2026, 0, 6, 10);
-    for (let i = 0; i < flood; i++) a.simulator.injectInbound(FLOODER, i % 2 ? "BALANCE" : "help", { timestamp: t0 + i * 1000 });
+    for (let i = 0; i < flood; i++)
+      a.simulator.injectInbound(FLOODER, i % 2 ? "BALANCE" : "help", { timestamp: t0 + i * 1000 });
     await inboundSettled(before + flood);
     // Give the responder time to enqueue anything it was going to (it acts while the record is written).
     await new Promise((r) => setTimeout(r, 500));
@@ -179,7 +247,11 @@ describe("BALANCE", () => {
     expect(a.app.services.inbound.list({ from: FLOODER, limit: 1 }).total).toBe(flood);
     expect(replies).toBeGreaterThan(0);
     expect(replies).toBeLessThanOrEqual(a.config.inbound.replyLimitPerHour);
-    recordFigures("security", { floodInbound: flood, floodReplies: replies, replyLimitPerHour: a.config.inbound.replyLimitPerHour });
+    recordFigures("security", {
+      floodInbound: flood,
+      floodReplies: replies,
+      replyLimitPerHour: a.config.inbound.replyLimitPerHour,
+    });
   }, 180_000);
 });
 
@@ -203,9 +275,20 @@ describe("logs", () => {
       `{"level":30,"time":1767600000000,"to":"0151 1234 0001"}`,
       `{"level":30,"time":1767600000000,"text":"balance 7.391,37 EUR"}`,
     ];
-    expect(planted.map((l) => scanLogs(l, targets).map((f) => f.kind))).toEqual([["secret"], ["secret"], ["secret"], ["number"], ["amount"]]);
+    expect(planted.map((l) => scanLogs(l, targets).map((f) => f.kind))).toEqual([
+      ["secret"],
+      ["secret"],
+      ["secret"],
+      ["number"],
+      ["amount"],
+    ]);
     // the PIN's digits inside a timestamp, a pid and a duration are no finding
-    expect(scanLogs(`{"level":30,"time":176760${SECRETS.modemPin}113,"pid":${SECRETS.modemPin}1,"ms":1${SECRETS.modemPin}}`, targets)).toEqual([]);
+    expect(
+      scanLogs(
+        `{"level":30,"time":176760${SECRETS.modemPin}113,"pid":${SECRETS.modemPin}1,"ms":1${SECRETS.modemPin}}`,
+        targets,
+      ),
+    ).toEqual([]);
   });
 
   it("hold no phone number unmasked, no balance and no config secret", () => {

@@ -50,18 +50,37 @@ describe(`soak: ${DAYS} simulated days`, () => {
       web: false,
       keepLogs: false,
       // Hourly evaluation instead of every 15 minutes: the same work per day for leak-hunting, a quarter of the CPU.
-      config: { storage: { historyRetentionDays: RETENTION_DAYS, recentHistoryDays: 7 }, inbound: { inboxMemory: 2000 }, dunning: { evaluateCron: "0 0 * * * *" }, modem: { healthIntervalSeconds: 300 } },
+      config: {
+        storage: { historyRetentionDays: RETENTION_DAYS, recentHistoryDays: 7 },
+        inbound: { inboxMemory: 2000 },
+        dunning: { evaluateCron: "0 0 * * * *" },
+        modem: { healthIntervalSeconds: 300 },
+      },
       logLevel: "info",
     });
     const { ledger } = a.app.services;
     for (let b = 0; b < ACCOUNTS; b += 1000) {
-      await ledger.upsertAccounts(Array.from({ length: 1000 }, (_, k) => ({ id: `S-${b + k}`, version: 1, name: `Soak ${b + k}`, phones: [phone(b + k)] })));
+      await ledger.upsertAccounts(
+        Array.from({ length: 1000 }, (_, k) => ({
+          id: `S-${b + k}`,
+          version: 1,
+          name: `Soak ${b + k}`,
+          phones: [phone(b + k)],
+        })),
+      );
       // One account in sixteen falls due during the month (spread over it); the rest later.
       await ledger.upsertInvoices(
         Array.from({ length: 1000 }, (_, k) => {
           const i = b + k;
           const due = i % 16 === 0 ? START + ((i / 16) % DAYS) * DAY + 5 * DAY : START + (DAYS + 40) * DAY;
-          return { id: `SI-${i}`, version: 1, accountId: `S-${i}`, amount: 1000 + (i % 5000), issueDate: isoDate(due - 30 * DAY), dueDate: isoDate(due) };
+          return {
+            id: `SI-${i}`,
+            version: 1,
+            accountId: `S-${i}`,
+            amount: 1000 + (i % 5000),
+            issueDate: isoDate(due - 30 * DAY),
+            dueDate: isoDate(due),
+          };
         }),
       );
     }
@@ -92,9 +111,22 @@ describe(`soak: ${DAYS} simulated days`, () => {
     for (let day = 0; day < DAYS; day++) {
       const sentBefore = sim.sent.length;
       // The accounting server: payments for some of those that fell due; debtors text back.
-      const payers = Array.from({ length: ACCOUNTS / 16 }, (_, k) => k * 16).filter((i) => (i / 16) % DAYS === (day + DAYS - 3) % DAYS && i % 3 === 0);
-      if (payers.length) await ledger.recordPayments(payers.map((i) => ({ id: `SP-${i}-${day}`, accountId: `S-${i}`, amount: 1000 + (i % 5000), date: isoDate(clock.now()) })));
-      for (let k = 0; k < 20; k++) sim.injectInbound(phone((day * 20 + k) * 8 % ACCOUNTS), k % 2 ? "BALANCE" : "PAID", { timestamp: clock.now() + 12 * 3_600_000 + k * 1000 });
+      const payers = Array.from({ length: ACCOUNTS / 16 }, (_, k) => k * 16).filter(
+        (i) => (i / 16) % DAYS === (day + DAYS - 3) % DAYS && i % 3 === 0,
+      );
+      if (payers.length)
+        await ledger.recordPayments(
+          payers.map((i) => ({
+            id: `SP-${i}-${day}`,
+            accountId: `S-${i}`,
+            amount: 1000 + (i % 5000),
+            date: isoDate(clock.now()),
+          })),
+        );
+      for (let k = 0; k < 20; k++)
+        sim.injectInbound(phone(((day * 20 + k) * 8) % ACCOUNTS), k % 2 ? "BALANCE" : "PAID", {
+          timestamp: clock.now() + 12 * 3_600_000 + k * 1000,
+        });
       await liveOneDay(day);
       sentPerDay.push(sim.sent.length - sentBefore);
       // The simulator's own records are test bookkeeping, not the appliance's memory.
@@ -108,7 +140,10 @@ describe(`soak: ${DAYS} simulated days`, () => {
 
     const historyDir = join(a.dataDir, "history");
     const files = readdirSync(historyDir).filter((f) => f.endsWith(".jsonl"));
-    const oldest = files.map((f) => /(\d{4}-\d{2}-\d{2})/.exec(f)?.[1]).filter((d): d is string => !!d).sort()[0];
+    const oldest = files
+      .map((f) => /(\d{4}-\d{2}-\d{2})/.exec(f)?.[1])
+      .filter((d): d is string => !!d)
+      .sort()[0];
     const cutoff = isoDate(clock.now() - (RETENTION_DAYS + 1) * DAY);
     const tooOld = files.filter((f) => (/(\d{4}-\d{2}-\d{2})/.exec(f)?.[1] ?? "9999") < cutoff);
     const settledFromDay = Math.min(10, Math.floor(DAYS / 3));

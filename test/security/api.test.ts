@@ -32,7 +32,12 @@ interface Running {
 /** The service as `duegate run` starts it, with only what a test needs set: where, which port, the admin password. */
 async function start(http: Record<string, unknown> = {}): Promise<Running> {
   const dataDir = mkdtempSync(join(tmpdir(), "duegate-sec-api-"));
-  const config = validateConfig({ gateway: { dataDir }, modem: { port: "sim" }, mqtt: { mode: "off" }, http: { listen: "127.0.0.1:0", adminPassword: ADMIN_PASSWORD, ...http } });
+  const config = validateConfig({
+    gateway: { dataDir },
+    modem: { port: "sim" },
+    mqtt: { mode: "off" },
+    http: { listen: "127.0.0.1:0", adminPassword: ADMIN_PASSWORD, ...http },
+  });
   const sim = new ModemSimulator({ sendLatencyMs: 5, deliveryReportDelayMs: 20 });
   const app = await createApp(config, { simulator: sim, logger: silentLogger() });
   await app.start();
@@ -55,15 +60,29 @@ async function start(http: Record<string, unknown> = {}): Promise<Running> {
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
 /** A raw HTTP/1.1 request, for what fetch will not send (a forged Host) or where it comes from (localAddress). */
-function raw(url: string, opts: { method?: string; path: string; headers?: Record<string, string>; localAddress?: string; body?: string }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function raw(
+  url: string,
+  opts: { method?: string; path: string; headers?: Record<string, string>; localAddress?: string; body?: string },
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: u.hostname, port: u.port, method: opts.method ?? "GET", path: opts.path, headers: opts.headers ?? {}, ...(opts.localAddress ? { localAddress: opts.localAddress } : {}), timeout: 15_000 }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = httpRequest(
+      {
+        host: u.hostname,
+        port: u.port,
+        method: opts.method ?? "GET",
+        path: opts.path,
+        headers: opts.headers ?? {},
+        ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
+        timeout: 15_000,
+      },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on("timeout", () => req.destroy(new Error("request timed out")));
     req.on("error", reject);
     req.end(opts.body);
@@ -85,7 +104,11 @@ describe("rate limit: http.rateLimitPerMinute per client address, on every API, 
     let lastRemaining = "";
     // 600 requests, 20 at a time: all within the budget.
     for (let sent = 0; sent < limit; sent += 20) {
-      const answers = await Promise.all(Array.from({ length: Math.min(20, limit - sent) }, () => fetch(`${s.url}/api/v1/status`, { headers: bearer(read) })));
+      const answers = await Promise.all(
+        Array.from({ length: Math.min(20, limit - sent) }, () =>
+          fetch(`${s.url}/api/v1/status`, { headers: bearer(read) }),
+        ),
+      );
       for (const a of answers) {
         statuses.push(a.status);
         expect(a.headers.get("x-ratelimit-limit")).toBe(String(limit));
@@ -126,7 +149,11 @@ describe("rate limit: http.rateLimitPerMinute per client address, on every API, 
       expect(res.status, path).toBe(429);
       await res.arrayBuffer();
     }
-    const bad = await fetch(`${s.url}/api/v1/import/accounts`, { method: "POST", headers: { ...bearer("dg_not_a_key"), "content-type": "text/csv" }, body: "id,version\nA,1\n" });
+    const bad = await fetch(`${s.url}/api/v1/import/accounts`, {
+      method: "POST",
+      headers: { ...bearer("dg_not_a_key"), "content-type": "text/csv" },
+      body: "id,version\nA,1\n",
+    });
     expect(bad.status).toBe(429);
     expect((await fetch(`${s.url}/health`)).status).toBe(200);
   });
@@ -138,10 +165,17 @@ describe("rate limit: http.rateLimitPerMinute per client address, on every API, 
     const served = await fetch(`${s.url}/api/v1/status`, { headers: bearer(fresh) });
     expect(served.status).toBe(200);
     expect(served.headers.get("x-ratelimit-remaining")).toBe("599");
-    expect((await fetch(`${s.url}/api/v1/status`, { headers: bearer("dg_madeup_0000000000000000000000") })).status).toBe(429);
+    expect(
+      (await fetch(`${s.url}/api/v1/status`, { headers: bearer("dg_madeup_0000000000000000000000") })).status,
+    ).toBe(429);
     // A key whose budget is spent is refused from another address too.
     const spender = await s.key(["read"]);
-    for (let i = 0; i < 600; i += 50) await Promise.all(Array.from({ length: 50 }, () => fetch(`${s.url}/api/v1/openapi.json`, { headers: bearer(spender) }).then((r) => r.arrayBuffer())));
+    for (let i = 0; i < 600; i += 50)
+      await Promise.all(
+        Array.from({ length: 50 }, () =>
+          fetch(`${s.url}/api/v1/openapi.json`, { headers: bearer(spender) }).then((r) => r.arrayBuffer()),
+        ),
+      );
     const elsewhere = await raw(s.url, { path: "/api/v1/status", headers: bearer(spender), localAddress: "127.0.0.3" });
     expect(elsewhere.status).toBe(429);
   });
@@ -175,16 +209,27 @@ describe("Host header (DNS rebinding) and /metrics", () => {
     expect(body.error.message).toContain('"rebind.attacker.example"');
     expect(body.error.message).toContain("http.allowedHosts");
     // before authentication and routing: a page on the attacker's name sees nothing, not even the login
-    expect((await raw(s.url, { path: "/login", headers: { host: `rebind.attacker.example:${s.port}` } })).status).toBe(421);
+    expect((await raw(s.url, { path: "/login", headers: { host: `rebind.attacker.example:${s.port}` } })).status).toBe(
+      421,
+    );
     expect((await raw(s.url, { path: "/health", headers: { host: "127.0.0.1.attacker.example" } })).status).toBe(421);
   });
 
   it("answers to localhost, the loopback addresses, this machine's names and the configured ones", async () => {
-    for (const host of [`localhost:${s.port}`, `127.0.0.1:${s.port}`, `[::1]:${s.port}`, `${hostname()}:${s.port}`, `${hostname().split(".")[0]}.local`, "LOCALHOST."]) {
+    for (const host of [
+      `localhost:${s.port}`,
+      `127.0.0.1:${s.port}`,
+      `[::1]:${s.port}`,
+      `${hostname()}:${s.port}`,
+      `${hostname().split(".")[0]}.local`,
+      "LOCALHOST.",
+    ]) {
       expect((await raw(s.url, { path: "/health", headers: { host } })).status, host).toBe(200);
     }
     expect((await raw(s.url, { path: "/health", headers: { host: "duegate.corp.example" } })).status).toBe(421);
-    expect((await raw(keyed.url, { path: "/health", headers: { host: "duegate.corp.example:8080" } })).status).toBe(200);
+    expect((await raw(keyed.url, { path: "/health", headers: { host: "duegate.corp.example:8080" } })).status).toBe(
+      200,
+    );
   });
 
   it("serves /metrics to this machine without a key by default, and to no one else", async () => {
@@ -203,7 +248,9 @@ describe("Host header (DNS rebinding) and /metrics", () => {
     const none = await fetch(`${keyed.url}/metrics`);
     expect(none.status).toBe(401);
     expect(((await none.json()) as { error: { message: string } }).error.message).toMatch(/metrics scope/);
-    expect((await fetch(`${keyed.url}/metrics`, { headers: bearer(await keyed.key(["read", "write"])) })).status).toBe(200);
+    expect((await fetch(`${keyed.url}/metrics`, { headers: bearer(await keyed.key(["read", "write"])) })).status).toBe(
+      200,
+    );
     const metricsKey = await keyed.key(["metrics"]);
     const scraped = await fetch(`${keyed.url}/metrics`, { headers: bearer(metricsKey) });
     expect(scraped.status).toBe(200);
@@ -226,11 +273,18 @@ describe("errors, scopes, health and import", () => {
   it("quotes at most an excerpt of a huge bad value, in the API's error and in the import report", async () => {
     const huge = "9".repeat(10) + "x".repeat(900_000);
     const csv = `id,version,name,phones\nA1,${huge},Anna,+4915112340021\nA2,1,Ben,+4915112340022\n`;
-    const res = await fetch(`${s.url}/api/v1/import/accounts`, { method: "POST", headers: { ...bearer(write), "content-type": "text/csv" }, body: csv });
+    const res = await fetch(`${s.url}/api/v1/import/accounts`, {
+      method: "POST",
+      headers: { ...bearer(write), "content-type": "text/csv" },
+      body: csv,
+    });
     expect(res.status).toBe(200);
     const text = await res.text();
     expect(text.length).toBeLessThan(2000);
-    const report = JSON.parse(text) as { stored: number; refused: Array<{ line: number; field: string; reason: string }> };
+    const report = JSON.parse(text) as {
+      stored: number;
+      refused: Array<{ line: number; field: string; reason: string }>;
+    };
     expect(report.stored).toBe(1);
     expect(report.refused[0]).toMatchObject({ line: 2, field: "/version" });
     expect(report.refused[0]!.reason).toMatch(/^"9999999999x+… \(899930 more\)" is not a whole number/);
@@ -239,7 +293,13 @@ describe("errors, scopes, health and import", () => {
     const upsert = await fetch(`${s.url}/api/v1/accounts`, {
       method: "POST",
       headers: { ...bearer(write), "content-type": "application/json" },
-      body: JSON.stringify({ id: "A9", version: 1, name: "Long", phones: ["+4915112340009"], locale: "l".repeat(4_900_000) }),
+      body: JSON.stringify({
+        id: "A9",
+        version: 1,
+        name: "Long",
+        phones: ["+4915112340009"],
+        locale: "l".repeat(4_900_000),
+      }),
     });
     expect(upsert.status).toBe(400);
     const refusal = await upsert.text();
@@ -248,7 +308,11 @@ describe("errors, scopes, health and import", () => {
     expect(JSON.parse(refusal)).toMatchObject({ error: { code: "api.payload_invalid", field: "/locale" } });
 
     // A CSV the parser cannot read, with the bad quote deep in a long cell.
-    const broken = await fetch(`${s.url}/api/v1/import/accounts`, { method: "POST", headers: { ...bearer(write), "content-type": "text/csv" }, body: `id,version,name\nA3,1,${"n".repeat(500_000)}"quoted"\n` });
+    const broken = await fetch(`${s.url}/api/v1/import/accounts`, {
+      method: "POST",
+      headers: { ...bearer(write), "content-type": "text/csv" },
+      body: `id,version,name\nA3,1,${"n".repeat(500_000)}"quoted"\n`,
+    });
     const brokenText = await broken.text();
     expect(broken.status).toBe(400);
     expect(brokenText.length).toBeLessThan(2000);
@@ -257,28 +321,58 @@ describe("errors, scopes, health and import", () => {
 
   it("refuses the accounting server's write key on the dunning policy, and takes a policy key", async () => {
     const policy = await (await fetch(`${s.url}/api/v1/panel/policy`, { headers: bearer(write) })).json();
-    const put = (key: string) => fetch(`${s.url}/api/v1/panel/policy`, { method: "PUT", headers: { ...bearer(key), "content-type": "application/json" }, body: JSON.stringify(policy) });
+    const put = (key: string) =>
+      fetch(`${s.url}/api/v1/panel/policy`, {
+        method: "PUT",
+        headers: { ...bearer(key), "content-type": "application/json" },
+        body: JSON.stringify(policy),
+      });
     const versionBefore = JSON.stringify(s.app.services.dunning.policy());
     const refused = await put(write);
     expect(refused.status).toBe(403);
-    expect(((await refused.json()) as { error: { message: string } }).error.message).toContain('lacks the "policy" permission');
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toContain(
+      'lacks the "policy" permission',
+    );
     expect(JSON.stringify(s.app.services.dunning.policy())).toBe(versionBefore);
     // the same key still changes the ledger
-    expect((await fetch(`${s.url}/api/v1/accounts`, { method: "POST", headers: { ...bearer(write), "content-type": "application/json" }, body: JSON.stringify({ id: "P1", version: 1, name: "Pay", phones: ["+4915112340001"] }) })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${s.url}/api/v1/accounts`, {
+          method: "POST",
+          headers: { ...bearer(write), "content-type": "application/json" },
+          body: JSON.stringify({ id: "P1", version: 1, name: "Pay", phones: ["+4915112340001"] }),
+        })
+      ).status,
+    ).toBe(200);
     const policyKey = await s.key(["policy"]);
     const accepted = await put(policyKey);
     expect(accepted.status, await accepted.clone().text()).toBe(200);
     // and a policy key is not a write key
-    expect((await fetch(`${s.url}/api/v1/send`, { method: "POST", headers: { ...bearer(policyKey), "content-type": "application/json" }, body: JSON.stringify({ id: "x1", to: "+4915112340001", text: "hi" }) })).status).toBe(403);
+    expect(
+      (
+        await fetch(`${s.url}/api/v1/send`, {
+          method: "POST",
+          headers: { ...bearer(policyKey), "content-type": "application/json" },
+          body: JSON.stringify({ id: "x1", to: "+4915112340001", text: "hi" }),
+        })
+      ).status,
+    ).toBe(403);
   });
 
   it("takes a streamed CSV larger than the JSON body limit, and refuses one over http.importMaxBytes with 413", async () => {
     const rows = 12_000;
     const note = "n".repeat(420);
-    const lines = ["id,version,name,phones,notes", ...Array.from({ length: rows }, (_, i) => `S${i},1,Streamed ${i},+49151${String(20_000_000 + i)},${note}`)];
+    const lines = [
+      "id,version,name,phones,notes",
+      ...Array.from({ length: rows }, (_, i) => `S${i},1,Streamed ${i},+49151${String(20_000_000 + i)},${note}`),
+    ];
     const body = lines.join("\n") + "\n";
     expect(body.length).toBeGreaterThan(s.app.services.config.http.bodyLimitBytes);
-    const res = await fetch(`${s.url}/api/v1/import/accounts`, { method: "POST", headers: { ...bearer(write), "content-type": "text/csv" }, body });
+    const res = await fetch(`${s.url}/api/v1/import/accounts`, {
+      method: "POST",
+      headers: { ...bearer(write), "content-type": "text/csv" },
+      body,
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ received: rows, stored: rows, refused: [] });
     expect(s.app.services.ledger.account(`S${rows - 1}`)?.name).toBe(`Streamed ${rows - 1}`);
@@ -286,9 +380,16 @@ describe("errors, scopes, health and import", () => {
     const small = await start({ importMaxBytes: 1_000_000 });
     try {
       const key = await small.key(["read", "write"]);
-      const tooBig = await fetch(`${small.url}/api/v1/import/accounts`, { method: "POST", headers: { ...bearer(key), "content-type": "text/csv" }, body });
+      const tooBig = await fetch(`${small.url}/api/v1/import/accounts`, {
+        method: "POST",
+        headers: { ...bearer(key), "content-type": "text/csv" },
+        body,
+      });
       expect(tooBig.status).toBe(413);
-      const refusal = (await tooBig.json()) as { error: { code: string; message: string }; result?: { received: number } };
+      const refusal = (await tooBig.json()) as {
+        error: { code: string; message: string };
+        result?: { received: number };
+      };
       expect(refusal.error.code).toBe("api.payload_too_large");
       expect(refusal.error.message).toContain("1000000 bytes (http.importMaxBytes)");
       // the batches before the limit are stored, and the answer says how many
@@ -309,7 +410,11 @@ describe("errors, scopes, health and import", () => {
     rmSync(outboxDir, { recursive: true, force: true });
     const noStorage = await fetch(`${s.url}/health`);
     expect(noStorage.status).toBe(503);
-    const report = (await noStorage.json()) as { status: string; unhealthy: string[]; storage: { ok: boolean; reason: string } };
+    const report = (await noStorage.json()) as {
+      status: string;
+      unhealthy: string[];
+      storage: { ok: boolean; reason: string };
+    };
     expect(report).toMatchObject({ status: "unhealthy", unhealthy: ["storage"], storage: { ok: false } });
     expect(report.storage.reason).toContain(outboxDir);
 
@@ -346,9 +451,18 @@ describe("an HTTP port already in use", () => {
   it("in the process too: start() stops what it started and rejects with the reason", async () => {
     const dir = mkdtempSync(join(tmpdir(), "duegate-sec-port-app-"));
     try {
-      const at = (listen: string) => validateConfig({ gateway: { dataDir: dir }, modem: { port: "sim" }, mqtt: { mode: "off" }, http: { listen, adminPassword: ADMIN_PASSWORD } });
+      const at = (listen: string) =>
+        validateConfig({
+          gateway: { dataDir: dir },
+          modem: { port: "sim" },
+          mqtt: { mode: "off" },
+          http: { listen, adminPassword: ADMIN_PASSWORD },
+        });
       const app = await createApp(at(`127.0.0.1:${port}`), { logger: silentLogger() });
-      await expect(app.start()).rejects.toMatchObject({ code: "http.listen_failed", context: { address: `127.0.0.1:${port}`, code: "EADDRINUSE" } });
+      await expect(app.start()).rejects.toMatchObject({
+        code: "http.listen_failed",
+        context: { address: `127.0.0.1:${port}`, code: "EADDRINUSE" },
+      });
       // the modem, outbox and data lock were released: the same data directory starts again at once
       const again = await createApp(at("127.0.0.1:0"), { logger: silentLogger() });
       await again.start();
@@ -363,8 +477,28 @@ describe("an HTTP port already in use", () => {
     const r = await new Promise<{ code: number | null; signal: string | null; stderr: string }>((resolve) => {
       const child = execFile(
         process.execPath,
-        ["--import", "tsx", "src/main.ts", "run", "--data", dataDir, "--modem", "sim", "--mqtt", "off", "--http", `127.0.0.1:${port}`],
-        { env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", DUEGATE_HTTP__ADMIN_PASSWORD: ADMIN_PASSWORD }, timeout: 60_000 },
+        [
+          "--import",
+          "tsx",
+          "src/main.ts",
+          "run",
+          "--data",
+          dataDir,
+          "--modem",
+          "sim",
+          "--mqtt",
+          "off",
+          "--http",
+          `127.0.0.1:${port}`,
+        ],
+        {
+          env: {
+            PATH: process.env.PATH ?? "",
+            HOME: process.env.HOME ?? "/tmp",
+            DUEGATE_HTTP__ADMIN_PASSWORD: ADMIN_PASSWORD,
+          },
+          timeout: 60_000,
+        },
         (_err, _stdout, stderr) => resolve({ code: child.exitCode, signal: child.signalCode, stderr }),
       );
     });
@@ -374,7 +508,12 @@ describe("an HTTP port already in use", () => {
     expect(r.stderr).toContain(`cannot listen on 127.0.0.1:${port}: the address is already in use`);
     expect(r.stderr).toMatch(/http\.listen|--http/);
     // Nothing left half-started: the data directory (its instance lock) is free for the next start.
-    const again = validateConfig({ gateway: { dataDir }, modem: { port: "sim" }, mqtt: { mode: "off" }, http: { listen: "127.0.0.1:0", adminPassword: ADMIN_PASSWORD } });
+    const again = validateConfig({
+      gateway: { dataDir },
+      modem: { port: "sim" },
+      mqtt: { mode: "off" },
+      http: { listen: "127.0.0.1:0", adminPassword: ADMIN_PASSWORD },
+    });
     const app = await createApp(again, { logger: silentLogger() });
     await app.stop();
   }, 90_000);

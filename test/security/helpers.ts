@@ -46,7 +46,9 @@ export function call(url: string, opts: CallOptions = {}): Promise<Reply> {
         timeout: 10_000,
         agent: false,
         ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
-        ...(secure ? { ca: opts.ca, rejectUnauthorized: true, ...(opts.servername ? { servername: opts.servername } : {}) } : {}),
+        ...(secure
+          ? { ca: opts.ca, rejectUnauthorized: true, ...(opts.servername ? { servername: opts.servername } : {}) }
+          : {}),
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -54,7 +56,13 @@ export function call(url: string, opts: CallOptions = {}): Promise<Reply> {
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("end", () => {
           const text = Buffer.concat(chunks).toString("utf8");
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, ...(fingerprint256 ? { fingerprint256 } : {}), json: <T>() => JSON.parse(text) as T });
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: text,
+            ...(fingerprint256 ? { fingerprint256 } : {}),
+            json: <T>() => JSON.parse(text) as T,
+          });
         });
       },
     );
@@ -70,7 +78,12 @@ export function sessionCookie(headers: IncomingHttpHeaders): string {
   return all.find((c) => c.startsWith("duegate_session="))?.split(";")[0] ?? "";
 }
 
-export async function login(base: string, name: string, password: string, opts: CallOptions = {}): Promise<{ cookie: string; csrf: string; reply: Reply }> {
+export async function login(
+  base: string,
+  name: string,
+  password: string,
+  opts: CallOptions = {},
+): Promise<{ cookie: string; csrf: string; reply: Reply }> {
   const reply = await call(`${base}/api/v1/login`, { ...opts, body: { name, password } });
   if (reply.status !== 200) return { cookie: "", csrf: "", reply };
   return { cookie: sessionCookie(reply.headers), csrf: reply.json<{ csrfToken: string }>().csrfToken, reply };
@@ -82,7 +95,10 @@ export function duegate(args: string[], opts: { env?: Record<string, string>; um
   const node = [process.execPath, "--import", "tsx", "src/main.ts", ...args];
   if (!opts.umask) return spawn(node[0]!, node.slice(1), { env, stdio: ["ignore", "pipe", "pipe"] });
   // The shell sets the umask and execs node, so that the service inherits it as from a login shell.
-  return spawn("/bin/sh", ["-c", `umask ${opts.umask} && exec "$@"`, "sh", ...node], { env, stdio: ["ignore", "pipe", "pipe"] });
+  return spawn("/bin/sh", ["-c", `umask ${opts.umask} && exec "$@"`, "sh", ...node], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
 }
 
 export function collect(child: ChildProcess): { out: () => string; exited: Promise<number | null> } {
@@ -94,7 +110,11 @@ export function collect(child: ChildProcess): { out: () => string; exited: Promi
 }
 
 /** Stops a child: SIGTERM, then SIGKILL after `ms`. */
-export async function stopChild(child: ChildProcess, exited: Promise<number | null>, ms = 15_000): Promise<number | null> {
+export async function stopChild(
+  child: ChildProcess,
+  exited: Promise<number | null>,
+  ms = 15_000,
+): Promise<number | null> {
   if (child.exitCode !== null) return child.exitCode;
   child.kill("SIGTERM");
   const timer = setTimeout(() => child.kill("SIGKILL"), ms);

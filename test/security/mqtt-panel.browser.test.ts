@@ -18,7 +18,8 @@ import { waitFor } from "../bridge/helpers/mosquitto.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI !== "true") console.warn(`${CHROMIUM} not found: skipping the MQTT settings browser test (under CI=true this fails)`);
+if (!haveChromium && process.env.CI !== "true")
+  console.warn(`${CHROMIUM} not found: skipping the MQTT settings browser test (under CI=true this fails)`);
 const suite = haveChromium || process.env.CI === "true" ? describe : describe.skip;
 
 suite("the MQTT broker section of the Settings page", () => {
@@ -30,15 +31,30 @@ suite("the MQTT broker section of the Settings page", () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "duegate-sec-panel-"));
-    const config = validateConfig({ gateway: { dataDir }, modem: { port: "sim" }, http: { listen: "127.0.0.1:0", adminPassword: ADMIN }, mqtt: { embedded: { port: 0, tls: { port: 0 } } } });
-    app = await createApp(config, { simulator: new ModemSimulator({ sendLatencyMs: 5 }), logger: createLogger({ level: "info", pretty: false, destination: log }) });
+    const config = validateConfig({
+      gateway: { dataDir },
+      modem: { port: "sim" },
+      http: { listen: "127.0.0.1:0", adminPassword: ADMIN },
+      mqtt: { embedded: { port: 0, tls: { port: 0 } } },
+    });
+    app = await createApp(config, {
+      simulator: new ModemSimulator({ sendLatencyMs: 5 }),
+      logger: createLogger({ level: "info", pretty: false, destination: log }),
+    });
     await app.start();
     await waitFor("the gateway connected", () => app.mqtt!.connected, 10_000);
     if (!haveChromium) throw new Error(`Chromium is required under CI but ${CHROMIUM} does not exist`);
     browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "duegate-chromium-")), {
       executablePath: CHROMIUM,
       headless: true,
-      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
   }, 60_000);
 
@@ -64,7 +80,12 @@ suite("the MQTT broker section of the Settings page", () => {
     await page.click("#mqtt-rotate");
     const password = (await (await page.waitForSelector("#mqtt-new-password")).textContent())!.trim();
     expect(password.length).toBeGreaterThanOrEqual(20);
-    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${app.mqtt!.brokerPort}`, { username: "accounting", password, reconnectPeriod: 0, connectTimeout: 5000 });
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${app.mqtt!.brokerPort}`, {
+      username: "accounting",
+      password,
+      reconnectPeriod: 0,
+      connectTimeout: 5000,
+    });
     await client.endAsync();
     // Reloaded, the page no longer has it: it was shown once.
     await page.reload();

@@ -25,13 +25,20 @@ const ALICE = "+4915123400001";
 
 /** A non-internal IPv4 address of this machine: connecting to our own LAN address is a LAN client. */
 function lanAddress(): string | undefined {
-  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
+  for (const list of Object.values(networkInterfaces()))
+    for (const a of list ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
   return undefined;
 }
 
-function run(cmd: string, args: string[], timeoutMs = 10_000): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  timeoutMs = 10_000,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: timeoutMs }, (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    execFile(cmd, args, { timeout: timeoutMs }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -58,7 +65,10 @@ describe("the embedded MQTT broker with its default configuration, attacked from
       http: { listen: "127.0.0.1:0" },
       mqtt: { embedded: { port: 0, tls: { port: 0 } } },
     });
-    app = await createApp(config, { simulator: new ModemSimulator({ sendLatencyMs: 5 }), logger: createLogger({ level: "info", pretty: false, destination: log }) });
+    app = await createApp(config, {
+      simulator: new ModemSimulator({ sendLatencyMs: 5 }),
+      logger: createLogger({ level: "info", pretty: false, destination: log }),
+    });
     await app.start();
     const broker = app.mqtt!.embeddedBroker!;
     plainUrl = `mqtt://127.0.0.1:${broker.port}`;
@@ -103,7 +113,9 @@ describe("the embedded MQTT broker with its default configuration, attacked from
     if (!lan) return void requireOrSkip(false, "a non-internal IPv4 address");
     const plainPort = app.mqtt!.embeddedBroker!.port;
     await expect(tryConnect(`mqtt://${lan}:${plainPort}`)).rejects.toThrow(/ECONNREFUSED/);
-    await expect(tryConnect(`mqtts://${lan}:${tlsPort}`, { rejectUnauthorized: false })).rejects.toThrow(/Not authorized/i);
+    await expect(tryConnect(`mqtts://${lan}:${tlsPort}`, { rejectUnauthorized: false })).rejects.toThrow(
+      /Not authorized/i,
+    );
     // The accounting server from the LAN, with its login, over TLS: allowed.
     const ok = await tryConnect(`mqtts://${lan}:${tlsPort}`, { rejectUnauthorized: false, ...accounting });
     expect(ok.connected).toBe(true);
@@ -118,13 +130,27 @@ describe("the embedded MQTT broker with its default configuration, attacked from
     expect(sub.stderr).toMatch(/not authori[sz]ed/i);
     const injections: Array<[string, unknown]> = [
       ["accounts/upsert", { id: "EVIL", version: 1, name: "Mallory", phones: [ALICE] }],
-      ["payments/record", { id: "P-EVIL", invoiceId: "I1", amount: 100000, currency: "EUR", paidAt: new Date().toISOString() }],
+      [
+        "payments/record",
+        { id: "P-EVIL", invoiceId: "I1", amount: 100000, currency: "EUR", paidAt: new Date().toISOString() },
+      ],
       ["send", { id: "s-evil", to: ALICE, text: "Your account is closed, call +1 900 ..." }],
       ["optout", { number: ALICE, optedOut: true }],
       ["request/account", { id: "EVIL" }],
     ];
     for (const [topic, body] of injections) {
-      const r = await run(MOSQUITTO_PUB, ["-h", "127.0.0.1", "-p", port, "-q", "1", "-t", `${base}/${topic}`, "-m", JSON.stringify(body)]);
+      const r = await run(MOSQUITTO_PUB, [
+        "-h",
+        "127.0.0.1",
+        "-p",
+        port,
+        "-q",
+        "1",
+        "-t",
+        `${base}/${topic}`,
+        "-m",
+        JSON.stringify(body),
+      ]);
       expect(r.code, topic).not.toBe(0);
     }
     await new Promise((r) => setTimeout(r, 300));
@@ -141,7 +167,8 @@ describe("the embedded MQTT broker with its default configuration, attacked from
           (granted) => granted[0]!.qos,
           (e: { packet?: { granted?: number[] } }) => e.packet?.granted?.[0] ?? -1,
         );
-      for (const refused of ["#", "$SYS/#", "+/+/#", "duegate/#", "+/+/status", "$share/g/#"]) expect(await suback(refused), refused).toBe(128);
+      for (const refused of ["#", "$SYS/#", "+/+/#", "duegate/#", "+/+/status", "$share/g/#"])
+        expect(await suback(refused), refused).toBe(128);
       expect(await suback(`${base}/#`)).toBe(1);
     } finally {
       await c.endAsync();
@@ -155,11 +182,20 @@ describe("the embedded MQTT broker with its default configuration, attacked from
       if (payload.toString().includes("forged")) forged.push(topic);
     });
     await watcher.subscribeAsync(`${base}/#`, { qos: 1 });
-    for (const [topic, retain] of [[`${base}/status`, true], [`${base}/message/state`, false], [`${base}/accounts/upsert`, true]] as const) {
+    for (const [topic, retain] of [
+      [`${base}/status`, true],
+      [`${base}/message/state`, false],
+      [`${base}/accounts/upsert`, true],
+    ] as const) {
       const c = await tryConnect(plainUrl, accounting);
       const closed = new Promise<void>((r) => c.once("close", () => r()));
       c.publish(topic, JSON.stringify({ state: "offline", forged: true }), { qos: 0, retain });
-      await Promise.race([closed, new Promise((_, reject) => setTimeout(() => reject(new Error(`not disconnected after publishing to ${topic}`)), 5000))]);
+      await Promise.race([
+        closed,
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error(`not disconnected after publishing to ${topic}`)), 5000),
+        ),
+      ]);
       c.end(true);
     }
     await new Promise((r) => setTimeout(r, 300));
@@ -173,7 +209,11 @@ describe("the embedded MQTT broker with its default configuration, attacked from
       const answers: Array<Record<string, unknown>> = [];
       c.on("message", (_t, p) => void answers.push(JSON.parse(p.toString()) as Record<string, unknown>));
       await c.subscribeAsync(`${base}/response/+`, { qos: 1 });
-      await c.publishAsync(`${base}/accounts/upsert`, JSON.stringify({ id: "A1", version: 1, name: "Alice Example", phones: [ALICE] }), { qos: 1 });
+      await c.publishAsync(
+        `${base}/accounts/upsert`,
+        JSON.stringify({ id: "A1", version: 1, name: "Alice Example", phones: [ALICE] }),
+        { qos: 1 },
+      );
       await c.publishAsync(`${base}/request/account`, JSON.stringify({ id: "A1", transaction: 1 }), { qos: 1 });
       await waitFor("the answer", () => answers.length > 0, 5000);
       expect(answers[0]).toMatchObject({ status: "ok", transaction: 1 });
@@ -185,7 +225,9 @@ describe("the embedded MQTT broker with its default configuration, attacked from
   it("refuses a foreign client using the gateway's client id, and the gateway stays connected", async () => {
     const clientId = `duegate-${app.services.config.gateway.id}`;
     await expect(tryConnect(plainUrl, { ...accounting, clientId })).rejects.toThrow(/Identifier rejected/i);
-    await expect(tryConnect(plainUrl, { ...accounting, clientId, clean: false })).rejects.toThrow(/Identifier rejected/i);
+    await expect(tryConnect(plainUrl, { ...accounting, clientId, clean: false })).rejects.toThrow(
+      /Identifier rejected/i,
+    );
     await new Promise((r) => setTimeout(r, 300));
     expect(app.mqtt!.connected).toBe(true);
     expect(log.text()).toMatch(/refused a client using the gateway's own client id/);
@@ -199,7 +241,18 @@ describe("the embedded MQTT broker with its default configuration, attacked from
     socket.on("close", () => (closed = true));
     socket.on("error", () => undefined);
     const connack = new Promise<Buffer>((r) => socket.once("data", r));
-    socket.write(mqttPacket.generate({ cmd: "connect", protocolId: "MQTT", protocolVersion: 4, clean: true, clientId: "big", keepalive: 30, username: accounting.username, password: Buffer.from(accounting.password) }));
+    socket.write(
+      mqttPacket.generate({
+        cmd: "connect",
+        protocolId: "MQTT",
+        protocolVersion: 4,
+        clean: true,
+        clientId: "big",
+        keepalive: 30,
+        username: accounting.username,
+        password: Buffer.from(accounting.password),
+      }),
+    );
     expect((await connack)[3]).toBe(0);
     global.gc?.();
     const rssBefore = process.memoryUsage().rss;
@@ -223,9 +276,17 @@ describe("the embedded MQTT broker with its default configuration, attacked from
   }, 60_000);
 
   it("serves mqtts with the appliance's certificate, whose fingerprint the admin API shows, for mosquitto_pub --cafile", async () => {
-    const login = await fetch(`${app.httpUrl}/api/v1/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "admin", password: adminPassword }) });
+    const login = await fetch(`${app.httpUrl}/api/v1/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "admin", password: adminPassword }),
+    });
     const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
-    const view = (await (await fetch(`${app.httpUrl}/api/v1/mqtt/credentials`, { headers: { cookie } })).json()) as { username: string; source: string; listeners: { tls: { port: number; fingerprint256: string } } };
+    const view = (await (await fetch(`${app.httpUrl}/api/v1/mqtt/credentials`, { headers: { cookie } })).json()) as {
+      username: string;
+      source: string;
+      listeners: { tls: { port: number; fingerprint256: string } };
+    };
     expect(view).toMatchObject({ username: "accounting", source: "generated", listeners: { tls: { port: tlsPort } } });
     expect(JSON.stringify(view)).not.toContain(accounting.password);
     const presented = await new Promise<string>((resolve, reject) => {
@@ -239,30 +300,81 @@ describe("the embedded MQTT broker with its default configuration, attacked from
     // Pinned: the client trusts exactly this certificate and checks the fingerprint.
     const ca = readFileSync(join(dataDir, "tls", "duegate.crt"));
     // mqtt.js hands its options to tls.connect, checkServerIdentity included (its type leaves it out).
-    const pin = { checkServerIdentity: (_host: string, cert: PeerCertificate) => (cert.fingerprint256 === presented ? undefined : new Error("fingerprint mismatch")) };
+    const pin = {
+      checkServerIdentity: (_host: string, cert: PeerCertificate) =>
+        cert.fingerprint256 === presented ? undefined : new Error("fingerprint mismatch"),
+    };
     const pinned = await tryConnect(`mqtts://127.0.0.1:${tlsPort}`, { ...accounting, ca, ...(pin as IClientOptions) });
-    await expect(tryConnect(`mqtts://127.0.0.1:${tlsPort}`, { ...accounting, ca, ...({ checkServerIdentity: () => new Error("fingerprint mismatch") } as IClientOptions) })).rejects.toThrow(/fingerprint mismatch/);
+    await expect(
+      tryConnect(`mqtts://127.0.0.1:${tlsPort}`, {
+        ...accounting,
+        ca,
+        ...({ checkServerIdentity: () => new Error("fingerprint mismatch") } as IClientOptions),
+      }),
+    ).rejects.toThrow(/fingerprint mismatch/);
     await pinned.endAsync();
     if (!requireOrSkip(existsSync(MOSQUITTO_PUB), "mosquitto_pub")) return;
     const caPath = join(dataDir, "tls", "duegate.crt");
-    const r = await run(MOSQUITTO_PUB, ["-h", "localhost", "-p", String(tlsPort), "--cafile", caPath, "-u", accounting.username, "-P", accounting.password, "-q", "1", "-t", `${base}/accounts/upsert`, "-m", JSON.stringify({ id: "TLS1", version: 1, name: "Over TLS", phones: ["+4915123400009"] })]);
+    const r = await run(MOSQUITTO_PUB, [
+      "-h",
+      "localhost",
+      "-p",
+      String(tlsPort),
+      "--cafile",
+      caPath,
+      "-u",
+      accounting.username,
+      "-P",
+      accounting.password,
+      "-q",
+      "1",
+      "-t",
+      `${base}/accounts/upsert`,
+      "-m",
+      JSON.stringify({ id: "TLS1", version: 1, name: "Over TLS", phones: ["+4915123400009"] }),
+    ]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     await waitFor("the account sent over mqtts", () => app.services.ledger.account("TLS1") !== undefined, 5000);
     // Without the certificate, the handshake fails: nobody can downgrade to an unverified server.
-    const unverified = await run(MOSQUITTO_PUB, ["-h", "localhost", "-p", String(tlsPort), "--capath", "/nonexistent", "-u", accounting.username, "-P", accounting.password, "-t", `${base}/send`, "-m", "{}"]);
+    const unverified = await run(MOSQUITTO_PUB, [
+      "-h",
+      "localhost",
+      "-p",
+      String(tlsPort),
+      "--capath",
+      "/nonexistent",
+      "-u",
+      accounting.username,
+      "-P",
+      accounting.password,
+      "-t",
+      `${base}/send`,
+      "-m",
+      "{}",
+    ]);
     expect(unverified.code).not.toBe(0);
   }, 30_000);
 
   it("rotates the accounting password for an admin only: the new one works, the old one no longer", async () => {
     const key = (await app.services.auth.createApiKey("reader", ["read", "write"])).key;
-    const forbidden = await fetch(`${app.httpUrl}/api/v1/mqtt/credentials/rotate`, { method: "POST", headers: { authorization: `Bearer ${key}` } });
+    const forbidden = await fetch(`${app.httpUrl}/api/v1/mqtt/credentials/rotate`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}` },
+    });
     expect(forbidden.status).toBe(403);
     expect((await fetch(`${app.httpUrl}/api/v1/mqtt/credentials`)).status).toBe(401);
-    const login = await fetch(`${app.httpUrl}/api/v1/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "admin", password: adminPassword }) });
+    const login = await fetch(`${app.httpUrl}/api/v1/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "admin", password: adminPassword }),
+    });
     const { csrfToken } = (await login.json()) as { csrfToken: string };
     const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
-    const r = await fetch(`${app.httpUrl}/api/v1/mqtt/credentials/rotate`, { method: "POST", headers: { cookie, "x-csrf-token": csrfToken } });
+    const r = await fetch(`${app.httpUrl}/api/v1/mqtt/credentials/rotate`, {
+      method: "POST",
+      headers: { cookie, "x-csrf-token": csrfToken },
+    });
     expect(r.status).toBe(200);
     expect(r.headers.get("cache-control")).toBe("no-store");
     const fresh = (await r.json()) as { username: string; password: string };
@@ -279,11 +391,16 @@ describe("the embedded MQTT broker with its default configuration, attacked from
 
   // Last: it locks 127.0.0.1 out for a while.
   it("throttles wrong passwords per address: after five, even the right one is refused; each failure is logged with the address, never the password", async () => {
-    for (let i = 0; i < 5; i++) await expect(tryConnect(plainUrl, { username: "accounting", password: `guess-${i}-xyzzy` })).rejects.toThrow(/Bad username or password/i);
+    for (let i = 0; i < 5; i++)
+      await expect(tryConnect(plainUrl, { username: "accounting", password: `guess-${i}-xyzzy` })).rejects.toThrow(
+        /Bad username or password/i,
+      );
     await expect(tryConnect(plainUrl, accounting)).rejects.toThrow(/Not authorized/i);
     const failures = log.lines.filter((l) => l.includes("bad user name or password"));
     expect(failures.length).toBeGreaterThanOrEqual(5);
-    expect(failures.every((l) => l.includes('"address":"127.0.0.1"') || l.includes('"address":"::ffff:127.0.0.1"'))).toBe(true);
+    expect(
+      failures.every((l) => l.includes('"address":"127.0.0.1"') || l.includes('"address":"::ffff:127.0.0.1"')),
+    ).toBe(true);
     expect(log.text()).not.toContain("xyzzy");
     expect(log.text()).toMatch(/too many wrong passwords from this address/);
     // The gateway's own client is not locked out with the attacker.

@@ -36,7 +36,11 @@ afterAll(() => {
 
 /** The default configuration, with only what a test machine needs changed. */
 async function startApp(http: Record<string, unknown> = {}, dataDir = tempDir("duegate-sec-")): Promise<App> {
-  const config = validateConfig({ gateway: { dataDir }, modem: { port: "sim" }, http: { listen: "127.0.0.1:0", adminPassword: PASSWORD, ...http } });
+  const config = validateConfig({
+    gateway: { dataDir },
+    modem: { port: "sim" },
+    http: { listen: "127.0.0.1:0", adminPassword: PASSWORD, ...http },
+  });
   const app = await createApp(config, { logger: silentLogger(), mqtt: false });
   await app.start();
   return app;
@@ -44,7 +48,8 @@ async function startApp(http: Record<string, unknown> = {}, dataDir = tempDir("d
 
 /** This machine's own LAN address (IPv4, not loopback), if it has one. */
 function lanAddress(): string | undefined {
-  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
+  for (const list of Object.values(networkInterfaces()))
+    for (const a of list ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
   return undefined;
 }
 
@@ -52,19 +57,29 @@ describe("the data directory is private whatever the umask", () => {
   it("the service started under umask 022 leaves every folder 0700 and every file 0600", async () => {
     const dataDir = join(tempDir("duegate-umask-cli-"), "data");
     const port = await freePort("127.0.0.1", 0);
-    const child = duegate(["run", "--data", dataDir, "--http", `127.0.0.1:${port}`, "--mqtt", "off", "--modem", "sim"], { umask: "022", env: { DUEGATE_HTTP__ADMIN_PASSWORD: PASSWORD } });
+    const child = duegate(
+      ["run", "--data", dataDir, "--http", `127.0.0.1:${port}`, "--mqtt", "off", "--modem", "sim"],
+      { umask: "022", env: { DUEGATE_HTTP__ADMIN_PASSWORD: PASSWORD } },
+    );
     const { out, exited } = collect(child);
     try {
       const base = `http://127.0.0.1:${port}`;
       let up = false;
       for (let i = 0; i < 300 && !up && child.exitCode === null; i++) {
-        up = await call(`${base}/health`).then((r) => r.status === 200, () => false);
+        up = await call(`${base}/health`).then(
+          (r) => r.status === 200,
+          () => false,
+        );
         if (!up) await new Promise((r) => setTimeout(r, 100));
       }
       expect(up, out()).toBe(true);
       // Writes through the panel: a session (auth.json) and a setting with a secret (settings.yaml).
       const { cookie, csrf } = await login(base, "admin", PASSWORD);
-      const saved = await call(`${base}/api/v1/panel/settings`, { method: "PUT", headers: { cookie, "x-csrf-token": csrf }, body: { values: { "gateway.companyName": "Umask Ltd", "mqtt.password": "a broker secret" } } });
+      const saved = await call(`${base}/api/v1/panel/settings`, {
+        method: "PUT",
+        headers: { cookie, "x-csrf-token": csrf },
+        body: { values: { "gateway.companyName": "Umask Ltd", "mqtt.password": "a broker secret" } },
+      });
       expect(saved.status, saved.body).toBe(200);
     } finally {
       await stopChild(child, exited);
@@ -77,8 +92,12 @@ describe("the data directory is private whatever the umask", () => {
   it("the stores write 0600/0700 themselves, in a process that keeps umask 022 (createApp, HTTPS, MQTT journal, settings)", async () => {
     const dataDir = join(tempDir("duegate-umask-lib-"), "data");
     const result = await new Promise<{ code: number; out: string }>((resolve) => {
-      execFile(process.execPath, ["--import", "tsx", "test/security/fixtures/umask-app.ts", dataDir], { timeout: 60_000 }, (err, stdout, stderr) =>
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
+      execFile(
+        process.execPath,
+        ["--import", "tsx", "test/security/fixtures/umask-app.ts", dataDir],
+        { timeout: 60_000 },
+        (err, stdout, stderr) =>
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
       );
     });
     expect(result.code, result.out).toBe(0);
@@ -106,7 +125,10 @@ describe("the data directory is private whatever the umask", () => {
     const open = tempDir("duegate-group-");
     chmodSync(open, 0o770);
     const config = validateConfig({ gateway: { dataDir: open }, modem: { port: "sim" } });
-    const e = await createApp(config, { logger: silentLogger(), mqtt: false, http: false }).then(() => undefined, (err: unknown) => err);
+    const e = await createApp(config, { logger: silentLogger(), mqtt: false, http: false }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(isDuegateError(e) && e.code).toBe("config.data_dir_unsafe");
     expect((e as Error).message).toContain("0770");
 
@@ -137,7 +159,15 @@ describe("logout ends the session everywhere", () => {
     expect(me.json()).toMatchObject({ error: { code: "auth.unauthorized" } });
     // Nor can the copy do anything else, with or without its CSRF token.
     expect((await call(`${base}/api/v1/users`, { headers: { cookie: copy } })).status).toBe(401);
-    expect((await call(`${base}/api/v1/users`, { method: "POST", headers: { cookie: copy, "x-csrf-token": csrf }, body: { name: "mallory", role: "admin", password: "mallory's password" } })).status).toBe(401);
+    expect(
+      (
+        await call(`${base}/api/v1/users`, {
+          method: "POST",
+          headers: { cookie: copy, "x-csrf-token": csrf },
+          body: { name: "mallory", role: "admin", password: "mallory's password" },
+        })
+      ).status,
+    ).toBe(401);
   });
 
   it("an event stream opened with the cookie ends after logout", async () => {
@@ -145,12 +175,15 @@ describe("logout ends the session everywhere", () => {
     const u = new URL(`${base}/api/v1/live`);
     let received = "";
     const ended = new Promise<boolean>((resolve) => {
-      const req = httpRequest({ host: u.hostname, port: u.port, path: u.pathname, headers: { cookie }, agent: false }, (res) => {
-        expect(res.statusCode).toBe(200);
-        res.on("data", (c: Buffer) => (received += c.toString()));
-        res.on("end", () => resolve(true));
-        res.on("error", () => resolve(true));
-      });
+      const req = httpRequest(
+        { host: u.hostname, port: u.port, path: u.pathname, headers: { cookie }, agent: false },
+        (res) => {
+          expect(res.statusCode).toBe(200);
+          res.on("data", (c: Buffer) => (received += c.toString()));
+          res.on("end", () => resolve(true));
+          res.on("error", () => resolve(true));
+        },
+      );
       req.on("error", () => resolve(true));
       req.end();
       setTimeout(() => {
@@ -160,30 +193,48 @@ describe("logout ends the session everywhere", () => {
     });
     for (let i = 0; i < 100 && !received.includes("snapshot"); i++) await new Promise((r) => setTimeout(r, 50));
     expect(received).toContain("event: snapshot");
-    expect((await call(`${base}/api/v1/logout`, { method: "POST", headers: { cookie, "x-csrf-token": csrf } })).status).toBe(204);
+    expect(
+      (await call(`${base}/api/v1/logout`, { method: "POST", headers: { cookie, "x-csrf-token": csrf } })).status,
+    ).toBe(204);
     expect(await ended).toBe(true);
   }, 30_000);
 
   it("a password change ends the user's other sessions; removing a user ends theirs", async () => {
     const admin = await login(base, "admin", PASSWORD);
-    const made = await call(`${base}/api/v1/users`, { headers: { cookie: admin.cookie, "x-csrf-token": admin.csrf }, body: { name: "clerk", role: "viewer", password: "clerk password 1" } });
+    const made = await call(`${base}/api/v1/users`, {
+      headers: { cookie: admin.cookie, "x-csrf-token": admin.csrf },
+      body: { name: "clerk", role: "viewer", password: "clerk password 1" },
+    });
     expect(made.status).toBe(201);
     const laptop = await login(base, "clerk", "clerk password 1");
     const phone = await login(base, "clerk", "clerk password 1");
-    const changed = await call(`${base}/api/v1/me/password`, { headers: { cookie: laptop.cookie, "x-csrf-token": laptop.csrf }, body: { current: "clerk password 1", password: "clerk password 2" } });
+    const changed = await call(`${base}/api/v1/me/password`, {
+      headers: { cookie: laptop.cookie, "x-csrf-token": laptop.csrf },
+      body: { current: "clerk password 1", password: "clerk password 2" },
+    });
     expect(changed.status).toBe(200);
     expect((await call(`${base}/api/v1/me`, { headers: { cookie: phone.cookie } })).status).toBe(401);
     expect((await call(`${base}/api/v1/me`, { headers: { cookie: laptop.cookie } })).status).toBe(401);
     const renewed = await login(base, "clerk", "clerk password 2");
     expect((await call(`${base}/api/v1/me`, { headers: { cookie: renewed.cookie } })).status).toBe(200);
-    expect((await call(`${base}/api/v1/users/clerk`, { method: "DELETE", headers: { cookie: admin.cookie, "x-csrf-token": admin.csrf } })).status).toBe(204);
+    expect(
+      (
+        await call(`${base}/api/v1/users/clerk`, {
+          method: "DELETE",
+          headers: { cookie: admin.cookie, "x-csrf-token": admin.csrf },
+        })
+      ).status,
+    ).toBe(204);
     expect((await call(`${base}/api/v1/me`, { headers: { cookie: renewed.cookie } })).status).toBe(401);
   });
 
   it("a session survives a restart of the service, a logged-out one does not come back", async () => {
     const kept = await login(base, "admin", PASSWORD);
     const ended = await login(base, "admin", PASSWORD);
-    await call(`${base}/api/v1/logout`, { method: "POST", headers: { cookie: ended.cookie, "x-csrf-token": ended.csrf } });
+    await call(`${base}/api/v1/logout`, {
+      method: "POST",
+      headers: { cookie: ended.cookie, "x-csrf-token": ended.csrf },
+    });
     const dataDir = app.services.config.gateway.dataDir;
     await app.stop();
     app = await startApp({}, dataDir);
@@ -199,7 +250,8 @@ describe("login throttling never locks out a correct password from an address th
     try {
       const base = app.httpUrl!;
       const codes: number[] = [];
-      for (let i = 0; i < 7; i++) codes.push((await login(base, "admin", `wrong guess ${i}`, { localAddress: "127.0.0.2" })).reply.status);
+      for (let i = 0; i < 7; i++)
+        codes.push((await login(base, "admin", `wrong guess ${i}`, { localAddress: "127.0.0.2" })).reply.status);
       expect(codes.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
       expect(codes.slice(5)).toEqual([429, 429]);
       // The right password from the attacker's address is refused while it is locked...
@@ -259,7 +311,9 @@ describe.skipIf(!lan)("HTTPS on a LAN address", () => {
 
   it("refuses a client that pins another certificate", async () => {
     const other = await ensureTlsIdentity({ dataDir: tempDir("duegate-other-cert-") });
-    await expect(call(`${app.httpUrl}/health`, { ca: other.cert })).rejects.toThrow(/self.signed|unable to verify|certificate/i);
+    await expect(call(`${app.httpUrl}/health`, { ca: other.cert })).rejects.toThrow(
+      /self.signed|unable to verify|certificate/i,
+    );
   });
 
   it("the plain-HTTP listener only redirects to HTTPS, keeping the path (308)", async () => {
@@ -279,9 +333,17 @@ describe.skipIf(!lan)("HTTPS on a LAN address", () => {
 
   it("logs the certificate's fingerprint at start, and warns loudly when told to serve plain HTTP on the LAN", async () => {
     const lines: string[] = [];
-    const logger = createLogger({ level: "info", pretty: false, destination: { write: (l: string) => (lines.push(l), true) } });
+    const logger = createLogger({
+      level: "info",
+      pretty: false,
+      destination: { write: (l: string) => (lines.push(l), true) },
+    });
     const start = async (http: Record<string, unknown>) => {
-      const config = validateConfig({ gateway: { dataDir: tempDir("duegate-sec-log-") }, modem: { port: "sim" }, http: { adminPassword: PASSWORD, ...http } });
+      const config = validateConfig({
+        gateway: { dataDir: tempDir("duegate-sec-log-") },
+        modem: { port: "sim" },
+        http: { adminPassword: PASSWORD, ...http },
+      });
       const a = await createApp(config, { logger, mqtt: false });
       await a.start();
       return a;
@@ -289,7 +351,9 @@ describe.skipIf(!lan)("HTTPS on a LAN address", () => {
     const secure = await start({ listen: `${lan}:0` });
     const fingerprint = secure.httpsFingerprint!;
     await secure.stop();
-    const listening = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === "web panel and API listening over HTTPS");
+    const listening = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.msg === "web panel and API listening over HTTPS");
     expect(listening).toMatchObject({ fingerprint256: fingerprint, certificate: "generated" });
     lines.length = 0;
     const plain = await start({ listen: `${lan}:0`, tls: "off" });
@@ -310,61 +374,79 @@ describe.skipIf(!lan)("HTTPS on a LAN address", () => {
 });
 
 const haveChromium = existsSync(CHROMIUM);
-describe.skipIf(!haveChromium && process.env.CI !== "true")("after login, ?next= goes only to a local path (Chromium)", () => {
-  let app: App;
-  let browser: Browser;
-  beforeAll(async () => {
-    app = await startApp();
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"] });
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
+describe.skipIf(!haveChromium && process.env.CI !== "true")(
+  "after login, ?next= goes only to a local path (Chromium)",
+  () => {
+    let app: App;
+    let browser: Browser;
+    beforeAll(async () => {
+      app = await startApp();
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+      });
+    }, 60_000);
+    afterAll(async () => {
+      await browser?.close();
+      await app?.stop();
+    });
 
-  for (const next of ["/%5Cevil.example", "/%09/evil.example", "//evil.example", "/%2F%2Fevil.example", "javascript:alert(document.domain)", "https://evil.example/"]) {
-    it(`stays on the appliance for next=${next}`, async () => {
-      const context = await browser.newContext();
-      const page = await context.newPage();
-      const offsite: string[] = [];
-      // Nothing may leave loopback: a navigation elsewhere is recorded and aborted.
-      await page.route(/.*/, (route) => {
-        const url = new URL(route.request().url());
-        if (url.hostname !== "127.0.0.1") {
-          offsite.push(route.request().url());
-          return route.abort();
+    for (const next of [
+      "/%5Cevil.example",
+      "/%09/evil.example",
+      "//evil.example",
+      "/%2F%2Fevil.example",
+      "javascript:alert(document.domain)",
+      "https://evil.example/",
+    ]) {
+      it(`stays on the appliance for next=${next}`, async () => {
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        const offsite: string[] = [];
+        // Nothing may leave loopback: a navigation elsewhere is recorded and aborted.
+        await page.route(/.*/, (route) => {
+          const url = new URL(route.request().url());
+          if (url.hostname !== "127.0.0.1") {
+            offsite.push(route.request().url());
+            return route.abort();
+          }
+          return route.continue();
+        });
+        const dialogs: string[] = [];
+        page.on("dialog", (d) => {
+          dialogs.push(d.message());
+          void d.dismiss();
+        });
+        try {
+          await page.goto(`${app.httpUrl}/login?next=${next}`);
+          await page.getByLabel("User name").fill("admin");
+          await page.getByLabel("Password").fill(PASSWORD);
+          await page.getByRole("button", { name: "Log in" }).click();
+          await page.waitForURL((u) => !u.pathname.startsWith("/login"), { timeout: 15_000 }).catch(() => undefined);
+          await page.waitForLoadState("load").catch(() => undefined);
+          expect(offsite).toEqual([]);
+          expect(dialogs).toEqual([]);
+          expect(new URL(page.url()).origin).toBe(app.httpUrl);
+        } finally {
+          await context.close();
         }
-        return route.continue();
-      });
-      const dialogs: string[] = [];
-      page.on("dialog", (d) => {
-        dialogs.push(d.message());
-        void d.dismiss();
-      });
-      try {
-        await page.goto(`${app.httpUrl}/login?next=${next}`);
-        await page.getByLabel("User name").fill("admin");
-        await page.getByLabel("Password").fill(PASSWORD);
-        await page.getByRole("button", { name: "Log in" }).click();
-        await page.waitForURL((u) => !u.pathname.startsWith("/login"), { timeout: 15_000 }).catch(() => undefined);
-        await page.waitForLoadState("load").catch(() => undefined);
-        expect(offsite).toEqual([]);
-        expect(dialogs).toEqual([]);
-        expect(new URL(page.url()).origin).toBe(app.httpUrl);
-      } finally {
-        await context.close();
-      }
-    }, 45_000);
-  }
-});
+      }, 45_000);
+    }
+  },
+);
 
 describe("duegate doctor says what is left unsafe", () => {
   function doctor(config: string): Promise<{ code: number; out: string }> {
     const file = join(tempDir("duegate-doctor-cfg-"), "duegate.yaml");
     writeFileSync(file, config);
     return new Promise((resolve) => {
-      execFile(process.execPath, ["--import", "tsx", "src/main.ts", "doctor", "--config", file], { timeout: 60_000, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" } }, (err, stdout, stderr) =>
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
+      execFile(
+        process.execPath,
+        ["--import", "tsx", "src/main.ts", "doctor", "--config", file],
+        { timeout: 60_000, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" } },
+        (err, stdout, stderr) =>
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
       );
     });
   }
@@ -374,7 +456,9 @@ describe("duegate doctor says what is left unsafe", () => {
     chmodSync(dataDir, 0o755);
     writeFileSync(join(dataDir, "auth.json"), "{}", { mode: 0o644 });
     chmodSync(join(dataDir, "auth.json"), 0o644);
-    const r = await doctor(`gateway:\n  dataDir: ${dataDir}\nmodem:\n  port: sim\nhttp:\n  listen: 0.0.0.0:8080\n  tls: "off"\n`);
+    const r = await doctor(
+      `gateway:\n  dataDir: ${dataDir}\nmodem:\n  port: sim\nhttp:\n  listen: 0.0.0.0:8080\n  tls: "off"\n`,
+    );
     expect(r.out).toMatch(/\[WARN\] data directory: .*mode 0755/);
     expect(r.out).toContain(`fix: chmod 700 ${dataDir}`);
     expect(r.out).toMatch(/\[WARN\] data files: .*auth\.json \(0644\)/);

@@ -56,7 +56,9 @@ describe("malformed PDUs give typed errors that say what and where", () => {
 
   it("an invalid time stamp is malformed", () => {
     // month 31
-    expect(errorOf("0004" + "0191F1" + "0000" + "42132070000000" + "00", { smscPrefix: false }).code).toBe("sms.pdu_malformed");
+    expect(errorOf("0004" + "0191F1" + "0000" + "42132070000000" + "00", { smscPrefix: false }).code).toBe(
+      "sms.pdu_malformed",
+    );
   });
 
   it("ignores a concatenation IE with index 0 (TS 23.040 9.2.3.24.1) instead of failing", () => {

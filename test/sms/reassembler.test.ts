@@ -13,7 +13,14 @@ describe("Reassembler", () => {
   it("passes a single-part message straight through", () => {
     const r = new Reassembler({ timeoutMs: 60_000 });
     expect(r.push(parts("BALANCE")[0]!, t0 + 5)).toEqual({
-      from: "+4917011111", text: "BALANCE", encoding: "gsm7", timestamp: t0, receivedAt: t0 + 5, parts: 1, partsReceived: 1, incomplete: false,
+      from: "+4917011111",
+      text: "BALANCE",
+      encoding: "gsm7",
+      timestamp: t0,
+      receivedAt: t0 + 5,
+      parts: 1,
+      partsReceived: 1,
+      incomplete: false,
     });
   });
 
@@ -23,7 +30,14 @@ describe("Reassembler", () => {
     expect(r.push(c!, t0)).toBeUndefined();
     expect(r.push(a!, t0 + 1)).toBeUndefined();
     const done = r.push(b!, t0 + 2);
-    expect(done).toMatchObject({ text: long, parts: 3, partsReceived: 3, incomplete: false, concatReference: 42, receivedAt: t0 });
+    expect(done).toMatchObject({
+      text: long,
+      parts: 3,
+      partsReceived: 3,
+      incomplete: false,
+      concatReference: 42,
+      receivedAt: t0,
+    });
     expect(r.size).toBe(0);
   });
 
@@ -43,7 +57,10 @@ describe("Reassembler", () => {
     const y = parts(long.toUpperCase(), "+4917022222", 7);
     const r = new Reassembler({ timeoutMs: 60_000 });
     const out = [x[0], y[0], x[1], y[1], y[2], x[2]].map((p, i) => r.push(p!, t0 + i)).filter(Boolean);
-    expect(out.map((m) => [m!.from, m!.text])).toEqual([["+4917022222", long.toUpperCase()], ["+4917011111", long]]);
+    expect(out.map((m) => [m!.from, m!.text])).toEqual([
+      ["+4917022222", long.toUpperCase()],
+      ["+4917011111", long],
+    ]);
   });
 
   it("after the timeout hands out what arrived, marked incomplete", () => {
@@ -61,7 +78,10 @@ describe("Reassembler", () => {
     const text = "Ж".repeat(66) + "😀" + "Спасибо".repeat(12);
     const ps = parts(text);
     const r = new Reassembler({ timeoutMs: 1000 });
-    const out = ps.reverse().map((p) => r.push(p, t0)).find(Boolean);
+    const out = ps
+      .reverse()
+      .map((p) => r.push(p, t0))
+      .find(Boolean);
     expect(out).toMatchObject({ text, encoding: "ucs2", incomplete: false });
   });
 });

@@ -5,19 +5,30 @@ const to = "+491701234567";
 
 describe("part sizes (TS 23.040 9.2.3.24, TS 23.038 6.1.2.1)", () => {
   it.each([
-    [160, 1], [161, 2], [306, 2], [307, 3], [459, 3], [460, 4],
+    [160, 1],
+    [161, 2],
+    [306, 2],
+    [307, 3],
+    [459, 3],
+    [460, 4],
   ])("GSM-7: %i septets take %i part(s)", (n, parts) => {
     expect(analyzeText("x".repeat(n))).toMatchObject({ encoding: "gsm7", parts, units: n });
   });
 
   it.each([
-    [70, 1], [71, 2], [134, 2], [135, 3],
+    [70, 1],
+    [71, 2],
+    [134, 2],
+    [135, 3],
   ])("UCS-2: %i units take %i part(s)", (n, parts) => {
     expect(analyzeText("Ж".repeat(n))).toMatchObject({ encoding: "ucs2", parts, units: n });
   });
 
   it.each([
-    [140, 1], [141, 2], [268, 2], [269, 3],
+    [140, 1],
+    [141, 2],
+    [268, 2],
+    [269, 3],
   ])("8-bit: %i octets take %i part(s)", (n, parts) => {
     expect(analyzeText("x".repeat(n), { encoding: "8bit" })).toMatchObject({ encoding: "8bit", parts, units: n });
   });
@@ -46,7 +57,14 @@ describe("part sizes (TS 23.040 9.2.3.24, TS 23.038 6.1.2.1)", () => {
   });
 
   it("reports what is left in the last part for previews", () => {
-    expect(analyzeText("Hello")).toEqual({ encoding: "gsm7", text: "Hello", parts: 1, units: 5, perPart: 160, remainingInPart: 155 });
+    expect(analyzeText("Hello")).toEqual({
+      encoding: "gsm7",
+      text: "Hello",
+      parts: 1,
+      units: 5,
+      perPart: 160,
+      remainingInPart: 155,
+    });
     expect(analyzeText("x".repeat(200))).toMatchObject({ parts: 2, perPart: 153, remainingInPart: 106 });
   });
 });
@@ -67,19 +85,25 @@ describe("choosing the encoding", () => {
   });
 
   it("refuses a forced encoding that cannot carry the text", () => {
-    expect(() => analyzeText("Ж", { encoding: "gsm7" })).toThrowError(expect.objectContaining({ code: "sms.text_unencodable" }));
-    expect(() => analyzeText("Ж", { encoding: "8bit" })).toThrowError(expect.objectContaining({ code: "sms.text_unencodable" }));
+    expect(() => analyzeText("Ж", { encoding: "gsm7" })).toThrowError(
+      expect.objectContaining({ code: "sms.text_unencodable" }),
+    );
+    expect(() => analyzeText("Ж", { encoding: "8bit" })).toThrowError(
+      expect.objectContaining({ code: "sms.text_unencodable" }),
+    );
   });
 
   it("refuses a text longer than 255 parts", () => {
-    expect(() => analyzeText("x".repeat(153 * 255 + 1))).toThrowError(expect.objectContaining({ code: "sms.text_unencodable" }));
+    expect(() => analyzeText("x".repeat(153 * 255 + 1))).toThrowError(
+      expect.objectContaining({ code: "sms.text_unencodable" }),
+    );
   });
 });
 
 describe("transliteration", () => {
   it("replaces word-processor look-alikes by default and stays in GSM-7", () => {
     const a = analyzeText("Dear Ann, we’ve “kindly” noted – your\u00a0invoice… is due");
-    expect(a).toMatchObject({ encoding: "gsm7", text: "Dear Ann, we've \"kindly\" noted - your invoice... is due" });
+    expect(a).toMatchObject({ encoding: "gsm7", text: 'Dear Ann, we\'ve "kindly" noted - your invoice... is due' });
   });
 
   it("can be switched off, which sends the exact text in UCS-2", () => {
@@ -99,7 +123,8 @@ describe("transliteration", () => {
 });
 
 describe("national language shift tables (TS 23.038 6.2.1.2, Annex A)", () => {
-  const turkish = "Sayın müşterimiz, ödemeniz için teşekkür ederiz. Ağustos ayı faturanız hazır; lütfen İzmir şubemize uğrayın.";
+  const turkish =
+    "Sayın müşterimiz, ödemeniz için teşekkür ederiz. Ağustos ayı faturanız hazır; lütfen İzmir şubemize uğrayın.";
 
   it("are not used without a locale", () => {
     expect(analyzeText(turkish).encoding).toBe("ucs2");
@@ -126,7 +151,9 @@ describe("national language shift tables (TS 23.038 6.2.1.2, Annex A)", () => {
   });
 
   it("Portuguese: carries ã õ ê ç á", () => {
-    const a = analyzeText("Prezado cliente, a sua fatura de março está disponível. Não se esqueça: ação até sexta.", { locale: "pt-BR" });
+    const a = analyzeText("Prezado cliente, a sua fatura de março está disponível. Não se esqueça: ação até sexta.", {
+      locale: "pt-BR",
+    });
     expect(a.encoding).toBe("gsm7");
     expect(a.shift).toBeDefined();
   });
@@ -138,7 +165,12 @@ describe("national language shift tables (TS 23.038 6.2.1.2, Annex A)", () => {
   });
 
   it("round-trip through the PDU with the shift IEs in the header", () => {
-    for (const [text, locale] of [[turkish, "tr"], ["ışığ".repeat(40), "tr"], ["Não, ação já", "pt"], ["Ó á ç", "es"]] as const) {
+    for (const [text, locale] of [
+      [turkish, "tr"],
+      ["ışığ".repeat(40), "tr"],
+      ["Não, ação já", "pt"],
+      ["Ó á ç", "es"],
+    ] as const) {
       const { parts } = encodeSubmit(text, { to, locale, concatReference: 9 });
       expect(parts.map((p) => (decodePdu(p.pdu) as { text: string }).text).join("")).toBe(text);
     }

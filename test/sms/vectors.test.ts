@@ -5,13 +5,23 @@ import { decodePdu, encodeDeliver, encodeStatusReport, encodeSubmit } from "../.
 
 describe("SMS-SUBMIT encoding against known PDUs", () => {
   it("encodes the classic 'hellohello' PDU byte for byte (relative VP 0xAA = 4 days)", () => {
-    const { parts } = encodeSubmit("hellohello", { to: "+46708251358", validityMinutes: 4 * 24 * 60, concatReference: 0 });
-    expect(parts).toEqual([{ index: 1, count: 1, pdu: "0011000B916407281553F80000AA0AE8329BFD4697D9EC37", tpduLength: 23 }]);
+    const { parts } = encodeSubmit("hellohello", {
+      to: "+46708251358",
+      validityMinutes: 4 * 24 * 60,
+      concatReference: 0,
+    });
+    expect(parts).toEqual([
+      { index: 1, count: 1, pdu: "0011000B916407281553F80000AA0AE8329BFD4697D9EC37", tpduLength: 23 },
+    ]);
   });
 
   it("sets TP-SRR (bit 5) and puts the SMSC in front with its octet length", () => {
     const { parts } = encodeSubmit("hellohello", {
-      to: "+46708251358", smsc: "+491710760000", statusReport: true, validityMinutes: 5760, concatReference: 0,
+      to: "+46708251358",
+      smsc: "+491710760000",
+      statusReport: true,
+      validityMinutes: 5760,
+      concatReference: 0,
     });
     expect(parts[0]!.pdu).toBe("07919471016700003" + "1000B916407281553F80000AA0AE8329BFD4697D9EC37");
     expect(parts[0]!.tpduLength).toBe(23); // the SMSC octets are not counted in AT+CMGS=<length>
@@ -62,22 +72,38 @@ describe("SMS-SUBMIT encoding against known PDUs", () => {
 describe("decoding known PDUs", () => {
   it("decodes the published SMS-DELIVER 'How are you?' with its SMSC and time stamp", () => {
     const d = decodePdu("07911326040000F0040B911346610089F60000208062917314080CC8F71D14969741F977FD07");
-    expect(d).toMatchObject({ type: "deliver", smsc: "+31624000000", from: "+31641600986", encoding: "gsm7", text: "How are you?" });
+    expect(d).toMatchObject({
+      type: "deliver",
+      smsc: "+31624000000",
+      from: "+31641600986",
+      encoding: "gsm7",
+      text: "How are you?",
+    });
     // SCTS 02-08-26 19:37:41; TZ octet 0x08: bit 3 is the sign, digits 0 and 0 → -00:00, so UTC as written
     expect(d.type === "deliver" && d.timestamp).toBe(Date.UTC(2002, 7, 26, 19, 37, 41));
   });
 
   it("decodes the hellohello SUBMIT with its validity", () => {
     const d = decodePdu("0011000B916407281553F80000AA0AE8329BFD4697D9EC37");
-    expect(d).toMatchObject({ type: "submit", to: "+46708251358", text: "hellohello", statusReport: false, validity: { minutes: 5760 } });
+    expect(d).toMatchObject({
+      type: "submit",
+      to: "+46708251358",
+      text: "hellohello",
+      statusReport: false,
+      validity: { minutes: 5760 },
+    });
   });
 
   it("decodes a hand-built SMS-STATUS-REPORT: reference, recipient, both time stamps, status", () => {
     // 00 SMSC; 06 STATUS-REPORT+MMS; MR 2A; RA +31628870634; SCTS 2011-01-11 17:59:15 +01:00; DT ...:17; ST 00
     const d = decodePdu("00062A0B911326880736F4" + "11101171955140" + "11101171957140" + "00");
     expect(d).toEqual({
-      type: "status-report", reference: 42, recipient: "+31628870634",
-      scts: Date.UTC(2011, 0, 11, 16, 59, 15), discharge: Date.UTC(2011, 0, 11, 16, 59, 17), status: 0,
+      type: "status-report",
+      reference: 42,
+      recipient: "+31628870634",
+      scts: Date.UTC(2011, 0, 11, 16, 59, 15),
+      discharge: Date.UTC(2011, 0, 11, 16, 59, 17),
+      status: 0,
       outcome: { final: true, delivered: true, temporary: false, text: "received by the recipient" },
     });
   });
@@ -95,10 +121,31 @@ describe("decoding known PDUs", () => {
   });
 
   it("decodes encodeDeliver and encodeStatusReport output", () => {
-    const [pdu] = encodeDeliver("BALANCE", { from: "+4917012345", timestamp: Date.UTC(2024, 4, 6, 7, 8, 9), smsc: "+491710760000" });
-    expect(decodePdu(pdu!)).toMatchObject({ type: "deliver", from: "+4917012345", smsc: "+491710760000", text: "BALANCE", timestamp: Date.UTC(2024, 4, 6, 7, 8, 9) });
-    const sr = encodeStatusReport({ reference: 200, recipient: "+4917012345", status: 0x46, scts: Date.UTC(2024, 0, 1), discharge: Date.UTC(2024, 0, 2) });
-    expect(decodePdu(sr)).toMatchObject({ type: "status-report", reference: 200, status: 0x46, outcome: { final: true, delivered: false, temporary: false } });
+    const [pdu] = encodeDeliver("BALANCE", {
+      from: "+4917012345",
+      timestamp: Date.UTC(2024, 4, 6, 7, 8, 9),
+      smsc: "+491710760000",
+    });
+    expect(decodePdu(pdu!)).toMatchObject({
+      type: "deliver",
+      from: "+4917012345",
+      smsc: "+491710760000",
+      text: "BALANCE",
+      timestamp: Date.UTC(2024, 4, 6, 7, 8, 9),
+    });
+    const sr = encodeStatusReport({
+      reference: 200,
+      recipient: "+4917012345",
+      status: 0x46,
+      scts: Date.UTC(2024, 0, 1),
+      discharge: Date.UTC(2024, 0, 2),
+    });
+    expect(decodePdu(sr)).toMatchObject({
+      type: "status-report",
+      reference: 200,
+      status: 0x46,
+      outcome: { final: true, delivered: false, temporary: false },
+    });
   });
 
   it("encodes an alphanumeric sender for the simulator the way SMSCs do (TON 101)", () => {
@@ -114,16 +161,27 @@ describe("decoding known PDUs", () => {
     ["C0", "02C834", "gsm7", "Hi"], // message waiting, discard
     ["04", "02C3A9", "8bit", "Ã©"], // 8-bit data is shown octet by octet (Latin-1), not as UTF-8
   ])("reads TP-DCS 0x%s per TS 23.038 4", (dcs, ud, encoding, text) => {
-    expect(decodePdu("0004" + "0191F1" + "00" + dcs + "42102070000000" + ud)).toMatchObject({ type: "deliver", encoding, text });
+    expect(decodePdu("0004" + "0191F1" + "00" + dcs + "42102070000000" + ud)).toMatchObject({
+      type: "deliver",
+      encoding,
+      text,
+    });
   });
 
   it("round-trips 8-bit user data when asked for it", () => {
-    const pdus = encodeDeliver("Größe © 1".repeat(20), { from: "+1", timestamp: Date.UTC(2024, 0, 1), encoding: "8bit", concatReference: 3 });
+    const pdus = encodeDeliver("Größe © 1".repeat(20), {
+      from: "+1",
+      timestamp: Date.UTC(2024, 0, 1),
+      encoding: "8bit",
+      concatReference: 3,
+    });
     expect(pdus).toHaveLength(2);
     expect(pdus.map((p) => (decodePdu(p) as { text: string }).text).join("")).toBe("Größe © 1".repeat(20));
   });
 
   it("decodes a bare TPDU when told there is no SMSC prefix", () => {
-    expect(decodePdu("11000B916407281553F80000AA0AE8329BFD4697D9EC37", { smscPrefix: false })).toMatchObject({ text: "hellohello" });
+    expect(decodePdu("11000B916407281553F80000AA0AE8329BFD4697D9EC37", { smscPrefix: false })).toMatchObject({
+      text: "hellohello",
+    });
   });
 });

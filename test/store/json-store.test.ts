@@ -91,7 +91,9 @@ describe("JsonStore", () => {
     const path = join(dir, "f.json");
     await writeFile(path, "{");
     await writeFile(`${path}.bak`, "[");
-    const err = await JsonStore.open(path, { n: 0 }, { logger: silentLogger(), coalesceMs: 10 }).catch((e: unknown) => e);
+    const err = await JsonStore.open(path, { n: 0 }, { logger: silentLogger(), coalesceMs: 10 }).catch(
+      (e: unknown) => e,
+    );
     expect(isDuegateError(err, ErrorCode.StoreCorrupt)).toBe(true);
   });
 

@@ -24,7 +24,10 @@ function gate(name: string): () => void {
 
 const settled = async <T>(p: Promise<T>): Promise<boolean> => {
   let done = false;
-  void p.then(() => (done = true), () => (done = true));
+  void p.then(
+    () => (done = true),
+    () => (done = true),
+  );
   for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
   return done;
 };
@@ -35,7 +38,10 @@ beforeEach(async () => {
   gates = new Map();
   const prepare = AtomicJsonFile.prototype.prepare;
   const commit = AtomicJsonFile.prototype.commit;
-  vi.spyOn(AtomicJsonFile.prototype, "prepare").mockImplementation(async function (this: AtomicJsonFile<unknown>, text: string) {
+  vi.spyOn(AtomicJsonFile.prototype, "prepare").mockImplementation(async function (
+    this: AtomicJsonFile<unknown>,
+    text: string,
+  ) {
     const name = basename(this.path);
     trace.push(`prepare:${name}`);
     await gates.get(name)?.wait;

@@ -61,7 +61,11 @@ describe("RecordDocument over a RecordLog", () => {
     await a.flush();
     const line = (await readFile(join(dir, (await logFiles())[0]!), "utf8")).trim().split("\n").slice(-3);
     // One record, one field, one commit: the write does not grow with the document.
-    expect(line).toEqual(['["people","p7",{"id":"p7","name":"Changed","n":2}]', '["$","erased",{"count":3}]', '{"commit":2}']);
+    expect(line).toEqual([
+      '["people","p7",{"id":"p7","name":"Changed","n":2}]',
+      '["$","erased",{"count":3}]',
+      '{"commit":2}',
+    ]);
     expect(a.stats.logBytes - before).toBeLessThan(120);
     await a.close();
 
@@ -81,7 +85,10 @@ describe("RecordDocument over a RecordLog", () => {
     await a.close();
     const [file] = await logFiles();
     // Half an append: one whole record line without its commit, then half a line, then the zeros ext4 may leave.
-    await appendFile(join(dir, file!), '["people","p3",{"id":"p3","name":"Three","n":1}]\n["people","p4",{"id":"p4","na' + "\0".repeat(20));
+    await appendFile(
+      join(dir, file!),
+      '["people","p3",{"id":"p3","name":"Three","n":1}]\n["people","p4",{"id":"p4","na' + "\0".repeat(20),
+    );
 
     const b = await open();
     expect(Object.keys(b.data.people).sort()).toEqual(["p1", "p2"]);

@@ -40,10 +40,22 @@ describe("TLS identity", () => {
   it("uses configured files and names a file that is not a certificate", async () => {
     const dataDir = tmp();
     const gen = await ensureTlsIdentity({ dataDir });
-    const configured = await ensureTlsIdentity({ dataDir: tmp(), certFile: gen.certPath, keyFile: join(tlsDir(dataDir), "duegate.key") });
+    const configured = await ensureTlsIdentity({
+      dataDir: tmp(),
+      certFile: gen.certPath,
+      keyFile: join(tlsDir(dataDir), "duegate.key"),
+    });
     expect(configured.source).toBe("configured");
     expect(configured.fingerprint256).toBe(gen.fingerprint256);
-    await expect(ensureTlsIdentity({ dataDir, certFile: join(tlsDir(dataDir), "duegate.key"), keyFile: join(tlsDir(dataDir), "duegate.key") })).rejects.toThrow(/is not a PEM certificate/);
-    await expect(ensureTlsIdentity({ dataDir, certFile: gen.certPath })).rejects.toThrow(/both a certificate and a key/);
+    await expect(
+      ensureTlsIdentity({
+        dataDir,
+        certFile: join(tlsDir(dataDir), "duegate.key"),
+        keyFile: join(tlsDir(dataDir), "duegate.key"),
+      }),
+    ).rejects.toThrow(/is not a PEM certificate/);
+    await expect(ensureTlsIdentity({ dataDir, certFile: gen.certPath })).rejects.toThrow(
+      /both a certificate and a key/,
+    );
   });
 });

@@ -15,8 +15,14 @@ afterAll(() => {
 });
 
 describe("isLoopbackHost", () => {
-  it.each(["127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost", "LOCALHOST", "panel.localhost", "::ffff:127.0.0.1"])("%s stays on this machine", (h) => expect(isLoopbackHost(h)).toBe(true));
-  it.each(["0.0.0.0", "::", "192.168.1.10", "10.0.0.1", "fe80::1", "duegate.local", "example.com", "128.0.0.1"])("%s may be reached from the LAN", (h) => expect(isLoopbackHost(h)).toBe(false));
+  it.each(["127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost", "LOCALHOST", "panel.localhost", "::ffff:127.0.0.1"])(
+    "%s stays on this machine",
+    (h) => expect(isLoopbackHost(h)).toBe(true),
+  );
+  it.each(["0.0.0.0", "::", "192.168.1.10", "10.0.0.1", "fe80::1", "duegate.local", "example.com", "128.0.0.1"])(
+    "%s may be reached from the LAN",
+    (h) => expect(isLoopbackHost(h)).toBe(false),
+  );
 });
 
 describe("https policy", () => {
@@ -39,7 +45,8 @@ describe("https policy", () => {
 describe("httpsLocation (the redirect listener's target)", () => {
   // Only localAddress is read: a stand-in for the accepted connection.
   const socket = { localAddress: "192.168.1.5" } as unknown as Socket;
-  const at = (url: string, host?: string) => httpsLocation({ url, headers: host === undefined ? {} : { host }, socket }, 8443);
+  const at = (url: string, host?: string) =>
+    httpsLocation({ url, headers: host === undefined ? {} : { host }, socket }, 8443);
 
   it("keeps the host name from the Host header and the path", () => {
     expect(at("/login?next=/messages", "duegate.local:8080")).toBe("https://duegate.local:8443/login?next=/messages");
@@ -48,7 +55,16 @@ describe("httpsLocation (the redirect listener's target)", () => {
   });
 
   it("falls back to the local address for a missing or hostile Host header", () => {
-    for (const host of [undefined, "", "evil.example/@x", "a b", "evil.example\r\nx: y", "user@evil.example", "[not-ip]"]) expect(at("/x", host)).toBe("https://192.168.1.5:8443/x");
+    for (const host of [
+      undefined,
+      "",
+      "evil.example/@x",
+      "a b",
+      "evil.example\r\nx: y",
+      "user@evil.example",
+      "[not-ip]",
+    ])
+      expect(at("/x", host)).toBe("https://192.168.1.5:8443/x");
   });
 
   it("never redirects to another origin through the request target", () => {
@@ -75,18 +91,21 @@ describe("prepareDataDir", () => {
     expect(statSync(d).mode & 0o777).toBe(0o700);
   });
 
-  it.each([0o755, 0o750, 0o705, 0o710, 0o701, 0o777, 0o720])("refuses mode %o with the path, the mode and the command", (mode) => {
-    const d = temp();
-    chmodSync(d, mode);
-    try {
-      prepareDataDir(d);
-      expect.unreachable("accepted an open data directory");
-    } catch (e) {
-      expect(isDuegateError(e) && e.code).toBe("config.data_dir_unsafe");
-      expect((e as Error).message).toContain(`${d} has mode 0${mode.toString(8)}`);
-      expect((e as Error).message).toContain(`chmod 700 ${d}`);
-    }
-  });
+  it.each([0o755, 0o750, 0o705, 0o710, 0o701, 0o777, 0o720])(
+    "refuses mode %o with the path, the mode and the command",
+    (mode) => {
+      const d = temp();
+      chmodSync(d, mode);
+      try {
+        prepareDataDir(d);
+        expect.unreachable("accepted an open data directory");
+      } catch (e) {
+        expect(isDuegateError(e) && e.code).toBe("config.data_dir_unsafe");
+        expect((e as Error).message).toContain(`${d} has mode 0${mode.toString(8)}`);
+        expect((e as Error).message).toContain(`chmod 700 ${d}`);
+      }
+    },
+  );
 
   it("accepts 0700 and a stricter 0500", () => {
     const d = temp();

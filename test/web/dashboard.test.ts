@@ -9,11 +9,42 @@ import type { Invoice } from "../../src/ledger/types.js";
 const at = (iso: string) => Date.parse(iso);
 
 function message(state: OutboxMessage["state"], createdAt: number, submitted = true): OutboxMessage {
-  return { id: "m", idempotencyKey: "k", to: "+491" as OutboxMessage["to"], text: "t", encoding: "gsm7", partCount: 1, priority: 1, origin: { kind: "test", requestedBy: "x" }, timeZones: [], limitClass: "reply", state, attempts: [], parts: [{ index: 1, ...(submitted ? { reference: 1 } : {}) }], createdAt, history: [] };
+  return {
+    id: "m",
+    idempotencyKey: "k",
+    to: "+491" as OutboxMessage["to"],
+    text: "t",
+    encoding: "gsm7",
+    partCount: 1,
+    priority: 1,
+    origin: { kind: "test", requestedBy: "x" },
+    timeZones: [],
+    limitClass: "reply",
+    state,
+    attempts: [],
+    parts: [{ index: 1, ...(submitted ? { reference: 1 } : {}) }],
+    createdAt,
+    history: [],
+  };
 }
 
 function invoice(dueDate: string, amountDue: number, extra: Partial<Invoice> = {}): Invoice {
-  return { id: dueDate, version: 1, accountId: "A", number: "1", amount: amountDue, amountDue, currency: "EUR", issueDate: "2026-01-01", dueDate, status: "open", directDebit: false, noReminders: false, updatedAt: 0, ...extra };
+  return {
+    id: dueDate,
+    version: 1,
+    accountId: "A",
+    number: "1",
+    amount: amountDue,
+    amountDue,
+    currency: "EUR",
+    issueDate: "2026-01-01",
+    dueDate,
+    status: "open",
+    directDebit: false,
+    noReminders: false,
+    updatedAt: 0,
+    ...extra,
+  };
 }
 
 describe("dashboard figures", () => {
@@ -52,13 +83,27 @@ describe("dashboard figures", () => {
       "2026-03-10",
     );
     expect(r).toEqual([
-      { currency: "EUR", amounts: { current: 100, "1-30": 200, "31-60": 300, "61-90": 0, "over-90": 400 }, counts: { current: 1, "1-30": 1, "31-60": 1, "61-90": 0, "over-90": 1 }, total: 1000, disputed: 0 },
+      {
+        currency: "EUR",
+        amounts: { current: 100, "1-30": 200, "31-60": 300, "61-90": 0, "over-90": 400 },
+        counts: { current: 1, "1-30": 1, "31-60": 1, "61-90": 0, "over-90": 1 },
+        total: 1000,
+        disputed: 0,
+      },
     ]);
   });
 
   it("hides secrets from the settings page", () => {
-    const shown = redactConfig({ http: { adminPassword: "hunter2", listen: "0.0.0.0:8080", webhooks: [{ url: "https://x", secret: "s3" }] }, modem: { pin: "1234", port: "sim" }, mqtt: { password: "" } });
+    const shown = redactConfig({
+      http: { adminPassword: "hunter2", listen: "0.0.0.0:8080", webhooks: [{ url: "https://x", secret: "s3" }] },
+      modem: { pin: "1234", port: "sim" },
+      mqtt: { password: "" },
+    });
     expect(JSON.stringify(shown)).not.toMatch(/hunter2|s3"|1234/);
-    expect(shown).toMatchObject({ http: { listen: "0.0.0.0:8080", webhooks: [{ url: "https://x" }] }, modem: { port: "sim" }, mqtt: { password: "" } });
+    expect(shown).toMatchObject({
+      http: { listen: "0.0.0.0:8080", webhooks: [{ url: "https://x" }] },
+      modem: { port: "sim" },
+      mqtt: { password: "" },
+    });
   });
 });

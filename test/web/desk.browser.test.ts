@@ -16,7 +16,8 @@ import type { PolicyDocument } from "../../src/dunning/policy-schema.js";
 const CHROMIUM = "/usr/bin/chromium";
 const DOCS_IMG = "docs/img";
 const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI !== "true") console.warn(`[desk] ${CHROMIUM} not found: skipping the browser tests (under CI=true this fails)`);
+if (!haveChromium && process.env.CI !== "true")
+  console.warn(`[desk] ${CHROMIUM} not found: skipping the browser tests (under CI=true this fails)`);
 const suite = haveChromium || process.env.CI === "true" ? describe : describe.skip;
 
 const CLERK = { name: "carla", password: "clerk password 1" };
@@ -51,9 +52,21 @@ async function until<T>(what: string, probe: () => T | undefined | Promise<T | u
  */
 async function seedTheDay(): Promise<void> {
   const s = appliance.services as unknown as AppServices;
-  await s.ledger.upsertInvoices([{ id: "INV-2", version: 2, accountId: "ACC-200", number: "R-2026-002", amount: 12000, currency: "EUR", issueDate: berlinDay(-70), dueDate: berlinDay(-40) }]);
+  await s.ledger.upsertInvoices([
+    {
+      id: "INV-2",
+      version: 2,
+      accountId: "ACC-200",
+      number: "R-2026-002",
+      amount: 12000,
+      currency: "EUR",
+      issueDate: berlinDay(-70),
+      dueDate: berlinDay(-40),
+    },
+  ]);
   const policy = structuredClone(s.dunning.policy()) as PolicyDocument;
-  for (const seq of Object.values(policy.sequences)) seq.steps = [{ id: "overdue-40", offsetDays: 40, time: "00:00", template: "final", mark: "disconnect" }];
+  for (const seq of Object.values(policy.sequences))
+    seq.steps = [{ id: "overdue-40", offsetDays: 40, time: "00:00", template: "final", mark: "disconnect" }];
   await s.dunning.setPolicy(policy, "test");
   await until("today's reminder", async () => {
     await s.dunning.evaluate();
@@ -69,11 +82,22 @@ async function launch(): Promise<BrowserContext> {
   return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "duegate-chromium-")), {
     executablePath: CHROMIUM,
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 }
 
-async function asClerk(viewport: { width: number; height: number }, path = "/"): Promise<{ page: Page; problems: string[] }> {
+async function asClerk(
+  viewport: { width: number; height: number },
+  path = "/",
+): Promise<{ page: Page; problems: string[] }> {
   await browser.clearCookies();
   await browser.addCookies(clerkCookies);
   const page = await browser.newPage();
@@ -81,7 +105,8 @@ async function asClerk(viewport: { width: number; height: number }, path = "/"):
   const problems: string[] = [];
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
   page.on("console", (m) => {
-    if (m.type() === "error" && !/401|403|Failed to load resource/.test(m.text())) problems.push(`console: ${m.text()}`);
+    if (m.type() === "error" && !/401|403|Failed to load resource/.test(m.text()))
+      problems.push(`console: ${m.text()}`);
   });
   await page.goto(`${appliance.url}${path}`);
   await page.waitForSelector("#main h1");
@@ -147,7 +172,11 @@ suite("the collections desk in Chromium", () => {
     expect(await row.textContent()).toContain("needs a person");
     await page.screenshot({ path: `${DOCS_IMG}/desk-inbox.png` });
     await row.getByRole("button", { name: "Reply to John Late" }).click();
-    await until("focus on the reply text", async () => ((await page.evaluate(() => document.activeElement?.id)) === "r-text" ? true : undefined), 5_000);
+    await until(
+      "focus on the reply text",
+      async () => ((await page.evaluate(() => document.activeElement?.id)) === "r-text" ? true : undefined),
+      5_000,
+    );
     await page.keyboard.type("Yes: two parts, the first by the 15th.");
     await page.getByRole("button", { name: "Send reply" }).click();
     await page.waitForSelector("text=Reply queued.");
@@ -159,7 +188,9 @@ suite("the collections desk in Chromium", () => {
     await handled.waitFor();
     expect(await handled.textContent()).toMatch(/handled.*replied by carla/);
     // and Today no longer lists it
-    const today = (await (await page.request.get(`${appliance.url}/api/v1/today`)).json()) as { replies: Array<{ text: string }> };
+    const today = (await (await page.request.get(`${appliance.url}/api/v1/today`)).json()) as {
+      replies: Array<{ text: string }>;
+    };
     expect(today.replies.map((r) => r.text)).not.toContain(JOHN_ASKS);
     expect(appliance.simulator.sent.some((m) => m.to === "+4917622222222" && m.text.includes("two parts"))).toBe(true);
     expect(problems).toEqual([]);
@@ -218,15 +249,27 @@ suite("the collections desk in Chromium", () => {
     await page.close();
     // the admin edits: a minimum amount and a tag, the mark changed to hand-off
     await browser.clearCookies();
-    expect((await browser.request.post(`${appliance.url}/api/v1/login`, { data: { name: "admin", password: ADMIN_PASSWORD } })).status()).toBe(200);
+    expect(
+      (
+        await browser.request.post(`${appliance.url}/api/v1/login`, {
+          data: { name: "admin", password: ADMIN_PASSWORD },
+        })
+      ).status(),
+    ).toBe(200);
     const admin = await browser.newPage();
     await admin.goto(`${appliance.url}/policy`);
     await admin.locator(`[id="${base}/conditions/minAmountDue"]`).fill("1000");
     await admin.locator(`[id="${base}/conditions/tags"]`).fill("business, fibre");
     await admin.locator(`[id="${base}/conditions/tags"]`).blur();
     await admin.locator(`[id="${base}/mark"]`).selectOption("handoff");
-    await admin.getByLabel("Text", { exact: true }).fill(`Hello {{name}}, ${"please pay your invoice now. ".repeat(8)}`);
-    await admin.waitForFunction(() => document.getElementById("preview-text")?.textContent?.includes("please pay your invoice now"), undefined, { timeout: 5000 });
+    await admin
+      .getByLabel("Text", { exact: true })
+      .fill(`Hello {{name}}, ${"please pay your invoice now. ".repeat(8)}`);
+    await admin.waitForFunction(
+      () => document.getElementById("preview-text")?.textContent?.includes("please pay your invoice now"),
+      undefined,
+      { timeout: 5000 },
+    );
     await admin.waitForSelector("#preview-parts li:nth-child(2)");
     const parts = await admin.locator("#preview-parts .sms-bubble").allTextContents();
     expect(parts.length).toBeGreaterThanOrEqual(2);
@@ -256,7 +299,9 @@ suite("the collections desk in Chromium", () => {
       const signal = page.locator("dd .signal").first();
       await signal.waitFor({ timeout: 8000 });
       const bars = signal.locator(".bars");
-      signals.push(`${(await signal.textContent())!.trim()} | ${(await bars.count()) ? await bars.getAttribute("aria-label") : "no bars"}`);
+      signals.push(
+        `${(await signal.textContent())!.trim()} | ${(await bars.count()) ? await bars.getAttribute("aria-label") : "no bars"}`,
+      );
     }
     expect(signals[0]).toBe(signals[1]);
     await page.goto(`${appliance.url}/send`);
@@ -272,7 +317,9 @@ suite("the collections desk in Chromium", () => {
   it("speaks German to a clerk who chooses it, with dates and money in German, and keeps the choice", async () => {
     const { page, problems } = await asClerk(DESKTOP, "/today");
     await page.locator("#language").selectOption("de");
-    await page.waitForFunction(() => document.querySelector("#main h1")?.textContent === "Heute", undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelector("#main h1")?.textContent === "Heute", undefined, {
+      timeout: 10_000,
+    });
     expect(await page.locator("html").getAttribute("lang")).toBe("de");
     expect(await page.locator("nav li a").first().textContent()).toBe("Heute");
     const reminders = page.locator("section[aria-labelledby=t-reminders]");
@@ -289,14 +336,30 @@ suite("the collections desk in Chromium", () => {
     await page.getByRole("button", { name: "Zusage erfassen" }).waitFor();
     expect(await page.locator(".detail").textContent()).toContain("Rechnungen");
     await page.locator("#language").selectOption("en");
-    await page.waitForFunction(() => document.querySelector("nav li a")?.textContent === "Today", undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelector("nav li a")?.textContent === "Today", undefined, {
+      timeout: 10_000,
+    });
     expect(problems).toEqual([]);
     await page.close();
   });
 
   it("shows no page wider than a 390 px screen", async () => {
     const { page, problems } = await asClerk(PHONE, "/today");
-    const paths = ["/today", "/", "/messages", "/inbox", "/calendar", "/reports", "/accounts", "/accounts/ACC-100", "/policy", "/send", "/modem", "/settings", "/logs"];
+    const paths = [
+      "/today",
+      "/",
+      "/messages",
+      "/inbox",
+      "/calendar",
+      "/reports",
+      "/accounts",
+      "/accounts/ACC-100",
+      "/policy",
+      "/send",
+      "/modem",
+      "/settings",
+      "/logs",
+    ];
     const wide: string[] = [];
     for (const path of paths) {
       await page.goto(`${appliance.url}${path}`);

@@ -45,7 +45,12 @@ export interface Appliance {
 
 async function fromApp(config: Config, simulator: ModemSimulator, logRing: LogRing) {
   const { createApp } = await import("../../src/app.js");
-  const app = await createApp(config, { simulator, logRing, logger: createLogger({ level: "info", pretty: false, ring: logRing, destination: { write: () => true } }), mqtt: false });
+  const app = await createApp(config, {
+    simulator,
+    logRing,
+    logger: createLogger({ level: "info", pretty: false, ring: logRing, destination: { write: () => true } }),
+    mqtt: false,
+  });
   try {
     await app.start();
   } catch (e) {
@@ -53,7 +58,12 @@ async function fromApp(config: Config, simulator: ModemSimulator, logRing: LogRi
     throw e;
   }
   if (!app.httpUrl) throw new Error("createApp() started without an HTTP address");
-  return { services: app.services as unknown as WebServices & { config: Config }, url: app.httpUrl, auth: app.services.auth, stop: () => app.stop() };
+  return {
+    services: app.services as unknown as WebServices & { config: Config },
+    url: app.httpUrl,
+    auth: app.services.auth,
+    stop: () => app.stop(),
+  };
 }
 
 async function fromPieces(config: Config, simulator: ModemSimulator, logRing: LogRing) {
@@ -61,24 +71,100 @@ async function fromPieces(config: Config, simulator: ModemSimulator, logRing: Lo
   const logger = createLogger({ level: "info", pretty: false, ring: logRing, destination: { write: () => true } });
   const bus = new EventBus<DomainEvents>();
   const dataDir = config.gateway.dataDir;
-  const modem = createModem({ port: "sim", baudRate: 115200, profile: config.modem.profile, healthIntervalMs: 60_000, clock, logger, simulator });
+  const modem = createModem({
+    port: "sim",
+    baudRate: 115200,
+    profile: config.modem.profile,
+    healthIntervalMs: 60_000,
+    clock,
+    logger,
+    simulator,
+  });
   const g = config.gateway;
-  const ledger = await Ledger.open({ dataDir, clock, bus, logger, defaults: { region: g.defaultRegion, locale: g.defaultLocale, currency: g.defaultCurrency, timeZone: g.defaultTimeZone } });
-  const outbox = await Outbox.open({ dataDir, clock, bus, logger, config: config.outbox, storage: config.storage, modemConfig: config.modem, gateway: config.gateway, sender: modem });
-  const inbound = await Inbound.open({ dataDir, clock, bus, logger, config: { ...config.inbound, ...config.gateway, dunning: config.dunning }, ledger, outbox });
+  const ledger = await Ledger.open({
+    dataDir,
+    clock,
+    bus,
+    logger,
+    defaults: {
+      region: g.defaultRegion,
+      locale: g.defaultLocale,
+      currency: g.defaultCurrency,
+      timeZone: g.defaultTimeZone,
+    },
+  });
+  const outbox = await Outbox.open({
+    dataDir,
+    clock,
+    bus,
+    logger,
+    config: config.outbox,
+    storage: config.storage,
+    modemConfig: config.modem,
+    gateway: config.gateway,
+    sender: modem,
+  });
+  const inbound = await Inbound.open({
+    dataDir,
+    clock,
+    bus,
+    logger,
+    config: { ...config.inbound, ...config.gateway, dunning: config.dunning },
+    ledger,
+    outbox,
+  });
   const clockTrust = new SystemClockTrust({ clock, logger, override: true, toleranceMs: 60_000, recheckMs: 3_600_000 });
   const dunning = await DunningEngine.open({
-    ledger, outbox, clock, bus, logger, config: config.dunning, gateway: config.gateway, costPerPart: config.outbox.costPerPart, scheduler: new CronScheduler(clock, logger), clockTrust,
+    ledger,
+    outbox,
+    clock,
+    bus,
+    logger,
+    config: config.dunning,
+    gateway: config.gateway,
+    costPerPart: config.outbox.costPerPart,
+    scheduler: new CronScheduler(clock, logger),
+    clockTrust,
   });
   modem.onInbound((pdu, raw) => inbound.handlePart(pdu, raw));
   modem.onStatusReport((report) => outbox.onStatusReport(report));
   modem.onHealth((health) => bus.emit("modem.health", health));
   const order: Service[] = [modem, outbox, inbound, dunning];
   for (const s of order) await s.start();
-  const reports = new Reports({ ledger, stepRecords: () => dunning.stepRecords(), messages: outboxMessageFacts(outbox), replies: inboundReplyFacts(inbound), clock, settings: () => ({ timeZone: g.defaultTimeZone, costPerPart: config.outbox.costPerPart }) });
+  const reports = new Reports({
+    ledger,
+    stepRecords: () => dunning.stepRecords(),
+    messages: outboxMessageFacts(outbox),
+    replies: inboundReplyFacts(inbound),
+    clock,
+    settings: () => ({ timeZone: g.defaultTimeZone, costPerPart: config.outbox.costPerPart }),
+  });
   const deskBook = await DeskBook.open({ dataDir, bus, clock, logger });
-  const desk = new Desk({ ledger, outbox, inbound, stepRecords: () => dunning.stepRecords(), book: deskBook, clock, timeZone: () => g.defaultTimeZone });
-  const services = { config, clock, bus, logger, logRing, ledger, dunning, reports, outbox, inbound, modem, desk, version: "test", startedAt: clock.now() };
+  const desk = new Desk({
+    ledger,
+    outbox,
+    inbound,
+    stepRecords: () => dunning.stepRecords(),
+    book: deskBook,
+    clock,
+    timeZone: () => g.defaultTimeZone,
+  });
+  const services = {
+    config,
+    clock,
+    bus,
+    logger,
+    logRing,
+    ledger,
+    dunning,
+    reports,
+    outbox,
+    inbound,
+    modem,
+    desk,
+    version: "test",
+    startedAt: clock.now(),
+  };
   return {
     services: services as unknown as WebServices & { config: Config },
     stop: async () => {
@@ -97,14 +183,37 @@ async function seedLedger(services: unknown): Promise<void> {
     { id: "ACC-200", version: 1, name: "John Late", phones: ["+4917622222222"], locale: "en" },
   ]);
   await ledger.upsertInvoices([
-    { id: "INV-1", version: 1, accountId: "ACC-100", number: "R-2026-001", amount: 4990, currency: "EUR", issueDate: day(-20), dueDate: day(10) },
-    { id: "INV-2", version: 1, accountId: "ACC-200", number: "R-2026-002", amount: 12000, currency: "EUR", issueDate: day(-70), dueDate: day(-40) },
+    {
+      id: "INV-1",
+      version: 1,
+      accountId: "ACC-100",
+      number: "R-2026-001",
+      amount: 4990,
+      currency: "EUR",
+      issueDate: day(-20),
+      dueDate: day(10),
+    },
+    {
+      id: "INV-2",
+      version: 1,
+      accountId: "ACC-200",
+      number: "R-2026-002",
+      amount: 12000,
+      currency: "EUR",
+      issueDate: day(-70),
+      dueDate: day(-40),
+    },
   ]);
 }
 
 export async function startAppliance(): Promise<Appliance> {
   const dataDir = mkdtempSync(join(tmpdir(), "duegate-web-"));
-  const config = validateConfig({ gateway: { dataDir, defaultRegion: "DE", defaultTimeZone: "Europe/Berlin" }, modem: { port: "sim" }, http: { adminPassword: ADMIN_PASSWORD, listen: "127.0.0.1:0" }, mqtt: { mode: "off" } });
+  const config = validateConfig({
+    gateway: { dataDir, defaultRegion: "DE", defaultTimeZone: "Europe/Berlin" },
+    modem: { port: "sim" },
+    http: { adminPassword: ADMIN_PASSWORD, listen: "127.0.0.1:0" },
+    mqtt: { mode: "off" },
+  });
   const simulator = new ModemSimulator({ sendLatencyMs: 30, deliveryReportDelayMs: 200 });
   const logRing = new LogRing(2000);
   try {
@@ -112,7 +221,9 @@ export async function startAppliance(): Promise<Appliance> {
     await seedLedger(app.services);
     return { url: app.url, services: app.services, simulator, auth: app.auth, via: "createApp", stop: app.stop };
   } catch (e) {
-    console.warn(`[web harness] createApp() did not start (${e instanceof Error ? e.message : String(e)}); assembling the services from their pieces`);
+    console.warn(
+      `[web harness] createApp() did not start (${e instanceof Error ? e.message : String(e)}); assembling the services from their pieces`,
+    );
   }
   const built = await fromPieces(config, simulator, logRing);
   await seedLedger(built.services);

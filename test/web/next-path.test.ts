@@ -6,15 +6,12 @@ import { safeNextPath } from "../../web/app/next-path.js";
  * below is what URLSearchParams.get("next") returns, i.e. already decoded once.
  */
 describe("safeNextPath", () => {
-  it.each([
-    "/",
-    "/messages",
-    "/messages?status=failed&q=a%20b",
-    "/accounts/A%2D1#invoices",
-    "/settings?tab=mqtt",
-  ])("keeps the local path %j", (path) => {
-    expect(safeNextPath(path)).toBe(path);
-  });
+  it.each(["/", "/messages", "/messages?status=failed&q=a%20b", "/accounts/A%2D1#invoices", "/settings?tab=mqtt"])(
+    "keeps the local path %j",
+    (path) => {
+      expect(safeNextPath(path)).toBe(path);
+    },
+  );
 
   it.each([
     ["scheme-relative", "//evil.example"],
@@ -51,16 +48,19 @@ describe("safeNextPath", () => {
   });
 
   it("refuses what is not a string", () => {
-    for (const value of [null, undefined, 42, ["/messages"], { toString: () => "/x" }]) expect(safeNextPath(value)).toBe("/");
+    for (const value of [null, undefined, 42, ["/messages"], { toString: () => "/x" }])
+      expect(safeNextPath(value)).toBe("/");
   });
 
   it("never returns anything but one leading slash followed by a non-slash", () => {
     // Every two-character prefix over a set of tricky characters, then a host.
     const chars = ["/", "\\", "\t", "\n", " ", ".", "%2F", "%5C", "%09", "@", ":", "?", "#", "a"];
-    for (const a of chars) for (const b of chars) for (const c of chars) {
-      const out = safeNextPath(`/${a}${b}${c}evil.example`);
-      expect(out, JSON.stringify(`/${a}${b}${c}`)).toMatch(/^\/(?![/\\])/);
-      expect(new URL(out, "https://panel.local").origin).toBe("https://panel.local");
-    }
+    for (const a of chars)
+      for (const b of chars)
+        for (const c of chars) {
+          const out = safeNextPath(`/${a}${b}${c}evil.example`);
+          expect(out, JSON.stringify(`/${a}${b}${c}`)).toMatch(/^\/(?![/\\])/);
+          expect(new URL(out, "https://panel.local").origin).toBe("https://panel.local");
+        }
   });
 });

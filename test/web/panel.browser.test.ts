@@ -13,7 +13,8 @@ import { MESSAGE_STATES } from "../../src/core/message-states.js";
 const CHROMIUM = "/usr/bin/chromium";
 const SHOTS = "test-results/screenshots";
 const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI !== "true") console.warn(`[web] ${CHROMIUM} not found: skipping the browser tests (under CI=true this fails)`);
+if (!haveChromium && process.env.CI !== "true")
+  console.warn(`[web] ${CHROMIUM} not found: skipping the browser tests (under CI=true this fails)`);
 const suite = haveChromium || process.env.CI === "true" ? describe : describe.skip;
 
 let appliance: Appliance;
@@ -25,12 +26,26 @@ async function launch(): Promise<BrowserContext> {
   return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "duegate-chromium-")), {
     executablePath: CHROMIUM,
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 }
 
 /** A page with no session (cookies cleared), with page errors and console errors collected. */
-async function newPage(viewport = { width: 1280, height: 900 }): Promise<{ context: { close(): Promise<void>; request: BrowserContext["request"] }; page: Page; problems: string[] }> {
+async function newPage(
+  viewport = { width: 1280, height: 900 },
+): Promise<{
+  context: { close(): Promise<void>; request: BrowserContext["request"] };
+  page: Page;
+  problems: string[];
+}> {
   await browser.clearCookies();
   const page = await browser.newPage();
   await page.setViewportSize(viewport);
@@ -38,7 +53,8 @@ async function newPage(viewport = { width: 1280, height: 900 }): Promise<{ conte
   const problems: string[] = [];
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
   page.on("console", (m) => {
-    if (m.type() === "error" && !/401|403|Failed to load resource/.test(m.text())) problems.push(`console: ${m.text()}`);
+    if (m.type() === "error" && !/401|403|Failed to load resource/.test(m.text()))
+      problems.push(`console: ${m.text()}`);
   });
   return { context, page, problems };
 }
@@ -75,7 +91,9 @@ suite("web panel in Chromium", () => {
     appliance = await startAppliance();
     console.log(`[web] appliance built via ${appliance.via} at ${appliance.url}`);
     browser = await launch();
-    const res = await browser.request.post(`${appliance.url}/api/v1/login`, { data: { name: "admin", password: ADMIN_PASSWORD } });
+    const res = await browser.request.post(`${appliance.url}/api/v1/login`, {
+      data: { name: "admin", password: ADMIN_PASSWORD },
+    });
     expect(res.status()).toBe(200);
     adminCookies = await browser.cookies();
     expect(adminCookies.map((c) => c.name)).toContain("duegate_session");
@@ -90,20 +108,60 @@ suite("web panel in Chromium", () => {
 
   it("refuses every page and API call without a session", async () => {
     const { context, page } = await newPage();
-    for (const path of ["/", "/messages", "/inbox", "/calendar", "/accounts", "/policy", "/send", "/modem", "/settings", "/logs"]) {
+    for (const path of [
+      "/",
+      "/messages",
+      "/inbox",
+      "/calendar",
+      "/accounts",
+      "/policy",
+      "/send",
+      "/modem",
+      "/settings",
+      "/logs",
+    ]) {
       const res = await page.goto(`${appliance.url}${path}`);
       expect(page.url(), path).toBe(`${appliance.url}/login?next=${encodeURIComponent(path)}`);
       expect(res?.status()).toBe(200);
       await expect(page.locator("#login").isVisible()).resolves.toBe(true);
     }
     await shot(page, "00-login");
-    const apiPaths = ["/api/v1/me", "/api/v1/users", "/api/v1/api-keys", "/api/v1/live", "/api/v1/messages", "/api/v1/accounts", "/api/v1/inbound", "/api/v1/status", "/api/v1/forecast", "/api/v1/reports/aging", "/api/v1/export/messages.csv"];
-    const panelPaths = ["dashboard", "messages", "inbox", "calendar", "accounts", "policy", "modem", "settings", "logs"].map((p) => `/api/v1/panel/${p}`);
+    const apiPaths = [
+      "/api/v1/me",
+      "/api/v1/users",
+      "/api/v1/api-keys",
+      "/api/v1/live",
+      "/api/v1/messages",
+      "/api/v1/accounts",
+      "/api/v1/inbound",
+      "/api/v1/status",
+      "/api/v1/forecast",
+      "/api/v1/reports/aging",
+      "/api/v1/export/messages.csv",
+    ];
+    const panelPaths = [
+      "dashboard",
+      "messages",
+      "inbox",
+      "calendar",
+      "accounts",
+      "policy",
+      "modem",
+      "settings",
+      "logs",
+    ].map((p) => `/api/v1/panel/${p}`);
     for (const path of [...apiPaths, ...panelPaths]) {
       const r = await context.request.get(`${appliance.url}${path}`);
       expect(r.status(), path).toBe(401);
     }
-    for (const path of ["/api/v1/panel/send", "/api/v1/send", "/api/v1/cancel", "/api/v1/optout", "/api/v1/users", "/api/v1/panel/modem/console"]) {
+    for (const path of [
+      "/api/v1/panel/send",
+      "/api/v1/send",
+      "/api/v1/cancel",
+      "/api/v1/optout",
+      "/api/v1/users",
+      "/api/v1/panel/modem/console",
+    ]) {
       const post = await context.request.post(`${appliance.url}${path}`, { data: { to: "+4917612345678", text: "x" } });
       expect(post.status(), path).toBe(401);
     }
@@ -125,7 +183,11 @@ suite("web panel in Chromium", () => {
     await page.waitForSelector(".live-dot.on");
     const before = Number(await page.locator("#tile-received .tile-value").textContent());
     appliance.simulator.injectInbound("+4917612345678", "HELP");
-    await page.waitForFunction((n) => Number(document.querySelector("#tile-received .tile-value")?.textContent) === n + 1, before, { timeout: 10_000 });
+    await page.waitForFunction(
+      (n) => Number(document.querySelector("#tile-received .tile-value")?.textContent) === n + 1,
+      before,
+      { timeout: 10_000 },
+    );
     await page.waitForSelector("#activity li");
     const activity = await page.locator("#activity").textContent();
     expect(activity).toContain("SMS received from +491********78");
@@ -140,7 +202,9 @@ suite("web panel in Chromium", () => {
     await asAdmin(page, "/messages");
     // Options of a closed select are never "visible": wait for them to be there.
     await page.waitForSelector("#f-state option", { state: "attached" });
-    const options = await page.locator("#f-state option").evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
+    const options = await page
+      .locator("#f-state option")
+      .evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
     expect(options).toEqual(["", ...MESSAGE_STATES]);
     expect(problems).toEqual([]);
     await context.close();
@@ -162,9 +226,16 @@ suite("web panel in Chromium", () => {
     // the detail opens from the link; wait until the simulator has taken it
     await page.waitForSelector(".detail h3");
     await page.goto(`${appliance.url}/messages?state=submitted,delivered`);
-    await page.waitForFunction(() => document.querySelector("#messages-table")?.textContent?.includes("Panel test message 42"), undefined, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => document.querySelector("#messages-table")?.textContent?.includes("Panel test message 42"),
+      undefined,
+      { timeout: 10_000 },
+    );
     expect(appliance.simulator.sent.some((s) => s.text === "Panel test message 42")).toBe(true);
-    await page.getByRole("button", { name: /Details of message to \+4917600000001/ }).first().click();
+    await page
+      .getByRole("button", { name: /Details of message to \+4917600000001/ })
+      .first()
+      .click();
     await page.waitForSelector("text=Reference (TP-MR)");
     await shot(page, "02-messages");
     expect(problems).toEqual([]);
@@ -177,12 +248,22 @@ suite("web panel in Chromium", () => {
     await page.waitForSelector("#preview-text");
     const textarea = page.getByLabel("Text", { exact: true });
     await textarea.fill("Hello {{name}}, please pay {{amountDue}}.");
-    await page.waitForFunction(() => document.getElementById("preview-text")?.textContent?.startsWith("Hello Maria") || document.getElementById("preview-text")?.textContent?.includes("please pay"), undefined, { timeout: 5000 });
+    await page.waitForFunction(
+      () =>
+        document.getElementById("preview-text")?.textContent?.startsWith("Hello Maria") ||
+        document.getElementById("preview-text")?.textContent?.includes("please pay"),
+      undefined,
+      { timeout: 5000 },
+    );
     const first = await page.locator("#preview-text").textContent();
     expect(first).toMatch(/please pay/);
     expect(first).not.toContain("{{");
     await textarea.fill("Grüße {{name}}: bitte zahlen Sie 😀 {{amountDue}}");
-    await page.waitForFunction(() => document.getElementById("preview-measure")?.textContent?.startsWith("UCS2"), undefined, { timeout: 5000 });
+    await page.waitForFunction(
+      () => document.getElementById("preview-measure")?.textContent?.startsWith("UCS2"),
+      undefined,
+      { timeout: 5000 },
+    );
     await textarea.fill("Hello {{nonsense}}");
     await page.waitForSelector("#preview-error");
     expect(await page.locator("#preview-error").textContent()).toMatch(/nonsense/);
@@ -217,7 +298,13 @@ suite("web panel in Chromium", () => {
     // back as it was, so that the tests after this one see the default window
     const restored = await page.evaluate(async () => {
       const me = await (await fetch("/api/v1/me")).json();
-      return (await fetch("/api/v1/panel/settings", { method: "PUT", headers: { "content-type": "application/json", "x-csrf-token": me.csrfToken }, body: JSON.stringify({ values: { "outbox.sendWindow.end": "21:00" } }) })).status;
+      return (
+        await fetch("/api/v1/panel/settings", {
+          method: "PUT",
+          headers: { "content-type": "application/json", "x-csrf-token": me.csrfToken },
+          body: JSON.stringify({ values: { "outbox.sendWindow.end": "21:00" } }),
+        })
+      ).status;
     });
     expect(restored).toBe(200);
     expect(problems).toEqual([]);
@@ -232,13 +319,43 @@ suite("web panel in Chromium", () => {
     expect(await page.locator("#add-user").count()).toBe(0);
     await shot(page, "09-settings-viewer-phone");
     const csrf = await page.evaluate(async () => (await (await fetch("/api/v1/me")).json()).csrfToken as string);
-    const status = await page.evaluate(async (token) => (await fetch("/api/v1/users", { method: "POST", headers: { "content-type": "application/json", "x-csrf-token": token }, body: JSON.stringify({ name: "mallory", role: "admin", password: "long enough password" }) })).status, csrf);
+    const status = await page.evaluate(
+      async (token) =>
+        (
+          await fetch("/api/v1/users", {
+            method: "POST",
+            headers: { "content-type": "application/json", "x-csrf-token": token },
+            body: JSON.stringify({ name: "mallory", role: "admin", password: "long enough password" }),
+          })
+        ).status,
+      csrf,
+    );
     expect(status).toBe(403);
-    const send = await page.evaluate(async (token) => (await fetch("/api/v1/panel/send", { method: "POST", headers: { "content-type": "application/json", "x-csrf-token": token }, body: JSON.stringify({ to: "+4917600000002", text: "x" }) })).status, csrf);
+    const send = await page.evaluate(
+      async (token) =>
+        (
+          await fetch("/api/v1/panel/send", {
+            method: "POST",
+            headers: { "content-type": "application/json", "x-csrf-token": token },
+            body: JSON.stringify({ to: "+4917600000002", text: "x" }),
+          })
+        ).status,
+      csrf,
+    );
     expect(send).toBe(403);
     expect(await page.locator("#set-outbox-sendWindow-end").isDisabled()).toBe(true);
     expect(await page.locator("#settings-save").count()).toBe(0);
-    const put = await page.evaluate(async (token) => (await fetch("/api/v1/panel/settings", { method: "PUT", headers: { "content-type": "application/json", "x-csrf-token": token }, body: JSON.stringify({ values: { "outbox.sendWindow.end": "23:00" } }) })).status, csrf);
+    const put = await page.evaluate(
+      async (token) =>
+        (
+          await fetch("/api/v1/panel/settings", {
+            method: "PUT",
+            headers: { "content-type": "application/json", "x-csrf-token": token },
+            body: JSON.stringify({ values: { "outbox.sendWindow.end": "23:00" } }),
+          })
+        ).status,
+      csrf,
+    );
     expect(put).toBe(403);
     // the phone layout folds the navigation behind the menu button
     await page.getByRole("button", { name: "Menu" }).click();
@@ -268,7 +385,10 @@ suite("web panel in Chromium", () => {
       await page.goto(`${appliance.url}${path}`);
       await page.waitForSelector(selector, { timeout: 10_000 }).catch(async (e: unknown) => {
         await shot(page, `${name}-failed`);
-        throw new Error(`${path}: ${selector} did not appear; the page says: ${await page.locator("#main").textContent()}`, { cause: e });
+        throw new Error(
+          `${path}: ${selector} did not appear; the page says: ${await page.locator("#main").textContent()}`,
+          { cause: e },
+        );
       });
       await page.waitForLoadState("networkidle").catch(() => {});
       await shot(page, name);
@@ -287,7 +407,11 @@ suite("web panel in Chromium", () => {
     await shot(page, "06-account-detail");
     await page.goto(`${appliance.url}/modem`);
     await page.getByRole("button", { name: "Run" }).click();
-    await page.waitForFunction(() => (document.querySelector(".console")?.textContent ?? "").includes("+CSQ:"), undefined, { timeout: 5000 });
+    await page.waitForFunction(
+      () => (document.querySelector(".console")?.textContent ?? "").includes("+CSQ:"),
+      undefined,
+      { timeout: 5000 },
+    );
     // a command that changes the modem is refused by the driver's allow-list
     await page.getByLabel("Command").fill("AT+CMGD=1,4");
     await page.getByRole("button", { name: "Run" }).click();
@@ -300,8 +424,14 @@ suite("web panel in Chromium", () => {
     expect(await page.locator("#doctor-checks").textContent()).toMatch(/registration: home/);
     appliance.simulator.fault.noNetwork(3000);
     await page.getByRole("button", { name: "Check the modem" }).click();
-    await page.waitForFunction(() => (document.querySelector("#doctor-summary")?.textContent ?? "").includes("failed"), undefined, { timeout: 15_000 });
-    expect(await page.locator("#doctor-checks .check-fail", { hasText: "registration" }).textContent()).toMatch(/registration: searching\s*Hint: not registered yet/);
+    await page.waitForFunction(
+      () => (document.querySelector("#doctor-summary")?.textContent ?? "").includes("failed"),
+      undefined,
+      { timeout: 15_000 },
+    );
+    expect(await page.locator("#doctor-checks .check-fail", { hasText: "registration" }).textContent()).toMatch(
+      /registration: searching\s*Hint: not registered yet/,
+    );
     await shot(page, "08-modem-doctor");
     expect(problems).toEqual([]);
     await context.close();
@@ -310,9 +440,20 @@ suite("web panel in Chromium", () => {
   it("draws the Reports page's figures and downloads an account's evidence as CSV", async () => {
     const { context, page, problems } = await newPage();
     const text = 'Evidence "quoted", with comma';
-    await appliance.services.outbox!.enqueue({ idempotencyKey: "web-evidence-1", to: "+4917611111111", text, priority: 1, origin: { kind: "api", requestedBy: "test", accountId: "ACC-100" } });
+    await appliance.services.outbox!.enqueue({
+      idempotencyKey: "web-evidence-1",
+      to: "+4917611111111",
+      text,
+      priority: 1,
+      origin: { kind: "api", requestedBy: "test", accountId: "ACC-100" },
+    });
     const waitUntil = Date.now() + 10_000;
-    while (appliance.services.outbox!.list({ accountId: "ACC-100" }).items.find((m) => m.text === text)?.state !== "delivered" && Date.now() < waitUntil) await new Promise((r) => setTimeout(r, 50));
+    while (
+      appliance.services.outbox!.list({ accountId: "ACC-100" }).items.find((m) => m.text === text)?.state !==
+        "delivered" &&
+      Date.now() < waitUntil
+    )
+      await new Promise((r) => setTimeout(r, 50));
     await asAdmin(page, "/reports");
     await page.waitForSelector("#report-ontime", { timeout: 10_000 });
     expect(await page.locator("#report-ontime").textContent()).toMatch(/paid on time \(\d+ of \d+\)/);
@@ -321,12 +462,16 @@ suite("web panel in Chromium", () => {
     await page.waitForSelector(".chart .uplot");
     // The default period (the server's) is shown in the fields, as the period line says it.
     const period = (await page.locator("#report-period").textContent()) ?? "";
-    expect(period).toContain(`${await page.locator("#report-from").inputValue()} to ${await page.locator("#report-to").inputValue()}`);
+    expect(period).toContain(
+      `${await page.locator("#report-from").inputValue()} to ${await page.locator("#report-to").inputValue()}`,
+    );
     expect(await page.locator("#report-from").inputValue()).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     await shot(page, "11-reports");
     // The send-time table (docs/send-time.md): the default policy keeps fixed times, so no group has debtors.
     expect(await page.locator("#send-time-h").textContent()).toContain("learned hours against the holdout");
-    expect(await page.locator("#send-time-h + p").textContent()).toContain("No debtor of a sequence with learned send times");
+    expect(await page.locator("#send-time-h + p").textContent()).toContain(
+      "No debtor of a sequence with learned send times",
+    );
     // a period that ends before it starts: the API's message, in the page
     await page.locator("#report-from").fill("2026-03-10");
     await page.locator("#report-to").fill("2026-03-01");
@@ -339,11 +484,15 @@ suite("web panel in Chromium", () => {
     // The account's send time and why: the step's time under the default policy.
     await page.waitForSelector("#send-time-reason");
     expect(await page.locator("#send-time-choice").textContent()).toMatch(/^\d{2}:\d{2} fixed/);
-    expect(await page.locator("#send-time-reason").textContent()).toContain("sends at each step's time (sendTime: fixed)");
+    expect(await page.locator("#send-time-reason").textContent()).toContain(
+      "sends at each step's time (sendTime: fixed)",
+    );
     const [download] = await Promise.all([page.waitForEvent("download"), page.locator("#evidence-csv").click()]);
     expect(download.suggestedFilename()).toMatch(/^duegate-evidence-ACC-100-\d{4}-\d{2}-\d{2}\.csv$/);
     const csv = readFileSync((await download.path())!, "utf8");
-    expect(csv.split("\n")[0]).toBe("kind,at,id,number,step,invoices,state,parts,encoding,submitted_at,delivered_at,reports,reason,text,channel");
+    expect(csv.split("\n")[0]).toBe(
+      "kind,at,id,number,step,invoices,state,parts,encoding,submitted_at,delivered_at,reports,reason,text,channel",
+    );
     expect(csv).toContain('"Evidence ""quoted"", with comma"');
     expect(problems).toEqual([]);
     await context.close();
@@ -356,12 +505,17 @@ suite("web panel in Chromium", () => {
       page.evaluate(
         async ([to, text]) => {
           const me = await (await fetch("/api/v1/me")).json();
-          const res = await fetch("/api/v1/panel/send", { method: "POST", headers: { "content-type": "application/json", "x-csrf-token": me.csrfToken }, body: JSON.stringify({ to, text }) });
+          const res = await fetch("/api/v1/panel/send", {
+            method: "POST",
+            headers: { "content-type": "application/json", "x-csrf-token": me.csrfToken },
+            body: JSON.stringify({ to, text }),
+          });
           return (await res.json()).id as string;
         },
         [to, text] as const,
       );
-    const stateOf = (id: string) => page.evaluate(async (id) => (await (await fetch(`/api/v1/panel/messages/${id}`)).json()).state as string, id);
+    const stateOf = (id: string) =>
+      page.evaluate(async (id) => (await (await fetch(`/api/v1/panel/messages/${id}`)).json()).state as string, id);
 
     // 3GPP TS 24.011 E-2 cause 21: a permanent refusal, so the outbox fails the message at once
     appliance.simulator.fault.cmsError(21, 1);

@@ -21,14 +21,53 @@ async function build() {
   const clock = new ManualClock(Date.now());
   const bus = new EventBus<DomainEvents>();
   const logRing = new LogRing(100);
-  const health: ModemHealthEvent = { state: "ready", signal: { rssi: 20, bars: 4 }, registration: "home", operator: "Test", simState: "READY", at: clock.now() };
-  const services = { clock, bus, logRing, modem: { health: () => health }, outbox: { stats: () => ({ queued: 2, sending: 0, submitted: 0, deliveredToday: 3, failedToday: 0, sentToday: 5, partsToday: 5, partsThisMonth: 9 }), list: () => ({ total: 0, items: [] }), get: () => undefined, enqueue: () => Promise.reject(new Error("not here")), cancel: () => Promise.reject(new Error("not here")), retry: () => Promise.reject(new Error("not here")) } };
-  const auth = await AuthService.open({ dataDir: "/d", logger: silentLogger(), clock, adminPassword: PASSWORD, openStore: memoryStoreOpener() });
+  const health: ModemHealthEvent = {
+    state: "ready",
+    signal: { rssi: 20, bars: 4 },
+    registration: "home",
+    operator: "Test",
+    simState: "READY",
+    at: clock.now(),
+  };
+  const services = {
+    clock,
+    bus,
+    logRing,
+    modem: { health: () => health },
+    outbox: {
+      stats: () => ({
+        queued: 2,
+        sending: 0,
+        submitted: 0,
+        deliveredToday: 3,
+        failedToday: 0,
+        sentToday: 5,
+        partsToday: 5,
+        partsThisMonth: 9,
+      }),
+      list: () => ({ total: 0, items: [] }),
+      get: () => undefined,
+      enqueue: () => Promise.reject(new Error("not here")),
+      cancel: () => Promise.reject(new Error("not here")),
+      retry: () => Promise.reject(new Error("not here")),
+    },
+  };
+  const auth = await AuthService.open({
+    dataDir: "/d",
+    logger: silentLogger(),
+    clock,
+    adminPassword: PASSWORD,
+    openStore: memoryStoreOpener(),
+  });
   app = Fastify();
   await app.register(authPlugin, { auth, secureCookies: false, clock });
   await app.register(webPlugin, { services });
   await app.ready();
-  const res = await app.inject({ method: "POST", url: "/api/v1/login", payload: { name: "admin", password: PASSWORD } });
+  const res = await app.inject({
+    method: "POST",
+    url: "/api/v1/login",
+    payload: { name: "admin", password: PASSWORD },
+  });
   const cookie = String(res.headers["set-cookie"]).split(";")[0]!;
   return { app, bus, logRing, cookie };
 }
@@ -62,7 +101,8 @@ describe("web plugin", () => {
     expect(hooks.headers["content-type"]).toMatch(/javascript/);
     expect(hooks.body).toContain('from"./preact.mjs"');
     expect(hooks.body).not.toMatch(/from\s*"preact"/);
-    for (const f of ["preact.mjs", "htm.mjs", "uplot.mjs", "uplot.css"]) expect((await app.inject({ url: `/vendor/${f}` })).statusCode, f).toBe(200);
+    for (const f of ["preact.mjs", "htm.mjs", "uplot.mjs", "uplot.css"])
+      expect((await app.inject({ url: `/vendor/${f}` })).statusCode, f).toBe(200);
     expect((await app.inject({ url: "/vendor/../package.json" })).statusCode).not.toBe(200);
   });
 
@@ -80,7 +120,14 @@ describe("web plugin", () => {
           received.push(chunk);
           const all = received.join("");
           if (all.includes("event: snapshot") && !all.includes("inbound.received")) {
-            bus.emit("inbound.received", { id: "in_1", from: "+4917612345678", text: "I paid yesterday", receivedAt: 1, accountIds: ["A1"], incomplete: false });
+            bus.emit("inbound.received", {
+              id: "in_1",
+              from: "+4917612345678",
+              text: "I paid yesterday",
+              receivedAt: 1,
+              accountIds: ["A1"],
+              incomplete: false,
+            });
           }
           if (all.includes("event: inbound.received")) {
             req.destroy();

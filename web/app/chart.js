@@ -16,13 +16,27 @@ export function DailyChart({ title, days, series, height = 200, yRange }) {
         height,
         legend: { show: true },
         scales: { x: { time: true }, y: yRange ? { range: yRange } : {} },
-        axes: [{ stroke: "#334", grid: { stroke: "#e3e6ea" } }, { stroke: "#334", grid: { stroke: "#e3e6ea" } }],
-        series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, fill: `${s.color}22`, points: { size: 5 } }))],
+        axes: [
+          { stroke: "#334", grid: { stroke: "#e3e6ea" } },
+          { stroke: "#334", grid: { stroke: "#e3e6ea" } },
+        ],
+        series: [
+          {},
+          ...series.map((s) => ({
+            label: s.label,
+            stroke: s.color,
+            width: 2,
+            fill: `${s.color}22`,
+            points: { size: 5 },
+          })),
+        ],
       },
       [x, ...series.map((s) => s.values)],
       box.current,
     );
-    const ro = new ResizeObserver(() => plot.setSize({ width: Math.max(240, box.current?.clientWidth ?? width), height }));
+    const ro = new ResizeObserver(() =>
+      plot.setSize({ width: Math.max(240, box.current?.clientWidth ?? width), height }),
+    );
     ro.observe(box.current);
     return () => {
       ro.disconnect();
@@ -31,6 +45,10 @@ export function DailyChart({ title, days, series, height = 200, yRange }) {
   }, [JSON.stringify(days), JSON.stringify(series)]);
   return html`<figure class="chart">
     <figcaption>${title}</figcaption>
-    <div ref=${box} role="img" aria-label=${`${title}: ${series.map((s) => `${s.label} ${s.values.join(", ")}`).join("; ")}`}></div>
+    <div
+      ref=${box}
+      role="img"
+      aria-label=${`${title}: ${series.map((s) => `${s.label} ${s.values.join(", ")}`).join("; ")}`}
+    ></div>
   </figure>`;
 }

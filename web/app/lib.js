@@ -26,11 +26,17 @@ export class ApiError extends Error {
 /** fetch for the panel: JSON in and out, the CSRF header on unsafe methods, back to the login on 401. */
 export async function api(path, { method = "GET", body, query } = {}) {
   const url = new URL(path, location.origin);
-  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== "" && v !== null) url.searchParams.set(k, String(v));
+  for (const [k, v] of Object.entries(query ?? {}))
+    if (v !== undefined && v !== "" && v !== null) url.searchParams.set(k, String(v));
   const headers = {};
   if (body !== undefined) headers["content-type"] = "application/json";
   if (method !== "GET" && session.csrfToken) headers["x-csrf-token"] = session.csrfToken;
-  const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin" });
+  const res = await fetch(url, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: "same-origin",
+  });
   if (res.status === 401 && path !== "/api/v1/login") {
     location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
     throw new ApiError(401, { error: { message: "session ended" } });
@@ -77,14 +83,17 @@ export function useData(load, deps = []) {
 const dateTimes = new Map();
 export function when(ms) {
   if (!ms) return "–";
-  if (!dateTimes.has(i18n.locale)) dateTimes.set(i18n.locale, new Intl.DateTimeFormat(i18n.locale, { dateStyle: "medium", timeStyle: "short" }));
+  if (!dateTimes.has(i18n.locale))
+    dateTimes.set(i18n.locale, new Intl.DateTimeFormat(i18n.locale, { dateStyle: "medium", timeStyle: "short" }));
   return dateTimes.get(i18n.locale).format(new Date(ms));
 }
 
 /** A calendar date (YYYY-MM-DD) in the user's language, read as that day wherever the browser is. */
 export function day(iso) {
   if (!iso) return "–";
-  return new Intl.DateTimeFormat(i18n.locale, { dateStyle: "medium", timeZone: "UTC" }).format(new Date(`${iso}T00:00:00Z`));
+  return new Intl.DateTimeFormat(i18n.locale, { dateStyle: "medium", timeZone: "UTC" }).format(
+    new Date(`${iso}T00:00:00Z`),
+  );
 }
 
 /** Minor units by the currency's own exponent (0 for JPY, 3 for KWD), as src/core/money.ts does on the server. */
@@ -115,15 +124,16 @@ export function StateBadge({ state }) {
 export function Field({ id, label, error, hint, children }) {
   return html`<div class=${`field${error ? " has-error" : ""}`}>
     <label for=${id}>${label}</label>
-    ${children}
-    ${hint && html`<small id=${`${id}-hint`} class="muted">${hint}</small>`}
+    ${children} ${hint && html`<small id=${`${id}-hint`} class="muted">${hint}</small>`}
     ${error && html`<small id=${`${id}-error`} class="error" role="alert">${error}</small>`}
   </div>`;
 }
 
 export function Notice({ notice }) {
   if (!notice) return null;
-  return html`<p class=${notice.kind === "error" ? "error" : "ok"} role=${notice.kind === "error" ? "alert" : "status"}>${notice.text}</p>`;
+  return html`<p class=${notice.kind === "error" ? "error" : "ok"} role=${notice.kind === "error" ? "alert" : "status"}>
+    ${notice.text}
+  </p>`;
 }
 
 /** A link to one account's page (/accounts/<id>): client-side, so Back returns here. */
@@ -142,8 +152,12 @@ export function AccountLink({ id, children }) {
 export function Signal({ signal }) {
   if (!signal) return html`<span class="signal muted">no reading yet</span>`;
   const bars = signal.bars ?? 0;
-  const detail = signal.dbm !== undefined ? `${signal.dbm} dBm` : signal.rssi !== undefined ? `RSSI ${signal.rssi}` : "";
-  return html`<span class="signal"><span class="bars" role="img" aria-label=${`signal ${bars} of 5 bars`}>
-    ${[1, 2, 3, 4, 5].map((i) => html`<span key=${i} class=${i <= bars ? "on" : ""} style=${{ height: `${4 + i * 3}px` }}></span>`)}
-  </span> ${detail}</span>`;
+  const detail =
+    signal.dbm !== undefined ? `${signal.dbm} dBm` : signal.rssi !== undefined ? `RSSI ${signal.rssi}` : "";
+  return html`<span class="signal"
+    ><span class="bars" role="img" aria-label=${`signal ${bars} of 5 bars`}>
+      ${[1, 2, 3, 4, 5].map((i) => html`<span key=${i} class=${i <= bars ? "on" : ""} style=${{ height: `${4 + i * 3}px` }}></span>`)}
+    </span>
+    ${detail}</span
+  >`;
 }

@@ -37,11 +37,17 @@ const PAGES = [
 function currentPage() {
   const path = location.pathname;
   // /accounts/<id> is the Accounts page with one account open.
-  return PAGES.find((p) => p.path === path) ?? PAGES.find((p) => p.path !== "/" && path.startsWith(`${p.path}/`)) ?? PAGES.find((p) => p.path === "/");
+  return (
+    PAGES.find((p) => p.path === path) ??
+    PAGES.find((p) => p.path !== "/" && path.startsWith(`${p.path}/`)) ??
+    PAGES.find((p) => p.path === "/")
+  );
 }
 
 function NavLink({ page, active, onClick }) {
-  return html`<li><a href=${page.path} aria-current=${active ? "page" : undefined} onClick=${onClick}>${t(page.key)}</a></li>`;
+  return html`<li>
+    <a href=${page.path} aria-current=${active ? "page" : undefined} onClick=${onClick}>${t(page.key)}</a>
+  </li>`;
 }
 
 function App() {
@@ -89,19 +95,30 @@ function App() {
   return html`
     <a class="skip" href="#main">${t("shell.skip")}</a>
     <header class="topbar">
-      <button class="menu-button" aria-expanded=${menuOpen} aria-controls="nav" onClick=${() => setMenuOpen(!menuOpen)}>${t("shell.menu")}</button>
+      <button class="menu-button" aria-expanded=${menuOpen} aria-controls="nav" onClick=${() => setMenuOpen(!menuOpen)}>
+        ${t("shell.menu")}
+      </button>
       <span class="brand">duegate</span>
-      <span class=${`live-dot ${live ? "on" : "off"}`} role="status" aria-live="polite">${live ? t("shell.live") : t("shell.offline")}</span>
+      <span class=${`live-dot ${live ? "on" : "off"}`} role="status" aria-live="polite"
+        >${live ? t("shell.live") : t("shell.offline")}</span
+      >
       <span class="who">${p.name} <span class="badge">${p.role}</span></span>
       <label class="sr-only" for="language">${t("shell.language")}</label>
-      <select id="language" class="language" value=${i18n.lang} onChange=${(e) => switchLanguage(p.name, e.target.value)}>
+      <select
+        id="language"
+        class="language"
+        value=${i18n.lang}
+        onChange=${(e) => switchLanguage(p.name, e.target.value)}
+      >
         ${Object.entries(LANGUAGES).map(([code, name]) => html`<option key=${code} value=${code}>${name}</option>`)}
       </select>
       <button class="link" onClick=${logout}>${t("shell.logout")}</button>
     </header>
     <div class="layout">
       <nav id="nav" class=${menuOpen ? "open" : ""} aria-label=${t("nav.pages")}>
-        <ul>${PAGES.map((pg) => html`<${NavLink} key=${pg.path} page=${pg} active=${pg === page} onClick=${(e) => go(e, pg.path)} />`)}</ul>
+        <ul>
+          ${PAGES.map((pg) => html`<${NavLink} key=${pg.path} page=${pg} active=${pg === page} onClick=${(e) => go(e, pg.path)} />`)}
+        </ul>
       </nav>
       <main id="main" tabindex="-1">
         <${View} key=${path} />

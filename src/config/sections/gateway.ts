@@ -2,15 +2,47 @@ import { Type } from "@sinclair/typebox";
 
 export const GatewaySection = Type.Object(
   {
-    id: Type.String({ default: "duegate", pattern: "^[A-Za-z0-9_-]{1,64}$", description: "This appliance's id: in MQTT topics and status, so that several gateways can share one broker." }),
-    companyName: Type.String({ default: "Example Alarm Co.", description: "The creditor's name, used in templates ({{company}}) and HELP replies." }),
-    ownNumber: Type.String({ default: "", description: "The SIM's own number, shown in templates as {{gatewayNumber}}." }),
-    supportContact: Type.String({ default: "", description: "How a debtor reaches a person (phone or e-mail), used in HELP replies." }),
-    defaultRegion: Type.String({ default: "DE", pattern: "^[A-Z]{2}$", description: "ISO 3166 region for numbers written without a country code." }),
-    defaultTimeZone: Type.String({ default: "Europe/Berlin", description: "IANA time zone of a recipient whose account names none and whose number's country is unknown (else the country's zone is used); also the gateway's own day for reports and daily limits." }),
-    defaultLocale: Type.String({ default: "en-GB", description: "BCP 47 locale given to accounts that name none, and to a number without an account whose country is unknown." }),
-    defaultCurrency: Type.String({ default: "EUR", pattern: "^[A-Z]{3}$", description: "ISO 4217 currency for records that name none." }),
-    dataDir: Type.String({ default: "./data", description: "Where duegate keeps its files (outbox, ledger, history). /var/lib/duegate on an appliance." }),
+    id: Type.String({
+      default: "duegate",
+      pattern: "^[A-Za-z0-9_-]{1,64}$",
+      description: "This appliance's id: in MQTT topics and status, so that several gateways can share one broker.",
+    }),
+    companyName: Type.String({
+      default: "Example Alarm Co.",
+      description: "The creditor's name, used in templates ({{company}}) and HELP replies.",
+    }),
+    ownNumber: Type.String({
+      default: "",
+      description: "The SIM's own number, shown in templates as {{gatewayNumber}}.",
+    }),
+    supportContact: Type.String({
+      default: "",
+      description: "How a debtor reaches a person (phone or e-mail), used in HELP replies.",
+    }),
+    defaultRegion: Type.String({
+      default: "DE",
+      pattern: "^[A-Z]{2}$",
+      description: "ISO 3166 region for numbers written without a country code.",
+    }),
+    defaultTimeZone: Type.String({
+      default: "Europe/Berlin",
+      description:
+        "IANA time zone of a recipient whose account names none and whose number's country is unknown (else the country's zone is used); also the gateway's own day for reports and daily limits.",
+    }),
+    defaultLocale: Type.String({
+      default: "en-GB",
+      description:
+        "BCP 47 locale given to accounts that name none, and to a number without an account whose country is unknown.",
+    }),
+    defaultCurrency: Type.String({
+      default: "EUR",
+      pattern: "^[A-Z]{3}$",
+      description: "ISO 4217 currency for records that name none.",
+    }),
+    dataDir: Type.String({
+      default: "./data",
+      description: "Where duegate keeps its files (outbox, ledger, history). /var/lib/duegate on an appliance.",
+    }),
   },
   { default: {}, description: "Who this gateway is." },
 );

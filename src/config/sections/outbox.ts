@@ -6,23 +6,49 @@ export const OutboxSection = Type.Object(
   {
     sendWindow: Type.Object(
       {
-        start: Type.String({ ...Hhmm, default: "08:00", description: "Earliest local time a reminder may be sent (recipient's zone)." }),
+        start: Type.String({
+          ...Hhmm,
+          default: "08:00",
+          description: "Earliest local time a reminder may be sent (recipient's zone).",
+        }),
         end: Type.String({ ...Hhmm, default: "21:00", description: "Latest local time (exclusive)." }),
-        days: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { default: [1, 2, 3, 4, 5, 6, 7], description: "ISO weekdays allowed, 1 = Monday." }),
-        holidays: Type.Array(Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$" }), { default: [], description: "Dates (YYYY-MM-DD) on which no reminder is sent." }),
+        days: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), {
+          default: [1, 2, 3, 4, 5, 6, 7],
+          description: "ISO weekdays allowed, 1 = Monday.",
+        }),
+        holidays: Type.Array(Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$" }), {
+          default: [],
+          description: "Dates (YYYY-MM-DD) on which no reminder is sent.",
+        }),
         holidayRegions: Type.Array(Type.String({ pattern: "^[A-Z]{2}(-[A-Za-z0-9]{1,3})?$" }), {
           default: [],
-          description: "Public holidays (type public) of these regions (date-holidays: DE, DE-BY, US-NY) also close the window, on the local date of each zone.",
+          description:
+            "Public holidays (type public) of these regions (date-holidays: DE, DE-BY, US-NY) also close the window, on the local date of each zone.",
         }),
-        appliesToReplies: Type.Boolean({ default: false, description: "Whether keyword replies also wait for the window (a debtor who just asked expects an answer)." }),
+        appliesToReplies: Type.Boolean({
+          default: false,
+          description: "Whether keyword replies also wait for the window (a debtor who just asked expects an answer).",
+        }),
       },
       { default: {} },
     ),
     limits: Type.Object(
       {
-        perRecipientPerWeek: Type.Integer({ default: 7, minimum: 1, description: "Reminders to one number in any 7 days (Regulation F presumes 7 calls in 7 days)." }),
-        repliesPerRecipientPerHour: Type.Integer({ default: 5, minimum: 1, description: "Keyword replies to one number per hour." }),
-        perSimPerDay: Type.Integer({ default: 500, minimum: 1, description: "SMS parts per day (prepaid SIMs are capped by the carrier)." }),
+        perRecipientPerWeek: Type.Integer({
+          default: 7,
+          minimum: 1,
+          description: "Reminders to one number in any 7 days (Regulation F presumes 7 calls in 7 days).",
+        }),
+        repliesPerRecipientPerHour: Type.Integer({
+          default: 5,
+          minimum: 1,
+          description: "Keyword replies to one number per hour.",
+        }),
+        perSimPerDay: Type.Integer({
+          default: 500,
+          minimum: 1,
+          description: "SMS parts per day (prepaid SIMs are capped by the carrier).",
+        }),
         perSimPerMonth: Type.Integer({ default: 10000, minimum: 1, description: "SMS parts per calendar month." }),
         perMinute: Type.Integer({ default: 30, minimum: 1, description: "SMS parts per minute." }),
       },
@@ -33,13 +59,32 @@ export const OutboxSection = Type.Object(
         maxAttempts: Type.Integer({ default: 8, minimum: 1 }),
         baseDelayMs: Type.Integer({ default: 30000, minimum: 100 }),
         maxDelayMs: Type.Integer({ default: 3600000, minimum: 1000 }),
-        jitter: Type.Number({ default: 0.5, minimum: 0, maximum: 1, description: "Fraction of each delay drawn at random, so that messages failed together do not retry together." }),
-        modemPauseMs: Type.Integer({ default: 5000, minimum: 0, description: "After a modem-level failure (timeout, unplugged, no network) the sender pauses this long before trying the next message." }),
+        jitter: Type.Number({
+          default: 0.5,
+          minimum: 0,
+          maximum: 1,
+          description:
+            "Fraction of each delay drawn at random, so that messages failed together do not retry together.",
+        }),
+        modemPauseMs: Type.Integer({
+          default: 5000,
+          minimum: 0,
+          description:
+            "After a modem-level failure (timeout, unplugged, no network) the sender pauses this long before trying the next message.",
+        }),
       },
       { default: {}, description: "Exponential backoff with jitter for temporary failures." },
     ),
-    notReadyPollMs: Type.Integer({ default: 2000, minimum: 10, description: "While the modem is not ready, how often the sender looks again (no attempt is counted)." }),
-    inDoubt: Type.Union([Type.Literal("fail"), Type.Literal("resend")], { default: "fail", description: "A part that may or may not have left the modem (the service died while it was `sending`, or AT+CMGS timed out after the PDU was handed over): fail the message (never risk a duplicate; default) or resend the part." }),
+    notReadyPollMs: Type.Integer({
+      default: 2000,
+      minimum: 10,
+      description: "While the modem is not ready, how often the sender looks again (no attempt is counted).",
+    }),
+    inDoubt: Type.Union([Type.Literal("fail"), Type.Literal("resend")], {
+      default: "fail",
+      description:
+        "A part that may or may not have left the modem (the service died while it was `sending`, or AT+CMGS timed out after the PDU was handed over): fail the message (never risk a duplicate; default) or resend the part.",
+    }),
     replyHoldMs: Type.Integer({
       default: 300,
       minimum: 0,
@@ -47,16 +92,46 @@ export const OutboxSection = Type.Object(
       description:
         "When an inbound SMS is announced (+CMTI), no reminder part starts for at most this long (counted again when the part on the air ends), so that the keyword reply goes next; it ends as soon as the reply is queued or inbound answers nothing. 0 turns the hold off.",
     }),
-    reminderExpiryHours: Type.Integer({ default: 72, minimum: 1, description: "A reminder not sent within this time is expired." }),
-    deliveryReportWindowHours: Type.Integer({ default: 72, minimum: 1, description: "How long a part waits for its delivery report." }),
-    costPerPart: Type.Number({ default: 0.09, minimum: 0, description: "Cost of one SMS part, in the default currency, for estimates and reports." }),
+    reminderExpiryHours: Type.Integer({
+      default: 72,
+      minimum: 1,
+      description: "A reminder not sent within this time is expired.",
+    }),
+    deliveryReportWindowHours: Type.Integer({
+      default: 72,
+      minimum: 1,
+      description: "How long a part waits for its delivery report.",
+    }),
+    costPerPart: Type.Number({
+      default: 0.09,
+      minimum: 0,
+      description: "Cost of one SMS part, in the default currency, for estimates and reports.",
+    }),
     failover: Type.Object(
       {
-        outAfter: Type.Integer({ default: 3, minimum: 1, maximum: 100, description: "Consecutive SIM-level failures (+CMS ERROR 38, 42, 500, SIM errors) that take a SIM of the pool out of rotation; a blocking one (8, 10, 50, 69, 193) takes it out at once." }),
-        retryBaseMs: Type.Integer({ default: 60_000, minimum: 100, description: "First wait before a SIM out of rotation is tried again; doubles while it keeps failing." }),
-        retryMaxMs: Type.Integer({ default: 3_600_000, minimum: 1000, description: "Longest wait between two tries of a SIM out of rotation." }),
+        outAfter: Type.Integer({
+          default: 3,
+          minimum: 1,
+          maximum: 100,
+          description:
+            "Consecutive SIM-level failures (+CMS ERROR 38, 42, 500, SIM errors) that take a SIM of the pool out of rotation; a blocking one (8, 10, 50, 69, 193) takes it out at once.",
+        }),
+        retryBaseMs: Type.Integer({
+          default: 60_000,
+          minimum: 100,
+          description: "First wait before a SIM out of rotation is tried again; doubles while it keeps failing.",
+        }),
+        retryMaxMs: Type.Integer({
+          default: 3_600_000,
+          minimum: 1000,
+          description: "Longest wait between two tries of a SIM out of rotation.",
+        }),
       },
-      { default: {}, description: "A SIM of the modem pool that is blocked or keeps failing is taken out of rotation (its work goes to the others), tried again on a backoff, and back once a part goes through." },
+      {
+        default: {},
+        description:
+          "A SIM of the modem pool that is blocked or keeps failing is taken out of rotation (its work goes to the others), tried again on a backoff, and back once a part goes through.",
+      },
     ),
   },
   { default: {}, description: "The durable outbox: send windows, limits, retries." },

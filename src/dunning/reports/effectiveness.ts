@@ -16,7 +16,11 @@ export interface StepEffectiveness {
   consolidated: number;
 }
 
-export function stepEffectiveness(records: readonly StepRecord[], ledger: Ledger, opts: { from?: string; to?: string; withinDays?: number } = {}): StepEffectiveness[] {
+export function stepEffectiveness(
+  records: readonly StepRecord[],
+  ledger: Ledger,
+  opts: { from?: string; to?: string; withinDays?: number } = {},
+): StepEffectiveness[] {
   const within = opts.withinDays ?? 7;
   const rows = new Map<string, StepEffectiveness>();
   for (const r of records) {

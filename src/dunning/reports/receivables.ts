@@ -46,7 +46,8 @@ function addToAging(rows: Map<string, AgingRow>, invoices: Iterable<Invoice>, to
   for (const i of invoices) {
     if ((i.status !== "open" && i.status !== "disputed") || i.amountDue <= 0) continue;
     let row = rows.get(i.currency);
-    if (!row) rows.set(i.currency, (row = { currency: i.currency, amounts: zeros(), counts: zeros(), total: 0, disputed: 0 }));
+    if (!row)
+      rows.set(i.currency, (row = { currency: i.currency, amounts: zeros(), counts: zeros(), total: 0, disputed: 0 }));
     const b = bucketOf(today - dayNumber(i.dueDate));
     row.amounts[b] += i.amountDue;
     row.counts[b]++;
@@ -77,7 +78,12 @@ export function onTimeRate(ledger: Ledger, from: string, to: string): OnTimeRate
       if (late <= 0) onTime++;
       else lateDays += late;
     }
-  return { paid, onTime, rate: paid ? onTime / paid : null, averageDaysLate: paid - onTime ? lateDays / (paid - onTime) : null };
+  return {
+    paid,
+    onTime,
+    rate: paid ? onTime / paid : null,
+    averageDaysLate: paid - onTime ? lateDays / (paid - onTime) : null,
+  };
 }
 
 export interface DsoRow {
@@ -103,6 +109,7 @@ export function dso(ledger: Ledger, asOf: string, periodDays = 90): DsoRow[] {
       const issued = dayNumber(i.issueDate);
       if (issued >= start && issued <= end) row.sales += i.amount;
     }
-  for (const row of rows.values()) row.dso = row.sales > 0 ? Math.round((row.receivables / row.sales) * periodDays * 10) / 10 : null;
+  for (const row of rows.values())
+    row.dso = row.sales > 0 ? Math.round((row.receivables / row.sales) * periodDays * 10) / 10 : null;
   return [...rows.values()].sort((a, b) => (a.currency < b.currency ? -1 : 1));
 }

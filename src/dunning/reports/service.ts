@@ -19,7 +19,12 @@ import type { SendTimeReport } from "../send-time/report.js";
 import type { SendTimeChoice } from "../send-time/learner.js";
 
 /** One account's send time as the engine explains it (DunningEngine.sendTimeOf). */
-export type AccountSendTime = SendTimeChoice & { sequence: string; sendTime: "fixed" | "learned"; stepTime: string; time: string };
+export type AccountSendTime = SendTimeChoice & {
+  sequence: string;
+  sendTime: "fixed" | "learned";
+  stepTime: string;
+  time: string;
+};
 
 export interface ReportsDeps {
   ledger: Ledger;
@@ -30,7 +35,10 @@ export interface ReportsDeps {
   consent?: { recordsOf(numbers: readonly string[]): SuppressionRecord[] };
   clock: Clock;
   /** The send-time learner's group comparison and per-account choice (the dunning engine). */
-  sendTime?: { report(period: ReportPeriod, withinDays: number): SendTimeReport; of(accountId: string): AccountSendTime | undefined };
+  sendTime?: {
+    report(period: ReportPeriod, withinDays: number): SendTimeReport;
+    of(accountId: string): AccountSendTime | undefined;
+  };
   /** Read on every report: the panel may change the zone or the price while running. */
   settings(): { timeZone: string; costPerPart: number };
 }
@@ -58,9 +66,15 @@ export class Reports {
   period(q: { from?: string | undefined; to?: string | undefined }, maxDays = MAX_PERIOD_DAYS): ReportPeriod {
     const to = q.to === undefined ? this.today() : date(q.to, "to");
     const from = q.from === undefined ? addDays(to, -(DEFAULT_PERIOD_DAYS - 1)) : date(q.from, "from");
-    if (from > to) throw new DuegateError(ErrorCode.Validation, `from (${from}) is after to (${to})`, { field: "from" });
+    if (from > to)
+      throw new DuegateError(ErrorCode.Validation, `from (${from}) is after to (${to})`, { field: "from" });
     const days = dayNumber(to) - dayNumber(from) + 1;
-    if (days > maxDays) throw new DuegateError(ErrorCode.Validation, `the period ${from} to ${to} is ${days} days; at most ${maxDays} are allowed here`, { field: "from" });
+    if (days > maxDays)
+      throw new DuegateError(
+        ErrorCode.Validation,
+        `the period ${from} to ${to} is ${days} days; at most ${maxDays} are allowed here`,
+        { field: "from" },
+      );
     return { from, to };
   }
 
@@ -74,17 +88,29 @@ export class Reports {
     return { ...p, ...onTimeRate(this.d.ledger, p.from, p.to) };
   }
 
-  dso(q: { asOf?: string | undefined; periodDays?: number | undefined } = {}): { asOf: LocalDate; periodDays: number; rows: DsoRow[] } {
+  dso(q: { asOf?: string | undefined; periodDays?: number | undefined } = {}): {
+    asOf: LocalDate;
+    periodDays: number;
+    rows: DsoRow[];
+  } {
     const asOf = q.asOf === undefined ? this.today() : date(q.asOf, "asOf");
     const periodDays = q.periodDays ?? 90;
-    if (!Number.isInteger(periodDays) || periodDays < 1 || periodDays > MAX_PERIOD_DAYS) throw new DuegateError(ErrorCode.Validation, `periodDays must be a whole number from 1 to ${MAX_PERIOD_DAYS}`, { field: "periodDays" });
+    if (!Number.isInteger(periodDays) || periodDays < 1 || periodDays > MAX_PERIOD_DAYS)
+      throw new DuegateError(ErrorCode.Validation, `periodDays must be a whole number from 1 to ${MAX_PERIOD_DAYS}`, {
+        field: "periodDays",
+      });
     return { asOf, periodDays, rows: dso(this.d.ledger, asOf, periodDays) };
   }
 
-  steps(q: { from?: string | undefined; to?: string | undefined; withinDays?: number | undefined } = {}): ReportPeriod & { withinDays: number; rows: StepEffectiveness[] } {
+  steps(
+    q: { from?: string | undefined; to?: string | undefined; withinDays?: number | undefined } = {},
+  ): ReportPeriod & { withinDays: number; rows: StepEffectiveness[] } {
     const p = this.period(q);
     const withinDays = q.withinDays ?? 7;
-    if (!Number.isInteger(withinDays) || withinDays < 0 || withinDays > 365) throw new DuegateError(ErrorCode.Validation, "withinDays must be a whole number from 0 to 365", { field: "withinDays" });
+    if (!Number.isInteger(withinDays) || withinDays < 0 || withinDays > 365)
+      throw new DuegateError(ErrorCode.Validation, "withinDays must be a whole number from 0 to 365", {
+        field: "withinDays",
+      });
     return { ...p, withinDays, rows: stepEffectiveness(this.d.stepRecords(), this.d.ledger, { ...p, withinDays }) };
   }
 
@@ -93,18 +119,36 @@ export class Reports {
    * month listed (zeros where nothing was sent), and the totals. Streams the outbox's history
    * of the period; nothing else is read.
    */
-  async cost(q: { from?: string | undefined; to?: string | undefined; by?: "day" | "month" | undefined } = {}): Promise<ReportPeriod & { by: "day" | "month"; timeZone: string; costPerPart: number; rows: UsageRow[]; totals: Omit<UsageRow, "period"> }> {
+  async cost(
+    q: { from?: string | undefined; to?: string | undefined; by?: "day" | "month" | undefined } = {},
+  ): Promise<
+    ReportPeriod & {
+      by: "day" | "month";
+      timeZone: string;
+      costPerPart: number;
+      rows: UsageRow[];
+      totals: Omit<UsageRow, "period">;
+    }
+  > {
     const by = q.by ?? "day";
     const p = this.period(q, by === "day" ? MAX_DAILY_DAYS : MAX_PERIOD_DAYS);
     const { timeZone, costPerPart } = this.d.settings();
-    const found = await partsAndCost(this.d.messages, { from: instantOf(p.from, 0, timeZone), to: instantOf(addDays(p.to, 1), 0, timeZone), by, timeZone, costPerPart });
+    const found = await partsAndCost(this.d.messages, {
+      from: instantOf(p.from, 0, timeZone),
+      to: instantOf(addDays(p.to, 1), 0, timeZone),
+      by,
+      timeZone,
+      costPerPart,
+    });
     const byPeriod = new Map(found.map((r) => [r.period, r]));
     const rows: UsageRow[] = [];
     for (let day = dayNumber(p.from); day <= dayNumber(p.to); day++) {
       const d = addDays(p.from, day - dayNumber(p.from));
       const period = by === "day" ? d : d.slice(0, 7);
       if (rows.length > 0 && rows[rows.length - 1]!.period === period) continue;
-      rows.push(byPeriod.get(period) ?? { period, messages: 0, sms: 0, emails: 0, parts: 0, delivered: 0, failed: 0, cost: 0 });
+      rows.push(
+        byPeriod.get(period) ?? { period, messages: 0, sms: 0, emails: 0, parts: 0, delivered: 0, failed: 0, cost: 0 },
+      );
     }
     const totals = { messages: 0, sms: 0, emails: 0, parts: 0, delivered: 0, failed: 0, cost: 0 };
     for (const r of rows) {
@@ -123,10 +167,15 @@ export class Reports {
    * Learning group against holdout (docs/send-time.md): debtors reminded in the period, the
    * share of reminders paid within withinDays, replies and opt-outs per group.
    */
-  sendTime(q: { from?: string | undefined; to?: string | undefined; withinDays?: number | undefined } = {}): SendTimeReport {
+  sendTime(
+    q: { from?: string | undefined; to?: string | undefined; withinDays?: number | undefined } = {},
+  ): SendTimeReport {
     const p = this.period(q);
     const withinDays = q.withinDays ?? 7;
-    if (!Number.isInteger(withinDays) || withinDays < 0 || withinDays > 365) throw new DuegateError(ErrorCode.Validation, "withinDays must be a whole number from 0 to 365", { field: "withinDays" });
+    if (!Number.isInteger(withinDays) || withinDays < 0 || withinDays > 365)
+      throw new DuegateError(ErrorCode.Validation, "withinDays must be a whole number from 0 to 365", {
+        field: "withinDays",
+      });
     if (!this.d.sendTime) return { ...p, withinDays, rows: [] };
     return this.d.sendTime.report(p, withinDays);
   }
@@ -142,7 +191,14 @@ export class Reports {
   async evidence(accountId: string): Promise<EvidencePack> {
     const account = this.d.ledger.account(accountId);
     if (!account) throw new DuegateError(ErrorCode.NotFound, `no account ${accountId}`, { field: "/id" });
-    return evidence(accountId, this.d.messages, this.d.replies, this.d.clock.now(), this.d.consent?.recordsOf(account.phones) ?? [], account.consentLog ?? []);
+    return evidence(
+      accountId,
+      this.d.messages,
+      this.d.replies,
+      this.d.clock.now(),
+      this.d.consent?.recordsOf(account.phones) ?? [],
+      account.consentLog ?? [],
+    );
   }
 
   /** One row per message or reply (docs/reports.md, Evidence export). */
@@ -152,6 +208,7 @@ export class Reports {
 }
 
 function date(value: string, field: string): LocalDate {
-  if (!isLocalDate(value)) throw new DuegateError(ErrorCode.Validation, `${field} must be a date as YYYY-MM-DD, not "${value}"`, { field });
+  if (!isLocalDate(value))
+    throw new DuegateError(ErrorCode.Validation, `${field} must be a date as YYYY-MM-DD, not "${value}"`, { field });
   return value;
 }

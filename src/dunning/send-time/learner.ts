@@ -49,7 +49,12 @@ export interface LearnerSettings {
   priorFailures: number;
 }
 
-export const DEFAULT_LEARNER: LearnerSettings = { minReminders: 3, responseDays: 3, priorSuccesses: 1, priorFailures: 1 };
+export const DEFAULT_LEARNER: LearnerSettings = {
+  minReminders: 3,
+  responseDays: 3,
+  priorSuccesses: 1,
+  priorFailures: 1,
+};
 
 /** Local hours [first, last] a reminder may go at (from the outbox's send window). */
 export interface HourWindow {
@@ -57,7 +62,15 @@ export interface HourWindow {
   last: number;
 }
 
-export const emptyRecord = (): SendTimeRecord => ({ sent: zeros(), worked: zeros(), acted: zeros(), replies: 0, payments: 0, open: [], replyDays: [] });
+export const emptyRecord = (): SendTimeRecord => ({
+  sent: zeros(),
+  worked: zeros(),
+  acted: zeros(),
+  replies: 0,
+  payments: 0,
+  open: [],
+  replyDays: [],
+});
 
 function zeros(): number[] {
   return new Array<number>(HOURS).fill(0);
@@ -74,7 +87,13 @@ export function expire(r: SendTimeRecord, now: number, s: LearnerSettings): bool
 }
 
 /** A reminder reached the network at local `hour`; the same message told twice (a resend after a restart) counts once. */
-export function reminderSent(r: SendTimeRecord, at: number, hour: number, s: LearnerSettings, messageId?: string): void {
+export function reminderSent(
+  r: SendTimeRecord,
+  at: number,
+  hour: number,
+  s: LearnerSettings,
+  messageId?: string,
+): void {
   expire(r, at, s);
   if (messageId !== undefined && r.open.some((o) => o.id === messageId)) return;
   r.sent[hour]!++;
@@ -82,7 +101,14 @@ export function reminderSent(r: SendTimeRecord, at: number, hour: number, s: Lea
 }
 
 /** The debtor paid or replied at local `hour`: every reminder still open worked. */
-export function debtorActed(r: SendTimeRecord, kind: "reply" | "payment", at: number, hour: number, day: number, s: LearnerSettings): void {
+export function debtorActed(
+  r: SendTimeRecord,
+  kind: "reply" | "payment",
+  at: number,
+  hour: number,
+  day: number,
+  s: LearnerSettings,
+): void {
   expire(r, at, s);
   for (const o of r.open) r.worked[o.hour]!++;
   r.open = [];
@@ -144,25 +170,52 @@ export interface SendTimeChoice {
 const span = (h: number): string => `${String(h).padStart(2, "0")}:00-${String(h + 1).padStart(2, "0")}:00`;
 
 /** One sentence a person can check against the histogram. */
-export function explain(r: SendTimeRecord, best: number, settled: number, s: LearnerSettings, group: SendTimeGroup): string {
-  if (group === "holdout") return `in the holdout group: always sent at the step's time, so that the effect of learning can be measured`;
-  if (settled < s.minReminders) return `not enough history yet: ${settled} of ${s.minReminders} reminders with a known outcome; sent at the step's time`;
+export function explain(
+  r: SendTimeRecord,
+  best: number,
+  settled: number,
+  s: LearnerSettings,
+  group: SendTimeGroup,
+): string {
+  if (group === "holdout")
+    return `in the holdout group: always sent at the step's time, so that the effect of learning can be measured`;
+  if (settled < s.minReminders)
+    return `not enough history yet: ${settled} of ${s.minReminders} reminders with a known outcome; sent at the step's time`;
   const parts: string[] = [];
   const sent = r.sent[best]!;
-  if (sent > 0) parts.push(`paid or replied within ${s.responseDays} days after ${r.worked[best]} of ${sent} reminders sent ${span(best)}`);
-  if (r.acted[best]! > 0) parts.push(`acted ${r.acted[best]} time${r.acted[best] === 1 ? "" : "s"} at ${span(best)} (replies and payments)`);
+  if (sent > 0)
+    parts.push(
+      `paid or replied within ${s.responseDays} days after ${r.worked[best]} of ${sent} reminders sent ${span(best)}`,
+    );
+  if (r.acted[best]! > 0)
+    parts.push(`acted ${r.acted[best]} time${r.acted[best] === 1 ? "" : "s"} at ${span(best)} (replies and payments)`);
   const failedElsewhere = r.sent.reduce((n, c, h) => (h === best ? n : n + c - r.worked[h]!), 0);
-  if (failedElsewhere > 0) parts.push(`${failedElsewhere} reminder${failedElsewhere === 1 ? "" : "s"} at other hours went unanswered`);
+  if (failedElsewhere > 0)
+    parts.push(`${failedElsewhere} reminder${failedElsewhere === 1 ? "" : "s"} at other hours went unanswered`);
   if (parts.length === 0) return `no evidence for any hour yet: sent at the step's time`;
   return parts.join("; ");
 }
 
-export function choose(r: SendTimeRecord | undefined, now: number, window: HourWindow, stepHour: number, s: LearnerSettings, group: SendTimeGroup): SendTimeChoice {
+export function choose(
+  r: SendTimeRecord | undefined,
+  now: number,
+  window: HourWindow,
+  stepHour: number,
+  s: LearnerSettings,
+  group: SendTimeGroup,
+): SendTimeChoice {
   const rec = r ?? emptyRecord();
   const settled = settledReminders(rec, now, s);
   const best = bestHour(rec, window, stepHour, s);
   const hours = [];
-  for (let h = window.first; h <= window.last; h++) hours.push({ hour: h, sent: rec.sent[h]!, worked: rec.worked[h]!, acted: rec.acted[h]!, score: round(score(rec, h, s)) });
+  for (let h = window.first; h <= window.last; h++)
+    hours.push({
+      hour: h,
+      sent: rec.sent[h]!,
+      worked: rec.worked[h]!,
+      acted: rec.acted[h]!,
+      score: round(score(rec, h, s)),
+    });
   return {
     group,
     settled,

@@ -9,7 +9,20 @@ import type { EventBus } from "../../core/bus.js";
 import type { DomainEvents } from "../../api/events.js";
 import type { DocumentStore } from "../../ledger/ports.js";
 import { dayNumber, localNow } from "../../core/calendar.js";
-import { choose, debtorActed, emptyRecord, expire, reminderSent, settledReminders, bestHour, type HourWindow, type LearnerSettings, type SendTimeChoice, type SendTimeGroup, type SendTimeRecord } from "./learner.js";
+import {
+  choose,
+  debtorActed,
+  emptyRecord,
+  expire,
+  reminderSent,
+  settledReminders,
+  bestHour,
+  type HourWindow,
+  type LearnerSettings,
+  type SendTimeChoice,
+  type SendTimeGroup,
+  type SendTimeRecord,
+} from "./learner.js";
 import { holdoutPosition } from "./holdout.js";
 
 export interface SendTimeDocument {
@@ -71,7 +84,8 @@ export class SendTimeMemory implements SendTimeView {
     });
     bus.on("inbound.received", this.name, (e) => {
       if (e.keyword !== undefined && STOP_KEYWORDS.has(e.keyword.toLowerCase())) return;
-      for (const id of e.accountIds) this.update(id, e.receivedAt, (r, s, hour, day) => debtorActed(r, "reply", e.receivedAt, hour, day, s));
+      for (const id of e.accountIds)
+        this.update(id, e.receivedAt, (r, s, hour, day) => debtorActed(r, "reply", e.receivedAt, hour, day, s));
     });
     bus.on("account.optout", this.name, (e) => {
       if (!e.optedOut) return;
@@ -83,7 +97,11 @@ export class SendTimeMemory implements SendTimeView {
     this.d.bus.removeAll(this.name);
   }
 
-  private update(accountId: string, at: number, change: (r: SendTimeRecord, s: SendTimeSettings, hour: number, day: number) => void): void {
+  private update(
+    accountId: string,
+    at: number,
+    change: (r: SendTimeRecord, s: SendTimeSettings, hour: number, day: number) => void,
+  ): void {
     const zone = this.d.zoneOf(accountId);
     if (zone === undefined) return;
     const local = localNow(at, zone);
@@ -122,14 +140,25 @@ export class SendTimeMemory implements SendTimeView {
 
   /** The hour chosen for a step at `stepMinute`, and why. */
   choice(accountId: string, stepMinute: number): SendTimeChoice {
-    return choose(this.doc.data.accounts[accountId], this.d.clock.now(), this.d.window(), Math.floor(stepMinute / 60), this.d.settings(), this.group(accountId));
+    return choose(
+      this.doc.data.accounts[accountId],
+      this.d.clock.now(),
+      this.d.window(),
+      Math.floor(stepMinute / 60),
+      this.d.settings(),
+      this.group(accountId),
+    );
   }
 
   minuteFor(accountId: string, stepMinute: number): { minute: number; learned: boolean } {
     const r = this.doc.data.accounts[accountId];
     if (!r) return { minute: stepMinute, learned: false };
     const s = this.d.settings();
-    if (this.groupAt(accountId, s.holdoutPercent) === "holdout" || settledReminders(r, this.d.clock.now(), s) < s.minReminders) return { minute: stepMinute, learned: false };
+    if (
+      this.groupAt(accountId, s.holdoutPercent) === "holdout" ||
+      settledReminders(r, this.d.clock.now(), s) < s.minReminders
+    )
+      return { minute: stepMinute, learned: false };
     const hour = bestHour(r, this.d.window(), Math.floor(stepMinute / 60), s);
     // The step's minutes past the hour are kept: a step at 10:30 learned to 18 goes at 18:30.
     return { minute: hour * 60 + (stepMinute % 60), learned: true };

@@ -41,7 +41,10 @@ export interface SendTimeReport {
 export interface SendTimeReportInput {
   records: readonly StepRecord[];
   ledger: Pick<Ledger, "invoice">;
-  learners: { group(accountId: string): SendTimeGroup; record(accountId: string): Readonly<SendTimeRecord> | undefined };
+  learners: {
+    group(accountId: string): SendTimeGroup;
+    record(accountId: string): Readonly<SendTimeRecord> | undefined;
+  };
   inLearnedSequence(accountId: string): boolean;
   period: { from: string; to: string };
   withinDays: number;
@@ -52,7 +55,20 @@ const ratio = (a: number, b: number): number | null => (b > 0 ? Math.round((a / 
 export function sendTimeReport(input: SendTimeReportInput): SendTimeReport {
   const { period, withinDays, ledger } = input;
   const rows = new Map<SendTimeGroup, SendTimeGroupRow & { accounts: Set<string> }>();
-  for (const group of ["learning", "holdout"] as const) rows.set(group, { group, debtors: 0, reminders: 0, paidWithin: 0, paidShare: null, replies: 0, repliesPerDebtor: null, optOuts: 0, optOutShare: null, atLearnedHour: 0, accounts: new Set() });
+  for (const group of ["learning", "holdout"] as const)
+    rows.set(group, {
+      group,
+      debtors: 0,
+      reminders: 0,
+      paidWithin: 0,
+      paidShare: null,
+      replies: 0,
+      repliesPerDebtor: null,
+      optOuts: 0,
+      optOutShare: null,
+      atLearnedHour: 0,
+      accounts: new Set(),
+    });
   const inLearned = new Map<string, boolean>();
   for (const r of input.records) {
     if (r.state !== "enqueued" || r.date < period.from || r.date > period.to) continue;

@@ -21,16 +21,30 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
 function fieldOf(context: Record<string, unknown>): Record<string, string> {
   if (typeof context.field === "string") return { field: context.field };
   if (typeof context.path === "string") return { field: context.path };
-  if (typeof context.template === "string" && typeof context.locale === "string") return { field: `/templates/${context.template}/${context.locale}` };
+  if (typeof context.template === "string" && typeof context.locale === "string")
+    return { field: `/templates/${context.template}/${context.locale}` };
   return {};
 }
 
-export function sendError(reply: FastifyReply, status: number, code: string, message: string, extra: Record<string, unknown> = {}): FastifyReply {
-  return reply.code(status).type("application/json").send({ error: { code, message: boundMessage(message), ...extra } });
+export function sendError(
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+): FastifyReply {
+  return reply
+    .code(status)
+    .type("application/json")
+    .send({ error: { code, message: boundMessage(message), ...extra } });
 }
 
 /** Error handler of the auth and panel routes: domain errors keep their code, schema failures say which field. */
-export function jsonErrorHandler(error: FastifyError | DuegateError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function jsonErrorHandler(
+  error: FastifyError | DuegateError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
   if (isDuegateError(error)) {
     const retry = error.context.retryAfterMs;
     if (typeof retry === "number") reply.header("retry-after", Math.ceil(retry / 1000));

@@ -31,7 +31,8 @@ export function identify(request: FastifyRequest, auth: AuthService, clock: Cloc
   }
   const session = readSession(request);
   if (!session) return { principal: null };
-  if (clock.now() - session.issuedAt > SESSION_MAX_AGE_MS || session.issuedAt > clock.now() + 60_000) return { principal: null };
+  if (clock.now() - session.issuedAt > SESSION_MAX_AGE_MS || session.issuedAt > clock.now() + 60_000)
+    return { principal: null };
   // Checked against the auth service on every request: a session ended by logout, a password
   // change or the user's removal is refused even though its cookie is still sealed correctly.
   const principal = auth.sessionPrincipal(session.sid);
@@ -57,10 +58,19 @@ export function refuse(request: FastifyRequest, reply: FastifyReply, scope: Rout
     return true;
   }
   if (!grants(p.scopes, scope)) {
-    sendError(reply, 403, ErrorCode.Forbidden, `${p.kind === "apikey" ? "this API key" : `role "${p.role}"`} lacks the "${scope}" permission`);
+    sendError(
+      reply,
+      403,
+      ErrorCode.Forbidden,
+      `${p.kind === "apikey" ? "this API key" : `role "${p.role}"`} lacks the "${scope}" permission`,
+    );
     return true;
   }
-  if (id.csrf !== undefined && !SAFE_METHODS.has(request.method) && !csrfMatches(id.csrf, request.headers[CSRF_HEADER])) {
+  if (
+    id.csrf !== undefined &&
+    !SAFE_METHODS.has(request.method) &&
+    !csrfMatches(id.csrf, request.headers[CSRF_HEADER])
+  ) {
     sendError(reply, 403, ErrorCode.Forbidden, `missing or wrong ${CSRF_HEADER} header (reload the page)`);
     return true;
   }
@@ -71,7 +81,19 @@ export function refuse(request: FastifyRequest, reply: FastifyReply, scope: Rout
 export function scopeGuard(scope: Scope): preHandlerAsyncHookHandler {
   return async (request, reply) => {
     const p = request.principal;
-    if (!p) return void sendError(reply, 401, ErrorCode.Unauthorized, "log in or send an API key (Authorization: Bearer <key>)");
-    if (!grants(p.scopes, scope)) return void sendError(reply, 403, ErrorCode.Forbidden, `${p.kind === "apikey" ? "this API key" : `role "${p.role}"`} lacks the "${scope}" permission`);
+    if (!p)
+      return void sendError(
+        reply,
+        401,
+        ErrorCode.Unauthorized,
+        "log in or send an API key (Authorization: Bearer <key>)",
+      );
+    if (!grants(p.scopes, scope))
+      return void sendError(
+        reply,
+        403,
+        ErrorCode.Forbidden,
+        `${p.kind === "apikey" ? "this API key" : `role "${p.role}"`} lacks the "${scope}" permission`,
+      );
   };
 }

@@ -75,7 +75,13 @@ const plugin: FastifyPluginAsync<AuthPluginOptions> = async (app: FastifyInstanc
     key: opts.auth.sessionKey(),
     cookieName: SESSION_COOKIE,
     expiry: SESSION_MAX_AGE_MS / 1000,
-    cookie: { path: "/", httpOnly: true, sameSite: "strict", secure: opts.secureCookies, maxAge: SESSION_MAX_AGE_MS / 1000 },
+    cookie: {
+      path: "/",
+      httpOnly: true,
+      sameSite: "strict",
+      secure: opts.secureCookies,
+      maxAge: SESSION_MAX_AGE_MS / 1000,
+    },
   });
   await app.register(rateLimit, { global: false });
 

@@ -10,16 +10,31 @@ import type { Clock } from "../../core/clock.js";
 import { DuegateError, ErrorCode, jsonErrorHandler } from "./errors.js";
 import { readSession, writeSession } from "./session.js";
 
-const Login = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false });
+const Login = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) },
+  { additionalProperties: false },
+);
 const Role = Type.Union([Type.Literal("admin"), Type.Literal("clerk"), Type.Literal("viewer")]);
-const NewUser = Type.Object({ name: Type.String({ minLength: 1, maxLength: 32 }), role: Role, password: Type.String({ maxLength: 256 }) }, { additionalProperties: false });
-const UserChange = Type.Object({ role: Type.Optional(Role), password: Type.Optional(Type.String({ maxLength: 256 })) }, { additionalProperties: false });
-const OwnPassword = Type.Object({ current: Type.String({ maxLength: 256 }), password: Type.String({ maxLength: 256 }) }, { additionalProperties: false });
+const NewUser = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 32 }), role: Role, password: Type.String({ maxLength: 256 }) },
+  { additionalProperties: false },
+);
+const UserChange = Type.Object(
+  { role: Type.Optional(Role), password: Type.Optional(Type.String({ maxLength: 256 })) },
+  { additionalProperties: false },
+);
+const OwnPassword = Type.Object(
+  { current: Type.String({ maxLength: 256 }), password: Type.String({ maxLength: 256 }) },
+  { additionalProperties: false },
+);
 const NewKey = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 64 }),
     // Never "admin": users and keys are managed by people (AuthService.createApiKey).
-    scopes: Type.Array(Type.Union([Type.Literal("read"), Type.Literal("write"), Type.Literal("policy"), Type.Literal("metrics")]), { minItems: 1, maxItems: 4, uniqueItems: true }),
+    scopes: Type.Array(
+      Type.Union([Type.Literal("read"), Type.Literal("write"), Type.Literal("policy"), Type.Literal("metrics")]),
+      { minItems: 1, maxItems: 4, uniqueItems: true },
+    ),
   },
   { additionalProperties: false },
 );
@@ -44,7 +59,12 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { a
         rateLimit: {
           max: loginPerMinute,
           timeWindow: 60_000,
-          errorResponseBuilder: (_req, ctx) => new DuegateError(ErrorCode.RateLimited, `too many login attempts from this address: try again in ${ctx.after}`, { retryAfterMs: ctx.ttl }),
+          errorResponseBuilder: (_req, ctx) =>
+            new DuegateError(
+              ErrorCode.RateLimited,
+              `too many login attempts from this address: try again in ${ctx.after}`,
+              { retryAfterMs: ctx.ttl },
+            ),
         },
       },
     },
@@ -66,26 +86,39 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { a
 
   app.get("/api/v1/me", { config: { scope: "read" } }, async (request) => {
     const session = request.principal?.kind === "user" ? readSession(request) : undefined;
-    return { principal: request.principal, csrfToken: session?.csrf ?? null, sessionIssuedAt: session?.issuedAt ?? null };
+    return {
+      principal: request.principal,
+      csrfToken: session?.csrf ?? null,
+      sessionIssuedAt: session?.issuedAt ?? null,
+    };
   });
 
-  app.post<{ Body: Static<typeof OwnPassword> }>("/api/v1/me/password", { schema: { body: OwnPassword }, config: { scope: "read" } }, async (request) => {
-    const p = request.principal;
-    if (p?.kind !== "user") throw new DuegateError(ErrorCode.Forbidden, "only a logged-in user can change a password", {});
-    await auth.login(p.name, request.body.current, request.ip);
-    const user = await auth.updateUser(p.name, { password: request.body.password });
-    // The password change ended every session of this user, this one included: start a new one.
-    const session = await auth.startSession(p.name);
-    const csrfToken = writeSession(request, { sid: session.id, issuedAt: clock.now() });
-    return { user, csrfToken };
-  });
+  app.post<{ Body: Static<typeof OwnPassword> }>(
+    "/api/v1/me/password",
+    { schema: { body: OwnPassword }, config: { scope: "read" } },
+    async (request) => {
+      const p = request.principal;
+      if (p?.kind !== "user")
+        throw new DuegateError(ErrorCode.Forbidden, "only a logged-in user can change a password", {});
+      await auth.login(p.name, request.body.current, request.ip);
+      const user = await auth.updateUser(p.name, { password: request.body.password });
+      // The password change ended every session of this user, this one included: start a new one.
+      const session = await auth.startSession(p.name);
+      const csrfToken = writeSession(request, { sid: session.id, issuedAt: clock.now() });
+      return { user, csrfToken };
+    },
+  );
 
   app.get("/api/v1/users", { config: { scope: "admin" } }, async () => ({ items: auth.users() }));
 
-  app.post<{ Body: Static<typeof NewUser> }>("/api/v1/users", { schema: { body: NewUser }, config: { scope: "admin" } }, async (request, reply) => {
-    const user = await auth.createUser(request.body.name, request.body.role, request.body.password);
-    return reply.code(201).send(user);
-  });
+  app.post<{ Body: Static<typeof NewUser> }>(
+    "/api/v1/users",
+    { schema: { body: NewUser }, config: { scope: "admin" } },
+    async (request, reply) => {
+      const user = await auth.createUser(request.body.name, request.body.role, request.body.password);
+      return reply.code(201).send(user);
+    },
+  );
 
   app.patch<{ Params: Static<typeof NameParam>; Body: Static<typeof UserChange> }>(
     "/api/v1/users/:name",
@@ -93,22 +126,36 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { a
     async (request) => auth.updateUser(request.params.name, request.body),
   );
 
-  app.delete<{ Params: Static<typeof NameParam> }>("/api/v1/users/:name", { schema: { params: NameParam }, config: { scope: "admin" } }, async (request, reply) => {
-    if (request.principal?.name.toLowerCase() === request.params.name.toLowerCase())
-      throw new DuegateError(ErrorCode.Validation, "you cannot delete the user you are logged in as", { field: "name" });
-    await auth.deleteUser(request.params.name);
-    return reply.code(204).send();
-  });
+  app.delete<{ Params: Static<typeof NameParam> }>(
+    "/api/v1/users/:name",
+    { schema: { params: NameParam }, config: { scope: "admin" } },
+    async (request, reply) => {
+      if (request.principal?.name.toLowerCase() === request.params.name.toLowerCase())
+        throw new DuegateError(ErrorCode.Validation, "you cannot delete the user you are logged in as", {
+          field: "name",
+        });
+      await auth.deleteUser(request.params.name);
+      return reply.code(204).send();
+    },
+  );
 
   app.get("/api/v1/api-keys", { config: { scope: "admin" } }, async () => ({ items: auth.apiKeys() }));
 
-  app.post<{ Body: Static<typeof NewKey> }>("/api/v1/api-keys", { schema: { body: NewKey }, config: { scope: "admin" } }, async (request, reply) => {
-    const made = await auth.createApiKey(request.body.name, request.body.scopes);
-    return reply.code(201).send(made);
-  });
+  app.post<{ Body: Static<typeof NewKey> }>(
+    "/api/v1/api-keys",
+    { schema: { body: NewKey }, config: { scope: "admin" } },
+    async (request, reply) => {
+      const made = await auth.createApiKey(request.body.name, request.body.scopes);
+      return reply.code(201).send(made);
+    },
+  );
 
-  app.delete<{ Params: Static<typeof IdParam> }>("/api/v1/api-keys/:id", { schema: { params: IdParam }, config: { scope: "admin" } }, async (request, reply) => {
-    await auth.revokeApiKey(request.params.id);
-    return reply.code(204).send();
-  });
+  app.delete<{ Params: Static<typeof IdParam> }>(
+    "/api/v1/api-keys/:id",
+    { schema: { params: IdParam }, config: { scope: "admin" } },
+    async (request, reply) => {
+      await auth.revokeApiKey(request.params.id);
+      return reply.code(204).send();
+    },
+  );
 };

@@ -10,66 +10,137 @@ import { DuegateError, ErrorCode } from "../../core/errors.js";
 import type { Desk } from "../../desk/desk.js";
 import { MARK_KINDS } from "../../desk/desk-book.js";
 
-export type DeskPort = Pick<Desk, "today" | "recordPromise" | "pause" | "resolveDispute" | "handled" | "reopen" | "marks" | "clearMark">;
+export type DeskPort = Pick<
+  Desk,
+  "today" | "recordPromise" | "pause" | "resolveDispute" | "handled" | "reopen" | "marks" | "clearMark"
+>;
 
 const Money = { amountDue: Type.Integer({ description: "minor units" }), currency: Type.String() };
 const Who = { accountId: Type.String(), name: Type.String() };
 const MarkKind = Type.Union(MARK_KINDS.map((m) => Type.Literal(m)));
-const Mark = Type.Object({ ...Who, mark: MarkKind, step: Type.String(), invoiceIds: Type.Array(Type.String()), at: Type.Integer() });
+const Mark = Type.Object({
+  ...Who,
+  mark: MarkKind,
+  step: Type.String(),
+  invoiceIds: Type.Array(Type.String()),
+  at: Type.Integer(),
+});
 
 export const TodaySchema = Type.Object({
   date: Type.String({ description: "today, YYYY-MM-DD in the gateway's time zone" }),
   timeZone: Type.String(),
   reminders: Type.Array(
-    Type.Object({ ...Who, step: Type.String(), ...Money, state: Type.String({ description: "the message's state in the outbox, or not-enqueued" }), messageId: Type.Optional(Type.String()), at: Type.Integer() }),
+    Type.Object({
+      ...Who,
+      step: Type.String(),
+      ...Money,
+      state: Type.String({ description: "the message's state in the outbox, or not-enqueued" }),
+      messageId: Type.Optional(Type.String()),
+      at: Type.Integer(),
+    }),
     { description: "reminders the engine decided today, newest first: sent and waiting" },
   ),
   replies: Type.Array(
-    Type.Object({ id: Type.String(), from: Type.String(), text: Type.String(), keyword: Type.Optional(Type.String()), receivedAt: Type.Integer(), accountId: Type.Optional(Type.String()), name: Type.Optional(Type.String()) }),
+    Type.Object({
+      id: Type.String(),
+      from: Type.String(),
+      text: Type.String(),
+      keyword: Type.Optional(Type.String()),
+      receivedAt: Type.Integer(),
+      accountId: Type.Optional(Type.String()),
+      name: Type.Optional(Type.String()),
+    }),
     { description: "replies that need a person and nobody has handled yet" },
   ),
-  promises: Type.Array(Type.Object({ ...Who, date: Type.String(), status: Type.Union([Type.Literal("due-today"), Type.Literal("broken")]), ...Money }), {
-    description: "promises to pay falling due today, and those of the last 14 days not kept",
+  promises: Type.Array(
+    Type.Object({
+      ...Who,
+      date: Type.String(),
+      status: Type.Union([Type.Literal("due-today"), Type.Literal("broken")]),
+      ...Money,
+    }),
+    {
+      description: "promises to pay falling due today, and those of the last 14 days not kept",
+    },
+  ),
+  disputes: Type.Array(
+    Type.Object({
+      ...Who,
+      invoiceId: Type.String(),
+      number: Type.String(),
+      ...Money,
+      text: Type.Optional(Type.String()),
+    }),
+    { description: "invoices in dispute" },
+  ),
+  marks: Type.Array(Mark, {
+    description: "accounts a dunning step marked for disconnection or hand-off, until a clerk clears the mark",
   }),
-  disputes: Type.Array(Type.Object({ ...Who, invoiceId: Type.String(), number: Type.String(), ...Money, text: Type.Optional(Type.String()) }), { description: "invoices in dispute" }),
-  marks: Type.Array(Mark, { description: "accounts a dunning step marked for disconnection or hand-off, until a clerk clears the mark" }),
-  optOuts: Type.Array(Type.Object({ ...Who, optedOut: Type.Boolean(), source: Type.String(), at: Type.Integer() }), { description: "opt-outs and opt-ins today, newest first" }),
+  optOuts: Type.Array(Type.Object({ ...Who, optedOut: Type.Boolean(), source: Type.String(), at: Type.Integer() }), {
+    description: "opt-outs and opt-ins today, newest first",
+  }),
 });
 
 const AccountId = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 const Day = Type.String({ maxLength: 10, description: "YYYY-MM-DD" });
 const PromiseBody = Type.Object({ date: Day }, { additionalProperties: false });
-const Pause = Type.Object({ until: Type.Optional(Type.Union([Day, Type.Null()], { description: "absent or null: resume reminders now" })) }, { additionalProperties: false });
-const MarkParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }), mark: Type.String({ maxLength: 20 }) });
+const Pause = Type.Object(
+  { until: Type.Optional(Type.Union([Day, Type.Null()], { description: "absent or null: resume reminders now" })) },
+  { additionalProperties: false },
+);
+const MarkParams = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 100 }),
+  mark: Type.String({ maxLength: 20 }),
+});
 
 export const deskRoutes: FastifyPluginAsync<{ services: { desk?: DeskPort } }> = async (app, { services }) => {
   const desk = (): DeskPort => {
-    if (!services.desk) throw new DuegateError(ErrorCode.NotFound, "the collections desk is not running on this appliance", {});
+    if (!services.desk)
+      throw new DuegateError(ErrorCode.NotFound, "the collections desk is not running on this appliance", {});
     return services.desk;
   };
   const by = (request: { principal?: { name: string } | null }) => request.principal?.name ?? "api";
 
   app.get("/today", {
     config: { scope: "read" },
-    schema: { tags: ["desk"], summary: "The clerk's day: reminders sent and waiting, replies needing a person, promises due or broken, disputes, marks, opt-outs", response: { 200: TodaySchema } },
+    schema: {
+      tags: ["desk"],
+      summary:
+        "The clerk's day: reminders sent and waiting, replies needing a person, promises due or broken, disputes, marks, opt-outs",
+      response: { 200: TodaySchema },
+    },
     handler: async () => desk().today(),
   });
 
   app.post<{ Params: Static<typeof AccountId>; Body: Static<typeof PromiseBody> }>("/accounts/:id/promise", {
     config: { scope: "desk" },
-    schema: { tags: ["desk"], summary: "Record a promise to pay: reminders pause until the date (today to 90 days ahead)", params: AccountId, body: PromiseBody },
+    schema: {
+      tags: ["desk"],
+      summary: "Record a promise to pay: reminders pause until the date (today to 90 days ahead)",
+      params: AccountId,
+      body: PromiseBody,
+    },
     handler: async (request) => desk().recordPromise(request.params.id, request.body.date, by(request)),
   });
 
   app.post<{ Params: Static<typeof AccountId>; Body: Static<typeof Pause> }>("/accounts/:id/pause", {
     config: { scope: "desk" },
-    schema: { tags: ["desk"], summary: "Pause reminders until a date, or resume them (until absent or null)", params: AccountId, body: Pause },
+    schema: {
+      tags: ["desk"],
+      summary: "Pause reminders until a date, or resume them (until absent or null)",
+      params: AccountId,
+      body: Pause,
+    },
     handler: async (request) => desk().pause(request.params.id, request.body.until ?? undefined, by(request)),
   });
 
   app.get<{ Params: Static<typeof AccountId> }>("/accounts/:id/marks", {
     config: { scope: "read" },
-    schema: { tags: ["desk"], summary: "The disconnection and hand-off marks of an account not yet cleared", params: AccountId },
+    schema: {
+      tags: ["desk"],
+      summary: "The disconnection and hand-off marks of an account not yet cleared",
+      params: AccountId,
+    },
     handler: async (request) => ({ items: desk().marks(request.params.id) }),
   });
 
@@ -78,22 +149,36 @@ export const deskRoutes: FastifyPluginAsync<{ services: { desk?: DeskPort } }> =
     schema: { tags: ["desk"], summary: "Clear a mark (disconnect or handoff) once it is seen to", params: MarkParams },
     handler: async (request) => {
       const mark = request.params.mark;
-      if (!(MARK_KINDS as readonly string[]).includes(mark)) throw new DuegateError(ErrorCode.Validation, `mark must be one of ${MARK_KINDS.join(", ")}, got "${mark}"`, { field: "mark" });
+      if (!(MARK_KINDS as readonly string[]).includes(mark))
+        throw new DuegateError(ErrorCode.Validation, `mark must be one of ${MARK_KINDS.join(", ")}, got "${mark}"`, {
+          field: "mark",
+        });
       const cleared = await desk().clearMark(request.params.id, mark as (typeof MARK_KINDS)[number]);
-      request.log.info({ event: "desk.mark_cleared", accountId: request.params.id, mark, by: by(request) }, "mark cleared");
+      request.log.info(
+        { event: "desk.mark_cleared", accountId: request.params.id, mark, by: by(request) },
+        "mark cleared",
+      );
       return cleared;
     },
   });
 
   app.post<{ Params: Static<typeof AccountId> }>("/invoices/:id/resolve-dispute", {
     config: { scope: "desk" },
-    schema: { tags: ["desk"], summary: "The dispute is settled: the invoice is open again and reminders resume", params: AccountId },
+    schema: {
+      tags: ["desk"],
+      summary: "The dispute is settled: the invoice is open again and reminders resume",
+      params: AccountId,
+    },
     handler: async (request) => desk().resolveDispute(request.params.id),
   });
 
   app.post<{ Params: Static<typeof AccountId> }>("/inbound/:id/handled", {
     config: { scope: "desk" },
-    schema: { tags: ["desk"], summary: "A person has dealt with this reply: it leaves the needs-a-person list", params: AccountId },
+    schema: {
+      tags: ["desk"],
+      summary: "A person has dealt with this reply: it leaves the needs-a-person list",
+      params: AccountId,
+    },
     handler: async (request) => desk().handled(request.params.id, by(request), "resolved"),
   });
 

@@ -13,8 +13,13 @@ import { DuegateError, ErrorCode } from "../../core/errors.js";
 import { checkEmailAddress } from "../../core/email-address.js";
 import type { EmailPort, HttpServices } from "../ports.js";
 
-const TokenQuery = Type.Object({ t: Type.String({ minLength: 3, maxLength: 400, description: "The signed token from the mail's unsubscribe link." }) });
-const TestMail = Type.Object({ to: Type.String({ minLength: 3, maxLength: 254, description: "Where the test mail goes." }) }, { additionalProperties: false });
+const TokenQuery = Type.Object({
+  t: Type.String({ minLength: 3, maxLength: 400, description: "The signed token from the mail's unsubscribe link." }),
+});
+const TestMail = Type.Object(
+  { to: Type.String({ minLength: 3, maxLength: 254, description: "Where the test mail goes." }) },
+  { additionalProperties: false },
+);
 
 const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -24,7 +29,9 @@ function page(reply: FastifyReply, status: number, title: string, body: string):
     .type("text/html; charset=utf-8")
     .header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
     .header("Referrer-Policy", "no-referrer")
-    .send(`<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escape(title)}</title></head><body style="font-family:sans-serif;max-width:32em;margin:3em auto">${body}</body></html>`);
+    .send(
+      `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escape(title)}</title></head><body style="font-family:sans-serif;max-width:32em;margin:3em auto">${body}</body></html>`,
+    );
 }
 
 function need(email: EmailPort | undefined): EmailPort {
@@ -34,15 +41,29 @@ function need(email: EmailPort | undefined): EmailPort {
 
 export const emailRoutes: FastifyPluginAsync<{ services: HttpServices }> = async (app, { services }) => {
   // RFC 8058 one-click POSTs are form-encoded; the body ("List-Unsubscribe=One-Click") carries nothing we need.
-  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 1024 }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(
+    "application/x-www-form-urlencoded",
+    { parseAs: "string", bodyLimit: 1024 },
+    (_req, body, done) => done(null, body),
+  );
 
   app.get("/email/unsubscribe", {
     config: { scope: "public" },
-    schema: { tags: ["email"], summary: "The unsubscribe page of a reminder mail (changes nothing; its button POSTs)", querystring: TokenQuery },
+    schema: {
+      tags: ["email"],
+      summary: "The unsubscribe page of a reminder mail (changes nothing; its button POSTs)",
+      querystring: TokenQuery,
+    },
     handler: async (request, reply) => {
       const { t } = request.query as { t: string };
       const accountId = services.email?.verifyUnsubscribe(t);
-      if (!accountId) return page(reply, 400, "Link not valid", "<p>This unsubscribe link is not valid (it may have been cut short by the mail program). Please reply to the mail instead.</p>");
+      if (!accountId)
+        return page(
+          reply,
+          400,
+          "Link not valid",
+          "<p>This unsubscribe link is not valid (it may have been cut short by the mail program). Please reply to the mail instead.</p>",
+        );
       return page(
         reply,
         200,
@@ -54,21 +75,41 @@ export const emailRoutes: FastifyPluginAsync<{ services: HttpServices }> = async
 
   app.post("/email/unsubscribe", {
     config: { scope: "public" },
-    schema: { tags: ["email"], summary: "Stop e-mail reminders for the account the token names (one-click, RFC 8058)", querystring: TokenQuery },
+    schema: {
+      tags: ["email"],
+      summary: "Stop e-mail reminders for the account the token names (one-click, RFC 8058)",
+      querystring: TokenQuery,
+    },
     handler: async (request, reply) => {
       const { t } = request.query as { t: string };
       const email = services.email;
       const accountId = email?.verifyUnsubscribe(t);
-      if (!email || !accountId) return page(reply, 400, "Link not valid", "<p>This unsubscribe link is not valid. Please reply to the mail instead.</p>");
+      if (!email || !accountId)
+        return page(
+          reply,
+          400,
+          "Link not valid",
+          "<p>This unsubscribe link is not valid. Please reply to the mail instead.</p>",
+        );
       await email.unsubscribe(accountId);
-      return page(reply, 200, "Unsubscribed", "<p>You will get no more payment reminders by e-mail. Reminders by SMS are not affected.</p>");
+      return page(
+        reply,
+        200,
+        "Unsubscribed",
+        "<p>You will get no more payment reminders by e-mail. Reminders by SMS are not affected.</p>",
+      );
     },
   });
 
   app.post("/email/test", {
     preHandler: app.requireAdmin,
     config: { scope: "admin" },
-    schema: { tags: ["email"], summary: "Send a test mail through the relay as configured; a failure says which (connection refused, TLS, authentication, relay denied, ...)", body: TestMail },
+    schema: {
+      tags: ["email"],
+      summary:
+        "Send a test mail through the relay as configured; a failure says which (connection refused, TLS, authentication, relay denied, ...)",
+      body: TestMail,
+    },
     handler: async (request, reply) => {
       const { to } = request.body as { to: string };
       const address = checkEmailAddress(to);
@@ -77,7 +118,13 @@ export const emailRoutes: FastifyPluginAsync<{ services: HttpServices }> = async
         const r = await need(services.email).sendTestMail(address.address);
         return { ok: true, response: r.response, messageId: r.messageId };
       } catch (e) {
-        if (!(e instanceof DuegateError) || (e.code !== ErrorCode.EmailTemporary && e.code !== ErrorCode.EmailRejected && e.code !== ErrorCode.EmailNotConfigured)) throw e;
+        if (
+          !(e instanceof DuegateError) ||
+          (e.code !== ErrorCode.EmailTemporary &&
+            e.code !== ErrorCode.EmailRejected &&
+            e.code !== ErrorCode.EmailNotConfigured)
+        )
+          throw e;
         const c = e.context;
         return reply.code(502).send({
           ok: false,

@@ -19,7 +19,14 @@ const ImportReport = Type.Object({
   stored: Type.Integer(),
   unchanged: Type.Integer(),
   stale: Type.Integer(),
-  refused: Type.Array(Type.Object({ line: Type.Integer(), id: Type.Optional(Type.String()), field: Type.String(), reason: Type.String() })),
+  refused: Type.Array(
+    Type.Object({
+      line: Type.Integer(),
+      id: Type.Optional(Type.String()),
+      field: Type.String(),
+      reason: Type.String(),
+    }),
+  ),
 });
 
 interface Report {
@@ -39,18 +46,34 @@ export const importRoutes: FastifyPluginAsync<{ services: HttpServices }> = asyn
   const applyBatch = async (kind: ImportKind, rows: ImportRow[], report: Report): Promise<void> => {
     report.received += rows.length;
     const good = rows.filter((r) => {
-      if (r.problem) report.refused.push({ line: r.line, ...(r.problem.id ? { id: r.problem.id } : {}), field: r.problem.field, reason: r.problem.reason });
+      if (r.problem)
+        report.refused.push({
+          line: r.line,
+          ...(r.problem.id ? { id: r.problem.id } : {}),
+          field: r.problem.field,
+          reason: r.problem.reason,
+        });
       return r.record !== undefined;
     });
     if (!good.length) return;
-    const result = await ingestRecords(services.ledger, kind, good.map((r) => r.record), good.length);
+    const result = await ingestRecords(
+      services.ledger,
+      kind,
+      good.map((r) => r.record),
+      good.length,
+    );
     report.stored += result.stored;
     report.unchanged += result.unchanged;
     report.stale += result.stale;
     for (const r of result.refused) {
       const row = good[r.index];
       // The batch pointer "/12/dueDate" becomes the row's own field "/dueDate".
-      report.refused.push({ line: row?.line ?? 0, ...(r.id ? { id: r.id } : {}), field: (r.field ?? "").replace(/^\/\d+/, ""), reason: r.reason });
+      report.refused.push({
+        line: row?.line ?? 0,
+        ...(r.id ? { id: r.id } : {}),
+        field: (r.field ?? "").replace(/^\/\d+/, ""),
+        reason: r.reason,
+      });
     }
   };
 
@@ -58,7 +81,8 @@ export const importRoutes: FastifyPluginAsync<{ services: HttpServices }> = asyn
     preHandler: app.requireWrite,
     schema: {
       tags: ["records"],
-      summary: "Bulk import of accounts or invoices from CSV (header row with the field names; streamed, up to http.importMaxBytes) or a JSON array (up to http.bodyLimitBytes)",
+      summary:
+        "Bulk import of accounts or invoices from CSV (header row with the field names; streamed, up to http.importMaxBytes) or a JSON array (up to http.bodyLimitBytes)",
       params: Type.Object({ kind: Type.Union([Type.Literal("accounts"), Type.Literal("invoices")]) }),
       response: { 200: ImportReport },
     },
@@ -82,7 +106,14 @@ export const importRoutes: FastifyPluginAsync<{ services: HttpServices }> = asyn
         if (streamed) reply.header("connection", "close");
         if (report.received === 0) return apiErrorHandler(e, request, reply);
         const field = typeof e.context.field === "string" ? e.context.field : "";
-        return sendError(reply, statusOf(e), e.code, `${e.message} (the ${report.received} rows before were imported: see result)`, field, { result: sorted(report) });
+        return sendError(
+          reply,
+          statusOf(e),
+          e.code,
+          `${e.message} (the ${report.received} rows before were imported: see result)`,
+          field,
+          { result: sorted(report) },
+        );
       }
       return sorted(report);
     },

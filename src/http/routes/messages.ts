@@ -19,7 +19,16 @@ const MessageQuery = Type.Object({
   offset: Type.Integer({ minimum: 0, default: 0 }),
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
 });
-type MessageQuery = { state?: MessageState; accountId?: string; invoiceId?: string; number?: string; since?: number; until?: number; offset: number; limit: number };
+type MessageQuery = {
+  state?: MessageState;
+  accountId?: string;
+  invoiceId?: string;
+  number?: string;
+  since?: number;
+  until?: number;
+  offset: number;
+  limit: number;
+};
 
 /** The most rows one export walks (a bound, like every loop here). */
 const EXPORT_MAX_ROWS = 1_000_000;
@@ -28,19 +37,35 @@ const EXPORT_PAGE = 500;
 export const messageRoutes: FastifyPluginAsync<{ services: HttpServices }> = async (app, { services }) => {
   app.post("/send", {
     preHandler: app.requireWrite,
-    schema: { tags: ["messages"], summary: "Queue one SMS; the id is the idempotency key (a repeat sends once)", body: SendRequest },
+    schema: {
+      tags: ["messages"],
+      summary: "Queue one SMS; the id is the idempotency key (a repeat sends once)",
+      body: SendRequest,
+    },
     handler: async (request, reply) => {
-      const r = await sendDirect(services.outbox, request.body as SendRequest, "http", request.principal?.name ?? "api");
+      const r = await sendDirect(
+        services.outbox,
+        request.body as SendRequest,
+        "http",
+        request.principal?.name ?? "api",
+      );
       return reply.code(r.status === "queued" ? 202 : 200).send({ status: r.status, message: r.message });
     },
   });
 
   app.post("/cancel", {
     preHandler: app.requireWrite,
-    schema: { tags: ["messages"], summary: "Cancel queued messages by id, idempotency key, invoice or account", body: CancelRequest },
+    schema: {
+      tags: ["messages"],
+      summary: "Cancel queued messages by id, idempotency key, invoice or account",
+      body: CancelRequest,
+    },
     handler: async (request) => {
       const body = request.body as CancelRequest;
-      return services.outbox.cancel(cancelSelector(body), body.reason ?? `cancelled over HTTP by ${request.principal?.name ?? "api"}`);
+      return services.outbox.cancel(
+        cancelSelector(body),
+        body.reason ?? `cancelled over HTTP by ${request.principal?.name ?? "api"}`,
+      );
     },
   });
 
@@ -52,10 +77,17 @@ export const messageRoutes: FastifyPluginAsync<{ services: HttpServices }> = asy
 
   app.get("/messages/:id", {
     preHandler: app.requireRead,
-    schema: { tags: ["messages"], summary: "One message by the gateway's id or your send id", params: Type.Object({ id: Type.String({ maxLength: 200 }) }) },
+    schema: {
+      tags: ["messages"],
+      summary: "One message by the gateway's id or your send id",
+      params: Type.Object({ id: Type.String({ maxLength: 200 }) }),
+    },
     handler: async (request) => {
       const { id } = request.params as { id: string };
-      const m = services.outbox.get(id) ?? services.outbox.byIdempotencyKey(`send:${id}`) ?? services.outbox.byIdempotencyKey(id);
+      const m =
+        services.outbox.get(id) ??
+        services.outbox.byIdempotencyKey(`send:${id}`) ??
+        services.outbox.byIdempotencyKey(id);
       if (!m) throw new DuegateError(ErrorCode.NotFound, `message ${id} is unknown`, { field: "/id" });
       return m;
     },
@@ -63,12 +95,18 @@ export const messageRoutes: FastifyPluginAsync<{ services: HttpServices }> = asy
 
   app.get("/export/messages.csv", {
     preHandler: app.requireRead,
-    schema: { tags: ["messages"], summary: "Message history as CSV (same filters as /messages)", querystring: Type.Omit(MessageQuery, ["offset", "limit"]) },
+    schema: {
+      tags: ["messages"],
+      summary: "Message history as CSV (same filters as /messages)",
+      querystring: Type.Omit(MessageQuery, ["offset", "limit"]),
+    },
     handler: async (request, reply) => {
       const q = request.query as Omit<MessageQuery, "offset" | "limit">;
       // escape_formulas: a cell starting with = + - @ (a number "+49...") is not run as a spreadsheet formula.
       const csv = stringify({ header: true, columns: CSV_COLUMNS, escape_formulas: true });
-      reply.header("content-type", "text/csv; charset=utf-8").header("content-disposition", 'attachment; filename="messages.csv"');
+      reply
+        .header("content-type", "text/csv; charset=utf-8")
+        .header("content-disposition", 'attachment; filename="messages.csv"');
       // Paged, so a long history is never one array in memory.
       void (async () => {
         for (let offset = 0; offset < EXPORT_MAX_ROWS; offset += EXPORT_PAGE) {
@@ -83,7 +121,20 @@ export const messageRoutes: FastifyPluginAsync<{ services: HttpServices }> = asy
   });
 };
 
-const CSV_COLUMNS = ["id", "idempotencyKey", "to", "state", "createdAt", "lastChangeAt", "parts", "originKind", "accountId", "invoiceIds", "step", "failureReason"];
+const CSV_COLUMNS = [
+  "id",
+  "idempotencyKey",
+  "to",
+  "state",
+  "createdAt",
+  "lastChangeAt",
+  "parts",
+  "originKind",
+  "accountId",
+  "invoiceIds",
+  "step",
+  "failureReason",
+];
 
 function csvRow(m: OutboxMessage): Record<string, string | number> {
   const o = m.origin as { kind: string; accountId?: string; invoiceIds?: string[]; step?: string };

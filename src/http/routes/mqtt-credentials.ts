@@ -9,14 +9,23 @@ import type { MqttCredentialsPort } from "../../app-services.js";
 import { ErrorCode } from "../../core/errors.js";
 import { sendError } from "../errors.js";
 
-export const mqttCredentialRoutes: FastifyPluginAsync<{ services: { mqttCredentials?: MqttCredentialsPort } }> = async (app, { services }) => {
+export const mqttCredentialRoutes: FastifyPluginAsync<{ services: { mqttCredentials?: MqttCredentialsPort } }> = async (
+  app,
+  { services },
+) => {
   app.get("/mqtt/credentials", {
     config: { scope: "admin" },
     preHandler: app.requireAdmin,
     schema: { tags: ["mqtt"], summary: "The embedded MQTT broker's users and listeners (no password)" },
     handler: async (_request, reply) => {
       const view = await services.mqttCredentials?.view();
-      if (!view) return sendError(reply, 404, ErrorCode.NotFound, "the embedded MQTT broker is not running (mqtt.mode is not embedded)");
+      if (!view)
+        return sendError(
+          reply,
+          404,
+          ErrorCode.NotFound,
+          "the embedded MQTT broker is not running (mqtt.mode is not embedded)",
+        );
       return view;
     },
   });
@@ -24,11 +33,19 @@ export const mqttCredentialRoutes: FastifyPluginAsync<{ services: { mqttCredenti
   app.post("/mqtt/credentials/rotate", {
     config: { scope: "admin" },
     preHandler: app.requireAdmin,
-    schema: { tags: ["mqtt"], summary: "A new password for the accounting server's MQTT user, shown only in this answer; clients using the old one are disconnected" },
+    schema: {
+      tags: ["mqtt"],
+      summary:
+        "A new password for the accounting server's MQTT user, shown only in this answer; clients using the old one are disconnected",
+    },
     handler: async (request, reply) => {
-      if (!services.mqttCredentials) return sendError(reply, 404, ErrorCode.NotFound, "the embedded MQTT broker is not running");
+      if (!services.mqttCredentials)
+        return sendError(reply, 404, ErrorCode.NotFound, "the embedded MQTT broker is not running");
       const login = await services.mqttCredentials.rotate();
-      request.log.warn({ user: login.username, by: request.principal?.name }, "MQTT password of the accounting server rotated");
+      request.log.warn(
+        { user: login.username, by: request.principal?.name },
+        "MQTT password of the accounting server rotated",
+      );
       // Never cached by a browser or a proxy.
       void reply.header("cache-control", "no-store");
       return login;

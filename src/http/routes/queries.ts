@@ -5,7 +5,10 @@ import { gatewayStatus } from "../../bridge/status.js";
 import type { HttpServices } from "../ports.js";
 import type { KeywordKind } from "../../api/events.js";
 
-const Paging = { offset: Type.Integer({ minimum: 0, default: 0 }), limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }) };
+const Paging = {
+  offset: Type.Integer({ minimum: 0, default: 0 }),
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+};
 
 export const queryRoutes: FastifyPluginAsync<{ services: HttpServices }> = async (app, { services }) => {
   app.get("/inbound", {
@@ -24,7 +27,16 @@ export const queryRoutes: FastifyPluginAsync<{ services: HttpServices }> = async
       }),
     },
     handler: async (request) => {
-      const q = request.query as { offset: number; limit: number; from?: string; accountId?: string; keyword?: KeywordKind; since?: number; until?: number; needsStaff?: boolean };
+      const q = request.query as {
+        offset: number;
+        limit: number;
+        from?: string;
+        accountId?: string;
+        keyword?: KeywordKind;
+        since?: number;
+        until?: number;
+        needsStaff?: boolean;
+      };
       return services.inbound.list(q);
     },
   });
@@ -43,7 +55,11 @@ export const queryRoutes: FastifyPluginAsync<{ services: HttpServices }> = async
     },
     handler: async (request) => {
       const q = request.query as { days: number; accountId?: string; offset: number; limit: number };
-      const page = services.dunning.forecastPage(q.days, { offset: q.offset, limit: q.limit, ...(q.accountId ? { accountId: q.accountId } : {}) });
+      const page = services.dunning.forecastPage(q.days, {
+        offset: q.offset,
+        limit: q.limit,
+        ...(q.accountId ? { accountId: q.accountId } : {}),
+      });
       return { total: page.total, offset: page.offset, items: page.items };
     },
   });

@@ -8,7 +8,8 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
 import type { HttpServices } from "../ports.js";
 
-const Day = (description: string) => Type.String({ format: "date", maxLength: 10, description: `YYYY-MM-DD, ${description}` });
+const Day = (description: string) =>
+  Type.String({ format: "date", maxLength: 10, description: `YYYY-MM-DD, ${description}` });
 const Period = {
   from: Type.Optional(Day("first day of the period (gateway time zone); default: 29 days before to")),
   to: Type.Optional(Day("last day of the period, included; default: today")),
@@ -23,7 +24,8 @@ export const reportRoutes: FastifyPluginAsync<{ services: HttpServices }> = asyn
     preHandler: app.requireRead,
     schema: {
       tags: ["reports"],
-      summary: "Open and disputed amounts by days past due (current, 1-30, 31-60, 61-90, over-90), per currency in minor units",
+      summary:
+        "Open and disputed amounts by days past due (current, 1-30, 31-60, 61-90, over-90), per currency in minor units",
       querystring: Type.Object({ asOf: Type.Optional(Day("the day to age against; default: today")) }),
     },
     handler: async (request) => reports().aging(request.query as { asOf?: string }),
@@ -33,7 +35,8 @@ export const reportRoutes: FastifyPluginAsync<{ services: HttpServices }> = asyn
     preHandler: app.requireRead,
     schema: {
       tags: ["reports"],
-      summary: "Invoices paid in full in the period: the share paid on or before the due date, average days late of the late ones",
+      summary:
+        "Invoices paid in full in the period: the share paid on or before the due date, average days late of the late ones",
       querystring: Type.Object(Period),
     },
     handler: async (request) => reports().onTime(request.query as PeriodQuery),
@@ -46,7 +49,12 @@ export const reportRoutes: FastifyPluginAsync<{ services: HttpServices }> = asyn
       summary: "Days sales outstanding per currency: receivables / invoiced in the period x days",
       querystring: Type.Object({
         asOf: Type.Optional(Day("end of the period; default: today")),
-        periodDays: Type.Integer({ minimum: 1, maximum: 3660, default: 90, description: "days of invoicing counted back from asOf" }),
+        periodDays: Type.Integer({
+          minimum: 1,
+          maximum: 3660,
+          default: 90,
+          description: "days of invoicing counted back from asOf",
+        }),
       }),
     },
     handler: async (request) => reports().dso(request.query as { asOf?: string; periodDays: number }),
@@ -57,7 +65,15 @@ export const reportRoutes: FastifyPluginAsync<{ services: HttpServices }> = asyn
     schema: {
       tags: ["reports"],
       summary: "Reminders enqueued per step in the period and how many had all their invoices paid within withinDays",
-      querystring: Type.Object({ ...Period, withinDays: Type.Integer({ minimum: 0, maximum: 365, default: 7, description: "days after the reminder a payment still counts" }) }),
+      querystring: Type.Object({
+        ...Period,
+        withinDays: Type.Integer({
+          minimum: 0,
+          maximum: 365,
+          default: 7,
+          description: "days after the reminder a payment still counts",
+        }),
+      }),
     },
     handler: async (request) => reports().steps(request.query as PeriodQuery & { withinDays: number }),
   });
@@ -66,8 +82,17 @@ export const reportRoutes: FastifyPluginAsync<{ services: HttpServices }> = asyn
     preHandler: app.requireRead,
     schema: {
       tags: ["reports"],
-      summary: "Learned send hours against the holdout: per group, debtors reminded in the period, reminders paid within withinDays, replies and opt-outs",
-      querystring: Type.Object({ ...Period, withinDays: Type.Integer({ minimum: 0, maximum: 365, default: 7, description: "days after the reminder a payment still counts" }) }),
+      summary:
+        "Learned send hours against the holdout: per group, debtors reminded in the period, reminders paid within withinDays, replies and opt-outs",
+      querystring: Type.Object({
+        ...Period,
+        withinDays: Type.Integer({
+          minimum: 0,
+          maximum: 365,
+          default: 7,
+          description: "days after the reminder a payment still counts",
+        }),
+      }),
     },
     handler: async (request) => reports().sendTime(request.query as PeriodQuery & { withinDays: number }),
   });
@@ -76,7 +101,8 @@ export const reportRoutes: FastifyPluginAsync<{ services: HttpServices }> = asyn
     preHandler: app.requireRead,
     schema: {
       tags: ["reports"],
-      summary: "The local hour the account's reminders go at, and why: the learner's evidence per hour of the send window",
+      summary:
+        "The local hour the account's reminders go at, and why: the learner's evidence per hour of the send window",
       params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
     },
     handler: async (request) => reports().sendTimeOf((request.params as { id: string }).id),
@@ -86,8 +112,15 @@ export const reportRoutes: FastifyPluginAsync<{ services: HttpServices }> = asyn
     preHandler: app.requireRead,
     schema: {
       tags: ["reports"],
-      summary: "Messages that went to the network per local day or month: messages, parts, delivered, failed, cost (outbox.costPerPart)",
-      querystring: Type.Object({ ...Period, by: Type.Union([Type.Literal("day"), Type.Literal("month")], { default: "day", description: "day (at most 366 days) or month" }) }),
+      summary:
+        "Messages that went to the network per local day or month: messages, parts, delivered, failed, cost (outbox.costPerPart)",
+      querystring: Type.Object({
+        ...Period,
+        by: Type.Union([Type.Literal("day"), Type.Literal("month")], {
+          default: "day",
+          description: "day (at most 366 days) or month",
+        }),
+      }),
     },
     handler: async (request) => reports().cost(request.query as PeriodQuery & { by: "day" | "month" }),
   });
@@ -96,9 +129,12 @@ export const reportRoutes: FastifyPluginAsync<{ services: HttpServices }> = asyn
     preHandler: app.requireRead,
     schema: {
       tags: ["reports"],
-      summary: "Evidence export of one account: every message with its text, times, parts and delivery reports, every reply, and the consent records of its numbers (JSON or CSV, as a download)",
+      summary:
+        "Evidence export of one account: every message with its text, times, parts and delivery reports, every reply, and the consent records of its numbers (JSON or CSV, as a download)",
       params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
-      querystring: Type.Object({ format: Type.Union([Type.Literal("json"), Type.Literal("csv")], { default: "json" }) }),
+      querystring: Type.Object({
+        format: Type.Union([Type.Literal("json"), Type.Literal("csv")], { default: "json" }),
+      }),
     },
     handler: async (request, reply) => {
       const { id } = request.params as { id: string };

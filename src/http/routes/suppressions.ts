@@ -12,14 +12,21 @@ import { DuegateError, ErrorCode } from "../../core/errors.js";
 import type { ConsentSource } from "../../consent/types.js";
 import type { HttpServices } from "../ports.js";
 
-const NumberParam = Type.Object({ number: Type.String({ minLength: 3, maxLength: 32, description: "The number, URL-encoded (%2B for +)." }) });
+const NumberParam = Type.Object({
+  number: Type.String({ minLength: 3, maxLength: 32, description: "The number, URL-encoded (%2B for +)." }),
+});
 const ListQuery = Type.Object({
   search: Type.Optional(Type.String({ maxLength: 32, description: "Digits the number contains." })),
   offset: Type.Integer({ minimum: 0, default: 0 }),
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
 });
-const RemoveQuery = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 200, description: "Why the number may be texted again (recorded)." })) });
-const Changed = Type.Object({ record: SuppressionRecordSchema, changed: Type.Boolean({ description: "false: it already was (added) or was not (removed) suppressed" }) });
+const RemoveQuery = Type.Object({
+  reason: Type.Optional(Type.String({ maxLength: 200, description: "Why the number may be texted again (recorded)." })),
+});
+const Changed = Type.Object({
+  record: SuppressionRecordSchema,
+  changed: Type.Boolean({ description: "false: it already was (added) or was not (removed) suppressed" }),
+});
 
 /** A person with a session is a panel user; an API key is a machine client. */
 function sourceOf(request: FastifyRequest): ConsentSource {
@@ -30,17 +37,31 @@ function sourceOf(request: FastifyRequest): ConsentSource {
 export const suppressionRoutes: FastifyPluginAsync<{ services: HttpServices }> = async (app, { services }) => {
   app.get("/suppressions", {
     preHandler: app.requireRead,
-    schema: { tags: ["consent"], summary: "Numbers on the suppression list, newest first", querystring: ListQuery, response: { 200: Type.Object({ total: Type.Integer(), items: Type.Array(SuppressionRecordSchema) }) } },
-    handler: async (request) => services.consent.list(request.query as { search?: string; offset: number; limit: number }),
+    schema: {
+      tags: ["consent"],
+      summary: "Numbers on the suppression list, newest first",
+      querystring: ListQuery,
+      response: { 200: Type.Object({ total: Type.Integer(), items: Type.Array(SuppressionRecordSchema) }) },
+    },
+    handler: async (request) =>
+      services.consent.list(request.query as { search?: string; offset: number; limit: number }),
   });
 
   app.get("/suppressions/:number", {
     preHandler: app.requireRead,
-    schema: { tags: ["consent"], summary: "One number's consent record (also after a removal)", params: NumberParam, response: { 200: SuppressionRecordSchema } },
+    schema: {
+      tags: ["consent"],
+      summary: "One number's consent record (also after a removal)",
+      params: NumberParam,
+      response: { 200: SuppressionRecordSchema },
+    },
     handler: async (request) => {
       const { number } = request.params as { number: string };
       const record = services.consent.get(number);
-      if (!record) throw new DuegateError(ErrorCode.NotFound, "this number was never on the suppression list", { field: "/number" });
+      if (!record)
+        throw new DuegateError(ErrorCode.NotFound, "this number was never on the suppression list", {
+          field: "/number",
+        });
       return record;
     },
   });
@@ -52,12 +73,21 @@ export const suppressionRoutes: FastifyPluginAsync<{ services: HttpServices }> =
       tags: ["consent"],
       summary: "Suppress a number: nothing is sent to it, and accounts with it on file are opted out",
       body: SuppressionAdd,
-      response: { 200: Type.Intersect([Changed, Type.Object({ accountIds: Type.Array(Type.String()) })]), 201: Type.Intersect([Changed, Type.Object({ accountIds: Type.Array(Type.String()) })]) },
+      response: {
+        200: Type.Intersect([Changed, Type.Object({ accountIds: Type.Array(Type.String()) })]),
+        201: Type.Intersect([Changed, Type.Object({ accountIds: Type.Array(Type.String()) })]),
+      },
     },
     handler: async (request, reply) => {
       const body = request.body as SuppressionAdd;
       const source = sourceOf(request);
-      const r = await suppressNumber(services, body.number, source, source.kind === "panel" ? "panel" : "http", body.reason);
+      const r = await suppressNumber(
+        services,
+        body.number,
+        source,
+        source.kind === "panel" ? "panel" : "http",
+        body.reason,
+      );
       return reply.code(r.changed ? 201 : 200).send(r);
     },
   });

@@ -22,7 +22,12 @@ const MAX_MESSAGES = 20_000;
 
 const SENT_STATES = new Set<MessageState>(["submitted", "delivered", "failed", "expired"]);
 
-export function perDay(messages: readonly OutboxMessage[], received: readonly { receivedAt: number }[], days: string[], zone: string): DayFigures[] {
+export function perDay(
+  messages: readonly OutboxMessage[],
+  received: readonly { receivedAt: number }[],
+  days: string[],
+  zone: string,
+): DayFigures[] {
   const byDay = new Map(days.map((d) => [d, { day: d, sent: 0, delivered: 0, failed: 0, received: 0 }]));
   for (const m of messages) {
     const f = byDay.get(localDate(m.createdAt, zone));

@@ -22,7 +22,21 @@ import { jsonErrorHandler } from "../auth/errors.js";
 export type { WebServices } from "./ports.js";
 
 /** The panel's pages; each serves the same app shell, which picks the page from the path. */
-export const PANEL_PAGES = ["/", "/today", "/messages", "/inbox", "/calendar", "/reports", "/accounts", "/opt-outs", "/policy", "/send", "/modem", "/settings", "/logs"] as const;
+export const PANEL_PAGES = [
+  "/",
+  "/today",
+  "/messages",
+  "/inbox",
+  "/calendar",
+  "/reports",
+  "/accounts",
+  "/opt-outs",
+  "/policy",
+  "/send",
+  "/modem",
+  "/settings",
+  "/logs",
+] as const;
 
 export interface WebPluginOptions {
   services: WebServices;
@@ -41,12 +55,23 @@ function defaultWebRoot(): string {
 
 export const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app, opts) => {
   const root = opts.webRoot ?? defaultWebRoot();
-  await app.register(fastifyStatic, { root, prefix: "/assets/", index: false, wildcard: true, cacheControl: true, maxAge: 0 });
+  await app.register(fastifyStatic, {
+    root,
+    prefix: "/assets/",
+    index: false,
+    wildcard: true,
+    cacheControl: true,
+    maxAge: 0,
+  });
 
   // Browsers ask for /favicon.ico on their own; the icon is the panel's SVG.
-  app.get("/favicon.ico", { config: { scope: "public" } }, async (_request, reply) => reply.redirect("/assets/favicon.svg", 301));
+  app.get("/favicon.ico", { config: { scope: "public" } }, async (_request, reply) =>
+    reply.redirect("/assets/favicon.svg", 301),
+  );
 
-  app.get("/login", { config: { scope: "public" } }, async (_request, reply) => reply.header("cache-control", "no-store").sendFile("login.html"));
+  app.get("/login", { config: { scope: "public" } }, async (_request, reply) =>
+    reply.header("cache-control", "no-store").sendFile("login.html"),
+  );
 
   // One account's page has its own address (/accounts/<id>), so Back and a shared link work.
   for (const page of [...PANEL_PAGES, "/accounts/:id"]) {

@@ -36,7 +36,8 @@ export const liveRoutes: FastifyPluginAsync<{ services: WebServices }> = async (
     for (const res of open) res.end();
   });
   app.get("/api/v1/live", { config: { scope: "read" } }, async (request, reply) => {
-    if (clients >= MAX_CLIENTS) return reply.code(503).send({ error: { code: "http.busy", message: `at most ${MAX_CLIENTS} live connections` } });
+    if (clients >= MAX_CLIENTS)
+      return reply.code(503).send({ error: { code: "http.busy", message: `at most ${MAX_CLIENTS} live connections` } });
     clients++;
     const owner = `web-live-${++connection}`;
     reply.hijack();

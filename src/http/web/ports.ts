@@ -7,7 +7,15 @@ import type { Clock } from "../../core/clock.js";
 import type { EventBus } from "../../core/bus.js";
 import type { LogRing } from "../../core/log.js";
 import type { DomainEvents, ModemHealthEvent } from "../../api/events.js";
-import type { CancelResult, CancelSelector, EnqueueRequest, EnqueueResult, ListFilter, OutboxMessage, OutboxStats } from "../../outbox/types.js";
+import type {
+  CancelResult,
+  CancelSelector,
+  EnqueueRequest,
+  EnqueueResult,
+  ListFilter,
+  OutboxMessage,
+  OutboxStats,
+} from "../../outbox/types.js";
 import type { InboundRecord, InboxFilter, ReplyOutcome } from "../../inbound/types.js";
 import type { Account, Invoice } from "../../ledger/types.js";
 import type { PolicyDocument } from "../../dunning/policy-schema.js";
@@ -46,7 +54,10 @@ export interface PanelLedger {
 export interface PanelDunning {
   /** The reminders planned for the next days: the same plan the engine acts on. */
   forecast(days: number, opts?: { render?: boolean; accountId?: string }): PlannedReminder[];
-  forecastPage(days: number, opts?: { offset?: number; limit?: number }): { total: number; offset: number; items: PlannedReminder[] };
+  forecastPage(
+    days: number,
+    opts?: { offset?: number; limit?: number },
+  ): { total: number; offset: number; items: PlannedReminder[] };
   policy(): PolicyDocument;
   /** Validates (DuegateError PolicyInvalid/TemplateInvalid with the path) and saves a new version. */
   setPolicy(policy: unknown, savedBy?: string): Promise<unknown>;
@@ -64,7 +75,10 @@ export interface PanelModem {
 export interface PanelSettings {
   view(): SettingsView;
   /** Validated against the config schema; refused changes come back as problems per key. */
-  update(change: Record<string, unknown>, by: string): Promise<{ ok: true; changed: string[]; restartRequired: string[] } | { ok: false; problems: FieldProblem[] }>;
+  update(
+    change: Record<string, unknown>,
+    by: string,
+  ): Promise<{ ok: true; changed: string[]; restartRequired: string[] } | { ok: false; problems: FieldProblem[] }>;
 }
 
 /** The suppression list, as the account page shows it (src/consent). */

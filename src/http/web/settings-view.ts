@@ -9,7 +9,8 @@ export function redactConfig(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((v) => redactConfig(v, depth + 1));
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = SECRET.test(k) && typeof v === "string" ? (v ? "••••••" : "") : redactConfig(v, depth + 1);
+    for (const [k, v] of Object.entries(value))
+      out[k] = SECRET.test(k) && typeof v === "string" ? (v ? "••••••" : "") : redactConfig(v, depth + 1);
     return out;
   }
   return value;

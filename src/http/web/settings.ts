@@ -10,7 +10,10 @@ import { redactConfig } from "./settings-view.js";
 import { sendError } from "../auth/errors.js";
 import type { WebServices } from "./ports.js";
 
-const Change = Type.Object({ values: Type.Record(Type.String({ maxLength: 100 }), Type.Unknown(), { maxProperties: 100 }) }, { additionalProperties: false });
+const Change = Type.Object(
+  { values: Type.Record(Type.String({ maxLength: 100 }), Type.Unknown(), { maxProperties: 100 }) },
+  { additionalProperties: false },
+);
 
 export const settingsRoutes: FastifyPluginAsync<{ services: WebServices }> = async (app, { services: s }) => {
   app.get("/api/v1/panel/settings", { config: { scope: "read" } }, async () => ({
@@ -21,15 +24,27 @@ export const settingsRoutes: FastifyPluginAsync<{ services: WebServices }> = asy
     startedAt: s.startedAt ?? null,
   }));
 
-  app.put<{ Body: Static<typeof Change> }>("/api/v1/panel/settings", { schema: { body: Change }, bodyLimit: 64 * 1024, config: { scope: "admin" } }, async (request, reply) => {
-    if (!s.settings) throw new DuegateError(ErrorCode.NotFound, "settings cannot be changed on this appliance (no settings service)", {});
-    const by = request.principal?.name ?? "panel";
-    const result = await s.settings.update(request.body.values, by);
-    if (!result.ok) {
-      const [first] = result.problems;
-      return sendError(reply, 400, ErrorCode.ConfigInvalid, first?.message ?? "the settings are invalid", { field: first?.field ?? "", fields: result.problems });
-    }
-    request.log.info({ event: "panel.settings", keys: result.changed, by }, "settings changed in the panel");
-    return { changed: result.changed, restartRequired: result.restartRequired, editable: s.settings.view() };
-  });
+  app.put<{ Body: Static<typeof Change> }>(
+    "/api/v1/panel/settings",
+    { schema: { body: Change }, bodyLimit: 64 * 1024, config: { scope: "admin" } },
+    async (request, reply) => {
+      if (!s.settings)
+        throw new DuegateError(
+          ErrorCode.NotFound,
+          "settings cannot be changed on this appliance (no settings service)",
+          {},
+        );
+      const by = request.principal?.name ?? "panel";
+      const result = await s.settings.update(request.body.values, by);
+      if (!result.ok) {
+        const [first] = result.problems;
+        return sendError(reply, 400, ErrorCode.ConfigInvalid, first?.message ?? "the settings are invalid", {
+          field: first?.field ?? "",
+          fields: result.problems,
+        });
+      }
+      request.log.info({ event: "panel.settings", keys: result.changed, by }, "settings changed in the panel");
+      return { changed: result.changed, restartRequired: result.restartRequired, editable: s.settings.view() };
+    },
+  );
 };

@@ -33,7 +33,10 @@ function load(): Map<string, VendorFile> {
   files.set("htm.mjs", { type: js, body: readFileSync(join(packageDir("htm"), "dist/htm.mjs"), "utf8") });
   const uplot = packageDir("uplot");
   files.set("uplot.mjs", { type: js, body: readFileSync(join(uplot, "dist/uPlot.esm.js"), "utf8") });
-  files.set("uplot.css", { type: "text/css; charset=utf-8", body: readFileSync(join(uplot, "dist/uPlot.min.css"), "utf8") });
+  files.set("uplot.css", {
+    type: "text/css; charset=utf-8",
+    body: readFileSync(join(uplot, "dist/uPlot.min.css"), "utf8"),
+  });
   return files;
 }
 
@@ -41,7 +44,10 @@ export const vendorRoutes: FastifyPluginAsync = async (app) => {
   const files = load();
   app.get<{ Params: { file: string } }>("/vendor/:file", { config: { scope: "public" } }, async (request, reply) => {
     const file = files.get(request.params.file);
-    if (!file) return reply.code(404).send({ error: { code: "http.not_found", message: `no vendor file ${request.params.file}` } });
+    if (!file)
+      return reply
+        .code(404)
+        .send({ error: { code: "http.not_found", message: `no vendor file ${request.params.file}` } });
     // Versions change only with an upgrade of duegate, which restarts the service.
     return reply.type(file.type).header("cache-control", "public, max-age=3600").send(file.body);
   });

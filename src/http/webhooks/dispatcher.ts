@@ -72,7 +72,10 @@ class Receiver {
     if (!next) return;
     const { clock, logger } = this.deps;
     if (clock.now() - next.item.at > this.deps.maxAgeMs) {
-      logger.warn({ url: redact(this.target.url), id: next.item.id, event: next.item.event }, "webhook event dropped: not accepted within http.webhookMaxAgeHours");
+      logger.warn(
+        { url: redact(this.target.url), id: next.item.id, event: next.item.event },
+        "webhook event dropped: not accepted within http.webhookMaxAgeHours",
+      );
       this.journal.ack(next.seq);
       this.attempt = 0;
       return this.kick();
@@ -86,7 +89,9 @@ class Receiver {
         return this.kick();
       }
       // Exponential backoff with jitter, so that many gateways do not retry in step.
-      const delay = Math.min(this.deps.maxBackoffMs, FIRST_RETRY_MS * 2 ** Math.min(this.attempt++, 20)) * (0.75 + Math.random() * 0.5);
+      const delay =
+        Math.min(this.deps.maxBackoffMs, FIRST_RETRY_MS * 2 ** Math.min(this.attempt++, 20)) *
+        (0.75 + Math.random() * 0.5);
       this.timer = clock.setTimer(delay, () => {
         this.timer = undefined;
         this.kick();
@@ -112,10 +117,16 @@ class Receiver {
       });
       await res.arrayBuffer().catch(() => undefined);
       if (res.ok) return true;
-      this.deps.logger.warn({ url: redact(this.target.url), status: res.status, attempt: this.attempt + 1 }, "webhook refused; will retry");
+      this.deps.logger.warn(
+        { url: redact(this.target.url), status: res.status, attempt: this.attempt + 1 },
+        "webhook refused; will retry",
+      );
       return false;
     } catch (err) {
-      this.deps.logger.warn({ url: redact(this.target.url), err: errorMessage(err), attempt: this.attempt + 1 }, "webhook not delivered; will retry");
+      this.deps.logger.warn(
+        { url: redact(this.target.url), err: errorMessage(err), attempt: this.attempt + 1 },
+        "webhook not delivered; will retry",
+      );
       return false;
     }
   }
@@ -135,12 +146,21 @@ export class WebhookDispatcher implements Service {
 
   async start(): Promise<void> {
     const { deps } = this;
-    this.receivers = await Promise.all(deps.targets.map(async (t, i) => new Receiver(t, await deps.openJournal(i, t), deps)));
+    this.receivers = await Promise.all(
+      deps.targets.map(async (t, i) => new Receiver(t, await deps.openJournal(i, t), deps)),
+    );
     if (this.receivers.length === 0) return;
     deps.bus.onAny(OWNER, (event, payload) => {
       const topic = eventTopic(event, payload);
       if (!topic) return;
-      const item: WebhookEvent = { id: newId("evt"), event, topic, gatewayId: deps.gatewayId, at: deps.clock.now(), data: payload };
+      const item: WebhookEvent = {
+        id: newId("evt"),
+        event,
+        topic,
+        gatewayId: deps.gatewayId,
+        at: deps.clock.now(),
+        data: payload,
+      };
       for (const r of this.receivers) {
         if (!r.wants(event)) continue;
         r.journal.append(item);

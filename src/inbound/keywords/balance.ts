@@ -18,7 +18,14 @@ async function handle(ctx: KeywordContext): Promise<KeywordOutcome> {
       .map(([currency, minor]) => formatMoney(minor, currency, locale, ctx.settings.defaultLocale));
     const vars = { account: maskAccountId(account.id) };
     if (amounts.length === 0 || b.openInvoices === 0) lines.push(ctx.texts.render(locale, "balanceNothingDue", vars));
-    else lines.push(ctx.texts.render(locale, "balanceLine", { ...vars, amount: amounts.join(" + "), due: b.earliestDue ? formatLocalDate(b.earliestDue, locale, ctx.settings.defaultLocale) : "-" }));
+    else
+      lines.push(
+        ctx.texts.render(locale, "balanceLine", {
+          ...vars,
+          amount: amounts.join(" + "),
+          due: b.earliestDue ? formatLocalDate(b.earliestDue, locale, ctx.settings.defaultLocale) : "-",
+        }),
+      );
   }
   return {
     summary: `balance sent for ${ctx.accounts.length} account(s)`,

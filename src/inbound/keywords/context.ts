@@ -94,7 +94,11 @@ export function accountsNamedIn(text: string, accounts: Account[]): Account[] {
   const upper = text.toUpperCase();
   const named = accounts.filter((a) => upper.includes(a.id.toUpperCase()));
   if (named.length > 0) return named;
-  const byTail = accounts.filter((a) => a.id.length > 4 && new RegExp(`(?<![A-Z0-9])\\**${escapeRegExp(a.id.slice(-4).toUpperCase())}(?![A-Z0-9])`).test(upper));
+  const byTail = accounts.filter(
+    (a) =>
+      a.id.length > 4 &&
+      new RegExp(`(?<![A-Z0-9])\\**${escapeRegExp(a.id.slice(-4).toUpperCase())}(?![A-Z0-9])`).test(upper),
+  );
   return byTail.length > 0 ? byTail : accounts;
 }
 

@@ -3,7 +3,13 @@
  * open one, that one; otherwise the whole account) is put on hold until a person releases
  * it (940 CMR 7.08(2): cease collecting the disputed part until verified).
  */
-import { accountLocale, accountsNamedIn, type KeywordContext, type KeywordDefinition, type KeywordOutcome } from "./context.js";
+import {
+  accountLocale,
+  accountsNamedIn,
+  type KeywordContext,
+  type KeywordDefinition,
+  type KeywordOutcome,
+} from "./context.js";
 
 function invoiceNamed(text: string, invoiceIds: string[]): string | undefined {
   const upper = text.toUpperCase();
@@ -16,14 +22,24 @@ async function handle(ctx: KeywordContext): Promise<KeywordOutcome> {
   const invoiceIds: string[] = [];
   for (const account of accounts) {
     const open = ctx.ledger.invoicesOf(account.id).filter((i) => i.status === "open" || i.status === "disputed");
-    const refs = open.flatMap((i) => [i.id, i.number, ...Object.values(i.externalRefs ?? {})].filter((r): r is string => typeof r === "string").map((r) => ({ ref: r, id: i.id })));
-    const ref = invoiceNamed(text, refs.map((r) => r.ref));
+    const refs = open.flatMap((i) =>
+      [i.id, i.number, ...Object.values(i.externalRefs ?? {})]
+        .filter((r): r is string => typeof r === "string")
+        .map((r) => ({ ref: r, id: i.id })),
+    );
+    const ref = invoiceNamed(
+      text,
+      refs.map((r) => r.ref),
+    );
     const invoiceId = ref ? refs.find((r) => r.ref === ref)?.id : open.length === 1 ? open[0]!.id : undefined;
     await ctx.ledger.disputeInvoice(invoiceId, account.id, text);
     if (invoiceId) invoiceIds.push(invoiceId);
   }
   return {
-    summary: invoiceIds.length > 0 ? `dispute: ${invoiceIds.length} invoice(s) on hold` : `dispute: ${accounts.length} account(s) on hold`,
+    summary:
+      invoiceIds.length > 0
+        ? `dispute: ${invoiceIds.length} invoice(s) on hold`
+        : `dispute: ${accounts.length} account(s) on hold`,
     replies: [{ text: ctx.texts.render(accountLocale(accounts[0], ctx.settings), "dispute"), purpose: "dispute" }],
     accountIds: accounts.map((a) => a.id),
     invoiceIds,
@@ -33,7 +49,19 @@ async function handle(ctx: KeywordContext): Promise<KeywordOutcome> {
 
 export const disputeKeyword: KeywordDefinition = {
   kind: "dispute",
-  aliases: ["DISPUTE", "WIDERSPRUCH", "EINSPRUCH", "REKLAMATION", "CONTESTATION", "CONTESTE", "RECLAMATION", "DISPUTA", "RECLAMACION", "RECLAMO", "BEZWAAR"],
+  aliases: [
+    "DISPUTE",
+    "WIDERSPRUCH",
+    "EINSPRUCH",
+    "REKLAMATION",
+    "CONTESTATION",
+    "CONTESTE",
+    "RECLAMATION",
+    "DISPUTA",
+    "RECLAMACION",
+    "RECLAMO",
+    "BEZWAAR",
+  ],
   fuzzy: true,
   changesAccount: true,
   handle,

@@ -9,6 +9,14 @@ import { unknownKeyword } from "./unknown.js";
 import type { KeywordDefinition } from "./context.js";
 
 /** Every keyword, STOP first: when words collide, opting out wins. */
-export const KEYWORDS: readonly KeywordDefinition[] = [stopKeyword, startKeyword, helpKeyword, balanceKeyword, paidKeyword, promiseKeyword, disputeKeyword];
+export const KEYWORDS: readonly KeywordDefinition[] = [
+  stopKeyword,
+  startKeyword,
+  helpKeyword,
+  balanceKeyword,
+  paidKeyword,
+  promiseKeyword,
+  disputeKeyword,
+];
 export { unknownKeyword };
 export type { KeywordContext, KeywordDefinition, KeywordOutcome, KeywordSettings, ReplyDraft } from "./context.js";

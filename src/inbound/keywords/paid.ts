@@ -5,7 +5,14 @@
  */
 import { addDays, localDate } from "../../core/calendar.js";
 import { formatLocalDate } from "../format.js";
-import { accountLocale, accountZone, accountsNamedIn, type KeywordContext, type KeywordDefinition, type KeywordOutcome } from "./context.js";
+import {
+  accountLocale,
+  accountZone,
+  accountsNamedIn,
+  type KeywordContext,
+  type KeywordDefinition,
+  type KeywordOutcome,
+} from "./context.js";
 
 async function handle(ctx: KeywordContext): Promise<KeywordOutcome> {
   const accounts = accountsNamedIn(ctx.rest, ctx.accounts);
@@ -17,7 +24,12 @@ async function handle(ctx: KeywordContext): Promise<KeywordOutcome> {
   const locale = accountLocale(accounts[0], ctx.settings);
   return {
     summary: `paid claim: ${accounts.length} account(s) paused until ${until}`,
-    replies: [{ text: ctx.texts.render(locale, "paid", { date: formatLocalDate(until, locale, ctx.settings.defaultLocale) }), purpose: "paid" }],
+    replies: [
+      {
+        text: ctx.texts.render(locale, "paid", { date: formatLocalDate(until, locale, ctx.settings.defaultLocale) }),
+        purpose: "paid",
+      },
+    ],
     accountIds: accounts.map((a) => a.id),
     text: ctx.rest.trim() || undefined,
   };

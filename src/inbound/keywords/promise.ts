@@ -6,7 +6,14 @@
 import { addDays, localDate } from "../../core/calendar.js";
 import { formatLocalDate } from "../format.js";
 import { parsePromiseDate } from "../promise-date.js";
-import { accountLocale, accountZone, accountsNamedIn, type KeywordContext, type KeywordDefinition, type KeywordOutcome } from "./context.js";
+import {
+  accountLocale,
+  accountZone,
+  accountsNamedIn,
+  type KeywordContext,
+  type KeywordDefinition,
+  type KeywordOutcome,
+} from "./context.js";
 
 /** An example date a week ahead, in the numeric form the locale reads ("17.06." or "06/17"). */
 function example(today: string, locale: string): string {
@@ -24,8 +31,13 @@ async function handle(ctx: KeywordContext): Promise<KeywordOutcome> {
   const ids = accounts.map((a) => a.id);
   const fmt = (d: string) => formatLocalDate(d, locale, ctx.settings.defaultLocale);
   if (!parsed.ok) {
-    const key = parsed.reason === "unreadable" ? "promiseUnreadable" : parsed.reason === "past" ? "promisePast" : "promiseTooFar";
-    const vars = { example: example(today, locale), max: fmt(addDays(today, ctx.settings.promiseMaxDays)), date: "date" in parsed ? fmt(parsed.date) : "" };
+    const key =
+      parsed.reason === "unreadable" ? "promiseUnreadable" : parsed.reason === "past" ? "promisePast" : "promiseTooFar";
+    const vars = {
+      example: example(today, locale),
+      max: fmt(addDays(today, ctx.settings.promiseMaxDays)),
+      date: "date" in parsed ? fmt(parsed.date) : "",
+    };
     return {
       summary: `promise refused (${parsed.reason}${"date" in parsed ? ` ${parsed.date}` : ""})`,
       replies: [{ text: ctx.texts.render(locale, key, vars), purpose: "promise-refused" }],
@@ -33,7 +45,8 @@ async function handle(ctx: KeywordContext): Promise<KeywordOutcome> {
       text: ctx.rest.trim() || undefined,
     };
   }
-  for (const account of accounts) await ctx.ledger.pauseAccount(account.id, parsed.date, `promise to pay by SMS ${ctx.record.id}`);
+  for (const account of accounts)
+    await ctx.ledger.pauseAccount(account.id, parsed.date, `promise to pay by SMS ${ctx.record.id}`);
   return {
     summary: `promise to pay by ${parsed.date}: ${accounts.length} account(s) paused`,
     replies: [{ text: ctx.texts.render(locale, "promise", { date: fmt(parsed.date) }), purpose: "promise" }],

@@ -17,7 +17,16 @@ async function handle(ctx: KeywordContext): Promise<KeywordOutcome> {
   const locale = accountLocale(ctx.accounts[0], ctx.settings);
   return {
     summary: `opted out ${accountIds.length} account(s)`,
-    replies: ctx.settings.stopConfirmation ? [{ text: ctx.texts.render(locale, "stop"), purpose: "stop", expiresAt: ctx.record.receivedAt + FIVE_MINUTES, consentExemption: "stop-confirmation" }] : [],
+    replies: ctx.settings.stopConfirmation
+      ? [
+          {
+            text: ctx.texts.render(locale, "stop"),
+            purpose: "stop",
+            expiresAt: ctx.record.receivedAt + FIVE_MINUTES,
+            consentExemption: "stop-confirmation",
+          },
+        ]
+      : [],
     accountIds,
     optOut: { accountIds, optedOut: true },
   };
@@ -25,7 +34,26 @@ async function handle(ctx: KeywordContext): Promise<KeywordOutcome> {
 
 export const stopKeyword: KeywordDefinition = {
   kind: "stop",
-  aliases: ["STOP", "STOPALL", "STOP ALL", "UNSUBSCRIBE", "REVOKE", "OPT OUT", "OPTOUT", "STOPP", "ABMELDEN", "ARRET", "ARRETER", "DESABONNER", "DESINSCRIRE", "BAJA", "PARAR", "BASTA", "AFMELDEN", "UITSCHRIJVEN"],
+  aliases: [
+    "STOP",
+    "STOPALL",
+    "STOP ALL",
+    "UNSUBSCRIBE",
+    "REVOKE",
+    "OPT OUT",
+    "OPTOUT",
+    "STOPP",
+    "ABMELDEN",
+    "ARRET",
+    "ARRETER",
+    "DESABONNER",
+    "DESINSCRIRE",
+    "BAJA",
+    "PARAR",
+    "BASTA",
+    "AFMELDEN",
+    "UITSCHRIJVEN",
+  ],
   // Common words that also start ordinary sentences ("end of month I pay"): only alone.
   aloneOnly: ["CANCEL", "END", "QUIT", "REMOVE", "HALT", "ENDE", "FIN", "ALTO", "ANNULER", "CANCELAR"],
   forUnknownNumbers: true,

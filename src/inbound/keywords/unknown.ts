@@ -12,7 +12,9 @@ async function handle(ctx: KeywordContext): Promise<KeywordOutcome> {
   const possibleOptOut = folded.some((w) => OPT_OUT_HINTS.has(w)) || folded.join(" ").includes("OPT OUT");
   return {
     summary: possibleOptOut ? "for staff: may ask to stop texts" : "for staff",
-    replies: ctx.settings.unknownKeywordHelp ? [{ text: ctx.texts.render(accountLocale(ctx.accounts[0], ctx.settings), "unknown"), purpose: "unknown" }] : [],
+    replies: ctx.settings.unknownKeywordHelp
+      ? [{ text: ctx.texts.render(accountLocale(ctx.accounts[0], ctx.settings), "unknown"), purpose: "unknown" }]
+      : [],
     accountIds: ctx.accounts.map((a) => a.id),
     text: ctx.record.text,
     possibleOptOut,

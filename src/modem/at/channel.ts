@@ -106,7 +106,16 @@ export class AtChannel {
     // A PDU already handed over when the line went (a USB modem unplugged during AT+CMGS) may
     // have left: the error says so, as a timeout at that step does.
     const inDoubt = cur !== undefined && cur.cmd.body !== undefined && cur.step === "awaitingFinal";
-    if (cur) this.finish(cur, inDoubt ? new DuegateError(error.code, `${error.message} while ${cur.cmd.name} awaited its answer`, { ...error.context, inDoubt: true }) : error);
+    if (cur)
+      this.finish(
+        cur,
+        inDoubt
+          ? new DuegateError(error.code, `${error.message} while ${cur.cmd.name} awaited its answer`, {
+              ...error.context,
+              inDoubt: true,
+            })
+          : error,
+      );
     for (const job of this.queue.splice(0)) job.reject(error);
     for (const wake of this.drainWaiters.splice(0)) wake();
   }
@@ -128,15 +137,32 @@ export class AtChannel {
     if (!cur) return;
     if (cur.cmd.body !== undefined) this.transport?.write(Buffer.from([0x1b])).catch(() => {});
     const inDoubt = cur.cmd.body !== undefined && cur.step === "awaitingFinal";
-    this.finish(cur, new DuegateError(ErrorCode.ModemTimeout, `${cur.cmd.name} cut short after ${this.opts.clock.now() - cur.startedAt} ms: ${reason}`, { command: cur.cmd.name, failure: "timeout", aborted: true, temporary: true, inDoubt }));
+    this.finish(
+      cur,
+      new DuegateError(
+        ErrorCode.ModemTimeout,
+        `${cur.cmd.name} cut short after ${this.opts.clock.now() - cur.startedAt} ms: ${reason}`,
+        { command: cur.cmd.name, failure: "timeout", aborted: true, temporary: true, inDoubt },
+      ),
+    );
   }
 
   execute<R>(cmd: AtCommand<R>): Promise<R> {
     if (!this.transport) {
-      return Promise.reject(new DuegateError(ErrorCode.ModemNotReady, `modem port is not open; ${cmd.name} not sent`, { command: cmd.name }));
+      return Promise.reject(
+        new DuegateError(ErrorCode.ModemNotReady, `modem port is not open; ${cmd.name} not sent`, {
+          command: cmd.name,
+        }),
+      );
     }
     return new Promise<R>((resolve, reject) => {
-      const job: Job = { cmd, seq: this.seq++, resolve: resolve as (v: unknown) => void, reject, origin: new Error("origin") };
+      const job: Job = {
+        cmd,
+        seq: this.seq++,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        origin: new Error("origin"),
+      };
       // Insert after every job of the same or higher priority: FIFO within a priority.
       let at = this.queue.length;
       while (at > 0 && this.queue[at - 1]!.cmd.priority > cmd.priority) at--;
@@ -163,16 +189,25 @@ export class AtChannel {
       timer: this.opts.clock.setTimer(job.cmd.timeoutMs, () => this.onTimeout(cur)),
     };
     this.current = cur;
-    if (this.log.isLevelEnabled("debug")) this.log.debug({ tag: job.cmd.name }, `» ${job.cmd.sensitive ? `${job.cmd.name}<redacted>` : job.cmd.text}`);
+    if (this.log.isLevelEnabled("debug"))
+      this.log.debug({ tag: job.cmd.name }, `» ${job.cmd.sensitive ? `${job.cmd.name}<redacted>` : job.cmd.text}`);
     transport.write(Buffer.from(`${job.cmd.text}\r`, "latin1")).catch((e: unknown) => {
-      if (this.current === cur) this.finish(cur, new DuegateError(ErrorCode.ModemUnplugged, `writing ${cur.cmd.name} failed: ${errorMessage(e)}`, { command: cur.cmd.name }));
+      if (this.current === cur)
+        this.finish(
+          cur,
+          new DuegateError(ErrorCode.ModemUnplugged, `writing ${cur.cmd.name} failed: ${errorMessage(e)}`, {
+            command: cur.cmd.name,
+          }),
+        );
     });
   }
 
   private onBytes(chunk: Uint8Array): void {
     this.parser.push(chunk);
     this.flushTimer?.cancel();
-    this.flushTimer = this.parser.pending ? this.opts.clock.setTimer(this.flushMs, () => this.parser.flush()) : undefined;
+    this.flushTimer = this.parser.pending
+      ? this.opts.clock.setTimer(this.flushMs, () => this.parser.flush())
+      : undefined;
   }
 
   private onFrame(frame: AtFrame): void {
@@ -181,7 +216,10 @@ export class AtChannel {
       case "line":
         return this.onLine(frame.text, cur);
       case "noise":
-        this.log.debug({ tag: "NOISE", bytes: frame.text.length }, `« noise ${JSON.stringify(frame.text.slice(0, 80))}`);
+        this.log.debug(
+          { tag: "NOISE", bytes: frame.text.length },
+          `« noise ${JSON.stringify(frame.text.slice(0, 80))}`,
+        );
         return;
       case "prompt":
         if (cur?.step === "awaitingPrompt" && this.transport) {
@@ -245,21 +283,53 @@ export class AtChannel {
       try {
         result = cur.cmd.parse(cur.lines);
       } catch (e) {
-        const err = e instanceof DuegateError ? e : new DuegateError(ErrorCode.ModemParse, `cannot parse the reply to ${name}: ${errorMessage(e)}`, { command: name, failure: "parse" });
+        const err =
+          e instanceof DuegateError
+            ? e
+            : new DuegateError(ErrorCode.ModemParse, `cannot parse the reply to ${name}: ${errorMessage(e)}`, {
+                command: name,
+                failure: "parse",
+              });
         return this.finish(cur, err);
       }
       return this.finish(cur, undefined, result);
     }
     if (frame.kind === "cms-error") {
       const r = cmsError(frame.code);
-      return this.finish(cur, new DuegateError(ErrorCode.ModemCmsError, `${name} failed: +CMS ERROR ${frame.code} (${r.reason})`, { command: name, failure: "cms", cms: frame.code, temporary: r.temporary, reason: r.reason }));
+      return this.finish(
+        cur,
+        new DuegateError(ErrorCode.ModemCmsError, `${name} failed: +CMS ERROR ${frame.code} (${r.reason})`, {
+          command: name,
+          failure: "cms",
+          cms: frame.code,
+          temporary: r.temporary,
+          reason: r.reason,
+        }),
+      );
     }
     if (frame.kind === "cme-error") {
       const reason = cmeReason(frame.code, frame.text);
-      const code = frame.code !== undefined && CME_SIM_LOCKED.has(frame.code) ? ErrorCode.ModemSimPin : ErrorCode.ModemCmeError;
-      return this.finish(cur, new DuegateError(code, `${name} failed: +CME ERROR ${frame.code ?? frame.text} (${reason})`, { command: name, failure: "cme", cme: frame.code, reason, temporary: true }));
+      const code =
+        frame.code !== undefined && CME_SIM_LOCKED.has(frame.code) ? ErrorCode.ModemSimPin : ErrorCode.ModemCmeError;
+      return this.finish(
+        cur,
+        new DuegateError(code, `${name} failed: +CME ERROR ${frame.code ?? frame.text} (${reason})`, {
+          command: name,
+          failure: "cme",
+          cme: frame.code,
+          reason,
+          temporary: true,
+        }),
+      );
     }
-    this.finish(cur, new DuegateError(ErrorCode.ModemError, `${name} answered ${frame.text}`, { command: name, failure: "error", temporary: true }));
+    this.finish(
+      cur,
+      new DuegateError(ErrorCode.ModemError, `${name} answered ${frame.text}`, {
+        command: name,
+        failure: "error",
+        temporary: true,
+      }),
+    );
   }
 
   private onTimeout(cur: InFlight): void {
@@ -267,7 +337,17 @@ export class AtChannel {
     // An unfinished PDU input is cancelled with ESC (TS 27.005 3.5.1), so the modem does not
     // take the next command as part of the message.
     if (cur.cmd.body !== undefined) this.transport?.write(Buffer.from([0x1b])).catch(() => {});
-    const err = new DuegateError(ErrorCode.ModemTimeout, `${cur.cmd.name} got no answer within ${cur.cmd.timeoutMs} ms`, { command: cur.cmd.name, failure: "timeout", timeoutMs: cur.cmd.timeoutMs, temporary: true, inDoubt: cur.cmd.body !== undefined && cur.step === "awaitingFinal" });
+    const err = new DuegateError(
+      ErrorCode.ModemTimeout,
+      `${cur.cmd.name} got no answer within ${cur.cmd.timeoutMs} ms`,
+      {
+        command: cur.cmd.name,
+        failure: "timeout",
+        timeoutMs: cur.cmd.timeoutMs,
+        temporary: true,
+        inDoubt: cur.cmd.body !== undefined && cur.step === "awaitingFinal",
+      },
+    );
     const origin = cur.origin.stack;
     if (origin) err.stack = `${err.name}: ${err.message}\n${origin.split("\n").slice(2).join("\n")}`;
     // A late answer must not be taken for the next command's: discard input for a moment.

@@ -1,7 +1,15 @@
 import type { AtFrame } from "./frames.js";
 
 /** Finals that end a command unsuccessfully (V.250 result codes). */
-const ERROR_FINALS = new Set(["ERROR", "NO CARRIER", "NO DIALTONE", "BUSY", "NO ANSWER", "COMMAND NOT SUPPORT", "TOO MANY PARAMETERS"]);
+const ERROR_FINALS = new Set([
+  "ERROR",
+  "NO CARRIER",
+  "NO DIALTONE",
+  "BUSY",
+  "NO ANSWER",
+  "COMMAND NOT SUPPORT",
+  "TOO MANY PARAMETERS",
+]);
 
 /**
  * Bytes → AtFrame. Lines end in CR, LF or both; empty lines are skipped. The "> "

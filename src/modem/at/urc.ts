@@ -17,7 +17,26 @@ export type Urc =
 /** URCs whose PDU comes on the next line. */
 export const TWO_LINE_URCS = ["+CDS:", "+CMT:"] as const;
 
-const VENDOR = [/^\^[A-Z]+:?/, /^\+QIND:/, /^\+CUSD:/, /^\+CLIP:/, /^\+CRING:/, /^\+CPIN:/, /^\+CFUN:/, /^\+PACSP\d?/, /^\+CIEV:/, /^\+QUSIM:/, /^\+CPSI:/, /^\+STIN:/, /^Call Ready$/, /^SMS Ready$/, /^RDY$/, /^NORMAL POWER DOWN$/, /^UNDER-VOLTAGE/, /^OVER-VOLTAGE/];
+const VENDOR = [
+  /^\^[A-Z]+:?/,
+  /^\+QIND:/,
+  /^\+CUSD:/,
+  /^\+CLIP:/,
+  /^\+CRING:/,
+  /^\+CPIN:/,
+  /^\+CFUN:/,
+  /^\+PACSP\d?/,
+  /^\+CIEV:/,
+  /^\+QUSIM:/,
+  /^\+CPSI:/,
+  /^\+STIN:/,
+  /^Call Ready$/,
+  /^SMS Ready$/,
+  /^RDY$/,
+  /^NORMAL POWER DOWN$/,
+  /^UNDER-VOLTAGE/,
+  /^OVER-VOLTAGE/,
+];
 
 /** The prefix a URC line starts with, or undefined when the line is no URC. */
 export function urcPrefix(line: string): string | undefined {

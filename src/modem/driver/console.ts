@@ -31,7 +31,11 @@ const SAFE = [
 export function allowConsoleCommand(input: string): string {
   const cmd = input.trim().toUpperCase();
   if (!SAFE.some((re) => re.test(cmd))) {
-    throw new DuegateError(ErrorCode.Forbidden, `AT command "${input.trim().slice(0, 40)}" is not on the console's allow-list (queries only)`, { command: input.trim().slice(0, 40) });
+    throw new DuegateError(
+      ErrorCode.Forbidden,
+      `AT command "${input.trim().slice(0, 40)}" is not on the console's allow-list (queries only)`,
+      { command: input.trim().slice(0, 40) },
+    );
   }
   return cmd;
 }

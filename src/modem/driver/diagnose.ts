@@ -27,9 +27,11 @@ export type RunAt = <R>(cmd: AtCommand<R>) => Promise<R>;
 
 export const HINTS = {
   profile: "set modem.profile to one of firmware-config/profiles (generic works for most modems)",
-  portMissing: "does not exist. Check the cable and `lsusb`; Huawei sticks need usb_modeswitch to leave storage/HiLink mode; prefer a /dev/serial/by-id/... name",
+  portMissing:
+    "does not exist. Check the cable and `lsusb`; Huawei sticks need usb_modeswitch to leave storage/HiLink mode; prefer a /dev/serial/by-id/... name",
   portBusy: "is another program (ModemManager, a second duegate) using the port? Is the user in group dialout?",
-  noAnswer: "wrong port (a USB modem has several: the AT port is usually if02 / ttyUSB2), wrong baud rate, or a HiLink firmware without AT port",
+  noAnswer:
+    "wrong port (a USB modem has several: the AT port is usually if02 / ttyUSB2), wrong baud rate, or a HiLink firmware without AT port",
   simPin: "the SIM wants a PIN: set modem.pin",
   simPuk: "the SIM is PUK-locked: unlock it in a phone",
   noSim: "no SIM detected: check that it is inserted the right way round",
@@ -67,15 +69,31 @@ export interface ModemCheckOptions {
  * AT, model/firmware, SIM state, IMSI (masked), signal, registration, operator, SMS centre and
  * storage, in that order; stops after a failure that makes the rest meaningless (no answer, no SIM).
  */
-export async function modemChecks(run: RunAt, profile: ModemProfile, opts: ModemCheckOptions, add: (c: DoctorCheck) => void): Promise<void> {
+export async function modemChecks(
+  run: RunAt,
+  profile: ModemProfile,
+  opts: ModemCheckOptions,
+  add: (c: DoctorCheck) => void,
+): Promise<void> {
   const t = profile.timeouts;
   let answered = false;
-  for (let i = 0; i < opts.atAttempts && !answered; i++) answered = await run(at(1500)).then(() => true, () => false);
-  add({ name: "AT answers", ok: answered, detail: answered ? "OK" : "no answer to AT", hint: answered ? undefined : HINTS.noAnswer });
+  for (let i = 0; i < opts.atAttempts && !answered; i++)
+    answered = await run(at(1500)).then(
+      () => true,
+      () => false,
+    );
+  add({
+    name: "AT answers",
+    ok: answered,
+    detail: answered ? "OK" : "no answer to AT",
+    hint: answered ? undefined : HINTS.noAnswer,
+  });
   if (!answered) return;
   await opts.afterAnswer?.();
 
-  const info = await Promise.all([run(ati(t.command)), run(cgmm(t.command)), run(cgmr(t.command))].map((p) => p.catch(() => "")));
+  const info = await Promise.all(
+    [run(ati(t.command)), run(cgmm(t.command)), run(cgmr(t.command))].map((p) => p.catch(() => "")),
+  );
   const model = info[1] || info[0] || "unknown";
   const matches = profile.match.model ? new RegExp(profile.match.model, "i").test(`${info[0]} ${model}`) : true;
   const suggestion = matches ? undefined : await suggestProfile(`${info[0]} ${model}`);
@@ -83,45 +101,102 @@ export async function modemChecks(run: RunAt, profile: ModemProfile, opts: Modem
     name: "model / firmware",
     ok: true,
     detail: `${model}; firmware ${info[2] || "unknown"}`,
-    hint: suggestion && suggestion !== profile.name ? `this looks like a ${suggestion}: set modem.profile to ${suggestion}` : undefined,
+    hint:
+      suggestion && suggestion !== profile.name
+        ? `this looks like a ${suggestion}: set modem.profile to ${suggestion}`
+        : undefined,
   });
 
   let simState = await run(cpinQuery(t.network)).catch((e: unknown) => `error: ${errorMessage(e)}`);
-  if (simState === "SIM PIN" && opts.pin) simState = await run(cpinEnter(opts.pin, t.network)).then(() => "READY (PIN entered)", (e: unknown) => `PIN rejected: ${errorMessage(e)}`);
+  if (simState === "SIM PIN" && opts.pin)
+    simState = await run(cpinEnter(opts.pin, t.network)).then(
+      () => "READY (PIN entered)",
+      (e: unknown) => `PIN rejected: ${errorMessage(e)}`,
+    );
   const simOk = simState.startsWith("READY");
-  const simHint = simState === "SIM PIN" ? HINTS.simPin : /PUK/.test(simState) ? HINTS.simPuk : /10|not inserted/i.test(simState) ? HINTS.noSim : HINTS.simOther;
+  const simHint =
+    simState === "SIM PIN"
+      ? HINTS.simPin
+      : /PUK/.test(simState)
+        ? HINTS.simPuk
+        : /10|not inserted/i.test(simState)
+          ? HINTS.noSim
+          : HINTS.simOther;
   add({ name: "SIM", ok: simOk, detail: simState, hint: simOk ? undefined : simHint });
   if (!simOk) return;
 
   const imsi = await run(cimi(t.command)).catch(() => "");
-  add({ name: "IMSI", ok: imsi.length > 0, detail: imsi ? maskImsi(imsi) : "not readable", hint: imsi ? undefined : HINTS.imsi });
+  add({
+    name: "IMSI",
+    ok: imsi.length > 0,
+    detail: imsi ? maskImsi(imsi) : "not readable",
+    hint: imsi ? undefined : HINTS.imsi,
+  });
 
   const signal = await run(csq(t.command)).catch(() => undefined);
   const signalOk = signal !== undefined && signal.rssi !== 99 && signal.rssi >= 5;
-  const signalText = signal ? (signal.rssi === 99 ? "not known (rssi 99)" : `${signal.dbm} dBm (rssi ${signal.rssi}, ${signal.bars}/4 bars)`) : "no answer";
+  const signalText = signal
+    ? signal.rssi === 99
+      ? "not known (rssi 99)"
+      : `${signal.dbm} dBm (rssi ${signal.rssi}, ${signal.bars}/4 bars)`
+    : "no answer";
   add({ name: "signal", ok: signalOk, detail: signalText, hint: signalOk ? undefined : HINTS.signal });
 
   const reg = await run(cregQuery(t.command, undefined, profile.registration)).catch(() => "unknown" as const);
   const regOk = reg === "home" || reg === "roaming";
-  add({ name: "registration", ok: regOk, detail: reg, hint: regOk ? undefined : reg === "denied" ? HINTS.denied : HINTS.unregistered });
+  add({
+    name: "registration",
+    ok: regOk,
+    detail: reg,
+    hint: regOk ? undefined : reg === "denied" ? HINTS.denied : HINTS.unregistered,
+  });
 
   const operator = await run(copsQuery(t.network)).catch(() => undefined);
-  add({ name: "operator", ok: Boolean(operator), detail: operator ?? "none", hint: operator ? undefined : HINTS.operator });
+  add({
+    name: "operator",
+    ok: Boolean(operator),
+    detail: operator ?? "none",
+    hint: operator ? undefined : HINTS.operator,
+  });
 
   const smsc = await run(cscaQuery(t.command)).catch(() => undefined);
-  add({ name: "SMS centre", ok: Boolean(smsc), detail: smsc ?? "not set on the SIM", hint: smsc ? undefined : HINTS.smsc });
+  add({
+    name: "SMS centre",
+    ok: Boolean(smsc),
+    detail: smsc ?? "not set on the SIM",
+    hint: smsc ? undefined : HINTS.smsc,
+  });
 
   const storage = await run(cpmsQuery(t.command)).catch(() => undefined);
   const storageOk = storage !== undefined && storage.used < storage.total;
-  add({ name: "SMS storage", ok: storageOk, detail: storage ? `${storage.storage} ${storage.used}/${storage.total} used` : "no answer", hint: storageOk ? undefined : HINTS.storage });
+  add({
+    name: "SMS storage",
+    ok: storageOk,
+    detail: storage ? `${storage.storage} ${storage.used}/${storage.total} used` : "no answer",
+    hint: storageOk ? undefined : HINTS.storage,
+  });
 }
 
 /** Modem.diagnose(): the driver's state first, then the checks through its running channel. */
-export async function liveDiagnosis(d: { up: boolean; port: string; state: string; lastError: string | undefined; profile: ModemProfile; run: RunAt }): Promise<{ checks: DoctorCheck[] }> {
+export async function liveDiagnosis(d: {
+  up: boolean;
+  port: string;
+  state: string;
+  lastError: string | undefined;
+  profile: ModemProfile;
+  run: RunAt;
+}): Promise<{ checks: DoctorCheck[] }> {
   const checks: DoctorCheck[] = [];
   const ok = d.up && !d.state.startsWith("recovering");
   const detail = `${d.port}: ${d.state}${d.lastError ? `; last error: ${d.lastError}` : ""}`;
-  checks.push({ name: "modem", ok, detail, hint: d.up ? undefined : "the port is not open; duegate keeps reopening it (see the log). For the port checks, stop the service and run `duegate doctor`" });
+  checks.push({
+    name: "modem",
+    ok,
+    detail,
+    hint: d.up
+      ? undefined
+      : "the port is not open; duegate keeps reopening it (see the log). For the port checks, stop the service and run `duegate doctor`",
+  });
   if (d.up) await modemChecks(d.run, d.profile, { atAttempts: 1 }, (c) => void checks.push(c));
   return { checks };
 }

@@ -10,7 +10,13 @@ export async function settledWithin(clock: Clock, graceMs: number, work: Promise
     timer = clock.setTimer(graceMs, () => resolve(false));
   });
   try {
-    return await Promise.race([work.then(() => true, () => true), expired]);
+    return await Promise.race([
+      work.then(
+        () => true,
+        () => true,
+      ),
+      expired,
+    ]);
   } finally {
     timer?.cancel();
   }

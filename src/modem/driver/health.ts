@@ -9,7 +9,10 @@ import type { ModemProfile } from "./profile.js";
 export type HealthReading = Pick<ModemHealthEvent, "signal" | "registration" | "operator"> & { storage?: StorageUse };
 
 /** One health poll: AT+CSQ, AT+CREG? (or the profile's CGREG/CEREG), AT+COPS?, AT+CPMS? at the lowest priority. */
-export async function readHealth(run: <R>(cmd: AtCommand<R>) => Promise<R>, profile: ModemProfile): Promise<HealthReading> {
+export async function readHealth(
+  run: <R>(cmd: AtCommand<R>) => Promise<R>,
+  profile: ModemProfile,
+): Promise<HealthReading> {
   const t = profile.timeouts;
   const signal = await run(csq(t.command));
   const registration = await run(cregQuery(t.command, undefined, profile.registration));

@@ -108,7 +108,12 @@ export class Inbox {
     this.pendingWork++;
     const next = (lane === "sms" ? this.smsTail : this.reportTail)
       .then(work)
-      .catch((e: unknown) => this.log.warn({ err: errorMessage(e), lane }, "inbound work failed; the message stays stored and is read again at the next sweep"))
+      .catch((e: unknown) =>
+        this.log.warn(
+          { err: errorMessage(e), lane },
+          "inbound work failed; the message stays stored and is read again at the next sweep",
+        ),
+      )
       .finally(() => this.pendingWork--);
     if (lane === "sms") this.smsTail = next;
     else this.reportTail = next;
@@ -129,7 +134,9 @@ export class Inbox {
         await this.select(storage);
         return await fn();
       } finally {
-        await this.select(this.d.profile.storage[0]).catch((e: unknown) => this.log.warn({ err: errorMessage(e) }, "could not select the read storage again"));
+        await this.select(this.d.profile.storage[0]).catch((e: unknown) =>
+          this.log.warn({ err: errorMessage(e) }, "could not select the read storage again"),
+        );
       }
     });
     this.storageTail = run.then(
@@ -150,7 +157,8 @@ export class Inbox {
     if (list.length > 0) this.log.info({ storage, count: list.length }, "stored messages found");
     for (const item of list) {
       if (item.stat === 2 || item.stat === 3) continue; // stored outgoing messages are not ours to read
-      if (isStatusReport(item.pdu)) this.queueStoredReport(storage, item.index, () => this.handleStored(storage, item.index, item.pdu));
+      if (isStatusReport(item.pdu))
+        this.queueStoredReport(storage, item.index, () => this.handleStored(storage, item.index, item.pdu));
       else await this.handleStored(storage, item.index, item.pdu);
     }
   }
@@ -162,7 +170,8 @@ export class Inbox {
 
   private async handleStored(storage: string, index: number, hex: string): Promise<void> {
     const key = `${storage}:${index}`;
-    const remove = (): Promise<void> => this.inStorage(storage, () => this.d.run(cmgd(index, this.d.profile.timeouts.command)));
+    const remove = (): Promise<void> =>
+      this.inStorage(storage, () => this.d.run(cmgd(index, this.d.profile.timeouts.command)));
     if (this.delivered.get(key) === hex) {
       await remove();
       this.delivered.delete(key);
@@ -182,7 +191,10 @@ export class Inbox {
       pdu = decodePdu(hex);
     } catch (e) {
       // Kept on the SIM it would be read again for ever and fill the storage: drop it, loudly.
-      this.log.warn({ ...where, err: errorMessage(e), octets: hex.length / 2 }, "undecodable PDU in modem storage, deleted");
+      this.log.warn(
+        { ...where, err: errorMessage(e), octets: hex.length / 2 },
+        "undecodable PDU in modem storage, deleted",
+      );
       this.log.debug({ hex }, "undecodable PDU");
       return true;
     }

@@ -51,24 +51,48 @@ export async function initialize(d: InitDeps): Promise<InitResult> {
   const t = d.profile.timeouts;
   const log = d.logger;
   // A modem that just booted may need a few probes (and swallows the first bytes).
-  await retry(d, () => d.run(at(Math.min(t.command, 1000))), 3, 200, () => true);
+  await retry(
+    d,
+    () => d.run(at(Math.min(t.command, 1000))),
+    3,
+    200,
+    () => true,
+  );
   await d.run(ate(false, t.command));
   for (const line of d.profile.init) await retry(d, () => d.run(raw(line, t.command)), 5, 1000, isSimBusy);
 
   let simState = await retry(d, () => d.run(cpinQuery(t.network)), 5, 1000, isSimBusy);
   if (simState === "SIM PIN") {
-    if (!d.pin) throw new DuegateError(ErrorCode.ModemSimPin, "the SIM asks for a PIN and modem.pin is empty", { simState });
-    if (d.pinRejected.value) throw new DuegateError(ErrorCode.ModemSimPin, "the SIM PIN was rejected before; not entered again to protect the SIM from a PUK lock", { simState });
+    if (!d.pin)
+      throw new DuegateError(ErrorCode.ModemSimPin, "the SIM asks for a PIN and modem.pin is empty", { simState });
+    if (d.pinRejected.value)
+      throw new DuegateError(
+        ErrorCode.ModemSimPin,
+        "the SIM PIN was rejected before; not entered again to protect the SIM from a PUK lock",
+        { simState },
+      );
     try {
       await d.run(cpinEnter(d.pin, t.network));
     } catch (e) {
       if (isDuegateError(e) && (e.context.cme === 16 || e.code === ErrorCode.ModemSimPin)) d.pinRejected.value = true;
-      throw new DuegateError(ErrorCode.ModemSimPin, "the SIM rejected modem.pin (check it; it will not be tried again until restart)", { simState }, { cause: e });
+      throw new DuegateError(
+        ErrorCode.ModemSimPin,
+        "the SIM rejected modem.pin (check it; it will not be tried again until restart)",
+        { simState },
+        { cause: e },
+      );
     }
     log.info("SIM PIN accepted");
-    simState = await retry(d, () => d.run(cpinQuery(t.network)), 10, 1000, (e) => isSimBusy(e) || isDuegateError(e, ErrorCode.ModemSimPin));
+    simState = await retry(
+      d,
+      () => d.run(cpinQuery(t.network)),
+      10,
+      1000,
+      (e) => isSimBusy(e) || isDuegateError(e, ErrorCode.ModemSimPin),
+    );
   }
-  if (simState !== "READY") throw new DuegateError(ErrorCode.ModemSimPin, `the SIM is not ready: ${simState}`, { simState });
+  if (simState !== "READY")
+    throw new DuegateError(ErrorCode.ModemSimPin, `the SIM is not ready: ${simState}`, { simState });
 
   await retry(d, () => d.run(cmgfPdu(t.command)), 5, 1000, isSimBusy);
   if (d.smsc) await d.run(cscaSet(d.smsc, t.command));
@@ -86,10 +110,18 @@ export async function initialize(d: InitDeps): Promise<InitResult> {
       log.info({ line }, "modem refused this CNMI setting; trying the next of the profile");
     }
   }
-  if (!cnmiOk) throw new DuegateError(ErrorCode.ModemError, "the modem accepted none of the profile's CNMI settings: no new-message indications", { profile: d.profile.name }, { cause: lastCnmiError });
+  if (!cnmiOk)
+    throw new DuegateError(
+      ErrorCode.ModemError,
+      "the modem accepted none of the profile's CNMI settings: no new-message indications",
+      { profile: d.profile.name },
+      { cause: lastCnmiError },
+    );
 
   // Optional: a modem that refuses it is still polled by the health check.
-  await d.run(cregEnable(t.command, d.profile.registration)).catch(() => d.logger.info("modem refused registration URCs; relying on polls"));
+  await d
+    .run(cregEnable(t.command, d.profile.registration))
+    .catch(() => d.logger.info("modem refused registration URCs; relying on polls"));
   const registration = await waitForRegistration(d);
   return { simState, registration, storage, reportsStored };
 }
@@ -110,7 +142,13 @@ async function waitForRegistration(d: InitDeps): Promise<Registration> {
   return reg;
 }
 
-async function retry<R>(d: InitDeps, fn: () => Promise<R>, attempts: number, waitMs: number, when: (e: unknown) => boolean): Promise<R> {
+async function retry<R>(
+  d: InitDeps,
+  fn: () => Promise<R>,
+  attempts: number,
+  waitMs: number,
+  when: (e: unknown) => boolean,
+): Promise<R> {
   for (let i = 1; ; i++) {
     try {
       return await fn();

@@ -57,7 +57,6 @@ type State = ModemHealthEvent["state"];
 
 const DEFAULT_STOP_GRACE_MS = 5000;
 
-
 /**
  * The modem driver: init from a profile, send, receive and health on top of one AtChannel;
  * the recovery ladder runs in recovery-ladder.ts. Everything it sends goes through `run`,
@@ -121,12 +120,24 @@ export class ModemDriver {
     this.stopped = undefined;
     const profile = await loadProfile(this.opts.profile);
     this.profile = { ...profile, timeouts: { ...profile.timeouts, ...this.opts.timeouts } };
-    this.channel = new AtChannel({ clock: this.opts.clock, logger: this.opts.logger, promptWithoutSpace: this.profile.compat.promptWithoutSpace });
+    this.channel = new AtChannel({
+      clock: this.opts.clock,
+      logger: this.opts.logger,
+      promptWithoutSpace: this.profile.compat.promptWithoutSpace,
+    });
     this.channel.onUrc((u) => this.onUrc(u));
     this.inbox = new Inbox({ run: (c) => this.run(c), profile: this.profile, logger: this.opts.logger });
     if (this.pendingInbound) this.inbox.onInbound(this.pendingInbound);
     if (this.pendingStatus) this.inbox.onStatusReport(this.pendingStatus);
-    this.factory = this.opts.transportFactory ?? resolveTransport({ port: this.opts.port, baudRate: this.opts.baudRate, logger: this.opts.logger, usb: this.profile.match.usb, simulator: this.opts.simulator });
+    this.factory =
+      this.opts.transportFactory ??
+      resolveTransport({
+        port: this.opts.port,
+        baudRate: this.opts.baudRate,
+        logger: this.opts.logger,
+        usb: this.profile.match.usb,
+        simulator: this.opts.simulator,
+      });
     this.setState("starting");
     try {
       await this.connectAndInit();
@@ -153,7 +164,9 @@ export class ModemDriver {
     this.healthTimer?.cancel();
     this.recovery.wake();
     const graceMs = this.opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
-    const finished = !this.channel || (await settledWithin(this.opts.clock, graceMs, Promise.all([this.inbox.idle(), this.channel.drained()])));
+    const finished =
+      !this.channel ||
+      (await settledWithin(this.opts.clock, graceMs, Promise.all([this.inbox.idle(), this.channel.drained()])));
     if (!finished && this.channel.busy) {
       this.log.warn({ graceMs }, "modem did not finish its command within the stop grace; cutting it short");
       this.channel.abort(`the service is stopping (modem.stopGraceMs = ${graceMs})`);
@@ -186,16 +199,31 @@ export class ModemDriver {
   }
 
   async sendPart(part: { pdu: string; tpduLength: number }): Promise<{ reference: number }> {
-    if (this.stopping) throw new DuegateError(ErrorCode.ModemClosed, "cannot send now: the modem is stopping", { temporary: true });
+    if (this.stopping)
+      throw new DuegateError(ErrorCode.ModemClosed, "cannot send now: the modem is stopping", { temporary: true });
     if (this.state !== "ready") {
-      const code = this.state === "degraded" ? ErrorCode.ModemNoNetwork : this.portGone ? ErrorCode.ModemUnplugged : ErrorCode.ModemNotReady;
-      const why = this.state === "degraded" ? `not registered on a network (${this.registration ?? "unknown"})` : `modem is ${this.state}${this.recovery.phase ? ` (${this.recovery.phase})` : ""}`;
-      throw new DuegateError(code, `cannot send now: ${why}`, { temporary: true, state: this.state, phase: this.recovery.phase, lastError: this.lastError });
+      const code =
+        this.state === "degraded"
+          ? ErrorCode.ModemNoNetwork
+          : this.portGone
+            ? ErrorCode.ModemUnplugged
+            : ErrorCode.ModemNotReady;
+      const why =
+        this.state === "degraded"
+          ? `not registered on a network (${this.registration ?? "unknown"})`
+          : `modem is ${this.state}${this.recovery.phase ? ` (${this.recovery.phase})` : ""}`;
+      throw new DuegateError(code, `cannot send now: ${why}`, {
+        temporary: true,
+        state: this.state,
+        phase: this.recovery.phase,
+        lastError: this.lastError,
+      });
     }
     try {
       return await this.run(cmgs(part, this.profile.timeouts.send));
     } catch (e) {
-      if (isDuegateError(e, ErrorCode.ModemCmsError) && (e.context.cms === 331 || e.context.cms === 332)) void this.refreshHealth();
+      if (isDuegateError(e, ErrorCode.ModemCmsError) && (e.context.cms === 331 || e.context.cms === 332))
+        void this.refreshHealth();
       throw e;
     }
   }
@@ -243,7 +271,8 @@ export class ModemDriver {
    * and the network's answer comes later as a +CUSD URC. Rejects ModemTimeout when none comes.
    */
   async ussd(code: string): Promise<UssdAnswer> {
-    if (!/^[*#0-9]{2,30}$/.test(code)) throw new DuegateError(ErrorCode.Validation, `USSD code "${code}" is not one: digits, * and # only`, { code });
+    if (!/^[*#0-9]{2,30}$/.test(code))
+      throw new DuegateError(ErrorCode.Validation, `USSD code "${code}" is not one: digits, * and # only`, { code });
     const timeoutMs = Math.max(10_000, this.profile.timeouts.network * 3);
     let settle!: (a: UssdAnswer | Error) => void;
     const answer = new Promise<UssdAnswer>((resolve, reject) => {
@@ -262,7 +291,12 @@ export class ModemDriver {
     }
     const timer = this.opts.clock.setTimer(timeoutMs, () => {
       drop();
-      settle(new DuegateError(ErrorCode.ModemTimeout, `no USSD answer to ${code} within ${timeoutMs} ms`, { command: "CUSD", temporary: true }));
+      settle(
+        new DuegateError(ErrorCode.ModemTimeout, `no USSD answer to ${code} within ${timeoutMs} ms`, {
+          command: "CUSD",
+          temporary: true,
+        }),
+      );
     });
     try {
       return await answer;
@@ -280,7 +314,14 @@ export class ModemDriver {
   async diagnose(): Promise<{ checks: DoctorCheck[] }> {
     const up = this.channel?.attached === true && !this.stopping;
     const state = `${this.state}${this.recovery.phase ? ` (${this.recovery.phase})` : ""}`;
-    return liveDiagnosis({ up, port: this.transport?.description ?? this.opts.port, state, lastError: this.lastError, profile: this.profile, run: (c) => this.run(atPriority(c, AtPriority.Health)) });
+    return liveDiagnosis({
+      up,
+      port: this.transport?.description ?? this.opts.port,
+      state,
+      lastError: this.lastError,
+      profile: this.profile,
+      run: (c) => this.run(atPriority(c, AtPriority.Health)),
+    });
   }
 
   /** Resolves true once ready (or false after timeoutMs): the CLI verbs wait with it. */
@@ -335,11 +376,25 @@ export class ModemDriver {
         this.log.warn({ port: t.description, end }, "modem port went away");
         this.transport = undefined;
         this.portGone = true;
-        this.channel.detach(new DuegateError(ErrorCode.ModemUnplugged, `modem port ${t.description} went away`, { port: t.description, temporary: true }));
+        this.channel.detach(
+          new DuegateError(ErrorCode.ModemUnplugged, `modem port ${t.description} went away`, {
+            port: t.description,
+            temporary: true,
+          }),
+        );
         this.recovery.start();
       });
     }
-    const r = await initialize({ run: (c) => this.run(c), profile: this.profile, clock: this.opts.clock, logger: this.log, pin: this.opts.pin, smsc: this.opts.smsc, pinRejected: this.pinRejected, registrationPollMs: this.opts.registrationPollMs ?? 1000 });
+    const r = await initialize({
+      run: (c) => this.run(c),
+      profile: this.profile,
+      clock: this.opts.clock,
+      logger: this.log,
+      pin: this.opts.pin,
+      smsc: this.opts.smsc,
+      pinRejected: this.pinRejected,
+      registrationPollMs: this.opts.registrationPollMs ?? 1000,
+    });
     this.simState = r.simState;
     this.storage = r.storage;
     this.model = await this.run(cgmm(this.profile.timeouts.command)).catch(() => this.model);
@@ -347,7 +402,15 @@ export class ModemDriver {
     this.recovery.clearPhase();
     this.lastError = undefined;
     this.applyRegistration(r.registration, true);
-    this.log.info({ port: this.transport?.description, profile: this.profile.name, registration: r.registration, reportsStored: r.reportsStored }, "modem ready");
+    this.log.info(
+      {
+        port: this.transport?.description,
+        profile: this.profile.name,
+        registration: r.registration,
+        reportsStored: r.reportsStored,
+      },
+      "modem ready",
+    );
     // Everything stored before we came up is handed over before new work (pain point 14).
     void this.inbox.sweep();
     void this.refreshHealth();
@@ -361,13 +424,15 @@ export class ModemDriver {
   }
 
   private onUrc(urc: Urc): void {
-    if (urc.type === "creg" && urc.source === this.profile.registration) this.applyRegistration(registrationOf(urc.stat));
+    if (urc.type === "creg" && urc.source === this.profile.registration)
+      this.applyRegistration(registrationOf(urc.stat));
     else if (urc.type === "vendor" && urc.name === "+CUSD") {
       const answer = parseCusd(urc.text);
       const waiter = this.ussdWaiters.shift();
       if (answer && waiter) waiter(answer);
       else this.log.debug("USSD answer nobody waited for; ignored");
-    } else if (urc.type === "vendor" || urc.type === "ring") this.log.debug({ urc: urc.type === "vendor" ? urc.name : "RING" }, "URC ignored");
+    } else if (urc.type === "vendor" || urc.type === "ring")
+      this.log.debug({ urc: urc.type === "vendor" ? urc.name : "RING" }, "URC ignored");
     else if (urc.type !== "creg") {
       if (urc.type === "cmti" || urc.type === "cmt") this.announceInbound();
       this.inbox.handleUrc(urc);

@@ -37,7 +37,11 @@ export interface ModemProfile {
   compat: CompatFlags;
 }
 
-const DEFAULT_PROFILE_TIMEOUTS: ProfileTimeouts = { ...DEFAULT_TIMEOUTS, registrationMs: 60_000, resetSettleMs: 15_000 };
+const DEFAULT_PROFILE_TIMEOUTS: ProfileTimeouts = {
+  ...DEFAULT_TIMEOUTS,
+  registrationMs: 60_000,
+  resetSettleMs: 15_000,
+};
 
 /** firmware-config/profiles, found from this file upwards (works from src/ under tsx and from dist/). */
 export function profilesDir(): string {
@@ -52,36 +56,53 @@ export function profilesDir(): string {
 
 /** Loads and validates firmware-config/profiles/<name>.yaml; an error names the file and the key. */
 export async function loadProfile(name: string, dir = profilesDir()): Promise<ModemProfile> {
-  if (!/^[a-z0-9][a-z0-9_-]*$/.test(name)) throw new DuegateError(ErrorCode.ConfigInvalid, `modem profile "${name}" is not a profile name (lowercase letters, digits, - and _)`, { key: "modem.profile", value: name });
+  if (!/^[a-z0-9][a-z0-9_-]*$/.test(name))
+    throw new DuegateError(
+      ErrorCode.ConfigInvalid,
+      `modem profile "${name}" is not a profile name (lowercase letters, digits, - and _)`,
+      { key: "modem.profile", value: name },
+    );
   const file = join(dir, `${name}.yaml`);
   let text: string;
   try {
     text = await readFile(file, "utf8");
   } catch {
-    throw new DuegateError(ErrorCode.ConfigInvalid, `modem profile "${name}" not found (${file}); known: generic, sim800, sim7600, ec25, e3372`, { key: "modem.profile", value: name, file });
+    throw new DuegateError(
+      ErrorCode.ConfigInvalid,
+      `modem profile "${name}" not found (${file}); known: generic, sim800, sim7600, ec25, e3372`,
+      { key: "modem.profile", value: name, file },
+    );
   }
   let doc: unknown;
   try {
     doc = parseYaml(text);
   } catch (e) {
-    throw new DuegateError(ErrorCode.ConfigInvalid, `modem profile ${file} is not valid YAML: ${errorMessage(e)}`, { file });
+    throw new DuegateError(ErrorCode.ConfigInvalid, `modem profile ${file} is not valid YAML: ${errorMessage(e)}`, {
+      file,
+    });
   }
   return validateProfile(doc, file);
 }
 
 export function validateProfile(doc: unknown, file: string): ModemProfile {
   const bad = (key: string, expected: string): never => {
-    throw new DuegateError(ErrorCode.ConfigInvalid, `modem profile ${file}: "${key}" must be ${expected}`, { file, key });
+    throw new DuegateError(ErrorCode.ConfigInvalid, `modem profile ${file}: "${key}" must be ${expected}`, {
+      file,
+      key,
+    });
   };
   if (!doc || typeof doc !== "object") bad("(root)", "a mapping");
   const d = doc as Record<string, unknown>;
-  const strings = (key: string, v: unknown): string[] => (Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : bad(key, "a list of strings"));
-  const atLines = (key: string, v: unknown): string[] => strings(key, v).map((l, i) => (/^AT/i.test(l) ? l : bad(`${key}[${i}]`, "an AT command line")));
+  const strings = (key: string, v: unknown): string[] =>
+    Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : bad(key, "a list of strings");
+  const atLines = (key: string, v: unknown): string[] =>
+    strings(key, v).map((l, i) => (/^AT/i.test(l) ? l : bad(`${key}[${i}]`, "an AT command line")));
   if (typeof d.name !== "string") bad("name", "a string");
   const storage = strings("storage", d.storage ?? ["SM", "SM", "SM"]);
   if (storage.length !== 3) bad("storage", "three storages [mem1, mem2, mem3]");
   const registration = d.registration ?? "CREG";
-  if (registration !== "CREG" && registration !== "CGREG" && registration !== "CEREG") return bad("registration", "CREG, CGREG or CEREG");
+  if (registration !== "CREG" && registration !== "CGREG" && registration !== "CEREG")
+    return bad("registration", "CREG, CGREG or CEREG");
   const timeouts = { ...DEFAULT_PROFILE_TIMEOUTS };
   for (const [k, v] of Object.entries((d.timeouts as Record<string, unknown> | undefined) ?? {})) {
     if (!(k in timeouts)) bad(`timeouts.${k}`, `one of ${Object.keys(timeouts).join(", ")}`);
@@ -89,7 +110,9 @@ export function validateProfile(doc: unknown, file: string): ModemProfile {
     (timeouts as Record<string, number>)[k] = v as number;
   }
   const c = (d.compat as Record<string, unknown> | undefined) ?? {};
-  for (const k of Object.keys(c)) if (!["promptWithoutSpace", "resetReenumerates", "statusReportStorage"].includes(k)) bad(`compat.${k}`, "a known compat flag (promptWithoutSpace, resetReenumerates, statusReportStorage)");
+  for (const k of Object.keys(c))
+    if (!["promptWithoutSpace", "resetReenumerates", "statusReportStorage"].includes(k))
+      bad(`compat.${k}`, "a known compat flag (promptWithoutSpace, resetReenumerates, statusReportStorage)");
   const match = (d.match as Record<string, unknown> | undefined) ?? {};
   const usb = Array.isArray(match.usb) ? match.usb : [];
   return {
@@ -98,7 +121,8 @@ export function validateProfile(doc: unknown, file: string): ModemProfile {
     match: {
       usb: usb.map((u: unknown, i) => {
         const x = u as Record<string, unknown>;
-        if (typeof x?.vendorId !== "string" || typeof x.productId !== "string") bad(`match.usb[${i}]`, "{ vendorId, productId } as hex strings");
+        if (typeof x?.vendorId !== "string" || typeof x.productId !== "string")
+          bad(`match.usb[${i}]`, "{ vendorId, productId } as hex strings");
         return { vendorId: (x.vendorId as string).toLowerCase(), productId: (x.productId as string).toLowerCase() };
       }),
       model: typeof match.model === "string" ? match.model : undefined,

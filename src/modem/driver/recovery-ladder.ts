@@ -4,7 +4,14 @@ import type { Logger } from "../../core/log.js";
 import type { AtCommand } from "../at/command.js";
 import { reset } from "../at/commands/cfun.js";
 import type { ModemProfile } from "./profile.js";
-import { backoffMs, nextPhase, powerCycle, RecoveryPhase, type RecoveryOptions, type UhubctlTarget } from "./recovery.js";
+import {
+  backoffMs,
+  nextPhase,
+  powerCycle,
+  RecoveryPhase,
+  type RecoveryOptions,
+  type UhubctlTarget,
+} from "./recovery.js";
 
 /** What the ladder needs from the driver; the driver keeps the port, the channel and the state. */
 export interface RecoveryPorts {
@@ -84,7 +91,10 @@ export class RecoveryLadder {
           const profile = p.profile();
           p.log.warn({ command: profile.reset }, "resetting the modem");
           await p.execute(reset(profile.reset, profile.timeouts.command)).catch(() => {});
-          if (profile.compat.resetReenumerates) await p.closeTransport(new DuegateError(ErrorCode.ModemNotReady, "modem is resetting", { temporary: true }));
+          if (profile.compat.resetReenumerates)
+            await p.closeTransport(
+              new DuegateError(ErrorCode.ModemNotReady, "modem is resetting", { temporary: true }),
+            );
           else keepTransport = true;
           await this.sleep(profile.timeouts.resetSettleMs);
           p.setRecovering();

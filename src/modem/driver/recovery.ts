@@ -29,7 +29,12 @@ export interface RecoveryOptions {
   powerCycleAfter: number;
 }
 
-export const DEFAULT_RECOVERY: RecoveryOptions = { backoffBaseMs: 500, backoffMaxMs: 30_000, resetAfter: 3, powerCycleAfter: 6 };
+export const DEFAULT_RECOVERY: RecoveryOptions = {
+  backoffBaseMs: 500,
+  backoffMaxMs: 30_000,
+  resetAfter: 3,
+  powerCycleAfter: 6,
+};
 
 /** Pure: may this command be sent again after a timeout? (zwave-js mayRetrySerialAPICommand) */
 export function mayRetry(cmd: { retryable: boolean }, attempt: number): boolean {
@@ -60,14 +65,22 @@ export interface UhubctlTarget {
 /** Last resort: power-cycles the modem's USB port (needs a hub with per-port power switching). */
 export function powerCycle(target: UhubctlTarget, logger: Logger): Promise<boolean> {
   return new Promise((resolve) => {
-    execFile(target.command ?? "uhubctl", ["-l", target.location, "-p", target.port, "-a", "cycle", "-d", "3"], { timeout: 30_000 }, (err, _stdout, stderr) => {
-      if (err) {
-        logger.error({ err: errorMessage(err), stderr: String(stderr).slice(0, 300) }, "USB power cycle with uhubctl failed");
-        resolve(false);
-      } else {
-        logger.warn({ location: target.location, port: target.port }, "USB port power-cycled with uhubctl");
-        resolve(true);
-      }
-    });
+    execFile(
+      target.command ?? "uhubctl",
+      ["-l", target.location, "-p", target.port, "-a", "cycle", "-d", "3"],
+      { timeout: 30_000 },
+      (err, _stdout, stderr) => {
+        if (err) {
+          logger.error(
+            { err: errorMessage(err), stderr: String(stderr).slice(0, 300) },
+            "USB power cycle with uhubctl failed",
+          );
+          resolve(false);
+        } else {
+          logger.warn({ location: target.location, port: target.port }, "USB port power-cycled with uhubctl");
+          resolve(true);
+        }
+      },
+    );
   });
 }

@@ -22,7 +22,13 @@ export function createModemPool(opts: ModemPoolOptions): ModemPool {
     const simulator =
       spec.port === "sim"
         ? (given.shift() ??
-          new ModemSimulator({ clock: opts.clock, sendLatencyMs: spec.sendLatencyMs, deliveryReportDelayMs: m.simulator.deliveryReportDelayMs, ...(spec.number ? { ownNumber: spec.number } : {}), storageSize: m.simulator.storageSize }))
+          new ModemSimulator({
+            clock: opts.clock,
+            sendLatencyMs: spec.sendLatencyMs,
+            deliveryReportDelayMs: m.simulator.deliveryReportDelayMs,
+            ...(spec.number ? { ownNumber: spec.number } : {}),
+            storageSize: m.simulator.storageSize,
+          }))
         : undefined;
     const logger = opts.logger.child({ modem: spec.id });
     const modem = createModem({

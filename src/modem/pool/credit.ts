@@ -58,10 +58,18 @@ export class CreditMonitor {
       const answer = await m.modem.ussd(balance.ussd);
       const credit = creditOf(answer.text);
       const low = credit !== undefined && credit < Math.round(balance.warnBelow * 100);
-      const c: SimCredit = { modemId: m.id, ...(credit !== undefined ? { credit } : {}), text: answer.text, low, at: this.deps.clock.now() };
+      const c: SimCredit = {
+        modemId: m.id,
+        ...(credit !== undefined ? { credit } : {}),
+        text: answer.text,
+        low,
+        at: this.deps.clock.now(),
+      };
       this.latest.set(m.id, c);
-      if (credit === undefined) log.warn({ answer: answer.text.slice(0, 160) }, "prepaid credit: no amount in the operator's answer");
-      else if (credit <= 0) log.error({ credit: credit / 100 }, "prepaid credit: none left; this SIM is not used until it is topped up");
+      if (credit === undefined)
+        log.warn({ answer: answer.text.slice(0, 160) }, "prepaid credit: no amount in the operator's answer");
+      else if (credit <= 0)
+        log.error({ credit: credit / 100 }, "prepaid credit: none left; this SIM is not used until it is topped up");
       else if (low) log.warn({ credit: credit / 100, warnBelow: balance.warnBelow }, "prepaid credit low");
       else log.info({ credit: credit / 100 }, "prepaid credit");
       this.deps.onCredit(c);

@@ -27,7 +27,10 @@ export interface ReceivedVia {
   modemId: string;
 }
 
-export type PoolInboundHandler = (pdu: DeliverPdu, raw: { hex: string; storage?: string; index?: number; modemId?: string }) => Promise<void>;
+export type PoolInboundHandler = (
+  pdu: DeliverPdu,
+  raw: { hex: string; storage?: string; index?: number; modemId?: string },
+) => Promise<void>;
 export type PoolStatusHandler = (report: StatusReportPdu, via?: ReceivedVia) => Promise<void>;
 
 export class ModemPool implements Modem {
@@ -37,7 +40,8 @@ export class ModemPool implements Modem {
     readonly members: readonly PoolMember[],
     private readonly logger: Logger,
   ) {
-    if (members.length === 0) throw new DuegateError(ErrorCode.ConfigInvalid, "a modem pool needs at least one modem", { where: "modems" });
+    if (members.length === 0)
+      throw new DuegateError(ErrorCode.ConfigInvalid, "a modem pool needs at least one modem", { where: "modems" });
   }
 
   /** The first modem: the one the panel's console, the doctor and the clock check talk to by default. */
@@ -62,7 +66,11 @@ export class ModemPool implements Modem {
   async start(): Promise<void> {
     const results = await Promise.allSettled(this.members.map((m) => m.modem.start()));
     results.forEach((r, i) => {
-      if (r.status === "rejected") this.logger.error({ modem: this.members[i]!.id, err: errorMessage(r.reason) }, "modem pool: a modem did not start; the others go on");
+      if (r.status === "rejected")
+        this.logger.error(
+          { modem: this.members[i]!.id, err: errorMessage(r.reason) },
+          "modem pool: a modem did not start; the others go on",
+        );
     });
   }
 
@@ -101,7 +109,11 @@ export class ModemPool implements Modem {
 
   /** Every member's health, by id (status, metrics, panel). */
   healthByModem(): Array<{ id: string; number?: string; health: ModemHealthEvent }> {
-    return this.members.map((m) => ({ id: m.id, ...(m.spec.number ? { number: m.spec.number } : {}), health: m.modem.health() }));
+    return this.members.map((m) => ({
+      id: m.id,
+      ...(m.spec.number ? { number: m.spec.number } : {}),
+      health: m.modem.health(),
+    }));
   }
 
   async refreshHealth(): Promise<ModemHealthEvent> {
@@ -147,7 +159,12 @@ export class ModemPool implements Modem {
   private pick(modemId: string | undefined): PoolMember {
     if (modemId === undefined) return this.primary;
     const m = this.member(modemId);
-    if (!m) throw new DuegateError(ErrorCode.NotFound, `no modem "${modemId}" in the pool (${this.members.map((x) => x.id).join(", ")})`, { modemId });
+    if (!m)
+      throw new DuegateError(
+        ErrorCode.NotFound,
+        `no modem "${modemId}" in the pool (${this.members.map((x) => x.id).join(", ")})`,
+        { modemId },
+      );
     return m;
   }
 }

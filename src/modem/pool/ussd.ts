@@ -29,7 +29,10 @@ export function decodeUssd(str: string, dcs: number): string {
   if (HEX.test(str) && str.length >= 4) {
     const octets = Uint8Array.from(Buffer.from(str, "hex"));
     const septets = unpackSeptets(octets, Math.floor((octets.length * 8) / 7), 0);
-    const text = septets.map((s) => DEFAULT_CHARSET.base[s] ?? "?").join("").replace(/[\r\n@]+$/, "");
+    const text = septets
+      .map((s) => DEFAULT_CHARSET.base[s] ?? "?")
+      .join("")
+      .replace(/[\r\n@]+$/, "");
     if (/[A-Za-z]{3}/.test(text)) return text;
   }
   return str;

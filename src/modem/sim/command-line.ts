@@ -16,9 +16,22 @@ export function parseCommandLine(line: string): SimCommand | undefined {
   if (ext) {
     const op = ext[2] === "=?" ? "test" : ext[2] === "?" ? "query" : ext[2] === "=" ? "set" : "exec";
     const args = ext[3] ?? "";
-    return { line: text, name: ext[1]!.toUpperCase(), op, args, list: args.length ? args.split(",").map((a) => a.trim().replace(/^"|"$/g, "")) : [] };
+    return {
+      line: text,
+      name: ext[1]!.toUpperCase(),
+      op,
+      args,
+      list: args.length ? args.split(",").map((a) => a.trim().replace(/^"|"$/g, "")) : [],
+    };
   }
   const basic = /^([A-Za-z&]?)(\d*)$/.exec(rest);
-  if (basic) return { line: text, name: basic[1]!.toUpperCase(), op: "exec", args: basic[2] ?? "", list: basic[2] ? [basic[2]] : [] };
+  if (basic)
+    return {
+      line: text,
+      name: basic[1]!.toUpperCase(),
+      op: "exec",
+      args: basic[2] ?? "",
+      list: basic[2] ? [basic[2]] : [],
+    };
   return { line: text, name: rest.toUpperCase(), op: "exec", args: "", list: [] };
 }

@@ -8,7 +8,11 @@ import type { SimLink } from "./link.js";
 import type { ModemSimulator } from "./simulator.js";
 
 /** Serves the simulator on a TCP port (zwave-js bin/mock-server.cjs): tcp://127.0.0.1:<port>. */
-export async function serveTcp(sim: ModemSimulator, port: number, host = "127.0.0.1"): Promise<{ port: number; close(): Promise<void> }> {
+export async function serveTcp(
+  sim: ModemSimulator,
+  port: number,
+  host = "127.0.0.1",
+): Promise<{ port: number; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);
@@ -48,15 +52,25 @@ let ptyCounter = 0;
  * socat ends when the pty's user closes it or the simulator drops the line (unplug); it is
  * started again (bounded) until close().
  */
-export async function servePty(sim: ModemSimulator, socatPath = "/usr/bin/socat"): Promise<{ path: string; close(): Promise<void> }> {
-  if (!existsSync(socatPath)) throw new DuegateError(ErrorCode.ModemUnplugged, `socat not found at ${socatPath}: cannot expose the simulator on a pty`, { socatPath });
+export async function servePty(
+  sim: ModemSimulator,
+  socatPath = "/usr/bin/socat",
+): Promise<{ path: string; close(): Promise<void> }> {
+  if (!existsSync(socatPath))
+    throw new DuegateError(
+      ErrorCode.ModemUnplugged,
+      `socat not found at ${socatPath}: cannot expose the simulator on a pty`,
+      { socatPath },
+    );
   const tcp = await serveTcp(sim, 0);
   const path = join(tmpdir(), `duegate-sim-${process.pid}-${ptyCounter++}`);
   let closed = false;
   let child: ChildProcess | undefined;
   let restarts = 0;
   const start = () => {
-    child = spawn(socatPath, [`PTY,raw,echo=0,link=${path},wait-slave`, `TCP:127.0.0.1:${tcp.port}`], { stdio: "ignore" });
+    child = spawn(socatPath, [`PTY,raw,echo=0,link=${path},wait-slave`, `TCP:127.0.0.1:${tcp.port}`], {
+      stdio: "ignore",
+    });
     child.on("exit", () => {
       child = undefined;
       if (!closed && restarts++ < 1000) setTimeout(() => !closed && start(), 100).unref();

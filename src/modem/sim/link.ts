@@ -23,7 +23,10 @@ export function inProcessPair(deliverToSim: (bytes: Uint8Array) => void): { tran
       listener = fn;
     },
     write(bytes) {
-      if (end.settled) return Promise.reject(new DuegateError(ErrorCode.ModemUnplugged, "simulated modem is disconnected", { port: "sim" }));
+      if (end.settled)
+        return Promise.reject(
+          new DuegateError(ErrorCode.ModemUnplugged, "simulated modem is disconnected", { port: "sim" }),
+        );
       const copy = Uint8Array.from(bytes);
       queueMicrotask(() => {
         if (!end.settled) deliverToSim(copy);

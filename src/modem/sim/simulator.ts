@@ -50,7 +50,15 @@ export interface SimSettings {
   creg: number;
 }
 
-const freshSettings = (): SimSettings => ({ echo: true, cmgf: 0, cmee: 0, cnmi: { mt: 0, ds: 0 }, mem: ["SM", "SM", "SM"], pinEntered: false, creg: 0 });
+const freshSettings = (): SimSettings => ({
+  echo: true,
+  cmgf: 0,
+  cmee: 0,
+  cnmi: { mt: 0, ds: 0 },
+  mem: ["SM", "SM", "SM"],
+  pinEntered: false,
+  creg: 0,
+});
 
 /**
  * A GSM modem in TypeScript speaking the AT subset duegate uses, in PDU mode, with faults
@@ -60,7 +68,14 @@ const freshSettings = (): SimSettings => ({ echo: true, cmgf: 0, cmee: 0, cnmi: 
 export class ModemSimulator {
   readonly clock: Clock;
   readonly opts: Required<Omit<SimulatorOptions, "clock" | "cdsiAnnounceAs">> & { cdsiAnnounceAs?: string };
-  readonly sent: Array<{ to: string; text: string; reference: number; at: number; pdu: string; concat?: { reference: number; count: number; index: number } }> = [];
+  readonly sent: Array<{
+    to: string;
+    text: string;
+    reference: number;
+    at: number;
+    pdu: string;
+    concat?: { reference: number; count: number; index: number };
+  }> = [];
   readonly received: SimCommand[] = [];
   readonly storage: SimStorage;
   readonly radio = new RadioMeter();
@@ -118,7 +133,10 @@ export class ModemSimulator {
 
   /** The in-process port: the driver's transport for modem.port = "sim". */
   connect(): Promise<Transport> {
-    if (this.clock.now() < this.unpluggedUntil) return Promise.reject(new DuegateError(ErrorCode.ModemUnplugged, "simulated modem is unplugged", { port: "sim" }));
+    if (this.clock.now() < this.unpluggedUntil)
+      return Promise.reject(
+        new DuegateError(ErrorCode.ModemUnplugged, "simulated modem is unplugged", { port: "sim" }),
+      );
     const pair = inProcessPair((b) => this.receiveFrom(pair.link, b));
     this.attach(pair.link);
     const { transport } = pair;
@@ -160,7 +178,12 @@ export class ModemSimulator {
 
   /** An SMS from `from` arrives: split into parts as needed, stored, announced by +CMTI. */
   injectInbound(from: string, text: string, opts: { encoding?: Encoding; timestamp?: number } = {}): void {
-    const pdus = encodeDeliver(text, { from, timestamp: opts.timestamp ?? this.clock.now(), concatReference: this.concatRef++ & 0xff, encoding: opts.encoding });
+    const pdus = encodeDeliver(text, {
+      from,
+      timestamp: opts.timestamp ?? this.clock.now(),
+      concatReference: this.concatRef++ & 0xff,
+      encoding: opts.encoding,
+    });
     for (const pdu of pdus) this.deliverPdu(pdu);
   }
 
@@ -221,7 +244,10 @@ export class ModemSimulator {
       const end = this.buffer.indexOf("\r");
       if (end < 0) break;
       // Stray control bytes (an ESC after a cancelled send, line noise) are not part of a command.
-      const line = [...this.buffer.slice(0, end)].filter((ch) => ch >= " ").join("").trim();
+      const line = [...this.buffer.slice(0, end)]
+        .filter((ch) => ch >= " ")
+        .join("")
+        .trim();
       this.buffer = this.buffer.slice(end + 1);
       if (line) this.command(line);
     }
@@ -310,7 +336,13 @@ export class ModemSimulator {
 
   assertReceivedCommand(pred: (c: SimCommand) => boolean): SimCommand {
     const hit = this.received.find(pred);
-    if (!hit) throw new Error(`the simulator received no matching command (got: ${this.received.slice(-10).map((c) => c.line).join(" | ")})`);
+    if (!hit)
+      throw new Error(
+        `the simulator received no matching command (got: ${this.received
+          .slice(-10)
+          .map((c) => c.line)
+          .join(" | ")})`,
+      );
     return hit;
   }
 }

@@ -101,12 +101,20 @@ export interface PortIdentity {
  * Finds the port again after a reset or replug made it come back under another ttyUSB name:
  * first the same by-id link, then the same vendor/product/serial, then a profile's USB ids.
  */
-export function findAgain(ports: readonly PortInfo[], wanted: { path: string; identity?: PortIdentity; usb?: ReadonlyArray<{ vendorId: string; productId: string }> }): PortInfo | undefined {
+export function findAgain(
+  ports: readonly PortInfo[],
+  wanted: { path: string; identity?: PortIdentity; usb?: ReadonlyArray<{ vendorId: string; productId: string }> },
+): PortInfo | undefined {
   const exact = ports.find((p) => p.path === wanted.path || p.byId === wanted.path);
   if (exact) return exact;
   const id = wanted.identity;
   if (id?.vendorId && id.productId) {
-    const same = ports.filter((p) => p.vendorId === id.vendorId && p.productId === id.productId && (!id.serialNumber || p.serialNumber === id.serialNumber));
+    const same = ports.filter(
+      (p) =>
+        p.vendorId === id.vendorId &&
+        p.productId === id.productId &&
+        (!id.serialNumber || p.serialNumber === id.serialNumber),
+    );
     if (same.length > 0) return same[Math.min(id.ttyOrder ?? 0, same.length - 1)];
   }
   for (const u of wanted.usb ?? []) {
@@ -119,9 +127,16 @@ export function findAgain(ports: readonly PortInfo[], wanted: { path: string; id
 export function identityOf(ports: readonly PortInfo[], path: string): PortIdentity | undefined {
   const p = ports.find((x) => x.path === path || x.byId === path);
   if (!p?.vendorId) return undefined;
-  const siblings = ports.filter((x) => x.vendorId === p.vendorId && x.productId === p.productId && x.serialNumber === p.serialNumber).map((x) => x.path);
+  const siblings = ports
+    .filter((x) => x.vendorId === p.vendorId && x.productId === p.productId && x.serialNumber === p.serialNumber)
+    .map((x) => x.path);
   siblings.sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
-  return { vendorId: p.vendorId, productId: p.productId, serialNumber: p.serialNumber, ttyOrder: Math.max(0, siblings.indexOf(p.path)) };
+  return {
+    vendorId: p.vendorId,
+    productId: p.productId,
+    serialNumber: p.serialNumber,
+    ttyOrder: Math.max(0, siblings.indexOf(p.path)),
+  };
 }
 
 export const portBaseName = (path: string): string => basename(path);

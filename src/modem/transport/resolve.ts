@@ -26,7 +26,10 @@ export interface ResolveOptions {
 export function resolveTransport(opts: ResolveOptions): TransportFactory {
   if (opts.port === "sim") {
     const sim = opts.simulator;
-    if (!sim) throw new DuegateError(ErrorCode.ConfigInvalid, `modem port "sim" needs a simulator instance`, { key: "modem.port" });
+    if (!sim)
+      throw new DuegateError(ErrorCode.ConfigInvalid, `modem port "sim" needs a simulator instance`, {
+        key: "modem.port",
+      });
     return () => sim.connect();
   }
   if (opts.port.startsWith("tcp://")) return () => openTcp(opts.port);
@@ -35,10 +38,12 @@ export function resolveTransport(opts: ResolveOptions): TransportFactory {
   let lastPath = opts.port;
   return async () => {
     const ports = await list().catch(() => [] as PortInfo[]);
-    const found = findAgain(ports, { path: opts.port, identity, usb: opts.usb }) ?? findAgain(ports, { path: lastPath });
+    const found =
+      findAgain(ports, { path: opts.port, identity, usb: opts.usb }) ?? findAgain(ports, { path: lastPath });
     // No listing (no udev, a pty) still lets us open the configured path directly.
     const path = found ? (found.byId && found.byId === opts.port ? found.byId : found.path) : opts.port;
-    if (path !== opts.port && path !== lastPath) opts.logger.warn({ configured: opts.port, using: path }, "modem port found again under another name");
+    if (path !== opts.port && path !== lastPath)
+      opts.logger.warn({ configured: opts.port, using: path }, "modem port found again under another name");
     const transport = await openSerial(path, opts.baudRate);
     lastPath = path;
     identity = identityOf(ports, path) ?? identity;

@@ -11,12 +11,23 @@ import { EndSignal, type Transport } from "./transport.js";
  * `binding` is node-serialport's seam between the stream and the operating system: the native
  * one by default, @serialport/binding-mock in the unit tests (test/modem/serial-transport.test.ts).
  */
-export async function openSerial(path: string, baudRate: number, binding: OpenOptions["binding"] = SerialPort.binding): Promise<Transport> {
+export async function openSerial(
+  path: string,
+  baudRate: number,
+  binding: OpenOptions["binding"] = SerialPort.binding,
+): Promise<Transport> {
   const port = new SerialPortStream({ binding, path, baudRate, autoOpen: false, lock: true });
   await new Promise<void>((resolve, reject) =>
     port.open((err) =>
       err
-        ? reject(new DuegateError(ErrorCode.ModemUnplugged, `cannot open serial port ${path}: ${err.message}`, { port: path }, { cause: err }))
+        ? reject(
+            new DuegateError(
+              ErrorCode.ModemUnplugged,
+              `cannot open serial port ${path}: ${err.message}`,
+              { port: path },
+              { cause: err },
+            ),
+          )
         : resolve(),
     ),
   );
@@ -42,7 +53,13 @@ export async function openSerial(path: string, baudRate: number, binding: OpenOp
           return;
         }
         port.write(Buffer.from(bytes), (err) =>
-          err ? reject(new DuegateError(ErrorCode.ModemUnplugged, `write to ${path} failed: ${errorMessage(err)}`, { port: path })) : resolve(),
+          err
+            ? reject(
+                new DuegateError(ErrorCode.ModemUnplugged, `write to ${path} failed: ${errorMessage(err)}`, {
+                  port: path,
+                }),
+              )
+            : resolve(),
         );
       });
     },

@@ -7,7 +7,10 @@ export function parseTcpAddress(address: string): { host: string; port: number }
   const m = /^tcp:\/\/(\[[^\]]+\]|[^:/]+):(\d{1,5})\/?$/.exec(address);
   const port = m ? Number(m[2]) : NaN;
   if (!m || port < 1 || port > 65535) {
-    throw new DuegateError(ErrorCode.ConfigInvalid, `modem port "${address}" is not tcp://host:port`, { key: "modem.port", value: address });
+    throw new DuegateError(ErrorCode.ConfigInvalid, `modem port "${address}" is not tcp://host:port`, {
+      key: "modem.port",
+      value: address,
+    });
   }
   return { host: m[1]!.replace(/^\[|\]$/g, ""), port };
 }
@@ -24,7 +27,14 @@ export async function openTcp(address: string, connectTimeoutMs = 5000): Promise
     });
     s.once("error", (err) => {
       clearTimeout(timer);
-      reject(new DuegateError(ErrorCode.ModemUnplugged, `cannot connect to ${address}: ${err.message}`, { port: address }, { cause: err }));
+      reject(
+        new DuegateError(
+          ErrorCode.ModemUnplugged,
+          `cannot connect to ${address}: ${err.message}`,
+          { port: address },
+          { cause: err },
+        ),
+      );
     });
   });
   socket.setNoDelay(true);
@@ -47,7 +57,15 @@ export async function openTcp(address: string, connectTimeoutMs = 5000): Promise
           reject(new DuegateError(ErrorCode.ModemUnplugged, `connection to ${address} is closed`, { port: address }));
           return;
         }
-        socket.write(bytes, (err) => (err ? reject(new DuegateError(ErrorCode.ModemUnplugged, `write to ${address} failed: ${err.message}`, { port: address })) : resolve()));
+        socket.write(bytes, (err) =>
+          err
+            ? reject(
+                new DuegateError(ErrorCode.ModemUnplugged, `write to ${address} failed: ${err.message}`, {
+                  port: address,
+                }),
+              )
+            : resolve(),
+        );
       });
     },
     close() {

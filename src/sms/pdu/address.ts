@@ -41,7 +41,8 @@ export function isDialable(number: string): boolean {
 export function encodeAddress(number: string): number[] {
   if (/[^0-9+*#\s()-]/.test(number)) {
     const septets: number[] = [];
-    for (const ch of number.slice(0, 11)) septets.push(...(DEFAULT_CHARSET.septetsOf(ch) ?? DEFAULT_CHARSET.septetsOf("?")!));
+    for (const ch of number.slice(0, 11))
+      septets.push(...(DEFAULT_CHARSET.septetsOf(ch) ?? DEFAULT_CHARSET.septetsOf("?")!));
     const packed = packSeptets(septets, 0);
     return [Math.ceil((septets.length * 7) / 4), TON_ALPHANUMERIC, ...packed];
   }

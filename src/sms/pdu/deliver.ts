@@ -25,7 +25,11 @@ export interface DeliverOptions {
 
 export function encodeDeliver(text: string, opts: DeliverOptions): string[] {
   const bits = opts.referenceBits ?? 8;
-  const seg = segmentText(text, { encoding: opts.encoding, locale: opts.locale, transliterate: opts.transliterate ?? false }, bits);
+  const seg = segmentText(
+    text,
+    { encoding: opts.encoding, locale: opts.locale, transliterate: opts.transliterate ?? false },
+    bits,
+  );
   const smsc = octetsToHex(encodeSmsc(opts.smsc));
   const oa = encodeAddress(opts.from);
   const scts = encodeTimestamp(opts.timestamp);
@@ -49,7 +53,16 @@ export function readDeliver(r: OctetReader, smsc: string | undefined): DeliverPd
   const encoding = encodingOfDcs(dcs, r, dcsAt);
   const timestamp = readTimestamp(r, "TP-SCTS");
   const { text, udh } = readUserData(r, encoding, (first & UDHI) !== 0);
-  const pdu: DeliverPdu = { type: "deliver", from, timestamp, encoding, text, pid, dcs, statusReportIndication: (first & SRI) !== 0 };
+  const pdu: DeliverPdu = {
+    type: "deliver",
+    from,
+    timestamp,
+    encoding,
+    text,
+    pid,
+    dcs,
+    statusReportIndication: (first & SRI) !== 0,
+  };
   if (smsc) pdu.smsc = smsc;
   if (udh) pdu.udh = udh;
   if (udh?.concat) pdu.concat = udh.concat;

@@ -37,7 +37,15 @@ export function readStatusReport(r: OctetReader, smsc: string | undefined): Stat
   const discharge = readTimestamp(r, "TP-DT");
   const status = r.byte("TP-ST");
   // TP-PI and what follows (9.2.2.3) are optional and carry nothing the gateway uses.
-  const pdu: StatusReportPdu = { type: "status-report", reference, recipient, scts, discharge, status, outcome: statusOutcome(status) };
+  const pdu: StatusReportPdu = {
+    type: "status-report",
+    reference,
+    recipient,
+    scts,
+    discharge,
+    status,
+    outcome: statusOutcome(status),
+  };
   if (smsc) pdu.smsc = smsc;
   return pdu;
 }

@@ -15,9 +15,13 @@ const UDHI = 0x40;
 
 export function encodeSubmit(text: string, opts: SubmitOptions): { analysis: TextAnalysis; parts: SubmitPart[] } {
   if (!isDialable(opts.to)) {
-    throw new DuegateError(ErrorCode.InvalidNumber, "the destination is no dialable number (up to 20 digits, optionally with a leading +)", {
-      field: "to",
-    });
+    throw new DuegateError(
+      ErrorCode.InvalidNumber,
+      "the destination is no dialable number (up to 20 digits, optionally with a leading +)",
+      {
+        field: "to",
+      },
+    );
   }
   if (opts.smsc && !isDialable(opts.smsc)) {
     throw new DuegateError(ErrorCode.InvalidNumber, `the SMSC "${opts.smsc}" is no dialable number`, { field: "smsc" });
@@ -32,7 +36,8 @@ export function encodeSubmit(text: string, opts: SubmitOptions): { analysis: Tex
     const concat: Concat | undefined = count > 1 ? { reference, count, index: i + 1, bits } : undefined;
     const header = buildHeader({ concat, charset: seg.charset });
     const validity = opts.validityMinutes !== undefined && opts.validityMinutes > 0;
-    const first = MTI_SUBMIT | (validity ? VPF_RELATIVE : 0) | (opts.statusReport ? SRR : 0) | (header.length ? UDHI : 0);
+    const first =
+      MTI_SUBMIT | (validity ? VPF_RELATIVE : 0) | (opts.statusReport ? SRR : 0) | (header.length ? UDHI : 0);
     // TP-MR 00: the modem assigns the message reference and returns it in +CMGS.
     const tpdu = [first, 0x00, ...da, 0x00, dcsOf(seg.analysis.encoding)];
     if (validity) tpdu.push(encodeRelativeValidity(opts.validityMinutes!));

@@ -16,7 +16,12 @@ export function readTimestamp(r: OctetReader, what: string): number {
   const start = r.pos;
   const o = r.bytes(7, what);
   const [yy, mo, dd, hh, mi, ss] = [0, 1, 2, 3, 4, 5].map((i) => swapped(o[i]!, r, start + i, what)) as [
-    number, number, number, number, number, number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
   ];
   if (mo < 1 || mo > 12 || dd < 1 || dd > 31 || hh > 23 || mi > 59 || ss > 59) {
     throw r.malformed(`${what} ${yy}-${mo}-${dd} ${hh}:${mi}:${ss} is no valid date and time`, start);
@@ -30,7 +35,7 @@ export function readTimestamp(r: OctetReader, what: string): number {
 }
 
 function bcd(n: number): number {
-  return ((n % 10) << 4) | Math.floor(n / 10) % 10;
+  return ((n % 10) << 4) | (Math.floor(n / 10) % 10);
 }
 
 /** Encodes in UTC (TZ 00), which is what an SMSC in any zone may legitimately send. */

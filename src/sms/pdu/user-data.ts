@@ -51,7 +51,10 @@ function parseHeader(h: Uint8Array, r: OctetReader, start: number): UserDataHead
     const iei = h[i]!;
     const len = h[i + 1];
     if (len === undefined || i + 2 + len > h.length) {
-      throw r.malformed(`user data header element 0x${iei.toString(16).padStart(2, "0")} overruns the header`, start + 1 + i);
+      throw r.malformed(
+        `user data header element 0x${iei.toString(16).padStart(2, "0")} overruns the header`,
+        start + 1 + i,
+      );
     }
     const data = h.subarray(i + 2, i + 2 + len);
     udh.elements.push({ iei, data: octetsToHex(data) } satisfies InformationElement);
@@ -77,14 +80,19 @@ function latin1(octets: Uint8Array): string {
 }
 
 function ucs2(octets: Uint8Array, r: OctetReader, start: number): string {
-  if (octets.length % 2 !== 0) throw r.malformed(`UCS-2 user data has an odd number of octets (${octets.length})`, start);
+  if (octets.length % 2 !== 0)
+    throw r.malformed(`UCS-2 user data has an odd number of octets (${octets.length})`, start);
   let s = "";
   for (let i = 0; i < octets.length; i += 2) s += String.fromCharCode((octets[i]! << 8) | octets[i + 1]!);
   return s;
 }
 
 /** Reads TP-UDL and TP-UD. */
-export function readUserData(r: OctetReader, encoding: Encoding, udhi: boolean): { text: string; udh?: UserDataHeader } {
+export function readUserData(
+  r: OctetReader,
+  encoding: Encoding,
+  udhi: boolean,
+): { text: string; udh?: UserDataHeader } {
   const udlAt = r.pos;
   const udl = r.byte("TP-UDL");
   const start = r.pos;
@@ -95,10 +103,12 @@ export function readUserData(r: OctetReader, encoding: Encoding, udhi: boolean):
     let headerSeptets = 0;
     if (udhi) {
       const udhl = ud[0] ?? 0;
-      if (udl === 0 || udhl + 1 > ud.length) throw r.malformed(`user data header length ${udhl} overruns the user data`, start);
+      if (udl === 0 || udhl + 1 > ud.length)
+        throw r.malformed(`user data header length ${udhl} overruns the user data`, start);
       udh = parseHeader(ud.subarray(1, 1 + udhl), r, start);
       headerSeptets = Math.ceil(((udhl + 1) * 8) / 7);
-      if (headerSeptets > udl) throw r.malformed(`user data header (${headerSeptets} septets) is longer than TP-UDL ${udl}`, start);
+      if (headerSeptets > udl)
+        throw r.malformed(`user data header (${headerSeptets} septets) is longer than TP-UDL ${udl}`, start);
     }
     const septets = unpackSeptets(ud, udl, 0).slice(headerSeptets);
     return { text: charsetFor(udh?.lockingShift, udh?.singleShift).decode(septets), udh };
@@ -109,7 +119,8 @@ export function readUserData(r: OctetReader, encoding: Encoding, udhi: boolean):
   let udh: UserDataHeader | undefined;
   if (udhi) {
     const udhl = ud[0] ?? 0;
-    if (udl === 0 || udhl + 1 > ud.length) throw r.malformed(`user data header length ${udhl} overruns the user data`, start);
+    if (udl === 0 || udhl + 1 > ud.length)
+      throw r.malformed(`user data header length ${udhl} overruns the user data`, start);
     udh = parseHeader(ud.subarray(1, 1 + udhl), r, start);
     body = ud.subarray(1 + udhl);
   }

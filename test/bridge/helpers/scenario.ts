@@ -41,7 +41,10 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   const batch = o.batch ?? 100;
   const accounts = o.accounts ?? 100;
   const s = await testServices();
-  const journal = await FileJournal.open<OutgoingEvent>(join(mkdtempSync(join(tmpdir(), "duegate-journal-")), "mqtt-outgoing.jsonl"), { clock: s.clock, logger: s.logger, coalesceMs: 50 });
+  const journal = await FileJournal.open<OutgoingEvent>(
+    join(mkdtempSync(join(tmpdir(), "duegate-journal-")), "mqtt-outgoing.jsonl"),
+    { clock: s.clock, logger: s.logger, coalesceMs: 50 },
+  );
   const config = { mqtt: { ...validateConfig({}).mqtt, reconnectPeriodMs: 200, ...o.mqtt }, gateway: { id: "gw1" } };
   const bridge = new MqttBridge({ services: s, config, journal });
   const perInvoice = new Map<string, number>();
@@ -59,7 +62,9 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     clientId: "accounting-server",
     clean: false,
     reconnectPeriod: 200,
-    ...(config.mqtt.embedded.username ? { username: config.mqtt.embedded.username, password: config.mqtt.embedded.password } : {}),
+    ...(config.mqtt.embedded.username
+      ? { username: config.mqtt.embedded.username, password: config.mqtt.embedded.password }
+      : {}),
   });
   client.on("message", (topic, payload) => {
     if (!topic.endsWith("/message/state")) return;
@@ -74,7 +79,15 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   let emitted = 0;
   const emit = (): void => {
     emitted++;
-    s.bus.emit("message.state", { id: `m${emitted}`, idempotencyKey: `k${emitted}`, state: "queued", to: "+4917600000000", origin: { kind: "test" }, parts: 1, at: emitted });
+    s.bus.emit("message.state", {
+      id: `m${emitted}`,
+      idempotencyKey: `k${emitted}`,
+      state: "queued",
+      to: "+4917600000000",
+      origin: { kind: "test" },
+      parts: 1,
+      at: emitted,
+    });
   };
 
   const accountBatch = Array.from({ length: accounts }, (_, i) => account(i));
@@ -86,7 +99,9 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   let restart: Promise<void> | undefined;
   const pubacks: Array<Promise<unknown>> = [];
   for (let b = 0; b < batches; b++) {
-    const items = Array.from({ length: Math.min(batch, total - b * batch) }, (_, k) => invoice(b * batch + k, accounts));
+    const items = Array.from({ length: Math.min(batch, total - b * batch) }, (_, k) =>
+      invoice(b * batch + k, accounts),
+    );
     pubacks.push(client.publishAsync("duegate/gw1/invoices/upsert", JSON.stringify(items), { qos: 1 }));
     emit();
     if (b === Math.floor(batches / 2)) {
@@ -106,12 +121,20 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   await waitFor("every event delivered", () => received.length === emitted, 30_000, 50).catch((e: Error) => {
     const got = new Set(received.map((r) => r.at));
     const missing = Array.from({ length: emitted }, (_, i) => i + 1).filter((n) => !got.has(n));
-    throw new Error(`${e.message}: ${received.length} of ${emitted} received, ${duplicates} duplicates dropped, missing ${missing.join(",")}`);
+    throw new Error(
+      `${e.message}: ${received.length} of ${emitted} received, ${duplicates} duplicates dropped, missing ${missing.join(",")}`,
+    );
   });
   await client.endAsync();
   await bridge.stop();
   await journal.close();
   const storedInvoices = [...perInvoice.keys()].filter((id) => s.ledger.invoice(id) !== undefined).length;
   await s.ledger.close();
-  return { storedInvoices, invoiceEventsPerId: perInvoice, eventsEmitted: emitted, eventsReceived: received, duplicatesDropped: duplicates };
+  return {
+    storedInvoices,
+    invoiceEventsPerId: perInvoice,
+    eventsEmitted: emitted,
+    eventsReceived: received,
+    duplicatesDropped: duplicates,
+  };
 }

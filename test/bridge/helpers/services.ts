@@ -21,17 +21,38 @@ export class FakeOutbox implements OutboxCommands, OutboxStats {
   async enqueue(req: EnqueueRequest): Promise<EnqueueResult> {
     const existing = [...this.messages.values()].find((m) => m.idempotencyKey === req.idempotencyKey);
     if (existing) return { status: "duplicate", message: existing };
-    if (!/^\+\d{7,15}$/.test(req.to)) throw new DuegateError(ErrorCode.InvalidNumber, `${req.to} is not a phone number`, { field: "to" });
+    if (!/^\+\d{7,15}$/.test(req.to))
+      throw new DuegateError(ErrorCode.InvalidNumber, `${req.to} is not a phone number`, { field: "to" });
     const m: OutboxMessage = {
-      id: `msg_${++this.n}`, idempotencyKey: req.idempotencyKey, to: req.to as E164, text: req.text, encoding: "gsm7", partCount: 1, priority: req.priority, origin: req.origin,
-      timeZones: [], limitClass: "reminder", state: "queued", attempts: [], parts: [], createdAt: this.clock.now(), history: [{ state: "queued", at: this.clock.now() }],
+      id: `msg_${++this.n}`,
+      idempotencyKey: req.idempotencyKey,
+      to: req.to as E164,
+      text: req.text,
+      encoding: "gsm7",
+      partCount: 1,
+      priority: req.priority,
+      origin: req.origin,
+      timeZones: [],
+      limitClass: "reminder",
+      state: "queued",
+      attempts: [],
+      parts: [],
+      createdAt: this.clock.now(),
+      history: [{ state: "queued", at: this.clock.now() }],
     };
     this.messages.set(m.id, m);
     return { status: "queued", message: m };
   }
 
-  async cancel(selector: { id: string } | { idempotencyKey: string } | { invoiceId: string } | { accountId: string }, _reason: string) {
-    const hit = [...this.messages.values()].filter((m) => ("id" in selector && m.id === selector.id) || ("idempotencyKey" in selector && m.idempotencyKey === selector.idempotencyKey));
+  async cancel(
+    selector: { id: string } | { idempotencyKey: string } | { invoiceId: string } | { accountId: string },
+    _reason: string,
+  ) {
+    const hit = [...this.messages.values()].filter(
+      (m) =>
+        ("id" in selector && m.id === selector.id) ||
+        ("idempotencyKey" in selector && m.idempotencyKey === selector.idempotencyKey),
+    );
     for (const m of hit) m.state = "cancelled";
     return { cancelled: hit.map((m) => m.id), notCancellable: [] };
   }
@@ -61,14 +82,30 @@ export async function testServices(dataDir = mkdtempSync(join(tmpdir(), "duegate
   const logger = process.env.DEBUG_SCENARIO ? createLogger({ level: "debug", pretty: false }) : silentLogger();
   const clock = systemClock;
   const consent = await SuppressionList.open({ dataDir, clock, bus, logger, region: "DE" });
-  const ledger = await Ledger.open({ dataDir, clock, bus, logger, consent, defaults: { region: "DE", locale: "de-DE", currency: "EUR", timeZone: "Europe/Berlin" } });
+  const ledger = await Ledger.open({
+    dataDir,
+    clock,
+    bus,
+    logger,
+    consent,
+    defaults: { region: "DE", locale: "de-DE", currency: "EUR", timeZone: "Europe/Berlin" },
+  });
   return {
-    clock, bus, logger, ledger, consent, dataDir,
+    clock,
+    bus,
+    logger,
+    ledger,
+    consent,
+    dataDir,
     outbox: new FakeOutbox(clock),
     modem: { health: () => ({ state: "ready", signal: { rssi: 20, bars: 4 }, registration: "home", at: clock.now() }) },
     dunning: {
       forecast: (days: number) => [{ days }],
-      forecastPage: (days: number, opts: { offset?: number; limit?: number } = {}) => ({ total: 1, offset: opts.offset ?? 0, items: [{ days }] }),
+      forecastPage: (days: number, opts: { offset?: number; limit?: number } = {}) => ({
+        total: 1,
+        offset: opts.offset ?? 0,
+        items: [{ days }],
+      }),
     },
     version: "0.1.0-test",
     startedAt: clock.now(),
@@ -80,5 +117,12 @@ export function account(i: number) {
 }
 
 export function invoice(i: number, accounts: number) {
-  return { id: `INV${i}`, version: 1, accountId: `A${i % accounts}`, amount: 1000 + i, issueDate: "2026-01-01", dueDate: "2026-02-01" };
+  return {
+    id: `INV${i}`,
+    version: 1,
+    accountId: `A${i % accounts}`,
+    amount: 1000 + i,
+    issueDate: "2026-01-01",
+    dueDate: "2026-02-01",
+  };
 }

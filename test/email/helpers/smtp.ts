@@ -39,9 +39,12 @@ function headerOf(raw: string, name: string): string | undefined {
   return line?.slice(name.length + 1).trim();
 }
 
-const smtpError = (a: { code: number; message: string }): Error => Object.assign(new Error(a.message), { responseCode: a.code });
+const smtpError = (a: { code: number; message: string }): Error =>
+  Object.assign(new Error(a.message), { responseCode: a.code });
 
-export async function startSmtp(opts: { port?: number; auth?: { user: string; pass: string }; options?: Partial<SMTPServerOptions> } = {}): Promise<TestSmtp> {
+export async function startSmtp(
+  opts: { port?: number; auth?: { user: string; pass: string }; options?: Partial<SMTPServerOptions> } = {},
+): Promise<TestSmtp> {
   const rcptCounts = new Map<string, number>();
   const sockets = new Set<Socket>();
   let server: SMTPServer | undefined;
@@ -81,7 +84,8 @@ export async function startSmtp(opts: { port?: number; auth?: { user: string; pa
         cb();
       },
       onAuth(auth, _session, cb) {
-        if (opts.auth && auth.username === opts.auth.user && auth.password === opts.auth.pass) return cb(null, { user: auth.username });
+        if (opts.auth && auth.username === opts.auth.user && auth.password === opts.auth.pass)
+          return cb(null, { user: auth.username });
         cb(Object.assign(new Error("5.7.8 Authentication credentials invalid"), { responseCode: 535 }));
       },
       onRcptTo(address, _session, cb) {

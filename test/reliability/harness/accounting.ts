@@ -16,7 +16,11 @@ export class AccountingClient {
   ) {}
 
   /** watch: topics (relative to the prefix) whose messages are kept in events; clientId set = persistent session. */
-  static async connect(url: string, prefix: string, opts: { watch?: string[]; clientId?: string } = {}): Promise<AccountingClient> {
+  static async connect(
+    url: string,
+    prefix: string,
+    opts: { watch?: string[]; clientId?: string } = {},
+  ): Promise<AccountingClient> {
     const client = await mqtt.connectAsync(url, {
       clientId: opts.clientId ?? `accounting-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
       clean: opts.clientId === undefined,
@@ -49,7 +53,9 @@ export class AccountingClient {
       if (this.status.state === "online") return;
       await sleep(25);
     }
-    throw new Error(`the gateway did not come online on MQTT within ${timeoutMs} ms (status ${JSON.stringify(this.status)})`);
+    throw new Error(
+      `the gateway did not come online on MQTT within ${timeoutMs} ms (status ${JSON.stringify(this.status)})`,
+    );
   }
 
   /** Marks the status unknown (call before a restart, then waitOnline). */

@@ -70,19 +70,40 @@ export function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>
   const out: Record<string, unknown> = { ...a };
   for (const [k, v] of Object.entries(b)) {
     const cur = out[k];
-    out[k] = v && typeof v === "object" && !Array.isArray(v) && cur && typeof cur === "object" && !Array.isArray(cur) ? deepMerge(cur as Record<string, unknown>, v as Record<string, unknown>) : v;
+    out[k] =
+      v && typeof v === "object" && !Array.isArray(v) && cur && typeof cur === "object" && !Array.isArray(cur)
+        ? deepMerge(cur as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
   }
   return out;
 }
 
-export async function startInProcess(opts: { config?: Record<string, unknown>; clock?: Clock; simulator?: ModemSimulator; web?: boolean; keepLogs?: boolean; logLevel?: string } = {}): Promise<InProcessAppliance> {
+export async function startInProcess(
+  opts: {
+    config?: Record<string, unknown>;
+    clock?: Clock;
+    simulator?: ModemSimulator;
+    web?: boolean;
+    keepLogs?: boolean;
+    logLevel?: string;
+  } = {},
+): Promise<InProcessAppliance> {
   const dataDir = mkdtempSync(join(tmpdir(), "duegate-rel-app-"));
   const config = validateConfig(reliabilityConfig(dataDir, opts.config ?? {}));
-  const simulator = opts.simulator ?? new ModemSimulator({ sendLatencyMs: 1, deliveryReportDelayMs: 20, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const simulator =
+    opts.simulator ??
+    new ModemSimulator({ sendLatencyMs: 1, deliveryReportDelayMs: 20, ...(opts.clock ? { clock: opts.clock } : {}) });
   const log = new LogCapture(opts.keepLogs ?? true);
   const logRing = new LogRing(2000);
   const logger = createLogger({ level: opts.logLevel ?? "debug", pretty: false, destination: log, ring: logRing });
-  const app = await createApp(config, { simulator, logger, logRing, http: false, mqtt: false, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const app = await createApp(config, {
+    simulator,
+    logger,
+    logRing,
+    http: false,
+    mqtt: false,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
   await app.start();
   const clock = app.services.clock;
   const auth = await AuthService.open({ dataDir, logger, clock, adminPassword: ADMIN_PASSWORD });

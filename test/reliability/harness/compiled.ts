@@ -9,7 +9,17 @@
  * an unchanged one is reused; a build is written beside and renamed into place when complete.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, relative } from "node:path";
 import ts from "typescript";
 import { REPO } from "./service.js";
@@ -38,11 +48,22 @@ export function compiledMain(): string {
   if (existsSync(join(target, "complete"))) return main;
   const staging = `${target}.staging-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
-  const options: ts.CompilerOptions = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022, esModuleInterop: true, isolatedModules: true, verbatimModuleSyntax: true, sourceMap: false };
+  const options: ts.CompilerOptions = {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ES2022,
+    esModuleInterop: true,
+    isolatedModules: true,
+    verbatimModuleSyntax: true,
+    sourceMap: false,
+  };
   for (const f of files) {
     const out = join(staging, relative(REPO, f)).replace(/\.ts$/, ".js");
     mkdirSync(dirname(out), { recursive: true });
-    const js = ts.transpileModule(readFileSync(f, "utf8"), { compilerOptions: options, fileName: f, reportDiagnostics: false }).outputText;
+    const js = ts.transpileModule(readFileSync(f, "utf8"), {
+      compilerOptions: options,
+      fileName: f,
+      reportDiagnostics: false,
+    }).outputText;
     writeFileSync(out, js);
   }
   symlinkSync(join(REPO, "web"), join(staging, "web"));
@@ -54,11 +75,13 @@ export function compiledMain(): string {
     // another process completed the same build first: use it
     rmSync(staging, { recursive: true, force: true });
   }
-  if (!existsSync(join(target, "complete"))) throw new Error(`reliability: the compiled service was not built in ${target}`);
+  if (!existsSync(join(target, "complete")))
+    throw new Error(`reliability: the compiled service was not built in ${target}`);
   // Builds of an older src/ pile up while code changes: those untouched for an hour go.
   for (const e of readdirSync(root)) {
     const p = join(root, e);
-    if (p !== target && e.startsWith("build-") && Date.now() - statSync(p).mtimeMs > 3_600_000) rmSync(p, { recursive: true, force: true });
+    if (p !== target && e.startsWith("build-") && Date.now() - statSync(p).mtimeMs > 3_600_000)
+      rmSync(p, { recursive: true, force: true });
   }
   return main;
 }

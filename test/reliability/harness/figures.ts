@@ -28,7 +28,10 @@ export function readFigures(dir: string): Record<string, Record<string, unknown>
   }
   for (const f of files.sort()) {
     const suite = f.split(".")[0]!;
-    out[suite] = { ...(out[suite] ?? {}), ...(JSON.parse(readFileSync(join(dir, f), "utf8")) as Record<string, unknown>) };
+    out[suite] = {
+      ...(out[suite] ?? {}),
+      ...(JSON.parse(readFileSync(join(dir, f), "utf8")) as Record<string, unknown>),
+    };
   }
   return out;
 }

@@ -18,7 +18,12 @@ export interface DataDirContents {
 }
 
 export async function inspectDataDir(config: Record<string, unknown>, dataDir: string): Promise<DataDirContents> {
-  const c = validateConfig({ ...config, gateway: { ...(config.gateway as object), dataDir }, modem: { ...(config.modem as object), port: "sim" }, mqtt: { mode: "off" } });
+  const c = validateConfig({
+    ...config,
+    gateway: { ...(config.gateway as object), dataDir },
+    modem: { ...(config.modem as object), port: "sim" },
+    mqtt: { mode: "off" },
+  });
   const app = await createApp(c, { logger: silentLogger(), simulator: new ModemSimulator(), http: false, mqtt: false });
   try {
     const s = app.services;

@@ -27,9 +27,18 @@ function amountForms(minor: number): RegExp[] {
   const major = Math.floor(minor / 100);
   const cents = String(minor % 100).padStart(2, "0");
   const grouped = (sep: string) => String(major).replace(/\B(?=(\d{3})+(?!\d))/g, sep);
-  const forms = [`${major}.${cents}`, `${grouped(",")}.${cents}`, `${grouped(".")},${cents}`, `${major},${cents}`, `${grouped(" ")},${cents}`, `${grouped("\u00a0")},${cents}`];
+  const forms = [
+    `${major}.${cents}`,
+    `${grouped(",")}.${cents}`,
+    `${grouped(".")},${cents}`,
+    `${major},${cents}`,
+    `${grouped(" ")},${cents}`,
+    `${grouped("\u00a0")},${cents}`,
+  ];
   const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return [...new Set(forms)].map((f) => new RegExp(`(?<![\\d.,])${esc(f)}(?![\\d])`)).concat(new RegExp(`(?<![\\d.])${minor}(?![\\d])`));
+  return [...new Set(forms)]
+    .map((f) => new RegExp(`(?<![\\d.,])${esc(f)}(?![\\d])`))
+    .concat(new RegExp(`(?<![\\d.])${minor}(?![\\d])`));
 }
 
 export function scanLogs(text: string, t: ScanTargets): Finding[] {
@@ -39,17 +48,23 @@ export function scanLogs(text: string, t: ScanTargets): Finding[] {
   const amounts = t.amounts.map((m) => ({ m, forms: amountForms(m) }));
   // A secret of digits only (a SIM PIN) is looked for as a number of its own: "8642" inside the
   // millisecond timestamp 1767608642113 that every line carries is not the PIN.
-  const secrets = t.secrets.filter((s) => s).map((s) => ({ s, re: /^\d+$/.test(s) ? new RegExp(`(?<!\\d)${s}(?!\\d)`) : undefined }));
+  const secrets = t.secrets
+    .filter((s) => s)
+    .map((s) => ({ s, re: /^\d+$/.test(s) ? new RegExp(`(?<!\\d)${s}(?!\\d)`) : undefined }));
   for (const line of lines) {
     if (!line) continue;
     const short = line.length > 300 ? line.slice(0, 300) + "…" : line;
     // digit runs with the separators people write inside numbers, compared as digits
     const runs = (line.match(/\+?\d[\d \-()./]{6,24}\d/g) ?? []).map((r) => r.replace(/\D/g, ""));
     for (const { n, sig } of numberDigits) {
-      if (line.includes(sig) || runs.some((r) => r.includes(sig))) findings.push({ kind: "number", what: n, line: short });
+      if (line.includes(sig) || runs.some((r) => r.includes(sig)))
+        findings.push({ kind: "number", what: n, line: short });
     }
-    for (const { m, forms } of amounts) if (forms.some((f) => f.test(line))) findings.push({ kind: "amount", what: String(m), line: short });
-    for (const { s, re } of secrets) if (re ? re.test(line) : line.includes(s)) findings.push({ kind: "secret", what: s.slice(0, 3) + "…", line: short.replaceAll(s, "<SECRET>") });
+    for (const { m, forms } of amounts)
+      if (forms.some((f) => f.test(line))) findings.push({ kind: "amount", what: String(m), line: short });
+    for (const { s, re } of secrets)
+      if (re ? re.test(line) : line.includes(s))
+        findings.push({ kind: "secret", what: s.slice(0, 3) + "…", line: short.replaceAll(s, "<SECRET>") });
   }
   return findings;
 }

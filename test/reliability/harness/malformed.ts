@@ -19,13 +19,30 @@ interface Shape {
 export const SHAPES: Record<string, Shape> = {
   "accounts/upsert": {
     base: { id: "NEW-1", version: 1, name: "New Holder", phones: ["+4915112349999"] },
-    fields: { id: "id", version: "int", name: "string", phones: "phones", locale: "string", currency: "currency", noReminders: "bool" },
+    fields: {
+      id: "id",
+      version: "int",
+      name: "string",
+      phones: "phones",
+      locale: "string",
+      currency: "currency",
+      noReminders: "bool",
+    },
     required: ["id", "version", "name", "phones"],
     batch: true,
   },
   "invoices/upsert": {
     base: { id: "NINV-1", version: 1, accountId: "ACC-1", amount: 100, issueDate: "2025-11-01", dueDate: "2025-12-01" },
-    fields: { id: "id", version: "int", accountId: "id", amount: "int", issueDate: "date", dueDate: "date", currency: "currency", directDebit: "bool" },
+    fields: {
+      id: "id",
+      version: "int",
+      accountId: "id",
+      amount: "int",
+      issueDate: "date",
+      dueDate: "date",
+      currency: "currency",
+      directDebit: "bool",
+    },
     required: ["id", "version", "accountId", "amount", "issueDate", "dueDate"],
     batch: true,
   },
@@ -65,28 +82,53 @@ function uncoercibleWrongValue(kind: FieldKind): fc.Arbitrary<unknown> {
     case "phones":
       return fc.constantFrom({}, ["+49 abc"], [{}]);
     default:
-      return fc.oneof(fc.constant({}), wrongValue(kind).filter((v) => typeof v === "string"));
+      return fc.oneof(
+        fc.constant({}),
+        wrongValue(kind).filter((v) => typeof v === "string"),
+      );
   }
 }
 
 /** A value the field's schema refuses. */
 function wrongValue(kind: FieldKind): fc.Arbitrary<unknown> {
-  const notString = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 2 }), fc.constant({}));
+  const notString = fc.oneof(
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(fc.integer(), { maxLength: 2 }),
+    fc.constant({}),
+  );
   switch (kind) {
     case "id":
-      return fc.oneof(notString, fc.constantFrom("", "has space", "semi;colon", "x".repeat(65), "ä-umlaut", "a\u0000b", "<script>"));
+      return fc.oneof(
+        notString,
+        fc.constantFrom("", "has space", "semi;colon", "x".repeat(65), "ä-umlaut", "a\u0000b", "<script>"),
+      );
     case "string":
       return fc.oneof(notString, fc.constant(""), fc.constant("x".repeat(2001)));
     case "int":
-      return fc.oneof(fc.string({ maxLength: 5 }), fc.constantFrom(0.5, -0.25, -1e13, -1), fc.boolean(), fc.constant(null), fc.constant([1]));
+      return fc.oneof(
+        fc.string({ maxLength: 5 }),
+        fc.constantFrom(0.5, -0.25, -1e13, -1),
+        fc.boolean(),
+        fc.constant(null),
+        fc.constant([1]),
+      );
     case "bool":
       return fc.oneof(fc.constantFrom("true", "yes", 1, 0, null, [true], {}));
     case "date":
-      return fc.oneof(notString, fc.constantFrom("2025/11/01", "01.11.2025", "2025-1-1", "tomorrow", "", "2025-11-01T00:00:00Z"));
+      return fc.oneof(
+        notString,
+        fc.constantFrom("2025/11/01", "01.11.2025", "2025-1-1", "tomorrow", "", "2025-11-01T00:00:00Z"),
+      );
     case "phone":
       return fc.oneof(notString, fc.constantFrom("", "12", "+49 abc 123", "call me", "+".repeat(40), "1".repeat(33)));
     case "phones":
-      return fc.oneof(fc.constantFrom("+4915112349999", null, 5, {}), fc.constant(["+49 abc"]), fc.constant(Array.from({ length: 6 }, (_, i) => `+49151123400${10 + i}`)));
+      return fc.oneof(
+        fc.constantFrom("+4915112349999", null, 5, {}),
+        fc.constant(["+49 abc"]),
+        fc.constant(Array.from({ length: 6 }, (_, i) => `+49151123400${10 + i}`)),
+      );
     case "currency":
       return fc.oneof(notString, fc.constantFrom("eur", "EURO", "E1", ""));
   }
@@ -98,7 +140,12 @@ function brokenRecord(shape: Shape, coercionSafe = false): fc.Arbitrary<Record<s
   const keys = Object.keys(shape.fields);
   return fc.oneof(
     // an unknown key (every object refuses additional properties)
-    fc.tuple(fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !(k in shape.fields) && k !== "__proto__"), anyJson).map(([k, v]) => ({ ...shape.base, [k]: v })),
+    fc
+      .tuple(
+        fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !(k in shape.fields) && k !== "__proto__"),
+        anyJson,
+      )
+      .map(([k, v]) => ({ ...shape.base, [k]: v })),
     // a required key missing
     fc.constantFrom(...shape.required).map((k) => {
       const r = { ...shape.base };
@@ -124,7 +171,20 @@ export const mqttNoise: fc.Arbitrary<Buffer> = fc.oneof(
   fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
   fc.string({ maxLength: 300 }).map((s) => Buffer.from(s)),
   anyJson.map((v) => Buffer.from(JSON.stringify(v) ?? "null")),
-  fc.constantFrom("", "{", "[1,", "null", "[]", "{}", '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{"x":1}}}', "\u0000\u0001", "1e999").map((s) => Buffer.from(s)),
+  fc
+    .constantFrom(
+      "",
+      "{",
+      "[1,",
+      "null",
+      "[]",
+      "{}",
+      '{"__proto__":{"x":1}}',
+      '{"constructor":{"prototype":{"x":1}}}',
+      "\u0000\u0001",
+      "1e999",
+    )
+    .map((s) => Buffer.from(s)),
 );
 
 export interface HttpBody {
@@ -135,7 +195,19 @@ export interface HttpBody {
 const noiseBodies: fc.Arbitrary<HttpBody> = fc.oneof(
   anyJson.map((v) => ({ raw: JSON.stringify(v) ?? "null", contentType: "application/json" })),
   fc.string({ maxLength: 300 }).map((s) => ({ raw: s, contentType: "application/json" })),
-  fc.tuple(fc.string({ maxLength: 200 }), fc.constantFrom("text/plain", "text/csv", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml", "bogus")).map(([s, ct]) => ({ raw: s, contentType: ct })),
+  fc
+    .tuple(
+      fc.string({ maxLength: 200 }),
+      fc.constantFrom(
+        "text/plain",
+        "text/csv",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/xml",
+        "bogus",
+      ),
+    )
+    .map(([s, ct]) => ({ raw: s, contentType: ct })),
   fc.uint8Array({ maxLength: 200 }).map((b) => ({ raw: Buffer.from(b), contentType: "application/octet-stream" })),
   fc.constant({}),
 );
@@ -157,11 +229,32 @@ const ROUTE_SHAPES: Record<string, string> = {
 export function httpBodiesFor(method: string, url: string): fc.Arbitrary<HttpBody> {
   const topic = ROUTE_SHAPES[`${method} ${url}`];
   if (!topic) return noiseBodies;
-  return fc.oneof(noiseBodies, invalidRecordPayload(topic, { coercionSafe: true }).map((b) => ({ raw: b.toString("utf8"), contentType: "application/json" })));
+  return fc.oneof(
+    noiseBodies,
+    invalidRecordPayload(topic, { coercionSafe: true }).map((b) => ({
+      raw: b.toString("utf8"),
+      contentType: "application/json",
+    })),
+  );
 }
 
 export const queryStrings: fc.Arbitrary<string> = fc.oneof(
   fc.constant(""),
-  fc.constantFrom("?limit=-1", "?limit=abc", "?offset=-5", "?limit=99999999999999", "?days=100000", "?state=bogus", "?from=notadate", "?since=x", "?number=%00", "?q=" + "x".repeat(3000), "?limit=1&limit=2", "?__proto__[x]=1"),
-  fc.array(fc.tuple(fc.string({ maxLength: 10 }), fc.string({ maxLength: 30 })), { maxLength: 4 }).map((kv) => "?" + kv.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&")),
+  fc.constantFrom(
+    "?limit=-1",
+    "?limit=abc",
+    "?offset=-5",
+    "?limit=99999999999999",
+    "?days=100000",
+    "?state=bogus",
+    "?from=notadate",
+    "?since=x",
+    "?number=%00",
+    "?q=" + "x".repeat(3000),
+    "?limit=1&limit=2",
+    "?__proto__[x]=1",
+  ),
+  fc
+    .array(fc.tuple(fc.string({ maxLength: 10 }), fc.string({ maxLength: 30 })), { maxLength: 4 })
+    .map((kv) => "?" + kv.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&")),
 );

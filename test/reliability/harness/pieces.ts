@@ -38,18 +38,66 @@ export interface Pieces {
   stop(): Promise<void>;
 }
 
-export async function startPieces(opts: { config?: Record<string, unknown>; sim?: ModemSimulator; clock?: Clock; logger?: Logger; modem?: Partial<ModemOptions> } = {}): Promise<Pieces> {
+export async function startPieces(
+  opts: {
+    config?: Record<string, unknown>;
+    sim?: ModemSimulator;
+    clock?: Clock;
+    logger?: Logger;
+    modem?: Partial<ModemOptions>;
+  } = {},
+): Promise<Pieces> {
   const dataDir = mkdtempSync(join(tmpdir(), "duegate-rel-pieces-"));
   const config = validateConfig(reliabilityConfig(dataDir, opts.config ?? {}));
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? silentLogger();
   const bus = new EventBus<DomainEvents>();
   const sim = opts.sim ?? new ModemSimulator({ sendLatencyMs: 20, deliveryReportDelayMs: 100, clock });
-  const modem = createModem({ port: "sim", baudRate: 115200, profile: "generic", healthIntervalMs: 1000, clock, logger, simulator: sim, ...SHORT_TIMEOUTS, ...opts.modem });
+  const modem = createModem({
+    port: "sim",
+    baudRate: 115200,
+    profile: "generic",
+    healthIntervalMs: 1000,
+    clock,
+    logger,
+    simulator: sim,
+    ...SHORT_TIMEOUTS,
+    ...opts.modem,
+  });
   const g = config.gateway;
-  const ledger = await Ledger.open({ dataDir, clock, bus, logger, defaults: { region: g.defaultRegion, locale: g.defaultLocale, currency: g.defaultCurrency, timeZone: g.defaultTimeZone } });
-  const outbox = await Outbox.open({ dataDir, clock, bus, logger, config: config.outbox, storage: config.storage, modemConfig: config.modem, gateway: config.gateway, sender: modem });
-  const inbound = await Inbound.open({ dataDir, clock, bus, logger, config: { ...config.inbound, ...config.gateway, dunning: config.dunning }, ledger, outbox, storage: config.storage });
+  const ledger = await Ledger.open({
+    dataDir,
+    clock,
+    bus,
+    logger,
+    defaults: {
+      region: g.defaultRegion,
+      locale: g.defaultLocale,
+      currency: g.defaultCurrency,
+      timeZone: g.defaultTimeZone,
+    },
+  });
+  const outbox = await Outbox.open({
+    dataDir,
+    clock,
+    bus,
+    logger,
+    config: config.outbox,
+    storage: config.storage,
+    modemConfig: config.modem,
+    gateway: config.gateway,
+    sender: modem,
+  });
+  const inbound = await Inbound.open({
+    dataDir,
+    clock,
+    bus,
+    logger,
+    config: { ...config.inbound, ...config.gateway, dunning: config.dunning },
+    ledger,
+    outbox,
+    storage: config.storage,
+  });
   modem.onInbound((pdu, raw) => inbound.handlePart(pdu, raw));
   modem.onStatusReport((r) => outbox.onStatusReport(r));
   modem.onHealth((h) => bus.emit("modem.health", h));

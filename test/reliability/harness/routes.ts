@@ -31,7 +31,9 @@ export function listRoutes(server: FastifyInstance): RouteInfo[] {
 
 /** Fills :params with a value (a real id when the test wants a route to find something). */
 export function fill(url: string, values: Record<string, string> = {}): string {
-  return url.replace(/:([A-Za-z]+)/g, (_m, k: string) => encodeURIComponent(values[k] ?? "x-1")).replace(/\*$/, "anything");
+  return url
+    .replace(/:([A-Za-z]+)/g, (_m, k: string) => encodeURIComponent(values[k] ?? "x-1"))
+    .replace(/\*$/, "anything");
 }
 
 export const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);

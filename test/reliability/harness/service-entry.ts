@@ -34,7 +34,12 @@ const logger = createLogger({ level: config.log.level, pretty: false, ring: logR
 const app = await createApp(config, { logger, logRing, ...(file ? { configFile: file } : {}) });
 const dataDir = resolve(config.gateway.dataDir);
 const { clock } = app.services;
-const journal = await FileJournal.open<OutgoingEvent>(join(dataDir, "mqtt-outgoing.jsonl"), { clock, logger, coalesceMs: 100, maxItems: config.mqtt.journalMaxEvents });
+const journal = await FileJournal.open<OutgoingEvent>(join(dataDir, "mqtt-outgoing.jsonl"), {
+  clock,
+  logger,
+  coalesceMs: 100,
+  maxItems: config.mqtt.journalMaxEvents,
+});
 const bridge = new MqttBridge({ services: app.services, config, journal });
 const auth = await AuthService.open({ dataDir, logger, clock, adminPassword: config.http.adminPassword });
 const server = await buildServer(app.services, { auth, web: false });

@@ -76,13 +76,31 @@ export class ServiceProcess {
     if (this.running) throw new Error("service already running");
     const t0 = Date.now();
     const from = this.lines.length;
-    const program = this.opts.compiled && this.entry === "src/main.ts" ? [this.opts.compiled] : ["--import", "tsx", this.entry];
-    const args = [...program, "run", "--config", this.configFile, "--modem", this.opts.modem, "--data", this.opts.dataDir, "--http", this.opts.http, "--mqtt", this.opts.mqtt];
+    const program =
+      this.opts.compiled && this.entry === "src/main.ts" ? [this.opts.compiled] : ["--import", "tsx", this.entry];
+    const args = [
+      ...program,
+      "run",
+      "--config",
+      this.configFile,
+      "--modem",
+      this.opts.modem,
+      "--data",
+      this.opts.dataDir,
+      "--http",
+      this.opts.http,
+      "--mqtt",
+      this.opts.mqtt,
+    ];
     const child = spawn(process.execPath, args, {
       cwd: REPO,
       stdio: ["ignore", "pipe", "pipe"],
       // DUEGATE_RELIABILITY_* are the suites' knobs; the service would read them as config keys and refuse them.
-      env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("DUEGATE_RELIABILITY_"))), NODE_ENV: "production", ...this.opts.env },
+      env: {
+        ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("DUEGATE_RELIABILITY_"))),
+        NODE_ENV: "production",
+        ...this.opts.env,
+      },
     });
     this.child = child;
     this.starts++;
@@ -104,7 +122,9 @@ export class ServiceProcess {
     const tail = this.lines.slice(from).slice(-15).join("\n");
     // this child only: a suite may already have started the next one
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    throw new Error(`the service did not start within ${timeoutMs} ms (exit ${child.exitCode ?? child.signalCode}):\n${tail}`);
+    throw new Error(
+      `the service did not start within ${timeoutMs} ms (exit ${child.exitCode ?? child.signalCode}):\n${tail}`,
+    );
   }
 
   private exited(): Promise<void> {

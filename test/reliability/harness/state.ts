@@ -16,7 +16,13 @@ export function applianceState(o: StateOwner): string {
   const s = o.app.services;
   const accounts = everything((p) => s.ledger.listAccounts(p));
   const invoices = accounts.flatMap((acc) => s.ledger.invoicesOf(acc.id));
-  const messages = everything((p) => s.outbox.list(p)).map((m) => ({ id: m.id, state: m.state, to: m.to, text: m.text, key: m.idempotencyKey }));
+  const messages = everything((p) => s.outbox.list(p)).map((m) => ({
+    id: m.id,
+    state: m.state,
+    to: m.to,
+    text: m.text,
+    key: m.idempotencyKey,
+  }));
   const inbound = everything((p) => s.inbound.list(p)).map((r) => r.id);
   return JSON.stringify({
     accounts,

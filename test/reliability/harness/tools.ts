@@ -26,7 +26,8 @@ export function scaled(base: number): number {
 export function toolsPresent(...paths: string[]): boolean {
   const missing = paths.filter((p) => !existsSync(p));
   if (missing.length === 0) return true;
-  if (process.env.CI === "true") throw new Error(`reliability: ${missing.join(", ")} required under CI=true and not found`);
+  if (process.env.CI === "true")
+    throw new Error(`reliability: ${missing.join(", ")} required under CI=true and not found`);
   console.warn(`reliability: skipping, ${missing.join(", ")} not found`);
   return false;
 }
@@ -34,7 +35,12 @@ export function toolsPresent(...paths: string[]): boolean {
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls until the predicate holds; bounded by timeoutMs (and so by a step count). */
-export async function waitUntil(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs: number, stepMs = 25): Promise<number> {
+export async function waitUntil(
+  what: string,
+  predicate: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  stepMs = 25,
+): Promise<number> {
   const start = Date.now();
   const steps = Math.ceil(timeoutMs / stepMs) + 1;
   for (let i = 0; i < steps; i++) {

@@ -21,7 +21,8 @@ export default {
   "shell.logout": "Abmelden",
   "shell.language": "Sprache",
   "today.title": "Heute",
-  "today.summary": "{date} ({zone}) · {sent} Erinnerung(en) gesendet, {waiting} wartend, {replies} Antwort(en) brauchen einen Menschen",
+  "today.summary":
+    "{date} ({zone}) · {sent} Erinnerung(en) gesendet, {waiting} wartend, {replies} Antwort(en) brauchen einen Menschen",
   "today.replies": "Antworten, die einen Menschen brauchen",
   "today.replies.empty": "Niemand wartet auf eine Antwort.",
   "today.replies.noAccount": "kein Konto",
@@ -74,7 +75,8 @@ export default {
   "acc.promiseRecorded": "Zusage erfasst: Erinnerungen pausieren bis {date}.",
   "acc.promiseForm": "Eine Zahlungszusage erfassen",
   "acc.promisedBy": "Zahlung zugesagt bis",
-  "acc.promiseHint": "Bis dahin pausieren die Erinnerungen; die Seite Heute zeigt die Zusage an dem Tag, und wenn sie nicht eingehalten wird.",
+  "acc.promiseHint":
+    "Bis dahin pausieren die Erinnerungen; die Seite Heute zeigt die Zusage an dem Tag, und wenn sie nicht eingehalten wird.",
   "acc.recordPromise": "Zusage erfassen",
   "acc.optedOut": "Abgemeldet: keine Erinnerungen mehr.",
   "acc.optedIn": "Wieder angemeldet.",

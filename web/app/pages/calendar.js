@@ -12,22 +12,57 @@ function byDay(items) {
 }
 
 // Made when drawn, not at import: the user's language is loaded after the modules.
-const weekday = () => new Intl.DateTimeFormat(i18n.locale, { weekday: "long", day: "numeric", month: "long", timeZone: "UTC" });
+const weekday = () =>
+  new Intl.DateTimeFormat(i18n.locale, { weekday: "long", day: "numeric", month: "long", timeZone: "UTC" });
 
 export function CalendarPage() {
   const state = useData(() => api("/api/v1/panel/calendar", { query: { days: 30 } }));
-  return html`
-    <h1 tabindex="-1">Calendar</h1>
-    <p class="muted">What the dunning engine will send over the next 30 days if nobody pays: the same plan it acts on.</p>
-    <${Loading} state=${state}>${(d) =>
-      d.items.length === 0
-        ? html`<p>No reminders planned in the next ${d.days} days.</p>`
-        : html`${d.total > d.items.length ? html`<p class="muted">Showing the first ${d.items.length} of ${d.total} planned reminders; the API's /api/v1/forecast pages through all of them.</p>` : ""}<ol class="calendar" id="calendar">${byDay(d.items).map(([date, items]) => html`<li key=${date} class="panel">
-            <h2><time datetime=${date}>${weekday().format(new Date(`${date}T12:00:00Z`))}</time> <span class="badge">${items.length}</span></h2>
-            <table><thead><tr><th scope="col">Time</th><th scope="col">Account</th><th scope="col">Step</th><th scope="col">Invoices</th><th scope="col">Amount due</th></tr></thead>
-            <tbody>${items.map((r, i) => html`<tr key=${i}><td>${r.time}${r.learnedTime ? html` <span class="badge" title="this debtor's learned hour (docs/send-time.md)">learned</span>` : ""}</td><td><a href=${`/accounts?id=${encodeURIComponent(r.accountId)}`}>${r.accountId}</a></td>
-              <td>${r.step}${r.consolidated ? " (combined)" : ""}${r.mark ? html` <span class="badge state-failed">${r.mark}</span>` : ""}</td>
-              <td>${r.invoiceIds.join(", ")}</td><td>${money(r.amountDue, r.currency)}</td></tr>`)}</tbody></table>
-          </li>`)}</ol>`}
+  return html` <h1 tabindex="-1">Calendar</h1>
+    <p class="muted">
+      What the dunning engine will send over the next 30 days if nobody pays: the same plan it acts on.
+    </p>
+    <${Loading} state=${state}
+      >${(d) =>
+        d.items.length === 0
+          ? html`<p>No reminders planned in the next ${d.days} days.</p>`
+          : html`${d.total > d.items.length ? html`<p class="muted">Showing the first ${d.items.length} of ${d.total} planned reminders; the API's /api/v1/forecast pages through all of them.</p>` : ""}
+              <ol class="calendar" id="calendar">
+                ${byDay(d.items).map(
+                  ([date, items]) =>
+                    html`<li key=${date} class="panel">
+                      <h2>
+                        <time datetime=${date}>${weekday().format(new Date(`${date}T12:00:00Z`))}</time>
+                        <span class="badge">${items.length}</span>
+                      </h2>
+                      <table>
+                        <thead>
+                          <tr>
+                            <th scope="col">Time</th>
+                            <th scope="col">Account</th>
+                            <th scope="col">Step</th>
+                            <th scope="col">Invoices</th>
+                            <th scope="col">Amount due</th>
+                          </tr>
+                        </thead>
+                        <tbody>
+                          ${items.map(
+                            (r, i) =>
+                              html`<tr key=${i}>
+                                <td>
+                                  ${r.time}${r.learnedTime ? html` <span class="badge" title="this debtor's learned hour (docs/send-time.md)">learned</span>` : ""}
+                                </td>
+                                <td><a href=${`/accounts?id=${encodeURIComponent(r.accountId)}`}>${r.accountId}</a></td>
+                                <td>
+                                  ${r.step}${r.consolidated ? " (combined)" : ""}${r.mark ? html` <span class="badge state-failed">${r.mark}</span>` : ""}
+                                </td>
+                                <td>${r.invoiceIds.join(", ")}</td>
+                                <td>${money(r.amountDue, r.currency)}</td>
+                              </tr>`,
+                          )}
+                        </tbody>
+                      </table>
+                    </li>`,
+                )}
+              </ol>`}
     <//>`;
 }

@@ -22,7 +22,14 @@ function Console() {
     <h2 id="console-h">AT console</h2>
     <form onSubmit=${run} class="row">
       <${Field} id="at-cmd" label="Command" hint=${`Read-only commands, e.g. ${SUGGESTED.join(", ")}`}>
-        <input id="at-cmd" list="at-suggest" value=${command} autocomplete="off" spellcheck="false" onInput=${(e) => setCommand(e.target.value)} />
+        <input
+          id="at-cmd"
+          list="at-suggest"
+          value=${command}
+          autocomplete="off"
+          spellcheck="false"
+          onInput=${(e) => setCommand(e.target.value)}
+        />
         <datalist id="at-suggest">${SUGGESTED.map((c) => html`<option key=${c} value=${c} />`)}</datalist>
       <//>
       <button type="submit">Run</button>
@@ -51,53 +58,138 @@ function Doctor() {
   const failed = report ? report.checks.filter((c) => !c.ok).length : 0;
   return html`<section class="panel" aria-labelledby="doctor-h">
     <h2 id="doctor-h">Diagnosis</h2>
-    <p class="muted">The checks of <code>duegate doctor</code> on the running modem: AT, model, SIM, IMSI (masked), signal, registration, operator, SMS centre, storage. They wait behind messages being sent.</p>
-    <button type="button" id="doctor-run" onClick=${run} disabled=${busy}>${busy ? "Checking…" : "Check the modem"}</button>
+    <p class="muted">
+      The checks of <code>duegate doctor</code> on the running modem: AT, model, SIM, IMSI (masked), signal,
+      registration, operator, SMS centre, storage. They wait behind messages being sent.
+    </p>
+    <button type="button" id="doctor-run" onClick=${run} disabled=${busy}>
+      ${busy ? "Checking…" : "Check the modem"}
+    </button>
     <${Notice} notice=${notice} />
-    ${report && html`<p id="doctor-summary" role="status">${failed === 0 ? "All checks passed." : `${failed} check(s) failed.`} <span class="muted">${when(report.at)}</span></p>
-      <ul id="doctor-checks" class="checks">${report.checks.map((c) => html`<li key=${c.name} class=${c.ok ? "check-ok" : "check-fail"}>
-        <span class=${`badge ${c.ok ? "health-ready" : "health-offline"}`}>${c.ok ? "pass" : "fail"}</span> <strong>${c.name}</strong>: ${c.detail}
-        ${c.hint && html`<div class="hint">Hint: ${c.hint}</div>`}</li>`)}</ul>`}
+    ${
+      report &&
+      html`<p id="doctor-summary" role="status">
+          ${failed === 0 ? "All checks passed." : `${failed} check(s) failed.`}
+          <span class="muted">${when(report.at)}</span>
+        </p>
+        <ul id="doctor-checks" class="checks">
+          ${report.checks.map(
+            (c) =>
+              html`<li key=${c.name} class=${c.ok ? "check-ok" : "check-fail"}>
+                <span class=${`badge ${c.ok ? "health-ready" : "health-offline"}`}>${c.ok ? "pass" : "fail"}</span>
+                <strong>${c.name}</strong>: ${c.detail} ${c.hint && html`<div class="hint">Hint: ${c.hint}</div>`}
+              </li>`,
+          )}
+        </ul>`
+    }
   </section>`;
 }
 
 export function ModemPage() {
   const state = useData(() => api("/api/v1/panel/modem"));
-  return html`
-    <h1 tabindex="-1">Modem</h1>
-    <${Loading} state=${state}>${(d) => html`
-      <section class="panel" aria-labelledby="modem-cfg-h">
-        <h2 id="modem-cfg-h">Configuration</h2>
-        <dl class="facts">
-          <div><dt>Port</dt><dd>${d.port === "sim" ? "simulator" : d.port}</dd></div>
-          <div><dt>Profile</dt><dd>${d.profile}</dd></div>
-          <div><dt>Baud rate</dt><dd>${d.baudRate}</dd></div>
-        </dl>
-        <h3>Detected serial ports</h3>
-        ${Array.isArray(d.ports)
-          ? d.ports.length === 0
-            ? html`<p class="muted">No serial port found. Is the modem plugged in?</p>`
-            : html`<div class="table-wrap"><table id="ports-table"><thead><tr><th scope="col">Path</th><th scope="col">Stable name</th><th scope="col">Maker</th><th scope="col">USB id</th></tr></thead>
-                <tbody>${d.ports.map((p) => html`<tr key=${p.path}><td><code>${p.path}</code>${p.path === d.port || p.byId === d.port ? html` <span class="badge">in use</span>` : ""}</td><td><code>${p.byId ?? "–"}</code></td><td>${p.manufacturer ?? "–"}</td><td>${p.vendorId ? `${p.vendorId}:${p.productId ?? ""}` : "–"}</td></tr>`)}</tbody></table></div>`
-          : html`<p class="error">${d.ports?.error}</p>`}
-        <p class="muted">To use another port, set <code>modem.port</code> (prefer the stable <code>/dev/serial/by-id/…</code> name) and reload. The port checks (does the device exist, can it be opened) need the port to itself: stop the service and run <code>duegate doctor</code> on the appliance.</p>
-      </section>
-      <section class="panel" aria-labelledby="modem-health-h">
-        <h2 id="modem-health-h">Health</h2>
-        ${d.health
-          ? html`<dl class="facts">
-              <div><dt>State</dt><dd><span class=${`badge health-${d.health.state}`}>${d.health.state}</span></dd></div>
-              <div><dt>Model</dt><dd>${d.health.model ?? "–"}</dd></div>
-              <div><dt>Signal</dt><dd><${Signal} signal=${d.health.signal} /></dd></div>
-              <div><dt>Registration</dt><dd>${d.health.registration ?? "–"}</dd></div>
-              <div><dt>Operator</dt><dd>${d.health.operator ?? "–"}</dd></div>
-              <div><dt>SIM</dt><dd>${d.health.simState ?? "–"}</dd></div>
-              <div><dt>Checked</dt><dd>${when(d.health.at)}</dd></div>
-              ${d.health.lastError && html`<div><dt>Last error</dt><dd class="error">${d.health.lastError}</dd></div>`}
-            </dl>`
-          : html`<p class="muted">No health report yet.</p>`}
-      </section>
-      ${d.doctorAvailable && html`<${Doctor} />`}
-      ${can("admin") && d.consoleAvailable ? html`<${Console} />` : html`<p class="muted">The AT console is for administrators.</p>`}`}
+  return html` <h1 tabindex="-1">Modem</h1>
+    <${Loading} state=${state}
+      >${(d) =>
+        html` <section class="panel" aria-labelledby="modem-cfg-h">
+            <h2 id="modem-cfg-h">Configuration</h2>
+            <dl class="facts">
+              <div>
+                <dt>Port</dt>
+                <dd>${d.port === "sim" ? "simulator" : d.port}</dd>
+              </div>
+              <div>
+                <dt>Profile</dt>
+                <dd>${d.profile}</dd>
+              </div>
+              <div>
+                <dt>Baud rate</dt>
+                <dd>${d.baudRate}</dd>
+              </div>
+            </dl>
+            <h3>Detected serial ports</h3>
+            ${
+              Array.isArray(d.ports)
+                ? d.ports.length === 0
+                  ? html`<p class="muted">No serial port found. Is the modem plugged in?</p>`
+                  : html`<div class="table-wrap">
+                      <table id="ports-table">
+                        <thead>
+                          <tr>
+                            <th scope="col">Path</th>
+                            <th scope="col">Stable name</th>
+                            <th scope="col">Maker</th>
+                            <th scope="col">USB id</th>
+                          </tr>
+                        </thead>
+                        <tbody>
+                          ${d.ports.map(
+                            (p) =>
+                              html`<tr key=${p.path}>
+                                <td>
+                                  <code>${p.path}</code
+                                  >${p.path === d.port || p.byId === d.port ? html` <span class="badge">in use</span>` : ""}
+                                </td>
+                                <td><code>${p.byId ?? "–"}</code></td>
+                                <td>${p.manufacturer ?? "–"}</td>
+                                <td>${p.vendorId ? `${p.vendorId}:${p.productId ?? ""}` : "–"}</td>
+                              </tr>`,
+                          )}
+                        </tbody>
+                      </table>
+                    </div>`
+                : html`<p class="error">${d.ports?.error}</p>`
+            }
+            <p class="muted">
+              To use another port, set <code>modem.port</code> (prefer the stable <code>/dev/serial/by-id/…</code> name)
+              and reload. The port checks (does the device exist, can it be opened) need the port to itself: stop the
+              service and run <code>duegate doctor</code> on the appliance.
+            </p>
+          </section>
+          <section class="panel" aria-labelledby="modem-health-h">
+            <h2 id="modem-health-h">Health</h2>
+            ${
+              d.health
+                ? html`<dl class="facts">
+                    <div>
+                      <dt>State</dt>
+                      <dd><span class=${`badge health-${d.health.state}`}>${d.health.state}</span></dd>
+                    </div>
+                    <div>
+                      <dt>Model</dt>
+                      <dd>${d.health.model ?? "–"}</dd>
+                    </div>
+                    <div>
+                      <dt>Signal</dt>
+                      <dd><${Signal} signal=${d.health.signal} /></dd>
+                    </div>
+                    <div>
+                      <dt>Registration</dt>
+                      <dd>${d.health.registration ?? "–"}</dd>
+                    </div>
+                    <div>
+                      <dt>Operator</dt>
+                      <dd>${d.health.operator ?? "–"}</dd>
+                    </div>
+                    <div>
+                      <dt>SIM</dt>
+                      <dd>${d.health.simState ?? "–"}</dd>
+                    </div>
+                    <div>
+                      <dt>Checked</dt>
+                      <dd>${when(d.health.at)}</dd>
+                    </div>
+                    ${
+                      d.health.lastError &&
+                      html`<div>
+                        <dt>Last error</dt>
+                        <dd class="error">${d.health.lastError}</dd>
+                      </div>`
+                    }
+                  </dl>`
+                : html`<p class="muted">No health report yet.</p>`
+            }
+          </section>
+          ${d.doctorAvailable && html`<${Doctor} />`}
+          ${can("admin") && d.consoleAvailable ? html`<${Console} />` : html`<p class="muted">The AT console is for administrators.</p>`}`}
     <//>`;
 }

@@ -19,7 +19,10 @@ function AddForm({ onAdded }) {
     e.preventDefault();
     setError(null);
     try {
-      const r = await api("/api/v1/suppressions", { method: "POST", body: { number, ...(reason.trim() ? { reason } : {}) } });
+      const r = await api("/api/v1/suppressions", {
+        method: "POST",
+        body: { number, ...(reason.trim() ? { reason } : {}) },
+      });
       setNumber("");
       setReason("");
       onAdded(r);
@@ -29,7 +32,15 @@ function AddForm({ onAdded }) {
   };
   return html`<form class="panel filters" id="suppress-form" onSubmit=${submit}>
     <${Field} id="o-number" label="Number" hint="Any common form; the default region applies." error=${error}>
-      <input id="o-number" type="tel" required autocomplete="off" value=${number} onInput=${(e) => setNumber(e.target.value)} aria-invalid=${Boolean(error)} />
+      <input
+        id="o-number"
+        type="tel"
+        required
+        autocomplete="off"
+        value=${number}
+        onInput=${(e) => setNumber(e.target.value)}
+        aria-invalid=${Boolean(error)}
+      />
     <//>
     <${Field} id="o-reason" label="Reason (kept with the record)">
       <input id="o-reason" type="text" maxlength="200" value=${reason} onInput=${(e) => setReason(e.target.value)} />
@@ -49,11 +60,19 @@ function Row({ r, onRemoved }) {
     }
   };
   return html`<tr data-number=${r.number}>
-    <td>${r.number}</td><td>${when(r.since)}</td><td>${sourceText(r.source)}</td><td>${r.reason ?? ""}</td>
-    <td>${can("desk") &&
-      (confirming
-        ? html`<button class="danger confirm-remove" onClick=${remove}>Yes, texts to ${r.number} may resume</button> <button class="link" onClick=${() => setConfirming(false)}>Keep</button>`
-        : html`<button class="remove" onClick=${() => setConfirming(true)}>Remove…</button>`)}</td>
+    <td>${r.number}</td>
+    <td>${when(r.since)}</td>
+    <td>${sourceText(r.source)}</td>
+    <td>${r.reason ?? ""}</td>
+    <td>
+      ${
+        can("desk") &&
+        (confirming
+          ? html`<button class="danger confirm-remove" onClick=${remove}>Yes, texts to ${r.number} may resume</button>
+              <button class="link" onClick=${() => setConfirming(false)}>Keep</button>`
+          : html`<button class="remove" onClick=${() => setConfirming(true)}>Remove…</button>`)
+      }
+    </td>
   </tr>`;
 }
 
@@ -63,25 +82,53 @@ export function OptOutsPage() {
   const [notice, setNotice] = useState(null);
   const list = useData(() => api("/api/v1/suppressions", { query: { search: applied, limit: 200 } }), [applied]);
   const added = (r) => {
-    setNotice({ kind: "ok", text: r.changed ? `${r.record.number} suppressed${r.accountIds.length ? `; ${r.accountIds.length} account(s) opted out` : ""}.` : `${r.record.number} was already suppressed.` });
+    setNotice({
+      kind: "ok",
+      text: r.changed
+        ? `${r.record.number} suppressed${r.accountIds.length ? `; ${r.accountIds.length} account(s) opted out` : ""}.`
+        : `${r.record.number} was already suppressed.`,
+    });
     list.reload();
   };
   const removed = (number, error) => {
-    setNotice(error ? { kind: "error", text: error } : { kind: "ok", text: `${number} removed: it may be texted again (its accounts' own opt-out is unchanged).` });
+    setNotice(
+      error
+        ? { kind: "error", text: error }
+        : { kind: "ok", text: `${number} removed: it may be texted again (its accounts' own opt-out is unchanged).` },
+    );
     list.reload();
   };
-  return html`
-    <h1 tabindex="-1">Opt-outs</h1>
-    <p class="muted">Numbers on this list get no SMS of any kind (reminders, API and test sends, replies), except the confirmation of their own STOP. START from the number, or a removal here, lifts it.</p>
+  return html` <h1 tabindex="-1">Opt-outs</h1>
+    <p class="muted">
+      Numbers on this list get no SMS of any kind (reminders, API and test sends, replies), except the confirmation of
+      their own STOP. START from the number, or a removal here, lifts it.
+    </p>
     <${Notice} notice=${notice} />
     ${can("desk") && html`<${AddForm} onAdded=${added} />`}
     <form class="filters panel" role="search" onSubmit=${(e) => (e.preventDefault(), setApplied(search))}>
-      <${Field} id="o-search" label="Search digits"><input id="o-search" type="search" value=${search} onInput=${(e) => setSearch(e.target.value)} /><//>
+      <${Field} id="o-search" label="Search digits"
+        ><input id="o-search" type="search" value=${search} onInput=${(e) => setSearch(e.target.value)}
+      /><//>
       <button type="submit">Search</button>
     </form>
-    <${Loading} state=${list}>${(d) => html`
-      <p class="muted">${d.total} number(s) suppressed</p>
-      <div class="table-wrap"><table id="optouts-table"><thead><tr><th scope="col">Number</th><th scope="col">Since</th><th scope="col">By</th><th scope="col">Reason</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
-        <tbody>${d.items.map((r) => html`<${Row} key=${r.number} r=${r} onRemoved=${removed} />`)}</tbody></table></div>`}
+    <${Loading} state=${list}
+      >${(d) =>
+        html` <p class="muted">${d.total} number(s) suppressed</p>
+          <div class="table-wrap">
+            <table id="optouts-table">
+              <thead>
+                <tr>
+                  <th scope="col">Number</th>
+                  <th scope="col">Since</th>
+                  <th scope="col">By</th>
+                  <th scope="col">Reason</th>
+                  <th scope="col"><span class="sr-only">Actions</span></th>
+                </tr>
+              </thead>
+              <tbody>
+                ${d.items.map((r) => html`<${Row} key=${r.number} r=${r} onRemoved=${removed} />`)}
+              </tbody>
+            </table>
+          </div>`}
     <//>`;
 }

@@ -11,7 +11,13 @@ export function SendPage() {
   const [sent, setSent] = useState(null);
 
   useEffect(() => {
-    const t = setTimeout(() => api("/api/v1/panel/preview", { method: "POST", body: { template: text } }).then(setPreview, () => setPreview(null)), 250);
+    const t = setTimeout(
+      () =>
+        api("/api/v1/panel/preview", { method: "POST", body: { template: text } }).then(setPreview, () =>
+          setPreview(null),
+        ),
+      250,
+    );
     return () => clearTimeout(t);
   }, [text]);
 
@@ -32,18 +38,43 @@ export function SendPage() {
     }
   };
 
-  if (!can("desk")) return html`<h1 tabindex="-1">Send test SMS</h1><p>Your role may not send messages.</p>`;
-  return html`
-    <h1 tabindex="-1">Send test SMS</h1>
+  if (!can("desk"))
+    return html`<h1 tabindex="-1">Send test SMS</h1>
+      <p>Your role may not send messages.</p>`;
+  return html` <h1 tabindex="-1">Send test SMS</h1>
     <form class="panel" onSubmit=${submit} id="send-form">
       <${Field} id="s-channel" label="Channel">
-        <select id="s-channel" value=${channel} onChange=${(e) => setChannel(e.target.value)}><option value="sms">SMS</option><option value="email">E-mail (through the SMTP relay)</option></select>
+        <select id="s-channel" value=${channel} onChange=${(e) => setChannel(e.target.value)}>
+          <option value="sms">SMS</option>
+          <option value="email">E-mail (through the SMTP relay)</option>
+        </select>
       <//>
-      <${Field} id="s-to" label=${channel === "email" ? "To address" : "To number"} hint=${channel === "email" ? "One e-mail address." : "Any common form; the default region applies."} error=${errors.to}>
-        <input id="s-to" type=${channel === "email" ? "email" : "tel"} required autocomplete="off" value=${to} onInput=${(e) => setTo(e.target.value)} aria-invalid=${Boolean(errors.to)} aria-describedby="s-to-hint" />
+      <${Field}
+        id="s-to"
+        label=${channel === "email" ? "To address" : "To number"}
+        hint=${channel === "email" ? "One e-mail address." : "Any common form; the default region applies."}
+        error=${errors.to}
+      >
+        <input
+          id="s-to"
+          type=${channel === "email" ? "email" : "tel"}
+          required
+          autocomplete="off"
+          value=${to}
+          onInput=${(e) => setTo(e.target.value)}
+          aria-invalid=${Boolean(errors.to)}
+          aria-describedby="s-to-hint"
+        />
       <//>
       <${Field} id="s-text" label="Text" error=${errors.text}>
-        <textarea id="s-text" required rows="4" maxlength="1600" value=${text} onInput=${(e) => setText(e.target.value)}></textarea>
+        <textarea
+          id="s-text"
+          required
+          rows="4"
+          maxlength="1600"
+          value=${text}
+          onInput=${(e) => setText(e.target.value)}
+        ></textarea>
       <//>
       ${channel === "sms" && preview?.text !== undefined && preview?.text !== null && html`<p class="muted" id="send-measure">${preview.encoding.toUpperCase()}, ${preview.parts} part(s), ${preview.units} units</p>`}
       <${Notice} notice=${notice} />

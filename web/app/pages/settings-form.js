@@ -23,7 +23,12 @@ const HINTS = {
 };
 
 const idOf = (key) => `set-${key.replace(/\./g, "-")}`;
-const labelOf = (key) => key.split(".").pop().replace(/([A-Z])/g, " $1").replace(/^./, (c) => c.toUpperCase());
+const labelOf = (key) =>
+  key
+    .split(".")
+    .pop()
+    .replace(/([A-Z])/g, " $1")
+    .replace(/^./, (c) => c.toUpperCase());
 
 /** The value as the input shows it. */
 function shown(value) {
@@ -41,7 +46,10 @@ function parsed(text, original) {
     return n;
   }
   if (Array.isArray(original)) {
-    const items = String(text).split(",").map((x) => x.trim()).filter(Boolean);
+    const items = String(text)
+      .split(",")
+      .map((x) => x.trim())
+      .filter(Boolean);
     return typeof original[0] === "number" ? items.map(Number) : items;
   }
   if (original && typeof original === "object") {
@@ -55,7 +63,8 @@ function parsed(text, original) {
 }
 
 export function EditableSettings({ view, admin, onSaved }) {
-  const initial = () => Object.fromEntries(view.keys.filter((k) => !(k in view.secrets)).map((k) => [k, shown(view.values[k])]));
+  const initial = () =>
+    Object.fromEntries(view.keys.filter((k) => !(k in view.secrets)).map((k) => [k, shown(view.values[k])]));
   const [form, setForm] = useState(initial);
   const [secrets, setSecrets] = useState({});
   const [errors, setErrors] = useState({});
@@ -102,24 +111,70 @@ export function EditableSettings({ view, admin, onSaved }) {
     const disabled = !admin || Boolean(locked);
     const describedBy = errors[key] ? `${id}-error` : undefined;
     if (key in view.secrets) {
-      return html`<input id=${id} type="password" autocomplete="new-password" disabled=${disabled} aria-describedby=${describedBy}
-        placeholder=${view.secrets[key] === "set" ? "set (type to replace)" : "not set"} value=${secrets[key] ?? ""} onInput=${(e) => setSecrets({ ...secrets, [key]: e.target.value })} />`;
+      return html`<input
+        id=${id}
+        type="password"
+        autocomplete="new-password"
+        disabled=${disabled}
+        aria-describedby=${describedBy}
+        placeholder=${view.secrets[key] === "set" ? "set (type to replace)" : "not set"}
+        value=${secrets[key] ?? ""}
+        onInput=${(e) => setSecrets({ ...secrets, [key]: e.target.value })}
+      />`;
     }
     const value = form[key];
     const set = (v) => setForm({ ...form, [key]: v });
-    if (typeof view.values[key] === "boolean") return html`<input id=${id} type="checkbox" disabled=${disabled} checked=${Boolean(value)} onChange=${(e) => set(e.target.checked)} />`;
-    if (CHOICES[key]) return html`<select id=${id} disabled=${disabled} value=${value} onChange=${(e) => set(e.target.value)}>${CHOICES[key].map((c) => html`<option value=${c}>${c}</option>`)}</select>`;
-    if (view.values[key] && typeof view.values[key] === "object" && !Array.isArray(view.values[key])) return html`<textarea id=${id} rows="3" disabled=${disabled} aria-describedby=${describedBy} value=${value} onInput=${(e) => set(e.target.value)} />`;
-    return html`<input id=${id} type=${typeof view.values[key] === "number" ? "number" : "text"} step="any" disabled=${disabled} aria-describedby=${describedBy} value=${value} onInput=${(e) => set(e.target.value)} />`;
+    if (typeof view.values[key] === "boolean")
+      return html`<input
+        id=${id}
+        type="checkbox"
+        disabled=${disabled}
+        checked=${Boolean(value)}
+        onChange=${(e) => set(e.target.checked)}
+      />`;
+    if (CHOICES[key])
+      return html`<select id=${id} disabled=${disabled} value=${value} onChange=${(e) => set(e.target.value)}>
+        ${CHOICES[key].map((c) => html`<option value=${c}>${c}</option>`)}
+      </select>`;
+    if (view.values[key] && typeof view.values[key] === "object" && !Array.isArray(view.values[key]))
+      return html`<textarea
+        id=${id}
+        rows="3"
+        disabled=${disabled}
+        aria-describedby=${describedBy}
+        value=${value}
+        onInput=${(e) => set(e.target.value)}
+      />`;
+    return html`<input
+      id=${id}
+      type=${typeof view.values[key] === "number" ? "number" : "text"}
+      step="any"
+      disabled=${disabled}
+      aria-describedby=${describedBy}
+      value=${value}
+      onInput=${(e) => set(e.target.value)}
+    />`;
   };
 
   return html`<form id="settings-form" onSubmit=${save} aria-label="Settings">
     ${GROUPS.map(([prefix, title]) => {
       const keys = view.keys.filter((k) => k.startsWith(prefix));
-      return html`<section class="panel" key=${prefix}><h2>${title}</h2><div class="settings-grid">
-        ${keys.map((key) => html`<${Field} key=${key} id=${idOf(key)} label=${labelOf(key)} error=${errors[key]}
-          hint=${[view.locked[key] ? `Set by ${view.locked[key]} in the environment.` : "", view.fromPanel.includes(key) ? "Changed in the panel." : "", HINTS[key] ?? ""].filter(Boolean).join(" ") || key}>${input(key)}<//>`)}
-      </div></section>`;
+      return html`<section class="panel" key=${prefix}>
+        <h2>${title}</h2>
+        <div class="settings-grid">
+          ${keys.map(
+            (key) =>
+              html`<${Field}
+                key=${key}
+                id=${idOf(key)}
+                label=${labelOf(key)}
+                error=${errors[key]}
+                hint=${[view.locked[key] ? `Set by ${view.locked[key]} in the environment.` : "", view.fromPanel.includes(key) ? "Changed in the panel." : "", HINTS[key] ?? ""].filter(Boolean).join(" ") || key}
+                >${input(key)}<//
+              >`,
+          )}
+        </div>
+      </section>`;
     })}
     <${Notice} notice=${notice} />
     ${admin && html`<button type="submit" id="settings-save" disabled=${busy}>Save settings</button>`}

@@ -16,9 +16,18 @@ function flatten(value, prefix = "", out = []) {
 
 function ConfigSection({ title, value }) {
   if (!value || typeof value !== "object") return null;
-  return html`<section class="panel"><h2>${title}</h2><dl class="facts">
-    ${flatten(value).map(([k, v]) => html`<div key=${k}><dt>${k}</dt><dd><code>${v}</code></dd></div>`)}
-  </dl></section>`;
+  return html`<section class="panel">
+    <h2>${title}</h2>
+    <dl class="facts">
+      ${flatten(value).map(
+        ([k, v]) =>
+          html`<div key=${k}>
+            <dt>${k}</dt>
+            <dd><code>${v}</code></dd>
+          </div>`,
+      )}
+    </dl>
+  </section>`;
 }
 
 function Users() {
@@ -47,13 +56,63 @@ function Users() {
       setNotice({ kind: "error", text: err.message });
     }
   };
-  return html`<section class="panel" aria-labelledby="users-h"><h2 id="users-h">Users</h2>
-    <${Loading} state=${list}>${(d) => html`<div class="table-wrap"><table id="users-table"><thead><tr><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Password changed</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
-      <tbody>${d.items.map((u) => html`<tr key=${u.name}><td>${u.name}</td><td>${u.role}</td><td>${when(u.passwordChangedAt)}</td><td><button class="link danger" onClick=${() => remove(u.name)} aria-label=${`Delete user ${u.name}`}>Delete</button></td></tr>`)}</tbody></table></div>`}<//>
+  return html`<section class="panel" aria-labelledby="users-h">
+    <h2 id="users-h">Users</h2>
+    <${Loading} state=${list}
+      >${(d) =>
+        html`<div class="table-wrap">
+          <table id="users-table">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Role</th>
+                <th scope="col">Password changed</th>
+                <th scope="col"><span class="sr-only">Actions</span></th>
+              </tr>
+            </thead>
+            <tbody>
+              ${d.items.map(
+                (u) =>
+                  html`<tr key=${u.name}>
+                    <td>${u.name}</td>
+                    <td>${u.role}</td>
+                    <td>${when(u.passwordChangedAt)}</td>
+                    <td>
+                      <button class="link danger" onClick=${() => remove(u.name)} aria-label=${`Delete user ${u.name}`}>
+                        Delete
+                      </button>
+                    </td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>
+        </div>`}<//
+    >
     <form onSubmit=${add} class="filters" aria-label="Add a user" id="add-user">
-      <${Field} id="u-name" label="Name" error=${errors.name}><input id="u-name" required autocomplete="off" value=${form.name} onInput=${(e) => setForm({ ...form, name: e.target.value })} /><//>
-      <${Field} id="u-role" label="Role" error=${errors.role}><select id="u-role" value=${form.role} onChange=${(e) => setForm({ ...form, role: e.target.value })}><option value="viewer">viewer (looks)</option><option value="clerk">clerk (works the accounts)</option><option value="admin">admin (everything)</option></select><//>
-      <${Field} id="u-password" label="Password" error=${errors.password} hint="At least 10 characters."><input id="u-password" type="password" autocomplete="new-password" required value=${form.password} onInput=${(e) => setForm({ ...form, password: e.target.value })} /><//>
+      <${Field} id="u-name" label="Name" error=${errors.name}
+        ><input
+          id="u-name"
+          required
+          autocomplete="off"
+          value=${form.name}
+          onInput=${(e) => setForm({ ...form, name: e.target.value })}
+      /><//>
+      <${Field} id="u-role" label="Role" error=${errors.role}
+        ><select id="u-role" value=${form.role} onChange=${(e) => setForm({ ...form, role: e.target.value })}>
+          <option value="viewer">viewer (looks)</option>
+          <option value="clerk">clerk (works the accounts)</option>
+          <option value="admin">admin (everything)</option>
+        </select><//
+      >
+      <${Field} id="u-password" label="Password" error=${errors.password} hint="At least 10 characters."
+        ><input
+          id="u-password"
+          type="password"
+          autocomplete="new-password"
+          required
+          value=${form.password}
+          onInput=${(e) => setForm({ ...form, password: e.target.value })}
+      /><//>
       <button type="submit">Add user</button>
     </form>
     <${Notice} notice=${notice} />
@@ -87,17 +146,62 @@ function ApiKeys() {
     }
   };
   const revoke = async (id) => {
-    await api(`/api/v1/api-keys/${encodeURIComponent(id)}`, { method: "DELETE" }).catch((err) => setNotice({ kind: "error", text: err.message }));
+    await api(`/api/v1/api-keys/${encodeURIComponent(id)}`, { method: "DELETE" }).catch((err) =>
+      setNotice({ kind: "error", text: err.message }),
+    );
     list.reload();
   };
-  return html`<section class="panel" aria-labelledby="keys-h"><h2 id="keys-h">API keys</h2>
+  return html`<section class="panel" aria-labelledby="keys-h">
+    <h2 id="keys-h">API keys</h2>
     <p class="muted">For machines (the accounting server): send as <code>${"Authorization: Bearer <key>"}</code>.</p>
-    ${made && html`<div class="ok" role="status"><p>Copy this key now; it is shown only once:</p><code class="secret" id="new-key">${made}</code></div>`}
-    <${Loading} state=${list}>${(d) => html`<div class="table-wrap"><table><thead><tr><th scope="col">Name</th><th scope="col">Key starts</th><th scope="col">Scopes</th><th scope="col">Last used</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
-      <tbody>${d.items.map((k) => html`<tr key=${k.id}><td>${k.name}</td><td><code>${k.prefix}…</code></td><td>${k.scopes.join(", ")}</td><td>${when(k.lastUsedAt)}</td><td><button class="link danger" onClick=${() => revoke(k.id)} aria-label=${`Revoke key ${k.name}`}>Revoke</button></td></tr>`)}</tbody></table></div>`}<//>
+    ${
+      made &&
+      html`<div class="ok" role="status">
+        <p>Copy this key now; it is shown only once:</p>
+        <code class="secret" id="new-key">${made}</code>
+      </div>`
+    }
+    <${Loading} state=${list}
+      >${(d) =>
+        html`<div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Key starts</th>
+                <th scope="col">Scopes</th>
+                <th scope="col">Last used</th>
+                <th scope="col"><span class="sr-only">Actions</span></th>
+              </tr>
+            </thead>
+            <tbody>
+              ${d.items.map(
+                (k) =>
+                  html`<tr key=${k.id}>
+                    <td>${k.name}</td>
+                    <td><code>${k.prefix}…</code></td>
+                    <td>${k.scopes.join(", ")}</td>
+                    <td>${when(k.lastUsedAt)}</td>
+                    <td>
+                      <button class="link danger" onClick=${() => revoke(k.id)} aria-label=${`Revoke key ${k.name}`}>
+                        Revoke
+                      </button>
+                    </td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>
+        </div>`}<//
+    >
     <form onSubmit=${add} class="filters" aria-label="Make an API key">
-      <${Field} id="k-name" label="Name"><input id="k-name" required value=${name} onInput=${(e) => setName(e.target.value)} /><//>
-      <${Field} id="k-access" label="May"><select id="k-access" value=${access} onChange=${(e) => setAccess(e.target.value)}>${Object.entries(KEY_ACCESS).map(([k, v]) => html`<option key=${k} value=${k}>${v.label}</option>`)}</select><//>
+      <${Field} id="k-name" label="Name"
+        ><input id="k-name" required value=${name} onInput=${(e) => setName(e.target.value)}
+      /><//>
+      <${Field} id="k-access" label="May"
+        ><select id="k-access" value=${access} onChange=${(e) => setAccess(e.target.value)}>
+          ${Object.entries(KEY_ACCESS).map(([k, v]) => html`<option key=${k} value=${k}>${v.label}</option>`)}
+        </select><//
+      >
       <button type="submit">Make key</button>
     </form>
     <${Notice} notice=${notice} />
@@ -123,13 +227,21 @@ function EmailRelay({ config, admin }) {
       setBusy(false);
     }
   };
-  return html`<section class="panel" aria-labelledby="smtp-h"><h2 id="smtp-h">E-mail (SMTP relay)</h2>
-    <p class="muted">${config?.enabled ? "Reminders may go by e-mail through this relay (docs/email.md)." : "E-mail is off (email.enabled). The test works before switching it on."}</p>
+  return html`<section class="panel" aria-labelledby="smtp-h">
+    <h2 id="smtp-h">E-mail (SMTP relay)</h2>
+    <p class="muted">
+      ${config?.enabled ? "Reminders may go by e-mail through this relay (docs/email.md)." : "E-mail is off (email.enabled). The test works before switching it on."}
+    </p>
     <${ConfigSection} title="Relay settings" value=${config ?? {}} />
-    ${admin && html`<form onSubmit=${send} class="filters" aria-label="Send a test mail" id="smtp-test">
-      <${Field} id="smtp-to" label="Send a test mail to"><input id="smtp-to" type="email" required value=${to} onInput=${(e) => setTo(e.target.value)} /><//>
-      <button type="submit" disabled=${busy}>${busy ? "Sending…" : "Send test mail"}</button>
-    </form>`}
+    ${
+      admin &&
+      html`<form onSubmit=${send} class="filters" aria-label="Send a test mail" id="smtp-test">
+        <${Field} id="smtp-to" label="Send a test mail to"
+          ><input id="smtp-to" type="email" required value=${to} onInput=${(e) => setTo(e.target.value)}
+        /><//>
+        <button type="submit" disabled=${busy}>${busy ? "Sending…" : "Send test mail"}</button>
+      </form>`
+    }
     <${Notice} notice=${notice} />
   </section>`;
 }
@@ -137,14 +249,17 @@ function EmailRelay({ config, admin }) {
 export function SettingsPage() {
   const state = useData(() => api("/api/v1/panel/settings"));
   const admin = can("admin");
-  return html`
-    <h1 tabindex="-1">Settings</h1>
+  return html` <h1 tabindex="-1">Settings</h1>
     ${!admin && html`<p class="notice" id="viewer-note" role="status">Only administrators can change settings, users and API keys.</p>`}
-    <${Loading} state=${state}>${(d) => html`
-      <p class="muted">duegate ${d.version ?? ""}. Changes made here are saved on the appliance and override the configuration file; environment variables and command-line flags override them.</p>
-      ${d.editable ? html`<${EditableSettings} view=${d.editable} admin=${admin} onSaved=${() => state.reload()} />` : html`<${ConfigSection} title="MQTT" value=${d.config.mqtt} /><${ConfigSection} title="Sending (windows, pacing, limits)" value=${d.config.outbox} />`}
-      <${ConfigSection} title="HTTP" value=${d.config.http} />
-      <${EmailRelay} config=${d.config.email} admin=${admin} />
-      ${admin && html`<${MqttBroker} /><${Users} /><${ApiKeys} />`}`}
+    <${Loading} state=${state}
+      >${(d) =>
+        html` <p class="muted">
+            duegate ${d.version ?? ""}. Changes made here are saved on the appliance and override the configuration
+            file; environment variables and command-line flags override them.
+          </p>
+          ${d.editable ? html`<${EditableSettings} view=${d.editable} admin=${admin} onSaved=${() => state.reload()} />` : html`<${ConfigSection} title="MQTT" value=${d.config.mqtt} /><${ConfigSection} title="Sending (windows, pacing, limits)" value=${d.config.outbox} />`}
+          <${ConfigSection} title="HTTP" value=${d.config.http} />
+          <${EmailRelay} config=${d.config.email} admin=${admin} />
+          ${admin && html`<${MqttBroker} /><${Users} /><${ApiKeys} />`}`}
     <//>`;
 }

@@ -14,7 +14,9 @@ export function cclk(timeoutMs: number): AtCommand<number | undefined> {
     priority: AtPriority.Health,
     retryable: true,
     parse: (lines) => {
-      const m = /"?(\d{2})\/(\d{2})\/(\d{2}),(\d{2}):(\d{2}):(\d{2})([+-]\d{1,2})?"?/.exec(valueOf(lines, "+CCLK:", "AT+CCLK?"));
+      const m = /"?(\d{2})\/(\d{2})\/(\d{2}),(\d{2}):(\d{2}):(\d{2})([+-]\d{1,2})?"?/.exec(
+        valueOf(lines, "+CCLK:", "AT+CCLK?"),
+      );
       if (!m) return undefined;
       const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
       if (y < 20) return undefined;

@@ -16,7 +16,11 @@ export function cmgr(index: number, timeoutMs: number): AtCommand<{ stat: number
       const at = lines.findIndex((l) => l.startsWith("+CMGR:"));
       if (at < 0) return undefined; // some modems answer a bare OK for an empty slot
       const pdu = lines[at + 1];
-      if (pdu === undefined || !/^[0-9A-Fa-f]+$/.test(pdu)) throw new DuegateError(ErrorCode.ModemParse, `+CMGR for index ${index} has no PDU line`, { command: "CMGR", index });
+      if (pdu === undefined || !/^[0-9A-Fa-f]+$/.test(pdu))
+        throw new DuegateError(ErrorCode.ModemParse, `+CMGR for index ${index} has no PDU line`, {
+          command: "CMGR",
+          index,
+        });
       return { stat: Number(fields(lines[at]!.slice(6))[0]), pdu };
     },
   };

@@ -19,7 +19,8 @@ export function cmgs(part: { pdu: string; tpduLength: number }, timeoutMs: numbe
     retryable: false,
     parse: (lines) => {
       const reference = Number.parseInt(valueOf(lines, "+CMGS:", "AT+CMGS"), 10);
-      if (!(reference >= 0 && reference <= 255)) throw new DuegateError(ErrorCode.ModemParse, `+CMGS gave no message reference`, { command: "CMGS" });
+      if (!(reference >= 0 && reference <= 255))
+        throw new DuegateError(ErrorCode.ModemParse, `+CMGS gave no message reference`, { command: "CMGS" });
       return { reference };
     },
   };

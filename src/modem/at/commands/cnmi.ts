@@ -7,5 +7,13 @@ import { AtPriority, type AtCommand } from "../command.js";
  */
 export function cnmi(line: string, timeoutMs: number): AtCommand<{ reportsStored: boolean }> {
   const ds = Number(line.replace(/^AT\+CNMI=/i, "").split(",")[3] ?? 0);
-  return { name: "CNMI", text: line, responsePrefixes: [], timeoutMs, priority: AtPriority.Control, retryable: true, parse: () => ({ reportsStored: ds === 2 }) };
+  return {
+    name: "CNMI",
+    text: line,
+    responsePrefixes: [],
+    timeoutMs,
+    priority: AtPriority.Control,
+    retryable: true,
+    parse: () => ({ reportsStored: ds === 2 }),
+  };
 }

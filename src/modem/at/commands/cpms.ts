@@ -9,7 +9,11 @@ export interface StorageUse {
 }
 
 /** AT+CPMS="mem1"[,"mem2","mem3"] (TS 27.005 3.2.2): selects storages; answers use of each. */
-export function cpmsSelect(mems: readonly string[], timeoutMs: number, priority = AtPriority.Control): AtCommand<StorageUse> {
+export function cpmsSelect(
+  mems: readonly string[],
+  timeoutMs: number,
+  priority = AtPriority.Control,
+): AtCommand<StorageUse> {
   return {
     name: "CPMS",
     text: `AT+CPMS=${mems.map(quote).join(",")}`,

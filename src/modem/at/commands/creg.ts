@@ -22,7 +22,11 @@ export function registrationOf(stat: number): Registration {
 }
 
 /** AT+CREG? (or +CGREG/+CEREG on LTE-only modems): "+CREG: <n>,<stat>[,...]". */
-export function cregQuery(timeoutMs: number, priority = AtPriority.Health, which: "CREG" | "CGREG" | "CEREG" = "CREG"): AtCommand<Registration> {
+export function cregQuery(
+  timeoutMs: number,
+  priority = AtPriority.Health,
+  which: "CREG" | "CGREG" | "CEREG" = "CREG",
+): AtCommand<Registration> {
   const prefix = `+${which}:`;
   return {
     name: which,
@@ -43,5 +47,13 @@ export function cregQuery(timeoutMs: number, priority = AtPriority.Health, which
 
 /** AT+CREG=1 (or +CGREG/+CEREG): registration changes arrive as URCs, so a lost network is seen at once. */
 export function cregEnable(timeoutMs: number, which: "CREG" | "CGREG" | "CEREG" = "CREG"): AtCommand<void> {
-  return { name: `${which}=`, text: `AT+${which}=1`, responsePrefixes: [], timeoutMs, priority: AtPriority.Control, retryable: true, parse: () => undefined };
+  return {
+    name: `${which}=`,
+    text: `AT+${which}=1`,
+    responsePrefixes: [],
+    timeoutMs,
+    priority: AtPriority.Control,
+    retryable: true,
+    parse: () => undefined,
+  };
 }

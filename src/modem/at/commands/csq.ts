@@ -16,5 +16,13 @@ export function signalOf(rssi: number): Signal {
 }
 
 export function csq(timeoutMs: number, priority = AtPriority.Health): AtCommand<Signal> {
-  return { name: "CSQ", text: "AT+CSQ", responsePrefixes: ["+CSQ:"], timeoutMs, priority, retryable: true, parse: (lines) => signalOf(Number(fields(valueOf(lines, "+CSQ:", "AT+CSQ"))[0])) };
+  return {
+    name: "CSQ",
+    text: "AT+CSQ",
+    responsePrefixes: ["+CSQ:"],
+    timeoutMs,
+    priority,
+    retryable: true,
+    parse: (lines) => signalOf(Number(fields(valueOf(lines, "+CSQ:", "AT+CSQ"))[0])),
+  };
 }

@@ -10,7 +10,11 @@ function textQuery(name: string, text: string, timeoutMs: number): AtCommand<str
     timeoutMs,
     priority: AtPriority.Control,
     retryable: true,
-    parse: (lines) => lines.map((l) => l.replace(new RegExp(`^\\+${name}:\\s*`), "")).join(" ").trim(),
+    parse: (lines) =>
+      lines
+        .map((l) => l.replace(new RegExp(`^\\+${name}:\\s*`), ""))
+        .join(" ")
+        .trim(),
   };
 }
 

@@ -3,7 +3,11 @@ import { DuegateError, ErrorCode } from "../../../core/errors.js";
 /** The value part of the first line with `prefix` ("+CSQ: 20,99" → "20,99"); throws when absent. */
 export function valueOf(lines: readonly string[], prefix: string, command: string): string {
   const line = lines.find((l) => l.startsWith(prefix));
-  if (line === undefined) throw new DuegateError(ErrorCode.ModemParse, `reply to ${command} has no ${prefix} line`, { command, lines: lines.length });
+  if (line === undefined)
+    throw new DuegateError(ErrorCode.ModemParse, `reply to ${command} has no ${prefix} line`, {
+      command,
+      lines: lines.length,
+    });
   return line.slice(prefix.length).trim();
 }
 

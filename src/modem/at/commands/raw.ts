@@ -5,5 +5,14 @@ import { AtPriority, type AtCommand } from "../command.js";
  * by the driver). Returns every information line.
  */
 export function raw(text: string, timeoutMs: number, priority = AtPriority.Control): AtCommand<string[]> {
-  return { name: text.replace(/^AT/i, "").replace(/[=?].*$/, "") || "AT", text, responsePrefixes: [], acceptsBareLines: true, timeoutMs, priority, retryable: true, parse: (lines) => [...lines] };
+  return {
+    name: text.replace(/^AT/i, "").replace(/[=?].*$/, "") || "AT",
+    text,
+    responsePrefixes: [],
+    acceptsBareLines: true,
+    timeoutMs,
+    priority,
+    retryable: true,
+    parse: (lines) => [...lines],
+  };
 }

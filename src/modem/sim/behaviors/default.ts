@@ -92,7 +92,8 @@ export const respondToCpms = on("CPMS", ["+CPMS"], (sim, cmd) => {
     cmd.list.slice(0, 3).forEach((m, i) => (mem[i] = m));
     return sim.respond([`+CPMS: ${mem.map((m) => `${sim.storage.used(m)},${sim.storage.total(m)}`).join(",")}`]);
   }
-  if (cmd.op === "query") return sim.respond([`+CPMS: ${mem.map((m) => `"${m}",${sim.storage.used(m)},${sim.storage.total(m)}`).join(",")}`]);
+  if (cmd.op === "query")
+    return sim.respond([`+CPMS: ${mem.map((m) => `"${m}",${sim.storage.used(m)},${sim.storage.total(m)}`).join(",")}`]);
   sim.respond([]);
 });
 
@@ -104,13 +105,17 @@ export const respondToCsca = on("CSCA", ["+CSCA"], (sim, cmd) => {
 export const respondToCclk = on("CCLK", ["+CCLK"], (sim) => {
   const d = new Date(sim.clock.now());
   const p = (n: number) => String(n).padStart(2, "0");
-  sim.respond([`+CCLK: "${p(d.getUTCFullYear() % 100)}/${p(d.getUTCMonth() + 1)}/${p(d.getUTCDate())},${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}+00"`]);
+  sim.respond([
+    `+CCLK: "${p(d.getUTCFullYear() % 100)}/${p(d.getUTCMonth() + 1)}/${p(d.getUTCDate())},${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}+00"`,
+  ]);
 });
 
 /** AT+CNUM (TS 27.007 7.1): the SIM's own number (modem.simulator.ownNumber). */
 export const respondToCnum = on("CNUM", ["+CNUM"], (sim) => sim.respond([`+CNUM: "","${sim.opts.ownNumber}",145`]));
 
-export const respondToSettings = on("settings", ["+CSCS", "+CSMS", "+CSMP", "+QURCCFG", "^CURC", "+CGMF"], (sim) => sim.respond([]));
+export const respondToSettings = on("settings", ["+CSCS", "+CSMS", "+CSMP", "+QURCCFG", "^CURC", "+CGMF"], (sim) =>
+  sim.respond([]),
+);
 
 export const respondToCfun = on("CFUN", ["+CFUN"], (sim, cmd) => {
   if (cmd.op === "query") return sim.respond(["+CFUN: 1"]);
@@ -158,7 +163,8 @@ export const respondToCmgs = on("CMGS", ["+CMGS"], (sim, cmd) => {
       const at = sim.clock.now();
       sim.sent.push({ to: pdu.to, text: pdu.text, reference, at, pdu: hex, concat: pdu.concat });
       sim.respond([`+CMGS: ${reference}`]);
-      if (pdu.statusReport) sim.clock.setTimer(sim.opts.deliveryReportDelayMs, () => statusReport(sim, reference, pdu.to, at));
+      if (pdu.statusReport)
+        sim.clock.setTimer(sim.opts.deliveryReportDelayMs, () => statusReport(sim, reference, pdu.to, at));
     });
   });
 });
@@ -216,14 +222,32 @@ export const respondToCusd = on("CUSD", ["+CUSD"], (sim, cmd) => {
   sim.respond([]);
   const answer = sim.ussdAnswer;
   sim.clock.setTimer(20, () => {
-    if (answer.dcs === 72) sim.urc(`+CUSD: 0,"${Buffer.from(answer.text, "utf16le").swap16().toString("hex").toUpperCase()}",72`);
+    if (answer.dcs === 72)
+      sim.urc(`+CUSD: 0,"${Buffer.from(answer.text, "utf16le").swap16().toString("hex").toUpperCase()}",72`);
     else sim.urc(`+CUSD: 0,"${answer.text}",15`);
   });
 });
 
 export const DEFAULT_BEHAVIORS: readonly SimBehavior[] = [
   respondToCusd,
-  respondToAt, respondToEcho, respondToIdentity, respondToCmee, respondToCpin, respondToCreg, respondToCsq, respondToCops,
-  respondToCmgf, respondToCnmi, respondToCpms, respondToCsca, respondToCclk, respondToCnum, respondToSettings, respondToCfun,
-  respondToCmgs, respondToCmgr, respondToCmgl, respondToCmgd,
+  respondToAt,
+  respondToEcho,
+  respondToIdentity,
+  respondToCmee,
+  respondToCpin,
+  respondToCreg,
+  respondToCsq,
+  respondToCops,
+  respondToCmgf,
+  respondToCnmi,
+  respondToCpms,
+  respondToCsca,
+  respondToCclk,
+  respondToCnum,
+  respondToSettings,
+  respondToCfun,
+  respondToCmgs,
+  respondToCmgr,
+  respondToCmgl,
+  respondToCmgd,
 ];
