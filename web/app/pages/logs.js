@@ -32,25 +32,23 @@ export function LogsPage() {
     <${Loading} state=${state}
       >${(d) =>
         html` ${
-            d.items.length === 0 &&
-            html`<p class="muted" id="logs-empty">
+          d.items.length === 0 &&
+          html`<p class="muted" id="logs-empty">
               No lines ${applied ? html`containing “${applied}” ` : ""}at ${NAME[level]} or above among the last lines
               the service keeps in memory (they start again empty at each restart). To see more, choose a lower level or
               clear the text filter; the full log is in the journal on the appliance:
               <code>journalctl -u duegate</code>.
             </p>`
-          }
+        }
           <ol class="log" id="log-lines">
-            ${[...d.items]
-              .reverse()
-              .map(
-                (l, i) =>
-                  html`<li key=${i} class=${`lvl-${NAME[l.level] ?? l.level}`}>
+            ${[...d.items].reverse().map(
+              (l, i) =>
+                html`<li key=${i} class=${`lvl-${NAME[l.level] ?? l.level}`}>
                     <time>${when(l.time)}</time>
                     <span class="badge">${NAME[l.level] ?? l.level}</span>
                     ${l.sub ? html`<span class="muted">${l.sub}</span> ` : ""}${l.msg}
                   </li>`,
-              )}
+            )}
           </ol>`}
     <//>`;
 }
