@@ -15,6 +15,8 @@ export interface PanelLanguage {
   name: string;
   /** BCP 47 locale for Intl: "de-DE". */
   locale: string;
+  /** The page shell's own words, so that even the moment before the panel's code runs is in this language. */
+  shell?: { loading: string; noscript: string };
 }
 
 /** The panel's reference language: every key is in its file, and a missing text falls back to it. */
@@ -39,10 +41,13 @@ export async function loadPanelLanguages(folder: string): Promise<PanelLanguage[
         .default;
       const name = texts?.["language.name"];
       const locale = texts?.["language.locale"];
+      const loading = texts?.["common.loading"];
+      const noscript = texts?.["common.noscript"];
       found.push({
         code,
         name: typeof name === "string" ? name : code,
         locale: typeof locale === "string" ? locale : code,
+        ...(typeof loading === "string" && typeof noscript === "string" ? { shell: { loading, noscript } } : {}),
       });
     } catch {
       // A broken file must not stop the appliance; the panel simply does not offer it.

@@ -113,7 +113,9 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
       webRoot,
       languageOf: (request) => {
         const chosen = request.principal?.kind === "user" ? opts.auth.languageOf(request.principal.name) : undefined;
-        return chosen && codes.includes(chosen) ? chosen : negotiateLanguage(request.headers["accept-language"], codes);
+        const code =
+          chosen && codes.includes(chosen) ? chosen : negotiateLanguage(request.headers["accept-language"], codes);
+        return languages.find((l) => l.code === code) ?? REFERENCE_LANGUAGE;
       },
     });
 

@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import fastifyStatic from "@fastify/static";
 import type { WebServices } from "./ports.js";
+import { REFERENCE_LANGUAGE, type PanelLanguage } from "../panel-languages.js";
 import { vendorRoutes } from "./vendor.js";
 import { contractRoutes } from "./contract.js";
 import { liveRoutes } from "./live.js";
@@ -45,7 +46,18 @@ export interface WebPluginOptions {
   /** Folder of the panel's files; default: web/ of the installation. */
   webRoot?: string;
   /** The panel language of a logged-in request (the user's choice, else Accept-Language): the shell is sent in it. */
-  languageOf?: (request: FastifyRequest) => string;
+  languageOf?: (request: FastifyRequest) => PanelLanguage;
+}
+
+/** index.html in a language: its lang attribute and the words shown before the panel's code runs. */
+export function shellIn(shell: string, language: PanelLanguage): string {
+  const escape = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  let page = shell.replace(/<html lang="[^"]*">/, `<html lang="${escape(language.code)}">`);
+  if (language.shell)
+    page = page
+      .replace(/(<p class="loading"[^>]*>)[^<]*(<\/p>)/, `$1${escape(language.shell.loading)}$2`)
+      .replace(/(<noscript>)[^<]*(<\/noscript>)/, `$1${escape(language.shell.noscript)}$2`);
+  return page;
 }
 
 export function defaultWebRoot(): string {
@@ -87,11 +99,10 @@ export const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app, opts)
         const next = encodeURIComponent(request.url);
         return reply.redirect(`/login?next=${next}`, 302);
       }
-      const lang = opts.languageOf?.(request) ?? "en";
       return reply
         .header("cache-control", "no-store")
         .type("text/html; charset=utf-8")
-        .send(shell.replace(/<html lang="[^"]*">/, `<html lang="${lang.replace(/[^A-Za-z-]/g, "")}">`));
+        .send(shellIn(shell, opts.languageOf?.(request) ?? REFERENCE_LANGUAGE));
     });
   }
 
