@@ -59,8 +59,10 @@ export function ReportsPage() {
     <${Loading} state=${state}
       >${(d) =>
         html` <p class="muted" id="report-period">
-            <time datetime=${d.onTime.from}>${day(d.onTime.from)}</time> ${t("rep.to.lower")}
-            <time datetime=${d.onTime.to}>${day(d.onTime.to)}</time> ${t("rep.zone", { zone: d.cost.timeZone })}
+            <time datetime=${d.onTime.from}>${day(d.onTime.from)}</time>${` ${t("rep.to.lower")} `}<time
+              datetime=${d.onTime.to}
+              >${day(d.onTime.to)}</time
+            >${` ${t("rep.zone", { zone: d.cost.timeZone })}`}
           </p>
           <section aria-labelledby="rates-h" class="panel">
             <h2 id="rates-h">${t("rep.payments")}</h2>
