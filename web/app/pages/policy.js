@@ -92,7 +92,7 @@ function StepsEditor({ policy, setPolicy, fieldError, editable }) {
         <h2 id=${`seq-${name}`}>
           ${t("pol.sequence", { name })}${name === policy.defaultSequence ? html` <span class="badge">${t("pol.default")}</span>` : ""}
         </h2>
-        ${seq.description && html`<p class="muted">${seq.description}</p>`}
+        ${seq.description && html`<p class="muted policy-description">${seq.description}</p>`}
         <div class="table-wrap">
           <table class="cards steps">
             <thead>
