@@ -553,4 +553,11 @@ export default {
   "login.noAnswer": "Das Gerät hat nicht geantwortet. Netzwerk prüfen und erneut versuchen.",
   // Page shell
   "common.noscript": "Das duegate-Panel braucht JavaScript.",
+  // Charts and aging buckets
+  "chart.day": "Tag",
+  "aging.current": "nicht fällig",
+  "aging.1-30": "1-30",
+  "aging.31-60": "31-60",
+  "aging.61-90": "61-90",
+  "aging.over-90": "über 90",
 };

@@ -550,4 +550,11 @@ export default {
   "login.noAnswer": "The appliance did not answer. Check the network and try again.",
   // Page shell
   "common.noscript": "The duegate panel needs JavaScript.",
+  // Charts and aging buckets
+  "chart.day": "Day",
+  "aging.current": "current",
+  "aging.1-30": "1-30",
+  "aging.31-60": "31-60",
+  "aging.61-90": "61-90",
+  "aging.over-90": "over-90",
 };

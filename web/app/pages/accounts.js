@@ -206,7 +206,7 @@ function AccountDetail({ id, onClose }) {
                 .flatMap((r) =>
                   Object.entries(r.counts)
                     .filter(([, n]) => n > 0)
-                    .map(([b, n]) => `${b}: ${count(n)} (${money(r.amounts[b], r.currency)})`),
+                    .map(([b, n]) => `${term("aging", b)}: ${count(n)} (${money(r.amounts[b], r.currency)})`),
                 )
                 .join(" · ") || t("acc.nothingOpen")
             }

@@ -166,8 +166,9 @@ export function DashboardPage() {
           <section aria-labelledby="aging-h" class="panel">
             <h2 id="aging-h">${t("dash.aging")}</h2>
             <p>
-              ${t("dash.onTime")} <strong id="dash-ontime">${percent(d.onTime?.rate)}</strong> ·
-              <a href="/reports">${t("nav.reports")}</a>
+              ${t("dash.onTime")} <strong id="dash-ontime">${percent(d.onTime?.rate)}</strong>${" · "}<a href="/reports"
+                >${t("nav.reports")}</a
+              >
             </p>
             ${
               !d.aging || d.aging.rows.length === 0
@@ -187,7 +188,7 @@ export function DashboardPage() {
                         ${d.aging.buckets.map(
                           (b) =>
                             html`<tr key=${b}>
-                              <th scope="row">${b}</th>
+                              <th scope="row">${term("aging", b)}</th>
                               ${d.aging.rows.map((r) => html`<td key=${r.currency}>${r.counts[b] ? `${money(r.amounts[b], r.currency)} (${r.counts[b]})` : "–"}</td>`)}
                             </tr>`,
                         )}
