@@ -66,9 +66,11 @@ function SendTime({ id }) {
     <${Loading} state=${state}
       >${(s) =>
         html` <p id="send-time-choice">
-            <strong>${s.time}</strong>
-            ${s.learned ? html`<span class="badge">${t("cal.learned")}</span>` : html`<span class="badge">${s.sendTime === "learned" ? (s.group === "holdout" ? t("acc.holdout") : t("acc.stepTime")) : t("acc.fixed")}</span>`}
-            <span class="muted">${t("acc.sequenceStep", { sequence: s.sequence, time: s.stepTime })}</span>
+            <strong>${s.time}</strong
+            >${" "}${s.learned ? html`<span class="badge">${t("cal.learned")}</span>` : html`<span class="badge">${s.sendTime === "learned" ? (s.group === "holdout" ? t("acc.holdout") : t("acc.stepTime")) : t("acc.fixed")}</span>`}${" "}<span
+              class="muted"
+              >${t("acc.sequenceStep", { sequence: s.sequence, time: s.stepTime })}</span
+            >
           </p>
           <p id="send-time-reason">${s.reason}</p>
           ${
