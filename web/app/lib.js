@@ -14,7 +14,7 @@ export const session = { principal: null, csrfToken: null };
 
 export class ApiError extends Error {
   constructor(status, body) {
-    super(body?.error?.message ?? `request failed (${status})`);
+    super(body?.error?.message ?? t("common.requestFailed", { status }));
     this.status = status;
     this.code = body?.error?.code;
     this.field = body?.error?.field;
@@ -39,7 +39,7 @@ export async function api(path, { method = "GET", body, query } = {}) {
   });
   if (res.status === 401 && path !== "/api/v1/login") {
     location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
-    throw new ApiError(401, { error: { message: "session ended" } });
+    throw new ApiError(401, { error: { message: t("common.sessionEnded") } });
   }
   const text = await res.text();
   const data = text ? JSON.parse(text) : null;

@@ -560,4 +560,7 @@ export default {
   "aging.31-60": "31-60",
   "aging.61-90": "61-90",
   "aging.over-90": "über 90",
+  // API client
+  "common.requestFailed": "Anfrage fehlgeschlagen ({status})",
+  "common.sessionEnded": "Sitzung beendet",
 };

@@ -557,4 +557,7 @@ export default {
   "aging.31-60": "31-60",
   "aging.61-90": "61-90",
   "aging.over-90": "over-90",
+  // API client
+  "common.requestFailed": "request failed ({status})",
+  "common.sessionEnded": "session ended",
 };
