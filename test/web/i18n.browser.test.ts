@@ -415,6 +415,8 @@ suite("the demo's own clock in the panel's header", { timeout: 120_000 }, () => 
       expect(text).toContain("5 Mar 2031");
       expect(text).toContain(hours[i]!);
       expect(text).toContain("time-lapse ×17,280");
+      // the header wraps on a phone rather than widening the page
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
       await page.waitForSelector("main p.muted");
       expect(await page.locator("main p.muted").first().textContent()).toContain("5 Mar 2031 (Europe/Berlin)");
       // Six simulated hours later the header follows (it reads the clock every 2 s); not a whole
