@@ -4,6 +4,7 @@
  * here and never construct a domain service themselves.
  */
 import type { Clock } from "./core/clock.js";
+import type { DemoClockInfo } from "./demo/demo-clock.js";
 import type { EventBus } from "./core/bus.js";
 import type { Logger, LogRing } from "./core/log.js";
 import type { DomainEvents } from "./api/events.js";
@@ -52,6 +53,8 @@ export interface AppServices {
   readonly config: Config;
   readonly configFile?: string;
   readonly clock: Clock;
+  /** Set only by `duegate demo --clock/--fast`: the panel shows the demo's time (src/demo/demo-clock.ts). */
+  readonly demoClock?: DemoClockInfo;
   readonly bus: EventBus<DomainEvents>;
   readonly logger: Logger;
   readonly logRing: LogRing;

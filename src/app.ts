@@ -5,6 +5,7 @@
  */
 import { resolve } from "node:path";
 import { systemClock, type Clock } from "./core/clock.js";
+import type { DemoClockInfo } from "./demo/demo-clock.js";
 import { EventBus } from "./core/bus.js";
 import { createLogger, LogRing, type Logger } from "./core/log.js";
 import { DuegateError, ErrorCode, errorMessage, isDuegateError } from "./core/errors.js";
@@ -54,6 +55,8 @@ import type { ReconfigureResult, PanelSettingsPort, MqttCredentialsPort } from "
 
 export interface AppOptions {
   clock?: Clock;
+  /** The demo's own clock (`--clock`, `--fast`), shown in the panel's header. */
+  demoClock?: DemoClockInfo;
   logger?: Logger;
   logRing?: LogRing;
   configFile?: string;
@@ -367,6 +370,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     config,
     ...(options.configFile ? { configFile: options.configFile } : {}),
     clock,
+    ...(options.demoClock ? { demoClock: options.demoClock } : {}),
     bus,
     logger,
     logRing,

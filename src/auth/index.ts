@@ -231,6 +231,11 @@ export class AuthService {
     };
   }
 
+  /** The panel language a user chose, or undefined when they never chose one. */
+  languageOf(name: string): string | undefined {
+    return this.user(name)?.language;
+  }
+
   users(): UserView[] {
     return this.data.users.map(userView);
   }
@@ -255,8 +260,23 @@ export class AuthService {
     return userView(user);
   }
 
-  async updateUser(name: string, change: { role?: Role; password?: string }): Promise<UserView> {
+  /**
+   * `language` is the panel's language for this user (a code such as "de"); null forgets the
+   * choice (the browser's language decides again). Which codes the panel has is the HTTP
+   * layer's to check: the language files live with the panel (web/app/i18n).
+   */
+  async updateUser(
+    name: string,
+    change: { role?: Role; password?: string; language?: string | null },
+  ): Promise<UserView> {
     const user = this.mustUser(name);
+    if (change.language !== undefined) {
+      if (change.language === null) delete user.language;
+      else {
+        checkLanguage(change.language);
+        user.language = change.language;
+      }
+    }
     if (change.role !== undefined) {
       checkRole(change.role);
       if (user.role === "admin" && change.role !== "admin") this.keepOneAdmin(name);
@@ -271,7 +291,13 @@ export class AuthService {
     }
     await this.save();
     this.logger.info(
-      { event: "auth.user_changed", user: name, role: change.role, passwordChanged: change.password !== undefined },
+      {
+        event: "auth.user_changed",
+        user: name,
+        role: change.role,
+        language: change.language,
+        passwordChanged: change.password !== undefined,
+      },
       "user changed",
     );
     return userView(user);
@@ -366,7 +392,13 @@ function userPrincipal(user: UserRecord): Principal {
 }
 
 function userView(u: UserRecord): UserView {
-  return { name: u.name, role: u.role, createdAt: u.createdAt, passwordChangedAt: u.passwordChangedAt };
+  return {
+    name: u.name,
+    role: u.role,
+    createdAt: u.createdAt,
+    passwordChangedAt: u.passwordChangedAt,
+    ...(u.language ? { language: u.language } : {}),
+  };
 }
 
 function apiKeyView(k: ApiKeyRecord): ApiKeyView {
@@ -389,6 +421,17 @@ function checkRole(role: string): void {
       ErrorCode.Validation,
       `role must be one of ${ROLES.map((r) => `"${r}"`).join(", ")}, got "${role}"`,
       { field: "role" },
+    );
+}
+
+const LANGUAGE = /^[a-z]{2,3}(-[A-Z]{2})?$/;
+
+function checkLanguage(language: string): void {
+  if (!LANGUAGE.test(language))
+    throw new DuegateError(
+      ErrorCode.Validation,
+      `a language is a code such as "en", "de" or "pt-BR", got ${excerpt(JSON.stringify(language))}`,
+      { field: "language" },
     );
 }
 

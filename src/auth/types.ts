@@ -33,6 +33,8 @@ export interface UserRecord {
   passwordHash: string;
   createdAt: number;
   passwordChangedAt: number;
+  /** The panel's language this user chose (a code such as "de"); absent until they choose one. */
+  language?: string;
 }
 
 export interface ApiKeyRecord {
@@ -53,6 +55,8 @@ export interface UserView {
   role: Role;
   createdAt: number;
   passwordChangedAt: number;
+  /** The panel's language the user chose; absent: the browser's language decides. */
+  language?: string;
 }
 
 export type ApiKeyView = Omit<ApiKeyRecord, "hash">;

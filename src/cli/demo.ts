@@ -63,7 +63,12 @@ export async function demoCommand(opts: Record<string, string | boolean | undefi
   });
   const logRing = new LogRing();
   const logger = createLogger({ level: strings.logLevel ?? "warn", pretty: true, ring: logRing });
-  const app = await createApp(config, { logger, logRing, ...(clock ? { clock } : {}) });
+  const demoClock = lapseClock
+    ? { mode: "time-lapse" as const, speed: Math.round(DAY_MS / FAST_DAY_MS) }
+    : clock
+      ? { mode: "shifted" as const, speed: 1 }
+      : undefined;
+  const app = await createApp(config, { logger, logRing, ...(clock ? { clock, demoClock } : {}) });
   const closingLine = `duegate demo stopped; its data stays in ${config.gateway.dataDir}.`;
   installSignalHandlers({
     stop: () => app.stop(),
@@ -132,6 +137,7 @@ export async function demoCommand(opts: Record<string, string | boolean | undefi
 
 /** Real time a simulated day takes in the time-lapse: a month in about two and a half minutes. */
 const FAST_DAY_MS = 5_000;
+const DAY_MS = 86_400_000;
 
 /** In demo time an evaluation every 15 minutes and an hourly modem check are plenty (each fires as the clock passes it). */
 const FAST_BASE = {

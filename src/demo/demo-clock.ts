@@ -3,6 +3,17 @@ import { systemClock } from "../core/clock.js";
 import { DuegateError, ErrorCode } from "../core/errors.js";
 
 /**
+ * What the panel is told when the demo runs on its own clock, so that its header shows the
+ * demo's date and time (what the Today page counts as today): `shifted` runs at normal speed
+ * from another instant (`--clock`); `time-lapse` is moved forward by the demo (`--fast`),
+ * about `speed` times faster than real time.
+ */
+export interface DemoClockInfo {
+  mode: "shifted" | "time-lapse";
+  speed: number;
+}
+
+/**
  * `duegate demo --clock <instant>`: the demo as it would run at another hour (05:00 on a
  * Monday, 23:00 on a Sunday) without touching the machine's clock. Time runs at normal speed
  * from that instant; the dunning cron, send windows, the simulator and the sample data all read

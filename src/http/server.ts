@@ -10,8 +10,10 @@ import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { AuthService } from "../auth/index.js";
 import type { AppServices } from "../app-services.js";
+import { join } from "node:path";
 import { authPlugin } from "./auth/index.js";
-import { webPlugin, type WebServices } from "./web/index.js";
+import { defaultWebRoot, webPlugin, type WebServices } from "./web/index.js";
+import { loadPanelLanguages, negotiateLanguage, REFERENCE_LANGUAGE } from "./panel-languages.js";
 import { apiErrorHandler, sendError } from "./errors.js";
 import { ErrorCode } from "../core/errors.js";
 import type { HttpServices } from "./ports.js";
@@ -95,14 +97,27 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
     }),
   });
 
+  const webRoot = opts.webRoot ?? defaultWebRoot();
+  const languages = opts.web === false ? [REFERENCE_LANGUAGE] : await loadPanelLanguages(join(webRoot, "app/i18n"));
+  const codes = languages.map((l) => l.code);
   // Secure cookies and HSTS whenever this server speaks TLS, or a TLS proxy in front of it does.
   await app.register(authPlugin, {
     auth: opts.auth,
     secureCookies: opts.https !== undefined || http.secureCookies,
     clock: services.clock,
+    languages,
   });
   if (opts.web !== false)
-    await app.register(webPlugin, { services, ...(opts.webRoot ? { webRoot: opts.webRoot } : {}) });
+    await app.register(webPlugin, {
+      services,
+      webRoot,
+      languageOf: (request) => {
+        const chosen = request.principal?.kind === "user" ? opts.auth.languageOf(request.principal.name) : undefined;
+        const code =
+          chosen && codes.includes(chosen) ? chosen : negotiateLanguage(request.headers["accept-language"], codes);
+        return languages.find((l) => l.code === code) ?? REFERENCE_LANGUAGE;
+      },
+    });
 
   await app.register(healthRoutes, { services });
 

@@ -205,8 +205,13 @@ suite("the collections desk in Chromium", () => {
     const promised = berlinDay(7);
     await page.locator("#p-date").fill(promised);
     await page.getByRole("button", { name: "Record promise" }).click();
-    await page.waitForSelector(`text=Promise recorded: reminders pause until ${promised}.`);
-    expect(await page.locator("#paused-until").textContent()).toContain(promised);
+    // The date in the user's locale (en-GB): 14 Dec 2026.
+    const shownDay = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" }).format(
+      new Date(`${promised}T00:00:00Z`),
+    );
+    await page.waitForSelector(`text=Promise recorded: reminders pause until ${shownDay}.`);
+    expect(await page.locator("#paused-until time").getAttribute("datetime")).toBe(promised);
+    expect(await page.locator("#paused-until").textContent()).toContain(shownDay);
     await page.locator("#mark-disconnect").getByRole("button", { name: "Clear mark" }).click();
     await page.waitForSelector("text=Mark cleared.");
     expect(await page.locator("#mark-disconnect").count()).toBe(0);

@@ -12,7 +12,8 @@ import { join } from "node:path";
 import Fastify, { type FastifyInstance } from "fastify";
 import { validateConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/schema.js";
-import { systemClock } from "../../src/core/clock.js";
+import { systemClock, type Clock } from "../../src/core/clock.js";
+import type { DemoClockInfo } from "../../src/demo/demo-clock.js";
 import { EventBus } from "../../src/core/bus.js";
 import { createLogger, LogRing } from "../../src/core/log.js";
 import type { DomainEvents } from "../../src/api/events.js";
@@ -43,9 +44,16 @@ export interface Appliance {
   stop(): Promise<void>;
 }
 
-async function fromApp(config: Config, simulator: ModemSimulator, logRing: LogRing) {
+/** What a browser test may change about the appliance: the demo's own clock (src/demo/demo-clock.ts). */
+export interface ApplianceOptions {
+  clock?: Clock;
+  demoClock?: DemoClockInfo;
+}
+
+async function fromApp(config: Config, simulator: ModemSimulator, logRing: LogRing, options: ApplianceOptions = {}) {
   const { createApp } = await import("../../src/app.js");
   const app = await createApp(config, {
+    ...options,
     simulator,
     logRing,
     logger: createLogger({ level: "info", pretty: false, ring: logRing, destination: { write: () => true } }),
@@ -206,7 +214,7 @@ async function seedLedger(services: unknown): Promise<void> {
   ]);
 }
 
-export async function startAppliance(): Promise<Appliance> {
+export async function startAppliance(options: ApplianceOptions = {}): Promise<Appliance> {
   const dataDir = mkdtempSync(join(tmpdir(), "duegate-web-"));
   const config = validateConfig({
     gateway: { dataDir, defaultRegion: "DE", defaultTimeZone: "Europe/Berlin" },
@@ -217,7 +225,7 @@ export async function startAppliance(): Promise<Appliance> {
   const simulator = new ModemSimulator({ sendLatencyMs: 30, deliveryReportDelayMs: 200 });
   const logRing = new LogRing(2000);
   try {
-    const app = await fromApp(config, simulator, logRing);
+    const app = await fromApp(config, simulator, logRing, options);
     await seedLedger(app.services);
     return { url: app.url, services: app.services, simulator, auth: app.auth, via: "createApp", stop: app.stop };
   } catch (e) {

@@ -1,7 +1,19 @@
 /* global ResizeObserver */
 // A small uPlot wrapper: a bar-ish daily series chart that follows its container's width.
 import uPlot from "/vendor/uplot.mjs";
-import { html, useEffect, useRef } from "./lib.js";
+import { html, useEffect, useRef, count } from "./lib.js";
+import { i18n, t } from "./i18n/index.js";
+
+/** A chart's day in the user's locale: "5.12." in German, "05/12" in English. */
+function dayLabel(seconds, withYear = false) {
+  if (seconds === null || seconds === undefined) return "–";
+  return new Intl.DateTimeFormat(i18n.locale, {
+    day: "numeric",
+    month: "numeric",
+    ...(withYear ? { year: "numeric" } : {}),
+    timeZone: "UTC",
+  }).format(new Date(seconds * 1000));
+}
 
 /** days: ["2026-01-01", ...]; series: [{ label, values, color, percent? }] */
 export function DailyChart({ title, days, series, height = 200, yRange }) {
@@ -17,11 +29,11 @@ export function DailyChart({ title, days, series, height = 200, yRange }) {
         legend: { show: true },
         scales: { x: { time: true }, y: yRange ? { range: yRange } : {} },
         axes: [
-          { stroke: "#334", grid: { stroke: "#e3e6ea" } },
-          { stroke: "#334", grid: { stroke: "#e3e6ea" } },
+          { stroke: "#334", grid: { stroke: "#e3e6ea" }, values: (_u, splits) => splits.map((v) => dayLabel(v)) },
+          { stroke: "#334", grid: { stroke: "#e3e6ea" }, values: (_u, splits) => splits.map((v) => count(v, 2)) },
         ],
         series: [
-          {},
+          { label: t("chart.day"), value: (_u, v) => dayLabel(v, true) },
           ...series.map((s) => ({
             label: s.label,
             stroke: s.color,

@@ -4,7 +4,7 @@
 import { h, render, Fragment } from "/vendor/preact.mjs";
 import { useState, useEffect, useRef, useMemo, useCallback } from "/vendor/hooks.mjs";
 import htm from "/vendor/htm.mjs";
-import { i18n } from "./i18n/index.js";
+import { i18n, t, term } from "./i18n/index.js";
 
 export const html = htm.bind(h);
 export { h, render, Fragment, useState, useEffect, useRef, useMemo, useCallback };
@@ -14,7 +14,7 @@ export const session = { principal: null, csrfToken: null };
 
 export class ApiError extends Error {
   constructor(status, body) {
-    super(body?.error?.message ?? `request failed (${status})`);
+    super(body?.error?.message ?? t("common.requestFailed", { status }));
     this.status = status;
     this.code = body?.error?.code;
     this.field = body?.error?.field;
@@ -39,7 +39,7 @@ export async function api(path, { method = "GET", body, query } = {}) {
   });
   if (res.status === 401 && path !== "/api/v1/login") {
     location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
-    throw new ApiError(401, { error: { message: "session ended" } });
+    throw new ApiError(401, { error: { message: t("common.sessionEnded") } });
   }
   const text = await res.text();
   const data = text ? JSON.parse(text) : null;
@@ -106,18 +106,26 @@ export function money(minor, currency) {
   }
 }
 
+/** A share (0.42) as a percentage in the user's locale ("42 %" in German, "42%" in English). */
 export function percent(x) {
-  return x === null || x === undefined || Number.isNaN(x) ? "–" : `${Math.round(x * 100)} %`;
+  if (x === null || x === undefined || Number.isNaN(x)) return "–";
+  return new Intl.NumberFormat(i18n.locale, { style: "percent", maximumFractionDigits: 0 }).format(x);
+}
+
+/** A count or measure in the user's locale (1,234 / 1.234); "–" when there is none. */
+export function count(n, fractionDigits = 0) {
+  if (n === null || n === undefined || Number.isNaN(n)) return "–";
+  return new Intl.NumberFormat(i18n.locale, { maximumFractionDigits: fractionDigits }).format(n);
 }
 
 export function Loading({ state, children }) {
   if (state.error) return html`<p class="error" role="alert">${state.error.message}</p>`;
-  if (state.loading && !state.data) return html`<p class="muted" aria-busy="true">Loading…</p>`;
+  if (state.loading && !state.data) return html`<p class="muted" aria-busy="true">${t("common.loading")}</p>`;
   return children(state.data);
 }
 
 export function StateBadge({ state }) {
-  return html`<span class=${`badge state-${state}`}>${state}</span>`;
+  return html`<span class=${`badge state-${state}`}>${term("state", state)}</span>`;
 }
 
 /** A labelled input; `error` is shown under it and linked for screen readers. */
@@ -150,12 +158,12 @@ export function AccountLink({ id, children }) {
 
 /** The modem's signal, drawn the same way on every page: bars out of 5, then dBm (or the raw RSSI). */
 export function Signal({ signal }) {
-  if (!signal) return html`<span class="signal muted">no reading yet</span>`;
+  if (!signal) return html`<span class="signal muted">${t("signal.none")}</span>`;
   const bars = signal.bars ?? 0;
   const detail =
     signal.dbm !== undefined ? `${signal.dbm} dBm` : signal.rssi !== undefined ? `RSSI ${signal.rssi}` : "";
   return html`<span class="signal"
-    ><span class="bars" role="img" aria-label=${`signal ${bars} of 5 bars`}>
+    ><span class="bars" role="img" aria-label=${t("signal.bars", { bars })}>
       ${[1, 2, 3, 4, 5].map((i) => html`<span key=${i} class=${i <= bars ? "on" : ""} style=${{ height: `${4 + i * 3}px` }}></span>`)}
     </span>
     ${detail}</span

@@ -1,6 +1,7 @@
 /* global URLSearchParams */
 // The login form: posts JSON, then goes to the page that sent the user here.
 import { safeNextPath } from "./next-path.js";
+import { t, useLanguage } from "./i18n/index.js";
 
 const form = document.getElementById("login");
 const error = document.getElementById("login-error");
@@ -15,7 +16,7 @@ form.addEventListener("submit", async (event) => {
   error.textContent = "";
   const body = { name: form.elements.name.value.trim(), password: form.elements.password.value };
   if (!body.name || !body.password) {
-    error.textContent = "Enter your user name and password.";
+    error.textContent = t("login.missing");
     return;
   }
   const button = form.querySelector("button");
@@ -31,10 +32,39 @@ form.addEventListener("submit", async (event) => {
       return;
     }
     const data = await res.json().catch(() => ({}));
-    error.textContent = data?.error?.message ?? `Login failed (${res.status})`;
+    error.textContent =
+      res.status === 401 ? t("login.wrong") : (data?.error?.message ?? t("login.failed", { status: res.status }));
   } catch {
-    error.textContent = "The appliance did not answer. Check the network and try again.";
+    error.textContent = t("login.noAnswer");
   } finally {
     button.disabled = false;
   }
+});
+
+/**
+ * Nobody is known before the login: the page speaks the browser's language when the panel has
+ * it (a file web/app/i18n/<code>.js), else English. After the login the user's own choice rules.
+ */
+async function browserLanguage() {
+  for (const tag of navigator.languages ?? [navigator.language]) {
+    const code = String(tag ?? "")
+      .split("-")[0]
+      .toLowerCase();
+    if (!/^[a-z]{2,3}$/.test(code)) continue;
+    if (code === "en") return "en";
+    try {
+      const texts = (await import(`./i18n/${code}.js`)).default;
+      return { code, locale: texts["language.locale"] ?? code };
+    } catch {
+      // no file for this language: try the browser's next one
+    }
+  }
+  return "en";
+}
+
+browserLanguage().then(async (found) => {
+  if (found === "en") return;
+  await useLanguage(found.code, [{ code: "en" }, { code: found.code, locale: found.locale }]);
+  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  document.title = t("login.title");
 });

@@ -3,7 +3,8 @@
 // chosen by the path (the server serves this shell for every page path).
 import { html, render, useState, useEffect, api, session, navigate } from "./lib.js";
 import { startLive, onConnection } from "./live.js";
-import { t, LANGUAGES, i18n, preferredLanguage, rememberLanguage, useLanguage } from "./i18n/index.js";
+import { t, i18n, useLanguage } from "./i18n/index.js";
+import { DemoClock } from "./demo-clock.js";
 import { DashboardPage } from "./pages/dashboard.js";
 import { TodayPage } from "./pages/today.js";
 import { MessagesPage } from "./pages/messages.js";
@@ -102,15 +103,11 @@ function App() {
       <span class=${`live-dot ${live ? "on" : "off"}`} role="status" aria-live="polite"
         >${live ? t("shell.live") : t("shell.offline")}</span
       >
-      <span class="who">${p.name} <span class="badge">${p.role}</span></span>
+      <${DemoClock} />
+      <span class="who">${p.name} <span class="badge">${t(`role.${p.role}`)}</span></span>
       <label class="sr-only" for="language">${t("shell.language")}</label>
-      <select
-        id="language"
-        class="language"
-        value=${i18n.lang}
-        onChange=${(e) => switchLanguage(p.name, e.target.value)}
-      >
-        ${Object.entries(LANGUAGES).map(([code, name]) => html`<option key=${code} value=${code}>${name}</option>`)}
+      <select id="language" class="language" value=${i18n.lang} onChange=${(e) => switchLanguage(e.target.value)}>
+        ${i18n.languages.map((l) => html`<option key=${l.code} value=${l.code} lang=${l.code}>${l.name}</option>`)}
       </select>
       <button class="link" onClick=${logout}>${t("shell.logout")}</button>
     </header>
@@ -127,9 +124,12 @@ function App() {
   `;
 }
 
-/** A new language redraws the whole panel in it: simplest and certain, the page is one reload away. */
-function switchLanguage(user, lang) {
-  rememberLanguage(user, lang);
+/**
+ * The choice is kept on the user's record (every browser they log in from gets it); a new
+ * language then redraws the whole panel: simplest and certain, the page is one reload away.
+ */
+async function switchLanguage(lang) {
+  await api("/api/v1/me/language", { method: "PUT", body: { language: lang } }).catch(() => {});
   location.reload();
 }
 
@@ -140,10 +140,11 @@ async function boot() {
     session.csrfToken = me.csrfToken;
     // A clerk's day starts on Today; the dashboard is the technician's.
     if (location.pathname === "/" && me.principal?.role === "clerk") history.replaceState(null, "", "/today");
+    // The user's language (or their browser's, until they choose) before the first paint.
+    await useLanguage(me.language, me.languages).catch(() => useLanguage("en"));
   } catch {
     return; // api() has sent the browser to the login page
   }
-  await useLanguage(preferredLanguage(session.principal.name)).catch(() => useLanguage("en"));
   const root = document.getElementById("app");
   root.textContent = "";
   render(html`<${App} />`, root);

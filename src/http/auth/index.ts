@@ -16,6 +16,7 @@ import { systemClock, type Clock } from "../../core/clock.js";
 import { defaultScope, identify, refuse, scopeGuard, type RouteScope } from "./guard.js";
 import { authRoutes } from "./routes.js";
 import { SESSION_COOKIE, SESSION_MAX_AGE_MS } from "./session.js";
+import { REFERENCE_LANGUAGE, type PanelLanguage } from "../panel-languages.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -45,6 +46,8 @@ export interface AuthPluginOptions {
   clock?: Clock;
   /** Login attempts per address per minute (HTTP rate limit, in front of the per-user throttle). */
   loginPerMinute?: number;
+  /** The panel's languages (src/http/panel-languages.ts); default English only. */
+  languages?: readonly PanelLanguage[];
 }
 
 const plugin: FastifyPluginAsync<AuthPluginOptions> = async (app: FastifyInstance, opts) => {
@@ -100,7 +103,12 @@ const plugin: FastifyPluginAsync<AuthPluginOptions> = async (app: FastifyInstanc
     if (refuse(request, reply, scope, id)) return reply;
   });
 
-  await app.register(authRoutes, { auth: opts.auth, clock, loginPerMinute: opts.loginPerMinute ?? 10 });
+  await app.register(authRoutes, {
+    auth: opts.auth,
+    clock,
+    loginPerMinute: opts.loginPerMinute ?? 10,
+    languages: opts.languages ?? [REFERENCE_LANGUAGE],
+  });
 };
 
 // Same effect as fastify-plugin: the hooks and decorators reach the parent (the whole server).

@@ -9,6 +9,7 @@ import type { AuthService } from "../../auth/index.js";
 import type { Clock } from "../../core/clock.js";
 import { DuegateError, ErrorCode, jsonErrorHandler } from "./errors.js";
 import { readSession, writeSession } from "./session.js";
+import { negotiateLanguage, type PanelLanguage } from "../panel-languages.js";
 
 const Login = Type.Object(
   { name: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) },
@@ -19,10 +20,17 @@ const NewUser = Type.Object(
   { name: Type.String({ minLength: 1, maxLength: 32 }), role: Role, password: Type.String({ maxLength: 256 }) },
   { additionalProperties: false },
 );
+/** A panel language code (web/app/i18n/<code>.js), or null to forget the choice. */
+const Language = Type.Union([Type.String({ minLength: 2, maxLength: 16 }), Type.Null()]);
 const UserChange = Type.Object(
-  { role: Type.Optional(Role), password: Type.Optional(Type.String({ maxLength: 256 })) },
+  {
+    role: Type.Optional(Role),
+    password: Type.Optional(Type.String({ maxLength: 256 })),
+    language: Type.Optional(Language),
+  },
   { additionalProperties: false },
 );
+const OwnLanguage = Type.Object({ language: Language }, { additionalProperties: false });
 const OwnPassword = Type.Object(
   { current: Type.String({ maxLength: 256 }), password: Type.String({ maxLength: 256 }) },
   { additionalProperties: false },
@@ -45,10 +53,24 @@ export interface AuthRoutesOptions {
   auth: AuthService;
   clock: Clock;
   loginPerMinute: number;
+  /** The languages the panel has (src/http/panel-languages.ts); a user's choice must be one of them. */
+  languages: readonly PanelLanguage[];
 }
 
-export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { auth, clock, loginPerMinute }) => {
+export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (
+  app,
+  { auth, clock, loginPerMinute, languages },
+) => {
   app.setErrorHandler(jsonErrorHandler);
+  const codes = languages.map((l) => l.code);
+  const checkLanguage = (language: string | null | undefined): void => {
+    if (typeof language === "string" && !codes.includes(language))
+      throw new DuegateError(
+        ErrorCode.Validation,
+        `the panel has no language ${JSON.stringify(language)}; it has ${codes.map((c) => `"${c}"`).join(", ")}`,
+        { field: "language" },
+      );
+  };
 
   app.post<{ Body: Static<typeof Login> }>(
     "/api/v1/login",
@@ -85,13 +107,34 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { a
   });
 
   app.get("/api/v1/me", { config: { scope: "read" } }, async (request) => {
-    const session = request.principal?.kind === "user" ? readSession(request) : undefined;
+    const p = request.principal;
+    const session = p?.kind === "user" ? readSession(request) : undefined;
+    // The user's own choice; for one who never chose, the browser's Accept-Language.
+    const chosen = p?.kind === "user" ? auth.languageOf(p.name) : undefined;
+    const language =
+      chosen && codes.includes(chosen) ? chosen : negotiateLanguage(request.headers["accept-language"], codes);
     return {
-      principal: request.principal,
+      principal: p,
       csrfToken: session?.csrf ?? null,
       sessionIssuedAt: session?.issuedAt ?? null,
+      language,
+      languageChosen: chosen !== undefined && codes.includes(chosen),
+      languages,
     };
   });
+
+  app.put<{ Body: Static<typeof OwnLanguage> }>(
+    "/api/v1/me/language",
+    { schema: { body: OwnLanguage }, config: { scope: "read" } },
+    async (request) => {
+      const p = request.principal;
+      if (p?.kind !== "user")
+        throw new DuegateError(ErrorCode.Forbidden, "only a logged-in user has a panel language", {});
+      checkLanguage(request.body.language);
+      const user = await auth.updateUser(p.name, { language: request.body.language });
+      return { language: user.language ?? null };
+    },
+  );
 
   app.post<{ Body: Static<typeof OwnPassword> }>(
     "/api/v1/me/password",
@@ -123,7 +166,10 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { a
   app.patch<{ Params: Static<typeof NameParam>; Body: Static<typeof UserChange> }>(
     "/api/v1/users/:name",
     { schema: { params: NameParam, body: UserChange }, config: { scope: "admin" } },
-    async (request) => auth.updateUser(request.params.name, request.body),
+    async (request) => {
+      checkLanguage(request.body.language);
+      return auth.updateUser(request.params.name, request.body);
+    },
   );
 
   app.delete<{ Params: Static<typeof NameParam> }>(

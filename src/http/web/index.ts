@@ -5,11 +5,13 @@
  * Panel pages need a session: without one they redirect to /login. The static assets
  * (code and styles, no data) are public so that the login page can load.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { FastifyPluginAsync } from "fastify";
+import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import fastifyStatic from "@fastify/static";
 import type { WebServices } from "./ports.js";
+import { REFERENCE_LANGUAGE, type PanelLanguage } from "../panel-languages.js";
 import { vendorRoutes } from "./vendor.js";
 import { contractRoutes } from "./contract.js";
 import { liveRoutes } from "./live.js";
@@ -17,6 +19,7 @@ import { logRoutes } from "./logs.js";
 import { panelReadRoutes } from "./panel-read.js";
 import { panelWriteRoutes } from "./panel-write.js";
 import { settingsRoutes } from "./settings.js";
+import { demoClockRoutes } from "./demo-clock.js";
 import { jsonErrorHandler } from "../auth/errors.js";
 
 export type { WebServices } from "./ports.js";
@@ -42,9 +45,22 @@ export interface WebPluginOptions {
   services: WebServices;
   /** Folder of the panel's files; default: web/ of the installation. */
   webRoot?: string;
+  /** The panel language of a logged-in request (the user's choice, else Accept-Language): the shell is sent in it. */
+  languageOf?: (request: FastifyRequest) => PanelLanguage;
 }
 
-function defaultWebRoot(): string {
+/** index.html in a language: its lang attribute and the words shown before the panel's code runs. */
+export function shellIn(shell: string, language: PanelLanguage): string {
+  const escape = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  let page = shell.replace(/<html lang="[^"]*">/, `<html lang="${escape(language.code)}">`);
+  if (language.shell)
+    page = page
+      .replace(/(<p class="loading"[^>]*>)[^<]*(<\/p>)/, `$1${escape(language.shell.loading)}$2`)
+      .replace(/(<noscript>)[^<]*(<\/noscript>)/, `$1${escape(language.shell.noscript)}$2`);
+  return page;
+}
+
+export function defaultWebRoot(): string {
   // src/http/web/ under tsx, dist/src/http/web/ when built: web/ is at the top either way.
   for (const up of ["../../../web", "../../../../web"]) {
     const dir = fileURLToPath(new URL(up, import.meta.url));
@@ -73,6 +89,9 @@ export const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app, opts)
     reply.header("cache-control", "no-store").sendFile("login.html"),
   );
 
+  // The shell names its language before any script runs (screen readers, hyphenation); the
+  // panel's first paint then comes in that language too (main.js loads it before drawing).
+  const shell = readFileSync(join(root, "index.html"), "utf8");
   // One account's page has its own address (/accounts/<id>), so Back and a shared link work.
   for (const page of [...PANEL_PAGES, "/accounts/:id"]) {
     app.get(page, { config: { scope: "public" } }, async (request, reply) => {
@@ -80,7 +99,10 @@ export const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app, opts)
         const next = encodeURIComponent(request.url);
         return reply.redirect(`/login?next=${next}`, 302);
       }
-      return reply.header("cache-control", "no-store").sendFile("index.html");
+      return reply
+        .header("cache-control", "no-store")
+        .type("text/html; charset=utf-8")
+        .send(shellIn(shell, opts.languageOf?.(request) ?? REFERENCE_LANGUAGE));
     });
   }
 
@@ -93,5 +115,6 @@ export const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app, opts)
     await panel.register(panelReadRoutes, { services: opts.services });
     await panel.register(panelWriteRoutes, { services: opts.services });
     await panel.register(settingsRoutes, { services: opts.services });
+    await panel.register(demoClockRoutes, { services: opts.services });
   });
 };

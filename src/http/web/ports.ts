@@ -88,6 +88,8 @@ export interface PanelConsent {
 
 export interface WebServices {
   readonly clock: Clock;
+  /** The demo's own clock (src/demo/demo-clock.ts); absent on an appliance, whose header then shows no time. */
+  readonly demoClock?: { mode: "shifted" | "time-lapse"; speed: number };
   readonly consent?: PanelConsent;
   readonly bus: EventBus<DomainEvents>;
   readonly logRing: LogRing;

@@ -17,8 +17,9 @@ import {
   Notice,
   queryParams,
   navigate,
+  count,
 } from "../lib.js";
-import { t } from "../i18n/index.js";
+import { t, term } from "../i18n/index.js";
 
 function todayIso() {
   const d = new Date();
@@ -33,7 +34,7 @@ function PromiseForm({ id, onDone }) {
     setError(null);
     try {
       await api(`/api/v1/accounts/${encodeURIComponent(id)}/promise`, { method: "POST", body: { date } });
-      onDone(t("acc.promiseRecorded", { date }));
+      onDone(t("acc.promiseRecorded", { date: day(date) }));
       setDate("");
     } catch (err) {
       setError(err.message);
@@ -61,13 +62,15 @@ const span = (h) => `${String(h).padStart(2, "0")}:00-${String(h + 1).padStart(2
 function SendTime({ id }) {
   const state = useData(() => api(`/api/v1/accounts/${encodeURIComponent(id)}/send-time`), [id]);
   return html`<section aria-labelledby="send-time-h" id="send-time">
-    <h3 id="send-time-h">Send time</h3>
+    <h3 id="send-time-h">${t("acc.sendTime")}</h3>
     <${Loading} state=${state}
       >${(s) =>
         html` <p id="send-time-choice">
-            <strong>${s.time}</strong>
-            ${s.learned ? html`<span class="badge">learned</span>` : html`<span class="badge">${s.sendTime === "learned" ? (s.group === "holdout" ? "holdout" : "step time") : "fixed"}</span>`}
-            <span class="muted">(sequence ${s.sequence}, step time ${s.stepTime})</span>
+            <strong>${s.time}</strong
+            >${" "}${s.learned ? html`<span class="badge">${t("cal.learned")}</span>` : html`<span class="badge">${s.sendTime === "learned" ? (s.group === "holdout" ? t("acc.holdout") : t("acc.stepTime")) : t("acc.fixed")}</span>`}${" "}<span
+              class="muted"
+              >${t("acc.sequenceStep", { sequence: s.sequence, time: s.stepTime })}</span
+            >
           </p>
           <p id="send-time-reason">${s.reason}</p>
           ${
@@ -76,11 +79,11 @@ function SendTime({ id }) {
               <table id="send-time-hours">
                 <thead>
                   <tr>
-                    <th scope="col">Hour</th>
-                    <th scope="col">Reminders sent</th>
-                    <th scope="col">Followed by payment or reply</th>
-                    <th scope="col">Replies and payments</th>
-                    <th scope="col">Score</th>
+                    <th scope="col">${t("acc.hour")}</th>
+                    <th scope="col">${t("acc.remindersSent")}</th>
+                    <th scope="col">${t("acc.followed")}</th>
+                    <th scope="col">${t("acc.acted")}</th>
+                    <th scope="col">${t("acc.score")}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -90,10 +93,10 @@ function SendTime({ id }) {
                       (h) =>
                         html`<tr key=${h.hour} class=${h.hour === s.bestHour ? "selected" : ""}>
                           <th scope="row">${span(h.hour)}</th>
-                          <td>${h.sent}</td>
-                          <td>${h.worked}</td>
-                          <td>${h.acted}</td>
-                          <td>${h.score.toFixed(2)}</td>
+                          <td>${count(h.sent)}</td>
+                          <td>${count(h.worked)}</td>
+                          <td>${count(h.acted)}</td>
+                          <td>${count(h.score, 2)}</td>
                         </tr>`,
                     )}
                 </tbody>
@@ -165,7 +168,7 @@ function AccountDetail({ id, onClose }) {
             <div>
               <dt>${t("acc.pausedUntil")}</dt>
               <dd id="paused-until">
-                ${d.account.pausedUntil ? html`<time datetime=${d.account.pausedUntil}>${d.account.pausedUntil}</time>` : "–"}${d.account.pauseReason ? html`<small class="muted"> ${d.account.pauseReason}</small>` : ""}
+                ${d.account.pausedUntil ? html`<time datetime=${d.account.pausedUntil}>${day(d.account.pausedUntil)}</time>` : "–"}${d.account.pauseReason ? html`<small class="muted"> ${d.account.pauseReason}</small>` : ""}
               </dd>
             </div>
           </dl>
@@ -205,7 +208,7 @@ function AccountDetail({ id, onClose }) {
                 .flatMap((r) =>
                   Object.entries(r.counts)
                     .filter(([, n]) => n > 0)
-                    .map(([b, n]) => `${b}: ${n} (${money(r.amounts[b], r.currency)})`),
+                    .map(([b, n]) => `${term("aging", b)}: ${count(n)} (${money(r.amounts[b], r.currency)})`),
                 )
                 .join(" · ") || t("acc.nothingOpen")
             }
@@ -231,7 +234,7 @@ function AccountDetail({ id, onClose }) {
                       <td data-label=${t("acc.col.amount")}>${money(i.amount, i.currency)}</td>
                       <td data-label=${t("acc.col.dueNow")}>${money(i.amountDue, i.currency)}</td>
                       <td data-label=${t("acc.col.status")}>
-                        ${i.status}${i.status === "disputed" && desk ? html` <button class="link" onClick=${() => act(() => api(`/api/v1/invoices/${encodeURIComponent(i.id)}/resolve-dispute`, { method: "POST" }), t("acc.disputeResolved", { number: i.number }))}>${t("acc.resolveDispute")}</button>` : ""}
+                        ${term("invoice", i.status)}${i.status === "disputed" && desk ? html` <button class="link" onClick=${() => act(() => api(`/api/v1/invoices/${encodeURIComponent(i.id)}/resolve-dispute`, { method: "POST" }), t("acc.disputeResolved", { number: i.number }))}>${t("acc.resolveDispute")}</button>` : ""}
                       </td>
                     </tr>`,
                 )}
@@ -243,7 +246,7 @@ function AccountDetail({ id, onClose }) {
             d.messages.length === 0
               ? html`<p class="muted">${t("acc.none")}</p>`
               : html`<ul class="timeline">
-                  ${d.messages.map((m) => html`<li key=${m.id}>${when(m.createdAt)} <${StateBadge} state=${m.state} /> ${m.origin.step ? `step ${m.origin.step}: ` : ""}<span class="sms-text">${m.text}</span></li>`)}
+                  ${d.messages.map((m) => html`<li key=${m.id}>${when(m.createdAt)} <${StateBadge} state=${m.state} /> ${m.origin.step ? `${t("acc.step", { step: m.origin.step })}: ` : ""}<span class="sms-text">${m.text}</span></li>`)}
                 </ul>`
           }
           <h3>${t("acc.replies")}</h3>
@@ -283,35 +286,35 @@ export function AccountsPage() {
     </form>
     <${Loading} state=${list}
       >${(d) =>
-        html` <p class="muted">${t("acc.count", { n: d.total })}</p>
+        html` <p class="muted">${t("acc.count", { n: count(d.total) })}</p>
           <div class="table-wrap">
             <table id="accounts-table" class="cards">
               <thead>
                 <tr>
-                  <th scope="col">Account</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Open invoices</th>
-                  <th scope="col">Due</th>
-                  <th scope="col">Opt-out</th>
+                  <th scope="col">${t("cal.col.account")}</th>
+                  <th scope="col">${t("msg.col.name")}</th>
+                  <th scope="col">${t("acc.col.openInvoices")}</th>
+                  <th scope="col">${t("acc.col.due")}</th>
+                  <th scope="col">${t("acc.optOut")}</th>
                 </tr>
               </thead>
               <tbody>
                 ${d.items.map(
                   (a) =>
                     html`<tr key=${a.id}>
-                      <td data-label="Account">
+                      <td data-label=${t("cal.col.account")}>
                         <a href=${`/accounts/${encodeURIComponent(a.id)}`} onClick=${(e) => open(e, a.id)}>${a.id}</a>
                       </td>
-                      <td data-label="Name">${a.name}</td>
-                      <td data-label="Open invoices">${a.openInvoices}</td>
-                      <td data-label="Due">
+                      <td data-label=${t("msg.col.name")}>${a.name}</td>
+                      <td data-label=${t("acc.col.openInvoices")}>${count(a.openInvoices)}</td>
+                      <td data-label=${t("acc.col.due")}>
                         ${
                           Object.entries(a.due)
                             .map(([c, v]) => money(v, c))
                             .join(" · ") || "–"
                         }
                       </td>
-                      <td data-label="Opt-out">${a.optedOut ? "yes" : "no"}</td>
+                      <td data-label=${t("acc.optOut")}>${a.optedOut ? t("acc.yes") : t("acc.no")}</td>
                     </tr>`,
                 )}
               </tbody>

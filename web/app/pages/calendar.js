@@ -1,6 +1,6 @@
 // Calendar: the reminders the dunning engine plans for the next 30 days, day by day.
 import { html, useData, Loading, api, money } from "../lib.js";
-import { i18n } from "../i18n/index.js";
+import { i18n, t, term } from "../i18n/index.js";
 
 function byDay(items) {
   const days = new Map();
@@ -17,15 +17,13 @@ const weekday = () =>
 
 export function CalendarPage() {
   const state = useData(() => api("/api/v1/panel/calendar", { query: { days: 30 } }));
-  return html` <h1 tabindex="-1">Calendar</h1>
-    <p class="muted">
-      What the dunning engine will send over the next 30 days if nobody pays: the same plan it acts on.
-    </p>
+  return html` <h1 tabindex="-1">${t("nav.calendar")}</h1>
+    <p class="muted">${t("cal.intro")}</p>
     <${Loading} state=${state}
       >${(d) =>
         d.items.length === 0
-          ? html`<p>No reminders planned in the next ${d.days} days.</p>`
-          : html`${d.total > d.items.length ? html`<p class="muted">Showing the first ${d.items.length} of ${d.total} planned reminders; the API's /api/v1/forecast pages through all of them.</p>` : ""}
+          ? html`<p>${t("cal.empty", { days: d.days })}</p>`
+          : html`${d.total > d.items.length ? html`<p class="muted">${t("cal.more", { shown: d.items.length, total: d.total })}</p>` : ""}
               <ol class="calendar" id="calendar">
                 ${byDay(d.items).map(
                   ([date, items]) =>
@@ -37,11 +35,11 @@ export function CalendarPage() {
                       <table>
                         <thead>
                           <tr>
-                            <th scope="col">Time</th>
-                            <th scope="col">Account</th>
-                            <th scope="col">Step</th>
-                            <th scope="col">Invoices</th>
-                            <th scope="col">Amount due</th>
+                            <th scope="col">${t("cal.col.time")}</th>
+                            <th scope="col">${t("cal.col.account")}</th>
+                            <th scope="col">${t("cal.col.step")}</th>
+                            <th scope="col">${t("cal.col.invoices")}</th>
+                            <th scope="col">${t("cal.col.amount")}</th>
                           </tr>
                         </thead>
                         <tbody>
@@ -49,11 +47,11 @@ export function CalendarPage() {
                             (r, i) =>
                               html`<tr key=${i}>
                                 <td>
-                                  ${r.time}${r.learnedTime ? html` <span class="badge" title="this debtor's learned hour (docs/send-time.md)">learned</span>` : ""}
+                                  ${r.time}${r.learnedTime ? html` <span class="badge" title=${t("cal.learnedTitle")}>${t("cal.learned")}</span>` : ""}
                                 </td>
                                 <td><a href=${`/accounts?id=${encodeURIComponent(r.accountId)}`}>${r.accountId}</a></td>
                                 <td>
-                                  ${r.step}${r.consolidated ? " (combined)" : ""}${r.mark ? html` <span class="badge state-failed">${r.mark}</span>` : ""}
+                                  ${r.step}${r.consolidated ? ` ${t("cal.combined")}` : ""}${r.mark ? html` <span class="badge state-failed">${term("today.mark", r.mark)}</span>` : ""}
                                 </td>
                                 <td>${r.invoiceIds.join(", ")}</td>
                                 <td>${money(r.amountDue, r.currency)}</td>

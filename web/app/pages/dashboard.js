@@ -1,13 +1,29 @@
 // Dashboard: modem, queue and today's counts (live), charts of the last 14 days, aging.
-import { html, useState, useEffect, useData, Loading, api, money, percent, when, Signal } from "../lib.js";
+import { html, useState, useEffect, useData, Loading, api, money, percent, when, Signal, count } from "../lib.js";
 import { onLive } from "../live.js";
 import { DailyChart } from "../chart.js";
 import { maskedNumber } from "../format.js";
+import { t, term } from "../i18n/index.js";
+import { withMessageState, withLine, debtorName } from "../activity.js";
 
 function Tile({ label, value, id }) {
   return html`<div class="tile" id=${id}>
     <span class="tile-value">${value}</span><span class="tile-label">${label}</span>
   </div>`;
+}
+
+/** One message's line: its states in order, the debtor's name once known, the masked number. */
+function ActivityLine({ line }) {
+  if (line.kind !== "message") return html`<li><time>${when(line.at)}</time> ${line.text}</li>`;
+  const who = line.name ?? line.accountId ?? line.to;
+  return html`<li class="activity-message" data-message=${line.key}>
+    <time>${when(line.at)}</time>
+    ${t("dash.activity.message", { who })}${line.name || line.accountId ? html` <span class="muted">${line.to}</span>` : ""}:
+    <span class="states"
+      >${line.states.map((s, i) => html`${i > 0 ? " → " : ""}<span class=${`badge state-${s}`}>${term("state", s)}</span>`)}</span
+    >
+    ${line.reason ? html` <span class="muted">${line.reason}</span>` : ""}
+  </li>`;
 }
 
 export function DashboardPage() {
@@ -25,7 +41,12 @@ export function DashboardPage() {
   }, [state.data]);
 
   useEffect(() => {
-    const push = (line) => setActivity((a) => [line, ...a].slice(0, 20));
+    const push = (line) => setActivity((a) => withLine(a, line));
+    // The debtor's name arrives after the line: it is filled in where the line stands.
+    const name = (accountId) =>
+      debtorName(accountId).then(
+        (n) => n && setActivity((a) => a.map((l) => (l.accountId === accountId && !l.name ? { ...l, name: n } : l))),
+      );
     const offs = [
       onLive("snapshot", (s) => {
         if (s.health) setHealth(s.health);
@@ -36,117 +57,130 @@ export function DashboardPage() {
       onLive("inbound.received", (e) => {
         setReceivedToday((n) => (n ?? 0) + 1);
         push({
+          kind: "inbound",
           at: e.receivedAt,
-          text: `SMS received from ${maskedNumber(e.from)}${e.keyword ? ` (${e.keyword})` : ""}`,
+          text: e.keyword
+            ? t("dash.activity.receivedKeyword", { from: maskedNumber(e.from), keyword: e.keyword.toUpperCase() })
+            : t("dash.activity.received", { from: maskedNumber(e.from) }),
         });
       }),
       onLive("keyword.action", (e) =>
-        push({ at: e.at, text: `Keyword ${e.keyword.toUpperCase()} from ${maskedNumber(e.from)}` }),
+        push({
+          kind: "keyword",
+          at: e.at,
+          text: t("dash.activity.keyword", { keyword: e.keyword.toUpperCase(), from: maskedNumber(e.from) }),
+        }),
       ),
-      onLive("message.state", (e) =>
-        push({ at: e.at, text: `Message to ${maskedNumber(e.to)} ${e.state}${e.reason ? `: ${e.reason}` : ""}` }),
-      ),
+      onLive("message.state", (e) => {
+        setActivity((a) => withMessageState(a, e));
+        if (e.origin?.accountId) name(e.origin.accountId);
+      }),
     ];
     return () => offs.forEach((off) => off());
   }, []);
 
   return html`
-    <h1 tabindex="-1">Dashboard</h1>
+    <h1 tabindex="-1">${t("nav.dashboard")}</h1>
     <${Loading} state=${state}
       >${(d) =>
         html` <section aria-labelledby="modem-h" class="panel">
-            <h2 id="modem-h">Modem</h2>
+            <h2 id="modem-h">${t("dash.modem")}</h2>
             ${
               health
                 ? html`<dl class="facts">
                     <div>
-                      <dt>State</dt>
-                      <dd><span class=${`badge health-${health.state}`}>${health.state}</span></dd>
+                      <dt>${t("dash.state")}</dt>
+                      <dd><span class=${`badge health-${health.state}`}>${term("health", health.state)}</span></dd>
                     </div>
                     <div>
-                      <dt>Signal</dt>
+                      <dt>${t("dash.signal")}</dt>
                       <dd><${Signal} signal=${health.signal} /></dd>
                     </div>
                     <div>
-                      <dt>Registration</dt>
-                      <dd>${health.registration ?? "–"}</dd>
+                      <dt>${t("dash.registration")}</dt>
+                      <dd>${health.registration ? term("registration", health.registration) : "–"}</dd>
                     </div>
                     <div>
-                      <dt>Operator</dt>
+                      <dt>${t("dash.operator")}</dt>
                       <dd>${health.operator ?? "–"}</dd>
                     </div>
                     <div>
-                      <dt>SIM</dt>
+                      <dt>${t("dash.sim")}</dt>
                       <dd>${health.simState ?? "–"}</dd>
                     </div>
                     ${
                       health.lastError &&
                       html`<div>
-                        <dt>Last error</dt>
+                        <dt>${t("dash.lastError")}</dt>
                         <dd class="error">${health.lastError}</dd>
                       </div>`
                     }
                   </dl>`
-                : html`<p class="muted">No modem information yet.</p>`
+                : html`<p class="muted">${t("dash.noModem")}</p>`
             }
           </section>
           <section aria-labelledby="today-h" class="panel">
-            <h2 id="today-h">Today</h2>
+            <h2 id="today-h">${t("dash.today")}</h2>
             <div class="tiles" aria-live="polite">
-              <${Tile} id="tile-queue" label="In queue" value=${stats ? stats.queued + stats.sending : "–"} />
-              <${Tile} id="tile-sent" label="Sent" value=${stats?.sentToday ?? "–"} />
-              <${Tile} id="tile-delivered" label="Delivered" value=${stats?.deliveredToday ?? "–"} />
-              <${Tile} id="tile-failed" label="Failed" value=${stats?.failedToday ?? "–"} />
-              <${Tile} id="tile-received" label="Received" value=${receivedToday ?? "–"} />
-              <${Tile} label="Parts this month" value=${stats?.partsThisMonth ?? "–"} />
+              <${Tile}
+                id="tile-queue"
+                label=${t("dash.tile.queue")}
+                value=${stats ? count(stats.queued + stats.sending) : "–"}
+              />
+              <${Tile} id="tile-sent" label=${t("dash.tile.sent")} value=${count(stats?.sentToday)} />
+              <${Tile} id="tile-delivered" label=${t("dash.tile.delivered")} value=${count(stats?.deliveredToday)} />
+              <${Tile} id="tile-failed" label=${t("dash.tile.failed")} value=${count(stats?.failedToday)} />
+              <${Tile} id="tile-received" label=${t("dash.tile.received")} value=${count(receivedToday)} />
+              <${Tile} label=${t("dash.tile.parts")} value=${count(stats?.partsThisMonth)} />
             </div>
           </section>
           <section aria-labelledby="activity-h" class="panel">
-            <h2 id="activity-h">Live activity</h2>
+            <h2 id="activity-h">${t("dash.activity")}</h2>
             ${
               activity.length === 0
-                ? html`<p class="muted">Nothing yet since this page was opened.</p>`
+                ? html`<p class="muted">${t("dash.activity.empty")}</p>`
                 : html`<ul class="activity" id="activity">
-                    ${activity.map((a, i) => html`<li key=${i}><time>${when(a.at)}</time> ${a.text}</li>`)}
+                    ${activity.map((a) => html`<${ActivityLine} key=${a.key} line=${a} />`)}
                   </ul>`
             }
           </section>
           <section aria-labelledby="charts-h" class="panel charts">
-            <h2 id="charts-h">Last 14 days</h2>
+            <h2 id="charts-h">${t("dash.charts")}</h2>
             <${DailyChart}
-              title="Messages per day"
+              title=${t("dash.chart.messages")}
               days=${d.days.map((x) => x.day)}
               series=${[
-                { label: "Sent", values: d.days.map((x) => x.sent), color: "#1f5fbf" },
-                { label: "Delivered", values: d.days.map((x) => x.delivered), color: "#17803d" },
-                { label: "Failed", values: d.days.map((x) => x.failed), color: "#b42318" },
-                { label: "Received", values: d.days.map((x) => x.received), color: "#7a4cc2" },
+                { label: t("dash.tile.sent"), values: d.days.map((x) => x.sent), color: "#1f5fbf" },
+                { label: t("dash.tile.delivered"), values: d.days.map((x) => x.delivered), color: "#17803d" },
+                { label: t("dash.tile.failed"), values: d.days.map((x) => x.failed), color: "#b42318" },
+                { label: t("dash.tile.received"), values: d.days.map((x) => x.received), color: "#7a4cc2" },
               ]}
             />
             <${DailyChart}
-              title="Delivery rate (%)"
+              title=${t("dash.chart.rate")}
               yRange=${[0, 100]}
               days=${d.days.map((x) => x.day)}
-              series=${[{ label: "Delivered / sent", values: d.days.map((x) => (x.sent ? Math.round((x.delivered / x.sent) * 100) : null)), color: "#17803d" }]}
+              series=${[{ label: t("dash.chart.rateSeries"), values: d.days.map((x) => (x.sent ? Math.round((x.delivered / x.sent) * 100) : null)), color: "#17803d" }]}
             />
           </section>
           <section aria-labelledby="aging-h" class="panel">
-            <h2 id="aging-h">Receivables aging</h2>
+            <h2 id="aging-h">${t("dash.aging")}</h2>
             <p>
-              On-time payment rate, last 30 days: <strong id="dash-ontime">${percent(d.onTime?.rate)}</strong> ·
-              <a href="/reports">Reports</a>
+              ${t("dash.onTime")} <strong id="dash-ontime">${percent(d.onTime?.rate)}</strong>${" · "}<a href="/reports"
+                >${t("nav.reports")}</a
+              >
             </p>
             ${
               !d.aging || d.aging.rows.length === 0
-                ? html`<p class="muted">Nothing open.</p>`
+                ? html`<p class="muted">${t("acc.nothingOpen")}</p>`
                 : html`<div class="table-wrap">
                     <table id="aging-table">
                       <caption class="sr-only">
-                        Open invoices by days past due
+                        ${t("dash.aging.caption")}
                       </caption>
                       <thead>
                         <tr>
-                          <th scope="col">Days past due</th>
+                          <th scope="col">${t("dash.aging.days")}</th>
                           ${d.aging.rows.map((r) => html`<th scope="col" key=${r.currency}>${r.currency}</th>`)}
                         </tr>
                       </thead>
@@ -154,7 +188,7 @@ export function DashboardPage() {
                         ${d.aging.buckets.map(
                           (b) =>
                             html`<tr key=${b}>
-                              <th scope="row">${b}</th>
+                              <th scope="row">${term("aging", b)}</th>
                               ${d.aging.rows.map((r) => html`<td key=${r.currency}>${r.counts[b] ? `${money(r.amounts[b], r.currency)} (${r.counts[b]})` : "–"}</td>`)}
                             </tr>`,
                         )}

@@ -14,6 +14,7 @@ import {
   Field,
   Notice,
   AccountLink,
+  count,
 } from "../lib.js";
 import { onLive } from "../live.js";
 import { t } from "../i18n/index.js";
@@ -112,7 +113,7 @@ export function InboxPage() {
     ${can("desk") && html`<${ReplyForm} to=${replyTo?.from} inboundId=${replyTo?.id} name=${replyTo?.name} focusKey=${replyTo?.key} onSent=${list.reload} />`}
     <${Loading} state=${list}
       >${(d) =>
-        html` <p class="muted">${t("inbox.count", { n: d.total })}</p>
+        html` <p class="muted">${t("inbox.count", { n: count(d.total) })}</p>
           ${d.items.length === 0 && needsStaff ? html`<p class="muted" id="inbox-empty">${t("inbox.empty")}</p>` : ""}
           <div class="table-wrap">
             <table id="inbox-table" class="cards">
@@ -136,7 +137,7 @@ export function InboxPage() {
                         ${m.accountId ? html`<${AccountLink} id=${m.accountId}>${m.name ?? m.accountId}<//><br /><small class="muted">${m.from}</small>` : m.from}
                       </td>
                       <td data-label=${t("inbox.text")} class="sms-text">
-                        ${m.text}${m.incomplete ? html` <span class="badge">incomplete</span>` : ""}
+                        ${m.text}${m.incomplete ? html` <span class="badge">${t("inbox.incomplete")}</span>` : ""}
                       </td>
                       <td data-label=${t("inbox.col.keyword")}>${m.keyword ?? "–"}</td>
                       <td data-label=${t("inbox.col.action")}>

@@ -1,5 +1,6 @@
 // Logs: the recent lines the service keeps in memory (already masked), filtered by level.
 import { html, useState, useData, Loading, api, when, Field } from "../lib.js";
+import { t } from "../i18n/index.js";
 
 const LEVELS = [
   [20, "debug"],
@@ -17,26 +18,25 @@ export function LogsPage() {
     () => api("/api/v1/panel/logs", { query: { level, q: applied, limit: 300 } }),
     [level, applied],
   );
-  return html` <h1 tabindex="-1">Logs</h1>
+  return html` <h1 tabindex="-1">${t("nav.logs")}</h1>
     <form class="filters panel" onSubmit=${(e) => (e.preventDefault(), setApplied(q))}>
-      <${Field} id="l-level" label="Lowest level"
+      <${Field} id="l-level" label=${t("logs.level")}
         ><select id="l-level" value=${level} onChange=${(e) => setLevel(Number(e.target.value))}>
           ${LEVELS.map(([v, n]) => html`<option key=${v} value=${v}>${n}</option>`)}
         </select><//
       >
-      <${Field} id="l-q" label="Containing"
+      <${Field} id="l-q" label=${t("logs.containing")}
         ><input id="l-q" type="search" value=${q} onInput=${(e) => setQ(e.target.value)}
       /><//>
-      <button type="submit">Filter</button> <button type="button" onClick=${state.reload}>Refresh</button>
+      <button type="submit">${t("logs.filter")}</button>
+      <button type="button" onClick=${state.reload}>${t("logs.refresh")}</button>
     </form>
     <${Loading} state=${state}
       >${(d) =>
         html` ${
           d.items.length === 0 &&
           html`<p class="muted" id="logs-empty">
-              No lines ${applied ? html`containing “${applied}” ` : ""}at ${NAME[level]} or above among the last lines
-              the service keeps in memory (they start again empty at each restart). To see more, choose a lower level or
-              clear the text filter; the full log is in the journal on the appliance:
+              ${applied ? t("logs.emptyText", { text: applied, level: NAME[level] }) : t("logs.empty", { level: NAME[level] })}
               <code>journalctl -u duegate</code>.
             </p>`
         }
@@ -44,10 +44,10 @@ export function LogsPage() {
             ${[...d.items].reverse().map(
               (l, i) =>
                 html`<li key=${i} class=${`lvl-${NAME[l.level] ?? l.level}`}>
-                    <time>${when(l.time)}</time>
-                    <span class="badge">${NAME[l.level] ?? l.level}</span>
-                    ${l.sub ? html`<span class="muted">${l.sub}</span> ` : ""}${l.msg}
-                  </li>`,
+                  <time>${when(l.time)}</time>
+                  <span class="badge">${NAME[l.level] ?? l.level}</span>
+                  ${l.sub ? html`<span class="muted">${l.sub}</span> ` : ""}${l.msg}
+                </li>`,
             )}
           </ol>`}
     <//>`;

@@ -1,6 +1,7 @@
 // Modem: profile, port, health, the doctor's checks on the running modem, and an AT console
 // for technicians (the modem driver allows only safe, read-only commands; admins only).
-import { html, useState, useData, Loading, api, can, when, Field, Notice, Signal } from "../lib.js";
+import { html, useState, useData, Loading, api, can, when, Field, Notice, Signal, count } from "../lib.js";
+import { t, term } from "../i18n/index.js";
 
 const SUGGESTED = ["AT+CSQ", "AT+CREG?", "AT+COPS?", "AT+CPIN?", "ATI", "AT+CPMS?", "AT+CGMR"];
 
@@ -19,9 +20,13 @@ function Console() {
     }
   };
   return html`<section class="panel" aria-labelledby="console-h">
-    <h2 id="console-h">AT console</h2>
+    <h2 id="console-h">${t("modem.console")}</h2>
     <form onSubmit=${run} class="row">
-      <${Field} id="at-cmd" label="Command" hint=${`Read-only commands, e.g. ${SUGGESTED.join(", ")}`}>
+      <${Field}
+        id="at-cmd"
+        label=${t("modem.command")}
+        hint=${t("modem.command.hint", { examples: SUGGESTED.join(", ") })}
+      >
         <input
           id="at-cmd"
           list="at-suggest"
@@ -32,7 +37,7 @@ function Console() {
         />
         <datalist id="at-suggest">${SUGGESTED.map((c) => html`<option key=${c} value=${c} />`)}</datalist>
       <//>
-      <button type="submit">Run</button>
+      <button type="submit">${t("modem.run")}</button>
     </form>
     <${Notice} notice=${notice} />
     <pre class="console" aria-live="polite" tabindex="0">${lines.join("\n")}</pre>
@@ -57,27 +62,27 @@ function Doctor() {
   };
   const failed = report ? report.checks.filter((c) => !c.ok).length : 0;
   return html`<section class="panel" aria-labelledby="doctor-h">
-    <h2 id="doctor-h">Diagnosis</h2>
-    <p class="muted">
-      The checks of <code>duegate doctor</code> on the running modem: AT, model, SIM, IMSI (masked), signal,
-      registration, operator, SMS centre, storage. They wait behind messages being sent.
-    </p>
+    <h2 id="doctor-h">${t("modem.doctor")}</h2>
+    <p class="muted">${t("modem.doctor.intro")}</p>
     <button type="button" id="doctor-run" onClick=${run} disabled=${busy}>
-      ${busy ? "Checking…" : "Check the modem"}
+      ${busy ? t("modem.checking") : t("modem.check")}
     </button>
     <${Notice} notice=${notice} />
     ${
       report &&
       html`<p id="doctor-summary" role="status">
-          ${failed === 0 ? "All checks passed." : `${failed} check(s) failed.`}
+          ${failed === 0 ? t("modem.allPassed") : t("modem.failed", { n: count(failed) })}
           <span class="muted">${when(report.at)}</span>
         </p>
         <ul id="doctor-checks" class="checks">
           ${report.checks.map(
             (c) =>
               html`<li key=${c.name} class=${c.ok ? "check-ok" : "check-fail"}>
-                <span class=${`badge ${c.ok ? "health-ready" : "health-offline"}`}>${c.ok ? "pass" : "fail"}</span>
-                <strong>${c.name}</strong>: ${c.detail} ${c.hint && html`<div class="hint">Hint: ${c.hint}</div>`}
+                <span class=${`badge ${c.ok ? "health-ready" : "health-offline"}`}
+                  >${c.ok ? t("modem.pass") : t("modem.fail")}</span
+                >
+                <strong>${c.name}</strong>: ${c.detail}
+                ${c.hint && html`<div class="hint">${t("modem.hint")} ${c.hint}</div>`}
               </li>`,
           )}
         </ul>`
@@ -87,38 +92,38 @@ function Doctor() {
 
 export function ModemPage() {
   const state = useData(() => api("/api/v1/panel/modem"));
-  return html` <h1 tabindex="-1">Modem</h1>
+  return html` <h1 tabindex="-1">${t("nav.modem")}</h1>
     <${Loading} state=${state}
       >${(d) =>
         html` <section class="panel" aria-labelledby="modem-cfg-h">
-            <h2 id="modem-cfg-h">Configuration</h2>
+            <h2 id="modem-cfg-h">${t("modem.config")}</h2>
             <dl class="facts">
               <div>
-                <dt>Port</dt>
-                <dd>${d.port === "sim" ? "simulator" : d.port}</dd>
+                <dt>${t("modem.port")}</dt>
+                <dd>${d.port === "sim" ? t("modem.simulator") : d.port}</dd>
               </div>
               <div>
-                <dt>Profile</dt>
+                <dt>${t("modem.profile")}</dt>
                 <dd>${d.profile}</dd>
               </div>
               <div>
-                <dt>Baud rate</dt>
-                <dd>${d.baudRate}</dd>
+                <dt>${t("modem.baud")}</dt>
+                <dd>${count(d.baudRate)}</dd>
               </div>
             </dl>
-            <h3>Detected serial ports</h3>
+            <h3>${t("modem.ports")}</h3>
             ${
               Array.isArray(d.ports)
                 ? d.ports.length === 0
-                  ? html`<p class="muted">No serial port found. Is the modem plugged in?</p>`
+                  ? html`<p class="muted">${t("modem.noPorts")}</p>`
                   : html`<div class="table-wrap">
                       <table id="ports-table">
                         <thead>
                           <tr>
-                            <th scope="col">Path</th>
-                            <th scope="col">Stable name</th>
-                            <th scope="col">Maker</th>
-                            <th scope="col">USB id</th>
+                            <th scope="col">${t("modem.path")}</th>
+                            <th scope="col">${t("modem.stableName")}</th>
+                            <th scope="col">${t("modem.maker")}</th>
+                            <th scope="col">${t("modem.usbId")}</th>
                           </tr>
                         </thead>
                         <tbody>
@@ -127,7 +132,7 @@ export function ModemPage() {
                               html`<tr key=${p.path}>
                                 <td>
                                   <code>${p.path}</code
-                                  >${p.path === d.port || p.byId === d.port ? html` <span class="badge">in use</span>` : ""}
+                                  >${p.path === d.port || p.byId === d.port ? html` <span class="badge">${t("modem.inUse")}</span>` : ""}
                                 </td>
                                 <td><code>${p.byId ?? "–"}</code></td>
                                 <td>${p.manufacturer ?? "–"}</td>
@@ -139,57 +144,53 @@ export function ModemPage() {
                     </div>`
                 : html`<p class="error">${d.ports?.error}</p>`
             }
-            <p class="muted">
-              To use another port, set <code>modem.port</code> (prefer the stable <code>/dev/serial/by-id/…</code> name)
-              and reload. The port checks (does the device exist, can it be opened) need the port to itself: stop the
-              service and run <code>duegate doctor</code> on the appliance.
-            </p>
+            <p class="muted">${t("modem.otherPort")}</p>
           </section>
           <section class="panel" aria-labelledby="modem-health-h">
-            <h2 id="modem-health-h">Health</h2>
+            <h2 id="modem-health-h">${t("modem.health")}</h2>
             ${
               d.health
                 ? html`<dl class="facts">
                     <div>
-                      <dt>State</dt>
-                      <dd><span class=${`badge health-${d.health.state}`}>${d.health.state}</span></dd>
+                      <dt>${t("dash.state")}</dt>
+                      <dd><span class=${`badge health-${d.health.state}`}>${term("health", d.health.state)}</span></dd>
                     </div>
                     <div>
-                      <dt>Model</dt>
+                      <dt>${t("modem.model")}</dt>
                       <dd>${d.health.model ?? "–"}</dd>
                     </div>
                     <div>
-                      <dt>Signal</dt>
+                      <dt>${t("dash.signal")}</dt>
                       <dd><${Signal} signal=${d.health.signal} /></dd>
                     </div>
                     <div>
-                      <dt>Registration</dt>
-                      <dd>${d.health.registration ?? "–"}</dd>
+                      <dt>${t("dash.registration")}</dt>
+                      <dd>${d.health.registration ? term("registration", d.health.registration) : "–"}</dd>
                     </div>
                     <div>
-                      <dt>Operator</dt>
+                      <dt>${t("dash.operator")}</dt>
                       <dd>${d.health.operator ?? "–"}</dd>
                     </div>
                     <div>
-                      <dt>SIM</dt>
+                      <dt>${t("dash.sim")}</dt>
                       <dd>${d.health.simState ?? "–"}</dd>
                     </div>
                     <div>
-                      <dt>Checked</dt>
+                      <dt>${t("modem.checked")}</dt>
                       <dd>${when(d.health.at)}</dd>
                     </div>
                     ${
                       d.health.lastError &&
                       html`<div>
-                        <dt>Last error</dt>
+                        <dt>${t("dash.lastError")}</dt>
                         <dd class="error">${d.health.lastError}</dd>
                       </div>`
                     }
                   </dl>`
-                : html`<p class="muted">No health report yet.</p>`
+                : html`<p class="muted">${t("modem.noHealth")}</p>`
             }
           </section>
           ${d.doctorAvailable && html`<${Doctor} />`}
-          ${can("admin") && d.consoleAvailable ? html`<${Console} />` : html`<p class="muted">The AT console is for administrators.</p>`}`}
+          ${can("admin") && d.consoleAvailable ? html`<${Console} />` : html`<p class="muted">${t("modem.consoleAdmins")}</p>`}`}
     <//>`;
 }

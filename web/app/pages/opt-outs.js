@@ -1,14 +1,15 @@
 // The suppression list: numbers that opted out (STOP, staff, the accounting server), with who,
 // when and why. Nothing is sent to them, whatever asks, except the confirmation of their STOP.
 // Staff with write access add a number (a letter, a phone call) or remove one after a confirm.
-import { html, useState, useData, Loading, api, can, when, Field, Notice } from "../lib.js";
+import { html, useState, useData, Loading, api, can, when, Field, Notice, count } from "../lib.js";
+import { t } from "../i18n/index.js";
 
 function sourceText(s) {
   if (!s) return "–";
-  if (s.kind === "sms") return `${s.keyword.toUpperCase()} by SMS ${s.inboundId}`;
-  if (s.kind === "panel") return `panel: ${s.user}`;
-  if (s.kind === "api") return `API (${s.via}): ${s.by}`;
-  return `import: ${s.by}`;
+  if (s.kind === "sms") return t("opt.source.sms", { keyword: s.keyword.toUpperCase(), id: s.inboundId });
+  if (s.kind === "panel") return t("opt.source.panel", { user: s.user });
+  if (s.kind === "api") return t("opt.source.api", { via: s.via, by: s.by });
+  return t("opt.source.import", { by: s.by });
 }
 
 function AddForm({ onAdded }) {
@@ -31,7 +32,7 @@ function AddForm({ onAdded }) {
     }
   };
   return html`<form class="panel filters" id="suppress-form" onSubmit=${submit}>
-    <${Field} id="o-number" label="Number" hint="Any common form; the default region applies." error=${error}>
+    <${Field} id="o-number" label=${t("opt.number")} hint=${t("common.numberHint")} error=${error}>
       <input
         id="o-number"
         type="tel"
@@ -42,10 +43,10 @@ function AddForm({ onAdded }) {
         aria-invalid=${Boolean(error)}
       />
     <//>
-    <${Field} id="o-reason" label="Reason (kept with the record)">
+    <${Field} id="o-reason" label=${t("opt.reason")}>
       <input id="o-reason" type="text" maxlength="200" value=${reason} onInput=${(e) => setReason(e.target.value)} />
     <//>
-    <button type="submit">Add to the list</button>
+    <button type="submit">${t("opt.add")}</button>
   </form>`;
 }
 
@@ -68,9 +69,11 @@ function Row({ r, onRemoved }) {
       ${
         can("desk") &&
         (confirming
-          ? html`<button class="danger confirm-remove" onClick=${remove}>Yes, texts to ${r.number} may resume</button>
-              <button class="link" onClick=${() => setConfirming(false)}>Keep</button>`
-          : html`<button class="remove" onClick=${() => setConfirming(true)}>Remove…</button>`)
+          ? html`<button class="danger confirm-remove" onClick=${remove}>
+                ${t("opt.confirmRemove", { number: r.number })}
+              </button>
+              <button class="link" onClick=${() => setConfirming(false)}>${t("opt.keep")}</button>`
+          : html`<button class="remove" onClick=${() => setConfirming(true)}>${t("opt.remove")}</button>`)
       }
     </td>
   </tr>`;
@@ -85,44 +88,39 @@ export function OptOutsPage() {
     setNotice({
       kind: "ok",
       text: r.changed
-        ? `${r.record.number} suppressed${r.accountIds.length ? `; ${r.accountIds.length} account(s) opted out` : ""}.`
-        : `${r.record.number} was already suppressed.`,
+        ? r.accountIds.length
+          ? t("opt.addedAccounts", { number: r.record.number, n: count(r.accountIds.length) })
+          : t("opt.added", { number: r.record.number })
+        : t("opt.already", { number: r.record.number }),
     });
     list.reload();
   };
   const removed = (number, error) => {
-    setNotice(
-      error
-        ? { kind: "error", text: error }
-        : { kind: "ok", text: `${number} removed: it may be texted again (its accounts' own opt-out is unchanged).` },
-    );
+    setNotice(error ? { kind: "error", text: error } : { kind: "ok", text: t("opt.removed", { number }) });
     list.reload();
   };
-  return html` <h1 tabindex="-1">Opt-outs</h1>
-    <p class="muted">
-      Numbers on this list get no SMS of any kind (reminders, API and test sends, replies), except the confirmation of
-      their own STOP. START from the number, or a removal here, lifts it.
-    </p>
+  return html` <h1 tabindex="-1">${t("nav.optOuts")}</h1>
+    <p class="muted">${t("opt.intro")}</p>
     <${Notice} notice=${notice} />
     ${can("desk") && html`<${AddForm} onAdded=${added} />`}
     <form class="filters panel" role="search" onSubmit=${(e) => (e.preventDefault(), setApplied(search))}>
-      <${Field} id="o-search" label="Search digits"
+      <${Field} id="o-search" label=${t("opt.search")}
         ><input id="o-search" type="search" value=${search} onInput=${(e) => setSearch(e.target.value)}
       /><//>
-      <button type="submit">Search</button>
+      <button type="submit">${t("acc.searchButton")}</button>
     </form>
     <${Loading} state=${list}
       >${(d) =>
-        html` <p class="muted">${d.total} number(s) suppressed</p>
+        html` <p class="muted">${t("opt.count", { n: count(d.total) })}</p>
           <div class="table-wrap">
             <table id="optouts-table">
               <thead>
                 <tr>
-                  <th scope="col">Number</th>
-                  <th scope="col">Since</th>
-                  <th scope="col">By</th>
-                  <th scope="col">Reason</th>
-                  <th scope="col"><span class="sr-only">Actions</span></th>
+                  <th scope="col">${t("opt.number")}</th>
+                  <th scope="col">${t("opt.col.since")}</th>
+                  <th scope="col">${t("opt.col.by")}</th>
+                  <th scope="col">${t("opt.col.reason")}</th>
+                  <th scope="col"><span class="sr-only">${t("common.actions")}</span></th>
                 </tr>
               </thead>
               <tbody>

@@ -2,21 +2,22 @@
 // mark set after sending) and the texts of each template, with a live preview (rendered text,
 // where each part breaks, encoding, parts, cost) and the server's validation errors shown beside
 // the field they concern.
-import { html, useState, useEffect, useData, Loading, api, can, Field, Notice } from "../lib.js";
+import { html, useState, useEffect, useData, Loading, api, can, Field, Notice, count } from "../lib.js";
+import { t } from "../i18n/index.js";
 
 function Preview({ template, locale }) {
   const [p, setP] = useState(null);
   useEffect(() => {
-    const t = setTimeout(
+    const timer = setTimeout(
       () =>
         api("/api/v1/panel/preview", { method: "POST", body: { template, locale } }).then(setP, (e) =>
           setP({ errors: [{ message: e.message }] }),
         ),
       250,
     );
-    return () => clearTimeout(t);
+    return () => clearTimeout(timer);
   }, [template, locale]);
-  if (!p) return html`<div class="preview muted" aria-live="polite">Preview…</div>`;
+  if (!p) return html`<div class="preview muted" aria-live="polite">${t("pol.previewing")}</div>`;
   return html`<div class="preview" id="template-preview" aria-live="polite">
     ${p.errors?.length ? html`<p class="error" id="preview-error">${p.errors.map((e) => e.message).join("; ")}</p>` : ""}
     ${
@@ -25,31 +26,30 @@ function Preview({ template, locale }) {
       html` <p class="sms-bubble" id="preview-text">${p.text}</p>
         ${
           p.partTexts?.length > 1 &&
-          html`<h4>Where it breaks</h4>
+          html`<h4>${t("pol.breaks")}</h4>
             <ol class="parts" id="preview-parts">
               ${p.partTexts.map(
-                (t, i) =>
+                (part, i) =>
                   html`<li key=${i}>
-                    <small class="muted">part ${i + 1} of ${p.partTexts.length}</small>
-                    <p class="sms-bubble">${t}</p>
+                    <small class="muted">${t("pol.partOf", { n: i + 1, of: p.partTexts.length })}</small>
+                    <p class="sms-bubble">${part}</p>
                   </li>`,
               )}
             </ol>`
         }
         <p class="muted" id="preview-measure">
-          ${p.encoding.toUpperCase()} · ${p.parts} part${p.parts === 1 ? "" : "s"} · ${p.units} units · cost
-          ${p.cost.toFixed(2)}${p.optOutAppended ? " · opt-out line added" : ""}
+          ${t(p.parts === 1 ? "pol.measure.one" : "pol.measure", { encoding: p.encoding.toUpperCase(), parts: count(p.parts), units: count(p.units), cost: count(p.cost, 2) })}${p.optOutAppended ? ` · ${t("pol.optOutAdded")}` : ""}
         </p>`
     }
     ${
       p.email &&
       html`<div id="email-preview">
-        <h3>As e-mail</h3>
-        <p><strong>Subject:</strong> <span id="email-preview-subject">${p.email.subject}</span></p>
+        <h3>${t("pol.asEmail")}</h3>
+        <p><strong>${t("pol.subject")}</strong> <span id="email-preview-subject">${p.email.subject}</span></p>
         <pre class="sms-text" id="email-preview-text">${p.email.text}</pre>
         <iframe
           id="email-preview-html"
-          title="E-mail as HTML"
+          title=${t("pol.emailHtml")}
           class="email-frame"
           sandbox=""
           srcdoc=${p.email.html}
@@ -90,22 +90,22 @@ function StepsEditor({ policy, setPolicy, fieldError, editable }) {
     ([name, seq]) =>
       html`<section key=${name} class="panel" aria-labelledby=${`seq-${name}`}>
         <h2 id=${`seq-${name}`}>
-          Sequence “${name}”${name === policy.defaultSequence ? html` <span class="badge">default</span>` : ""}
+          ${t("pol.sequence", { name })}${name === policy.defaultSequence ? html` <span class="badge">${t("pol.default")}</span>` : ""}
         </h2>
-        ${seq.description && html`<p class="muted">${seq.description}</p>`}
+        ${seq.description && html`<p class="muted policy-description">${seq.description}</p>`}
         <div class="table-wrap">
           <table class="cards steps">
             <thead>
               <tr>
-                <th scope="col">Step</th>
-                <th scope="col">Days from due date</th>
-                <th scope="col">Time</th>
-                <th scope="col">Template</th>
-                <th scope="col">Min. amount due (cents)</th>
-                <th scope="col">Min. days overdue</th>
-                <th scope="col">Segments</th>
-                <th scope="col">Tags</th>
-                <th scope="col">Mark after sending</th>
+                <th scope="col">${t("cal.col.step")}</th>
+                <th scope="col">${t("pol.col.days")}</th>
+                <th scope="col">${t("cal.col.time")}</th>
+                <th scope="col">${t("pol.col.template")}</th>
+                <th scope="col">${t("pol.col.minAmount")}</th>
+                <th scope="col">${t("pol.col.minDays")}</th>
+                <th scope="col">${t("pol.col.segments")}</th>
+                <th scope="col">${t("pol.col.tags")}</th>
+                <th scope="col">${t("pol.col.mark")}</th>
               </tr>
             </thead>
             <tbody>
@@ -114,8 +114,8 @@ function StepsEditor({ policy, setPolicy, fieldError, editable }) {
                 const err = fieldError(base);
                 return html`<tr key=${st.id}>
                   <th scope="row">${st.id}${err && html`<small class="error" role="alert"> ${err}</small>`}</th>
-                  <td data-label="Days from due date">
-                    <label class="sr-only" for=${`${base}/offsetDays`}>Days from due date for ${st.id}</label>
+                  <td data-label=${t("pol.col.days")}>
+                    <label class="sr-only" for=${`${base}/offsetDays`}>${t("pol.label.days", { step: st.id })}</label>
                     <input
                       id=${`${base}/offsetDays`}
                       type="number"
@@ -126,8 +126,8 @@ function StepsEditor({ policy, setPolicy, fieldError, editable }) {
                       onInput=${(e) => setStep(name, i, "offsetDays", Number(e.target.value))}
                     />
                   </td>
-                  <td data-label="Time">
-                    <label class="sr-only" for=${`${base}/time`}>Time for ${st.id}</label>
+                  <td data-label=${t("cal.col.time")}>
+                    <label class="sr-only" for=${`${base}/time`}>${t("pol.label.time", { step: st.id })}</label>
                     <input
                       id=${`${base}/time`}
                       type="time"
@@ -136,78 +136,80 @@ function StepsEditor({ policy, setPolicy, fieldError, editable }) {
                       onInput=${(e) => setStep(name, i, "time", e.target.value || undefined)}
                     />
                   </td>
-                  <td data-label="Template">
-                    <label class="sr-only" for=${`${base}/template`}>Template for ${st.id}</label>
+                  <td data-label=${t("pol.col.template")}>
+                    <label class="sr-only" for=${`${base}/template`}>${t("pol.label.template", { step: st.id })}</label>
                     <select
                       id=${`${base}/template`}
                       disabled=${!editable}
                       value=${st.template}
                       onChange=${(e) => setStep(name, i, "template", e.target.value)}
                     >
-                      ${templates.map((t) => html`<option key=${t}>${t}</option>`)}
+                      ${templates.map((id) => html`<option key=${id}>${id}</option>`)}
                     </select>
                   </td>
-                  <td data-label="Min. amount due (cents)">
+                  <td data-label=${t("pol.col.minAmount")}>
                     <label class="sr-only" for=${`${base}/conditions/minAmountDue`}
-                      >Minimum amount due for ${st.id}, in cents</label
+                      >${t("pol.label.minAmount", { step: st.id })}</label
                     >
                     <input
                       id=${`${base}/conditions/minAmountDue`}
                       type="number"
                       min="0"
-                      placeholder="any"
+                      placeholder=${t("pol.any")}
                       disabled=${!editable}
                       value=${st.conditions?.minAmountDue ?? ""}
                       onInput=${(e) => setCondition(name, i, "minAmountDue", number(e.target.value))}
                     />
                   </td>
-                  <td data-label="Min. days overdue">
+                  <td data-label=${t("pol.col.minDays")}>
                     <label class="sr-only" for=${`${base}/conditions/minDaysOverdue`}
-                      >Minimum days overdue for ${st.id}</label
+                      >${t("pol.label.minDays", { step: st.id })}</label
                     >
                     <input
                       id=${`${base}/conditions/minDaysOverdue`}
                       type="number"
                       min="0"
-                      placeholder="any"
+                      placeholder=${t("pol.any")}
                       disabled=${!editable}
                       value=${st.conditions?.minDaysOverdue ?? ""}
                       onInput=${(e) => setCondition(name, i, "minDaysOverdue", number(e.target.value))}
                     />
                   </td>
-                  <td data-label="Segments">
+                  <td data-label=${t("pol.col.segments")}>
                     <label class="sr-only" for=${`${base}/conditions/segments`}
-                      >Segments for ${st.id}, comma-separated</label
+                      >${t("pol.label.segments", { step: st.id })}</label
                     >
                     <input
                       id=${`${base}/conditions/segments`}
-                      placeholder="all"
+                      placeholder=${t("pol.all")}
                       disabled=${!editable}
                       value=${(st.conditions?.segments ?? []).join(", ")}
                       onChange=${(e) => setCondition(name, i, "segments", list(e.target.value))}
                     />
                   </td>
-                  <td data-label="Tags">
-                    <label class="sr-only" for=${`${base}/conditions/tags`}>Tags for ${st.id}, comma-separated</label>
+                  <td data-label=${t("pol.col.tags")}>
+                    <label class="sr-only" for=${`${base}/conditions/tags`}
+                      >${t("pol.label.tags", { step: st.id })}</label
+                    >
                     <input
                       id=${`${base}/conditions/tags`}
-                      placeholder="any"
+                      placeholder=${t("pol.any")}
                       disabled=${!editable}
                       value=${(st.conditions?.tags ?? []).join(", ")}
                       onChange=${(e) => setCondition(name, i, "tags", list(e.target.value))}
                     />
                   </td>
-                  <td data-label="Mark after sending">
-                    <label class="sr-only" for=${`${base}/mark`}>Mark after ${st.id}</label>
+                  <td data-label=${t("pol.col.mark")}>
+                    <label class="sr-only" for=${`${base}/mark`}>${t("pol.label.mark", { step: st.id })}</label>
                     <select
                       id=${`${base}/mark`}
                       disabled=${!editable}
                       value=${st.mark ?? ""}
                       onChange=${(e) => setStep(name, i, "mark", e.target.value || undefined)}
                     >
-                      <option value="">none</option>
-                      <option value="disconnect">disconnection</option>
-                      <option value="handoff">hand-off</option>
+                      <option value="">${t("pol.mark.none")}</option>
+                      <option value="disconnect">${t("today.mark.disconnect")}</option>
+                      <option value="handoff">${t("today.mark.handoff")}</option>
                     </select>
                   </td>
                 </tr>`;
@@ -248,7 +250,7 @@ export function PolicyPage() {
     setNotice(null);
     try {
       const v = await api("/api/v1/panel/policy", { method: "PUT", body: policy });
-      setNotice({ kind: "ok", text: `Saved as version ${v?.version ?? "?"}.` });
+      setNotice({ kind: "ok", text: t("pol.saved", { version: v?.version ?? "?" }) });
     } catch (e) {
       setError({ field: e.field ?? "", message: e.message });
       if (!e.field) setNotice({ kind: "error", text: e.message });
@@ -263,19 +265,18 @@ export function PolicyPage() {
   };
   const textField = selected ? `/templates/${selected.id}/${selected.locale}` : "";
 
-  return html` <h1 tabindex="-1">Policy and templates</h1>
+  return html` <h1 tabindex="-1">${t("pol.title")}</h1>
     <${Loading} state=${state}
       >${() =>
         policy &&
         html` <p class="muted">
-            Policy “${policy.name}”.
-            ${editable ? "Changes take effect when saved; every saved version is kept." : "Your role can look but not change."}
+            ${t("pol.name", { name: policy.name })} ${editable ? t("pol.editable") : t("pol.readOnly")}
           </p>
           <section class="panel" aria-labelledby="tpl-h">
-            <h2 id="tpl-h">Templates</h2>
+            <h2 id="tpl-h">${t("pol.templates")}</h2>
             <div class="template-editor">
               <div>
-                <${Field} id="tpl-pick" label="Template and language">
+                <${Field} id="tpl-pick" label=${t("pol.pick")}>
                   <select
                     id="tpl-pick"
                     value=${selected ? `${selected.id}|${selected.locale}` : ""}
@@ -289,9 +290,9 @@ export function PolicyPage() {
                 <//>
                 <${Field}
                   id="tpl-text"
-                  label="Text"
+                  label=${t("msg.col.text")}
                   error=${fieldError(textField)}
-                  hint="Variables: {{name}}, {{amountDue}}, {{dueDate}}, {{invoiceNumbers}}, {{paymentLink}}, {{company}} …"
+                  hint=${t("pol.variables")}
                 >
                   <textarea
                     id="tpl-text"
@@ -304,7 +305,7 @@ export function PolicyPage() {
                 <//>
               </div>
               <div>
-                <h3>Preview</h3>
+                <h3>${t("pol.preview")}</h3>
                 ${selected && html`<${Preview} template=${text} locale=${selected.locale} />`}
               </div>
             </div>
@@ -312,6 +313,6 @@ export function PolicyPage() {
           <${StepsEditor} policy=${policy} setPolicy=${setPolicy} fieldError=${fieldError} editable=${editable} />
           ${error && !fieldError(textField) && error.field && html`<p class="error" role="alert">${error.message}</p>`}
           <${Notice} notice=${notice} />
-          ${editable && html`<div class="actions sticky"><button id="policy-save" onClick=${save}>Save policy</button> <button type="button" class="link" onClick=${() => setPolicy(structuredClone(state.data))}>Discard changes</button></div>`}`}
+          ${editable && html`<div class="actions sticky"><button id="policy-save" onClick=${save}>${t("pol.save")}</button> <button type="button" class="link" onClick=${() => setPolicy(structuredClone(state.data))}>${t("pol.discard")}</button></div>`}`}
     <//>`;
 }

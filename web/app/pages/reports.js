@@ -2,7 +2,8 @@
 // learned send hours against the holdout, and SMS parts and cost per day, for a period
 // (default: the last 30 days). Five small requests to the REST API's /api/v1/reports
 // (docs/reports.md); one chart.
-import { html, useState, useEffect, useData, Loading, api, money, percent } from "../lib.js";
+import { html, useState, useEffect, useData, Loading, api, money, percent, count, day } from "../lib.js";
+import { i18n, t } from "../i18n/index.js";
 import { DailyChart } from "../chart.js";
 
 function load(period) {
@@ -16,7 +17,11 @@ function load(period) {
   ]).then(([onTime, dso, steps, cost, sendTime]) => ({ onTime, dso, steps, cost, sendTime }));
 }
 
-const number = (x, digits = 1) => (x === null || x === undefined ? "–" : x.toFixed(digits));
+/** A figure with a fixed number of decimals, in the user's locale (2,5 in German). */
+const number = (x, digits = 1) =>
+  x === null || x === undefined
+    ? "–"
+    : new Intl.NumberFormat(i18n.locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(x);
 
 export function ReportsPage() {
   const [period, setPeriod] = useState({ from: "", to: "" });
@@ -31,10 +36,10 @@ export function ReportsPage() {
     e.preventDefault();
     setPeriod(draft);
   };
-  return html` <h1 tabindex="-1">Reports</h1>
-    <form class="row panel" onSubmit=${apply} aria-label="Period">
+  return html` <h1 tabindex="-1">${t("nav.reports")}</h1>
+    <form class="row panel" onSubmit=${apply} aria-label=${t("rep.period")}>
       <label
-        >From
+        >${t("rep.from")}
         <input
           type="date"
           id="report-from"
@@ -42,48 +47,53 @@ export function ReportsPage() {
           onInput=${(e) => setDraft({ ...draft, from: e.target.value })}
       /></label>
       <label
-        >To
+        >${t("rep.to")}
         <input
           type="date"
           id="report-to"
           value=${draft.to}
           onInput=${(e) => setDraft({ ...draft, to: e.target.value })}
       /></label>
-      <button type="submit">Show</button>
+      <button type="submit">${t("rep.show")}</button>
     </form>
     <${Loading} state=${state}
       >${(d) =>
         html` <p class="muted" id="report-period">
-            ${d.onTime.from} to ${d.onTime.to} (gateway time zone ${d.cost.timeZone})
+            <time datetime=${d.onTime.from}>${day(d.onTime.from)}</time>${` ${t("rep.to.lower")} `}<time
+              datetime=${d.onTime.to}
+              >${day(d.onTime.to)}</time
+            >${` ${t("rep.zone", { zone: d.cost.timeZone })}`}
           </p>
           <section aria-labelledby="rates-h" class="panel">
-            <h2 id="rates-h">Payments</h2>
+            <h2 id="rates-h">${t("rep.payments")}</h2>
             <div class="tiles">
               <div class="tile" id="report-ontime">
                 <span class="tile-value">${percent(d.onTime.rate)}</span
-                ><span class="tile-label">paid on time (${d.onTime.onTime} of ${d.onTime.paid})</span>
+                ><span class="tile-label"
+                  >${t("rep.onTime", { n: count(d.onTime.onTime), of: count(d.onTime.paid) })}</span
+                >
               </div>
               <div class="tile">
                 <span class="tile-value">${number(d.onTime.averageDaysLate)}</span
-                ><span class="tile-label">average days late</span>
+                ><span class="tile-label">${t("rep.daysLate")}</span>
               </div>
-              ${d.dso.rows.map((r) => html`<div class="tile" key=${r.currency} id=${`report-dso-${r.currency}`}><span class="tile-value">${number(r.dso)}</span><span class="tile-label">DSO ${r.currency} (${r.periodDays} days: ${money(r.receivables, r.currency)} open of ${money(r.sales, r.currency)} invoiced)</span></div>`)}
+              ${d.dso.rows.map((r) => html`<div class="tile" key=${r.currency} id=${`report-dso-${r.currency}`}><span class="tile-value">${number(r.dso)}</span><span class="tile-label">${t("rep.dso", { currency: r.currency, days: count(r.periodDays), open: money(r.receivables, r.currency), invoiced: money(r.sales, r.currency) })}</span></div>`)}
             </div>
           </section>
           <section aria-labelledby="steps-h" class="panel">
-            <h2 id="steps-h">Reminder steps</h2>
+            <h2 id="steps-h">${t("rep.steps")}</h2>
             ${
               d.steps.rows.length === 0
-                ? html`<p class="muted">No reminders were sent in this period.</p>`
+                ? html`<p class="muted">${t("rep.steps.empty")}</p>`
                 : html`<div class="table-wrap">
                     <table id="steps-table">
                       <thead>
                         <tr>
-                          <th scope="col">Step</th>
-                          <th scope="col">Sent</th>
-                          <th scope="col">Paid within ${d.steps.withinDays} days</th>
-                          <th scope="col">Share</th>
-                          <th scope="col">Combined</th>
+                          <th scope="col">${t("cal.col.step")}</th>
+                          <th scope="col">${t("dash.tile.sent")}</th>
+                          <th scope="col">${t("rep.paidWithin", { days: d.steps.withinDays })}</th>
+                          <th scope="col">${t("rep.share")}</th>
+                          <th scope="col">${t("rep.combined")}</th>
                         </tr>
                       </thead>
                       <tbody>
@@ -91,10 +101,10 @@ export function ReportsPage() {
                           (r) =>
                             html`<tr key=${r.step}>
                               <th scope="row">${r.step}</th>
-                              <td>${r.sent}</td>
-                              <td>${r.paidWithin}</td>
+                              <td>${count(r.sent)}</td>
+                              <td>${count(r.paidWithin)}</td>
                               <td>${percent(r.share)}</td>
-                              <td>${r.consolidated}</td>
+                              <td>${count(r.consolidated)}</td>
                             </tr>`,
                         )}
                       </tbody>
@@ -103,36 +113,34 @@ export function ReportsPage() {
             }
           </section>
           <section aria-labelledby="send-time-h" class="panel">
-            <h2 id="send-time-h">Send time: learned hours against the holdout</h2>
+            <h2 id="send-time-h">${t("rep.sendTime")}</h2>
             ${
               d.sendTime.rows.every((r) => r.debtors === 0)
-                ? html`<p class="muted">
-                    No debtor of a sequence with learned send times was reminded in this period.
-                  </p>`
+                ? html`<p class="muted">${t("rep.sendTime.empty")}</p>`
                 : html`<div class="table-wrap">
                     <table id="send-time-table">
                       <thead>
                         <tr>
-                          <th scope="col">Group</th>
-                          <th scope="col">Debtors</th>
-                          <th scope="col">Reminders</th>
-                          <th scope="col">At a learned hour</th>
-                          <th scope="col">Paid within ${d.sendTime.withinDays} days</th>
-                          <th scope="col">Replies per debtor</th>
-                          <th scope="col">Opt-outs</th>
+                          <th scope="col">${t("rep.group")}</th>
+                          <th scope="col">${t("rep.debtors")}</th>
+                          <th scope="col">${t("rep.reminders")}</th>
+                          <th scope="col">${t("rep.atLearned")}</th>
+                          <th scope="col">${t("rep.paidWithin", { days: d.sendTime.withinDays })}</th>
+                          <th scope="col">${t("rep.repliesPerDebtor")}</th>
+                          <th scope="col">${t("nav.optOuts")}</th>
                         </tr>
                       </thead>
                       <tbody>
                         ${d.sendTime.rows.map(
                           (r) =>
                             html`<tr key=${r.group}>
-                              <th scope="row">${r.group === "learning" ? "learning" : "holdout (step time)"}</th>
-                              <td>${r.debtors}</td>
-                              <td>${r.reminders}</td>
-                              <td>${r.atLearnedHour}</td>
-                              <td>${r.paidWithin} (${percent(r.paidShare)})</td>
+                              <th scope="row">${r.group === "learning" ? t("rep.learning") : t("rep.holdout")}</th>
+                              <td>${count(r.debtors)}</td>
+                              <td>${count(r.reminders)}</td>
+                              <td>${count(r.atLearnedHour)}</td>
+                              <td>${count(r.paidWithin)} (${percent(r.paidShare)})</td>
                               <td>${number(r.repliesPerDebtor, 2)}</td>
-                              <td>${r.optOuts} (${percent(r.optOutShare)})</td>
+                              <td>${count(r.optOuts)} (${percent(r.optOutShare)})</td>
                             </tr>`,
                         )}
                       </tbody>
@@ -141,20 +149,19 @@ export function ReportsPage() {
             }
           </section>
           <section aria-labelledby="cost-h" class="panel charts">
-            <h2 id="cost-h">SMS parts and cost</h2>
+            <h2 id="cost-h">${t("rep.cost")}</h2>
             <p id="report-cost-total">
-              ${d.cost.totals.messages} messages, ${d.cost.totals.parts} parts, cost ${number(d.cost.totals.cost, 2)}
-              (${d.cost.costPerPart} per part)
+              ${t("rep.cost.total", { messages: count(d.cost.totals.messages), parts: count(d.cost.totals.parts), cost: number(d.cost.totals.cost, 2), perPart: count(d.cost.costPerPart, 4) })}
             </p>
             <${DailyChart}
-              title="Parts per day"
+              title=${t("rep.partsPerDay")}
               days=${d.cost.rows.map((r) => r.period)}
-              series=${[{ label: "Parts", values: d.cost.rows.map((r) => r.parts), color: "#1f5fbf" }]}
+              series=${[{ label: t("msg.parts"), values: d.cost.rows.map((r) => r.parts), color: "#1f5fbf" }]}
             />
             <${DailyChart}
-              title="Cost per day"
+              title=${t("rep.costPerDay")}
               days=${d.cost.rows.map((r) => r.period)}
-              series=${[{ label: "Cost", values: d.cost.rows.map((r) => r.cost), color: "#b45309" }]}
+              series=${[{ label: t("rep.costSeries"), values: d.cost.rows.map((r) => r.cost), color: "#b45309" }]}
             />
           </section>`}
     <//>`;

@@ -1,24 +1,33 @@
 // Send a test SMS: the same path as a reminder (outbox, pacing, send windows), marked "test".
-import { html, useState, useEffect, api, can, Field, Notice, navigate } from "../lib.js";
+import { html, useState, useEffect, api, can, Field, Notice, navigate, count } from "../lib.js";
+import { t } from "../i18n/index.js";
+
+/**
+ * The server masks a number in its messages (they may reach logs); the person who typed it sees
+ * it as typed: every masked number in the message ("+491******78", "******") becomes the input.
+ */
+export function asTyped(message, typed) {
+  return message.replace(/\+?\d*\*+\d*/g, typed);
+}
 
 export function SendPage() {
   const [to, setTo] = useState("");
   const [channel, setChannel] = useState("sms");
-  const [text, setText] = useState("duegate test message");
+  const [text, setText] = useState(t("send.defaultText"));
   const [preview, setPreview] = useState(null);
   const [notice, setNotice] = useState(null);
   const [errors, setErrors] = useState({});
   const [sent, setSent] = useState(null);
 
   useEffect(() => {
-    const t = setTimeout(
+    const timer = setTimeout(
       () =>
         api("/api/v1/panel/preview", { method: "POST", body: { template: text } }).then(setPreview, () =>
           setPreview(null),
         ),
       250,
     );
-    return () => clearTimeout(t);
+    return () => clearTimeout(timer);
   }, [text]);
 
   const submit = async (e) => {
@@ -28,10 +37,10 @@ export function SendPage() {
     try {
       const m = await api("/api/v1/panel/send", { method: "POST", body: { to, text, channel } });
       setSent(m);
-      setNotice({ kind: "ok", text: `Queued as ${m.id}.` });
+      setNotice({ kind: "ok", text: t("send.queued", { id: m.id }) });
     } catch (err) {
-      // The server echoes a number masked (its messages may reach logs); the person who typed it sees it as typed.
-      if (err.code === "outbox.invalid_number") setErrors({ to: err.message.replace(/^"[^"]*"/, `"${to}"`) });
+      if (err.code === "outbox.invalid_number" || (err.field === "to" && channel === "sms"))
+        setErrors({ to: asTyped(err.message, to) });
       else if (err.code === "outbox.invalid_email") setErrors({ [err.field ?? "to"]: err.message });
       else if (err.field) setErrors({ [err.field]: err.message });
       else setNotice({ kind: "error", text: err.message });
@@ -39,20 +48,20 @@ export function SendPage() {
   };
 
   if (!can("desk"))
-    return html`<h1 tabindex="-1">Send test SMS</h1>
-      <p>Your role may not send messages.</p>`;
-  return html` <h1 tabindex="-1">Send test SMS</h1>
+    return html`<h1 tabindex="-1">${t("nav.send")}</h1>
+      <p>${t("send.notAllowed")}</p>`;
+  return html` <h1 tabindex="-1">${t("nav.send")}</h1>
     <form class="panel" onSubmit=${submit} id="send-form">
-      <${Field} id="s-channel" label="Channel">
+      <${Field} id="s-channel" label=${t("send.channel")}>
         <select id="s-channel" value=${channel} onChange=${(e) => setChannel(e.target.value)}>
           <option value="sms">SMS</option>
-          <option value="email">E-mail (through the SMTP relay)</option>
+          <option value="email">${t("send.channel.email")}</option>
         </select>
       <//>
       <${Field}
         id="s-to"
-        label=${channel === "email" ? "To address" : "To number"}
-        hint=${channel === "email" ? "One e-mail address." : "Any common form; the default region applies."}
+        label=${channel === "email" ? t("send.toAddress") : t("send.toNumber")}
+        hint=${channel === "email" ? t("send.toAddress.hint") : t("common.numberHint")}
         error=${errors.to}
       >
         <input
@@ -66,7 +75,7 @@ export function SendPage() {
           aria-describedby="s-to-hint"
         />
       <//>
-      <${Field} id="s-text" label="Text" error=${errors.text}>
+      <${Field} id="s-text" label=${t("send.text")} error=${errors.text}>
         <textarea
           id="s-text"
           required
@@ -76,9 +85,9 @@ export function SendPage() {
           onInput=${(e) => setText(e.target.value)}
         ></textarea>
       <//>
-      ${channel === "sms" && preview?.text !== undefined && preview?.text !== null && html`<p class="muted" id="send-measure">${preview.encoding.toUpperCase()}, ${preview.parts} part(s), ${preview.units} units</p>`}
+      ${channel === "sms" && preview?.text !== undefined && preview?.text !== null && html`<p class="muted" id="send-measure">${t("send.measure", { encoding: preview.encoding.toUpperCase(), parts: count(preview.parts), units: count(preview.units) })}</p>`}
       <${Notice} notice=${notice} />
-      <button type="submit">Send</button>
-      ${sent && html` <a href=${`/messages?id=${encodeURIComponent(sent.id)}`} onClick=${(e) => (e.preventDefault(), navigate(`/messages?id=${encodeURIComponent(sent.id)}`))}>Follow it in Messages</a>`}
+      <button type="submit">${t("send.send")}</button>
+      ${sent && html` <a href=${`/messages?id=${encodeURIComponent(sent.id)}`} onClick=${(e) => (e.preventDefault(), navigate(`/messages?id=${encodeURIComponent(sent.id)}`))}>${t("send.follow")}</a>`}
     </form>`;
 }

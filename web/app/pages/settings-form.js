@@ -2,33 +2,40 @@
 // input of its type, the server's refusals shown beside their field, secrets never shown
 // (only "set" / "not set"; an empty secret input leaves the secret as it is).
 import { html, useState, api, Field, Notice } from "../lib.js";
+import { t } from "../i18n/index.js";
 
+/** Key prefix and the key of its title in web/app/i18n. */
 const GROUPS = [
-  ["outbox.sendWindow.", "Send window"],
-  ["outbox.limits.", "Limits"],
-  ["outbox.retry.", "Retries"],
-  ["dunning.", "Reminders"],
-  ["inbound.", "Replies to debtors"],
-  ["gateway.", "Company"],
-  ["mqtt.", "MQTT (the bridge reconnects when saved)"],
+  ["outbox.sendWindow.", "set.group.sendWindow"],
+  ["outbox.limits.", "set.group.limits"],
+  ["outbox.retry.", "set.group.retry"],
+  ["dunning.", "set.group.dunning"],
+  ["inbound.", "set.group.inbound"],
+  ["gateway.", "set.group.gateway"],
+  ["mqtt.", "set.group.mqtt"],
 ];
 const CHOICES = { "mqtt.mode": ["embedded", "external", "off"] };
-const HINTS = {
-  "outbox.sendWindow.start": "HH:MM, recipient's local time.",
-  "outbox.sendWindow.end": "HH:MM, exclusive.",
-  "outbox.sendWindow.days": "ISO weekdays, 1 = Monday, comma separated.",
-  "outbox.sendWindow.holidays": "YYYY-MM-DD, comma separated.",
-  "outbox.sendWindow.holidayRegions": "e.g. DE, DE-BY, comma separated.",
-  "inbound.aliases": 'JSON, e.g. {"balance": ["SALDO"]}.',
-};
+/** Keys with a hint in web/app/i18n ("set.hint.<key>"). */
+const HINTS = new Set([
+  "outbox.sendWindow.start",
+  "outbox.sendWindow.end",
+  "outbox.sendWindow.days",
+  "outbox.sendWindow.holidays",
+  "outbox.sendWindow.holidayRegions",
+  "inbound.aliases",
+]);
 
 const idOf = (key) => `set-${key.replace(/\./g, "-")}`;
-const labelOf = (key) =>
-  key
+/** The key's label in the user's language; a key without one is named after its last part ("Grace days"). */
+const labelOf = (key) => {
+  const text = t(`set.key.${key}`);
+  if (text !== `set.key.${key}`) return text;
+  return key
     .split(".")
     .pop()
     .replace(/([A-Z])/g, " $1")
     .replace(/^./, (c) => c.toUpperCase());
+};
 
 /** The value as the input shows it. */
 function shown(value) {
@@ -42,7 +49,7 @@ function parsed(text, original) {
   if (typeof original === "boolean") return Boolean(text);
   if (typeof original === "number") {
     const n = Number(text);
-    if (text === "" || !Number.isFinite(n)) throw new Error("a number is needed");
+    if (text === "" || !Number.isFinite(n)) throw new Error(t("set.needNumber"));
     return n;
   }
   if (Array.isArray(original)) {
@@ -56,7 +63,7 @@ function parsed(text, original) {
     try {
       return JSON.parse(text || "{}");
     } catch {
-      throw new Error("not valid JSON");
+      throw new Error(t("set.notJson"));
     }
   }
   return String(text);
@@ -88,18 +95,18 @@ export function EditableSettings({ view, admin, onSaved }) {
       }
     }
     setErrors(local);
-    if (Object.keys(local).length > 0) return setNotice({ kind: "error", text: "Some fields need attention." });
-    if (Object.keys(values).length === 0) return setNotice({ kind: "ok", text: "Nothing changed." });
+    if (Object.keys(local).length > 0) return setNotice({ kind: "error", text: t("set.attention") });
+    if (Object.keys(values).length === 0) return setNotice({ kind: "ok", text: t("set.nothingChanged") });
     setBusy(true);
     try {
       const r = await api("/api/v1/panel/settings", { method: "PUT", body: { values } });
       setSecrets({});
-      const later = r.restartRequired.length ? ` Takes effect after a restart: ${r.restartRequired.join(", ")}.` : "";
-      setNotice({ kind: "ok", text: `Saved: ${r.changed.join(", ") || "no change"}.${later}` });
+      const later = r.restartRequired.length ? ` ${t("set.restart", { keys: r.restartRequired.join(", ") })}` : "";
+      setNotice({ kind: "ok", text: `${t("set.saved", { keys: r.changed.join(", ") || t("set.noChange") })}${later}` });
       onSaved?.();
     } catch (err) {
       setErrors(Object.fromEntries((err.fields ?? []).map((f) => [f.field, f.message])));
-      setNotice({ kind: "error", text: err.fields?.length ? "Not saved: see the fields marked below." : err.message });
+      setNotice({ kind: "error", text: err.fields?.length ? t("set.notSaved") : err.message });
     } finally {
       setBusy(false);
     }
@@ -117,7 +124,7 @@ export function EditableSettings({ view, admin, onSaved }) {
         autocomplete="new-password"
         disabled=${disabled}
         aria-describedby=${describedBy}
-        placeholder=${view.secrets[key] === "set" ? "set (type to replace)" : "not set"}
+        placeholder=${view.secrets[key] === "set" ? t("set.secretSet") : t("set.secretNotSet")}
         value=${secrets[key] ?? ""}
         onInput=${(e) => setSecrets({ ...secrets, [key]: e.target.value })}
       />`;
@@ -156,11 +163,11 @@ export function EditableSettings({ view, admin, onSaved }) {
     />`;
   };
 
-  return html`<form id="settings-form" onSubmit=${save} aria-label="Settings">
+  return html`<form id="settings-form" onSubmit=${save} aria-label=${t("nav.settings")}>
     ${GROUPS.map(([prefix, title]) => {
       const keys = view.keys.filter((k) => k.startsWith(prefix));
       return html`<section class="panel" key=${prefix}>
-        <h2>${title}</h2>
+        <h2>${t(title)}</h2>
         <div class="settings-grid">
           ${keys.map(
             (key) =>
@@ -169,7 +176,7 @@ export function EditableSettings({ view, admin, onSaved }) {
                 id=${idOf(key)}
                 label=${labelOf(key)}
                 error=${errors[key]}
-                hint=${[view.locked[key] ? `Set by ${view.locked[key]} in the environment.` : "", view.fromPanel.includes(key) ? "Changed in the panel." : "", HINTS[key] ?? ""].filter(Boolean).join(" ") || key}
+                hint=${[view.locked[key] ? t("set.locked", { variable: view.locked[key] }) : "", view.fromPanel.includes(key) ? t("set.fromPanel") : "", HINTS.has(key) ? t(`set.hint.${key}`) : ""].filter(Boolean).join(" ") || key}
                 >${input(key)}<//
               >`,
           )}
@@ -177,6 +184,6 @@ export function EditableSettings({ view, admin, onSaved }) {
       </section>`;
     })}
     <${Notice} notice=${notice} />
-    ${admin && html`<button type="submit" id="settings-save" disabled=${busy}>Save settings</button>`}
+    ${admin && html`<button type="submit" id="settings-save" disabled=${busy}>${t("set.save")}</button>`}
   </form>`;
 }

@@ -1,6 +1,7 @@
 // Settings: how the appliance is set up, the settings administrators may change here (saved
 // to <dataDir>/settings.yaml, in force at once where possible), users and API keys.
 import { html, useState, useData, Loading, api, can, when, Field, Notice } from "../lib.js";
+import { t, i18n } from "../i18n/index.js";
 import { EditableSettings } from "./settings-form.js";
 import { MqttBroker } from "./settings-mqtt.js";
 
@@ -9,7 +10,11 @@ function flatten(value, prefix = "", out = []) {
   for (const [k, v] of Object.entries(value)) {
     const key = prefix ? `${prefix}.${k}` : k;
     if (v && typeof v === "object" && !Array.isArray(v)) flatten(v, key, out);
-    else out.push([key, Array.isArray(v) ? (v.length ? v.join(", ") : "(none)") : v === "" ? "(empty)" : String(v)]);
+    else
+      out.push([
+        key,
+        Array.isArray(v) ? (v.length ? v.join(", ") : t("set.none")) : v === "" ? t("set.empty") : String(v),
+      ]);
   }
   return out;
 }
@@ -40,7 +45,7 @@ function Users() {
     setErrors({});
     try {
       await api("/api/v1/users", { method: "POST", body: form });
-      setNotice({ kind: "ok", text: `User ${form.name} created.` });
+      setNotice({ kind: "ok", text: t("users.created", { name: form.name }) });
       setForm({ name: "", role: "viewer", password: "" });
       list.reload();
     } catch (err) {
@@ -56,18 +61,29 @@ function Users() {
       setNotice({ kind: "error", text: err.message });
     }
   };
+  // An admin sets another user's panel language; "" forgets it (the user's browser decides again).
+  const setLanguage = async (name, language) => {
+    try {
+      await api(`/api/v1/users/${encodeURIComponent(name)}`, { method: "PATCH", body: { language: language || null } });
+      setNotice({ kind: "ok", text: t("users.languageSet", { name }) });
+      list.reload();
+    } catch (err) {
+      setNotice({ kind: "error", text: err.message });
+    }
+  };
   return html`<section class="panel" aria-labelledby="users-h">
-    <h2 id="users-h">Users</h2>
+    <h2 id="users-h">${t("users.title")}</h2>
     <${Loading} state=${list}
       >${(d) =>
         html`<div class="table-wrap">
           <table id="users-table">
             <thead>
               <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Role</th>
-                <th scope="col">Password changed</th>
-                <th scope="col"><span class="sr-only">Actions</span></th>
+                <th scope="col">${t("msg.col.name")}</th>
+                <th scope="col">${t("users.role")}</th>
+                <th scope="col">${t("shell.language")}</th>
+                <th scope="col">${t("users.passwordChanged")}</th>
+                <th scope="col"><span class="sr-only">${t("common.actions")}</span></th>
               </tr>
             </thead>
             <tbody>
@@ -75,11 +91,29 @@ function Users() {
                 (u) =>
                   html`<tr key=${u.name}>
                     <td>${u.name}</td>
-                    <td>${u.role}</td>
+                    <td>${t(`role.${u.role}`)}</td>
+                    <td>
+                      <label class="sr-only" for=${`u-lang-${u.name}`}
+                        >${t("users.languageOf", { name: u.name })}</label
+                      >
+                      <select
+                        id=${`u-lang-${u.name}`}
+                        class="user-language"
+                        value=${u.language ?? ""}
+                        onChange=${(e) => setLanguage(u.name, e.target.value)}
+                      >
+                        <option value="">${t("users.browserLanguage")}</option>
+                        ${i18n.languages.map((l) => html`<option key=${l.code} value=${l.code}>${l.name}</option>`)}
+                      </select>
+                    </td>
                     <td>${when(u.passwordChangedAt)}</td>
                     <td>
-                      <button class="link danger" onClick=${() => remove(u.name)} aria-label=${`Delete user ${u.name}`}>
-                        Delete
+                      <button
+                        class="link danger"
+                        onClick=${() => remove(u.name)}
+                        aria-label=${t("users.deleteLabel", { name: u.name })}
+                      >
+                        ${t("users.delete")}
                       </button>
                     </td>
                   </tr>`,
@@ -88,8 +122,8 @@ function Users() {
           </table>
         </div>`}<//
     >
-    <form onSubmit=${add} class="filters" aria-label="Add a user" id="add-user">
-      <${Field} id="u-name" label="Name" error=${errors.name}
+    <form onSubmit=${add} class="filters" aria-label=${t("users.addLabel")} id="add-user">
+      <${Field} id="u-name" label=${t("msg.col.name")} error=${errors.name}
         ><input
           id="u-name"
           required
@@ -97,14 +131,14 @@ function Users() {
           value=${form.name}
           onInput=${(e) => setForm({ ...form, name: e.target.value })}
       /><//>
-      <${Field} id="u-role" label="Role" error=${errors.role}
+      <${Field} id="u-role" label=${t("users.role")} error=${errors.role}
         ><select id="u-role" value=${form.role} onChange=${(e) => setForm({ ...form, role: e.target.value })}>
-          <option value="viewer">viewer (looks)</option>
-          <option value="clerk">clerk (works the accounts)</option>
-          <option value="admin">admin (everything)</option>
+          <option value="viewer">${t("users.role.viewer")}</option>
+          <option value="clerk">${t("users.role.clerk")}</option>
+          <option value="admin">${t("users.role.admin")}</option>
         </select><//
       >
-      <${Field} id="u-password" label="Password" error=${errors.password} hint="At least 10 characters."
+      <${Field} id="u-password" label=${t("mqtt.password")} error=${errors.password} hint=${t("users.passwordHint")}
         ><input
           id="u-password"
           type="password"
@@ -113,7 +147,7 @@ function Users() {
           value=${form.password}
           onInput=${(e) => setForm({ ...form, password: e.target.value })}
       /><//>
-      <button type="submit">Add user</button>
+      <button type="submit">${t("users.add")}</button>
     </form>
     <${Notice} notice=${notice} />
   </section>`;
@@ -121,11 +155,11 @@ function Users() {
 
 /** What a key may do, as offered in the form; the scopes are explained in docs/http.md (Keys). */
 const KEY_ACCESS = {
-  read: { label: "read data", scopes: ["read"] },
-  desk: { label: "read data and do a clerk's work (reply, promise, pause, opt-outs)", scopes: ["read", "desk"] },
-  write: { label: "read and change data, send (accounting server)", scopes: ["read", "write"] },
-  policy: { label: "read data and change the dunning policy", scopes: ["read", "policy"] },
-  metrics: { label: "read /metrics only (Prometheus)", scopes: ["metrics"] },
+  read: ["read"],
+  desk: ["read", "desk"],
+  write: ["read", "write"],
+  policy: ["read", "policy"],
+  metrics: ["metrics"],
 };
 
 function ApiKeys() {
@@ -137,7 +171,7 @@ function ApiKeys() {
   const add = async (e) => {
     e.preventDefault();
     try {
-      const r = await api("/api/v1/api-keys", { method: "POST", body: { name, scopes: KEY_ACCESS[access].scopes } });
+      const r = await api("/api/v1/api-keys", { method: "POST", body: { name, scopes: KEY_ACCESS[access] } });
       setMade(r.key);
       setName("");
       list.reload();
@@ -152,12 +186,12 @@ function ApiKeys() {
     list.reload();
   };
   return html`<section class="panel" aria-labelledby="keys-h">
-    <h2 id="keys-h">API keys</h2>
-    <p class="muted">For machines (the accounting server): send as <code>${"Authorization: Bearer <key>"}</code>.</p>
+    <h2 id="keys-h">${t("keys.title")}</h2>
+    <p class="muted">${t("keys.intro")} <code>${"Authorization: Bearer <key>"}</code>.</p>
     ${
       made &&
       html`<div class="ok" role="status">
-        <p>Copy this key now; it is shown only once:</p>
+        <p>${t("keys.copy")}</p>
         <code class="secret" id="new-key">${made}</code>
       </div>`
     }
@@ -167,11 +201,11 @@ function ApiKeys() {
           <table>
             <thead>
               <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Key starts</th>
-                <th scope="col">Scopes</th>
-                <th scope="col">Last used</th>
-                <th scope="col"><span class="sr-only">Actions</span></th>
+                <th scope="col">${t("msg.col.name")}</th>
+                <th scope="col">${t("keys.prefix")}</th>
+                <th scope="col">${t("keys.scopes")}</th>
+                <th scope="col">${t("keys.lastUsed")}</th>
+                <th scope="col"><span class="sr-only">${t("common.actions")}</span></th>
               </tr>
             </thead>
             <tbody>
@@ -183,8 +217,12 @@ function ApiKeys() {
                     <td>${k.scopes.join(", ")}</td>
                     <td>${when(k.lastUsedAt)}</td>
                     <td>
-                      <button class="link danger" onClick=${() => revoke(k.id)} aria-label=${`Revoke key ${k.name}`}>
-                        Revoke
+                      <button
+                        class="link danger"
+                        onClick=${() => revoke(k.id)}
+                        aria-label=${t("keys.revokeLabel", { name: k.name })}
+                      >
+                        ${t("keys.revoke")}
                       </button>
                     </td>
                   </tr>`,
@@ -193,16 +231,16 @@ function ApiKeys() {
           </table>
         </div>`}<//
     >
-    <form onSubmit=${add} class="filters" aria-label="Make an API key">
-      <${Field} id="k-name" label="Name"
+    <form onSubmit=${add} class="filters" aria-label=${t("keys.makeLabel")}>
+      <${Field} id="k-name" label=${t("msg.col.name")}
         ><input id="k-name" required value=${name} onInput=${(e) => setName(e.target.value)}
       /><//>
-      <${Field} id="k-access" label="May"
+      <${Field} id="k-access" label=${t("keys.may")}
         ><select id="k-access" value=${access} onChange=${(e) => setAccess(e.target.value)}>
-          ${Object.entries(KEY_ACCESS).map(([k, v]) => html`<option key=${k} value=${k}>${v.label}</option>`)}
+          ${Object.keys(KEY_ACCESS).map((k) => html`<option key=${k} value=${k}>${t(`keys.access.${k}`)}</option>`)}
         </select><//
       >
-      <button type="submit">Make key</button>
+      <button type="submit">${t("keys.make")}</button>
     </form>
     <${Notice} notice=${notice} />
   </section>`;
@@ -219,7 +257,7 @@ function EmailRelay({ config, admin }) {
     setNotice(null);
     try {
       const r = await api("/api/v1/email/test", { method: "POST", body: { to } });
-      setNotice({ kind: "ok", text: `Test mail accepted by the relay: ${r.response}` });
+      setNotice({ kind: "ok", text: t("smtp.accepted", { response: r.response }) });
     } catch (err) {
       // 502 carries the failure class (connection-refused, tls, authentication, relay-denied, ...) in its message.
       setNotice({ kind: "error", text: err.message });
@@ -228,18 +266,16 @@ function EmailRelay({ config, admin }) {
     }
   };
   return html`<section class="panel" aria-labelledby="smtp-h">
-    <h2 id="smtp-h">E-mail (SMTP relay)</h2>
-    <p class="muted">
-      ${config?.enabled ? "Reminders may go by e-mail through this relay (docs/email.md)." : "E-mail is off (email.enabled). The test works before switching it on."}
-    </p>
-    <${ConfigSection} title="Relay settings" value=${config ?? {}} />
+    <h2 id="smtp-h">${t("smtp.title")}</h2>
+    <p class="muted">${config?.enabled ? t("smtp.on") : t("smtp.off")}</p>
+    <${ConfigSection} title=${t("smtp.settings")} value=${config ?? {}} />
     ${
       admin &&
-      html`<form onSubmit=${send} class="filters" aria-label="Send a test mail" id="smtp-test">
-        <${Field} id="smtp-to" label="Send a test mail to"
+      html`<form onSubmit=${send} class="filters" aria-label=${t("smtp.testLabel")} id="smtp-test">
+        <${Field} id="smtp-to" label=${t("smtp.to")}
           ><input id="smtp-to" type="email" required value=${to} onInput=${(e) => setTo(e.target.value)}
         /><//>
-        <button type="submit" disabled=${busy}>${busy ? "Sending…" : "Send test mail"}</button>
+        <button type="submit" disabled=${busy}>${busy ? t("smtp.sending") : t("smtp.send")}</button>
       </form>`
     }
     <${Notice} notice=${notice} />
@@ -249,15 +285,12 @@ function EmailRelay({ config, admin }) {
 export function SettingsPage() {
   const state = useData(() => api("/api/v1/panel/settings"));
   const admin = can("admin");
-  return html` <h1 tabindex="-1">Settings</h1>
-    ${!admin && html`<p class="notice" id="viewer-note" role="status">Only administrators can change settings, users and API keys.</p>`}
+  return html` <h1 tabindex="-1">${t("nav.settings")}</h1>
+    ${!admin && html`<p class="notice" id="viewer-note" role="status">${t("set.adminsOnly")}</p>`}
     <${Loading} state=${state}
       >${(d) =>
-        html` <p class="muted">
-            duegate ${d.version ?? ""}. Changes made here are saved on the appliance and override the configuration
-            file; environment variables and command-line flags override them.
-          </p>
-          ${d.editable ? html`<${EditableSettings} view=${d.editable} admin=${admin} onSaved=${() => state.reload()} />` : html`<${ConfigSection} title="MQTT" value=${d.config.mqtt} /><${ConfigSection} title="Sending (windows, pacing, limits)" value=${d.config.outbox} />`}
+        html` <p class="muted">duegate ${d.version ?? ""}. ${t("set.intro")}</p>
+          ${d.editable ? html`<${EditableSettings} view=${d.editable} admin=${admin} onSaved=${() => state.reload()} />` : html`<${ConfigSection} title="MQTT" value=${d.config.mqtt} /><${ConfigSection} title=${t("set.sending")} value=${d.config.outbox} />`}
           <${ConfigSection} title="HTTP" value=${d.config.http} />
           <${EmailRelay} config=${d.config.email} admin=${admin} />
           ${admin && html`<${MqttBroker} /><${Users} /><${ApiKeys} />`}`}

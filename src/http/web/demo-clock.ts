@@ -1,0 +1,21 @@
+/**
+ * GET /api/v1/panel/clock: the time the appliance runs on. On an appliance that is the system
+ * clock and the panel shows nothing; under `duegate demo --clock/--fast` it is the demo's own,
+ * and the panel's header shows it so that what the Today page calls today is plain to see.
+ */
+import type { FastifyPluginAsync } from "fastify";
+import type { WebServices } from "./ports.js";
+
+function gatewayTimeZone(config: unknown): string {
+  const zone = (config as { gateway?: { defaultTimeZone?: unknown } } | undefined)?.gateway?.defaultTimeZone;
+  return typeof zone === "string" && zone ? zone : "UTC";
+}
+
+export const demoClockRoutes: FastifyPluginAsync<{ services: WebServices }> = async (app, { services }) => {
+  app.get("/api/v1/panel/clock", { config: { scope: "read" } }, async () => ({
+    now: services.clock.now(),
+    // The desk's "today" is the gateway's day (src/desk/desk.ts): the header uses the same zone.
+    timeZone: gatewayTimeZone(services.config),
+    demo: services.demoClock ?? null,
+  }));
+};
