@@ -4,7 +4,7 @@
 import { h, render, Fragment } from "/vendor/preact.mjs";
 import { useState, useEffect, useRef, useMemo, useCallback } from "/vendor/hooks.mjs";
 import htm from "/vendor/htm.mjs";
-import { i18n } from "./i18n/index.js";
+import { i18n, t } from "./i18n/index.js";
 
 export const html = htm.bind(h);
 export { h, render, Fragment, useState, useEffect, useRef, useMemo, useCallback };
@@ -149,14 +149,17 @@ export function AccountLink({ id, children }) {
 }
 
 /** The modem's signal, drawn the same way on every page: bars out of 5, then dBm (or the raw RSSI). */
+/**
+ * The one way the panel shows a signal (dashboard, Modem page, doctor): bars 0-4 as the modem
+ * layer counts them from AT+CSQ (src/modem/at/commands/csq.ts), and the dBm.
+ */
 export function Signal({ signal }) {
-  if (!signal) return html`<span class="signal muted">no reading yet</span>`;
-  const bars = signal.bars ?? 0;
-  const detail =
-    signal.dbm !== undefined ? `${signal.dbm} dBm` : signal.rssi !== undefined ? `RSSI ${signal.rssi}` : "";
+  if (!signal || signal.rssi === 99) return html`<span class="signal muted">${t("signal.none")}</span>`;
+  const bars = Math.max(0, Math.min(4, signal.bars ?? 0));
+  const detail = signal.dbm !== undefined ? `${signal.dbm} dBm` : `RSSI ${signal.rssi}`;
   return html`<span class="signal"
-    ><span class="bars" role="img" aria-label=${`signal ${bars} of 5 bars`}>
-      ${[1, 2, 3, 4, 5].map((i) => html`<span key=${i} class=${i <= bars ? "on" : ""} style=${{ height: `${4 + i * 3}px` }}></span>`)}
+    ><span class="bars" role="img" aria-label=${t("signal.bars", { bars })}>
+      ${[1, 2, 3, 4].map((i) => html`<span key=${i} class=${i <= bars ? "on" : ""} style=${{ height: `${4 + i * 4}px` }}></span>`)}
     </span>
     ${detail}</span
   >`;

@@ -1,6 +1,8 @@
-// Dashboard: modem, queue and today's counts (live), charts of the last 14 days, aging.
-import { html, useState, useEffect, useData, Loading, api, money, percent, when, Signal } from "../lib.js";
+// Dashboard: every modem, queue and today's counts (live), charts of the last 14 days, aging.
+import { html, useState, useEffect, useData, Loading, api, money, percent, when } from "../lib.js";
 import { onLive } from "../live.js";
+import { t } from "../i18n/index.js";
+import { ModemTable, withHealth } from "../modems.js";
 import { DailyChart } from "../chart.js";
 import { maskedNumber } from "../format.js";
 
@@ -11,27 +13,33 @@ function Tile({ label, value, id }) {
 }
 
 export function DashboardPage() {
-  const state = useData(() => api("/api/v1/panel/dashboard"));
-  const [health, setHealth] = useState(null);
+  const state = useData(() => api("/api/v1/dashboard"));
+  const [modems, setModems] = useState(null);
   const [stats, setStats] = useState(null);
   const [receivedToday, setReceivedToday] = useState(null);
   const [activity, setActivity] = useState([]);
 
   useEffect(() => {
     if (!state.data) return;
-    setHealth(state.data.health);
+    setModems(state.data.modems);
     setStats(state.data.stats);
     setReceivedToday(state.data.receivedToday);
   }, [state.data]);
 
   useEffect(() => {
     const push = (line) => setActivity((a) => [line, ...a].slice(0, 20));
+    const reloadModems = () =>
+      api("/api/v1/modems")
+        .then((d) => setModems(d.items))
+        .catch(() => {});
     const offs = [
       onLive("snapshot", (s) => {
-        if (s.health) setHealth(s.health);
+        if (s.modems) setModems(s.modems);
         if (s.stats) setStats(s.stats);
       }),
-      onLive("modem.health", setHealth),
+      onLive("modem.health", (h) => setModems((ms) => withHealth(ms, h))),
+      onLive("modem.rotation", reloadModems),
+      onLive("modem.credit", reloadModems),
       onLive("stats", setStats),
       onLive("inbound.received", (e) => {
         setReceivedToday((n) => (n ?? 0) + 1);
@@ -55,40 +63,8 @@ export function DashboardPage() {
     <${Loading} state=${state}
       >${(d) =>
         html` <section aria-labelledby="modem-h" class="panel">
-            <h2 id="modem-h">Modem</h2>
-            ${
-              health
-                ? html`<dl class="facts">
-                    <div>
-                      <dt>State</dt>
-                      <dd><span class=${`badge health-${health.state}`}>${health.state}</span></dd>
-                    </div>
-                    <div>
-                      <dt>Signal</dt>
-                      <dd><${Signal} signal=${health.signal} /></dd>
-                    </div>
-                    <div>
-                      <dt>Registration</dt>
-                      <dd>${health.registration ?? "–"}</dd>
-                    </div>
-                    <div>
-                      <dt>Operator</dt>
-                      <dd>${health.operator ?? "–"}</dd>
-                    </div>
-                    <div>
-                      <dt>SIM</dt>
-                      <dd>${health.simState ?? "–"}</dd>
-                    </div>
-                    ${
-                      health.lastError &&
-                      html`<div>
-                        <dt>Last error</dt>
-                        <dd class="error">${health.lastError}</dd>
-                      </div>`
-                    }
-                  </dl>`
-                : html`<p class="muted">No modem information yet.</p>`
-            }
+            <h2 id="modem-h">${t("dash.modems")}</h2>
+            <${ModemTable} id="dash-modems" modems=${modems ?? d.modems} currency=${d.currency} />
           </section>
           <section aria-labelledby="today-h" class="panel">
             <h2 id="today-h">Today</h2>

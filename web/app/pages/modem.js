@@ -1,10 +1,15 @@
-// Modem: profile, port, health, the doctor's checks on the running modem, and an AT console
-// for technicians (the modem driver allows only safe, read-only commands; admins only).
-import { html, useState, useData, Loading, api, can, when, Field, Notice, Signal } from "../lib.js";
+// Modems: every modem of the pool with its figures (GET /api/v1/modems), the doctor's checks
+// on a chosen running modem, and an AT console for administrators (the modem driver allows
+// only safe, read-only commands).
+import { html, useState, useEffect, useData, Loading, api, can, when, Field, Notice, Signal } from "../lib.js";
+import { onLive } from "../live.js";
+import { t } from "../i18n/index.js";
+import { ModemTable, ModemSelect, withHealth } from "../modems.js";
 
 const SUGGESTED = ["AT+CSQ", "AT+CREG?", "AT+COPS?", "AT+CPIN?", "ATI", "AT+CPMS?", "AT+CGMR"];
+const modemPath = (id, what) => `/api/v1/modems/${encodeURIComponent(id)}/${what}`;
 
-function Console() {
+function Console({ modemId }) {
   const [command, setCommand] = useState("AT+CSQ");
   const [lines, setLines] = useState([]);
   const [notice, setNotice] = useState(null);
@@ -12,16 +17,20 @@ function Console() {
     e.preventDefault();
     setNotice(null);
     try {
-      const r = await api("/api/v1/panel/modem/console", { method: "POST", body: { command } });
-      setLines((l) => [...l, `> ${r.command}`, ...r.lines].slice(-200));
+      const r = await api(modemPath(modemId, "console"), { method: "POST", body: { command } });
+      setLines((l) => [...l, `${r.modemId}> ${r.command}`, ...r.lines].slice(-200));
     } catch (err) {
       setNotice({ kind: "error", text: err.message });
     }
   };
   return html`<section class="panel" aria-labelledby="console-h">
-    <h2 id="console-h">AT console</h2>
+    <h2 id="console-h">${t("modem.console", { id: modemId })}</h2>
     <form onSubmit=${run} class="row">
-      <${Field} id="at-cmd" label="Command" hint=${`Read-only commands, e.g. ${SUGGESTED.join(", ")}`}>
+      <${Field}
+        id="at-cmd"
+        label=${t("modem.command")}
+        hint=${t("modem.commandHint", { examples: SUGGESTED.join(", ") })}
+      >
         <input
           id="at-cmd"
           list="at-suggest"
@@ -32,52 +41,61 @@ function Console() {
         />
         <datalist id="at-suggest">${SUGGESTED.map((c) => html`<option key=${c} value=${c} />`)}</datalist>
       <//>
-      <button type="submit">Run</button>
+      <button type="submit">${t("modem.run")}</button>
     </form>
     <${Notice} notice=${notice} />
     <pre class="console" aria-live="polite" tabindex="0">${lines.join("\n")}</pre>
   </section>`;
 }
 
-/** `duegate doctor`'s checks, run through the service's own modem channel (behind any sends). */
-function Doctor() {
+/** `duegate doctor`'s checks, run through the chosen modem's own channel (behind its sends). */
+function Doctor({ modemId }) {
   const [report, setReport] = useState(null);
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState(null);
+  useEffect(() => setReport(null), [modemId]);
   const run = async () => {
     setBusy(true);
     setNotice(null);
     try {
-      setReport(await api("/api/v1/panel/modem/doctor"));
+      setReport(await api(modemPath(modemId, "doctor"), { method: "POST" }));
     } catch (err) {
       setNotice({ kind: "error", text: err.message });
     } finally {
       setBusy(false);
     }
   };
-  const failed = report ? report.checks.filter((c) => !c.ok).length : 0;
+  const failed = report ? report.checks.filter((c) => !c.ok) : [];
   return html`<section class="panel" aria-labelledby="doctor-h">
-    <h2 id="doctor-h">Diagnosis</h2>
-    <p class="muted">
-      The checks of <code>duegate doctor</code> on the running modem: AT, model, SIM, IMSI (masked), signal,
-      registration, operator, SMS centre, storage. They wait behind messages being sent.
-    </p>
+    <h2 id="doctor-h">${t("modem.doctor", { id: modemId })}</h2>
+    <p class="muted">${t("modem.doctorIntro")}</p>
     <button type="button" id="doctor-run" onClick=${run} disabled=${busy}>
-      ${busy ? "Checking…" : "Check the modem"}
+      ${busy ? t("modem.checking") : t("modem.check", { id: modemId })}
     </button>
     <${Notice} notice=${notice} />
     ${
       report &&
       html`<p id="doctor-summary" role="status">
-          ${failed === 0 ? "All checks passed." : `${failed} check(s) failed.`}
+          ${
+            failed.length === 0
+              ? t("modem.allPassed", { id: report.modemId })
+              : t("modem.failed", {
+                  id: report.modemId,
+                  n: failed.length,
+                  first: `${failed[0].name}: ${failed[0].detail}`,
+                })
+          }
           <span class="muted">${when(report.at)}</span>
         </p>
         <ul id="doctor-checks" class="checks">
           ${report.checks.map(
             (c) =>
               html`<li key=${c.name} class=${c.ok ? "check-ok" : "check-fail"}>
-                <span class=${`badge ${c.ok ? "health-ready" : "health-offline"}`}>${c.ok ? "pass" : "fail"}</span>
-                <strong>${c.name}</strong>: ${c.detail} ${c.hint && html`<div class="hint">Hint: ${c.hint}</div>`}
+                <span class=${`badge ${c.ok ? "health-ready" : "health-offline"}`}
+                  >${c.ok ? t("modem.pass") : t("modem.fail")}</span
+                >
+                <strong>${c.name}</strong>: ${c.signal ? html`<${Signal} signal=${c.signal} />` : c.detail}
+                ${c.hint && html`<div class="hint">${t("modem.hint", { hint: c.hint })}</div>`}
               </li>`,
           )}
         </ul>`
@@ -85,111 +103,86 @@ function Doctor() {
   </section>`;
 }
 
+function SerialPorts({ d }) {
+  const ports = new Set(d.items.map((m) => m.port));
+  return html`<section class="panel" aria-labelledby="ports-h">
+    <h2 id="ports-h">${t("modem.ports")}</h2>
+    ${
+      d.serialPortsError
+        ? html`<p class="error">${d.serialPortsError}</p>`
+        : d.serialPorts.length === 0
+          ? html`<p class="muted">${t("modem.noPorts")}</p>`
+          : html`<div class="table-wrap">
+              <table id="ports-table" class="cards">
+                <thead>
+                  <tr>
+                    <th scope="col">${t("modem.col.path")}</th>
+                    <th scope="col">${t("modem.col.stable")}</th>
+                    <th scope="col">${t("modem.col.maker")}</th>
+                    <th scope="col">${t("modem.col.usb")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${d.serialPorts.map(
+                    (p) =>
+                      html`<tr key=${p.path}>
+                        <td data-label=${t("modem.col.path")}>
+                          <code>${p.path}</code
+                          >${ports.has(p.path) || ports.has(p.byId) ? html` <span class="badge">${t("modem.inUse")}</span>` : ""}
+                        </td>
+                        <td data-label=${t("modem.col.stable")}><code>${p.byId ?? "–"}</code></td>
+                        <td data-label=${t("modem.col.maker")}>${p.manufacturer ?? "–"}</td>
+                        <td data-label=${t("modem.col.usb")}>
+                          ${p.vendorId ? `${p.vendorId}:${p.productId ?? ""}` : "–"}
+                        </td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>`
+    }
+    <p class="muted">${t("modem.portsHelp")}</p>
+  </section>`;
+}
+
 export function ModemPage() {
-  const state = useData(() => api("/api/v1/panel/modem"));
-  return html` <h1 tabindex="-1">Modem</h1>
+  const state = useData(() => api("/api/v1/modems"));
+  const [modems, setModems] = useState(null);
+  const [chosen, setChosen] = useState(null);
+  useEffect(() => {
+    if (state.data) setModems(state.data.items);
+  }, [state.data]);
+  useEffect(() => {
+    const reload = () =>
+      api("/api/v1/modems")
+        .then((d) => setModems(d.items))
+        .catch(() => {});
+    const offs = [
+      onLive("modem.health", (h) => setModems((ms) => withHealth(ms, h))),
+      onLive("modem.rotation", reload),
+      onLive("modem.credit", reload),
+    ];
+    return () => offs.forEach((off) => off());
+  }, []);
+  return html` <h1 tabindex="-1">${t("modem.title")}</h1>
     <${Loading} state=${state}
-      >${(d) =>
-        html` <section class="panel" aria-labelledby="modem-cfg-h">
-            <h2 id="modem-cfg-h">Configuration</h2>
-            <dl class="facts">
-              <div>
-                <dt>Port</dt>
-                <dd>${d.port === "sim" ? "simulator" : d.port}</dd>
-              </div>
-              <div>
-                <dt>Profile</dt>
-                <dd>${d.profile}</dd>
-              </div>
-              <div>
-                <dt>Baud rate</dt>
-                <dd>${d.baudRate}</dd>
-              </div>
-            </dl>
-            <h3>Detected serial ports</h3>
-            ${
-              Array.isArray(d.ports)
-                ? d.ports.length === 0
-                  ? html`<p class="muted">No serial port found. Is the modem plugged in?</p>`
-                  : html`<div class="table-wrap">
-                      <table id="ports-table">
-                        <thead>
-                          <tr>
-                            <th scope="col">Path</th>
-                            <th scope="col">Stable name</th>
-                            <th scope="col">Maker</th>
-                            <th scope="col">USB id</th>
-                          </tr>
-                        </thead>
-                        <tbody>
-                          ${d.ports.map(
-                            (p) =>
-                              html`<tr key=${p.path}>
-                                <td>
-                                  <code>${p.path}</code
-                                  >${p.path === d.port || p.byId === d.port ? html` <span class="badge">in use</span>` : ""}
-                                </td>
-                                <td><code>${p.byId ?? "–"}</code></td>
-                                <td>${p.manufacturer ?? "–"}</td>
-                                <td>${p.vendorId ? `${p.vendorId}:${p.productId ?? ""}` : "–"}</td>
-                              </tr>`,
-                          )}
-                        </tbody>
-                      </table>
-                    </div>`
-                : html`<p class="error">${d.ports?.error}</p>`
-            }
-            <p class="muted">
-              To use another port, set <code>modem.port</code> (prefer the stable <code>/dev/serial/by-id/…</code> name)
-              and reload. The port checks (does the device exist, can it be opened) need the port to itself: stop the
-              service and run <code>duegate doctor</code> on the appliance.
-            </p>
+      >${(d) => {
+        const list = modems ?? d.items;
+        const modemId = chosen ?? list[0]?.id;
+        return html` <section class="panel" aria-labelledby="modems-h">
+            <h2 id="modems-h">${t("modem.pool", { n: list.length })}</h2>
+            <${ModemTable} modems=${list} currency=${d.currency} />
           </section>
-          <section class="panel" aria-labelledby="modem-health-h">
-            <h2 id="modem-health-h">Health</h2>
-            ${
-              d.health
-                ? html`<dl class="facts">
-                    <div>
-                      <dt>State</dt>
-                      <dd><span class=${`badge health-${d.health.state}`}>${d.health.state}</span></dd>
-                    </div>
-                    <div>
-                      <dt>Model</dt>
-                      <dd>${d.health.model ?? "–"}</dd>
-                    </div>
-                    <div>
-                      <dt>Signal</dt>
-                      <dd><${Signal} signal=${d.health.signal} /></dd>
-                    </div>
-                    <div>
-                      <dt>Registration</dt>
-                      <dd>${d.health.registration ?? "–"}</dd>
-                    </div>
-                    <div>
-                      <dt>Operator</dt>
-                      <dd>${d.health.operator ?? "–"}</dd>
-                    </div>
-                    <div>
-                      <dt>SIM</dt>
-                      <dd>${d.health.simState ?? "–"}</dd>
-                    </div>
-                    <div>
-                      <dt>Checked</dt>
-                      <dd>${when(d.health.at)}</dd>
-                    </div>
-                    ${
-                      d.health.lastError &&
-                      html`<div>
-                        <dt>Last error</dt>
-                        <dd class="error">${d.health.lastError}</dd>
-                      </div>`
-                    }
-                  </dl>`
-                : html`<p class="muted">No health report yet.</p>`
-            }
-          </section>
-          ${d.doctorAvailable && html`<${Doctor} />`}
-          ${can("admin") && d.consoleAvailable ? html`<${Console} />` : html`<p class="muted">The AT console is for administrators.</p>`}`}
+          ${
+            modemId &&
+            html`<section class="panel" aria-labelledby="choose-h">
+                <h2 id="choose-h">${t("modem.checkOne")}</h2>
+                <${ModemSelect} modems=${list} value=${modemId} onChange=${setChosen} />
+              </section>
+              <${Doctor} modemId=${modemId} />
+              ${can("admin") ? html`<${Console} modemId=${modemId} />` : html`<p class="muted">${t("modem.consoleAdmins")}</p>`}`
+          }
+          <${SerialPorts} d=${d} />`;
+      }}
     <//>`;
 }
