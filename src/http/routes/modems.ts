@@ -10,6 +10,7 @@ import { ModemFigures } from "../../api/events.js";
 import type { ModemRoster } from "../../app/modems.js";
 import { DuegateError, ErrorCode } from "../../core/errors.js";
 import { listPorts, type PortInfo } from "../../modem/index.js";
+import { setting } from "../web/settings-view.js";
 
 export type ModemsPort = Pick<ModemRoster, "list" | "get" | "doctor" | "console">;
 
@@ -40,6 +41,7 @@ const SerialPort = Type.Object({
 });
 const ModemList = Type.Object({
   total: Type.Integer(),
+  currency: Type.String({ description: "The currency of cost and costPerPart (gateway.defaultCurrency)." }),
   items: Type.Array(ModemFigures),
   serialPorts: Type.Array(SerialPort, { description: "Serial ports the system sees (nothing is opened)." }),
   serialPortsError: Type.Optional(Type.String({ description: "Why the ports could not be listed." })),
@@ -72,7 +74,10 @@ async function serialPorts(): Promise<{ serialPorts: PortInfo[]; serialPortsErro
   }
 }
 
-export const modemRoutes: FastifyPluginAsync<{ services: { modems?: ModemsPort } }> = async (app, { services }) => {
+export const modemRoutes: FastifyPluginAsync<{ services: { modems?: ModemsPort; config?: unknown } }> = async (
+  app,
+  { services },
+) => {
   const roster = (): ModemsPort => {
     if (!services.modems)
       throw new DuegateError(ErrorCode.NotFound, "no modem runs on this appliance", { service: "modems" });
@@ -89,7 +94,8 @@ export const modemRoutes: FastifyPluginAsync<{ services: { modems?: ModemsPort }
     },
     handler: async () => {
       const items = roster().list();
-      return { total: items.length, items, ...(await serialPorts()) };
+      const currency = setting(services.config, "gateway.defaultCurrency", "EUR");
+      return { total: items.length, items, currency, ...(await serialPorts()) };
     },
   });
 

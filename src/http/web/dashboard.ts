@@ -61,6 +61,7 @@ export function dashboard(s: WebServices, days = 14): Record<string, unknown> {
     aging: s.reports?.aging() ?? null,
     onTime: s.reports?.onTime() ?? null,
     costPerPart: setting(s.config, "outbox.costPerPart", 0),
+    currency: setting(s.config, "gateway.defaultCurrency", "EUR"),
     zone,
     at: now,
   };
