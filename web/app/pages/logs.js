@@ -41,14 +41,16 @@ export function LogsPage() {
             </p>`
           }
           <ol class="log" id="log-lines">
-            ${[...d.items].reverse().map(
-              (l, i) =>
-                html`<li key=${i} class=${`lvl-${NAME[l.level] ?? l.level}`}>
-                  <time>${when(l.time)}</time>
-                  <span class="badge">${NAME[l.level] ?? l.level}</span>
-                  ${l.sub ? html`<span class="muted">${l.sub}</span> ` : ""}${l.msg}
-                </li>`,
-            )}
+            ${[...d.items]
+              .reverse()
+              .map(
+                (l, i) =>
+                  html`<li key=${i} class=${`lvl-${NAME[l.level] ?? l.level}`}>
+                    <time>${when(l.time)}</time>
+                    <span class="badge">${NAME[l.level] ?? l.level}</span>
+                    ${l.sub ? html`<span class="muted">${l.sub}</span> ` : ""}${l.msg}
+                  </li>`,
+              )}
           </ol>`}
     <//>`;
 }
