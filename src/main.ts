@@ -78,10 +78,6 @@ program
   .command("send")
   .description("send one SMS straight through a modem and print each part's message reference")
   .addOption(modemOption())
-  .option(
-    "--modem-id <id>",
-    "a modem of the pool (modems[].id in the configuration), with its own port, profile and PIN",
-  )
   .option("--config <file>", "YAML configuration file")
   .option("--profile <name>", "modem profile from firmware-config/profiles")
   .requiredOption("--to <number>", "recipient, E.164 or national")
