@@ -255,7 +255,13 @@ export class Inbound implements Service {
       text,
       priority: Priority.reply,
       origin: record
-        ? { kind: "keyword-reply", inboundId: record.id, keyword: "staff", accountIds }
+        ? {
+            kind: "keyword-reply",
+            inboundId: record.id,
+            keyword: "staff",
+            accountIds,
+            ...(record.modemId !== undefined ? { modemId: record.modemId } : {}),
+          }
         : { kind: "api", requestedBy: opts.by ?? "staff", ...(accountIds[0] ? { accountId: accountIds[0] } : {}) },
       limitClass: "reply",
     });

@@ -96,6 +96,15 @@ describe("the modem an SMS came in on", () => {
     expect(second.events.find((e) => e.event === "inbound.received")!.payload).toMatchObject({ modemId: "sim2" });
   });
 
+  it("names it in the origin of the keyword reply that answers the SMS", async () => {
+    const r = await rig({ ledger: ledger() });
+    const [p] = pdus(ALICE, "BALANCE", { timestamp: START });
+    await r.inbound.handlePart(p!, { hex: "", modemId: "sim2" });
+    await r.inbound.idle();
+    expect(r.outbox.messages).toHaveLength(1);
+    expect(r.outbox.messages[0]!.origin).toMatchObject({ kind: "keyword-reply", keyword: "balance", modemId: "sim2" });
+  });
+
   it("keeps it for a message handed out incomplete, and in the history a restart reads", async () => {
     const r = await rig({ ledger: ledger(), config: { reassemblyTimeoutMinutes: 10 } });
     const [p1] = pdus(ALICE, LONG, { timestamp: START, concatReference: 32 });
