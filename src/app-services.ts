@@ -17,6 +17,7 @@ import type { Desk } from "./desk/desk.js";
 import type { Outbox } from "./outbox/index.js";
 import type { Inbound } from "./inbound/index.js";
 import type { Modem } from "./modem/index.js";
+import type { ModemRoster } from "./app/modems.js";
 import type { AuthService } from "./auth/index.js";
 import type { FieldProblem, SettingsView } from "./config/overlay.js";
 import type { EmailPort } from "./http/ports.js";
@@ -69,6 +70,8 @@ export interface AppServices {
   readonly outbox: Outbox;
   readonly inbound: Inbound;
   readonly modem: Modem;
+  /** Each modem of the pool: figures, doctor and console by id (panel, REST, MQTT status). */
+  readonly modems: ModemRoster;
   readonly auth: AuthService;
   readonly settings: PanelSettingsPort;
   /** The unsubscribe link's check and effect, and the relay test (src/http/routes/email.ts). */

@@ -19,6 +19,7 @@ import { acquireInstanceLock } from "./system/instance-lock.js";
 import { prepareDataDir } from "./system/data-dir.js";
 import { securityChecks } from "./system/security-warnings.js";
 import { CreditMonitor, createModemPool, type ModemSimulator } from "./modem/index.js";
+import { ModemRoster } from "./app/modems.js";
 import { SmtpTransport } from "./email/smtp-transport.js";
 import { UnsubscribeTokens, loadUnsubscribeSecret, unsubscribeLinks } from "./email/unsubscribe.js";
 import type { EmailPort } from "./http/ports.js";
@@ -255,6 +256,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       bus.emit("modem.credit", c);
     },
   });
+  const modems = new ModemRoster({ members: modem.members, outbox, credits: credit, clock });
   const creditService: Service = { name: "credit", start: async () => credit.start(), stop: async () => credit.stop() };
 
   const auth = await AuthService.open({
@@ -380,6 +382,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     outbox,
     inbound,
     modem,
+    modems,
     auth,
     version: VERSION,
     startedAt: clock.now(),

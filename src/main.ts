@@ -62,6 +62,10 @@ program
   .command("doctor")
   .description("diagnose a modem: ports, AT, model, SIM, IMSI, signal, registration, operator, SMS centre, storage")
   .addOption(modemOption())
+  .option(
+    "--modem-id <id>",
+    "a modem of the pool (modems[].id in the configuration), with its own port, profile and PIN",
+  )
   .option("--config <file>", "YAML configuration file")
   .option("--profile <name>", "modem profile from firmware-config/profiles")
   .option("--json", "print JSON instead of pass/fail lines")

@@ -40,6 +40,7 @@ export const InboundEvent = Type.Object(
     accountIds: Type.Array(Type.String()),
     incomplete: Type.Boolean(),
     keyword: Type.Optional(Type.String()),
+    modemId: Type.Optional(Type.String({ description: "The modem (SIM) that received it." })),
   },
   { title: "Inbound SMS" },
 );
@@ -140,6 +141,7 @@ export type AccountMarkEvent = Static<typeof AccountMarkEvent>;
 
 export const ModemHealthEvent = Type.Object(
   {
+    modemId: Type.Optional(Type.String({ description: "Which modem of the pool (modems[].id)." })),
     state: literals(["starting", "ready", "degraded", "recovering", "offline"] as const),
     signal: Type.Optional(Type.Object({ rssi: Type.Number(), bars: Type.Number(), dbm: Type.Optional(Type.Number()) })),
     registration: Type.Optional(
@@ -228,6 +230,50 @@ export const ModemCreditEvent = Type.Object(
   { title: "SIM credit", description: "A pooled SIM's prepaid credit, read by USSD (modems[].balance)." },
 );
 export type ModemCreditEvent = Static<typeof ModemCreditEvent>;
+
+/**
+ * One modem of the pool as the panel, the REST API (/api/v1/modems) and the retained MQTT
+ * status show it: its health, its SIM's counts against its limits, its cost, its prepaid
+ * credit and whether the outbox uses it (src/app/modems.ts builds it).
+ */
+export const ModemFigures = Type.Object(
+  {
+    id: Type.String({ description: 'The modem\'s id in modems[] ("modem" for the single modem of modem:).' }),
+    port: Type.String({ description: "Its port: a device path, tcp://host:port or sim." }),
+    profile: Type.String({ description: "Its profile (firmware-config/profiles)." }),
+    number: Type.Optional(Type.String({ description: "The SIM's own number, when configured or simulated." })),
+    health: ModemHealthEvent,
+    inRotation: Type.Boolean({ description: "The outbox sends through it now." }),
+    reason: Type.Optional(Type.String({ description: "Why it is out of rotation." })),
+    retryAt: Type.Optional(Type.Integer({ description: "Out of rotation until then (ms since the epoch)." })),
+    partsToday: Type.Integer(),
+    partsThisMonth: Type.Integer(),
+    limits: Type.Object(
+      { perDay: Type.Integer(), perMonth: Type.Integer(), perMinute: Type.Integer() },
+      { description: "Its part limits (modems[].limits, else outbox.limits)." },
+    ),
+    costPerPart: Type.Number({ description: "Price of one part through this SIM, in the default currency." }),
+    cost: Type.Object(
+      { today: Type.Number(), thisMonth: Type.Number() },
+      { description: "Parts times costPerPart, in the default currency." },
+    ),
+    credit: Type.Optional(
+      Type.Object(
+        {
+          amount: Type.Optional(
+            Type.Integer({ description: "Minor units; absent when the operator's answer held no amount." }),
+          ),
+          text: Type.String({ description: "The operator's answer." }),
+          low: Type.Boolean(),
+          at: Type.Integer({ description: "When it was read (ms since the epoch)." }),
+        },
+        { description: "The last prepaid credit reading (modems[].balance)." },
+      ),
+    ),
+  },
+  { title: "Modem figures" },
+);
+export type ModemFigures = Static<typeof ModemFigures>;
 
 export interface EventEntry {
   schema: TSchema;

@@ -4,6 +4,7 @@
  * as in src/api/events.ts. Money is an integer in minor units; dates are YYYY-MM-DD.
  */
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
+import { ModemFigures } from "./events.js";
 
 /**
  * The limits of the records the accounting server sends, named once: the schemas below are
@@ -321,11 +322,19 @@ export const GatewayStatus = Type.Object(
     version: Type.Optional(Type.String()),
     startedAt: Type.Optional(Type.Integer()),
     modem: Type.Optional(
-      Type.Object({
-        state: Type.String(),
-        bars: Type.Optional(Type.Integer()),
-        registration: Type.Optional(Type.String()),
-        operator: Type.Optional(Type.String()),
+      Type.Object(
+        {
+          state: Type.String(),
+          bars: Type.Optional(Type.Integer()),
+          registration: Type.Optional(Type.String()),
+          operator: Type.Optional(Type.String()),
+        },
+        { description: "The pool as one modem: its best member's health." },
+      ),
+    ),
+    modems: Type.Optional(
+      Type.Array(ModemFigures, {
+        description: "Every modem of the pool: health, parts today and this month, credit, in rotation or why not.",
       }),
     ),
     queue: Type.Optional(Type.Object({ queued: Type.Integer(), sending: Type.Integer(), submitted: Type.Integer() })),

@@ -95,7 +95,8 @@ export const OUT_TOPICS: Array<{
     topic: "status",
     retained: true,
     schema: GatewayStatus,
-    description: "Retained: online/offline (also the last will), modem health, queue depth, version.",
+    description:
+      "Retained: online/offline (also the last will), each modem's figures (state, signal, operator, credit, parts, rotation), queue depth, version. Published again when a modem's health, rotation or credit changes.",
   },
   ...EVENT_NAMES.flatMap((event) => {
     const e: EventEntry = EVENT_TABLE[event];

@@ -223,7 +223,10 @@ export class MqttBridge implements Service {
           (e: unknown) => logger.error({ err: e }, "MQTT subscribe failed"),
         );
     });
+    // Each modem's figures are in the status: published again when one changes.
     services.bus.on("modem.health", "mqtt-status", () => this.publishStatus());
+    services.bus.on("modem.rotation", "mqtt-status", () => this.publishStatus());
+    services.bus.on("modem.credit", "mqtt-status", () => this.publishStatus());
     this.link = link;
     this.publisher = publisher;
     publisher.start();

@@ -6,7 +6,7 @@ import type { AccountUpsert, InvoiceUpsert, PaymentRecord } from "../api/payload
 import type { EventBus } from "../core/bus.js";
 import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/log.js";
-import type { DomainEvents, ModemHealthEvent } from "../api/events.js";
+import type { DomainEvents, ModemFigures, ModemHealthEvent } from "../api/events.js";
 import type { EnqueueRequest, EnqueueResult, OutboxPort } from "../outbox/types.js";
 import type { ConsentSource, SuppressionRecord, SuppressionResult } from "../consent/types.js";
 import type { E164 } from "../core/types.js";
@@ -60,6 +60,11 @@ export interface ModemStatus {
   health(): ModemHealthEvent;
 }
 
+/** Each modem of the pool's figures (src/app/modems.ts ModemRoster). */
+export interface ModemList {
+  list(): ModemFigures[];
+}
+
 export interface DunningForecast {
   forecast(days: number): unknown[];
   forecastPage(
@@ -89,6 +94,8 @@ export interface BridgeServices {
   readonly outbox: OutboxCommands & OutboxStats;
   readonly consent: ConsentCommands;
   readonly modem: ModemStatus;
+  /** Per-modem figures for the retained status; absent in tests that give only the modem's health. */
+  readonly modems?: ModemList;
   readonly dunning: DunningForecast;
   readonly version: string;
   readonly startedAt: number;

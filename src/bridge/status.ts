@@ -1,14 +1,15 @@
-/** The retained status: online/offline, modem health, queue depth, version. */
+/** The retained status: online/offline, each modem's figures, queue depth, version. */
 import type { GatewayStatus } from "../api/payloads.js";
 import type { BridgeServices } from "./ports.js";
 
 export function gatewayStatus(
-  s: Pick<BridgeServices, "clock" | "modem" | "outbox" | "version" | "startedAt">,
+  s: Pick<BridgeServices, "clock" | "modem" | "modems" | "outbox" | "version" | "startedAt">,
   state: "online" | "offline",
   gatewayId = "",
 ): GatewayStatus {
   const h = s.modem.health();
   const q = s.outbox.stats();
+  const modems = s.modems?.list();
   return {
     state,
     gatewayId,
@@ -20,6 +21,7 @@ export function gatewayStatus(
       ...(h.registration ? { registration: h.registration } : {}),
       ...(h.operator ? { operator: h.operator } : {}),
     },
+    ...(modems ? { modems } : {}),
     queue: { queued: q.queued, sending: q.sending, submitted: q.submitted },
     at: s.clock.now(),
   };

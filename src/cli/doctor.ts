@@ -15,6 +15,7 @@ import { cmee } from "../modem/at/commands/cmee.js";
 import { HINTS, modemChecks, type DoctorCheck } from "../modem/driver/diagnose.js";
 import type { ModemProfile } from "../modem/driver/profile.js";
 import { resolveTransport } from "../modem/transport/resolve.js";
+import { portFailure } from "./port-failure.js";
 
 export { maskImsi, type DoctorCheck } from "../modem/driver/diagnose.js";
 
@@ -26,9 +27,23 @@ export interface DoctorOptions {
   logger: Logger;
   /** For port "sim": the simulator to diagnose (created if absent). */
   simulator?: ModemSimulator;
+  /** The modem of the pool being tested (--modem-id), named in the report. */
+  modemId?: string;
 }
 
-export async function runDoctor(opts: DoctorOptions): Promise<{ checks: DoctorCheck[] }> {
+/** What was tested: a technician must never mistake the simulator for the modem. */
+export interface DoctorTarget {
+  port: string;
+  modemId?: string;
+  simulator: boolean;
+}
+
+export interface DoctorReport {
+  target: DoctorTarget;
+  checks: DoctorCheck[];
+}
+
+export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
   const checks: DoctorCheck[] = [];
   const add = (c: DoctorCheck) => void checks.push(c);
   // Our timers do not keep the process alive; a one-shot verb must not exit mid-check.
@@ -47,7 +62,10 @@ export async function runDoctor(opts: DoctorOptions): Promise<{ checks: DoctorCh
   } finally {
     clearInterval(keepAlive);
   }
-  return { checks };
+  return {
+    target: { port: opts.port, ...(opts.modemId ? { modemId: opts.modemId } : {}), simulator: opts.port === "sim" },
+    checks,
+  };
 }
 
 async function checkPorts(opts: DoctorOptions, add: (c: DoctorCheck) => void): Promise<void> {
@@ -64,11 +82,12 @@ async function checkPorts(opts: DoctorOptions, add: (c: DoctorCheck) => void): P
     return;
   }
   const known = ports.some((p) => p.path === opts.port || p.byId === opts.port) || existsSync(opts.port);
+  const seen = names.length ? names.join(", ") : "no USB serial ports found";
   add({
     name: "serial ports",
     ok: known,
-    detail: names.length ? names.join(", ") : "no USB serial ports found",
-    hint: known ? undefined : `${opts.port} ${HINTS.portMissing}`,
+    detail: known ? seen : `${opts.port}: no such file or device; ports on this machine: ${seen}`,
+    hint: known ? undefined : HINTS.portMissing,
   });
 }
 
@@ -86,7 +105,8 @@ async function checkModem(opts: DoctorOptions, profile: ModemProfile, add: (c: D
     })();
     add({ name: "port opens", ok: true, detail: transport.description });
   } catch (e) {
-    add({ name: "port opens", ok: false, detail: errorMessage(e), hint: HINTS.portBusy });
+    const failure = portFailure(opts.port, e);
+    add({ name: "port opens", ok: false, detail: failure.detail, hint: failure.hint });
     return;
   }
   const channel = new AtChannel({ clock: systemClock, logger: opts.logger });
@@ -98,7 +118,17 @@ async function checkModem(opts: DoctorOptions, profile: ModemProfile, add: (c: D
       await run(ate(false, t.command)).catch(() => {});
       await run(cmee(1, t.command)).catch(() => {});
     };
-    await modemChecks(run, profile, { atAttempts: 3, afterAnswer, ...(opts.pin ? { pin: opts.pin } : {}) }, add);
+    await modemChecks(
+      run,
+      profile,
+      {
+        atAttempts: 3,
+        afterAnswer,
+        where: opts.port === "sim" ? "the simulator" : opts.port,
+        ...(opts.pin ? { pin: opts.pin } : {}),
+      },
+      add,
+    );
   } catch (e) {
     add({ name: "modem", ok: false, detail: isDuegateError(e) ? e.message : errorMessage(e) });
   } finally {
@@ -106,14 +136,27 @@ async function checkModem(opts: DoctorOptions, profile: ModemProfile, add: (c: D
   }
 }
 
-/** Pass/fail lines for a terminal. */
-export function formatDoctor(report: { checks: DoctorCheck[] }): string {
-  const lines: string[] = [];
+/** What the report is about, in one line: the port, the pool member, or the simulator said plainly. */
+export function describeTarget(t: DoctorTarget): string {
+  const who = t.modemId ? `modem ${t.modemId} ` : "";
+  return t.simulator
+    ? `tested ${who}the built-in simulator, not a real modem (modem.port is sim): give --modem /dev/serial/by-id/... or --modem-id <id> to test a modem`
+    : `tested ${who}on ${t.port}`;
+}
+
+/** Pass/fail lines for a terminal; the last line names the first failure and where it happened. */
+export function formatDoctor(report: DoctorReport): string {
+  const lines: string[] = [describeTarget(report.target)];
   for (const c of report.checks) {
     lines.push(`${c.ok ? "[ ok ]" : "[FAIL]"} ${c.name}: ${c.detail}`);
     if (c.hint) lines.push(`       hint: ${c.hint}`);
   }
-  const failed = report.checks.filter((c) => !c.ok).length;
-  lines.push(failed === 0 ? "all checks passed" : `${failed} check(s) failed`);
+  const failed = report.checks.filter((c) => !c.ok);
+  const on = report.target.simulator ? " on the simulator, not a real modem" : "";
+  lines.push(
+    failed.length === 0
+      ? `all checks passed${on}`
+      : `${failed.length} check(s) failed${on}; the first: ${failed[0]!.name}: ${failed[0]!.detail}`,
+  );
   return lines.join("\n");
 }

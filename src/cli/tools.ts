@@ -5,7 +5,8 @@
 import { loadConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import { createLogger } from "../core/log.js";
-import { errorMessage, isDuegateError } from "../core/errors.js";
+import { DuegateError, ErrorCode, errorMessage, isDuegateError } from "../core/errors.js";
+import { poolMembers, type PoolMemberSpec } from "../modem/pool/members.js";
 import { SECRET_KEYS } from "../core/mask.js";
 import { flagOverrides } from "./options.js";
 import { pduDecodeCommand, pduEncodeCommand } from "./pdu.js";
@@ -36,12 +37,19 @@ export async function doctorCommand(opts: Record<string, string | boolean | unde
     return fail(e);
   }
   const logger = createLogger({ level: "warn", pretty: true });
+  let target: PoolMemberSpec;
+  try {
+    target = doctorTarget(config, opts);
+  } catch (e) {
+    return fail(e);
+  }
   const { runDoctor, formatDoctor } = await import("./doctor.js");
   const report = await runDoctor({
-    port: config.modem.port,
-    baudRate: config.modem.baudRate,
-    profile: config.modem.profile,
-    ...(config.modem.pin ? { pin: config.modem.pin } : {}),
+    port: target.port,
+    baudRate: target.baudRate,
+    profile: target.profile,
+    ...(target.pin ? { pin: target.pin } : {}),
+    ...(typeof opts.modemId === "string" ? { modemId: target.id } : {}),
     logger,
   });
   // What the configuration leaves unsafe: warnings, not failures of the modem (the exit code stays the modem's).
@@ -53,6 +61,32 @@ export async function doctorCommand(opts: Record<string, string | boolean | unde
       : `${formatDoctor(report)}\n\nsecurity:\n${formatSecurity(security)}`,
   );
   return report.checks.every((c) => c.ok) ? 0 : 2;
+}
+
+/**
+ * The modem to test: --modem PATH (a port, as given), --modem-id ID (a modem of the pool in
+ * modems:, with its own port, profile and PIN), else the configured modem (the first of the pool).
+ */
+function doctorTarget(config: Config, opts: Record<string, string | boolean | undefined>): PoolMemberSpec {
+  const members = poolMembers(config);
+  if (typeof opts.modemId === "string") {
+    if (typeof opts.modem === "string")
+      throw new DuegateError(ErrorCode.ConfigInvalid, "give either --modem or --modem-id, not both", {
+        flag: "--modem-id",
+      });
+    const m = members.find((x) => x.id === opts.modemId);
+    if (!m)
+      throw new DuegateError(
+        ErrorCode.ConfigInvalid,
+        `--modem-id ${JSON.stringify(opts.modemId)}: no such modem; the configured modems are ${members.map((x) => x.id).join(", ")}`,
+        { flag: "--modem-id" },
+      );
+    return m;
+  }
+  // --modem replaced modem.port (flagOverrides): that port, with the modem: section's settings.
+  if (typeof opts.modem === "string") return poolMembers({ modem: config.modem, modems: [] })[0]!;
+  // Else the configured modem: the one of modem:, or the first of the pool.
+  return members[0]!;
 }
 
 function formatSecurity(checks: Array<{ name: string; ok: boolean; detail: string; hint?: string }>): string {

@@ -29,6 +29,8 @@ import { allowedHostSet, hostGuardHook } from "./allowed-hosts.js";
 import { budgetOwner, RequestBudget, rateLimitHook } from "./rate-limit.js";
 import { parseListen } from "../cli/options.js";
 import { healthRoutes } from "./health.js";
+import { modemRoutes } from "./routes/modems.js";
+import { dashboardRoutes } from "./routes/dashboard.js";
 
 import { createAjv } from "../api/validate.js";
 
@@ -137,6 +139,8 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
       await api.register(deskRoutes, { services });
       await api.register(suppressionRoutes, { services });
       await api.register(mqttCredentialRoutes, { services });
+      await api.register(modemRoutes, { services });
+      await api.register(dashboardRoutes, { services });
     },
     { prefix: "/api/v1" },
   );

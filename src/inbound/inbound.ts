@@ -200,7 +200,10 @@ export class Inbound implements Service {
   }
 
   /** One SMS part from the modem. Resolves when it is durable; rejects only when it could not be stored (the modem keeps it on the SIM). */
-  handlePart(pdu: DeliverPdu, raw: { hex: string; storage?: string; index?: number } = { hex: "" }): Promise<void> {
+  handlePart(
+    pdu: DeliverPdu,
+    raw: { hex: string; storage?: string; index?: number; modemId?: string } = { hex: "" },
+  ): Promise<void> {
     return this.queue.run(async () => {
       let acting = false;
       try {
@@ -252,7 +255,13 @@ export class Inbound implements Service {
       text,
       priority: Priority.reply,
       origin: record
-        ? { kind: "keyword-reply", inboundId: record.id, keyword: "staff", accountIds }
+        ? {
+            kind: "keyword-reply",
+            inboundId: record.id,
+            keyword: "staff",
+            accountIds,
+            ...(record.modemId !== undefined ? { modemId: record.modemId } : {}),
+          }
         : { kind: "api", requestedBy: opts.by ?? "staff", ...(accountIds[0] ? { accountId: accountIds[0] } : {}) },
       limitClass: "reply",
     });
@@ -293,8 +302,11 @@ export class Inbound implements Service {
   }
 
   /** True when a keyword action was started for the part (it reports whether a reply came). */
-  private async takePart(pdu: DeliverPdu, raw: { storage?: string; index?: number }): Promise<boolean> {
-    const result = this.intake.accept(pdu);
+  private async takePart(
+    pdu: DeliverPdu,
+    raw: { storage?: string; index?: number; modemId?: string },
+  ): Promise<boolean> {
+    const result = this.intake.accept(pdu, raw.modemId);
     if (result.kind === "duplicate") {
       this.d.logger.info(
         { from: pdu.from, storage: raw.storage, index: raw.index },
@@ -350,6 +362,7 @@ export class Inbound implements Service {
       partsReceived: t.partsReceived,
       incomplete: t.incomplete,
       accountIds: accounts.map((a) => a.id),
+      ...(m.modemId !== undefined ? { modemId: m.modemId } : {}),
     };
     const appended = this.history.append({ kind: "received", record, partKeys: m.partKeys });
     const released = this.intake.commitComplete(m);
@@ -366,6 +379,7 @@ export class Inbound implements Service {
       accountIds: record.accountIds,
       incomplete: record.incomplete,
       keyword,
+      ...(record.modemId !== undefined ? { modemId: record.modemId } : {}),
     });
     void this.actions.run(() => this.act(record, number, accounts, rules, announced));
     try {

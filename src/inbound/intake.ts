@@ -14,6 +14,8 @@ export interface AssembledMessage {
   id: string;
   text: InboundText;
   partKeys: string[];
+  /** The modem (SIM) its parts came in on. */
+  modemId?: string;
 }
 
 export type IntakeResult =
@@ -44,31 +46,36 @@ export class PartIntake {
     if (this.state.pending.length !== before) this.rebuild();
   }
 
-  accept(pdu: DeliverPdu): IntakeResult {
+  accept(pdu: DeliverPdu, modemId?: string): IntakeResult {
     const key = partKey(pdu);
     if (this.seen.has(key) || this.state.pending.some((p) => p.key === key)) return { kind: "duplicate" };
     const now = this.clock.now();
-    const part: PendingPart = { key, pdu, receivedAt: now };
+    const part: PendingPart = { key, pdu, receivedAt: now, ...(modemId !== undefined ? { modemId } : {}) };
     const whole = this.reassembler.push(pdu, now);
     if (!whole) return { kind: "waiting", part };
     const siblings = pdu.concat && whole.parts > 1 ? this.state.pending.filter((p) => sameMessage(p.pdu, pdu)) : [];
     const keys = [...siblings.map((p) => p.key), key];
-    return { kind: "complete", message: { id: inboundId(keys), text: whole, partKeys: keys } };
+    const via = modemId ?? siblings.find((p) => p.modemId !== undefined)?.modemId;
+    return {
+      kind: "complete",
+      message: { id: inboundId(keys), text: whole, partKeys: keys, ...(via !== undefined ? { modemId: via } : {}) },
+    };
   }
 
   /** Multipart messages whose other parts never came, handed out with what arrived. */
   expire(): AssembledMessage[] {
     const out: AssembledMessage[] = [];
     for (const text of this.reassembler.expire(this.clock.now())) {
-      const keys = this.state.pending
-        .filter(
-          (p) =>
-            p.pdu.from === text.from &&
-            p.pdu.concat?.reference === text.concatReference &&
-            p.pdu.concat?.count === text.parts,
-        )
-        .map((p) => p.key);
-      if (keys.length > 0) out.push({ id: inboundId(keys), text, partKeys: keys });
+      const parts = this.state.pending.filter(
+        (p) =>
+          p.pdu.from === text.from &&
+          p.pdu.concat?.reference === text.concatReference &&
+          p.pdu.concat?.count === text.parts,
+      );
+      const keys = parts.map((p) => p.key);
+      const via = parts.find((p) => p.modemId !== undefined)?.modemId;
+      if (keys.length > 0)
+        out.push({ id: inboundId(keys), text, partKeys: keys, ...(via !== undefined ? { modemId: via } : {}) });
     }
     return out;
   }

@@ -195,7 +195,13 @@ export class KeywordResponder {
         to: number,
         text: draft.text,
         priority: Priority.reply,
-        origin: { kind: "keyword-reply", inboundId: record.id, keyword, accountIds },
+        origin: {
+          kind: "keyword-reply",
+          inboundId: record.id,
+          keyword,
+          accountIds,
+          ...(record.modemId !== undefined ? { modemId: record.modemId } : {}),
+        },
         limitClass: "reply",
         ...(draft.expiresAt !== undefined ? { expiresAt: draft.expiresAt } : {}),
         ...(draft.consentExemption === "stop-confirmation"

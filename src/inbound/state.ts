@@ -12,6 +12,8 @@ export interface PendingPart {
   key: string;
   pdu: DeliverPdu;
   receivedAt: number;
+  /** The modem (SIM) it came in on. */
+  modemId?: string;
 }
 
 export interface InboundState {

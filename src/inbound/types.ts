@@ -44,6 +44,8 @@ export interface InboundRecord {
   partsReceived: number;
   incomplete: boolean;
   accountIds: string[];
+  /** The modem (SIM) that received it (modems[].id); replies leave through it. */
+  modemId?: string;
   keyword?: KeywordKind;
   action?: InboundAction;
 }

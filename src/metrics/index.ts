@@ -222,7 +222,7 @@ export function createMetrics(services: MetricsSources): Metrics {
   });
   new Gauge({
     name: "duegate_pool_modem_signal_bars",
-    help: "Per modem of the pool: signal bars 0-4 (AT+CSQ).",
+    help: "Per modem of the pool: signal bars 0-4 (AT+CSQ), as the web panel shows them.",
     labelNames: ["modem"],
     registers: [registry],
     collect() {
@@ -258,6 +258,17 @@ export function createMetrics(services: MetricsSources): Metrics {
       for (const s of REGISTRATIONS) this.set({ registration: s }, r === s ? 1 : 0);
     },
   });
+  // Every modem's health with its id: the pool's members, or the single modem as "modem" (SINGLE_MODEM_ID).
+  const modemHealths = (): Array<{ id: string; health: ModemHealthEvent }> => {
+    try {
+      const all = services.modem.healthByModem?.();
+      if (all) return all;
+    } catch {
+      return [];
+    }
+    const h = health();
+    return h ? [{ id: "modem", health: h }] : [];
+  };
   const signalGauge = (
     name: string,
     help: string,
@@ -266,15 +277,16 @@ export function createMetrics(services: MetricsSources): Metrics {
     new Gauge({
       name,
       help,
-      // A modem label now, so that a pool of modems later adds series instead of renaming them.
+      // Labelled with the modem's id, as every per-modem series (docs/modems.md, "Figures per modem").
       labelNames: ["modem"],
       registers: [registry],
       collect() {
-        const signal = health()?.signal;
-        const v = signal ? pick(signal) : undefined;
         // An unknown signal is absent from the scrape, not a misleading 0.
         this.reset();
-        if (v !== undefined && Number.isFinite(v)) this.set({ modem: "primary" }, v);
+        for (const m of modemHealths()) {
+          const v = m.health.signal ? pick(m.health.signal) : undefined;
+          if (v !== undefined && Number.isFinite(v)) this.set({ modem: m.id }, v);
+        }
       },
     });
   // AT+CSQ <rssi>: 0..31, 99 = not known (3GPP TS 27.007 8.5).
@@ -282,7 +294,7 @@ export function createMetrics(services: MetricsSources): Metrics {
     s.rssi >= 0 && s.rssi <= 31 ? s.rssi : undefined,
   );
   signalGauge("duegate_modem_signal_dbm", "Received signal strength in dBm.", (s) => s.dbm);
-  signalGauge("duegate_modem_signal_bars", "Signal bars (0-5) as the web panel shows them.", (s) => s.bars);
+  signalGauge("duegate_modem_signal_bars", "Signal bars (0-4) as the web panel shows them.", (s) => s.bars);
 
   const sendingSince = new Map<string, number>();
   bus.on("message.state", OWNER, (e) => {

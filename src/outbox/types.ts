@@ -7,7 +7,14 @@ export type Priority = (typeof Priority)[keyof typeof Priority];
 
 export type Origin =
   | { kind: "dunning"; accountId: string; invoiceIds: string[]; step: string; policyVersion: number }
-  | { kind: "keyword-reply"; inboundId: string; keyword: string; accountIds: string[] }
+  | {
+      kind: "keyword-reply";
+      inboundId: string;
+      keyword: string;
+      accountIds: string[];
+      /** The modem (SIM) the answered SMS came in on. */
+      modemId?: string;
+    }
   | { kind: "api"; requestedBy: string; accountId?: string }
   | { kind: "test"; requestedBy: string };
 

@@ -73,6 +73,23 @@ describe("duegate CLI", () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ modem: { port: "sim" } });
   });
 
+  it("doctor says when it tested the simulator, and tests a modem of the pool chosen by --modem-id", async () => {
+    const plain = await duegate(["doctor"]);
+    expect(plain.stdout).toMatch(/^tested the built-in simulator, not a real modem/);
+    expect(plain.stdout).toMatch(/all checks passed on the simulator, not a real modem/);
+    const dir = mkdtempSync(join(tmpdir(), "duegate-cli-"));
+    const file = join(dir, "duegate.yaml");
+    const missing = join(dir, "ttyUSB-gone");
+    writeFileSync(file, `modems:\n  - id: left\n    port: sim\n  - id: right\n    port: ${missing}\n`);
+    const right = await duegate(["doctor", "--config", file, "--modem-id", "right"]);
+    expect(right.code).toBe(2);
+    expect(right.stdout).toMatch(new RegExp(`^tested modem right on ${missing}\n`));
+    expect(right.stdout).toContain(`the first: serial ports: ${missing}: no such file or device`);
+    const unknown = await duegate(["doctor", "--config", file, "--modem-id", "middle"]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/--modem-id "middle": no such modem; the configured modems are left, right/);
+  }, 90_000);
+
   it("doctor passes the default broker and warns about a plain LAN listener or anonymous clients, naming the key", async () => {
     const safe = await duegate(["doctor", "--modem", "sim"]);
     expect(safe.stdout).toMatch(/\[ ok \] MQTT broker: logins required, plain MQTT on 127\.0\.0\.1 only/);

@@ -3,6 +3,17 @@ import { EventBus } from "../../src/core/bus.js";
 import type { DomainEvents, MessageStateEvent, ModemHealthEvent } from "../../src/api/events.js";
 import { createMetrics, type OutboxStats } from "../../src/metrics/index.js";
 
+const zeroStats: OutboxStats = {
+  queued: 0,
+  sending: 0,
+  submitted: 0,
+  deliveredToday: 0,
+  failedToday: 0,
+  sentToday: 0,
+  partsToday: 0,
+  partsThisMonth: 0,
+};
+
 function setup() {
   const bus = new EventBus<DomainEvents>((e) => {
     throw e.error;
@@ -56,8 +67,8 @@ describe("createMetrics", () => {
     expect(value(text, 'duegate_outbox_messages{state="submitted"}')).toBe(2);
     expect(value(text, "duegate_parts_this_month")).toBe(340);
     expect(value(text, "duegate_modem_up")).toBe(1);
-    expect(value(text, 'duegate_modem_signal_rssi{modem="primary"}')).toBe(18);
-    expect(value(text, 'duegate_modem_signal_dbm{modem="primary"}')).toBe(-77);
+    expect(value(text, 'duegate_modem_signal_rssi{modem="modem"}')).toBe(18);
+    expect(value(text, 'duegate_modem_signal_dbm{modem="modem"}')).toBe(-77);
     expect(value(text, 'duegate_modem_registration{registration="home"}')).toBe(1);
     expect(value(text, 'duegate_modem_registration{registration="roaming"}')).toBe(0);
     expect(value(text, 'duegate_info{version="1.2.3",gateway="pi-cupboard"}')).toBe(1);
@@ -70,8 +81,43 @@ describe("createMetrics", () => {
     expect(value(text, 'duegate_modem_state{state="recovering"}')).toBe(1);
     // rssi 99 means "not known" (3GPP TS 27.007 8.5): no sample rather than a false value.
     expect(text).not.toMatch(/^duegate_modem_signal_(rssi|dbm)\{/m);
-    expect(value(text, 'duegate_modem_signal_bars{modem="primary"}')).toBe(0);
+    expect(value(text, 'duegate_modem_signal_bars{modem="modem"}')).toBe(0);
     expect(value(text, 'duegate_modem_registration{registration="searching"}')).toBe(1);
+    metrics.stop();
+  });
+
+  it("labels every per-modem series of a pool with the modem's id", async () => {
+    const bus = new EventBus<DomainEvents>();
+    const at = 0;
+    const metrics = createMetrics({
+      bus,
+      outbox: {
+        stats: () => ({ ...zeroStats }),
+        simStatus: () => [
+          { id: "sim1", inRotation: true, partsToday: 3, partsThisMonth: 30, limits: { perDay: 400, perMonth: 9000 } },
+          { id: "sim2", inRotation: false, partsToday: 0, partsThisMonth: 5, limits: { perDay: 200, perMonth: 4000 } },
+        ],
+      },
+      modem: {
+        health: () => ({ state: "ready", at }),
+        healthByModem: () => [
+          { id: "sim1", health: { state: "ready", signal: { rssi: 20, bars: 4, dbm: -73 }, at } },
+          { id: "sim2", health: { state: "degraded", signal: { rssi: 8, bars: 1, dbm: -97 }, at } },
+        ],
+      },
+    });
+    const text = await metrics.metricsText();
+    expect(value(text, 'duegate_modem_signal_dbm{modem="sim1"}')).toBe(-73);
+    expect(value(text, 'duegate_modem_signal_dbm{modem="sim2"}')).toBe(-97);
+    expect(value(text, 'duegate_modem_signal_bars{modem="sim2"}')).toBe(1);
+    expect(value(text, 'duegate_sim_in_rotation{modem="sim2"}')).toBe(0);
+    expect(value(text, 'duegate_pool_modem_up{modem="sim2"}')).toBe(0);
+    // No series of a modem gauge goes without the id of its modem.
+    const perModem = text
+      .split("\n")
+      .filter((l) => /^duegate_(sim_|pool_modem_|modem_signal_)\w+[{ ]/.test(l) && !l.startsWith("#"));
+    expect(perModem.length).toBeGreaterThanOrEqual(14);
+    for (const line of perModem) expect(line).toMatch(/\{modem="sim[12]"\}/);
     metrics.stop();
   });
 

@@ -81,7 +81,7 @@ const NOT_FOR_CLERKS: Array<[string, string, unknown?]> = [
   ["POST", "/api/v1/api-keys", { name: "k", scopes: ["read", "write"] }],
   ["GET", "/api/v1/api-keys"],
   ["POST", "/api/v1/accounts", { id: "ACC-9", version: 1, name: "X", phones: ["+4917699999999"] }],
-  ["POST", "/api/v1/panel/modem/console", { command: "AT+CSQ" }],
+  ["POST", "/api/v1/modems/modem/console", { command: "AT+CSQ" }],
   ["GET", "/api/v1/mqtt/credentials"],
   ["POST", "/api/v1/mqtt/credentials/rotate"],
 ];

@@ -78,6 +78,44 @@ describe("multipart and UCS-2", () => {
   });
 });
 
+describe("the modem an SMS came in on", () => {
+  it("keeps the receiving modem of a multipart message, also when its first part waited across a restart", async () => {
+    const first = await rig({ ledger: ledger() });
+    const [p1, p2] = pdus(ALICE, LONG, { timestamp: START, concatReference: 31 });
+    await first.inbound.handlePart(p1!, { hex: "", modemId: "sim2" });
+    const second = await rig({
+      ledger: first.ledger,
+      clock: first.clock,
+      state: first.state.afterCrash(),
+      history: first.history,
+    });
+    // The last part carries no modem (a pool of one gives none): the waiting part's is kept.
+    await second.inbound.handlePart(p2!, { hex: "" });
+    await second.inbound.idle();
+    expect(second.inbound.list({}).items[0]).toMatchObject({ text: LONG, modemId: "sim2" });
+    expect(second.events.find((e) => e.event === "inbound.received")!.payload).toMatchObject({ modemId: "sim2" });
+  });
+
+  it("names it in the origin of the keyword reply that answers the SMS", async () => {
+    const r = await rig({ ledger: ledger() });
+    const [p] = pdus(ALICE, "BALANCE", { timestamp: START });
+    await r.inbound.handlePart(p!, { hex: "", modemId: "sim2" });
+    await r.inbound.idle();
+    expect(r.outbox.messages).toHaveLength(1);
+    expect(r.outbox.messages[0]!.origin).toMatchObject({ kind: "keyword-reply", keyword: "balance", modemId: "sim2" });
+  });
+
+  it("keeps it for a message handed out incomplete, and in the history a restart reads", async () => {
+    const r = await rig({ ledger: ledger(), config: { reassemblyTimeoutMinutes: 10 } });
+    const [p1] = pdus(ALICE, LONG, { timestamp: START, concatReference: 32 });
+    await r.inbound.handlePart(p1!, { hex: "", modemId: "sim3" });
+    await r.clock.advance(11 * 60_000);
+    expect(r.inbound.list({}).items[0]).toMatchObject({ incomplete: true, modemId: "sim3" });
+    const again = await rig({ ledger: r.ledger, clock: r.clock, state: r.state.afterCrash(), history: r.history });
+    expect(again.inbound.list({}).items[0]).toMatchObject({ incomplete: true, modemId: "sim3" });
+  });
+});
+
 describe("the same SMS seen twice", () => {
   it("handles a part read twice (stored twice by the modem) once", async () => {
     const r = await rig({ ledger: ledger() });

@@ -26,8 +26,11 @@ describe("duegate doctor", () => {
     ]);
     expect(byName.IMSI!.detail).toBe("26201********90");
     expect(byName.signal!.detail).toBe("-71 dBm (rssi 21, 4/4 bars)");
-    expect(formatDoctor(report)).toMatch(/^\[ ok \] serial ports/);
-    expect(formatDoctor(report)).toMatch(/all checks passed$/);
+    // A technician must not mistake the simulator for the modem: the first and the last line say so.
+    expect(report.target).toEqual({ port: "sim", simulator: true });
+    expect(formatDoctor(report)).toMatch(/^tested the built-in simulator, not a real modem .*--modem /);
+    expect(formatDoctor(report)).toMatch(/\n\[ ok \] serial ports/);
+    expect(formatDoctor(report)).toMatch(/all checks passed on the simulator, not a real modem$/);
   });
 
   it("fails the SIM check with a hint when a PIN is needed and none is configured, and stops there", async () => {
@@ -73,11 +76,18 @@ describe("duegate doctor", () => {
       profile: "generic",
       logger: silentLogger(),
     });
-    expect(gone.checks.find((c) => c.name === "serial ports")).toMatchObject({
-      ok: false,
-      hint: expect.stringMatching(/by-id/),
+    // The first failure names the path, its hint speaks of by-id names and udev; the summary repeats it.
+    expect(gone.checks.find((c) => !c.ok)).toMatchObject({
+      name: "serial ports",
+      detail: expect.stringMatching(/^\/dev\/ttyUSB-not-there: no such file or device/),
+      hint: expect.stringMatching(/by-id.*udev/),
     });
-    expect(gone.checks.find((c) => c.name === "port opens")!.ok).toBe(false);
+    expect(gone.checks.find((c) => c.name === "port opens")).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining("/dev/ttyUSB-not-there"),
+    });
+    expect(formatDoctor(gone)).toMatch(/^tested on \/dev\/ttyUSB-not-there\n/);
+    expect(formatDoctor(gone)).toMatch(/the first: serial ports: \/dev\/ttyUSB-not-there: no such file/);
     const sim = new ModemSimulator();
     sim.fault.hang();
     const mute = await runDoctor({
@@ -89,7 +99,8 @@ describe("duegate doctor", () => {
     });
     expect(mute.checks.find((c) => c.name === "AT answers")).toMatchObject({
       ok: false,
-      hint: expect.stringMatching(/ttyUSB2/),
+      detail: "no answer to AT on the simulator",
+      hint: expect.stringMatching(/ttyUSB2.*baud rate.*another program/),
     });
   }, 20_000);
 

@@ -52,7 +52,7 @@ describe("Modem.diagnose(): the doctor's checks on the running modem", () => {
     const { checks } = await h.modem.diagnose();
     const reg = checks.find((c) => c.name === "registration")!;
     expect(reg).toMatchObject({ ok: false, detail: "searching" });
-    expect(reg.hint).toMatch(/not registered yet/);
+    expect(reg.hint).toMatch(/not registered: check that the antenna.*coverage/);
     expect(checks.find((c) => c.name === "operator")).toMatchObject({
       ok: false,
       hint: expect.stringMatching(/unregistered/),

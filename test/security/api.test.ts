@@ -144,7 +144,7 @@ describe("rate limit: http.rateLimitPerMinute per client address, on every API, 
 
   it("limits the panel's data, its pages and callers without a key alike, but not /health", async () => {
     await exhaust();
-    for (const path of ["/api/v1/panel/dashboard", "/messages", "/login", "/api/v1/accounts", "/api/v1/openapi.json"]) {
+    for (const path of ["/api/v1/dashboard", "/messages", "/login", "/api/v1/accounts", "/api/v1/openapi.json"]) {
       const res = await fetch(`${s.url}${path}`, { redirect: "manual" });
       expect(res.status, path).toBe(429);
       await res.arrayBuffer();
@@ -257,7 +257,7 @@ describe("Host header (DNS rebinding) and /metrics", () => {
     expect(await scraped.text()).toContain("duegate_modem_up");
     // the scraper's key reads the figures and nothing else
     expect((await fetch(`${keyed.url}/api/v1/accounts`, { headers: bearer(metricsKey) })).status).toBe(403);
-    expect((await fetch(`${keyed.url}/api/v1/panel/dashboard`, { headers: bearer(metricsKey) })).status).toBe(403);
+    expect((await fetch(`${keyed.url}/api/v1/dashboard`, { headers: bearer(metricsKey) })).status).toBe(403);
   });
 });
 

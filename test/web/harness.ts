@@ -39,22 +39,25 @@ export interface Appliance {
   url: string;
   services: WebServices & { config: Config };
   simulator: ModemSimulator;
+  /** Every simulated modem of the pool, in the order of `modems:` (the first is `simulator`). */
+  simulators: ModemSimulator[];
   auth: AuthService;
   via: "createApp" | "pieces";
   stop(): Promise<void>;
 }
 
-/** What a browser test may change about the appliance: the demo's own clock (src/demo/demo-clock.ts). */
-export interface ApplianceOptions {
-  clock?: Clock;
-  demoClock?: DemoClockInfo;
-}
-
-async function fromApp(config: Config, simulator: ModemSimulator, logRing: LogRing, options: ApplianceOptions = {}) {
+async function fromApp(
+  config: Config,
+  simulator: ModemSimulator,
+  logRing: LogRing,
+  more: ModemSimulator[] = [],
+  options: Pick<ApplianceOptions, "clock" | "demoClock"> = {},
+) {
   const { createApp } = await import("../../src/app.js");
   const app = await createApp(config, {
     ...options,
     simulator,
+    ...(more.length > 0 ? { simulators: more } : {}),
     logRing,
     logger: createLogger({ level: "info", pretty: false, ring: logRing, destination: { write: () => true } }),
     mqtt: false,
@@ -214,26 +217,53 @@ async function seedLedger(services: unknown): Promise<void> {
   ]);
 }
 
-export async function startAppliance(options: ApplianceOptions = {}): Promise<Appliance> {
+/** What a browser test may change about the appliance. */
+export interface ApplianceOptions {
+  /** A `modems:` list (a pool); each `port: sim` entry gets one of `simulators`, in order. */
+  modems?: unknown[];
+  simulators?: ModemSimulator[];
+  /** More configuration, merged over the harness's own at the top level of each section. */
+  config?: Record<string, Record<string, unknown>>;
+  /** The demo's own clock (src/demo/demo-clock.ts). */
+  clock?: Clock;
+  demoClock?: DemoClockInfo;
+}
+
+export async function startAppliance(opts: ApplianceOptions = {}): Promise<Appliance> {
   const dataDir = mkdtempSync(join(tmpdir(), "duegate-web-"));
+  const extra = opts.config ?? {};
   const config = validateConfig({
-    gateway: { dataDir, defaultRegion: "DE", defaultTimeZone: "Europe/Berlin" },
-    modem: { port: "sim" },
-    http: { adminPassword: ADMIN_PASSWORD, listen: "127.0.0.1:0" },
-    mqtt: { mode: "off" },
+    ...extra,
+    gateway: { dataDir, defaultRegion: "DE", defaultTimeZone: "Europe/Berlin", ...extra.gateway },
+    modem: { port: "sim", ...extra.modem },
+    ...(opts.modems ? { modems: opts.modems } : {}),
+    http: { adminPassword: ADMIN_PASSWORD, listen: "127.0.0.1:0", ...extra.http },
+    mqtt: { mode: "off", ...extra.mqtt },
   });
-  const simulator = new ModemSimulator({ sendLatencyMs: 30, deliveryReportDelayMs: 200 });
+  const [simulator, ...more] = opts.simulators?.length
+    ? opts.simulators
+    : [new ModemSimulator({ sendLatencyMs: 30, deliveryReportDelayMs: 200 })];
+  const simulators = [simulator!, ...more];
   const logRing = new LogRing(2000);
   try {
-    const app = await fromApp(config, simulator, logRing, options);
+    const app = await fromApp(config, simulator!, logRing, more, { clock: opts.clock, demoClock: opts.demoClock });
     await seedLedger(app.services);
-    return { url: app.url, services: app.services, simulator, auth: app.auth, via: "createApp", stop: app.stop };
+    return {
+      url: app.url,
+      services: app.services,
+      simulator: simulator!,
+      simulators,
+      auth: app.auth,
+      via: "createApp",
+      stop: app.stop,
+    };
   } catch (e) {
     console.warn(
       `[web harness] createApp() did not start (${e instanceof Error ? e.message : String(e)}); assembling the services from their pieces`,
     );
   }
-  const built = await fromPieces(config, simulator, logRing);
+  if (opts.modems) throw new Error("a modem pool needs createApp(); the pieces run one modem");
+  const built = await fromPieces(config, simulator!, logRing);
   await seedLedger(built.services);
   const logger = createLogger({ level: "warn", pretty: false, destination: { write: () => true } });
   const auth = await AuthService.open({ dataDir, logger, clock: systemClock, adminPassword: ADMIN_PASSWORD });
@@ -245,7 +275,8 @@ export async function startAppliance(options: ApplianceOptions = {}): Promise<Ap
   return {
     url: `http://127.0.0.1:${port}`,
     services: built.services,
-    simulator,
+    simulator: simulator!,
+    simulators,
     auth,
     via: "pieces",
     async stop() {

@@ -138,16 +138,11 @@ suite("web panel in Chromium", () => {
       "/api/v1/export/messages.csv",
     ];
     const panelPaths = [
-      "dashboard",
-      "messages",
-      "inbox",
-      "calendar",
-      "accounts",
-      "policy",
-      "modem",
-      "settings",
-      "logs",
-    ].map((p) => `/api/v1/panel/${p}`);
+      ...["messages", "inbox", "calendar", "accounts", "policy", "settings", "logs"].map((p) => `/api/v1/panel/${p}`),
+      "/api/v1/dashboard",
+      "/api/v1/modems",
+      "/api/v1/modems/modem",
+    ];
     for (const path of [...apiPaths, ...panelPaths]) {
       const r = await context.request.get(`${appliance.url}${path}`);
       expect(r.status(), path).toBe(401);
@@ -158,7 +153,8 @@ suite("web panel in Chromium", () => {
       "/api/v1/cancel",
       "/api/v1/optout",
       "/api/v1/users",
-      "/api/v1/panel/modem/console",
+      "/api/v1/modems/modem/console",
+      "/api/v1/modems/modem/doctor",
     ]) {
       const post = await context.request.post(`${appliance.url}${path}`, { data: { to: "+4917612345678", text: "x" } });
       expect(post.status(), path).toBe(401);
@@ -416,19 +412,19 @@ suite("web panel in Chromium", () => {
     await page.waitForSelector("main .error[role=alert]");
     await shot(page, "08-modem-console");
     // the doctor's checks through the running modem: pass/fail with hints
-    await page.getByRole("button", { name: "Check the modem" }).click();
+    await page.getByRole("button", { name: "Check modem modem" }).click();
     await page.waitForSelector("#doctor-checks li", { timeout: 15_000 });
-    expect(await page.locator("#doctor-summary").textContent()).toContain("All checks passed.");
+    expect(await page.locator("#doctor-summary").textContent()).toContain("All checks passed on modem.");
     expect(await page.locator("#doctor-checks").textContent()).toMatch(/registration: home/);
     appliance.simulator.fault.noNetwork(3000);
-    await page.getByRole("button", { name: "Check the modem" }).click();
+    await page.getByRole("button", { name: "Check modem modem" }).click();
     await page.waitForFunction(
       () => (document.querySelector("#doctor-summary")?.textContent ?? "").includes("failed"),
       undefined,
       { timeout: 15_000 },
     );
     expect(await page.locator("#doctor-checks .check-fail", { hasText: "registration" }).textContent()).toMatch(
-      /registration: searching\s*Hint: not registered yet/,
+      /registration: searching\s*Hint: not registered: check that the antenna/,
     );
     await shot(page, "08-modem-doctor");
     expect(problems).toEqual([]);

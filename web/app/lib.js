@@ -156,15 +156,17 @@ export function AccountLink({ id, children }) {
   return html`<a href=${href} onClick=${go}>${children ?? id}</a>`;
 }
 
-/** The modem's signal, drawn the same way on every page: bars out of 5, then dBm (or the raw RSSI). */
+/**
+ * The one way the panel shows a signal (dashboard, Modem page, doctor): bars 0-4 as the modem
+ * layer counts them from AT+CSQ (src/modem/at/commands/csq.ts), and the dBm.
+ */
 export function Signal({ signal }) {
-  if (!signal) return html`<span class="signal muted">${t("signal.none")}</span>`;
-  const bars = signal.bars ?? 0;
-  const detail =
-    signal.dbm !== undefined ? `${signal.dbm} dBm` : signal.rssi !== undefined ? `RSSI ${signal.rssi}` : "";
+  if (!signal || signal.rssi === 99) return html`<span class="signal muted">${t("signal.none")}</span>`;
+  const bars = Math.max(0, Math.min(4, signal.bars ?? 0));
+  const detail = signal.dbm !== undefined ? `${signal.dbm} dBm` : `RSSI ${signal.rssi}`;
   return html`<span class="signal"
     ><span class="bars" role="img" aria-label=${t("signal.bars", { bars })}>
-      ${[1, 2, 3, 4, 5].map((i) => html`<span key=${i} class=${i <= bars ? "on" : ""} style=${{ height: `${4 + i * 3}px` }}></span>`)}
+      ${[1, 2, 3, 4].map((i) => html`<span key=${i} class=${i <= bars ? "on" : ""} style=${{ height: `${4 + i * 4}px` }}></span>`)}
     </span>
     ${detail}</span
   >`;

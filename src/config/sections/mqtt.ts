@@ -65,7 +65,8 @@ export const MqttSection = Type.Object(
     statusIntervalMs: Type.Integer({
       default: 60000,
       minimum: 1000,
-      description: "How often the retained status (modem health, queue depth) is refreshed.",
+      description:
+        "How often the retained status (each modem's figures, queue depth) is refreshed; a modem's health, rotation or credit change publishes it at once.",
     }),
     embedded: Type.Object(
       {

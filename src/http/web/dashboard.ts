@@ -1,7 +1,8 @@
 /**
- * The dashboard's figures: modem, queue, today's counts, messages per day and delivery
- * rate (from the outbox), aging and the on-time rate of the last 30 days (the reports,
- * src/dunning/reports). Computed on request: the panel asks once and then follows the live feed.
+ * The dashboard's figures: every modem (the same list as GET /api/v1/modems, src/app/modems.ts),
+ * queue, today's counts, messages per day and delivery rate (from the outbox), aging and the
+ * on-time rate of the last 30 days (the reports, src/dunning/reports). Computed on request
+ * (GET /api/v1/dashboard): the panel asks once and then follows the live feed.
  */
 import type { OutboxMessage } from "../../outbox/types.js";
 import type { MessageState } from "../../core/message-states.js";
@@ -53,13 +54,14 @@ export function dashboard(s: WebServices, days = 14): Record<string, unknown> {
   const figures = perDay(messages, received, dayList, zone);
   const today = figures[figures.length - 1];
   return {
-    health: s.modem?.health() ?? null,
+    modems: s.modems?.list() ?? [],
     stats: s.outbox?.stats() ?? null,
     receivedToday: today?.received ?? 0,
     days: figures,
     aging: s.reports?.aging() ?? null,
     onTime: s.reports?.onTime() ?? null,
     costPerPart: setting(s.config, "outbox.costPerPart", 0),
+    currency: setting(s.config, "gateway.defaultCurrency", "EUR"),
     zone,
     at: now,
   };

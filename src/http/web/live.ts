@@ -21,6 +21,7 @@ let connection = 0;
 export function snapshot(services: WebServices): Record<string, unknown> {
   return {
     health: services.modem?.health() ?? null,
+    modems: services.modems?.list() ?? null,
     stats: services.outbox?.stats() ?? null,
     version: services.version ?? null,
     startedAt: services.startedAt ?? null,

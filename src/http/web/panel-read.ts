@@ -7,12 +7,10 @@ import type { WaitReason } from "../../outbox/wait-reason.js";
 import type { KeywordKind } from "../../api/events.js";
 import type { InboxFilter } from "../../inbound/types.js";
 import type { WebServices } from "./ports.js";
-import { dashboard } from "./dashboard.js";
 import { agingOf } from "../../dunning/reports/index.js";
 import { dateBounds, localDate } from "../../core/calendar.js";
 import { isMessageState } from "../../core/message-states.js";
 import { setting } from "./settings-view.js";
-import { listPorts, type PortInfo } from "../../modem/index.js";
 
 const ORIGINS = ["dunning", "keyword-reply", "api", "test"] as const;
 const Paging = {
@@ -54,8 +52,6 @@ function need<T>(service: T | undefined, name: string): T {
 
 export const panelReadRoutes: FastifyPluginAsync<{ services: WebServices }> = async (app, { services: s }) => {
   const zone = () => setting(s.config, "gateway.defaultTimeZone", "UTC");
-
-  app.get("/api/v1/panel/dashboard", { config: { scope: "read" } }, async () => dashboard(s));
 
   app.get<{ Querystring: Static<typeof MessagesQuery> }>(
     "/api/v1/panel/messages",
@@ -150,23 +146,6 @@ export const panelReadRoutes: FastifyPluginAsync<{ services: WebServices }> = as
   app.get("/api/v1/panel/policy", { config: { scope: "read" } }, async () =>
     need(s.dunning, "the dunning engine").policy(),
   );
-
-  app.get("/api/v1/panel/modem", { config: { scope: "read" } }, async () => ({
-    health: s.modem?.health() ?? null,
-    ports: await detectedPorts(),
-    port: setting(s.config, "modem.port", ""),
-    profile: setting(s.config, "modem.profile", ""),
-    baudRate: setting(s.config, "modem.baudRate", 0),
-    consoleAvailable: typeof s.modem?.console === "function",
-    doctorAvailable: typeof s.modem?.diagnose === "function",
-  }));
-
-  // The doctor's checks through the running driver (queued behind sends), so the port need not be freed.
-  app.get("/api/v1/panel/modem/doctor", { config: { scope: "read" } }, async () => {
-    const modem = need(s.modem, "the modem");
-    if (!modem.diagnose) throw new DuegateError(ErrorCode.NotFound, "this modem driver cannot diagnose itself", {});
-    return { ...(await modem.diagnose()), at: s.clock.now() };
-  });
 };
 
 /** A message as the panel lists it: the debtor's name and account, and for a waiting one why it waits. */
@@ -208,16 +187,4 @@ function accountView(s: WebServices, id: string, zone: string): Record<string, u
     marks,
     suppressed,
   };
-}
-
-/** Serial ports seen by the system (read-only: nothing is opened), for choosing modem.port. */
-async function detectedPorts(): Promise<PortInfo[] | { error: string }> {
-  try {
-    const timeout = new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error("port listing took over 3 s")), 3000).unref(),
-    );
-    return await Promise.race([listPorts(), timeout]);
-  } catch (e) {
-    return { error: e instanceof Error ? e.message : String(e) };
-  }
 }

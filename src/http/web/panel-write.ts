@@ -1,8 +1,9 @@
 /**
  * What staff do from the panel: send a test SMS, reply to a debtor, cancel or retry a
- * message, opt an account out or in, preview a template, use the modem's AT console.
+ * message, opt an account out or in, preview a template. (The modem's AT console is
+ * POST /api/v1/modems/:id/console, src/http/routes/modems.ts.)
  * Scopes: desk for a clerk's work (send, reply, cancel, retry, opt-out); policy for the dunning policy
- * and templates; admin for the AT console.
+ * and templates.
  */
 import type { FastifyPluginAsync } from "fastify";
 import { Type, type Static } from "@sinclair/typebox";
@@ -39,7 +40,6 @@ const Preview = Type.Object(
   { template: Type.String({ maxLength: 2000 }), locale: Type.Optional(Type.String({ maxLength: 20 })) },
   { additionalProperties: false },
 );
-const Console = Type.Object({ command: Type.String({ minLength: 2, maxLength: 64 }) }, { additionalProperties: false });
 
 function need<T>(service: T | undefined, name: string): T {
   if (!service)
@@ -153,21 +153,6 @@ export const panelWriteRoutes: FastifyPluginAsync<{ services: WebServices }> = a
           return { text: null, errors: [{ field: "template", message: e.message }] };
         throw e;
       }
-    },
-  );
-
-  app.post<{ Body: Static<typeof Console> }>(
-    "/api/v1/panel/modem/console",
-    { schema: { body: Console }, config: { scope: "admin" } },
-    async (request) => {
-      const modem = need(s.modem, "the modem");
-      if (!modem.console) throw new DuegateError(ErrorCode.NotFound, "this modem driver has no console", {});
-      request.log.info(
-        { event: "panel.at_console", command: request.body.command, by: request.principal?.name },
-        "AT console",
-      );
-      // The modem allows only safe commands (its allow-list); what it refuses comes back as an error.
-      return { command: request.body.command, lines: await modem.console(request.body.command) };
     },
   );
 };

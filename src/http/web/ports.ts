@@ -27,6 +27,7 @@ import type { ReportsPort } from "../ports.js";
 import type { Desk } from "../../desk/desk.js";
 import type { WaitReason } from "../../outbox/wait-reason.js";
 import type { SuppressionRecord } from "../../consent/types.js";
+import type { ModemsPort } from "../routes/modems.js";
 
 export interface PanelOutbox {
   stats(): OutboxStats;
@@ -94,6 +95,8 @@ export interface WebServices {
   readonly bus: EventBus<DomainEvents>;
   readonly logRing: LogRing;
   readonly modem?: PanelModem;
+  /** Each modem of the pool: figures, doctor and console by id (src/app/modems.ts). */
+  readonly modems?: ModemsPort;
   readonly outbox?: PanelOutbox;
   readonly inbound?: PanelInbound;
   readonly ledger?: PanelLedger;

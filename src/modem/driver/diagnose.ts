@@ -21,6 +21,8 @@ export interface DoctorCheck {
   ok: boolean;
   detail: string;
   hint?: string;
+  /** The signal check's reading, so that the panel draws it as everywhere else (bars and dBm). */
+  signal?: { rssi: number; bars: number; dbm?: number };
 }
 
 export type RunAt = <R>(cmd: AtCommand<R>) => Promise<R>;
@@ -28,10 +30,15 @@ export type RunAt = <R>(cmd: AtCommand<R>) => Promise<R>;
 export const HINTS = {
   profile: "set modem.profile to one of firmware-config/profiles (generic works for most modems)",
   portMissing:
-    "does not exist. Check the cable and `lsusb`; Huawei sticks need usb_modeswitch to leave storage/HiLink mode; prefer a /dev/serial/by-id/... name",
-  portBusy: "is another program (ModemManager, a second duegate) using the port? Is the user in group dialout?",
+    "no such device: check the cable and `lsusb`, then `ls -l /dev/serial/by-id/` and use the by-id name of the AT port (ttyUSB numbers change after a replug), or add a udev rule for a stable name (docs/modems.md, Stable names); Huawei sticks need usb_modeswitch to leave storage/HiLink mode",
+  portPermission:
+    "permission denied: the user running duegate must be in group dialout (`sudo usermod -aG dialout $USER`, then log in again; the service user of scripts/install.sh is), or a udev rule must give the port to that group",
+  portBusy:
+    "another program holds the port: ModemManager (`sudo systemctl stop ModemManager`, or the udev rule that tells it to ignore the modem), a second duegate, or the running service (use the panel's Doctor instead, or stop the service)",
+  notSerial: "this is not a serial device: give the modem's tty (/dev/serial/by-id/..., /dev/ttyUSB2)",
+  portOther: "check the path, the cable and `dmesg | tail` for USB errors",
   noAnswer:
-    "wrong port (a USB modem has several: the AT port is usually if02 / ttyUSB2), wrong baud rate, or a HiLink firmware without AT port",
+    "the port opened but the modem says nothing: wrong port (a USB modem has several; the AT port is usually if02 / ttyUSB2), wrong baud rate (modem.baudRate; USB modems ignore it, UART modules often want 115200 or 9600), another program (ModemManager) talking to the port, or a HiLink firmware without an AT port",
   simPin: "the SIM wants a PIN: set modem.pin",
   simPuk: "the SIM is PUK-locked: unlock it in a phone",
   noSim: "no SIM detected: check that it is inserted the right way round",
@@ -39,7 +46,8 @@ export const HINTS = {
   imsi: "the SIM did not give its IMSI",
   signal: "weak or no signal: connect the antenna, move the modem away from the Pi, try a USB extension cable",
   denied: "the network refuses the SIM: is it activated and not blocked?",
-  unregistered: "not registered yet: wait a minute, check coverage and the profile's registration type (CREG/CEREG)",
+  unregistered:
+    "not registered: check that the antenna is connected and that there is coverage here (see the signal), wait a minute after start; check the profile's registration type (CREG/CEREG)",
   operator: "no operator while unregistered",
   smsc: "set modem.smsc to your operator's SMS centre number",
   storage: "full storage stops reception: duegate reads and deletes stored messages at start",
@@ -57,6 +65,8 @@ export function atPriority<R>(cmd: AtCommand<R>, priority: AtPriority): AtComman
 }
 
 export interface ModemCheckOptions {
+  /** Where the modem is (its port), named in a failure that is about the port. */
+  where?: string;
   /** The CLI probes up to 3 times (a modem just plugged in); the service once. */
   atAttempts: number;
   /** Enter this PIN when the SIM asks (CLI only: the running driver does that itself). */
@@ -85,7 +95,7 @@ export async function modemChecks(
   add({
     name: "AT answers",
     ok: answered,
-    detail: answered ? "OK" : "no answer to AT",
+    detail: answered ? "OK" : `no answer to AT${opts.where ? ` on ${opts.where}` : ""}`,
     hint: answered ? undefined : HINTS.noAnswer,
   });
   if (!answered) return;
@@ -140,7 +150,13 @@ export async function modemChecks(
       ? "not known (rssi 99)"
       : `${signal.dbm} dBm (rssi ${signal.rssi}, ${signal.bars}/4 bars)`
     : "no answer";
-  add({ name: "signal", ok: signalOk, detail: signalText, hint: signalOk ? undefined : HINTS.signal });
+  add({
+    name: "signal",
+    ok: signalOk,
+    detail: signalText,
+    hint: signalOk ? undefined : HINTS.signal,
+    ...(signal && signal.rssi !== 99 ? { signal } : {}),
+  });
 
   const reg = await run(cregQuery(t.command, undefined, profile.registration)).catch(() => "unknown" as const);
   const regOk = reg === "home" || reg === "roaming";
@@ -197,7 +213,7 @@ export async function liveDiagnosis(d: {
       ? undefined
       : "the port is not open; duegate keeps reopening it (see the log). For the port checks, stop the service and run `duegate doctor`",
   });
-  if (d.up) await modemChecks(d.run, d.profile, { atAttempts: 1 }, (c) => void checks.push(c));
+  if (d.up) await modemChecks(d.run, d.profile, { atAttempts: 1, where: d.port }, (c) => void checks.push(c));
   return { checks };
 }
 

@@ -1,6 +1,7 @@
-// Dashboard: modem, queue and today's counts (live), charts of the last 14 days, aging.
-import { html, useState, useEffect, useData, Loading, api, money, percent, when, Signal, count } from "../lib.js";
+// Dashboard: every modem, queue and today's counts (live), charts of the last 14 days, aging.
+import { html, useState, useEffect, useData, Loading, api, money, percent, when, count } from "../lib.js";
 import { onLive } from "../live.js";
+import { ModemTable, withHealth } from "../modems.js";
 import { DailyChart } from "../chart.js";
 import { maskedNumber } from "../format.js";
 import { t, term } from "../i18n/index.js";
@@ -27,15 +28,15 @@ function ActivityLine({ line }) {
 }
 
 export function DashboardPage() {
-  const state = useData(() => api("/api/v1/panel/dashboard"));
-  const [health, setHealth] = useState(null);
+  const state = useData(() => api("/api/v1/dashboard"));
+  const [modems, setModems] = useState(null);
   const [stats, setStats] = useState(null);
   const [receivedToday, setReceivedToday] = useState(null);
   const [activity, setActivity] = useState([]);
 
   useEffect(() => {
     if (!state.data) return;
-    setHealth(state.data.health);
+    setModems(state.data.modems);
     setStats(state.data.stats);
     setReceivedToday(state.data.receivedToday);
   }, [state.data]);
@@ -47,12 +48,18 @@ export function DashboardPage() {
       debtorName(accountId).then(
         (n) => n && setActivity((a) => a.map((l) => (l.accountId === accountId && !l.name ? { ...l, name: n } : l))),
       );
+    const reloadModems = () =>
+      api("/api/v1/modems")
+        .then((d) => setModems(d.items))
+        .catch(() => {});
     const offs = [
       onLive("snapshot", (s) => {
-        if (s.health) setHealth(s.health);
+        if (s.modems) setModems(s.modems);
         if (s.stats) setStats(s.stats);
       }),
-      onLive("modem.health", setHealth),
+      onLive("modem.health", (h) => setModems((ms) => withHealth(ms, h))),
+      onLive("modem.rotation", reloadModems),
+      onLive("modem.credit", reloadModems),
       onLive("stats", setStats),
       onLive("inbound.received", (e) => {
         setReceivedToday((n) => (n ?? 0) + 1);
@@ -84,40 +91,8 @@ export function DashboardPage() {
     <${Loading} state=${state}
       >${(d) =>
         html` <section aria-labelledby="modem-h" class="panel">
-            <h2 id="modem-h">${t("dash.modem")}</h2>
-            ${
-              health
-                ? html`<dl class="facts">
-                    <div>
-                      <dt>${t("dash.state")}</dt>
-                      <dd><span class=${`badge health-${health.state}`}>${term("health", health.state)}</span></dd>
-                    </div>
-                    <div>
-                      <dt>${t("dash.signal")}</dt>
-                      <dd><${Signal} signal=${health.signal} /></dd>
-                    </div>
-                    <div>
-                      <dt>${t("dash.registration")}</dt>
-                      <dd>${health.registration ? term("registration", health.registration) : "–"}</dd>
-                    </div>
-                    <div>
-                      <dt>${t("dash.operator")}</dt>
-                      <dd>${health.operator ?? "–"}</dd>
-                    </div>
-                    <div>
-                      <dt>${t("dash.sim")}</dt>
-                      <dd>${health.simState ?? "–"}</dd>
-                    </div>
-                    ${
-                      health.lastError &&
-                      html`<div>
-                        <dt>${t("dash.lastError")}</dt>
-                        <dd class="error">${health.lastError}</dd>
-                      </div>`
-                    }
-                  </dl>`
-                : html`<p class="muted">${t("dash.noModem")}</p>`
-            }
+            <h2 id="modem-h">${t("dash.modems")}</h2>
+            <${ModemTable} id="dash-modems" modems=${modems ?? d.modems} currency=${d.currency} />
           </section>
           <section aria-labelledby="today-h" class="panel">
             <h2 id="today-h">${t("dash.today")}</h2>

@@ -100,6 +100,9 @@ export function InboxPage() {
     [needsStaff],
   );
   useEffect(() => onLive("inbound.received", () => list.reload()), [list.reload]);
+  // With several modems, each message says which SIM it came in on (replies leave through it).
+  const pool = useData(() => api("/api/v1/modems").catch(() => ({ total: 1 })));
+  const pooled = (pool.data?.total ?? 1) > 1;
   return html` <h1 tabindex="-1">${t("nav.inbox")}</h1>
     <label class="check"
       ><input
@@ -121,6 +124,7 @@ export function InboxPage() {
                 <tr>
                   <th scope="col">${t("inbox.col.received")}</th>
                   <th scope="col">${t("inbox.col.from")}</th>
+                  ${pooled ? html`<th scope="col">${t("inbox.col.modem")}</th>` : ""}
                   <th scope="col">${t("inbox.text")}</th>
                   <th scope="col">${t("inbox.col.keyword")}</th>
                   <th scope="col">${t("inbox.col.action")}</th>
@@ -136,6 +140,7 @@ export function InboxPage() {
                       <td data-label=${t("inbox.col.from")}>
                         ${m.accountId ? html`<${AccountLink} id=${m.accountId}>${m.name ?? m.accountId}<//><br /><small class="muted">${m.from}</small>` : m.from}
                       </td>
+                      ${pooled ? html`<td data-label=${t("inbox.col.modem")} class="inbox-modem">${m.modemId ?? "–"}</td>` : ""}
                       <td data-label=${t("inbox.text")} class="sms-text">
                         ${m.text}${m.incomplete ? html` <span class="badge">${t("inbox.incomplete")}</span>` : ""}
                       </td>

@@ -1,11 +1,15 @@
-// Modem: profile, port, health, the doctor's checks on the running modem, and an AT console
-// for technicians (the modem driver allows only safe, read-only commands; admins only).
-import { html, useState, useData, Loading, api, can, when, Field, Notice, Signal, count } from "../lib.js";
-import { t, term } from "../i18n/index.js";
+// Modems: every modem of the pool with its figures (GET /api/v1/modems), the doctor's checks
+// on a chosen running modem, and an AT console for administrators (the modem driver allows
+// only safe, read-only commands).
+import { html, useState, useEffect, useData, Loading, api, can, when, Field, Notice, Signal } from "../lib.js";
+import { onLive } from "../live.js";
+import { t } from "../i18n/index.js";
+import { ModemTable, ModemSelect, withHealth } from "../modems.js";
 
 const SUGGESTED = ["AT+CSQ", "AT+CREG?", "AT+COPS?", "AT+CPIN?", "ATI", "AT+CPMS?", "AT+CGMR"];
+const modemPath = (id, what) => `/api/v1/modems/${encodeURIComponent(id)}/${what}`;
 
-function Console() {
+function Console({ modemId }) {
   const [command, setCommand] = useState("AT+CSQ");
   const [lines, setLines] = useState([]);
   const [notice, setNotice] = useState(null);
@@ -13,19 +17,19 @@ function Console() {
     e.preventDefault();
     setNotice(null);
     try {
-      const r = await api("/api/v1/panel/modem/console", { method: "POST", body: { command } });
-      setLines((l) => [...l, `> ${r.command}`, ...r.lines].slice(-200));
+      const r = await api(modemPath(modemId, "console"), { method: "POST", body: { command } });
+      setLines((l) => [...l, `${r.modemId}> ${r.command}`, ...r.lines].slice(-200));
     } catch (err) {
       setNotice({ kind: "error", text: err.message });
     }
   };
   return html`<section class="panel" aria-labelledby="console-h">
-    <h2 id="console-h">${t("modem.console")}</h2>
+    <h2 id="console-h">${t("modem.console", { id: modemId })}</h2>
     <form onSubmit=${run} class="row">
       <${Field}
         id="at-cmd"
         label=${t("modem.command")}
-        hint=${t("modem.command.hint", { examples: SUGGESTED.join(", ") })}
+        hint=${t("modem.commandHint", { examples: SUGGESTED.join(", ") })}
       >
         <input
           id="at-cmd"
@@ -44,34 +48,43 @@ function Console() {
   </section>`;
 }
 
-/** `duegate doctor`'s checks, run through the service's own modem channel (behind any sends). */
-function Doctor() {
+/** `duegate doctor`'s checks, run through the chosen modem's own channel (behind its sends). */
+function Doctor({ modemId }) {
   const [report, setReport] = useState(null);
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState(null);
+  useEffect(() => setReport(null), [modemId]);
   const run = async () => {
     setBusy(true);
     setNotice(null);
     try {
-      setReport(await api("/api/v1/panel/modem/doctor"));
+      setReport(await api(modemPath(modemId, "doctor"), { method: "POST" }));
     } catch (err) {
       setNotice({ kind: "error", text: err.message });
     } finally {
       setBusy(false);
     }
   };
-  const failed = report ? report.checks.filter((c) => !c.ok).length : 0;
+  const failed = report ? report.checks.filter((c) => !c.ok) : [];
   return html`<section class="panel" aria-labelledby="doctor-h">
-    <h2 id="doctor-h">${t("modem.doctor")}</h2>
-    <p class="muted">${t("modem.doctor.intro")}</p>
+    <h2 id="doctor-h">${t("modem.doctor", { id: modemId })}</h2>
+    <p class="muted">${t("modem.doctorIntro")}</p>
     <button type="button" id="doctor-run" onClick=${run} disabled=${busy}>
-      ${busy ? t("modem.checking") : t("modem.check")}
+      ${busy ? t("modem.checking") : t("modem.check", { id: modemId })}
     </button>
     <${Notice} notice=${notice} />
     ${
       report &&
       html`<p id="doctor-summary" role="status">
-          ${failed === 0 ? t("modem.allPassed") : t("modem.failed", { n: count(failed) })}
+          ${
+            failed.length === 0
+              ? t("modem.allPassed", { id: report.modemId })
+              : t("modem.failed", {
+                  id: report.modemId,
+                  n: failed.length,
+                  first: `${failed[0].name}: ${failed[0].detail}`,
+                })
+          }
           <span class="muted">${when(report.at)}</span>
         </p>
         <ul id="doctor-checks" class="checks">
@@ -81,8 +94,8 @@ function Doctor() {
                 <span class=${`badge ${c.ok ? "health-ready" : "health-offline"}`}
                   >${c.ok ? t("modem.pass") : t("modem.fail")}</span
                 >
-                <strong>${c.name}</strong>: ${c.detail}
-                ${c.hint && html`<div class="hint">${t("modem.hint")} ${c.hint}</div>`}
+                <strong>${c.name}</strong>: ${c.signal ? html`<${Signal} signal=${c.signal} />` : c.detail}
+                ${c.hint && html`<div class="hint">${t("modem.hint", { hint: c.hint })}</div>`}
               </li>`,
           )}
         </ul>`
@@ -90,107 +103,86 @@ function Doctor() {
   </section>`;
 }
 
+function SerialPorts({ d }) {
+  const ports = new Set(d.items.map((m) => m.port));
+  return html`<section class="panel" aria-labelledby="ports-h">
+    <h2 id="ports-h">${t("modem.ports")}</h2>
+    ${
+      d.serialPortsError
+        ? html`<p class="error">${d.serialPortsError}</p>`
+        : d.serialPorts.length === 0
+          ? html`<p class="muted">${t("modem.noPorts")}</p>`
+          : html`<div class="table-wrap">
+              <table id="ports-table" class="cards">
+                <thead>
+                  <tr>
+                    <th scope="col">${t("modem.col.path")}</th>
+                    <th scope="col">${t("modem.col.stable")}</th>
+                    <th scope="col">${t("modem.col.maker")}</th>
+                    <th scope="col">${t("modem.col.usb")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${d.serialPorts.map(
+                    (p) =>
+                      html`<tr key=${p.path}>
+                        <td data-label=${t("modem.col.path")}>
+                          <code>${p.path}</code
+                          >${ports.has(p.path) || ports.has(p.byId) ? html` <span class="badge">${t("modem.inUse")}</span>` : ""}
+                        </td>
+                        <td data-label=${t("modem.col.stable")}><code>${p.byId ?? "–"}</code></td>
+                        <td data-label=${t("modem.col.maker")}>${p.manufacturer ?? "–"}</td>
+                        <td data-label=${t("modem.col.usb")}>
+                          ${p.vendorId ? `${p.vendorId}:${p.productId ?? ""}` : "–"}
+                        </td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>`
+    }
+    <p class="muted">${t("modem.portsHelp")}</p>
+  </section>`;
+}
+
 export function ModemPage() {
-  const state = useData(() => api("/api/v1/panel/modem"));
-  return html` <h1 tabindex="-1">${t("nav.modem")}</h1>
+  const state = useData(() => api("/api/v1/modems"));
+  const [modems, setModems] = useState(null);
+  const [chosen, setChosen] = useState(null);
+  useEffect(() => {
+    if (state.data) setModems(state.data.items);
+  }, [state.data]);
+  useEffect(() => {
+    const reload = () =>
+      api("/api/v1/modems")
+        .then((d) => setModems(d.items))
+        .catch(() => {});
+    const offs = [
+      onLive("modem.health", (h) => setModems((ms) => withHealth(ms, h))),
+      onLive("modem.rotation", reload),
+      onLive("modem.credit", reload),
+    ];
+    return () => offs.forEach((off) => off());
+  }, []);
+  return html` <h1 tabindex="-1">${t("modem.title")}</h1>
     <${Loading} state=${state}
-      >${(d) =>
-        html` <section class="panel" aria-labelledby="modem-cfg-h">
-            <h2 id="modem-cfg-h">${t("modem.config")}</h2>
-            <dl class="facts">
-              <div>
-                <dt>${t("modem.port")}</dt>
-                <dd>${d.port === "sim" ? t("modem.simulator") : d.port}</dd>
-              </div>
-              <div>
-                <dt>${t("modem.profile")}</dt>
-                <dd>${d.profile}</dd>
-              </div>
-              <div>
-                <dt>${t("modem.baud")}</dt>
-                <dd>${count(d.baudRate)}</dd>
-              </div>
-            </dl>
-            <h3>${t("modem.ports")}</h3>
-            ${
-              Array.isArray(d.ports)
-                ? d.ports.length === 0
-                  ? html`<p class="muted">${t("modem.noPorts")}</p>`
-                  : html`<div class="table-wrap">
-                      <table id="ports-table">
-                        <thead>
-                          <tr>
-                            <th scope="col">${t("modem.path")}</th>
-                            <th scope="col">${t("modem.stableName")}</th>
-                            <th scope="col">${t("modem.maker")}</th>
-                            <th scope="col">${t("modem.usbId")}</th>
-                          </tr>
-                        </thead>
-                        <tbody>
-                          ${d.ports.map(
-                            (p) =>
-                              html`<tr key=${p.path}>
-                                <td>
-                                  <code>${p.path}</code
-                                  >${p.path === d.port || p.byId === d.port ? html` <span class="badge">${t("modem.inUse")}</span>` : ""}
-                                </td>
-                                <td><code>${p.byId ?? "–"}</code></td>
-                                <td>${p.manufacturer ?? "–"}</td>
-                                <td>${p.vendorId ? `${p.vendorId}:${p.productId ?? ""}` : "–"}</td>
-                              </tr>`,
-                          )}
-                        </tbody>
-                      </table>
-                    </div>`
-                : html`<p class="error">${d.ports?.error}</p>`
-            }
-            <p class="muted">${t("modem.otherPort")}</p>
+      >${(d) => {
+        const list = modems ?? d.items;
+        const modemId = chosen ?? list[0]?.id;
+        return html` <section class="panel" aria-labelledby="modems-h">
+            <h2 id="modems-h">${t("modem.pool", { n: list.length })}</h2>
+            <${ModemTable} modems=${list} currency=${d.currency} />
           </section>
-          <section class="panel" aria-labelledby="modem-health-h">
-            <h2 id="modem-health-h">${t("modem.health")}</h2>
-            ${
-              d.health
-                ? html`<dl class="facts">
-                    <div>
-                      <dt>${t("dash.state")}</dt>
-                      <dd><span class=${`badge health-${d.health.state}`}>${term("health", d.health.state)}</span></dd>
-                    </div>
-                    <div>
-                      <dt>${t("modem.model")}</dt>
-                      <dd>${d.health.model ?? "–"}</dd>
-                    </div>
-                    <div>
-                      <dt>${t("dash.signal")}</dt>
-                      <dd><${Signal} signal=${d.health.signal} /></dd>
-                    </div>
-                    <div>
-                      <dt>${t("dash.registration")}</dt>
-                      <dd>${d.health.registration ? term("registration", d.health.registration) : "–"}</dd>
-                    </div>
-                    <div>
-                      <dt>${t("dash.operator")}</dt>
-                      <dd>${d.health.operator ?? "–"}</dd>
-                    </div>
-                    <div>
-                      <dt>${t("dash.sim")}</dt>
-                      <dd>${d.health.simState ?? "–"}</dd>
-                    </div>
-                    <div>
-                      <dt>${t("modem.checked")}</dt>
-                      <dd>${when(d.health.at)}</dd>
-                    </div>
-                    ${
-                      d.health.lastError &&
-                      html`<div>
-                        <dt>${t("dash.lastError")}</dt>
-                        <dd class="error">${d.health.lastError}</dd>
-                      </div>`
-                    }
-                  </dl>`
-                : html`<p class="muted">${t("modem.noHealth")}</p>`
-            }
-          </section>
-          ${d.doctorAvailable && html`<${Doctor} />`}
-          ${can("admin") && d.consoleAvailable ? html`<${Console} />` : html`<p class="muted">${t("modem.consoleAdmins")}</p>`}`}
+          ${
+            modemId &&
+            html`<section class="panel" aria-labelledby="choose-h">
+                <h2 id="choose-h">${t("modem.checkOne")}</h2>
+                <${ModemSelect} modems=${list} value=${modemId} onChange=${setChosen} />
+              </section>
+              <${Doctor} modemId=${modemId} />
+              ${can("admin") ? html`<${Console} modemId=${modemId} />` : html`<p class="muted">${t("modem.consoleAdmins")}</p>`}`
+          }
+          <${SerialPorts} d=${d} />`;
+      }}
     <//>`;
 }
