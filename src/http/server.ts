@@ -25,7 +25,7 @@ import { suppressionRoutes } from "./routes/suppressions.js";
 import { mqttCredentialRoutes } from "./routes/mqtt-credentials.js";
 import { allowedHostSet, hostGuardHook } from "./allowed-hosts.js";
 import { budgetOwner, RequestBudget, rateLimitHook } from "./rate-limit.js";
-import { parseListen } from "../cli/options.js";
+import { parseListen } from "../config/listen.js";
 import { healthRoutes } from "./health.js";
 
 import { createAjv } from "../api/validate.js";
