@@ -23,6 +23,7 @@ import { reportRoutes } from "./routes/reports.js";
 import { deskRoutes } from "./routes/desk.js";
 import { suppressionRoutes } from "./routes/suppressions.js";
 import { mqttCredentialRoutes } from "./routes/mqtt-credentials.js";
+import { settingsRoutes } from "./routes/settings.js";
 import { allowedHostSet, hostGuardHook } from "./allowed-hosts.js";
 import { budgetOwner, RequestBudget, rateLimitHook } from "./rate-limit.js";
 import { parseListen } from "../config/listen.js";
@@ -122,6 +123,7 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
       await api.register(deskRoutes, { services });
       await api.register(suppressionRoutes, { services });
       await api.register(mqttCredentialRoutes, { services });
+      await api.register(settingsRoutes, { services });
     },
     { prefix: "/api/v1" },
   );

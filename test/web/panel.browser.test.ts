@@ -39,9 +39,7 @@ async function launch(): Promise<BrowserContext> {
 }
 
 /** A page with no session (cookies cleared), with page errors and console errors collected. */
-async function newPage(
-  viewport = { width: 1280, height: 900 },
-): Promise<{
+async function newPage(viewport = { width: 1280, height: 900 }): Promise<{
   context: { close(): Promise<void>; request: BrowserContext["request"] };
   page: Page;
   problems: string[];
@@ -299,10 +297,10 @@ suite("web panel in Chromium", () => {
     const restored = await page.evaluate(async () => {
       const me = await (await fetch("/api/v1/me")).json();
       return (
-        await fetch("/api/v1/panel/settings", {
-          method: "PUT",
+        await fetch("/api/v1/settings", {
+          method: "PATCH",
           headers: { "content-type": "application/json", "x-csrf-token": me.csrfToken },
-          body: JSON.stringify({ values: { "outbox.sendWindow.end": "21:00" } }),
+          body: JSON.stringify({ "outbox.sendWindow.end": "21:00" }),
         })
       ).status;
     });
@@ -348,10 +346,10 @@ suite("web panel in Chromium", () => {
     const put = await page.evaluate(
       async (token) =>
         (
-          await fetch("/api/v1/panel/settings", {
-            method: "PUT",
+          await fetch("/api/v1/settings", {
+            method: "PATCH",
             headers: { "content-type": "application/json", "x-csrf-token": token },
-            body: JSON.stringify({ values: { "outbox.sendWindow.end": "23:00" } }),
+            body: JSON.stringify({ "outbox.sendWindow.end": "23:00" }),
           })
         ).status,
       csrf,

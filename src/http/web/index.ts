@@ -16,7 +16,6 @@ import { liveRoutes } from "./live.js";
 import { logRoutes } from "./logs.js";
 import { panelReadRoutes } from "./panel-read.js";
 import { panelWriteRoutes } from "./panel-write.js";
-import { settingsRoutes } from "./settings.js";
 import { jsonErrorHandler } from "../auth/errors.js";
 
 export type { WebServices } from "./ports.js";
@@ -92,6 +91,5 @@ export const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app, opts)
     await panel.register(logRoutes, { services: opts.services });
     await panel.register(panelReadRoutes, { services: opts.services });
     await panel.register(panelWriteRoutes, { services: opts.services });
-    await panel.register(settingsRoutes, { services: opts.services });
   });
 };

@@ -3,6 +3,7 @@
 import { html, useState, useData, Loading, api, can, when, Field, Notice } from "../lib.js";
 import { EditableSettings } from "./settings-form.js";
 import { MqttBroker } from "./settings-mqtt.js";
+import { TestMail } from "./settings-email.js";
 
 /** Nested settings as dotted keys ("sendWindow.start"), the way the configuration file names them. */
 function flatten(value, prefix = "", out = []) {
@@ -208,46 +209,8 @@ function ApiKeys() {
   </section>`;
 }
 
-/** The SMTP relay as configured (secrets hidden) and the "send test mail" button with the classified answer. */
-function EmailRelay({ config, admin }) {
-  const [to, setTo] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [notice, setNotice] = useState(null);
-  const send = async (e) => {
-    e.preventDefault();
-    setBusy(true);
-    setNotice(null);
-    try {
-      const r = await api("/api/v1/email/test", { method: "POST", body: { to } });
-      setNotice({ kind: "ok", text: `Test mail accepted by the relay: ${r.response}` });
-    } catch (err) {
-      // 502 carries the failure class (connection-refused, tls, authentication, relay-denied, ...) in its message.
-      setNotice({ kind: "error", text: err.message });
-    } finally {
-      setBusy(false);
-    }
-  };
-  return html`<section class="panel" aria-labelledby="smtp-h">
-    <h2 id="smtp-h">E-mail (SMTP relay)</h2>
-    <p class="muted">
-      ${config?.enabled ? "Reminders may go by e-mail through this relay (docs/email.md)." : "E-mail is off (email.enabled). The test works before switching it on."}
-    </p>
-    <${ConfigSection} title="Relay settings" value=${config ?? {}} />
-    ${
-      admin &&
-      html`<form onSubmit=${send} class="filters" aria-label="Send a test mail" id="smtp-test">
-        <${Field} id="smtp-to" label="Send a test mail to"
-          ><input id="smtp-to" type="email" required value=${to} onInput=${(e) => setTo(e.target.value)}
-        /><//>
-        <button type="submit" disabled=${busy}>${busy ? "Sending…" : "Send test mail"}</button>
-      </form>`
-    }
-    <${Notice} notice=${notice} />
-  </section>`;
-}
-
 export function SettingsPage() {
-  const state = useData(() => api("/api/v1/panel/settings"));
+  const state = useData(() => api("/api/v1/settings"));
   const admin = can("admin");
   return html` <h1 tabindex="-1">Settings</h1>
     ${!admin && html`<p class="notice" id="viewer-note" role="status">Only administrators can change settings, users and API keys.</p>`}
@@ -257,9 +220,8 @@ export function SettingsPage() {
             duegate ${d.version ?? ""}. Changes made here are saved on the appliance and override the configuration
             file; environment variables and command-line flags override them.
           </p>
-          ${d.editable ? html`<${EditableSettings} view=${d.editable} admin=${admin} onSaved=${() => state.reload()} />` : html`<${ConfigSection} title="MQTT" value=${d.config.mqtt} /><${ConfigSection} title="Sending (windows, pacing, limits)" value=${d.config.outbox} />`}
+          ${d.editable ? html`<${EditableSettings} view=${d.editable} admin=${admin} onSaved=${() => state.reload()} extras=${{ email: admin && html`<${TestMail} />` }} />` : html`<${ConfigSection} title="MQTT" value=${d.config.mqtt} /><${ConfigSection} title="Sending (windows, pacing, limits)" value=${d.config.outbox} /><${ConfigSection} title="E-mail" value=${d.config.email} />`}
           <${ConfigSection} title="HTTP" value=${d.config.http} />
-          <${EmailRelay} config=${d.config.email} admin=${admin} />
           ${admin && html`<${MqttBroker} /><${Users} /><${ApiKeys} />`}`}
     <//>`;
 }
