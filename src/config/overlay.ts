@@ -104,6 +104,8 @@ export interface SettingField {
   unit?: string;
   /** The valid values in words: "a whole number between 1 and 60 minutes", "a time like 08:00". */
   expected: string;
+  /** What a valid text looks like, when a pattern checks it ("a time like 08:00"). */
+  format?: string;
   kind: SettingKind;
   choices?: Array<{ value: unknown; label: string }>;
   minimum?: number;
@@ -150,6 +152,7 @@ function fieldOf(key: string): SettingField {
     ...(f?.hint ? { hint: f.hint } : {}),
     ...(f?.unit ? { unit: f.unit } : {}),
     expected: expectedInWords(entry.schema, f),
+    ...(f?.format ? { format: f.format } : {}),
     kind,
     ...(kind === "choice" ? { choices: choicesOf(entry.schema, f) } : {}),
     ...(node.minimum !== undefined ? { minimum: node.minimum } : {}),

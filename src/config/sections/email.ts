@@ -10,7 +10,7 @@ export const EmailSection = Type.Object(
     enabled: Type.Boolean({
       ...facts({
         label: "Send reminders by e-mail too",
-        hint: "Takes effect after a restart; the test mail works before.",
+        hint: "The test mail works before it is switched on.",
         editable: true,
         restart: true,
       }),

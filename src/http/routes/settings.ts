@@ -23,6 +23,7 @@ const Field = Type.Object({
   hint: Type.Optional(Type.String()),
   unit: Type.Optional(Type.String()),
   expected: Type.String({ description: 'The valid values in words: "a whole number between 1 and 60 minutes".' }),
+  format: Type.Optional(Type.String({ description: 'What a valid text looks like: "a time like 08:00".' })),
   kind: Type.String({ description: "switch, whole-number, number, text, choice, list, number-list or json." }),
   choices: Type.Optional(Type.Array(Type.Object({ value: Type.Unknown(), label: Type.String() }))),
   minimum: Type.Optional(Type.Number()),

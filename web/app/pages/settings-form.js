@@ -17,6 +17,9 @@ export function tr(key, english, vars = {}) {
   return english.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
 }
 
+/** Whether the valid values are worth a line under the field: a switch, a choice or free text say it themselves. */
+const saysRange = (f) => !f.secret && (Boolean(f.format) || !["switch", "choice", "text"].includes(f.kind));
+
 const idOf = (key) => `set-${key.replace(/\./g, "-")}`;
 const labelOf = (f) => tr(`setting.${f.key}.label`, f.label);
 const hintOf = (f) => (f.hint ? tr(`setting.${f.key}.hint`, f.hint) : "");
@@ -175,7 +178,7 @@ function SettingsSection({ section, label, fields, view, admin, onSaved, childre
       const beside = (err.fields ?? []).some((f) => byKey[f.field]);
       setNotice({
         kind: "error",
-        text: beside ? tr("settings.notSaved", "Not saved: see the fields marked below.") : err.message,
+        text: beside ? tr("settings.notSaved", "Not saved: see the fields marked in red.") : err.message,
       });
     } finally {
       setBusy(false);
@@ -192,7 +195,7 @@ function SettingsSection({ section, label, fields, view, admin, onSaved, childre
           const locked = view.locked[f.key];
           const hint = [
             hintOf(f),
-            f.secret ? "" : `${tr("settings.expected", "Allowed:")} ${f.expected}.`,
+            saysRange(f) ? `${tr("settings.expected", "Allowed:")} ${f.expected}.` : "",
             f.restart ? tr("settings.needsRestart", "Takes effect after a restart.") : "",
             locked ? tr("settings.lockedBy", "Set by {name} in the environment.", { name: locked }) : "",
             view.fromPanel.includes(f.key) ? tr("settings.changedHere", "Changed in the panel.") : "",
