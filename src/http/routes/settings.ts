@@ -58,12 +58,17 @@ const Saved = Type.Object({
   editable: Editable,
 });
 
+/** Every 400 of this route: a refused change (with fields) or a body that is no change at all (src/http/errors.ts). */
 const Refused = Type.Object({
   error: Type.Object({
     code: Type.String(),
     message: Type.String(),
-    field: Type.String(),
-    fields: Type.Array(Type.Object({ field: Type.String(), message: Type.String() })),
+    field: Type.Optional(Type.String()),
+    fields: Type.Optional(
+      Type.Array(Type.Object({ field: Type.String(), message: Type.String() }), {
+        description: "Each refused key with its message in words.",
+      }),
+    ),
   }),
 });
 
