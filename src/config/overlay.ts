@@ -113,9 +113,10 @@ export interface SettingField {
   secret: boolean;
   /** A change takes effect after the next start. */
   restart: boolean;
-  /** The section it is shown in ("outbox.sendWindow") and that section's label. */
+  /** The section it is shown in ("outbox.sendWindow"), that section's label and its hint, if any. */
   section: string;
   sectionLabel: string;
+  sectionHint?: string;
 }
 
 /** What the panel shows: values of plain keys, "set"/"not set" for secrets, where each comes from. */
@@ -131,12 +132,12 @@ export interface SettingsView {
 }
 
 /** The nearest section with a label: "outbox.sendWindow" for outbox.sendWindow.start, "gateway" for gateway.companyName. */
-function sectionOf(key: string): { section: string; sectionLabel: string } {
+function sectionOf(key: string): { section: string; sectionLabel: string; sectionHint?: string } {
   const parts = key.split(".").slice(0, -1);
   for (let n = parts.length; n > 0; n--) {
     const section = parts.slice(0, n).join(".");
-    const label = sectionFacts(section)?.label;
-    if (label) return { section, sectionLabel: label };
+    const f = sectionFacts(section);
+    if (f?.label) return { section, sectionLabel: f.label, ...(f.hint ? { sectionHint: f.hint } : {}) };
   }
   return { section: parts.join("."), sectionLabel: parts.join(".") };
 }

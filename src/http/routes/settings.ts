@@ -32,6 +32,7 @@ const Field = Type.Object({
   restart: Type.Boolean({ description: "A change takes effect after the next start." }),
   section: Type.String(),
   sectionLabel: Type.String(),
+  sectionHint: Type.Optional(Type.String()),
 });
 
 const Editable = Type.Object({

@@ -130,7 +130,7 @@ function Input({ field, view, value, set, secret, setSecret, disabled, described
 }
 
 /** One section of settings with its own Save: a change to the relay does not send the send window along. */
-function SettingsSection({ section, label, fields, view, admin, onSaved, children }) {
+function SettingsSection({ section, label, hint, fields, view, admin, onSaved, children }) {
   const initial = () => Object.fromEntries(fields.map((f) => [f.key, shown(f, view.values[f.key])]));
   const [form, setForm] = useState(initial);
   const [secrets, setSecrets] = useState({});
@@ -188,6 +188,7 @@ function SettingsSection({ section, label, fields, view, admin, onSaved, childre
   const sectionId = idOf(section);
   return html`<section class="panel" aria-labelledby=${`${sectionId}-h`} id=${sectionId}>
     <h2 id=${`${sectionId}-h`}>${tr(`setting.section.${section}`, label)}</h2>
+    ${hint && html`<p class="muted">${tr(`setting.section.${section}.hint`, hint)}</p>`}
     <form onSubmit=${save} aria-label=${tr(`setting.section.${section}`, label)} novalidate>
       <div class="settings-grid">
         ${fields.map((f) => {
@@ -238,7 +239,7 @@ export function EditableSettings({ view, admin, onSaved, extras = {} }) {
   for (const f of view.fields) {
     const last = sections[sections.length - 1];
     if (last?.section === f.section) last.fields.push(f);
-    else sections.push({ section: f.section, label: f.sectionLabel, fields: [f] });
+    else sections.push({ section: f.section, label: f.sectionLabel, hint: f.sectionHint, fields: [f] });
   }
   return html`<div id="settings-form">
     ${sections.map(
