@@ -196,6 +196,11 @@ export default tseslint.config(
     ],
     "core/ is the shared kernel: it imports nothing of the project",
   ),
+  forbid(
+    ["src/app.ts", "src/compose/**"],
+    ["**/cli/**"],
+    "the composition root serves the duegate command, never the reverse: shared helpers live in src/config/ or src/system/",
+  ),
   {
     files: ["test/**", "bench/**", "scripts/**"],
     rules: { "no-console": "off", "@typescript-eslint/no-non-null-assertion": "off" },

@@ -22,14 +22,14 @@ import { SessionSweeper } from "./session-sweeper.js";
 export interface MqttBridgeDeps {
   services: BridgeServices;
   config: Pick<Config, "mqtt"> & { gateway: Pick<Config["gateway"], "id"> };
-  /** Undelivered events, durable across restarts (app.ts: FileJournal.open(<dataDir>/mqtt-outgoing.jsonl)). */
+  /** Undelivered events, durable across restarts (src/compose/mqtt.ts: FileJournal.open(<dataDir>/mqtt-outgoing.jsonl)). */
   journal: EventJournal<OutgoingEvent>;
   /**
-   * The embedded broker's users (app.ts: kept in <dataDir>/mqtt/users.json). Without it (tests
+   * The embedded broker's users (src/compose/mqtt.ts: kept in <dataDir>/mqtt/users.json). Without it (tests
    * and tools that build a bridge alone) the users live in memory for the bridge's lifetime.
    */
   brokerUsers?: BrokerUsers;
-  /** The appliance's certificate for the mqtts listener (app.ts: ensureTlsIdentity). Without it: no TLS listener. */
+  /** The appliance's certificate for the mqtts listener (src/compose/mqtt.ts: ensureTlsIdentity). Without it: no TLS listener. */
   tlsIdentity?: () => Promise<{ cert: string; key: string; fingerprint256: string }>;
 }
 

@@ -1,5 +1,6 @@
 import { loadConfig } from "../config/load.js";
-import { createLogger, LogRing } from "../core/log.js";
+import { LogRing } from "../core/log.js";
+import { appLogger } from "../compose/logger.js";
 import { createApp } from "../app.js";
 import { createNotifier, startWatchdog } from "../system/sd-notify.js";
 import { onReload } from "../system/reload.js";
@@ -12,11 +13,7 @@ export async function runCommand(opts: Record<string, string | undefined>): Prom
     overrides: flagOverrides(opts),
   });
   const logRing = new LogRing();
-  const logger = createLogger({
-    level: config.log.level,
-    ...(config.log.pretty !== undefined ? { pretty: config.log.pretty } : {}),
-    ring: logRing,
-  });
+  const logger = appLogger(config, logRing);
   const notifier = createNotifier(process.env, { logger });
   const app = await createApp(config, { logger, logRing, ...(file ? { configFile: file } : {}) });
   const reload = onReload(() => app.reload(), { logger, notifier });

@@ -7,7 +7,7 @@ import type { Config } from "../config/schema.js";
 import { createLogger } from "../core/log.js";
 import { DuegateError, ErrorCode, errorMessage, isDuegateError } from "../core/errors.js";
 import { poolMembers, type PoolMemberSpec } from "../modem/pool/members.js";
-import { SECRET_KEYS } from "../core/mask.js";
+import { maskSecrets } from "../config/settings-catalog.js";
 import { flagOverrides } from "./options.js";
 import { pduDecodeCommand, pduEncodeCommand } from "./pdu.js";
 import { brokerExposure } from "../bridge/exposure.js";
@@ -194,22 +194,10 @@ export async function restoreCommand(
   }
 }
 
-function hideSecrets(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(hideSecrets);
-  if (value && typeof value === "object")
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [
-        k,
-        SECRET_KEYS.has(k) || /password|secret|key$/i.test(k) ? (v ? "[hidden]" : v) : hideSecrets(v),
-      ]),
-    );
-  return value;
-}
-
 export function configCommand(opts: Record<string, string | undefined>): number {
   try {
     const config = configFor(opts);
-    out(JSON.stringify(hideSecrets(config), null, 2));
+    out(JSON.stringify(maskSecrets(config, "[hidden]"), null, 2));
     return 0;
   } catch (e) {
     return fail(e);

@@ -1,6 +1,7 @@
 import type { TSchema } from "@sinclair/typebox";
 import { ConfigSchema } from "./schema.js";
 import { envToPath } from "./load.js";
+import { factsOf } from "./setting-facts.js";
 
 interface Node {
   type?: string;
@@ -35,6 +36,13 @@ function typeOf(n: Node): string {
   return `${n.type ?? "any"}${range ? ` (${range})` : ""}`;
 }
 
+/** The settings page column: the field's label and when a change takes effect; secret or not. */
+function onPage(n: Node): string {
+  const f = factsOf(n as TSchema);
+  const page = f?.editable ? `${f.label}, ${f.restart ? "after a restart" : "at once"}` : "–";
+  return f?.secret ? `${page}; secret` : page;
+}
+
 /** docs/configuration.md, generated from the schema so that it cannot drift from it. */
 export function configurationMarkdown(): string {
   const lines: string[] = [
@@ -52,7 +60,9 @@ export function configurationMarkdown(): string {
     "(`duegate run --help`).",
     "",
     "Some keys can also be changed in the web panel (Settings, administrators only): the send",
-    "window, limits and retries, the reminder and reply options, the company details and MQTT.",
+    "window, limits and retries, the reminder and reply options, the company details, MQTT and the",
+    "SMTP relay. The column *settings page* names them by the label the page shows and says when a",
+    "change takes effect; *secret* keys are never shown (only set / not set) and never logged.",
     "Those changes are saved in the data directory as `<dataDir>/settings.yaml` (the file in /etc",
     "is read-only to the service) and merged on top of the file. Precedence, highest first:",
     "flags, then environment, then the panel's settings.yaml, then the file, then defaults.",
@@ -67,12 +77,15 @@ export function configurationMarkdown(): string {
       if (child.type === "object" && child.properties) {
         lines.push(`${"#".repeat(Math.min(depth + 2, 4))} \`${p}\``, "");
         if (child.description) lines.push(child.description, "");
-        lines.push("| key | type | default | environment | meaning |", "| --- | --- | --- | --- | --- |");
+        lines.push(
+          "| key | type | default | environment | settings page | meaning |",
+          "| --- | --- | --- | --- | --- | --- |",
+        );
         const leaves = Object.entries(child.properties).filter(([, c]) => !(c.type === "object" && c.properties));
         for (const [k, c] of leaves) {
           const def = c.default === undefined ? "" : `\`${JSON.stringify(c.default)}\``;
           lines.push(
-            `| \`${p}.${k}\` | ${typeOf(c)} | ${def} | \`${envName(`${p}.${k}`)}\` | ${(c.description ?? "").replace(/\|/g, "\\|")} |`,
+            `| \`${p}.${k}\` | ${typeOf(c)} | ${def} | \`${envName(`${p}.${k}`)}\` | ${onPage(c)} | ${(c.description ?? "").replace(/\|/g, "\\|")} |`,
           );
         }
         lines.push("");

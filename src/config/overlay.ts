@@ -4,8 +4,9 @@
  * directory, <dataDir>/settings.yaml, written atomically (src/store). loadConfig merges it
  * between the file and the environment: flags > environment > panel overlay > file > defaults.
  *
- * Only the keys below may be edited from the panel: the ones an office changes (send windows,
- * limits, wording, the broker). Ports, data paths, users and the HTTP listener stay in the file.
+ * Only the keys whose facts say `editable` (src/config/sections/*.ts, src/config/setting-facts.ts)
+ * may be edited from the panel: the ones an office changes (send windows, limits, wording, the
+ * broker, the SMTP relay). Ports, data paths, users and the HTTP listener stay in the file.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -13,54 +14,15 @@ import { parseDocument, stringify } from "yaml";
 import { DuegateError, ErrorCode, isDuegateError } from "../core/errors.js";
 import type { Logger } from "../core/log.js";
 import { AtomicJsonFile } from "../store/atomic-file.js";
-import { ConfigSchema, type Config } from "./schema.js";
+import type { Config } from "./schema.js";
 import { envToPath, validateConfig } from "./validate.js";
+import { needsRestart, PANEL_SETTINGS, SECRET_SETTINGS, sectionFacts, settingEntry } from "./settings-catalog.js";
+import { choicesOf, expectedInWords, kindOf, labelOf, refusalInWords, type SettingKind } from "./setting-words.js";
 
 export const OVERLAY_FILE = "settings.yaml";
 
-/** Whole sections whose every key is editable. */
-const EDITABLE_SECTIONS = ["outbox.sendWindow", "outbox.limits", "outbox.retry"];
-const EDITABLE_KEYS = [
-  "dunning.graceDays",
-  "dunning.consolidate",
-  "dunning.appendOptOutLine",
-  "dunning.paidPauseDays",
-  "dunning.promiseGraceDays",
-  "inbound.unknownNumberReply",
-  "inbound.unknownKeywordHelp",
-  "inbound.aliases",
-  "gateway.companyName",
-  "gateway.supportContact",
-  "gateway.ownNumber",
-  "mqtt.mode",
-  "mqtt.url",
-  "mqtt.username",
-  "mqtt.password",
-  "mqtt.baseTopic",
-  "mqtt.ca",
-  "mqtt.cert",
-  "mqtt.key",
-  "mqtt.rejectUnauthorized",
-];
-
-/** Values never sent to a browser: the panel shows "set" or "not set". (mqtt.key is a file path, not the key.) */
-export const SECRET_SETTINGS: ReadonlySet<string> = new Set(["mqtt.password"]);
-
-function schemaNode(path: string): { properties?: Record<string, unknown> } | undefined {
-  let node: unknown = ConfigSchema;
-  for (const k of path.split("."))
-    node = (node as { properties?: Record<string, unknown> } | undefined)?.properties?.[k];
-  return node as { properties?: Record<string, unknown> } | undefined;
-}
-
-/** Every key the panel may set, as dotted paths ("outbox.sendWindow.end"), in display order. */
-export const PANEL_SETTINGS: readonly string[] = [
-  ...EDITABLE_SECTIONS.flatMap((section) =>
-    Object.keys(schemaNode(section)?.properties ?? {}).map((k) => `${section}.${k}`),
-  ),
-  ...EDITABLE_KEYS,
-];
-const EDITABLE = new Set(PANEL_SETTINGS);
+export { PANEL_SETTINGS, SECRET_SETTINGS };
+const EDITABLE: ReadonlySet<string> = new Set(PANEL_SETTINGS);
 
 export function overlayPath(dataDir: string): string {
   return join(dataDir, OVERLAY_FILE);
@@ -134,15 +96,84 @@ export function environmentKeys(env: Record<string, string | undefined>): Map<st
   return out;
 }
 
+/** One field of the Settings page, in a person's words, from the key's facts. */
+export interface SettingField {
+  key: string;
+  label: string;
+  hint?: string;
+  unit?: string;
+  /** The valid values in words: "a whole number between 1 and 60 minutes", "a time like 08:00". */
+  expected: string;
+  /** What a valid text looks like, when a pattern checks it ("a time like 08:00"). */
+  format?: string;
+  kind: SettingKind;
+  choices?: Array<{ value: unknown; label: string }>;
+  minimum?: number;
+  maximum?: number;
+  secret: boolean;
+  /** A change takes effect after the next start. */
+  restart: boolean;
+  /** The section it is shown in ("outbox.sendWindow"), that section's label and its hint, if any. */
+  section: string;
+  sectionLabel: string;
+  sectionHint?: string;
+}
+
 /** What the panel shows: values of plain keys, "set"/"not set" for secrets, where each comes from. */
 export interface SettingsView {
   keys: readonly string[];
+  fields: SettingField[];
   values: Record<string, unknown>;
   secrets: Record<string, "set" | "not set">;
   /** Keys whose value comes from the panel overlay. */
   fromPanel: string[];
   /** Keys fixed by an environment variable (its name). */
   locked: Record<string, string>;
+}
+
+/** The nearest section with a label: "outbox.sendWindow" for outbox.sendWindow.start, "gateway" for gateway.companyName. */
+function sectionOf(key: string): { section: string; sectionLabel: string; sectionHint?: string } {
+  const parts = key.split(".").slice(0, -1);
+  for (let n = parts.length; n > 0; n--) {
+    const section = parts.slice(0, n).join(".");
+    const f = sectionFacts(section);
+    if (f?.label) return { section, sectionLabel: f.label, ...(f.hint ? { sectionHint: f.hint } : {}) };
+  }
+  return { section: parts.join("."), sectionLabel: parts.join(".") };
+}
+
+function fieldOf(key: string): SettingField {
+  const entry = settingEntry(key)!;
+  const f = entry.facts;
+  const node = entry.schema as { minimum?: number; maximum?: number };
+  const kind = kindOf(entry.schema);
+  return {
+    key,
+    label: labelOf(key),
+    ...(f?.hint ? { hint: f.hint } : {}),
+    ...(f?.unit ? { unit: f.unit } : {}),
+    expected: expectedInWords(entry.schema, f),
+    ...(f?.format ? { format: f.format } : {}),
+    kind,
+    ...(kind === "choice" ? { choices: choicesOf(entry.schema, f) } : {}),
+    ...(node.minimum !== undefined ? { minimum: node.minimum } : {}),
+    ...(node.maximum !== undefined ? { maximum: node.maximum } : {}),
+    secret: SECRET_SETTINGS.has(key),
+    restart: needsRestart(key),
+    ...sectionOf(key),
+  };
+}
+
+const FIELDS: readonly SettingField[] = PANEL_SETTINGS.map(fieldOf);
+
+/** The editable key a schema error is about: outbox.sendWindow.days for outbox.sendWindow.days.3. */
+function editableKeyOf(field: string): string | undefined {
+  const parts = field.split(".");
+  for (let n = parts.length; n > 0; n--) {
+    const key = parts.slice(0, n).join(".");
+    if (EDITABLE.has(key)) return key;
+  }
+  return undefined;
 }
 
 export type SettingsPlan =
@@ -178,7 +209,14 @@ export class SettingsOverlay {
       const name = this.lockedBy(key);
       if (name) locked[key] = name;
     }
-    return { keys: PANEL_SETTINGS, values, secrets, fromPanel: [...leaves(this.tree).keys()], locked };
+    return {
+      keys: PANEL_SETTINGS,
+      fields: [...FIELDS],
+      values,
+      secrets,
+      fromPanel: [...leaves(this.tree).keys()],
+      locked,
+    };
   }
 
   /**
@@ -195,28 +233,28 @@ export class SettingsOverlay {
       else if (this.lockedBy(key))
         problems.push({
           field: key,
-          message: `${key} is set by ${this.lockedBy(key)} in the service's environment, which wins over the panel`,
+          message: `${labelOf(key)} is set by ${this.lockedBy(key)} in the service's environment, which wins over the panel`,
         });
-      else if (value === undefined || value === null) problems.push({ field: key, message: `${key} needs a value` });
+      else if (value === undefined || value === null)
+        problems.push({ field: key, message: refusalInWords(key, undefined) });
       else {
         if (JSON.stringify(getPath(config, key)) !== JSON.stringify(value)) changed.push(key);
         setPath(candidate, key, value);
         setPath(tree, key, value);
       }
     }
-    const topic = change["mqtt.baseTopic"];
-    if (typeof topic === "string" && !topic.split("/").every((l) => l.length > 0 && !/[+#\0]/.test(l)))
-      problems.push({ field: "mqtt.baseTopic", message: "mqtt.baseTopic: no empty levels, + or #" });
-    if (problems.length > 0) return { ok: false, problems };
+    // The values that could be taken are checked too, so that the form shows every problem at once.
+    let next: Config;
     try {
-      return { ok: true, config: validateConfig(candidate, "settings"), overlay: tree, changed };
+      next = validateConfig(candidate, "settings");
     } catch (e) {
       if (!isDuegateError(e, ErrorCode.ConfigInvalid)) throw e;
       const fields = Array.isArray(e.context.fields)
         ? (e.context.fields as FieldProblem[])
         : [{ field: "", message: e.message }];
-      return { ok: false, problems: fields };
+      return { ok: false, problems: [...problems, ...inWords(fields, change)] };
     }
+    return problems.length > 0 ? { ok: false, problems } : { ok: true, config: next, overlay: tree, changed };
   }
 
   /** Durable when it resolves: tmp + fsync + rename, with a .bak of the previous copy. */
@@ -232,4 +270,18 @@ export class SettingsOverlay {
       if (key === path || key.startsWith(`${path}.`) || path.startsWith(`${key}.`)) return name;
     return undefined;
   }
+}
+
+/**
+ * The schema's problems as the person at the form reads them: beside the field they changed,
+ * named by its label, with the valid range in words. One per field.
+ */
+function inWords(problems: FieldProblem[], change: Record<string, unknown>): FieldProblem[] {
+  const out = new Map<string, FieldProblem>();
+  for (const p of problems) {
+    const key = editableKeyOf(p.field);
+    if (!key) out.set(p.field, p);
+    else if (!out.has(key)) out.set(key, { field: key, message: refusalInWords(key, change[key]) });
+  }
+  return [...out.values()];
 }

@@ -1,5 +1,5 @@
 import { pino, type Logger, type LoggerOptions, type DestinationStream } from "pino";
-import { maskDeep, maskText } from "./mask.js";
+import { maskDeep, maskText, SECRET_KEYS } from "./mask.js";
 
 export type { Logger };
 
@@ -13,6 +13,8 @@ export interface LogOptions {
   destination?: DestinationStream;
   /** Recent lines are kept here for the web panel's log page. */
   ring?: LogRing;
+  /** More key names whose values are never logged (the configuration's secrets), besides SECRET_KEYS. */
+  secretKeys?: Iterable<string>;
 }
 
 /** The last N log lines, for the panel's Logs page, already masked. */
@@ -32,11 +34,12 @@ export function createLogger(options: LogOptions = {}): Logger {
   const pretty = options.pretty ?? Boolean(process.stdout.isTTY);
   // https://no-color.org: any non-empty NO_COLOR turns colour off; piped output never gets escape codes.
   const colorize = options.colorize ?? (Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
+  const secrets: ReadonlySet<string> = new Set([...SECRET_KEYS, ...(options.secretKeys ?? [])]);
   const config: LoggerOptions = {
     level: options.level ?? "info",
     formatters: {
       // Every object logged is masked: phone numbers shortened, secrets and money removed.
-      log: (obj) => maskDeep(obj) as Record<string, unknown>,
+      log: (obj) => maskDeep(obj, 0, secrets) as Record<string, unknown>,
     },
     hooks: {
       logMethod(args, method) {

@@ -46,18 +46,23 @@ export const SECRET_KEYS = new Set([
   "body",
 ]);
 
-export function maskDeep(value: unknown, depth = 0): unknown {
+/**
+ * A copy with phone numbers masked and secrets redacted. `secrets` adds key names to SECRET_KEYS:
+ * the configuration's own secret keys (src/config/settings-catalog.ts secretKeyNames), which the
+ * kernel cannot know itself.
+ */
+export function maskDeep(value: unknown, depth = 0, secrets: ReadonlySet<string> = SECRET_KEYS): unknown {
   if (depth > 6) return "[deep]";
   if (typeof value === "string") return maskText(value);
-  if (Array.isArray(value)) return value.map((v) => maskDeep(v, depth + 1));
+  if (Array.isArray(value)) return value.map((v) => maskDeep(v, depth + 1, secrets));
   if (value && typeof value === "object" && !(value instanceof Error)) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      if (SECRET_KEYS.has(k)) out[k] = "[redacted]";
+      if (secrets.has(k)) out[k] = "[redacted]";
       else if (PHONE_KEYS.has(k) && typeof v === "string") out[k] = maskNumber(v);
       else if (PHONE_KEYS.has(k) && Array.isArray(v))
         out[k] = v.map((x) => (typeof x === "string" ? maskNumber(x) : x));
-      else out[k] = maskDeep(v, depth + 1);
+      else out[k] = maskDeep(v, depth + 1, secrets);
     }
     return out;
   }

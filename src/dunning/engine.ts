@@ -126,7 +126,8 @@ export class DunningEngine implements Service {
   private lastReport: EvaluationReport | undefined;
 
   private constructor(
-    private readonly deps: DunningEngineDeps,
+    /** Replaced whole by applySettings(), never changed in place. */
+    private deps: DunningEngineDeps,
     private readonly policies: PolicyStore,
     private readonly memory: StepMemory,
     private readonly sendTimes: SendTimeMemory,
@@ -162,6 +163,19 @@ export class DunningEngine implements Service {
     if (configured !== undefined)
       await policies.save(configured, deps.config.policy ? "config" : "built-in", deps.clock.now());
     return engine;
+  }
+
+  /**
+   * Settings changed in the web panel (src/compose/live-settings.ts): the company details and
+   * the options of the dunning section are in force for the next evaluation, preview and
+   * forecast. The schedule (evaluateCron) and the data directory stay as opened.
+   */
+  applySettings(next: { config: DunningConfig; gateway: DunningEngineDeps["gateway"] }): void {
+    this.deps = {
+      ...this.deps,
+      config: { ...next.config, evaluateCron: this.deps.config.evaluateCron },
+      gateway: { ...next.gateway, dataDir: this.deps.gateway.dataDir },
+    };
   }
 
   async start(): Promise<void> {

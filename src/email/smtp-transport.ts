@@ -40,27 +40,44 @@ export function smtpOptions(c: EmailConfig): SMTPTransport.Options {
   };
 }
 
+/** The relay settings a mail cannot go without; throws EmailNotConfigured naming the key. */
+function checked(c: EmailConfig): EmailConfig {
+  if (!c.host)
+    throw new DuegateError(ErrorCode.EmailNotConfigured, "email.host is empty: name the SMTP relay", {
+      field: "email.host",
+    });
+  if (!c.from)
+    throw new DuegateError(ErrorCode.EmailNotConfigured, "email.from is empty: name the sender address", {
+      field: "email.from",
+    });
+  return c;
+}
+
 /** The From header: "Company <billing@example.com>" (the name quoted by nodemailer). */
 function fromOf(c: EmailConfig, companyName: string): { name: string; address: string } {
   return { name: c.fromName || companyName, address: c.from };
 }
 
 export class SmtpTransport implements EmailTransport {
-  private readonly transporter: Transporter<SMTPTransport.SentMessageInfo>;
+  private transporter: Transporter<SMTPTransport.SentMessageInfo>;
 
   constructor(
-    private readonly c: EmailConfig,
-    private readonly companyName: string,
+    private c: EmailConfig,
+    private companyName: string,
   ) {
-    if (!c.host)
-      throw new DuegateError(ErrorCode.EmailNotConfigured, "email.host is empty: name the SMTP relay", {
-        field: "email.host",
-      });
-    if (!c.from)
-      throw new DuegateError(ErrorCode.EmailNotConfigured, "email.from is empty: name the sender address", {
-        field: "email.from",
-      });
-    this.transporter = nodemailer.createTransport(smtpOptions(c));
+    this.transporter = nodemailer.createTransport(smtpOptions(checked(c)));
+  }
+
+  /**
+   * The relay's settings changed in the panel (src/compose/live-settings.ts): the next mail
+   * connects with them. A mail in flight finishes on its own connection (one per mail).
+   */
+  applySettings(c: EmailConfig, companyName: string): void {
+    const next = nodemailer.createTransport(smtpOptions(checked(c)));
+    this.transporter.close();
+    this.transporter = next;
+    this.c = c;
+    this.companyName = companyName;
   }
 
   async send(mail: OutgoingMail): Promise<{ response: string }> {

@@ -49,7 +49,7 @@ export interface HttpServices extends Omit<BridgeServices, "ledger" | "outbox"> 
   };
 }
 
-/** What the e-mail routes need (src/http/routes/email.ts); built in src/app.ts. */
+/** What the e-mail routes need (src/http/routes/email.ts); built in src/compose/email.ts. */
 export interface EmailPort {
   /** The account a signed unsubscribe token names, or undefined. */
   verifyUnsubscribe(token: unknown): string | undefined;

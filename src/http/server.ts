@@ -25,9 +25,10 @@ import { reportRoutes } from "./routes/reports.js";
 import { deskRoutes } from "./routes/desk.js";
 import { suppressionRoutes } from "./routes/suppressions.js";
 import { mqttCredentialRoutes } from "./routes/mqtt-credentials.js";
+import { settingsRoutes } from "./routes/settings.js";
 import { allowedHostSet, hostGuardHook } from "./allowed-hosts.js";
 import { budgetOwner, RequestBudget, rateLimitHook } from "./rate-limit.js";
-import { parseListen } from "../cli/options.js";
+import { parseListen } from "../config/listen.js";
 import { healthRoutes } from "./health.js";
 import { modemRoutes } from "./routes/modems.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
@@ -141,6 +142,7 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
       await api.register(mqttCredentialRoutes, { services });
       await api.register(modemRoutes, { services });
       await api.register(dashboardRoutes, { services });
+      await api.register(settingsRoutes, { services });
     },
     { prefix: "/api/v1" },
   );

@@ -4,7 +4,7 @@
  * and `duegate doctor` (src/system/security-warnings.ts) agree.
  */
 import { isLoopbackHost } from "../system/network-address.js";
-import { parseListen } from "../cli/options.js";
+import { parseListen } from "../config/listen.js";
 
 export interface HttpTlsSettings {
   listen: string;

@@ -71,7 +71,7 @@ export class Inbound implements Service {
   private timer: TimerHandle | undefined;
   private stopped = false;
   private lastRotation = -Infinity;
-  /** The section in force (reconfigure replaces it); d.config is only what open() was given. */
+  /** The section in force (applySettings replaces it); d.config is only what open() was given. */
   private config: InboundConfig;
 
   private constructor(
@@ -81,7 +81,7 @@ export class Inbound implements Service {
     private readonly intake: PartIntake,
     private readonly inbox: Inbox,
     private readonly responder: KeywordResponder,
-    /** Replaced whole by reconfigure(), never changed in place: each SMS keeps the rules it was routed with. */
+    /** Replaced whole by applySettings(), never changed in place: each SMS keeps the rules it was routed with. */
     private rules: KeywordRules,
     /** Stored, action not done (crash between the two, or the ledger failed): redone by start() and the sweep. */
     private readonly unhandled: Map<string, InboundRecord>,
@@ -90,7 +90,7 @@ export class Inbound implements Service {
   }
 
   /**
-   * Checks a config section as open() and reconfigure() would take it, changing nothing:
+   * Checks a config section as open() and applySettings() would take it, changing nothing:
    * throws ConfigInvalid (context.where names the setting) for an alias claimed by two
    * keywords, an empty alias or a name that is no keyword.
    */
@@ -160,7 +160,7 @@ export class Inbound implements Service {
   }
 
   /**
-   * A new config section (settings saved in the web panel, src/app.ts reconfigure): aliases, per-locale aliases, reply
+   * A new config section (settings saved in the web panel, src/compose/live-settings.ts): aliases, per-locale aliases, reply
    * texts, company name and support contact, reply limits, paidPauseDays, promiseMaxDays,
    * stopConfirmation, unknownKeywordHelp, unknownNumberReply and dedupDays are in force for the
    * next SMS. The swap is one assignment between two messages: an SMS already taken is routed
@@ -169,7 +169,7 @@ export class Inbound implements Service {
    * (the reassembler with the parts waiting in it, the staff inbox) and wait for the next start,
    * as does defaultRegion (the ledger matched the numbers on file with the one read at its open).
    */
-  reconfigure(next: InboundConfig): void {
+  applySettings(next: InboundConfig): void {
     const rules = Inbound.rulesFor(next, this.state.data);
     const kept = {
       reassemblyTimeoutMinutes: this.config.reassemblyTimeoutMinutes,

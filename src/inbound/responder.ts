@@ -31,7 +31,7 @@ import type { InboundAction, InboundRecord, ReplyOutcome } from "./types.js";
 /**
  * What the settings decide about an answer: the keyword router (aliases), the reply texts
  * (company, support contact), the hourly allowance and the keyword options. Built whole from
- * one config section and never changed afterwards: Inbound.reconfigure swaps in a new one, and
+ * one config section and never changed afterwards: Inbound.applySettings swaps in a new one, and
  * an SMS is routed and answered with the one it started with.
  */
 export interface KeywordRules {

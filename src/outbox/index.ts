@@ -252,8 +252,8 @@ export class Outbox implements OutboxPort, Service {
    * Settings changed in the web panel, in force at once: windows, limits and retries are read
    * on every pick, so the next decision uses them; the part at the modem is not disturbed.
    */
-  updateConfig(partial: Partial<Pick<Config["outbox"], "sendWindow" | "limits" | "retry">>): void {
-    // In place: the queue's limits and the sender read these same objects.
+  applySettings(partial: Partial<Pick<Config["outbox"], "sendWindow" | "limits" | "retry">>): void {
+    // In place, in the outbox's own copy of its section (given at open): the queue's limits and the sender read these objects.
     if (partial.limits) Object.assign(this.d.config.limits, partial.limits);
     if (partial.retry) Object.assign(this.d.config.retry, partial.retry);
     if (partial.sendWindow) {

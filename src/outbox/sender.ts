@@ -159,7 +159,7 @@ export class SendLoop {
     });
   }
 
-  /** Send windows changed (Outbox.updateConfig): the next pick uses them. */
+  /** Send windows changed (Outbox.applySettings): the next pick uses them. */
   setWindows(windows: SendWindows): void {
     this.d.windows = windows;
   }

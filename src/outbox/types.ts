@@ -230,7 +230,7 @@ export interface OutgoingMail {
 }
 
 /**
- * What sends one mail: the SMTP adapter (src/email/smtp-transport.ts), wired in src/app.ts.
+ * What sends one mail: the SMTP adapter (src/email/smtp-transport.ts), wired in src/compose/email.ts.
  * Rejects with DuegateError EmailTemporary (4xx, refused, timeout, TLS, auth: retried) or
  * EmailRejected (5xx for this mail: failed with the server's answer).
  */

@@ -9,7 +9,7 @@ import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from "node
 import { join, resolve } from "node:path";
 import type { Config } from "../config/schema.js";
 import { httpsEnabled } from "../http/tls-policy.js";
-import { parseListen } from "../cli/options.js";
+import { parseListen } from "../config/listen.js";
 import { errorMessage } from "../core/errors.js";
 import { isLoopbackHost } from "./network-address.js";
 import { octal } from "./data-dir.js";

@@ -8,7 +8,7 @@ import { ModemSimulator } from "../../src/modem/index.js";
 import { silentLogger } from "../../src/core/log.js";
 
 /**
- * Inbound settings saved on the panel's Settings page (PUT /api/v1/panel/settings, as the page
+ * Inbound settings saved on the panel's Settings page (PATCH /api/v1/settings, as the page
  * sends it: session cookie and CSRF token) answer the next SMS, with no restart in between.
  */
 const ALICE = "+4915123400001";
@@ -30,10 +30,10 @@ describe("keyword settings saved in the panel apply to the next SMS", () => {
     }
   };
   const save = async (values: Record<string, unknown>) => {
-    const res = await fetch(`${app.httpUrl}/api/v1/panel/settings`, {
-      method: "PUT",
+    const res = await fetch(`${app.httpUrl}/api/v1/settings`, {
+      method: "PATCH",
       headers: { "content-type": "application/json", cookie: session.cookie, "x-csrf-token": session.csrf },
-      body: JSON.stringify({ values }),
+      body: JSON.stringify(values),
     });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };

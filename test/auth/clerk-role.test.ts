@@ -74,7 +74,7 @@ const DESK_ROUTES: Array<[string, string, unknown?]> = [
 /** What a clerk may not touch: the appliance's settings, policy, people, keys, ledger feed, modem console. */
 const NOT_FOR_CLERKS: Array<[string, string, unknown?]> = [
   ["PUT", "/api/v1/panel/policy", {}],
-  ["PUT", "/api/v1/panel/settings", { values: { "outbox.sendWindow.end": "23:00" } }],
+  ["PATCH", "/api/v1/settings", { "outbox.sendWindow.end": "23:00" }],
   ["POST", "/api/v1/users", { name: "mallory", role: "admin", password: "long enough password" }],
   ["PATCH", "/api/v1/users/carla", { role: "admin" }],
   ["GET", "/api/v1/users"],

@@ -9,7 +9,7 @@ import { overlayPath } from "../../src/config/overlay.js";
 import { silentLogger } from "../../src/core/log.js";
 import { ModemSimulator } from "../../src/modem/index.js";
 
-/** App.reconfigure: what the panel's PUT /api/v1/panel/settings calls. */
+/** App.reconfigure: what the panel's PATCH /api/v1/settings calls. */
 describe("settings changed in the panel, on the running appliance", () => {
   let app: App;
   let dataDir: string;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../src/core/errors.js";
 import { ALICE, account, BOB, FakeLedger, inboundConfig, invoice, pdus, rig, START } from "./fakes.js";
 
-/** Inbound.reconfigure: the panel's (or a reload's) inbound settings in force for the next SMS, without a restart. */
+/** Inbound.applySettings: the panel's (or a reload's) inbound settings in force for the next SMS, without a restart. */
 describe("new inbound settings while running", () => {
   const ledger = () =>
     new FakeLedger()
@@ -15,7 +15,7 @@ describe("new inbound settings while running", () => {
     expect(r.inbound.list({}).items[0]!.keyword).toBe("unknown");
     expect(r.outbox.to(ALICE)).toHaveLength(0);
 
-    r.inbound.reconfigure(
+    r.inbound.applySettings(
       inboundConfig({
         localeAliases: { pl: { balance: ["STAN"] } },
         companyName: "Acme Security",
@@ -41,7 +41,7 @@ describe("new inbound settings while running", () => {
     const r = await rig({ ledger: ledger() });
     await r.receive(ALICE, "HELP");
     await r.receive(ALICE, "HELP please");
-    r.inbound.reconfigure(inboundConfig({ replyLimitPerHour: 2 }));
+    r.inbound.applySettings(inboundConfig({ replyLimitPerHour: 2 }));
     await r.receive(ALICE, "HELP now");
     expect(r.outbox.to(ALICE)).toHaveLength(2);
     expect(r.inbound.list({}).items.find((m) => m.text === "HELP now")!.action!.replies[0]!.status).toBe(
@@ -53,7 +53,7 @@ describe("new inbound settings while running", () => {
     const r = await rig({ ledger: ledger(), config: { aliases: { balance: ["KONTO"] } } });
     let thrown: unknown;
     try {
-      r.inbound.reconfigure(inboundConfig({ aliases: { balance: ["STOP"] }, supportContact: "never" }));
+      r.inbound.applySettings(inboundConfig({ aliases: { balance: ["STOP"] }, supportContact: "never" }));
     } catch (e) {
       thrown = e;
     }
@@ -81,7 +81,7 @@ describe("new inbound settings while running", () => {
     const r = await rig({ ledger: slow });
     for (const p of pdus(BOB, "STOP", { timestamp: START, concatReference: 1 })) await r.inbound.handlePart(p);
     for (const p of pdus(ALICE, "HELP", { timestamp: START, concatReference: 2 })) await r.inbound.handlePart(p);
-    r.inbound.reconfigure(inboundConfig({ supportContact: "+49 30 999000", companyName: "Acme Security" }));
+    r.inbound.applySettings(inboundConfig({ supportContact: "+49 30 999000", companyName: "Acme Security" }));
     release();
     await r.inbound.idle();
     expect(r.outbox.to(ALICE)[0]!.text).toBe(

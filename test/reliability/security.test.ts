@@ -258,7 +258,7 @@ describe("BALANCE", () => {
 describe("secrets", () => {
   it("are not shown on the settings page, even to an admin", async () => {
     const admin = await login("admin", ADMIN_PASSWORD);
-    const res = await a.server.inject({ url: "/api/v1/panel/settings", headers: { cookie: admin.cookie } });
+    const res = await a.server.inject({ url: "/api/v1/settings", headers: { cookie: admin.cookie } });
     expect(res.statusCode).toBe(200);
     const shown = [...Object.values(SECRETS), ADMIN_PASSWORD].filter((x) => res.body.includes(x));
     expect(shown.map((x) => x.slice(0, 3) + "…")).toEqual([]);

@@ -75,10 +75,10 @@ describe("the data directory is private whatever the umask", () => {
       expect(up, out()).toBe(true);
       // Writes through the panel: a session (auth.json) and a setting with a secret (settings.yaml).
       const { cookie, csrf } = await login(base, "admin", PASSWORD);
-      const saved = await call(`${base}/api/v1/panel/settings`, {
-        method: "PUT",
+      const saved = await call(`${base}/api/v1/settings`, {
+        method: "PATCH",
         headers: { cookie, "x-csrf-token": csrf },
-        body: { values: { "gateway.companyName": "Umask Ltd", "mqtt.password": "a broker secret" } },
+        body: { "gateway.companyName": "Umask Ltd", "mqtt.password": "a broker secret" },
       });
       expect(saved.status, saved.body).toBe(200);
     } finally {

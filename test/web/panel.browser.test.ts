@@ -277,13 +277,15 @@ suite("web panel in Chromium", () => {
     expect(await end.inputValue()).toBe("21:00");
     expect(await page.locator("#set-mqtt-password").getAttribute("placeholder")).toBe("not set");
     await end.fill("25:00");
-    await page.getByRole("button", { name: "Save settings" }).click();
+    await page.getByRole("button", { name: "Save: Send window" }).click();
     await page.waitForSelector("#set-outbox-sendWindow-end-error");
-    expect(await page.locator("#set-outbox-sendWindow-end-error").textContent()).toMatch(/"25:00" is invalid/);
+    expect(await page.locator("#set-outbox-sendWindow-end-error").textContent()).toBe(
+      'Latest send time: "25:00" is not allowed; it must be a time like 21:00.',
+    );
     expect(appliance.services.config.outbox.sendWindow.end).toBe("21:00");
     await end.fill("20:30");
-    await page.getByRole("button", { name: "Save settings" }).click();
-    await page.waitForSelector("text=Saved: outbox.sendWindow.end.");
+    await page.getByRole("button", { name: "Save: Send window" }).click();
+    await page.waitForSelector("text=Saved: Latest send time.");
     expect(appliance.services.config.outbox.sendWindow.end).toBe("20:30"); // in force without a restart
     await page.reload();
     await page.locator("#set-outbox-sendWindow-end").waitFor();
@@ -293,10 +295,10 @@ suite("web panel in Chromium", () => {
     const restored = await page.evaluate(async () => {
       const me = await (await fetch("/api/v1/me")).json();
       return (
-        await fetch("/api/v1/panel/settings", {
-          method: "PUT",
+        await fetch("/api/v1/settings", {
+          method: "PATCH",
           headers: { "content-type": "application/json", "x-csrf-token": me.csrfToken },
-          body: JSON.stringify({ values: { "outbox.sendWindow.end": "21:00" } }),
+          body: JSON.stringify({ "outbox.sendWindow.end": "21:00" }),
         })
       ).status;
     });
@@ -338,14 +340,14 @@ suite("web panel in Chromium", () => {
     );
     expect(send).toBe(403);
     expect(await page.locator("#set-outbox-sendWindow-end").isDisabled()).toBe(true);
-    expect(await page.locator("#settings-save").count()).toBe(0);
+    expect(await page.locator("[id^=save-set-]").count()).toBe(0);
     const put = await page.evaluate(
       async (token) =>
         (
-          await fetch("/api/v1/panel/settings", {
-            method: "PUT",
+          await fetch("/api/v1/settings", {
+            method: "PATCH",
             headers: { "content-type": "application/json", "x-csrf-token": token },
-            body: JSON.stringify({ values: { "outbox.sendWindow.end": "23:00" } }),
+            body: JSON.stringify({ "outbox.sendWindow.end": "23:00" }),
           })
         ).status,
       csrf,

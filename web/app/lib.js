@@ -20,6 +20,8 @@ export class ApiError extends Error {
     this.field = body?.error?.field;
     /** Every refused field, [{ field, message }] (settings). */
     this.fields = body?.error?.fields ?? (this.field ? [{ field: this.field, message: this.message }] : []);
+    /** The whole answer, for routes that say more than the error (the relay test's failure class). */
+    this.body = body;
   }
 }
 

@@ -1,4 +1,5 @@
 import { Type } from "@sinclair/typebox";
+import { facts } from "../setting-facts.js";
 
 // The policy itself (steps, segments, templates) is defined and validated in src/dunning/policy-schema.ts.
 export const DunningSection = Type.Object(
@@ -9,11 +10,22 @@ export const DunningSection = Type.Object(
         "When the engine evaluates (croner syntax, seconds first). It also evaluates on ledger changes and at start.",
     }),
     graceDays: Type.Integer({
+      ...facts({
+        label: "Late steps still sent for",
+        hint: "A reminder that fell due while the appliance was off is still sent if it is at most this many days late.",
+        unit: "days",
+        editable: true,
+      }),
       default: 2,
       minimum: 0,
       description: "A step that fell due while the appliance was off is still sent if at most this many days late.",
     }),
     consolidate: Type.Boolean({
+      ...facts({
+        label: "One message per account and day",
+        hint: "Several invoices reaching a step on the same day share one message.",
+        editable: true,
+      }),
       default: true,
       description:
         "One message per account and day: several invoices reaching steps on one day share one consolidated message.",
@@ -23,15 +35,32 @@ export const DunningSection = Type.Object(
       description: "Schedule nothing until the clock is known to be right (NTP or the modem's network time).",
     }),
     appendOptOutLine: Type.Boolean({
+      ...facts({
+        label: "Add the opt-out line",
+        hint: "Adds 'Reply STOP to opt out' in the debtor's language to reminders that lack it.",
+        editable: true,
+      }),
       default: true,
       description: "Append a localised 'Reply STOP to opt out' line to reminders whose template lacks one.",
     }),
     paidPauseDays: Type.Integer({
+      ...facts({
+        label: "Pause after PAID",
+        hint: "Days reminders pause after a debtor texts PAID.",
+        unit: "days",
+        editable: true,
+      }),
       default: 5,
       minimum: 0,
       description: "Days reminders pause after a debtor texts PAID.",
     }),
     promiseGraceDays: Type.Integer({
+      ...facts({
+        label: "Grace after a promised date",
+        hint: "Days after a promised payment date before reminders resume.",
+        unit: "days",
+        editable: true,
+      }),
       default: 2,
       minimum: 0,
       description: "Days after a promised date before the sequence resumes.",
@@ -91,5 +120,5 @@ export const DunningSection = Type.Object(
       }),
     ),
   },
-  { default: {}, description: "The dunning engine." },
+  { ...facts({ label: "Reminders" }), default: {}, description: "The dunning engine." },
 );

@@ -1,4 +1,5 @@
 import { Type } from "@sinclair/typebox";
+import { facts } from "../setting-facts.js";
 
 export const GatewaySection = Type.Object(
   {
@@ -8,14 +9,21 @@ export const GatewaySection = Type.Object(
       description: "This appliance's id: in MQTT topics and status, so that several gateways can share one broker.",
     }),
     companyName: Type.String({
+      ...facts({ label: "Company name", hint: "Used in reminders ({{company}}) and in HELP replies.", editable: true }),
       default: "Example Alarm Co.",
       description: "The creditor's name, used in templates ({{company}}) and HELP replies.",
     }),
     ownNumber: Type.String({
+      ...facts({ label: "The SIM's own number", hint: "Shown in reminders as {{gatewayNumber}}.", editable: true }),
       default: "",
       description: "The SIM's own number, shown in templates as {{gatewayNumber}}.",
     }),
     supportContact: Type.String({
+      ...facts({
+        label: "Support contact",
+        hint: "How a debtor reaches a person (phone or e-mail), used in HELP replies.",
+        editable: true,
+      }),
       default: "",
       description: "How a debtor reaches a person (phone or e-mail), used in HELP replies.",
     }),
@@ -44,5 +52,5 @@ export const GatewaySection = Type.Object(
       description: "Where duegate keeps its files (outbox, ledger, history). /var/lib/duegate on an appliance.",
     }),
   },
-  { default: {}, description: "Who this gateway is." },
+  { ...facts({ label: "Company" }), default: {}, description: "Who this gateway is." },
 );

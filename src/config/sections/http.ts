@@ -1,4 +1,5 @@
 import { Type } from "@sinclair/typebox";
+import { facts } from "../setting-facts.js";
 
 export const HttpSection = Type.Object(
   {
@@ -32,6 +33,7 @@ export const HttpSection = Type.Object(
       description: "Largest request body (bulk imports).",
     }),
     adminPassword: Type.String({
+      ...facts({ label: "First admin password", secret: true }),
       default: "",
       description:
         "Password of the admin user created at first start; empty generates one and prints it once to the log.",
@@ -82,7 +84,10 @@ export const HttpSection = Type.Object(
     webhooks: Type.Array(
       Type.Object({
         url: Type.String(),
-        secret: Type.String({ description: "HMAC-SHA256 key; never logged." }),
+        secret: Type.String({
+          ...facts({ label: "Webhook signing key", secret: true }),
+          description: "HMAC-SHA256 key; never logged.",
+        }),
         events: Type.Array(Type.String(), { default: [] }),
       }),
       { default: [], description: "Accounting servers that prefer HTTP push: events POSTed, signed, retried." },

@@ -1,10 +1,17 @@
 import { Type } from "@sinclair/typebox";
+import { facts } from "../setting-facts.js";
 
 const KeywordAliases = Type.Record(Type.String(), Type.Array(Type.String()));
 
 export const InboundSection = Type.Object(
   {
     aliases: Type.Record(Type.String(), Type.Array(Type.String()), {
+      ...facts({
+        label: "Extra keyword words",
+        hint: 'Further words per keyword, as JSON, e.g. {"balance": ["SALDO"]}.',
+        format: 'JSON like {"balance": ["SALDO"]}',
+        editable: true,
+      }),
       default: {},
       description:
         "Extra words per keyword (balance, stop, start, help, paid, promise, dispute), e.g. { balance: [SALDO, KONTOSTAND] }. Case, accents and punctuation do not matter.",
@@ -15,14 +22,25 @@ export const InboundSection = Type.Object(
         "Extra words per locale and keyword, e.g. { pl: { balance: [STAN], stop: [NIE] } }. Every alias is active for every sender (a debtor may answer in any language); the locale only groups them.",
     }),
     unknownNumberReply: Type.String({
+      ...facts({
+        label: "Answer to unknown numbers",
+        hint: "Sent to a number that is on no account; empty sends nothing. It must disclose nothing.",
+        editable: true,
+      }),
       default: "",
       description: "Answer to a number that is on no account; empty sends nothing. Must disclose nothing.",
     }),
     unknownKeywordHelp: Type.Boolean({
+      ...facts({
+        label: "Answer other texts with help",
+        hint: "Anything that is not a keyword gets a short help text.",
+        editable: true,
+      }),
       default: false,
       description: "Answer anything that is not a keyword with a short help text.",
     }),
     reassemblyTimeoutMinutes: Type.Integer({
+      ...facts({ label: "Wait for missing SMS parts", unit: "minutes", restart: true }),
       default: 60,
       minimum: 1,
       description: "After this, an incomplete multipart SMS is kept with the parts that arrived.",
@@ -54,6 +72,7 @@ export const InboundSection = Type.Object(
       description: "How long the keys of received SMS parts are kept to recognise the same SMS read twice.",
     }),
     inboxMemory: Type.Integer({
+      ...facts({ label: "Inbox messages kept in memory", unit: "messages", restart: true }),
       default: 10000,
       minimum: 100,
       description: "Inbound messages kept in memory for the staff inbox; older ones stay in the history files.",
@@ -64,5 +83,5 @@ export const InboundSection = Type.Object(
         'Override reply texts per language and key, e.g. { de: { help: "..." } }. Keys and placeholders: docs/keywords.md.',
     }),
   },
-  { default: {}, description: "Inbound SMS and keyword replies." },
+  { ...facts({ label: "Replies to debtors" }), default: {}, description: "Inbound SMS and keyword replies." },
 );

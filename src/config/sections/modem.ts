@@ -1,4 +1,5 @@
 import { Type } from "@sinclair/typebox";
+import { facts } from "../setting-facts.js";
 
 export const ModemSection = Type.Object(
   {
@@ -12,7 +13,11 @@ export const ModemSection = Type.Object(
       default: "generic",
       description: "Modem profile from firmware-config/profiles: generic, sim800, sim7600, ec25, e3372.",
     }),
-    pin: Type.String({ default: "", description: "SIM PIN, if the SIM asks for one. Never logged." }),
+    pin: Type.String({
+      ...facts({ label: "SIM PIN", secret: true }),
+      default: "",
+      description: "SIM PIN, if the SIM asks for one. Never logged.",
+    }),
     smsc: Type.String({ default: "", description: "SMS centre number; empty uses the one stored on the SIM." }),
     statusReports: Type.Boolean({ default: true, description: "Ask the network for delivery reports." }),
     validityMinutes: Type.Integer({
@@ -140,7 +145,9 @@ export const PoolModem = Type.Object(
     }),
     profile: Type.Optional(Type.String({ description: "Modem profile (default modem.profile)." })),
     baudRate: Type.Optional(Type.Integer({ minimum: 300, description: "Serial speed (default modem.baudRate)." })),
-    pin: Type.Optional(Type.String({ description: "This SIM's PIN. Never logged." })),
+    pin: Type.Optional(
+      Type.String({ ...facts({ label: "SIM PIN", secret: true }), description: "This SIM's PIN. Never logged." }),
+    ),
     smsc: Type.Optional(Type.String({ description: "This SIM's SMS centre; empty uses the one stored on the SIM." })),
     number: Type.Optional(
       Type.String({ description: "This SIM's own number (E.164), shown in the panel and used by the simulator." }),

@@ -1,23 +1,69 @@
 import { Type } from "@sinclair/typebox";
+import { facts } from "../setting-facts.js";
 
 export const MqttSection = Type.Object(
   {
     mode: Type.Union([Type.Literal("embedded"), Type.Literal("external"), Type.Literal("off")], {
+      ...facts({
+        label: "Broker",
+        choices: {
+          embedded: "on this appliance (embedded)",
+          external: "the company's broker (external)",
+          off: "off: HTTP only",
+        },
+        editable: true,
+      }),
       default: "embedded",
       description: "embedded: run a broker (aedes) on the appliance; external: connect to url; off: HTTP only.",
     }),
     url: Type.String({
+      ...facts({
+        label: "Broker address",
+        hint: "For an external broker: mqtt://, mqtts://, ws:// or wss://.",
+        editable: true,
+      }),
       default: "mqtt://127.0.0.1:1883",
       description: "Broker URL for external mode: mqtt://, mqtts://, ws://, wss://.",
     }),
-    username: Type.String({ default: "" }),
-    password: Type.String({ default: "", description: "Never logged." }),
-    baseTopic: Type.String({ default: "duegate", description: "All topics live under <baseTopic>/<gateway id>/..." }),
+    username: Type.String({ ...facts({ label: "User name at the broker", editable: true }), default: "" }),
+    password: Type.String({
+      ...facts({ label: "Password at the broker", secret: true, editable: true }),
+      default: "",
+      description: "Never logged.",
+    }),
+    baseTopic: Type.String({
+      ...facts({
+        label: "Base topic",
+        hint: "All topics live under <base topic>/<gateway id>/.",
+        format: "topic levels like duegate or office/billing, without + or #",
+        editable: true,
+      }),
+      default: "duegate",
+      pattern: "^[^+#/\\u0000]+(/[^+#/\\u0000]+)*$",
+      description: "All topics live under <baseTopic>/<gateway id>/...",
+    }),
     clientId: Type.String({ default: "", description: "Default: duegate-<gateway id>." }),
-    ca: Type.String({ default: "", description: "Path of a CA certificate (PEM) for mqtts/wss." }),
-    cert: Type.String({ default: "", description: "Path of a client certificate (PEM)." }),
-    key: Type.String({ default: "", description: "Path of the client key (PEM)." }),
+    ca: Type.String({
+      ...facts({
+        label: "CA certificate file",
+        hint: "Path of the CA certificate (PEM) for mqtts:// or wss://.",
+        editable: true,
+      }),
+      default: "",
+      description: "Path of a CA certificate (PEM) for mqtts/wss.",
+    }),
+    cert: Type.String({
+      ...facts({ label: "Client certificate file", editable: true }),
+      default: "",
+      description: "Path of a client certificate (PEM).",
+    }),
+    key: Type.String({
+      ...facts({ label: "Client key file", hint: "A file path; the key itself stays in the file.", editable: true }),
+      default: "",
+      description: "Path of the client key (PEM).",
+    }),
     rejectUnauthorized: Type.Boolean({
+      ...facts({ label: "Check the broker's certificate", editable: true }),
       default: true,
       description: "Check the broker's TLS certificate (turn off only for a self-signed test broker).",
     }),
@@ -87,6 +133,7 @@ export const MqttSection = Type.Object(
             'The accounting server\'s user name. Empty: user "accounting" with a password generated at first start (shown once in the log; an admin rotates it in the web panel).',
         }),
         password: Type.String({
+          ...facts({ label: "Accounting server's password", secret: true }),
           default: "",
           description:
             "The accounting server's password when set here (then not rotatable in the panel). Never logged.",
@@ -103,6 +150,7 @@ export const MqttSection = Type.Object(
               description: "User name of a read-only client (dashboards, monitoring).",
             }),
             password: Type.String({
+              ...facts({ label: "Read-only user's password", secret: true }),
               minLength: 1,
               description: "Its password, in clear or as a scrypt hash (scrypt$...). Never logged.",
             }),
@@ -152,5 +200,9 @@ export const MqttSection = Type.Object(
       { default: {} },
     ),
   },
-  { default: {}, description: "The link to the accounting server over MQTT." },
+  {
+    ...facts({ label: "MQTT", hint: "The bridge reconnects when these are saved." }),
+    default: {},
+    description: "The link to the accounting server over MQTT.",
+  },
 );

@@ -18,7 +18,6 @@ import { liveRoutes } from "./live.js";
 import { logRoutes } from "./logs.js";
 import { panelReadRoutes } from "./panel-read.js";
 import { panelWriteRoutes } from "./panel-write.js";
-import { settingsRoutes } from "./settings.js";
 import { demoClockRoutes } from "./demo-clock.js";
 import { jsonErrorHandler } from "../auth/errors.js";
 
@@ -114,7 +113,6 @@ export const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app, opts)
     await panel.register(logRoutes, { services: opts.services });
     await panel.register(panelReadRoutes, { services: opts.services });
     await panel.register(panelWriteRoutes, { services: opts.services });
-    await panel.register(settingsRoutes, { services: opts.services });
     await panel.register(demoClockRoutes, { services: opts.services });
   });
 };

@@ -72,7 +72,7 @@ export interface PanelModem {
   diagnose?(): Promise<{ checks: DoctorCheck[] }>;
 }
 
-/** The settings the panel may change (src/config/overlay.ts; app.ts provides it). */
+/** The settings the panel may change (src/config/overlay.ts; src/compose/live-settings.ts provides it). */
 export interface PanelSettings {
   view(): SettingsView;
   /** Validated against the config schema; refused changes come back as problems per key. */

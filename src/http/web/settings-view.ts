@@ -1,19 +1,12 @@
-/**
- * The configuration as the panel shows it: every secret replaced, so that a viewer can see
- * how the appliance is set up without learning a password, PIN or webhook key.
- */
-const SECRET = /pass(word)?|secret|pin|puk|token|key$/i;
+import { maskSecrets } from "../../config/settings-catalog.js";
 
-export function redactConfig(value: unknown, depth = 0): unknown {
-  if (depth > 8) return "[deep]";
-  if (Array.isArray(value)) return value.map((v) => redactConfig(v, depth + 1));
-  if (value && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value))
-      out[k] = SECRET.test(k) && typeof v === "string" ? (v ? "••••••" : "") : redactConfig(v, depth + 1);
-    return out;
-  }
-  return value;
+/**
+ * The configuration as the panel shows it: every key the schema marks secret replaced
+ * (src/config/setting-facts.ts), so that a viewer can see how the appliance is set up without
+ * learning a password, PIN or webhook key.
+ */
+export function redactConfig(value: unknown): unknown {
+  return maskSecrets(value);
 }
 
 /** A setting by dotted path, or undefined (the config is typed by its owner; the panel reads only a few keys). */

@@ -37,7 +37,7 @@ export interface WebhookDeps {
   logger: Logger;
   gatewayId: string;
   targets: WebhookTarget[];
-  /** One durable journal per target (app.ts: FileJournal.open(<dataDir>/webhook-<n>.jsonl)). */
+  /** One durable journal per target (src/compose/webhooks.ts: FileJournal.open(<dataDir>/webhook-<n>.jsonl)). */
   openJournal(index: number, target: WebhookTarget): Promise<EventJournal<WebhookEvent>>;
   timeoutMs: number;
   maxBackoffMs: number;

@@ -4,6 +4,7 @@ import { html, useState, useData, Loading, api, can, when, Field, Notice } from 
 import { t, i18n } from "../i18n/index.js";
 import { EditableSettings } from "./settings-form.js";
 import { MqttBroker } from "./settings-mqtt.js";
+import { TestMail } from "./settings-email.js";
 
 /** Nested settings as dotted keys ("sendWindow.start"), the way the configuration file names them. */
 function flatten(value, prefix = "", out = []) {
@@ -246,53 +247,16 @@ function ApiKeys() {
   </section>`;
 }
 
-/** The SMTP relay as configured (secrets hidden) and the "send test mail" button with the classified answer. */
-function EmailRelay({ config, admin }) {
-  const [to, setTo] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [notice, setNotice] = useState(null);
-  const send = async (e) => {
-    e.preventDefault();
-    setBusy(true);
-    setNotice(null);
-    try {
-      const r = await api("/api/v1/email/test", { method: "POST", body: { to } });
-      setNotice({ kind: "ok", text: t("smtp.accepted", { response: r.response }) });
-    } catch (err) {
-      // 502 carries the failure class (connection-refused, tls, authentication, relay-denied, ...) in its message.
-      setNotice({ kind: "error", text: err.message });
-    } finally {
-      setBusy(false);
-    }
-  };
-  return html`<section class="panel" aria-labelledby="smtp-h">
-    <h2 id="smtp-h">${t("smtp.title")}</h2>
-    <p class="muted">${config?.enabled ? t("smtp.on") : t("smtp.off")}</p>
-    <${ConfigSection} title=${t("smtp.settings")} value=${config ?? {}} />
-    ${
-      admin &&
-      html`<form onSubmit=${send} class="filters" aria-label=${t("smtp.testLabel")} id="smtp-test">
-        <${Field} id="smtp-to" label=${t("smtp.to")}
-          ><input id="smtp-to" type="email" required value=${to} onInput=${(e) => setTo(e.target.value)}
-        /><//>
-        <button type="submit" disabled=${busy}>${busy ? t("smtp.sending") : t("smtp.send")}</button>
-      </form>`
-    }
-    <${Notice} notice=${notice} />
-  </section>`;
-}
-
 export function SettingsPage() {
-  const state = useData(() => api("/api/v1/panel/settings"));
+  const state = useData(() => api("/api/v1/settings"));
   const admin = can("admin");
   return html` <h1 tabindex="-1">${t("nav.settings")}</h1>
     ${!admin && html`<p class="notice" id="viewer-note" role="status">${t("set.adminsOnly")}</p>`}
     <${Loading} state=${state}
       >${(d) =>
         html` <p class="muted">duegate ${d.version ?? ""}. ${t("set.intro")}</p>
-          ${d.editable ? html`<${EditableSettings} view=${d.editable} admin=${admin} onSaved=${() => state.reload()} />` : html`<${ConfigSection} title="MQTT" value=${d.config.mqtt} /><${ConfigSection} title=${t("set.sending")} value=${d.config.outbox} />`}
+          ${d.editable ? html`<${EditableSettings} view=${d.editable} admin=${admin} onSaved=${() => state.reload()} extras=${{ email: admin && html`<${TestMail} />` }} />` : html`<${ConfigSection} title="MQTT" value=${d.config.mqtt} /><${ConfigSection} title=${t("set.sending")} value=${d.config.outbox} /><${ConfigSection} title=${t("set.email")} value=${d.config.email} />`}
           <${ConfigSection} title="HTTP" value=${d.config.http} />
-          <${EmailRelay} config=${d.config.email} admin=${admin} />
           ${admin && html`<${MqttBroker} /><${Users} /><${ApiKeys} />`}`}
     <//>`;
 }
