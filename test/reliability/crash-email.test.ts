@@ -35,7 +35,7 @@ import type { OutboxMessage } from "../../src/outbox/types.js";
 const run = toolsPresent(MOSQUITTO, SOCAT);
 const EMAIL_ONLY = scaled(200);
 const BOTH = scaled(100);
-const KILLS = scaled(12);
+const KILLS = scaled(10);
 /** Kills at the worst moment: the relay has the mail, the service has not read its answer. */
 const IN_DOUBT_KILLS = Math.max(1, scaled(3));
 const SEED = Number(process.env.DUEGATE_RELIABILITY_SEED ?? Date.now() % 1_000_000);
@@ -372,7 +372,7 @@ describe.runIf(run)("crash: kill -9 during a batch of e-mail reminders", () => {
     expect(logFindings.map((f) => f.line)).toEqual([]);
     expect(exit).toBe(0);
     passed++;
-  }, 600_000);
+  }, 900_000);
 
   it("with the default outbox.inDoubt = fail, the in-doubt mail is not sent again and its record says so", async () => {
     const { service, config, dataDir } = await newService("fail");
@@ -408,7 +408,7 @@ describe.runIf(run)("crash: kill -9 during a batch of e-mail reminders", () => {
       failSettingRecord: record?.state,
     });
     passed++;
-  }, 180_000);
+  }, 300_000);
 });
 
 function median(xs: number[]): number {
