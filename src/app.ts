@@ -313,6 +313,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     inbound,
     stepRecords: () => dunning.stepRecords(),
     book: deskBook,
+    consent,
     clock,
     timeZone: () => config.gateway.defaultTimeZone,
   });
