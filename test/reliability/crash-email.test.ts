@@ -166,7 +166,10 @@ describe.runIf(run)("crash: kill -9 during a batch of e-mail reminders", () => {
   }, 60_000);
 
   afterAll(async () => {
-    for (const s of services) await s.kill9();
+    for (const s of services) {
+      await s.kill9();
+      rmSync(s.configFile, { force: true });
+    }
     // Kept after a failure, for the post-mortem (the path is printed).
     for (const d of dataDirs)
       if (passed === 2) rmSync(d, { recursive: true, force: true });
