@@ -94,7 +94,8 @@ function emailConfig(dataDir: string, smtpPort: number, inDoubt: "resend" | "fai
   return reliabilityConfig(dataDir, {
     gateway: { id: GATEWAY },
     mqtt: { reconnectPeriodMs: 200, keepaliveSeconds: 5 },
-    storage: { flushIntervalMs: 200 },
+    // storage.flushIntervalMs stays at its default (1 s): a record that is not made durable at once
+    // before the relay sees the mail has a whole second to be caught by a kill.
     outbox: { inDoubt },
     dunning: { policy: POLICY, consolidate: false, changeDebounceMs: 200 },
     email: {
