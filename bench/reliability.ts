@@ -1,7 +1,7 @@
 /**
  * npm run bench:reliability: runs the reliability suites (test/reliability) and prints what
  * they measured as one JSON line: crash (lost, sent twice, in doubt, inbound lost, restart
- * times), modem faults (recovery per fault), broker outage, bad input, security and soak
+ * times), crashEmail (mails lost, twice, resent in doubt, history against the SMTP server), modem faults (recovery per fault), broker outage, bad input, security and soak
  * (heap per day, resources, timers, history rotation), with the tests that failed.
  *
  * DUEGATE_RELIABILITY_SCALE=4 npm run bench:reliability makes a larger local run; the seed of

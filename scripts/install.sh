@@ -154,7 +154,14 @@ create_dirs() {
 	install -d -m 0755 "$ROOT/opt" "$ROOT/usr/local/bin" "$ROOT/etc/systemd/system" "$ROOT/etc/udev/rules.d" "$ROOT/etc/modules-load.d"
 }
 
-random_secret() { head -c 24 /dev/urandom | base64 | tr -d '/+=' | head -c 24; }
+# The logins are made by the service at its first start (src/bridge/credentials.ts, src/auth),
+# never written here: a password in the config file cannot be rotated in the panel.
+say_first_logins() {
+	say "the first start makes the MQTT login for the accounting server (user accounting) and the"
+	say "panel's admin password, and shows each once in the journal:"
+	say "  journalctl -u $APP_NAME | grep -E 'created (MQTT )?user'"
+	say "lost: an admin sets a new MQTT password in the web panel (Settings, MQTT broker)"
+}
 
 write_config() {
 	local cfg="$ETC/$APP_NAME.yaml"
@@ -170,7 +177,7 @@ write_config() {
 		umask 0027
 		cat >"$cfg" <<EOF
 # duegate configuration. Every key, its default and meaning: /opt/duegate/docs/configuration.md
-# Secrets live here (MQTT password, SIM PIN, webhook keys): the file is root:duegate 0640.
+# Secrets set here (SIM PIN, webhook keys) stay here: the file is root:duegate 0640.
 gateway:
   id: $gw_id
   companyName: "Example Alarm Co."
@@ -182,19 +189,19 @@ modem:
   profile: generic
   pin: ""
 mqtt:
+  # Plain MQTT stays on 127.0.0.1:1883; the LAN connects over TLS on 8883 with the
+  # appliance's certificate (/var/lib/duegate/tls/duegate.crt). docs/mqtt.md, "Embedded broker".
+  # The accounting server's login (user "accounting") is made at first start and shown once in
+  # the journal; an admin sets a new one in the web panel (Settings, MQTT broker). Setting
+  # embedded.username/password here instead fixes the login, and the panel cannot rotate it.
   mode: embedded
-  embedded:
-    # Plain MQTT stays on 127.0.0.1:1883; the LAN connects over TLS on 8883 with the
-    # appliance's certificate (/var/lib/duegate/tls/duegate.crt). docs/mqtt.md, "Embedded broker".
-    # Generated at install time; the accounting server uses these (docs/mqtt.md).
-    username: accounting
-    password: "$(random_secret)"
 http:
   # The web panel and API on the LAN, over HTTPS (http.tls: auto). The certificate is made at
   # first start; its SHA-256 fingerprint is in the journal and in duegate doctor (docs/security.md).
   listen: 0.0.0.0:8080
 EOF
 		umask "$old_umask"
+		say_first_logins
 	fi
 	chmod 0640 "$cfg"
 	own root:"$APP_NAME" "$cfg"
@@ -313,6 +320,7 @@ Next:
   sudo systemctl restart duegate
   duegate doctor --config /etc/duegate/duegate.yaml
   journalctl -u duegate -f
+  journalctl -u duegate | grep -E 'created (MQTT )?user'   # the first logins, shown once
 Web panel: http://$(hostname -I 2>/dev/null | awk '{print $1}'):8080/  (docs/install.md)
 EOF
 	fi

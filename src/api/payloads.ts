@@ -20,6 +20,8 @@ export const RECORD_LIMITS = {
   nameMaxLength: 200,
   /** A balance is only ever sent to a number on file: few numbers keep that promise small. */
   phonesPerAccount: 5,
+  /** Reminders go to the first address; the rest are on file for staff (docs/email.md). */
+  emailsPerAccount: 5,
   tagsPerAccount: 32,
   tagMaxLength: 64,
   notesMaxLength: 2000,
@@ -92,7 +94,7 @@ export const AccountUpsert = Type.Object(
     ),
     emails: Type.Optional(
       Type.Array(Email, {
-        maxItems: 5,
+        maxItems: L.emailsPerAccount,
         description: "E-mail addresses on file; reminders by e-mail go to the first (docs/email.md).",
       }),
     ),

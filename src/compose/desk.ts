@@ -39,6 +39,7 @@ export async function buildDesk(ctx: AppContext, d: Domain) {
     inbound: d.inbound,
     stepRecords: () => d.dunning.stepRecords(),
     book,
+    consent: d.consent,
     clock,
     timeZone: () => config().gateway.defaultTimeZone,
   });

@@ -4,6 +4,7 @@ export { consentNumber } from "./number.js";
 export {
   describeSource,
   type ConsentSource,
+  type NumberConsentChange,
   type SuppressionChange,
   type SuppressionRecord,
   type SuppressionResult,

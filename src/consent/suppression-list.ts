@@ -23,6 +23,7 @@ import { consentNumber } from "./number.js";
 import {
   describeSource,
   type ConsentSource,
+  type NumberConsentChange,
   type SuppressionDocument,
   type SuppressionRecord,
   type SuppressionResult,
@@ -103,6 +104,14 @@ export class SuppressionList implements ConsentCheck {
       .map((k) => this.doc.data.numbers[k])
       .filter((r): r is SuppressionRecord => r !== undefined)
       .map((r) => structuredClone(r));
+  }
+
+  /** Every change made from `from` to `to` (inclusive), oldest first, with its number (the Today page). */
+  changesBetween(from: number, to: number): NumberConsentChange[] {
+    const out: NumberConsentChange[] = [];
+    for (const r of Object.values(this.doc.data.numbers))
+      for (const c of r.changes) if (c.at >= from && c.at <= to) out.push({ number: r.number, ...structuredClone(c) });
+    return out.sort((a, b) => a.at - b.at);
   }
 
   /** Suppresses the number; durable when it resolves. Already suppressed: the change is still recorded (a second STOP is evidence too). */

@@ -22,6 +22,11 @@ export interface SuppressionChange {
   reason?: string;
 }
 
+/** A change with the number it was made for. */
+export interface NumberConsentChange extends SuppressionChange {
+  number: E164;
+}
+
 /** One number's consent record: kept after a removal too (its changes are evidence). */
 export interface SuppressionRecord {
   number: E164;

@@ -1,9 +1,10 @@
 /**
  * What the collections desk keeps beside the domain: the marks a dunning step set on an
- * account (disconnection, hand-off) until a clerk clears them, which replies a person has
- * handled (by whom, when), and the opt-outs of the last days. The domain only announces
- * these as events (account.mark, account.optout); the desk needs them to stay on screen. An
- * erased account's marks and opt-outs are dropped (ledger.changed with stop "erased").
+ * account (disconnection, hand-off) until a clerk clears them, and which replies a person has
+ * handled (by whom, when). The domain only announces the marks as events (account.mark); the
+ * desk needs them to stay on screen. An erased account's marks are dropped (ledger.changed with
+ * stop "erased"). Opt-outs are not kept here: the Today page reads them from the suppression
+ * list and the accounts' consent logs (src/desk/today.ts), so that there is one record of each.
  *
  * One small JSON file (<dataDir>/desk.json), written coalesced: a clerk's click is made
  * durable before the answer (flush), an event within the store's interval.
@@ -14,7 +15,7 @@ import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/log.js";
 import { DuegateError, ErrorCode } from "../core/errors.js";
 import { JsonStore } from "../store/index.js";
-import type { AccountMarkEvent, DomainEvents, OptOutEvent } from "../api/events.js";
+import type { AccountMarkEvent, DomainEvents } from "../api/events.js";
 
 export type MarkKind = AccountMarkEvent["mark"];
 export const MARK_KINDS: readonly MarkKind[] = ["disconnect", "handoff"];
@@ -40,12 +41,10 @@ interface DeskDocument {
   marks: Record<string, Partial<Record<MarkKind, AccountMark>>>;
   /** inbound id -> who handled it. */
   handled: Record<string, Handled>;
-  /** Newest last, bounded by OPT_OUT_MEMORY. */
-  optOuts: OptOutEvent[];
+  /** Written by earlier versions (opt-outs copied from events); dropped at open. */
+  optOuts?: unknown;
 }
 
-/** Opt-outs kept for the Today page: a busy day on a large ledger stays well below this. */
-const OPT_OUT_MEMORY = 500;
 /** Handled markers kept; the inbox holds fewer messages than this (inbound.inboxMemory). */
 const HANDLED_MEMORY = 5000;
 
@@ -66,12 +65,15 @@ export class DeskBook {
   static async open(opts: DeskBookOptions): Promise<DeskBook> {
     const store = await JsonStore.open<DeskDocument>(
       join(opts.dataDir, "desk.json"),
-      { version: 1, marks: {}, handled: {}, optOuts: [] },
+      { version: 1, marks: {}, handled: {} },
       { logger: opts.logger, coalesceMs: opts.coalesceMs ?? 1000 },
     );
+    if ("optOuts" in store.data) {
+      delete store.data.optOuts;
+      store.markDirty();
+    }
     const book = new DeskBook(store, opts.clock);
     opts.bus.on("account.mark", "desk", (e) => book.addMark(e));
-    opts.bus.on("account.optout", "desk", (e) => book.addOptOut(e));
     // An erasure request leaves nothing of the account here either (docs/security.md, retention and erasure).
     opts.bus.on("ledger.changed", "desk", (e) => (e.stop === "erased" ? book.forgetAccount(e.accountId) : undefined));
     return book;
@@ -87,15 +89,8 @@ export class DeskBook {
     this.store.markDirty();
   }
 
-  private addOptOut(e: OptOutEvent): void {
-    this.doc.optOuts.push({ ...e });
-    if (this.doc.optOuts.length > OPT_OUT_MEMORY) this.doc.optOuts.splice(0, this.doc.optOuts.length - OPT_OUT_MEMORY);
-    this.store.markDirty();
-  }
-
   forgetAccount(accountId: string): void {
     delete this.doc.marks[accountId];
-    this.doc.optOuts = this.doc.optOuts.filter((o) => o.accountId !== accountId);
     this.store.markDirty();
   }
 
@@ -119,10 +114,6 @@ export class DeskBook {
     this.store.markDirty();
     await this.store.flush();
     return found;
-  }
-
-  optOutsSince(since: number): OptOutEvent[] {
-    return this.doc.optOuts.filter((o) => o.at >= since);
   }
 
   handled(inboundId: string): Handled | undefined {

@@ -3,7 +3,11 @@
  * need a person, promises falling due today or broken, open disputes, marks for
  * disconnection or hand-off, and today's opt-outs. Every line names the account, so the
  * panel links each to it. Built from the domain's own records (the engine's step records,
- * the outbox, the inbox, the ledger) and the desk book; nothing here is stored twice.
+ * the outbox, the inbox, the ledger, the suppression list) and the desk book; nothing here is
+ * stored twice. The opt-outs in particular are read from where consent is kept, so that the
+ * page cannot disagree with what the outbox enforces: the suppression list's changes for numbers
+ * (STOP, START, staff, API, import), and the accounts' consent logs for what was changed on one
+ * account only (the panel's button, the API by account id, the e-mail unsubscribe).
  */
 import type { Account, Invoice } from "../ledger/types.js";
 import type { InboundRecord, InboxFilter } from "../inbound/types.js";
@@ -12,20 +16,22 @@ import type { StepRecord } from "../dunning/step-memory.js";
 import { needsStaff } from "../inbound/inbox.js";
 import { addDays } from "../core/calendar.js";
 import type { AccountMark, Handled } from "./desk-book.js";
-import type { OptOutEvent } from "../api/events.js";
+import { describeSource, type NumberConsentChange } from "../consent/index.js";
 
 export interface TodaySources {
   ledger: {
     account(id: string): Account | undefined;
     forEachAccountWithInvoices(visit: (account: Account, invoices: Invoice[]) => void): void;
     invoicesOf(accountId: string): Invoice[];
+    accountsByNumber(number: string): Account[];
+    forEachAccount(visit: (account: Account) => void): void;
   };
+  consent: { changesBetween(from: number, to: number): NumberConsentChange[] };
   outbox: { list(filter: ListFilter): { total: number; items: OutboxMessage[] } };
   inbound: { list(filter: InboxFilter): { total: number; items: InboundRecord[] } };
   stepRecords(): readonly StepRecord[];
   book: {
     marks(): AccountMark[];
-    optOutsSince(since: number): OptOutEvent[];
     handled(id: string): Handled | undefined;
   };
 }
@@ -78,6 +84,10 @@ export interface TodayMark extends AccountMark {
 export interface TodayOptOut {
   accountId: string;
   name: string;
+  /** What it stops: SMS, or e-mail (the unsubscribe link, or staff for the account's e-mail). */
+  channel: "sms" | "email";
+  /** The number it was made for, when it was made for a number (the suppression list's record). */
+  number?: string;
   optedOut: boolean;
   source: string;
   at: number;
@@ -202,17 +212,42 @@ export function buildToday(
   promises.sort((a, b) => (a.status === b.status ? a.date.localeCompare(b.date) : a.status === "broken" ? -1 : 1));
 
   const marks = src.book.marks().map((m) => ({ ...m, name: nameOf(m.accountId) }));
-  const optOuts = src.book
-    .optOutsSince(start)
-    .filter((o) => o.at <= end)
-    .map((o) => ({
-      accountId: o.accountId,
-      name: nameOf(o.accountId),
-      optedOut: o.optedOut,
-      source: o.source,
-      at: o.at,
-    }))
-    .reverse();
+  const optOuts = todaysOptOuts(src, start, end);
 
   return { date, timeZone: bounds.timeZone, reminders, replies, promises, disputes, marks, optOuts };
+}
+
+/**
+ * Today's consent changes, newest first. A number's change is shown for each account that has
+ * the number on file now (a number on file nowhere is on the Opt-outs page, not here). A change
+ * the ledger made for a number (its consent log names the number) is the suppression list's line
+ * already, and is not shown twice.
+ */
+function todaysOptOuts(src: TodaySources, start: number, end: number): TodayOptOut[] {
+  const out: TodayOptOut[] = [];
+  for (const c of src.consent.changesBetween(start, end))
+    for (const a of src.ledger.accountsByNumber(c.number))
+      out.push({
+        accountId: a.id,
+        name: a.name,
+        channel: "sms",
+        number: c.number,
+        optedOut: c.action === "added",
+        source: describeSource(c.source),
+        at: c.at,
+      });
+  src.ledger.forEachAccount((a) => {
+    for (const c of a.consentLog ?? [])
+      if (c.at >= start && c.at <= end && c.number === undefined)
+        out.push({
+          accountId: a.id,
+          name: a.name,
+          channel: c.channel,
+          optedOut: c.optedOut,
+          source: c.source,
+          at: c.at,
+        });
+  });
+  // Each source lists oldest first: reversed, a stable sort keeps the later of two changes in one millisecond first.
+  return out.reverse().sort((a, b) => b.at - a.at);
 }

@@ -9,6 +9,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { AuthService } from "../auth/index.js";
+import { QuietRequestLog } from "./request-log.js";
 import type { AppServices } from "../app-services.js";
 import { join } from "node:path";
 import { authPlugin } from "./auth/index.js";
@@ -54,8 +55,10 @@ export interface ServerOptions {
 export async function buildServer(services: ServerServices, opts: ServerOptions): Promise<FastifyInstance> {
   const { http } = services.config;
   const root = Fastify({
-    // Request lines are info: one per request on the SD card would be too much. Warnings and errors stay.
-    loggerInstance: services.logger.child({ subsystem: "http" }, { level: "warn" }),
+    // At the service's level, so that the panel's audit lines (info) are written; fastify's own
+    // per-request lines go out at debug (src/http/request-log.ts).
+    loggerInstance: services.logger.child({ subsystem: "http" }),
+    logController: new QuietRequestLog(),
     bodyLimit: http.bodyLimitBytes,
     return503OnClosing: true,
     ...(opts.https ? { https: { cert: opts.https.cert, key: opts.https.key, minVersion: "TLSv1.2" as const } } : {}),

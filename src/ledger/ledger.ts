@@ -416,7 +416,13 @@ export class Ledger {
       if (a.optedOut === optedOut) continue;
       a.optedOut = optedOut;
       a.optOutSource = source;
-      a.consentLog = appendConsent(a.consentLog, { at: this.opts.clock.now(), channel: "sms", optedOut, source });
+      a.consentLog = appendConsent(a.consentLog, {
+        at: this.opts.clock.now(),
+        channel: "sms",
+        optedOut,
+        source,
+        ...("number" in sel ? { number: sel.number } : {}),
+      });
       this.doc.touch?.("accounts", id);
       changed.push(id);
     }
@@ -561,6 +567,11 @@ export class Ledger {
   forEachAccountWithInvoices(visit: (account: Account, invoices: Invoice[]) => void): void {
     const { accounts } = this.doc.data;
     this.byAccount.forEach((invoices, id) => invoices.length && accounts[id] && visit(accounts[id], invoices));
+  }
+
+  /** Every account, invoices or not (no copy). */
+  forEachAccount(visit: (account: Account) => void): void {
+    for (const a of Object.values(this.doc.data.accounts)) visit(a);
   }
 
   allPayments(): Iterable<Payment> {

@@ -51,6 +51,8 @@ export interface ConsentChange {
   channel: "sms" | "email";
   optedOut: boolean;
   source: string;
+  /** Set when the change was made for a number (STOP, START, a number suppressed or lifted): the suppression list has its record. */
+  number?: string;
 }
 
 /** Kept per account: enough for any dispute about consent, bounded against a flapping client. */

@@ -1,7 +1,8 @@
 /**
  * GET /api/v1/today against the real appliance over loopback HTTP: each list of the clerk's day
  * filled by the domain's own paths (a DISPUTE and a PROMISE by SMS through the simulated modem,
- * a broken promise, an opt-out in the panel), and emptied again by the clerk's commands.
+ * a broken promise, an opt-out in the panel, STOP and START by SMS, a number suppressed and lifted
+ * by staff, an e-mail unsubscribe), and emptied again by the clerk's commands.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppliance, ADMIN_PASSWORD, type Appliance } from "../web/harness.js";
@@ -124,10 +125,53 @@ describe("GET /api/v1/today", () => {
     expect((await call("POST", "/api/v1/panel/accounts/ACC-100/optout", { optedOut: true })).status).toBe(200);
     expect((await call("POST", "/api/v1/panel/accounts/ACC-100/optout", { optedOut: false })).status).toBe(200);
     const d = await today();
-    expect(d.optOuts.map((o) => [o.accountId, o.optedOut, o.source])).toEqual([
-      ["ACC-100", false, "panel"],
-      ["ACC-100", true, "panel"],
+    expect(d.optOuts.map((o) => [o.accountId, o.channel, o.optedOut, o.source])).toEqual([
+      ["ACC-100", "sms", false, "panel"],
+      ["ACC-100", "sms", true, "panel"],
     ]);
+  });
+
+  it("shows a STOP and a START texted in, read from the suppression list, with the number and the SMS", async () => {
+    appliance.simulator.injectInbound("+4917622222222", "STOP");
+    const stop = await until("the STOP", async () =>
+      (await today()).optOuts.find((o) => o.accountId === "ACC-200" && o.optedOut),
+    );
+    expect(stop).toMatchObject({ name: "John Late", channel: "sms", number: "+4917622222222" });
+    expect(stop.source).toMatch(/^STOP by SMS in_/);
+    appliance.simulator.injectInbound("+4917622222222", "START");
+    const start = await until("the START", async () =>
+      (await today()).optOuts.find((o) => o.accountId === "ACC-200" && !o.optedOut),
+    );
+    expect(start.source).toMatch(/^START by SMS in_/);
+    // once each: the ledger's own record of the same change is not a second line
+    const mine = (await today()).optOuts.filter((o) => o.accountId === "ACC-200");
+    expect(mine.map((o) => o.optedOut)).toEqual([false, true]);
+  });
+
+  it("agrees with the suppression list when staff suppress a number and lift it again", async () => {
+    expect(
+      (await call("POST", "/api/v1/suppressions", { number: "+4917622222222", reason: "asked on the phone" })).status,
+    ).toBe(201);
+    expect((await call("DELETE", "/api/v1/suppressions/%2B4917622222222")).status).toBe(200);
+    const s = appliance.services as unknown as AppServices;
+    const record = s.consent.get("+4917622222222")!;
+    const lines = (await today()).optOuts.filter((o) => o.number === "+4917622222222");
+    // Every change the list holds for the number today, newest first: a lift is on the page too.
+    expect(lines.map((o) => [o.accountId, o.optedOut, o.at])).toEqual(
+      [...record.changes].reverse().map((c) => ["ACC-200", c.action === "added", c.at]),
+    );
+    expect(lines[0]?.source).toBe("panel user admin");
+  });
+
+  it("shows an e-mail unsubscribe as an e-mail opt-out of the account", async () => {
+    const s = appliance.services as unknown as AppServices;
+    await s.ledger.setEmailOptOut("ACC-200", true, "email-link");
+    expect((await today()).optOuts[0]).toMatchObject({
+      accountId: "ACC-200",
+      channel: "email",
+      optedOut: true,
+      source: "email-link",
+    });
   });
 
   it("refuses bad input to the desk's commands with what is wrong and where", async () => {

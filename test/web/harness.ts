@@ -32,6 +32,7 @@ import { webPlugin, type WebServices } from "../../src/http/web/index.js";
 import type { Service } from "../../src/core/lifecycle.js";
 import { Desk } from "../../src/desk/desk.js";
 import { DeskBook } from "../../src/desk/desk-book.js";
+import { SuppressionList } from "../../src/consent/index.js";
 
 export const ADMIN_PASSWORD = "admin password 123";
 
@@ -151,12 +152,14 @@ async function fromPieces(config: Config, simulator: ModemSimulator, logRing: Lo
     settings: () => ({ timeZone: g.defaultTimeZone, costPerPart: config.outbox.costPerPart }),
   });
   const deskBook = await DeskBook.open({ dataDir, bus, clock, logger });
+  const consent = await SuppressionList.open({ dataDir, clock, bus, logger, region: g.defaultRegion });
   const desk = new Desk({
     ledger,
     outbox,
     inbound,
     stepRecords: () => dunning.stepRecords(),
     book: deskBook,
+    consent,
     clock,
     timeZone: () => g.defaultTimeZone,
   });

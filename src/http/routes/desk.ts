@@ -76,9 +76,20 @@ export const TodaySchema = Type.Object({
   marks: Type.Array(Mark, {
     description: "accounts a dunning step marked for disconnection or hand-off, until a clerk clears the mark",
   }),
-  optOuts: Type.Array(Type.Object({ ...Who, optedOut: Type.Boolean(), source: Type.String(), at: Type.Integer() }), {
-    description: "opt-outs and opt-ins today, newest first",
-  }),
+  optOuts: Type.Array(
+    Type.Object({
+      ...Who,
+      channel: Type.Union([Type.Literal("sms"), Type.Literal("email")]),
+      number: Type.Optional(Type.String({ description: "when the change was made for a number" })),
+      optedOut: Type.Boolean(),
+      source: Type.String(),
+      at: Type.Integer(),
+    }),
+    {
+      description:
+        "opt-outs and opt-ins today, newest first: the suppression list's changes for each account with the number on file, and changes made on one account",
+    },
+  ),
 });
 
 const AccountId = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });

@@ -13,7 +13,7 @@ import type { Config } from "../../../src/config/schema.js";
 import { createLogger, LogRing } from "../../../src/core/log.js";
 import type { Clock } from "../../../src/core/clock.js";
 import { ModemSimulator } from "../../../src/modem/index.js";
-import { AuthService } from "../../../src/auth/index.js";
+import type { AuthService } from "../../../src/auth/index.js";
 import { buildServer } from "../../../src/http/server.js";
 
 export const ADMIN_PASSWORD = "reliability admin 2026";
@@ -105,8 +105,9 @@ export async function startInProcess(
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
   await app.start();
-  const clock = app.services.clock;
-  const auth = await AuthService.open({ dataDir, logger, clock, adminPassword: ADMIN_PASSWORD });
+  // The app's own: a second AuthService on the same auth.json would keep its own copy of users,
+  // keys and server-side sessions, and whichever saved last would overwrite the other's.
+  const auth = app.services.auth;
   await auth.createUser("viewer", "viewer", VIEWER_PASSWORD);
   const read = (await auth.createApiKey("reader", ["read"])).key;
   const write = (await auth.createApiKey("writer", ["read", "write"])).key;
@@ -123,8 +124,7 @@ export async function startInProcess(
     keys: { read, write },
     async stop() {
       await server.close();
-      await auth.close();
-      await app.stop();
+      await app.stop(); // closes the auth service too
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -16,7 +16,6 @@ import { installSignalHandlers } from "../../../src/cli/signals.js";
 import { MqttBridge } from "../../../src/bridge/bridge.js";
 import { FileJournal } from "../../../src/store/event-journal.js";
 import type { OutgoingEvent } from "../../../src/bridge/publisher.js";
-import { AuthService } from "../../../src/auth/index.js";
 import { buildServer } from "../../../src/http/server.js";
 
 const cmd = new Command()
@@ -32,7 +31,14 @@ const opts = cmd.opts<Record<string, string | undefined>>();
 const { config, file } = loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: flagOverrides(opts) });
 const logRing = new LogRing();
 const logger = createLogger({ level: config.log.level, pretty: false, ring: logRing });
-const app = await createApp(config, { logger, logRing, ...(file ? { configFile: file } : {}) });
+// The adapters are added below, so the app starts neither its own HTTP server nor its own bridge.
+const app = await createApp(config, {
+  logger,
+  logRing,
+  http: false,
+  mqtt: false,
+  ...(file ? { configFile: file } : {}),
+});
 const dataDir = resolve(config.gateway.dataDir);
 const { clock } = app.services;
 const journal = await FileJournal.open<OutgoingEvent>(join(dataDir, "mqtt-outgoing.jsonl"), {
@@ -42,8 +48,8 @@ const journal = await FileJournal.open<OutgoingEvent>(join(dataDir, "mqtt-outgoi
   maxItems: config.mqtt.journalMaxEvents,
 });
 const bridge = new MqttBridge({ services: app.services, config, journal });
-const auth = await AuthService.open({ dataDir, logger, clock, adminPassword: config.http.adminPassword });
-const server = await buildServer(app.services, { auth, web: false });
+// The app's own auth service: a second one on the same auth.json would overwrite the other's sessions.
+const server = await buildServer(app.services, { auth: app.services.auth, web: false });
 installSignalHandlers({
   logger,
   reload: () => app.reload(),
@@ -51,7 +57,6 @@ installSignalHandlers({
     await server.close();
     await bridge.stop();
     await app.stop();
-    await auth.close();
   },
 });
 await app.start();
