@@ -4,9 +4,10 @@
 import { h, render, Fragment } from "/vendor/preact.mjs";
 import { useState, useEffect, useRef, useMemo, useCallback } from "/vendor/hooks.mjs";
 import htm from "/vendor/htm.mjs";
+import { withInlineSpaces } from "./html-spaces.js";
 import { i18n, t, term } from "./i18n/index.js";
 
-export const html = htm.bind(h);
+export const html = withInlineSpaces(htm.bind(h));
 export { h, render, Fragment, useState, useEffect, useRef, useMemo, useCallback };
 
 /** The logged-in principal and the CSRF token, set once by main.js from GET /api/v1/me. */
