@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
-import htm from "htm";
+import * as htmModule from "htm";
 // @ts-expect-error the panel's modules are plain browser JavaScript without type declarations
 import { withInlineSpaces } from "../../web/app/html-spaces.js";
+
+// htm's declarations are read as CommonJS here; at run time the ESM build's default export is the tag factory.
+type Htm = {
+  bind<R>(
+    h: (type: string, props: Record<string, unknown> | null, ...children: unknown[]) => R,
+  ): (strings: TemplateStringsArray, ...values: unknown[]) => R | R[];
+};
+const htm = (htmModule as unknown as { default: Htm }).default;
 
 type Node = { type: string; props: Record<string, unknown> | null; children: unknown[] } | string;
 const h = (type: string, props: Record<string, unknown> | null, ...children: unknown[]): Node => ({
