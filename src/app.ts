@@ -23,6 +23,7 @@ import { UnsubscribeTokens, loadUnsubscribeSecret, unsubscribeLinks } from "./em
 import type { EmailPort } from "./http/ports.js";
 import { newId } from "./core/ids.js";
 import { Outbox } from "./outbox/index.js";
+import { fileStorage } from "./store/index.js";
 import { Ledger } from "./ledger/index.js";
 import { SuppressionList } from "./consent/index.js";
 import { DunningEngine } from "./dunning/index.js";
@@ -162,8 +163,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   // E-mail through the company's relay (docs/email.md): only when switched on.
   const smtp = config.email.enabled ? new SmtpTransport(config.email, config.gateway.companyName) : undefined;
   const unsubscribeTokens = new UnsubscribeTokens(() => loadUnsubscribeSecret(dataDir, config.email.unsubscribeSecret));
-  const outbox = await Outbox.open({
+  // The data directory's one store (src/store/storage.ts), with the storage settings: the outbox's files.
+  const store = fileStorage({
     dataDir,
+    clock,
+    logger: logger.child({ sub: "store" }),
+    flushIntervalMs: config.storage.flushIntervalMs,
+    historyRetentionDays: config.storage.historyRetentionDays,
+    compactMinBytes: config.storage.ledgerCompactMinBytes,
+    compactRatio: config.storage.ledgerCompactRatio,
+  });
+  const outbox = await Outbox.open({
+    store,
     clock,
     bus,
     logger: logger.child({ sub: "outbox" }),

@@ -8,12 +8,11 @@
  * One small JSON file (<dataDir>/desk.json), written coalesced: a clerk's click is made
  * durable before the answer (flush), an event within the store's interval.
  */
-import { join } from "node:path";
 import type { EventBus } from "../core/bus.js";
 import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/log.js";
 import { DuegateError, ErrorCode } from "../core/errors.js";
-import { JsonStore } from "../store/index.js";
+import { storeOf, type DocumentStore, type StoreSource } from "../store/index.js";
 import type { AccountMarkEvent, DomainEvents, OptOutEvent } from "../api/events.js";
 
 export type MarkKind = AccountMarkEvent["mark"];
@@ -49,8 +48,7 @@ const OPT_OUT_MEMORY = 500;
 /** Handled markers kept; the inbox holds fewer messages than this (inbound.inboxMemory). */
 const HANDLED_MEMORY = 5000;
 
-export interface DeskBookOptions {
-  dataDir: string;
+export interface DeskBookOptions extends StoreSource {
   bus: EventBus<DomainEvents>;
   clock: Clock;
   logger: Logger;
@@ -59,13 +57,13 @@ export interface DeskBookOptions {
 
 export class DeskBook {
   private constructor(
-    private readonly store: JsonStore<DeskDocument>,
+    private readonly store: DocumentStore<DeskDocument>,
     private readonly clock: Clock,
   ) {}
 
   static async open(opts: DeskBookOptions): Promise<DeskBook> {
-    const store = await JsonStore.open<DeskDocument>(
-      join(opts.dataDir, "desk.json"),
+    const store = await storeOf(opts, opts.clock, opts.logger).document<DeskDocument>(
+      "desk.json",
       { version: 1, marks: {}, handled: {}, optOuts: [] },
       { logger: opts.logger, coalesceMs: opts.coalesceMs ?? 1000 },
     );

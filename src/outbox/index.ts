@@ -40,6 +40,7 @@ import type {
 } from "./types.js";
 import type { Millis } from "../core/types.js";
 import type { WaitReason } from "./wait-reason.js";
+import { storeOf, type StoreSource } from "../store/index.js";
 
 export type * from "./types.js";
 export { Priority } from "./types.js";
@@ -47,8 +48,7 @@ export { accountsOf, type MessageRange } from "./history-read.js";
 export type { WaitReason, WaitCode } from "./wait-reason.js";
 export type { RecipientDirectory } from "./admission.js";
 
-export interface OutboxDeps {
-  dataDir: string;
+export interface OutboxDeps extends StoreSource {
   clock: Clock;
   bus: EventBus<DomainEvents>;
   logger: Logger;
@@ -67,7 +67,7 @@ export interface OutboxDeps {
    * lane, `sender`, with the outbox's limits and price.
    */
   lanes?: SimLane[];
-  /** Extension: storage settings (defaults: 1000 ms coalescing, 1096 days, 7 recent days). */
+  /** Extension: storage settings (defaults: 1000 ms coalescing, 1096 days, 7 recent days); with `store`, its own coalescing and retention apply. */
   storage?: Partial<Pick<Config["storage"], "flushIntervalMs" | "historyRetentionDays" | "recentHistoryDays">>;
   /** Extension: the jitter source (tests pass a fixed one). */
   random?: () => number;
@@ -193,12 +193,13 @@ export class Outbox implements OutboxPort, Service {
 
   static async open(deps: OutboxDeps): Promise<Outbox> {
     const q = await Queue.open({
-      dataDir: deps.dataDir,
+      store: storeOf(deps, deps.clock, deps.logger, {
+        flushIntervalMs: deps.storage?.flushIntervalMs ?? 1000,
+        historyRetentionDays: deps.storage?.historyRetentionDays ?? 1096,
+      }),
       clock: deps.clock,
       bus: deps.bus,
       logger: deps.logger,
-      flushIntervalMs: deps.storage?.flushIntervalMs ?? 1000,
-      retentionDays: deps.storage?.historyRetentionDays ?? 1096,
       recentDays: deps.storage?.recentHistoryDays ?? 7,
       limitsConfig: deps.config.limits,
       zone: deps.gateway.defaultTimeZone,

@@ -1,10 +1,9 @@
-import { join } from "node:path";
 import type { Clock } from "../core/clock.js";
 import type { EventBus } from "../core/bus.js";
 import type { Logger } from "../core/log.js";
 import type { DomainEvents, MessageStateEvent } from "../api/events.js";
 import type { Millis } from "../core/types.js";
-import { History, JsonStore, RecordDir } from "../store/index.js";
+import type { DocumentStore, History, RecordDir, Storage } from "../store/index.js";
 import { SendLimits, type SimCounters } from "./limits.js";
 import type { MessageState, OutboxMessage } from "./types.js";
 import { ACTIVE_MESSAGE_STATES, FINAL_MESSAGE_STATES } from "../core/message-states.js";
@@ -24,12 +23,11 @@ export interface OutboxStateFile {
 }
 
 export interface QueueDeps {
-  dataDir: string;
+  /** The data directory's one store (src/store/storage.ts): coalescing and history retention are its settings. */
+  store: Storage;
   clock: Clock;
   bus: EventBus<DomainEvents>;
   logger: Logger;
-  flushIntervalMs: number;
-  retentionDays: number;
   recentDays: number;
   limitsConfig: ConstructorParameters<typeof SendLimits>[0];
   zone: string;
@@ -64,7 +62,7 @@ export class Queue {
 
   private constructor(
     private readonly active: RecordDir<OutboxMessage>,
-    private readonly state: JsonStore<OutboxStateFile>,
+    private readonly state: DocumentStore<OutboxStateFile>,
     private readonly history: History<OutboxMessage>,
     private readonly keyLog: History<{ k: string; id: string }>,
     private readonly deps: QueueDeps,
@@ -73,17 +71,16 @@ export class Queue {
   }
 
   static async open(deps: QueueDeps): Promise<Queue> {
-    const dir = join(deps.dataDir, "outbox");
-    const opts = { logger: deps.logger, coalesceMs: deps.flushIntervalMs };
-    const active = await RecordDir.open<OutboxMessage>(join(dir, "active"), opts);
-    const state = await JsonStore.open<OutboxStateFile>(
-      join(dir, "state.json"),
+    const store = deps.store;
+    const opts = { logger: deps.logger };
+    const active = await store.recordDir<OutboxMessage>("outbox/active", opts);
+    const state = await store.document<OutboxStateFile>(
+      "outbox/state.json",
       { version: 1, nextConcatRef: 1, sim: SendLimits.emptySim() },
       opts,
     );
-    const hopts = { retentionDays: deps.retentionDays, clock: deps.clock, logger: deps.logger };
-    const history = new History<OutboxMessage>(join(deps.dataDir, "history"), "outbox", hopts);
-    const keyLog = new History<{ k: string; id: string }>(dir, "outbox-keys", hopts);
+    const history = store.history<OutboxMessage>("history", "outbox", opts);
+    const keyLog = store.history<{ k: string; id: string }>("outbox", "outbox-keys", opts);
     const q = new Queue(active, state, history, keyLog, deps);
     await q.load();
     return q;
