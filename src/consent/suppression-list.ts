@@ -16,7 +16,7 @@ import type { DomainEvents } from "../api/events.js";
 import type { E164 } from "../core/types.js";
 import { DuegateError, ErrorCode } from "../core/errors.js";
 import { maskNumber } from "../core/mask.js";
-import { storeOf, type DocumentStore, type StoreSource } from "../store/index.js";
+import { storeOf, type DocumentStorage, type DocumentStore, type StoreSource } from "../store/index.js";
 import type { ConsentCheck, ConsentExemption, ConsentVerdict } from "../outbox/types.js";
 import { consentNumber } from "./number.js";
 import {
@@ -27,7 +27,7 @@ import {
   type SuppressionResult,
 } from "./types.js";
 
-export interface SuppressionListDeps extends StoreSource {
+export interface SuppressionListDeps extends StoreSource<DocumentStorage> {
   clock: Clock;
   bus: EventBus<DomainEvents>;
   logger: Logger;

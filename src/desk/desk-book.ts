@@ -12,7 +12,7 @@ import type { EventBus } from "../core/bus.js";
 import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/log.js";
 import { DuegateError, ErrorCode } from "../core/errors.js";
-import { storeOf, type DocumentStore, type StoreSource } from "../store/index.js";
+import { storeOf, type DocumentStorage, type DocumentStore, type StoreSource } from "../store/index.js";
 import type { AccountMarkEvent, DomainEvents, OptOutEvent } from "../api/events.js";
 
 export type MarkKind = AccountMarkEvent["mark"];
@@ -48,7 +48,7 @@ const OPT_OUT_MEMORY = 500;
 /** Handled markers kept; the inbox holds fewer messages than this (inbound.inboxMemory). */
 const HANDLED_MEMORY = 5000;
 
-export interface DeskBookOptions extends StoreSource {
+export interface DeskBookOptions extends StoreSource<DocumentStorage> {
   bus: EventBus<DomainEvents>;
   clock: Clock;
   logger: Logger;
