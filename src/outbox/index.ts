@@ -6,7 +6,6 @@ import type { Config } from "../config/schema.js";
 import type { DomainEvents } from "../api/events.js";
 import { DuegateError, ErrorCode } from "../core/errors.js";
 import { maskNumber } from "../core/mask.js";
-import { DateTime } from "luxon";
 import { Queue } from "./queue.js";
 import { SendLoop } from "./sender.js";
 import { EmailLane, type EmailLaneSettings } from "./email-lane.js";
@@ -23,6 +22,7 @@ import { recoverInDoubt } from "./recovery.js";
 import { Sweeper } from "./sweeper.js";
 import { ReplyFirst } from "./reply-first.js";
 import { refusalNotice } from "./refusal.js";
+import { outboxStats, simFigures, type SimFigures } from "./figures.js";
 import type {
   SimLane,
   CancelResult,
@@ -368,33 +368,7 @@ export class Outbox implements OutboxPort, Service {
   }
 
   stats(): OutboxStats {
-    const now = this.d.clock.now();
-    const startOfDay = DateTime.fromMillis(now, { zone: this.d.gateway.defaultTimeZone }).startOf("day").toMillis();
-    const lanes = this.lanes.lanes;
-    const partsToday = lanes.reduce((n, l) => n + l.budget.partsToday(now), 0);
-    const partsThisMonth = lanes.reduce((n, l) => n + l.budget.partsThisMonth(now), 0);
-    const s: OutboxStats = {
-      queued: 0,
-      sending: 0,
-      submitted: 0,
-      deliveredToday: 0,
-      failedToday: 0,
-      sentToday: 0,
-      partsToday,
-      partsThisMonth,
-    };
-    for (const m of this.q.all()) {
-      const active = this.q.isActive(m.id);
-      if (active && m.state === "queued") s.queued++;
-      if (active && m.state === "sending") s.sending++;
-      if (active && m.state === "submitted") s.submitted++;
-      const today = (m.finishedAt ?? 0) >= startOfDay;
-      if (today && m.state === "delivered") s.deliveredToday++;
-      if (today && m.state === "failed") s.failedToday++;
-      const firstSent = Math.min(...m.parts.map((p) => p.submittedAt ?? Infinity));
-      if (firstSent >= startOfDay && firstSent !== Infinity) s.sentToday++;
-    }
-    return s;
+    return outboxStats(this.q, this.lanes, this.d.clock.now(), this.d.gateway.defaultTimeZone);
   }
 
   /**
@@ -445,39 +419,8 @@ export class Outbox implements OutboxPort, Service {
   }
 
   /** Each SIM's figures (status, metrics, panel). */
-  simStatus(): Array<{
-    id: string;
-    inRotation: boolean;
-    reason?: string;
-    retryAt?: number;
-    partsToday: number;
-    partsThisMonth: number;
-    limits: { perDay: number; perMonth: number; perMinute: number };
-    costPerPart: number;
-  }> {
-    const now = this.d.clock.now();
-    const base = this.d.config.limits;
-    return this.lanes.lanes.map((l) => {
-      const out = l.rotation.outUntil(now);
-      const over = l.spec.limits ?? {};
-      return {
-        id: l.id,
-        inRotation: out === undefined && l.noCredit === undefined,
-        ...(out !== undefined
-          ? { retryAt: out, ...(l.rotation.reason ? { reason: l.rotation.reason } : {}) }
-          : l.noCredit !== undefined
-            ? { reason: l.noCredit }
-            : {}),
-        partsToday: l.budget.partsToday(now),
-        partsThisMonth: l.budget.partsThisMonth(now),
-        limits: {
-          perDay: over.partsPerDay ?? base.perSimPerDay,
-          perMonth: over.partsPerMonth ?? base.perSimPerMonth,
-          perMinute: over.partsPerMinute ?? base.perMinute,
-        },
-        costPerPart: l.spec.costPerPart,
-      };
-    });
+  simStatus(): SimFigures[] {
+    return simFigures(this.lanes, this.d.config.limits, this.d.clock.now());
   }
 
   /** Why the next message waits, if it does (panel, troubleshooting). */

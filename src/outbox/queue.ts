@@ -6,6 +6,7 @@ import type { Millis } from "../core/types.js";
 import type { DocumentStore, History, RecordDir, Storage } from "../store/index.js";
 import { SendLimits, type SimCounters } from "./limits.js";
 import type { MessageState, OutboxMessage } from "./types.js";
+import { eventOrigin } from "./event-origin.js";
 import { ACTIVE_MESSAGE_STATES, FINAL_MESSAGE_STATES } from "../core/message-states.js";
 
 export const FINAL: ReadonlySet<MessageState> = new Set(FINAL_MESSAGE_STATES);
@@ -397,18 +398,13 @@ export class Queue {
   }
 
   private emit(m: OutboxMessage, reason: string | undefined, at: Millis): void {
-    const o = m.origin;
     const refs = m.parts.map((p) => p.reference).filter((r): r is number => r !== undefined);
     const ev: MessageStateEvent = {
       id: m.id,
       idempotencyKey: m.idempotencyKey,
       state: m.state,
       to: m.to,
-      origin: {
-        kind: o.kind,
-        ...(o.kind === "dunning" ? { accountId: o.accountId, invoiceIds: o.invoiceIds, step: o.step } : {}),
-        ...(o.kind === "api" && o.accountId ? { accountId: o.accountId } : {}),
-      },
+      origin: eventOrigin(m.origin),
       parts: m.partCount,
       ...(refs.length > 0 ? { references: refs } : {}),
       ...(reason ? { reason } : {}),

@@ -8,6 +8,7 @@ import type { Logger } from "../core/log.js";
 import type { DomainEvents } from "../api/events.js";
 import { maskNumber } from "../core/mask.js";
 import type { OutboxMessage } from "./types.js";
+import { eventOrigin } from "./event-origin.js";
 
 export type RefusalStage = "admission" | "before-send";
 
@@ -17,20 +18,15 @@ export type RefusalNotice = (m: RefusedSend, reason: string, stage: RefusalStage
 
 export function refusalNotice(d: { bus: EventBus<DomainEvents>; logger: Logger; clock: Clock }): RefusalNotice {
   return (m, reason, stage) => {
-    const o = m.origin;
     d.logger.info(
-      { id: m.id, idempotencyKey: m.idempotencyKey, to: maskNumber(m.to), origin: o.kind, stage },
+      { id: m.id, idempotencyKey: m.idempotencyKey, to: maskNumber(m.to), origin: m.origin.kind, stage },
       "outbox: refused, the number opted out",
     );
     d.bus.emit("message.refused", {
       idempotencyKey: m.idempotencyKey,
       ...(m.id ? { id: m.id } : {}),
       to: m.to,
-      origin: {
-        kind: o.kind,
-        ...(o.kind === "dunning" ? { accountId: o.accountId, invoiceIds: o.invoiceIds, step: o.step } : {}),
-        ...(o.kind === "api" && o.accountId ? { accountId: o.accountId } : {}),
-      },
+      origin: eventOrigin(m.origin),
       reason: `refused: ${reason}`,
       stage,
       at: d.clock.now(),
