@@ -1,5 +1,5 @@
 /**
- * How a request becomes a queued message (docs/outbox.md, "Admission"): the request is checked,
+ * How a request becomes a queued message (docs/outbox.md, "Modules"): the request is checked,
  * a known idempotency key answers with the message it already made, the suppression list is
  * asked, the recipient's context (locale, time zone) is looked up, the message is built once for
  * either channel, and the call resolves only when its record and key are durable. Keyword
