@@ -20,6 +20,7 @@ import type { ModemSimulator } from "./modem/index.js";
 import { AuthService } from "./auth/index.js";
 import type { MqttBridge } from "./bridge/bridge.js";
 import { createMetrics, type Metrics } from "./metrics/index.js";
+import { fileStorage } from "./store/index.js";
 import { LiveConfig, type AppContext } from "./compose/context.js";
 import { appLogger } from "./compose/logger.js";
 import { buildDomain, domainSettings } from "./compose/domain.js";
@@ -78,14 +79,23 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger.error({ event, owner, err: error }, "event listener failed"),
   );
   const live = new LiveConfig(config);
-  const ctx: AppContext = { clock, logger, bus, dataDir, live };
+  const store = fileStorage({
+    dataDir,
+    clock,
+    logger: logger.child({ sub: "store" }),
+    flushIntervalMs: config.storage.flushIntervalMs,
+    historyRetentionDays: config.storage.historyRetentionDays,
+    compactMinBytes: config.storage.ledgerCompactMinBytes,
+    compactRatio: config.storage.ledgerCompactRatio,
+  });
+  const ctx: AppContext = { clock, logger, bus, dataDir, store, live };
 
   const email = buildEmail(ctx);
   const simulators = [...(options.simulator ? [options.simulator] : []), ...(options.simulators ?? [])];
   const d = await buildDomain(ctx, { simulators, engineEmail: email.engine, ...(email.lane && { email: email.lane }) });
   const office = await buildDesk(ctx, d);
   const auth = await AuthService.open({
-    dataDir,
+    store,
     logger: logger.child({ sub: "auth" }),
     clock,
     ...(config.http.adminPassword ? { adminPassword: config.http.adminPassword } : {}),

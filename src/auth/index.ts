@@ -14,7 +14,8 @@ import { excerpt } from "../core/excerpt.js";
 import { decoyHash, generatePassword, hashPassword, verifyPassword } from "./password.js";
 import { LoginThrottle, DEFAULT_THROTTLE, type ThrottleOptions } from "./throttle.js";
 import { hashApiKey, newApiKey, KEY_PREFIX } from "./api-keys.js";
-import { authFile, jsonStoreOpener, type AuthStore, type AuthStoreOpener } from "./storage.js";
+import { AUTH_FILE, authFile, type AuthStore, type AuthStoreOpener } from "./storage.js";
+import type { DocumentStorage, StoreSource } from "../store/index.js";
 import { SessionTable, SESSION_LIFETIME_MS } from "./sessions.js";
 import {
   scopesOfRole,
@@ -39,8 +40,7 @@ const NAME = /^[A-Za-z0-9._-]{1,32}$/;
 /** lastUsedAt of an API key is written at most this often: an SD card must not be rewritten per request. */
 const KEY_USE_WRITE_INTERVAL_MS = 60 * 60_000;
 
-export interface AuthServiceOptions {
-  dataDir: string;
+export interface AuthServiceOptions extends StoreSource<DocumentStorage> {
   logger: Logger;
   clock: Clock;
   /** config http.adminPassword; empty or absent generates one at first start. */
@@ -48,7 +48,7 @@ export interface AuthServiceOptions {
   throttle?: ThrottleOptions;
   /** Absolute lifetime of a panel session (default 12 h). */
   sessionLifetimeMs?: number;
-  /** Tests pass memoryStoreOpener(); the service uses src/store's JsonStore. */
+  /** Tests pass memoryStoreOpener() (keyed by <dataDir>/auth.json); the service uses the store's auth.json. */
   openStore?: AuthStoreOpener;
 }
 
@@ -85,14 +85,15 @@ export class AuthService {
 
   static async open(opts: AuthServiceOptions): Promise<AuthService> {
     const logger = opts.logger.child({ mod: "auth" });
-    const open = opts.openStore ?? jsonStoreOpener(logger);
-    const store = await open<AuthData>(authFile(opts.dataDir), {
-      version: 1,
-      users: [],
-      apiKeys: [],
-      sessionKey: "",
-      sessions: [],
-    });
+    const empty: AuthData = { version: 1, users: [], apiKeys: [], sessionKey: "", sessions: [] };
+    // Changes here are rare (a user added, a key made): each is flushed at once anyway.
+    const store = opts.openStore
+      ? await opts.openStore<AuthData>(authFile(opts.dataDir ?? ""), empty)
+      : await (
+          await import("../store/index.js")
+        )
+          .storeOf(opts, opts.clock, logger)
+          .document<AuthData>(AUTH_FILE, empty, { logger, coalesceMs: 1000 });
     const auth = new AuthService(
       store,
       opts.clock,

@@ -1,10 +1,9 @@
 /**
- * The auth file is kept by src/store's JsonStore (atomic writes, .bak). This is the part of
- * its API used here, so that tests can pass an in-memory store and the service does not
- * care how the file is written.
+ * The auth file is a document of the data directory's store (src/store/storage.ts: atomic
+ * writes, .bak). This is the part of its API used here, so that tests can pass an in-memory
+ * store and the service does not care how the file is written.
  */
 import { join } from "node:path";
-import type { Logger } from "../core/log.js";
 
 export interface AuthStore<T> {
   readonly data: T;
@@ -15,16 +14,11 @@ export interface AuthStore<T> {
 
 export type AuthStoreOpener = <T>(path: string, defaults: T) => Promise<AuthStore<T>>;
 
-export function jsonStoreOpener(logger: Logger): AuthStoreOpener {
-  return async <T>(path: string, defaults: T) => {
-    const { JsonStore } = await import("../store/index.js");
-    // Changes here are rare (a user added, a key made): each is flushed at once anyway.
-    return JsonStore.open<T>(path, defaults, { logger, coalesceMs: 1000 });
-  };
-}
+/** The auth document's name in the data directory. */
+export const AUTH_FILE = "auth.json";
 
 export function authFile(dataDir: string): string {
-  return join(dataDir, "auth.json");
+  return join(dataDir, AUTH_FILE);
 }
 
 /** For tests: a store that keeps its data in memory, optionally shared between opens to simulate a restart. */

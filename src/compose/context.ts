@@ -2,6 +2,7 @@
  * What every builder of the composition root (src/app.ts) shares: the clock, the logger, the
  * bus, the data directory and the configuration in force.
  */
+import type { Storage } from "../store/index.js";
 import type { Clock } from "../core/clock.js";
 import type { EventBus } from "../core/bus.js";
 import type { Logger } from "../core/log.js";
@@ -31,5 +32,7 @@ export interface AppContext {
   readonly bus: EventBus<DomainEvents>;
   /** gateway.dataDir, resolved. */
   readonly dataDir: string;
+  /** The data directory's one store (src/store/storage.ts): every service opens its files through it. */
+  readonly store: Storage;
   readonly live: LiveConfig;
 }

@@ -10,7 +10,7 @@ import type { AppContext } from "./context.js";
 import type { Domain } from "./domain.js";
 
 export async function buildDesk(ctx: AppContext, d: Domain) {
-  const { clock, bus, dataDir } = ctx;
+  const { clock, bus } = ctx;
   const config = () => ctx.live.current;
   const reports = new Reports({
     ledger: d.ledger,
@@ -27,7 +27,7 @@ export async function buildDesk(ctx: AppContext, d: Domain) {
   });
   // The desk book listens from the start: a mark or an opt-out made before the panel opens is kept.
   const book = await DeskBook.open({
-    dataDir,
+    store: ctx.store,
     bus,
     clock,
     logger: ctx.logger.child({ sub: "desk" }),

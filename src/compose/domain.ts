@@ -32,7 +32,7 @@ export interface DomainOptions {
 }
 
 export async function buildDomain(ctx: AppContext, o: DomainOptions) {
-  const { clock, bus, logger, dataDir } = ctx;
+  const { clock, bus, logger, dataDir, store } = ctx;
   const config = ctx.live.current;
   // One driver per modem (config modems:, or the single modem: section as a pool of one).
   const modem = createModemPool({ config, clock, logger: logger.child({ sub: "modem" }), simulators: o.simulators });
@@ -47,7 +47,7 @@ export async function buildDomain(ctx: AppContext, o: DomainOptions) {
 
   // Consent before everything that sends or stores accounts: the ledger, the outbox and inbound all ask it.
   const consent = await SuppressionList.open({
-    dataDir,
+    store,
     clock,
     bus,
     logger: logger.child({ sub: "consent" }),
@@ -55,7 +55,7 @@ export async function buildDomain(ctx: AppContext, o: DomainOptions) {
     coalesceMs: config.storage.flushIntervalMs,
   });
   const ledger = await Ledger.open({
-    dataDir,
+    store,
     clock,
     bus,
     consent,
@@ -68,7 +68,7 @@ export async function buildDomain(ctx: AppContext, o: DomainOptions) {
     },
   });
   const outbox = await Outbox.open({
-    dataDir,
+    store,
     clock,
     bus,
     logger: logger.child({ sub: "outbox" }),
@@ -84,7 +84,7 @@ export async function buildDomain(ctx: AppContext, o: DomainOptions) {
     ...(config.modems.length > 0 ? { lanes } : {}),
   });
   const inbound = await Inbound.open({
-    dataDir,
+    store,
     clock,
     bus,
     logger: logger.child({ sub: "inbound" }),
@@ -99,6 +99,7 @@ export async function buildDomain(ctx: AppContext, o: DomainOptions) {
   modem.onInboundPending((modemId) => outbox.holdForReply(modemId));
   const dunningLogger = logger.child({ sub: "dunning" });
   const dunning = await DunningEngine.open({
+    store,
     ledger,
     outbox,
     clock,

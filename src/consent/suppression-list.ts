@@ -9,7 +9,6 @@
  * The outbox asks verdict() at admission and again before each part; the only message that
  * passes for a suppressed number is the confirmation of the very STOP that suppressed it.
  */
-import { join } from "node:path";
 import type { Clock } from "../core/clock.js";
 import type { EventBus } from "../core/bus.js";
 import type { Logger } from "../core/log.js";
@@ -17,7 +16,7 @@ import type { DomainEvents } from "../api/events.js";
 import type { E164 } from "../core/types.js";
 import { DuegateError, ErrorCode } from "../core/errors.js";
 import { maskNumber } from "../core/mask.js";
-import { RecordDocument } from "../store/record-document.js";
+import { storeOf, type DocumentStorage, type DocumentStore, type StoreSource } from "../store/index.js";
 import type { ConsentCheck, ConsentExemption, ConsentVerdict } from "../outbox/types.js";
 import { consentNumber } from "./number.js";
 import {
@@ -29,8 +28,7 @@ import {
   type SuppressionResult,
 } from "./types.js";
 
-export interface SuppressionListDeps {
-  dataDir: string;
+export interface SuppressionListDeps extends StoreSource<DocumentStorage> {
   clock: Clock;
   bus: EventBus<DomainEvents>;
   logger: Logger;
@@ -45,13 +43,13 @@ const REASON_MAX = 200;
 
 export class SuppressionList implements ConsentCheck {
   private constructor(
-    private readonly doc: RecordDocument<SuppressionDocument>,
+    private readonly doc: DocumentStore<SuppressionDocument>,
     private readonly d: SuppressionListDeps,
   ) {}
 
   static async open(d: SuppressionListDeps): Promise<SuppressionList> {
-    const doc = await RecordDocument.open<SuppressionDocument>(
-      join(d.dataDir, "suppressions"),
+    const doc = await storeOf(d, d.clock, d.logger).recordDocument<SuppressionDocument>(
+      "suppressions",
       { schema: 1, numbers: {} },
       {
         logger: d.logger,
@@ -203,7 +201,7 @@ export class SuppressionList implements ConsentCheck {
 
   private async write(key: E164, record: SuppressionRecord): Promise<void> {
     this.doc.data.numbers[key] = record;
-    this.doc.touch("numbers", key);
+    this.doc.touch?.("numbers", key);
     await this.doc.flush();
   }
 

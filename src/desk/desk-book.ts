@@ -9,12 +9,11 @@
  * One small JSON file (<dataDir>/desk.json), written coalesced: a clerk's click is made
  * durable before the answer (flush), an event within the store's interval.
  */
-import { join } from "node:path";
 import type { EventBus } from "../core/bus.js";
 import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/log.js";
 import { DuegateError, ErrorCode } from "../core/errors.js";
-import { JsonStore } from "../store/index.js";
+import { storeOf, type DocumentStorage, type DocumentStore, type StoreSource } from "../store/index.js";
 import type { AccountMarkEvent, DomainEvents } from "../api/events.js";
 
 export type MarkKind = AccountMarkEvent["mark"];
@@ -48,8 +47,7 @@ interface DeskDocument {
 /** Handled markers kept; the inbox holds fewer messages than this (inbound.inboxMemory). */
 const HANDLED_MEMORY = 5000;
 
-export interface DeskBookOptions {
-  dataDir: string;
+export interface DeskBookOptions extends StoreSource<DocumentStorage> {
   bus: EventBus<DomainEvents>;
   clock: Clock;
   logger: Logger;
@@ -58,13 +56,13 @@ export interface DeskBookOptions {
 
 export class DeskBook {
   private constructor(
-    private readonly store: JsonStore<DeskDocument>,
+    private readonly store: DocumentStore<DeskDocument>,
     private readonly clock: Clock,
   ) {}
 
   static async open(opts: DeskBookOptions): Promise<DeskBook> {
-    const store = await JsonStore.open<DeskDocument>(
-      join(opts.dataDir, "desk.json"),
+    const store = await storeOf(opts, opts.clock, opts.logger).document<DeskDocument>(
+      "desk.json",
       { version: 1, marks: {}, handled: {} },
       { logger: opts.logger, coalesceMs: opts.coalesceMs ?? 1000 },
     );

@@ -17,8 +17,8 @@ import type { Ledger } from "../ledger/ledger.js";
 import type { Account } from "../ledger/types.js";
 import { localNow } from "../core/calendar.js";
 import type { OpenDocument } from "../ledger/ports.js";
-import { jsonDocuments } from "../ledger/json-documents.js";
-import { defaultJournalOptions, recordDocuments } from "../ledger/record-documents.js";
+import { defaultJournalOptions } from "../ledger/record-documents.js";
+import { storeOf, type DocumentStorage } from "../store/index.js";
 import type { Scheduler, ScheduledJob } from "../system/scheduler.js";
 import type { ClockTrust } from "../system/clock-trust.js";
 import { DEFAULT_POLICY } from "./default-policy.js";
@@ -84,7 +84,9 @@ export interface DunningEngineDeps {
   clockTrust: ClockTrust;
   /** The outbox's send window now (config outbox.sendWindow, editable in the panel): learned hours stay inside it. Default 08:00-21:00. */
   sendWindow?: () => { start: string; end: string };
-  /** Default: JSON files in gateway.dataDir (src/store). */
+  /** The composition root's one store (src/store/storage.ts); absent: file storage over gateway.dataDir. */
+  store?: DocumentStorage;
+  /** Tests: documents from memoryDocuments() instead of the store's files. */
   openDocument?: OpenDocument;
   /** E-mail as a second channel (docs/email.md); absent: SMS only. */
   email?: EngineEmail;
@@ -134,18 +136,38 @@ export class DunningEngine implements Service {
   ) {}
 
   static async open(deps: DunningEngineDeps): Promise<DunningEngine> {
-    const open = deps.openDocument ?? jsonDocuments(deps.gateway.dataDir, deps.logger);
-    const policies = new PolicyStore(await open("dunning-policy.json", emptyPolicyStore()));
+    const test = deps.openDocument;
+    const store = storeOf(
+      { ...(deps.store ? { store: deps.store } : {}), dataDir: deps.gateway.dataDir },
+      deps.clock,
+      deps.logger,
+    );
+    const logged = { logger: deps.logger, coalesceMs: 2000 };
+    const policies = new PolicyStore(
+      test
+        ? await test("dunning-policy.json", emptyPolicyStore())
+        : await store.document("dunning-policy.json", emptyPolicyStore(), logged),
+    );
     // The step memory grows with every reminder: journalled record by record, never rewritten whole.
-    const openSteps =
-      deps.openDocument ??
-      recordDocuments(deps.gateway.dataDir, deps.logger, defaultJournalOptions, STEP_MEMORY_COLLECTIONS);
-    const memory = new StepMemory(await openSteps("dunning-steps.json", emptyStepMemory()));
+    const memory = new StepMemory(
+      test
+        ? await test("dunning-steps.json", emptyStepMemory())
+        : await store.recordDocument("dunning-steps", emptyStepMemory(), {
+            ...logged,
+            ...defaultJournalOptions,
+            collections: STEP_MEMORY_COLLECTIONS,
+            importLegacyJson: true,
+          }),
+    );
     // One small record per debtor, journalled like the step memory.
-    const openSendTimes =
-      deps.openDocument ??
-      recordDocuments(deps.gateway.dataDir, deps.logger, defaultJournalOptions, SEND_TIME_COLLECTIONS);
-    const sendTimeDoc = await openSendTimes("dunning-send-times.json", emptySendTimeMemory());
+    const sendTimeDoc = test
+      ? await test("dunning-send-times.json", emptySendTimeMemory())
+      : await store.recordDocument("dunning-send-times", emptySendTimeMemory(), {
+          ...logged,
+          ...defaultJournalOptions,
+          collections: SEND_TIME_COLLECTIONS,
+          importLegacyJson: true,
+        });
     const sendTimes = new SendTimeMemory(sendTimeDoc, {
       bus: deps.bus,
       clock: deps.clock,

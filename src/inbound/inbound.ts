@@ -5,7 +5,6 @@
  * inbound.received, and handed to the keyword responder. Staff read them with list() and
  * answer with reply().
  */
-import { join } from "node:path";
 import type { DomainEvents } from "../api/events.js";
 import type { EventBus } from "../core/bus.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
@@ -18,7 +17,7 @@ import type { Service } from "../core/lifecycle.js";
 import type { Account } from "../ledger/types.js";
 import { Priority, type OutboxPort } from "../outbox/types.js";
 import type { DeliverPdu } from "../sms/index.js";
-import { History, JsonStore } from "../store/index.js";
+import { storeOf, type StoreSource } from "../store/index.js";
 import { Inbox } from "./inbox.js";
 import { PartIntake, type AssembledMessage } from "./intake.js";
 import type { HistoryLog, InboundConsent, InboundLedger, StateFile } from "./ports.js";
@@ -39,8 +38,7 @@ export type InboundConfig = Config["inbound"] &
     dunning: Pick<Config["dunning"], "paidPauseDays">;
   };
 
-export interface InboundDeps {
-  dataDir: string;
+export interface InboundDeps extends StoreSource {
   clock: Clock;
   bus: EventBus<DomainEvents>;
   logger: Logger;
@@ -50,7 +48,7 @@ export interface InboundDeps {
   outbox: OutboxPort;
   /** The suppression list (src/consent): STOP adds the sender's number, START removes it. */
   consent?: InboundConsent;
-  /** storage.flushIntervalMs and storage.historyRetentionDays. */
+  /** storage.flushIntervalMs and storage.historyRetentionDays (with `store`, its own apply). */
   storage?: Partial<Pick<Config["storage"], "flushIntervalMs" | "historyRetentionDays">>;
   /**
    * Called for each part handled that gets no reply queued (a part of a longer SMS, a part
@@ -58,7 +56,7 @@ export interface InboundDeps {
    * Outbox.releaseReplyHold: the outbox holds reminder parts while a reply may be coming.
    */
   onNoReply?: () => void;
-  /** Tests: in-memory files instead of dataDir. */
+  /** Tests: in-memory files instead of the store's. */
   files?: { state: StateFile<InboundState>; history: HistoryLog<InboundHistoryEntry> };
 }
 
@@ -121,20 +119,13 @@ export class Inbound implements Service {
 
   static async open(d: InboundDeps): Promise<Inbound> {
     Inbound.check(d.config); // throws on a bad alias before anything is opened
-    const state =
-      d.files?.state ??
-      (await JsonStore.open(join(d.dataDir, "inbound.json"), emptyState(), {
-        logger: d.logger,
-        coalesceMs: d.storage?.flushIntervalMs ?? 1000,
-      }));
+    const store = storeOf(d, d.clock, d.logger, {
+      flushIntervalMs: d.storage?.flushIntervalMs ?? 1000,
+      historyRetentionDays: d.storage?.historyRetentionDays ?? 1096,
+    });
+    const state = d.files?.state ?? (await store.document("inbound.json", emptyState(), { logger: d.logger }));
     repairState(state.data);
-    const history =
-      d.files?.history ??
-      new History<InboundHistoryEntry>(join(d.dataDir, "history"), "inbound", {
-        retentionDays: d.storage?.historyRetentionDays ?? 1096,
-        clock: d.clock,
-        logger: d.logger,
-      });
+    const history = d.files?.history ?? store.history<InboundHistoryEntry>("history", "inbound", { logger: d.logger });
     const intake = new PartIntake(state.data, d.clock, d.config.reassemblyTimeoutMinutes * MINUTE);
     const inbox = new Inbox(d.config.inboxMemory);
     const unhandled = new Map<string, InboundRecord>();

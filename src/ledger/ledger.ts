@@ -12,7 +12,8 @@ import { DuegateError, ErrorCode } from "../core/errors.js";
 import { shortHash } from "../core/ids.js";
 import { isLocalDate, localNow } from "../core/calendar.js";
 import type { DocumentStore, OpenDocument } from "./ports.js";
-import { recordDocuments, type LedgerJournalOptions } from "./record-documents.js";
+import { defaultJournalOptions, type LedgerJournalOptions } from "./record-documents.js";
+import { storeOf, type DocumentStorage, type StoreSource } from "../store/index.js";
 import { intern } from "./intern.js";
 import { e164OrUndefined } from "../core/phone.js";
 import {
@@ -40,13 +41,15 @@ import { emptyDocument, stopFor, type LedgerDocument } from "./document.js";
 
 export type { LedgerDocument };
 
-export interface LedgerOptions {
-  dataDir: string;
+/** The top-level keys of the ledger document that hold records (one log entry per changed record). */
+const LEDGER_COLLECTIONS = ["accounts", "invoices", "payments", "tombstones"] as const;
+
+export interface LedgerOptions extends StoreSource<DocumentStorage> {
   clock: Clock;
   bus: EventBus<DomainEvents>;
   logger: Logger;
   defaults: LedgerDefaults;
-  /** Where the document lives; default a record log in dataDir/ledger (src/store); tests pass memoryDocuments(). */
+  /** Tests: the document from memoryDocuments() instead of the store's record log in <dataDir>/ledger. */
   openDocument?: OpenDocument;
   /** When that log is compacted (Config["storage"]); defaults suit 100,000 invoices on a Pi. */
   journal?: LedgerJournalOptions;
@@ -81,11 +84,19 @@ export class Ledger {
   }
 
   static async open(opts: LedgerOptions): Promise<Ledger> {
-    const open = opts.openDocument ?? recordDocuments(opts.dataDir, opts.logger, opts.journal);
-    const doc = await open<LedgerDocument>("ledger.json", emptyDocument());
+    const doc = opts.openDocument
+      ? await opts.openDocument<LedgerDocument>("ledger.json", emptyDocument())
+      : await storeOf(opts, opts.clock, opts.logger).recordDocument("ledger", emptyDocument(), {
+          logger: opts.logger,
+          collections: LEDGER_COLLECTIONS,
+          importLegacyJson: true,
+          coalesceMs: 2000,
+          ...(opts.journal ?? defaultJournalOptions),
+        });
     if (doc.data.schema !== 1)
       throw new DuegateError(ErrorCode.StoreCorrupt, `ledger.json has schema ${String(doc.data.schema)}, expected 1`, {
-        dataDir: opts.dataDir,
+        file: "ledger",
+        ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
       });
     return new Ledger(doc, opts);
   }

@@ -5,52 +5,19 @@
  */
 import type { Millis } from "../core/types.js";
 import type { MessageState } from "../core/message-states.js";
+import { MemoryDocument, memoryStorage, type DocumentStore } from "../store/index.js";
 
-/** A JSON document kept on disk (src/store JsonStore satisfies it). */
-export interface DocumentStore<T> {
-  readonly data: T;
-  /**
-   * Names one changed (or deleted) record of a collection, or with no id a changed top-level
-   * field, so that a journalling store writes only those (src/store RecordDocument). Stores
-   * that rewrite the whole document ignore it.
-   */
-  touch?(collection: string, id?: string): void;
-  /** Coalesced write. */
-  markDirty(): void;
-  /** Durable now: before anything is acknowledged. */
-  flush(): Promise<void>;
-  close(): Promise<void>;
-}
+/** A document kept on disk: the store's one shape (src/store/storage.ts), re-exported for the domain. */
+export { MemoryDocument, type DocumentStore };
 
 /** Opens (or creates with defaults) the named document in the data directory. */
 export type OpenDocument = <T>(name: string, defaults: T) => Promise<DocumentStore<T>>;
 
-/** A store that keeps everything in memory: tests and the benchmark. */
-export class MemoryDocument<T> implements DocumentStore<T> {
-  flushes = 0;
-  dirty = false;
-  constructor(readonly data: T) {}
-  markDirty(): void {
-    this.dirty = true;
-  }
-  async flush(): Promise<void> {
-    this.flushes++;
-    this.dirty = false;
-  }
-  async close(): Promise<void> {}
-}
-
-/** In-memory documents by name, reopened with the same data (a "restart" in tests). */
+/** In-memory documents by name, reopened with the same data (a "restart" in tests): memoryStorage()'s documents. */
 export function memoryDocuments(): OpenDocument & { docs: Map<string, MemoryDocument<unknown>> } {
-  const docs = new Map<string, MemoryDocument<unknown>>();
-  const open = async <T>(name: string, defaults: T): Promise<DocumentStore<T>> => {
-    const existing = docs.get(name);
-    if (existing) return existing as MemoryDocument<T>;
-    const doc = new MemoryDocument<T>(structuredClone(defaults));
-    docs.set(name, doc as MemoryDocument<unknown>);
-    return doc;
-  };
-  return Object.assign(open, { docs });
+  const memory = memoryStorage();
+  const open = <T>(name: string, defaults: T): Promise<DocumentStore<T>> => memory.document(name, defaults);
+  return Object.assign(open, { docs: memory.docs });
 }
 
 /**

@@ -10,7 +10,7 @@
  * Message-ID (derived from the message id and the gateway id), so that mail systems that drop
  * duplicates by Message-ID do so.
  */
-import type { Clock, TimerHandle } from "../core/clock.js";
+import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/log.js";
 import type { Config } from "../config/schema.js";
 import type { Millis } from "../core/types.js";
@@ -19,6 +19,7 @@ import { maskEmail } from "../core/email-address.js";
 import type { Queue } from "./queue.js";
 import type { SendWindows } from "./windows.js";
 import { backoffMs } from "./retry.js";
+import { LaneLoop } from "./lane-loop.js";
 import type { EmailContent, EmailTransport, OutboxMessage, OutgoingMail } from "./types.js";
 
 export interface EmailLaneSettings {
@@ -64,72 +65,38 @@ export function unsubscribeHeaders(u: EmailContent["unsubscribe"]): Record<strin
   };
 }
 
-export class EmailLane {
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private sleeper: { timer: TimerHandle; resolve: () => void } | undefined;
+/** The e-mail lane: a lane (src/outbox/lane-loop.ts) whose sender is the SMTP port. */
+export class EmailLane extends LaneLoop {
   private pausedUntil = 0;
   /** When each of the last minute's mails went (the relay's rate limit). */
   private readonly recent: Millis[] = [];
   /** Why the next mail waits, if it does. */
   lastWait: string | undefined;
 
-  constructor(private readonly d: EmailLaneDeps) {}
-
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run().catch((e: unknown) =>
-      this.d.logger.fatal({ err: errorMessage(e) }, "outbox: e-mail lane died"),
-    );
-  }
-
-  /** Stops picking; waits for the mail at the relay (its outcome is persisted). */
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake();
-    await this.loop;
-  }
-
-  wake(): void {
-    const s = this.sleeper;
-    this.sleeper = undefined;
-    s?.timer.cancel();
-    s?.resolve();
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (!this.running) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const timer = this.d.clock.setTimer(Math.max(0, ms), () => {
-        if (this.sleeper?.timer === timer) this.sleeper = undefined;
-        resolve();
-      });
-      this.sleeper = { timer, resolve };
+  constructor(private readonly d: EmailLaneDeps) {
+    super({
+      clock: d.clock,
+      logger: d.logger,
+      label: "e-mail lane",
+      stepLabel: "e-mail step",
+      retryMs: () => d.config.notReadyPollMs,
     });
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      try {
-        const now = this.d.clock.now();
-        if (now < this.pausedUntil) {
-          await this.sleep(this.pausedUntil - now);
-          continue;
-        }
-        const p = this.pick(now);
-        if ("message" in p) {
-          this.lastWait = undefined;
-          await this.transmit(p.message);
-          continue;
-        }
-        await this.sleep(Math.min(p.wakeAt ?? Infinity, now + IDLE_MS) - now);
-      } catch (e) {
-        // A store that refuses writes: nothing may go to the relay unrecorded. Wait and retry.
-        this.d.logger.error({ err: errorMessage(e) }, "outbox: e-mail step failed; retrying shortly");
-        await this.sleep(this.d.config.notReadyPollMs);
-      }
+  /** One pass of the loop: the next mail that may go, else a sleep until one may. */
+  protected async step(): Promise<void> {
+    const now = this.d.clock.now();
+    if (now < this.pausedUntil) {
+      await this.sleep(this.pausedUntil - now);
+      return;
     }
+    const p = this.pick(now);
+    if ("message" in p) {
+      this.lastWait = undefined;
+      await this.transmit(p.message);
+      return;
+    }
+    await this.sleep(Math.min(p.wakeAt ?? Infinity, now + IDLE_MS) - now);
   }
 
   /** The next mail that may go now, or when to look again. Same order as SMS: priority, then age. */
@@ -139,9 +106,7 @@ export class EmailLane {
     const soonest = (t: Millis | undefined): void => {
       if (t !== undefined && (wakeAt === undefined || t < wakeAt)) wakeAt = t;
     };
-    const candidates = [...q.active.values()].filter(
-      (m) => isEmail(m) && m.state === "queued" && !q.admitting.has(m.id) && m.finishedAt === undefined,
-    );
+    const candidates = q.waitingWork().filter((m) => isEmail(m) && m.state === "queued" && m.finishedAt === undefined);
     if (candidates.length === 0) return { wakeAt };
     while (this.recent.length > 0 && this.recent[0]! <= now - 60_000) this.recent.shift();
     if (this.recent.length >= this.d.settings.ratePerMinute) {
@@ -202,7 +167,7 @@ export class EmailLane {
       await q.persistMessage(m); // durable BEFORE the relay sees it
     } catch (e) {
       m.sendingPart = undefined;
-      if (m.finishedAt === undefined && q.active.get(m.id)) q.setState(m, "queued", "not recorded as sending");
+      if (m.finishedAt === undefined && q.isActive(m.id)) q.setState(m, "queued", "not recorded as sending");
       throw e;
     }
     const now0 = this.d.clock.now();

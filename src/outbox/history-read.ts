@@ -35,7 +35,7 @@ export function accountsOf(m: OutboxMessage): readonly string[] {
 }
 
 export async function* readMessages(
-  q: Pick<Queue, "active" | "history">,
+  q: Pick<Queue, "activeMessages" | "readHistory">,
   range: MessageRange,
 ): AsyncIterable<OutboxMessage> {
   const wanted = (m: OutboxMessage): boolean =>
@@ -45,13 +45,13 @@ export async function* readMessages(
   // The active record is the current one: its older history lines (a crash) are left out.
   const active = new Set<string>();
   const current: OutboxMessage[] = [];
-  for (const m of q.active.values()) {
+  for (const m of q.activeMessages()) {
     active.add(m.id);
     if (wanted(m)) current.push(structuredClone(m));
   }
   yield* current;
   const read = () =>
-    q.history.read({
+    q.readHistory({
       ...(range.from !== undefined ? { from: range.from } : {}),
       ...(range.to !== undefined ? { to: range.to + LIFETIME_MS } : {}),
       filter: (m) => !active.has(m.id) && wanted(m),

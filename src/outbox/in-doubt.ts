@@ -51,7 +51,7 @@ export async function settleInDoubt(
   const readings = phoneReadings(report.recipient, d.region);
   const ref = report.reference & 0xff;
   let best: OutboxMessage | undefined;
-  for (const m of [...q.active.values(), ...q.recent.values()]) {
+  for (const m of q.activeAndRecent()) {
     if (!candidate(m, readings, ref, now, windowMs, modemId)) continue;
     if (!best || m.inDoubt!.at > best.inDoubt!.at) best = m;
   }
@@ -73,8 +73,7 @@ export async function settleInDoubt(
       "outbox: a delivery report shows that the part in doubt left; the message's later parts were never sent, so it stays failed",
     );
     applyReport({ message: m, part }, report, now);
-    q.recent.set(m.id, m);
-    await q.history.append(m);
+    await q.appendHistory(m);
     return true;
   }
   d.logger.info(log, "outbox: a delivery report settles the part in doubt: it was sent");

@@ -1,12 +1,12 @@
-import { join } from "node:path";
 import type { Clock } from "../core/clock.js";
 import type { EventBus } from "../core/bus.js";
 import type { Logger } from "../core/log.js";
 import type { DomainEvents, MessageStateEvent } from "../api/events.js";
 import type { Millis } from "../core/types.js";
-import { History, JsonStore, RecordDir } from "../store/index.js";
+import type { DocumentStore, History, RecordDir, Storage } from "../store/index.js";
 import { SendLimits, type SimCounters } from "./limits.js";
 import type { MessageState, OutboxMessage } from "./types.js";
+import { eventOrigin } from "./event-origin.js";
 import { ACTIVE_MESSAGE_STATES, FINAL_MESSAGE_STATES } from "../core/message-states.js";
 
 export const FINAL: ReadonlySet<MessageState> = new Set(FINAL_MESSAGE_STATES);
@@ -24,12 +24,11 @@ export interface OutboxStateFile {
 }
 
 export interface QueueDeps {
-  dataDir: string;
+  /** The data directory's one store (src/store/storage.ts): coalescing and history retention are its settings. */
+  store: Storage;
   clock: Clock;
   bus: EventBus<DomainEvents>;
   logger: Logger;
-  flushIntervalMs: number;
-  retentionDays: number;
   recentDays: number;
   limitsConfig: ConstructorParameters<typeof SendLimits>[0];
   zone: string;
@@ -46,16 +45,16 @@ export interface QueueDeps {
  */
 export class Queue {
   /** Finished messages of the last recentDays, for get/list/limits/duplicates. */
-  readonly recent = new Map<string, OutboxMessage>();
+  private readonly recent = new Map<string, OutboxMessage>();
   /** Idempotency key -> message id, for every key within the retention. */
-  readonly keys = new Map<string, string>();
+  private readonly keys = new Map<string, string>();
   readonly limits: SendLimits;
   /**
    * Messages of a batch admission (enqueueMany) whose write is under way: in the hot set, but
    * not to be picked by the sender until durable (if the write fails they are taken back, and
    * their callers told so: nothing may have gone to the modem meanwhile).
    */
-  readonly admitting = new Set<string>();
+  private readonly admitting = new Set<string>();
   /** Arrival order, for messages accepted in the same millisecond (FIFO within a priority). */
   private readonly arrival = new Map<string, number>();
   private arrivals = 0;
@@ -63,27 +62,26 @@ export class Queue {
   private concatRefTaken = false;
 
   private constructor(
-    readonly active: RecordDir<OutboxMessage>,
-    readonly state: JsonStore<OutboxStateFile>,
-    readonly history: History<OutboxMessage>,
-    readonly keyLog: History<{ k: string; id: string }>,
+    private readonly active: RecordDir<OutboxMessage>,
+    private readonly state: DocumentStore<OutboxStateFile>,
+    private readonly history: History<OutboxMessage>,
+    private readonly keyLog: History<{ k: string; id: string }>,
     private readonly deps: QueueDeps,
   ) {
     this.limits = new SendLimits(deps.limitsConfig, deps.zone, state.data.sim);
   }
 
   static async open(deps: QueueDeps): Promise<Queue> {
-    const dir = join(deps.dataDir, "outbox");
-    const opts = { logger: deps.logger, coalesceMs: deps.flushIntervalMs };
-    const active = await RecordDir.open<OutboxMessage>(join(dir, "active"), opts);
-    const state = await JsonStore.open<OutboxStateFile>(
-      join(dir, "state.json"),
+    const store = deps.store;
+    const opts = { logger: deps.logger };
+    const active = await store.recordDir<OutboxMessage>("outbox/active", opts);
+    const state = await store.document<OutboxStateFile>(
+      "outbox/state.json",
       { version: 1, nextConcatRef: 1, sim: SendLimits.emptySim() },
       opts,
     );
-    const hopts = { retentionDays: deps.retentionDays, clock: deps.clock, logger: deps.logger };
-    const history = new History<OutboxMessage>(join(deps.dataDir, "history"), "outbox", hopts);
-    const keyLog = new History<{ k: string; id: string }>(dir, "outbox-keys", hopts);
+    const history = store.history<OutboxMessage>("history", "outbox", opts);
+    const keyLog = store.history<{ k: string; id: string }>("outbox", "outbox-keys", opts);
     const q = new Queue(active, state, history, keyLog, deps);
     await q.load();
     return q;
@@ -140,12 +138,126 @@ export class Queue {
     return a.createdAt - b.createdAt || (this.arrival.get(a.id) ?? 0) - (this.arrival.get(b.id) ?? 0);
   }
 
+  // Queries: the outbox asks for messages by these names, never through the maps behind them.
+
+  /** By id: an active message, or a finished one of the recent days. */
   get(id: string): OutboxMessage | undefined {
     return this.active.get(id) ?? this.recent.get(id);
   }
 
+  /** Every message in memory: the active ones, then the recent finished ones. */
   all(): OutboxMessage[] {
     return [...this.active.values(), ...[...this.recent.values()].filter((m) => !this.active.get(m.id))];
+  }
+
+  /** The active messages (queued, sending, submitted), a snapshot of the hot set. */
+  activeMessages(): OutboxMessage[] {
+    return [...this.active.values()];
+  }
+
+  /** The active and the recent finished messages (a part in doubt may belong to either). */
+  activeAndRecent(): OutboxMessage[] {
+    return [...this.active.values(), ...this.recent.values()];
+  }
+
+  /** The message is in the hot set (not finished, or finished but not yet moved). */
+  isActive(id: string): boolean {
+    return this.active.get(id) !== undefined;
+  }
+
+  /**
+   * Due work: messages waiting for their next part (queued, or `sending` between parts) that a
+   * lane may take, leaving out a batch whose write is under way. Not yet filtered by time,
+   * window, limits or channel: each lane asks those itself.
+   */
+  waitingWork(): OutboxMessage[] {
+    return [...this.active.values()].filter(
+      (m) =>
+        (m.state === "queued" || (m.state === "sending" && m.sendingPart === undefined)) && !this.admitting.has(m.id),
+    );
+  }
+
+  /** Active messages the sweeper may expire or end the report window of (a batch under write excepted). */
+  sweepable(): OutboxMessage[] {
+    return [...this.active.values()].filter((m) => !this.admitting.has(m.id));
+  }
+
+  /** The id of the message admitted under this idempotency key, while the key is within the retention. */
+  idForKey(key: string): string | undefined {
+    return this.keys.get(key);
+  }
+
+  /** The key is known: a message was admitted under it (or its admission is under way). */
+  hasKey(key: string): boolean {
+    return this.keys.has(key);
+  }
+
+  /** Reserved before the first await of an admission: a concurrent duplicate sees it and waits. */
+  reserveKey(key: string, id: string): void {
+    this.keys.set(key, id);
+  }
+
+  /** A key whose admission failed or never completed: the next request with it is admitted again. */
+  forgetKey(key: string): void {
+    this.keys.delete(key);
+  }
+
+  /** History lines (finished messages) in the retention, oldest day first; the same id may come twice. */
+  readHistory(options: Parameters<History<OutboxMessage>["read"]>[0] = {}): AsyncIterable<OutboxMessage> {
+    return this.history.read(options);
+  }
+
+  /** The first history line of a message that left the recent days, if any is within the retention. */
+  async findInHistory(id: string): Promise<OutboxMessage | undefined> {
+    for await (const old of this.history.read({ filter: (r) => r.id === id })) return old;
+    return undefined;
+  }
+
+  // Changes: not yet durable until one of the persist methods below resolves.
+
+  /** This message changed: its record is written with the next coalesced write (or persist()). */
+  markDirty(m: OutboxMessage): void {
+    this.active.markDirty(m.id);
+  }
+
+  /** The SIM counters changed: written with the next coalesced write of the state file. */
+  markCountersDirty(): void {
+    this.state.markDirty();
+  }
+
+  /** A batch's messages are in the hot set but not to be picked until their write is durable. */
+  holdBatch(ms: readonly OutboxMessage[]): void {
+    for (const m of ms) this.admitting.add(m.id);
+  }
+
+  /** The batch's write ended (durable, or failed and taken back): its messages may be picked. */
+  releaseBatch(ms: readonly OutboxMessage[]): void {
+    for (const m of ms) this.admitting.delete(m.id);
+  }
+
+  /**
+   * An admission whose write failed: its key, its place in the hot set and the message itself
+   * are taken back (withdraw() says so on the bus). A record file that reached the disk is
+   * removed with the next write of the record directory (removeRecords()).
+   */
+  takeBack(m: OutboxMessage, reason: string): void {
+    this.keys.delete(m.idempotencyKey);
+    this.active.delete(m.id);
+    this.withdraw(m, reason);
+  }
+
+  /** Writes the removal of taken-back records (best effort: a leftover file is dropped at the next start). */
+  async removeRecords(ms: readonly OutboxMessage[]): Promise<void> {
+    await this.active.flushRecords(ms.map((m) => m.id)).catch(() => undefined);
+  }
+
+  /**
+   * A finished message's record changed after it left the hot set (a delivery report settled
+   * its part in doubt): kept in the recent days and appended again to the history (durable).
+   */
+  async appendHistory(m: OutboxMessage): Promise<void> {
+    this.recent.set(m.id, m);
+    await this.history.append(m);
   }
 
   /** Records a state change in the message and on the bus (not yet durable: persist()). */
@@ -286,18 +398,13 @@ export class Queue {
   }
 
   private emit(m: OutboxMessage, reason: string | undefined, at: Millis): void {
-    const o = m.origin;
     const refs = m.parts.map((p) => p.reference).filter((r): r is number => r !== undefined);
     const ev: MessageStateEvent = {
       id: m.id,
       idempotencyKey: m.idempotencyKey,
       state: m.state,
       to: m.to,
-      origin: {
-        kind: o.kind,
-        ...(o.kind === "dunning" ? { accountId: o.accountId, invoiceIds: o.invoiceIds, step: o.step } : {}),
-        ...(o.kind === "api" && o.accountId ? { accountId: o.accountId } : {}),
-      },
+      origin: eventOrigin(m.origin),
       parts: m.partCount,
       ...(refs.length > 0 ? { references: refs } : {}),
       ...(reason ? { reason } : {}),

@@ -15,8 +15,8 @@ function invoiceIds(m: OutboxMessage): string[] {
 }
 
 /** Active messages a cancel selector names (finished ones are not candidates). */
-export function selectForCancel(q: Queue, sel: CancelSelector): OutboxMessage[] {
-  const active = [...q.active.values()].filter((m) => m.finishedAt === undefined);
+export function selectForCancel(q: Pick<Queue, "activeMessages">, sel: CancelSelector): OutboxMessage[] {
+  const active = q.activeMessages().filter((m) => m.finishedAt === undefined);
   if ("id" in sel) return active.filter((m) => m.id === sel.id);
   if ("idempotencyKey" in sel) return active.filter((m) => m.idempotencyKey === sel.idempotencyKey);
   if ("invoiceId" in sel) return active.filter((m) => invoiceIds(m).includes(sel.invoiceId));

@@ -1,13 +1,13 @@
-import type { Clock, TimerHandle } from "../core/clock.js";
+import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/log.js";
 import type { Config } from "../config/schema.js";
 import type { Millis } from "../core/types.js";
-import { errorMessage } from "../core/errors.js";
 import { maskNumber } from "../core/mask.js";
 import type { Queue } from "./queue.js";
 import type { SendWindows } from "./windows.js";
 import { encodeParts } from "./encode.js";
-import { ReplyHold } from "./reply-hold.js";
+import type { ReplyHold } from "./reply-hold.js";
+import { LaneLoop } from "./lane-loop.js";
 import { waitReason, type WaitReason } from "./wait-reason.js";
 import { backoffMs, classifyFailure } from "./retry.js";
 import { simVerdict } from "./rotation.js";
@@ -21,8 +21,10 @@ export interface SendLoopDeps {
   /** The SIM this loop sends through, and the pool it belongs to. */
   lane: Lane;
   lanes: LaneSet;
-  /** This loop also expires messages and ends report windows (one loop of the pool does). */
-  sweeps: boolean;
+  /** One loop of the pool also runs the sweeper before each pick (src/outbox/sweeper.ts): it returns the next deadline. */
+  sweep?: () => Promise<Millis | undefined>;
+  /** This lane's hold for keyword replies (src/outbox/reply-first.ts). */
+  hold: ReplyHold;
   /** A SIM left or rejoined the rotation. */
   onRotation: (e: ModemRotationEvent) => void;
   clock: Clock;
@@ -64,10 +66,7 @@ interface Prepared {
  * priority, then age. While an inbound SMS is being answered, no other part starts (ReplyHold).
  * A failing recipient backs off alone; a modem that is not ready costs no attempts.
  */
-export class SendLoop {
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private sleeper: { timer: TimerHandle; resolve: () => void } | undefined;
+export class SendLoop extends LaneLoop {
   /** The part between its choice and its outcome (at most one). */
   private current: OutboxMessage | undefined;
   /** A reply chosen by claim() while the loop was between parts; the loop sends it next. */
@@ -83,7 +82,14 @@ export class SendLoop {
   lastWait: string | undefined;
 
   constructor(private readonly d: SendLoopDeps) {
-    this.hold = new ReplyHold(() => d.config.replyHoldMs ?? 300);
+    super({
+      clock: d.clock,
+      logger: d.logger,
+      label: "sender loop",
+      stepLabel: "sender step",
+      retryMs: () => d.config.notReadyPollMs,
+    });
+    this.hold = d.hold;
     d.lane.wake = () => this.wake();
   }
 
@@ -98,11 +104,6 @@ export class SendLoop {
   /** The modem of this lane is ready and its SIM in rotation. */
   private get sendable(): boolean {
     return this.lane.spec.sender.ready && this.lane.inRotation(this.d.clock.now());
-  }
-
-  /** An inbound SMS was answered or will not be: when none is left to wait for, reminders go on at once. */
-  replyAnswered(): void {
-    if (this.hold.answered()) this.wake();
   }
 
   /**
@@ -124,21 +125,6 @@ export class SendLoop {
     this.claimed = { ...prepared, admitted };
     this.wake();
     return admitted;
-  }
-
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run().catch((e: unknown) =>
-      this.d.logger.fatal({ err: errorMessage(e) }, "outbox: sender loop died"),
-    );
-  }
-
-  /** Stops picking; waits for the part at the modem (its outcome is persisted). */
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake();
-    await this.loop;
   }
 
   /** Why m waits now on this loop's SIM, by the checks pick() makes (src/outbox/wait-reason.ts). */
@@ -164,116 +150,53 @@ export class SendLoop {
     this.d.windows = windows;
   }
 
-  /** New or changed work: look again now. */
-  wake(): void {
-    const s = this.sleeper;
-    this.sleeper = undefined;
-    s?.timer.cancel();
-    s?.resolve();
+  /** One pass of the loop (src/outbox/lane-loop.ts): a claimed reply, else the next part that may go, else a sleep. */
+  protected async step(): Promise<void> {
+    if (this.claimed) {
+      const c = this.claimed;
+      this.claimed = undefined;
+      await this.transmit(c);
+      return;
+    }
+    const deadline = this.d.sweep ? await this.d.sweep() : undefined;
+    if (this.claimed) return;
+    const now = this.d.clock.now();
+    if (!this.lane.spec.sender.ready) {
+      this.lastWait = "modem not ready";
+      await this.sleep(this.d.config.notReadyPollMs);
+      return;
+    }
+    if (this.lane.noCredit !== undefined) {
+      this.lastWait = this.lane.noCredit;
+      await this.sleep(Math.min(IDLE_MS, deadline === undefined ? Infinity : deadline - now));
+      return;
+    }
+    const outUntil = this.lane.rotation.outUntil(now);
+    if (outUntil !== undefined) {
+      this.lastWait = `SIM out of rotation: ${this.lane.rotation.reason ?? "unknown"}`;
+      await this.sleep(Math.min(outUntil - now, deadline === undefined ? Infinity : deadline - now));
+      return;
+    }
+    if (now < this.lane.pausedUntil) {
+      await this.sleep(this.lane.pausedUntil - now);
+      return;
+    }
+    const p = this.pick(now);
+    if ("message" in p) {
+      this.lastWait = undefined;
+      const prepared = await this.prepareOrFail(p.message);
+      if (prepared) await this.transmit(prepared);
+      return;
+    }
+    // A loop that does not sweep still wakes for the next deadline it was told of (by the sweeping loop's wake).
+    const wakeAt = Math.min(p.wakeAt ?? Infinity, deadline ?? Infinity, now + IDLE_MS);
+    await this.sleep(wakeAt - now);
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      try {
-        if (this.claimed) {
-          const c = this.claimed;
-          this.claimed = undefined;
-          await this.transmit(c);
-          continue;
-        }
-        const deadline = this.d.sweeps ? await this.sweep() : undefined;
-        if (this.claimed) continue;
-        const now = this.d.clock.now();
-        if (!this.lane.spec.sender.ready) {
-          this.lastWait = "modem not ready";
-          await this.sleep(this.d.config.notReadyPollMs);
-          continue;
-        }
-        if (this.lane.noCredit !== undefined) {
-          this.lastWait = this.lane.noCredit;
-          await this.sleep(Math.min(IDLE_MS, deadline === undefined ? Infinity : deadline - now));
-          continue;
-        }
-        const outUntil = this.lane.rotation.outUntil(now);
-        if (outUntil !== undefined) {
-          this.lastWait = `SIM out of rotation: ${this.lane.rotation.reason ?? "unknown"}`;
-          await this.sleep(Math.min(outUntil - now, deadline === undefined ? Infinity : deadline - now));
-          continue;
-        }
-        if (now < this.lane.pausedUntil) {
-          await this.sleep(this.lane.pausedUntil - now);
-          continue;
-        }
-        const p = this.pick(now);
-        if ("message" in p) {
-          this.lastWait = undefined;
-          const prepared = await this.prepareOrFail(p.message);
-          if (prepared) await this.transmit(prepared);
-          continue;
-        }
-        // A loop that does not sweep still wakes for the next deadline it was told of (by the sweeping loop's wake).
-        const wakeAt = Math.min(p.wakeAt ?? Infinity, deadline ?? Infinity, now + IDLE_MS);
-        await this.sleep(wakeAt - now);
-      } catch (e) {
-        // A store that refuses writes: nothing may go to the modem unrecorded. Wait and retry.
-        this.d.logger.error({ err: errorMessage(e) }, "outbox: sender step failed; retrying shortly");
-        await this.sleep(this.d.config.notReadyPollMs);
-      }
-    }
+  /** A reply claimed but not sent when the loop stopped goes back to the queue. */
+  protected override stopped(): void {
     if (this.claimed) this.putBack(this.claimed.m, "the service is stopping");
     this.claimed = undefined;
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (!this.running) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const timer = this.d.clock.setTimer(Math.max(0, ms), () => {
-        if (this.sleeper?.timer === timer) this.sleeper = undefined;
-        resolve();
-      });
-      this.sleeper = { timer, resolve };
-    });
-  }
-
-  /** Expired messages and report windows that ended leave the hot set; returns the next such deadline. */
-  private async sweep(): Promise<Millis | undefined> {
-    let next: Millis | undefined;
-    const later = (t: Millis): void => {
-      if (next === undefined || t < next) next = t;
-    };
-    const now = this.d.clock.now();
-    const windowMs = this.d.config.deliveryReportWindowHours * 3_600_000;
-    for (const m of [...this.d.queue.active.values()]) {
-      if (this.d.queue.admitting.has(m.id)) continue; // its batch's write is under way
-      if (
-        (m.state === "queued" || (m.state === "sending" && m.sendingPart === undefined)) &&
-        m.expiresAt !== undefined &&
-        m.expiresAt <= now
-      ) {
-        const sent = m.parts.filter((p) => p.reference !== undefined).length;
-        await this.d.queue.finish(
-          m,
-          "expired",
-          sent > 0 ? `expired after ${sent} of ${m.partCount} parts` : "not sent before its expiry",
-        );
-      } else if (m.expiresAt !== undefined && m.state !== "submitted") {
-        later(m.expiresAt);
-      } else if (m.state === "submitted") {
-        const last = Math.max(...m.parts.map((p) => p.submittedAt ?? 0));
-        if (last + windowMs <= now) {
-          m.reportTimedOut = true;
-          m.finishedAt = now;
-          this.d.logger.info(
-            { id: m.id },
-            "outbox: no delivery report within the window; kept as submitted in history",
-          );
-          await this.d.queue.moveToHistory(m);
-        } else {
-          later(last + windowMs);
-        }
-      }
-    }
-    return next;
   }
 
   pick(now: Millis): Choice {
@@ -285,12 +208,7 @@ export class SendLoop {
     };
     // A batch still being written is not picked: it goes once durable (enqueueMany wakes the loop).
     // E-mails have their own lane (src/outbox/email-lane.ts): the modem never waits for the relay.
-    const candidates = [...q.active.values()].filter(
-      (m) =>
-        (m.state === "queued" || (m.state === "sending" && m.sendingPart === undefined)) &&
-        !q.admitting.has(m.id) &&
-        m.channel !== "email",
-    );
+    const candidates = q.waitingWork().filter((m) => m.channel !== "email");
     const reply = (m: OutboxMessage): number => Number(m.priority === Priority.reply);
     const order = (a: OutboxMessage, b: OutboxMessage): number =>
       reply(b) - reply(a) ||
@@ -374,7 +292,7 @@ export class SendLoop {
     m.sendingPart = index;
     if (this.d.lanes.pooled || m.modemId !== undefined) m.modemId = this.lane.id;
     if (m.state !== "sending") q.setState(m, "sending");
-    else q.active.markDirty(m.id);
+    else q.markDirty(m);
     this.current = m;
     this.lane.busy = true;
     return { m, index, pdu: part.pdu, tpduLength: part.tpduLength };
@@ -392,9 +310,9 @@ export class SendLoop {
     m.sendingPart = undefined;
     if (this.current === m) this.current = undefined;
     this.lane.busy = false;
-    if (m.finishedAt !== undefined || !this.d.queue.active.get(m.id)) return;
+    if (m.finishedAt !== undefined || !this.d.queue.isActive(m.id)) return;
     if (!m.parts.some((p) => p.reference !== undefined)) this.d.queue.setState(m, "queued", reason);
-    else this.d.queue.active.markDirty(m.id);
+    else this.d.queue.markDirty(m);
   }
 
   private async transmit(p: Prepared): Promise<void> {
@@ -446,7 +364,7 @@ export class SendLoop {
   private mustGiveWay(): boolean {
     const now = this.d.clock.now();
     if (this.hold.activeUntil(now) !== undefined) return true;
-    for (const c of this.d.queue.active.values()) {
+    for (const c of this.d.queue.activeMessages()) {
       if (
         c.priority === Priority.reply &&
         (c.state === "queued" || (c.state === "sending" && c.sendingPart === undefined)) &&
@@ -483,12 +401,12 @@ export class SendLoop {
     if (m.inDoubt?.part === index) m.inDoubt = undefined; // sent again: whatever became of the first try, this one counts
     if (m.parts.filter((r) => r.reference !== undefined).length === 1) q.limits.recordMessage(m.to, m.limitClass, now);
     this.lane.budget.recordPart(now);
-    q.state.markDirty();
+    q.markCountersDirty();
     if (m.parts.every((r) => r.reference !== undefined)) {
       m.attempts.push({ at: now, outcome: "submitted" });
       q.setState(m, "submitted");
     } else {
-      q.active.markDirty(m.id); // this part's reference, so that a restart resumes at the next part
+      q.markDirty(m); // this part's reference, so that a restart resumes at the next part
     }
     // Durable right after +CMGS; a reply claimed meanwhile writes beside it (and its PDU waits for it).
     const written = q.persistMessage(m);
@@ -563,7 +481,7 @@ export class SendLoop {
         : "outbox: temporary failure; will retry",
     );
     if (!anySent) q.setState(m, "queued", f.reason);
-    else q.active.markDirty(m.id);
+    else q.markDirty(m);
     await q.persist();
   }
 

@@ -4,3 +4,16 @@ export { History, type HistoryOptions } from "./history.js";
 export { RecordDir, type RecordDirOptions } from "./record-dir.js";
 export { storeIoStats, resetStoreIoStats, type StoreIoStats } from "./io-stats.js";
 export { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, mkdirPrivate, openPrivate } from "./private-files.js";
+export {
+  fileStorage,
+  storeOf,
+  type StoreSource,
+  memoryStorage,
+  MemoryDocument,
+  type Storage,
+  type DocumentStorage,
+  type DocumentStore,
+  type FileStorageSettings,
+  type OpenOptions,
+  type RecordDocumentLayout,
+} from "./storage.js";
