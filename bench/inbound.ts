@@ -17,7 +17,7 @@ import { debtorNumber, startStack, waitFor } from "../test/inbound/stack.js";
 
 const REMINDERS = 500;
 const REQUESTS = 100;
-// The simulator's own default radio time per part; real modems take 2-3 s (sms-gateways.md §3b).
+// The simulator's own default radio time per part; real modems take 2-3 s (docs/hardware.md).
 const RADIO_MS = Number(process.env.RADIO_MS ?? 300);
 // Requests arrive faster than reminders leave, slower than the radio can answer them all.
 const INTERVAL_MS = Number(process.env.INTERVAL_MS ?? 400);

@@ -1,6 +1,6 @@
 /**
  * `duegate pdu decode <hex>` and `duegate pdu encode --to --text [--srr] [--locale]`: JSON for technicians who read
- * modem logs. The lead wires these into the commander CLI; errors are DuegateErrors (PduMalformed,
+ * modem logs. src/cli/run.ts wires these into the command line; errors are DuegateErrors (PduMalformed,
  * PduTruncated, PduUnsupported, TextUnencodable) that the CLI prints with their code.
  */
 import { DuegateError, ErrorCode, isDuegateError } from "../core/errors.js";

@@ -3,7 +3,7 @@
  * SIM) only once it is on disk: a lone part of a multipart message in the hot file's
  * pending list, a whole message in the history. Nothing here is changed until the caller
  * says the write succeeded (commit*), so a failed write leaves the SMS on the SIM to be
- * read again, not half-remembered (sms-gateways.md pain points 7 and 9).
+ * read again, not half-remembered (docs/reliability.md).
  */
 import type { Clock } from "../core/clock.js";
 import { Reassembler, type DeliverPdu, type InboundText } from "../sms/index.js";

@@ -1,7 +1,7 @@
 /**
  * The narrow seams inbound needs (docs/architecture.md, Layers): unit tests pass in-memory fakes,
  * src/app.ts passes the real Ledger, JsonStore and History. Every method named here exists
- * on the agreed Ledger (team CONTRACTS.md) with the same name and shape.
+ * on the Ledger (src/ledger/index.ts) with the same name and shape.
  */
 import type { Account, Invoice } from "../ledger/types.js";
 import type { ConsentSource } from "../consent/types.js";

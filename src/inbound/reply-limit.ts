@@ -1,7 +1,7 @@
 /**
  * Automatic replies per number and in total per rolling hour, so that nobody (a prankster,
  * an auto-responder looping with us, a spoofed flood from many numbers) drains the SIM's
- * credit (sms-gateways.md §4.9). The counts live in the hot file: a restart does not reset them.
+ * credit (docs/keywords.md). The counts live in the hot file: a restart does not reset them.
  */
 const HOUR = 3_600_000;
 const ALL = "*";

@@ -23,7 +23,7 @@ export function memoryDocuments(): OpenDocument & { docs: Map<string, MemoryDocu
 /**
  * A message the outbox has finished or is working on, as the reports need it. The outbox's
  * own history (src/outbox, src/store History) is the outbox's own; this is all dunning
- * reads from it. The lead adapts Outbox history to it in src/app.ts.
+ * reads from it. The composition root adapts the outbox history to it (src/compose/).
  */
 export interface SentMessageFact {
   id: string;

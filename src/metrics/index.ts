@@ -11,7 +11,7 @@ import type { EventBus } from "../core/bus.js";
 import { MESSAGE_STATES } from "../core/message-states.js";
 import type { DomainEvents, ModemHealthEvent } from "../api/events.js";
 
-/** Outbox.stats() as agreed in CONTRACTS.md. */
+/** Outbox.stats(), the outbox's own figures (src/outbox/figures.ts). */
 export interface OutboxStats {
   queued: number;
   sending: number;

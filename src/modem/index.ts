@@ -1,5 +1,5 @@
 /**
- * The modem subsystem's public surface (team CONTRACTS.md, "src/modem"): the only code that
+ * The modem subsystem's public surface (docs/architecture.md, Layers): the only code that
  * touches a port. Nothing else of src/modem is imported from outside.
  */
 import type { ModemHealthEvent } from "../api/events.js";

@@ -1,4 +1,4 @@
-/** Public types of the SMS codec (team CONTRACTS.md, "src/sms"). */
+/** Public types of the SMS codec (docs/sms-codec.md). */
 export type Encoding = "gsm7" | "ucs2" | "8bit";
 
 export interface TextOptions {

@@ -110,7 +110,7 @@ export function createNotifier(env: NodeJS.ProcessEnv = process.env, opts: Notif
 export interface WatchdogOptions {
   notifier: Notifier;
   /**
-   * Is the service doing its job? The lead passes a predicate tied to the loop that drives
+   * Is the service doing its job? The composition root passes a predicate tied to the loop that drives
    * the AT channel, so a hung channel stops the pings. It must NOT be
    * "the modem is plugged in": a missing modem is recovered in-process, and a restart loop
    * would not bring it back. A predicate that throws or takes longer than one interval

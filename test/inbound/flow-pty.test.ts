@@ -1,6 +1,6 @@
 /**
  * The BALANCE round trip over a real pseudo-terminal (simulator behind socat, the driver on
- * serialport's native binding). Under CI=true a missing socat fails (team rule); elsewhere it skips.
+ * serialport's native binding). Under CI=true a missing socat fails; elsewhere it skips.
  */
 import { existsSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";

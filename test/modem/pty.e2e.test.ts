@@ -9,7 +9,7 @@ import { FAST, waitFor } from "./helpers.js";
 /**
  * End to end over a real pseudo-terminal: the simulator behind socat, the driver on
  * serialport's native binding, so termios, the kernel tty layer and the native read loop are
- * all in the path. Under CI=true a missing socat fails the suite (team rule); elsewhere it skips.
+ * all in the path. Under CI=true a missing socat fails the suite; elsewhere it skips.
  */
 const SOCAT = "/usr/bin/socat";
 const haveSocat = existsSync(SOCAT);

@@ -1,7 +1,7 @@
 /**
  * Power cuts. The real service process (src/main.ts compiled to JS and run with plain node, as
  * the appliance runs dist/) on the modem simulator behind a pseudo-terminal (socat) and a real
- * Mosquitto; 1,000 send requests published over MQTT (the issue's figures; a quick local run:
+ * Mosquitto; 1,000 send requests published over MQTT (the product's reliability figures, docs/reliability.md; a quick local run:
  * DUEGATE_RELIABILITY_SCALE=0.4) while the service is killed with SIGKILL at 20 random moments
  * (some during start-up and recovery) and started again each time; inbound SMS injected all
  * along. Afterwards, from the data directory and the simulator's own record of what went on

@@ -5,7 +5,7 @@
  * inbound SMS reaches the accounting server after the broker is back.
  *
  * A real Mosquitto, stopped with SIGTERM (it saves its sessions) and started again on the
- * same port. The outage lasts 3 minutes (the issue's "several minutes");
+ * same port. The outage lasts 3 minutes ("several minutes", docs/reliability.md);
  * DUEGATE_RELIABILITY_SCALE=0.1 makes it 18 s for a quick local run (reconnects, keepalive and
  * the journal behave the same; only the journal's length grows with time).
  */

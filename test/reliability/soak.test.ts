@@ -1,5 +1,5 @@
 /**
- * Days of an appliance's life on a ManualClock (30, the issue's figure; 12 with
+ * Days of an appliance's life on a ManualClock (30, as docs/reliability.md says; 12 with
  * DUEGATE_RELIABILITY_SCALE=0.4 for a quick local run): 5,000 accounts, a share of them with
  * invoices falling due through the month (the dunning engine sends its steps through the
  * outbox and the simulated modem), payments arriving, debtors texting BALANCE and PAID.

@@ -16,7 +16,7 @@ export function mosquittoAvailable(): boolean {
   return existsSync(MOSQUITTO);
 }
 
-/** Under CI a missing tool fails the suite instead of skipping it (CONTRACTS.md). */
+/** Under CI a missing tool fails the suite instead of skipping it. */
 export function requireOrSkip(available: boolean, tool: string): boolean {
   if (available) return true;
   if (process.env.CI === "true") throw new Error(`${tool} is required under CI=true and was not found`);

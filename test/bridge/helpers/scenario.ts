@@ -1,5 +1,5 @@
 /**
- * The issue's end-to-end scenario, run against Mosquitto and against the embedded broker:
+ * The accounting server's end-to-end scenario (docs/mqtt.md), run against Mosquitto and against the embedded broker:
  * 10,000 invoices published in batches by an "accounting server" client, the broker
  * stopped mid-way and started again, and events emitted all along (some while the broker
  * is down). Every invoice must be stored exactly once and every event delivered, in order.

@@ -9,7 +9,7 @@ export { canConnect, freePort } from "../../bridge/helpers/mosquitto.js";
 export const MOSQUITTO = "/usr/sbin/mosquitto";
 export const SOCAT = "/usr/bin/socat";
 
-/** Scale 1 (CI) runs the figures; DUEGATE_RELIABILITY_SCALE=0.4 a quicker local pass, 4 four times the work. */
+/** Scale 1 (CI) runs the figures of docs/reliability.md; DUEGATE_RELIABILITY_SCALE=0.4 a quicker local pass, 4 four times the work. */
 export function scale(): number {
   const n = Number(process.env.DUEGATE_RELIABILITY_SCALE ?? "1");
   return Number.isFinite(n) && n > 0 ? n : 1;
@@ -21,7 +21,7 @@ export function scaled(base: number): number {
 
 /**
  * Whether the tools a suite needs are here. Under CI=true a missing tool is an error, never
- * a skip (CONTRACTS.md); elsewhere the suite is skipped with a line saying which tool.
+ * a skip; elsewhere the suite is skipped with a line saying which tool.
  */
 export function toolsPresent(...paths: string[]): boolean {
   const missing = paths.filter((p) => !existsSync(p));
