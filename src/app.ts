@@ -34,7 +34,6 @@ import { Inbound, type InboundConfig } from "./inbound/index.js";
 import { CronScheduler } from "./system/scheduler.js";
 import { AuthService } from "./auth/index.js";
 import { buildServer } from "./http/server.js";
-import { registerMetricsRoute } from "./http/metrics-route.js";
 import { listenOn } from "./http/listen.js";
 import { MqttBridge } from "./bridge/bridge.js";
 import { BrokerUsers, type StoredBrokerUsers } from "./bridge/credentials.js";
@@ -452,8 +451,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
             server = await buildServer(services, {
               auth,
               ...(tlsIdentity ? { https: { cert: tlsIdentity.cert, key: tlsIdentity.key } } : {}),
+              metrics,
             });
-            registerMetricsRoute(server, metrics, () => config.http.metricsAccess);
             const bound = await listenOn(server, host, port);
             httpUrl = `${https ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${bound}`;
             if (tlsIdentity) {

@@ -27,6 +27,10 @@ import { allowedHostSet, hostGuardHook } from "./allowed-hosts.js";
 import { budgetOwner, RequestBudget, rateLimitHook } from "./rate-limit.js";
 import { parseListen } from "../cli/options.js";
 import { healthRoutes } from "./health.js";
+import { policyRoutes } from "./routes/policy.js";
+import { logRoutes } from "./routes/logs.js";
+import { metricsRoute, type MetricsSource } from "./metrics-route.js";
+import { ERROR_RESPONSES } from "./schemas.js";
 
 import { createAjv } from "../api/validate.js";
 
@@ -44,6 +48,8 @@ export interface ServerOptions {
   web?: boolean;
   /** Serve HTTPS with this certificate and key (src/system/tls-certificate.ts); plain HTTP without. */
   https?: { cert: string; key: string };
+  /** Serve GET /metrics from this source (src/metrics); absent in tests that do not need it. */
+  metrics?: MetricsSource;
 }
 
 export async function buildServer(services: ServerServices, opts: ServerOptions): Promise<FastifyInstance> {
@@ -105,10 +111,17 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
     await app.register(webPlugin, { services, ...(opts.webRoot ? { webRoot: opts.webRoot } : {}) });
 
   await app.register(healthRoutes, { services });
+  if (opts.metrics)
+    await app.register(metricsRoute, { metrics: opts.metrics, access: () => services.config.http.metricsAccess });
 
   await app.register(
     async (api) => {
       api.setErrorHandler(apiErrorHandler);
+      // One error envelope for every route: documented (and serialized) once here, unless a route names its own.
+      api.addHook("onRoute", (route) => {
+        const schema = (route.schema ??= {}) as { response?: Record<string, unknown> };
+        schema.response = { ...ERROR_RESPONSES, ...schema.response };
+      });
       api.setNotFoundHandler((request, reply) =>
         sendError(reply, 404, ErrorCode.NotFound, `no route ${request.method} ${request.url}`),
       );
@@ -122,6 +135,8 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
       await api.register(deskRoutes, { services });
       await api.register(suppressionRoutes, { services });
       await api.register(mqttCredentialRoutes, { services });
+      await api.register(policyRoutes, { services });
+      await api.register(logRoutes, { services });
     },
     { prefix: "/api/v1" },
   );

@@ -1,6 +1,7 @@
 /**
- * The web panel: its static files (web/), its libraries (/vendor/), the live feed
- * (/api/v1/live) and the page data the REST API does not give (/api/v1/panel/...).
+ * The web panel: its static files (web/), its libraries (/vendor/) and the live feed
+ * (/api/v1/live). Its pages read and write through the REST API (src/http/routes/) with the
+ * session cookie; what is left under /api/v1/panel/ is the modem, dashboard and settings data.
  *
  * Panel pages need a session: without one they redirect to /login. The static assets
  * (code and styles, no data) are public so that the login page can load.
@@ -13,7 +14,6 @@ import type { WebServices } from "./ports.js";
 import { vendorRoutes } from "./vendor.js";
 import { contractRoutes } from "./contract.js";
 import { liveRoutes } from "./live.js";
-import { logRoutes } from "./logs.js";
 import { panelReadRoutes } from "./panel-read.js";
 import { panelWriteRoutes } from "./panel-write.js";
 import { settingsRoutes } from "./settings.js";
@@ -89,7 +89,6 @@ export const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app, opts)
   await app.register(liveRoutes, { services: opts.services });
   await app.register(async (panel) => {
     panel.setErrorHandler(jsonErrorHandler);
-    await panel.register(logRoutes, { services: opts.services });
     await panel.register(panelReadRoutes, { services: opts.services });
     await panel.register(panelWriteRoutes, { services: opts.services });
     await panel.register(settingsRoutes, { services: opts.services });

@@ -13,10 +13,7 @@ export function LogsPage() {
   const [level, setLevel] = useState(30);
   const [q, setQ] = useState("");
   const [applied, setApplied] = useState("");
-  const state = useData(
-    () => api("/api/v1/panel/logs", { query: { level, q: applied, limit: 300 } }),
-    [level, applied],
-  );
+  const state = useData(() => api("/api/v1/logs", { query: { level, q: applied, limit: 300 } }), [level, applied]);
   return html` <h1 tabindex="-1">Logs</h1>
     <form class="filters panel" onSubmit=${(e) => (e.preventDefault(), setApplied(q))}>
       <${Field} id="l-level" label="Lowest level"
@@ -41,16 +38,14 @@ export function LogsPage() {
             </p>`
           }
           <ol class="log" id="log-lines">
-            ${[...d.items]
-              .reverse()
-              .map(
-                (l, i) =>
-                  html`<li key=${i} class=${`lvl-${NAME[l.level] ?? l.level}`}>
-                    <time>${when(l.time)}</time>
-                    <span class="badge">${NAME[l.level] ?? l.level}</span>
-                    ${l.sub ? html`<span class="muted">${l.sub}</span> ` : ""}${l.msg}
-                  </li>`,
-              )}
+            ${[...d.items].reverse().map(
+              (l, i) =>
+                html`<li key=${i} class=${`lvl-${NAME[l.level] ?? l.level}`}>
+                  <time>${when(l.time)}</time>
+                  <span class="badge">${NAME[l.level] ?? l.level}</span>
+                  ${l.sub ? html`<span class="muted">${l.sub}</span> ` : ""}${l.msg}
+                </li>`,
+            )}
           </ol>`}
     <//>`;
 }

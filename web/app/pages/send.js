@@ -13,9 +13,7 @@ export function SendPage() {
   useEffect(() => {
     const t = setTimeout(
       () =>
-        api("/api/v1/panel/preview", { method: "POST", body: { template: text } }).then(setPreview, () =>
-          setPreview(null),
-        ),
+        api("/api/v1/preview", { method: "POST", body: { template: text } }).then(setPreview, () => setPreview(null)),
       250,
     );
     return () => clearTimeout(t);
@@ -26,7 +24,7 @@ export function SendPage() {
     setErrors({});
     setNotice(null);
     try {
-      const m = await api("/api/v1/panel/send", { method: "POST", body: { to, text, channel } });
+      const m = await api("/api/v1/test-messages", { method: "POST", body: { to, text, channel } });
       setSent(m);
       setNotice({ kind: "ok", text: `Queued as ${m.id}.` });
     } catch (err) {

@@ -1,13 +1,16 @@
 /**
- * The narrow slices of the domain the adapters call (AppServices satisfies them
- * structurally). Unit tests give small fakes of exactly these.
+ * The narrow slices of the domain the application layer works on (AppServices satisfies them
+ * structurally); both adapters hand these to the functions of src/service/. Unit tests give
+ * small fakes of exactly these.
  */
 import type { AccountUpsert, InvoiceUpsert, PaymentRecord } from "../api/payloads.js";
 import type { EventBus } from "../core/bus.js";
 import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/log.js";
 import type { DomainEvents, ModemHealthEvent } from "../api/events.js";
-import type { EnqueueRequest, EnqueueResult, OutboxPort } from "../outbox/types.js";
+import type { EnqueueRequest, EnqueueResult, ListFilter, OutboxMessage, OutboxPort } from "../outbox/types.js";
+import type { WaitReason } from "../outbox/wait-reason.js";
+import type { Account } from "../ledger/types.js";
 import type { ConsentSource, SuppressionRecord, SuppressionResult } from "../consent/types.js";
 import type { E164 } from "../core/types.js";
 
@@ -52,6 +55,20 @@ export interface ConsentCommands {
 export type OutboxCommands = Pick<OutboxPort, "enqueue" | "cancel" | "get" | "byIdempotencyKey">;
 export type { EnqueueRequest, EnqueueResult };
 
+/** The way a command came in. */
+export type Source = "mqtt" | "http";
+
+/** What the message list needs: the outbox's listing, and the ledger for the debtor's name. */
+export interface MessageQueries {
+  readonly clock: Clock;
+  readonly ledger: { account(id: string): Account | undefined };
+  readonly outbox: OutboxCommands & {
+    list(filter: ListFilter): { total: number; items: OutboxMessage[] };
+    /** Why a queued message waits (src/outbox/wait-reason.ts). */
+    waitReason?(message: OutboxMessage, now: number): WaitReason | undefined;
+  };
+}
+
 export interface OutboxStats {
   stats(): { queued: number; sending: number; submitted: number };
 }
@@ -81,7 +98,7 @@ export interface EventJournal<T> {
   close(): Promise<void>;
 }
 
-export interface BridgeServices {
+export interface GatewayServices {
   readonly clock: Clock;
   readonly bus: EventBus<DomainEvents>;
   readonly logger: Logger;
