@@ -10,7 +10,8 @@ import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { AuthService } from "../auth/index.js";
 import type { AppServices } from "../app-services.js";
-import { authPlugin } from "./auth/index.js";
+import { authPlugin, type RouteScope } from "./auth/index.js";
+import { defaultScope } from "./auth/guard.js";
 import { webPlugin, type WebServices } from "./web/index.js";
 import { apiErrorHandler, sendError } from "./errors.js";
 import { ErrorCode } from "../core/errors.js";
@@ -30,11 +31,26 @@ import { healthRoutes } from "./health.js";
 import { policyRoutes } from "./routes/policy.js";
 import { logRoutes } from "./routes/logs.js";
 import { metricsRoute, type MetricsSource } from "./metrics-route.js";
-import { ERROR_RESPONSES } from "./schemas.js";
+import { AnyObject, ERROR_RESPONSES } from "./schemas.js";
 
 import { createAjv } from "../api/validate.js";
 
 export type ServerServices = HttpServices & WebServices;
+
+/** One route of the server: what it needs and which answers its schema describes ("200", "4xx"). */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  scope: RouteScope;
+  responses: string[];
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** The routes registered so far (src/http/server.ts). */
+    routeCatalog(): readonly RouteEntry[];
+  }
+}
 
 // AppServices (the composition root's) must fit what the server asks for.
 type AppFits = AppServices extends ServerServices ? true : never;
@@ -63,6 +79,19 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
   });
   root.setValidatorCompiler(validatorCompiler());
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
+  const catalog: RouteEntry[] = [];
+  root.decorate("routeCatalog", () => catalog);
+  // Every route as declared, with the scope it needs and the answers it documents (fastify has no such list itself).
+  root.addHook("onRoute", (route) => {
+    const response = (route.schema as { response?: Record<string, unknown> } | undefined)?.response;
+    for (const method of [route.method].flat())
+      catalog.push({
+        method,
+        url: route.url,
+        scope: route.config?.scope ?? defaultScope(method, route.url),
+        responses: Object.keys(response ?? {}),
+      });
+  });
 
   // First of all hooks, before the body is read and before authentication: a request for a
   // foreign name, or over the client's budget, costs the appliance nothing more.
@@ -125,7 +154,11 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
       api.setNotFoundHandler((request, reply) =>
         sendError(reply, 404, ErrorCode.NotFound, `no route ${request.method} ${request.url}`),
       );
-      api.get("/openapi.json", { config: { scope: "public" }, schema: { hide: true } }, async () => app.swagger());
+      api.get(
+        "/openapi.json",
+        { config: { scope: "public" }, schema: { hide: true, response: { 200: AnyObject("the OpenAPI 3 document") } } },
+        async () => app.swagger(),
+      );
       await api.register(recordRoutes, { services });
       await api.register(messageRoutes, { services });
       await api.register(queryRoutes, { services });

@@ -121,8 +121,8 @@ describe("GET /api/v1/today", () => {
   });
 
   it("lists today's opt-outs, newest first, with who made them", async () => {
-    expect((await call("POST", "/api/v1/panel/accounts/ACC-100/optout", { optedOut: true })).status).toBe(200);
-    expect((await call("POST", "/api/v1/panel/accounts/ACC-100/optout", { optedOut: false })).status).toBe(200);
+    expect((await call("POST", "/api/v1/optout", { accountId: "ACC-100", optedOut: true })).status).toBe(200);
+    expect((await call("POST", "/api/v1/optout", { accountId: "ACC-100", optedOut: false })).status).toBe(200);
     const d = await today();
     expect(d.optOuts.map((o) => [o.accountId, o.optedOut, o.source])).toEqual([
       ["ACC-100", false, "panel"],

@@ -140,22 +140,22 @@ suite("web panel in Chromium", () => {
       "/api/v1/export/messages.csv",
     ];
     const panelPaths = [
-      "dashboard",
-      "messages",
-      "inbox",
-      "calendar",
-      "accounts",
-      "policy",
-      "modem",
-      "settings",
-      "logs",
-    ].map((p) => `/api/v1/panel/${p}`);
+      "/api/v1/panel/dashboard",
+      "/api/v1/panel/modem",
+      "/api/v1/panel/settings",
+      "/api/v1/messages",
+      "/api/v1/inbound",
+      "/api/v1/forecast",
+      "/api/v1/accounts",
+      "/api/v1/policy",
+      "/api/v1/logs",
+    ];
     for (const path of [...apiPaths, ...panelPaths]) {
       const r = await context.request.get(`${appliance.url}${path}`);
       expect(r.status(), path).toBe(401);
     }
     for (const path of [
-      "/api/v1/panel/send",
+      "/api/v1/test-messages",
       "/api/v1/send",
       "/api/v1/cancel",
       "/api/v1/optout",
@@ -334,7 +334,7 @@ suite("web panel in Chromium", () => {
     const send = await page.evaluate(
       async (token) =>
         (
-          await fetch("/api/v1/panel/send", {
+          await fetch("/api/v1/test-messages", {
             method: "POST",
             headers: { "content-type": "application/json", "x-csrf-token": token },
             body: JSON.stringify({ to: "+4917600000002", text: "x" }),
@@ -505,7 +505,7 @@ suite("web panel in Chromium", () => {
       page.evaluate(
         async ([to, text]) => {
           const me = await (await fetch("/api/v1/me")).json();
-          const res = await fetch("/api/v1/panel/send", {
+          const res = await fetch("/api/v1/test-messages", {
             method: "POST",
             headers: { "content-type": "application/json", "x-csrf-token": me.csrfToken },
             body: JSON.stringify({ to, text }),
@@ -515,7 +515,7 @@ suite("web panel in Chromium", () => {
         [to, text] as const,
       );
     const stateOf = (id: string) =>
-      page.evaluate(async (id) => (await (await fetch(`/api/v1/panel/messages/${id}`)).json()).state as string, id);
+      page.evaluate(async (id) => (await (await fetch(`/api/v1/messages/${id}`)).json()).state as string, id);
 
     // 3GPP TS 24.011 E-2 cause 21: a permanent refusal, so the outbox fails the message at once
     appliance.simulator.fault.cmsError(21, 1);

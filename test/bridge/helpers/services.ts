@@ -1,4 +1,4 @@
-/** BridgeServices for tests: the real Ledger on a temp dir, small fakes for the rest. */
+/** GatewayServices for tests: the real Ledger on a temp dir, small fakes for the rest. */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,7 +9,7 @@ import type { DomainEvents } from "../../../src/api/events.js";
 import { DuegateError, ErrorCode } from "../../../src/core/errors.js";
 import { Ledger } from "../../../src/ledger/index.js";
 import { SuppressionList } from "../../../src/consent/index.js";
-import type { BridgeServices, OutboxCommands, OutboxStats } from "../../../src/bridge/ports.js";
+import type { GatewayServices, OutboxCommands, OutboxStats } from "../../../src/service/index.js";
 import type { EnqueueRequest, EnqueueResult, OutboxMessage } from "../../../src/outbox/types.js";
 import type { E164 } from "../../../src/core/types.js";
 
@@ -70,7 +70,7 @@ export class FakeOutbox implements OutboxCommands, OutboxStats {
   }
 }
 
-export interface TestServices extends BridgeServices {
+export interface TestServices extends GatewayServices {
   ledger: Ledger;
   consent: SuppressionList;
   outbox: FakeOutbox;
