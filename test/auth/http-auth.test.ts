@@ -176,7 +176,7 @@ describe("auth plugin", () => {
       payload: { name: "otto2", role: "viewer", password: "short" },
     });
     expect(invalid.statusCode).toBe(400);
-    expect(invalid.json().error).toMatchObject({ code: "domain.validation", field: "password" });
+    expect(invalid.json().error).toMatchObject({ code: "domain.validation", field: "/password" });
     const users = await app.inject({ url: "/api/v1/users", headers: { cookie } });
     expect(users.json().items.map((u: { name: string }) => u.name)).toEqual(["admin", "otto"]);
     expect(users.body).not.toContain("scrypt");

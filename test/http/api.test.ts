@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { bearer, harness, type Harness } from "./helpers.js";
-import { account, invoice } from "../bridge/helpers/services.js";
+import { account, invoice, plannedReminder } from "../bridge/helpers/services.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -171,9 +171,10 @@ describe("HTTP API", () => {
     const { app, write, read } = await withAccounts();
     await app.inject({ method: "POST", url: "/api/v1/invoices", headers: bearer(write), payload: invoice(0, 2) });
     expect((await app.inject({ url: "/api/v1/forecast?days=3", headers: bearer(read) })).json()).toEqual({
+      days: 3,
       total: 1,
       offset: 0,
-      items: [{ days: 3 }],
+      items: [plannedReminder(3)],
     });
     expect((await app.inject({ url: "/api/v1/forecast?days=300", headers: bearer(read) })).statusCode).toBe(400);
     expect((await app.inject({ url: "/api/v1/modem", headers: bearer(read) })).json()).toMatchObject({
