@@ -79,19 +79,20 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
   });
   root.setValidatorCompiler(validatorCompiler());
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
-  const catalog: RouteEntry[] = [];
-  root.decorate("routeCatalog", () => catalog);
-  // Every route as declared, with the scope it needs and the answers it documents (fastify has no such list itself).
-  root.addHook("onRoute", (route) => {
-    const response = (route.schema as { response?: Record<string, unknown> } | undefined)?.response;
-    for (const method of [route.method].flat())
-      catalog.push({
+  const declared: Array<{ method: string | string[]; url: string; config?: { scope?: RouteScope }; schema?: unknown }> =
+    [];
+  // Every route as declared (fastify keeps no such list): read when asked, after every plugin's onRoute hook has run.
+  root.addHook("onRoute", (route) => void declared.push(route));
+  root.decorate("routeCatalog", () =>
+    declared.flatMap((route) =>
+      [route.method].flat().map((method) => ({
         method,
         url: route.url,
         scope: route.config?.scope ?? defaultScope(method, route.url),
-        responses: Object.keys(response ?? {}),
-      });
-  });
+        responses: Object.keys((route.schema as { response?: object } | undefined)?.response ?? {}),
+      })),
+    ),
+  );
 
   // First of all hooks, before the body is read and before authentication: a request for a
   // foreign name, or over the client's budget, costs the appliance nothing more.

@@ -204,7 +204,7 @@ describe("consent holds for every send", () => {
       body: { to: ALICE, text: "duegate test message" },
     });
     expect(res.status).toBe(409);
-    expect(await res.json()).toMatchObject({ error: { code: "outbox.opted_out", field: "to" } });
+    expect(await res.json()).toMatchObject({ error: { code: "outbox.opted_out", field: "/to" } });
   });
 
   it("refuses a staff reply and any keyword reply other than the STOP confirmation (BALANCE, HELP)", async () => {
