@@ -15,10 +15,12 @@ import type { Reports } from "./dunning/reports/index.js";
 import type { Desk } from "./desk/desk.js";
 import type { Outbox } from "./outbox/index.js";
 import type { Inbound } from "./inbound/index.js";
-import type { Modem } from "./modem/index.js";
+import type { Modem, PortInfo } from "./modem/index.js";
 import type { AuthService } from "./auth/index.js";
 import type { FieldProblem, SettingsView } from "./config/overlay.js";
 import type { EmailPort } from "./http/ports.js";
+import type { MqttCredentialsPort } from "./service/ports.js";
+import type { ServerServices } from "./http/server.js";
 
 export type ReconfigureResult =
   { ok: true; changed: string[]; restartRequired: string[] } | { ok: false; problems: FieldProblem[] };
@@ -29,24 +31,7 @@ export interface PanelSettingsPort {
   update(change: Record<string, unknown>, by: string): Promise<ReconfigureResult>;
 }
 
-/** What the panel and API show of the embedded broker's logins (src/bridge/credentials.ts), never a password. */
-export interface MqttCredentialsView {
-  username: string;
-  /** configured: mqtt.embedded.username/password (changed there); generated: rotatable here. */
-  source: "configured" | "generated";
-  createdAt?: number;
-  rotatedAt?: number;
-  readers: string[];
-  /** How the accounting server reaches the broker. */
-  listeners: { plain: { host: string; port: number }; tls?: { host: string; port: number; fingerprint256: string } };
-}
-
-/** The embedded broker's credentials for an admin: shown, and the accounting password rotated (returned once). */
-export interface MqttCredentialsPort {
-  /** Undefined when the embedded broker is not running (mode external or off). */
-  view(): Promise<MqttCredentialsView | undefined>;
-  rotate(): Promise<{ username: string; password: string }>;
-}
+export type { MqttCredentialsView, MqttCredentialsPort } from "./service/ports.js";
 
 export interface AppServices {
   readonly config: Config;
@@ -66,6 +51,8 @@ export interface AppServices {
   readonly outbox: Outbox;
   readonly inbound: Inbound;
   readonly modem: Modem;
+  /** The serial ports the system sees, for choosing modem.port (nothing is opened). */
+  readonly serialPorts: () => Promise<PortInfo[]>;
   readonly auth: AuthService;
   readonly settings: PanelSettingsPort;
   /** The unsubscribe link's check and effect, and the relay test (src/http/routes/email.ts). */
@@ -74,3 +61,7 @@ export interface AppServices {
   readonly version: string;
   readonly startedAt: number;
 }
+
+// The running services must fit what the HTTP server asks for (src/http/server.ts ServerServices).
+type AppFits = AppServices extends ServerServices ? true : never;
+export const appFitsServer: AppFits = true;

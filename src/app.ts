@@ -17,7 +17,7 @@ import { loadConfig } from "./config/load.js";
 import { acquireInstanceLock } from "./system/instance-lock.js";
 import { prepareDataDir } from "./system/data-dir.js";
 import { securityChecks } from "./system/security-warnings.js";
-import { CreditMonitor, createModemPool, type ModemSimulator } from "./modem/index.js";
+import { CreditMonitor, createModemPool, listPorts, type ModemSimulator } from "./modem/index.js";
 import { SmtpTransport } from "./email/smtp-transport.js";
 import { UnsubscribeTokens, loadUnsubscribeSecret, unsubscribeLinks } from "./email/unsubscribe.js";
 import type { EmailPort } from "./http/ports.js";
@@ -42,8 +42,8 @@ import { FileJournal } from "./store/event-journal.js";
 import { WebhookDispatcher } from "./http/webhooks/dispatcher.js";
 import type { OutgoingEvent } from "./bridge/publisher.js";
 import { createMetrics, type Metrics } from "./metrics/index.js";
-import { parseListen } from "./cli/options.js";
-import { httpsEnabled } from "./http/tls-policy.js";
+import { parseListen } from "./config/listen.js";
+import { httpsEnabled } from "./system/tls-policy.js";
 import { startHttpsRedirect } from "./http/https-redirect.js";
 import { ensureTlsIdentity, type TlsIdentity } from "./system/tls-certificate.js";
 import type { FastifyInstance } from "fastify";
@@ -375,6 +375,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     outbox,
     inbound,
     modem,
+    serialPorts: listPorts,
     auth,
     version: VERSION,
     startedAt: clock.now(),

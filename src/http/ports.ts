@@ -7,7 +7,7 @@ import type { LogRing } from "../core/log.js";
 import type { Reports } from "../dunning/reports/index.js";
 import type { DeskPort } from "./routes/desk.js";
 import type { PolicyPort } from "./routes/policy.js";
-import type { MqttCredentialsPort } from "../app-services.js";
+import type { MqttCredentialsPort } from "../service/index.js";
 import type { OutboxMessage } from "../outbox/types.js";
 
 /** The reports the API and the panel serve (src/dunning/reports/service.ts). */

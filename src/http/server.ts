@@ -9,7 +9,6 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { AuthService } from "../auth/index.js";
-import type { AppServices } from "../app-services.js";
 import { authPlugin, type RouteScope } from "./auth/index.js";
 import { defaultScope } from "./auth/guard.js";
 import { webPlugin, type WebServices } from "./web/index.js";
@@ -26,7 +25,7 @@ import { suppressionRoutes } from "./routes/suppressions.js";
 import { mqttCredentialRoutes } from "./routes/mqtt-credentials.js";
 import { allowedHostSet, hostGuardHook } from "./allowed-hosts.js";
 import { budgetOwner, RequestBudget, rateLimitHook } from "./rate-limit.js";
-import { parseListen } from "../cli/options.js";
+import { parseListen } from "../config/listen.js";
 import { healthRoutes } from "./health.js";
 import { policyRoutes } from "./routes/policy.js";
 import { logRoutes } from "./routes/logs.js";
@@ -51,10 +50,6 @@ declare module "fastify" {
     routeCatalog(): readonly RouteEntry[];
   }
 }
-
-// AppServices (the composition root's) must fit what the server asks for.
-type AppFits = AppServices extends ServerServices ? true : never;
-const _appFits: AppFits = true;
 
 export interface ServerOptions {
   auth: AuthService;
@@ -198,5 +193,3 @@ function validatorCompiler(): FastifySchemaCompiler<unknown> {
   const json = createAjv("json");
   return ({ schema, httpPart }) => (httpPart === "body" ? json : text).compile(schema as object);
 }
-
-export { _appFits };

@@ -110,3 +110,22 @@ export interface GatewayServices {
   readonly version: string;
   readonly startedAt: number;
 }
+
+/** What the panel and API show of the embedded broker's logins (src/bridge/credentials.ts), never a password. */
+export interface MqttCredentialsView {
+  username: string;
+  /** configured: mqtt.embedded.username/password (changed there); generated: rotatable here. */
+  source: "configured" | "generated";
+  createdAt?: number;
+  rotatedAt?: number;
+  readers: string[];
+  /** How the accounting server reaches the broker. */
+  listeners: { plain: { host: string; port: number }; tls?: { host: string; port: number; fingerprint256: string } };
+}
+
+/** The embedded broker's credentials for an admin: shown, and the accounting password rotated (returned once). */
+export interface MqttCredentialsPort {
+  /** Undefined when the embedded broker is not running (mode external or off). */
+  view(): Promise<MqttCredentialsView | undefined>;
+  rotate(): Promise<{ username: string; password: string }>;
+}

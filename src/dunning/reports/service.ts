@@ -119,9 +119,7 @@ export class Reports {
    * month listed (zeros where nothing was sent), and the totals. Streams the outbox's history
    * of the period; nothing else is read.
    */
-  async cost(
-    q: { from?: string | undefined; to?: string | undefined; by?: "day" | "month" | undefined } = {},
-  ): Promise<
+  async cost(q: { from?: string | undefined; to?: string | undefined; by?: "day" | "month" | undefined } = {}): Promise<
     ReportPeriod & {
       by: "day" | "month";
       timeZone: string;

@@ -6,7 +6,7 @@
  */
 import { Type } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
-import type { MqttCredentialsPort } from "../../app-services.js";
+import type { MqttCredentialsPort } from "../../service/index.js";
 import { ErrorCode } from "../../core/errors.js";
 import { sendError } from "../errors.js";
 

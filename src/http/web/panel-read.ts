@@ -4,7 +4,7 @@ import { DuegateError, ErrorCode } from "../../core/errors.js";
 import type { WebServices } from "./ports.js";
 import { dashboard } from "./dashboard.js";
 import { setting } from "./settings-view.js";
-import { listPorts, type PortInfo } from "../../modem/index.js";
+import type { SerialPortInfo } from "./ports.js";
 
 function need<T>(service: T | undefined, name: string): T {
   if (!service)
@@ -17,7 +17,7 @@ export const panelReadRoutes: FastifyPluginAsync<{ services: WebServices }> = as
 
   app.get("/api/v1/panel/modem", { config: { scope: "read" } }, async () => ({
     health: s.modem?.health() ?? null,
-    ports: await detectedPorts(),
+    ports: await detectedPorts(s),
     port: setting(s.config, "modem.port", ""),
     profile: setting(s.config, "modem.profile", ""),
     baudRate: setting(s.config, "modem.baudRate", 0),
@@ -34,12 +34,13 @@ export const panelReadRoutes: FastifyPluginAsync<{ services: WebServices }> = as
 };
 
 /** Serial ports seen by the system (read-only: nothing is opened), for choosing modem.port. */
-async function detectedPorts(): Promise<PortInfo[] | { error: string }> {
+async function detectedPorts(s: Pick<WebServices, "serialPorts">): Promise<SerialPortInfo[] | { error: string }> {
+  if (!s.serialPorts) return [];
   try {
     const timeout = new Promise<never>((_, reject) =>
       setTimeout(() => reject(new Error("port listing took over 3 s")), 3000).unref(),
     );
-    return await Promise.race([listPorts(), timeout]);
+    return await Promise.race([s.serialPorts(), timeout]);
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
   }

@@ -22,7 +22,6 @@ import type { PolicyDocument } from "../../dunning/policy-schema.js";
 import type { PlannedReminder } from "../../dunning/forecast.js";
 import type { PreviewRequest, TemplatePreview } from "../../dunning/preview.js";
 import type { FieldProblem, SettingsView } from "../../config/overlay.js";
-import type { DoctorCheck } from "../../modem/index.js";
 import type { ReportsPort } from "../ports.js";
 import type { Desk } from "../../desk/desk.js";
 import type { WaitReason } from "../../outbox/wait-reason.js";
@@ -64,6 +63,24 @@ export interface PanelDunning {
   preview(req: PreviewRequest): TemplatePreview;
 }
 
+/** One check of the modem doctor (src/modem/driver/diagnose.ts), as the panel shows it. */
+export interface DoctorCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+  hint?: string;
+}
+
+/** A serial port the system sees (src/modem/transport/ports.ts). */
+export interface SerialPortInfo {
+  path: string;
+  byId?: string;
+  vendorId?: string;
+  productId?: string;
+  serialNumber?: string;
+  manufacturer?: string;
+}
+
 export interface PanelModem {
   health(): ModemHealthEvent;
   console?(command: string): Promise<string[]>;
@@ -92,6 +109,8 @@ export interface WebServices {
   readonly bus: EventBus<DomainEvents>;
   readonly logRing: LogRing;
   readonly modem?: PanelModem;
+  /** The serial ports the system sees (the modem adapter lists them; the composition root passes the function). */
+  readonly serialPorts?: () => Promise<SerialPortInfo[]>;
   readonly outbox?: PanelOutbox;
   readonly inbound?: PanelInbound;
   readonly ledger?: PanelLedger;
