@@ -218,4 +218,18 @@ describe("HTTP API", () => {
     expect(lines[0]).toMatch(/^id,idempotencyKey,to,state/);
     expect(lines[1]).toContain("send:o1,'+4917612345678,queued");
   });
+
+  it("shows recent log lines by level but never the one-time admin password", async () => {
+    const { app, s, read } = await harness();
+    s.logRing.push({ level: 30, msg: "modem ready" });
+    s.logRing.push({ level: 50, msg: "send failed" });
+    s.logRing.push({ level: 40, msg: "created admin with generated password abc", oneTimeSecret: true });
+    const res = await app.inject({ url: "/api/v1/logs?level=40", headers: bearer(read) });
+    expect(res.json().items.map((l: { msg: string }) => l.msg)).toEqual(["send failed"]);
+    const all = await app.inject({ url: "/api/v1/logs?level=0&q=generated", headers: bearer(read) });
+    expect(all.json()).toEqual({ items: [] });
+    const bad = await app.inject({ url: "/api/v1/logs?level=99", headers: bearer(read) });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.field).toBe("/level");
+  });
 });
