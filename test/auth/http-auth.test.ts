@@ -33,7 +33,7 @@ async function build(opts: { secureCookies?: boolean; loginPerMinute?: number } 
   app.get("/api/v1/things", async (request) => ({ who: request.principal?.name }));
   app.post("/api/v1/things", async () => ({ changed: true }));
   app.post("/api/v1/preview", { config: { scope: "read" } }, async () => ({ preview: true }));
-  app.get("/api/v1/explicit", { preHandler: app.requireWrite }, async () => ({ ok: true }));
+  app.get("/api/v1/explicit", { config: { scope: "write" } }, async () => ({ ok: true }));
   app.get("/api/v1/health", { config: { scope: "public" } }, async () => ({ ok: true }));
   await app.ready();
   return { app, auth, clock };

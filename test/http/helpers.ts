@@ -17,7 +17,7 @@ export class ListingOutbox extends FakeOutbox {
 
 export interface Harness {
   app: FastifyInstance;
-  s: TestServices & { outbox: ListingOutbox };
+  s: TestServices & { outbox: ListingOutbox; logRing: LogRing };
   write: string;
   read: string;
 }
