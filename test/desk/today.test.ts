@@ -130,6 +130,17 @@ describe("GET /api/v1/today", () => {
     ]);
   });
 
+  it("lists an account's marks and clears one over the REST API, answering the mark as kept", async () => {
+    const s = appliance.services as unknown as AppServices;
+    const mark = { accountId: "ACC-100", mark: "handoff" as const, step: "final-60", invoiceIds: ["INV-1"], at: 1 };
+    s.bus.emit("account.mark", mark);
+    const listed = await call("GET", "/api/v1/accounts/ACC-100/marks");
+    expect(listed).toEqual({ status: 200, body: { items: [mark] } });
+    const cleared = await call("DELETE", "/api/v1/accounts/ACC-100/marks/handoff");
+    expect(cleared).toEqual({ status: 200, body: mark });
+    expect((await call("GET", "/api/v1/accounts/ACC-100/marks")).body).toEqual({ items: [] });
+  });
+
   it("refuses bad input to the desk's commands with what is wrong and where", async () => {
     const bogus = await call("DELETE", "/api/v1/accounts/ACC-200/marks/bogus");
     expect(bogus.status).toBe(400);

@@ -27,6 +27,8 @@ const Mark = Type.Object({
   at: Type.Integer(),
 });
 
+/** A mark as the desk keeps it (src/desk/desk-book.ts AccountMark): the Today page adds the name. */
+const AccountMark = Type.Omit(Mark, ["name"]);
 const Handled = Type.Object({
   by: Type.String(),
   at: Type.Integer(),
@@ -150,7 +152,7 @@ export const deskRoutes: FastifyPluginAsync<{ services: { desk?: DeskPort } }> =
       tags: ["desk"],
       summary: "The disconnection and hand-off marks of an account not yet cleared",
       params: AccountId,
-      response: { 200: Type.Object({ items: Type.Array(Mark) }) },
+      response: { 200: Type.Object({ items: Type.Array(AccountMark) }) },
     },
     handler: async (request) => ({ items: desk().marks(request.params.id) }),
   });
@@ -161,7 +163,7 @@ export const deskRoutes: FastifyPluginAsync<{ services: { desk?: DeskPort } }> =
       tags: ["desk"],
       summary: "Clear a mark (disconnect or handoff) once it is seen to",
       params: MarkParams,
-      response: { 200: Mark },
+      response: { 200: AccountMark },
     },
     handler: async (request) => {
       const mark = request.params.mark;
