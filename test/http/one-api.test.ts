@@ -211,6 +211,13 @@ describe("one HTTP API", () => {
     expect(list.items).toEqual([
       expect.objectContaining({ id: "H1", balance: expect.objectContaining({ openInvoices: 0 }) }),
     ]);
+    // Answers that are not JSON keep their own type beside the documented JSON shape.
+    const csv = await call("/api/v1/accounts/H1/evidence?format=csv");
+    expect(csv.headers.get("content-type")).toMatch(/^text\/csv/);
+    expect(await csv.text()).toMatch(/^kind,/);
+    const messagesCsv = await call("/api/v1/export/messages.csv");
+    expect(messagesCsv.headers.get("content-type")).toMatch(/^text\/csv/);
+    expect(await messagesCsv.text()).toMatch(/^id,idempotencyKey,to,state/);
   });
 
   it("previews a template for a viewer's key and answers an invalid one with its problem, not a failure", async () => {
