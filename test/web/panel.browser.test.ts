@@ -39,9 +39,7 @@ async function launch(): Promise<BrowserContext> {
 }
 
 /** A page with no session (cookies cleared), with page errors and console errors collected. */
-async function newPage(
-  viewport = { width: 1280, height: 900 },
-): Promise<{
+async function newPage(viewport = { width: 1280, height: 900 }): Promise<{
   context: { close(): Promise<void>; request: BrowserContext["request"] };
   page: Page;
   problems: string[];
