@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { AppServices } from "../../src/app-services.js";
 import { startAppliance, ADMIN_PASSWORD, type Appliance } from "./harness.js";
 import { MESSAGE_STATES } from "../../src/core/message-states.js";
 
@@ -438,7 +439,7 @@ suite("web panel in Chromium", () => {
   it("draws the Reports page's figures and downloads an account's evidence as CSV", async () => {
     const { context, page, problems } = await newPage();
     const text = 'Evidence "quoted", with comma';
-    await appliance.services.outbox!.enqueue({
+    await (appliance.services as unknown as AppServices).outbox.enqueue({
       idempotencyKey: "web-evidence-1",
       to: "+4917611111111",
       text,
