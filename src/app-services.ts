@@ -16,11 +16,13 @@ import type { Reports } from "./dunning/reports/index.js";
 import type { Desk } from "./desk/desk.js";
 import type { Outbox } from "./outbox/index.js";
 import type { Inbound } from "./inbound/index.js";
-import type { Modem } from "./modem/index.js";
-import type { ModemRoster } from "./app/modems.js";
+import type { Modem, PortInfo } from "./modem/index.js";
+import type { ModemRoster } from "./service/modems.js";
 import type { AuthService } from "./auth/index.js";
 import type { FieldProblem, SettingsView } from "./config/overlay.js";
 import type { EmailPort } from "./http/ports.js";
+import type { MqttCredentialsPort } from "./service/ports.js";
+import type { ServerServices } from "./http/server.js";
 
 export type ReconfigureResult =
   { ok: true; changed: string[]; restartRequired: string[] } | { ok: false; problems: FieldProblem[] };
@@ -31,24 +33,7 @@ export interface PanelSettingsPort {
   update(change: Record<string, unknown>, by: string): Promise<ReconfigureResult>;
 }
 
-/** What the panel and API show of the embedded broker's logins (src/bridge/credentials.ts), never a password. */
-export interface MqttCredentialsView {
-  username: string;
-  /** configured: mqtt.embedded.username/password (changed there); generated: rotatable here. */
-  source: "configured" | "generated";
-  createdAt?: number;
-  rotatedAt?: number;
-  readers: string[];
-  /** How the accounting server reaches the broker. */
-  listeners: { plain: { host: string; port: number }; tls?: { host: string; port: number; fingerprint256: string } };
-}
-
-/** The embedded broker's credentials for an admin: shown, and the accounting password rotated (returned once). */
-export interface MqttCredentialsPort {
-  /** Undefined when the embedded broker is not running (mode external or off). */
-  view(): Promise<MqttCredentialsView | undefined>;
-  rotate(): Promise<{ username: string; password: string }>;
-}
+export type { MqttCredentialsView, MqttCredentialsPort } from "./service/ports.js";
 
 export interface AppServices {
   readonly config: Config;
@@ -72,6 +57,8 @@ export interface AppServices {
   readonly modem: Modem;
   /** Each modem of the pool: figures, doctor and console by id (panel, REST, MQTT status). */
   readonly modems: ModemRoster;
+  /** The serial ports the system sees, for choosing modem.port (nothing is opened). */
+  readonly serialPorts: () => Promise<PortInfo[]>;
   readonly auth: AuthService;
   readonly settings: PanelSettingsPort;
   /** The unsubscribe link's check and effect, and the relay test (src/http/routes/email.ts). */
@@ -80,3 +67,7 @@ export interface AppServices {
   readonly version: string;
   readonly startedAt: number;
 }
+
+// The running services must fit what the HTTP server asks for (src/http/server.ts ServerServices).
+type AppFits = AppServices extends ServerServices ? true : never;
+export const appFitsServer: AppFits = true;

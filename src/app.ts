@@ -16,7 +16,7 @@ import { VERSION } from "./version.js";
 import { acquireInstanceLock } from "./system/instance-lock.js";
 import { prepareDataDir } from "./system/data-dir.js";
 import { securityChecks } from "./system/security-warnings.js";
-import type { ModemSimulator } from "./modem/index.js";
+import { listPorts, type ModemSimulator } from "./modem/index.js";
 import { AuthService } from "./auth/index.js";
 import type { MqttBridge } from "./bridge/bridge.js";
 import { createMetrics, type Metrics } from "./metrics/index.js";
@@ -112,6 +112,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...{
       modem,
       modems: d.modems,
+      serialPorts: listPorts,
       consent,
       ledger,
       outbox,

@@ -231,10 +231,20 @@ export const ModemCreditEvent = Type.Object(
 );
 export type ModemCreditEvent = Static<typeof ModemCreditEvent>;
 
+/** One check of the modem doctor (src/modem/driver/diagnose.ts runs them), as the CLI, the API and the panel show it. */
+export interface DoctorCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+  hint?: string;
+  /** The signal check's reading, so that the panel draws it as everywhere else (bars and dBm). */
+  signal?: { rssi: number; bars: number; dbm?: number };
+}
+
 /**
  * One modem of the pool as the panel, the REST API (/api/v1/modems) and the retained MQTT
  * status show it: its health, its SIM's counts against its limits, its cost, its prepaid
- * credit and whether the outbox uses it (src/app/modems.ts builds it).
+ * credit and whether the outbox uses it (src/service/modems.ts builds it).
  */
 export const ModemFigures = Type.Object(
   {

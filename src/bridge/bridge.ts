@@ -9,8 +9,7 @@ import { EmbeddedBroker } from "./broker.js";
 import { MqttLink } from "./client.js";
 import { MqttIngest } from "./ingest.js";
 import { EventPublisher, type OutgoingEvent } from "./publisher.js";
-import { gatewayStatus } from "./status.js";
-import type { BridgeServices, EventJournal } from "./ports.js";
+import { gatewayStatus, type GatewayServices, type EventJournal } from "../service/index.js";
 import { IN_TOPICS, isSafeTopicLevel } from "../api/topics.js";
 import { DuegateError, ErrorCode } from "../core/errors.js";
 import { TopicAcl } from "./acl.js";
@@ -20,7 +19,7 @@ import { packetLimitFor } from "./packet-guard.js";
 import { SessionSweeper } from "./session-sweeper.js";
 
 export interface MqttBridgeDeps {
-  services: BridgeServices;
+  services: GatewayServices;
   config: Pick<Config, "mqtt"> & { gateway: Pick<Config["gateway"], "id"> };
   /** Undelivered events, durable across restarts (src/compose/mqtt.ts: FileJournal.open(<dataDir>/mqtt-outgoing.jsonl)). */
   journal: EventJournal<OutgoingEvent>;

@@ -10,8 +10,8 @@ import { check } from "../api/validate.js";
 import { DuegateError, ErrorCode, isDuegateError } from "../core/errors.js";
 import { maskNumber } from "../core/mask.js";
 import { boundMessage, excerpt } from "../core/excerpt.js";
-import { changeOptOut, ingestRecords, sendDirect, type RecordKind } from "./commands.js";
-import type { BridgeServices } from "./ports.js";
+import { changeOptOut, ingestRecords, sendDirect, type RecordKind } from "../service/index.js";
+import type { GatewayServices } from "../service/index.js";
 import { answerRequest } from "./requests.js";
 import type { OptOutChange, SendRequest } from "../api/payloads.js";
 
@@ -40,7 +40,7 @@ export class MqttIngest {
   notInput = 0;
 
   constructor(
-    private readonly services: BridgeServices,
+    private readonly services: GatewayServices,
     private readonly opts: IngestOptions,
   ) {}
 
@@ -114,7 +114,7 @@ export class MqttIngest {
     const c = check(IN_TOPICS.optout.schema, body);
     if (!c.ok) return this.refuse(topic, c.problems[0]!.field, ErrorCode.PayloadInvalid, c.problems[0]!.reason);
     try {
-      await changeOptOut(this.services, c.value as OptOutChange, "mqtt", topic);
+      await changeOptOut(this.services, c.value as OptOutChange, { via: "mqtt", by: topic });
     } catch (e) {
       if (
         e instanceof DuegateError &&

@@ -9,7 +9,7 @@ import type { EventBus } from "../core/bus.js";
 import type { DomainEvents } from "../api/events.js";
 import { newId } from "../core/ids.js";
 import type { Logger } from "../core/log.js";
-import type { EventJournal } from "./ports.js";
+import type { EventJournal } from "../service/index.js";
 import { TokenBucket } from "./token-bucket.js";
 
 export interface OutgoingEvent {

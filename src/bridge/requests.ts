@@ -9,9 +9,7 @@ import { REQUESTS, type RequestName } from "../api/topics.js";
 import { check } from "../api/validate.js";
 import { DuegateError, ErrorCode, errorMessage, isDuegateError } from "../core/errors.js";
 import { boundMessage, excerpt } from "../core/excerpt.js";
-import { cancelSelector } from "./commands.js";
-import type { BridgeServices } from "./ports.js";
-import { gatewayStatus } from "./status.js";
+import { cancelSelector, gatewayStatus, type GatewayServices } from "../service/index.js";
 
 const ById = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 200 }),
@@ -31,7 +29,7 @@ const Forecast = Type.Object({
 });
 
 export async function answerRequest(
-  services: BridgeServices,
+  services: GatewayServices,
   gatewayId: string,
   what: string,
   body: unknown,
@@ -68,7 +66,7 @@ function params<T>(schema: Parameters<typeof check>[0], body: unknown): T {
   return c.value as T;
 }
 
-async function run(s: BridgeServices, gatewayId: string, what: RequestName, body: unknown): Promise<unknown> {
+async function run(s: GatewayServices, gatewayId: string, what: RequestName, body: unknown): Promise<unknown> {
   switch (what) {
     case "status":
       return gatewayStatus(s, "online", gatewayId);

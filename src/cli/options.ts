@@ -23,3 +23,6 @@ export function flagOverrides(opts: Record<string, unknown>): Record<string, unk
   }
   return out;
 }
+
+// The listen address is a setting (src/config/listen.ts); the command line reads it the same way.
+export { parseListen } from "../config/listen.js";

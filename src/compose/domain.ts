@@ -3,7 +3,7 @@
  * inbound, consent before everything that sends or stores accounts. Each reads its own copy of
  * its section: a setting changed later reaches it through its applySettings().
  */
-import { ModemRoster } from "../app/modems.js";
+import { ModemRoster } from "../service/modems.js";
 import type { Service } from "../core/lifecycle.js";
 import type { Config } from "../config/schema.js";
 import { CreditMonitor, createModemPool, type ModemSimulator } from "../modem/index.js";

@@ -1,6 +1,6 @@
 /**
  * The API and web panel as a service: HTTPS with the appliance's certificate when http.tls asks
- * for it (src/http/tls-policy.ts), /metrics, and the plain listener that only redirects.
+ * for it (src/system/tls-policy.ts), /metrics, and the plain listener that only redirects.
  */
 import type { FastifyInstance } from "fastify";
 import { DuegateError, ErrorCode, errorMessage } from "../core/errors.js";
@@ -10,9 +10,8 @@ import type { AppServices } from "../app-services.js";
 import type { Metrics } from "../metrics/index.js";
 import { parseListen } from "../config/listen.js";
 import { buildServer } from "../http/server.js";
-import { registerMetricsRoute } from "../http/metrics-route.js";
 import { listenOn } from "../http/listen.js";
-import { httpsEnabled } from "../http/tls-policy.js";
+import { httpsEnabled } from "../system/tls-policy.js";
 import { startHttpsRedirect } from "../http/https-redirect.js";
 import { ensureTlsIdentity, type TlsIdentity } from "../system/tls-certificate.js";
 import type { AppContext } from "./context.js";
@@ -53,8 +52,8 @@ export function buildHttp(ctx: AppContext, o: { services: AppServices; auth: Aut
       server = await buildServer(o.services, {
         auth: o.auth,
         ...(tlsIdentity ? { https: { cert: tlsIdentity.cert, key: tlsIdentity.key } } : {}),
+        metrics: o.metrics,
       });
-      registerMetricsRoute(server, o.metrics, () => ctx.live.current.http.metricsAccess);
       const bound = await listenOn(server, host, port);
       at.url = urlOf(https ? "https" : "http", host, bound);
       if (tlsIdentity)

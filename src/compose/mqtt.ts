@@ -7,7 +7,7 @@ import { DuegateError, ErrorCode } from "../core/errors.js";
 import type { Service } from "../core/lifecycle.js";
 import { MqttBridge } from "../bridge/bridge.js";
 import { BrokerUsers, type StoredBrokerUsers } from "../bridge/credentials.js";
-import type { BridgeServices } from "../bridge/ports.js";
+import type { GatewayServices } from "../service/index.js";
 import type { OutgoingEvent } from "../bridge/publisher.js";
 import { SecretFile } from "../store/secret-file.js";
 import { FileJournal } from "../store/event-journal.js";
@@ -16,7 +16,7 @@ import type { MqttCredentialsPort } from "../app-services.js";
 import type { AppContext } from "./context.js";
 import { readsKeys, target } from "./live-settings.js";
 
-export async function buildMqtt(ctx: AppContext, o: { enabled: boolean; services: () => BridgeServices }) {
+export async function buildMqtt(ctx: AppContext, o: { enabled: boolean; services: () => GatewayServices }) {
   const { clock, logger, dataDir } = ctx;
   const config = () => ctx.live.current;
   // The embedded broker's users outlive a bridge restarted by a settings change; made at the first embedded start.

@@ -22,6 +22,8 @@ const STATUS: Partial<Record<string, number>> = {
   [ErrorCode.OptedOut]: 409,
   [ErrorCode.TextUnencodable]: 400,
   [ErrorCode.UnknownTopic]: 404,
+  [ErrorCode.PolicyInvalid]: 400,
+  [ErrorCode.TemplateInvalid]: 400,
 };
 
 /** The HTTP status of a domain error. */
@@ -55,8 +57,9 @@ export function apiErrorHandler(
   reply: FastifyReply,
 ): FastifyReply {
   if (isDuegateError(error)) {
-    const field = typeof error.context.field === "string" ? normaliseField(error.context.field) : undefined;
-    return sendError(reply, statusOf(error), error.code, error.message, field);
+    const retry = error.context.retryAfterMs;
+    if (typeof retry === "number") reply.header("retry-after", Math.ceil(retry / 1000));
+    return sendError(reply, statusOf(error), error.code, error.message, fieldOf(error.context));
   }
   const fe = error as FastifyError;
   if (fe.code === "FST_ERR_CTP_BODY_TOO_LARGE")
@@ -90,6 +93,15 @@ export function apiErrorHandler(
   if (fe.statusCode && fe.statusCode < 500) return sendError(reply, fe.statusCode, fe.code ?? "http.error", fe.message);
   request.log.error({ err: error }, "request failed");
   return sendError(reply, 500, "internal", "internal error; see the log");
+}
+
+/** Where in the request the problem is, for a client or a form to show it beside the field. */
+function fieldOf(context: Record<string, unknown>): string | undefined {
+  if (typeof context.field === "string") return normaliseField(context.field);
+  if (typeof context.path === "string") return normaliseField(context.path);
+  if (typeof context.template === "string" && typeof context.locale === "string")
+    return `/templates/${context.template}/${context.locale}`;
+  return undefined;
 }
 
 /** Domain errors name fields as paths ("phones[1]"); the API speaks JSON pointers. */

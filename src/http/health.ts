@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import type { FastifyPluginAsync } from "fastify";
+import { Type } from "@sinclair/typebox";
 import type { ModemHealthEvent } from "../api/events.js";
 import { probeStorage, type StorageHealth } from "../system/storage-probe.js";
 
@@ -37,8 +38,16 @@ export function healthReport(s: HealthSources, storage: (dir: string) => Storage
   };
 }
 
+const HealthSchema = Type.Object({
+  status: Type.Union([Type.Literal("ok"), Type.Literal("unhealthy")]),
+  unhealthy: Type.Array(Type.String(), { description: "the parts that are not healthy: modem, storage" }),
+  modem: Type.Object({ ok: Type.Boolean(), state: Type.String(), lastError: Type.Optional(Type.String()) }),
+  storage: Type.Object({ ok: Type.Boolean(), reason: Type.Optional(Type.String()) }),
+});
+
 export const healthRoutes: FastifyPluginAsync<{ services: HealthSources }> = async (app, { services: s }) => {
-  app.get("/health", { config: { scope: "public" }, schema: { hide: true } }, async (_request, reply) => {
+  const schema = { hide: true, response: { 200: HealthSchema, 503: HealthSchema } };
+  app.get("/health", { config: { scope: "public" }, schema }, async (_request, reply) => {
     const report = healthReport(s);
     return reply
       .code(report.status === "ok" ? 200 : 503)

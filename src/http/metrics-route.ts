@@ -6,7 +6,8 @@
  * asks this machine for a key too.
  */
 import { isIP } from "node:net";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import { Type } from "@sinclair/typebox";
 import { ErrorCode } from "../core/errors.js";
 import { sendError } from "./errors.js";
 
@@ -25,11 +26,13 @@ export function isLoopback(address: string | undefined): boolean {
   return a === "::1";
 }
 
-export function registerMetricsRoute(
-  server: FastifyInstance,
-  metrics: MetricsSource,
-  access: () => MetricsAccess,
-): void {
+export interface MetricsRouteOptions {
+  metrics: MetricsSource;
+  /** Read on every request: http.metricsAccess changes without a restart. */
+  access: () => MetricsAccess;
+}
+
+export const metricsRoute: FastifyPluginAsync<MetricsRouteOptions> = async (server, { metrics, access }) => {
   const allowed = (request: FastifyRequest, reply: FastifyReply): boolean => {
     const p = request.principal;
     if (p && (p.scopes.includes("metrics") || p.scopes.includes("read"))) return true;
@@ -54,8 +57,18 @@ export function registerMetricsRoute(
     return false;
   };
   // "public" for the auth plugin's default-deny: the check above is this route's own.
-  server.get("/metrics", { config: { scope: "public" }, schema: { hide: true } }, async (request, reply) => {
-    if (!allowed(request, reply)) return reply;
-    return reply.type(metrics.contentType).send(await metrics.metricsText());
-  });
-}
+  server.get(
+    "/metrics",
+    {
+      config: { scope: "public" },
+      schema: {
+        hide: true,
+        response: { 200: Type.String({ description: "Prometheus text exposition format" }) },
+      },
+    },
+    async (request, reply) => {
+      if (!allowed(request, reply)) return reply;
+      return reply.type(metrics.contentType).send(await metrics.metricsText());
+    },
+  );
+};

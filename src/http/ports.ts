@@ -2,13 +2,13 @@
  * What the HTTP API uses of the running services: the bridge's slices plus the listing
  * queries. AppServices satisfies it structurally; tests pass small fakes.
  */
-import type { BridgeServices } from "../bridge/ports.js";
-import type { Account, Invoice } from "../ledger/types.js";
-import type { ListFilter, OutboxMessage } from "../outbox/types.js";
-import type { InboundRecord, InboxFilter } from "../inbound/types.js";
+import type { AccountReader, GatewayServices, InboxServices, MessageQueries } from "../service/index.js";
+import type { LogRing } from "../core/log.js";
 import type { Reports } from "../dunning/reports/index.js";
 import type { DeskPort } from "./routes/desk.js";
-import type { MqttCredentialsPort } from "../app-services.js";
+import type { PolicyPort } from "./routes/policy.js";
+import type { MqttCredentialsPort } from "../service/index.js";
+import type { OutboxMessage } from "../outbox/types.js";
 
 /** The reports the API and the panel serve (src/dunning/reports/service.ts). */
 export type ReportsPort = Pick<
@@ -16,21 +16,21 @@ export type ReportsPort = Pick<
   "today" | "aging" | "onTime" | "dso" | "steps" | "cost" | "evidence" | "evidenceCsv" | "sendTime" | "sendTimeOf"
 >;
 
-export interface HttpServices extends Omit<BridgeServices, "ledger" | "outbox"> {
-  readonly ledger: BridgeServices["ledger"] & {
-    account(id: string): Account | undefined;
-    invoicesOf(accountId: string): Invoice[];
-    listAccounts(q: { search?: string; offset?: number; limit?: number }): { total: number; items: Account[] };
-  };
-  readonly outbox: BridgeServices["outbox"] & {
-    list(filter: ListFilter): { total: number; items: OutboxMessage[] };
-  };
-  readonly inbound: { list(filter: InboxFilter): { total: number; items: InboundRecord[] } };
+export interface HttpServices extends Omit<GatewayServices, "ledger" | "outbox" | "consent" | "dunning"> {
+  readonly ledger: GatewayServices["ledger"] & AccountReader["ledger"];
+  readonly outbox: GatewayServices["outbox"] &
+    MessageQueries["outbox"] &
+    AccountReader["outbox"] & { retry(id: string): Promise<OutboxMessage> };
+  readonly consent: GatewayServices["consent"] & AccountReader["consent"];
+  readonly dunning: GatewayServices["dunning"] & PolicyPort;
+  readonly inbound: InboxServices["inbound"];
   readonly reports: ReportsPort;
+  /** Recent log lines for the Logs page (src/core/log.ts). */
+  readonly logRing: Pick<LogRing, "recent">;
   /** E-mail: the unsubscribe link's check and effect, and the relay test (absent in tests that do not need them). */
   readonly email?: EmailPort;
   /** The collections desk (src/desk); absent in API-only tests, where its routes answer 404. */
-  readonly desk?: DeskPort;
+  readonly desk?: DeskPort & NonNullable<InboxServices["desk"]>;
   /** The embedded broker's logins (admin only); absent in API-only tests. */
   readonly mqttCredentials?: MqttCredentialsPort;
   readonly config: {

@@ -10,11 +10,11 @@ import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { AuthService } from "../auth/index.js";
 import { QuietRequestLog } from "./request-log.js";
-import type { AppServices } from "../app-services.js";
 import { join } from "node:path";
-import { authPlugin } from "./auth/index.js";
-import { defaultWebRoot, webPlugin, type WebServices } from "./web/index.js";
 import { loadPanelLanguages, negotiateLanguage, REFERENCE_LANGUAGE } from "./panel-languages.js";
+import { authPlugin, type RouteScope } from "./auth/index.js";
+import { defaultScope } from "./auth/guard.js";
+import { defaultWebRoot, webPlugin, type WebServices } from "./web/index.js";
 import { apiErrorHandler, sendError } from "./errors.js";
 import { ErrorCode } from "../core/errors.js";
 import type { HttpServices } from "./ports.js";
@@ -33,14 +33,29 @@ import { parseListen } from "../config/listen.js";
 import { healthRoutes } from "./health.js";
 import { modemRoutes } from "./routes/modems.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
+import { policyRoutes } from "./routes/policy.js";
+import { logRoutes } from "./routes/logs.js";
+import { metricsRoute, type MetricsSource } from "./metrics-route.js";
+import { AnyObject, ERROR_RESPONSES } from "./schemas.js";
 
 import { createAjv } from "../api/validate.js";
 
 export type ServerServices = HttpServices & WebServices;
 
-// AppServices (the composition root's) must fit what the server asks for.
-type AppFits = AppServices extends ServerServices ? true : never;
-const _appFits: AppFits = true;
+/** One route of the server: what it needs and which answers its schema describes ("200", "4xx"). */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  scope: RouteScope;
+  responses: string[];
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** The routes registered so far (src/http/server.ts). */
+    routeCatalog(): readonly RouteEntry[];
+  }
+}
 
 export interface ServerOptions {
   auth: AuthService;
@@ -50,6 +65,8 @@ export interface ServerOptions {
   web?: boolean;
   /** Serve HTTPS with this certificate and key (src/system/tls-certificate.ts); plain HTTP without. */
   https?: { cert: string; key: string };
+  /** Serve GET /metrics from this source (src/metrics); absent in tests that do not need it. */
+  metrics?: MetricsSource;
 }
 
 export async function buildServer(services: ServerServices, opts: ServerOptions): Promise<FastifyInstance> {
@@ -65,6 +82,20 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
   });
   root.setValidatorCompiler(validatorCompiler());
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
+  const declared: Array<{ method: string | string[]; url: string; config?: { scope?: RouteScope }; schema?: unknown }> =
+    [];
+  // Every route as declared (fastify keeps no such list): read when asked, after every plugin's onRoute hook has run.
+  root.addHook("onRoute", (route) => void declared.push(route));
+  root.decorate("routeCatalog", () =>
+    declared.flatMap((route) =>
+      [route.method].flat().map((method) => ({
+        method,
+        url: route.url,
+        scope: route.config?.scope ?? defaultScope(method, route.url),
+        responses: Object.keys((route.schema as { response?: object } | undefined)?.response ?? {}),
+      })),
+    ),
+  );
 
   // First of all hooks, before the body is read and before authentication: a request for a
   // foreign name, or over the client's budget, costs the appliance nothing more.
@@ -126,14 +157,25 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
     });
 
   await app.register(healthRoutes, { services });
+  if (opts.metrics)
+    await app.register(metricsRoute, { metrics: opts.metrics, access: () => services.config.http.metricsAccess });
 
   await app.register(
     async (api) => {
       api.setErrorHandler(apiErrorHandler);
+      // One error envelope for every route: documented (and serialized) once here, unless a route names its own.
+      api.addHook("onRoute", (route) => {
+        const schema = (route.schema ??= {}) as { response?: Record<string, unknown> };
+        schema.response = { ...ERROR_RESPONSES, ...schema.response };
+      });
       api.setNotFoundHandler((request, reply) =>
         sendError(reply, 404, ErrorCode.NotFound, `no route ${request.method} ${request.url}`),
       );
-      api.get("/openapi.json", { config: { scope: "public" }, schema: { hide: true } }, async () => app.swagger());
+      api.get(
+        "/openapi.json",
+        { config: { scope: "public" }, schema: { hide: true, response: { 200: AnyObject("the OpenAPI 3 document") } } },
+        async () => app.swagger(),
+      );
       await api.register(recordRoutes, { services });
       await api.register(messageRoutes, { services });
       await api.register(queryRoutes, { services });
@@ -146,6 +188,8 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
       await api.register(modemRoutes, { services });
       await api.register(dashboardRoutes, { services });
       await api.register(settingsRoutes, { services });
+      await api.register(policyRoutes, { services });
+      await api.register(logRoutes, { services });
     },
     { prefix: "/api/v1" },
   );
@@ -173,5 +217,3 @@ function validatorCompiler(): FastifySchemaCompiler<unknown> {
   const json = createAjv("json");
   return ({ schema, httpPart }) => (httpPart === "body" ? json : text).compile(schema as object);
 }
-
-export { _appFits };

@@ -5,7 +5,7 @@
  * batch of acknowledgements. Writes are coalesced (SD card: docs/architecture.md) and
  * the file is cut back to nothing whenever everything is delivered.
  *
- * The adapters never import this file: they see the EventJournal port (src/bridge/ports.ts),
+ * The adapters never import this file: they see the EventJournal port (src/service/ports.ts),
  * and the composition root hands them a journal (docs/architecture.md: store/ owns data files).
  */
 import { rename, type FileHandle } from "node:fs/promises";
@@ -14,7 +14,7 @@ import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Logger } from "../core/log.js";
 import { openPrivate } from "./private-files.js";
 
-/** Satisfies the adapters' EventJournal port (src/bridge/ports.ts) by shape. */
+/** Satisfies the adapters' EventJournal port (src/service/ports.ts) by shape. */
 export class MemoryJournal<T> {
   protected readonly entries = new Map<number, T>();
   protected lastSeq = 0;

@@ -9,27 +9,9 @@ import { access } from "node:fs/promises";
 import { execFile } from "node:child_process";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Logger } from "../core/log.js";
+import type { ClockSource, ClockTrust, ClockTrustStatus } from "../core/clock-trust.js";
 
-export type ClockSource = "config" | "ntp" | "modem" | "none";
-
-export interface ClockTrustStatus {
-  trusted: boolean;
-  source: ClockSource;
-  /** Why, for the status page: "systemd-timesyncd synchronised", "modem time differs by 3600 s". */
-  detail: string;
-  checkedAt: number;
-  /** Modem network time minus system time, ms, when it was read. */
-  offsetMs?: number;
-}
-
-export interface ClockTrust {
-  status(): ClockTrustStatus;
-  check(): Promise<ClockTrustStatus>;
-  /** Called once when the clock becomes trusted (at once if it already is). */
-  onTrusted(fn: () => void): void;
-  start(): Promise<void>;
-  stop(): void;
-}
+export type { ClockSource, ClockTrustStatus, ClockTrust };
 
 export interface ClockTrustOptions {
   clock: Clock;

@@ -7,17 +7,9 @@ import { Cron } from "croner";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Logger } from "../core/log.js";
 import { DuegateError, ErrorCode } from "../core/errors.js";
+import type { ScheduledJob, Scheduler } from "../core/scheduler.js";
 
-export interface ScheduledJob {
-  /** The next run (ms), or undefined when stopped or the expression has no further run. */
-  nextRun(): number | undefined;
-  stop(): void;
-}
-
-export interface Scheduler {
-  /** Throws DuegateError(ConfigInvalid) for an expression croner cannot read. */
-  schedule(name: string, cron: string, fn: () => void | Promise<void>, opts?: { timeZone?: string }): ScheduledJob;
-}
+export type { ScheduledJob, Scheduler };
 
 /** Longest single timer: Node's setTimeout overflows past 2^31-1 ms; a longer wait is re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;

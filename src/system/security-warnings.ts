@@ -8,7 +8,7 @@ import { X509Certificate } from "node:crypto";
 import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Config } from "../config/schema.js";
-import { httpsEnabled } from "../http/tls-policy.js";
+import { httpsEnabled } from "./tls-policy.js";
 import { parseListen } from "../config/listen.js";
 import { errorMessage } from "../core/errors.js";
 import { isLoopbackHost } from "./network-address.js";

@@ -55,11 +55,11 @@ let viewer: Caller;
 
 /** The clerk's commands, each with what it does on the seeded ledger. */
 const DESK_ROUTES: Array<[string, string, unknown?]> = [
-  ["POST", "/api/v1/panel/reply", { to: "+4917622222222", text: "We called you back." }],
-  ["POST", "/api/v1/panel/send", { to: "+4917622222222", text: "Your payment plan is set up." }],
-  ["POST", "/api/v1/panel/accounts/ACC-100/optout", { optedOut: false }],
-  ["POST", "/api/v1/panel/messages/no-such-message/cancel"],
-  ["POST", "/api/v1/panel/messages/no-such-message/retry"],
+  ["POST", "/api/v1/replies", { to: "+4917622222222", text: "We called you back." }],
+  ["POST", "/api/v1/test-messages", { to: "+4917622222222", text: "Your payment plan is set up." }],
+  ["POST", "/api/v1/optout", { accountId: "ACC-100", optedOut: false }],
+  ["POST", "/api/v1/messages/no-such-message/cancel"],
+  ["POST", "/api/v1/messages/no-such-message/retry"],
   ["POST", "/api/v1/accounts/ACC-200/promise", { date: berlinDay(3) }],
   ["POST", "/api/v1/accounts/ACC-200/pause", { until: null }],
   ["DELETE", "/api/v1/accounts/ACC-200/marks/disconnect"],
@@ -73,7 +73,7 @@ const DESK_ROUTES: Array<[string, string, unknown?]> = [
 
 /** What a clerk may not touch: the appliance's settings, policy, people, keys, ledger feed, modem console. */
 const NOT_FOR_CLERKS: Array<[string, string, unknown?]> = [
-  ["PUT", "/api/v1/panel/policy", {}],
+  ["PUT", "/api/v1/policy", {}],
   ["PATCH", "/api/v1/settings", { "outbox.sendWindow.end": "23:00" }],
   ["POST", "/api/v1/users", { name: "mallory", role: "admin", password: "long enough password" }],
   ["PATCH", "/api/v1/users/carla", { role: "admin" }],

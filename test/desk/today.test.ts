@@ -122,8 +122,8 @@ describe("GET /api/v1/today", () => {
   });
 
   it("lists today's opt-outs, newest first, with who made them", async () => {
-    expect((await call("POST", "/api/v1/panel/accounts/ACC-100/optout", { optedOut: true })).status).toBe(200);
-    expect((await call("POST", "/api/v1/panel/accounts/ACC-100/optout", { optedOut: false })).status).toBe(200);
+    expect((await call("POST", "/api/v1/optout", { accountId: "ACC-100", optedOut: true })).status).toBe(200);
+    expect((await call("POST", "/api/v1/optout", { accountId: "ACC-100", optedOut: false })).status).toBe(200);
     const d = await today();
     expect(d.optOuts.map((o) => [o.accountId, o.channel, o.optedOut, o.source])).toEqual([
       ["ACC-100", "sms", false, "panel"],
@@ -172,6 +172,17 @@ describe("GET /api/v1/today", () => {
       optedOut: true,
       source: "email-link",
     });
+  });
+
+  it("lists an account's marks and clears one over the REST API, answering the mark as kept", async () => {
+    const s = appliance.services as unknown as AppServices;
+    const mark = { accountId: "ACC-100", mark: "handoff" as const, step: "final-60", invoiceIds: ["INV-1"], at: 1 };
+    s.bus.emit("account.mark", mark);
+    const listed = await call("GET", "/api/v1/accounts/ACC-100/marks");
+    expect(listed).toEqual({ status: 200, body: { items: [mark] } });
+    const cleared = await call("DELETE", "/api/v1/accounts/ACC-100/marks/handoff");
+    expect(cleared).toEqual({ status: 200, body: mark });
+    expect((await call("GET", "/api/v1/accounts/ACC-100/marks")).body).toEqual({ items: [] });
   });
 
   it("refuses bad input to the desk's commands with what is wrong and where", async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { bearer, harness, type Harness } from "./helpers.js";
-import { account, invoice } from "../bridge/helpers/services.js";
+import { account, invoice, plannedReminder } from "../bridge/helpers/services.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -171,9 +171,10 @@ describe("HTTP API", () => {
     const { app, write, read } = await withAccounts();
     await app.inject({ method: "POST", url: "/api/v1/invoices", headers: bearer(write), payload: invoice(0, 2) });
     expect((await app.inject({ url: "/api/v1/forecast?days=3", headers: bearer(read) })).json()).toEqual({
+      days: 3,
       total: 1,
       offset: 0,
-      items: [{ days: 3 }],
+      items: [plannedReminder(3)],
     });
     expect((await app.inject({ url: "/api/v1/forecast?days=300", headers: bearer(read) })).statusCode).toBe(400);
     expect((await app.inject({ url: "/api/v1/modem", headers: bearer(read) })).json()).toMatchObject({
@@ -216,5 +217,19 @@ describe("HTTP API", () => {
     const lines = res.body.trim().split("\n");
     expect(lines[0]).toMatch(/^id,idempotencyKey,to,state/);
     expect(lines[1]).toContain("send:o1,'+4917612345678,queued");
+  });
+
+  it("shows recent log lines by level but never the one-time admin password", async () => {
+    const { app, s, read } = await harness();
+    s.logRing.push({ level: 30, msg: "modem ready" });
+    s.logRing.push({ level: 50, msg: "send failed" });
+    s.logRing.push({ level: 40, msg: "created admin with generated password abc", oneTimeSecret: true });
+    const res = await app.inject({ url: "/api/v1/logs?level=40", headers: bearer(read) });
+    expect(res.json().items.map((l: { msg: string }) => l.msg)).toEqual(["send failed"]);
+    const all = await app.inject({ url: "/api/v1/logs?level=0&q=generated", headers: bearer(read) });
+    expect(all.json()).toEqual({ items: [] });
+    const bad = await app.inject({ url: "/api/v1/logs?level=99", headers: bearer(read) });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.field).toBe("/level");
   });
 });

@@ -83,8 +83,8 @@ describe("HTTP log: audit lines for panel actions, no line per request", () => {
   });
 
   it("writes who changed the settings and who sent a test SMS, at info", async () => {
-    expect(await call("PUT", "/api/v1/panel/settings", { values: { "dunning.graceDays": 5 } })).toBe(200);
-    expect(await call("POST", "/api/v1/panel/send", { to: "+4915123400077", text: "test" })).toBe(201);
+    expect(await call("PATCH", "/api/v1/settings", { "dunning.graceDays": 5 })).toBe(200);
+    expect(await call("POST", "/api/v1/test-messages", { to: "+4915123400077", text: "test" })).toBe(201);
     const audit = httpLines().filter((l) => typeof l.event === "string");
     expect(audit.map((l) => [l.event, l.by, l.level])).toEqual([
       ["panel.settings", "admin", 30],
@@ -101,7 +101,7 @@ describe("HTTP log: audit lines for panel actions, no line per request", () => {
     expect(await call("GET", "/api/v1/today", undefined, false)).toBe(401);
     expect(await call("GET", "/wp-login.php", undefined, false)).toBe(404);
     expect(await call("GET", "/api/v1/nothing-here")).toBe(404);
-    expect(await call("PUT", "/api/v1/panel/settings", { values: { "dunning.graceDays": "many" } })).toBe(400);
+    expect(await call("PATCH", "/api/v1/settings", { "dunning.graceDays": "many" })).toBe(400);
     expect(httpLines().slice(before)).toEqual([]);
   });
 });

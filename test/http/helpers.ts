@@ -17,7 +17,7 @@ export class ListingOutbox extends FakeOutbox {
 
 export interface Harness {
   app: FastifyInstance;
-  s: TestServices & { outbox: ListingOutbox };
+  s: TestServices & { outbox: ListingOutbox; logRing: LogRing };
   write: string;
   read: string;
 }
@@ -30,7 +30,12 @@ export async function harness(http: Partial<ReturnType<typeof validateConfig>["h
   const config = validateConfig({ gateway: { dataDir: base.dataDir } });
   const s = Object.assign(base, {
     outbox,
-    inbound: { list: () => ({ total: 1, items: [{ id: "in_1", from: "+4917612345678", text: "BALANCE" }] }) },
+    inbound: {
+      list: () => ({
+        total: 1,
+        items: [{ id: "in_1", from: "+4917612345678", text: "BALANCE", receivedAt: base.clock.now(), accountIds: [] }],
+      }),
+    },
     config: { ...config, http: { ...config.http, ...http } },
     logRing: new LogRing(),
   });

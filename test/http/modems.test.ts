@@ -194,7 +194,7 @@ describe("/api/v1/modems", () => {
       () => appliance.services.inbound!.list({}).items.find((i) => i.text === "Hello, who is this?"),
       15_000,
     );
-    const r = await viewer.call("GET", "/api/v1/panel/inbox");
+    const r = await viewer.call("GET", "/api/v1/inbound");
     const items = (r.body as { items: Array<{ text: string; modemId?: string }> }).items;
     const inbox = items.find((i) => i.text === "Hello, who is this?")!;
     expect(inbox.modemId).toBe("sim2");

@@ -320,9 +320,9 @@ describe("errors, scopes, health and import", () => {
   });
 
   it("refuses the accounting server's write key on the dunning policy, and takes a policy key", async () => {
-    const policy = await (await fetch(`${s.url}/api/v1/panel/policy`, { headers: bearer(write) })).json();
+    const policy = await (await fetch(`${s.url}/api/v1/policy`, { headers: bearer(write) })).json();
     const put = (key: string) =>
-      fetch(`${s.url}/api/v1/panel/policy`, {
+      fetch(`${s.url}/api/v1/policy`, {
         method: "PUT",
         headers: { ...bearer(key), "content-type": "application/json" },
         body: JSON.stringify(policy),

@@ -198,17 +198,17 @@ describe("consent holds for every send", () => {
   });
 
   it("refuses a test send from the panel to a number that opted out", async () => {
-    const res = await api("/api/v1/panel/send", {
+    const res = await api("/api/v1/test-messages", {
       method: "POST",
       auth: "session",
       body: { to: ALICE, text: "duegate test message" },
     });
     expect(res.status).toBe(409);
-    expect(await res.json()).toMatchObject({ error: { code: "outbox.opted_out", field: "to" } });
+    expect(await res.json()).toMatchObject({ error: { code: "outbox.opted_out", field: "/to" } });
   });
 
   it("refuses a staff reply and any keyword reply other than the STOP confirmation (BALANCE, HELP)", async () => {
-    const reply = await api("/api/v1/panel/reply", {
+    const reply = await api("/api/v1/replies", {
       method: "POST",
       auth: "session",
       body: { to: ALICE, text: "We called you." },
@@ -285,7 +285,7 @@ describe("consent holds for every send", () => {
       account: { optedOut: boolean; optOutSource: string };
     };
     expect(account.account).toMatchObject({ optedOut: true, optOutSource: "suppression-list" });
-    const panelView = (await (await api("/api/v1/panel/accounts/C1", { auth: "session" })).json()) as {
+    const panelView = (await (await api("/api/v1/accounts/C1", { auth: "session" })).json()) as {
       suppressed: string[];
     };
     expect(panelView.suppressed).toEqual([STRANGER]);
@@ -302,7 +302,7 @@ describe("consent holds for every send", () => {
       account: { pausedUntil?: string; optedOut: boolean };
     };
     expect(account.account.pausedUntil).toBeUndefined();
-    const inbox = (await (await api("/api/v1/panel/inbox?needsStaff=true", { auth: "session" })).json()) as {
+    const inbox = (await (await api("/api/v1/inbound?needsStaff=true", { auth: "session" })).json()) as {
       items: Array<{ from: string; action?: { unverified?: boolean; accountIds: string[]; summary: string } }>;
     };
     const item = inbox.items.find((i) => i.from === OTHER_STRANGER);
@@ -420,7 +420,7 @@ describe("consent holds for every send", () => {
       ).status,
     ).toBe(200);
     expect(
-      (await api("/api/v1/panel/accounts/D1/optout", { method: "POST", auth: "session", body: { optedOut: false } }))
+      (await api("/api/v1/optout", { method: "POST", auth: "session", body: { accountId: "D1", optedOut: false } }))
         .status,
     ).toBe(200);
     expect(

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Socket } from "node:net";
 import { isLoopbackHost } from "../../src/system/network-address.js";
-import { httpsEnabled, secureCookiesEnabled } from "../../src/http/tls-policy.js";
+import { httpsEnabled, secureCookiesEnabled } from "../../src/system/tls-policy.js";
 import { httpsLocation } from "../../src/http/https-redirect.js";
 import { prepareDataDir } from "../../src/system/data-dir.js";
 import { isDuegateError } from "../../src/core/errors.js";

@@ -1,5 +1,5 @@
 /**
- * GET /api/v1/panel/clock, which the panel's header reads: the appliance's time and zone, and
+ * GET /api/v1/clock, which the panel's header reads: the appliance's time and zone, and
  * the demo's own clock only when the demo runs on one (`--clock` shifted, `--fast` time-lapse).
  * Over a real socket, with a session.
  */
@@ -11,7 +11,7 @@ import { webPlugin, type WebServices } from "../../src/http/web/index.js";
 import { shiftedClock } from "../../src/demo/demo-clock.js";
 import type { DemoClockInfo } from "../../src/demo/demo-clock.js";
 import { EventBus } from "../../src/core/bus.js";
-import { LogRing, silentLogger } from "../../src/core/log.js";
+import { silentLogger } from "../../src/core/log.js";
 import type { DomainEvents } from "../../src/api/events.js";
 import type { Clock } from "../../src/core/clock.js";
 import { systemClock } from "../../src/core/clock.js";
@@ -27,7 +27,6 @@ async function start(clock: Clock, demoClock?: DemoClockInfo) {
   const services: WebServices = {
     clock,
     bus: new EventBus<DomainEvents>(),
-    logRing: new LogRing(10),
     config: { gateway: { defaultTimeZone: "Europe/Berlin" } },
     ...(demoClock ? { demoClock } : {}),
   };
@@ -55,7 +54,7 @@ async function start(clock: Clock, demoClock?: DemoClockInfo) {
 describe("the clock the panel's header shows", () => {
   it("is no demo clock on an appliance", async () => {
     const { url, cookie } = await start(systemClock);
-    const res = await fetch(`${url}/api/v1/panel/clock`, { headers: { cookie } });
+    const res = await fetch(`${url}/api/v1/clock`, { headers: { cookie } });
     const body = (await res.json()) as { now: number; timeZone: string; demo: unknown };
     expect(body.demo).toBeNull();
     expect(body.timeZone).toBe("Europe/Berlin");
@@ -65,7 +64,7 @@ describe("the clock the panel's header shows", () => {
   it("is the demo's shifted clock under --clock, at normal speed", async () => {
     const at = Date.parse("2026-12-07T05:00:00+01:00");
     const { url, cookie } = await start(shiftedClock(at), { mode: "shifted", speed: 1 });
-    const body = (await (await fetch(`${url}/api/v1/panel/clock`, { headers: { cookie } })).json()) as {
+    const body = (await (await fetch(`${url}/api/v1/clock`, { headers: { cookie } })).json()) as {
       now: number;
       demo: DemoClockInfo;
     };
@@ -76,6 +75,6 @@ describe("the clock the panel's header shows", () => {
 
   it("needs a session", async () => {
     const { url } = await start(systemClock);
-    expect((await fetch(`${url}/api/v1/panel/clock`)).status).toBe(401);
+    expect((await fetch(`${url}/api/v1/clock`)).status).toBe(401);
   });
 });

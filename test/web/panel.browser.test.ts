@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { AppServices } from "../../src/app-services.js";
 import { startAppliance, ADMIN_PASSWORD, type Appliance } from "./harness.js";
 import { MESSAGE_STATES } from "../../src/core/message-states.js";
 
@@ -138,17 +139,23 @@ suite("web panel in Chromium", () => {
       "/api/v1/export/messages.csv",
     ];
     const panelPaths = [
-      ...["messages", "inbox", "calendar", "accounts", "policy", "settings", "logs"].map((p) => `/api/v1/panel/${p}`),
       "/api/v1/dashboard",
       "/api/v1/modems",
       "/api/v1/modems/modem",
+      "/api/v1/settings",
+      "/api/v1/messages",
+      "/api/v1/inbound",
+      "/api/v1/forecast",
+      "/api/v1/accounts",
+      "/api/v1/policy",
+      "/api/v1/logs",
     ];
     for (const path of [...apiPaths, ...panelPaths]) {
       const r = await context.request.get(`${appliance.url}${path}`);
       expect(r.status(), path).toBe(401);
     }
     for (const path of [
-      "/api/v1/panel/send",
+      "/api/v1/test-messages",
       "/api/v1/send",
       "/api/v1/cancel",
       "/api/v1/optout",
@@ -330,7 +337,7 @@ suite("web panel in Chromium", () => {
     const send = await page.evaluate(
       async (token) =>
         (
-          await fetch("/api/v1/panel/send", {
+          await fetch("/api/v1/test-messages", {
             method: "POST",
             headers: { "content-type": "application/json", "x-csrf-token": token },
             body: JSON.stringify({ to: "+4917600000002", text: "x" }),
@@ -436,7 +443,7 @@ suite("web panel in Chromium", () => {
   it("draws the Reports page's figures and downloads an account's evidence as CSV", async () => {
     const { context, page, problems } = await newPage();
     const text = 'Evidence "quoted", with comma';
-    await appliance.services.outbox!.enqueue({
+    await (appliance.services as unknown as AppServices).outbox.enqueue({
       idempotencyKey: "web-evidence-1",
       to: "+4917611111111",
       text,
@@ -502,7 +509,7 @@ suite("web panel in Chromium", () => {
       page.evaluate(
         async ([to, text]) => {
           const me = await (await fetch("/api/v1/me")).json();
-          const res = await fetch("/api/v1/panel/send", {
+          const res = await fetch("/api/v1/test-messages", {
             method: "POST",
             headers: { "content-type": "application/json", "x-csrf-token": me.csrfToken },
             body: JSON.stringify({ to, text }),
@@ -512,7 +519,7 @@ suite("web panel in Chromium", () => {
         [to, text] as const,
       );
     const stateOf = (id: string) =>
-      page.evaluate(async (id) => (await (await fetch(`/api/v1/panel/messages/${id}`)).json()).state as string, id);
+      page.evaluate(async (id) => (await (await fetch(`/api/v1/messages/${id}`)).json()).state as string, id);
 
     // 3GPP TS 24.011 E-2 cause 21: a permanent refusal, so the outbox fails the message at once
     appliance.simulator.fault.cmsError(21, 1);

@@ -14,7 +14,7 @@ export function DemoClock() {
     let stopped = false;
     let timer;
     const read = async () => {
-      const c = await api("/api/v1/panel/clock").catch(() => null);
+      const c = await api("/api/v1/clock").catch(() => null);
       if (stopped || !c?.demo) return;
       setClock({ ...c, readAt: Date.now() });
       // A shifted clock runs at normal speed: one reading is enough, the browser counts on.

@@ -18,7 +18,9 @@ export class ApiError extends Error {
     super(body?.error?.message ?? t("common.requestFailed", { status }));
     this.status = status;
     this.code = body?.error?.code;
-    this.field = body?.error?.field;
+    // The API names the field at fault with a JSON pointer; a form names its fields by the top-level key ("/to" → "to").
+    const field = body?.error?.field;
+    this.field = typeof field === "string" && /^\/[^/]*$/.test(field) ? field.slice(1) : field;
     /** Every refused field, [{ field, message }] (settings). */
     this.fields = body?.error?.fields ?? (this.field ? [{ field: this.field, message: this.message }] : []);
     /** The whole answer, for routes that say more than the error (the relay test's failure class). */

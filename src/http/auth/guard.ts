@@ -4,7 +4,7 @@
  * needs `read` for GET/HEAD and `write` for other methods, unless the route says
  * otherwise with `config: { scope }` ("public" or one of the scopes in src/auth/types.ts).
  */
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { grants, type AuthService, type Principal, type Scope } from "../../auth/index.js";
 import { ErrorCode } from "../../core/errors.js";
 import type { Clock } from "../../core/clock.js";
@@ -75,25 +75,4 @@ export function refuse(request: FastifyRequest, reply: FastifyReply, scope: Rout
     return true;
   }
   return false;
-}
-
-/** preHandlers for routes that want to state their scope in code as well as by default. */
-export function scopeGuard(scope: Scope): preHandlerAsyncHookHandler {
-  return async (request, reply) => {
-    const p = request.principal;
-    if (!p)
-      return void sendError(
-        reply,
-        401,
-        ErrorCode.Unauthorized,
-        "log in or send an API key (Authorization: Bearer <key>)",
-      );
-    if (!grants(p.scopes, scope))
-      return void sendError(
-        reply,
-        403,
-        ErrorCode.Forbidden,
-        `${p.kind === "apikey" ? "this API key" : `role "${p.role}"`} lacks the "${scope}" permission`,
-      );
-  };
 }

@@ -3,17 +3,17 @@
  * limit, shared with the whole server (skip-override, like fastify-plugin) so that every
  * route of the API and the panel sits behind it.
  *
- * Decorates `request.principal` and exposes `app.requireRead`, `app.requireWrite` and
- * `app.requireAdmin` preHandlers. Routes may state `config: { scope }`; without it the
- * default is deny (see guard.ts).
+ * Decorates `request.principal`. Routes state what they need with `config: { scope }`, the one
+ * way to guard a route; without it the default is deny (see guard.ts). A session cookie and an
+ * API key are two ways to be a principal, checked by the same scopes.
  */
-import type { FastifyInstance, FastifyPluginAsync, preHandlerAsyncHookHandler } from "fastify";
+import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import helmet from "@fastify/helmet";
 import secureSession from "@fastify/secure-session";
 import rateLimit from "@fastify/rate-limit";
 import type { AuthService, Principal } from "../../auth/index.js";
 import { systemClock, type Clock } from "../../core/clock.js";
-import { defaultScope, identify, refuse, scopeGuard, type RouteScope } from "./guard.js";
+import { defaultScope, identify, refuse, type RouteScope } from "./guard.js";
 import { authRoutes } from "./routes.js";
 import { SESSION_COOKIE, SESSION_MAX_AGE_MS } from "./session.js";
 import { REFERENCE_LANGUAGE, type PanelLanguage } from "../panel-languages.js";
@@ -26,11 +26,6 @@ declare module "fastify" {
      * event stream) ask it again as they go, so that a logout also ends a stream opened before.
      */
     stillAuthorized: () => boolean;
-  }
-  interface FastifyInstance {
-    requireRead: preHandlerAsyncHookHandler;
-    requireWrite: preHandlerAsyncHookHandler;
-    requireAdmin: preHandlerAsyncHookHandler;
   }
   interface FastifyContextConfig {
     /** What the caller needs; default: read for GET under /api/, write for other methods, public elsewhere. */
@@ -90,9 +85,6 @@ const plugin: FastifyPluginAsync<AuthPluginOptions> = async (app: FastifyInstanc
 
   app.decorateRequest("principal", null);
   app.decorateRequest("stillAuthorized", () => false);
-  app.decorate("requireRead", scopeGuard("read"));
-  app.decorate("requireWrite", scopeGuard("write"));
-  app.decorate("requireAdmin", scopeGuard("admin"));
 
   app.addHook("onRequest", async (request, reply) => {
     const id = identify(request, opts.auth, clock);

@@ -47,6 +47,29 @@ const NewKey = Type.Object(
   { additionalProperties: false },
 );
 const NameParam = Type.Object({ name: Type.String({ maxLength: 64 }) });
+// Answers: the user and key views of src/auth/types.ts, never a hash; open for fields added there.
+const Scopes = Type.Array(Type.String(), { description: "read, desk, write, policy, metrics, admin" });
+const Principal = Type.Object(
+  { kind: Type.String({ description: "user or apikey" }), name: Type.String(), role: Type.String(), scopes: Scopes },
+  { additionalProperties: true },
+);
+const UserView = Type.Object(
+  { name: Type.String(), role: Type.String(), createdAt: Type.Integer(), passwordChangedAt: Type.Integer() },
+  { additionalProperties: true },
+);
+const ApiKeyView = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    prefix: Type.String({ description: "the key's first characters, to tell keys apart" }),
+    scopes: Scopes,
+    createdAt: Type.Integer(),
+    lastUsedAt: Type.Optional(Type.Integer()),
+  },
+  { additionalProperties: true },
+);
+const WithCsrf = { csrfToken: Type.String({ description: "send it as x-csrf-token on every unsafe request" }) };
+const Nothing = Type.Null({ description: "no content" });
 const IdParam = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
 export interface AuthRoutesOptions {
@@ -75,7 +98,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (
   app.post<{ Body: Static<typeof Login> }>(
     "/api/v1/login",
     {
-      schema: { body: Login },
+      schema: { body: Login, response: { 200: Type.Object({ principal: Principal, ...WithCsrf }) } },
       config: {
         scope: "public",
         rateLimit: {
@@ -98,15 +121,29 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (
     },
   );
 
-  app.post("/api/v1/logout", { config: { scope: "read" } }, async (request, reply) => {
-    // Ended on the server: a copy of the cookie (another tab, a stolen one) is refused from now on.
-    const session = readSession(request);
-    if (session) await auth.endSession(session.sid);
-    request.session.delete();
-    return reply.code(204).send();
-  });
+  app.post(
+    "/api/v1/logout",
+    { config: { scope: "read" }, schema: { response: { 204: Nothing } } },
+    async (request, reply) => {
+      // Ended on the server: a copy of the cookie (another tab, a stolen one) is refused from now on.
+      const session = readSession(request);
+      if (session) await auth.endSession(session.sid);
+      request.session.delete();
+      return reply.code(204).send();
+    },
+  );
 
-  app.get("/api/v1/me", { config: { scope: "read" } }, async (request) => {
+  const Me = Type.Object({
+    principal: Principal,
+    csrfToken: Type.Union([Type.String(), Type.Null()], { description: "null for an API key" }),
+    sessionIssuedAt: Type.Union([Type.Integer(), Type.Null()]),
+    language: Type.String({ description: "the panel language in force: the user's choice, else the browser's" }),
+    languageChosen: Type.Boolean({ description: "whether the user chose it" }),
+    languages: Type.Array(Type.Object({}, { additionalProperties: true }), {
+      description: "the panel's languages (code, name, locale)",
+    }),
+  });
+  app.get("/api/v1/me", { config: { scope: "read" }, schema: { response: { 200: Me } } }, async (request) => {
     const p = request.principal;
     const session = p?.kind === "user" ? readSession(request) : undefined;
     // The user's own choice; for one who never chose, the browser's Accept-Language.
@@ -138,7 +175,10 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (
 
   app.post<{ Body: Static<typeof OwnPassword> }>(
     "/api/v1/me/password",
-    { schema: { body: OwnPassword }, config: { scope: "read" } },
+    {
+      schema: { body: OwnPassword, response: { 200: Type.Object({ user: UserView, ...WithCsrf }) } },
+      config: { scope: "read" },
+    },
     async (request) => {
       const p = request.principal;
       if (p?.kind !== "user")
@@ -152,11 +192,15 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (
     },
   );
 
-  app.get("/api/v1/users", { config: { scope: "admin" } }, async () => ({ items: auth.users() }));
+  app.get(
+    "/api/v1/users",
+    { config: { scope: "admin" }, schema: { response: { 200: Type.Object({ items: Type.Array(UserView) }) } } },
+    async () => ({ items: auth.users() }),
+  );
 
   app.post<{ Body: Static<typeof NewUser> }>(
     "/api/v1/users",
-    { schema: { body: NewUser }, config: { scope: "admin" } },
+    { schema: { body: NewUser, response: { 201: UserView } }, config: { scope: "admin" } },
     async (request, reply) => {
       const user = await auth.createUser(request.body.name, request.body.role, request.body.password);
       return reply.code(201).send(user);
@@ -165,7 +209,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (
 
   app.patch<{ Params: Static<typeof NameParam>; Body: Static<typeof UserChange> }>(
     "/api/v1/users/:name",
-    { schema: { params: NameParam, body: UserChange }, config: { scope: "admin" } },
+    { schema: { params: NameParam, body: UserChange, response: { 200: UserView } }, config: { scope: "admin" } },
     async (request) => {
       checkLanguage(request.body.language);
       return auth.updateUser(request.params.name, request.body);
@@ -174,7 +218,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (
 
   app.delete<{ Params: Static<typeof NameParam> }>(
     "/api/v1/users/:name",
-    { schema: { params: NameParam }, config: { scope: "admin" } },
+    { schema: { params: NameParam, response: { 204: Nothing } }, config: { scope: "admin" } },
     async (request, reply) => {
       if (request.principal?.name.toLowerCase() === request.params.name.toLowerCase())
         throw new DuegateError(ErrorCode.Validation, "you cannot delete the user you are logged in as", {
@@ -185,11 +229,26 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (
     },
   );
 
-  app.get("/api/v1/api-keys", { config: { scope: "admin" } }, async () => ({ items: auth.apiKeys() }));
+  app.get(
+    "/api/v1/api-keys",
+    { config: { scope: "admin" }, schema: { response: { 200: Type.Object({ items: Type.Array(ApiKeyView) }) } } },
+    async () => ({ items: auth.apiKeys() }),
+  );
 
   app.post<{ Body: Static<typeof NewKey> }>(
     "/api/v1/api-keys",
-    { schema: { body: NewKey }, config: { scope: "admin" } },
+    {
+      schema: {
+        body: NewKey,
+        response: {
+          201: Type.Object({
+            key: Type.String({ description: "the key itself, shown this once and never stored" }),
+            apiKey: ApiKeyView,
+          }),
+        },
+      },
+      config: { scope: "admin" },
+    },
     async (request, reply) => {
       const made = await auth.createApiKey(request.body.name, request.body.scopes);
       return reply.code(201).send(made);
@@ -198,7 +257,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (
 
   app.delete<{ Params: Static<typeof IdParam> }>(
     "/api/v1/api-keys/:id",
-    { schema: { params: IdParam }, config: { scope: "admin" } },
+    { schema: { params: IdParam, response: { 204: Nothing } }, config: { scope: "admin" } },
     async (request, reply) => {
       await auth.revokeApiKey(request.params.id);
       return reply.code(204).send();

@@ -9,7 +9,7 @@ import type { WebServices } from "../web/ports.js";
 
 export const dashboardRoutes: FastifyPluginAsync<{ services: WebServices }> = async (app, { services }) => {
   app.get("/dashboard", {
-    preHandler: app.requireRead,
+    config: { scope: "read" },
     schema: {
       tags: ["modems"],
       summary:

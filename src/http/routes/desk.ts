@@ -9,6 +9,7 @@ import type { FastifyPluginAsync } from "fastify";
 import { DuegateError, ErrorCode } from "../../core/errors.js";
 import type { Desk } from "../../desk/desk.js";
 import { MARK_KINDS } from "../../desk/desk-book.js";
+import { Account, Invoice } from "../schemas.js";
 
 export type DeskPort = Pick<
   Desk,
@@ -25,6 +26,15 @@ const Mark = Type.Object({
   invoiceIds: Type.Array(Type.String()),
   at: Type.Integer(),
 });
+
+/** A mark as the desk keeps it (src/desk/desk-book.ts AccountMark): the Today page adds the name. */
+const AccountMark = Type.Omit(Mark, ["name"]);
+const Handled = Type.Object({
+  by: Type.String(),
+  at: Type.Integer(),
+  how: Type.Union([Type.Literal("replied"), Type.Literal("resolved")]),
+});
+const Nothing = Type.Null({ description: "no content" });
 
 export const TodaySchema = Type.Object({
   date: Type.String({ description: "today, YYYY-MM-DD in the gateway's time zone" }),
@@ -130,6 +140,7 @@ export const deskRoutes: FastifyPluginAsync<{ services: { desk?: DeskPort } }> =
       summary: "Record a promise to pay: reminders pause until the date (today to 90 days ahead)",
       params: AccountId,
       body: PromiseBody,
+      response: { 200: Account },
     },
     handler: async (request) => desk().recordPromise(request.params.id, request.body.date, by(request)),
   });
@@ -141,6 +152,7 @@ export const deskRoutes: FastifyPluginAsync<{ services: { desk?: DeskPort } }> =
       summary: "Pause reminders until a date, or resume them (until absent or null)",
       params: AccountId,
       body: Pause,
+      response: { 200: Account },
     },
     handler: async (request) => desk().pause(request.params.id, request.body.until ?? undefined, by(request)),
   });
@@ -151,13 +163,19 @@ export const deskRoutes: FastifyPluginAsync<{ services: { desk?: DeskPort } }> =
       tags: ["desk"],
       summary: "The disconnection and hand-off marks of an account not yet cleared",
       params: AccountId,
+      response: { 200: Type.Object({ items: Type.Array(AccountMark) }) },
     },
     handler: async (request) => ({ items: desk().marks(request.params.id) }),
   });
 
   app.delete<{ Params: Static<typeof MarkParams> }>("/accounts/:id/marks/:mark", {
     config: { scope: "desk" },
-    schema: { tags: ["desk"], summary: "Clear a mark (disconnect or handoff) once it is seen to", params: MarkParams },
+    schema: {
+      tags: ["desk"],
+      summary: "Clear a mark (disconnect or handoff) once it is seen to",
+      params: MarkParams,
+      response: { 200: AccountMark },
+    },
     handler: async (request) => {
       const mark = request.params.mark;
       if (!(MARK_KINDS as readonly string[]).includes(mark))
@@ -179,6 +197,7 @@ export const deskRoutes: FastifyPluginAsync<{ services: { desk?: DeskPort } }> =
       tags: ["desk"],
       summary: "The dispute is settled: the invoice is open again and reminders resume",
       params: AccountId,
+      response: { 200: Invoice },
     },
     handler: async (request) => desk().resolveDispute(request.params.id),
   });
@@ -189,13 +208,14 @@ export const deskRoutes: FastifyPluginAsync<{ services: { desk?: DeskPort } }> =
       tags: ["desk"],
       summary: "A person has dealt with this reply: it leaves the needs-a-person list",
       params: AccountId,
+      response: { 200: Handled },
     },
     handler: async (request) => desk().handled(request.params.id, by(request), "resolved"),
   });
 
   app.delete<{ Params: Static<typeof AccountId> }>("/inbound/:id/handled", {
     config: { scope: "desk" },
-    schema: { tags: ["desk"], summary: "Back to needs a person", params: AccountId },
+    schema: { tags: ["desk"], summary: "Back to needs a person", params: AccountId, response: { 204: Nothing } },
     handler: async (request, reply) => {
       await desk().reopen(request.params.id);
       return reply.code(204).send();

@@ -21,6 +21,21 @@ const TestMail = Type.Object(
   { additionalProperties: false },
 );
 
+const Page = { 200: Type.String({ description: "text/html: a page for the debtor" }) };
+const TestMailOutcome = Type.Object(
+  {
+    ok: Type.Boolean(),
+    response: Type.Optional(Type.String({ description: "the relay's answer" })),
+    messageId: Type.Optional(Type.String()),
+    failureClass: Type.Optional(
+      Type.String({ description: "what failed: connection, TLS, authentication, relay, ..." }),
+    ),
+    hint: Type.Optional(Type.String()),
+    smtpCode: Type.Optional(Type.Integer()),
+  },
+  { additionalProperties: true },
+);
+
 const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function page(reply: FastifyReply, status: number, title: string, body: string): FastifyReply {
@@ -53,6 +68,7 @@ export const emailRoutes: FastifyPluginAsync<{ services: HttpServices }> = async
       tags: ["email"],
       summary: "The unsubscribe page of a reminder mail (changes nothing; its button POSTs)",
       querystring: TokenQuery,
+      response: Page,
     },
     handler: async (request, reply) => {
       const { t } = request.query as { t: string };
@@ -79,6 +95,7 @@ export const emailRoutes: FastifyPluginAsync<{ services: HttpServices }> = async
       tags: ["email"],
       summary: "Stop e-mail reminders for the account the token names (one-click, RFC 8058)",
       querystring: TokenQuery,
+      response: Page,
     },
     handler: async (request, reply) => {
       const { t } = request.query as { t: string };
@@ -102,13 +119,13 @@ export const emailRoutes: FastifyPluginAsync<{ services: HttpServices }> = async
   });
 
   app.post("/email/test", {
-    preHandler: app.requireAdmin,
     config: { scope: "admin" },
     schema: {
       tags: ["email"],
       summary:
         "Send a test mail through the relay as configured; a failure says which (connection refused, TLS, authentication, relay denied, ...)",
       body: TestMail,
+      response: { 200: TestMailOutcome, 502: TestMailOutcome },
     },
     handler: async (request, reply) => {
       const { to } = request.body as { to: string };

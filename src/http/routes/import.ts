@@ -8,7 +8,7 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import type { Readable } from "node:stream";
 import { Type } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
-import { ingestRecords } from "../../bridge/commands.js";
+import { ingestRecords } from "../../service/index.js";
 import { isDuegateError } from "../../core/errors.js";
 import { apiErrorHandler, sendError, statusOf } from "../errors.js";
 import { csvBatches, IMPORT_BATCH_ROWS, rowsFromJson, type ImportKind, type ImportRow } from "../import.js";
@@ -78,7 +78,7 @@ export const importRoutes: FastifyPluginAsync<{ services: HttpServices }> = asyn
   };
 
   app.post("/import/:kind", {
-    preHandler: app.requireWrite,
+    config: { scope: "write" },
     schema: {
       tags: ["records"],
       summary:

@@ -7,9 +7,9 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
 import { ModemFigures } from "../../api/events.js";
-import type { ModemRoster } from "../../app/modems.js";
+import type { ModemRoster } from "../../service/modems.js";
 import { DuegateError, ErrorCode } from "../../core/errors.js";
-import { listPorts, type PortInfo } from "../../modem/index.js";
+import type { SerialPortInfo } from "../web/ports.js";
 import { setting } from "../web/settings-view.js";
 
 export type ModemsPort = Pick<ModemRoster, "list" | "get" | "doctor" | "console">;
@@ -63,7 +63,10 @@ const DoctorReport = Type.Object({
 const ConsoleAnswer = Type.Object({ modemId: Type.String(), command: Type.String(), lines: Type.Array(Type.String()) });
 
 /** Listing ports is read-only, but a hung USB stack must not hold the request: 3 s at most. */
-async function serialPorts(): Promise<{ serialPorts: PortInfo[]; serialPortsError?: string }> {
+async function serialPorts(
+  listPorts: (() => Promise<SerialPortInfo[]>) | undefined,
+): Promise<{ serialPorts: SerialPortInfo[]; serialPortsError?: string }> {
+  if (!listPorts) return { serialPorts: [] };
   try {
     const timeout = new Promise<never>((_, reject) =>
       setTimeout(() => reject(new Error("port listing took over 3 s")), 3000).unref(),
@@ -74,10 +77,9 @@ async function serialPorts(): Promise<{ serialPorts: PortInfo[]; serialPortsErro
   }
 }
 
-export const modemRoutes: FastifyPluginAsync<{ services: { modems?: ModemsPort; config?: unknown } }> = async (
-  app,
-  { services },
-) => {
+export const modemRoutes: FastifyPluginAsync<{
+  services: { modems?: ModemsPort; config?: unknown; serialPorts?: () => Promise<SerialPortInfo[]> };
+}> = async (app, { services }) => {
   const roster = (): ModemsPort => {
     if (!services.modems)
       throw new DuegateError(ErrorCode.NotFound, "no modem runs on this appliance", { service: "modems" });
@@ -85,7 +87,7 @@ export const modemRoutes: FastifyPluginAsync<{ services: { modems?: ModemsPort; 
   };
 
   app.get("/modems", {
-    preHandler: app.requireRead,
+    config: { scope: "read" },
     schema: {
       tags: ["modems"],
       summary:
@@ -95,12 +97,12 @@ export const modemRoutes: FastifyPluginAsync<{ services: { modems?: ModemsPort; 
     handler: async () => {
       const items = roster().list();
       const currency = setting(services.config, "gateway.defaultCurrency", "EUR");
-      return { total: items.length, items, currency, ...(await serialPorts()) };
+      return { total: items.length, items, currency, ...(await serialPorts(services.serialPorts)) };
     },
   });
 
   app.get("/modems/:id", {
-    preHandler: app.requireRead,
+    config: { scope: "read" },
     schema: {
       tags: ["modems"],
       summary: "One modem's figures",
@@ -112,7 +114,6 @@ export const modemRoutes: FastifyPluginAsync<{ services: { modems?: ModemsPort; 
 
   app.post("/modems/:id/doctor", {
     config: { scope: "read" },
-    preHandler: app.requireRead,
     schema: {
       tags: ["modems"],
       summary:
@@ -125,7 +126,6 @@ export const modemRoutes: FastifyPluginAsync<{ services: { modems?: ModemsPort; 
 
   app.post("/modems/:id/console", {
     config: { scope: "admin" },
-    preHandler: app.requireAdmin,
     schema: {
       tags: ["modems"],
       summary: "One read-only AT command on one modem (admin); the modem's allow-list refuses commands that change it",

@@ -4,8 +4,9 @@
  * on request. The password is stored hashed: it is returned once, by the rotation, and never
  * again (docs/mqtt.md, Credentials).
  */
+import { Type } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
-import type { MqttCredentialsPort } from "../../app-services.js";
+import type { MqttCredentialsPort } from "../../service/index.js";
 import { ErrorCode } from "../../core/errors.js";
 import { sendError } from "../errors.js";
 
@@ -15,8 +16,21 @@ export const mqttCredentialRoutes: FastifyPluginAsync<{ services: { mqttCredenti
 ) => {
   app.get("/mqtt/credentials", {
     config: { scope: "admin" },
-    preHandler: app.requireAdmin,
-    schema: { tags: ["mqtt"], summary: "The embedded MQTT broker's users and listeners (no password)" },
+    schema: {
+      tags: ["mqtt"],
+      summary: "The embedded MQTT broker's users and listeners (no password)",
+      response: {
+        200: Type.Object(
+          {
+            username: Type.String(),
+            source: Type.Union([Type.Literal("configured"), Type.Literal("generated")]),
+            readers: Type.Array(Type.String()),
+            listeners: Type.Object({}, { additionalProperties: true }),
+          },
+          { additionalProperties: true },
+        ),
+      },
+    },
     handler: async (_request, reply) => {
       const view = await services.mqttCredentials?.view();
       if (!view)
@@ -32,11 +46,11 @@ export const mqttCredentialRoutes: FastifyPluginAsync<{ services: { mqttCredenti
 
   app.post("/mqtt/credentials/rotate", {
     config: { scope: "admin" },
-    preHandler: app.requireAdmin,
     schema: {
       tags: ["mqtt"],
       summary:
         "A new password for the accounting server's MQTT user, shown only in this answer; clients using the old one are disconnected",
+      response: { 200: Type.Object({ username: Type.String(), password: Type.String() }) },
     },
     handler: async (request, reply) => {
       if (!services.mqttCredentials)

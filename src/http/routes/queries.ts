@@ -1,9 +1,23 @@
-/** Read-only views: inbound SMS, the reminder forecast, modem and gateway status. */
-import { Type } from "@sinclair/typebox";
+/** Received SMS and staff replies, the reminder forecast, modem and gateway status. */
+import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
-import { gatewayStatus } from "../../bridge/status.js";
+import { gatewayStatus, listInbox, replyTo } from "../../service/index.js";
 import type { HttpServices } from "../ports.js";
 import type { KeywordKind } from "../../api/events.js";
+import { ModemHealthEvent } from "../../api/events.js";
+import { GatewayStatus } from "../../api/payloads.js";
+import { Inbound, Page, PlannedReminder, ReplyOutcome } from "../schemas.js";
+
+const Reply = Type.Object(
+  {
+    to: Type.String({ minLength: 3, maxLength: 40, description: "the debtor's number" }),
+    text: Type.String({ minLength: 1, maxLength: 1600 }),
+    inboundId: Type.Optional(
+      Type.String({ maxLength: 100, description: "the received SMS this answers: it leaves the needs-a-person list" }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 const Paging = {
   offset: Type.Integer({ minimum: 0, default: 0 }),
@@ -12,10 +26,10 @@ const Paging = {
 
 export const queryRoutes: FastifyPluginAsync<{ services: HttpServices }> = async (app, { services }) => {
   app.get("/inbound", {
-    preHandler: app.requireRead,
+    config: { scope: "read" },
     schema: {
       tags: ["inbound"],
-      summary: "Received SMS, newest first",
+      summary: "Received SMS, newest first (with the sender's name and whether a person must act, when the desk runs)",
       querystring: Type.Object({
         ...Paging,
         from: Type.Optional(Type.String({ maxLength: 32 })),
@@ -25,6 +39,7 @@ export const queryRoutes: FastifyPluginAsync<{ services: HttpServices }> = async
         until: Type.Optional(Type.Integer({ minimum: 0 })),
         needsStaff: Type.Optional(Type.Boolean()),
       }),
+      response: { 200: Page(Inbound, "received SMS, newest first") },
     },
     handler: async (request) => {
       const q = request.query as {
@@ -37,12 +52,24 @@ export const queryRoutes: FastifyPluginAsync<{ services: HttpServices }> = async
         until?: number;
         needsStaff?: boolean;
       };
-      return services.inbound.list(q);
+      return listInbox(services, q);
     },
   });
 
+  app.post("/replies", {
+    config: { scope: "desk" },
+    schema: {
+      tags: ["inbound"],
+      summary: "Reply to a debtor by SMS (a person's answer; refused for a number that opted out)",
+      body: Reply,
+      response: { 200: ReplyOutcome },
+    },
+    handler: async (request) =>
+      replyTo(services, request.body as Static<typeof Reply>, request.principal?.name ?? "api"),
+  });
+
   app.get("/forecast", {
-    preHandler: app.requireRead,
+    config: { scope: "read" },
     schema: {
       tags: ["reports"],
       summary: "The reminders planned for the next days, in date then account order, one page at a time",
@@ -52,6 +79,14 @@ export const queryRoutes: FastifyPluginAsync<{ services: HttpServices }> = async
         offset: Type.Integer({ minimum: 0, default: 0 }),
         limit: Type.Integer({ minimum: 1, maximum: 5000, default: 500 }),
       }),
+      response: {
+        200: Type.Object({
+          days: Type.Integer({ description: "the days asked for" }),
+          total: Type.Integer(),
+          offset: Type.Integer(),
+          items: Type.Array(PlannedReminder),
+        }),
+      },
     },
     handler: async (request) => {
       const q = request.query as { days: number; accountId?: string; offset: number; limit: number };
@@ -60,19 +95,27 @@ export const queryRoutes: FastifyPluginAsync<{ services: HttpServices }> = async
         limit: q.limit,
         ...(q.accountId ? { accountId: q.accountId } : {}),
       });
-      return { total: page.total, offset: page.offset, items: page.items };
+      return { days: q.days, total: page.total, offset: page.offset, items: page.items };
     },
   });
 
   app.get("/modem", {
-    preHandler: app.requireRead,
-    schema: { tags: ["status"], summary: "Modem health: state, signal, registration, operator" },
+    config: { scope: "read" },
+    schema: {
+      tags: ["status"],
+      summary: "Modem health: state, signal, registration, operator",
+      response: { 200: ModemHealthEvent },
+    },
     handler: async () => services.modem.health(),
   });
 
   app.get("/status", {
-    preHandler: app.requireRead,
-    schema: { tags: ["status"], summary: "The same status the MQTT status topic carries" },
+    config: { scope: "read" },
+    schema: {
+      tags: ["status"],
+      summary: "The same status the MQTT status topic carries",
+      response: { 200: GatewayStatus },
+    },
     handler: async () => gatewayStatus(services, "online", services.config.gateway.id),
   });
 };

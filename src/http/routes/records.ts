@@ -14,10 +14,12 @@ import {
   PaymentRecord,
   UpsertResult,
 } from "../../api/payloads.js";
-import { changeOptOut, ingestRecords, type RecordKind } from "../../bridge/commands.js";
-import { DuegateError, ErrorCode } from "../../core/errors.js";
+import { accountView, changeOptOut, ingestRecords, listAccounts, type RecordKind } from "../../service/index.js";
+import { ErrorCode } from "../../core/errors.js";
 import { sendError } from "../errors.js";
 import type { HttpServices } from "../ports.js";
+import { requesterOf } from "../requester.js";
+import { Account, Balance, Invoice, Inbound, Message, OpenRecord, Page } from "../schemas.js";
 
 /** Documented with the schema, validated record by record in ingestRecords (as over MQTT). */
 const perRecord = { validatorCompiler: () => () => true };
@@ -32,7 +34,7 @@ export const recordRoutes: FastifyPluginAsync<{ services: HttpServices }> = asyn
   ) =>
     app.post(url, {
       ...perRecord,
-      preHandler: app.requireWrite,
+      config: { scope: "write" },
       schema: {
         tags: ["records"],
         summary,
@@ -64,43 +66,58 @@ export const recordRoutes: FastifyPluginAsync<{ services: HttpServices }> = asyn
   upsert("payments", PaymentRecord, "/payments", "Record payments (one or a batch)");
 
   app.get("/accounts", {
-    preHandler: app.requireRead,
+    config: { scope: "read" },
     schema: {
       tags: ["records"],
       summary: "Accounts with their balances",
       querystring: Type.Object({
-        search: Type.Optional(Type.String({ maxLength: 100 })),
+        search: Type.Optional(
+          Type.String({ maxLength: 100, description: "id, name, or four or more digits of a number" }),
+        ),
         offset: Type.Integer({ minimum: 0, default: 0 }),
         limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
       }),
+      response: { 200: Page(Type.Intersect([Account, Type.Object({ balance: Balance })]), "accounts, in id order") },
     },
-    handler: async (request) => {
-      const q = request.query as { search?: string; offset: number; limit: number };
-      const page = services.ledger.listAccounts(q);
-      return { total: page.total, items: page.items.map((a) => ({ ...a, balance: services.ledger.balance(a.id) })) };
-    },
+    handler: async (request) =>
+      listAccounts(services, request.query as { search?: string; offset: number; limit: number }),
   });
 
   app.get("/accounts/:id", {
-    preHandler: app.requireRead,
+    config: { scope: "read" },
     schema: {
       tags: ["records"],
-      summary: "One account with its balance and invoices",
+      summary:
+        "One account with its balance, invoices, aging, recent messages and replies, desk marks and suppressed numbers",
       params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+      response: {
+        200: Type.Object({
+          account: Account,
+          balance: Balance,
+          invoices: Type.Array(Invoice),
+          aging: Type.Array(OpenRecord({ currency: Type.String() }, "open amounts by age, per currency")),
+          messages: Type.Array(Message, { description: "its latest 500 messages, newest first" }),
+          replies: Type.Array(Inbound, { description: "its latest 500 received SMS, newest first" }),
+          marks: Type.Array(OpenRecord({ mark: Type.String() }, "a disconnection or hand-off mark not yet cleared")),
+          suppressed: Type.Array(Type.String(), { description: "its numbers on the suppression list" }),
+        }),
+      },
     },
-    handler: async (request) => {
-      const { id } = request.params as { id: string };
-      const account = services.ledger.account(id);
-      if (!account) throw new DuegateError(ErrorCode.NotFound, `account ${id} is unknown`, { field: "/id" });
-      return { account, balance: services.ledger.balance(id), invoices: services.ledger.invoicesOf(id) };
-    },
+    handler: async (request) =>
+      accountView(services, (request.params as { id: string }).id, services.config.gateway.defaultTimeZone),
   });
 
+  // A clerk opts an account out or in from the panel; the accounting server does the same with its key.
   app.post("/optout", {
-    preHandler: app.requireWrite,
-    schema: { tags: ["records"], summary: "Opt an account or a number out of SMS, or back in", body: OptOutChange },
+    config: { scope: "desk" },
+    schema: {
+      tags: ["records"],
+      summary: "Opt an account or a number out of SMS, or back in",
+      body: OptOutChange,
+      response: { 200: Type.Object({ accountIds: Type.Array(Type.String(), { description: "accounts changed" }) }) },
+    },
     handler: async (request) => ({
-      accountIds: await changeOptOut(services, request.body as OptOutChange, "http", request.principal?.name ?? "api"),
+      accountIds: await changeOptOut(services, request.body as OptOutChange, requesterOf(request)),
     }),
   });
 };

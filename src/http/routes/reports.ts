@@ -7,6 +7,16 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
 import type { HttpServices } from "../ports.js";
+import { OpenRecord } from "../schemas.js";
+
+const PeriodFields = {
+  from: Type.String({ description: "YYYY-MM-DD, first day" }),
+  to: Type.String({ description: "YYYY-MM-DD, last day (included)" }),
+};
+/** A report's answer: the fields named here, and its rows as docs/reports.md describes them. */
+const Report = (properties: Parameters<typeof OpenRecord>[0], description: string) => ({
+  200: OpenRecord(properties, description),
+});
 
 const Day = (description: string) =>
   Type.String({ format: "date", maxLength: 10, description: `YYYY-MM-DD, ${description}` });
@@ -21,29 +31,38 @@ export const reportRoutes: FastifyPluginAsync<{ services: HttpServices }> = asyn
   const reports = () => services.reports;
 
   app.get("/reports/aging", {
-    preHandler: app.requireRead,
+    config: { scope: "read" },
     schema: {
       tags: ["reports"],
       summary:
         "Open and disputed amounts by days past due (current, 1-30, 31-60, 61-90, over-90), per currency in minor units",
       querystring: Type.Object({ asOf: Type.Optional(Day("the day to age against; default: today")) }),
+      response: Report(
+        {
+          asOf: Type.String(),
+          buckets: Type.Array(Type.String()),
+          rows: Type.Array(OpenRecord({ currency: Type.String() }, "one currency's amounts per bucket")),
+        },
+        "open amounts by age",
+      ),
     },
     handler: async (request) => reports().aging(request.query as { asOf?: string }),
   });
 
   app.get("/reports/on-time", {
-    preHandler: app.requireRead,
+    config: { scope: "read" },
     schema: {
       tags: ["reports"],
       summary:
         "Invoices paid in full in the period: the share paid on or before the due date, average days late of the late ones",
       querystring: Type.Object(Period),
+      response: Report(PeriodFields, "the on-time payment rate of the period"),
     },
     handler: async (request) => reports().onTime(request.query as PeriodQuery),
   });
 
   app.get("/reports/dso", {
-    preHandler: app.requireRead,
+    config: { scope: "read" },
     schema: {
       tags: ["reports"],
       summary: "Days sales outstanding per currency: receivables / invoiced in the period x days",
@@ -56,12 +75,13 @@ export const reportRoutes: FastifyPluginAsync<{ services: HttpServices }> = asyn
           description: "days of invoicing counted back from asOf",
         }),
       }),
+      response: Report({ asOf: Type.String() }, "days sales outstanding per currency"),
     },
     handler: async (request) => reports().dso(request.query as { asOf?: string; periodDays: number }),
   });
 
   app.get("/reports/steps", {
-    preHandler: app.requireRead,
+    config: { scope: "read" },
     schema: {
       tags: ["reports"],
       summary: "Reminders enqueued per step in the period and how many had all their invoices paid within withinDays",
@@ -74,12 +94,13 @@ export const reportRoutes: FastifyPluginAsync<{ services: HttpServices }> = asyn
           description: "days after the reminder a payment still counts",
         }),
       }),
+      response: Report(PeriodFields, "reminders per step and the share paid"),
     },
     handler: async (request) => reports().steps(request.query as PeriodQuery & { withinDays: number }),
   });
 
   app.get("/reports/send-time", {
-    preHandler: app.requireRead,
+    config: { scope: "read" },
     schema: {
       tags: ["reports"],
       summary:
@@ -93,23 +114,25 @@ export const reportRoutes: FastifyPluginAsync<{ services: HttpServices }> = asyn
           description: "days after the reminder a payment still counts",
         }),
       }),
+      response: Report(PeriodFields, "learned send hours against the holdout, per group"),
     },
     handler: async (request) => reports().sendTime(request.query as PeriodQuery & { withinDays: number }),
   });
 
   app.get("/accounts/:id/send-time", {
-    preHandler: app.requireRead,
+    config: { scope: "read" },
     schema: {
       tags: ["reports"],
       summary:
         "The local hour the account's reminders go at, and why: the learner's evidence per hour of the send window",
       params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
+      response: Report({}, "the account's send hour and the evidence per hour"),
     },
     handler: async (request) => reports().sendTimeOf((request.params as { id: string }).id),
   });
 
   app.get("/reports/cost", {
-    preHandler: app.requireRead,
+    config: { scope: "read" },
     schema: {
       tags: ["reports"],
       summary:
@@ -121,12 +144,13 @@ export const reportRoutes: FastifyPluginAsync<{ services: HttpServices }> = asyn
           description: "day (at most 366 days) or month",
         }),
       }),
+      response: Report(PeriodFields, "messages, parts, delivered, failed and cost per day or month"),
     },
     handler: async (request) => reports().cost(request.query as PeriodQuery & { by: "day" | "month" }),
   });
 
   app.get("/accounts/:id/evidence", {
-    preHandler: app.requireRead,
+    config: { scope: "read" },
     schema: {
       tags: ["reports"],
       summary:
@@ -135,6 +159,12 @@ export const reportRoutes: FastifyPluginAsync<{ services: HttpServices }> = asyn
       querystring: Type.Object({
         format: Type.Union([Type.Literal("json"), Type.Literal("csv")], { default: "json" }),
       }),
+      response: {
+        200: OpenRecord(
+          {},
+          "the evidence pack (format json), or the same as text/csv (format csv): messages, replies, consent records",
+        ),
+      },
     },
     handler: async (request, reply) => {
       const { id } = request.params as { id: string };

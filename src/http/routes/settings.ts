@@ -98,7 +98,6 @@ export const settingsRoutes: FastifyPluginAsync<{ services: SettingsServices }> 
 
   app.patch<{ Body: Static<typeof Change> }>("/settings", {
     config: { scope: "admin" },
-    preHandler: app.requireAdmin,
     bodyLimit: 64 * 1024,
     schema: {
       tags: ["settings"],

@@ -4,13 +4,12 @@
  * panel uses these same routes with its session (its user is recorded as the source).
  */
 import { Type } from "@sinclair/typebox";
-import type { FastifyPluginAsync, FastifyRequest } from "fastify";
-import { scopeGuard } from "../auth/guard.js";
+import type { FastifyPluginAsync } from "fastify";
 import { SuppressionAdd, SuppressionRecordSchema } from "../../api/payloads.js";
-import { suppressNumber } from "../../bridge/commands.js";
+import { suppressNumber, unsuppressNumber } from "../../service/index.js";
 import { DuegateError, ErrorCode } from "../../core/errors.js";
-import type { ConsentSource } from "../../consent/types.js";
 import type { HttpServices } from "../ports.js";
+import { requesterOf } from "../requester.js";
 
 const NumberParam = Type.Object({
   number: Type.String({ minLength: 3, maxLength: 32, description: "The number, URL-encoded (%2B for +)." }),
@@ -28,15 +27,9 @@ const Changed = Type.Object({
   changed: Type.Boolean({ description: "false: it already was (added) or was not (removed) suppressed" }),
 });
 
-/** A person with a session is a panel user; an API key is a machine client. */
-function sourceOf(request: FastifyRequest): ConsentSource {
-  const p = request.principal;
-  return p?.kind === "user" ? { kind: "panel", user: p.name } : { kind: "api", via: "http", by: p?.name ?? "api" };
-}
-
 export const suppressionRoutes: FastifyPluginAsync<{ services: HttpServices }> = async (app, { services }) => {
   app.get("/suppressions", {
-    preHandler: app.requireRead,
+    config: { scope: "read" },
     schema: {
       tags: ["consent"],
       summary: "Numbers on the suppression list, newest first",
@@ -48,7 +41,7 @@ export const suppressionRoutes: FastifyPluginAsync<{ services: HttpServices }> =
   });
 
   app.get("/suppressions/:number", {
-    preHandler: app.requireRead,
+    config: { scope: "read" },
     schema: {
       tags: ["consent"],
       summary: "One number's consent record (also after a removal)",
@@ -68,7 +61,6 @@ export const suppressionRoutes: FastifyPluginAsync<{ services: HttpServices }> =
 
   app.post("/suppressions", {
     config: { scope: "desk" },
-    preHandler: scopeGuard("desk"),
     schema: {
       tags: ["consent"],
       summary: "Suppress a number: nothing is sent to it, and accounts with it on file are opted out",
@@ -80,21 +72,13 @@ export const suppressionRoutes: FastifyPluginAsync<{ services: HttpServices }> =
     },
     handler: async (request, reply) => {
       const body = request.body as SuppressionAdd;
-      const source = sourceOf(request);
-      const r = await suppressNumber(
-        services,
-        body.number,
-        source,
-        source.kind === "panel" ? "panel" : "http",
-        body.reason,
-      );
+      const r = await suppressNumber(services, body.number, requesterOf(request), body.reason);
       return reply.code(r.changed ? 201 : 200).send(r);
     },
   });
 
   app.delete("/suppressions/:number", {
     config: { scope: "desk" },
-    preHandler: scopeGuard("desk"),
     schema: {
       tags: ["consent"],
       summary: "Lift a number's suppression (the accounts' own opt-out stays as it is)",
@@ -105,7 +89,7 @@ export const suppressionRoutes: FastifyPluginAsync<{ services: HttpServices }> =
     handler: async (request) => {
       const { number } = request.params as { number: string };
       const { reason } = request.query as { reason?: string };
-      return services.consent.remove(number, sourceOf(request), reason);
+      return unsuppressNumber(services, number, requesterOf(request), reason);
     },
   });
 };

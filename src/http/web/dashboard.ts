@@ -1,5 +1,5 @@
 /**
- * The dashboard's figures: every modem (the same list as GET /api/v1/modems, src/app/modems.ts),
+ * The dashboard's figures: every modem (the same list as GET /api/v1/modems, src/service/modems.ts),
  * queue, today's counts, messages per day and delivery rate (from the outbox), aging and the
  * on-time rate of the last 30 days (the reports, src/dunning/reports). Computed on request
  * (GET /api/v1/dashboard): the panel asks once and then follows the live feed.

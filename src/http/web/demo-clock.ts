@@ -1,5 +1,5 @@
 /**
- * GET /api/v1/panel/clock: the time the appliance runs on. On an appliance that is the system
+ * GET /api/v1/clock: the time the appliance runs on. On an appliance that is the system
  * clock and the panel shows nothing; under `duegate demo --clock/--fast` it is the demo's own,
  * and the panel's header shows it so that what the Today page calls today is plain to see.
  */
@@ -12,7 +12,7 @@ function gatewayTimeZone(config: unknown): string {
 }
 
 export const demoClockRoutes: FastifyPluginAsync<{ services: WebServices }> = async (app, { services }) => {
-  app.get("/api/v1/panel/clock", { config: { scope: "read" } }, async () => ({
+  app.get("/api/v1/clock", { config: { scope: "read" } }, async () => ({
     now: services.clock.now(),
     // The desk's "today" is the gateway's day (src/desk/desk.ts): the header uses the same zone.
     timeZone: gatewayTimeZone(services.config),

@@ -1,6 +1,7 @@
 /**
- * The web panel: its static files (web/), its libraries (/vendor/), the live feed
- * (/api/v1/live) and the page data the REST API does not give (/api/v1/panel/...).
+ * The web panel: its static files (web/), its libraries (/vendor/) and the live feed
+ * (/api/v1/live). Its pages read and write through the REST API (src/http/routes/) with the
+ * session cookie; the data the pages read is the REST API (docs/http.md).
  *
  * Panel pages need a session: without one they redirect to /login. The static assets
  * (code and styles, no data) are public so that the login page can load.
@@ -15,9 +16,6 @@ import { REFERENCE_LANGUAGE, type PanelLanguage } from "../panel-languages.js";
 import { vendorRoutes } from "./vendor.js";
 import { contractRoutes } from "./contract.js";
 import { liveRoutes } from "./live.js";
-import { logRoutes } from "./logs.js";
-import { panelReadRoutes } from "./panel-read.js";
-import { panelWriteRoutes } from "./panel-write.js";
 import { demoClockRoutes } from "./demo-clock.js";
 import { jsonErrorHandler } from "../auth/errors.js";
 
@@ -110,9 +108,6 @@ export const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app, opts)
   await app.register(liveRoutes, { services: opts.services });
   await app.register(async (panel) => {
     panel.setErrorHandler(jsonErrorHandler);
-    await panel.register(logRoutes, { services: opts.services });
-    await panel.register(panelReadRoutes, { services: opts.services });
-    await panel.register(panelWriteRoutes, { services: opts.services });
     await panel.register(demoClockRoutes, { services: opts.services });
   });
 };

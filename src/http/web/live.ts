@@ -4,9 +4,11 @@
  * the dashboard shows something before the first event. SSE rather than a WebSocket: one
  * direction is all the panel needs, EventSource reconnects by itself and passes the cookie.
  */
+import { Type } from "@sinclair/typebox";
 import type { ServerResponse } from "node:http";
 import type { FastifyPluginAsync } from "fastify";
 import { maskDeep } from "../../core/mask.js";
+import { ErrorAnswer } from "../schemas.js";
 import type { WebServices } from "./ports.js";
 
 const MAX_CLIENTS = 20;
@@ -36,7 +38,10 @@ export const liveRoutes: FastifyPluginAsync<{ services: WebServices }> = async (
   app.addHook("preClose", async () => {
     for (const res of open) res.end();
   });
-  app.get("/api/v1/live", { config: { scope: "read" } }, async (request, reply) => {
+  const stream = {
+    response: { 200: Type.String({ description: "text/event-stream of domain events" }), 503: ErrorAnswer },
+  };
+  app.get("/api/v1/live", { config: { scope: "read" }, schema: stream }, async (request, reply) => {
     if (clients >= MAX_CLIENTS)
       return reply.code(503).send({ error: { code: "http.busy", message: `at most ${MAX_CLIENTS} live connections` } });
     clients++;

@@ -12,7 +12,7 @@ import type { Service } from "../../core/lifecycle.js";
 import type { Logger } from "../../core/log.js";
 import { newId } from "../../core/ids.js";
 import { errorMessage } from "../../core/errors.js";
-import type { EventJournal } from "../../bridge/ports.js";
+import type { EventJournal } from "../../service/index.js";
 import { SIGNATURE_HEADER, sign } from "./sign.js";
 
 export interface WebhookTarget {

@@ -16,14 +16,9 @@ import { csq } from "../at/commands/csq.js";
 import { ati, cgmm, cgmr, cimi } from "../at/commands/identity.js";
 import { loadProfile, profilesDir, type ModemProfile } from "./profile.js";
 
-export interface DoctorCheck {
-  name: string;
-  ok: boolean;
-  detail: string;
-  hint?: string;
-  /** The signal check's reading, so that the panel draws it as everywhere else (bars and dBm). */
-  signal?: { rssi: number; bars: number; dbm?: number };
-}
+import type { DoctorCheck } from "../../api/events.js";
+
+export type { DoctorCheck };
 
 export type RunAt = <R>(cmd: AtCommand<R>) => Promise<R>;
 

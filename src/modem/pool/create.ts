@@ -1,7 +1,7 @@
 import type { Clock } from "../../core/clock.js";
 import type { Logger } from "../../core/log.js";
 import type { Config } from "../../config/schema.js";
-import { createModem } from "../index.js";
+import { createModem } from "../modem.js";
 import { ModemSimulator } from "../sim/simulator.js";
 import { poolMembers } from "./members.js";
 import { ModemPool } from "./pool.js";

@@ -10,6 +10,9 @@ import { serveTcp, servePty } from "./expose.js";
 import { inProcessPair, type SimLink } from "./link.js";
 import { RadioMeter } from "./radio.js";
 import { SimStorage } from "./storage.js";
+import { tpduLength } from "./tpdu.js";
+
+export { tpduLength };
 
 /** A behavior answers a command (zwave-js MockControllerBehavior): true = handled. */
 export interface SimBehavior {
@@ -345,12 +348,6 @@ export class ModemSimulator {
       );
     return hit;
   }
-}
-
-/** TPDU octets without the SMSC part: the <length> in +CMGR/+CMGL/+CDS. */
-export function tpduLength(pduHex: string): number {
-  const smscOctets = Number.parseInt(pduHex.slice(0, 2), 16) || 0;
-  return pduHex.length / 2 - 1 - smscOctets;
 }
 
 function firstOf(text: string, a: string, b: string): number {

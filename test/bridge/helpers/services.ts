@@ -1,4 +1,4 @@
-/** BridgeServices for tests: the real Ledger on a temp dir, small fakes for the rest. */
+/** GatewayServices for tests: the real Ledger on a temp dir, small fakes for the rest. */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,7 +9,7 @@ import type { DomainEvents } from "../../../src/api/events.js";
 import { DuegateError, ErrorCode } from "../../../src/core/errors.js";
 import { Ledger } from "../../../src/ledger/index.js";
 import { SuppressionList } from "../../../src/consent/index.js";
-import type { BridgeServices, OutboxCommands, OutboxStats } from "../../../src/bridge/ports.js";
+import type { GatewayServices, OutboxCommands, OutboxStats } from "../../../src/service/index.js";
 import type { EnqueueRequest, EnqueueResult, OutboxMessage } from "../../../src/outbox/types.js";
 import type { E164 } from "../../../src/core/types.js";
 
@@ -70,7 +70,7 @@ export class FakeOutbox implements OutboxCommands, OutboxStats {
   }
 }
 
-export interface TestServices extends BridgeServices {
+export interface TestServices extends GatewayServices {
   ledger: Ledger;
   consent: SuppressionList;
   outbox: FakeOutbox;
@@ -100,11 +100,11 @@ export async function testServices(dataDir = mkdtempSync(join(tmpdir(), "duegate
     outbox: new FakeOutbox(clock),
     modem: { health: () => ({ state: "ready", signal: { rssi: 20, bars: 4 }, registration: "home", at: clock.now() }) },
     dunning: {
-      forecast: (days: number) => [{ days }],
+      forecast: (days: number) => [plannedReminder(days)],
       forecastPage: (days: number, opts: { offset?: number; limit?: number } = {}) => ({
         total: 1,
         offset: opts.offset ?? 0,
-        items: [{ days }],
+        items: [plannedReminder(days)],
       }),
     },
     version: "0.1.0-test",
@@ -124,5 +124,21 @@ export function invoice(i: number, accounts: number) {
     amount: 1000 + i,
     issueDate: "2026-01-01",
     dueDate: "2026-02-01",
+  };
+}
+
+/** A reminder as the dunning engine plans it (src/dunning/forecast.ts), `days` ahead. */
+export function plannedReminder(days: number) {
+  return {
+    date: `2026-01-${String(days).padStart(2, "0")}`,
+    time: "10:00",
+    accountId: "ACC-1",
+    invoiceIds: ["INV-1"],
+    step: "overdue-7",
+    sequence: "standard",
+    template: "overdue",
+    consolidated: false,
+    amountDue: 1000,
+    currency: "EUR",
   };
 }

@@ -108,7 +108,7 @@ function SendTime({ id }) {
 }
 
 function AccountDetail({ id, onClose }) {
-  const state = useData(() => api(`/api/v1/panel/accounts/${encodeURIComponent(id)}`), [id]);
+  const state = useData(() => api(`/api/v1/accounts/${encodeURIComponent(id)}`), [id]);
   const [notice, setNotice] = useState(null);
   const [confirmOptOut, setConfirmOptOut] = useState(false);
   const act = async (call, ok) => {
@@ -124,7 +124,7 @@ function AccountDetail({ id, onClose }) {
   const setOptOut = (optedOut) => {
     setConfirmOptOut(false);
     return act(
-      () => api(`/api/v1/panel/accounts/${encodeURIComponent(id)}/optout`, { method: "POST", body: { optedOut } }),
+      () => api("/api/v1/optout", { method: "POST", body: { accountId: id, optedOut } }),
       optedOut ? t("acc.optedOut") : t("acc.optedIn"),
     );
   };
@@ -270,7 +270,7 @@ export function AccountsPage() {
   const [search, setSearch] = useState("");
   const [applied, setApplied] = useState("");
   const selected = selectedFromLocation();
-  const list = useData(() => api("/api/v1/panel/accounts", { query: { search: applied, limit: 100 } }), [applied]);
+  const list = useData(() => api("/api/v1/accounts", { query: { search: applied, limit: 100 } }), [applied]);
   const open = (e, id) => {
     if (e.ctrlKey || e.metaKey || e.shiftKey) return;
     e.preventDefault();
@@ -306,10 +306,10 @@ export function AccountsPage() {
                         <a href=${`/accounts/${encodeURIComponent(a.id)}`} onClick=${(e) => open(e, a.id)}>${a.id}</a>
                       </td>
                       <td data-label=${t("msg.col.name")}>${a.name}</td>
-                      <td data-label=${t("acc.col.openInvoices")}>${count(a.openInvoices)}</td>
+                      <td data-label=${t("acc.col.openInvoices")}>${count(a.balance.openInvoices)}</td>
                       <td data-label=${t("acc.col.due")}>
                         ${
-                          Object.entries(a.due)
+                          Object.entries(a.balance.byCurrency)
                             .map(([c, v]) => money(v, c))
                             .join(" · ") || "–"
                         }

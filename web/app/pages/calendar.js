@@ -16,7 +16,7 @@ const weekday = () =>
   new Intl.DateTimeFormat(i18n.locale, { weekday: "long", day: "numeric", month: "long", timeZone: "UTC" });
 
 export function CalendarPage() {
-  const state = useData(() => api("/api/v1/panel/calendar", { query: { days: 30 } }));
+  const state = useData(() => api("/api/v1/forecast", { query: { days: 30, limit: 2000 } }));
   return html` <h1 tabindex="-1">${t("nav.calendar")}</h1>
     <p class="muted">${t("cal.intro")}</p>
     <${Loading} state=${state}

@@ -35,7 +35,7 @@ function ReplyForm({ to, inboundId, name, focusKey, onSent }) {
   const send = async (e) => {
     e.preventDefault();
     try {
-      const r = await api("/api/v1/panel/reply", {
+      const r = await api("/api/v1/replies", {
         method: "POST",
         body: { to: number, text, ...(inboundId ? { inboundId } : {}) },
       });
@@ -96,7 +96,7 @@ export function InboxPage() {
   const [needsStaff, setNeedsStaff] = useState(false);
   const [replyTo, setReplyTo] = useState(null);
   const list = useData(
-    () => api("/api/v1/panel/inbox", { query: { limit: 100, needsStaff: needsStaff || undefined } }),
+    () => api("/api/v1/inbound", { query: { limit: 100, needsStaff: needsStaff || undefined } }),
     [needsStaff],
   );
   useEffect(() => onLive("inbound.received", () => list.reload()), [list.reload]);

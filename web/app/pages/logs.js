@@ -14,10 +14,7 @@ export function LogsPage() {
   const [level, setLevel] = useState(30);
   const [q, setQ] = useState("");
   const [applied, setApplied] = useState("");
-  const state = useData(
-    () => api("/api/v1/panel/logs", { query: { level, q: applied, limit: 300 } }),
-    [level, applied],
-  );
+  const state = useData(() => api("/api/v1/logs", { query: { level, q: applied, limit: 300 } }), [level, applied]);
   return html` <h1 tabindex="-1">${t("nav.logs")}</h1>
     <form class="filters panel" onSubmit=${(e) => (e.preventDefault(), setApplied(q))}>
       <${Field} id="l-level" label=${t("logs.level")}

@@ -47,11 +47,11 @@ function waitText(wait) {
 }
 
 function Detail({ id, onChanged, onClose }) {
-  const state = useData(() => api(`/api/v1/panel/messages/${encodeURIComponent(id)}`), [id]);
+  const state = useData(() => api(`/api/v1/messages/${encodeURIComponent(id)}`), [id]);
   const [notice, setNotice] = useState(null);
   const act = async (what) => {
     try {
-      await api(`/api/v1/panel/messages/${encodeURIComponent(id)}/${what}`, { method: "POST" });
+      await api(`/api/v1/messages/${encodeURIComponent(id)}/${what}`, { method: "POST" });
       setNotice({ kind: "ok", text: what === "cancel" ? t("msg.cancelled") : t("msg.requeued") });
       state.reload();
       onChanged();
@@ -151,6 +151,11 @@ function Detail({ id, onChanged, onClose }) {
   </section>`;
 }
 
+/** The page's filter in the REST API's names: the account's id, and the dates as from/to. */
+function restQuery({ account, since, until, ...rest }) {
+  return { ...rest, accountId: account, from: since, to: until, limit: 100 };
+}
+
 export function MessagesPage() {
   const initial = queryParams();
   const [filter, setFilter] = useState({
@@ -164,10 +169,7 @@ export function MessagesPage() {
   });
   const [applied, setApplied] = useState(filter);
   const [selected, setSelected] = useState(initial.id ?? null);
-  const list = useData(
-    () => api("/api/v1/panel/messages", { query: { ...applied, limit: 100 } }),
-    [JSON.stringify(applied)],
-  );
+  const list = useData(() => api("/api/v1/messages", { query: restQuery(applied) }), [JSON.stringify(applied)]);
   useEffect(() => onLive("message.state", () => list.reload()), [list.reload]);
   const set = (k) => (e) => setFilter({ ...filter, [k]: e.target.value });
   const submit = (e) => {

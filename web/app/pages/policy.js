@@ -10,7 +10,7 @@ function Preview({ template, locale }) {
   useEffect(() => {
     const timer = setTimeout(
       () =>
-        api("/api/v1/panel/preview", { method: "POST", body: { template, locale } }).then(setP, (e) =>
+        api("/api/v1/preview", { method: "POST", body: { template, locale } }).then(setP, (e) =>
           setP({ errors: [{ message: e.message }] }),
         ),
       250,
@@ -222,7 +222,7 @@ function StepsEditor({ policy, setPolicy, fieldError, editable }) {
 }
 
 export function PolicyPage() {
-  const state = useData(() => api("/api/v1/panel/policy"));
+  const state = useData(() => api("/api/v1/policy"));
   const [policy, setPolicy] = useState(null);
   const [selected, setSelected] = useState(null);
   const [error, setError] = useState(null);
@@ -249,7 +249,7 @@ export function PolicyPage() {
     setError(null);
     setNotice(null);
     try {
-      const v = await api("/api/v1/panel/policy", { method: "PUT", body: policy });
+      const v = await api("/api/v1/policy", { method: "PUT", body: policy });
       setNotice({ kind: "ok", text: t("pol.saved", { version: v?.version ?? "?" }) });
     } catch (e) {
       setError({ field: e.field ?? "", message: e.message });

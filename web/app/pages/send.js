@@ -22,9 +22,7 @@ export function SendPage() {
   useEffect(() => {
     const timer = setTimeout(
       () =>
-        api("/api/v1/panel/preview", { method: "POST", body: { template: text } }).then(setPreview, () =>
-          setPreview(null),
-        ),
+        api("/api/v1/preview", { method: "POST", body: { template: text } }).then(setPreview, () => setPreview(null)),
       250,
     );
     return () => clearTimeout(timer);
@@ -35,7 +33,7 @@ export function SendPage() {
     setErrors({});
     setNotice(null);
     try {
-      const m = await api("/api/v1/panel/send", { method: "POST", body: { to, text, channel } });
+      const m = await api("/api/v1/test-messages", { method: "POST", body: { to, text, channel } });
       setSent(m);
       setNotice({ kind: "ok", text: t("send.queued", { id: m.id }) });
     } catch (err) {

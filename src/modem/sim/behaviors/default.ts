@@ -1,6 +1,7 @@
 import { decodePdu, encodeStatusReport, type SubmitPdu } from "../../../sms/index.js";
 import type { SimCommand } from "../command-line.js";
-import { tpduLength, type ModemSimulator, type SimBehavior } from "../simulator.js";
+import type { ModemSimulator, SimBehavior } from "../simulator.js";
+import { tpduLength } from "../tpdu.js";
 
 /**
  * One named behavior per command (zwave-js MockControllerBehaviors), TS 27.005/27.007

@@ -1,24 +1,14 @@
 /**
- * The commands both adapters (MQTT and HTTP) turn validated payloads into, so that a
- * topic and its REST route behave the same: per-record validation, one durable ledger
- * call for the good records, and a report naming each refused record, field and reason.
+ * Ingest of accounts, invoices and payments for both adapters (MQTT topics, REST routes and
+ * the CSV import), so that a topic and its route behave the same: per-record validation, one
+ * durable ledger call for the good records, and a report naming each refused record, field and reason.
  */
 import type { TSchema } from "@sinclair/typebox";
-import {
-  AccountUpsert,
-  CancelRequest,
-  InvoiceUpsert,
-  PaymentRecord,
-  SendRequest,
-  OptOutChange,
-  type UpsertResult,
-} from "../api/payloads.js";
+import { AccountUpsert, InvoiceUpsert, PaymentRecord, type UpsertResult } from "../api/payloads.js";
 import { check, type ValidationProblem } from "../api/validate.js";
-import { DuegateError, ErrorCode, isDuegateError } from "../core/errors.js";
+import { ErrorCode, isDuegateError } from "../core/errors.js";
 import { boundMessage, excerpt } from "../core/excerpt.js";
-import { Priority } from "../outbox/types.js";
-import type { ConsentCommands, EnqueueResult, LedgerCommands, LedgerUpsertReport, OutboxCommands } from "./ports.js";
-import type { ConsentSource, SuppressionResult } from "../consent/types.js";
+import type { LedgerCommands, LedgerUpsertReport } from "./ports.js";
 
 export type RecordKind = "accounts" | "invoices" | "payments";
 
@@ -153,82 +143,3 @@ export function ledgerPathToPointer(path: string): string {
       .join("/")
   );
 }
-
-export type Source = "mqtt" | "http";
-
-/** A direct send: queued durably, the client's id as idempotency key (a republish sends once). */
-export async function sendDirect(
-  outbox: OutboxCommands,
-  req: SendRequest,
-  source: Source,
-  requestedBy: string,
-): Promise<EnqueueResult> {
-  return outbox.enqueue({
-    idempotencyKey: `send:${req.id}`,
-    to: req.to,
-    text: req.text,
-    priority: Priority.direct,
-    origin: {
-      kind: "api",
-      requestedBy: `${source}:${requestedBy}`,
-      ...(req.accountId ? { accountId: req.accountId } : {}),
-    },
-    ...(req.notBefore !== undefined ? { notBefore: req.notBefore } : {}),
-    ...(req.expiresAt !== undefined ? { expiresAt: req.expiresAt } : {}),
-  });
-}
-
-export function cancelSelector(
-  req: CancelRequest,
-): { id: string } | { idempotencyKey: string } | { invoiceId: string } | { accountId: string } {
-  const given = (["id", "idempotencyKey", "invoiceId", "accountId"] as const).filter((k) => req[k] !== undefined);
-  if (given.length !== 1)
-    throw new DuegateError(ErrorCode.Validation, "give exactly one of id, idempotencyKey, invoiceId, accountId", {
-      field: given[1] ? `/${given[1]}` : "/id",
-    });
-  const k = given[0]!;
-  // A send request's id becomes the idempotency key "send:<id>" (sendDirect).
-  if (k === "idempotencyKey")
-    return {
-      idempotencyKey: req.idempotencyKey!.startsWith("send:") ? req.idempotencyKey! : `send:${req.idempotencyKey}`,
-    };
-  return { [k]: req[k]! } as { id: string };
-}
-
-/**
- * An opt-out change from the accounting server. By account: that account's flag. By number:
- * the number also goes on (or comes off) the suppression list, so that it holds for every
- * send to it and for accounts stored with it later (docs/security.md, "Consent").
- */
-export async function changeOptOut(
-  s: { ledger: LedgerCommands; consent: ConsentCommands },
-  req: OptOutChange,
-  source: Source,
-  by: string,
-): Promise<string[]> {
-  if ((req.accountId === undefined) === (req.number === undefined))
-    throw new DuegateError(ErrorCode.Validation, "give accountId or number, not both", { field: "/accountId" });
-  if (req.accountId !== undefined) return s.ledger.setOptOut({ accountId: req.accountId }, req.optedOut, source);
-  const who: ConsentSource = { kind: "api", via: source, by };
-  if (req.optedOut) return (await suppressNumber(s, req.number!, who, source)).accountIds;
-  if (s.consent.has(req.number!)) await s.consent.remove(req.number!, who);
-  return s.ledger.setOptOut({ number: req.number! }, false, source);
-}
-
-/**
- * A number on the suppression list, by staff or a client: durable on the list first, then
- * every account with the number on file is opted out too (so dunning plans nothing for it).
- */
-export async function suppressNumber(
-  s: { ledger: LedgerCommands; consent: ConsentCommands },
-  number: string,
-  who: ConsentSource,
-  source: Source | "panel",
-  reason?: string,
-): Promise<SuppressionResult & { accountIds: string[] }> {
-  const r = await s.consent.add(number, who, reason);
-  const accountIds = await s.ledger.setOptOut({ number: r.record.number }, true, source);
-  return { ...r, accountIds };
-}
-
-export { SendRequest, OptOutChange, CancelRequest };

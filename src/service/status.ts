@@ -1,9 +1,9 @@
 /** The retained status: online/offline, each modem's figures, queue depth, version. */
 import type { GatewayStatus } from "../api/payloads.js";
-import type { BridgeServices } from "./ports.js";
+import type { GatewayServices } from "./ports.js";
 
 export function gatewayStatus(
-  s: Pick<BridgeServices, "clock" | "modem" | "modems" | "outbox" | "version" | "startedAt">,
+  s: Pick<GatewayServices, "clock" | "modem" | "modems" | "outbox" | "version" | "startedAt">,
   state: "online" | "offline",
   gatewayId = "",
 ): GatewayStatus {

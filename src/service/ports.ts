@@ -1,13 +1,16 @@
 /**
- * The narrow slices of the domain the adapters call (AppServices satisfies them
- * structurally). Unit tests give small fakes of exactly these.
+ * The narrow slices of the domain the application layer works on (AppServices satisfies them
+ * structurally); both adapters hand these to the functions of src/service/. Unit tests give
+ * small fakes of exactly these.
  */
 import type { AccountUpsert, InvoiceUpsert, PaymentRecord } from "../api/payloads.js";
 import type { EventBus } from "../core/bus.js";
 import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/log.js";
 import type { DomainEvents, ModemFigures, ModemHealthEvent } from "../api/events.js";
-import type { EnqueueRequest, EnqueueResult, OutboxPort } from "../outbox/types.js";
+import type { EnqueueRequest, EnqueueResult, ListFilter, OutboxMessage, OutboxPort } from "../outbox/types.js";
+import type { WaitReason } from "../outbox/wait-reason.js";
+import type { Account } from "../ledger/types.js";
 import type { ConsentSource, SuppressionRecord, SuppressionResult } from "../consent/types.js";
 import type { E164 } from "../core/types.js";
 
@@ -52,6 +55,20 @@ export interface ConsentCommands {
 export type OutboxCommands = Pick<OutboxPort, "enqueue" | "cancel" | "get" | "byIdempotencyKey">;
 export type { EnqueueRequest, EnqueueResult };
 
+/** The way a command came in. */
+export type Source = "mqtt" | "http";
+
+/** What the message list needs: the outbox's listing, and the ledger for the debtor's name. */
+export interface MessageQueries {
+  readonly clock: Clock;
+  readonly ledger: { account(id: string): Account | undefined };
+  readonly outbox: OutboxCommands & {
+    list(filter: ListFilter): { total: number; items: OutboxMessage[] };
+    /** Why a queued message waits (src/outbox/wait-reason.ts). */
+    waitReason?(message: OutboxMessage, now: number): WaitReason | undefined;
+  };
+}
+
 export interface OutboxStats {
   stats(): { queued: number; sending: number; submitted: number };
 }
@@ -60,7 +77,7 @@ export interface ModemStatus {
   health(): ModemHealthEvent;
 }
 
-/** Each modem of the pool's figures (src/app/modems.ts ModemRoster). */
+/** Each modem of the pool's figures (src/service/modems.ts ModemRoster). */
 export interface ModemList {
   list(): ModemFigures[];
 }
@@ -86,7 +103,7 @@ export interface EventJournal<T> {
   close(): Promise<void>;
 }
 
-export interface BridgeServices {
+export interface GatewayServices {
   readonly clock: Clock;
   readonly bus: EventBus<DomainEvents>;
   readonly logger: Logger;
@@ -99,4 +116,23 @@ export interface BridgeServices {
   readonly dunning: DunningForecast;
   readonly version: string;
   readonly startedAt: number;
+}
+
+/** What the panel and API show of the embedded broker's logins (src/bridge/credentials.ts), never a password. */
+export interface MqttCredentialsView {
+  username: string;
+  /** configured: mqtt.embedded.username/password (changed there); generated: rotatable here. */
+  source: "configured" | "generated";
+  createdAt?: number;
+  rotatedAt?: number;
+  readers: string[];
+  /** How the accounting server reaches the broker. */
+  listeners: { plain: { host: string; port: number }; tls?: { host: string; port: number; fingerprint256: string } };
+}
+
+/** The embedded broker's credentials for an admin: shown, and the accounting password rotated (returned once). */
+export interface MqttCredentialsPort {
+  /** Undefined when the embedded broker is not running (mode external or off). */
+  view(): Promise<MqttCredentialsView | undefined>;
+  rotate(): Promise<{ username: string; password: string }>;
 }

@@ -4,10 +4,9 @@
  * cost, prepaid credit), and the doctor and the AT console of one modem chosen by its id.
  * Every adapter reads these, so the panel, the API and MQTT cannot tell different stories.
  */
-import type { ModemFigures, ModemHealthEvent } from "../api/events.js";
+import type { DoctorCheck, ModemFigures, ModemHealthEvent } from "../api/events.js";
 import type { Clock } from "../core/clock.js";
 import { DuegateError, ErrorCode } from "../core/errors.js";
-import type { DoctorCheck } from "../modem/index.js";
 
 /** A member of the modem pool (src/modem/pool/pool.ts PoolMember), as far as it is shown. */
 export interface RosterMember {

@@ -3,7 +3,7 @@
  * derived from http.tls and http.listen in one place, so that the server, the start-up log
  * and `duegate doctor` (src/system/security-warnings.ts) agree.
  */
-import { isLoopbackHost } from "../system/network-address.js";
+import { isLoopbackHost } from "./network-address.js";
 import { parseListen } from "../config/listen.js";
 
 export interface HttpTlsSettings {
