@@ -95,7 +95,7 @@ describe("the panel language on the user's record", () => {
     const carla = await login(url, "carla", "clerk password 1");
     const refused = await carla("PUT", "/api/v1/me/language", { language: "xx" });
     expect(refused.status).toBe(400);
-    expect(refused.body.error).toMatchObject({ field: "language" });
+    expect(refused.body.error).toMatchObject({ field: "/language" });
     expect(String((refused.body.error as { message: string }).message)).toMatch(/no language "xx".*"en", "de"/);
     expect((await carla("PUT", "/api/v1/me/language", { language: 42 })).status).toBe(400);
     expect((await carla("PUT", "/api/v1/me/language", {})).status).toBe(400);

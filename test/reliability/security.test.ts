@@ -150,8 +150,15 @@ describe("HTTP access", () => {
     const viewer = await login("viewer", VIEWER_PASSWORD);
     const before = applianceState(a);
     const accepted: string[] = [];
-    // Routes a viewer may call although they are not GET: their own session and password, and the text preview.
-    const viewerMay = new Set(["POST /api/v1/logout", "POST /api/v1/me/password", "POST /api/v1/preview"]);
+    // Routes a viewer may call although they are not GET: their own session, password and panel language, the text
+    // preview, and the modem doctor (it only reads the modem: signal, registration, SIM).
+    const viewerMay = new Set([
+      "POST /api/v1/logout",
+      "POST /api/v1/me/password",
+      "PUT /api/v1/me/language",
+      "POST /api/v1/preview",
+      "POST /api/v1/modems/:id/doctor",
+    ]);
     let refused = 0;
     for (const r of routes.filter(
       (x) => isApi(x) && UNSAFE.has(x.method) && !isPublicApi(x) && !viewerMay.has(`${x.method} ${x.url}`),

@@ -301,7 +301,8 @@ suite("the collections desk in Chromium", () => {
     for (const link of ["Dashboard", "Modem"]) {
       // a clerk who opens / lands on Today; the dashboard is one click away
       await page.getByRole("link", { name: link, exact: true }).click();
-      const signal = page.locator("dd .signal").first();
+      // Both pages draw the modems with the one table of web/app/modems.js, its signal with the one Signal.
+      const signal = page.locator("table.modems .signal").first();
       await signal.waitFor({ timeout: 8000 });
       const bars = signal.locator(".bars");
       signals.push(

@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { loadPanelLanguages, negotiateLanguage } from "../../src/http/panel-languages.js";
+import { SETTINGS, sectionFacts } from "../../src/config/settings-catalog.js";
 
 const I18N = "web/app/i18n";
 type Texts = Record<string, string>;
@@ -52,6 +53,27 @@ describe("panel languages", () => {
       );
       expect(mismatched, `placeholders differ from en.js in ${code}.js`).toEqual([]);
     });
+
+  it("has the Settings page's English exactly as the settings facts say it (src/config/sections), for every editable key", async () => {
+    const facts: Texts = {};
+    for (const e of SETTINGS) {
+      const f = e.facts;
+      if (!f?.editable) continue;
+      if (f.label) facts[`setting.${e.key}.label`] = f.label;
+      if (f.hint) facts[`setting.${e.key}.hint`] = f.hint;
+      for (const [v, l] of Object.entries(f.choices ?? {})) facts[`setting.${e.key}.choice.${v}`] = l;
+      const parts = e.key.split(".");
+      for (let i = 1; i < parts.length; i++) {
+        const section = sectionFacts(parts.slice(0, i).join("."));
+        const p = parts.slice(0, i).join(".");
+        if (section?.label) facts[`setting.section.${p}`] = section.label;
+        if (section?.hint) facts[`setting.section.${p}.hint`] = section.hint;
+      }
+    }
+    const en = await texts("en");
+    const inEn = Object.fromEntries(Object.entries(en).filter(([k]) => k.startsWith("setting.")));
+    expect(inEn).toEqual(facts);
+  });
 
   it("has a text in en.js for every key the panel's code names", async () => {
     const en = await texts("en");

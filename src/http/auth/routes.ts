@@ -162,7 +162,13 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (
 
   app.put<{ Body: Static<typeof OwnLanguage> }>(
     "/api/v1/me/language",
-    { schema: { body: OwnLanguage }, config: { scope: "read" } },
+    {
+      schema: {
+        body: OwnLanguage,
+        response: { 200: Type.Object({ language: Type.Union([Type.String(), Type.Null()]) }) },
+      },
+      config: { scope: "read" },
+    },
     async (request) => {
       const p = request.principal;
       if (p?.kind !== "user")

@@ -6,6 +6,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import { dashboard } from "../web/dashboard.js";
 import type { WebServices } from "../web/ports.js";
+import { AnyObject } from "../schemas.js";
 
 export const dashboardRoutes: FastifyPluginAsync<{ services: WebServices }> = async (app, { services }) => {
   app.get("/dashboard", {
@@ -14,6 +15,8 @@ export const dashboardRoutes: FastifyPluginAsync<{ services: WebServices }> = as
       tags: ["modems"],
       summary:
         "The dashboard: every modem's figures, queue and today's counts, messages per day for 14 days, aging, on-time rate",
+      // The same modem figures as GET /api/v1/modems (ModemFigures) with the counts beside them: one panel view.
+      response: { 200: AnyObject("the dashboard's figures") },
     },
     handler: async () => dashboard(services),
   });

@@ -121,7 +121,7 @@ export const settingsRoutes: FastifyPluginAsync<{ services: SettingsServices }> 
           },
         });
       }
-      request.log.info({ event: "settings", keys: result.changed, by }, "settings changed");
+      request.log.info({ event: "panel.settings", keys: result.changed, by }, "settings changed in the panel");
       return { changed: result.changed, restartRequired: result.restartRequired, editable: s.settings.view() };
     },
   });

@@ -40,7 +40,7 @@ export function TestMail() {
       setBusy(false);
     }
   };
-  return html`<form onSubmit=${send} class="filters" aria-label="Send a test mail" id="smtp-test">
+  return html`<form onSubmit=${send} class="filters" aria-label=${tr("settings.testMailForm", "Send a test mail")} id="smtp-test">
       <${Field} id="smtp-to" label=${tr("settings.testMailTo", "Send a test mail to")}
         ><input id="smtp-to" type="email" required value=${to} onInput=${(e) => setTo(e.target.value)}
       /><//>

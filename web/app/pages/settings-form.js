@@ -24,6 +24,36 @@ const idOf = (key) => `set-${key.replace(/\./g, "-")}`;
 const labelOf = (f) => tr(`setting.${f.key}.label`, f.label);
 const hintOf = (f) => (f.hint ? tr(`setting.${f.key}.hint`, f.hint) : "");
 
+/** The valid values in words, in the user's language (the server's own words are English: src/config/setting-words.ts). */
+function expectedOf(f) {
+  if (f.format) return tr(`settings.format.${f.format}`, f.format);
+  if (f.kind === "switch") return tr("settings.range.switch", "on or off");
+  if (f.kind === "choice")
+    return tr("settings.range.choice", "one of: {choices}", {
+      choices: (f.choices ?? []).map((c) => tr(`setting.${f.key}.choice.${c.value}`, c.label)).join(", "),
+    });
+  if (f.kind === "whole-number" || f.kind === "number") {
+    const unit = f.unit ? tr(`settings.unit.${f.unit}`, f.unit) : "";
+    const what =
+      f.kind === "whole-number"
+        ? tr("settings.range.whole", "a whole number")
+        : tr("settings.range.number", "a number");
+    if (f.minimum !== undefined && f.maximum !== undefined)
+      return tr("settings.range.between", "{what} between {min} and {max}", {
+        what,
+        min: f.minimum,
+        max: unit ? `${f.maximum} ${unit}` : f.maximum,
+      });
+    const of = unit ? tr("settings.range.of", "{what} of {unit}", { what, unit }) : what;
+    if (f.minimum !== undefined) return tr("settings.range.min", "{what}, {min} or more", { what: of, min: f.minimum });
+    if (f.maximum !== undefined) return tr("settings.range.max", "{what}, {max} or less", { what: of, max: f.maximum });
+    return of;
+  }
+  if (f.kind === "list" || f.kind === "number-list") return tr("settings.range.list", "a list separated by commas");
+  if (f.kind === "json") return "JSON";
+  return f.expected;
+}
+
 /** The value as the input shows it. */
 function shown(field, value) {
   if (field.kind === "switch") return Boolean(value);
@@ -35,7 +65,7 @@ function shown(field, value) {
 /** The input's text as the value the key takes; throws a message in words, as the server would say it. */
 function parsed(field, text) {
   const refuse = () => {
-    throw new Error(`${labelOf(field)}: ${JSON.stringify(text)} is not allowed; it must be ${field.expected}.`);
+    throw new Error(`${labelOf(field)}: ${JSON.stringify(text)} is not allowed; it must be ${expectedOf(field)}.`);
   };
   switch (field.kind) {
     case "switch":
@@ -196,7 +226,7 @@ function SettingsSection({ section, label, hint, fields, view, admin, onSaved, c
           const locked = view.locked[f.key];
           const hint = [
             hintOf(f),
-            saysRange(f) ? `${tr("settings.expected", "Allowed:")} ${f.expected}.` : "",
+            saysRange(f) ? `${tr("settings.expected", "Allowed:")} ${expectedOf(f)}.` : "",
             f.restart ? tr("settings.needsRestart", "Takes effect after a restart.") : "",
             locked ? tr("settings.lockedBy", "Set by {name} in the environment.", { name: locked }) : "",
             view.fromPanel.includes(f.key) ? tr("settings.changedHere", "Changed in the panel.") : "",
