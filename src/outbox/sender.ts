@@ -78,6 +78,8 @@ export class SendLoop {
    * the next part's own write runs beside it, not after it.
    */
   private outcomeWrite: Promise<void> = Promise.resolve();
+  /** Outcome writes (and moves to history) still under way. */
+  private readonly pendingWrites = new Set<Promise<void>>();
   readonly hold: ReplyHold;
   /** Why the head of the queue waits (shown in stats and logs). */
   lastWait: string | undefined;
@@ -222,6 +224,11 @@ export class SendLoop {
     }
     if (this.claimed) this.putBack(this.claimed.m, "the service is stopping");
     this.claimed = undefined;
+    // The last part's outcome is durable before stop() resolves (written again if its write failed).
+    await Promise.all(this.pendingWrites);
+    await this.previousOutcome().catch((e: unknown) =>
+      this.d.logger.error({ err: errorMessage(e) }, "outbox: the last part's outcome could not be written"),
+    );
   }
 
   private sleep(ms: number): Promise<void> {
@@ -491,10 +498,24 @@ export class SendLoop {
       q.active.markDirty(m.id); // this part's reference, so that a restart resumes at the next part
     }
     // Durable right after +CMGS; a reply claimed meanwhile writes beside it (and its PDU waits for it).
+    // Not awaited here: the next part is chosen and its own `sending` record written beside
+    // this one, and its PDU waits for both (transmit), so the radio idles for one write, not two.
     const written = q.persistMessage(m);
     this.outcomeWrite = written;
-    await written;
-    if (!mc.statusReports && m.state === "submitted") await q.moveToHistory(m);
+    if (!mc.statusReports && m.state === "submitted") this.background(written.then(() => q.moveToHistory(m)));
+    else this.background(written);
+  }
+
+  /** Writes that finish while the loop goes on; stop() waits for them, a failure is logged and written again by the next part. */
+  private background(write: Promise<void>): void {
+    const tracked = write.catch((e: unknown) => {
+      this.d.logger.error(
+        { err: errorMessage(e) },
+        "outbox: writing a part's outcome failed; written again before the next part",
+      );
+    });
+    this.pendingWrites.add(tracked);
+    void tracked.finally(() => this.pendingWrites.delete(tracked));
   }
 
   private async failed(m: OutboxMessage, e: unknown): Promise<void> {
