@@ -17,7 +17,7 @@ import { loadConfig } from "./config/load.js";
 import { acquireInstanceLock } from "./system/instance-lock.js";
 import { prepareDataDir } from "./system/data-dir.js";
 import { securityChecks } from "./system/security-warnings.js";
-import { CreditMonitor, createModemPool, type ModemSimulator } from "./modem/index.js";
+import { CreditMonitor, createModemPool, laneOf, PoolHotPlug, type ModemSimulator } from "./modem/index.js";
 import { SmtpTransport } from "./email/smtp-transport.js";
 import { UnsubscribeTokens, loadUnsubscribeSecret, unsubscribeLinks } from "./email/unsubscribe.js";
 import type { EmailPort } from "./http/ports.js";
@@ -128,14 +128,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger: logger.child({ sub: "modem" }),
     simulators: [...(options.simulator ? [options.simulator] : []), ...(options.simulators ?? [])],
   });
-  const lanes = modem.members.map((m) => ({
-    id: m.id,
-    sender: m.modem,
-    costPerPart: m.spec.costPerPart ?? config.outbox.costPerPart,
-    limits: m.spec.limits,
-    routes: m.spec.routes,
-    ...(m.spec.smsc ? { smsc: m.spec.smsc } : {}),
-  }));
+  const lanes = modem.members.map((m) => laneOf(m, config.outbox.costPerPart));
 
   // Consent before everything that sends or stores accounts: the ledger, the outbox and inbound all ask it.
   const consent = await SuppressionList.open({
@@ -187,6 +180,20 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       : {}),
     consent,
     ...(config.modems.length > 0 ? { lanes } : {}),
+  });
+  // Hot plug: a modem unplugged or plugged in, or added or removed by a reload, without a restart.
+  const hotPlug = new PoolHotPlug({
+    pool: modem,
+    lanes: outbox,
+    bus,
+    clock,
+    logger: logger.child({ sub: "modem" }),
+    defaultCostPerPart: () => config.outbox.costPerPart,
+    listed: config.modems.length > 0,
+    // The simulators left after the first members took theirs (tests add simulated modems by a reload).
+    simulators: [...(options.simulator ? [options.simulator] : []), ...(options.simulators ?? [])].slice(
+      modem.members.filter((m) => m.spec.port === "sim").length,
+    ),
   });
   const inbound = await Inbound.open({
     dataDir,
@@ -642,6 +649,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       // The rest of the config (ports, broker) needs a restart and is not re-read here.
       if (!options.configFile) return;
       const { config: fresh } = loadConfig({ file: options.configFile });
+      // Modems added to or removed from the modems: list start or stop with their lanes.
+      await hotPlug.apply(fresh);
       if (fresh.dunning.policy !== undefined) {
         const version = await dunning.setPolicy(fresh.dunning.policy, "reload");
         logger.info({ version: version.version }, "policy reloaded from the config file");

@@ -106,6 +106,8 @@ export class Outbox implements OutboxPort, Service {
   private rotation: TimerHandle | undefined;
   /** Time zones already found valid (luxon's check costs more than the rest of a request). */
   private readonly knownZones = new Set<string>();
+  /** Between start() and stop(): a SIM added meanwhile starts sending at once. */
+  private running = false;
 
   private constructor(
     private readonly q: Queue,
@@ -116,21 +118,8 @@ export class Outbox implements OutboxPort, Service {
       d.lanes && d.lanes.length > 0
         ? d.lanes
         : [{ id: SINGLE_LANE, sender: d.sender, costPerPart: d.config.costPerPart }];
-    const rotation = () => d.config.failover ?? { outAfter: 3, retryBaseMs: 60_000, retryMaxMs: 3_600_000 };
-    this.lanes = new LaneSet(
-      specs.map(
-        (spec) =>
-          new Lane(
-            spec,
-            d.config.limits,
-            d.gateway.defaultTimeZone,
-            q.simCounters(spec.id === SINGLE_LANE ? undefined : spec.id),
-            rotation,
-          ),
-      ),
-    );
+    this.lanes = new LaneSet(specs.map((spec) => this.newLane(spec)));
     this.windows = new SendWindows(d.config.sendWindow, this.logger);
-    const windows = this.windows;
     this.emailLane = d.email
       ? new EmailLane({
           queue: q,
@@ -144,25 +133,86 @@ export class Outbox implements OutboxPort, Service {
           random: d.random ?? Math.random,
         })
       : undefined;
-    this.loops = this.lanes.lanes.map(
-      (lane, i) =>
-        new SendLoop({
-          queue: q,
-          windows,
-          lane,
-          lanes: this.lanes,
-          sweeps: i === 0,
-          onRotation: (e) => d.bus.emit("modem.rotation", e),
-          clock: d.clock,
-          logger: this.lanes.pooled ? this.logger.child({ modem: lane.id }) : this.logger,
-          config: d.config,
-          modemConfig: d.modemConfig,
-          defaultTimeZone: d.gateway.defaultTimeZone,
-          random: d.random ?? Math.random,
-          ...(d.consent ? { consent: d.consent } : {}),
-          onRefused: (m, reason) => this.refused(m, reason, "before-send"),
-        }),
+    this.loops = this.lanes.lanes.map((lane, i) => this.loopFor(lane, i === 0));
+  }
+
+  private newLane(spec: SimLane): Lane {
+    const rotation = () => this.d.config.failover ?? { outAfter: 3, retryBaseMs: 60_000, retryMaxMs: 3_600_000 };
+    return new Lane(
+      spec,
+      this.d.config.limits,
+      this.d.gateway.defaultTimeZone,
+      this.q.simCounters(spec.id === SINGLE_LANE ? undefined : spec.id),
+      rotation,
     );
+  }
+
+  private loopFor(lane: Lane, sweeps: boolean): SendLoop {
+    const d = this.d;
+    return new SendLoop({
+      queue: this.q,
+      windows: this.windows,
+      lane,
+      lanes: this.lanes,
+      sweeps,
+      onRotation: (e) => d.bus.emit("modem.rotation", e),
+      clock: d.clock,
+      logger: this.lanes.pooled ? this.logger.child({ modem: lane.id }) : this.logger,
+      config: d.config,
+      modemConfig: d.modemConfig,
+      defaultTimeZone: d.gateway.defaultTimeZone,
+      random: d.random ?? Math.random,
+      ...(d.consent ? { consent: d.consent } : {}),
+      onRefused: (m, reason) => this.refused(m, reason, "before-send"),
+    });
+  }
+
+  /** A SIM joins the pool while running (a modem added by a settings reload): its own lane and send loop. */
+  addLane(spec: SimLane): void {
+    if (this.lanes.byId(spec.id)) return;
+    const lane = this.newLane(spec);
+    this.lanes.add(lane);
+    const loop = this.loopFor(lane, this.loops.length === 0);
+    this.loops.push(loop);
+    if (this.running) loop.start();
+    this.logger.info({ modem: spec.id }, "outbox: SIM added to the pool");
+  }
+
+  /**
+   * A SIM leaves the pool (its modem removed by a settings reload): its loop stops after the
+   * part at its modem; its queued work goes to the others (a message begun on it goes on
+   * through another SIM). The last lane stays.
+   */
+  async removeLane(id: string): Promise<void> {
+    const lane = this.lanes.byId(id);
+    const i = this.loops.findIndex((l) => l.laneId === id);
+    if (!lane || i < 0 || this.loops.length === 1) return;
+    const [loop] = this.loops.splice(i, 1);
+    this.lanes.remove(lane);
+    await loop!.stop();
+    // The expiries and report windows are swept by the first loop: another takes that job on.
+    if (i === 0) this.loops[0]!.takeSweeping();
+    this.logger.info({ modem: id }, "outbox: SIM removed from the pool");
+    this.wakeAll();
+  }
+
+  /**
+   * A SIM's modem was unplugged (present false) or plugged in again: while unplugged the SIM
+   * is out of rotation with the reason "unplugged" and its queued work goes to the others.
+   */
+  setLanePresence(id: string, present: boolean): void {
+    const lane = this.lanes.byId(id);
+    if (!lane) return;
+    const reason = present ? undefined : "unplugged";
+    if (lane.unplugged === reason) return;
+    lane.unplugged = reason;
+    this.d.bus.emit("modem.rotation", {
+      modemId: id,
+      inRotation: lane.inRotation(this.d.clock.now()),
+      reason: reason ?? "plugged in again",
+      at: this.d.clock.now(),
+    });
+    this.wakeAll();
   }
 
   /** The first loop: the one that sweeps, and the one a single-modem outbox has. */
@@ -237,11 +287,13 @@ export class Outbox implements OutboxPort, Service {
   async start(): Promise<void> {
     await this.q.rotate();
     this.scheduleRotation();
+    this.running = true;
     for (const l of this.loops) l.start();
     this.emailLane?.start();
   }
 
   async stop(): Promise<void> {
+    this.running = false;
     this.rotation?.cancel();
     this.rotation = undefined;
     await Promise.all([...this.loops.map((l) => l.stop()), this.emailLane?.stop()]);
@@ -733,9 +785,9 @@ export class Outbox implements OutboxPort, Service {
    */
   holdForReply(modemId?: string): void {
     const now = this.d.clock.now();
-    const i = this.lanes.lanes.findIndex((l) => l.id === modemId);
+    const known = this.lanes.byId(modemId) !== undefined;
     // The reply leaves through the SIM that received the SMS: that lane holds; without an id, all do.
-    for (const [j, l] of this.loops.entries()) if (i < 0 || i === j) l.hold.pending(now);
+    for (const l of this.loops) if (!known || l.laneId === modemId) l.hold.pending(now);
   }
 
   /** Inbound handled an SMS part that gets no reply (wire to Inbound's onNoReply): reminders go on. */
@@ -794,11 +846,11 @@ export class Outbox implements OutboxPort, Service {
       const over = l.spec.limits ?? {};
       return {
         id: l.id,
-        inRotation: out === undefined && l.noCredit === undefined,
-        ...(out !== undefined
-          ? { retryAt: out, ...(l.rotation.reason ? { reason: l.rotation.reason } : {}) }
-          : l.noCredit !== undefined
-            ? { reason: l.noCredit }
+        inRotation: out === undefined && l.outReason === undefined,
+        ...(l.outReason !== undefined
+          ? { reason: l.outReason }
+          : out !== undefined
+            ? { retryAt: out, ...(l.rotation.reason ? { reason: l.rotation.reason } : {}) }
             : {}),
         partsToday: l.budget.partsToday(now),
         partsThisMonth: l.budget.partsThisMonth(now),

@@ -147,7 +147,7 @@ export class SendLoop {
   waitReason(m: OutboxMessage, now: Millis): WaitReason | undefined {
     const q = this.d.queue;
     return waitReason(m, now, {
-      modemReady: this.lane.spec.sender.ready && this.lane.noCredit === undefined,
+      modemReady: this.lane.spec.sender.ready && this.lane.outReason === undefined,
       loopPausedUntil: Math.max(this.lane.pausedUntil, this.lane.rotation.outUntil(now) ?? 0),
       heldUntil: this.hold.activeUntil(now),
       repliesExempt: this.d.windows.repliesExempt,
@@ -159,6 +159,12 @@ export class SendLoop {
       },
       partMayGo: (at) => this.lane.budget.partMayGo(at),
     });
+  }
+
+  /** The loop that swept expiries and report windows left the pool (its SIM was removed): this one does it now. */
+  takeSweeping(): void {
+    this.d.sweeps = true;
+    this.wake();
   }
 
   /** Send windows changed (Outbox.updateConfig): the next pick uses them. */
@@ -186,14 +192,15 @@ export class SendLoop {
         const deadline = this.d.sweeps ? await this.sweep() : undefined;
         if (this.claimed) continue;
         const now = this.d.clock.now();
+        // Unplugged or without credit: nothing to poll for; the pool's word (setLanePresence, setSimCredit) wakes the loop.
+        if (this.lane.outReason !== undefined) {
+          this.lastWait = this.lane.outReason;
+          await this.sleep(Math.min(IDLE_MS, deadline === undefined ? Infinity : deadline - now));
+          continue;
+        }
         if (!this.lane.spec.sender.ready) {
           this.lastWait = "modem not ready";
           await this.sleep(this.d.config.notReadyPollMs);
-          continue;
-        }
-        if (this.lane.noCredit !== undefined) {
-          this.lastWait = this.lane.noCredit;
-          await this.sleep(Math.min(IDLE_MS, deadline === undefined ? Infinity : deadline - now));
           continue;
         }
         const outUntil = this.lane.rotation.outUntil(now);
