@@ -4,7 +4,8 @@
  * (socat) opened by serialport's native binding. A modem whose name is missing at start is
  * absent and the other sends; its name appearing starts it; its name and tty vanishing
  * mid-batch takes it out of rotation ("unplugged") and its work goes to the other, nothing
- * sent twice. A reload of the config file adds and removes modems without a restart.
+ * sent twice; plugged in again, it starts once more and sends. A reload of the config file
+ * adds and removes modems without a restart.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
@@ -174,6 +175,17 @@ describe("hot plug", () => {
       const afterPull = b.sim.sent.length;
       expect(afterPull).toBeGreaterThan(8);
       expect(outbox.simStatus().find((s) => s.id === "a")).toMatchObject({ inRotation: false, reason: "unplugged" });
+
+      // a is plugged in again: its driver starts a second time and it takes work again.
+      const aBefore = a.sim.sent.length;
+      await a.plug();
+      await waitFor(() => pool.member("a")!.modem.ready, "modem a ready after it was plugged in again", 15_000);
+      expect(rotation).toContainEqual(
+        expect.objectContaining({ modemId: "a", inRotation: true, reason: "plugged in again" }),
+      );
+      await outbox.enqueueMany(Array.from({ length: 20 }, (_, i) => request(200 + i)));
+      await waitFor(settled, "the last batch settled", 30_000);
+      expect(a.sim.sent.length).toBeGreaterThan(aBefore);
     },
     90_000,
   );
