@@ -80,6 +80,12 @@ export class SendLoop {
   private outcomeWrite: Promise<void> = Promise.resolve();
   /** Outcome writes (and moves to history) still under way. */
   private readonly pendingWrites = new Set<Promise<void>>();
+  /**
+   * The last part's outcome, recorded in memory, whose write has not begun: the next part's
+   * `sending` record takes it along (one write, one directory fsync for both). If no part
+   * follows within this turn of the event loop, it is written alone.
+   */
+  private outcomeToJoin: { m: OutboxMessage; done: (write: Promise<void>) => void } | undefined;
   readonly hold: ReplyHold;
   /** Why the head of the queue waits (shown in stats and logs). */
   lastWait: string | undefined;
@@ -418,7 +424,11 @@ export class SendLoop {
     try {
       try {
         // Durable BEFORE the PDU goes to the modem: this part's `sending`, and the previous part's outcome.
-        await Promise.all([q.persistMessage(m), p.admitted, this.previousOutcome()]);
+        const joined = this.outcomeToJoin;
+        this.outcomeToJoin = undefined;
+        const write = joined && joined.m !== m ? q.persistMessage(m, joined.m) : q.persistMessage(m);
+        joined?.done(write);
+        await Promise.all([write, p.admitted, this.previousOutcome()]);
       } catch (e) {
         this.putBack(m, "not recorded as sending");
         if (p.admitted) return; // enqueue failed and told its caller; the message is gone
@@ -505,9 +515,18 @@ export class SendLoop {
       q.active.markDirty(m.id); // this part's reference, so that a restart resumes at the next part
     }
     // Durable right after +CMGS; a reply claimed meanwhile writes beside it (and its PDU waits for it).
-    // Not awaited here: the next part is chosen and its own `sending` record written beside
-    // this one, and its PDU waits for both (transmit), so the radio idles for one write, not two.
-    const written = q.persistMessage(m);
+    // Not written here: the next part is chosen at once and this outcome goes in the same
+    // write as its `sending` record (transmit), whose PDU waits for that write. The radio
+    // idles for one write between parts, not two.
+    const written = new Promise<void>((resolve, reject) => {
+      const join = { m, done: (write: Promise<void>) => write.then(resolve, reject) };
+      this.outcomeToJoin = join;
+      setImmediate(() => {
+        if (this.outcomeToJoin !== join) return;
+        this.outcomeToJoin = undefined;
+        join.done(q.persistMessage(m));
+      });
+    });
     this.outcomeWrite = written;
     if (!mc.statusReports && m.state === "submitted") this.background(written.then(() => q.moveToHistory(m)));
     else this.background(written);

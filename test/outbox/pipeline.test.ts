@@ -1,7 +1,7 @@
 /**
  * The modem idles between two parts for one durable write, not two: the outcome of a part
- * (its TP-MR) and the next part's `sending` record are written side by side, and the next
- * PDU goes only when both are durable (docs/outbox.md, "Dispatch over a modem pool").
+ * (its TP-MR) and the next part's `sending` record go in one write (one directory fsync), and
+ * the next PDU goes only when it is durable (docs/outbox.md, "Dispatch over a modem pool").
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -24,20 +24,23 @@ const onDisk = async (dataDir: string, id: string): Promise<OutboxMessage | unde
     OutboxMessage | undefined;
 
 describe("the write between two parts", () => {
-  it("writes the next part's `sending` record while the last part's outcome is still being written, and sends it only after both", async () => {
+  it("writes a part's outcome together with the next part's `sending` record, in one write, and sends the next part only after it", async () => {
     r = await rig();
-    // The queue is the outbox's own (private): the test holds one write back to see what runs beside it.
+    // The queue is the outbox's own (private): the test holds one write back to see what waits for it.
     const q = (r.outbox as unknown as { q: Queue }).q;
     const first = (await r.outbox.enqueue(reminder({ to: "+4917612340001" }))).message;
     await r.outbox.enqueue(reminder({ to: "+4917612340002" }));
     const outcomeHeld = new Promise<void>((resolve) => (releaseOutcome = resolve));
-    const writes: string[] = [];
+    const writes: string[][] = [];
     const persistMessage = q.persistMessage.bind(q);
-    q.persistMessage = async (m: OutboxMessage) => {
-      const outcome = m.parts.some((p) => p.reference !== undefined);
-      writes.push(`${m.id === first.id ? "first" : "second"}:${outcome ? "outcome" : "sending"}`);
-      if (m.id === first.id && outcome) await outcomeHeld;
-      return persistMessage(m);
+    q.persistMessage = async (...ms: OutboxMessage[]) => {
+      const labels = ms.map(
+        (m) =>
+          `${m.id === first.id ? "first" : "second"}:${m.parts.some((p) => p.reference !== undefined) ? "outcome" : "sending"}`,
+      );
+      writes.push(labels);
+      if (labels.includes("first:outcome")) await outcomeHeld;
+      return persistMessage(...ms);
     };
     const send = r.sender.sendPart.bind(r.sender);
     const onDiskAtSend: Array<OutboxMessage | undefined> = [];
@@ -46,9 +49,9 @@ describe("the write between two parts", () => {
       return send(part);
     };
     await r.outbox.start();
-    await until(r.clock, () => writes.includes("second:sending"), "the second part's sending record");
-    // The first part's outcome is still held: its write began before the next part's, and the next PDU waits.
-    expect(writes).toEqual(["first:sending", "first:outcome", "second:sending"]);
+    await until(r.clock, () => writes.length === 2, "the second write");
+    // One write for the first part's outcome and the second part's `sending` record; the second PDU waits for it.
+    expect(writes).toEqual([["first:sending"], ["second:sending", "first:outcome"]]);
     await settle(r.clock);
     expect(r.sender.sent).toHaveLength(1);
     releaseOutcome();
