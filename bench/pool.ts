@@ -113,7 +113,8 @@ async function run(modems: number, failHalfway: boolean, radioMs: number): Promi
     };
   } finally {
     await rig.stop();
-    await rm(dir, { recursive: true, force: true });
+    // A delivery report still being handled while the pool stops may write one more record: retry the removal.
+    await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
 
