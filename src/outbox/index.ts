@@ -231,6 +231,8 @@ export class Outbox implements OutboxPort, Service {
     const reason = present ? undefined : "unplugged";
     if (lane.unplugged === reason) return;
     lane.unplugged = reason;
+    // The pause after the failure its pulling caused is moot once it is back: its driver started afresh.
+    if (present) lane.pausedUntil = 0;
     this.d.bus.emit("modem.rotation", {
       modemId: id,
       inRotation: lane.inRotation(this.d.clock.now()),
