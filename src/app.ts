@@ -192,6 +192,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     async reload() {
       if (!options.configFile) return;
       const { config: fresh } = loadConfig({ file: options.configFile });
+      // Modems added to or removed from the modems: list start or stop with their lanes.
+      await d.hotPlug.apply(fresh);
       if (fresh.dunning.policy === undefined)
         return logger.info("the config file has no dunning.policy; the policy in force stays");
       const version = await dunning.setPolicy(fresh.dunning.policy, "reload");

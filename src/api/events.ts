@@ -217,6 +217,21 @@ export const ModemRotationEvent = Type.Object(
 );
 export type ModemRotationEvent = Static<typeof ModemRotationEvent>;
 
+export const ModemPresenceEvent = Type.Object(
+  {
+    modemId: Type.String(),
+    port: Type.String({ description: "The modem's configured device path." }),
+    present: Type.Boolean({ description: "true: the device appeared and its driver starts; false: it went away." }),
+    at: At,
+  },
+  {
+    title: "Modem plugged in or unplugged",
+    description:
+      "A modem of the pool was plugged in or unplugged while the service ran (docs/modems.md, Hot plug); an unplugged one is out of rotation with the reason `unplugged`.",
+  },
+);
+export type ModemPresenceEvent = Static<typeof ModemPresenceEvent>;
+
 export const ModemCreditEvent = Type.Object(
   {
     modemId: Type.String(),
@@ -332,6 +347,11 @@ export const EVENT_TABLE = {
     topic: "modem/rotation",
     description: "A SIM of the modem pool left the rotation (with the reason and when it is tried again) or came back.",
   },
+  "modem.presence": {
+    schema: ModemPresenceEvent,
+    topic: "modem/presence",
+    description: "A modem of the pool was plugged in or unplugged (its device path appeared or went away).",
+  },
   "modem.credit": {
     schema: ModemCreditEvent,
     topic: "modem/credit",
@@ -361,6 +381,7 @@ export interface DomainEvents {
   "modem.health": ModemHealthEvent;
   "modem.rotation": ModemRotationEvent;
   "modem.credit": ModemCreditEvent;
+  "modem.presence": ModemPresenceEvent;
   "input.error": InputErrorEvent;
   "message.refused": MessageRefusedEvent;
   "consent.changed": ConsentChangedEvent;

@@ -6,7 +6,7 @@
 import { ModemRoster } from "../service/modems.js";
 import type { Service } from "../core/lifecycle.js";
 import type { Config } from "../config/schema.js";
-import { CreditMonitor, createModemPool, type ModemSimulator } from "../modem/index.js";
+import { CreditMonitor, createModemPool, laneOf, PoolHotPlug, type ModemSimulator } from "../modem/index.js";
 import { Outbox, type OutboxDeps } from "../outbox/index.js";
 import { Ledger } from "../ledger/index.js";
 import { SuppressionList } from "../consent/index.js";
@@ -36,14 +36,7 @@ export async function buildDomain(ctx: AppContext, o: DomainOptions) {
   const config = ctx.live.current;
   // One driver per modem (config modems:, or the single modem: section as a pool of one).
   const modem = createModemPool({ config, clock, logger: logger.child({ sub: "modem" }), simulators: o.simulators });
-  const lanes = modem.members.map((m) => ({
-    id: m.id,
-    sender: m.modem,
-    costPerPart: m.spec.costPerPart ?? config.outbox.costPerPart,
-    limits: m.spec.limits,
-    routes: m.spec.routes,
-    ...(m.spec.smsc ? { smsc: m.spec.smsc } : {}),
-  }));
+  const lanes = modem.members.map((m) => laneOf(m, config.outbox.costPerPart));
 
   // Consent before everything that sends or stores accounts: the ledger, the outbox and inbound all ask it.
   const consent = await SuppressionList.open({
@@ -82,6 +75,18 @@ export async function buildDomain(ctx: AppContext, o: DomainOptions) {
     ...(o.email ? { email: o.email } : {}),
     consent,
     ...(config.modems.length > 0 ? { lanes } : {}),
+  });
+  // Hot plug: a modem unplugged or plugged in, or added or removed by a reload, without a restart.
+  const hotPlug = new PoolHotPlug({
+    pool: modem,
+    lanes: outbox,
+    bus,
+    clock,
+    logger: logger.child({ sub: "modem" }),
+    defaultCostPerPart: () => ctx.live.current.outbox.costPerPart,
+    listed: config.modems.length > 0,
+    // The simulators left after the first members took theirs (tests add simulated modems by a reload).
+    simulators: o.simulators.slice(modem.members.filter((m) => m.spec.port === "sim").length),
   });
   const inbound = await Inbound.open({
     store,
@@ -143,7 +148,7 @@ export async function buildDomain(ctx: AppContext, o: DomainOptions) {
   const credit: Service = { name: "credit", start: async () => monitor.start(), stop: async () => monitor.stop() };
   // Each modem's figures, read alike by REST, the dashboard and the MQTT status.
   const modems = new ModemRoster({ members: modem.members, outbox, credits: monitor, clock });
-  return { modem, consent, ledger, outbox, inbound, dunning, credit, modems };
+  return { modem, consent, ledger, outbox, inbound, dunning, credit, modems, hotPlug };
 }
 
 export type Domain = Awaited<ReturnType<typeof buildDomain>>;

@@ -14,12 +14,16 @@ export { createModem, type Modem, type ModemOptions } from "./modem.js";
 
 export {
   ModemPool,
+  type PresenceChange,
+  type MembershipChange,
   type PoolMember,
   type ReceivedVia,
   type PoolInboundHandler,
   type PoolStatusHandler,
 } from "./pool/pool.js";
-export { createModemPool, type ModemPoolOptions } from "./pool/create.js";
+export { createModemPool, createPoolMember, type ModemPoolOptions } from "./pool/create.js";
+export { PoolHotPlug, laneOf, type PoolLane, type PoolLanes, type PoolChanges } from "./pool/hot-plug.js";
+export { PortWatcher, isDevicePath } from "./pool/port-watch.js";
 export { poolMembers, SINGLE_MODEM_ID, type PoolMemberSpec } from "./pool/members.js";
 export { creditOf, decodeUssd, parseCusd, type UssdAnswer } from "./pool/ussd.js";
 export { CreditMonitor, type SimCredit } from "./pool/credit.js";

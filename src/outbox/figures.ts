@@ -63,11 +63,11 @@ export function simFigures(laneSet: LaneSet, base: Config["outbox"]["limits"], n
     const over = l.spec.limits ?? {};
     return {
       id: l.id,
-      inRotation: out === undefined && l.noCredit === undefined,
-      ...(out !== undefined
-        ? { retryAt: out, ...(l.rotation.reason ? { reason: l.rotation.reason } : {}) }
-        : l.noCredit !== undefined
-          ? { reason: l.noCredit }
+      inRotation: out === undefined && l.outReason === undefined,
+      ...(l.outReason !== undefined
+        ? { reason: l.outReason }
+        : out !== undefined
+          ? { retryAt: out, ...(l.rotation.reason ? { reason: l.rotation.reason } : {}) }
           : {}),
       partsToday: l.budget.partsToday(now),
       partsThisMonth: l.budget.partsThisMonth(now),

@@ -21,7 +21,7 @@ import { Admission, type RecipientDirectory } from "./admission.js";
 import { recoverInDoubt } from "./recovery.js";
 import { Sweeper } from "./sweeper.js";
 import { ReplyFirst } from "./reply-first.js";
-import { refusalNotice } from "./refusal.js";
+import { refusalNotice, type RefusalNotice } from "./refusal.js";
 import { outboxStats, simFigures, type SimFigures } from "./figures.js";
 import type {
   SimLane,
@@ -101,8 +101,14 @@ export class Outbox implements OutboxPort, Service {
   private readonly logger: Logger;
   private readonly admission: Admission;
   private readonly sweeper: Sweeper;
+  /** The sweeper's pass, run by one send loop before each pick; handed to another loop when that SIM leaves. */
+  private readonly sweep = (): Promise<Millis | undefined> => this.sweeper.sweep();
   /** Keyword replies ahead of reminders: announce, claim, release (docs/outbox.md, "Keyword replies go first"). */
   private readonly replyFirst: ReplyFirst;
+  /** The refusal notice of the suppression list (src/outbox/refusal.ts), shared by admission and every send loop. */
+  private readonly refused: RefusalNotice;
+  /** Between start() and stop(): a SIM added meanwhile starts sending at once. */
+  private running = false;
 
   private constructor(
     private readonly q: Queue,
@@ -113,22 +119,9 @@ export class Outbox implements OutboxPort, Service {
       d.lanes && d.lanes.length > 0
         ? d.lanes
         : [{ id: SINGLE_LANE, sender: d.sender, costPerPart: d.config.costPerPart }];
-    const rotation = () => d.config.failover ?? { outAfter: 3, retryBaseMs: 60_000, retryMaxMs: 3_600_000 };
-    this.lanes = new LaneSet(
-      specs.map(
-        (spec) =>
-          new Lane(
-            spec,
-            d.config.limits,
-            d.gateway.defaultTimeZone,
-            q.simCounters(spec.id === SINGLE_LANE ? undefined : spec.id),
-            rotation,
-          ),
-      ),
-    );
+    this.lanes = new LaneSet(specs.map((spec) => this.newLane(spec)));
     this.windows = new SendWindows(d.config.sendWindow, this.logger);
-    const windows = this.windows;
-    const refused = refusalNotice({ bus: d.bus, logger: this.logger, clock: d.clock });
+    this.refused = refusalNotice({ bus: d.bus, logger: this.logger, clock: d.clock });
     this.sweeper = new Sweeper({ queue: q, clock: d.clock, logger: this.logger, config: d.config });
     this.replyFirst = new ReplyFirst({
       clock: d.clock,
@@ -149,26 +142,7 @@ export class Outbox implements OutboxPort, Service {
           random: d.random ?? Math.random,
         })
       : undefined;
-    this.loops = this.lanes.lanes.map(
-      (lane, i) =>
-        new SendLoop({
-          queue: q,
-          windows,
-          lane,
-          lanes: this.lanes,
-          ...(i === 0 ? { sweep: () => this.sweeper.sweep() } : {}),
-          hold: this.replyFirst.holdOf(lane.id),
-          onRotation: (e) => d.bus.emit("modem.rotation", e),
-          clock: d.clock,
-          logger: this.lanes.pooled ? this.logger.child({ modem: lane.id }) : this.logger,
-          config: d.config,
-          modemConfig: d.modemConfig,
-          defaultTimeZone: d.gateway.defaultTimeZone,
-          random: d.random ?? Math.random,
-          ...(d.consent ? { consent: d.consent } : {}),
-          onRefused: (m, reason) => refused(m, reason, "before-send"),
-        }),
-    );
+    this.loops = this.lanes.lanes.map((lane, i) => this.loopFor(lane, i === 0));
     this.admission = new Admission({
       queue: q,
       clock: d.clock,
@@ -179,10 +153,93 @@ export class Outbox implements OutboxPort, Service {
       ...(d.recipients ? { recipients: d.recipients } : {}),
       ...(d.consent ? { consent: d.consent } : {}),
       emailEnabled: this.emailLane !== undefined,
-      refused,
+      refused: this.refused,
       replyFirst: this.replyFirst,
       wake: () => this.wakeAll(),
     });
+  }
+
+  private newLane(spec: SimLane): Lane {
+    const rotation = () => this.d.config.failover ?? { outAfter: 3, retryBaseMs: 60_000, retryMaxMs: 3_600_000 };
+    return new Lane(
+      spec,
+      this.d.config.limits,
+      this.d.gateway.defaultTimeZone,
+      this.q.simCounters(spec.id === SINGLE_LANE ? undefined : spec.id),
+      rotation,
+    );
+  }
+
+  /** A SIM's send loop; the one that `sweeps` also runs the sweeper before each pick. */
+  private loopFor(lane: Lane, sweeps: boolean): SendLoop {
+    const d = this.d;
+    return new SendLoop({
+      queue: this.q,
+      windows: this.windows,
+      lane,
+      lanes: this.lanes,
+      ...(sweeps ? { sweep: this.sweep } : {}),
+      hold: this.replyFirst.holdOf(lane.id),
+      onRotation: (e) => d.bus.emit("modem.rotation", e),
+      clock: d.clock,
+      logger: this.lanes.pooled ? this.logger.child({ modem: lane.id }) : this.logger,
+      config: d.config,
+      modemConfig: d.modemConfig,
+      defaultTimeZone: d.gateway.defaultTimeZone,
+      random: d.random ?? Math.random,
+      ...(d.consent ? { consent: d.consent } : {}),
+      onRefused: (m, reason) => this.refused(m, reason, "before-send"),
+    });
+  }
+
+  /** A SIM joins the pool while running (a modem added by a settings reload): its own lane and send loop. */
+  addLane(spec: SimLane): void {
+    if (this.lanes.byId(spec.id)) return;
+    const lane = this.newLane(spec);
+    this.lanes.add(lane);
+    const loop = this.loopFor(lane, this.loops.length === 0);
+    this.loops.push(loop);
+    if (this.running) loop.start();
+    this.logger.info({ modem: spec.id }, "outbox: SIM added to the pool");
+  }
+
+  /**
+   * A SIM leaves the pool (its modem removed by a settings reload): its loop stops after the
+   * part at its modem; its queued work goes to the others (a message begun on it goes on
+   * through another SIM). The last lane stays.
+   */
+  async removeLane(id: string): Promise<void> {
+    const lane = this.lanes.byId(id);
+    const i = this.loops.findIndex((l) => l.laneId === id);
+    if (!lane || i < 0 || this.loops.length === 1) return;
+    const [loop] = this.loops.splice(i, 1);
+    this.lanes.remove(lane);
+    await loop!.stop();
+    // The expiries and report windows are swept by the first loop: another takes that job on.
+    if (i === 0) this.loops[0]!.takeSweeping(this.sweep);
+    this.logger.info({ modem: id }, "outbox: SIM removed from the pool");
+    this.wakeAll();
+  }
+
+  /**
+   * A SIM's modem was unplugged (present false) or plugged in again: while unplugged the SIM
+   * is out of rotation with the reason "unplugged" and its queued work goes to the others.
+   */
+  setLanePresence(id: string, present: boolean): void {
+    const lane = this.lanes.byId(id);
+    if (!lane) return;
+    const reason = present ? undefined : "unplugged";
+    if (lane.unplugged === reason) return;
+    lane.unplugged = reason;
+    // The pause after the failure its pulling caused is moot once it is back: its driver started afresh.
+    if (present) lane.pausedUntil = 0;
+    this.d.bus.emit("modem.rotation", {
+      modemId: id,
+      inRotation: lane.inRotation(this.d.clock.now()),
+      reason: reason ?? "plugged in again",
+      at: this.d.clock.now(),
+    });
+    this.wakeAll();
   }
 
   /** Wakes every lane, the SIM lanes and the e-mail lane (new or changed work). */
@@ -211,11 +268,13 @@ export class Outbox implements OutboxPort, Service {
 
   async start(): Promise<void> {
     await this.sweeper.startPruning();
+    this.running = true;
     for (const l of this.loops) l.start();
     this.emailLane?.start();
   }
 
   async stop(): Promise<void> {
+    this.running = false;
     this.sweeper.stopPruning();
     await Promise.all([...this.loops.map((l) => l.stop()), this.emailLane?.stop()]);
     await this.q.close();

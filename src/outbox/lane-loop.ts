@@ -29,8 +29,8 @@ export abstract class LaneLoop {
   /** One pass: send one thing, or sleep until there may be something to send. */
   protected abstract step(): Promise<void>;
 
-  /** After the last step, once stop() was called. */
-  protected stopped(): void {}
+  /** After the last step, once stop() was called; stop() resolves when this has (a last write may still be under way). */
+  protected stopped(): void | Promise<void> {}
 
   /** Started and not yet told to stop. */
   protected get running(): boolean {
@@ -81,6 +81,6 @@ export abstract class LaneLoop {
         await this.sleep(this.frame.retryMs());
       }
     }
-    this.stopped();
+    await this.stopped();
   }
 }

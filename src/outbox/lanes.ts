@@ -32,6 +32,8 @@ export class Lane {
   pausedUntil: Millis = 0;
   /** Set while the SIM's prepaid credit is used up (the reason); the SIM is not used meanwhile. */
   noCredit: string | undefined;
+  /** Set while the modem is unplugged (its device path is gone); the SIM is not used meanwhile. */
+  unplugged: string | undefined;
   /** Wakes this lane's send loop (set by the loop). */
   wake: () => void = () => undefined;
 
@@ -74,9 +76,14 @@ export class Lane {
     return this.spec.sender.ready && this.inRotation(now) && now >= this.pausedUntil;
   }
 
-  /** In rotation: not taken out for failures, and with credit. */
+  /** In rotation: plugged in, not taken out for failures, and with credit. */
   inRotation(now: Millis): boolean {
-    return this.noCredit === undefined && this.rotation.inRotation(now);
+    return this.unplugged === undefined && this.noCredit === undefined && this.rotation.inRotation(now);
+  }
+
+  /** Why the SIM is out of rotation for a reason of its own hardware or account (unplugged, no credit). */
+  get outReason(): string | undefined {
+    return this.unplugged ?? this.noCredit;
   }
 
   /** Has room for a message of partCount parts now (day, month, minute). */
@@ -91,10 +98,33 @@ export class LaneSet {
   /** Message id -> a lane it just failed on for a reason of that lane, and until when it avoids it. */
   private readonly avoid = new Map<string, { lane: string; until: Millis }>();
 
-  constructor(readonly lanes: readonly Lane[]) {}
+  private current: Lane[];
+  /** Once more than one SIM: messages record the SIM they left through, even when all but one are removed again. */
+  private wasPooled: boolean;
+
+  constructor(lanes: readonly Lane[]) {
+    this.current = [...lanes];
+    this.wasPooled = lanes.length > 1;
+  }
+
+  /** The lanes as they are now (a reload may add or remove SIMs). */
+  get lanes(): readonly Lane[] {
+    return this.current;
+  }
 
   get pooled(): boolean {
-    return this.lanes.length > 1;
+    return this.wasPooled;
+  }
+
+  add(lane: Lane): void {
+    this.current = [...this.current, lane];
+    if (this.current.length > 1) this.wasPooled = true;
+  }
+
+  /** The lane leaves; a message begun on it may then go on through another SIM (mayTake). */
+  remove(lane: Lane): void {
+    this.current = this.current.filter((l) => l !== lane);
+    for (const [n, id] of this.sticky) if (id === lane.id) this.sticky.delete(n);
   }
 
   byId(id: string | undefined): Lane | undefined {

@@ -276,17 +276,21 @@ export class Queue {
   }
 
   /**
-   * Durable: this message's changes and the state file (concatenation reference, SIM
-   * counters). Other messages' writes under way are neither waited for nor held up.
+   * Durable: these messages' changes (one batch: one directory fsync for all) and the state
+   * file (concatenation reference, SIM counters). Other messages' writes under way are
+   * neither waited for nor held up.
    */
-  async persistMessage(m: OutboxMessage): Promise<void> {
+  async persistMessage(...ms: OutboxMessage[]): Promise<void> {
     // The state file goes too when a concatenation reference was taken (never reused after a
     // crash). SIM counters alone are written coalesced (markDirty): after a crash they lag by
     // at most the parts of the last flushIntervalMs, and a part's write is not doubled for them.
     const refTaken = this.concatRefTaken;
     this.concatRefTaken = false;
     try {
-      await Promise.all([this.active.flushRecords([m.id]), refTaken ? this.state.flush() : Promise.resolve()]);
+      await Promise.all([
+        this.active.flushRecords(ms.map((m) => m.id)),
+        refTaken ? this.state.flush() : Promise.resolve(),
+      ]);
     } catch (e) {
       if (refTaken) this.concatRefTaken = true;
       throw e;

@@ -3,6 +3,7 @@ import type { Logger } from "../core/log.js";
 import type { Config } from "../config/schema.js";
 import type { Millis } from "../core/types.js";
 import { maskNumber } from "../core/mask.js";
+import { errorMessage } from "../core/errors.js";
 import type { Queue } from "./queue.js";
 import type { SendWindows } from "./windows.js";
 import { encodeParts } from "./encode.js";
@@ -77,6 +78,14 @@ export class SendLoop extends LaneLoop {
    * the next part's own write runs beside it, not after it.
    */
   private outcomeWrite: Promise<void> = Promise.resolve();
+  /** Outcome writes (and moves to history) still under way. */
+  private readonly pendingWrites = new Set<Promise<void>>();
+  /**
+   * The last part's outcome, recorded in memory, whose write has not begun: the next part's
+   * `sending` record takes it along (one write, one directory fsync for both). If no part
+   * follows within this turn of the event loop, it is written alone.
+   */
+  private outcomeToJoin: { m: OutboxMessage; done: (write: Promise<void>) => void } | undefined;
   readonly hold: ReplyHold;
   /** Why the head of the queue waits (shown in stats and logs). */
   lastWait: string | undefined;
@@ -131,7 +140,7 @@ export class SendLoop extends LaneLoop {
   waitReason(m: OutboxMessage, now: Millis): WaitReason | undefined {
     const q = this.d.queue;
     return waitReason(m, now, {
-      modemReady: this.lane.spec.sender.ready && this.lane.noCredit === undefined,
+      modemReady: this.lane.spec.sender.ready && this.lane.outReason === undefined,
       loopPausedUntil: Math.max(this.lane.pausedUntil, this.lane.rotation.outUntil(now) ?? 0),
       heldUntil: this.hold.activeUntil(now),
       repliesExempt: this.d.windows.repliesExempt,
@@ -143,6 +152,15 @@ export class SendLoop extends LaneLoop {
       },
       partMayGo: (at) => this.lane.budget.partMayGo(at),
     });
+  }
+
+  /**
+   * The loop that swept expiries and report windows left the pool (its SIM was removed): this
+   * one runs the sweeper from now on (src/outbox/sweeper.ts).
+   */
+  takeSweeping(sweep: () => Promise<Millis | undefined>): void {
+    this.d.sweep = sweep;
+    this.wake();
   }
 
   /** Send windows changed (Outbox.applySettings): the next pick uses them. */
@@ -161,14 +179,15 @@ export class SendLoop extends LaneLoop {
     const deadline = this.d.sweep ? await this.d.sweep() : undefined;
     if (this.claimed) return;
     const now = this.d.clock.now();
+    // Unplugged or without credit: nothing to poll for; the pool's word (setLanePresence, setSimCredit) wakes the loop.
+    if (this.lane.outReason !== undefined) {
+      this.lastWait = this.lane.outReason;
+      await this.sleep(Math.min(IDLE_MS, deadline === undefined ? Infinity : deadline - now));
+      return;
+    }
     if (!this.lane.spec.sender.ready) {
       this.lastWait = "modem not ready";
       await this.sleep(this.d.config.notReadyPollMs);
-      return;
-    }
-    if (this.lane.noCredit !== undefined) {
-      this.lastWait = this.lane.noCredit;
-      await this.sleep(Math.min(IDLE_MS, deadline === undefined ? Infinity : deadline - now));
       return;
     }
     const outUntil = this.lane.rotation.outUntil(now);
@@ -193,10 +212,17 @@ export class SendLoop extends LaneLoop {
     await this.sleep(wakeAt - now);
   }
 
-  /** A reply claimed but not sent when the loop stopped goes back to the queue. */
-  protected override stopped(): void {
+  /**
+   * A reply claimed but not sent when the loop stopped goes back to the queue; the last part's
+   * outcome is durable before stop() resolves (written again if its write failed).
+   */
+  protected override async stopped(): Promise<void> {
     if (this.claimed) this.putBack(this.claimed.m, "the service is stopping");
     this.claimed = undefined;
+    await Promise.all(this.pendingWrites);
+    await this.previousOutcome().catch((e: unknown) =>
+      this.d.logger.error({ err: errorMessage(e) }, "outbox: the last part's outcome could not be written"),
+    );
   }
 
   pick(now: Millis): Choice {
@@ -322,7 +348,11 @@ export class SendLoop extends LaneLoop {
     try {
       try {
         // Durable BEFORE the PDU goes to the modem: this part's `sending`, and the previous part's outcome.
-        await Promise.all([q.persistMessage(m), p.admitted, this.previousOutcome()]);
+        const joined = this.outcomeToJoin;
+        this.outcomeToJoin = undefined;
+        const write = joined && joined.m !== m ? q.persistMessage(m, joined.m) : q.persistMessage(m);
+        joined?.done(write);
+        await Promise.all([write, p.admitted, this.previousOutcome()]);
       } catch (e) {
         this.putBack(m, "not recorded as sending");
         if (p.admitted) return; // enqueue failed and told its caller; the message is gone
@@ -409,10 +439,33 @@ export class SendLoop extends LaneLoop {
       q.markDirty(m); // this part's reference, so that a restart resumes at the next part
     }
     // Durable right after +CMGS; a reply claimed meanwhile writes beside it (and its PDU waits for it).
-    const written = q.persistMessage(m);
+    // Not written here: the next part is chosen at once and this outcome goes in the same
+    // write as its `sending` record (transmit), whose PDU waits for that write. The radio
+    // idles for one write between parts, not two.
+    const written = new Promise<void>((resolve, reject) => {
+      const join = { m, done: (write: Promise<void>) => write.then(resolve, reject) };
+      this.outcomeToJoin = join;
+      setImmediate(() => {
+        if (this.outcomeToJoin !== join) return;
+        this.outcomeToJoin = undefined;
+        join.done(q.persistMessage(m));
+      });
+    });
     this.outcomeWrite = written;
-    await written;
-    if (!mc.statusReports && m.state === "submitted") await q.moveToHistory(m);
+    if (!mc.statusReports && m.state === "submitted") this.background(written.then(() => q.moveToHistory(m)));
+    else this.background(written);
+  }
+
+  /** Writes that finish while the loop goes on; stop() waits for them, a failure is logged and written again by the next part. */
+  private background(write: Promise<void>): void {
+    const tracked = write.catch((e: unknown) => {
+      this.d.logger.error(
+        { err: errorMessage(e) },
+        "outbox: writing a part's outcome failed; written again before the next part",
+      );
+    });
+    this.pendingWrites.add(tracked);
+    void tracked.finally(() => this.pendingWrites.delete(tracked));
   }
 
   private async failed(m: OutboxMessage, e: unknown): Promise<void> {

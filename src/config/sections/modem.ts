@@ -40,6 +40,13 @@ export const ModemSection = Type.Object(
       description:
         "Replace curly quotes, long dashes, non-breaking spaces and ellipses by GSM-7 look-alikes so that one such character does not force UCS-2.",
     }),
+    portRecheckSeconds: Type.Integer({
+      default: 5,
+      minimum: 1,
+      maximum: 300,
+      description:
+        "Hot plug: a modem's device path (/dev/serial/by-id/...) is watched for appearing and disappearing, and looked at again this often as well, in case the watch misses a change. An unplugged modem is out of rotation until it appears again (docs/modems.md, Hot plug).",
+    }),
     stopGraceMs: Type.Integer({
       default: 5000,
       minimum: 0,

@@ -3,8 +3,8 @@ import type { Logger } from "../../core/log.js";
 import type { Config } from "../../config/schema.js";
 import { createModem } from "../modem.js";
 import { ModemSimulator } from "../sim/simulator.js";
-import { poolMembers } from "./members.js";
-import { ModemPool } from "./pool.js";
+import { poolMembers, type PoolMemberSpec } from "./members.js";
+import { ModemPool, type PoolMember } from "./pool.js";
 
 export interface ModemPoolOptions {
   config: Pick<Config, "modem" | "modems">;
@@ -14,38 +14,52 @@ export interface ModemPoolOptions {
   simulators?: ModemSimulator[];
 }
 
+/** One member's driver; a simulated member gets its own simulator (the given one, or a new one with its number and radio). */
+export function createPoolMember(
+  spec: PoolMemberSpec,
+  opts: Omit<ModemPoolOptions, "simulators"> & { simulator?: ModemSimulator },
+): PoolMember {
+  const m = opts.config.modem;
+  const simulator =
+    spec.port === "sim"
+      ? (opts.simulator ??
+        new ModemSimulator({
+          clock: opts.clock,
+          sendLatencyMs: spec.sendLatencyMs,
+          deliveryReportDelayMs: m.simulator.deliveryReportDelayMs,
+          ...(spec.number ? { ownNumber: spec.number } : {}),
+          storageSize: m.simulator.storageSize,
+        }))
+      : undefined;
+  const logger = opts.logger.child({ modem: spec.id });
+  const modem = createModem({
+    port: spec.port,
+    baudRate: spec.baudRate,
+    profile: spec.profile,
+    ...(spec.pin ? { pin: spec.pin } : {}),
+    ...(spec.smsc ? { smsc: spec.smsc } : {}),
+    healthIntervalMs: m.healthIntervalSeconds * 1000,
+    clock: opts.clock,
+    logger,
+    ...(simulator ? { simulator } : {}),
+    ...(spec.uhubctl ? { uhubctl: spec.uhubctl } : {}),
+    recovery: m.recovery,
+    stopGraceMs: m.stopGraceMs,
+  });
+  return { id: spec.id, modem, spec };
+}
+
 /** One driver per configured modem; each simulated member gets its own simulator, number and radio. */
 export function createModemPool(opts: ModemPoolOptions): ModemPool {
-  const m = opts.config.modem;
   const given = [...(opts.simulators ?? [])];
-  const members = poolMembers(opts.config).map((spec) => {
-    const simulator =
-      spec.port === "sim"
-        ? (given.shift() ??
-          new ModemSimulator({
-            clock: opts.clock,
-            sendLatencyMs: spec.sendLatencyMs,
-            deliveryReportDelayMs: m.simulator.deliveryReportDelayMs,
-            ...(spec.number ? { ownNumber: spec.number } : {}),
-            storageSize: m.simulator.storageSize,
-          }))
-        : undefined;
-    const logger = opts.logger.child({ modem: spec.id });
-    const modem = createModem({
-      port: spec.port,
-      baudRate: spec.baudRate,
-      profile: spec.profile,
-      ...(spec.pin ? { pin: spec.pin } : {}),
-      ...(spec.smsc ? { smsc: spec.smsc } : {}),
-      healthIntervalMs: m.healthIntervalSeconds * 1000,
-      clock: opts.clock,
-      logger,
-      ...(simulator ? { simulator } : {}),
-      ...(spec.uhubctl ? { uhubctl: spec.uhubctl } : {}),
-      recovery: m.recovery,
-      stopGraceMs: m.stopGraceMs,
-    });
-    return { id: spec.id, modem, spec };
+  const members = poolMembers(opts.config).map((spec) =>
+    createPoolMember(spec, {
+      ...opts,
+      ...(spec.port === "sim" && given.length > 0 ? { simulator: given.shift() } : {}),
+    }),
+  );
+  return new ModemPool(members, opts.logger, {
+    clock: opts.clock,
+    portRecheckMs: opts.config.modem.portRecheckSeconds * 1000,
   });
-  return new ModemPool(members, opts.logger);
 }

@@ -5,8 +5,14 @@
  * status reports carry the id of the modem that received them. A member that hangs, is
  * unplugged or loses the network recovers on its own and never holds up the others: no call
  * here waits for more than the member it is about.
+ *
+ * Hot plug (docs/modems.md, "Hot plug"): a member whose device path is missing is absent: its
+ * driver is not started (the others are), and a PortWatcher starts it when the path appears and
+ * stops it when the path goes. Members may be added and removed while the pool runs
+ * (a settings reload); listeners hear of both (onPresence, onMembership).
  */
 import type { ModemHealthEvent } from "../../api/events.js";
+import { systemClock, type Clock } from "../../core/clock.js";
 import { DuegateError, ErrorCode, errorMessage } from "../../core/errors.js";
 import type { Logger } from "../../core/log.js";
 import type { DeliverPdu, StatusReportPdu } from "../../sms/index.js";
@@ -14,6 +20,7 @@ import type { DoctorCheck } from "../driver/diagnose.js";
 import type { Modem } from "../index.js";
 import type { ModemSimulator } from "../sim/simulator.js";
 import type { PoolMemberSpec } from "./members.js";
+import { isDevicePath, PortWatcher } from "./port-watch.js";
 import type { UssdAnswer } from "./ussd.js";
 
 export interface PoolMember {
@@ -33,15 +40,68 @@ export type PoolInboundHandler = (
 ) => Promise<void>;
 export type PoolStatusHandler = (report: StatusReportPdu, via?: ReceivedVia) => Promise<void>;
 
+/** A member's device path appeared or went away (hot plug). */
+export interface PresenceChange {
+  modemId: string;
+  port: string;
+  present: boolean;
+}
+
+/** A member joined or left the pool (a settings reload). */
+export type MembershipChange = { kind: "added"; member: PoolMember } | { kind: "removed"; modemId: string };
+
+export interface ModemPoolOptions {
+  clock?: Clock;
+  /** How often every device path is looked at again, besides fs.watch (ms; default 5000). */
+  portRecheckMs?: number;
+}
+
 export class ModemPool implements Modem {
   readonly name = "modem";
+  private current: PoolMember[];
+  private readonly watcher: PortWatcher;
+  /** Ids of members whose device path is missing (their drivers are stopped). */
+  private readonly absent = new Set<string>();
+  /** Per member: its last start or stop, so that a quick unplug and replug run in order. */
+  private readonly transitions = new Map<string, Promise<void>>();
+  private running = false;
+  private inboundHandler: PoolInboundHandler | undefined;
+  private statusHandler: PoolStatusHandler | undefined;
+  private readonly healthListeners: Array<(h: ModemHealthEvent & { modemId?: string }) => void> = [];
+  private readonly pendingListeners: Array<(modemId?: string) => void> = [];
+  private readonly presenceListeners: Array<(c: PresenceChange) => void> = [];
+  private readonly membershipListeners: Array<(c: MembershipChange) => void> = [];
 
   constructor(
-    readonly members: readonly PoolMember[],
+    members: readonly PoolMember[],
     private readonly logger: Logger,
+    opts: ModemPoolOptions = {},
   ) {
     if (members.length === 0)
       throw new DuegateError(ErrorCode.ConfigInvalid, "a modem pool needs at least one modem", { where: "modems" });
+    this.current = [...members];
+    this.watcher = new PortWatcher({ clock: opts.clock ?? systemClock, logger, recheckMs: opts.portRecheckMs ?? 5000 });
+    this.watcher.onChange((path, present) => {
+      for (const m of this.current) if (m.spec.port === path) this.presenceChanged(m, present);
+    });
+  }
+
+  /** The members as they are now (a reload may add or remove some). */
+  get members(): readonly PoolMember[] {
+    return this.current;
+  }
+
+  /** The member's device path is missing: its driver is stopped until the path comes back. */
+  isAbsent(modemId: string): boolean {
+    return this.absent.has(modemId);
+  }
+
+  onPresence(listener: (c: PresenceChange) => void): void {
+    this.presenceListeners.push(listener);
+  }
+
+  onMembership(listener: (c: MembershipChange) => void): void {
+    this.membershipListeners.push(listener);
   }
 
   /** The first modem: the one the panel's console, the doctor and the clock check talk to by default. */
@@ -62,20 +122,116 @@ export class ModemPool implements Modem {
     return this.primary.modem.simulator;
   }
 
-  /** Every member starts at once: one absent or hung modem recovers in the background and delays no other. */
+  /**
+   * Every member starts at once: one hung modem recovers in the background and delays no other;
+   * one whose device path is missing is absent until it appears.
+   */
   async start(): Promise<void> {
-    const results = await Promise.allSettled(this.members.map((m) => m.modem.start()));
-    results.forEach((r, i) => {
-      if (r.status === "rejected")
-        this.logger.error(
-          { modem: this.members[i]!.id, err: errorMessage(r.reason) },
-          "modem pool: a modem did not start; the others go on",
-        );
-    });
+    this.running = true;
+    this.watcher.start();
+    await Promise.all(this.current.map((m) => this.startMember(m)));
   }
 
   async stop(): Promise<void> {
-    await Promise.allSettled(this.members.map((m) => m.modem.stop()));
+    this.running = false;
+    this.watcher.stop();
+    await Promise.allSettled([...this.transitions.values()]);
+    await Promise.allSettled(this.current.map((m) => m.modem.stop()));
+  }
+
+  /**
+   * A member joins the running pool (a settings reload added it): it gets the pool's handlers
+   * and starts (or waits absent for its device); listeners hear of it first, so that its lane
+   * exists before it can be ready.
+   */
+  async add(member: PoolMember): Promise<void> {
+    if (this.member(member.id))
+      throw new DuegateError(ErrorCode.ConfigInvalid, `the pool already has a modem "${member.id}"`, {
+        modemId: member.id,
+      });
+    this.current = [...this.current, member];
+    this.attach(member);
+    this.logger.info({ modem: member.id, port: member.spec.port }, "modem pool: modem added");
+    for (const l of this.membershipListeners) l({ kind: "added", member });
+    if (this.running) await this.startMember(member);
+  }
+
+  /** A member leaves the running pool (a settings reload removed it): its driver stops (the part at the modem finishes first). */
+  async remove(modemId: string): Promise<void> {
+    const m = this.member(modemId);
+    if (!m) return;
+    if (this.current.length === 1)
+      throw new DuegateError(ErrorCode.ConfigInvalid, "a modem pool needs at least one modem", { where: "modems" });
+    this.current = this.current.filter((x) => x !== m);
+    if (isDevicePath(m.spec.port)) this.watcher.remove(m.spec.port);
+    this.absent.delete(m.id);
+    for (const l of this.membershipListeners) l({ kind: "removed", modemId });
+    await this.transition(m, () => m.modem.stop());
+    this.logger.info({ modem: m.id, port: m.spec.port }, "modem pool: modem removed");
+  }
+
+  private async startMember(m: PoolMember): Promise<void> {
+    if (isDevicePath(m.spec.port) && !this.watcher.add(m.spec.port)) {
+      this.absent.add(m.id);
+      this.logger.warn(
+        { modem: m.id, port: m.spec.port },
+        "modem pool: this modem's port is not there (unplugged?); the others go on, and it starts when it appears",
+      );
+      this.tell(m, false);
+      return;
+    }
+    await this.transition(m, () => m.modem.start());
+  }
+
+  /** A watched path appeared or went away. */
+  private presenceChanged(m: PoolMember, present: boolean): void {
+    if (!this.running || present === !this.absent.has(m.id)) return;
+    if (present) {
+      this.absent.delete(m.id);
+      this.logger.info({ modem: m.id, port: m.spec.port }, "modem pool: modem plugged in; starting it");
+      void this.transition(m, () => m.modem.start());
+    } else {
+      this.absent.add(m.id);
+      this.logger.warn({ modem: m.id, port: m.spec.port }, "modem pool: modem unplugged; the others take its work");
+      void this.transition(m, () => m.modem.stop());
+    }
+    this.tell(m, present);
+  }
+
+  private tell(m: PoolMember, present: boolean): void {
+    for (const l of this.presenceListeners) {
+      try {
+        l({ modemId: m.id, port: m.spec.port, present });
+      } catch (e) {
+        this.logger.error({ modem: m.id, err: errorMessage(e) }, "modem pool: a presence listener failed");
+      }
+    }
+  }
+
+  /** Runs a member's start or stop after the one before it; a failure is logged, never thrown to the watcher. */
+  private transition(m: PoolMember, step: () => Promise<void>): Promise<void> {
+    const prev = this.transitions.get(m.id) ?? Promise.resolve();
+    const next = prev.then(step).catch((e: unknown) => {
+      this.logger.error(
+        { modem: m.id, err: errorMessage(e) },
+        "modem pool: a modem did not start or stop; the others go on",
+      );
+    });
+    this.transitions.set(m.id, next);
+    void next.then(() => {
+      if (this.transitions.get(m.id) === next) this.transitions.delete(m.id);
+    });
+    return next;
+  }
+
+  /** The pool's handlers on one member (at construction for the first members, on add() for later ones). */
+  private attach(m: PoolMember): void {
+    const inbound = this.inboundHandler;
+    if (inbound) m.modem.onInbound((pdu, raw) => inbound(pdu, { ...raw, modemId: m.id }));
+    const status = this.statusHandler;
+    if (status) m.modem.onStatusReport((report) => status(report, { modemId: m.id }));
+    for (const l of this.healthListeners) m.modem.onHealth((h) => l({ ...h, modemId: m.id }));
+    for (const l of this.pendingListeners) m.modem.onInboundPending(() => l(m.id));
   }
 
   /** Through the first ready member (the outbox sends through each member itself; this serves one-off sends). */
@@ -85,19 +241,23 @@ export class ModemPool implements Modem {
   }
 
   onInbound(handler: PoolInboundHandler): void {
+    this.inboundHandler = handler;
     for (const m of this.members) m.modem.onInbound((pdu, raw) => handler(pdu, { ...raw, modemId: m.id }));
   }
 
   onStatusReport(handler: PoolStatusHandler): void {
+    this.statusHandler = handler;
     for (const m of this.members) m.modem.onStatusReport((report) => handler(report, { modemId: m.id }));
   }
 
   /** Each member's health, with its id. */
   onHealth(listener: (h: ModemHealthEvent & { modemId?: string }) => void): void {
+    this.healthListeners.push(listener);
     for (const m of this.members) m.modem.onHealth((h) => listener({ ...h, modemId: m.id }));
   }
 
   onInboundPending(listener: (modemId?: string) => void): void {
+    this.pendingListeners.push(listener);
     for (const m of this.members) m.modem.onInboundPending(() => listener(m.id));
   }
 
@@ -149,7 +309,7 @@ export class ModemPool implements Modem {
   }
 
   async inboxIdle(): Promise<void> {
-    await Promise.all(this.members.map((m) => m.modem.inboxIdle()));
+    await Promise.all(this.members.filter((m) => !this.absent.has(m.id)).map((m) => m.modem.inboxIdle()));
   }
 
   ussd(code: string, modemId?: string): Promise<UssdAnswer> {
@@ -165,6 +325,12 @@ export class ModemPool implements Modem {
         `no modem "${modemId}" in the pool (${this.members.map((x) => x.id).join(", ")})`,
         { modemId },
       );
+    if (this.absent.has(m.id))
+      throw new DuegateError(ErrorCode.ModemUnplugged, `modem "${m.id}" is unplugged (${m.spec.port} is not there)`, {
+        modemId: m.id,
+        port: m.spec.port,
+        temporary: true,
+      });
     return m;
   }
 }
