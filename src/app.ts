@@ -9,18 +9,15 @@ import { EventBus } from "./core/bus.js";
 import { LogRing, type Logger } from "./core/log.js";
 import type { DomainEvents } from "./api/events.js";
 import type { Config } from "./config/schema.js";
-import { loadConfig } from "./config/load.js";
 import { SettingsOverlay } from "./config/overlay.js";
 import type { AppServices, ReconfigureResult } from "./app-services.js";
 import { VERSION } from "./version.js";
 import { acquireInstanceLock } from "./system/instance-lock.js";
 import { prepareDataDir } from "./system/data-dir.js";
-import { securityChecks } from "./system/security-warnings.js";
 import { listPorts, type ModemSimulator } from "./modem/index.js";
 import { AuthService } from "./auth/index.js";
 import type { MqttBridge } from "./bridge/bridge.js";
 import { createMetrics, type Metrics } from "./metrics/index.js";
-import { fileStorage } from "./store/index.js";
 import { LiveConfig, type AppContext } from "./compose/context.js";
 import { appLogger } from "./compose/logger.js";
 import { buildDomain, domainSettings } from "./compose/domain.js";
@@ -31,6 +28,7 @@ import { buildWebhooks } from "./compose/webhooks.js";
 import { buildHttp } from "./compose/http.js";
 import { liveSettings } from "./compose/live-settings.js";
 import { lifecycle } from "./compose/lifecycle.js";
+import { announceStart, dataStore, reloadConfigFile } from "./compose/start-and-reload.js";
 
 export interface AppOptions {
   clock?: Clock;
@@ -79,15 +77,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger.error({ event, owner, err: error }, "event listener failed"),
   );
   const live = new LiveConfig(config);
-  const store = fileStorage({
-    dataDir,
-    clock,
-    logger: logger.child({ sub: "store" }),
-    flushIntervalMs: config.storage.flushIntervalMs,
-    historyRetentionDays: config.storage.historyRetentionDays,
-    compactMinBytes: config.storage.ledgerCompactMinBytes,
-    compactRatio: config.storage.ledgerCompactRatio,
-  });
+  const store = dataStore(config, dataDir, clock, logger);
   const ctx: AppContext = { clock, logger, bus, dataDir, store, live };
 
   const email = buildEmail(ctx);
@@ -182,22 +172,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     reconfigure: (change, by = "panel") => settings.update(change, by),
     async start() {
       await run.start();
-      const modems = modem.members.map((m) => `${m.id}: ${m.spec.port === "sim" ? "simulator" : m.spec.port}`);
-      logger.info({ version: VERSION, dataDir, modem: modems.join(", ") }, "duegate started");
-      // Said loudly at every start, as `duegate doctor` says it (src/system/security-warnings.ts).
-      for (const c of securityChecks(live.current, dataDir))
-        if (!c.ok) logger.warn({ check: c.name, fix: c.hint }, `unsafe: ${c.detail}`);
+      announceStart(ctx, d);
     },
     stop: run.stop,
-    async reload() {
-      if (!options.configFile) return;
-      const { config: fresh } = loadConfig({ file: options.configFile });
-      // Modems added to or removed from the modems: list start or stop with their lanes.
-      await d.hotPlug.apply(fresh);
-      if (fresh.dunning.policy === undefined)
-        return logger.info("the config file has no dunning.policy; the policy in force stays");
-      const version = await dunning.setPolicy(fresh.dunning.policy, "reload");
-      logger.info({ version: version.version }, "policy reloaded from the config file");
-    },
+    reload: () => reloadConfigFile(ctx, d, options.configFile),
   };
 }
