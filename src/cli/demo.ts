@@ -92,7 +92,13 @@ export async function demoCommand(opts: Record<string, string | boolean | undefi
     );
   }
   print("");
-  print(paint("bold", "duegate demo is running on a simulated modem. Where to look:"));
+  const sims = app.services.modems.list().length;
+  print(
+    paint(
+      "bold",
+      `duegate demo is running on ${sims === 1 ? "a simulated modem" : `${sims} simulated modems (one SIM each)`}. Where to look:`,
+    ),
+  );
   print(
     `  web panel   ${app.httpUrl ?? `http://${config.http.listen}`}/   (user admin, password ${config.http.adminPassword})`,
   );
