@@ -190,7 +190,7 @@ const rate = await enqueueRate(10_000, 64);
 console.log(`enqueue: ${rate} messages/s durably queued (10,000, 64 concurrent callers)`);
 const many = await enqueueManyRate(10_000, 500);
 console.log(
-  `enqueueMany: ${many.rate} messages/s durably queued (10,000 in batches of 500, one batch at a time; ${many.fsyncsPerBatch} fsyncs per batch: one per file, the directory, the key append)`,
+  `enqueueMany: ${many.rate} messages/s durably queued (10,000 in batches of 500, one batch at a time; ${many.fsyncsPerBatch} fsyncs per batch: the records in one append to the journal, the keys in another)`,
 );
 const ratio = Math.round((large.perSms / small.perSms) * 1000) / 1000;
 const ok = small.perSms <= 16384 && large.perSms <= 16384 && ratio <= 1.2;

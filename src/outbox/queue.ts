@@ -3,7 +3,7 @@ import type { EventBus } from "../core/bus.js";
 import type { Logger } from "../core/log.js";
 import type { DomainEvents, MessageStateEvent } from "../api/events.js";
 import type { Millis } from "../core/types.js";
-import type { DocumentStore, History, RecordDir, Storage } from "../store/index.js";
+import type { DocumentStore, History, RecordJournal, Storage } from "../store/index.js";
 import { SendLimits, type SimCounters } from "./limits.js";
 import type { MessageState, OutboxMessage } from "./types.js";
 import { eventOrigin } from "./event-origin.js";
@@ -36,12 +36,13 @@ export interface QueueDeps {
 
 /**
  * The outbox's storage and state changes. Layout under dataDir:
- *   outbox/active/<id>.json        one file per active message (queued, sending, submitted)
+ *   outbox/active/                 the active messages (queued, sending, submitted) as a record
+ *                                  journal: log-<gen>.jsonl + snapshot.jsonl (src/store/record-journal.ts)
  *   outbox/state.json              concatenation counter, SIM counters
  *   outbox/outbox-keys-<day>.jsonl idempotency keys ever accepted (append-only)
  *   history/outbox-<day>.jsonl     finished messages (append-only)
- * A change to one message rewrites that message's file only: bytes per SMS do not depend
- * on the queue length or on the ledger.
+ * A change to one message appends that message's record only: bytes per SMS do not depend
+ * on the queue length or on the ledger, and changes meeting at the same time share one fsync.
  */
 export class Queue {
   /** Finished messages of the last recentDays, for get/list/limits/duplicates. */
@@ -62,7 +63,7 @@ export class Queue {
   private concatRefTaken = false;
 
   private constructor(
-    private readonly active: RecordDir<OutboxMessage>,
+    private readonly active: RecordJournal<OutboxMessage>,
     private readonly state: DocumentStore<OutboxStateFile>,
     private readonly history: History<OutboxMessage>,
     private readonly keyLog: History<{ k: string; id: string }>,
@@ -74,7 +75,7 @@ export class Queue {
   static async open(deps: QueueDeps): Promise<Queue> {
     const store = deps.store;
     const opts = { logger: deps.logger };
-    const active = await store.recordDir<OutboxMessage>("outbox/active", opts);
+    const active = await store.recordJournal<OutboxMessage>("outbox/active", opts);
     const state = await store.document<OutboxStateFile>(
       "outbox/state.json",
       { version: 1, nextConcatRef: 1, sim: SendLimits.emptySim() },
@@ -171,10 +172,18 @@ export class Queue {
    * window, limits or channel: each lane asks those itself.
    */
   waitingWork(): OutboxMessage[] {
-    return [...this.active.values()].filter(
-      (m) =>
-        (m.state === "queued" || (m.state === "sending" && m.sendingPart === undefined)) && !this.admitting.has(m.id),
-    );
+    return [...this.waiting()];
+  }
+
+  /** waitingWork() without building a list: a lane's pick walks it once per part. */
+  *waiting(): Generator<OutboxMessage> {
+    const holding = this.admitting.size > 0;
+    for (const m of this.active.values())
+      if (
+        (m.state === "queued" || (m.state === "sending" && m.sendingPart === undefined)) &&
+        !(holding && this.admitting.has(m.id))
+      )
+        yield m;
   }
 
   /** Active messages the sweeper may expire or end the report window of (a batch under write excepted). */
@@ -237,8 +246,8 @@ export class Queue {
 
   /**
    * An admission whose write failed: its key, its place in the hot set and the message itself
-   * are taken back (withdraw() says so on the bus). A record file that reached the disk is
-   * removed with the next write of the record directory (removeRecords()).
+   * are taken back (withdraw() says so on the bus). A record that reached the disk is
+   * removed with the next write of the journal (removeRecords()).
    */
   takeBack(m: OutboxMessage, reason: string): void {
     this.keys.delete(m.idempotencyKey);
@@ -276,7 +285,7 @@ export class Queue {
   }
 
   /**
-   * Durable: these messages' changes (one batch: one directory fsync for all) and the state
+   * Durable: these messages' changes (one append: one fsync for all) and the state
    * file (concatenation reference, SIM counters). Other messages' writes under way are
    * neither waited for nor held up.
    */
@@ -356,8 +365,8 @@ export class Queue {
   }
 
   /**
-   * Durable when it resolves: these new messages' records (one batch of the record directory:
-   * their files written side by side, one directory fsync) and all their keys (one append, one
+   * Durable when it resolves: these new messages' records (one append to the journal, one
+   * fsync) and all their keys (one append, one
    * fsync). Settles only when both writes have: a rejection leaves nothing of the batch under way.
    */
   async persistAdmissions(ms: readonly OutboxMessage[]): Promise<void> {

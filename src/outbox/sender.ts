@@ -82,7 +82,7 @@ export class SendLoop extends LaneLoop {
   private readonly pendingWrites = new Set<Promise<void>>();
   /**
    * The last part's outcome, recorded in memory, whose write has not begun: the next part's
-   * `sending` record takes it along (one write, one directory fsync for both). If no part
+   * `sending` record takes it along (one append, one fsync for both). If no part
    * follows within this turn of the event loop, it is written alone.
    */
   private outcomeToJoin: { m: OutboxMessage; done: (write: Promise<void>) => void } | undefined;
@@ -234,14 +234,18 @@ export class SendLoop extends LaneLoop {
     };
     // A batch still being written is not picked: it goes once durable (enqueueMany wakes the loop).
     // E-mails have their own lane (src/outbox/email-lane.ts): the modem never waits for the relay.
-    const candidates = q.waitingWork().filter((m) => m.channel !== "email");
+    const sms = (m: OutboxMessage): boolean => m.channel !== "email";
     const reply = (m: OutboxMessage): number => Number(m.priority === Priority.reply);
     const order = (a: OutboxMessage, b: OutboxMessage): number =>
       reply(b) - reply(a) ||
       Number(b.state === "sending") - Number(a.state === "sending") ||
       a.priority - b.priority ||
       q.compareAge(a, b);
-    if (candidates.length === 0) return { wakeAt };
+    // Usually the first in order may go: found in one walk, without a list or a sort of a long
+    // queue for every part (several lanes pick once per part each). Otherwise, in order.
+    let first: OutboxMessage | undefined;
+    for (const m of q.waiting()) if (sms(m) && (first === undefined || order(m, first) < 0)) first = m;
+    if (first === undefined) return { wakeAt };
     if (!minute.ok) {
       this.lastWait = minute.reason;
       return { wakeAt: minute.until };
@@ -251,6 +255,8 @@ export class SendLoop extends LaneLoop {
     let wait: string | undefined; // why the first message that could not go waits
     const leftToCheaper = new Set<Lane>();
     const mayGo = (m: OutboxMessage): boolean => {
+      // Past its expiry: the sweeper's next pass (at most a second away) expires it.
+      if (m.state === "queued" && m.expiresAt !== undefined && m.expiresAt <= now) return false;
       const notBefore = Math.max(m.notBefore ?? 0, m.nextAttemptAt ?? 0);
       if (notBefore > now) {
         soonest(notBefore);
@@ -287,11 +293,8 @@ export class SendLoop extends LaneLoop {
       }
       return true;
     };
-    // Usually the first in order may go: found in one pass, without sorting a long queue for
-    // every part (several lanes pick once per part each). Otherwise, in order.
-    let first = candidates[0]!;
-    for (const m of candidates) if (order(m, first) < 0) first = m;
     if (mayGo(first)) return { message: first };
+    const candidates = q.waitingWork().filter(sms);
     candidates.sort(order);
     for (const m of candidates) if (m !== first && mayGo(m)) return { message: m };
     this.lastWait = wait ?? (candidates.length > 0 ? "not before its time or retry delay" : undefined);

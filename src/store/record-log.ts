@@ -115,6 +115,21 @@ export class RecordLog {
     return new RecordLog(dir, opts, last + 1, logBytes, snap.bytes, deletes);
   }
 
+  /**
+   * Replays the directory's snapshot and logs into `apply` without changing a file (a reader
+   * beside the owner: tools and tests looking at what is on disk). A missing directory is empty.
+   */
+  static async read(dir: string, apply: (e: RecordEntry) => void, logger: Logger): Promise<void> {
+    const names = await readdir(dir).catch((e: unknown) => {
+      ignoreMissing(e);
+      return [] as string[];
+    });
+    if (names.length === 0) return;
+    const snap = await readSnapshot(join(dir, SNAPSHOT), apply);
+    for (const gen of await generations(dir))
+      if (gen >= snap.next) await replayLog(join(dir, logName(gen)), apply, logger);
+  }
+
   get stats(): Readonly<RecordLogStats> {
     return { ...this.stat };
   }
@@ -186,12 +201,15 @@ export class RecordLog {
         const text = batch.length === 1 ? batch[0]!.text : batch.map((b) => b.text).join("");
         try {
           if (this.brokenTail) await this.rotate();
+          const created = this.fh === undefined;
           this.fh ??= await openPrivate(join(this.dir, logName(this.stat.generation)), "a");
           await this.fh.write(text);
           await this.fh.sync();
+          // A new generation's file: its name in the directory must survive a power cut too.
+          if (created) await fsyncDir(this.dir);
           const bytes = Buffer.byteLength(text);
           this.stat.logBytes += bytes;
-          countWrite("append", bytes, 1);
+          countWrite("append", bytes, created ? 2 : 1);
           for (const b of batch) b.resolve();
         } catch (e) {
           // The file may end in part of this batch: later appends go to a new generation so

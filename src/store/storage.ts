@@ -8,7 +8,8 @@
  * - recordDocument: a document of collections kept as a record log, so that a change appends its
  *   records and the file never grows with one rewrite per change (the ledger, step memory, consent);
  * - history: dated append-only JSONL files with the retention of storage.historyRetentionDays;
- * - recordDir: one small file per record (the outbox's active messages).
+ * - recordJournal: a hot set of records (the outbox's active messages) kept as a record log: a
+ *   change appends the whole record, changes meeting at the same time share one fsync.
  *
  * Tests of a service alone may hand in memoryStorage() for the document kinds.
  */
@@ -19,7 +20,7 @@ import type { Logger } from "../core/log.js";
 import { JsonStore } from "./json-store.js";
 import { RecordDocument } from "./record-document.js";
 import { History } from "./history.js";
-import { RecordDir } from "./record-dir.js";
+import { RecordJournal } from "./record-journal.js";
 
 /** A JSON document kept on disk (JsonStore and RecordDocument satisfy it; MemoryDocument in tests). */
 export interface DocumentStore<T> {
@@ -55,6 +56,13 @@ export interface RecordDocumentLayout extends OpenOptions {
   importLegacyJson?: boolean;
 }
 
+export interface RecordJournalLayout extends OpenOptions {
+  /** No compaction while the log holds fewer bytes than this (default 1 MiB: a queue's set is small and changes often). */
+  compactMinBytes?: number;
+  /** ...nor while it holds fewer than this many times the snapshot's bytes (default 4). */
+  compactRatio?: number;
+}
+
 export interface Storage {
   /** A small JSON document `name` (e.g. "desk.json"), created with `defaults` when absent. */
   document<T>(name: string, defaults: T, options?: OpenOptions): Promise<DocumentStore<T>>;
@@ -62,8 +70,8 @@ export interface Storage {
   recordDocument<T extends object>(name: string, defaults: T, layout: RecordDocumentLayout): Promise<DocumentStore<T>>;
   /** Dated history files `<folder>/<prefix>-YYYY-MM-DD.jsonl`. */
   history<R>(folder: string, prefix: string, options?: { logger?: Logger; retentionDays?: number }): History<R>;
-  /** One file per record in the directory `name`. */
-  recordDir<R>(name: string, options?: OpenOptions): Promise<RecordDir<R>>;
+  /** A hot set of records kept as a record log in the directory `name`. */
+  recordJournal<R>(name: string, options?: RecordJournalLayout): Promise<RecordJournal<R>>;
 }
 
 /** The kinds a service of documents alone needs (what memoryStorage() offers). */
@@ -104,8 +112,13 @@ export function fileStorage(s: FileStorageSettings): Storage {
         clock: s.clock,
         logger: o?.logger ?? s.logger,
       }),
-    recordDir: <R>(name: string, o?: OpenOptions) =>
-      RecordDir.open<R>(join(s.dataDir, name), { logger: o?.logger ?? s.logger, coalesceMs: coalesce(o) }),
+    recordJournal: <R>(name: string, l?: RecordJournalLayout) =>
+      RecordJournal.open<R>(join(s.dataDir, name), {
+        logger: l?.logger ?? s.logger,
+        coalesceMs: coalesce(l),
+        compactMinBytes: l?.compactMinBytes ?? 1024 * 1024,
+        compactRatio: l?.compactRatio ?? 4,
+      }),
   };
 }
 

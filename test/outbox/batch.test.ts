@@ -1,14 +1,14 @@
 import { describe, it, expect, afterEach, vi } from "vitest";
 import { readdir, readFile } from "node:fs/promises";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { isDuegateError, ErrorCode } from "../../src/core/errors.js";
-import { AtomicJsonFile } from "../../src/store/atomic-file.js";
+import { RecordLog } from "../../src/store/record-log.js";
 import { History } from "../../src/store/history.js";
 import { resetStoreIoStats, storeIoStats } from "../../src/store/io-stats.js";
 import { decodePdu } from "../../src/sms/index.js";
 import type { EnqueueOutcome, EnqueueRequest, Outbox } from "../../src/outbox/index.js";
 import { rig, reminder, until, type Rig } from "./helpers.js";
+import { activeOnDisk } from "../support/outbox-disk.js";
 
 let r: Rig | undefined;
 const others: Outbox[] = [];
@@ -23,8 +23,7 @@ const number = (i: number): string => `+49176${String(20_000_000 + i)}`;
 const batch = (n: number, from = 0): EnqueueRequest[] =>
   Array.from({ length: n }, (_, i) => reminder({ to: number(from + i), text: `Reminder ${from + i}: please pay.` }));
 const idOf = (o: EnqueueOutcome | undefined): string => (o && o.status !== "refused" ? o.message.id : "");
-const activeFiles = async (dataDir: string): Promise<string[]> =>
-  (await readdir(join(dataDir, "outbox", "active"))).filter((f) => f.endsWith(".json"));
+const activeFiles = async (dataDir: string): Promise<string[]> => [...(await activeOnDisk(dataDir)).keys()];
 
 async function keyLines(dataDir: string): Promise<Array<{ k: string; id: string }>> {
   const dir = join(dataDir, "outbox");
@@ -95,9 +94,10 @@ describe("Outbox.enqueueMany", () => {
     const out = await r.outbox.enqueueMany(reqs);
     const io = storeIoStats();
     expect(out.every((o) => o.status === "queued")).toBe(true);
-    expect(io.appends).toBe(1); // all 200 key lines in one write (and one fsync)
-    expect(io.fileWrites).toBe(200); // each message its own file (tmp + fsync + rename), one directory fsync
-    expect(io.fsyncs).toBeLessThanOrEqual(200 + 3); // + the directory, the key append (+ the directory, for a new day file)
+    expect(io.appends).toBe(2); // all 200 key lines in one write, all 200 records in one append to the journal
+    expect(io.fileWrites).toBe(0);
+    // One per append whatever the batch's size, + the directory's for each file the append created.
+    expect(io.fsyncs).toBeLessThanOrEqual(4);
     // Not stopped (nothing flushed on close): what is on disk now is what a power cut would leave.
     const second = await r.reopen();
     others.push(second);
@@ -119,15 +119,7 @@ describe("Outbox.enqueueMany", () => {
     r = await rig({ config: (c) => Object.assign(c.limits, { perMinute: 1000, perSimPerDay: 1000 }) });
     await r.outbox.start();
     const reqs = batch(40, 200);
-    const real = AtomicJsonFile.prototype.prepare;
-    let calls = 0;
-    vi.spyOn(AtomicJsonFile.prototype, "prepare").mockImplementation(function (
-      this: AtomicJsonFile<unknown>,
-      text: string,
-    ) {
-      if (++calls === 17) return Promise.reject(new Error("EIO: card write failed (test)"));
-      return real.call(this, text);
-    });
+    vi.spyOn(RecordLog.prototype, "append").mockRejectedValueOnce(new Error("EIO: card write failed (test)"));
     const err = await r.outbox.enqueueMany(reqs).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     vi.restoreAllMocks();
@@ -200,6 +192,6 @@ describe("Outbox.enqueueMany", () => {
       { ...reminder({ to: number(411) }), idempotencyKey: single.message.idempotencyKey },
     ]);
     expect(idOf(dup[0])).toBe(single.message.id);
-    expect(existsSync(join(r.dataDir, "outbox", "active", `${single.message.id}.json`))).toBe(true);
+    expect((await activeOnDisk(r.dataDir)).has(single.message.id)).toBe(true);
   });
 });

@@ -4,9 +4,10 @@
  * its latest record, only the files of the period opened.
  */
 import { describe, it, expect, afterEach } from "vitest";
-import { appendFile, copyFile, mkdir, readFile, readdir, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { disposeRig, rig, reminder, until, cms, type Rig } from "./helpers.js";
+import { activeRecordOnDisk, leaveActiveRecord } from "../support/outbox-disk.js";
 import { Priority, type OutboxMessage } from "../../src/outbox/index.js";
 
 let r: Rig | undefined;
@@ -93,16 +94,15 @@ describe("Outbox.readMessages: each message once, in its latest record", () => {
     r = await rig();
     const kept = await r.outbox.enqueue(reminder());
     const { message } = await r.outbox.enqueue(reminder());
-    const active = join(r.dataDir, "outbox", "active", `${message.id}.json`);
-    const beforeFinish = join(r.dataDir, "queued-record.json");
-    await copyFile(active, beforeFinish); // the record as flushed before the finish: queued
+    const beforeFinish = await activeRecordOnDisk(r.dataDir, message.id); // as flushed before the finish: queued
+    expect(beforeFinish?.state).toBe("queued");
     await r.clock.advance(60_000);
     const res = await r.outbox.cancel({ id: message.id }, "paid meanwhile");
     expect(res.cancelled).toEqual([message.id]);
     await r.outbox.stop();
     // The crash: the history line is durable, the removal of the active record is not (and
     // the finished state was never flushed to it: a coalesced write that had not yet run).
-    await copyFile(beforeFinish, active);
+    await leaveActiveRecord(r.dataDir, beforeFinish!);
     r.outbox = await r.reopen();
 
     const got = await all(r.outbox.readMessages({}));
@@ -127,7 +127,7 @@ describe("Outbox.readMessages: each message once, in its latest record", () => {
     await r.outbox.stop();
     const line = (await readFile(historyFile(r, r.clock.now()), "utf8")).trim();
     const finished = (JSON.parse(line) as { record: OutboxMessage }).record;
-    await writeFile(join(r.dataDir, "outbox", "active", `${message.id}.json`), JSON.stringify(finished));
+    await leaveActiveRecord(r.dataDir, finished);
     r.outbox = await r.reopen();
     expect(activeCount(r)).toBe(0); // moved to the history again at the start
     expect(await historyLines(r, message.id)).toHaveLength(2);
@@ -148,7 +148,7 @@ describe("Outbox.readMessages: each message once, in its latest record", () => {
     const line = (await readFile(historyFile(r, r.clock.now()), "utf8")).trim();
     const submitted = (JSON.parse(line) as { record: OutboxMessage }).record;
     delete submitted.finishedAt; // as persisted at the submission, before moveToHistory
-    await writeFile(join(r.dataDir, "outbox", "active", `${message.id}.json`), JSON.stringify(submitted));
+    await leaveActiveRecord(r.dataDir, submitted);
     r.outbox = await r.reopen();
     expect(activeCount(r)).toBe(0);
     const got = await all(r.outbox.readMessages({}));

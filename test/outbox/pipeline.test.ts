@@ -3,12 +3,11 @@
  * (its TP-MR) and the next part's `sending` record go in one write (one directory fsync), and
  * the next PDU goes only when it is durable (docs/outbox.md, "Dispatch over a modem pool").
  */
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { OutboxMessage } from "../../src/outbox/index.js";
 import type { Queue } from "../../src/outbox/queue.js";
 import { disposeRig, reminder, rig, settle, until, type Rig } from "./helpers.js";
+import { activeRecordOnDisk } from "../support/outbox-disk.js";
 
 let r: Rig | undefined;
 /** Lets a held write go (also when an assertion failed while it was held). */
@@ -19,9 +18,7 @@ afterEach(async () => {
   r = undefined;
 });
 
-const onDisk = async (dataDir: string, id: string): Promise<OutboxMessage | undefined> =>
-  JSON.parse(await readFile(join(dataDir, "outbox", "active", `${id}.json`), "utf8").catch(() => "null")) as
-    OutboxMessage | undefined;
+const onDisk = activeRecordOnDisk;
 
 describe("the write between two parts", () => {
   it("writes a part's outcome together with the next part's `sending` record, in one write, and sends the next part only after it", async () => {

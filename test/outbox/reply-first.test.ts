@@ -1,10 +1,9 @@
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DuegateError, ErrorCode } from "../../src/core/errors.js";
 import { Priority, type EnqueueRequest, type OutboxMessage } from "../../src/outbox/index.js";
 import { decodePdu } from "../../src/sms/index.js";
 import { FakeSender, reminder, rig, settle, until, type Rig } from "./helpers.js";
+import { activeRecordOnDisk } from "../support/outbox-disk.js";
 
 let r: Rig | undefined;
 afterEach(async () => {
@@ -27,9 +26,7 @@ function reply(over: Partial<EnqueueRequest> = {}): EnqueueRequest {
   });
 }
 const recipientOf = (pdu: string): string => (decodePdu(pdu) as { to: string }).to;
-const onDisk = async (dataDir: string, id: string): Promise<OutboxMessage | undefined> =>
-  JSON.parse(await readFile(join(dataDir, "outbox", "active", `${id}.json`), "utf8").catch(() => "null")) as
-    OutboxMessage | undefined;
+const onDisk = activeRecordOnDisk;
 
 describe("keyword replies first", () => {
   it("holds reminder parts while an announced SMS is answered; the reply ends the hold and goes first", async () => {

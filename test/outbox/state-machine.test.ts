@@ -5,6 +5,7 @@ import { isDuegateError, ErrorCode } from "../../src/core/errors.js";
 import { Priority } from "../../src/outbox/index.js";
 import { decodePdu } from "../../src/sms/index.js";
 import { disposeRig, rig, reminder, settle, until, cms, type Rig } from "./helpers.js";
+import { activeOnDisk } from "../support/outbox-disk.js";
 
 let r: Rig | undefined;
 afterEach(async () => {
@@ -40,7 +41,7 @@ describe("Outbox: states", () => {
       "submitted",
       "delivered",
     ]);
-    expect(await readdir(join(r.dataDir, "outbox", "active"))).toEqual([]);
+    expect([...(await activeOnDisk(r.dataDir)).keys()]).toEqual([]);
     const hist = await readdir(join(r.dataDir, "history"));
     expect(hist).toEqual(["outbox-2026-03-10.jsonl"]);
   });
@@ -160,6 +161,21 @@ describe("Outbox: states", () => {
     const { message } = await r.outbox.enqueue(reminder({ expiresAt: r.clock.now() + 60_000 }));
     await r.outbox.start();
     await r.clock.advance(120_000);
+    await settle(r.clock);
+    expect(r.outbox.get(message.id)!.state).toBe("expired");
+    expect(r.sender.calls).toBe(0);
+  });
+
+  it("never sends a message past its expiry in the second before the sweeper's next pass", async () => {
+    r = await rig();
+    await r.outbox.start();
+    await settle(r.clock); // the sweeper's pass over an empty queue: it looks again at most a second later
+    await r.clock.advance(300);
+    const { message } = await r.outbox.enqueue(reminder({ expiresAt: r.clock.now() - 1 }));
+    await settle(r.clock);
+    expect(r.sender.calls).toBe(0);
+    expect(r.outbox.get(message.id)!.state).toBe("queued"); // not yet swept
+    await r.clock.advance(1_000);
     await settle(r.clock);
     expect(r.outbox.get(message.id)!.state).toBe("expired");
     expect(r.sender.calls).toBe(0);

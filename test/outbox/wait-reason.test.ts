@@ -36,6 +36,7 @@ describe("Outbox.waitReason", () => {
     }
     expect(r.outbox.get(first.message.id)?.state).not.toBe("queued");
     await r.outbox.stop();
+    r.outbox = await r.reopen(); // not started: the second one stays queued
     const { message } = await r.outbox.enqueue(reminder({ to: "+4917600000077" }));
     const wait = r.outbox.waitReason(message);
     expect(wait?.code).toBe("recipient-limit");
