@@ -233,11 +233,11 @@ export class Outbox implements OutboxPort, Service {
     lane.unplugged = reason;
     // The pause after the failure its pulling caused is moot once it is back: its driver started afresh.
     if (present) lane.pausedUntil = 0;
+    const now = this.d.clock.now();
     this.d.bus.emit("modem.rotation", {
       modemId: id,
-      inRotation: lane.inRotation(this.d.clock.now()),
-      reason: reason ?? "plugged in again",
-      at: this.d.clock.now(),
+      ...lane.rotationAfter(reason ?? "plugged in again", now),
+      at: now,
     });
     this.wakeAll();
   }
@@ -468,10 +468,10 @@ export class Outbox implements OutboxPort, Service {
     lane.noCredit = credit <= 0 ? `no prepaid credit left (${(credit / 100).toFixed(2)})` : undefined;
     if (was === lane.noCredit) return;
     const now = this.d.clock.now();
+    // Credit again does not bring back a SIM whose modem is unplugged (or out for failures).
     this.d.bus.emit("modem.rotation", {
       modemId,
-      inRotation: lane.noCredit === undefined,
-      reason: lane.noCredit ?? "prepaid credit topped up",
+      ...lane.rotationAfter(lane.noCredit ?? "prepaid credit topped up", now),
       at: now,
     });
     this.wakeAll();

@@ -86,6 +86,20 @@ export class Lane {
     return this.unplugged ?? this.noCredit;
   }
 
+  /**
+   * What a change of one of the SIM's reasons (unplugged, credit) means for its rotation: in
+   * only when every reason allows it, so that a SIM topped up while unplugged (or plugged in
+   * with no credit) is said to stay out, and why.
+   */
+  rotationAfter(change: string, now: Millis): { inRotation: boolean; reason: string } {
+    const inRotation = this.inRotation(now);
+    const still = this.outReason ?? this.rotation.reason;
+    return {
+      inRotation,
+      reason: inRotation || still === undefined || still === change ? change : `${change}; still out: ${still}`,
+    };
+  }
+
   /** Has room for a message of partCount parts now (day, month, minute). */
   hasRoom(partCount: number, now: Millis): boolean {
     return this.budget.partMayGo(now).ok && this.budget.simMayStart(partCount, now).ok;

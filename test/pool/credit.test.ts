@@ -85,7 +85,10 @@ describe("prepaid credit of a pooled SIM", () => {
     // Topped up: used again.
     rig.sims[0]!.ussdAnswer = { text: "Your credit is 20.00 EUR.", dcs: 15 };
     await monitor.check(members[0]!);
-    expect(rig.rotation.filter((e) => e.modemId === "m1").map((e) => e.inRotation)).toEqual([false, true]);
+    expect(rig.rotation.filter((e) => e.modemId === "m1").map((e) => [e.inRotation, e.reason])).toEqual([
+      [false, "no prepaid credit left (0.00)"],
+      [true, "prepaid credit topped up"],
+    ]);
     await rig.outbox.enqueueMany(
       Array.from({ length: 20 }, (_, i) => ({
         idempotencyKey: `credit:b${i}`,
@@ -101,5 +104,43 @@ describe("prepaid credit of a pooled SIM", () => {
       10_000,
     );
     expect(rig.sims[0]!.sent.length).toBeGreaterThan(0);
+  }, 30_000);
+});
+
+describe("prepaid credit of an unplugged SIM", () => {
+  it("keeps an unplugged SIM out of rotation when its credit is read again, and says so", async () => {
+    rig = await startPool({ modems: 2, sendLatencyMs: 5 });
+    rig.outbox.setLanePresence("m1", false);
+    rig.outbox.setSimCredit("m1", 0);
+    // Topped up while the modem is still unplugged: the credit alone brings nothing back.
+    rig.outbox.setSimCredit("m1", 2000);
+    const m1 = () => rig!.rotation.filter((e) => e.modemId === "m1");
+    expect(m1().map((e) => e.inRotation)).toEqual([false, false, false]);
+    expect(m1().at(-1)!.reason).toMatch(/topped up.*unplugged/);
+    expect(rig.outbox.simStatus()[0]).toMatchObject({ id: "m1", inRotation: false, reason: "unplugged" });
+    await rig.outbox.enqueueMany(
+      Array.from({ length: 10 }, (_, i) => ({
+        idempotencyKey: `unplugged-credit:${i}`,
+        to: `+4915142${String(i).padStart(6, "0")}`,
+        text: `Reminder ${i}`,
+        priority: Priority.reminder,
+        origin: { kind: "api" as const, requestedBy: "test" },
+      })),
+    );
+    await waitFor(() => rig!.sims[1]!.sent.length === 10, "the plugged-in SIM sends all", 10_000);
+    expect(rig.sims[0]!.sent).toHaveLength(0);
+    // Plugged in again with credit: in rotation.
+    rig.outbox.setLanePresence("m1", true);
+    expect(m1().at(-1)).toMatchObject({ inRotation: true, reason: "plugged in again" });
+  }, 30_000);
+
+  it("says a SIM plugged in again without credit stays out, with the reason", async () => {
+    rig = await startPool({ modems: 2, sendLatencyMs: 5 });
+    rig.outbox.setSimCredit("m1", -50);
+    rig.outbox.setLanePresence("m1", false);
+    rig.outbox.setLanePresence("m1", true);
+    const last = rig.rotation.filter((e) => e.modemId === "m1").at(-1)!;
+    expect(last).toMatchObject({ inRotation: false });
+    expect(last.reason).toMatch(/plugged in again.*no prepaid credit left \(-0\.50\)/);
   }, 30_000);
 });
