@@ -110,6 +110,7 @@ export class PoolHotPlug {
         config: next,
         clock: this.d.clock,
         logger: this.d.logger,
+        peers: () => this.d.pool.members,
         ...(simulator ? { simulator } : {}),
       });
     };
