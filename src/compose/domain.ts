@@ -84,7 +84,6 @@ export async function buildDomain(ctx: AppContext, o: DomainOptions) {
     clock,
     logger: logger.child({ sub: "modem" }),
     defaultCostPerPart: () => ctx.live.current.outbox.costPerPart,
-    listed: config.modems.length > 0,
     // The simulators left after the first members took theirs (tests add simulated modems by a reload).
     simulators: o.simulators.slice(modem.members.filter((m) => m.spec.port === "sim").length),
   });

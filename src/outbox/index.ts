@@ -222,6 +222,39 @@ export class Outbox implements OutboxPort, Service {
   }
 
   /**
+   * A SIM's lane takes the place of another (its modem replaced by a reload, or the single
+   * `modem:` becoming an entry of a `modems:` list and back), in the same position: the old loop
+   * stops after the part at its modem, then the new one starts. Nothing queued moves or is lost:
+   * it waits in the queue meanwhile. With `sameSim` (the same modem under another id or with
+   * other lane settings) the SIM's counts, its unplugged and no-credit state and its sticky
+   * numbers go on; a message begun on another id may go on through any SIM, as after a removal.
+   */
+  async replaceLane(previousId: string, spec: SimLane, opts: { sameSim: boolean }): Promise<void> {
+    const old = this.lanes.byId(previousId);
+    const i = this.loops.findIndex((l) => l.laneId === previousId);
+    if (!old || i < 0) return this.addLane(spec);
+    const lane = this.newLane(spec);
+    if (opts.sameSim) {
+      lane.unplugged = old.unplugged;
+      lane.noCredit = old.noCredit;
+    }
+    const loop = this.loopFor(lane, false);
+    const [was] = this.loops.splice(i, 1, loop);
+    this.lanes.replace(old, lane, opts.sameSim);
+    await was!.stop();
+    if (opts.sameSim && spec.id !== previousId) {
+      // The same SIM's parts of today and this month (the last one included) count against its limits under the new id too.
+      const counters = this.q.simCounters(spec.id === SINGLE_LANE ? undefined : spec.id);
+      const before = this.q.simCounters(previousId === SINGLE_LANE ? undefined : previousId);
+      if (counters.dayParts + counters.monthParts === 0) Object.assign(counters, before);
+    }
+    if (i === 0) loop.takeSweeping(this.sweep);
+    if (this.running) loop.start();
+    this.logger.info({ modem: spec.id, previous: previousId, sameSim: opts.sameSim }, "outbox: SIM lane replaced");
+    this.wakeAll();
+  }
+
+  /**
    * A SIM's modem was unplugged (present false) or plugged in again: while unplugged the SIM
    * is out of rotation with the reason "unplugged" and its queued work goes to the others.
    */

@@ -135,6 +135,21 @@ export class LaneSet {
     if (this.current.length > 1) this.wasPooled = true;
   }
 
+  /**
+   * `next` takes `old`'s place (its modem replaced by a reload). A number that wrote to the old
+   * id is answered through the new one when it is the same SIM under another id.
+   */
+  replace(old: Lane, next: Lane, sameSim: boolean): void {
+    this.current = this.current.map((l) => (l === old ? next : l));
+    if (this.current.length > 1) this.wasPooled = true;
+    if (old.id === next.id) return;
+    for (const [n, id] of this.sticky) {
+      if (id !== old.id) continue;
+      if (sameSim) this.sticky.set(n, next.id);
+      else this.sticky.delete(n);
+    }
+  }
+
   /** The lane leaves; a message begun on it may then go on through another SIM (mayTake). */
   remove(lane: Lane): void {
     this.current = this.current.filter((l) => l !== lane);

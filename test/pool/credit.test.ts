@@ -183,7 +183,6 @@ describe("prepaid credit of a modem added or removed while the pool runs", () =>
       clock: systemClock,
       logger: silentLogger(),
       defaultCostPerPart: () => 0.09,
-      listed: true,
     });
     const roster = new ModemRoster({ pool, outbox, credits: monitor, clock: systemClock });
     monitor.start();
@@ -230,8 +229,22 @@ describe("prepaid credit of a modem added or removed while the pool runs", () =>
     expect(roster.get("two").credit).toMatchObject({ amount: 1200, low: false });
     expect(outbox.simStatus().find((s) => s.id === "two")).toMatchObject({ inRotation: true });
 
-    // Removed by a reload: its timer is cancelled and its reading no longer shown.
+    // Its USSD code changed by a reload (the same modem goes on): asked with the new code, the old timer gone.
     await waitFor(() => clock.pendingTimers === 1, "the third check scheduled", 5000);
+    await pool.replace("two", {
+      id: "two",
+      modem: two.modem,
+      spec: { ...spec, balance: { ussd: "*101#", intervalMinutes: 60, warnBelow: 5 } },
+    });
+    expect(clock.pendingTimers).toBe(1);
+    expect(roster.get("two").credit).toMatchObject({ amount: 1200 }); // the same SIM's last reading stays
+    await clock.advance(1000);
+    await waitFor(() => seen.filter((c) => c.modemId === "two").length === 3, "the reading by the new code", 10_000);
+    expect(sim.received.filter((c) => c.line === 'AT+CUSD=1,"*101#",15')).toHaveLength(1);
+    expect(asked()).toBe(2);
+
+    // Removed by a reload: its timer is cancelled and its reading no longer shown.
+    await waitFor(() => clock.pendingTimers === 1, "the next check scheduled", 5000);
     await pool.remove("two");
     expect(clock.pendingTimers).toBe(0);
     expect(monitor.credits()).toEqual([]);

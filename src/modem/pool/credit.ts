@@ -40,9 +40,14 @@ export class CreditMonitor {
   ) {
     // A modem added by a reload is asked like one present at start; a removed one is asked no more.
     pool.onMembership((c) => {
-      if (c.kind === "added") {
-        if (c.member.spec.balance) this.schedule(c.member, this.firstCheckMs);
-      } else this.forget(c.modemId);
+      if (c.kind === "removed") return this.forget(c.modemId);
+      if (c.kind === "replaced") {
+        // The same SIM under another id or settings keeps its last reading until the next one.
+        const last = c.sameDriver ? this.latest.get(c.previousId) : undefined;
+        this.forget(c.previousId);
+        if (last && c.member.spec.balance) this.latest.set(c.member.id, { ...last, modemId: c.member.id });
+      }
+      if (c.member.spec.balance) this.schedule(c.member, this.firstCheckMs);
     });
   }
 
