@@ -182,7 +182,12 @@ describe("reload between the single modem: and a modems: list", () => {
     const sims = [sim(0), sim(1, 30)];
     const r = await start({ modem: { port: "sim", simulator: { sendLatencyMs: 40 } } }, sims);
     const old = r.pool.member("modem")!.modem;
+    const health: string[] = [];
+    r.app.services.bus.on("modem.health", "test", (h) => void health.push(`${h.modemId}:${h.state}`));
     await reloadMidBatch(r, { modem: { port: "sim", simulator: { sendLatencyMs: 30 } } }, 40, 0);
+    // The old driver going offline is not said of the modem that took its place.
+    expect(health).not.toContain("modem:offline");
+    expect(r.app.services.modems.get("modem").health.state).toBe("ready");
     expect(r.pool.members.map((m) => m.id)).toEqual(["modem"]);
     expect(r.pool.member("modem")!.modem).not.toBe(old);
     expect(old.ready).toBe(false);

@@ -229,6 +229,19 @@ export class ModemPool implements Modem {
     }
   }
 
+  /**
+   * A member's health, under the id its driver goes by now; a driver that left the pool (removed
+   * or replaced, stopping) is no longer heard, so that its last "stopped" does not stand for the
+   * modem that took its place.
+   */
+  private healthOf(
+    m: PoolMember,
+    h: ModemHealthEvent,
+    listener: (h: ModemHealthEvent & { modemId?: string }) => void,
+  ): void {
+    if (this.current.some((x) => x.modem === m.modem)) listener({ ...h, modemId: this.idOf(m) });
+  }
+
   /** The id a member's driver goes by now (a reload may have given it another). */
   private idOf(m: PoolMember): string {
     return this.current.find((x) => x.modem === m.modem)?.id ?? m.id;
@@ -294,7 +307,7 @@ export class ModemPool implements Modem {
     if (inbound) m.modem.onInbound((pdu, raw) => inbound(pdu, { ...raw, modemId: this.idOf(m) }));
     const status = this.statusHandler;
     if (status) m.modem.onStatusReport((report) => status(report, { modemId: this.idOf(m) }));
-    for (const l of this.healthListeners) m.modem.onHealth((h) => l({ ...h, modemId: this.idOf(m) }));
+    for (const l of this.healthListeners) m.modem.onHealth((h) => this.healthOf(m, h, l));
     for (const l of this.pendingListeners) m.modem.onInboundPending(() => l(this.idOf(m)));
   }
 
@@ -317,7 +330,7 @@ export class ModemPool implements Modem {
   /** Each member's health, with its id. */
   onHealth(listener: (h: ModemHealthEvent & { modemId?: string }) => void): void {
     this.healthListeners.push(listener);
-    for (const m of this.members) m.modem.onHealth((h) => listener({ ...h, modemId: this.idOf(m) }));
+    for (const m of this.members) m.modem.onHealth((h) => this.healthOf(m, h, listener));
   }
 
   onInboundPending(listener: (modemId?: string) => void): void {
