@@ -84,7 +84,6 @@ export async function buildDomain(ctx: AppContext, o: DomainOptions) {
     clock,
     logger: logger.child({ sub: "modem" }),
     defaultCostPerPart: () => ctx.live.current.outbox.costPerPart,
-    listed: config.modems.length > 0,
     // The simulators left after the first members took theirs (tests add simulated modems by a reload).
     simulators: o.simulators.slice(modem.members.filter((m) => m.spec.port === "sim").length),
   });
@@ -137,7 +136,8 @@ export async function buildDomain(ctx: AppContext, o: DomainOptions) {
   modem.onStatusReport((report, via) => outbox.onStatusReport(report, via));
   modem.onHealth((health) => bus.emit("modem.health", health));
   // Prepaid credit per SIM by USSD (modems[].balance): a SIM with none left is not used.
-  const monitor = new CreditMonitor(modem.members, {
+  // It follows the pool: a modem added by a reload is asked too, a removed one no more.
+  const monitor = new CreditMonitor(modem, {
     clock,
     logger: logger.child({ sub: "modem" }),
     onCredit: (c) => {
@@ -147,7 +147,7 @@ export async function buildDomain(ctx: AppContext, o: DomainOptions) {
   });
   const credit: Service = { name: "credit", start: async () => monitor.start(), stop: async () => monitor.stop() };
   // Each modem's figures, read alike by REST, the dashboard and the MQTT status.
-  const modems = new ModemRoster({ members: modem.members, outbox, credits: monitor, clock });
+  const modems = new ModemRoster({ pool: modem, outbox, credits: monitor, clock });
   return { modem, consent, ledger, outbox, inbound, dunning, credit, modems, hotPlug };
 }
 

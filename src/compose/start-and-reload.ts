@@ -33,11 +33,11 @@ export function announceStart(ctx: AppContext, d: Domain): void {
     if (!c.ok) ctx.logger.warn({ check: c.name, fix: c.hint }, `unsafe: ${c.detail}`);
 }
 
-/** SIGHUP: the modems: list and the policy in the config file take effect; the rest needs a restart. */
+/** SIGHUP: the modems and the policy in the config file take effect; the rest needs a restart. */
 export async function reloadConfigFile(ctx: AppContext, d: Domain, configFile: string | undefined): Promise<void> {
   if (!configFile) return;
   const { config: fresh } = loadConfig({ file: configFile });
-  // Modems added to or removed from the modems: list start or stop with their lanes.
+  // The modems (the modems: list or the single modem:) start, stop or are replaced with their lanes.
   await d.hotPlug.apply(fresh);
   if (fresh.dunning.policy === undefined)
     return ctx.logger.info("the config file has no dunning.policy; the policy in force stays");

@@ -26,6 +26,8 @@ export interface ModemOptions {
   simulator?: ModemSimulator;
   /** Extension: last-resort USB power cycle (config modem.uhubctl). */
   uhubctl?: UhubctlTarget;
+  /** Extension (modem pool): the other modems' configured ports, never taken when this one's port is searched again. */
+  otherPorts?: () => readonly string[];
   /** Extension: overrides of the profile's timeouts, ms. */
   timeouts?: Partial<ProfileTimeouts>;
   /** Extension: the recovery ladder's backoff and thresholds. */

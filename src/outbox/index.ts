@@ -222,6 +222,39 @@ export class Outbox implements OutboxPort, Service {
   }
 
   /**
+   * A SIM's lane takes the place of another (its modem replaced by a reload, or the single
+   * `modem:` becoming an entry of a `modems:` list and back), in the same position: the old loop
+   * stops after the part at its modem, then the new one starts. Nothing queued moves or is lost:
+   * it waits in the queue meanwhile. With `sameSim` (the same modem under another id or with
+   * other lane settings) the SIM's counts, its unplugged and no-credit state and its sticky
+   * numbers go on; a message begun on another id may go on through any SIM, as after a removal.
+   */
+  async replaceLane(previousId: string, spec: SimLane, opts: { sameSim: boolean }): Promise<void> {
+    const old = this.lanes.byId(previousId);
+    const i = this.loops.findIndex((l) => l.laneId === previousId);
+    if (!old || i < 0) return this.addLane(spec);
+    const lane = this.newLane(spec);
+    if (opts.sameSim) {
+      lane.unplugged = old.unplugged;
+      lane.noCredit = old.noCredit;
+    }
+    const loop = this.loopFor(lane, false);
+    const [was] = this.loops.splice(i, 1, loop);
+    this.lanes.replace(old, lane, opts.sameSim);
+    await was!.stop();
+    if (opts.sameSim && spec.id !== previousId) {
+      // The same SIM's parts of today and this month (the last one included) count against its limits under the new id too.
+      const counters = this.q.simCounters(spec.id === SINGLE_LANE ? undefined : spec.id);
+      const before = this.q.simCounters(previousId === SINGLE_LANE ? undefined : previousId);
+      if (counters.dayParts + counters.monthParts === 0) Object.assign(counters, before);
+    }
+    if (i === 0) loop.takeSweeping(this.sweep);
+    if (this.running) loop.start();
+    this.logger.info({ modem: spec.id, previous: previousId, sameSim: opts.sameSim }, "outbox: SIM lane replaced");
+    this.wakeAll();
+  }
+
+  /**
    * A SIM's modem was unplugged (present false) or plugged in again: while unplugged the SIM
    * is out of rotation with the reason "unplugged" and its queued work goes to the others.
    */
@@ -233,11 +266,11 @@ export class Outbox implements OutboxPort, Service {
     lane.unplugged = reason;
     // The pause after the failure its pulling caused is moot once it is back: its driver started afresh.
     if (present) lane.pausedUntil = 0;
+    const now = this.d.clock.now();
     this.d.bus.emit("modem.rotation", {
       modemId: id,
-      inRotation: lane.inRotation(this.d.clock.now()),
-      reason: reason ?? "plugged in again",
-      at: this.d.clock.now(),
+      ...lane.rotationAfter(reason ?? "plugged in again", now),
+      at: now,
     });
     this.wakeAll();
   }
@@ -468,10 +501,10 @@ export class Outbox implements OutboxPort, Service {
     lane.noCredit = credit <= 0 ? `no prepaid credit left (${(credit / 100).toFixed(2)})` : undefined;
     if (was === lane.noCredit) return;
     const now = this.d.clock.now();
+    // Credit again does not bring back a SIM whose modem is unplugged (or out for failures).
     this.d.bus.emit("modem.rotation", {
       modemId,
-      inRotation: lane.noCredit === undefined,
-      reason: lane.noCredit ?? "prepaid credit topped up",
+      ...lane.rotationAfter(lane.noCredit ?? "prepaid credit topped up", now),
       at: now,
     });
     this.wakeAll();

@@ -86,6 +86,20 @@ export class Lane {
     return this.unplugged ?? this.noCredit;
   }
 
+  /**
+   * What a change of one of the SIM's reasons (unplugged, credit) means for its rotation: in
+   * only when every reason allows it, so that a SIM topped up while unplugged (or plugged in
+   * with no credit) is said to stay out, and why.
+   */
+  rotationAfter(change: string, now: Millis): { inRotation: boolean; reason: string } {
+    const inRotation = this.inRotation(now);
+    const still = this.outReason ?? this.rotation.reason;
+    return {
+      inRotation,
+      reason: inRotation || still === undefined || still === change ? change : `${change}; still out: ${still}`,
+    };
+  }
+
   /** Has room for a message of partCount parts now (day, month, minute). */
   hasRoom(partCount: number, now: Millis): boolean {
     return this.budget.partMayGo(now).ok && this.budget.simMayStart(partCount, now).ok;
@@ -119,6 +133,21 @@ export class LaneSet {
   add(lane: Lane): void {
     this.current = [...this.current, lane];
     if (this.current.length > 1) this.wasPooled = true;
+  }
+
+  /**
+   * `next` takes `old`'s place (its modem replaced by a reload). A number that wrote to the old
+   * id is answered through the new one when it is the same SIM under another id.
+   */
+  replace(old: Lane, next: Lane, sameSim: boolean): void {
+    this.current = this.current.map((l) => (l === old ? next : l));
+    if (this.current.length > 1) this.wasPooled = true;
+    if (old.id === next.id) return;
+    for (const [n, id] of this.sticky) {
+      if (id !== old.id) continue;
+      if (sameSim) this.sticky.set(n, next.id);
+      else this.sticky.delete(n);
+    }
   }
 
   /** The lane leaves; a message begun on it may then go on through another SIM (mayTake). */

@@ -41,7 +41,8 @@ export interface CreditReading {
 }
 
 export interface ModemRosterDeps {
-  members: readonly RosterMember[];
+  /** The pool: its members read at each call, so that a modem added or removed by a reload is shown as it is. */
+  pool: { readonly members: readonly RosterMember[] };
   outbox: { simStatus(): SimCounts[] };
   credits?: { credits(): CreditReading[] };
   clock: Clock;
@@ -63,7 +64,7 @@ export class ModemRoster {
   list(): ModemFigures[] {
     const sims = new Map(this.d.outbox.simStatus().map((s) => [s.id, s]));
     const credits = new Map((this.d.credits?.credits() ?? []).map((c) => [c.modemId, c]));
-    return this.d.members.map((m) => figures(m, sims.get(m.id), credits.get(m.id)));
+    return this.d.pool.members.map((m) => figures(m, sims.get(m.id), credits.get(m.id)));
   }
 
   /** One modem; NotFound naming the ids there are. */
@@ -88,11 +89,11 @@ export class ModemRoster {
   }
 
   private member(id: string): RosterMember {
-    const m = this.d.members.find((x) => x.id === id);
+    const m = this.d.pool.members.find((x) => x.id === id);
     if (!m)
       throw new DuegateError(
         ErrorCode.NotFound,
-        `no modem "${id}"; the modems are ${this.d.members.map((x) => x.id).join(", ")}`,
+        `no modem "${id}"; the modems are ${this.d.pool.members.map((x) => x.id).join(", ")}`,
         { field: "/id", modemId: id },
       );
     return m;

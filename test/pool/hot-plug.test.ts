@@ -230,6 +230,8 @@ describe("hot plug", () => {
     expect(pool.members.map((m) => m.id)).toEqual(["one", "two"]);
     await waitFor(() => pool.member("two")!.modem.ready, "modem two ready after the reload", 10_000);
     expect(outbox.simStatus().map((s) => s.id)).toEqual(["one", "two"]);
+    // The roster (REST, panel, MQTT status) shows the pool as it is now.
+    expect(app.services.modems.list().map((m) => m.id)).toEqual(["one", "two"]);
     await outbox.enqueueMany(Array.from({ length: 30 }, (_, i) => request(i)));
     await waitFor(() => sims[0]!.sent.length + sims[1]!.sent.length === 30, "the batch over both", 20_000);
     expect(sims[1]!.sent.length).toBeGreaterThan(0);
@@ -238,6 +240,7 @@ describe("hot plug", () => {
     await app.reload();
     expect(pool.members.map((m) => m.id)).toEqual(["two"]);
     expect(outbox.simStatus().map((s) => s.id)).toEqual(["two"]);
+    expect(app.services.modems.list().map((m) => m.id)).toEqual(["two"]);
     const before = sims[0]!.sent.length;
     await outbox.enqueueMany(Array.from({ length: 10 }, (_, i) => request(100 + i)));
     await waitFor(() => outbox.stats().queued + outbox.stats().sending === 0, "the second batch", 20_000);

@@ -39,6 +39,8 @@ export interface DriverOptions {
   simulator?: { connect(): Promise<Transport> };
   /** Last-resort USB power cycle (config modem.uhubctl). */
   uhubctl?: UhubctlTarget;
+  /** The other pool members' configured ports (src/modem/transport/resolve.ts). */
+  otherPorts?: () => readonly string[];
   /** Overrides of the profile's timeouts (tests, slow networks). */
   timeouts?: Partial<ProfileTimeouts>;
   recovery?: Partial<RecoveryOptions>;
@@ -137,6 +139,7 @@ export class ModemDriver {
         logger: this.opts.logger,
         usb: this.profile.match.usb,
         simulator: this.opts.simulator,
+        ...(this.opts.otherPorts ? { otherPorts: this.opts.otherPorts } : {}),
       });
     this.setState("starting");
     try {

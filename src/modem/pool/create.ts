@@ -17,7 +17,11 @@ export interface ModemPoolOptions {
 /** One member's driver; a simulated member gets its own simulator (the given one, or a new one with its number and radio). */
 export function createPoolMember(
   spec: PoolMemberSpec,
-  opts: Omit<ModemPoolOptions, "simulators"> & { simulator?: ModemSimulator },
+  opts: Omit<ModemPoolOptions, "simulators"> & {
+    simulator?: ModemSimulator;
+    /** The pool's members as they are when the port is searched again (a USB reset): their ports are left alone. */
+    peers?: () => readonly PoolMember[];
+  },
 ): PoolMember {
   const m = opts.config.modem;
   const simulator =
@@ -32,6 +36,7 @@ export function createPoolMember(
         }))
       : undefined;
   const logger = opts.logger.child({ modem: spec.id });
+  const peers = opts.peers;
   const modem = createModem({
     port: spec.port,
     baudRate: spec.baudRate,
@@ -43,6 +48,14 @@ export function createPoolMember(
     logger,
     ...(simulator ? { simulator } : {}),
     ...(spec.uhubctl ? { uhubctl: spec.uhubctl } : {}),
+    ...(peers
+      ? {
+          otherPorts: () =>
+            peers()
+              .map((p) => p.spec.port)
+              .filter((p) => p !== spec.port),
+        }
+      : {}),
     recovery: m.recovery,
     stopGraceMs: m.stopGraceMs,
   });
@@ -52,14 +65,18 @@ export function createPoolMember(
 /** One driver per configured modem; each simulated member gets its own simulator, number and radio. */
 export function createModemPool(opts: ModemPoolOptions): ModemPool {
   const given = [...(opts.simulators ?? [])];
+  // Read when a port is searched again, long after the pool exists.
+  const peers = (): readonly PoolMember[] => pool.members;
   const members = poolMembers(opts.config).map((spec) =>
     createPoolMember(spec, {
       ...opts,
+      peers,
       ...(spec.port === "sim" && given.length > 0 ? { simulator: given.shift() } : {}),
     }),
   );
-  return new ModemPool(members, opts.logger, {
+  const pool = new ModemPool(members, opts.logger, {
     clock: opts.clock,
     portRecheckMs: opts.config.modem.portRecheckSeconds * 1000,
   });
+  return pool;
 }

@@ -6,7 +6,7 @@
 import type { Clock, TimerHandle } from "../../core/clock.js";
 import { errorMessage } from "../../core/errors.js";
 import type { Logger } from "../../core/log.js";
-import type { PoolMember } from "./pool.js";
+import type { MembershipChange, PoolMember } from "./pool.js";
 import { creditOf } from "./ussd.js";
 
 export interface SimCredit {
@@ -23,19 +23,37 @@ export interface SimCredit {
 /** First check after start: the modems have registered by then. */
 const FIRST_CHECK_MS = 30_000;
 
+/** What the monitor needs of the pool: its members as they are now, and word when they change (a reload). */
+export interface CreditPool {
+  readonly members: readonly PoolMember[];
+  onMembership(listener: (c: MembershipChange) => void): void;
+}
+
 export class CreditMonitor {
   private readonly timers = new Map<string, TimerHandle>();
   private readonly latest = new Map<string, SimCredit>();
   private running = false;
 
   constructor(
-    private readonly members: readonly PoolMember[],
+    private readonly pool: CreditPool,
     private readonly deps: { clock: Clock; logger: Logger; onCredit: (c: SimCredit) => void; firstCheckMs?: number },
-  ) {}
+  ) {
+    // A modem added by a reload is asked like one present at start; a removed one is asked no more.
+    pool.onMembership((c) => {
+      if (c.kind === "removed") return this.forget(c.modemId);
+      if (c.kind === "replaced") {
+        // The same SIM under another id or settings keeps its last reading until the next one.
+        const last = c.sameDriver ? this.latest.get(c.previousId) : undefined;
+        this.forget(c.previousId);
+        if (last && c.member.spec.balance) this.latest.set(c.member.id, { ...last, modemId: c.member.id });
+      }
+      if (c.member.spec.balance) this.schedule(c.member, this.firstCheckMs);
+    });
+  }
 
   start(): void {
     this.running = true;
-    for (const m of this.members) if (m.spec.balance) this.schedule(m, this.deps.firstCheckMs ?? FIRST_CHECK_MS);
+    for (const m of this.pool.members) if (m.spec.balance) this.schedule(m, this.firstCheckMs);
   }
 
   stop(): void {
@@ -56,6 +74,8 @@ export class CreditMonitor {
     const log = this.deps.logger.child({ modem: m.id });
     try {
       const answer = await m.modem.ussd(balance.ussd);
+      // The modem left the pool while it was asked: its answer is no longer shown or acted on.
+      if (!this.pool.members.includes(m)) return undefined;
       const credit = creditOf(answer.text);
       const low = credit !== undefined && credit < Math.round(balance.warnBelow * 100);
       const c: SimCredit = {
@@ -80,13 +100,27 @@ export class CreditMonitor {
     }
   }
 
+  private get firstCheckMs(): number {
+    return this.deps.firstCheckMs ?? FIRST_CHECK_MS;
+  }
+
+  /** A modem left the pool: its timer is cancelled and its last reading no longer shown. */
+  private forget(modemId: string): void {
+    this.timers.get(modemId)?.cancel();
+    this.timers.delete(modemId);
+    this.latest.delete(modemId);
+  }
+
   private schedule(m: PoolMember, ms: number): void {
     if (!this.running) return;
-    this.timers.set(
-      m.id,
-      this.deps.clock.setTimer(ms, () => {
-        void this.check(m).finally(() => this.schedule(m, m.spec.balance!.intervalMinutes * 60_000));
-      }),
-    );
+    this.timers.get(m.id)?.cancel();
+    const timer = this.deps.clock.setTimer(ms, () => {
+      void this.check(m).finally(() => {
+        // Removed or replaced meanwhile (forget() dropped this timer): not asked again.
+        if (this.timers.get(m.id) !== timer) return;
+        this.schedule(m, m.spec.balance!.intervalMinutes * 60_000);
+      });
+    });
+    this.timers.set(m.id, timer);
   }
 }

@@ -1,8 +1,9 @@
 /**
  * The pool while it runs: a modem plugged in or unplugged (ModemPool's port watch) takes its
  * SIM's lane in or out of the outbox's rotation and is said on the bus (`modem.presence`); a
- * settings reload that adds or removes a `modems:` entry starts or stops that driver and its
- * lane, without a restart (docs/modems.md, "Hot plug").
+ * settings reload that adds, removes or changes a modem (a `modems:` entry, the single `modem:`,
+ * or a switch between the two) starts, stops or replaces that driver and its lane, without a
+ * restart (docs/modems.md, "Hot plug").
  *
  * The outbox is reached through the narrow PoolLanes port below (the outbox implements it), so
  * that modem/ stays below the domain.
@@ -29,10 +30,15 @@ export interface PoolLane {
   smsc?: string;
 }
 
-/** What the pool needs of the outbox: lanes added, removed, and taken out while unplugged. */
+/** What the pool needs of the outbox: lanes added, removed, swapped, and taken out while unplugged. */
 export interface PoolLanes {
   addLane(lane: PoolLane): void;
   removeLane(id: string): Promise<void>;
+  /**
+   * `lane` takes the place of the lane `previousId` (its modem replaced by a reload); its queued
+   * work stays queued for it. `sameSim`: the same modem goes on (only its id or lane settings changed).
+   */
+  replaceLane(previousId: string, lane: PoolLane, opts: { sameSim: boolean }): Promise<void>;
   setLanePresence(id: string, present: boolean): void;
 }
 
@@ -51,9 +57,12 @@ export function laneOf(m: PoolMember, defaultCostPerPart: number): PoolLane {
 export interface PoolChanges {
   added: string[];
   removed: string[];
-  /** Entries whose settings changed: their drivers were stopped and started with the new ones. */
+  /** Entries whose settings changed, or that took another's place (`modem:` to `modems:` and back): `new` or `old→new`. */
   replaced: string[];
-  /** Why nothing was changed, when the change needs a restart. */
+  /**
+   * Why nothing was changed, when a change needs a restart. No change of the modems needs one
+   * any more (docs/modems.md, "Hot plug"): apply() leaves it unset; kept for callers that show it.
+   */
   restartRequired?: string;
 }
 
@@ -65,8 +74,6 @@ export interface HotPlugDeps {
   logger: Logger;
   /** outbox.costPerPart as it is now (a SIM without its own price). */
   defaultCostPerPart: () => number;
-  /** The pool was built from a `modems:` list (not the single `modem:`). */
-  listed: boolean;
   /** Simulators for simulated modems added by a reload (tests); created if absent. */
   simulators?: ModemSimulator[];
 }
@@ -78,31 +85,37 @@ export class PoolHotPlug {
       d.bus.emit("modem.presence", { ...c, at: d.clock.now() });
     });
     d.pool.onMembership((c) => {
+      const failed = (what: string, id: string) => (e: unknown) =>
+        d.logger.error({ modem: id, err: errorMessage(e) }, `modem pool: ${what} the SIM's lane failed`);
       if (c.kind === "added") d.lanes.addLane(laneOf(c.member, d.defaultCostPerPart()));
+      else if (c.kind === "removed") void d.lanes.removeLane(c.modemId).catch(failed("removing", c.modemId));
       else
         void d.lanes
-          .removeLane(c.modemId)
-          .catch((e: unknown) =>
-            d.logger.error({ modem: c.modemId, err: errorMessage(e) }, "modem pool: removing the SIM's lane failed"),
-          );
+          .replaceLane(c.previousId, laneOf(c.member, d.defaultCostPerPart()), { sameSim: c.sameDriver })
+          .catch(failed("replacing", c.member.id));
     });
   }
 
   /**
-   * Puts the `modems:` list of a reloaded configuration in force: new entries start, removed
-   * ones stop, changed ones restart with their new settings; the others run on untouched.
-   * Switching between a single `modem:` and a `modems:` list needs a restart.
+   * Puts the modems of a reloaded configuration in force (the `modems:` list, or the single
+   * `modem:` as a pool of one): new entries start, removed ones stop, changed ones take their
+   * new settings; the others run on untouched. An entry continues the running modem with its id,
+   * else the one on its port: so switching between `modem:` and `modems:` keeps the modem that
+   * stays (under its new id), and the only modem of the pool can be changed, as the pool's
+   * replace() does it (docs/modems.md, "Hot plug").
    */
   async apply(next: Pick<Config, "modem" | "modems">): Promise<PoolChanges> {
-    const none: PoolChanges = { added: [], removed: [], replaced: [] };
-    if (this.d.listed !== next.modems.length > 0) {
-      const restartRequired = "switching between the single modem: and a modems: list needs a restart";
-      this.d.logger.warn(restartRequired);
-      return { ...none, restartRequired };
-    }
-    if (next.modems.length === 0) return none; // the single modem's port is read at start only
+    const pool = this.d.pool;
     const wanted = poolMembers(next);
-    const have = new Map(this.d.pool.members.map((m) => [m.id, m]));
+    const wantedIds = new Set(wanted.map((s) => s.id));
+    const claimed = new Set<PoolMember>();
+    const pairs = wanted.map((spec) => {
+      const old =
+        pool.member(spec.id) ??
+        pool.members.find((m) => !wantedIds.has(m.id) && !claimed.has(m) && m.spec.port === spec.port);
+      if (old) claimed.add(old);
+      return { spec, old };
+    });
     const changes: PoolChanges = { added: [], removed: [], replaced: [] };
     const create = (spec: PoolMemberSpec): PoolMember => {
       const simulator = spec.port === "sim" ? this.d.simulators?.shift() : undefined;
@@ -110,34 +123,29 @@ export class PoolHotPlug {
         config: next,
         clock: this.d.clock,
         logger: this.d.logger,
+        peers: () => pool.members,
         ...(simulator ? { simulator } : {}),
       });
     };
     // Additions first: the pool is never left without a modem in between.
-    for (const spec of wanted) {
-      const old = have.get(spec.id);
-      if (!old) {
-        await this.d.pool.add(create(spec));
-        changes.added.push(spec.id);
-      } else if (!sameSpec(old.spec, spec)) {
-        if (this.d.pool.members.length === 1) {
-          changes.restartRequired = `modems.${spec.id} changed and is the only modem: restart to use the new settings`;
-          this.d.logger.warn(changes.restartRequired);
-          continue;
-        }
-        await this.d.pool.remove(spec.id);
-        await this.d.pool.add(create(spec));
-        changes.replaced.push(spec.id);
-      }
+    for (const { spec, old } of pairs) {
+      if (old) continue;
+      await pool.add(create(spec));
+      changes.added.push(spec.id);
     }
-    const keep = new Set(wanted.map((s) => s.id));
-    for (const m of [...this.d.pool.members]) {
-      if (keep.has(m.id)) continue;
-      await this.d.pool.remove(m.id);
+    for (const { spec, old } of pairs) {
+      if (!old || (old.id === spec.id && sameSpec(old.spec, spec))) continue;
+      const member = sameDriver(old.spec, spec) ? { id: spec.id, modem: old.modem, spec } : create(spec);
+      await pool.replace(old.id, member);
+      changes.replaced.push(old.id === spec.id ? spec.id : `${old.id}→${spec.id}`);
+    }
+    for (const m of [...pool.members]) {
+      if (wantedIds.has(m.id)) continue;
+      await pool.remove(m.id);
       changes.removed.push(m.id);
     }
     if (changes.added.length + changes.removed.length + changes.replaced.length > 0)
-      this.d.logger.info(changes, "modem pool: modems: list reloaded");
+      this.d.logger.info(changes, "modem pool: modems reloaded");
     return changes;
   }
 }
@@ -146,4 +154,23 @@ export class PoolHotPlug {
 function sameSpec(a: PoolMemberSpec, b: PoolMemberSpec): boolean {
   const comparable = (s: PoolMemberSpec) => JSON.stringify(s.port === "sim" ? { ...s, number: undefined } : s);
   return comparable(a) === comparable(b);
+}
+
+/**
+ * What the driver is made of: the device and how it is opened and set up. Limits, price, routes,
+ * the credit check and the number shown change without a restart of the driver.
+ */
+function sameDriver(a: PoolMemberSpec, b: PoolMemberSpec): boolean {
+  const driver = (s: PoolMemberSpec) =>
+    JSON.stringify([
+      s.port,
+      s.baudRate,
+      s.profile,
+      s.pin,
+      s.smsc,
+      s.uhubctl?.location,
+      s.uhubctl?.port,
+      s.port === "sim" ? s.sendLatencyMs : 0,
+    ]);
+  return driver(a) === driver(b);
 }

@@ -47,8 +47,16 @@ export interface PresenceChange {
   present: boolean;
 }
 
-/** A member joined or left the pool (a settings reload). */
-export type MembershipChange = { kind: "added"; member: PoolMember } | { kind: "removed"; modemId: string };
+/**
+ * A member joined, left or took another's place (a settings reload). `replaced`: `member` took
+ * the place of `previousId` (the same id with new settings, or the single `modem:` becoming an
+ * entry of a `modems:` list and back); `sameDriver` when it goes on with the previous member's
+ * running driver (same device and driver settings: same SIM), else a new driver took over.
+ */
+export type MembershipChange =
+  | { kind: "added"; member: PoolMember }
+  | { kind: "removed"; modemId: string }
+  | { kind: "replaced"; previousId: string; member: PoolMember; sameDriver: boolean };
 
 export interface ModemPoolOptions {
   clock?: Clock;
@@ -170,6 +178,75 @@ export class ModemPool implements Modem {
     this.logger.info({ modem: m.id, port: m.spec.port }, "modem pool: modem removed");
   }
 
+  /**
+   * `next` takes the place (and the position) of the member `previousId`, without a moment when
+   * accepted work has no lane to wait in: listeners hear of it as one change (the outbox swaps
+   * the SIM's lane, its queued work staying queued). With the previous member's driver (`next.modem`
+   * is the same: only its id or lane settings changed) nothing restarts. With a new driver on
+   * another port, the new one starts first and the previous one stops after that (the part at
+   * its modem finishes first); on the same port (one process may hold a tty) the previous
+   * one stops first, and the work waits in the queue until the new one is ready.
+   */
+  async replace(previousId: string, next: PoolMember): Promise<void> {
+    const old = this.member(previousId);
+    if (!old) return this.add(next);
+    if (next.id !== previousId && this.member(next.id))
+      throw new DuegateError(ErrorCode.ConfigInvalid, `the pool already has a modem "${next.id}"`, {
+        modemId: next.id,
+      });
+    const sameDriver = next.modem === old.modem;
+    // A tty (or a ser2net port) takes one user at a time; each simulated member has its own simulator.
+    const sharesDevice = next.spec.port === old.spec.port && next.spec.port !== "sim";
+    // A new driver on another port starts before the old one leaves.
+    let present = true;
+    if (!sameDriver && this.running && !sharesDevice) {
+      present = !isDevicePath(next.spec.port) || this.watcher.add(next.spec.port);
+      if (present) await this.transition(next, () => next.modem.start());
+    }
+    this.current = this.current.map((m) => (m === old ? next : m));
+    const wasAbsent = this.absent.delete(old.id);
+    if (isDevicePath(old.spec.port) && old.spec.port !== next.spec.port) this.watcher.remove(old.spec.port);
+    if (!sameDriver) this.attach(next);
+    this.logger.info(
+      { modem: next.id, previous: previousId, port: next.spec.port, sameDriver },
+      "modem pool: modem replaced",
+    );
+    for (const l of this.membershipListeners) l({ kind: "replaced", previousId, member: next, sameDriver });
+    if (sameDriver) {
+      if (wasAbsent) this.absent.add(next.id);
+      return;
+    }
+    await this.transition(old, () => old.modem.stop());
+    if (!this.running) return;
+    if (sharesDevice) await this.startMember(next);
+    else if (!present) {
+      this.absent.add(next.id);
+      this.logger.warn(
+        { modem: next.id, port: next.spec.port },
+        "modem pool: this modem's port is not there (unplugged?); it starts when it appears",
+      );
+      this.tell(next, false);
+    }
+  }
+
+  /**
+   * A member's health, under the id its driver goes by now; a driver that left the pool (removed
+   * or replaced, stopping) is no longer heard, so that its last "stopped" does not stand for the
+   * modem that took its place.
+   */
+  private healthOf(
+    m: PoolMember,
+    h: ModemHealthEvent,
+    listener: (h: ModemHealthEvent & { modemId?: string }) => void,
+  ): void {
+    if (this.current.some((x) => x.modem === m.modem)) listener({ ...h, modemId: this.idOf(m) });
+  }
+
+  /** The id a member's driver goes by now (a reload may have given it another). */
+  private idOf(m: PoolMember): string {
+    return this.current.find((x) => x.modem === m.modem)?.id ?? m.id;
+  }
+
   private async startMember(m: PoolMember): Promise<void> {
     if (isDevicePath(m.spec.port) && !this.watcher.add(m.spec.port)) {
       this.absent.add(m.id);
@@ -227,11 +304,11 @@ export class ModemPool implements Modem {
   /** The pool's handlers on one member (at construction for the first members, on add() for later ones). */
   private attach(m: PoolMember): void {
     const inbound = this.inboundHandler;
-    if (inbound) m.modem.onInbound((pdu, raw) => inbound(pdu, { ...raw, modemId: m.id }));
+    if (inbound) m.modem.onInbound((pdu, raw) => inbound(pdu, { ...raw, modemId: this.idOf(m) }));
     const status = this.statusHandler;
-    if (status) m.modem.onStatusReport((report) => status(report, { modemId: m.id }));
-    for (const l of this.healthListeners) m.modem.onHealth((h) => l({ ...h, modemId: m.id }));
-    for (const l of this.pendingListeners) m.modem.onInboundPending(() => l(m.id));
+    if (status) m.modem.onStatusReport((report) => status(report, { modemId: this.idOf(m) }));
+    for (const l of this.healthListeners) m.modem.onHealth((h) => this.healthOf(m, h, l));
+    for (const l of this.pendingListeners) m.modem.onInboundPending(() => l(this.idOf(m)));
   }
 
   /** Through the first ready member (the outbox sends through each member itself; this serves one-off sends). */
@@ -242,23 +319,23 @@ export class ModemPool implements Modem {
 
   onInbound(handler: PoolInboundHandler): void {
     this.inboundHandler = handler;
-    for (const m of this.members) m.modem.onInbound((pdu, raw) => handler(pdu, { ...raw, modemId: m.id }));
+    for (const m of this.members) m.modem.onInbound((pdu, raw) => handler(pdu, { ...raw, modemId: this.idOf(m) }));
   }
 
   onStatusReport(handler: PoolStatusHandler): void {
     this.statusHandler = handler;
-    for (const m of this.members) m.modem.onStatusReport((report) => handler(report, { modemId: m.id }));
+    for (const m of this.members) m.modem.onStatusReport((report) => handler(report, { modemId: this.idOf(m) }));
   }
 
   /** Each member's health, with its id. */
   onHealth(listener: (h: ModemHealthEvent & { modemId?: string }) => void): void {
     this.healthListeners.push(listener);
-    for (const m of this.members) m.modem.onHealth((h) => listener({ ...h, modemId: m.id }));
+    for (const m of this.members) m.modem.onHealth((h) => this.healthOf(m, h, listener));
   }
 
   onInboundPending(listener: (modemId?: string) => void): void {
     this.pendingListeners.push(listener);
-    for (const m of this.members) m.modem.onInboundPending(() => listener(m.id));
+    for (const m of this.members) m.modem.onInboundPending(() => listener(this.idOf(m)));
   }
 
   /** The pool's health as one modem's: the best member's (a ready one if any). */
