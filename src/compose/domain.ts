@@ -147,7 +147,15 @@ export async function buildDomain(ctx: AppContext, o: DomainOptions) {
   });
   const credit: Service = { name: "credit", start: async () => monitor.start(), stop: async () => monitor.stop() };
   // Each modem's figures, read alike by REST, the dashboard and the MQTT status.
-  const modems = new ModemRoster({ members: modem.members, outbox, credits: monitor, clock });
+  // The pool's members as they are at each look: a modem added or removed live is shown at once.
+  const modems = new ModemRoster({
+    get members() {
+      return modem.members;
+    },
+    outbox,
+    credits: monitor,
+    clock,
+  });
   return { modem, consent, ledger, outbox, inbound, dunning, credit, modems, hotPlug };
 }
 
