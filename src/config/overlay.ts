@@ -299,8 +299,10 @@ function itemInWords(key: string, p: FieldProblem, list: unknown): FieldProblem 
   const [index, ...rest] = p.field.slice(key.length + 1).split(".");
   if (index === undefined || !/^[0-9]+$/.test(index) || !Array.isArray(list)) return undefined;
   if (rest.length === 0) {
-    // The item as a whole: a required key missing. The schema's own words, without the values.
+    // The item as a whole: a required key missing is said beside that key; else the schema's words, without the values.
     const why = p.message.split(" is invalid, expected ")[1] ?? "the entry is incomplete";
+    const missing = /required property '([^']+)'/.exec(why)?.[1];
+    if (missing) return { field: `${p.field}.${missing}`, message: `${labelOf(`${key}.*.${missing}`)} is needed.` };
     return { field: p.field, message: `${labelOf(key)} ${Number(index) + 1}: ${why}` };
   }
   const inner = `${key}.*.${rest.join(".")}`;

@@ -145,7 +145,7 @@ describe("the panel's settings overlay", () => {
         field: "modems.1.limits.partsPerMonth",
         message: "SMS parts per month: 0 is not allowed; it must be a whole number of SMS parts, 1 or more.",
       },
-      { field: "modems.2", message: "Modems 3: must have required property 'port'" },
+      { field: "modems.2.port", message: "Port is needed." },
     ]);
     expect(JSON.stringify(plan.problems)).not.toMatch(/12x|9753/);
   });

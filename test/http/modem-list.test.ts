@@ -118,9 +118,7 @@ describe("the modem pool edited over REST (a pool of three simulated modems)", (
   it("refuses an entry without a port, an id taken already and an unknown key, each beside its field", async () => {
     const missing = await admin("POST", "/api/v1/modems", { id: "sim9" });
     expect(missing.status).toBe(400);
-    expect(missing.body.error!.fields).toEqual([
-      { field: "", message: "Modems 4: must have required property 'port'" },
-    ]);
+    expect(missing.body.error!.fields).toEqual([{ field: "port", message: "Port is needed." }]);
     const taken = await admin("POST", "/api/v1/modems", { id: "sim2", port: "sim" });
     expect(taken.status).toBe(409);
     expect(taken.body.error).toMatchObject({

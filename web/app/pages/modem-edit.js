@@ -175,7 +175,6 @@ export function ModemForm({ entry, serialPorts, onSaved, onCancel }) {
       ${input("ussd", { hint: t("modemEdit.ussdHint") })}
     </div>
     <${Notice} notice=${notice} />
-    ${errors[""] && html`<p class="error" role="alert">${errors[""]}</p>`}
     <div class="actions">
       <button type="submit" id="modem-save" disabled=${busy}>${editing ? t("modemEdit.save") : t("modemEdit.add")}</button>
       <button type="button" class="link" onClick=${onCancel}>${t("modemEdit.cancel")}</button>
