@@ -241,7 +241,7 @@ export const PoolModem = Type.Object(
 );
 
 export const ModemsSection = Type.Array(PoolModem, {
-  // Edited modem by modem on the panel's Modem page (src/http/routes/modem-list.ts), live through hot plug.
+  // Edited modem by modem on the panel's Modem page (src/http/routes/pool-entries.ts), live through hot plug.
   ...facts({ label: "Modems", editable: true, ownPage: "modem" }),
   default: [],
   description:

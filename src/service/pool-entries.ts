@@ -26,17 +26,17 @@ export interface PoolChangeSummary {
   restartRequired?: string;
 }
 
-export interface ModemListView {
+export interface PoolEntriesView {
   /** "list": a `modems:` list is in force; "single": the one `modem:` section, shown as one entry. */
   source: "list" | "single";
   entries: ModemEntryView[];
 }
 
-export type ModemListResult =
-  | { ok: true; changes: PoolChangeSummary; view: ModemListView }
+export type PoolEntriesResult =
+  | { ok: true; changes: PoolChangeSummary; view: PoolEntriesView }
   | { ok: false; status: 400 | 404 | 409; message: string; problems: FieldProblem[] };
 
-export interface ModemListDeps {
+export interface PoolEntriesDeps {
   /** The configuration in force. */
   config(): Config;
   /** The panel's settings: validates, saves and applies (src/compose/live-settings.ts). */
@@ -52,14 +52,14 @@ export interface ModemListDeps {
 
 const NOTHING: PoolChangeSummary = { added: [], removed: [], replaced: [] };
 
-export class ModemList {
+export class PoolEntries {
   private changing: Promise<unknown> = Promise.resolve();
   /** What the pool did with the list this change saved, told by applied() during settings.update. */
   private lastChanges: PoolChangeSummary | undefined;
 
-  constructor(private readonly d: ModemListDeps) {}
+  constructor(private readonly d: PoolEntriesDeps) {}
 
-  view(): ModemListView {
+  view(): PoolEntriesView {
     const config = this.d.config();
     return { source: config.modems.length > 0 ? "list" : "single", entries: this.entries(config).map(shown) };
   }
@@ -70,7 +70,7 @@ export class ModemList {
     return e ? shown(e) : undefined;
   }
 
-  add(input: Record<string, unknown>, by: string): Promise<ModemListResult> {
+  add(input: Record<string, unknown>, by: string): Promise<PoolEntriesResult> {
     return this.serial(async () => {
       const list = this.entries(this.d.config());
       if (typeof input.id === "string" && list.some((x) => x.id === input.id))
@@ -79,7 +79,7 @@ export class ModemList {
     });
   }
 
-  replace(id: string, input: Record<string, unknown>, by: string): Promise<ModemListResult> {
+  replace(id: string, input: Record<string, unknown>, by: string): Promise<PoolEntriesResult> {
     return this.serial(async () => {
       const list = this.entries(this.d.config());
       const i = list.findIndex((x) => x.id === id);
@@ -100,7 +100,7 @@ export class ModemList {
     });
   }
 
-  remove(id: string, by: string): Promise<ModemListResult> {
+  remove(id: string, by: string): Promise<PoolEntriesResult> {
     return this.serial(async () => {
       const list = this.entries(this.d.config());
       const i = list.findIndex((x) => x.id === id);
@@ -127,7 +127,7 @@ export class ModemList {
     return [{ id: this.d.singleModemId, port: config.modem.port, limits: {}, routes: [] }];
   }
 
-  private async save(list: PoolModemEntry[], index: number, by: string): Promise<ModemListResult> {
+  private async save(list: PoolModemEntry[], index: number, by: string): Promise<PoolEntriesResult> {
     this.lastChanges = undefined;
     const result = await this.d.settings.update({ modems: list }, by);
     if (!result.ok) {
@@ -139,12 +139,12 @@ export class ModemList {
     return { ok: true, changes, view: this.view() };
   }
 
-  private unknown(id: string, list: PoolModemEntry[]): ModemListResult {
+  private unknown(id: string, list: PoolModemEntry[]): PoolEntriesResult {
     return refused(404, "id", `no modem "${id}"; the modems are ${list.map((x) => x.id).join(", ")}`);
   }
 
   /** One change at a time: each edits the list the one before left. */
-  private serial(run: () => Promise<ModemListResult>): Promise<ModemListResult> {
+  private serial(run: () => Promise<PoolEntriesResult>): Promise<PoolEntriesResult> {
     const next = this.changing.then(run);
     this.changing = next.catch(() => undefined);
     return next;
@@ -156,7 +156,7 @@ function shown(e: PoolModemEntry): ModemEntryView {
   return { ...rest, pinSet: Boolean(pin) };
 }
 
-function refused(status: 400 | 404 | 409, field: string, message: string): ModemListResult {
+function refused(status: 400 | 404 | 409, field: string, message: string): PoolEntriesResult {
   return { ok: false, status, message, problems: [{ field, message }] };
 }
 

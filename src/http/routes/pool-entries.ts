@@ -9,10 +9,10 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { PoolModem } from "../../config/sections/modem.js";
 import { ErrorCode } from "../../core/errors.js";
-import type { ModemList, ModemListResult } from "../../service/modem-list.js";
+import type { PoolEntries, PoolEntriesResult } from "../../service/pool-entries.js";
 import { sendError } from "../errors.js";
 
-export type ModemListPort = Pick<ModemList, "view" | "entry" | "add" | "replace" | "remove">;
+export type PoolEntriesPort = Pick<PoolEntries, "view" | "entry" | "add" | "replace" | "remove">;
 
 const IdParam = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 64, description: "The modem's id (modems[].id)." }),
@@ -67,17 +67,17 @@ const Refused = Type.Object({
   }),
 });
 
-export const modemListRoutes: FastifyPluginAsync<{ services: { modemList?: ModemListPort } }> = async (
+export const poolEntryRoutes: FastifyPluginAsync<{ services: { poolEntries?: PoolEntriesPort } }> = async (
   app,
   { services },
 ) => {
-  const editor = (reply: FastifyReply): ModemListPort | undefined => {
-    if (!services.modemList)
+  const editor = (reply: FastifyReply): PoolEntriesPort | undefined => {
+    if (!services.poolEntries)
       sendError(reply, 404, ErrorCode.NotFound, "the modems cannot be changed on this appliance");
-    return services.modemList;
+    return services.poolEntries;
   };
 
-  const answer = (request: FastifyRequest, reply: FastifyReply, action: string, id: string, r: ModemListResult) => {
+  const answer = (request: FastifyRequest, reply: FastifyReply, action: string, id: string, r: PoolEntriesResult) => {
     const by = request.principal?.name ?? "api";
     if (!r.ok) {
       const [first] = r.problems;
