@@ -3,14 +3,38 @@
  * settings: a saved list reaches the running pool through the same hot plug as a SIGHUP
  * reload (PoolHotPlug.apply), and what the pool did goes back to the change that asked.
  */
-import { PoolEntries } from "../service/pool-entries.js";
-import { SINGLE_MODEM_ID } from "../modem/index.js";
+import type { Config } from "../config/schema.js";
+import { PoolEntries, profileRefusal } from "../service/pool-entries.js";
+import { profileNames, SINGLE_MODEM_ID } from "../modem/index.js";
 import type { AppContext } from "./context.js";
 import type { Domain } from "./domain.js";
-import { readsKeys, target, type LiveSettings } from "./live-settings.js";
+import { invalid, readsKeys, target, type LiveSettings } from "./live-settings.js";
 
 export function buildPoolEntries(ctx: AppContext, d: Domain, settings: LiveSettings): PoolEntries {
-  const list = new PoolEntries({ config: () => ctx.live.current, settings, singleModemId: SINGLE_MODEM_ID });
-  settings.register(target("modems", readsKeys("modems"), async (next) => list.applied(await d.hotPlug.apply(next))));
-  return list;
+  // The profiles ship with the appliance: read once.
+  const profiles = profileNames();
+  const entries = new PoolEntries({
+    config: () => ctx.live.current,
+    settings,
+    singleModemId: SINGLE_MODEM_ID,
+    profiles: () => profiles,
+  });
+  // Any change of `modems` (this editor's, or a PATCH /api/v1/settings naming it) goes through the hot plug.
+  settings.register(
+    target(
+      "modems",
+      readsKeys("modems"),
+      async (next) => entries.applied(await d.hotPlug.apply(next)),
+      (next) => checkProfiles(next, profiles),
+    ),
+  );
+  return entries;
+}
+
+/** A profile the appliance lacks would stop that modem's driver at its start: refused before it is saved. */
+function checkProfiles(next: Config, known: readonly string[]): void {
+  next.modems.forEach((m, i) => {
+    const refusal = profileRefusal(m.profile, known);
+    if (refusal) throw invalid(`modems.${i}.profile`, refusal);
+  });
 }

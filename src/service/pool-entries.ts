@@ -48,6 +48,8 @@ export interface PoolEntriesDeps {
   };
   /** The id the single `modem:` section's modem has in the pool (src/modem/pool/members.ts). */
   singleModemId: string;
+  /** The modem profiles this appliance has (firmware-config/profiles). */
+  profiles(): readonly string[];
 }
 
 const NOTHING: PoolChangeSummary = { added: [], removed: [], replaced: [] };
@@ -115,6 +117,11 @@ export class PoolEntries {
     });
   }
 
+  /** The profile names a modem may have, for the form's choice. */
+  profiles(): readonly string[] {
+    return this.d.profiles();
+  }
+
   /** The pool's answer to a list saved by one of the changes above (a settings target calls it). */
   applied(changes: PoolChangeSummary): void {
     this.lastChanges = changes;
@@ -128,6 +135,9 @@ export class PoolEntries {
   }
 
   private async save(list: PoolModemEntry[], index: number, by: string): Promise<PoolEntriesResult> {
+    // A profile the appliance lacks would stop the modem's driver at its start: refused before it is saved.
+    const unknownProfile = profileRefusal(list[index]?.profile, this.d.profiles());
+    if (unknownProfile) return refused(400, "profile", unknownProfile);
     this.lastChanges = undefined;
     const result = await this.d.settings.update({ modems: list }, by);
     if (!result.ok) {
@@ -149,6 +159,12 @@ export class PoolEntries {
     this.changing = next.catch(() => undefined);
     return next;
   }
+}
+
+/** Why a modem cannot have this profile, or undefined when it may (the profiles are not known: the driver says). */
+export function profileRefusal(profile: unknown, known: readonly string[]): string | undefined {
+  if (typeof profile !== "string" || known.length === 0 || known.includes(profile)) return undefined;
+  return `Profile: ${JSON.stringify(profile)} is not a modem profile of this appliance; it must be one of: ${known.join(", ")}.`;
 }
 
 function shown(e: PoolModemEntry): ModemEntryView {

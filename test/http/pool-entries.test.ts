@@ -130,6 +130,28 @@ describe("the modem pool edited over REST (a pool of three simulated modems)", (
     expect(unknown.body.error!.fields![0]!.field).toBe("colour");
   });
 
+  it("refuses a profile the appliance does not have, from the pool editor and from the settings alike", async () => {
+    const listed = await admin("GET", "/api/v1/modems");
+    expect(listed.body.profiles).toEqual(["e3372", "ec25", "generic", "sim7600", "sim800"]);
+    const r = await admin("POST", "/api/v1/modems", { id: "sim9", port: "sim", profile: "sim900" });
+    expect(r.status).toBe(400);
+    expect(r.body.error!.fields).toEqual([
+      {
+        field: "profile",
+        message:
+          'Profile: "sim900" is not a modem profile of this appliance; it must be one of: e3372, ec25, generic, sim7600, sim800.',
+      },
+    ]);
+    const modems = appliance.services.config.modems.map((m) => ({ ...m }));
+    const patched = await admin("PATCH", "/api/v1/settings", {
+      modems: [...modems, { id: "sim9", port: "sim", profile: "sim900" }],
+    });
+    expect(patched.status).toBe(400);
+    expect(patched.body.error!.message).toContain('"sim900" is not a modem profile');
+    expect(() => statSync(overlayOf(appliance))).toThrow();
+    expect(ids(appliance)).toEqual(["sim1", "sim2", "sim3"]);
+  });
+
   it("lets only administrators change the list or read an entry (403 for a clerk)", async () => {
     for (const [method, path, body] of [
       ["POST", "/api/v1/modems", { id: "sim9", port: "sim" }],

@@ -45,6 +45,9 @@ const ModemList = Type.Object({
   items: Type.Array(ModemFigures),
   serialPorts: Type.Array(SerialPort, { description: "Serial ports the system sees (nothing is opened)." }),
   serialPortsError: Type.Optional(Type.String({ description: "Why the ports could not be listed." })),
+  profiles: Type.Optional(
+    Type.Array(Type.String(), { description: "The modem profiles this appliance has (firmware-config/profiles)." }),
+  ),
 });
 const Signal = Type.Object({ rssi: Type.Number(), bars: Type.Number(), dbm: Type.Optional(Type.Number()) });
 const DoctorReport = Type.Object({
@@ -78,7 +81,12 @@ async function serialPorts(
 }
 
 export const modemRoutes: FastifyPluginAsync<{
-  services: { modems?: ModemsPort; config?: unknown; serialPorts?: () => Promise<SerialPortInfo[]> };
+  services: {
+    modems?: ModemsPort;
+    config?: unknown;
+    serialPorts?: () => Promise<SerialPortInfo[]>;
+    poolEntries?: { profiles(): readonly string[] };
+  };
 }> = async (app, { services }) => {
   const roster = (): ModemsPort => {
     if (!services.modems)
@@ -97,7 +105,8 @@ export const modemRoutes: FastifyPluginAsync<{
     handler: async () => {
       const items = roster().list();
       const currency = setting(services.config, "gateway.defaultCurrency", "EUR");
-      return { total: items.length, items, currency, ...(await serialPorts(services.serialPorts)) };
+      const profiles = services.poolEntries ? { profiles: [...services.poolEntries.profiles()] } : {};
+      return { total: items.length, items, currency, ...(await serialPorts(services.serialPorts)), ...profiles };
     },
   });
 

@@ -12,7 +12,7 @@ import { ErrorCode } from "../../core/errors.js";
 import type { PoolEntries, PoolEntriesResult } from "../../service/pool-entries.js";
 import { sendError } from "../errors.js";
 
-export type PoolEntriesPort = Pick<PoolEntries, "view" | "entry" | "add" | "replace" | "remove">;
+export type PoolEntriesPort = Pick<PoolEntries, "view" | "entry" | "add" | "replace" | "remove" | "profiles">;
 
 const IdParam = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 64, description: "The modem's id (modems[].id)." }),

@@ -5,7 +5,6 @@
 import { html, useState, api, Field, Notice } from "../lib.js";
 import { t } from "../i18n/index.js";
 
-const PROFILES = ["generic", "sim800", "sim7600", "ec25", "e3372"];
 const OTHER = "__other";
 const modemPath = (id, what = "") => `/api/v1/modems/${encodeURIComponent(id)}${what}`;
 
@@ -80,7 +79,7 @@ export function changesInWords(r) {
 }
 
 /** Add (entry null) or change one modem. */
-export function ModemForm({ entry, serialPorts, onSaved, onCancel }) {
+export function ModemForm({ entry, serialPorts, profiles, onSaved, onCancel }) {
   const editing = Boolean(entry);
   const choices = portChoices(serialPorts);
   const [f, setF] = useState(() => fieldsOf(entry));
@@ -150,7 +149,9 @@ export function ModemForm({ entry, serialPorts, onSaved, onCancel }) {
       <${Field} id="modem-profile" label=${t("modemEdit.profile")} error=${errors.profile}>
         <select id="modem-profile" value=${f.profile} onChange=${set("profile")}>
           <option value="">${t("modemEdit.profileDefault")}</option>
-          ${PROFILES.map((p) => html`<option key=${p} value=${p}>${p}</option>`)}
+          ${[...new Set([...profiles, ...(f.profile ? [f.profile] : [])])].map(
+            (p) => html`<option key=${p} value=${p}>${p}</option>`,
+          )}
         </select>
       <//>
       ${input("pin", {
@@ -208,7 +209,7 @@ const FIELD_IDS = {
  * The administrator's part of the Modem page: each modem with Change and Remove, and Add.
  * Removing asks first and says where the modem's queued work goes; the last modem cannot go.
  */
-export function PoolEditor({ modems, serialPorts, onChanged }) {
+export function PoolEditor({ modems, serialPorts, profiles = [], onChanged }) {
   const [form, setForm] = useState(null); // null | { entry: null } (add) | { entry } (change)
   const [notice, setNotice] = useState(null);
   const done = (text) => {
@@ -275,6 +276,7 @@ export function PoolEditor({ modems, serialPorts, onChanged }) {
         key=${form.entry?.id ?? "new"}
         entry=${form.entry}
         serialPorts=${serialPorts}
+        profiles=${profiles}
         onSaved=${done}
         onCancel=${() => setForm(null)}
       />`
