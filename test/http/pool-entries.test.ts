@@ -217,6 +217,14 @@ describe("the modem pool edited over REST (a pool of three simulated modems)", (
     expect(JSON.stringify(log)).not.toContain(PIN);
   });
 
+  it("masks the PINs of the list in the Settings read as every other secret", async () => {
+    const r = await admin("GET", "/api/v1/settings");
+    expect(r.status).toBe(200);
+    expect(r.text).not.toContain(PIN);
+    expect((r.body.config as { modems: Array<{ pin?: string }> }).modems[3]!.pin).toBe("••••••");
+    expect((r.body.editable as { keys: string[] }).keys).not.toContain("modems");
+  });
+
   it("changes a modem, keeping its PIN when the form leaves it out, and restarts only that driver", async () => {
     const r = await admin("PUT", "/api/v1/modems/sim4", {
       port: "sim",
