@@ -173,7 +173,9 @@ describe("the modem pool edited over REST (a pool of three simulated modems)", (
     expect((await admin("GET", "/api/v1/modems/nope/settings")).status).toBe(404);
   });
 
-  it("adds a simulated modem that starts at once and takes the next message (it is the cheapest)", async () => {
+  it("adds a simulated modem that starts at once with its PIN and takes the next message (it is the cheapest)", async () => {
+    // Its SIM asks for the PIN: the modem is ready only if the PIN given in the form reached its driver.
+    sims[3]!.fault.simPin(PIN);
     const r = await admin("POST", "/api/v1/modems", {
       id: "sim4",
       port: "sim",
@@ -189,6 +191,7 @@ describe("the modem pool edited over REST (a pool of three simulated modems)", (
     await waitForValue("sim4 ready", () =>
       appliance.services.modems!.list().find((m) => m.id === "sim4" && m.health.state === "ready"),
     );
+    expect(sims[3]!.received.some((c) => c.line === `AT+CPIN="${PIN}"` || c.line === `AT+CPIN=${PIN}`)).toBe(true);
     const listed = await admin("GET", "/api/v1/modems");
     const items = (listed.body as { items: Array<{ id: string; limits: { perDay: number } }> }).items;
     expect(items.map((m) => m.id)).toEqual(["sim1", "sim2", "sim3", "sim4"]);
