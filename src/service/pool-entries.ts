@@ -92,7 +92,9 @@ export class PoolEntries {
           "id",
           `the id of a modem cannot change (it is on every message it sent); remove ${id} and add a new one`,
         );
-      const entry: Record<string, unknown> = { ...input, id };
+      // pinSet is read-only: an entry read with GET may be sent back as it is.
+      const { pinSet: _pinSet, ...fields } = input;
+      const entry: Record<string, unknown> = { ...fields, id };
       // Write-only: a PIN left out stays as it is; an empty one is taken away.
       if (entry.pin === undefined && list[i]!.pin !== undefined) entry.pin = list[i]!.pin;
       if (entry.pin === "") delete entry.pin;

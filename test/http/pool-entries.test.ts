@@ -251,6 +251,12 @@ describe("the modem pool edited over REST (a pool of three simulated modems)", (
         message: "SMS parts per minute: 0 is not allowed; it must be a whole number of SMS parts, 1 or more.",
       },
     ]);
+    // An entry read with GET goes back as it is: nothing changes, no driver restarts, the PIN stays.
+    const read = await admin("GET", "/api/v1/modems/sim4/settings");
+    const same = await admin("PUT", "/api/v1/modems/sim4", read.body);
+    expect(same.status, same.text).toBe(200);
+    expect(same.body).toMatchObject({ added: [], removed: [], replaced: [] });
+    expect(savedModems(appliance)![3]).toMatchObject({ pin: PIN });
     const renamed = await admin("PUT", "/api/v1/modems/sim4", { id: "sim5", port: "sim" });
     expect(renamed.status).toBe(400);
     expect(renamed.body.error!.field).toBe("id");
