@@ -303,5 +303,14 @@ describe("the modem pool edited over REST (the default single modem: section)", 
     // Live when the pool can switch from one modem to a list while it runs; else saved and said.
     if (r.body.restartRequired === undefined) expect(r.body.added).toEqual(["second"]);
     else expect(r.body.restartRequired).toMatch(/restart/);
+    // The list as configured is what the pool editor shows, the one waiting for a restart included.
+    const listed = await admin("GET", "/api/v1/modems");
+    expect(listed.body.configured).toMatchObject({
+      source: "list",
+      entries: [
+        { id: "modem", port: "sim", pinSet: false },
+        { id: "second", port: "sim", pinSet: false },
+      ],
+    });
   });
 });

@@ -11,6 +11,7 @@ import type { ModemRoster } from "../../service/modems.js";
 import { DuegateError, ErrorCode } from "../../core/errors.js";
 import type { SerialPortInfo } from "../web/ports.js";
 import { setting } from "../web/settings-view.js";
+import { ListView, type PoolEntriesPort } from "./pool-entries.js";
 
 export type ModemsPort = Pick<ModemRoster, "list" | "get" | "doctor" | "console">;
 
@@ -45,6 +46,7 @@ const ModemList = Type.Object({
   items: Type.Array(ModemFigures),
   serialPorts: Type.Array(SerialPort, { description: "Serial ports the system sees (nothing is opened)." }),
   serialPortsError: Type.Optional(Type.String({ description: "Why the ports could not be listed." })),
+  configured: Type.Optional(ListView),
   profiles: Type.Optional(
     Type.Array(Type.String(), { description: "The modem profiles this appliance has (firmware-config/profiles)." }),
   ),
@@ -85,7 +87,7 @@ export const modemRoutes: FastifyPluginAsync<{
     modems?: ModemsPort;
     config?: unknown;
     serialPorts?: () => Promise<SerialPortInfo[]>;
-    poolEntries?: { profiles(): readonly string[] };
+    poolEntries?: Pick<PoolEntriesPort, "profiles" | "view">;
   };
 }> = async (app, { services }) => {
   const roster = (): ModemsPort => {
@@ -105,8 +107,9 @@ export const modemRoutes: FastifyPluginAsync<{
     handler: async () => {
       const items = roster().list();
       const currency = setting(services.config, "gateway.defaultCurrency", "EUR");
-      const profiles = services.poolEntries ? { profiles: [...services.poolEntries.profiles()] } : {};
-      return { total: items.length, items, currency, ...(await serialPorts(services.serialPorts)), ...profiles };
+      const pool = services.poolEntries;
+      const editing = pool ? { configured: pool.view(), profiles: [...pool.profiles()] } : {};
+      return { total: items.length, items, currency, ...(await serialPorts(services.serialPorts)), ...editing };
     },
   });
 

@@ -36,13 +36,16 @@ const Entry = Type.Composite(
   { description: "One modem as configured, without its PIN." },
 );
 
-const ListView = Type.Object({
-  source: Type.Union([Type.Literal("list"), Type.Literal("single")], {
-    description:
-      "list: a modems: list is in force; single: the one modem: section (the first change turns it into a list).",
-  }),
-  entries: Type.Array(Entry),
-});
+export const ListView = Type.Object(
+  {
+    source: Type.Union([Type.Literal("list"), Type.Literal("single")], {
+      description:
+        "list: a modems: list is in force; single: the one modem: section (the first change turns it into a list).",
+    }),
+    entries: Type.Array(Entry),
+  },
+  { description: "The modems: list as configured (a change that waits for a restart is here already), without PINs." },
+);
 
 const Changed = Type.Object({
   added: Type.Array(Type.String()),

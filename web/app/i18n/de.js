@@ -116,6 +116,7 @@ export default {
   "modemEdit.replaced": "{ids} mit den neuen Einstellungen neu gestartet.",
   "modemEdit.removed": "{ids} entfernt.",
   "modemEdit.restart": "Gespeichert; gilt nach dem nächsten Neustart: {why}",
+  "modemEdit.afterRestart": "nach dem nächsten Neustart",
   "modemEdit.unchanged": "Nichts geändert.",
   "dash.modems": "Modems",
   "inbox.col.modem": "SIM",

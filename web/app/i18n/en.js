@@ -114,6 +114,7 @@ export default {
   "modemEdit.replaced": "Restarted {ids} with the new settings.",
   "modemEdit.removed": "Removed {ids}.",
   "modemEdit.restart": "Saved; takes effect after the next restart: {why}",
+  "modemEdit.afterRestart": "after the next restart",
   "modemEdit.unchanged": "Nothing changed.",
   "dash.modems": "Modems",
   "inbox.col.modem": "SIM",

@@ -209,7 +209,7 @@ const FIELD_IDS = {
  * The administrator's part of the Modem page: each modem with Change and Remove, and Add.
  * Removing asks first and says where the modem's queued work goes; the last modem cannot go.
  */
-export function PoolEditor({ modems, serialPorts, profiles = [], onChanged }) {
+export function PoolEditor({ modems, configured, serialPorts, profiles = [], onChanged }) {
   const [form, setForm] = useState(null); // null | { entry: null } (add) | { entry } (change)
   const [notice, setNotice] = useState(null);
   const done = (text) => {
@@ -234,15 +234,19 @@ export function PoolEditor({ modems, serialPorts, profiles = [], onChanged }) {
       setNotice({ kind: "error", text: err.message });
     }
   };
-  const last = modems.length <= 1;
+  // The list as configured: a modem saved while a restart is pending is there already (and says so).
+  const entries = configured?.entries ?? modems;
+  const running = new Set(modems.map((m) => m.id));
+  const last = entries.length <= 1;
   return html`<section class="panel" aria-labelledby="pool-edit-h" id="pool-editor">
       <h2 id="pool-edit-h">${t("modemEdit.title")}</h2>
       <p class="muted">${t("modemEdit.intro")}</p>
       <ul class="pool-entries">
-        ${modems.map(
+        ${entries.map(
           (m) =>
             html`<li key=${m.id} data-modem=${m.id}>
               <strong>${m.id}</strong> <code>${m.port === "sim" ? t("modems.simulator") : m.port}</code>
+              ${!running.has(m.id) && html`<span class="badge">${t("modemEdit.afterRestart")}</span>`}
               <span class="actions">
                 <button type="button" class="link" data-action="edit" onClick=${() => edit(m.id)}>
                   ${t("modemEdit.change")}

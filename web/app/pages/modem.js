@@ -175,7 +175,7 @@ export function ModemPage() {
             <h2 id="modems-h">${t("modem.pool", { n: list.length })}</h2>
             <${ModemTable} modems=${list} currency=${d.currency} />
           </section>
-          ${can("admin") && html`<${PoolEditor} modems=${list} serialPorts=${d.serialPorts} profiles=${d.profiles} onChanged=${() => state.reload()} />`}
+          ${can("admin") && html`<${PoolEditor} modems=${list} configured=${d.configured} serialPorts=${d.serialPorts} profiles=${d.profiles} onChanged=${() => state.reload()} />`}
           ${
             modemId &&
             html`<section class="panel" aria-labelledby="choose-h">
