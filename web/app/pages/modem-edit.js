@@ -8,9 +8,13 @@ import { t } from "../i18n/index.js";
 const OTHER = "__other";
 const modemPath = (id, what = "") => `/api/v1/modems/${encodeURIComponent(id)}${what}`;
 
-/** The ports to choose from: each detected port by its stable name when it has one, and the simulator. */
-function portChoices(serialPorts) {
-  const ports = serialPorts.map((p) => ({
+/**
+ * The ports to choose from: each detected port by its stable name when it has one (not those
+ * another modem drives already: two drivers cannot share a port), and the simulator.
+ */
+function portChoices(serialPorts, taken) {
+  const free = serialPorts.filter((p) => !taken.has(p.path) && !(p.byId && taken.has(p.byId)));
+  const ports = free.map((p) => ({
     value: p.byId ?? p.path,
     label: `${p.byId ?? p.path}${p.manufacturer ? ` (${p.manufacturer})` : ""}`,
   }));
@@ -79,9 +83,9 @@ export function changesInWords(r) {
 }
 
 /** Add (entry null) or change one modem. */
-export function ModemForm({ entry, serialPorts, profiles, onSaved, onCancel }) {
+export function ModemForm({ entry, serialPorts, profiles, taken, onSaved, onCancel }) {
   const editing = Boolean(entry);
-  const choices = portChoices(serialPorts);
+  const choices = portChoices(serialPorts, taken);
   const [f, setF] = useState(() => fieldsOf(entry));
   const [portChoice, setPortChoice] = useState(() =>
     !entry ? (choices[0]?.value ?? "sim") : choices.some((c) => c.value === entry.port) ? entry.port : OTHER,
@@ -281,6 +285,7 @@ export function PoolEditor({ modems, configured, serialPorts, profiles = [], onC
         entry=${form.entry}
         serialPorts=${serialPorts}
         profiles=${profiles}
+        taken=${new Set(entries.filter((e) => e.id !== form.entry?.id).map((e) => e.port))}
         onSaved=${done}
         onCancel=${() => setForm(null)}
       />`
