@@ -4,7 +4,8 @@
  * reload (PoolHotPlug.apply), and what the pool did goes back to the change that asked.
  */
 import type { Config } from "../config/schema.js";
-import { PoolEntries, profileRefusal } from "../service/pool-entries.js";
+import { errorMessage } from "../core/errors.js";
+import { PoolEntries, profileRefusal, type PoolChangeSummary } from "../service/pool-entries.js";
 import { profileNames, SINGLE_MODEM_ID } from "../modem/index.js";
 import type { AppContext } from "./context.js";
 import type { Domain } from "./domain.js";
@@ -24,11 +25,29 @@ export function buildPoolEntries(ctx: AppContext, d: Domain, settings: LiveSetti
     target(
       "modems",
       readsKeys("modems"),
-      async (next) => entries.applied(await d.hotPlug.apply(next)),
+      async (next) => entries.applied(await applyToPool(ctx, d, next)),
       (next) => checkProfiles(next, profiles),
     ),
   );
   return entries;
+}
+
+/**
+ * The saved list put in force. Should the running pool fail to take it (a driver that cannot be
+ * built), the list is saved all the same and the answer says it waits for the next start.
+ */
+async function applyToPool(ctx: AppContext, d: Domain, next: Config): Promise<PoolChangeSummary> {
+  try {
+    return await d.hotPlug.apply(next);
+  } catch (e) {
+    ctx.logger.error({ err: errorMessage(e) }, "modem pool: the saved modems: list could not be put in force");
+    return {
+      added: [],
+      removed: [],
+      replaced: [],
+      restartRequired: `the running pool could not take the change (${errorMessage(e)}); it takes effect after the next start`,
+    };
+  }
 }
 
 /** A profile the appliance lacks would stop that modem's driver at its start: refused before it is saved. */

@@ -125,6 +125,15 @@ describe("the modem pool edited over REST (a pool of three simulated modems)", (
       field: "id",
       message: 'there is a modem "sim2" already; choose another id',
     });
+    const nowhere = await admin("POST", "/api/v1/modems", { id: "sim9", port: "tcp://gateway.local" });
+    expect(nowhere.status).toBe(400);
+    expect(nowhere.body.error!.fields).toEqual([
+      {
+        field: "port",
+        message:
+          'Port: "tcp://gateway.local" is not allowed; it must be a device path like /dev/serial/by-id/…, tcp://host:port, or sim.',
+      },
+    ]);
     const unknown = await admin("POST", "/api/v1/modems", { id: "sim9", port: "sim", colour: "red" });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error!.fields![0]!.field).toBe("colour");

@@ -157,8 +157,9 @@ export const PoolModem = Type.Object(
         "Short name of this modem (lowercase letters, digits, - and _): in logs, events, metrics and on each message it sent.",
     }),
     port: Type.String({
-      ...facts({ label: "Port" }),
-      minLength: 1,
+      ...facts({ label: "Port", format: "a device path like /dev/serial/by-id/…, tcp://host:port, or sim" }),
+      // The forms the transport opens (src/modem/transport/resolve.ts): anything else would only retry forever.
+      pattern: "^(sim|tcp://[^\\s/]+:[0-9]{1,5}|/[^\\s]+)$",
       description:
         "/dev/serial/by-id/... (stable across reboots and hub order), a udev name, tcp://host:port, or sim for a simulated modem.",
     }),
