@@ -93,6 +93,9 @@ suite("the modem pool changed from the panel (Chromium)", () => {
       "SMS parts per day: 0 is not allowed; it must be a whole number of SMS parts, 1 or more.",
     );
     expect(await rowIds(page)).toEqual(["sim1", "sim2"]);
+    expect(await page.getAttribute("#modem-per-day", "aria-invalid")).toBe("true");
+    expect(await page.getAttribute("#modem-per-day", "aria-describedby")).toContain("modem-per-day-error");
+    await page.locator("#modem-form").screenshot({ path: `${SHOTS}/26-modem-form-refused.png` });
 
     await page.fill("#modem-per-day", "250");
     await page.click("#modem-save");

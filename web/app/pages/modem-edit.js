@@ -120,24 +120,25 @@ export function ModemForm({ entry, serialPorts, profiles, taken, onSaved, onCanc
     }
   };
 
-  const input = (key, props = {}) => html`<${Field}
-    id=${FIELD_IDS[key]}
-    label=${t(`modemEdit.${key}`)}
-    hint=${props.hint}
-    error=${errors[SERVER_FIELDS[key] ?? key]}
-  >
-    <input
-      id=${FIELD_IDS[key]}
-      type=${props.type ?? "text"}
-      inputmode=${props.inputmode}
-      step=${props.step}
-      value=${f[key]}
-      disabled=${props.disabled}
-      autocomplete=${props.autocomplete ?? "off"}
-      placeholder=${props.placeholder}
-      onInput=${set(key)}
-    />
-  <//>`;
+  const input = (key, props = {}) => {
+    const id = FIELD_IDS[key];
+    const error = errors[SERVER_FIELDS[key] ?? key];
+    return html`<${Field} id=${id} label=${t(`modemEdit.${key}`)} hint=${props.hint} error=${error}>
+      <input
+        id=${id}
+        aria-invalid=${error ? "true" : undefined}
+        aria-describedby=${[props.hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(" ") || undefined}
+        type=${props.type ?? "text"}
+        inputmode=${props.inputmode}
+        step=${props.step}
+        value=${f[key]}
+        disabled=${props.disabled}
+        autocomplete=${props.autocomplete ?? "off"}
+        placeholder=${props.placeholder}
+        onInput=${set(key)}
+      />
+    <//>`;
+  };
 
   return html`<form id="modem-form" class="panel modem-form" onSubmit=${save} aria-labelledby="modem-form-h">
     <h2 id="modem-form-h">${editing ? t("modemEdit.editTitle", { id: entry.id }) : t("modemEdit.addTitle")}</h2>
