@@ -18,6 +18,7 @@ import type { Outbox } from "./outbox/index.js";
 import type { Inbound } from "./inbound/index.js";
 import type { Modem, PortInfo } from "./modem/index.js";
 import type { ModemRoster } from "./service/modems.js";
+import type { PoolEntries } from "./service/pool-entries.js";
 import type { AuthService } from "./auth/index.js";
 import type { FieldProblem, SettingsView } from "./config/overlay.js";
 import type { EmailPort } from "./http/ports.js";
@@ -57,6 +58,8 @@ export interface AppServices {
   readonly modem: Modem;
   /** Each modem of the pool: figures, doctor and console by id (panel, REST, MQTT status). */
   readonly modems: ModemRoster;
+  /** The `modems:` list edited from the panel: add, change, remove one modem, live (src/service/pool-entries.ts). */
+  readonly poolEntries: PoolEntries;
   /** The serial ports the system sees, for choosing modem.port (nothing is opened). */
   readonly serialPorts: () => Promise<PortInfo[]>;
   readonly auth: AuthService;

@@ -27,6 +27,7 @@ import { buildMqtt } from "./compose/mqtt.js";
 import { buildWebhooks } from "./compose/webhooks.js";
 import { buildHttp } from "./compose/http.js";
 import { liveSettings } from "./compose/live-settings.js";
+import { buildPoolEntries } from "./compose/pool-entries.js";
 import { lifecycle } from "./compose/lifecycle.js";
 import { announceStart, dataStore, reloadConfigFile } from "./compose/start-and-reload.js";
 
@@ -97,11 +98,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     targets: [...domainSettings(d), mqtt.settings, ...(email.settings ? [email.settings] : [])],
     logger,
   });
+  const poolEntries = buildPoolEntries(ctx, d, settings);
   const { modem, consent, ledger, outbox, inbound, dunning } = d;
   const services: AppServices = {
     ...{
       modem,
       modems: d.modems,
+      poolEntries,
       serialPorts: listPorts,
       consent,
       ledger,

@@ -66,6 +66,8 @@ export function configurationMarkdown(): string {
     "Those changes are saved in the data directory as `<dataDir>/settings.yaml` (the file in /etc",
     "is read-only to the service) and merged on top of the file. Precedence, highest first:",
     "flags, then environment, then the panel's settings.yaml, then the file, then defaults.",
+    "The `modems:` list is changed on the panel's Modem page, modem by modem, and saved in the same",
+    'file; once saved there it replaces the file\'s list (docs/modems.md, "Pool: from the panel").',
     "",
     "The configuration is validated at start. An invalid one stops the service with every problem",
     "listed as `key: value is invalid, expected ...`; an unknown key (a typo) is an error too.",

@@ -23,6 +23,8 @@ export const OVERLAY_FILE = "settings.yaml";
 
 export { PANEL_SETTINGS, SECRET_SETTINGS };
 const EDITABLE: ReadonlySet<string> = new Set(PANEL_SETTINGS);
+/** The keys of the Settings page's form: the editable ones without a page of their own (`modems`). */
+const FORM_SETTINGS: readonly string[] = PANEL_SETTINGS.filter((k) => !settingEntry(k)?.facts?.ownPage);
 
 export function overlayPath(dataDir: string): string {
   return join(dataDir, OVERLAY_FILE);
@@ -164,7 +166,7 @@ function fieldOf(key: string): SettingField {
   };
 }
 
-const FIELDS: readonly SettingField[] = PANEL_SETTINGS.map(fieldOf);
+const FIELDS: readonly SettingField[] = FORM_SETTINGS.map(fieldOf);
 
 /** The editable key a schema error is about: outbox.sendWindow.days for outbox.sendWindow.days.3. */
 function editableKeyOf(field: string): string | undefined {
@@ -199,18 +201,18 @@ export class SettingsOverlay {
   view(config: Config): SettingsView {
     const values: Record<string, unknown> = {};
     const secrets: Record<string, "set" | "not set"> = {};
-    for (const key of PANEL_SETTINGS) {
+    for (const key of FORM_SETTINGS) {
       const v = getPath(config, key);
       if (SECRET_SETTINGS.has(key)) secrets[key] = v ? "set" : "not set";
       else values[key] = v;
     }
     const locked: Record<string, string> = {};
-    for (const key of PANEL_SETTINGS) {
+    for (const key of FORM_SETTINGS) {
       const name = this.lockedBy(key);
       if (name) locked[key] = name;
     }
     return {
-      keys: PANEL_SETTINGS,
+      keys: FORM_SETTINGS,
       fields: [...FIELDS],
       values,
       secrets,
@@ -280,8 +282,31 @@ function inWords(problems: FieldProblem[], change: Record<string, unknown>): Fie
   const out = new Map<string, FieldProblem>();
   for (const p of problems) {
     const key = editableKeyOf(p.field);
-    if (!key) out.set(p.field, p);
+    const item = key ? itemInWords(key, p, change[key]) : undefined;
+    if (item) out.set(item.field, out.get(item.field) ?? item);
+    else if (!key) out.set(p.field, p);
     else if (!out.has(key)) out.set(key, { field: key, message: refusalInWords(key, change[key]) });
   }
   return [...out.values()];
+}
+
+/**
+ * A problem inside one item of an editable list (modems.1.limits.partsPerDay): beside that
+ * item's field, in the words of the list's item schema ("modems.*.limits.partsPerDay"). The
+ * item's values are never echoed whole, so that a secret in it (a PIN) stays out of the answer.
+ */
+function itemInWords(key: string, p: FieldProblem, list: unknown): FieldProblem | undefined {
+  const [index, ...rest] = p.field.slice(key.length + 1).split(".");
+  if (index === undefined || !/^[0-9]+$/.test(index) || !Array.isArray(list)) return undefined;
+  if (rest.length === 0) {
+    // The item as a whole: a required key missing is said beside that key; else the schema's words, without the values.
+    const why = p.message.split(" is invalid, expected ")[1] ?? "the entry is incomplete";
+    const missing = /required property '([^']+)'/.exec(why)?.[1];
+    if (missing) return { field: `${p.field}.${missing}`, message: `${labelOf(`${key}.*.${missing}`)} is needed.` };
+    return { field: p.field, message: `${labelOf(key)} ${Number(index) + 1}: ${why}` };
+  }
+  const inner = `${key}.*.${rest.join(".")}`;
+  // The checks beyond the schema (two modems with one id) say already which field and why.
+  if (!p.message.includes(" is invalid, expected ") || !settingEntry(inner)) return p;
+  return { field: p.field, message: refusalInWords(inner, getPath(list[Number(index)], rest.join("."))) };
 }

@@ -26,6 +26,11 @@ export interface SettingFacts {
   restart?: boolean;
   /** Never shown, never logged: the panel says "set" or "not set", the log and `duegate config` hide it. */
   secret?: boolean;
+  /**
+   * Edited on its own page of the panel rather than among the Settings page's fields (the Modem
+   * page edits the `modems:` list entry by entry); saved in the same overlay.
+   */
+  ownPage?: string;
 }
 
 /** The schema option that carries the facts: spread it into a TypeBox type's options. */

@@ -32,6 +32,7 @@ import { budgetOwner, RequestBudget, rateLimitHook } from "./rate-limit.js";
 import { parseListen } from "../config/listen.js";
 import { healthRoutes } from "./health.js";
 import { modemRoutes } from "./routes/modems.js";
+import { poolEntryRoutes } from "./routes/pool-entries.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
 import { policyRoutes } from "./routes/policy.js";
 import { logRoutes } from "./routes/logs.js";
@@ -186,6 +187,7 @@ export async function buildServer(services: ServerServices, opts: ServerOptions)
       await api.register(suppressionRoutes, { services });
       await api.register(mqttCredentialRoutes, { services });
       await api.register(modemRoutes, { services });
+      await api.register(poolEntryRoutes, { services });
       await api.register(dashboardRoutes, { services });
       await api.register(settingsRoutes, { services });
       await api.register(policyRoutes, { services });

@@ -5,7 +5,7 @@
 export { ModemSimulator, type SimBehavior, type SimulatorOptions } from "./sim/simulator.js";
 export type { SimCommand } from "./sim/command-line.js";
 export type { SimFaults } from "./sim/behaviors/faults.js";
-export { loadProfile, type ModemProfile, type CompatFlags } from "./driver/profile.js";
+export { loadProfile, profileNames, type ModemProfile, type CompatFlags } from "./driver/profile.js";
 export { cmsError as cmsErrorInfo } from "./at/result-codes.js";
 export { listPorts, type PortInfo } from "./transport/ports.js";
 export { maskImsi, type DoctorCheck } from "./driver/diagnose.js";

@@ -107,7 +107,47 @@ describe("the panel's settings overlay", () => {
     expect(view.secrets).toEqual({ "mqtt.password": "set", "email.password": "not set" });
     expect(JSON.stringify(view)).not.toContain("hunter2");
     expect(view.fromPanel).toEqual(["mqtt.password"]);
-    expect(view.keys).toEqual(PANEL_SETTINGS);
+    // The modems list has a page of its own (the Modem page): not a field of the Settings page.
+    expect(view.keys).toEqual(PANEL_SETTINGS.filter((k) => k !== "modems"));
+  });
+
+  it("keeps the modems list from the Settings page's view, PINs and all, and reloads it over the file's list", async () => {
+    const { dataDir, file } = setup("modems:\n  - { id: one, port: sim }\n");
+    const overlay = SettingsOverlay.open(dataDir, silentLogger(), {});
+    const modems = [
+      { id: "one", port: "sim", pin: "2468" },
+      { id: "two", port: "tcp://127.0.0.1:7000" },
+    ];
+    const plan = overlay.plan(loadConfig({ file, env: {} }).config, { modems });
+    if (!plan.ok) throw new Error(JSON.stringify(plan.problems));
+    expect(plan.changed).toEqual(["modems"]);
+    await overlay.save(plan.overlay);
+    const view = overlay.view(plan.config);
+    expect(view.keys).not.toContain("modems");
+    expect(JSON.stringify(view)).not.toContain("2468");
+    expect(loadConfig({ file, env: {} }).config.modems.map((m) => m.id)).toEqual(["one", "two"]);
+  });
+
+  it("refuses a bad value inside a modems entry beside that entry's field, without echoing a PIN", () => {
+    const { dataDir, file } = setup();
+    const overlay = SettingsOverlay.open(dataDir, silentLogger(), {});
+    const plan = overlay.plan(loadConfig({ file, env: {} }).config, {
+      modems: [
+        { id: "one", port: "sim", pin: "12x" },
+        { id: "two", port: "sim", limits: { partsPerMonth: 0 } },
+        { id: "three", pin: "9753" },
+      ],
+    });
+    if (plan.ok) throw new Error("taken");
+    expect(plan.problems).toEqual([
+      { field: "modems.0.pin", message: "SIM PIN: this value is not allowed; it must be 4 to 8 digits, or empty." },
+      {
+        field: "modems.1.limits.partsPerMonth",
+        message: "SMS parts per month: 0 is not allowed; it must be a whole number of SMS parts, 1 or more.",
+      },
+      { field: "modems.2.port", message: "Port is needed." },
+    ]);
+    expect(JSON.stringify(plan.problems)).not.toMatch(/12x|9753/);
   });
 
   it("a hand-edited overlay with a key the panel does not own stops the start, naming the file", () => {

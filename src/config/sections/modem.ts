@@ -120,19 +120,25 @@ const SimLimits = Type.Object(
   {
     partsPerMinute: Type.Optional(
       Type.Integer({
+        ...facts({ label: "SMS parts per minute", unit: "SMS parts" }),
         minimum: 1,
         description: "SMS parts this SIM sends per minute (default outbox.limits.perMinute).",
       }),
     ),
     partsPerDay: Type.Optional(
       Type.Integer({
+        ...facts({ label: "SMS parts per day", unit: "SMS parts" }),
         minimum: 1,
         description:
           "SMS parts per local day; carriers block a consumer SIM past a few hundred (default outbox.limits.perSimPerDay).",
       }),
     ),
     partsPerMonth: Type.Optional(
-      Type.Integer({ minimum: 1, description: "SMS parts per calendar month (default outbox.limits.perSimPerMonth)." }),
+      Type.Integer({
+        ...facts({ label: "SMS parts per month", unit: "SMS parts" }),
+        minimum: 1,
+        description: "SMS parts per calendar month (default outbox.limits.perSimPerMonth).",
+      }),
     ),
   },
   { default: {}, description: "This SIM's limits; a message waits when every SIM it may use is at its limit." },
@@ -142,26 +148,48 @@ const SimLimits = Type.Object(
 export const PoolModem = Type.Object(
   {
     id: Type.String({
+      ...facts({
+        label: "Modem id",
+        format: "up to 32 lowercase letters, digits, - and _, starting with a letter or digit",
+      }),
       pattern: "^[a-z0-9][a-z0-9_-]{0,31}$",
       description:
         "Short name of this modem (lowercase letters, digits, - and _): in logs, events, metrics and on each message it sent.",
     }),
     port: Type.String({
+      ...facts({ label: "Port", format: "a device path like /dev/serial/by-id/…, tcp://host:port, or sim" }),
+      // The forms the transport opens (src/modem/transport/resolve.ts): anything else would only retry forever.
+      pattern: "^(sim|tcp://[^\\s/]+:[0-9]{1,5}|/[^\\s]+)$",
       description:
         "/dev/serial/by-id/... (stable across reboots and hub order), a udev name, tcp://host:port, or sim for a simulated modem.",
     }),
-    profile: Type.Optional(Type.String({ description: "Modem profile (default modem.profile)." })),
+    profile: Type.Optional(
+      Type.String({ ...facts({ label: "Profile" }), description: "Modem profile (default modem.profile)." }),
+    ),
     baudRate: Type.Optional(Type.Integer({ minimum: 300, description: "Serial speed (default modem.baudRate)." })),
     pin: Type.Optional(
-      Type.String({ ...facts({ label: "SIM PIN", secret: true }), description: "This SIM's PIN. Never logged." }),
+      Type.String({
+        ...facts({ label: "SIM PIN", secret: true, format: "4 to 8 digits, or empty" }),
+        pattern: "^([0-9]{4,8})?$",
+        description: "This SIM's PIN. Never logged.",
+      }),
     ),
-    smsc: Type.Optional(Type.String({ description: "This SIM's SMS centre; empty uses the one stored on the SIM." })),
+    smsc: Type.Optional(
+      Type.String({
+        ...facts({ label: "SMS centre" }),
+        description: "This SIM's SMS centre; empty uses the one stored on the SIM.",
+      }),
+    ),
     number: Type.Optional(
-      Type.String({ description: "This SIM's own number (E.164), shown in the panel and used by the simulator." }),
+      Type.String({
+        ...facts({ label: "SIM number" }),
+        description: "This SIM's own number (E.164), shown in the panel and used by the simulator.",
+      }),
     ),
     limits: SimLimits,
     costPerPart: Type.Optional(
       Type.Number({
+        ...facts({ label: "Cost per SMS part" }),
         minimum: 0,
         description:
           "Price of one part through this SIM (default outbox.costPerPart); the cheapest SIM with room is used first.",
@@ -176,6 +204,7 @@ export const PoolModem = Type.Object(
       Type.Object(
         {
           ussd: Type.String({
+            ...facts({ label: "Balance USSD code", format: "a code of *, # and digits like *100#" }),
             pattern: "^[*#0-9]{2,30}$",
             description: "USSD code that answers the prepaid credit (*100#).",
           }),
@@ -213,6 +242,8 @@ export const PoolModem = Type.Object(
 );
 
 export const ModemsSection = Type.Array(PoolModem, {
+  // Edited modem by modem on the panel's Modem page (src/http/routes/pool-entries.ts), live through hot plug.
+  ...facts({ label: "Modems", editable: true, ownPage: "modem" }),
   default: [],
   description:
     "A pool of modems, each with its own SIM (docs/modems.md, Pool). Empty: the single modem of the `modem:` section. Each listed modem takes its port, SIM and limits from its entry and everything else (timeouts, recovery, delivery reports, validity) from `modem:`.",

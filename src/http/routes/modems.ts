@@ -11,6 +11,7 @@ import type { ModemRoster } from "../../service/modems.js";
 import { DuegateError, ErrorCode } from "../../core/errors.js";
 import type { SerialPortInfo } from "../web/ports.js";
 import { setting } from "../web/settings-view.js";
+import { ListView, type PoolEntriesPort } from "./pool-entries.js";
 
 export type ModemsPort = Pick<ModemRoster, "list" | "get" | "doctor" | "console">;
 
@@ -45,6 +46,10 @@ const ModemList = Type.Object({
   items: Type.Array(ModemFigures),
   serialPorts: Type.Array(SerialPort, { description: "Serial ports the system sees (nothing is opened)." }),
   serialPortsError: Type.Optional(Type.String({ description: "Why the ports could not be listed." })),
+  configured: Type.Optional(ListView),
+  profiles: Type.Optional(
+    Type.Array(Type.String(), { description: "The modem profiles this appliance has (firmware-config/profiles)." }),
+  ),
 });
 const Signal = Type.Object({ rssi: Type.Number(), bars: Type.Number(), dbm: Type.Optional(Type.Number()) });
 const DoctorReport = Type.Object({
@@ -78,7 +83,12 @@ async function serialPorts(
 }
 
 export const modemRoutes: FastifyPluginAsync<{
-  services: { modems?: ModemsPort; config?: unknown; serialPorts?: () => Promise<SerialPortInfo[]> };
+  services: {
+    modems?: ModemsPort;
+    config?: unknown;
+    serialPorts?: () => Promise<SerialPortInfo[]>;
+    poolEntries?: Pick<PoolEntriesPort, "profiles" | "view">;
+  };
 }> = async (app, { services }) => {
   const roster = (): ModemsPort => {
     if (!services.modems)
@@ -97,7 +107,9 @@ export const modemRoutes: FastifyPluginAsync<{
     handler: async () => {
       const items = roster().list();
       const currency = setting(services.config, "gateway.defaultCurrency", "EUR");
-      return { total: items.length, items, currency, ...(await serialPorts(services.serialPorts)) };
+      const pool = services.poolEntries;
+      const editing = pool ? { configured: pool.view(), profiles: [...pool.profiles()] } : {};
+      return { total: items.length, items, currency, ...(await serialPorts(services.serialPorts)), ...editing };
     },
   });
 

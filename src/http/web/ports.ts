@@ -12,6 +12,7 @@ import type { InboundRecord, InboxFilter } from "../../inbound/types.js";
 import type { FieldProblem, SettingsView } from "../../config/overlay.js";
 import type { ReportsPort } from "../ports.js";
 import type { ModemsPort } from "../routes/modems.js";
+import type { PoolEntriesPort } from "../routes/pool-entries.js";
 
 export interface PanelOutbox {
   stats(): OutboxStats;
@@ -60,6 +61,8 @@ export interface WebServices {
   readonly modem?: PanelModem;
   /** Each modem of the pool: figures, doctor and console by id (src/service/modems.ts). */
   readonly modems?: ModemsPort;
+  /** The `modems:` list edited modem by modem (src/service/pool-entries.ts); absent: read-only. */
+  readonly poolEntries?: PoolEntriesPort;
   /** The serial ports the system sees (the modem adapter lists them; the composition root passes the function). */
   readonly serialPorts?: () => Promise<SerialPortInfo[]>;
   readonly outbox?: PanelOutbox;

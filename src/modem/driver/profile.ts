@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -52,6 +52,18 @@ export function profilesDir(): string {
     dir = dirname(dir);
   }
   return join(process.cwd(), "firmware-config", "profiles");
+}
+
+/** The names of the profiles this appliance has (firmware-config/profiles/<name>.yaml), sorted. */
+export function profileNames(dir = profilesDir()): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((f) => /^[a-z0-9][a-z0-9_-]*\.yaml$/.test(f))
+      .map((f) => f.slice(0, -".yaml".length))
+      .sort();
+  } catch {
+    return [];
+  }
 }
 
 /** Loads and validates firmware-config/profiles/<name>.yaml; an error names the file and the key. */

@@ -5,6 +5,7 @@ import { html, useState, useEffect, useData, Loading, api, can, when, Field, Not
 import { onLive } from "../live.js";
 import { t } from "../i18n/index.js";
 import { ModemTable, ModemSelect, withHealth } from "../modems.js";
+import { PoolEditor } from "./modem-edit.js";
 
 const SUGGESTED = ["AT+CSQ", "AT+CREG?", "AT+COPS?", "AT+CPIN?", "ATI", "AT+CPMS?", "AT+CGMR"];
 const modemPath = (id, what) => `/api/v1/modems/${encodeURIComponent(id)}/${what}`;
@@ -161,6 +162,7 @@ export function ModemPage() {
       onLive("modem.health", (h) => setModems((ms) => withHealth(ms, h))),
       onLive("modem.rotation", reload),
       onLive("modem.credit", reload),
+      onLive("modem.presence", reload),
     ];
     return () => offs.forEach((off) => off());
   }, []);
@@ -173,6 +175,7 @@ export function ModemPage() {
             <h2 id="modems-h">${t("modem.pool", { n: list.length })}</h2>
             <${ModemTable} modems=${list} currency=${d.currency} />
           </section>
+          ${can("admin") && html`<${PoolEditor} modems=${list} configured=${d.configured} serialPorts=${d.serialPorts} profiles=${d.profiles} onChanged=${() => state.reload()} />`}
           ${
             modemId &&
             html`<section class="panel" aria-labelledby="choose-h">
