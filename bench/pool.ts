@@ -9,7 +9,8 @@
  *      radio-busy time over the run's span from first to last part), across the runs with 2
  *      and 4 modems (target >= 0.97);
  *    - gap_ms_p50_<n>: the radio's median idle time between answering one part and receiving
- *      the next PDU (the host's share of each part: choice, durable writes, AT exchange);
+ *      the next PDU (the host's share of each part: choice, durable writes, AT exchange), and
+ *      with four modems its mean and 99th percentile (the mean is what utilization pays);
  *    - cpu_ms_per_part_<n>: the process's CPU time (user + system) per part sent, the
  *      simulators and their delivery reports included (an upper bound for duegate's own);
  *    - failover: 4 modems, one unplugged for good when half the batch is on the air: lost
@@ -62,6 +63,8 @@ interface Run {
   wallMs: number;
   utilization: number[];
   gapP50: number;
+  gapP99: number;
+  gapMean: number;
   cpuMsPerPart: number;
   lost: number;
   sentTwice: number;
@@ -103,10 +106,14 @@ async function run(modems: number, failHalfway: boolean, radioMs: number): Promi
     // The radio's idle time between answering one part and receiving the next PDU: the host's share of each part.
     const gaps = radios.flatMap((r) => r.gapsMs).sort((a, b) => a - b);
     const gapP50 = gaps[Math.floor(gaps.length / 2)] ?? 0;
+    const gapP99 = gaps[Math.floor(gaps.length * 0.99)] ?? 0;
+    const gapMean = gaps.reduce((a, b) => a + b, 0) / Math.max(1, gaps.length);
     return {
       wallMs,
       utilization: radios.map((r) => r.busyMs / wallMs),
       gapP50,
+      gapP99,
+      gapMean,
       cpuMsPerPart,
       lost,
       sentTwice,
@@ -137,6 +144,8 @@ async function atRadioTime(radioMs: number) {
     utilization_min: round(Math.min(...two.utilization, ...four.utilization)),
     gap_ms_p50_1: round(one.gapP50, 2),
     gap_ms_p50_4: round(four.gapP50, 2),
+    gap_ms_mean_4: round(four.gapMean, 2),
+    gap_ms_p99_4: round(four.gapP99, 2),
     cpu_ms_per_part_1: round(one.cpuMsPerPart, 2),
     cpu_ms_per_part_4: round(four.cpuMsPerPart, 2),
     failover: {

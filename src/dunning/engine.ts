@@ -506,11 +506,11 @@ export class DunningEngine implements Service {
 
   /**
    * In plan order, in chunks of ENQUEUE_CHUNK through one batch admission each
-   * (OutboxPort.enqueueMany): the chunk's messages are made durable together (their files side
-   * by side, one directory fsync and one key append; docs/outbox.md, "Batch admission")
+   * (OutboxPort.enqueueMany): the chunk's messages are made durable together (one append of
+   * their records and one of their keys; docs/outbox.md, "Batch admission")
    * instead of one write and fsync after the other, which cost some ms per reminder: the
    * 12,342 of bench:dunning's first evaluation with the real outbox took 36-76 s one at a time,
-   * 7-13 s in chunks (each file is still fsynced before its rename, side by side). A chunk's
+   * 7-13 s in chunks (measured when each message was still a file of its own). A chunk's
    * texts are rendered just before it goes, so memory stays bounded by the chunk, not the run.
    * A chunk whose write fails is rejected whole: its reminders are planned again next time.
    */

@@ -234,17 +234,9 @@ export class SendLoop extends LaneLoop {
     };
     // A batch still being written is not picked: it goes once durable (enqueueMany wakes the loop).
     // E-mails have their own lane (src/outbox/email-lane.ts): the modem never waits for the relay.
-    const sms = (m: OutboxMessage): boolean => m.channel !== "email";
-    const reply = (m: OutboxMessage): number => Number(m.priority === Priority.reply);
-    const order = (a: OutboxMessage, b: OutboxMessage): number =>
-      reply(b) - reply(a) ||
-      Number(b.state === "sending") - Number(a.state === "sending") ||
-      a.priority - b.priority ||
-      q.compareAge(a, b);
     // Usually the first in order may go: found in one walk, without a list or a sort of a long
     // queue for every part (several lanes pick once per part each). Otherwise, in order.
-    let first: OutboxMessage | undefined;
-    for (const m of q.waiting()) if (sms(m) && (first === undefined || order(m, first) < 0)) first = m;
+    const first = q.firstWaitingSms();
     if (first === undefined) return { wakeAt };
     if (!minute.ok) {
       this.lastWait = minute.reason;
@@ -294,8 +286,7 @@ export class SendLoop extends LaneLoop {
       return true;
     };
     if (mayGo(first)) return { message: first };
-    const candidates = q.waitingWork().filter(sms);
-    candidates.sort(order);
+    const candidates = q.waitingSmsInOrder();
     for (const m of candidates) if (m !== first && mayGo(m)) return { message: m };
     this.lastWait = wait ?? (candidates.length > 0 ? "not before its time or retry delay" : undefined);
     return { wakeAt };
@@ -397,15 +388,7 @@ export class SendLoop extends LaneLoop {
   private mustGiveWay(): boolean {
     const now = this.d.clock.now();
     if (this.hold.activeUntil(now) !== undefined) return true;
-    for (const c of this.d.queue.activeMessages()) {
-      if (
-        c.priority === Priority.reply &&
-        (c.state === "queued" || (c.state === "sending" && c.sendingPart === undefined)) &&
-        Math.max(c.notBefore ?? 0, c.nextAttemptAt ?? 0) <= now
-      )
-        return true;
-    }
-    return false;
+    return this.d.queue.replyDue(now);
   }
 
   private async send(p: Prepared): Promise<void> {

@@ -29,7 +29,7 @@ export async function openPrivate(path: string, flags: string): Promise<FileHand
  */
 export async function mkdirPrivate(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
-  // Once per folder and process: the outbox writes a record file per message state change.
+  // Once per folder and process: small documents are rewritten through it many times a day.
   if (madePrivate.has(dir)) return;
   await chmod(dir, PRIVATE_DIR_MODE).catch((e: NodeJS.ErrnoException) => {
     if (e.code !== "EPERM") throw e;
