@@ -298,6 +298,9 @@ function inWords(problems: FieldProblem[], change: Record<string, unknown>): Fie
 function itemInWords(key: string, p: FieldProblem, list: unknown): FieldProblem | undefined {
   const [index, ...rest] = p.field.slice(key.length + 1).split(".");
   if (index === undefined || !/^[0-9]+$/.test(index) || !Array.isArray(list)) return undefined;
+  // A list of plain values (send days) is refused as a whole, in the list's own words; a list
+  // of entries (modems) never is: the whole list would be quoted, a PIN in it too.
+  if (list.every((e: unknown) => e === null || typeof e !== "object")) return undefined;
   if (rest.length === 0) {
     // The item as a whole: a required key missing is said beside that key; else the schema's words, without the values.
     const why = p.message.split(" is invalid, expected ")[1] ?? "the entry is incomplete";

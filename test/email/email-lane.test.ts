@@ -280,7 +280,11 @@ describe("e-mail lane", () => {
       // The power goes: the first instance never hears back. A new one starts on the same files.
       smtp.onData = () => "ok";
       const second = await emailRig(smtp, { dataDir: first.dataDir, inDoubt });
-      cleanups.push(() => smtp.vanish()); // first, at cleanup: the first instance's hung session ends at once
+      // At cleanup, in this order: the first instance's hung session ends, then that instance stops
+      // (its last writes done) before the second one does: two live instances on one data
+      // directory would otherwise write its state file at the same moment, which a real crash never leaves.
+      cleanups.push(() => first.outbox.stop());
+      cleanups.push(() => smtp.vanish());
       const m = () => second.outbox.get(res.message.id);
       expect(m()?.attempts.map((a) => a.outcome)).toEqual(["in-doubt"]);
       if (inDoubt === "fail") {
