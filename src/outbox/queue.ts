@@ -5,12 +5,10 @@ import type { DomainEvents, MessageStateEvent } from "../api/events.js";
 import type { Millis } from "../core/types.js";
 import type { DocumentStore, History, RecordJournal, Storage } from "../store/index.js";
 import { SendLimits, type SimCounters } from "./limits.js";
-import { Priority, type MessageState, type OutboxMessage } from "./types.js";
+import type { MessageState, OutboxMessage } from "./types.js";
+import { WaitingOrder, waitsForNextPart } from "./waiting-order.js";
 import { eventOrigin } from "./event-origin.js";
 import { ACTIVE_MESSAGE_STATES, FINAL_MESSAGE_STATES } from "../core/message-states.js";
-
-/** However the waiting work changed, the sending order is rebuilt from the hot set this often. */
-const REORDER_EVERY_MS = 1000;
 
 export const FINAL: ReadonlySet<MessageState> = new Set(FINAL_MESSAGE_STATES);
 export const ACTIVE: ReadonlySet<MessageState> = new Set(ACTIVE_MESSAGE_STATES);
@@ -64,15 +62,13 @@ export class Queue {
   private arrivals = 0;
   /** A concatenation reference was taken since the state file was last flushed by persistMessage. */
   private concatRefTaken = false;
-  /**
-   * The waiting SMS in sending order, kept between picks: with thousands queued, a walk of the
-   * hot set per part costs more than the part's own write (its property reads are slow on
-   * messages of many shapes). Rebuilt when work may have joined or moved up (`waitingEpoch`:
-   * a message entered, was changed while waiting, or a batch became pickable), and at least
-   * once a second whatever happened; between rebuilds an entry is checked before it is used.
-   */
-  private ordered: { epoch: number; builtAt: Millis; list: OutboxMessage[]; head: number } | undefined;
-  private waitingEpoch = 0;
+  /** The waiting SMS in sending order, kept between picks (waiting-order.ts). */
+  private readonly order = new WaitingOrder({
+    values: () => this.active.values(),
+    pickable: (m) => !this.admitting.has(m.id) && this.active.get(m.id) === m,
+    compareAge: (a, b) => this.compareAge(a, b),
+    now: () => this.deps.clock.now(),
+  });
 
   private constructor(
     private readonly active: RecordJournal<OutboxMessage>,
@@ -184,75 +180,27 @@ export class Queue {
    * window, limits or channel: each lane asks those itself.
    */
   waitingWork(): OutboxMessage[] {
-    return [...this.active.values()].filter(
-      (m) =>
-        (m.state === "queued" || (m.state === "sending" && m.sendingPart === undefined)) && !this.admitting.has(m.id),
-    );
+    return [...this.active.values()].filter((m) => waitsForNextPart(m) && !this.admitting.has(m.id));
   }
 
-  /**
-   * The order in which an SMS lane takes waiting work: keyword replies first, then a message
-   * whose receiver is reassembling (between parts), then by priority, then by age.
-   */
+  /** The order in which an SMS lane takes waiting work (waiting-order.ts). */
   compareWaiting(a: OutboxMessage, b: OutboxMessage): number {
-    const replyA = a.priority === Priority.reply;
-    if (replyA !== (b.priority === Priority.reply)) return replyA ? -1 : 1;
-    const begunA = a.state === "sending";
-    if (begunA !== (b.state === "sending")) return begunA ? -1 : 1;
-    return a.priority - b.priority || this.compareAge(a, b);
+    return this.order.compare(a, b);
   }
 
-  /** The first waiting SMS in compareWaiting order (each lane asks once per part). */
+  /** The first waiting SMS in that order (each lane asks once per part). */
   firstWaitingSms(): OutboxMessage | undefined {
-    const o = this.orderedWaiting();
-    while (o.head < o.list.length && !this.isWaitingSms(o.list[o.head]!)) o.head++;
-    if (o.head < o.list.length) return o.list[o.head];
-    if (o.list.length === 0) return undefined;
-    // Used up: look once more at the whole set before saying there is nothing.
-    this.ordered = undefined;
-    return this.orderedWaiting().list[0];
+    return this.order.first();
   }
 
-  /** Every waiting SMS in compareWaiting order (a pick whose first choice may not go yet). */
+  /** Every waiting SMS in that order (a pick whose first choice may not go yet). */
   waitingSmsInOrder(): OutboxMessage[] {
-    const o = this.orderedWaiting();
-    return o.list.slice(o.head).filter((m) => this.isWaitingSms(m));
+    return this.order.inOrder();
   }
 
-  /** A keyword reply waits and may go now (replies come first in the order: only they are looked at). */
+  /** A keyword reply waits and may go now. */
   replyDue(now: Millis): boolean {
-    const o = this.orderedWaiting();
-    for (let i = o.head; i < o.list.length; i++) {
-      const c = o.list[i]!;
-      if (c.priority !== Priority.reply) return false;
-      if (this.isWaitingSms(c) && Math.max(c.notBefore ?? 0, c.nextAttemptAt ?? 0) <= now) return true;
-    }
-    return false;
-  }
-
-  private isWaitingSms(m: OutboxMessage): boolean {
-    return (
-      (m.state === "queued" || (m.state === "sending" && m.sendingPart === undefined)) &&
-      m.channel !== "email" &&
-      !this.admitting.has(m.id) &&
-      this.active.get(m.id) === m
-    );
-  }
-
-  private orderedWaiting(): NonNullable<Queue["ordered"]> {
-    const now = this.deps.clock.now();
-    const o = this.ordered;
-    if (o && o.epoch === this.waitingEpoch && now >= o.builtAt && now - o.builtAt < REORDER_EVERY_MS) return o;
-    const list: OutboxMessage[] = [];
-    for (const m of this.active.values()) if (this.isWaitingSms(m)) list.push(m);
-    list.sort((a, b) => this.compareWaiting(a, b));
-    this.ordered = { epoch: this.waitingEpoch, builtAt: now, list, head: 0 };
-    return this.ordered;
-  }
-
-  /** m changed: if it waits now, it may have joined the waiting work or moved up in it. */
-  private noteChange(m: OutboxMessage): void {
-    if (m.state === "queued" || (m.state === "sending" && m.sendingPart === undefined)) this.waitingEpoch++;
+    return this.order.replyDue(now);
   }
 
   /** Active messages the sweeper may expire or end the report window of (a batch under write excepted). */
@@ -296,7 +244,7 @@ export class Queue {
   /** This message changed: its record is written with the next coalesced write (or persist()). */
   markDirty(m: OutboxMessage): void {
     this.active.markDirty(m.id);
-    this.noteChange(m);
+    this.order.noteChange(m);
   }
 
   /** The SIM counters changed: written with the next coalesced write of the state file. */
@@ -312,7 +260,7 @@ export class Queue {
   /** The batch's write ended (durable, or failed and taken back): its messages may be picked. */
   releaseBatch(ms: readonly OutboxMessage[]): void {
     for (const m of ms) this.admitting.delete(m.id);
-    this.waitingEpoch++;
+    this.order.changed();
   }
 
   /**
@@ -347,7 +295,7 @@ export class Queue {
     m.history.push(reason ? { state, at, reason } : { state, at });
     if (reason && (state === "failed" || state === "expired" || state === "cancelled")) m.failureReason = reason;
     this.active.markDirty(m.id);
-    this.noteChange(m);
+    this.order.noteChange(m);
     this.emit(m, reason, at);
   }
 
@@ -422,7 +370,7 @@ export class Queue {
     this.recent.delete(m.id);
     if (!this.arrival.has(m.id)) this.arrival.set(m.id, this.arrivals++);
     this.active.put(m.id, m);
-    this.waitingEpoch++;
+    this.order.changed();
     this.emit(m, undefined, this.deps.clock.now());
   }
 

@@ -9,6 +9,7 @@ import type { Logger } from "../core/log.js";
 import type { Config } from "../config/schema.js";
 import type { Millis } from "../core/types.js";
 import type { Queue } from "./queue.js";
+import { waitsForNextPart } from "./waiting-order.js";
 
 export interface SweeperDeps {
   queue: Queue;
@@ -56,11 +57,7 @@ export class Sweeper {
     };
     const windowMs = this.d.config.deliveryReportWindowHours * 3_600_000;
     for (const m of this.d.queue.sweepable()) {
-      if (
-        (m.state === "queued" || (m.state === "sending" && m.sendingPart === undefined)) &&
-        m.expiresAt !== undefined &&
-        m.expiresAt <= now
-      ) {
+      if (waitsForNextPart(m) && m.expiresAt !== undefined && m.expiresAt <= now) {
         const sent = m.parts.filter((p) => p.reference !== undefined).length;
         await this.d.queue.finish(
           m,
