@@ -214,7 +214,8 @@ suite("the collections desk in Chromium", () => {
     expect(await page.locator("#paused-until").textContent()).toContain(shownDay);
     await page.locator("#mark-disconnect").getByRole("button", { name: "Clear mark" }).click();
     await page.waitForSelector("text=Mark cleared.");
-    expect(await page.locator("#mark-disconnect").count()).toBe(0);
+    // The message comes with the re-render that removes the mark: wait for the one, not only the other.
+    await expect.poll(() => page.locator("#mark-disconnect").count(), { timeout: 5_000 }).toBe(0);
     const s = appliance.services as unknown as AppServices;
     expect(s.ledger.account("ACC-200")?.pausedUntil).toBe(promised);
     expect(s.desk.today().marks.find((m) => m.accountId === "ACC-200")).toBeUndefined();
