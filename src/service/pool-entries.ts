@@ -18,7 +18,10 @@ export type PoolModemEntry = Static<typeof PoolModem>;
 /** One modem as configured, without its PIN. */
 export type ModemEntryView = Omit<PoolModemEntry, "pin"> & { pinSet: boolean };
 
-/** What the pool's hot plug did with a new list (src/modem/pool/hot-plug.ts PoolChanges). */
+/**
+ * What the pool's hot plug did with a new list (src/modem/pool/hot-plug.ts PoolChanges), or,
+ * when the running pool could not take it, why it waits for the next start.
+ */
 export interface PoolChangeSummary {
   added: string[];
   removed: string[];

@@ -59,11 +59,6 @@ export interface PoolChanges {
   removed: string[];
   /** Entries whose settings changed, or that took another's place (`modem:` to `modems:` and back): `new` or `old→new`. */
   replaced: string[];
-  /**
-   * Why nothing was changed, when a change needs a restart. No change of the modems needs one
-   * any more (docs/modems.md, "Hot plug"): apply() leaves it unset; kept for callers that show it.
-   */
-  restartRequired?: string;
 }
 
 export interface HotPlugDeps {
