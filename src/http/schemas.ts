@@ -153,5 +153,23 @@ export const ErrorAnswer = Type.Object(
   { additionalProperties: true, description: ErrorBody.description ?? "an error" },
 );
 
+/**
+ * A refused change with each field at fault and its message in words (the settings, the pool's
+ * entries): ErrorBody plus `fields`. `what` says what a field is in that route.
+ */
+export const FieldsRefused = (what: string) =>
+  Type.Object({
+    error: Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      field: Type.Optional(Type.String()),
+      fields: Type.Optional(
+        Type.Array(Type.Object({ field: Type.String(), message: Type.String() }), {
+          description: `Each refused ${what} with its message in words.`,
+        }),
+      ),
+    }),
+  });
+
 /** The error answers every API route may give, added to each route that does not name its own. */
 export const ERROR_RESPONSES = { "4xx": ErrorAnswer, "5xx": ErrorAnswer } as const;

@@ -11,6 +11,7 @@ import { PoolModem } from "../../config/sections/modem.js";
 import { ErrorCode } from "../../core/errors.js";
 import type { PoolEntries, PoolEntriesResult } from "../../service/pool-entries.js";
 import { sendError } from "../errors.js";
+import { FieldsRefused } from "../schemas.js";
 
 export type PoolEntriesPort = Pick<PoolEntries, "view" | "entry" | "add" | "replace" | "remove" | "profiles">;
 
@@ -57,18 +58,7 @@ const Changed = Type.Object({
   modems: ListView,
 });
 
-const Refused = Type.Object({
-  error: Type.Object({
-    code: Type.String(),
-    message: Type.String(),
-    field: Type.Optional(Type.String()),
-    fields: Type.Optional(
-      Type.Array(Type.Object({ field: Type.String(), message: Type.String() }), {
-        description: "Each refused field of the entry (limits.partsPerDay, pin, ...) with its message in words.",
-      }),
-    ),
-  }),
-});
+const Refused = FieldsRefused("field of the entry (limits.partsPerDay, pin, ...)");
 
 export const poolEntryRoutes: FastifyPluginAsync<{ services: { poolEntries?: PoolEntriesPort } }> = async (
   app,

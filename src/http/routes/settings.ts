@@ -11,6 +11,7 @@ import { ErrorCode } from "../../core/errors.js";
 import { redactConfig } from "../web/settings-view.js";
 import type { PanelSettings } from "../web/ports.js";
 import { sendError } from "../errors.js";
+import { FieldsRefused } from "../schemas.js";
 
 const Change = Type.Record(Type.String({ maxLength: 100 }), Type.Unknown(), {
   maxProperties: 100,
@@ -60,18 +61,7 @@ const Saved = Type.Object({
 });
 
 /** Every 400 of this route: a refused change (with fields) or a body that is no change at all (src/http/errors.ts). */
-const Refused = Type.Object({
-  error: Type.Object({
-    code: Type.String(),
-    message: Type.String(),
-    field: Type.Optional(Type.String()),
-    fields: Type.Optional(
-      Type.Array(Type.Object({ field: Type.String(), message: Type.String() }), {
-        description: "Each refused key with its message in words.",
-      }),
-    ),
-  }),
-});
+const Refused = FieldsRefused("key");
 
 export interface SettingsServices {
   readonly settings?: PanelSettings;
