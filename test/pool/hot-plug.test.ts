@@ -97,7 +97,8 @@ function setup(): { dir: string; byIdDir: string; dataDir: string } {
 }
 
 describe("hot plug", () => {
-  it.skipIf(!existsSync(SOCAT))(
+  // Under CI a missing socat fails the test instead of skipping it.
+  it.skipIf(!existsSync(SOCAT) && process.env.CI !== "true")(
     "starts while one modem is absent, starts it when its by-id name appears, and moves its work to the other when it is pulled mid-batch",
     async () => {
       const { dir, byIdDir, dataDir } = setup();

@@ -5,7 +5,6 @@
  * air while the reload runs. Nothing accepted is lost and nothing goes out twice; a modem that
  * stays keeps its running driver.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -197,33 +196,18 @@ describe("reload between the single modem: and a modems: list", () => {
   }, 60_000);
 });
 
-/** A simulator behind a real pseudo-terminal (socat), under a path of its own. */
-async function ptyModem(s: ModemSimulator, path: string): Promise<() => Promise<void>> {
-  const tcp = await s.serveTcp(0);
-  const socat: ChildProcess = spawn(SOCAT, [`PTY,raw,echo=0,link=${path}`, `TCP:127.0.0.1:${tcp.port}`], {
-    stdio: "ignore",
-  });
-  for (let i = 0; i < 100 && !existsSync(path); i++) await new Promise((r) => setTimeout(r, 50));
-  if (!existsSync(path)) throw new Error(`socat made no pty at ${path}`);
-  return async () => {
-    if (socat.exitCode === null) {
-      const exited = new Promise((r) => socat.once("exit", r));
-      socat.kill();
-      await exited;
-    }
-    await tcp.close();
-  };
-}
-
 describe("reload of the only modem on a tty", () => {
-  it.skipIf(!existsSync(SOCAT))(
+  // Under CI a missing socat fails the test instead of skipping it.
+  it.skipIf(!existsSync(SOCAT) && process.env.CI !== "true")(
     "moves the single modem to another port: the new one starts, then the old one stops; the batch is sent once",
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), "duegate-switch-pty-"));
-      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
       const sims = [sim(0), sim(1)];
-      const paths = [join(dir, "modem-a"), join(dir, "modem-b")];
-      for (const [i, s] of sims.entries()) cleanups.push(await ptyModem(s, paths[i]!));
+      const paths: string[] = [];
+      for (const s of sims) {
+        const pty = await s.servePty();
+        cleanups.push(() => pty.close());
+        paths.push(pty.path);
+      }
       const r = await start({ modem: { port: paths[0], profile: "generic" } }, []);
       r.sims.push(...sims);
       const old = r.pool.member("modem")!.modem;
