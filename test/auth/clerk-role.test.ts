@@ -6,41 +6,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppliance, ADMIN_PASSWORD, type Appliance } from "../web/harness.js";
+import { panelSession, type PanelCall } from "../support/panel-session.js";
 
 let appliance: Appliance;
 
 interface Caller {
-  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+  call: PanelCall;
 }
 
 async function logIn(name: string, password: string): Promise<Caller> {
-  const res = await fetch(`${appliance.url}/api/v1/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ name, password }),
-  });
-  expect(res.status, `login ${name}`).toBe(200);
-  const cookie = res.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0])
-    .join("; ");
-  const { csrfToken } = (await res.json()) as { csrfToken: string };
-  return {
-    async call(method, path, body) {
-      const r = await fetch(`${appliance.url}${path}`, {
-        method,
-        headers: {
-          cookie,
-          "x-csrf-token": csrfToken,
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(10_000),
-      });
-      const text = await r.text();
-      return { status: r.status, body: text ? (JSON.parse(text) as unknown) : null };
-    },
-  };
+  return { call: await panelSession(appliance.url, name, password) };
 }
 
 function berlinDay(offsetDays = 0): string {

@@ -12,42 +12,21 @@ import { ModemSimulator } from "../../src/modem/index.js";
 import type { ModemFigures } from "../../src/api/events.js";
 import { Priority } from "../../src/outbox/types.js";
 import { waitForValue } from "../support/wait.js";
+import { callerWith, panelSession, type PanelCall } from "../support/panel-session.js";
 
 let appliance: Appliance;
 
 interface Caller {
-  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+  call: PanelCall;
 }
 
 /** A caller with a panel session (cookie and CSRF token), or with an API key. */
 async function logIn(name: string, password: string): Promise<Caller> {
-  const res = await fetch(`${appliance.url}/api/v1/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ name, password }),
-  });
-  expect(res.status, `login ${name}`).toBe(200);
-  const cookie = res.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0])
-    .join("; ");
-  const { csrfToken } = (await res.json()) as { csrfToken: string };
-  return caller({ cookie, "x-csrf-token": csrfToken });
+  return { call: await panelSession(appliance.url, name, password) };
 }
 
 function caller(headers: Record<string, string>): Caller {
-  return {
-    async call(method, path, body) {
-      const r = await fetch(`${appliance.url}${path}`, {
-        method,
-        headers: { ...headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(20_000),
-      });
-      const text = await r.text();
-      return { status: r.status, body: text ? (JSON.parse(text) as unknown) : null };
-    },
-  };
+  return { call: callerWith(appliance.url, headers, 20_000) };
 }
 
 let admin: Caller;

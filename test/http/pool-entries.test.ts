@@ -15,6 +15,7 @@ import { startAppliance, ADMIN_PASSWORD, type Appliance } from "../web/harness.j
 import { ModemSimulator } from "../../src/modem/index.js";
 import { Priority } from "../../src/outbox/types.js";
 import { waitForValue } from "../support/wait.js";
+import { panelSession, type PanelCall } from "../support/panel-session.js";
 
 const PIN = "4711";
 
@@ -25,36 +26,10 @@ interface Answer {
   };
   text: string;
 }
-type Call = (method: string, path: string, body?: unknown) => Promise<Answer>;
+type Call = PanelCall<Answer["body"]>;
 
-async function logIn(url: string, name: string, password: string): Promise<Call> {
-  const res = await fetch(`${url}/api/v1/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ name, password }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  expect(res.status, `login ${name}`).toBe(200);
-  const cookie = res.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0])
-    .join("; ");
-  const { csrfToken } = (await res.json()) as { csrfToken: string };
-  return async (method, path, body) => {
-    const r = await fetch(`${url}${path}`, {
-      method,
-      headers: {
-        cookie,
-        "x-csrf-token": csrfToken,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(30_000),
-    });
-    const text = await r.text();
-    return { status: r.status, body: text ? (JSON.parse(text) as Answer["body"]) : {}, text };
-  };
-}
+const logIn = (url: string, name: string, password: string): Promise<Call> =>
+  panelSession<Answer["body"]>(url, name, password);
 
 const overlayOf = (a: Appliance) => join(a.services.config.gateway.dataDir, "settings.yaml");
 const savedModems = (a: Appliance) =>
